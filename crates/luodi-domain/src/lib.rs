@@ -1,0 +1,20 @@
+//! Luodi's rules, in plain Rust with no I/O: identifiers and codes that parse with a
+//! reason, money in fen, roles and scopes, enterprise input checks, and the audit
+//! chain's arithmetic. The store, the web layer and the CLI depend on this crate; it
+//! depends on none of them.
+
+pub mod audit;
+pub mod enterprise;
+pub mod ids;
+pub mod industry;
+pub mod lang;
+pub mod money;
+pub mod role;
+pub mod scope;
+pub mod time;
+pub mod uscc;
+
+pub use ids::*;
+pub use lang::{Lang, Text};
+pub use role::{Action, Role};
+pub use scope::Scope;

@@ -1,0 +1,254 @@
+//! The audit trail: one hash-chained, append-only log per zone, written in the same
+//! transaction as the change it records. The hash arithmetic lives in
+//! `luodi_domain::audit`; this module stores and reads entries.
+
+use luodi_domain::audit::{
+    AuditContent, ChainError, GENESIS, StoredEntry, entry_hash, verify_chain,
+};
+use luodi_domain::{Scope, UserId};
+use serde_json::Value;
+use sqlx::Row;
+
+use crate::{Page, PageRequest, Result, Store, Tx, now};
+
+/// Who made a change.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    User {
+        id: UserId,
+        email: String,
+    },
+    /// A command-line action by the operator of the machine.
+    Cli,
+    /// Luodi itself (demo loading, background work).
+    System(&'static str),
+}
+
+impl Actor {
+    pub fn label(&self) -> String {
+        match self {
+            Actor::User { id, email } => format!("user:{id} {email}"),
+            Actor::Cli => "cli".to_string(),
+            Actor::System(what) => format!("system:{what}"),
+        }
+    }
+}
+
+/// Zone id of the installation-wide chain (zones themselves, province-level users).
+pub const INSTALLATION_CHAIN: i64 = 0;
+
+/// A change to record.
+pub struct Change<'a> {
+    pub zone_id: i64,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: String,
+    pub before: Value,
+    pub after: Value,
+}
+
+/// Appends one entry to its zone's chain inside `tx`. Locking the zone's head row
+/// serialises writers of one chain on both databases.
+pub async fn record(tx: &mut Tx, actor: &Actor, change: Change<'_>) -> Result<()> {
+    let zone = change.zone_id;
+    let head = loop {
+        let row = sqlx::query(
+            "UPDATE audit_heads SET seq = seq + 1 WHERE zone_id = $1 RETURNING seq, hash",
+        )
+        .bind(zone)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(row) = row {
+            break (row.get::<i64, _>("seq"), row.get::<String, _>("hash"));
+        }
+        sqlx::query("INSERT INTO audit_heads (zone_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (zone_id) DO NOTHING")
+            .bind(zone)
+            .bind(GENESIS)
+            .execute(&mut **tx)
+            .await?;
+    };
+    let (seq, prev_hash) = head;
+    let at = now();
+    let actor = actor.label();
+    let content = AuditContent {
+        zone_id: zone,
+        seq,
+        at: &at,
+        actor: &actor,
+        action: change.action,
+        entity: change.entity,
+        entity_id: &change.entity_id,
+        before: &change.before,
+        after: &change.after,
+    };
+    let hash = entry_hash(&prev_hash, &content);
+    sqlx::query(
+        "INSERT INTO audit_log (zone_id, seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(zone)
+    .bind(seq)
+    .bind(&at)
+    .bind(&actor)
+    .bind(change.action)
+    .bind(change.entity)
+    .bind(&change.entity_id)
+    .bind(change.before.to_string())
+    .bind(change.after.to_string())
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_heads SET hash = $1 WHERE zone_id = $2")
+        .bind(&hash)
+        .bind(zone)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// An audit entry as shown to a person.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub zone_id: i64,
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub before: Value,
+    pub after: Value,
+    pub hash: String,
+}
+
+fn parse_json(text: &str) -> Value {
+    // A value that no longer parses is kept as text so verification reports it as altered.
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+}
+
+fn stored_entry(r: &sqlx::any::AnyRow) -> StoredEntry {
+    StoredEntry {
+        id: r.get("id"),
+        zone_id: r.get("zone_id"),
+        seq: r.get("seq"),
+        at: r.get("at"),
+        actor: r.get("actor"),
+        action: r.get("action"),
+        entity: r.get("entity"),
+        entity_id: r.get("entity_id"),
+        before: parse_json(&r.get::<String, _>("before_json")),
+        after: parse_json(&r.get::<String, _>("after_json")),
+        prev_hash: r.get("prev_hash"),
+        hash: r.get("hash"),
+    }
+}
+
+const ENTRY_COLUMNS: &str = "id, zone_id, seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash";
+
+/// What `luodi audit verify` found for one chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    pub zone_id: i64,
+    pub entries: usize,
+}
+
+impl Store {
+    /// Verifies every zone's chain; stops at the first entry that does not verify.
+    pub async fn verify_audit(&self) -> Result<Result<Vec<ChainReport>, ChainError>> {
+        let mut zones: Vec<(i64, i64, String)> =
+            sqlx::query("SELECT zone_id, seq, hash FROM audit_heads ORDER BY zone_id")
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| (r.get("zone_id"), r.get("seq"), r.get("hash")))
+                .collect();
+        // A chain whose head row was deleted still has entries: verify those too.
+        for r in sqlx::query("SELECT DISTINCT zone_id FROM audit_log")
+            .fetch_all(self.pool())
+            .await?
+        {
+            let z: i64 = r.get("zone_id");
+            if !zones.iter().any(|(zone, _, _)| *zone == z) {
+                zones.push((z, -1, String::new()));
+            }
+        }
+        let mut reports = Vec::new();
+        for (zone_id, head_seq, head_hash) in zones {
+            let sql = format!(
+                "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE zone_id = $1 ORDER BY seq, id"
+            );
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(zone_id)
+                .fetch_all(self.pool())
+                .await?;
+            let entries: Vec<StoredEntry> = rows.iter().map(stored_entry).collect();
+            match verify_chain(&entries, Some((head_seq, &head_hash))) {
+                Ok(n) => reports.push(ChainReport {
+                    zone_id,
+                    entries: n,
+                }),
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        Ok(Ok(reports))
+    }
+
+    /// The audit entries a user may read, newest first; optionally of one entity.
+    pub async fn audit_entries(
+        &self,
+        scope: &Scope,
+        entity: Option<(&str, &str)>,
+        page: PageRequest,
+    ) -> Result<Page<AuditEntry>> {
+        let zone = scope.zone.map(|z| z.0);
+        let (entity_kind, entity_id) = entity.unwrap_or(("", ""));
+        let filter =
+            "($1 IS NULL OR zone_id = $1) AND ($2 = '' OR (entity = $2 AND entity_id = $3))";
+        let total: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM audit_log WHERE {filter}"
+        )))
+        .bind(zone)
+        .bind(entity_kind)
+        .bind(entity_id)
+        .fetch_one(self.pool())
+        .await?
+        .get("n");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE {filter} ORDER BY at DESC, id DESC LIMIT $4 OFFSET $5"
+        )))
+        .bind(zone)
+        .bind(entity_kind)
+        .bind(entity_id)
+        .bind(page.per_page)
+        .bind(page.offset())
+        .fetch_all(self.pool())
+        .await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                let e = stored_entry(r);
+                AuditEntry {
+                    id: e.id,
+                    zone_id: e.zone_id,
+                    seq: e.seq,
+                    at: e.at,
+                    actor: e.actor,
+                    action: e.action,
+                    entity: e.entity,
+                    entity_id: e.entity_id,
+                    before: e.before,
+                    after: e.after,
+                    hash: e.hash,
+                }
+            })
+            .collect();
+        Ok(Page {
+            items,
+            total,
+            page: page.page,
+            per_page: page.per_page,
+        })
+    }
+}

@@ -1,0 +1,84 @@
+//! Applies the numbered SQL migrations of `migrations/` (embedded at build time) in one
+//! locked transaction, recording each file's SHA-256 so an edited migration is refused.
+
+use sha2::{Digest, Sha256};
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::{Backend, Result, Store, StoreError, now};
+
+/// One migration: its number and name, and its SQL for each backend.
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+macro_rules! migration {
+    ($version:expr, $name:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../../../migrations/sqlite/", $name, ".sql")),
+            postgres: include_str!(concat!("../../../migrations/postgres/", $name, ".sql")),
+        }
+    };
+}
+
+/// Every migration, in order. Only ever append.
+pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_foundation")];
+
+fn checksum(sql: &str) -> String {
+    hex::encode(Sha256::digest(sql.as_bytes()))
+}
+
+impl Store {
+    /// Applies pending migrations; returns how many were applied.
+    pub async fn migrate(&self) -> Result<usize> {
+        let mut tx = self.begin_write().await?;
+        if self.backend == Backend::Postgres {
+            // Two servers starting at once: the second waits here, then finds nothing to do.
+            sqlx::query("SELECT pg_advisory_xact_lock(7306100)")
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS luodi_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let applied =
+            sqlx::query("SELECT version, name, checksum FROM luodi_migrations ORDER BY version")
+                .fetch_all(&mut *tx)
+                .await?;
+        let mut count = 0;
+        for m in MIGRATIONS {
+            let sql = match self.backend {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            let sum = checksum(sql);
+            if let Some(row) = applied
+                .iter()
+                .find(|r| r.get::<i64, _>("version") == m.version)
+            {
+                if row.get::<String, _>("checksum") != sum {
+                    return Err(StoreError::MigrationEdited(m.name.to_string()));
+                }
+                continue;
+            }
+            sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO luodi_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(sum)
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+            tracing::info!(migration = m.name, "applied");
+            count += 1;
+        }
+        tx.commit().await?;
+        Ok(count)
+    }
+}

@@ -1,0 +1,360 @@
+//! Users, their passwords (Argon2id) and login throttling. A user belongs to one zone,
+//! or to none when a province-level leader.
+
+use chrono::{Duration, Utc};
+use luodi_domain::time::{from_stored, to_stored};
+use luodi_domain::{DepartmentId, EnterpriseId, Lang, Role, Scope, UserId, ZoneId};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+
+use crate::audit::{self, Actor, Change, INSTALLATION_CHAIN};
+use crate::{Result, Store, StoreError, now};
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub zone_id: Option<ZoneId>,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department_id: Option<DepartmentId>,
+    pub enterprise_id: Option<EnterpriseId>,
+    pub lang: Option<Lang>,
+    pub disabled: bool,
+}
+
+impl User {
+    pub fn scope(&self) -> Scope {
+        Scope::for_user(self.role, self.zone_id, self.enterprise_id)
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor::User {
+            id: self.id,
+            email: self.email.clone(),
+        }
+    }
+
+    fn chain(&self) -> i64 {
+        self.zone_id.map(|z| z.0).unwrap_or(INSTALLATION_CHAIN)
+    }
+}
+
+/// A user to create.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub zone_id: Option<ZoneId>,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department_id: Option<DepartmentId>,
+    pub enterprise_id: Option<EnterpriseId>,
+}
+
+/// Why a user cannot be created as asked.
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Failed logins allowed for one account within [`THROTTLE_WINDOW_MINUTES`].
+pub const MAX_FAILURES: i64 = 5;
+pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+pub const LOCK_MINUTES: i64 = 15;
+
+const USER_COLUMNS: &str =
+    "id, zone_id, email, display_name, role, department_id, enterprise_id, lang, disabled_at";
+
+fn user_from(r: &sqlx::any::AnyRow) -> User {
+    User {
+        id: UserId(r.get("id")),
+        zone_id: r.get::<Option<i64>, _>("zone_id").map(ZoneId),
+        email: r.get("email"),
+        display_name: r.get("display_name"),
+        role: r.get::<String, _>("role").parse().unwrap_or(Role::Leader),
+        department_id: r.get::<Option<i64>, _>("department_id").map(DepartmentId),
+        enterprise_id: r.get::<Option<i64>, _>("enterprise_id").map(EnterpriseId),
+        lang: r
+            .get::<Option<String>, _>("lang")
+            .as_deref()
+            .and_then(Lang::from_tag),
+        disabled: r.get::<Option<String>, _>("disabled_at").is_some(),
+    }
+}
+
+/// What a login attempt came to.
+#[derive(Debug)]
+pub enum LoginOutcome {
+    Success(User),
+    BadCredentials,
+    /// Too many failures: try again after this many seconds.
+    Throttled {
+        retry_after_secs: i64,
+    },
+}
+
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+async fn hash_password(password: String) -> String {
+    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+        .await
+        .expect("hashing does not panic")
+}
+
+async fn password_matches(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok())
+        .await
+        .unwrap_or(false)
+}
+
+impl Store {
+    pub async fn create_user(
+        &self,
+        actor: &Actor,
+        new: NewUser,
+        password: &str,
+    ) -> Result<User, UserError> {
+        let email = normalise_email(&new.email);
+        if !email
+            .split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
+        {
+            return Err(UserError::Invalid(format!(
+                "'{email}' is not an e-mail address"
+            )));
+        }
+        if password.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(UserError::Invalid(format!(
+                "the password must have at least {MIN_PASSWORD_CHARS} characters"
+            )));
+        }
+        if new.role.needs_department() && new.department_id.is_none() {
+            return Err(UserError::Invalid(
+                "an approval officer needs a department (--department CODE)".into(),
+            ));
+        }
+        if new.role.needs_enterprise() && new.enterprise_id.is_none() {
+            return Err(UserError::Invalid(
+                "an enterprise user needs an enterprise (--enterprise USCC)".into(),
+            ));
+        }
+        if new.zone_id.is_none() && new.role != Role::Leader {
+            return Err(UserError::Invalid(
+                "only a leader can be province-level (without a zone)".into(),
+            ));
+        }
+        let hash = hash_password(password.to_string()).await;
+        let mut tx = self.begin_write().await.map_err(UserError::Store)?;
+        let inserted = sqlx::query(
+            "INSERT INTO users (zone_id, email, display_name, role, department_id, enterprise_id, password_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(new.zone_id.map(|z| z.0))
+        .bind(&email)
+        .bind(new.display_name.trim())
+        .bind(new.role.as_str())
+        .bind(new.department_id.map(|d| d.0))
+        .bind(new.enterprise_id.map(|e| e.0))
+        .bind(&hash)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await;
+        let id: i64 = match inserted {
+            Ok(r) => r.get("id"),
+            Err(e) if StoreError::is_unique_violation(&e) => {
+                return Err(StoreError::Conflict {
+                    field: "email",
+                    value: email,
+                }
+                .into());
+            }
+            Err(e) => return Err(StoreError::Database(e).into()),
+        };
+        audit::record(
+            &mut tx,
+            actor,
+            Change {
+                zone_id: new.zone_id.map(|z| z.0).unwrap_or(INSTALLATION_CHAIN),
+                action: "create",
+                entity: "user",
+                entity_id: id.to_string(),
+                before: serde_json::Value::Null,
+                // The password hash is a secret: the audit says it was set, not what it is.
+                after: json!({"email": email, "display_name": new.display_name.trim(), "role": new.role.as_str(),
+                    "department_id": new.department_id.map(|d| d.0), "enterprise_id": new.enterprise_id.map(|e| e.0),
+                    "password": "set"}),
+            },
+        )
+        .await
+        .map_err(UserError::Store)?;
+        tx.commit().await.map_err(|e| UserError::Store(e.into()))?;
+        Ok(self.user(UserId(id)).await?)
+    }
+
+    pub async fn user(&self, id: UserId) -> Result<User> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(user_from).ok_or(StoreError::NotFound)
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(normalise_email(email))
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(user_from))
+    }
+
+    /// Users of the scope's zone (all zones for a province-level scope).
+    pub async fn users(&self, scope: &Scope) -> Result<Vec<User>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE ($1 IS NULL OR zone_id = $1) ORDER BY id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(scope.zone.map(|z| z.0))
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(user_from).collect())
+    }
+
+    /// Checks a password, counting failures per account: after [`MAX_FAILURES`] within
+    /// the window the account is locked for [`LOCK_MINUTES`], even for the right password.
+    pub async fn authenticate(&self, email: &str, password: &str) -> Result<LoginOutcome> {
+        let key = format!("email:{}", normalise_email(email));
+        let now_t = Utc::now();
+        if let Some(r) = sqlx::query("SELECT locked_until FROM login_throttle WHERE key = $1")
+            .bind(&key)
+            .fetch_optional(self.pool())
+            .await?
+            && let Some(until) = r
+                .get::<Option<String>, _>("locked_until")
+                .as_deref()
+                .and_then(from_stored)
+            && until > now_t
+        {
+            return Ok(LoginOutcome::Throttled {
+                retry_after_secs: (until - now_t).num_seconds().max(1),
+            });
+        }
+        let row = sqlx::query("SELECT id, password_hash, disabled_at FROM users WHERE email = $1")
+            .bind(normalise_email(email))
+            .fetch_optional(self.pool())
+            .await?;
+        // Hash even for an unknown e-mail, so timing does not tell which accounts exist.
+        let (id, hash, disabled) = match &row {
+            Some(r) => (
+                Some(r.get::<i64, _>("id")),
+                r.get::<String, _>("password_hash"),
+                r.get::<Option<String>, _>("disabled_at").is_some(),
+            ),
+            None => (None, dummy_hash().to_string(), false),
+        };
+        let ok = password_matches(password.to_string(), hash).await && id.is_some() && !disabled;
+        let mut tx = self.begin_write().await?;
+        if ok {
+            sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+                .bind(&key)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            let user = self.user(UserId(id.unwrap_or_default())).await?;
+            let mut tx = self.begin_write().await?;
+            audit::record(
+                &mut tx,
+                &user.actor(),
+                Change {
+                    zone_id: user.chain(),
+                    action: "login",
+                    entity: "user",
+                    entity_id: user.id.to_string(),
+                    before: serde_json::Value::Null,
+                    after: serde_json::Value::Null,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(LoginOutcome::Success(user));
+        }
+        let current =
+            sqlx::query("SELECT failures, window_start FROM login_throttle WHERE key = $1")
+                .bind(&key)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let window_open = |start: &str| {
+            from_stored(start)
+                .is_some_and(|s| now_t - s < Duration::minutes(THROTTLE_WINDOW_MINUTES))
+        };
+        let failures = match &current {
+            Some(r) if window_open(&r.get::<String, _>("window_start")) => {
+                r.get::<i64, _>("failures") + 1
+            }
+            _ => 1,
+        };
+        let locked_until =
+            (failures >= MAX_FAILURES).then(|| to_stored(now_t + Duration::minutes(LOCK_MINUTES)));
+        let window_start = match &current {
+            Some(r) if failures > 1 => r.get::<String, _>("window_start"),
+            _ => to_stored(now_t),
+        };
+        sqlx::query(
+            "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, locked_until = excluded.locked_until",
+        )
+        .bind(&key)
+        .bind(if locked_until.is_some() { 0 } else { failures })
+        .bind(window_start)
+        .bind(locked_until.clone())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(match locked_until {
+            Some(_) => LoginOutcome::Throttled {
+                retry_after_secs: LOCK_MINUTES * 60,
+            },
+            None => LoginOutcome::BadCredentials,
+        })
+    }
+
+    /// Records the user's interface language.
+    pub async fn set_user_lang(&self, user: &User, lang: Lang) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
+            .bind(lang.tag())
+            .bind(user.id.0)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            &user.actor(),
+            Change {
+                zone_id: user.chain(),
+                action: "update",
+                entity: "user",
+                entity_id: user.id.to_string(),
+                before: json!({"lang": user.lang.map(|l| l.tag())}),
+                after: json!({"lang": lang.tag()}),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A real Argon2id hash of a random password nobody knows, checked against when the
+/// e-mail is unknown, so that answer takes as long as a wrong password.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| password_auth::generate_hash(hex::encode(rand::random::<[u8; 16]>())))
+}

@@ -1,0 +1,151 @@
+//! Applies the migrations to an empty SQLite and an empty PostgreSQL database and
+//! compares the resulting schemas: same tables, same columns in the same order, same
+//! (normalised) types and nullability, same unique keys.
+
+use std::collections::BTreeMap;
+
+use luodi_store::testing::TestDb;
+use luodi_store::{Backend, Store};
+use sqlx::Row;
+
+type Schema = BTreeMap<String, Vec<(String, &'static str, bool)>>;
+
+fn normalise(ty: &str) -> &'static str {
+    match ty.to_ascii_lowercase().as_str() {
+        "integer" | "bigint" => "integer",
+        "text" => "text",
+        other => panic!("column type {other} is not one of the portable types (integer, text)"),
+    }
+}
+
+async fn sqlite_schema(store: &Store) -> (Schema, Vec<String>) {
+    let mut schema = Schema::new();
+    let tables = sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    let mut uniques = Vec::new();
+    for t in tables {
+        let name: String = t.get("name");
+        let cols = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT name, type, \"notnull\" AS nn, pk FROM pragma_table_info('{name}') ORDER BY cid"
+        )))
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        schema.insert(
+            name.clone(),
+            cols.iter()
+                .map(|c| {
+                    let pk = c.get::<i64, _>("pk") > 0;
+                    (
+                        c.get("name"),
+                        normalise(&c.get::<String, _>("type")),
+                        c.get::<i64, _>("nn") == 1 || pk,
+                    )
+                })
+                .collect(),
+        );
+        let idx = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT name, \"unique\" AS u FROM pragma_index_list('{name}')"
+        )))
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        for i in idx.iter().filter(|i| i.get::<i64, _>("u") == 1) {
+            let iname: String = i.get("name");
+            let cols = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT name FROM pragma_index_info('{iname}') ORDER BY seqno"
+            )))
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+            let cols: Vec<String> = cols.iter().map(|c| c.get("name")).collect();
+            uniques.push(format!("{name}({})", cols.join(",")));
+        }
+        // SQLite's INTEGER PRIMARY KEY is the rowid, not an index: count it as unique.
+        let pks = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT name FROM pragma_table_info('{name}') WHERE pk > 0 ORDER BY pk"
+        )))
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        let pks: Vec<String> = pks.iter().map(|c| c.get("name")).collect();
+        let entry = format!("{name}({})", pks.join(","));
+        if !uniques.contains(&entry) {
+            uniques.push(entry);
+        }
+    }
+    uniques.sort();
+    (schema, uniques)
+}
+
+async fn postgres_schema(store: &Store) -> (Schema, Vec<String>) {
+    let mut schema = Schema::new();
+    let cols = sqlx::query(
+        "SELECT table_name::text AS t, column_name::text AS c, data_type::text AS ty, is_nullable::text AS n
+         FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    for c in cols {
+        schema.entry(c.get("t")).or_default().push((
+            c.get("c"),
+            normalise(&c.get::<String, _>("ty")),
+            c.get::<String, _>("n") == "NO",
+        ));
+    }
+    let idx = sqlx::query(
+        "SELECT t.relname::text AS t, array_to_string(array(SELECT a.attname::text FROM unnest(ix.indkey) WITH ORDINALITY k(attnum, o)
+              JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.o), ',') AS cols
+         FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+         WHERE n.nspname = 'public' AND ix.indisunique",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let mut uniques: Vec<String> = idx
+        .iter()
+        .map(|r| {
+            format!(
+                "{}({})",
+                r.get::<String, _>("t"),
+                r.get::<String, _>("cols")
+            )
+        })
+        .collect();
+    uniques.sort();
+    (schema, uniques)
+}
+
+#[tokio::test]
+async fn sqlite_and_postgres_schemas_match() {
+    let lite = TestDb::new(Backend::Sqlite).await.unwrap();
+    let Some(pg) = TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let (s1, s2) = (
+        Store::open(&lite.url).await.unwrap(),
+        Store::open(&pg.url).await.unwrap(),
+    );
+    let (lite_schema, lite_unique) = sqlite_schema(&s1).await;
+    let (pg_schema, pg_unique) = postgres_schema(&s2).await;
+    assert!(lite_schema.contains_key("enterprises") && lite_schema.contains_key("audit_log"));
+    assert_eq!(
+        lite_schema.keys().collect::<Vec<_>>(),
+        pg_schema.keys().collect::<Vec<_>>(),
+        "tables differ"
+    );
+    for (table, cols) in &lite_schema {
+        assert_eq!(
+            cols, &pg_schema[table],
+            "columns of {table} differ (name, type, not null)"
+        );
+    }
+    assert_eq!(lite_unique, pg_unique, "unique keys differ");
+    s1.close().await;
+    s2.close().await;
+    lite.drop_db().await;
+    pg.drop_db().await;
+}
