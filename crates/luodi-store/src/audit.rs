@@ -155,8 +155,12 @@ pub struct ChainReport {
 }
 
 impl Store {
-    /// Verifies every zone's chain; stops at the first entry that does not verify.
-    pub async fn verify_audit(&self) -> Result<Result<Vec<ChainReport>, ChainError>> {
+    /// Verifies every zone's chain (or only `only_zone`'s); stops at the first entry that
+    /// does not verify.
+    pub async fn verify_audit(
+        &self,
+        only_zone: Option<i64>,
+    ) -> Result<Result<Vec<ChainReport>, ChainError>> {
         let mut zones: Vec<(i64, i64, String)> =
             sqlx::query("SELECT zone_id, seq, hash FROM audit_heads ORDER BY zone_id")
                 .fetch_all(self.pool())
@@ -174,6 +178,7 @@ impl Store {
                 zones.push((z, -1, String::new()));
             }
         }
+        zones.retain(|(z, _, _)| only_zone.is_none_or(|only| only == *z));
         let mut reports = Vec::new();
         for (zone_id, head_seq, head_hash) in zones {
             let sql = format!(
@@ -204,8 +209,7 @@ impl Store {
     ) -> Result<Page<AuditEntry>> {
         let zone = scope.zone.map(|z| z.0);
         let (entity_kind, entity_id) = entity.unwrap_or(("", ""));
-        let filter =
-            "($1 IS NULL OR zone_id = $1) AND ($2 = '' OR (entity = $2 AND entity_id = $3))";
+        let filter = "($1 IS NULL OR zone_id = $1) AND ($2 = '' OR entity = $2) AND ($3 = '' OR entity_id = $3)";
         let total: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) AS n FROM audit_log WHERE {filter}"
         )))

@@ -70,7 +70,7 @@ async fn demo_idempotent(store: Store) {
         assert_eq!(count(&store, t).await, n, "{t} changed on the second load");
     }
     assert_eq!(count(&store, "users").await, 7);
-    let reports = store.verify_audit().await.unwrap().unwrap();
+    let reports = store.verify_audit(None).await.unwrap().unwrap();
     assert!(reports.iter().map(|r| r.entries).sum::<usize>() > 10);
 }
 
@@ -284,7 +284,7 @@ async fn throttling(store: Store) {
 
 async fn audit_tamper(store: Store) {
     let zone = demo::load(&store).await.unwrap();
-    assert!(store.verify_audit().await.unwrap().is_ok());
+    assert!(store.verify_audit(None).await.unwrap().is_ok());
     use sqlx::Row;
     let id: i64 = sqlx::query("SELECT id FROM audit_log WHERE zone_id = $1 AND entity = 'enterprise' ORDER BY seq LIMIT 1")
         .bind(zone.id.0)
@@ -299,7 +299,7 @@ async fn audit_tamper(store: Store) {
     .execute(store.pool())
     .await
     .unwrap();
-    let err = store.verify_audit().await.unwrap().unwrap_err();
+    let err = store.verify_audit(None).await.unwrap().unwrap_err();
     assert!(err.to_string().contains(&format!("entry id {id}")), "{err}");
 }
 

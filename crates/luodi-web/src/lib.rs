@@ -1,1 +1,133 @@
+//! Luodi's HTTP layer: the JSON API (with its OpenAPI description and offline docs) and
+//! the server-rendered pages, both calling the same store with the same rules. Handlers
+//! parse input at the edge ([`extract`]), ask the rules, call the store, and map errors
+//! to one shape ([`error`]).
 
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+pub mod metrics;
+pub mod pages;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use luodi_store::Store;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+use crate::extract::request_lang;
+
+/// The largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (serve behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: WebConfig,
+    pub metrics: metrics::SharedMetrics,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> Self {
+        AppState {
+            store,
+            config,
+            metrics: Default::default(),
+        }
+    }
+}
+
+const CSS: &str = include_str!("../assets/luodi.css");
+
+async fn css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// Unknown routes: JSON under `/api`, a page elsewhere.
+async fn fallback(req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let lang = request_lang(&parts, None);
+    if parts.uri.path().starts_with("/api/") {
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            error::t(lang, "没有这个 API 路径", "no such API route"),
+        )
+        .into_response();
+    }
+    (StatusCode::NOT_FOUND, axum::response::Html(format!("<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>404</title><link rel=\"stylesheet\" href=\"/assets/luodi.css\"></head><body><main class=\"login\"><h1>404</h1><p>{}</p><p><a href=\"/\">{}</a></p></main></body></html>",
+        lang.tag(), i18n::Tr::new(lang).t("error.not_found"), i18n::Tr::new(lang).t("error.home")))).into_response()
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let docs: Router<AppState> = SwaggerUi::new("/api/docs")
+        .url("/api/openapi.json", api::ApiDoc::openapi())
+        .into();
+    Router::new()
+        .merge(api::router())
+        .merge(pages::router())
+        .merge(docs)
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::render))
+        .route("/assets/luodi.css", get(css))
+        .fallback(fallback)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes.
+pub async fn serve(
+    store: Store,
+    config: WebConfig,
+    addr: SocketAddr,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let app = router(AppState::new(store, config));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

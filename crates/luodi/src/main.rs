@@ -1,1 +1,437 @@
-fn main() {}
+//! `luodi` — one binary for the whole product: `demo`, `serve`, `migrate`, `user`,
+//! `token` and `audit`. Each subcommand calls the same store the web layer calls.
+
+mod config;
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use luodi_domain::uscc::Uscc;
+use luodi_domain::{Role, ZoneId};
+use luodi_store::users::{NewUser, UserError};
+use luodi_store::{Actor, Backend, Store, StoreError, demo};
+use luodi_web::WebConfig;
+
+use crate::config::{Overrides, Settings};
+
+#[derive(Parser)]
+#[command(
+    name = "luodi",
+    version,
+    about = "落地 Luodi — land industrial projects fast and serve them for their whole life"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArg {
+    /// Database URL: sqlite://FILE or postgres://USER@HOST:PORT/DB
+    #[arg(long, env = "LUODI_DATABASE")]
+    database: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load the demo zone into a database (default sqlite://luodi-demo.db) and serve it.
+    Demo {
+        #[arg(long, env = "LUODI_DATABASE", default_value = "sqlite://luodi-demo.db")]
+        database: String,
+        #[arg(long, env = "LUODI_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Serve Luodi on a database.
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        /// HOST:PORT to listen on (default 127.0.0.1:8080)
+        #[arg(long, env = "LUODI_ADDR")]
+        addr: Option<String>,
+        /// A TOML file with database, addr, secure_cookies
+        #[arg(long)]
+        config: Option<String>,
+    },
+    /// Apply pending migrations.
+    Migrate {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        email: String,
+        /// admin, investment, landing, approval, steward, leader or enterprise
+        #[arg(long)]
+        role: String,
+        /// The enterprise's unified social credit code (role enterprise)
+        #[arg(long)]
+        enterprise: Option<String>,
+        /// The department's code (role approval), e.g. approval-bureau
+        #[arg(long)]
+        department: Option<String>,
+        /// The zone's code; needed when the database holds several zones
+        #[arg(long)]
+        zone: Option<String>,
+        /// A province-level leader, who reads every zone
+        #[arg(long, conflicts_with = "zone")]
+        province: bool,
+        /// The name shown in the interface (default: the e-mail)
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user; prints it as the last line.
+    Create {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+    /// Revoke one of a user's tokens.
+    Revoke {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk every hash chain; name the first entry that does not verify.
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+/// Exit code for a wrong setting or an unsupported database URL.
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LUODI_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            let usage = e.chain().any(|c| {
+                matches!(
+                    c.downcast_ref::<StoreError>(),
+                    Some(StoreError::UnsupportedUrl(_))
+                ) || c.downcast_ref::<config::ConfigError>().is_some()
+            });
+            if usage {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn settings(db: DbArg) -> anyhow::Result<Settings> {
+    let s = config::load(
+        Overrides {
+            database: db.database,
+            ..Default::default()
+        },
+        None,
+        "127.0.0.1:8080",
+    )?;
+    Backend::from_url(&s.database)?;
+    Ok(s)
+}
+
+async fn open(url: &str) -> anyhow::Result<Store> {
+    Backend::from_url(url)?;
+    Store::open(url)
+        .await
+        .with_context(|| format!("cannot open {}", luodi_store::url_without_secret(url)))
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("shutting down");
+}
+
+async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Demo { database, addr } => {
+            let settings = config::load(
+                Overrides {
+                    database: Some(database),
+                    addr: Some(addr),
+                    ..Default::default()
+                },
+                None,
+                "127.0.0.1:8080",
+            )?;
+            let store = open(&settings.database).await?;
+            let zone = demo::load(&store).await?;
+            println!("落地 Luodi demo — {} ({})", zone.name_zh, zone.name_en);
+            println!(
+                "Database: {}",
+                luodi_store::url_without_secret(&settings.database)
+            );
+            println!(
+                "Open http://{}/ and log in as any of (password: {}):",
+                settings.addr,
+                demo::DEMO_PASSWORD
+            );
+            for (email, name, role) in demo::USERS {
+                println!("  {:<24} {:<12} {}", email, role.as_str(), name);
+            }
+            luodi_web::serve(
+                store,
+                WebConfig {
+                    secure_cookies: settings.secure_cookies,
+                },
+                settings.addr,
+                shutdown_signal(),
+            )
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { db, addr, config } => {
+            let settings = config::load(
+                Overrides {
+                    config,
+                    database: db.database,
+                    addr,
+                },
+                None,
+                "127.0.0.1:8080",
+            )?;
+            let store = open(&settings.database).await?;
+            println!(
+                "Luodi serving {} on http://{}/",
+                store.backend().name(),
+                settings.addr
+            );
+            luodi_web::serve(
+                store,
+                WebConfig {
+                    secure_cookies: settings.secure_cookies,
+                },
+                settings.addr,
+                shutdown_signal(),
+            )
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { db } => {
+            let s = settings(db)?;
+            Backend::from_url(&s.database)?;
+            let store = Store::connect(&s.database).await?;
+            let n = store.migrate().await?;
+            println!(
+                "applied {n} migration(s); {} known",
+                luodi_store::MIGRATIONS.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    email,
+                    role,
+                    enterprise,
+                    department,
+                    zone,
+                    province,
+                    name,
+                },
+        } => {
+            let s = settings(db)?;
+            let role: Role = role.parse()?;
+            let store = open(&s.database).await?;
+            let zone_id = if province {
+                None
+            } else {
+                Some(pick_zone(&store, zone.as_deref()).await?)
+            };
+            let department_id = match (&department, zone_id) {
+                (Some(code), Some(z)) => Some(
+                    store
+                        .department_by_code(z, code)
+                        .await?
+                        .with_context(|| {
+                            format!("--department: no department with code '{code}' in this zone")
+                        })?
+                        .id,
+                ),
+                _ => None,
+            };
+            let enterprise_id = match (&enterprise, zone_id) {
+                (Some(code), Some(z)) => {
+                    let uscc =
+                        Uscc::parse(code).map_err(|e| anyhow::anyhow!("--enterprise: {e}"))?;
+                    Some(
+                        store
+                            .enterprise_by_uscc(z, uscc.as_str())
+                            .await?
+                            .with_context(|| {
+                                format!("--enterprise: no enterprise with code {uscc} in this zone")
+                            })?
+                            .id,
+                    )
+                }
+                _ => None,
+            };
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let new = NewUser {
+                zone_id,
+                display_name: name.unwrap_or_else(|| email.clone()),
+                email,
+                role,
+                department_id,
+                enterprise_id,
+            };
+            match store.create_user(&Actor::Cli, new, password).await {
+                Ok(u) => {
+                    println!("added user {} ({}) with id {}", u.email, u.role, u.id);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(UserError::Invalid(why)) => bail!("{why}"),
+                Err(UserError::Store(e)) => Err(e.into()),
+            }
+        }
+        Command::Token {
+            command: TokenCommand::Create { db, email, label },
+        } => {
+            let s = settings(db)?;
+            let store = open(&s.database).await?;
+            let user = store
+                .user_by_email(&email)
+                .await?
+                .with_context(|| format!("no user with e-mail {email}"))?;
+            let (id, token) = store.create_api_token(&Actor::Cli, &user, &label).await?;
+            eprintln!(
+                "token {id} for {} ({}); it is shown once:",
+                user.email, user.role
+            );
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { db, email, id },
+        } => {
+            let s = settings(db)?;
+            let store = open(&s.database).await?;
+            let user = store
+                .user_by_email(&email)
+                .await?
+                .with_context(|| format!("no user with e-mail {email}"))?;
+            store
+                .revoke_api_token(&Actor::Cli, &user, id)
+                .await
+                .with_context(|| format!("no live token {id} of {email}"))?;
+            println!("revoked token {id}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => {
+            let s = settings(db)?;
+            let store = open(&s.database).await?;
+            match store.verify_audit(None).await? {
+                Ok(reports) => {
+                    for r in &reports {
+                        println!("zone {}: {} entries verified", r.zone_id, r.entries);
+                    }
+                    println!(
+                        "audit trail OK: {} chain(s), {} entries",
+                        reports.len(),
+                        reports.iter().map(|r| r.entries).sum::<usize>()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("audit trail BROKEN: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}
+
+/// The zone a user is added to: the one named, or the only one there is.
+async fn pick_zone(store: &Store, code: Option<&str>) -> anyhow::Result<ZoneId> {
+    if let Some(code) = code {
+        return Ok(store
+            .zone_by_code(code)
+            .await?
+            .with_context(|| format!("--zone: no zone with code '{code}'"))?
+            .id);
+    }
+    let zones = store
+        .zones(&luodi_domain::Scope {
+            zone: None,
+            enterprise: None,
+        })
+        .await?;
+    match zones.as_slice() {
+        [only] => Ok(only.id),
+        [] => bail!("the database has no zone yet: run `luodi demo` or create one first"),
+        many => bail!(
+            "several zones exist; choose one with --zone ({})",
+            many.iter()
+                .map(|z| z.code.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}

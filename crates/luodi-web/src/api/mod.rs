@@ -1,0 +1,44 @@
+//! The JSON API under `/api/v1`, its OpenAPI description at `/api/openapi.json` and the
+//! offline Swagger UI at `/api/docs`.
+
+pub mod account;
+pub mod audit;
+pub mod enterprises;
+
+use axum::Router;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Luodi (落地) API", description = "Landing industrial projects and serving them for life. Authenticate with `Authorization: Bearer TOKEN` (`luodi token create`). Errors share one shape: `code`, `message` and, for a 4xx about a field, `field`."),
+    paths(
+        enterprises::list, enterprises::create, enterprises::show, enterprises::update,
+        account::me, account::zones, account::list_tokens, account::create_token, account::revoke_token,
+        audit::list,
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "enterprises", description = "企业 — enterprises of the zone"), (name = "account", description = "the caller, its zone and API tokens"), (name = "audit", description = "the hash-chained audit trail"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(enterprises::router())
+        .merge(account::router())
+        .merge(audit::router())
+}

@@ -1,0 +1,164 @@
+//! The one error shape of the JSON API and how store and domain errors map onto it:
+//! a 4xx names the field at fault; a 5xx says nothing of the cause, which is logged once.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use luodi_domain::Lang;
+use luodi_domain::enterprise::FieldError;
+use luodi_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Every API error answers with this body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Machine-readable code, e.g. `invalid_uscc`, `conflict`, `not_found`.
+    pub code: String,
+    /// What went wrong, in the user's language.
+    pub message: String,
+    /// The field (or query parameter) at fault, for a 4xx about one field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Every field at fault, when several are.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldErrorBody>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldErrorBody {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub body: ErrorBody,
+    pub retry_after: Option<i64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            body: ErrorBody {
+                code: code.into(),
+                message: message.into(),
+                field: None,
+                errors: Vec::new(),
+            },
+            retry_after: None,
+        }
+    }
+
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.body.field = Some(field.into());
+        self
+    }
+
+    pub fn unauthorized(lang: Lang) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            t(
+                lang,
+                "需要登录或有效的 API 令牌",
+                "log in or send a valid API token (Authorization: Bearer …)",
+            ),
+        )
+    }
+
+    pub fn forbidden(lang: Lang) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            t(lang, "您的角色无权执行此操作", "your role may not do this"),
+        )
+    }
+
+    pub fn not_found(lang: Lang) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            t(lang, "未找到", "not found"),
+        )
+    }
+
+    /// Field errors from the rules: 422, naming each field.
+    pub fn fields(lang: Lang, errors: &[FieldError]) -> Self {
+        let first = &errors[0];
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            first.code,
+            first.message(lang),
+        )
+        .field(first.field.clone());
+        e.body.errors = errors
+            .iter()
+            .map(|f| FieldErrorBody {
+                field: f.field.clone(),
+                code: f.code.into(),
+                message: f.message(lang).into(),
+            })
+            .collect();
+        e
+    }
+
+    pub fn store(lang: Lang, err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => Self::not_found(lang),
+            StoreError::Conflict { field, value } => Self::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                t(
+                    lang,
+                    &format!("{field} “{value}” 已存在"),
+                    &format!("{field} '{value}' already exists"),
+                ),
+            )
+            .field(field),
+            StoreError::Stale => Self::new(
+                StatusCode::CONFLICT,
+                "stale",
+                t(
+                    lang,
+                    "该记录已被他人修改，请刷新后重试",
+                    "the record was changed by someone else; reload and try again",
+                ),
+            )
+            .field("version"),
+            other => Self::internal(other),
+        }
+    }
+
+    /// A 5xx: the cause goes to the log, never to the client.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error",
+        )
+    }
+}
+
+pub fn t(lang: Lang, zh: &str, en: &str) -> String {
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut res = (self.status, Json(self.body)).into_response();
+        if let Some(secs) = self.retry_after
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        res
+    }
+}

@@ -1,0 +1,415 @@
+//! What a handler needs from a request, each parsed once at the edge: the user (by API
+//! token or session cookie), the language, a JSON body that names the field at fault,
+//! and query parameters that name the parameter at fault.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use luodi_domain::Lang;
+use luodi_store::users::User;
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::error::{ApiError, t};
+
+pub const SESSION_COOKIE: &str = "luodi_session";
+pub const LANG_COOKIE: &str = "luodi_lang";
+pub const LOGIN_CSRF_COOKIE: &str = "luodi_login_csrf";
+
+/// The value of one cookie.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The language of a request: the user's choice, else the language cookie, else the
+/// browser's Accept-Language, else Chinese.
+pub fn request_lang(parts: &Parts, user: Option<&User>) -> Lang {
+    if let Some(l) = user.and_then(|u| u.lang) {
+        return l;
+    }
+    if let Some(l) = cookie(&parts.headers, LANG_COOKIE)
+        .as_deref()
+        .and_then(Lang::from_tag)
+    {
+        return l;
+    }
+    parts
+        .headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default()
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// A request from another site: its Origin (sent by browsers on every POST) names a
+/// host other than ours.
+pub fn cross_origin(parts: &Parts) -> bool {
+    cross_origin_headers(&parts.headers)
+}
+
+pub fn cross_origin_headers(headers: &axum::http::HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
+    origin == "null" || origin_host != host
+}
+
+/// An authenticated API caller. Bearer tokens need nothing else; a browser session
+/// must also send its CSRF token in `X-CSRF-Token` for anything but a read.
+pub struct ApiUser {
+    pub user: User,
+    pub lang: Lang,
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let lang = request_lang(parts, None);
+        if let Some(token) = bearer(parts) {
+            let user = state
+                .store
+                .token_user(token)
+                .await
+                .map_err(ApiError::internal)?
+                .ok_or_else(|| ApiError::unauthorized(lang))?;
+            let lang = request_lang(parts, Some(&user));
+            return Ok(ApiUser { user, lang });
+        }
+        let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(ApiError::unauthorized(lang));
+        };
+        let session = state
+            .store
+            .session(&secret)
+            .await
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| ApiError::unauthorized(lang))?;
+        let lang = request_lang(parts, Some(&session.user));
+        if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok());
+            if sent != Some(session.csrf_token.as_str()) || cross_origin(parts) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf",
+                    t(
+                        lang,
+                        "缺少或错误的 CSRF 令牌",
+                        "missing or wrong CSRF token (X-CSRF-Token)",
+                    ),
+                ));
+            }
+        }
+        Ok(ApiUser {
+            user: session.user,
+            lang,
+        })
+    }
+}
+
+/// A logged-in page visitor; anyone else is sent to the login page.
+pub struct PageUser {
+    pub user: User,
+    pub csrf: String,
+    pub lang: Lang,
+    /// The request came from another site's page (its Origin is not ours).
+    pub cross_origin: bool,
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let to_login = || {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let next: String = url_encode(next);
+            Redirect::to(&format!("/login?next={next}")).into_response()
+        };
+        let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
+        match state.store.session(&secret).await {
+            Ok(Some(s)) => {
+                let lang = request_lang(parts, Some(&s.user));
+                Ok(PageUser {
+                    user: s.user,
+                    csrf: s.csrf_token,
+                    lang,
+                    cross_origin: cross_origin(parts),
+                })
+            }
+            Ok(None) => Err(to_login()),
+            Err(e) => Err(ApiError::internal(e).into_response()),
+        }
+    }
+}
+
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The request's language for pages that need no login.
+pub struct ReqLang(pub Lang);
+
+impl FromRequestParts<AppState> for ReqLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(ReqLang(request_lang(parts, None)))
+    }
+}
+
+/// A JSON body, checked: content type, syntax, unknown fields and types, each refused
+/// with the field named.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let (mut parts, body) = req.into_parts();
+        let lang = request_lang(&parts, None);
+        let _ = &mut parts;
+        let is_json = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| {
+                ct.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                t(
+                    lang,
+                    "请求体须为 JSON（Content-Type: application/json）",
+                    "the body must be JSON (Content-Type: application/json)",
+                ),
+            ));
+        }
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "payload_too_large",
+                        t(
+                            lang,
+                            &format!("请求体超过 {} KiB", crate::MAX_BODY_BYTES / 1024),
+                            &format!(
+                                "the body is larger than {} KiB",
+                                crate::MAX_BODY_BYTES / 1024
+                            ),
+                        ),
+                    )
+                } else {
+                    ApiError::new(StatusCode::BAD_REQUEST, "bad_body", e.body_text())
+                }
+            })?;
+        parse_json(&bytes, lang).map(JsonBody)
+    }
+}
+
+/// Parses JSON, naming the field at fault for wrong types and unknown fields.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], lang: Lang) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        use serde_json::error::Category;
+        match inner.classify() {
+            Category::Syntax | Category::Eof => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                t(
+                    lang,
+                    &format!(
+                        "JSON 格式错误：第 {} 行第 {} 列",
+                        inner.line(),
+                        inner.column()
+                    ),
+                    &format!(
+                        "malformed JSON at line {}, column {}",
+                        inner.line(),
+                        inner.column()
+                    ),
+                ),
+            ),
+            _ => {
+                let msg = inner.to_string();
+                // For an unknown field serde reports the enclosing path; name the field itself.
+                let field = msg
+                    .strip_prefix("unknown field `")
+                    .and_then(|rest| rest.split('`').next())
+                    .map(|f| {
+                        if path == "." {
+                            f.to_string()
+                        } else {
+                            format!("{path}.{f}")
+                        }
+                    })
+                    .unwrap_or_else(|| path.clone());
+                let code = if msg.starts_with("unknown field") {
+                    "unknown_field"
+                } else if msg.starts_with("missing field") {
+                    "required"
+                } else {
+                    "invalid_type"
+                };
+                let field = if code == "required" {
+                    msg.strip_prefix("missing field `")
+                        .and_then(|r| r.split('`').next())
+                        .unwrap_or(&field)
+                        .to_string()
+                } else {
+                    field
+                };
+                let clean = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+                let zh = match code {
+                    "unknown_field" => format!("未知字段“{field}”"),
+                    "required" => format!("缺少必填字段“{field}”"),
+                    _ => format!("字段“{field}”类型错误：{clean}"),
+                };
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    code,
+                    t(lang, &zh, &format!("{field}: {clean}")),
+                )
+                .field(field)
+            }
+        }
+    })
+}
+
+/// Query parameters, read one by one with errors that name the parameter.
+pub struct QueryParams {
+    pairs: Vec<(String, String)>,
+    lang: Lang,
+}
+
+impl FromRequestParts<AppState> for QueryParams {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        let lang = request_lang(parts, None);
+        let pairs =
+            serde_urlencoded::from_str::<Vec<(String, String)>>(parts.uri.query().unwrap_or(""))
+                .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_query", e.to_string()))?;
+        Ok(QueryParams { pairs, lang })
+    }
+}
+
+impl QueryParams {
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
+    }
+
+    /// Refuses parameters the route does not know, naming them.
+    pub fn only(&self, known: &[&str]) -> Result<(), ApiError> {
+        match self
+            .pairs
+            .iter()
+            .find(|(k, _)| !known.contains(&k.as_str()))
+        {
+            Some((k, _)) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unknown_parameter",
+                t(
+                    self.lang,
+                    &format!("未知查询参数“{k}”；可用：{}", known.join(", ")),
+                    &format!("unknown query parameter '{k}'; known: {}", known.join(", ")),
+                ),
+            )
+            .field(k.clone())),
+            None => Ok(()),
+        }
+    }
+
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn int(&self, name: &str, min: i64, max: i64) -> Result<Option<i64>, ApiError> {
+        let Some(v) = self.text(name) else {
+            return Ok(None);
+        };
+        match v.trim().parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+            _ => Err(self.bad(
+                name,
+                &format!("须为 {min} 到 {max} 之间的整数",),
+                &format!("must be a whole number from {min} to {max}"),
+            )),
+        }
+    }
+
+    pub fn bad(&self, name: &str, zh: &str, en: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_parameter",
+            t(
+                self.lang,
+                &format!("查询参数“{name}”{zh}"),
+                &format!("query parameter '{name}' {en}"),
+            ),
+        )
+        .field(name)
+    }
+
+    /// `page` and `per_page`, checked.
+    pub fn page(&self) -> Result<luodi_store::PageRequest, ApiError> {
+        Ok(luodi_store::PageRequest {
+            page: self.int("page", 1, 1_000_000)?.unwrap_or(1),
+            per_page: self
+                .int("per_page", 1, luodi_store::PageRequest::MAX_PER_PAGE)?
+                .unwrap_or(20),
+        })
+    }
+}

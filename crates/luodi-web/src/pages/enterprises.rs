@@ -1,0 +1,805 @@
+//! Enterprise pages: the list (search, filter, sort, pages, export), a record, and the
+//! create and edit forms with each error beside its field.
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use luodi_domain::enterprise::{
+    ChainPosition, EnterpriseDraft, EnterpriseInput, EnterpriseSize, FieldError,
+};
+use luodi_domain::time::{from_stored, zone_display};
+use luodi_domain::{Action, EnterpriseId, Lang, Role};
+use luodi_store::enterprises::{Enterprise, EnterpriseSort};
+use luodi_store::{PageRequest, StoreError};
+
+use crate::AppState;
+use crate::api::enterprises::{LIST_PARAMS, list_query};
+use crate::error::ApiError;
+use crate::extract::{PageUser, QueryParams, url_encode};
+use crate::i18n::Tr;
+use crate::pages::home::{AuditRow, audit_row};
+use crate::pages::{FormData, Layout, Pager, error_page, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/enterprises", get(list).post(create))
+        .route("/enterprises/export.csv", get(export))
+        .route("/enterprises/new", get(new_form))
+        .route("/enterprises/{id}", get(show).post(update))
+        .route("/enterprises/{id}/edit", get(edit_form))
+}
+
+pub struct Row {
+    pub id: i64,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub uscc: String,
+    pub industry: String,
+    pub chain: String,
+    pub size: String,
+}
+
+pub struct Header {
+    pub key: &'static str,
+    pub href: Option<String>,
+    pub arrow: &'static str,
+    pub aria_sort: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "enterprises.html")]
+struct ListPage {
+    l: Layout,
+    may_create: bool,
+    q: String,
+    chain: String,
+    chain_options: Vec<(String, String)>,
+    headers: Vec<Header>,
+    rows: Vec<Row>,
+    pager: Pager,
+    export_href: String,
+}
+
+fn industry_text(e: &Enterprise, lang: Lang) -> String {
+    match e.industry() {
+        Some(c) => format!("{} {}", c.as_str(), c.name(lang)),
+        None => "—".into(),
+    }
+}
+
+fn row(e: Enterprise, lang: Lang) -> Row {
+    Row {
+        id: e.id.0,
+        industry: industry_text(&e, lang),
+        chain: e
+            .chain_position
+            .map(|c| c.label().get(lang).to_string())
+            .unwrap_or_else(|| "—".into()),
+        size: e
+            .size
+            .map(|s| s.label().get(lang).to_string())
+            .unwrap_or_else(|| "—".into()),
+        name: e.name,
+        name_en: e.name_en,
+        uscc: e.uscc,
+    }
+}
+
+/// The list's URL with its filters, a sort and a page.
+fn list_href(base: &str, q: &str, chain: &str, sort: &str, desc: bool, page: i64) -> String {
+    let mut parts = Vec::new();
+    if !q.is_empty() {
+        parts.push(format!("q={}", url_encode(q)));
+    }
+    if !chain.is_empty() {
+        parts.push(format!("chain_position={chain}"));
+    }
+    parts.push(format!("sort={sort}"));
+    if desc {
+        parts.push("order=desc".into());
+    }
+    if page > 1 {
+        parts.push(format!("page={page}"));
+    }
+    format!("{base}?{}", parts.join("&"))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    page: PageUser,
+    params: QueryParams,
+) -> Result<Response, ApiError> {
+    let path = "/enterprises";
+    let title = if page.user.role == Role::Enterprise {
+        "nav.my_enterprise"
+    } else {
+        "enterprise.title"
+    };
+    let l = Layout::new(&state, &page, title, "nav.enterprises", path).await;
+    let l = if page.user.role == Role::Enterprise {
+        Layout { nav: l.nav, ..l }
+    } else {
+        l
+    };
+    let params = params.with_lang(page.lang);
+    let (query, req) = match params
+        .only(LIST_PARAMS)
+        .and_then(|_| Ok((list_query(&params)?, params.page()?)))
+    {
+        Ok(x) => x,
+        Err(_) => return Ok(error_page(l, StatusCode::BAD_REQUEST, "error.bad_request")),
+    };
+    let found = state
+        .store
+        .enterprises(&page.user.scope(), &query, req)
+        .await
+        .map_err(ApiError::internal)?;
+    let q = query.search.clone().unwrap_or_default();
+    let chain = query
+        .chain_position
+        .map(|c| c.as_str())
+        .unwrap_or("")
+        .to_string();
+    let sort = query.sort.unwrap_or(EnterpriseSort::Name);
+    let headers = [
+        ("enterprise.name", Some("name")),
+        ("enterprise.uscc", Some("uscc")),
+        ("enterprise.industry", Some("industry_code")),
+        ("enterprise.chain_position", None),
+        ("enterprise.size", None),
+    ]
+    .into_iter()
+    .map(|(key, col)| match col {
+        Some(col) => {
+            let active = EnterpriseSort::parse(col) == Some(sort);
+            Header {
+                key,
+                href: Some(list_href(
+                    path,
+                    &q,
+                    &chain,
+                    col,
+                    active && !query.descending,
+                    1,
+                )),
+                arrow: if !active {
+                    ""
+                } else if query.descending {
+                    " ▼"
+                } else {
+                    " ▲"
+                },
+                aria_sort: active.then_some(if query.descending {
+                    "descending"
+                } else {
+                    "ascending"
+                }),
+            }
+        }
+        None => Header {
+            key,
+            href: None,
+            arrow: "",
+            aria_sort: None,
+        },
+    })
+    .collect();
+    let sort_name = match sort {
+        EnterpriseSort::Name => "name",
+        EnterpriseSort::Uscc => "uscc",
+        EnterpriseSort::IndustryCode => "industry_code",
+        EnterpriseSort::CreatedAt => "created_at",
+    };
+    let pager = Pager::new(&l.tr, found.total, req.page, req.per_page, |p| {
+        list_href(path, &q, &chain, sort_name, query.descending, p)
+    });
+    let export_href = list_href(
+        "/enterprises/export.csv",
+        &q,
+        &chain,
+        sort_name,
+        query.descending,
+        1,
+    );
+    let chain_options = ChainPosition::ALL
+        .iter()
+        .map(|c| (c.as_str().to_string(), c.label().get(page.lang).to_string()))
+        .collect();
+    let rows = found.items.into_iter().map(|e| row(e, page.lang)).collect();
+    Ok(render(
+        StatusCode::OK,
+        &ListPage {
+            may_create: page.user.role.may(Action::CreateEnterprise),
+            l,
+            q,
+            chain,
+            chain_options,
+            headers,
+            rows,
+            pager,
+            export_href,
+        },
+    ))
+}
+
+/// A CSV cell: quoted when needed, and with a leading quote on text that a spreadsheet
+/// would otherwise run as a formula.
+fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// The filtered list as CSV with a byte-order mark, which Excel opens as UTF-8.
+async fn export(
+    State(state): State<AppState>,
+    page: PageUser,
+    params: QueryParams,
+) -> Result<Response, ApiError> {
+    let params = params.with_lang(page.lang);
+    params.only(LIST_PARAMS)?;
+    let query = list_query(&params)?;
+    let tr = Tr::new(page.lang);
+    let mut out = String::from("\u{feff}");
+    let cols = [
+        "enterprise.uscc",
+        "enterprise.name",
+        "enterprise.name_en",
+        "enterprise.industry_code",
+        "enterprise.industry",
+        "enterprise.chain_position",
+        "enterprise.size",
+        "enterprise.address",
+        "enterprise.contact_name",
+        "enterprise.contact_phone",
+        "enterprise.contact_email",
+    ];
+    out.push_str(
+        &cols
+            .iter()
+            .map(|c| csv_cell(tr.t(c)))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    out.push_str("\r\n");
+    let mut p = 1;
+    loop {
+        let batch = state
+            .store
+            .enterprises(
+                &page.user.scope(),
+                &query,
+                PageRequest {
+                    page: p,
+                    per_page: PageRequest::MAX_PER_PAGE,
+                },
+            )
+            .await
+            .map_err(ApiError::internal)?;
+        for e in &batch.items {
+            let cells = [
+                e.uscc.clone(),
+                e.name.clone(),
+                e.name_en.clone().unwrap_or_default(),
+                e.industry_code.clone().unwrap_or_default(),
+                e.industry().map(|c| c.name(page.lang)).unwrap_or_default(),
+                e.chain_position
+                    .map(|c| c.label().get(page.lang).to_string())
+                    .unwrap_or_default(),
+                e.size
+                    .map(|s| s.label().get(page.lang).to_string())
+                    .unwrap_or_default(),
+                e.address.clone().unwrap_or_default(),
+                e.contact_name.clone().unwrap_or_default(),
+                e.contact_phone.clone().unwrap_or_default(),
+                e.contact_email.clone().unwrap_or_default(),
+            ];
+            out.push_str(
+                &cells
+                    .iter()
+                    .map(|c| csv_cell(c))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            out.push_str("\r\n");
+        }
+        if p * PageRequest::MAX_PER_PAGE >= batch.total {
+            break;
+        }
+        p += 1;
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"enterprises.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+pub struct FieldView {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub required: bool,
+    pub readonly: bool,
+    pub options: Vec<(String, String)>,
+    pub error: Option<String>,
+    pub hint: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "enterprise_form.html")]
+struct FormPage {
+    l: Layout,
+    action: String,
+    cancel: String,
+    version: Option<i64>,
+    fields: Vec<FieldView>,
+    errors: Vec<FieldError>,
+}
+
+fn input_of(e: &Enterprise) -> EnterpriseInput {
+    EnterpriseInput {
+        uscc: e.uscc.clone(),
+        name: e.name.clone(),
+        name_en: e.name_en.clone(),
+        industry_code: e.industry_code.clone(),
+        chain_position: e.chain_position.map(|c| c.as_str().to_string()),
+        size: e.size.map(|s| s.as_str().to_string()),
+        address: e.address.clone(),
+        contact_name: e.contact_name.clone(),
+        contact_phone: e.contact_phone.clone(),
+        contact_email: e.contact_email.clone(),
+    }
+}
+
+fn input_from_form(form: &FormData) -> EnterpriseInput {
+    EnterpriseInput {
+        uscc: form.text("uscc"),
+        name: form.text("name"),
+        name_en: form.opt("name_en"),
+        industry_code: form.opt("industry_code"),
+        chain_position: form.opt("chain_position"),
+        size: form.opt("size"),
+        address: form.opt("address"),
+        contact_name: form.opt("contact_name"),
+        contact_phone: form.opt("contact_phone"),
+        contact_email: form.opt("contact_email"),
+    }
+}
+
+fn fields(
+    input: &EnterpriseInput,
+    errors: &[FieldError],
+    lang: Lang,
+    uscc_readonly: bool,
+) -> Vec<FieldView> {
+    let err = |name: &str| {
+        errors
+            .iter()
+            .find(|e| e.field == name)
+            .map(|e| e.message(lang).to_string())
+    };
+    let text = |name: &'static str, label: &'static str, value: &Option<String>| FieldView {
+        name,
+        label,
+        value: value.clone().unwrap_or_default(),
+        required: false,
+        readonly: false,
+        options: Vec::new(),
+        error: err(name),
+        hint: None,
+    };
+    vec![
+        FieldView {
+            required: true,
+            readonly: uscc_readonly,
+            hint: Some("enterprise.uscc_hint"),
+            ..text("uscc", "enterprise.uscc", &Some(input.uscc.clone()))
+        },
+        FieldView {
+            required: true,
+            ..text("name", "enterprise.name", &Some(input.name.clone()))
+        },
+        text("name_en", "enterprise.name_en", &input.name_en),
+        FieldView {
+            hint: Some("enterprise.industry_hint"),
+            ..text(
+                "industry_code",
+                "enterprise.industry_code",
+                &input.industry_code,
+            )
+        },
+        FieldView {
+            options: ChainPosition::ALL
+                .iter()
+                .map(|c| (c.as_str().to_string(), c.label().get(lang).to_string()))
+                .collect(),
+            ..text(
+                "chain_position",
+                "enterprise.chain_position",
+                &input.chain_position,
+            )
+        },
+        FieldView {
+            options: EnterpriseSize::ALL
+                .iter()
+                .map(|c| (c.as_str().to_string(), c.label().get(lang).to_string()))
+                .collect(),
+            ..text("size", "enterprise.size", &input.size)
+        },
+        text("address", "enterprise.address", &input.address),
+        text(
+            "contact_name",
+            "enterprise.contact_name",
+            &input.contact_name,
+        ),
+        text(
+            "contact_phone",
+            "enterprise.contact_phone",
+            &input.contact_phone,
+        ),
+        text(
+            "contact_email",
+            "enterprise.contact_email",
+            &input.contact_email,
+        ),
+    ]
+}
+
+async fn new_form(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
+    let l = Layout::new(
+        &state,
+        &page,
+        "enterprise.new_title",
+        "nav.enterprises",
+        "/enterprises/new",
+    )
+    .await;
+    if !page.user.role.may(Action::CreateEnterprise) {
+        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+    }
+    let f = fields(&EnterpriseInput::default(), &[], page.lang, false);
+    Ok(render(
+        StatusCode::OK,
+        &FormPage {
+            l,
+            action: "/enterprises".into(),
+            cancel: "/enterprises".into(),
+            version: None,
+            fields: f,
+            errors: Vec::new(),
+        },
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    page: PageUser,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let form = FormData::parse(&body);
+    let l = Layout::new(
+        &state,
+        &page,
+        "enterprise.new_title",
+        "nav.enterprises",
+        "/enterprises/new",
+    )
+    .await;
+    if !form.csrf_ok(&page) {
+        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
+    }
+    let (true, Some(zone)) = (
+        page.user.role.may(Action::CreateEnterprise),
+        page.user.zone_id,
+    ) else {
+        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+    };
+    let input = input_from_form(&form);
+    let refuse = |l: Layout, errors: Vec<FieldError>, status: StatusCode| {
+        let f = fields(&input, &errors, page.lang, false);
+        render(
+            status,
+            &FormPage {
+                l,
+                action: "/enterprises".into(),
+                cancel: "/enterprises".into(),
+                version: None,
+                fields: f,
+                errors,
+            },
+        )
+    };
+    let draft = match EnterpriseDraft::parse(&input) {
+        Ok(d) => d,
+        Err(errors) => return Ok(refuse(l, errors, StatusCode::UNPROCESSABLE_ENTITY)),
+    };
+    match state
+        .store
+        .create_enterprise(&page.user.actor(), zone, &draft)
+        .await
+    {
+        Ok(e) => Ok(Redirect::to(&format!("/enterprises/{}?created=1", e.id)).into_response()),
+        Err(StoreError::Conflict { field, value }) => {
+            let text = luodi_domain::Text::new(
+                format!("该园区已有统一社会信用代码为 {value} 的企业"),
+                format!("an enterprise with code {value} already exists in this zone"),
+            );
+            Ok(refuse(
+                l,
+                vec![FieldError::new(field, "conflict", text)],
+                StatusCode::CONFLICT,
+            ))
+        }
+        Err(e) => Err(ApiError::internal(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "enterprise.html")]
+struct ShowPage {
+    l: Layout,
+    id: i64,
+    may_edit: bool,
+    notice: Option<String>,
+    facts: Vec<(&'static str, String)>,
+    history: Vec<AuditRow>,
+}
+
+async fn find(
+    state: &AppState,
+    page: &PageUser,
+    raw_id: &str,
+) -> Result<Result<Enterprise, Response>, ApiError> {
+    let not_found = || async {
+        error_page(
+            Layout::new(
+                state,
+                page,
+                "error.title",
+                "nav.enterprises",
+                "/enterprises",
+            )
+            .await,
+            StatusCode::NOT_FOUND,
+            "error.not_found",
+        )
+    };
+    let Ok(id) = raw_id.parse::<i64>() else {
+        return Ok(Err(not_found().await));
+    };
+    match state
+        .store
+        .enterprise(&page.user.scope(), EnterpriseId(id))
+        .await
+    {
+        Ok(e) => Ok(Ok(e)),
+        Err(StoreError::NotFound) => Ok(Err(not_found().await)),
+        Err(e) => Err(ApiError::internal(e)),
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(id): Path<String>,
+    params: QueryParams,
+) -> Result<Response, ApiError> {
+    let e = match find(&state, &page, &id).await? {
+        Ok(e) => e,
+        Err(res) => return Ok(res),
+    };
+    let path = format!("/enterprises/{}", e.id);
+    let l = Layout::new(&state, &page, "enterprise.title", "nav.enterprises", &path)
+        .await
+        .titled(e.name.clone());
+    let lang = page.lang;
+    let shown = |t: &str| from_stored(t).map(zone_display).unwrap_or_default();
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    let facts = vec![
+        ("enterprise.uscc", e.uscc.clone()),
+        ("enterprise.name", e.name.clone()),
+        ("enterprise.name_en", dash(&e.name_en)),
+        ("enterprise.industry", industry_text(&e, lang)),
+        (
+            "enterprise.chain_position",
+            e.chain_position
+                .map(|c| c.label().get(lang).to_string())
+                .unwrap_or_else(|| "—".into()),
+        ),
+        (
+            "enterprise.size",
+            e.size
+                .map(|s| s.label().get(lang).to_string())
+                .unwrap_or_else(|| "—".into()),
+        ),
+        ("enterprise.address", dash(&e.address)),
+        ("enterprise.contact_name", dash(&e.contact_name)),
+        ("enterprise.contact_phone", dash(&e.contact_phone)),
+        ("enterprise.contact_email", dash(&e.contact_email)),
+        ("enterprise.created_at", shown(&e.created_at)),
+        ("enterprise.updated_at", shown(&e.updated_at)),
+    ];
+    let history = if page.user.role.may(Action::ViewAudit) {
+        let entries = state
+            .store
+            .audit_entries(
+                &page.user.scope(),
+                Some(("enterprise", &e.id.to_string())),
+                PageRequest {
+                    page: 1,
+                    per_page: 50,
+                },
+            )
+            .await
+            .map_err(ApiError::internal)?;
+        entries.items.iter().map(audit_row).collect()
+    } else {
+        Vec::new()
+    };
+    let notice = if params.text("created").is_some() {
+        Some(l.tr.t("enterprise.created").to_string())
+    } else if params.text("saved").is_some() {
+        Some(l.tr.t("enterprise.saved").to_string())
+    } else {
+        None
+    };
+    Ok(render(
+        StatusCode::OK,
+        &ShowPage {
+            may_edit: page.user.role.may(Action::EditEnterprise),
+            id: e.id.0,
+            l,
+            notice,
+            facts,
+            history,
+        },
+    ))
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let e = match find(&state, &page, &id).await? {
+        Ok(e) => e,
+        Err(res) => return Ok(res),
+    };
+    let path = format!("/enterprises/{}/edit", e.id);
+    let l = Layout::new(
+        &state,
+        &page,
+        "enterprise.edit_title",
+        "nav.enterprises",
+        &path,
+    )
+    .await;
+    if !page.user.role.may(Action::EditEnterprise) {
+        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+    }
+    let f = fields(
+        &input_of(&e),
+        &[],
+        page.lang,
+        page.user.role == Role::Enterprise,
+    );
+    Ok(render(
+        StatusCode::OK,
+        &FormPage {
+            l,
+            action: format!("/enterprises/{}", e.id),
+            cancel: format!("/enterprises/{}", e.id),
+            version: Some(e.version),
+            fields: f,
+            errors: Vec::new(),
+        },
+    ))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let e = match find(&state, &page, &id).await? {
+        Ok(e) => e,
+        Err(res) => return Ok(res),
+    };
+    let form = FormData::parse(&body);
+    let path = format!("/enterprises/{}/edit", e.id);
+    let l = Layout::new(
+        &state,
+        &page,
+        "enterprise.edit_title",
+        "nav.enterprises",
+        &path,
+    )
+    .await;
+    if !form.csrf_ok(&page) {
+        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
+    }
+    if !page.user.role.may(Action::EditEnterprise) {
+        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+    }
+    let locked = page.user.role == Role::Enterprise;
+    let mut input = input_from_form(&form);
+    if locked {
+        // The code is shown read-only to an enterprise user; never take it from the form.
+        input.uscc = e.uscc.clone();
+    }
+    let version = form.get("version").and_then(|v| v.parse::<i64>().ok());
+    let refuse = |l: Layout, errors: Vec<FieldError>, status: StatusCode| {
+        let f = fields(&input, &errors, page.lang, locked);
+        render(
+            status,
+            &FormPage {
+                l,
+                action: format!("/enterprises/{}", e.id),
+                cancel: format!("/enterprises/{}", e.id),
+                version,
+                fields: f,
+                errors,
+            },
+        )
+    };
+    let draft = match EnterpriseDraft::parse(&input) {
+        Ok(d) => d,
+        Err(errors) => return Ok(refuse(l, errors, StatusCode::UNPROCESSABLE_ENTITY)),
+    };
+    match state
+        .store
+        .update_enterprise(
+            &page.user.actor(),
+            &page.user.scope(),
+            e.id,
+            &draft,
+            version,
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/enterprises/{}?saved=1", e.id)).into_response()),
+        Err(StoreError::Conflict { field, value }) => {
+            let text = luodi_domain::Text::new(
+                format!("该园区已有统一社会信用代码为 {value} 的企业"),
+                format!("an enterprise with code {value} already exists in this zone"),
+            );
+            Ok(refuse(
+                l,
+                vec![FieldError::new(field, "conflict", text)],
+                StatusCode::CONFLICT,
+            ))
+        }
+        Err(StoreError::Stale) => {
+            let text = luodi_domain::Text::new(
+                "该记录已被他人修改，请刷新后重试",
+                "someone else changed this record; reload and try again",
+            );
+            Ok(refuse(
+                l,
+                vec![FieldError::new("name", "stale", text)],
+                StatusCode::CONFLICT,
+            ))
+        }
+        Err(StoreError::NotFound) => Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found")),
+        Err(e) => Err(ApiError::internal(e)),
+    }
+}

@@ -1,0 +1,237 @@
+//! Server-rendered pages: one template struct per page, one `router()` per resource, the
+//! shared layout ([`Layout`]) and the helpers every page uses (forms with CSRF, pagers,
+//! error pages).
+
+pub mod account;
+pub mod auth;
+pub mod enterprises;
+pub mod home;
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use luodi_domain::{Action, Role};
+
+use crate::AppState;
+use crate::extract::PageUser;
+use crate::i18n::Tr;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(auth::router())
+        .merge(home::router())
+        .merge(enterprises::router())
+        .merge(account::router())
+}
+
+pub struct NavItem {
+    pub key: &'static str,
+    pub href: Option<&'static str>,
+    pub active: bool,
+}
+
+/// What the shared layout shows around every page.
+pub struct Layout {
+    pub tr: Tr,
+    pub title: String,
+    pub user_name: String,
+    pub role_label: String,
+    pub zone_name: String,
+    pub csrf: String,
+    pub path: String,
+    pub nav: Vec<NavItem>,
+}
+
+/// The side bar: the modules of the brief, in the order of a project's life. Modules not
+/// built yet are listed (so users see the whole product) but are not links.
+fn nav(role: Role, active: &str) -> Vec<NavItem> {
+    let mut items: Vec<(&'static str, Option<&'static str>)> = vec![("nav.home", Some("/"))];
+    if role == Role::Enterprise {
+        items.push(("nav.my_enterprise", Some("/enterprises")));
+        items.extend([
+            ("nav.projects", None),
+            ("nav.service_lists", None),
+            ("nav.stewards", None),
+            ("nav.fund", None),
+        ]);
+    } else {
+        items.push(("nav.enterprises", Some("/enterprises")));
+        items.extend([
+            ("nav.chain", None),
+            ("nav.projects", None),
+            ("nav.parcels", None),
+            ("nav.service_lists", None),
+            ("nav.stewards", None),
+            ("nav.fund", None),
+            ("nav.kpis", None),
+        ]);
+    }
+    if role.may(Action::ViewAudit) {
+        items.push(("nav.audit", Some("/audit")));
+    }
+    items.push(("nav.account", Some("/account")));
+    items.push(("nav.api_docs", Some("/api/docs/")));
+    items
+        .into_iter()
+        .map(|(key, href)| NavItem {
+            key,
+            href,
+            active: key == active,
+        })
+        .collect()
+}
+
+impl Layout {
+    pub async fn new(
+        state: &AppState,
+        page: &PageUser,
+        title_key: &str,
+        active: &str,
+        path: &str,
+    ) -> Layout {
+        let tr = Tr::new(page.lang);
+        let zone_name = match page.user.zone_id {
+            Some(z) => state
+                .store
+                .zone(z)
+                .await
+                .map(|z| tr.pick(&z.name_zh, &z.name_en).to_string())
+                .unwrap_or_default(),
+            None => tr.t("account.province").to_string(),
+        };
+        Layout {
+            title: tr.t(title_key).to_string(),
+            user_name: page.user.display_name.clone(),
+            role_label: page.user.role.label().get(page.lang).to_string(),
+            zone_name,
+            csrf: page.csrf.clone(),
+            path: path.to_string(),
+            nav: nav(page.user.role, active),
+            tr,
+        }
+    }
+
+    pub fn titled(mut self, title: impl Into<String>) -> Layout {
+        self.title = title.into();
+        self
+    }
+}
+
+/// Renders a template to a response; a template error is a 500 with the cause logged.
+pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => crate::error::ApiError::internal(e).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub l: Layout,
+    pub message: String,
+}
+
+pub fn error_page(l: Layout, status: StatusCode, message_key: &str) -> Response {
+    let message = l.tr.t(message_key).to_string();
+    let title = l.tr.t("error.title").to_string();
+    let l = l.titled(title);
+    render(status, &ErrorPage { l, message })
+}
+
+/// A submitted form, as name–value pairs.
+pub struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(body: &Bytes) -> FormData {
+        FormData(serde_urlencoded::from_bytes(body).unwrap_or_default())
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or("").to_string()
+    }
+
+    pub fn opt(&self, name: &str) -> Option<String> {
+        self.get(name).map(str::to_string)
+    }
+
+    /// Whether the form carries the session's CSRF token and came from our own pages.
+    pub fn csrf_ok(&self, page: &PageUser) -> bool {
+        !page.cross_origin
+            && self
+                .get("_csrf")
+                .is_some_and(|t| constant_time_eq(t.as_bytes(), page.csrf.as_bytes()))
+    }
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Page links of a list.
+pub struct Pager {
+    pub summary: String,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    pub fn new(
+        tr: &Tr,
+        total: i64,
+        page: i64,
+        per_page: i64,
+        href: impl Fn(i64) -> String,
+    ) -> Pager {
+        let from = if total == 0 {
+            0
+        } else {
+            (page - 1) * per_page + 1
+        };
+        let to = (page * per_page).min(total);
+        Pager {
+            summary: tr
+                .t("table.summary")
+                .replace("{from}", &from.to_string())
+                .replace("{to}", &to.to_string())
+                .replace("{total}", &total.to_string()),
+            prev: (page > 1).then(|| href(page - 1)),
+            next: (page * per_page < total).then(|| href(page + 1)),
+        }
+    }
+}
+
+/// A local path to go back to after a form: only our own absolute paths, never
+/// another site (`//evil.example`).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_site() {
+        assert_eq!(
+            safe_next(Some("/enterprises?page=2")),
+            "/enterprises?page=2"
+        );
+        assert_eq!(safe_next(Some("//evil.example/")), "/");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}
