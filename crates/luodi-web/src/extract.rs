@@ -284,7 +284,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], lang: Lang) -> Result<T, Ap
                     .strip_prefix("unknown field `")
                     .and_then(|rest| rest.split('`').next())
                     .map(|f| {
-                        if path == "." {
+                        if path == f || path.ends_with(&format!(".{f}")) {
+                            path.clone()
+                        } else if path == "." {
                             f.to_string()
                         } else {
                             format!("{path}.{f}")

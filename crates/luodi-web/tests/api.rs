@@ -1,0 +1,675 @@
+//! The JSON API, on SQLite and PostgreSQL: enterprises, errors, auth, isolation, audit.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use luodi_store::demo;
+use serde_json::json;
+
+on_both! {
+    create_show_list_update_enterprise => crud;
+    wrong_codes_are_refused_with_reason => wrong_codes;
+    bad_input_names_the_field_and_writes_nothing => bad_input;
+    authentication_and_revocation => auth;
+    roles_decide_who_writes => roles;
+    enterprise_user_sees_only_its_own => isolation;
+    every_write_is_audited => audited;
+    zones_are_isolated => zones;
+}
+
+/// A valid code that is not among the demo's.
+fn new_code(n: u32) -> String {
+    luodi_domain::uscc::Uscc::complete(&format!("91370214MA3E{n:04}"))
+        .unwrap()
+        .to_string()
+}
+
+async fn audit_count(app: &TestApp) -> i64 {
+    use sqlx::Row;
+    sqlx::query("SELECT COUNT(*) AS n FROM audit_log")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+        .get("n")
+}
+
+async fn crud(app: &TestApp) {
+    let token = app.token("investment@luodi.demo").await;
+    let body = json!({"uscc": new_code(1), "name": "青岛测试生物科技有限公司", "industry_code": "2761", "chain_position": "upstream"}).to_string();
+    let r = app
+        .api("POST", "/api/v1/enterprises", Some(&token), Some(&body))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let created = r.json();
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(created["industry_code"], "C2761");
+    assert_eq!(created["chain_position"], "upstream");
+    assert_eq!(created["industry_name"], "生物药品制造");
+
+    let r = app
+        .api(
+            "GET",
+            &format!("/api/v1/enterprises/{id}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["name"], "青岛测试生物科技有限公司");
+
+    let r = app
+        .api(
+            "GET",
+            "/api/v1/enterprises?q=测试&per_page=5",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["total"], 1);
+    let r = app
+        .api(
+            "GET",
+            "/api/v1/enterprises?sort=uscc&order=desc&page=1&per_page=3",
+            Some(&token),
+            None,
+        )
+        .await;
+    let items = r.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 3);
+    assert!(items[0]["uscc"].as_str() > items[1]["uscc"].as_str());
+
+    let update = json!({"uscc": new_code(1), "name": "青岛测试生物科技股份有限公司", "size": "small", "version": 1}).to_string();
+    let r = app
+        .api(
+            "PUT",
+            &format!("/api/v1/enterprises/{id}"),
+            Some(&token),
+            Some(&update),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["version"], 2);
+    let r = app
+        .api(
+            "PUT",
+            &format!("/api/v1/enterprises/{id}"),
+            Some(&token),
+            Some(&update),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.json()["code"], "stale");
+
+    let dup = json!({"uscc": new_code(1), "name": "重复"}).to_string();
+    let r = app
+        .api("POST", "/api/v1/enterprises", Some(&token), Some(&dup))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(r.json()["field"], "uscc");
+}
+
+async fn wrong_codes(app: &TestApp) {
+    let token = app.token("admin@luodi.demo").await;
+    let cases = [
+        ("", "代码为空"),
+        ("9137021", "应为 18 位"),
+        ("91370200I63562681G", "I、O、Z、S、V"),
+        ("9137020016356268#G", "只允许数字和大写字母"),
+        ("B1370200163562681G", "登记管理部门"),
+        ("97370200163562681G", "机构类别"),
+        ("91990200163562681G", "行政区划"),
+        ("91370200163562682G", "组织机构代码"),
+        ("91370200163562681H", "校验码"),
+    ];
+    let before = audit_count(app).await;
+    for (code, reason) in cases {
+        let body = json!({"uscc": code, "name": "某公司"}).to_string();
+        let r = app
+            .api("POST", "/api/v1/enterprises", Some(&token), Some(&body))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{code}: {}",
+            r.body
+        );
+        let j = r.json();
+        assert_eq!(j["field"], "uscc", "{code}");
+        assert_eq!(j["code"], "invalid_uscc");
+        assert!(
+            j["message"].as_str().unwrap().contains(reason),
+            "{code}: {} lacks {reason}",
+            j["message"]
+        );
+    }
+    // The same reasons in English.
+    let body = json!({"uscc": "91370200163562681H", "name": "x"}).to_string();
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/v1/enterprises")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .header("accept-language", "en-GB,en;q=0.9")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let r = app.send(req).await;
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("check character"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        audit_count(app).await,
+        before,
+        "refused input writes nothing"
+    );
+}
+
+async fn bad_input(app: &TestApp) {
+    let token = app.token("admin@luodi.demo").await;
+    let before = audit_count(app).await;
+    let count_before = app
+        .api("GET", "/api/v1/enterprises", Some(&token), None)
+        .await
+        .json()["total"]
+        .clone();
+
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/enterprises",
+            Some(&token),
+            Some("{\"uscc\": "),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["code"], "malformed_json");
+
+    let body = json!({"uscc": new_code(2), "name": "x", "colour": "red"}).to_string();
+    let r = app
+        .api("POST", "/api/v1/enterprises", Some(&token), Some(&body))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "colour");
+    assert_eq!(r.json()["code"], "unknown_field");
+
+    let body = json!({"uscc": new_code(2), "name": 42}).to_string();
+    let r = app
+        .api("POST", "/api/v1/enterprises", Some(&token), Some(&body))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "name");
+
+    let body = json!({"name": "no code"}).to_string();
+    let r = app
+        .api("POST", "/api/v1/enterprises", Some(&token), Some(&body))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "uscc");
+    assert_eq!(r.json()["code"], "required");
+
+    let body = json!({"uscc": new_code(2), "name": "x", "chain_position": "sideways", "industry_code": "99"}).to_string();
+    let r = app
+        .api("POST", "/api/v1/enterprises", Some(&token), Some(&body))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = r.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fields, ["industry_code", "chain_position"]);
+
+    let huge = json!({"uscc": new_code(2), "name": "x".repeat(2 * 1024 * 1024)}).to_string();
+    let r = app
+        .api("POST", "/api/v1/enterprises", Some(&token), Some(&huge))
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    assert_eq!(r.json()["code"], "payload_too_large");
+
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/v1/enterprises")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "text/plain")
+        .body(axum::body::Body::from("uscc=1"))
+        .unwrap();
+    assert_eq!(
+        app.send(req).await.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+
+    for (query, field) in [
+        ("page=0", "page"),
+        ("per_page=1000", "per_page"),
+        ("page=abc", "page"),
+        ("sort=colour", "sort"),
+        ("chain_position=x", "chain_position"),
+        ("order=up", "order"),
+        ("industry=ZZ", "industry"),
+        ("pgae=2", "pgae"),
+    ] {
+        let r = app
+            .api(
+                "GET",
+                &format!("/api/v1/enterprises?{query}"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(r.json()["field"], field, "{query}");
+    }
+    let r = app
+        .api("GET", "/api/v1/enterprises/abc", Some(&token), None)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["field"], "id");
+    let r = app
+        .api("GET", "/api/v1/nothing-here", Some(&token), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json()["code"], "not_found");
+
+    assert_eq!(audit_count(app).await, before);
+    assert_eq!(
+        app.api("GET", "/api/v1/enterprises", Some(&token), None)
+            .await
+            .json()["total"],
+        count_before
+    );
+}
+
+async fn auth(app: &TestApp) {
+    let r = app.api("GET", "/api/v1/enterprises", None, None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json()["code"], "unauthorized");
+    let r = app
+        .api("GET", "/api/v1/enterprises", Some("luodi_forged"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+
+    let token = app.token("steward@luodi.demo").await;
+    let me = app
+        .api("GET", "/api/v1/me", Some(&token), None)
+        .await
+        .json();
+    assert_eq!(me["role"], "steward");
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/tokens",
+            Some(&token),
+            Some(&json!({"label": "second"}).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let second = r.json();
+    let second_token = second["token"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.api("GET", "/api/v1/me", Some(&second_token), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let r = app
+        .api(
+            "DELETE",
+            &format!("/api/v1/tokens/{}", second["id"]),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.api("GET", "/api/v1/me", Some(&second_token), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let listed = app
+        .api("GET", "/api/v1/tokens", Some(&token), None)
+        .await
+        .json();
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["label"] == "second" && !t["revoked_at"].is_null())
+    );
+    // Another user's token id cannot be revoked.
+    let other = app.token("landing@luodi.demo").await;
+    let their = app
+        .api("GET", "/api/v1/tokens", Some(&other), None)
+        .await
+        .json()[0]["id"]
+        .clone();
+    assert_eq!(
+        app.api(
+            "DELETE",
+            &format!("/api/v1/tokens/{their}"),
+            Some(&token),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn roles(app: &TestApp) {
+    for (email, may_create) in [
+        ("admin@luodi.demo", true),
+        ("investment@luodi.demo", true),
+        ("landing@luodi.demo", true),
+        ("approval@luodi.demo", false),
+        ("steward@luodi.demo", false),
+        ("leader@luodi.demo", false),
+        ("enterprise@luodi.demo", false),
+    ] {
+        let token = app.token(email).await;
+        let n: u32 = email.len() as u32;
+        let body =
+            json!({"uscc": new_code(100 + n), "name": format!("由 {email} 创建")}).to_string();
+        let r = app
+            .api("POST", "/api/v1/enterprises", Some(&token), Some(&body))
+            .await;
+        let expected = if may_create {
+            StatusCode::CREATED
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(r.status, expected, "{email}: {}", r.body);
+        let audit = app
+            .api("GET", "/api/v1/audit", Some(&token), None)
+            .await
+            .status;
+        let may_audit = matches!(email, "admin@luodi.demo" | "leader@luodi.demo");
+        assert_eq!(audit == StatusCode::OK, may_audit, "{email} audit {audit}");
+    }
+    // The leader reads but cannot edit.
+    let leader = app.token("leader@luodi.demo").await;
+    let first = app
+        .api("GET", "/api/v1/enterprises", Some(&leader), None)
+        .await
+        .json()["items"][0]
+        .clone();
+    let body = json!({"uscc": first["uscc"], "name": "领导改名"}).to_string();
+    assert_eq!(
+        app.api(
+            "PUT",
+            &format!("/api/v1/enterprises/{}", first["id"]),
+            Some(&leader),
+            Some(&body)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+async fn isolation(app: &TestApp) {
+    let token = app.token("enterprise@luodi.demo").await;
+    let me = app
+        .api("GET", "/api/v1/me", Some(&token), None)
+        .await
+        .json();
+    let own = me["enterprise_id"].as_i64().unwrap();
+    let list = app
+        .api(
+            "GET",
+            "/api/v1/enterprises?per_page=200",
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["id"], own);
+
+    let admin = app.token("admin@luodi.demo").await;
+    let all = app
+        .api(
+            "GET",
+            "/api/v1/enterprises?per_page=200",
+            Some(&admin),
+            None,
+        )
+        .await
+        .json();
+    for e in all["items"].as_array().unwrap() {
+        let id = e["id"].as_i64().unwrap();
+        if id == own {
+            continue;
+        }
+        let r = app
+            .api(
+                "GET",
+                &format!("/api/v1/enterprises/{id}"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "GET other enterprise {id}");
+        assert!(!r.body.contains(e["uscc"].as_str().unwrap()));
+        let body = json!({"uscc": e["uscc"], "name": "hijack"}).to_string();
+        let r = app
+            .api(
+                "PUT",
+                &format!("/api/v1/enterprises/{id}"),
+                Some(&token),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "PUT other enterprise {id}");
+        for q in [
+            format!("q={}", e["uscc"].as_str().unwrap()),
+            format!("q={}", e["name"].as_str().unwrap()),
+        ] {
+            assert_eq!(
+                app.api(
+                    "GET",
+                    &format!("/api/v1/enterprises?{q}"),
+                    Some(&token),
+                    None
+                )
+                .await
+                .json()["total"],
+                0
+            );
+        }
+    }
+    assert_eq!(
+        app.api("GET", "/api/v1/audit", Some(&token), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // Its own: it edits details, but not the code.
+    let mine = app
+        .api(
+            "GET",
+            &format!("/api/v1/enterprises/{own}"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    let body = json!({"uscc": mine["uscc"], "name": mine["name"], "contact_name": "孙丽", "contact_email": "sun.li@example.cn"}).to_string();
+    let r = app
+        .api(
+            "PUT",
+            &format!("/api/v1/enterprises/{own}"),
+            Some(&token),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let body = json!({"uscc": demo::demo_uscc(5).to_string(), "name": mine["name"]}).to_string();
+    let r = app
+        .api(
+            "PUT",
+            &format!("/api/v1/enterprises/{own}"),
+            Some(&token),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.json()["field"], "uscc");
+}
+
+async fn audited(app: &TestApp) {
+    let token = app.token("landing@luodi.demo").await;
+    let body = json!({"uscc": new_code(3), "name": "审计测试", "contact_phone": "0532 1234 5678"})
+        .to_string();
+    let created = app
+        .api("POST", "/api/v1/enterprises", Some(&token), Some(&body))
+        .await
+        .json();
+    let id = created["id"].as_i64().unwrap();
+    let body =
+        json!({"uscc": new_code(3), "name": "审计测试（改）", "contact_phone": "0532 1234 5678"})
+            .to_string();
+    assert_eq!(
+        app.api(
+            "PUT",
+            &format!("/api/v1/enterprises/{id}"),
+            Some(&token),
+            Some(&body)
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    let admin = app.token("admin@luodi.demo").await;
+    let trail = app
+        .api(
+            "GET",
+            &format!("/api/v1/audit?entity=enterprise&entity_id={id}"),
+            Some(&admin),
+            None,
+        )
+        .await
+        .json();
+    let items = trail["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["action"], "update");
+    assert_eq!(items[0]["before"]["name"], "审计测试");
+    assert_eq!(items[0]["after"]["name"], "审计测试（改）");
+    assert!(
+        items[0]["actor"]
+            .as_str()
+            .unwrap()
+            .contains("landing@luodi.demo")
+    );
+    assert_eq!(items[1]["action"], "create");
+    assert!(app.store.verify_audit(None).await.unwrap().is_ok());
+}
+
+async fn zones(app: &TestApp) {
+    use luodi_store::Actor;
+    let other = app
+        .store
+        .ensure_zone(
+            &Actor::Cli,
+            "jinan-hitech",
+            "济南高新区",
+            "Jinan High-tech Zone",
+            "山东省",
+        )
+        .await
+        .unwrap();
+    let d = luodi_domain::enterprise::EnterpriseDraft::parse(
+        &luodi_domain::enterprise::EnterpriseInput {
+            uscc: new_code(4),
+            name: "济南企业".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let e = app
+        .store
+        .create_enterprise(&Actor::Cli, other.id, &d)
+        .await
+        .unwrap();
+    let admin = app.token("admin@luodi.demo").await;
+    assert_eq!(
+        app.api(
+            "GET",
+            &format!("/api/v1/enterprises/{}", e.id),
+            Some(&admin),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.api("GET", "/api/v1/enterprises?q=济南", Some(&admin), None)
+            .await
+            .json()["total"],
+        0
+    );
+    let zones = app
+        .api("GET", "/api/v1/zones", Some(&admin), None)
+        .await
+        .json();
+    assert_eq!(zones.as_array().unwrap().len(), 1);
+    // A province-level leader reads both zones.
+    let new = luodi_store::users::NewUser {
+        zone_id: None,
+        email: "province@luodi.demo".into(),
+        display_name: "省厅".into(),
+        role: luodi_domain::Role::Leader,
+        department_id: None,
+        enterprise_id: None,
+    };
+    app.store
+        .create_user(&Actor::Cli, new, "province-password")
+        .await
+        .unwrap();
+    let province = app.token("province@luodi.demo").await;
+    assert_eq!(
+        app.api(
+            "GET",
+            &format!("/api/v1/enterprises/{}", e.id),
+            Some(&province),
+            None
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.api("GET", "/api/v1/zones", Some(&province), None)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // Enterprises in two zones may share a code: the key is per zone.
+    let again = luodi_domain::enterprise::EnterpriseDraft::parse(
+        &luodi_domain::enterprise::EnterpriseInput {
+            uscc: new_code(4),
+            name: "同码企业".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let zone = demo::zone_id(&app.store).await.unwrap();
+    assert!(
+        app.store
+            .create_enterprise(&Actor::Cli, zone, &again)
+            .await
+            .is_ok()
+    );
+}

@@ -1,0 +1,226 @@
+//! `TestApp`: the real router over a throw-away database, driven in-process, with a
+//! cookie jar, for SQLite and PostgreSQL alike.
+
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use luodi_store::testing::TestDb;
+use luodi_store::{Backend, Store, demo};
+use luodi_web::{AppState, WebConfig, router};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub store: Store,
+    pub app: Router,
+    db: Option<TestDb>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The value of a hidden `_csrf` field on a page.
+    pub fn csrf(&self) -> String {
+        let at = self
+            .body
+            .find("name=\"_csrf\" value=\"")
+            .expect("page has a CSRF field");
+        let rest = &self.body[at + 20..];
+        rest[..rest.find('"').unwrap()].to_string()
+    }
+}
+
+impl TestApp {
+    /// A new app on an empty database with the demo zone loaded; `None` when the
+    /// PostgreSQL half is skipped.
+    pub async fn new(backend: Backend) -> Option<TestApp> {
+        let db = TestDb::new(backend).await?;
+        let store = Store::open(&db.url).await.expect("open");
+        demo::load(&store).await.expect("demo loads");
+        let app = router(AppState::new(store.clone(), WebConfig::default()));
+        Some(TestApp {
+            store,
+            app,
+            db: Some(db),
+        })
+    }
+
+    pub async fn finish(mut self) {
+        self.store.close().await;
+        if let Some(db) = self.db.take() {
+            db.drop_db().await;
+        }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// A bearer token for a demo user.
+    pub async fn token(&self, email: &str) -> String {
+        let user = self.store.user_by_email(email).await.unwrap().unwrap();
+        self.store
+            .create_api_token(&luodi_store::Actor::Cli, &user, "test")
+            .await
+            .unwrap()
+            .1
+    }
+
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> Reply {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "luodi.test");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        };
+        self.send(req.unwrap()).await
+    }
+
+    /// Logs in through the login page like a browser; returns the session.
+    pub async fn login(&self, email: &str) -> Browser {
+        let mut b = Browser {
+            cookies: Vec::new(),
+            lang: None,
+        };
+        let page = b.get(self, "/login").await;
+        let csrf = page.csrf();
+        let r = b
+            .post(
+                self,
+                "/login",
+                &[
+                    ("_csrf", &csrf),
+                    ("email", email),
+                    ("password", demo::DEMO_PASSWORD),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "login of {email} failed: {}",
+            r.body
+        );
+        b
+    }
+}
+
+/// A cookie jar and the requests a browser would send.
+pub struct Browser {
+    pub cookies: Vec<(String, String)>,
+    pub lang: Option<&'static str>,
+}
+
+impl Browser {
+    pub fn new() -> Browser {
+        Browser {
+            cookies: Vec::new(),
+            lang: None,
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn remember(&mut self, reply: &Reply) {
+        for v in reply.headers.get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap();
+            let (kv, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (k, val) = kv.split_once('=').unwrap();
+            self.cookies.retain(|(name, _)| name != k);
+            if !attrs.contains("Max-Age=0") {
+                self.cookies.push((k.to_string(), val.to_string()));
+            }
+        }
+    }
+
+    pub async fn get(&mut self, app: &TestApp, path: &str) -> Reply {
+        let mut req = Request::builder()
+            .uri(path)
+            .header(header::HOST, "luodi.test")
+            .header(header::COOKIE, self.cookie_header());
+        if let Some(l) = self.lang {
+            req = req.header(header::ACCEPT_LANGUAGE, l);
+        }
+        let r = app.send(req.body(Body::empty()).unwrap()).await;
+        self.remember(&r);
+        r
+    }
+
+    pub async fn post(&mut self, app: &TestApp, path: &str, form: &[(&str, &str)]) -> Reply {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        let req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(header::HOST, "luodi.test")
+            .header(header::ORIGIN, "http://luodi.test")
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        let r = app.send(req).await;
+        self.remember(&r);
+        r
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Runs a test on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident => $body:ident;)*) => {
+        mod sqlite { $( #[tokio::test] async fn $name() { if let Some(app) = $crate::common::TestApp::new(luodi_store::Backend::Sqlite).await { super::$body(&app).await; app.finish().await; } } )* }
+        mod postgres { $( #[tokio::test] async fn $name() { if let Some(app) = $crate::common::TestApp::new(luodi_store::Backend::Postgres).await { super::$body(&app).await; app.finish().await; } } )* }
+    };
+}

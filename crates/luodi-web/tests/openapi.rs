@@ -1,0 +1,59 @@
+//! The OpenAPI description covers every API route, each with its schemas.
+
+use std::collections::BTreeSet;
+
+use luodi_web::api::ApiDoc;
+use serde_json::Value;
+use utoipa::OpenApi;
+
+/// Every `/api/v1` route the source registers, as (path, method).
+fn routes_in_source() -> BTreeSet<(String, String)> {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src/api");
+    let mut out = BTreeSet::new();
+    for entry in std::fs::read_dir(root).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for part in text.split(".route(\"").skip(1) {
+            let path = part.split('"').next().unwrap().to_string();
+            let line = part.split(')').take(3).collect::<Vec<_>>().join(")");
+            for m in ["get", "post", "put", "delete", "patch"] {
+                if line.contains(&format!("{m}(")) {
+                    out.insert((path.clone(), m.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_api_route_is_described_with_schemas() {
+    let spec: Value = serde_json::to_value(ApiDoc::openapi()).unwrap();
+    let mut described = BTreeSet::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            described.insert((path.clone(), method.clone()));
+            let responses = op["responses"].as_object().unwrap();
+            for (status, r) in responses {
+                if status != "204" {
+                    assert!(
+                        r["content"]["application/json"]["schema"].is_object(),
+                        "{method} {path} {status} has no schema"
+                    );
+                }
+            }
+            if method == "post" || method == "put" {
+                assert!(
+                    op["requestBody"]["content"]["application/json"]["schema"].is_object(),
+                    "{method} {path} has no request schema"
+                );
+            }
+        }
+    }
+    let routes = routes_in_source();
+    assert!(routes.len() >= 10, "found {routes:?}");
+    assert_eq!(
+        routes, described,
+        "routes and the OpenAPI description differ"
+    );
+    assert!(spec["components"]["schemas"]["ErrorBody"].is_object());
+}

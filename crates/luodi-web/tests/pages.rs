@@ -1,0 +1,470 @@
+//! The pages, driven like a browser (cookies, forms, CSRF), on SQLite and PostgreSQL.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Browser, TestApp};
+use luodi_store::demo;
+
+on_both! {
+    every_demo_role_logs_in_and_sees_its_modules => roles_log_in;
+    enterprise_user_gets_404_for_other_enterprises => page_isolation;
+    enterprise_form_shows_errors_beside_fields => enterprise_form;
+    forms_without_csrf_are_refused => csrf;
+    language_follows_choice_and_browser => language;
+    sessions_end_on_logout_and_expiry => session_end;
+    login_page_throttles_guessing => login_throttle;
+    list_sorts_filters_pages_and_exports => list_features;
+}
+
+async fn roles_log_in(app: &TestApp) {
+    for (email, _, role) in demo::USERS {
+        let mut b = app.login(email).await;
+        let home = b.get(app, "/").await;
+        assert_eq!(home.status, StatusCode::OK, "{email}");
+        assert!(home.body.contains("青岛高新区"), "{email} sees the zone");
+        let sees_audit = home.body.contains("href=\"/audit\"");
+        assert_eq!(
+            sees_audit,
+            matches!(role, luodi_domain::Role::Admin | luodi_domain::Role::Leader),
+            "{email} audit link"
+        );
+        let audit = b.get(app, "/audit").await;
+        assert_eq!(
+            audit.status == StatusCode::OK,
+            sees_audit,
+            "{email} /audit {}",
+            audit.status
+        );
+        if sees_audit {
+            assert!(audit.body.contains("哈希链校验通过"), "{}", audit.body);
+        }
+        let new = b.get(app, "/enterprises/new").await;
+        let may_create = matches!(
+            role,
+            luodi_domain::Role::Admin
+                | luodi_domain::Role::Investment
+                | luodi_domain::Role::Landing
+        );
+        assert_eq!(
+            new.status == StatusCode::OK,
+            may_create,
+            "{email} /enterprises/new {}",
+            new.status
+        );
+        let list = b.get(app, "/enterprises").await;
+        let rows = list.body.matches("<tr>").count() - 1;
+        if *role == luodi_domain::Role::Enterprise {
+            assert!(list.body.contains("我的企业"));
+            assert_eq!(rows, 1, "the enterprise user lists only its own");
+        } else {
+            assert_eq!(rows, 6, "{email} lists the zone's enterprises");
+        }
+    }
+}
+
+async fn page_isolation(app: &TestApp) {
+    let mut b = app.login("enterprise@luodi.demo").await;
+    let user = app
+        .store
+        .user_by_email("enterprise@luodi.demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let own = user.enterprise_id.unwrap().0;
+    let own_page = b.get(app, &format!("/enterprises/{own}")).await;
+    assert_eq!(own_page.status, StatusCode::OK);
+    let csrf = own_page.csrf();
+    let zone = demo::zone_id(&app.store).await.unwrap();
+    for i in 1..6 {
+        let other = app
+            .store
+            .enterprise_by_uscc(zone, demo::demo_uscc(i).as_str())
+            .await
+            .unwrap()
+            .unwrap();
+        for path in [
+            format!("/enterprises/{}", other.id),
+            format!("/enterprises/{}/edit", other.id),
+        ] {
+            let r = b.get(app, &path).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+            assert!(
+                !r.body.contains(&other.name) && !r.body.contains(&other.uscc),
+                "{path} leaks data"
+            );
+        }
+        let r = b
+            .post(
+                app,
+                &format!("/enterprises/{}", other.id),
+                &[
+                    ("_csrf", &csrf),
+                    ("uscc", &other.uscc),
+                    ("name", "hijacked"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let q = b.get(app, &format!("/enterprises?q={}", other.uscc)).await;
+        assert!(
+            !q.body
+                .contains(&format!("<td class=\"mono\">{}</td>", other.uscc)),
+            "search finds no other enterprise"
+        );
+        assert!(!q.body.contains(&other.name));
+        let csv = b.get(app, "/enterprises/export.csv").await;
+        assert!(!csv.body.contains(&other.uscc));
+    }
+    let unchanged = app
+        .store
+        .enterprise_by_uscc(zone, demo::demo_uscc(1).as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(unchanged.name, "hijacked");
+    // Its own page: the code is read-only in the form and a forged code is ignored.
+    let edit = b.get(app, &format!("/enterprises/{own}/edit")).await;
+    assert!(edit.body.contains("readonly"));
+    let own_uscc = demo::demo_uscc(0).to_string();
+    let r = b
+        .post(
+            app,
+            &format!("/enterprises/{own}"),
+            &[
+                ("_csrf", &csrf),
+                ("uscc", demo::demo_uscc(4).as_str()),
+                ("name", "青岛国药科技城发展有限公司"),
+                ("contact_name", "孙丽"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let after = app
+        .store
+        .enterprise_by_uscc(zone, &own_uscc)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.contact_name.as_deref(), Some("孙丽"));
+}
+
+async fn enterprise_form(app: &TestApp) {
+    let mut b = app.login("investment@luodi.demo").await;
+    let form = b.get(app, "/enterprises/new").await;
+    assert!(
+        form.body.contains("<label for=\"uscc\">"),
+        "fields are labelled"
+    );
+    let csrf = form.csrf();
+    let r = b
+        .post(
+            app,
+            "/enterprises",
+            &[
+                ("_csrf", &csrf),
+                ("uscc", "91370200163562681H"),
+                ("name", "新企业"),
+                ("contact_email", "nobody"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("id=\"uscc-error\""),
+        "error beside the code field"
+    );
+    assert!(
+        r.body
+            .contains("校验码（第 18 位）为“H”，按前 17 位应为“G”"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("id=\"contact_email-error\""));
+    assert!(
+        r.body.contains("value=\"新企业\""),
+        "what the user typed is kept"
+    );
+    let admin = app
+        .store
+        .user_by_email("admin@luodi.demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let count = |s: luodi_store::Store| async move {
+        s.enterprises(&admin.scope(), &Default::default(), Default::default())
+            .await
+            .unwrap()
+            .total
+    };
+    assert_eq!(count(app.store.clone()).await, 6, "nothing written");
+    let r = b
+        .post(
+            app,
+            "/enterprises",
+            &[
+                ("_csrf", &csrf),
+                ("uscc", "91370200163562681G"),
+                ("name", "新企业"),
+                ("industry_code", "3581"),
+                ("chain_position", "midstream"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let detail = b.get(app, r.location()).await;
+    assert!(detail.body.contains("新企业") && detail.body.contains("C3581"));
+    assert!(detail.body.contains("已创建"));
+    // The same code again: refused beside the field.
+    let r = b
+        .post(
+            app,
+            "/enterprises",
+            &[
+                ("_csrf", &csrf),
+                ("uscc", "91370200163562681G"),
+                ("name", "又一个"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("id=\"uscc-error\""));
+}
+
+async fn csrf(app: &TestApp) {
+    let mut b = app.login("admin@luodi.demo").await;
+    let r = b
+        .post(
+            app,
+            "/enterprises",
+            &[("uscc", "91370200163562681G"), ("name", "无令牌")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = b
+        .post(
+            app,
+            "/enterprises",
+            &[
+                ("_csrf", "forged"),
+                ("uscc", "91370200163562681G"),
+                ("name", "假令牌"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let admin = app
+        .store
+        .user_by_email("admin@luodi.demo")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        app.store
+            .enterprises(&admin.scope(), &Default::default(), Default::default())
+            .await
+            .unwrap()
+            .total,
+        6
+    );
+    // The API with a session cookie needs the CSRF header for writes.
+    let session = b.cookie("luodi_session").unwrap().to_string();
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/v1/enterprises")
+        .header("cookie", format!("luodi_session={session}"))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            r#"{"uscc":"91370200163562681G","name":"x"}"#,
+        ))
+        .unwrap();
+    assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
+    // A cross-site form post carrying a valid token is refused too.
+    let csrf = b.get(app, "/enterprises/new").await.csrf();
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/enterprises")
+        .header("host", "luodi.test")
+        .header("origin", "https://evil.example")
+        .header("cookie", format!("luodi_session={session}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(format!(
+            "_csrf={csrf}&uscc=91370200163562681G&name=x"
+        )))
+        .unwrap();
+    assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
+}
+
+async fn language(app: &TestApp) {
+    let mut anon = Browser::new();
+    anon.lang = Some("en-US,en;q=0.9");
+    let page = anon.get(app, "/login").await;
+    assert!(page.body.contains("Log in") && page.body.contains("lang=\"en\""));
+    anon.lang = None;
+    assert!(anon.get(app, "/login").await.body.contains("登录"));
+
+    let mut b = app.login("steward@luodi.demo").await;
+    let home = b.get(app, "/").await;
+    assert!(home.body.contains("首页"));
+    let r = b
+        .post(
+            app,
+            "/lang",
+            &[
+                ("_csrf", &home.csrf()),
+                ("lang", "en"),
+                ("next", "/enterprises"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/enterprises");
+    let list = b.get(app, "/enterprises").await;
+    assert!(
+        list.body.contains("Enterprises") && list.body.contains("Unified social credit code"),
+        "{}",
+        list.body
+    );
+    let user = app
+        .store
+        .user_by_email("steward@luodi.demo")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        user.lang,
+        Some(luodi_domain::Lang::En),
+        "the choice is kept with the user"
+    );
+    // The choice beats the browser's header.
+    b.lang = Some("zh-CN");
+    assert!(b.get(app, "/").await.body.contains("Home"));
+}
+
+async fn session_end(app: &TestApp) {
+    let anon = Browser::new().get(app, "/enterprises").await;
+    assert_eq!(anon.status, StatusCode::SEE_OTHER);
+    assert_eq!(anon.location(), "/login?next=/enterprises");
+    let mut b = app.login("landing@luodi.demo").await;
+    let home = b.get(app, "/").await;
+    let session = b.cookie("luodi_session").unwrap().to_string();
+    let r = b.post(app, "/logout", &[("_csrf", &home.csrf())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    b.cookies.push(("luodi_session".into(), session));
+    assert_eq!(
+        b.get(app, "/").await.status,
+        StatusCode::SEE_OTHER,
+        "the old cookie no longer works"
+    );
+
+    let mut b = app.login("landing@luodi.demo").await;
+    let secret = b.cookie("luodi_session").unwrap().to_string();
+    assert_eq!(b.get(app, "/").await.status, StatusCode::OK);
+    app.store
+        .age_session_for_test(&secret, luodi_store::sessions::IDLE_MINUTES + 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        b.get(app, "/").await.status,
+        StatusCode::SEE_OTHER,
+        "an idle session expires"
+    );
+    let set_cookie = app.login("landing@luodi.demo").await;
+    assert!(set_cookie.cookie("luodi_session").is_some());
+}
+
+async fn login_throttle(app: &TestApp) {
+    let mut b = Browser::new();
+    let csrf = b.get(app, "/login").await.csrf();
+    for i in 0..5 {
+        let r = b
+            .post(
+                app,
+                "/login",
+                &[
+                    ("_csrf", &csrf),
+                    ("email", "approval@luodi.demo"),
+                    ("password", "guess-guess"),
+                ],
+            )
+            .await;
+        let expected = if i < 4 {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(r.status, expected, "attempt {i}");
+    }
+    let r = b
+        .post(
+            app,
+            "/login",
+            &[
+                ("_csrf", &csrf),
+                ("email", "approval@luodi.demo"),
+                ("password", demo::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers.contains_key("retry-after"));
+    assert!(r.body.contains("登录失败次数过多"));
+    // Without the login form's token nothing is checked at all.
+    let r = Browser::new()
+        .post(
+            app,
+            "/login",
+            &[
+                ("email", "admin@luodi.demo"),
+                ("password", demo::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Session cookies are HttpOnly and SameSite.
+    let mut b = Browser::new();
+    let csrf = b.get(app, "/login").await.csrf();
+    let r = b
+        .post(
+            app,
+            "/login",
+            &[
+                ("_csrf", &csrf),
+                ("email", "admin@luodi.demo"),
+                ("password", demo::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    let cookie = r.headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+}
+
+async fn list_features(app: &TestApp) {
+    let mut b = app.login("admin@luodi.demo").await;
+    let page = b.get(app, "/enterprises?sort=name&order=desc").await;
+    assert!(page.body.contains("aria-sort=\"descending\""));
+    let names: Vec<usize> = ["青岛海湾", "青岛国药"]
+        .iter()
+        .map(|n| page.body.find(n).unwrap())
+        .collect();
+    assert!(names[0] < names[1], "descending by name");
+    let filtered = b.get(app, "/enterprises?chain_position=upstream").await;
+    assert_eq!(filtered.body.matches("<tr>").count() - 1, 1);
+    let paged = b.get(app, "/enterprises?per_page=4&page=2").await;
+    assert_eq!(paged.body.matches("<tr>").count() - 1, 2);
+    assert!(paged.body.contains("rel=\"prev\""));
+    let csv = b
+        .get(app, "/enterprises/export.csv?chain_position=midstream")
+        .await;
+    assert_eq!(
+        csv.headers.get("content-type").unwrap(),
+        "text/csv; charset=utf-8"
+    );
+    assert!(csv.body.starts_with('\u{feff}'));
+    assert_eq!(csv.body.lines().count(), 1 + 3, "{}", csv.body);
+    let bad = b.get(app, "/enterprises?page=zero").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
