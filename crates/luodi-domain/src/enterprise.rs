@@ -164,8 +164,7 @@ impl EnterpriseDraft {
                 Text::new("必须填写企业名称", "the enterprise's name is required"),
             ));
         }
-        let name = Some(name);
-        max_len(&mut errors, "name", &name, 200);
+        max_len(&mut errors, "name", &Some(name.clone()), 200);
         let industry_code = blank_to_none(&input.industry_code).and_then(|c| {
             IndustryCode::parse(&c)
                 .map_err(|e| {
@@ -246,7 +245,7 @@ impl EnterpriseDraft {
         match (errors.is_empty(), uscc) {
             (true, Some(uscc)) => Ok(EnterpriseDraft {
                 uscc,
-                name: name.unwrap_or_default(),
+                name,
                 name_en,
                 industry_code,
                 chain_position,

@@ -60,14 +60,7 @@ impl Fen {
     pub fn exact_yuan(self) -> String {
         let neg = self.0 < 0;
         let abs = self.0.unsigned_abs();
-        let whole = (abs / 100).to_string();
-        let mut grouped = String::new();
-        for (i, c) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
+        let grouped = group_digits(abs / 100);
         format!("{}{grouped}.{:02}", if neg { "-" } else { "" }, abs % 100)
     }
 
@@ -97,6 +90,19 @@ impl Fen {
             Lang::En => format!("{s} {en}"),
         }
     }
+}
+
+/// Digits grouped by thousands with commas: `4266667` → `4,266,667`.
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl fmt::Display for Fen {

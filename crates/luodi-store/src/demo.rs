@@ -20,7 +20,7 @@ pub const ZONE_CODE: &str = "qingdao-hitech";
 pub const DEMO_PASSWORD: &str = "luodi-demo-2026";
 
 /// 1 mu = 2000/3 m²: the park's 6,400 mu.
-const PARK_AREA_M2: i64 = 6_400 * 2_000 / 3;
+const PARK_AREA_M2: i64 = (6_400 * 2_000 + 1) / 3;
 
 const DEPARTMENTS: &[(&str, &str, &str)] = &[
     (
@@ -114,13 +114,13 @@ const ENTERPRISES: &[(&str, &str, &str, &str, &str, &str)] = &[
 
 /// (e-mail, display name, role)
 pub const USERS: &[(&str, &str, Role)] = &[
-    ("admin@luodi.demo", "系统管理员 王敏", Role::Admin),
-    ("investment@luodi.demo", "招商专员 李强", Role::Investment),
-    ("landing@luodi.demo", "落地办 张伟", Role::Landing),
-    ("approval@luodi.demo", "审批科 刘洋", Role::Approval),
-    ("steward@luodi.demo", "项目管家 陈静", Role::Steward),
-    ("leader@luodi.demo", "分管领导 赵刚", Role::Leader),
-    ("enterprise@luodi.demo", "国药科技城 孙丽", Role::Enterprise),
+    ("admin@luodi.demo", "王敏", Role::Admin),
+    ("investment@luodi.demo", "李强", Role::Investment),
+    ("landing@luodi.demo", "张伟", Role::Landing),
+    ("approval@luodi.demo", "刘洋", Role::Approval),
+    ("steward@luodi.demo", "陈静", Role::Steward),
+    ("leader@luodi.demo", "赵刚", Role::Leader),
+    ("enterprise@luodi.demo", "孙丽", Role::Enterprise),
 ];
 
 pub fn demo_uscc(i: usize) -> Uscc {

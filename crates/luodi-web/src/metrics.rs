@@ -14,10 +14,13 @@ use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 
+/// (method, route pattern, status)
+type RequestKey = (String, String, u16);
+
 #[derive(Default, Debug)]
 pub struct Metrics {
-    /// (method, route, status) → (count, total seconds)
-    requests: Mutex<BTreeMap<(String, String, u16), (u64, f64)>>,
+    /// Per key: how many requests, and their total seconds.
+    requests: Mutex<BTreeMap<RequestKey, (u64, f64)>>,
 }
 
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {

@@ -43,9 +43,10 @@ struct HomePage {
 pub fn area_text(m2: i64, lang: Lang) -> String {
     // 1 mu = 2000/3 m²; round to whole mu.
     let mu = (m2 * 3 + 1000) / 2000;
+    let group = |n: i64| luodi_domain::money::group_digits(n.unsigned_abs());
     match lang {
-        Lang::Zh => format!("{mu} 亩（{m2} 平方米）"),
-        Lang::En => format!("{mu} mu ({m2} m²)"),
+        Lang::Zh => format!("{} 亩（{} 平方米）", group(mu), group(m2)),
+        Lang::En => format!("{} mu ({} m²)", group(mu), group(m2)),
     }
 }
 

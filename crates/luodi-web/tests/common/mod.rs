@@ -146,6 +146,7 @@ impl TestApp {
 }
 
 /// A cookie jar and the requests a browser would send.
+#[derive(Default)]
 pub struct Browser {
     pub cookies: Vec<(String, String)>,
     pub lang: Option<&'static str>,

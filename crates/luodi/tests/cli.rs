@@ -1,0 +1,200 @@
+//! The `luodi` binary as an operator uses it, on SQLite and PostgreSQL.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use luodi_store::testing::TestDb;
+use luodi_store::{Backend, Store};
+
+fn luodi(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_luodi"))
+        .args(args)
+        .env_remove("LUODI_DATABASE")
+        .env("LUODI_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run luodi");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn unknown_database_scheme_exits_2() {
+    for args in [
+        &["migrate", "--database", "mysql://root:secret@localhost/db"][..],
+        &["serve", "--database", "redis://localhost"][..],
+    ] {
+        let o = luodi(args, None);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(
+            text(&o).contains("unsupported database URL"),
+            "{}",
+            text(&o)
+        );
+        assert!(
+            !text(&o).contains("secret"),
+            "the password is never printed"
+        );
+    }
+}
+
+async fn operator_flow(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let url = db.url.clone();
+    let o = luodi(&["migrate", "--database", &url], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("applied 1 migration"));
+    // Load the demo zone as `luodi demo` does, without serving.
+    let store = Store::open(&url).await.unwrap();
+    luodi_store::demo::load(&store).await.unwrap();
+
+    let o = luodi(&["audit", "verify", "--database", &url], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("audit trail OK"));
+
+    let o = luodi(
+        &[
+            "user",
+            "add",
+            "--database",
+            &url,
+            "--email",
+            "new.officer@luodi.demo",
+            "--role",
+            "approval",
+            "--department",
+            "natural-resources",
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = luodi(
+        &[
+            "user",
+            "add",
+            "--database",
+            &url,
+            "--email",
+            "x@luodi.demo",
+            "--role",
+            "approval",
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("needs a department"), "{}", text(&o));
+    let o = luodi(
+        &[
+            "user",
+            "add",
+            "--database",
+            &url,
+            "--email",
+            "y@luodi.demo",
+            "--role",
+            "wizard",
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(text(&o).contains("not a role"), "{}", text(&o));
+    let o = luodi(
+        &[
+            "user",
+            "add",
+            "--database",
+            &url,
+            "--email",
+            "e2@luodi.demo",
+            "--role",
+            "enterprise",
+            "--enterprise",
+            "91370200163562681H",
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(text(&o).contains("check character"), "{}", text(&o));
+    let code = luodi_store::demo::demo_uscc(2).to_string();
+    let o = luodi(
+        &[
+            "user",
+            "add",
+            "--database",
+            &url,
+            "--email",
+            "haier@luodi.demo",
+            "--role",
+            "enterprise",
+            "--enterprise",
+            &code,
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+
+    let o = luodi(
+        &[
+            "token",
+            "create",
+            "--database",
+            &url,
+            "--email",
+            "haier@luodi.demo",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let token = stdout.lines().last().unwrap().trim().to_string();
+    assert!(token.starts_with("luodi_"));
+    let user = store.token_user(&token).await.unwrap().unwrap();
+    assert_eq!(user.email, "haier@luodi.demo");
+
+    // Edit one audit row by hand: verification fails and names it.
+    use sqlx::Row;
+    let id: i64 = sqlx::query("SELECT id FROM audit_log WHERE entity = 'user' ORDER BY id LIMIT 1")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .get("id");
+    sqlx::query("UPDATE audit_log SET actor = 'someone else' WHERE id = $1")
+        .bind(id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let o = luodi(&["audit", "verify", "--database", &url], None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains(&format!("entry id {id}")), "{}", text(&o));
+    store.close().await;
+    db.drop_db().await;
+}
+
+#[tokio::test]
+async fn operator_flow_on_sqlite() {
+    operator_flow(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn operator_flow_on_postgres() {
+    operator_flow(Backend::Postgres).await;
+}

@@ -1,0 +1,136 @@
+// End-to-end: the demo in real headless Chromium. Starts `luodi demo` on a fresh SQLite
+// file and a free loopback port, then logs in as the demo admin, switches the language,
+// submits an enterprise with a wrong code and sees the error beside the field, then a
+// right one, and checks an enterprise user cannot open another enterprise's page.
+// Screenshots go to e2e/out/ (and the README's to docs/ when LUODI_SCREENSHOT=1).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const out = join(here, 'out');
+mkdirSync(out, { recursive: true });
+const binary = process.env.LUODI_BIN || join(root, 'target', 'debug', 'luodi');
+
+let server, browser, base;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+async function waitUp(url, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try { if ((await fetch(url)).ok) return; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not come up in ${ms} ms`);
+}
+
+before(async () => {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'luodi-e2e-'));
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(binary, ['demo', '--database', `sqlite://${join(dir, 'demo.db')}`, '--addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LUODI_DATABASE: '' } });
+  let printed = '';
+  server.stdout.on('data', (d) => { printed += d; });
+  await waitUp(`${base}/healthz`, 30000);
+  assert.match(printed, /admin@luodi\.demo/, 'the demo prints its logins');
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGINT');
+});
+
+async function login(page, email) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel(/电子邮箱|E-mail/).fill(email);
+  await page.getByLabel(/密码|Password/).fill('luodi-demo-2026');
+  await page.locator('#login-submit').click();
+}
+
+test('admin logs in, switches language, is refused a wrong code and accepts a right one', async () => {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const external = [];
+  page.on('request', (r) => { if (!r.url().startsWith(base)) external.push(r.url()); });
+
+  await login(page, 'admin@luodi.demo');
+  await page.waitForURL(`${base}/`);
+  assert.equal(await page.locator('h1').innerText(), '首页');
+  await page.screenshot({ path: join(out, 'home-zh.png'), fullPage: true });
+
+  await page.locator('#lang-switch').click();
+  await page.waitForLoadState('load');
+  assert.equal(await page.locator('h1').innerText(), 'Home');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+
+  await page.getByRole('link', { name: 'Enterprises' }).click();
+  await page.locator('#new-enterprise').click();
+  await page.getByLabel('Unified social credit code').fill('91370200163562681H');
+  await page.locator('#name').fill('Qingdao E2E Diagnostics Co., Ltd.');
+  await page.locator('#save').click();
+  const error = page.locator('#uscc-error');
+  await error.waitFor();
+  assert.match(await error.innerText(), /check character \(18th\) is 'H' but the first 17 characters require 'G'/);
+  assert.equal(await page.getByLabel('Unified social credit code').getAttribute('aria-invalid'), 'true');
+  await page.screenshot({ path: join(out, 'enterprise-error-en.png'), fullPage: true });
+
+  await page.getByLabel('Unified social credit code').fill('91370200163562681G');
+  await page.locator('#save').click();
+  await page.waitForURL(/\/enterprises\/\d+\?created=1$/);
+  assert.equal(await page.locator('h1').innerText(), 'Qingdao E2E Diagnostics Co., Ltd.');
+  await page.getByRole('link', { name: 'Enterprises' }).click();
+  assert.ok(await page.getByRole('cell', { name: '91370200163562681G' }).isVisible());
+  await page.screenshot({ path: join(out, 'enterprises-en.png'), fullPage: true });
+  if (process.env.LUODI_SCREENSHOT === '1') copyFileSync(join(out, 'enterprises-en.png'), join(root, 'docs', 'screenshot.png'));
+
+  // Keyboard: the first Tab reaches the skip link, and focus is visible.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.className), 'skip');
+
+  // The API docs render offline.
+  await page.goto(`${base}/api/docs/`);
+  await page.getByText('Luodi (落地) API').first().waitFor();
+  assert.ok(await page.getByText('/api/v1/enterprises', { exact: true }).first().isVisible());
+  await page.screenshot({ path: join(out, 'api-docs.png') });
+
+  assert.deepEqual(external, [], 'nothing is fetched from outside');
+  await context.close();
+});
+
+test('an enterprise user sees its own enterprise and a 404 for another', async () => {
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  const page = await context.newPage();
+  await login(page, 'enterprise@luodi.demo');
+  await page.waitForURL(`${base}/`);
+  await page.getByRole('link', { name: '我的企业' }).click();
+  const rows = page.locator('#enterprise-table tbody tr');
+  assert.equal(await rows.count(), 1);
+  const own = await rows.first().locator('a').getAttribute('href');
+  const ownId = Number(own.split('/').pop());
+  for (const id of [ownId + 1, ownId + 2]) {
+    const res = await page.goto(`${base}/enterprises/${id}`);
+    assert.equal(res.status(), 404);
+  }
+  const api = await page.request.get(`${base}/api/v1/enterprises/${ownId + 1}`);
+  assert.equal(api.status(), 404);
+  await context.close();
+});
