@@ -132,6 +132,24 @@ fn scope_binds(scope: &Scope) -> (Option<i64>, Option<i64>) {
     (scope.zone.map(|z| z.0), scope.enterprise.map(|e| e.0))
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds a draft's ten fields as `$1`–`$10`, in the order both the insert and the update
+/// name them.
+fn bind_draft<'q>(query: AnyQuery<'q>, d: &EnterpriseDraft) -> AnyQuery<'q> {
+    query
+        .bind(d.uscc.as_str().to_string())
+        .bind(d.name.clone())
+        .bind(d.name_en.clone())
+        .bind(d.industry_code.as_ref().map(|c| c.as_str().to_string()))
+        .bind(d.chain_position.map(|c| c.as_str()))
+        .bind(d.size.map(|s| s.as_str()))
+        .bind(d.address.clone())
+        .bind(d.contact_name.clone())
+        .bind(d.contact_phone.clone())
+        .bind(d.contact_email.clone())
+}
+
 const SCOPE_FILTER: &str = "($1 IS NULL OR zone_id = $1) AND ($2 IS NULL OR id = $2)";
 
 impl Store {
@@ -152,21 +170,14 @@ impl Store {
     ) -> Result<Enterprise> {
         let t = now();
         let mut tx = self.begin_write().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO enterprises (zone_id, uscc, name, name_en, industry_code, chain_position, size, address, contact_name, contact_phone, contact_email, created_at, updated_at, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, 1) RETURNING id",
+        let inserted = bind_draft(
+            sqlx::query(
+                "INSERT INTO enterprises (uscc, name, name_en, industry_code, chain_position, size, address, contact_name, contact_phone, contact_email, zone_id, created_at, updated_at, version)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, 1) RETURNING id",
+            ),
+            draft,
         )
         .bind(zone.0)
-        .bind(draft.uscc.as_str())
-        .bind(&draft.name)
-        .bind(draft.name_en.clone())
-        .bind(draft.industry_code.as_ref().map(|c| c.as_str().to_string()))
-        .bind(draft.chain_position.map(|c| c.as_str()))
-        .bind(draft.size.map(|s| s.as_str()))
-        .bind(draft.address.clone())
-        .bind(draft.contact_name.clone())
-        .bind(draft.contact_phone.clone())
-        .bind(draft.contact_email.clone())
         .bind(&t)
         .fetch_one(&mut *tx)
         .await;
@@ -317,20 +328,13 @@ impl Store {
         if expected_version.is_some_and(|v| v != before.version) {
             return Err(StoreError::Stale);
         }
-        let updated = sqlx::query(
-            "UPDATE enterprises SET uscc = $1, name = $2, name_en = $3, industry_code = $4, chain_position = $5, size = $6, address = $7,
-             contact_name = $8, contact_phone = $9, contact_email = $10, updated_at = $11, version = version + 1 WHERE id = $12",
+        let updated = bind_draft(
+            sqlx::query(
+                "UPDATE enterprises SET uscc = $1, name = $2, name_en = $3, industry_code = $4, chain_position = $5, size = $6, address = $7,
+                 contact_name = $8, contact_phone = $9, contact_email = $10, updated_at = $11, version = version + 1 WHERE id = $12",
+            ),
+            draft,
         )
-        .bind(draft.uscc.as_str())
-        .bind(&draft.name)
-        .bind(draft.name_en.clone())
-        .bind(draft.industry_code.as_ref().map(|c| c.as_str().to_string()))
-        .bind(draft.chain_position.map(|c| c.as_str()))
-        .bind(draft.size.map(|s| s.as_str()))
-        .bind(draft.address.clone())
-        .bind(draft.contact_name.clone())
-        .bind(draft.contact_phone.clone())
-        .bind(draft.contact_email.clone())
         .bind(now())
         .bind(id.0)
         .execute(&mut *tx)

@@ -673,3 +673,43 @@ async fn zones(app: &TestApp) {
             .is_ok()
     );
 }
+
+mod service {
+    //! Health, metrics and headers, which need no login.
+    use super::*;
+
+    async fn health_metrics_headers(app: &TestApp) {
+        let r = app.api("GET", "/healthz", None, None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        app.api("GET", "/api/v1/enterprises", None, None).await;
+        let r = app.api("GET", "/metrics", None, None).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain; version=0.0.4")
+        );
+        assert!(r.body.contains("luodi_database_up 1"));
+        assert!(r.body.contains("luodi_http_requests_total{method=\"GET\",route=\"/api/v1/enterprises\",status=\"401\"} 1"), "{}", r.body);
+        let r = app.api("GET", "/login", None, None).await;
+        assert_eq!(r.headers["x-frame-options"], "DENY");
+        assert!(
+            r.headers["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("default-src 'self'")
+        );
+        let spec = app.api("GET", "/api/openapi.json", None, None).await;
+        assert_eq!(spec.status, StatusCode::OK);
+        assert!(spec.json()["paths"]["/api/v1/enterprises"].is_object());
+        assert_eq!(
+            app.api("GET", "/api/docs/", None, None).await.status,
+            StatusCode::OK
+        );
+    }
+
+    on_both! {
+        health_metrics_and_security_headers => health_metrics_headers;
+    }
+}

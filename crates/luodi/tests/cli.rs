@@ -189,6 +189,112 @@ async fn operator_flow(backend: Backend) {
     db.drop_db().await;
 }
 
+/// From an empty database to a working zone with the CLI alone.
+async fn fresh_installation(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let url = db.url.clone();
+    let o = luodi(
+        &[
+            "user",
+            "add",
+            "--database",
+            &url,
+            "--email",
+            "a@zone.cn",
+            "--role",
+            "admin",
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(text(&o).contains("no zone yet"), "{}", text(&o));
+    let o = luodi(
+        &[
+            "zone",
+            "add",
+            "--database",
+            &url,
+            "--code",
+            "yantai-eco",
+            "--name-zh",
+            "烟台经济技术开发区",
+            "--name-en",
+            "Yantai ETDZ",
+            "--province",
+            "山东省",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = luodi(
+        &[
+            "zone",
+            "department",
+            "--database",
+            &url,
+            "--code",
+            "approval-bureau",
+            "--name-zh",
+            "行政审批服务局",
+            "--name-en",
+            "Administrative Approval Bureau",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = luodi(
+        &[
+            "user",
+            "add",
+            "--database",
+            &url,
+            "--email",
+            "officer@zone.cn",
+            "--role",
+            "approval",
+            "--department",
+            "approval-bureau",
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = luodi(
+        &[
+            "user",
+            "add",
+            "--database",
+            &url,
+            "--email",
+            "short@zone.cn",
+            "--role",
+            "admin",
+        ],
+        Some("short\n"),
+    );
+    assert!(text(&o).contains("at least 10"), "{}", text(&o));
+    let o = luodi(&["zone", "list", "--database", &url], None);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("yantai-eco"));
+    let o = luodi(&["audit", "verify", "--database", &url], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("2 chain(s)"),
+        "installation chain and the zone's: {}",
+        text(&o)
+    );
+    db.drop_db().await;
+}
+
+#[tokio::test]
+async fn fresh_installation_on_sqlite() {
+    fresh_installation(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn fresh_installation_on_postgres() {
+    fresh_installation(Backend::Postgres).await;
+}
+
 #[tokio::test]
 async fn operator_flow_on_sqlite() {
     operator_flow(Backend::Sqlite).await;

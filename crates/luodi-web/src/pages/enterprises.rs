@@ -463,6 +463,15 @@ fn fields(
     ]
 }
 
+/// The field error for a code another enterprise of the zone already has.
+fn code_taken(field: &str, value: &str) -> FieldError {
+    let text = luodi_domain::Text::new(
+        format!("该园区已有统一社会信用代码为 {value} 的企业"),
+        format!("an enterprise with code {value} already exists in this zone"),
+    );
+    FieldError::new(field, "conflict", text)
+}
+
 async fn new_form(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
     let l = Layout::new(
         &state,
@@ -537,17 +546,11 @@ async fn create(
         .await
     {
         Ok(e) => Ok(Redirect::to(&format!("/enterprises/{}?created=1", e.id)).into_response()),
-        Err(StoreError::Conflict { field, value }) => {
-            let text = luodi_domain::Text::new(
-                format!("该园区已有统一社会信用代码为 {value} 的企业"),
-                format!("an enterprise with code {value} already exists in this zone"),
-            );
-            Ok(refuse(
-                l,
-                vec![FieldError::new(field, "conflict", text)],
-                StatusCode::CONFLICT,
-            ))
-        }
+        Err(StoreError::Conflict { field, value }) => Ok(refuse(
+            l,
+            vec![code_taken(field, &value)],
+            StatusCode::CONFLICT,
+        )),
         Err(e) => Err(ApiError::internal(e)),
     }
 }
@@ -777,17 +780,11 @@ async fn update(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/enterprises/{}?saved=1", e.id)).into_response()),
-        Err(StoreError::Conflict { field, value }) => {
-            let text = luodi_domain::Text::new(
-                format!("该园区已有统一社会信用代码为 {value} 的企业"),
-                format!("an enterprise with code {value} already exists in this zone"),
-            );
-            Ok(refuse(
-                l,
-                vec![FieldError::new(field, "conflict", text)],
-                StatusCode::CONFLICT,
-            ))
-        }
+        Err(StoreError::Conflict { field, value }) => Ok(refuse(
+            l,
+            vec![code_taken(field, &value)],
+            StatusCode::CONFLICT,
+        )),
         Err(StoreError::Stale) => {
             let text = luodi_domain::Text::new(
                 "该记录已被他人修改，请刷新后重试",
