@@ -116,6 +116,35 @@ test('admin logs in, switches language, is refused a wrong code and accepts a ri
   await context.close();
 });
 
+test('every main page renders without console errors, in both languages', async () => {
+  for (const locale of ['zh-CN', 'en-US']) {
+    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const problems = [];
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`${page.url()}: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+    await page.goto(`${base}/login`);
+    await page.screenshot({ path: join(out, `login-${locale}.png`) });
+    await login(page, 'leader@luodi.demo');
+    await page.waitForURL(`${base}/`);
+    const first = await (await page.request.get(`${base}/api/v1/enterprises?per_page=1`)).json();
+    const id = first.items[0].id;
+    for (const [name, path] of [['home', '/'], ['enterprises', '/enterprises'], ['enterprise', `/enterprises/${id}`], ['audit', '/audit'], ['account', '/account']]) {
+      const res = await page.goto(`${base}${path}`);
+      assert.equal(res.status(), 200, `${path} as leader`);
+      assert.ok((await page.locator('h1').innerText()).length > 0);
+      await page.screenshot({ path: join(out, `${name}-${locale}.png`), fullPage: true });
+    }
+    // The leader reads only: no create button, no edit button.
+    await page.goto(`${base}/enterprises/${id}`);
+    assert.equal(await page.locator('#edit-enterprise').count(), 0);
+    await page.goto(`${base}/enterprises`);
+    assert.equal(await page.locator('#new-enterprise').count(), 0);
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
 test('an enterprise user sees its own enterprise and a 404 for another', async () => {
   const context = await browser.newContext({ locale: 'zh-CN' });
   const page = await context.newPage();

@@ -53,14 +53,7 @@ impl Tr {
             Lang::Zh => 0,
             Lang::En => 1,
         };
-        match TEXTS[i].get(key) {
-            Some(s) => {
-                // SAFETY of lifetime: TEXTS is static, so its strings outlive 'a.
-                let s: &'static str = s.as_str();
-                s
-            }
-            None => key,
-        }
+        TEXTS[i].get(key).map(String::as_str).unwrap_or(key)
     }
 
     pub fn tag(&self) -> &'static str {

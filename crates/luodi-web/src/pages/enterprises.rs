@@ -653,7 +653,7 @@ async fn show(
             )
             .await
             .map_err(ApiError::internal)?;
-        entries.items.iter().map(audit_row).collect()
+        entries.items.iter().map(|e| audit_row(&l.tr, e)).collect()
     } else {
         Vec::new()
     };

@@ -16,6 +16,7 @@ use luodi_store::enterprises::EnterpriseQuery;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{PageUser, QueryParams};
+use crate::i18n::Tr;
 use crate::pages::{Layout, Pager, error_page, render};
 use axum::response::IntoResponse;
 
@@ -104,8 +105,17 @@ pub struct AuditRow {
     pub changes: String,
 }
 
+/// Action and record kinds in the user's language; an unknown one shows as stored.
+fn audit_word(tr: &Tr, group: &str, word: &str) -> String {
+    let key = format!("audit.{group}_{word}");
+    match tr.t(&key) {
+        k if k == key => word.to_string(),
+        text => text.to_string(),
+    }
+}
+
 /// One line per changed field: `name: 旧 → 新`.
-pub fn audit_row(e: &AuditEntry) -> AuditRow {
+pub fn audit_row(tr: &Tr, e: &AuditEntry) -> AuditRow {
     let changes = changed_fields(&e.before, &e.after)
         .into_iter()
         .map(|(k, b, a)| {
@@ -124,8 +134,8 @@ pub fn audit_row(e: &AuditEntry) -> AuditRow {
             .map(zone_display)
             .unwrap_or_else(|| e.at.clone()),
         actor: e.actor.clone(),
-        action: e.action.clone(),
-        entity: format!("{} #{}", e.entity, e.entity_id),
+        action: audit_word(tr, "do", &e.action),
+        entity: format!("{} #{}", audit_word(tr, "what", &e.entity), e.entity_id),
         changes,
     }
 }
@@ -180,7 +190,7 @@ async fn audit(
     let pager = Pager::new(&l.tr, entries.total, req.page, req.per_page, |p| {
         format!("/audit?page={p}")
     });
-    let rows = entries.items.iter().map(audit_row).collect();
+    let rows = entries.items.iter().map(|e| audit_row(&l.tr, e)).collect();
     Ok(render(
         StatusCode::OK,
         &AuditPage {
