@@ -114,6 +114,24 @@ impl fmt::Display for Fen {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn exact_text_parses_back(fen in -1_000_000_000_000_000i64..1_000_000_000_000_000) {
+            prop_assert_eq!(Fen::parse_yuan(&Fen(fen).exact_yuan()), Ok(Fen(fen)));
+        }
+
+        #[test]
+        fn display_is_within_half_a_hundredth_of_the_unit(fen in 0i64..1_000_000_000_000_000) {
+            let shown = Fen(fen).display(Lang::Zh);
+            let (number, unit) = shown.split_once(' ').unwrap();
+            let unit_fen: i128 = match unit { "亿元" => 10_000_000_000, "万元" => 1_000_000, _ => 100 };
+            let hundredths: i128 = number.replace('.', "").parse().unwrap();
+            let diff = (hundredths * unit_fen - (fen as i128) * 100).abs();
+            prop_assert!(diff * 2 <= unit_fen, "{} for {} fen", shown, fen);
+        }
+    }
 
     #[test]
     fn parses_yuan() {
