@@ -326,6 +326,68 @@ impl Store {
         })
     }
 
+    /// Sets a new password. With `current` (a user changing their own), the current
+    /// password must match; without it (an operator's reset) it is not asked. Every other
+    /// session of the user ends, so a stolen session does not outlive the change.
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        user: &User,
+        current: Option<&str>,
+        new: &str,
+        keep_session: Option<&str>,
+    ) -> Result<(), UserError> {
+        if let Some(current) = current {
+            let hash: String = sqlx::query("SELECT password_hash FROM users WHERE id = $1")
+                .bind(user.id.0)
+                .fetch_one(self.pool())
+                .await
+                .map_err(StoreError::from)?
+                .get("password_hash");
+            if !password_matches(current.to_string(), hash).await {
+                return Err(UserError::Invalid("the current password is wrong".into()));
+            }
+        }
+        if new.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(UserError::Invalid(format!(
+                "the password must have at least {MIN_PASSWORD_CHARS} characters"
+            )));
+        }
+        let hash = hash_password(new.to_string()).await;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user.id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+            .bind(user.id.0)
+            .bind(
+                keep_session
+                    .map(crate::sessions::secret_hash)
+                    .unwrap_or_default(),
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        audit::record(
+            &mut tx,
+            actor,
+            Change {
+                zone_id: user.chain(),
+                action: "update",
+                entity: "user",
+                entity_id: user.id.to_string(),
+                before: json!({"password": "old"}),
+                after: json!({"password": "changed"}),
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
     /// Records the user's interface language.
     pub async fn set_user_lang(&self, user: &User, lang: Lang) -> Result<()> {
         let mut tx = self.begin_write().await?;

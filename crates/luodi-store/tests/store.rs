@@ -352,3 +352,52 @@ async fn migrate_twice(store: Store) {
         "only leaders are province-level"
     );
 }
+
+mod concurrency {
+    //! Many writers at once: the audit chain stays one unbroken line per zone.
+    use super::*;
+
+    async fn concurrent_writes_keep_the_chain(store: Store) {
+        let zone = demo::load(&store).await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..24u32 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let code = Uscc::complete(&format!("91370214MA3F{i:04}")).unwrap();
+                store
+                    .create_enterprise(
+                        &Actor::Cli,
+                        zone.id,
+                        &draft(&code, &format!("并发企业 {i}")),
+                    )
+                    .await
+                    .map(|_| ())
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        let reports = store.verify_audit(Some(zone.id.0)).await.unwrap().unwrap();
+        assert_eq!(reports.len(), 1);
+        assert_eq!(count(&store, "enterprises").await, 6 + 24);
+        use sqlx::Row;
+        let distinct: i64 =
+            sqlx::query("SELECT COUNT(DISTINCT seq) AS n FROM audit_log WHERE zone_id = $1")
+                .bind(zone.id.0)
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+                .get("n");
+        assert_eq!(distinct as usize, reports[0].entries);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        super::run(Backend::Sqlite, concurrent_writes_keep_the_chain).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        super::run(Backend::Postgres, concurrent_writes_keep_the_chain).await;
+    }
+}

@@ -15,6 +15,84 @@ on_both! {
     sessions_end_on_logout_and_expiry => session_end;
     login_page_throttles_guessing => login_throttle;
     list_sorts_filters_pages_and_exports => list_features;
+    password_change_checks_and_ends_other_sessions => password_change;
+}
+
+async fn password_change(app: &TestApp) {
+    let mut other_device = app.login("investment@luodi.demo").await;
+    let mut b = app.login("investment@luodi.demo").await;
+    let csrf = b.get(app, "/account").await.csrf();
+    let r = b
+        .post(
+            app,
+            "/account/password",
+            &[
+                ("_csrf", &csrf),
+                ("current_password", "not-it-at-all"),
+                ("new_password", "brand-new-password"),
+                ("confirm_password", "brand-new-password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"current_password-error\"") && r.body.contains("当前密码不正确"));
+    let r = b
+        .post(
+            app,
+            "/account/password",
+            &[
+                ("_csrf", &csrf),
+                ("current_password", demo::DEMO_PASSWORD),
+                ("new_password", "brand-new-password"),
+                ("confirm_password", "brand-new-passwort"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("id=\"confirm_password-error\""));
+    let r = b
+        .post(
+            app,
+            "/account/password",
+            &[
+                ("_csrf", &csrf),
+                ("current_password", demo::DEMO_PASSWORD),
+                ("new_password", "short"),
+                ("confirm_password", "short"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("id=\"new_password-error\""));
+    let r = b
+        .post(
+            app,
+            "/account/password",
+            &[
+                ("_csrf", &csrf),
+                ("current_password", demo::DEMO_PASSWORD),
+                ("new_password", "brand-new-password"),
+                ("confirm_password", "brand-new-password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("id=\"password-changed\""));
+    assert_eq!(
+        b.get(app, "/").await.status,
+        StatusCode::OK,
+        "this session goes on"
+    );
+    assert_eq!(
+        other_device.get(app, "/").await.status,
+        StatusCode::SEE_OTHER,
+        "the other session ended"
+    );
+    assert!(matches!(
+        app.store
+            .authenticate("investment@luodi.demo", "brand-new-password")
+            .await
+            .unwrap(),
+        luodi_store::users::LoginOutcome::Success(_)
+    ));
 }
 
 async fn roles_log_in(app: &TestApp) {

@@ -121,6 +121,14 @@ enum ZoneCommand {
 
 #[derive(Subcommand)]
 enum UserCommand {
+    /// Set a user's password (an operator's reset); the new password is read from
+    /// standard input, and every session of the user ends.
+    Password {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        email: String,
+    },
     /// Add a user; the password is read from standard input.
     Add {
         #[command(flatten)]
@@ -395,6 +403,37 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 );
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            command: UserCommand::Password { db, email },
+        } => {
+            let s = settings(db)?;
+            let store = open(&s.database).await?;
+            let user = store
+                .user_by_email(&email)
+                .await?
+                .with_context(|| format!("no user with e-mail {email}"))?;
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from standard input")?;
+            match store
+                .set_password(
+                    &Actor::Cli,
+                    &user,
+                    None,
+                    password.trim_end_matches(['\r', '\n']),
+                    None,
+                )
+                .await
+            {
+                Ok(()) => {
+                    println!("password of {} set; their sessions have ended", user.email);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(UserError::Invalid(why)) => bail!("{why}"),
+                Err(UserError::Store(e)) => Err(e.into()),
+            }
         }
         Command::User {
             command:

@@ -273,6 +273,27 @@ async fn fresh_installation(backend: Backend) {
         Some("short\n"),
     );
     assert!(text(&o).contains("at least 10"), "{}", text(&o));
+    let o = luodi(
+        &[
+            "user",
+            "password",
+            "--database",
+            &url,
+            "--email",
+            "officer@zone.cn",
+        ],
+        Some("another-long-password\n"),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let store = Store::open(&url).await.unwrap();
+    assert!(matches!(
+        store
+            .authenticate("officer@zone.cn", "another-long-password")
+            .await
+            .unwrap(),
+        luodi_store::users::LoginOutcome::Success(_)
+    ));
+    store.close().await;
     let o = luodi(&["zone", "list", "--database", &url], None);
     assert!(String::from_utf8_lossy(&o.stdout).contains("yantai-eco"));
     let o = luodi(&["audit", "verify", "--database", &url], None);

@@ -17,6 +17,7 @@ use crate::pages::{FormData, Layout, error_page, render};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account", get(account))
+        .route("/account/password", post(change_password))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
 }
@@ -38,12 +39,31 @@ struct AccountPage {
     facts: Vec<(&'static str, String)>,
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
+    password_fields: Vec<PasswordField>,
+    password_notice: Option<String>,
+}
+
+pub struct PasswordField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub autocomplete: &'static str,
+    pub error: Option<String>,
+}
+
+/// What the account page shows besides the user and tokens: a new token, password
+/// errors by field, or word that the password changed.
+#[derive(Default)]
+struct Extra {
+    new_token: Option<String>,
+    password_errors: Vec<(&'static str, String)>,
+    password_changed: bool,
+    status: Option<StatusCode>,
 }
 
 async fn render_account(
     state: &AppState,
     page: &PageUser,
-    new_token: Option<String>,
+    extra: Extra,
 ) -> Result<Response, ApiError> {
     let l = Layout::new(state, page, "account.title", "nav.account", "/account").await;
     let u = &page.user;
@@ -98,19 +118,123 @@ async fn render_account(
             label: t.label,
         })
         .collect();
+    let error = |name: &str| {
+        extra
+            .password_errors
+            .iter()
+            .find(|(f, _)| *f == name)
+            .map(|(_, m)| m.clone())
+    };
+    let password_fields = vec![
+        PasswordField {
+            name: "current_password",
+            label: "account.current_password",
+            autocomplete: "current-password",
+            error: error("current_password"),
+        },
+        PasswordField {
+            name: "new_password",
+            label: "account.new_password",
+            autocomplete: "new-password",
+            error: error("new_password"),
+        },
+        PasswordField {
+            name: "confirm_password",
+            label: "account.confirm_password",
+            autocomplete: "new-password",
+            error: error("confirm_password"),
+        },
+    ];
+    let password_notice = extra
+        .password_changed
+        .then(|| l.tr.t("account.password_changed").to_string());
+    let status = extra.status.unwrap_or(StatusCode::OK);
     Ok(render(
-        StatusCode::OK,
+        status,
         &AccountPage {
             l,
             facts,
             tokens,
-            new_token,
+            new_token: extra.new_token,
+            password_fields,
+            password_notice,
         },
     ))
 }
 
 async fn account(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
-    render_account(&state, &page, None).await
+    render_account(&state, &page, Extra::default()).await
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    page: PageUser,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let form = FormData::parse(&body);
+    if !form.csrf_ok(&page) {
+        let l = Layout::new(&state, &page, "error.title", "nav.account", "/account").await;
+        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
+    }
+    let tr = crate::i18n::Tr::new(page.lang);
+    let min = luodi_store::users::MIN_PASSWORD_CHARS;
+    let (new, confirm) = (form.text("new_password"), form.text("confirm_password"));
+    let mut errors = Vec::new();
+    if new.chars().count() < min {
+        errors.push((
+            "new_password",
+            tr.t("account.password_short")
+                .replace("{n}", &min.to_string()),
+        ));
+    } else if new != confirm {
+        errors.push((
+            "confirm_password",
+            tr.t("account.password_mismatch").to_string(),
+        ));
+    }
+    if errors.is_empty() {
+        let keep = crate::extract::cookie(&headers, crate::extract::SESSION_COOKIE);
+        let current = form.text("current_password");
+        match state
+            .store
+            .set_password(
+                &page.user.actor(),
+                &page.user,
+                Some(&current),
+                &new,
+                keep.as_deref(),
+            )
+            .await
+        {
+            Ok(()) => {
+                return render_account(
+                    &state,
+                    &page,
+                    Extra {
+                        password_changed: true,
+                        ..Extra::default()
+                    },
+                )
+                .await;
+            }
+            Err(luodi_store::users::UserError::Invalid(_)) => errors.push((
+                "current_password",
+                tr.t("account.password_wrong").to_string(),
+            )),
+            Err(luodi_store::users::UserError::Store(e)) => return Err(ApiError::internal(e)),
+        }
+    }
+    render_account(
+        &state,
+        &page,
+        Extra {
+            password_errors: errors,
+            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+            ..Extra::default()
+        },
+    )
+    .await
 }
 
 async fn create_token(
@@ -138,7 +262,15 @@ async fn create_token(
         .create_api_token(&page.user.actor(), &page.user, label)
         .await
         .map_err(ApiError::internal)?;
-    render_account(&state, &page, Some(token)).await
+    render_account(
+        &state,
+        &page,
+        Extra {
+            new_token: Some(token),
+            ..Extra::default()
+        },
+    )
+    .await
 }
 
 async fn revoke_token(
