@@ -543,6 +543,19 @@ async fn list_features(app: &TestApp) {
     );
     assert!(csv.body.starts_with('\u{feff}'));
     assert_eq!(csv.body.lines().count(), 1 + 3, "{}", csv.body);
+    let xlsx = b
+        .get(app, "/enterprises/export.xlsx?chain_position=midstream")
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(
+        xlsx.headers.get("content-type").unwrap(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(xlsx.body.starts_with("PK"), "a zip container");
+    assert_eq!(
+        b.get(app, "/enterprises/export.pdf").await.status,
+        StatusCode::NOT_FOUND
+    );
     let bad = b.get(app, "/enterprises?page=zero").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use luodi_domain::enterprise::{
@@ -19,6 +19,7 @@ use luodi_store::{PageRequest, StoreError};
 use crate::AppState;
 use crate::api::enterprises::{LIST_PARAMS, list_query};
 use crate::error::ApiError;
+use crate::export::{ExportFormat, Table};
 use crate::extract::{PageUser, QueryParams, url_encode};
 use crate::i18n::Tr;
 use crate::pages::home::{AuditRow, audit_row};
@@ -27,9 +28,8 @@ use crate::pages::{FormData, Layout, Pager, error_page, render};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/enterprises", get(list).post(create))
-        .route("/enterprises/export.csv", get(export))
+        .route("/enterprises/{file}", get(show_or_export).post(update))
         .route("/enterprises/new", get(new_form))
-        .route("/enterprises/{id}", get(show).post(update))
         .route("/enterprises/{id}/edit", get(edit_form))
 }
 
@@ -62,6 +62,7 @@ struct ListPage {
     rows: Vec<Row>,
     pager: Pager,
     export_href: String,
+    export_csv_href: String,
 }
 
 fn industry_text(e: &Enterprise, lang: Lang) -> String {
@@ -198,6 +199,14 @@ async fn list(
         list_href(path, &q, &chain, sort_name, query.descending, p)
     });
     let export_href = list_href(
+        "/enterprises/export.xlsx",
+        &q,
+        &chain,
+        sort_name,
+        query.descending,
+        1,
+    );
+    let export_csv_href = list_href(
         "/enterprises/export.csv",
         &q,
         &chain,
@@ -222,36 +231,27 @@ async fn list(
             rows,
             pager,
             export_href,
+            export_csv_href,
         },
     ))
 }
 
-/// A CSV cell: quoted when needed, and with a leading quote on text that a spreadsheet
-/// would otherwise run as a formula.
-fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
-/// The filtered list as CSV with a byte-order mark, which Excel opens as UTF-8.
+/// The filtered list, every page of it, as CSV or an Excel workbook.
 async fn export(
     State(state): State<AppState>,
     page: PageUser,
+    Path(file): Path<String>,
     params: QueryParams,
 ) -> Result<Response, ApiError> {
+    let format = match file.as_str() {
+        "export.csv" => ExportFormat::Csv,
+        "export.xlsx" => ExportFormat::Xlsx,
+        _ => return Err(ApiError::not_found(page.lang)),
+    };
     let params = params.with_lang(page.lang);
     params.only(LIST_PARAMS)?;
     let query = list_query(&params)?;
     let tr = Tr::new(page.lang);
-    let mut out = String::from("\u{feff}");
     let cols = [
         "enterprise.uscc",
         "enterprise.name",
@@ -265,71 +265,47 @@ async fn export(
         "enterprise.contact_phone",
         "enterprise.contact_email",
     ];
-    out.push_str(
-        &cols
-            .iter()
-            .map(|c| csv_cell(tr.t(c)))
-            .collect::<Vec<_>>()
-            .join(","),
-    );
-    out.push_str("\r\n");
+    let mut rows = Vec::new();
     let mut p = 1;
     loop {
+        let req = PageRequest {
+            page: p,
+            per_page: PageRequest::MAX_PER_PAGE,
+        };
         let batch = state
             .store
-            .enterprises(
-                &page.user.scope(),
-                &query,
-                PageRequest {
-                    page: p,
-                    per_page: PageRequest::MAX_PER_PAGE,
-                },
-            )
+            .enterprises(&page.user.scope(), &query, req)
             .await
             .map_err(ApiError::internal)?;
-        for e in &batch.items {
-            let cells = [
+        let label = |t: Option<luodi_domain::Text>| {
+            t.map(|t| t.get(page.lang).to_string()).unwrap_or_default()
+        };
+        for e in batch.items.iter() {
+            rows.push(vec![
                 e.uscc.clone(),
                 e.name.clone(),
                 e.name_en.clone().unwrap_or_default(),
                 e.industry_code.clone().unwrap_or_default(),
                 e.industry().map(|c| c.name(page.lang)).unwrap_or_default(),
-                e.chain_position
-                    .map(|c| c.label().get(page.lang).to_string())
-                    .unwrap_or_default(),
-                e.size
-                    .map(|s| s.label().get(page.lang).to_string())
-                    .unwrap_or_default(),
+                label(e.chain_position.map(|c| c.label())),
+                label(e.size.map(|s| s.label())),
                 e.address.clone().unwrap_or_default(),
                 e.contact_name.clone().unwrap_or_default(),
                 e.contact_phone.clone().unwrap_or_default(),
                 e.contact_email.clone().unwrap_or_default(),
-            ];
-            out.push_str(
-                &cells
-                    .iter()
-                    .map(|c| csv_cell(c))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            out.push_str("\r\n");
+            ]);
         }
         if p * PageRequest::MAX_PER_PAGE >= batch.total {
             break;
         }
         p += 1;
     }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"enterprises.csv\"",
-            ),
-        ],
-        out,
-    )
-        .into_response())
+    let table = Table {
+        name: "enterprises".into(),
+        headers: cols.iter().map(|c| tr.t(c).to_string()).collect(),
+        rows,
+    };
+    Ok(table.response(format))
 }
 
 pub struct FieldView {
@@ -596,6 +572,20 @@ async fn find(
         Ok(e) => Ok(Ok(e)),
         Err(StoreError::NotFound) => Ok(Err(not_found().await)),
         Err(e) => Err(ApiError::internal(e)),
+    }
+}
+
+/// `/enterprises/{id}` shows one; `/enterprises/export.csv` and `.xlsx` export the list.
+async fn show_or_export(
+    state: State<AppState>,
+    page: PageUser,
+    Path(segment): Path<String>,
+    params: QueryParams,
+) -> Result<Response, ApiError> {
+    if segment.starts_with("export.") {
+        export(state, page, Path(segment), params).await
+    } else {
+        show(state, page, Path(segment), params).await
     }
 }
 
