@@ -4,6 +4,7 @@
 //! depends on none of them.
 
 pub mod audit;
+pub mod calendar;
 pub mod enterprise;
 pub mod ids;
 pub mod industry;

@@ -401,3 +401,40 @@ mod concurrency {
         super::run(Backend::Postgres, concurrent_writes_keep_the_chain).await;
     }
 }
+
+mod calendar {
+    //! Imported calendar years reach every reader and are all-or-nothing.
+    use super::*;
+    use chrono::NaiveDate;
+    use luodi_domain::calendar::parse_years;
+
+    async fn import_extends_and_corrects(store: Store) {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert!(
+            !store
+                .calendar()
+                .await
+                .unwrap()
+                .day(d("2027-02-08"))
+                .published
+        );
+        let years = parse_years(
+            "[[year]]\nyear = 2027\nsource = \"测试通知\"\nholidays = [{ name_zh = \"春节\", name_en = \"Spring Festival\", from = \"2027-02-05\", to = \"2027-02-11\" }]\nworkdays = [\"2027-02-13\"]",
+        )
+        .unwrap();
+        assert_eq!(store.import_calendar(&Actor::Cli, &years).await.unwrap(), 1);
+        let cal = store.calendar().await.unwrap();
+        assert!(cal.day(d("2027-02-08")).published);
+        assert!(!cal.is_workday(d("2027-02-08")));
+        assert!(cal.is_workday(d("2027-02-13")));
+        assert!(!cal.is_workday(d("2026-10-01")), "built-in years stay");
+        // Importing again replaces, and the audit keeps what was there.
+        store.import_calendar(&Actor::Cli, &years).await.unwrap();
+        assert!(store.verify_audit(None).await.unwrap().is_ok());
+        assert_eq!(count(&store, "calendar_years").await, 1);
+    }
+
+    on_both! {
+        import_extends_and_corrects => import_extends_and_corrects;
+    }
+}

@@ -713,3 +713,91 @@ mod service {
         health_metrics_and_security_headers => health_metrics_headers;
     }
 }
+
+mod calendar {
+    //! The working-day calendar over the API.
+    use super::*;
+
+    async fn calendar_days_and_arithmetic(app: &TestApp) {
+        let token = app.token("steward@luodi.demo").await;
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/calendar/days?from=2026-09-30&to=2026-10-10",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let j = r.json();
+        let days = j["days"].as_array().unwrap();
+        assert_eq!(days.len(), 11);
+        assert_eq!(days[1]["date"], "2026-10-01");
+        assert_eq!(days[1]["kind"], "restday");
+        assert_eq!(days[1]["holiday_zh"], "国庆节");
+        assert_eq!(days[10]["kind"], "workday");
+        assert_eq!(days[10]["adjusted"], true);
+        assert_eq!(j["assumed"], false);
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/calendar/days?from=2026-12-31&to=2027-01-01",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["assumed"], true);
+        assert_eq!(r.json()["days"][1]["published"], false);
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/calendar/add?from=2026-09-30&working_days=1",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["date"], "2026-10-08");
+        for (q, field) in [
+            ("from=2026-02-30&to=2026-03-01", "from"),
+            ("from=2026-03-01&to=2026-02-01", "to"),
+            ("from=2000-01-01&to=2026-01-01", "to"),
+            ("to=2026-01-01", "from"),
+            ("from=2026-01-01&to=2026-01-02&x=1", "x"),
+        ] {
+            let r = app
+                .api(
+                    "GET",
+                    &format!("/api/v1/calendar/days?{q}"),
+                    Some(&token),
+                    None,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}");
+            assert_eq!(r.json()["field"], field, "{q}");
+        }
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/calendar/add?from=2026-09-30&working_days=many",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["field"], "working_days");
+        assert_eq!(
+            app.api(
+                "GET",
+                "/api/v1/calendar/days?from=2026-01-01&to=2026-01-02",
+                None,
+                None
+            )
+            .await
+            .status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+
+    on_both! {
+        calendar_days_and_arithmetic => calendar_days_and_arithmetic;
+    }
+}

@@ -48,6 +48,8 @@ pub enum ConfigError {
         "no database given: use --database URL, LUODI_DATABASE, or `database` in the config file"
     )]
     NoDatabase,
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// What the command line said (each already merged with its `LUODI_*` variable by clap).

@@ -64,7 +64,14 @@ async fn operator_flow(backend: Backend) {
     let url = db.url.clone();
     let o = luodi(&["migrate", "--database", &url], None);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("applied 1 migration"));
+    assert!(
+        text(&o).contains(&format!(
+            "applied {n} migration(s); {n} known",
+            n = luodi_store::MIGRATIONS.len()
+        )),
+        "{}",
+        text(&o)
+    );
     // Load the demo zone as `luodi demo` does, without serving.
     let store = Store::open(&url).await.unwrap();
     luodi_store::demo::load(&store).await.unwrap();
@@ -324,4 +331,124 @@ async fn operator_flow_on_sqlite() {
 #[tokio::test]
 async fn operator_flow_on_postgres() {
     operator_flow(Backend::Postgres).await;
+}
+
+/// `luodi calendar days --from 2023-01-01 --to 2026-12-31` agrees with an independent
+/// source on every day it covers (to 2026-12-25) and with the week after it.
+#[test]
+fn calendar_days_are_right_on_every_day_2023_to_2026() {
+    use chrono::{Datelike, NaiveDate, Weekday};
+    let o = luodi(
+        &[
+            "calendar",
+            "days",
+            "--from",
+            "2023-01-01",
+            "--to",
+            "2026-12-31",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1461);
+    let last_published = NaiveDate::from_ymd_opt(2026, 12, 25).unwrap();
+    for line in lines {
+        let (date, kind) = line.split_once(' ').unwrap();
+        let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+        let expected = if day <= last_published {
+            chinese_holiday::chinese_holiday(chinese_holiday::Ymd::new(
+                day.year() as u16,
+                day.month() as u8,
+                day.day() as u8,
+            ))
+            .is_workday()
+        } else {
+            !matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
+        };
+        assert_eq!(kind, if expected { "workday" } else { "restday" }, "{date}");
+    }
+    assert!(
+        String::from_utf8_lossy(&o.stderr).is_empty(),
+        "no unpublished year in range"
+    );
+}
+
+#[test]
+fn calendar_import_adds_a_year_to_a_database() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(db) = rt.block_on(TestDb::new(Backend::Sqlite)) else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("luodi-cal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("2027.toml");
+    std::fs::write(&file, "[[year]]\nyear = 2027\nsource = \"国办发明电〔2026〕示例\"\nholidays = [{ name_zh = \"元旦\", name_en = \"New Year's Day\", from = \"2027-01-01\", to = \"2027-01-03\" }]\nworkdays = []\n").unwrap();
+    let before = luodi(
+        &[
+            "calendar",
+            "days",
+            "--database",
+            &db.url,
+            "--from",
+            "2027-01-01",
+            "--to",
+            "2027-01-01",
+        ],
+        None,
+    );
+    assert!(String::from_utf8_lossy(&before.stdout).contains("2027-01-01 workday"));
+    assert!(text(&before).contains("no published schedule"));
+    let o = luodi(
+        &[
+            "calendar",
+            "import",
+            "--database",
+            &db.url,
+            file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let after = luodi(
+        &[
+            "calendar",
+            "days",
+            "--database",
+            &db.url,
+            "--from",
+            "2027-01-01",
+            "--to",
+            "2027-01-01",
+        ],
+        None,
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&after.stdout),
+        "2027-01-01 restday\n"
+    );
+    assert!(!text(&after).contains("no published schedule"));
+    std::fs::write(
+        &file,
+        "[[year]]\nyear = 2028\nsource = \"x\"\nholidays = []\nworkdays = [\"2028-03-01\"]\n",
+    )
+    .unwrap();
+    let bad = luodi(
+        &[
+            "calendar",
+            "import",
+            "--database",
+            &db.url,
+            file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad).contains("2028-03-01 is listed as a make-up working day but is a Wed"),
+        "{}",
+        text(&bad)
+    );
+    rt.block_on(db.drop_db());
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod calendar;
 pub mod enterprises;
 
 use axum::Router;
@@ -18,9 +19,10 @@ use crate::AppState;
         enterprises::list, enterprises::create, enterprises::show, enterprises::update,
         account::me, account::zones, account::list_tokens, account::create_token, account::revoke_token,
         audit::list,
+        calendar::days, calendar::add,
     ),
     modifiers(&BearerAuth),
-    tags((name = "enterprises", description = "企业 — enterprises of the zone"), (name = "account", description = "the caller, its zone and API tokens"), (name = "audit", description = "the hash-chained audit trail"))
+    tags((name = "enterprises", description = "企业 — enterprises of the zone"), (name = "account", description = "the caller, its zone and API tokens"), (name = "audit", description = "the hash-chained audit trail"), (name = "calendar", description = "工作日 — the PRC working-day calendar"))
 )]
 pub struct ApiDoc;
 
@@ -41,4 +43,5 @@ pub fn router() -> Router<AppState> {
         .merge(enterprises::router())
         .merge(account::router())
         .merge(audit::router())
+        .merge(calendar::router())
 }
