@@ -11,6 +11,7 @@ pub mod industry;
 pub mod lang;
 pub mod money;
 pub mod role;
+pub mod rule;
 pub mod scope;
 pub mod time;
 pub mod uscc;
