@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod catalogue;
 pub mod enterprise;
 pub mod ids;
 pub mod industry;
