@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::lang::Text;
 use crate::rule::{ASSESSMENTS, Facts, Rule};
 
+/// The default catalogue shipped with Luodi (`catalogue/default.toml`).
+pub const DEFAULT: &str = include_str!("../../../catalogue/default.toml");
+
 /// Whether a time limit counts working days or calendar days (where the law says 日).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -128,6 +131,10 @@ pub struct Item {
     pub waived_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub milestone: Option<Milestone>,
+    /// Completed by the land handover itself (the land contract, the planning conditions):
+    /// a phase's list records it done on the handover date.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub done_at_handover: bool,
     /// Where the item, its department, basis and limits come from.
     pub source: String,
 }
@@ -596,8 +603,14 @@ impl Catalogue {
                 },
             });
         }
-        // Effective prerequisites: walk through excluded items to the listed ones behind them.
+        // Effective prerequisites: walk through excluded items to the listed ones behind
+        // them, then drop any that another prerequisite already waits for.
+        let words = items.len().div_ceil(64);
         let mut effective: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); items.len()];
+        // ancestors[i]: a bit set of every listed item i waits for, directly or not.
+        let mut ancestors: Vec<Vec<u64>> = vec![Vec::new(); items.len()];
+        let has =
+            |bits: &[u64], j: usize| bits.get(j / 64).is_some_and(|w| w & (1 << (j % 64)) != 0);
         for &i in &self.topological_order() {
             let mut set = BTreeSet::new();
             for p in &items[i].prerequisites {
@@ -608,6 +621,17 @@ impl Catalogue {
                     set.extend(effective[j].iter().copied());
                 }
             }
+            let mut implied = vec![0u64; words];
+            for &k in &set {
+                for (w, a) in implied.iter_mut().zip(&ancestors[k]) {
+                    *w |= a;
+                }
+            }
+            set.retain(|&j| !has(&implied, j));
+            for &j in &set {
+                implied[j / 64] |= 1 << (j % 64);
+            }
+            ancestors[i] = implied;
             effective[i] = set;
         }
         items
@@ -868,6 +892,111 @@ source = "test"
         // Unknown fact: listed, to be confirmed.
         let list = c.service_list(&Facts::default(), &[]);
         assert_eq!(list[1].applicability, Applicability::ToConfirm);
+    }
+
+    #[test]
+    fn the_default_catalogue_is_3_stages_7_categories_53_items() {
+        let c = Catalogue::parse(DEFAULT).unwrap_or_else(|e| panic!("{e:#?}"));
+        assert_eq!(c.file.stages.len(), 3);
+        assert_eq!(c.file.categories.len(), 7);
+        assert_eq!(c.items().len(), 53);
+        for (code, _) in [("开办清单", 0), ("评估清单", 0), ("管控指标", 0)] {
+            assert!(
+                c.file.categories.iter().any(|k| k.name_zh == code),
+                "{code}"
+            );
+        }
+        // The chain the reform is about.
+        let needs = |item: &str, prereq: &str| {
+            c.item(item)
+                .unwrap()
+                .prerequisites
+                .iter()
+                .any(|p| p == prereq)
+        };
+        assert!(
+            needs("GH05", "GH03")
+                && needs("GH06", "GH05")
+                && needs("GH07", "GH06")
+                && needs("SG02", "GH07")
+                && needs("SG06", "SG02")
+        );
+        for m in [
+            Milestone::ConstructionPermit,
+            Milestone::ConstructionStart,
+            Milestone::CompletionAcceptance,
+        ] {
+            assert_eq!(
+                c.items().iter().filter(|i| i.milestone == Some(m)).count(),
+                1,
+                "{m:?}"
+            );
+        }
+        // A biomedicine project on an assessed parcel, filed, EIA report table.
+        let mut f = Facts::default();
+        f.set(
+            "industry",
+            Fact::Industry(IndustryCode::parse("C2761").unwrap()),
+        )
+        .set("approval_route", Fact::Text("filing".into()))
+        .set("eia_class", Fact::Text("report_table".into()))
+        .set("land_supply", Fact::Text("auction".into()))
+        .set("investment_wan", Fact::Number(150_000.0))
+        .set("land_area_mu", Fact::Number(120.0))
+        .set("energy_tce", Fact::Number(5_000.0))
+        .set("floor_area_m2", Fact::Number(80_000.0))
+        .set("civil_floor_area_m2", Fact::Number(6_000.0))
+        .set("height_m", Fact::Number(40.0));
+        for flag in [
+            "hazardous_chemicals",
+            "radiation",
+            "foreign_invested",
+            "new_construction",
+        ] {
+            f.set(flag, Fact::Flag(flag == "new_construction"));
+        }
+        let assessed: Vec<String> = [
+            "geological_hazard",
+            "mineral",
+            "archaeology",
+            "flood",
+            "soil_water",
+            "energy",
+            "seismic",
+        ]
+        .map(String::from)
+        .to_vec();
+        let list = c.service_list(&f, &assessed);
+        let codes: Vec<&str> = list.iter().map(|l| l.code.as_str()).collect();
+        assert!(
+            codes.contains(&"YS09") && !codes.contains(&"YS10"),
+            "drug licence, not device licence"
+        );
+        assert!(
+            !codes.contains(&"KB04") && codes.contains(&"KB03"),
+            "filed, not approved"
+        );
+        assert!(
+            list.iter()
+                .all(|l| l.applicability != Applicability::ToConfirm),
+            "all facts known"
+        );
+        let waived: Vec<&str> = list
+            .iter()
+            .filter(|l| l.waived_by.is_some())
+            .map(|l| l.code.as_str())
+            .collect();
+        assert_eq!(
+            waived,
+            ["PG04", "PG06", "PG07", "PG08", "PG09", "PG10", "PG11"]
+        );
+        // KB04 is not listed, so GH05 waits on what KB04 waited on.
+        let gh05 = list.iter().find(|l| l.code == "GH05").unwrap();
+        assert_eq!(
+            gh05.prerequisites,
+            ["KB03", "GH03"],
+            "KB02 is implied by KB03"
+        );
     }
 
     #[test]
