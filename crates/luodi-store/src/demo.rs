@@ -183,6 +183,14 @@ pub async fn load(store: &Store) -> Result<Zone> {
         };
         first_enterprise.get_or_insert(e.id);
     }
+    match store
+        .import_catalogue(&actor, zone.id, luodi_domain::catalogue::DEFAULT)
+        .await
+    {
+        Ok(_) => {}
+        Err(crate::catalogue::ImportError::Store(e)) => return Err(e),
+        Err(other) => unreachable!("the default catalogue imports: {other}"),
+    }
     let approval_dept = store
         .department_by_code(zone.id, "approval-bureau")
         .await?

@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod catalogue;
 pub mod demo;
 pub mod enterprises;
 mod migrate;
@@ -78,6 +79,8 @@ pub enum StoreError {
     /// The row changed since the caller read it (optimistic concurrency).
     #[error("the record was changed by someone else; reload and try again")]
     Stale,
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
     #[error("migration {0} has been edited after it was applied; migrations only grow")]
     MigrationEdited(String),
     #[error("database error: {0}")]

@@ -29,6 +29,7 @@ macro_rules! migration {
 pub const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_calendar"),
+    migration!(3, "0003_catalogue"),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -438,3 +438,98 @@ mod calendar {
         import_extends_and_corrects => import_extends_and_corrects;
     }
 }
+
+mod catalogue {
+    //! Catalogue versions: all-or-nothing imports that name what is wrong.
+    use super::*;
+    use luodi_domain::catalogue::{CatalogueError, DEFAULT};
+    use luodi_store::catalogue::{ImportError, ImportOutcome};
+
+    async fn import_versions_and_refusals(store: Store) {
+        let zone = demo::load(&store).await.unwrap();
+        let versions = store.catalogue_versions(zone.id).await.unwrap();
+        assert_eq!(versions.len(), 1);
+        assert_eq!(versions[0].item_count, 53);
+        assert!(versions[0].current);
+        assert!(
+            count(&store, "departments").await >= 15,
+            "the catalogue's departments exist in the zone"
+        );
+        assert!(matches!(
+            store
+                .import_catalogue(&Actor::Cli, zone.id, DEFAULT)
+                .await
+                .unwrap(),
+            ImportOutcome::Unchanged(_)
+        ));
+
+        let before = (
+            count(&store, "catalogue_versions").await,
+            count(&store, "departments").await,
+            count(&store, "audit_log").await,
+        );
+        // A cycle: KB01 (company registration) made to wait for the construction permit.
+        let cyclic = DEFAULT.replace("version = \"2026.1\"", "version = \"2026.2\"").replacen(
+            "materials = [\"id-and-authorisation\", \"articles\"]\nmodes",
+            "materials = [\"id-and-authorisation\", \"articles\"]\nprerequisites = [\"SG06\"]\nmodes",
+            1,
+        );
+        match store.import_catalogue(&Actor::Cli, zone.id, &cyclic).await {
+            Err(ImportError::Invalid(errors)) => {
+                let cycle = errors.iter().find_map(|e| match e {
+                    CatalogueError::Cycle { items } => Some(items.clone()),
+                    _ => None,
+                });
+                let cycle = cycle.unwrap_or_else(|| panic!("no cycle in {errors:?}"));
+                assert_eq!(cycle.first(), Some(&"KB01".to_string()));
+                assert_eq!(cycle.last(), Some(&"KB01".to_string()));
+                assert!(cycle.contains(&"SG06".to_string()));
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        let same_version_other_text = DEFAULT.replace("青岛推行企业开办", "青岛推行企业开办（改）");
+        assert!(matches!(
+            store
+                .import_catalogue(&Actor::Cli, zone.id, &same_version_other_text)
+                .await,
+            Err(ImportError::VersionTaken(_))
+        ));
+        let after = (
+            count(&store, "catalogue_versions").await,
+            count(&store, "departments").await,
+            count(&store, "audit_log").await,
+        );
+        assert_eq!(before, after, "refused imports change nothing");
+
+        let v2 = DEFAULT.replace("version = \"2026.1\"", "version = \"2026.2\"");
+        assert!(matches!(
+            store
+                .import_catalogue(&Actor::Cli, zone.id, &v2)
+                .await
+                .unwrap(),
+            ImportOutcome::Imported(_)
+        ));
+        let versions = store.catalogue_versions(zone.id).await.unwrap();
+        assert_eq!(
+            versions
+                .iter()
+                .map(|v| (v.version.as_str(), v.current))
+                .collect::<Vec<_>>(),
+            [("2026.2", true), ("2026.1", false)]
+        );
+        let (current, text, parsed) = store.catalogue(zone.id, None).await.unwrap();
+        assert_eq!(current.version, "2026.2");
+        assert_eq!(text, v2);
+        assert_eq!(parsed.items().len(), 53);
+        let (old, _, _) = store
+            .catalogue(zone.id, Some(versions[1].id))
+            .await
+            .unwrap();
+        assert_eq!(old.version, "2026.1");
+        assert!(store.verify_audit(None).await.unwrap().is_ok());
+    }
+
+    on_both! {
+        import_versions_and_refusals => import_versions_and_refusals;
+    }
+}
