@@ -10,6 +10,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use luodi_domain::uscc::Uscc;
 use luodi_domain::{Role, ZoneId};
+use luodi_store::catalogue::{ImportError, ImportOutcome};
 use luodi_store::users::{NewUser, UserError};
 use luodi_store::{Actor, Backend, Store, StoreError, demo};
 use luodi_web::WebConfig;
@@ -64,6 +65,11 @@ enum Command {
         #[command(subcommand)]
         command: ZoneCommand,
     },
+    /// The service catalogue (服务事项目录).
+    Catalogue {
+        #[command(subcommand)]
+        command: CatalogueCommand,
+    },
     /// The PRC working-day calendar.
     Calendar {
         #[command(subcommand)]
@@ -84,6 +90,38 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum CatalogueCommand {
+    /// Check a catalogue file and import it as the zone's current version (all or nothing).
+    Import {
+        #[command(flatten)]
+        db: DbArg,
+        /// The zone's code; needed when the database holds several zones
+        #[arg(long)]
+        zone: Option<String>,
+        /// The catalogue file (TOML)
+        file: String,
+    },
+    /// Print a catalogue as TOML: the zone's current version, or with --version another;
+    /// without a database, the default catalogue shipped with Luodi.
+    Export {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        zone: Option<String>,
+        /// A version of the zone's catalogue, e.g. 2026.1
+        #[arg(long)]
+        version: Option<String>,
+    },
+    /// Check a catalogue file without importing it.
+    Check {
+        /// The catalogue file (TOML)
+        file: String,
+    },
+    /// List the attributes applicability rules may use.
+    Rules,
 }
 
 #[derive(Subcommand)]
@@ -356,6 +394,116 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 "applied {n} migration(s); {} known",
                 luodi_store::MIGRATIONS.len()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Catalogue {
+            command: CatalogueCommand::Check { file },
+        } => {
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?;
+            match luodi_domain::catalogue::Catalogue::parse(&text) {
+                Ok(c) => {
+                    println!(
+                        "{file}: version {}, {} stages, {} categories, {} items: OK",
+                        c.file.version,
+                        c.file.stages.len(),
+                        c.file.categories.len(),
+                        c.items().len()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(errors) => {
+                    report_catalogue_errors(&file, &errors);
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Catalogue {
+            command: CatalogueCommand::Import { db, zone, file },
+        } => {
+            let s = settings(db)?;
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?;
+            let store = open(&s.database).await?;
+            let zone_id = pick_zone(&store, zone.as_deref()).await?;
+            match store.import_catalogue(&Actor::Cli, zone_id, &text).await {
+                Ok(ImportOutcome::Imported(v)) => {
+                    println!(
+                        "imported catalogue version {} ({} items) as the current one",
+                        v.version, v.item_count
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(ImportOutcome::Unchanged(v)) => {
+                    println!(
+                        "catalogue version {} is already stored with the same content; nothing changed",
+                        v.version
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(ImportError::Invalid(errors)) => {
+                    report_catalogue_errors(&file, &errors);
+                    eprintln!("nothing was imported");
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(ImportError::VersionTaken(v)) => bail!(
+                    "{file}: version {v} already exists with different content; give the catalogue a new version (nothing was imported)"
+                ),
+                Err(ImportError::Store(e)) => Err(e.into()),
+            }
+        }
+        Command::Catalogue {
+            command: CatalogueCommand::Export { db, zone, version },
+        } => {
+            match db.database {
+                None => print!("{}", luodi_domain::catalogue::DEFAULT),
+                Some(url) => {
+                    let store = open(&url).await?;
+                    let zone_id = pick_zone(&store, zone.as_deref()).await?;
+                    let id = match &version {
+                        Some(v) => Some(
+                            store
+                                .catalogue_versions(zone_id)
+                                .await?
+                                .into_iter()
+                                .find(|x| &x.version == v)
+                                .with_context(|| {
+                                    format!("--version: no catalogue version {v} in this zone")
+                                })?
+                                .id,
+                        ),
+                        None => None,
+                    };
+                    let (_, text, _) = store.catalogue(zone_id, id).await.context(
+                        "the zone has no catalogue yet: import one with `luodi catalogue import`",
+                    )?;
+                    print!("{text}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Catalogue {
+            command: CatalogueCommand::Rules,
+        } => {
+            println!("Attributes for applies_when (combine with and, or, not, parentheses):");
+            for (name, kind, meaning) in luodi_domain::rule::ATTRIBUTES {
+                let how = match kind {
+                    luodi_domain::rule::AttrKind::Number => "number: = != < <= > >= in [..]",
+                    luodi_domain::rule::AttrKind::Text => "text: = != in [..]",
+                    luodi_domain::rule::AttrKind::Flag => "flag: on its own",
+                    luodi_domain::rule::AttrKind::Industry => {
+                        "industry: under \"C27\" or under [..]"
+                    }
+                };
+                println!("  {name:<28} {how:<36} {meaning}");
+            }
+            for (kind, zh, en) in luodi_domain::rule::ASSESSMENTS {
+                let name = format!("parcel.assessed.{kind}");
+                println!(
+                    "  {name:<28} {:<36} parcel covered by a regional {en} assessment ({zh})",
+                    "flag: on its own"
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Calendar {
@@ -659,6 +807,13 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+    }
+}
+
+fn report_catalogue_errors(file: &str, errors: &[luodi_domain::catalogue::CatalogueError]) {
+    eprintln!("{file}: {} problem(s):", errors.len());
+    for e in errors {
+        eprintln!("  - {e}");
     }
 }
 

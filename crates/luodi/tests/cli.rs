@@ -452,3 +452,104 @@ fn calendar_import_adds_a_year_to_a_database() {
     );
     rt.block_on(db.drop_db());
 }
+
+async fn catalogue_flow(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let url = db.url.clone();
+    let store = Store::open(&url).await.unwrap();
+    luodi_store::demo::load(&store).await.unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "luodi-catalogue-{}-{}",
+        std::process::id(),
+        backend.name()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A catalogue whose company registration waits for the construction permit: a cycle.
+    let cyclic = luodi_domain::catalogue::DEFAULT.replace("version = \"2026.1\"", "version = \"2026.9\"").replacen(
+        "materials = [\"id-and-authorisation\", \"articles\"]\nmodes",
+        "materials = [\"id-and-authorisation\", \"articles\"]\nprerequisites = [\"SG06\"]\nmodes",
+        1,
+    );
+    let file = dir.join("cyclic.toml");
+    std::fs::write(&file, &cyclic).unwrap();
+    let versions_before = store
+        .catalogue_versions(luodi_store::demo::zone_id(&store).await.unwrap())
+        .await
+        .unwrap();
+    let o = luodi(
+        &[
+            "catalogue",
+            "import",
+            "--database",
+            &url,
+            file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("prerequisite cycle: KB01 → KB02 → "),
+        "{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("→ SG06 → KB01"), "{}", text(&o));
+    assert!(text(&o).contains("nothing was imported"));
+    let zone = luodi_store::demo::zone_id(&store).await.unwrap();
+    assert_eq!(
+        store.catalogue_versions(zone).await.unwrap(),
+        versions_before,
+        "nothing changed"
+    );
+    // Export gives back exactly what was imported.
+    let o = luodi(&["catalogue", "export", "--database", &url], None);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        luodi_domain::catalogue::DEFAULT
+    );
+    let good = dir.join("v2.toml");
+    std::fs::write(
+        &good,
+        luodi_domain::catalogue::DEFAULT.replace("version = \"2026.1\"", "version = \"2026.2\""),
+    )
+    .unwrap();
+    let o = luodi(
+        &[
+            "catalogue",
+            "import",
+            "--database",
+            &url,
+            good.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(
+        text(&o).contains("imported catalogue version 2026.2 (53 items)"),
+        "{}",
+        text(&o)
+    );
+    let o = luodi(
+        &[
+            "catalogue",
+            "import",
+            "--database",
+            &url,
+            good.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(text(&o).contains("nothing changed"), "{}", text(&o));
+    store.close().await;
+    db.drop_db().await;
+}
+
+#[tokio::test]
+async fn catalogue_import_and_export_on_sqlite() {
+    catalogue_flow(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn catalogue_import_and_export_on_postgres() {
+    catalogue_flow(Backend::Postgres).await;
+}
