@@ -36,6 +36,8 @@ pub enum Action {
     EditEnterprise,
     ManageUsers,
     ViewAudit,
+    /// Import a new version of the zone's service catalogue.
+    ManageCatalogue,
 }
 
 impl Role {
@@ -84,6 +86,7 @@ impl Role {
             EditEnterprise => matches!(self, Admin | Investment | Landing | Steward | Enterprise),
             ManageUsers => matches!(self, Admin),
             ViewAudit => matches!(self, Admin | Leader),
+            ManageCatalogue => matches!(self, Admin),
         }
     }
 

@@ -801,3 +801,141 @@ mod calendar {
         calendar_days_and_arithmetic => calendar_days_and_arithmetic;
     }
 }
+
+mod catalogue {
+    //! The service catalogue over the API.
+    use super::*;
+
+    fn toml_request(token: &str, body: String) -> axum::http::Request<axum::body::Body> {
+        axum::http::Request::builder()
+            .method("POST")
+            .uri("/api/v1/catalogue")
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/toml")
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    }
+
+    async fn read_and_import(app: &TestApp) {
+        let steward = app.token("steward@luodi.demo").await;
+        let r = app
+            .api("GET", "/api/v1/catalogue", Some(&steward), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let c = r.json();
+        assert_eq!(c["version"], "2026.1");
+        assert_eq!(c["items"].as_array().unwrap().len(), 53);
+        assert_eq!(c["stages"].as_array().unwrap().len(), 3);
+        assert_eq!(c["categories"].as_array().unwrap().len(), 7);
+        let permit = c["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["code"] == "SG06")
+            .unwrap()
+            .clone();
+        assert_eq!(permit["milestone"], "construction_permit");
+        assert_eq!(permit["statutory_limit"]["unit"], "calendar");
+        let exported = app
+            .api("GET", "/api/v1/catalogue/export", Some(&steward), None)
+            .await;
+        assert_eq!(exported.body, luodi_domain::catalogue::DEFAULT);
+
+        let cyclic = luodi_domain::catalogue::DEFAULT.replace("version = \"2026.1\"", "version = \"2026.5\"").replacen(
+            "materials = [\"id-and-authorisation\", \"articles\"]\nmodes",
+            "materials = [\"id-and-authorisation\", \"articles\"]\nprerequisites = [\"SG06\"]\nmodes",
+            1,
+        );
+        assert_eq!(
+            app.send(toml_request(&steward, cyclic.clone()))
+                .await
+                .status,
+            StatusCode::FORBIDDEN,
+            "only administrators import"
+        );
+        let admin = app.token("admin@luodi.demo").await;
+        let r = app.send(toml_request(&admin, cyclic)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let j = r.json();
+        assert_eq!(j["code"], "invalid_catalogue");
+        let cycle = j["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["code"] == "cycle")
+            .unwrap()
+            .clone();
+        assert!(
+            cycle["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("prerequisite cycle: KB01 → KB02 → "),
+            "{cycle}"
+        );
+        assert!(cycle["field"].as_str().unwrap().starts_with("KB01,KB02,"));
+        let bad_rule = luodi_domain::catalogue::DEFAULT
+            .replace("version = \"2026.1\"", "version = \"2026.6\"")
+            .replace(
+                "applies_when = \"hazardous_chemicals\"",
+                "applies_when = \"hazardous_chemicals and\"",
+            );
+        let r = app.send(toml_request(&admin, bad_rule)).await;
+        let errors = r.json()["errors"].as_array().unwrap().clone();
+        assert!(errors.iter().all(|e| e["code"] == "bad_rule"), "{errors:?}");
+        assert!(
+            errors[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("at character 24"),
+            "{errors:?}"
+        );
+        let versions = app
+            .api("GET", "/api/v1/catalogue/versions", Some(&admin), None)
+            .await
+            .json();
+        assert_eq!(
+            versions.as_array().unwrap().len(),
+            1,
+            "refused imports change nothing"
+        );
+
+        let v2 = luodi_domain::catalogue::DEFAULT
+            .replace("version = \"2026.1\"", "version = \"2026.2\"");
+        let r = app.send(toml_request(&admin, v2.clone())).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(
+            app.send(toml_request(&admin, v2.clone())).await.status,
+            StatusCode::OK,
+            "the same again changes nothing"
+        );
+        let clash = v2.replace("青岛推行企业开办", "青岛推行企业开办（改）");
+        let r = app.send(toml_request(&admin, clash)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(r.json()["field"], "version");
+        let old = app
+            .api(
+                "GET",
+                "/api/v1/catalogue?version=2026.1",
+                Some(&steward),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(old["current"], false);
+        assert_eq!(
+            app.api(
+                "GET",
+                "/api/v1/catalogue?version=1999",
+                Some(&steward),
+                None
+            )
+            .await
+            .json()["field"],
+            "version"
+        );
+    }
+
+    on_both! {
+        catalogue_read_export_and_import => read_and_import;
+    }
+}

@@ -11,10 +11,21 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src/api");
     let mut out = BTreeSet::new();
     for entry in std::fs::read_dir(root).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        // Without white space, so a route split over lines by rustfmt reads the same.
+        let text: String = std::fs::read_to_string(entry.unwrap().path())
+            .unwrap()
+            .split_whitespace()
+            .collect();
         for part in text.split(".route(\"").skip(1) {
             let path = part.split('"').next().unwrap().to_string();
-            let line = part.split(')').take(3).collect::<Vec<_>>().join(")");
+            // The method router runs to the end of the `.route(…)` call.
+            let line = part
+                .split(".route(")
+                .next()
+                .unwrap_or(part)
+                .split(";")
+                .next()
+                .unwrap_or(part);
             for m in ["get", "post", "put", "delete", "patch"] {
                 if line.contains(&format!("{m}(")) {
                     out.insert((path.clone(), m.to_string()));
@@ -33,17 +44,22 @@ fn every_api_route_is_described_with_schemas() {
         for (method, op) in item.as_object().unwrap() {
             described.insert((path.clone(), method.clone()));
             let responses = op["responses"].as_object().unwrap();
+            let has_schema = |content: &Value| {
+                content
+                    .as_object()
+                    .is_some_and(|c| !c.is_empty() && c.values().all(|m| m["schema"].is_object()))
+            };
             for (status, r) in responses {
                 if status != "204" {
                     assert!(
-                        r["content"]["application/json"]["schema"].is_object(),
+                        has_schema(&r["content"]),
                         "{method} {path} {status} has no schema"
                     );
                 }
             }
             if method == "post" || method == "put" {
                 assert!(
-                    op["requestBody"]["content"]["application/json"]["schema"].is_object(),
+                    has_schema(&op["requestBody"]["content"]),
                     "{method} {path} has no request schema"
                 );
             }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod audit;
 pub mod calendar;
+pub mod catalogue;
 pub mod enterprises;
 
 use axum::Router;
@@ -20,9 +21,10 @@ use crate::AppState;
         account::me, account::zones, account::list_tokens, account::create_token, account::revoke_token,
         audit::list,
         calendar::days, calendar::add,
+        catalogue::show, catalogue::versions, catalogue::export, catalogue::import,
     ),
     modifiers(&BearerAuth),
-    tags((name = "enterprises", description = "企业 — enterprises of the zone"), (name = "account", description = "the caller, its zone and API tokens"), (name = "audit", description = "the hash-chained audit trail"), (name = "calendar", description = "工作日 — the PRC working-day calendar"))
+    tags((name = "enterprises", description = "企业 — enterprises of the zone"), (name = "account", description = "the caller, its zone and API tokens"), (name = "audit", description = "the hash-chained audit trail"), (name = "calendar", description = "工作日 — the PRC working-day calendar"), (name = "catalogue", description = "服务事项目录 — the zone's service catalogue"))
 )]
 pub struct ApiDoc;
 
@@ -44,4 +46,5 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(audit::router())
         .merge(calendar::router())
+        .merge(catalogue::router())
 }
