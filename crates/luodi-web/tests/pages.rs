@@ -559,3 +559,93 @@ async fn list_features(app: &TestApp) {
     let bad = b.get(app, "/enterprises?page=zero").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
+
+mod catalogue_page {
+    //! The catalogue page and its import form.
+    use super::*;
+
+    fn multipart(csrf: &str, file: &str) -> (String, String) {
+        let boundary = "luodi-test-boundary";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.toml\"\r\nContent-Type: application/toml\r\n\r\n{file}\r\n--{boundary}--\r\n"
+        );
+        (format!("multipart/form-data; boundary={boundary}"), body)
+    }
+
+    async fn post_file(app: &TestApp, b: &Browser, csrf: &str, file: &str) -> common::Reply {
+        let (ct, body) = multipart(csrf, file);
+        let cookie = b
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let req = axum::http::Request::builder()
+            .method("POST")
+            .uri("/catalogue")
+            .header("host", "luodi.test")
+            .header("origin", "http://luodi.test")
+            .header("cookie", cookie)
+            .header("content-type", ct)
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        app.send(req).await
+    }
+
+    async fn catalogue_page_and_import(app: &TestApp) {
+        let mut b = app.login("admin@luodi.demo").await;
+        let page = b.get(app, "/catalogue").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.body.matches("<tr id=\"item-").count(), 53);
+        assert!(page.body.contains("版本 2026.1：3 个阶段、7 类、53 个事项"));
+        assert!(
+            page.body.contains("7 日") && page.body.contains("即办"),
+            "limits in the zone's words"
+        );
+        let csrf = page.csrf();
+        let cyclic = luodi_domain::catalogue::DEFAULT.replace("version = \"2026.1\"", "version = \"2026.3\"").replacen(
+            "materials = [\"id-and-authorisation\", \"articles\"]\nmodes",
+            "materials = [\"id-and-authorisation\", \"articles\"]\nprerequisites = [\"SG06\"]\nmodes",
+            1,
+        );
+        let r = post_file(app, &b, &csrf, &cyclic).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("id=\"catalogue-problems\"")
+                && r.body.contains("prerequisite cycle: KB01 → KB02"),
+            "{}",
+            r.body
+        );
+        let r = post_file(app, &b, "forged", &cyclic).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = post_file(
+            app,
+            &b,
+            &csrf,
+            &luodi_domain::catalogue::DEFAULT
+                .replace("version = \"2026.1\"", "version = \"2026.4\""),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let after = b.get(app, r.location()).await;
+        assert!(after.body.contains("已导入目录版本 2026.4"));
+        let toml = b.get(app, "/catalogue/export.toml").await;
+        assert!(toml.body.contains("version = \"2026.4\""));
+        // Others read the catalogue but cannot import.
+        let mut steward = app.login("steward@luodi.demo").await;
+        let page = steward.get(app, "/catalogue").await;
+        assert!(!page.body.contains("id=\"catalogue-import\""));
+        let r = post_file(
+            app,
+            &steward,
+            &page.csrf(),
+            luodi_domain::catalogue::DEFAULT,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+
+    on_both! {
+        catalogue_page_and_import => catalogue_page_and_import;
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod catalogue;
 pub mod enterprises;
 pub mod home;
 
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(home::router())
         .merge(enterprises::router())
         .merge(account::router())
+        .merge(catalogue::router())
 }
 
 pub struct NavItem {
@@ -62,6 +64,7 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
             ("nav.chain", None),
             ("nav.projects", None),
             ("nav.parcels", None),
+            ("nav.catalogue", Some("/catalogue")),
             ("nav.service_lists", None),
             ("nav.stewards", None),
             ("nav.fund", None),

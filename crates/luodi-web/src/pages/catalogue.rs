@@ -1,0 +1,362 @@
+//! The service catalogue page: the zone's current catalogue by stage, its versions, and
+//! for administrators an import form that lists every problem of a refused file.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Multipart, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use luodi_domain::catalogue::{Catalogue, DayUnit, Milestone, TimeLimit};
+use luodi_domain::time::{from_stored, zone_display};
+use luodi_domain::{Action, Lang};
+use luodi_store::StoreError;
+
+use crate::AppState;
+use crate::api::catalogue::{MAX_CATALOGUE_BYTES, import_text};
+use crate::error::ApiError;
+use crate::extract::{PageUser, QueryParams};
+use crate::i18n::Tr;
+use crate::pages::{Layout, constant_time_eq, error_page, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/catalogue",
+            get(page)
+                .post(import)
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_CATALOGUE_BYTES)),
+        )
+        .route("/catalogue/export.toml", get(export))
+}
+
+pub struct ItemRow {
+    pub code: String,
+    pub name: String,
+    pub legal_basis: String,
+    pub category: String,
+    pub department: String,
+    pub promised: String,
+    pub statutory: String,
+    pub modes: String,
+    pub rule: String,
+    pub prerequisites: String,
+    pub milestone: Option<String>,
+}
+
+pub struct StageBlock {
+    pub name: String,
+    pub items: Vec<ItemRow>,
+}
+
+pub struct VersionRow {
+    pub version: String,
+    pub items: i64,
+    pub imported_at: String,
+    pub state: String,
+    pub state_class: &'static str,
+}
+
+pub struct Problem {
+    pub items: String,
+    pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "catalogue.html")]
+struct CataloguePage {
+    l: Layout,
+    has_catalogue: bool,
+    summary: String,
+    stages: Vec<StageBlock>,
+    versions: Vec<VersionRow>,
+    may_import: bool,
+    notice: Option<String>,
+    problems: Vec<Problem>,
+    problems_title: String,
+}
+
+/// A time limit as people in the zone write it.
+pub fn limit_text(l: TimeLimit, lang: Lang) -> String {
+    match (l.days, l.unit, lang) {
+        (0, _, Lang::Zh) => "即办".into(),
+        (0, _, Lang::En) => "on the spot".into(),
+        (n, DayUnit::Working, Lang::Zh) => format!("{n} 个工作日"),
+        (n, DayUnit::Working, Lang::En) => format!("{n} working days"),
+        (n, DayUnit::Calendar, Lang::Zh) => format!("{n} 日"),
+        (n, DayUnit::Calendar, Lang::En) => format!("{n} calendar days"),
+    }
+}
+
+pub fn milestone_label(m: Milestone, tr: &Tr) -> String {
+    tr.t(match m {
+        Milestone::ConstructionPermit => "catalogue.milestone_permit",
+        Milestone::ConstructionStart => "catalogue.milestone_start",
+        Milestone::CompletionAcceptance => "catalogue.milestone_completion",
+    })
+    .to_string()
+}
+
+fn stage_blocks(c: &Catalogue, tr: &Tr) -> Vec<StageBlock> {
+    let f = &c.file;
+    let lang = tr.lang;
+    let name = |list: &[(String, String, String)], code: &str| {
+        list.iter()
+            .find(|x| x.0 == code)
+            .map(|x| tr.pick(&x.1, &x.2).to_string())
+            .unwrap_or_else(|| code.to_string())
+    };
+    let categories: Vec<(String, String, String)> = f
+        .categories
+        .iter()
+        .map(|x| (x.code.clone(), x.name_zh.clone(), x.name_en.clone()))
+        .collect();
+    let departments: Vec<(String, String, String)> = f
+        .departments
+        .iter()
+        .map(|x| (x.code.clone(), x.name_zh.clone(), x.name_en.clone()))
+        .collect();
+    f.stages
+        .iter()
+        .map(|s| StageBlock {
+            name: tr.pick(&s.name_zh, &s.name_en).to_string(),
+            items: f
+                .items
+                .iter()
+                .filter(|i| i.stage == s.code)
+                .map(|i| ItemRow {
+                    code: i.code.clone(),
+                    name: tr.pick(&i.name_zh, &i.name_en).to_string(),
+                    legal_basis: i.legal_basis.clone(),
+                    category: name(&categories, &i.category),
+                    department: name(&departments, &i.department),
+                    promised: limit_text(i.promised_limit, lang),
+                    statutory: limit_text(i.statutory_limit, lang),
+                    modes: i
+                        .modes
+                        .iter()
+                        .map(|m| m.label().get(lang).to_string())
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                    rule: i.applies_when.clone().unwrap_or_default(),
+                    prerequisites: i.prerequisites.join(", "),
+                    milestone: i.milestone.map(|m| milestone_label(m, tr)),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+async fn render_page(
+    state: &AppState,
+    page: &PageUser,
+    status: StatusCode,
+    notice: Option<String>,
+    problems: Vec<Problem>,
+) -> Result<Response, ApiError> {
+    let l = Layout::new(
+        state,
+        page,
+        "catalogue.title",
+        "nav.catalogue",
+        "/catalogue",
+    )
+    .await;
+    let Some(zone) = page.user.zone_id else {
+        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    };
+    let current = match state.store.catalogue(zone, None).await {
+        Ok(found) => Some(found),
+        Err(StoreError::NotFound) => None,
+        Err(e) => return Err(ApiError::internal(e)),
+    };
+    let versions = state
+        .store
+        .catalogue_versions(zone)
+        .await
+        .map_err(ApiError::internal)?
+        .into_iter()
+        .map(|v| VersionRow {
+            version: v.version,
+            items: v.item_count,
+            imported_at: from_stored(&v.imported_at)
+                .map(zone_display)
+                .unwrap_or_default(),
+            state: l
+                .tr
+                .t(if v.current {
+                    "catalogue.current"
+                } else {
+                    "catalogue.superseded"
+                })
+                .to_string(),
+            state_class: if v.current { "done" } else { "stopped" },
+        })
+        .collect();
+    let (has_catalogue, summary, stages, title) = match &current {
+        Some((v, _, c)) => {
+            let summary =
+                l.tr.t("catalogue.summary")
+                    .replace("{version}", &v.version)
+                    .replace("{stages}", &c.file.stages.len().to_string())
+                    .replace("{categories}", &c.file.categories.len().to_string())
+                    .replace("{items}", &c.items().len().to_string());
+            (
+                true,
+                summary,
+                stage_blocks(c, &l.tr),
+                l.tr.pick(&v.title_zh, &v.title_en).to_string(),
+            )
+        }
+        None => (false, String::new(), Vec::new(), l.title.clone()),
+    };
+    let problems_title =
+        l.tr.t("catalogue.problems")
+            .replace("{n}", &problems.len().to_string());
+    let may_import = page.user.role.may(Action::ManageCatalogue);
+    let l = l.titled(title);
+    Ok(render(
+        status,
+        &CataloguePage {
+            l,
+            has_catalogue,
+            summary,
+            stages,
+            versions,
+            may_import,
+            notice,
+            problems,
+            problems_title,
+        },
+    ))
+}
+
+async fn page(
+    State(state): State<AppState>,
+    page: PageUser,
+    params: QueryParams,
+) -> Result<Response, ApiError> {
+    let tr = Tr::new(page.lang);
+    let notice = params
+        .text("imported")
+        .map(|v| tr.t("catalogue.imported").replace("{version}", v));
+    render_page(&state, &page, StatusCode::OK, notice, Vec::new()).await
+}
+
+async fn import(
+    State(state): State<AppState>,
+    page: PageUser,
+    mut form: Multipart,
+) -> Result<Response, ApiError> {
+    let tr = Tr::new(page.lang);
+    let (mut csrf, mut text) = (None, None);
+    while let Ok(Some(field)) = form.next_field().await {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.ok(),
+            Some("file") => {
+                text = field
+                    .bytes()
+                    .await
+                    .ok()
+                    .map(|b| String::from_utf8(b.to_vec()))
+            }
+            _ => {}
+        }
+    }
+    let csrf_ok = !page.cross_origin
+        && csrf.is_some_and(|c| constant_time_eq(c.as_bytes(), page.csrf.as_bytes()));
+    if !csrf_ok {
+        let l = Layout::new(&state, &page, "error.title", "nav.catalogue", "/catalogue").await;
+        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
+    }
+    if !page.user.role.may(Action::ManageCatalogue) {
+        let l = Layout::new(&state, &page, "error.title", "nav.catalogue", "/catalogue").await;
+        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+    }
+    let text = match text {
+        Some(Ok(t)) if !t.trim().is_empty() => t,
+        Some(Ok(_)) | None => {
+            let problem = Problem {
+                items: String::new(),
+                message: tr.t("catalogue.no_file").to_string(),
+            };
+            return render_page(
+                &state,
+                &page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                vec![problem],
+            )
+            .await;
+        }
+        Some(Err(_)) => {
+            let problem = Problem {
+                items: String::new(),
+                message: tr.t("catalogue.not_utf8").to_string(),
+            };
+            return render_page(
+                &state,
+                &page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                vec![problem],
+            )
+            .await;
+        }
+    };
+    match import_text(&state, &page.user, page.lang, &text).await {
+        Ok((_, v)) => Ok(Redirect::to(&format!(
+            "/catalogue?imported={}",
+            crate::extract::url_encode(&v.version)
+        ))
+        .into_response()),
+        Err(e) if e.status.is_client_error() => {
+            let mut problems: Vec<Problem> = e
+                .body
+                .errors
+                .iter()
+                .map(|f| Problem {
+                    items: if f.field == "catalogue" {
+                        String::new()
+                    } else {
+                        f.field.clone()
+                    },
+                    message: f.message.clone(),
+                })
+                .collect();
+            if problems.is_empty() {
+                problems.push(Problem {
+                    items: String::new(),
+                    message: e.body.message.clone(),
+                });
+            }
+            render_page(&state, &page, e.status, None, problems).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn export(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
+    let Some(zone) = page.user.zone_id else {
+        return Err(ApiError::not_found(page.lang));
+    };
+    let (v, text, _) = state
+        .store
+        .catalogue(zone, None)
+        .await
+        .map_err(|e| ApiError::store(page.lang, e))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/toml; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"catalogue-{}.toml\"", v.version),
+            ),
+        ],
+        text,
+    )
+        .into_response())
+}
