@@ -14,6 +14,7 @@ pub mod money;
 pub mod role;
 pub mod rule;
 pub mod scope;
+pub mod service_item;
 pub mod time;
 pub mod uscc;
 
