@@ -11,6 +11,7 @@ pub mod ids;
 pub mod industry;
 pub mod lang;
 pub mod money;
+pub mod project;
 pub mod role;
 pub mod rule;
 pub mod scope;

@@ -191,6 +191,8 @@ pub async fn load(store: &Store) -> Result<Zone> {
         Err(crate::catalogue::ImportError::Store(e)) => return Err(e),
         Err(other) => unreachable!("the default catalogue imports: {other}"),
     }
+    let sinopharm = first_enterprise.expect("the demo has enterprises");
+    load_sinopharm(store, &zone, sinopharm).await?;
     let approval_dept = store
         .department_by_code(zone.id, "approval-bureau")
         .await?
@@ -217,6 +219,113 @@ pub async fn load(store: &Store) -> Result<Zone> {
         }
     }
     Ok(zone)
+}
+
+/// The parcel the demo hands phase 1 of the Sinopharm city, and the regional assessments
+/// the zone already made for it (Qingdao's 用地清单制).
+pub const SINOPHARM_PARCEL: &str = "GX-2026-07";
+pub const SINOPHARM_ASSESSMENTS: &[&str] = &[
+    "geological_hazard",
+    "mineral",
+    "archaeology",
+    "flood",
+    "soil_water",
+    "energy",
+    "seismic",
+];
+pub const SINOPHARM_PROJECT: &str = "青岛国药科技城";
+
+/// The Sinopharm Science & Technology City: 60 亿元 in four phases; phase 1 has its land
+/// (and so its service list), phases 2–4 are signed and waiting for land.
+async fn load_sinopharm(
+    store: &Store,
+    zone: &Zone,
+    enterprise: luodi_domain::EnterpriseId,
+) -> Result<()> {
+    use crate::projects::{NewPhase, NewProject};
+    use luodi_domain::money::Fen;
+    use luodi_domain::project::{PhaseFacts, PhaseStatus};
+    if store
+        .project_by_name(zone.id, SINOPHARM_PROJECT)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let actor = Actor::System("demo");
+    let phase = |investment_wan: f64, land_area_mu: f64| PhaseFacts {
+        investment_wan: Some(investment_wan),
+        fixed_asset_investment_wan: Some(investment_wan * 0.8),
+        land_area_mu: Some(land_area_mu),
+        floor_area_m2: Some(land_area_mu * 666.67 * 1.2),
+        civil_floor_area_m2: Some(6_000.0),
+        height_m: Some(36.0),
+        energy_tce: Some(3_000.0),
+        hazardous_chemicals: Some(false),
+        radiation: Some(false),
+        pathogens: Some(false),
+        occupational_hazards: Some(false),
+        foreign_invested: Some(false),
+        special_equipment: Some(true),
+        new_construction: Some(true),
+        approval_route: Some("filing".into()),
+        eia_class: Some("report_table".into()),
+        land_supply: Some("auction".into()),
+    };
+    let new = NewProject {
+        enterprise_id: enterprise,
+        name: SINOPHARM_PROJECT.into(),
+        name_en: Some("Qingdao Sinopharm Science & Technology City".into()),
+        total_investment: Fen::from_yuan(6_000_000_000).expect("fits"),
+        industry_code: Some("C2761".into()),
+        chain_position: Some(luodi_domain::enterprise::ChainPosition::Midstream),
+        expected_output: Fen::from_yuan(10_000_000_000),
+        expected_tax: Fen::from_yuan(500_000_000),
+        jobs: Some(3_000),
+        phases: vec![
+            NewPhase {
+                name: "一期".into(),
+                status: PhaseStatus::LandMatched,
+                facts: phase(150_000.0, 120.0),
+            },
+            NewPhase {
+                name: "二期".into(),
+                status: PhaseStatus::Signed,
+                facts: phase(150_000.0, 110.0),
+            },
+            NewPhase {
+                name: "三期".into(),
+                status: PhaseStatus::Signed,
+                facts: phase(150_000.0, 100.0),
+            },
+            NewPhase {
+                name: "四期".into(),
+                status: PhaseStatus::Signed,
+                facts: phase(150_000.0, 100.0),
+            },
+        ],
+    };
+    let project = store.create_project(&actor, zone.id, &new).await?;
+    let handover = crate::service_lists::Handover {
+        date: chrono::NaiveDate::from_ymd_opt(2026, 10, 15).expect("a date"),
+        parcel_code: SINOPHARM_PARCEL.into(),
+        assessments: SINOPHARM_ASSESSMENTS
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    };
+    let scope = luodi_domain::Scope {
+        zone: Some(zone.id),
+        enterprise: None,
+    };
+    match store
+        .hand_over(&actor, &scope, project.phases[0].id, &handover)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(crate::service_lists::HandoverError::Store(e)) => Err(e),
+        Err(other) => unreachable!("the demo phase is handed over: {other}"),
+    }
 }
 
 /// The demo zone's id, if it has been loaded.

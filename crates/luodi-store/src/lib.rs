@@ -14,6 +14,8 @@ pub mod demo;
 pub mod enterprises;
 mod migrate;
 pub mod orgs;
+pub mod projects;
+pub mod service_lists;
 pub mod sessions;
 pub mod testing;
 pub mod users;

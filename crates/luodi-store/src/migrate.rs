@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_calendar"),
     migration!(3, "0003_catalogue"),
+    migration!(4, "0004_projects_service_lists"),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -533,3 +533,239 @@ mod catalogue {
         import_versions_and_refusals => import_versions_and_refusals;
     }
 }
+
+mod service_lists {
+    //! The Sinopharm phase-1 list: made at handover, waived where assessed, on the clock.
+    use super::*;
+    use chrono::NaiveDate;
+    use luodi_domain::calendar::Calendar;
+    use luodi_domain::catalogue::TimeLimit;
+    use luodi_domain::service_item::{ClockStatus, ItemEvent, ItemState, clock};
+    use luodi_store::service_lists::{Handover, HandoverError, StepError};
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    async fn sinopharm_list_and_clock(store: Store) {
+        let zone = demo::load(&store).await.unwrap();
+        let admin = store
+            .user_by_email("admin@luodi.demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let project_id = store
+            .project_by_name(zone.id, demo::SINOPHARM_PROJECT)
+            .await
+            .unwrap()
+            .unwrap();
+        let project = store.project(&admin.scope(), project_id).await.unwrap();
+        assert_eq!(project.phases.len(), 4);
+        let phase1 = &project.phases[0];
+        assert_eq!(phase1.parcel_code.as_deref(), Some(demo::SINOPHARM_PARCEL));
+        let list = store.service_list(&admin.scope(), phase1.id).await.unwrap();
+        let codes: Vec<&str> = list.items.iter().map(|i| i.code.as_str()).collect();
+        assert!(
+            codes.len() > 30 && codes.len() < 53,
+            "{} of 53 apply",
+            codes.len()
+        );
+        assert!(codes.contains(&"YS09") && !codes.contains(&"YS10") && !codes.contains(&"KB04"));
+        let waived: Vec<&str> = list
+            .items
+            .iter()
+            .filter(|i| i.state == ItemState::Waived)
+            .map(|i| i.code.as_str())
+            .collect();
+        assert!(
+            waived.contains(&"PG06") && waived.contains(&"PG11"),
+            "{waived:?}"
+        );
+        let done: Vec<&str> = list
+            .items
+            .iter()
+            .filter(|i| i.state == ItemState::Approved)
+            .map(|i| i.code.as_str())
+            .collect();
+        assert!(
+            done.contains(&"GH03"),
+            "the land contract is done at handover: {done:?}"
+        );
+        // A second handover of the same phase is refused, and phase 2 without a catalogue problem works.
+        let h = Handover {
+            date: d("2026-11-02"),
+            parcel_code: "GX-2026-08".into(),
+            assessments: vec![],
+        };
+        assert!(matches!(
+            store
+                .hand_over(&Actor::Cli, &admin.scope(), phase1.id, &h)
+                .await,
+            Err(HandoverError::AlreadyListed)
+        ));
+        let bad = Handover {
+            assessments: vec!["moon".into()],
+            ..h.clone()
+        };
+        assert!(matches!(
+            store
+                .hand_over(&Actor::Cli, &admin.scope(), project.phases[1].id, &bad)
+                .await,
+            Err(HandoverError::UnknownAssessment(_))
+        ));
+        let list2 = store
+            .hand_over(&Actor::Cli, &admin.scope(), project.phases[1].id, &h)
+            .await
+            .unwrap();
+        assert!(
+            list2
+                .items
+                .iter()
+                .any(|i| i.code == "PG06" && i.state == ItemState::NotStarted),
+            "no assessments: nothing waived"
+        );
+
+        // The construction permit (SG06, approval bureau): submitted, accepted, returned, resubmitted.
+        let item = list.items.iter().find(|i| i.code == "SG06").unwrap();
+        let steward = store
+            .user_by_email("steward@luodi.demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let officer = store
+            .user_by_email("approval@luodi.demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let enterprise = store
+            .user_by_email("enterprise@luodi.demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let leader = store
+            .user_by_email("leader@luodi.demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let step = |u: luodi_store::users::User, e: ItemEvent| {
+            let store = store.clone();
+            let id = item.id;
+            async move { store.item_step(&u, id, e, None).await }
+        };
+        assert!(
+            matches!(
+                step(
+                    officer.clone(),
+                    ItemEvent::Submit {
+                        on: d("2026-11-02")
+                    }
+                )
+                .await,
+                Err(StepError::Transition(_))
+            ),
+            "the department does not submit"
+        );
+        assert!(matches!(
+            step(
+                leader.clone(),
+                ItemEvent::Submit {
+                    on: d("2026-11-02")
+                }
+            )
+            .await,
+            Err(StepError::Forbidden)
+        ));
+        step(
+            enterprise.clone(),
+            ItemEvent::Submit {
+                on: d("2026-11-02"),
+            },
+        )
+        .await
+        .unwrap();
+        step(
+            officer.clone(),
+            ItemEvent::Accept {
+                on: d("2026-11-02"),
+                missing: vec![],
+                missing_due: None,
+            },
+        )
+        .await
+        .unwrap();
+        step(
+            officer.clone(),
+            ItemEvent::Return {
+                on: d("2026-11-04"),
+                reason: "资金证明不全".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let cal = Calendar::builtin();
+        let limit = TimeLimit {
+            days: 3,
+            unit: luodi_domain::catalogue::DayUnit::Working,
+        };
+        let now = store.service_list(&admin.scope(), phase1.id).await.unwrap();
+        let returned = now.items.iter().find(|i| i.code == "SG06").unwrap();
+        assert_eq!(returned.state, ItemState::Returned);
+        let c = clock(&cal, limit, false, &returned.events(), d("2026-11-20"));
+        assert_eq!(c.status, ClockStatus::Stopped);
+        assert_eq!(c.used, 2);
+        let resubmitted = step(
+            steward.clone(),
+            ItemEvent::Resubmit {
+                on: d("2026-11-09"),
+            },
+        )
+        .await
+        .unwrap();
+        let c = clock(&cal, limit, false, &resubmitted.events(), d("2026-11-09"));
+        assert_eq!(c.due, Some(d("2026-11-10")), "one working day was left");
+        // The department's queue has it; another enterprise's user cannot reach it.
+        let queue = store
+            .department_queue(zone.id, "approval-bureau")
+            .await
+            .unwrap();
+        assert!(queue.iter().any(|(i, _, _)| i.code == "SG06"));
+        let other = luodi_store::users::NewUser {
+            zone_id: Some(zone.id),
+            email: "haier.user@luodi.demo".into(),
+            display_name: "海尔".into(),
+            role: Role::Enterprise,
+            department_id: None,
+            enterprise_id: Some(
+                store
+                    .enterprise_by_uscc(zone.id, demo::demo_uscc(2).as_str())
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id,
+            ),
+        };
+        let other = store
+            .create_user(&Actor::Cli, other, "a-long-password")
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.service_list(&other.scope(), phase1.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            step(
+                other,
+                ItemEvent::Submit {
+                    on: d("2026-11-10")
+                }
+            )
+            .await,
+            Err(StepError::Store(StoreError::NotFound))
+        ));
+        assert!(store.verify_audit(None).await.unwrap().is_ok());
+    }
+
+    on_both! {
+        sinopharm_list_and_clock => sinopharm_list_and_clock;
+    }
+}
