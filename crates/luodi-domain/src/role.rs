@@ -38,6 +38,8 @@ pub enum Action {
     ViewAudit,
     /// Import a new version of the zone's service catalogue.
     ManageCatalogue,
+    /// Hand a project phase its land (which makes its service list).
+    HandOverLand,
 }
 
 impl Role {
@@ -87,6 +89,7 @@ impl Role {
             ManageUsers => matches!(self, Admin),
             ViewAudit => matches!(self, Admin | Leader),
             ManageCatalogue => matches!(self, Admin),
+            HandOverLand => matches!(self, Admin | Landing),
         }
     }
 

@@ -314,7 +314,7 @@ impl Store {
         item_id: i64,
         event: ItemEvent,
         expected_version: Option<i64>,
-    ) -> Result<ListItem, StepError> {
+    ) -> Result<(ListItem, i64), StepError> {
         let scope = user.scope();
         let mut tx = self.begin_write().await?;
         let sql = format!(
@@ -349,9 +349,10 @@ impl Store {
             own_department.as_deref() == Some(item.department_code.as_str()),
         )
         .ok_or(StepError::Forbidden)?;
+        let catalogue_version_id: i64 = row.get("catalogue_version_id");
         let cat_text: String =
             sqlx::query("SELECT source_toml FROM catalogue_versions WHERE id = $1")
-                .bind(row.get::<i64, _>("catalogue_version_id"))
+                .bind(catalogue_version_id)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(StoreError::from)?
@@ -397,12 +398,15 @@ impl Store {
         )
         .await?;
         tx.commit().await.map_err(StoreError::from)?;
-        Ok(ListItem {
-            state,
-            timeline,
-            version: item.version + 1,
-            ..item
-        })
+        Ok((
+            ListItem {
+                state,
+                timeline,
+                version: item.version + 1,
+                ..item
+            },
+            catalogue_version_id,
+        ))
     }
 
     /// A department's open items in the zone (submitted, in progress, returned, special),

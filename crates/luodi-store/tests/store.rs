@@ -650,7 +650,7 @@ mod service_lists {
         let step = |u: luodi_store::users::User, e: ItemEvent| {
             let store = store.clone();
             let id = item.id;
-            async move { store.item_step(&u, id, e, None).await }
+            async move { store.item_step(&u, id, e, None).await.map(|(item, _)| item) }
         };
         assert!(
             matches!(

@@ -939,3 +939,286 @@ mod catalogue {
         catalogue_read_export_and_import => read_and_import;
     }
 }
+
+mod service_lists {
+    //! Projects, handover and service-list steps over the API.
+    use super::*;
+
+    async fn project_of(app: &TestApp, token: &str) -> serde_json::Value {
+        let r = app.api("GET", "/api/v1/projects", Some(token), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "青岛国药科技城")
+            .cloned()
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    async fn handover_list_and_steps(app: &TestApp) {
+        let landing = app.token("landing@luodi.demo").await;
+        let project = project_of(app, &landing).await;
+        let id = project["id"].as_i64().unwrap();
+        assert_eq!(project["phases"].as_array().unwrap().len(), 4);
+        assert_eq!(project["total_investment_yuan"], "6000000000.00");
+        assert_eq!(project["phases"][0]["status"], "land_handed_over");
+
+        let list = app
+            .api(
+                "GET",
+                &format!("/api/v1/projects/{id}/phases/1/service-list"),
+                Some(&landing),
+                None,
+            )
+            .await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+        let items = list.json()["items"].as_array().unwrap().clone();
+        let permit = items.iter().find(|i| i["code"] == "SG06").unwrap();
+        assert_eq!(permit["clock"]["status"], "not_started");
+        assert_eq!(permit["department"], "approval-bureau");
+        assert!(
+            items
+                .iter()
+                .any(|i| i["state"] == "waived" && i["clock"]["status"] == "waived")
+        );
+
+        // Hand over phase 2: bad input first, then right.
+        let url = format!("/api/v1/projects/{id}/phases/2/handover");
+        let r = app
+            .api(
+                "POST",
+                &url,
+                Some(&landing),
+                Some(
+                    &json!({"handover_date": "2026-11-31", "parcel_code": "GX-2026-08"})
+                        .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("handover_date"))
+        );
+        let r = app.api("POST", &url, Some(&landing), Some(&json!({"handover_date": "2026-11-30", "parcel_code": "GX-2026-08", "parcel_assessments": ["moon"]}).to_string())).await;
+        assert_eq!(r.json()["field"], "parcel_assessments");
+        let steward = app.token("steward@luodi.demo").await;
+        let r = app
+            .api(
+                "POST",
+                &url,
+                Some(&steward),
+                Some(
+                    &json!({"handover_date": "2026-11-30", "parcel_code": "GX-2026-08"})
+                        .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "the steward does not hand over land"
+        );
+        let r = app.api("POST", &url, Some(&landing), Some(&json!({"handover_date": "2026-11-30", "parcel_code": "GX-2026-08", "parcel_assessments": ["flood"]}).to_string())).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let r = app
+            .api(
+                "POST",
+                &url,
+                Some(&landing),
+                Some(
+                    &json!({"handover_date": "2026-11-30", "parcel_code": "GX-2026-08"})
+                        .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/projects/{id}/phases/9/handover"),
+                Some(&landing),
+                Some(&json!({"handover_date": "2026-11-30", "parcel_code": "x"}).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+        // Steps on the permit: the enterprise submits, the bureau accepts, returns; the steward resubmits.
+        let item = permit["id"].as_i64().unwrap();
+        let enterprise = app.token("enterprise@luodi.demo").await;
+        let officer = app.token("approval@luodi.demo").await;
+        let step = |token: String, body: serde_json::Value| {
+            let url = format!("/api/v1/service-items/{item}/steps");
+            async move {
+                app.api("POST", &url, Some(&token), Some(&body.to_string()))
+                    .await
+            }
+        };
+        let r = step(
+            officer.clone(),
+            json!({"kind": "submit", "on": "2026-11-02"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let r = step(
+            enterprise.clone(),
+            json!({"kind": "submit", "on": "2026-11-02"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["clock"]["status"], "waiting");
+        let r = step(
+            officer.clone(),
+            json!({"kind": "accept", "on": "2026-11-02", "missing": ["施工合同"]}),
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("missing_due"))
+        );
+        let r = step(officer.clone(), json!({"kind": "accept", "on": "2026-11-02", "missing": ["施工合同"], "missing_due": "2026-11-09"})).await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "容缺受理 is allowed for SG06: {}",
+            r.body
+        );
+        let r = step(
+            officer.clone(),
+            json!({"kind": "return", "on": "2026-11-03"}),
+        )
+        .await;
+        assert_eq!(r.json()["field"], "reason");
+        let r = step(
+            officer.clone(),
+            json!({"kind": "return", "on": "2026-11-03", "reason": "资金证明不全"}),
+        )
+        .await;
+        assert_eq!(r.json()["clock"]["status"], "stopped");
+        let r = step(
+            officer.clone(),
+            json!({"kind": "approve", "on": "2026-11-04"}),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CONFLICT,
+            "cannot approve while returned"
+        );
+        let r = step(
+            steward.clone(),
+            json!({"kind": "resubmit", "on": "2026-11-01"}),
+        )
+        .await;
+        assert_eq!(r.json()["field"], "on", "dates cannot go back");
+        let r = step(
+            steward.clone(),
+            json!({"kind": "resubmit", "on": "2026-11-09", "version": 1}),
+        )
+        .await;
+        assert_eq!(r.json()["code"], "stale");
+        let r = step(
+            steward.clone(),
+            json!({"kind": "resubmit", "on": "2026-11-09"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json()["state"], "accepted");
+        let r = step(enterprise.clone(), json!({"kind": "teleport"})).await;
+        assert_eq!(r.json()["field"], "kind");
+
+        let queue = app
+            .api(
+                "GET",
+                "/api/v1/departments/approval-bureau/queue",
+                Some(&officer),
+                None,
+            )
+            .await
+            .json();
+        assert!(
+            queue
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["item"]["code"] == "SG06")
+        );
+        assert_eq!(
+            app.api(
+                "GET",
+                "/api/v1/departments/approval-bureau/queue",
+                Some(&enterprise),
+                None
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+
+        // The enterprise sees its own list; another enterprise sees nothing of it.
+        assert_eq!(
+            app.api(
+                "GET",
+                &format!("/api/v1/projects/{id}/phases/1/service-list"),
+                Some(&enterprise),
+                None
+            )
+            .await
+            .status,
+            StatusCode::OK
+        );
+        let zone = luodi_store::demo::zone_id(&app.store).await.unwrap();
+        let haier = app
+            .store
+            .enterprise_by_uscc(zone, luodi_store::demo::demo_uscc(2).as_str())
+            .await
+            .unwrap()
+            .unwrap();
+        let other = luodi_store::users::NewUser {
+            zone_id: Some(zone),
+            email: "haier@luodi.demo".into(),
+            display_name: "海尔".into(),
+            role: luodi_domain::Role::Enterprise,
+            department_id: None,
+            enterprise_id: Some(haier.id),
+        };
+        app.store
+            .create_user(&luodi_store::Actor::Cli, other, "a-long-password")
+            .await
+            .unwrap();
+        let haier_token = app.token("haier@luodi.demo").await;
+        assert_eq!(project_of(app, &haier_token).await, serde_json::Value::Null);
+        assert_eq!(
+            app.api(
+                "GET",
+                &format!("/api/v1/projects/{id}"),
+                Some(&haier_token),
+                None
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.api(
+                "GET",
+                &format!("/api/v1/projects/{id}/phases/1/service-list"),
+                Some(&haier_token),
+                None
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            step(haier_token.clone(), json!({"kind": "approve"}))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+
+    on_both! {
+        handover_list_and_steps => handover_list_and_steps;
+    }
+}

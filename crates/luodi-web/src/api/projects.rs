@@ -1,0 +1,614 @@
+//! `/api/v1/projects`, the phases' service lists and their items' steps, and the
+//! departments' queues. Reads follow the caller's scope: an enterprise sees its own.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use luodi_domain::calendar::Calendar;
+use luodi_domain::catalogue::Catalogue;
+use luodi_domain::service_item::{ItemEvent, SpecialProcedure, clock};
+use luodi_domain::{Action, Lang};
+use luodi_store::projects::{Phase, Project};
+use luodi_store::service_lists::{Handover, HandoverError, ListItem, ServiceList, StepError};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::api::enterprises::path_id;
+use crate::error::{ApiError, ErrorBody, t};
+use crate::extract::{ApiUser, JsonBody};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/projects", get(list))
+        .route("/api/v1/projects/{id}", get(show))
+        .route(
+            "/api/v1/projects/{id}/phases/{seq}/handover",
+            post(hand_over),
+        )
+        .route(
+            "/api/v1/projects/{id}/phases/{seq}/service-list",
+            get(service_list),
+        )
+        .route("/api/v1/service-items/{id}/steps", post(step))
+        .route("/api/v1/departments/{code}/queue", get(queue))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PhaseResponse {
+    pub id: i64,
+    pub seq: i64,
+    pub name: String,
+    /// lead, signed, land_matched, land_handed_over, construction_permit, construction_started, completion_accepted, in_production
+    pub status: String,
+    pub parcel_code: Option<String>,
+    pub parcel_assessments: Option<Vec<String>>,
+    pub land_handover_date: Option<String>,
+    /// What applicability rules read (investment, areas, flags, approval route …).
+    #[schema(value_type = Object)]
+    pub facts: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectResponse {
+    pub id: i64,
+    pub zone_id: i64,
+    pub enterprise_id: i64,
+    pub name: String,
+    pub name_en: Option<String>,
+    /// Yuan with two decimals, as text (exact).
+    #[schema(example = "6000000000.00")]
+    pub total_investment_yuan: String,
+    pub industry_code: Option<String>,
+    pub chain_position: Option<String>,
+    pub jobs: Option<i64>,
+    pub phases: Vec<PhaseResponse>,
+}
+
+fn yuan(f: luodi_domain::money::Fen) -> String {
+    format!("{}.{:02}", f.0 / 100, (f.0 % 100).abs())
+}
+
+pub fn phase_response(p: &Phase) -> PhaseResponse {
+    PhaseResponse {
+        id: p.id,
+        seq: p.seq,
+        name: p.name.clone(),
+        status: p.status.as_str().into(),
+        parcel_code: p.parcel_code.clone(),
+        parcel_assessments: p.parcel_assessments.clone(),
+        land_handover_date: p.land_handover_date.map(|d| d.to_string()),
+        facts: serde_json::to_value(&p.facts).unwrap_or_default(),
+    }
+}
+
+pub fn project_response(p: &Project) -> ProjectResponse {
+    ProjectResponse {
+        id: p.id,
+        zone_id: p.zone_id.0,
+        enterprise_id: p.enterprise_id.0,
+        name: p.name.clone(),
+        name_en: p.name_en.clone(),
+        total_investment_yuan: yuan(p.total_investment),
+        industry_code: p.industry_code.clone(),
+        chain_position: p.chain_position.map(|c| c.as_str().into()),
+        jobs: p.jobs,
+        phases: p.phases.iter().map(phase_response).collect(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", responses((status = 200, body = [ProjectResponse])), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiUser,
+) -> Result<Json<Vec<ProjectResponse>>, ApiError> {
+    let projects = state
+        .store
+        .projects(&caller.user.scope())
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(projects.iter().map(project_response).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "projects", params(("id" = i64, Path, description = "project id")),
+    responses((status = 200, body = ProjectResponse), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn show(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<ProjectResponse>, ApiError> {
+    let id = path_id(&id, caller.lang)?;
+    let p = state
+        .store
+        .project(&caller.user.scope(), id)
+        .await
+        .map_err(|e| ApiError::store(caller.lang, e))?;
+    Ok(Json(project_response(&p)))
+}
+
+/// The phase `seq` of project `id`, if the caller sees it.
+async fn phase_of(
+    state: &AppState,
+    caller: &ApiUser,
+    id: &str,
+    seq: &str,
+) -> Result<(Project, Phase), ApiError> {
+    let id = path_id(id, caller.lang)?;
+    let project = state
+        .store
+        .project(&caller.user.scope(), id)
+        .await
+        .map_err(|e| ApiError::store(caller.lang, e))?;
+    let seq: i64 = seq.parse().map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_parameter",
+            t(
+                caller.lang,
+                "期次须为正整数",
+                "the phase must be a whole number",
+            ),
+        )
+        .field("seq")
+    })?;
+    let phase = project
+        .phases
+        .iter()
+        .find(|p| p.seq == seq)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found(caller.lang).field("seq"))?;
+    Ok((project, phase))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverRequest {
+    #[schema(example = "2026-10-15")]
+    pub handover_date: String,
+    #[schema(example = "GX-2026-07")]
+    pub parcel_code: String,
+    /// Regional assessments covering the parcel: environment, energy, geological_hazard,
+    /// seismic, archaeology, flood, soil_water, traffic, mineral, meteorology.
+    #[serde(default)]
+    pub parcel_assessments: Vec<String>,
+}
+
+pub fn parse_date(raw: &str, field: &'static str, lang: Lang) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_date",
+            t(
+                lang,
+                &format!("“{raw}”不是日期（YYYY-MM-DD）"),
+                &format!("'{raw}' is not a date (YYYY-MM-DD)"),
+            ),
+        )
+        .field(field)
+    })
+}
+
+pub fn handover_error(lang: Lang, e: HandoverError) -> ApiError {
+    match e {
+        HandoverError::NoCatalogue => ApiError::new(
+            StatusCode::CONFLICT,
+            "no_catalogue",
+            t(
+                lang,
+                "本园区尚未导入服务事项目录",
+                "the zone has no service catalogue yet",
+            ),
+        ),
+        HandoverError::AlreadyListed => ApiError::new(
+            StatusCode::CONFLICT,
+            "already_listed",
+            t(
+                lang,
+                "该期项目已生成服务清单",
+                "this phase already has its service list",
+            ),
+        )
+        .field("seq"),
+        HandoverError::UnknownAssessment(a) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_assessment",
+            t(
+                lang,
+                &format!("“{a}”不是区域评估类型"),
+                &format!("'{a}' is not a regional assessment kind"),
+            ),
+        )
+        .field("parcel_assessments"),
+        HandoverError::NoParcel => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "required",
+            t(lang, "须填写地块编号", "the parcel code is required"),
+        )
+        .field("parcel_code"),
+        HandoverError::Facts(f) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_fact",
+            f.to_string(),
+        )
+        .field(format!("facts.{}", f.field)),
+        HandoverError::Store(e) => ApiError::store(lang, e),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/projects/{id}/phases/{seq}/handover", tag = "projects",
+    params(("id" = i64, Path, description = "project id"), ("seq" = i64, Path, description = "phase number, from 1")), request_body = HandoverRequest,
+    responses((status = 201, description = "the land is handed over and the phase's service list made", body = ServiceListResponse), (status = 403, body = ErrorBody),
+        (status = 409, description = "already listed, or no catalogue", body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn hand_over(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path((id, seq)): Path<(String, String)>,
+    JsonBody(body): JsonBody<HandoverRequest>,
+) -> Result<(StatusCode, Json<ServiceListResponse>), ApiError> {
+    let lang = caller.lang;
+    if !caller.user.role.may(Action::HandOverLand) {
+        return Err(ApiError::forbidden(lang));
+    }
+    let (project, phase) = phase_of(&state, &caller, &id, &seq).await?;
+    let handover = Handover {
+        date: parse_date(&body.handover_date, "handover_date", lang)?,
+        parcel_code: body.parcel_code.clone(),
+        assessments: body.parcel_assessments.clone(),
+    };
+    let list = state
+        .store
+        .hand_over(
+            &caller.user.actor(),
+            &caller.user.scope(),
+            phase.id,
+            &handover,
+        )
+        .await
+        .map_err(|e| handover_error(lang, e))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(list_response(&state, &project, &phase, list, lang).await?),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClockResponse {
+    /// The promised limit plus extensions.
+    pub limit: u32,
+    /// `working` or `calendar`.
+    pub unit: String,
+    pub used: i64,
+    pub remaining: i64,
+    pub due: Option<String>,
+    /// not_started, waiting, running, due_soon, overdue, stopped, done, done_late, refused, waived
+    pub status: String,
+    /// The status in the caller's language.
+    pub status_text: String,
+    /// The count crossed a year with no published holiday schedule.
+    pub assumed: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListItemResponse {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub stage: String,
+    pub category: String,
+    pub department: String,
+    /// not_started, submitted, accepted, returned, special, approved, refused, waived
+    pub state: String,
+    /// always, rule_holds, to_confirm
+    pub applicability: String,
+    pub waived_by: Option<String>,
+    pub prerequisites: Vec<String>,
+    pub clock: ClockResponse,
+    /// Send back as `version` with a step to guard against a concurrent change.
+    pub version: i64,
+    #[schema(value_type = Vec<Object>)]
+    pub timeline: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceListResponse {
+    pub id: i64,
+    pub project_id: i64,
+    pub phase_seq: i64,
+    pub catalogue_version_id: i64,
+    pub handover_date: String,
+    /// Today in the zone, the day the clocks are read on.
+    pub today: String,
+    pub items: Vec<ListItemResponse>,
+}
+
+/// The zone's today.
+pub fn zone_today() -> NaiveDate {
+    luodi_domain::time::zone_date(chrono::Utc::now())
+}
+
+pub fn item_response(
+    cal: &Calendar,
+    catalogue: &Catalogue,
+    item: &ListItem,
+    today: NaiveDate,
+    lang: Lang,
+) -> ListItemResponse {
+    let c = catalogue.item(&item.code);
+    let limit = c
+        .map(|c| c.promised_limit)
+        .unwrap_or(luodi_domain::catalogue::TimeLimit {
+            days: 0,
+            unit: luodi_domain::catalogue::DayUnit::Working,
+        });
+    let k = clock(cal, limit, item.waived_by.is_some(), &item.events(), today);
+    ListItemResponse {
+        id: item.id,
+        code: item.code.clone(),
+        name: c
+            .map(|c| match lang {
+                Lang::Zh => c.name_zh.clone(),
+                Lang::En => c.name_en.clone(),
+            })
+            .unwrap_or_default(),
+        stage: c.map(|c| c.stage.clone()).unwrap_or_default(),
+        category: c.map(|c| c.category.clone()).unwrap_or_default(),
+        department: item.department_code.clone(),
+        state: item.state.as_str().into(),
+        applicability: serde_json::to_value(item.applicability)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        waived_by: item.waived_by.clone(),
+        prerequisites: item.prerequisites.clone(),
+        clock: ClockResponse {
+            limit: k.limit,
+            unit: match k.unit {
+                luodi_domain::catalogue::DayUnit::Working => "working".into(),
+                luodi_domain::catalogue::DayUnit::Calendar => "calendar".into(),
+            },
+            used: k.used,
+            remaining: k.remaining,
+            due: k.due.map(|d| d.to_string()),
+            status: serde_json::to_value(k.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            status_text: k.status.label().get(lang).to_string(),
+            assumed: k.assumed,
+        },
+        version: item.version,
+        timeline: serde_json::to_value(&item.timeline).unwrap_or_default(),
+    }
+}
+
+async fn list_response(
+    state: &AppState,
+    project: &Project,
+    phase: &Phase,
+    list: ServiceList,
+    lang: Lang,
+) -> Result<ServiceListResponse, ApiError> {
+    let (_, _, catalogue) = state
+        .store
+        .catalogue(list.zone_id, Some(list.catalogue_version_id))
+        .await
+        .map_err(ApiError::internal)?;
+    let cal = state.store.calendar().await.map_err(ApiError::internal)?;
+    let today = zone_today();
+    Ok(ServiceListResponse {
+        id: list.id,
+        project_id: project.id,
+        phase_seq: phase.seq,
+        catalogue_version_id: list.catalogue_version_id,
+        handover_date: list.handover_date.to_string(),
+        today: today.to_string(),
+        items: list
+            .items
+            .iter()
+            .map(|i| item_response(&cal, &catalogue, i, today, lang))
+            .collect(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/projects/{id}/phases/{seq}/service-list", tag = "projects",
+    params(("id" = i64, Path, description = "project id"), ("seq" = i64, Path, description = "phase number")),
+    responses((status = 200, body = ServiceListResponse), (status = 404, description = "no such project or phase, or no list yet", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn service_list(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path((id, seq)): Path<(String, String)>,
+) -> Result<Json<ServiceListResponse>, ApiError> {
+    let (project, phase) = phase_of(&state, &caller, &id, &seq).await?;
+    let list = state
+        .store
+        .service_list(&caller.user.scope(), phase.id)
+        .await
+        .map_err(|e| ApiError::store(caller.lang, e))?;
+    Ok(Json(
+        list_response(&state, &project, &phase, list, caller.lang).await?,
+    ))
+}
+
+/// One step on an item. `kind` decides which other fields are read.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepRequest {
+    /// submit, accept, return, resubmit, start_special, end_special, extend, approve, refuse
+    #[schema(example = "accept")]
+    pub kind: String,
+    /// The date of the step (YYYY-MM-DD); default today in the zone.
+    pub on: Option<String>,
+    /// For return, refuse and extend.
+    pub reason: Option<String>,
+    /// For accept with minor materials missing (容缺受理): what is missing …
+    #[serde(default)]
+    pub missing: Vec<String>,
+    /// … and by when it must come.
+    pub missing_due: Option<String>,
+    /// For start_special: hearing, expert_review, public_notice or inspection.
+    pub procedure: Option<String>,
+    pub note: Option<String>,
+    /// For extend: 1–60 more days, and who approved them.
+    pub days: Option<u32>,
+    pub approver: Option<String>,
+    /// For approve on commitment (承诺): when the commitment is verified.
+    pub verify_by: Option<String>,
+    /// The item version you read; a newer one answers 409 `stale`.
+    pub version: Option<i64>,
+}
+
+/// Turns a step request into an event, naming the field at fault.
+pub fn step_event(body: &StepRequest, lang: Lang) -> Result<ItemEvent, ApiError> {
+    let on = match &body.on {
+        Some(d) => parse_date(d, "on", lang)?,
+        None => zone_today(),
+    };
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let date = |v: &Option<String>, field: &'static str| {
+        v.as_deref().map(|d| parse_date(d, field, lang)).transpose()
+    };
+    Ok(match body.kind.as_str() {
+        "submit" => ItemEvent::Submit { on },
+        "accept" => ItemEvent::Accept { on, missing: body.missing.clone(), missing_due: date(&body.missing_due, "missing_due")? },
+        "return" => ItemEvent::Return { on, reason: text(&body.reason) },
+        "resubmit" => ItemEvent::Resubmit { on },
+        "start_special" => {
+            let procedure = match body.procedure.as_deref() {
+                Some("hearing") => SpecialProcedure::Hearing,
+                Some("expert_review") => SpecialProcedure::ExpertReview,
+                Some("public_notice") => SpecialProcedure::PublicNotice,
+                Some("inspection") => SpecialProcedure::Inspection,
+                _ => return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_choice", t(lang, "特别程序应为 hearing、expert_review、public_notice 或 inspection", "procedure must be hearing, expert_review, public_notice or inspection")).field("procedure")),
+            };
+            ItemEvent::StartSpecial { on, procedure, note: text(&body.note) }
+        }
+        "end_special" => ItemEvent::EndSpecial { on },
+        "extend" => ItemEvent::Extend { on, days: body.days.unwrap_or(0), reason: text(&body.reason), approver: text(&body.approver) },
+        "approve" => ItemEvent::Approve { on, verify_by: date(&body.verify_by, "verify_by")? },
+        "refuse" => ItemEvent::Refuse { on, reason: text(&body.reason) },
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_choice",
+                t(lang, &format!("“{other}”不是办理步骤"), &format!("'{other}' is not a step: use submit, accept, return, resubmit, start_special, end_special, extend, approve or refuse")),
+            )
+            .field("kind"))
+        }
+    })
+}
+
+pub fn step_error(lang: Lang, e: StepError) -> ApiError {
+    match e {
+        StepError::Forbidden => ApiError::forbidden(lang),
+        StepError::Transition(t) => {
+            let status = if matches!(
+                t,
+                luodi_domain::service_item::TransitionError::WrongParty { .. }
+            ) {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::CONFLICT
+            };
+            let status = if matches!(
+                t,
+                luodi_domain::service_item::TransitionError::Missing { .. }
+                    | luodi_domain::service_item::TransitionError::BadExtension
+                    | luodi_domain::service_item::TransitionError::BeforeLast { .. }
+            ) {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                status
+            };
+            ApiError::new(status, "step_refused", t.to_string()).field(t.field())
+        }
+        StepError::Store(e) => ApiError::store(lang, e),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/service-items/{id}/steps", tag = "projects", params(("id" = i64, Path, description = "service list item id")), request_body = StepRequest,
+    responses((status = 200, body = ListItemResponse), (status = 403, description = "not your part of the item", body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "not possible in the item's state, or stale", body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn step(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<StepRequest>,
+) -> Result<Json<ListItemResponse>, ApiError> {
+    let lang = caller.lang;
+    let id = path_id(&id, lang)?;
+    let event = step_event(&body, lang)?;
+    let (item, catalogue_version) = state
+        .store
+        .item_step(&caller.user, id, event, body.version)
+        .await
+        .map_err(|e| step_error(lang, e))?;
+    let zone = caller
+        .user
+        .zone_id
+        .ok_or_else(|| ApiError::forbidden(lang))?;
+    let (_, _, catalogue) = state
+        .store
+        .catalogue(zone, Some(catalogue_version))
+        .await
+        .map_err(ApiError::internal)?;
+    let cal = state.store.calendar().await.map_err(ApiError::internal)?;
+    Ok(Json(item_response(
+        &cal,
+        &catalogue,
+        &item,
+        zone_today(),
+        lang,
+    )))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueEntry {
+    pub project_id: i64,
+    pub phase_id: i64,
+    pub item: ListItemResponse,
+}
+
+#[utoipa::path(get, path = "/api/v1/departments/{code}/queue", tag = "projects", params(("code" = String, Path, description = "department code, e.g. approval-bureau")),
+    responses((status = 200, description = "open items, oldest submission first", body = [QueueEntry]), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn queue(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<QueueEntry>>, ApiError> {
+    let lang = caller.lang;
+    if caller.user.role == luodi_domain::Role::Enterprise {
+        return Err(ApiError::forbidden(lang));
+    }
+    let zone = caller
+        .user
+        .zone_id
+        .ok_or_else(|| ApiError::forbidden(lang))?;
+    let entries = state
+        .store
+        .department_queue(zone, &code)
+        .await
+        .map_err(ApiError::internal)?;
+    let (_, _, catalogue) = match state.store.catalogue(zone, None).await {
+        Ok(c) => c,
+        Err(luodi_store::StoreError::NotFound) => return Ok(Json(Vec::new())),
+        Err(e) => return Err(ApiError::internal(e)),
+    };
+    let cal = state.store.calendar().await.map_err(ApiError::internal)?;
+    let today = zone_today();
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|(item, project_id, phase_id)| QueueEntry {
+                project_id,
+                phase_id,
+                item: item_response(&cal, &catalogue, &item, today, lang),
+            })
+            .collect(),
+    ))
+}
