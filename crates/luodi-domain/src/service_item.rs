@@ -484,6 +484,8 @@ pub fn clock(
     let Some(start) = accepted else {
         let status = match finished {
             Some((_, false)) => ClockStatus::Refused,
+            // Done without a clock: completed by the land handover itself.
+            Some((_, true)) => ClockStatus::Done,
             _ if submitted => ClockStatus::Waiting,
             _ => ClockStatus::NotStarted,
         };

@@ -649,3 +649,232 @@ mod catalogue_page {
         catalogue_page_and_import => catalogue_page_and_import;
     }
 }
+
+mod project_pages {
+    //! Projects, land handover and the service list on pages.
+    use super::*;
+
+    async fn handover_list_and_steps_on_pages(app: &TestApp) {
+        let zone = demo::zone_id(&app.store).await.unwrap();
+        let project_id = app
+            .store
+            .project_by_name(zone, demo::SINOPHARM_PROJECT)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut landing = app.login("landing@luodi.demo").await;
+        let list = landing.get(app, "/projects").await;
+        assert!(
+            list.body.contains("青岛国药科技城") && list.body.contains("60.00 亿元"),
+            "{}",
+            list.body
+        );
+        let page = landing.get(app, &format!("/projects/{project_id}")).await;
+        assert!(page.body.contains("id=\"list-1\""), "phase 1 has its list");
+        assert!(
+            page.body.contains("id=\"handover-3\""),
+            "phase 3 can be handed over"
+        );
+        let csrf = page.csrf();
+        let r = landing
+            .post(
+                app,
+                &format!("/projects/{project_id}/phases/3/handover"),
+                &[
+                    ("_csrf", &csrf),
+                    ("handover_date", "2026-11-31"),
+                    ("parcel_code", "GX-2026-09"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"handover-error\""));
+        let r = landing
+            .post(
+                app,
+                &format!("/projects/{project_id}/phases/3/handover"),
+                &[
+                    ("_csrf", &csrf),
+                    ("handover_date", "2026-11-30"),
+                    ("parcel_code", "GX-2026-09"),
+                    ("assessment", "flood"),
+                    ("assessment", "soil_water"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let list3 = landing.get(app, r.location()).await;
+        assert!(
+            list3.body.contains("id=\"row-PG10\"") && list3.body.contains("免于办理"),
+            "flood assessment waives PG10"
+        );
+
+        // Phase 1: the enterprise submits the construction permit, the bureau returns it.
+        let mut enterprise = app.login("enterprise@luodi.demo").await;
+        let page = enterprise
+            .get(app, &format!("/projects/{project_id}/phases/1"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("id=\"step-SG06\""),
+            "the enterprise can submit"
+        );
+        let sg06 = page
+            .body
+            .split("id=\"step-SG06\"")
+            .next()
+            .unwrap()
+            .rsplit("action=\"/service-items/")
+            .next()
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string();
+        let csrf = page.csrf();
+        let pid = project_id.to_string();
+        let r = enterprise
+            .post(
+                app,
+                &format!("/service-items/{sg06}/steps"),
+                &[
+                    ("_csrf", &csrf),
+                    ("kind", "submit"),
+                    ("on", "2026-11-02"),
+                    ("project_id", &pid),
+                    ("seq", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let mut officer = app.login("approval@luodi.demo").await;
+        let queue = officer.get(app, "/queue").await;
+        assert!(queue.body.contains("SG06"), "{}", queue.body);
+        let csrf = queue.csrf();
+        let r = officer
+            .post(
+                app,
+                &format!("/service-items/{sg06}/steps"),
+                &[
+                    ("_csrf", &csrf),
+                    ("kind", "accept"),
+                    ("on", "2026-11-02"),
+                    ("project_id", &pid),
+                    ("seq", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = officer
+            .post(
+                app,
+                &format!("/service-items/{sg06}/steps"),
+                &[
+                    ("_csrf", &csrf),
+                    ("kind", "return"),
+                    ("on", "2026-11-03"),
+                    ("project_id", &pid),
+                    ("seq", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a return needs a reason"
+        );
+        assert!(r.body.contains("id=\"step-error\""));
+        let r = officer
+            .post(
+                app,
+                &format!("/service-items/{sg06}/steps"),
+                &[
+                    ("_csrf", &csrf),
+                    ("kind", "return"),
+                    ("on", "2026-11-03"),
+                    ("reason", "资金证明不全"),
+                    ("project_id", &pid),
+                    ("seq", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let page = officer
+            .get(app, &format!("/projects/{project_id}/phases/1"))
+            .await;
+        let status = page
+            .body
+            .split("id=\"status-SG06\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap();
+        assert_eq!(status, "计时暂停（补正/特别程序）");
+        // The leader reads, and acts on nothing.
+        let mut leader = app.login("leader@luodi.demo").await;
+        let page = leader
+            .get(app, &format!("/projects/{project_id}/phases/1"))
+            .await;
+        assert!(!page.body.contains("class=\"form step-form\""));
+        // Another enterprise's user sees none of it.
+        let haier = app
+            .store
+            .enterprise_by_uscc(zone, demo::demo_uscc(2).as_str())
+            .await
+            .unwrap()
+            .unwrap();
+        let other = luodi_store::users::NewUser {
+            zone_id: Some(zone),
+            email: "haier@luodi.demo".into(),
+            display_name: "海尔".into(),
+            role: luodi_domain::Role::Enterprise,
+            department_id: None,
+            enterprise_id: Some(haier.id),
+        };
+        app.store
+            .create_user(&luodi_store::Actor::Cli, other, demo::DEMO_PASSWORD)
+            .await
+            .unwrap();
+        let mut stranger = app.login("haier@luodi.demo").await;
+        assert!(
+            !stranger
+                .get(app, "/projects")
+                .await
+                .body
+                .contains("青岛国药科技城")
+        );
+        assert_eq!(
+            stranger
+                .get(app, &format!("/projects/{project_id}"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            stranger
+                .get(app, &format!("/projects/{project_id}/phases/1"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let csrf = stranger.get(app, "/").await.csrf();
+        let r = stranger
+            .post(
+                app,
+                &format!("/service-items/{sg06}/steps"),
+                &[
+                    ("_csrf", &csrf),
+                    ("kind", "resubmit"),
+                    ("project_id", &pid),
+                    ("seq", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+
+    on_both! {
+        handover_list_and_steps_on_pages => handover_list_and_steps_on_pages;
+    }
+}

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod enterprises;
 pub mod home;
+pub mod projects;
 
 use askama::Template;
 use axum::Router;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(enterprises::router())
         .merge(account::router())
         .merge(catalogue::router())
+        .merge(projects::router())
 }
 
 pub struct NavItem {
@@ -53,8 +55,7 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
     if role == Role::Enterprise {
         items.push(("nav.my_enterprise", Some("/enterprises")));
         items.extend([
-            ("nav.projects", None),
-            ("nav.service_lists", None),
+            ("nav.projects", Some("/projects")),
             ("nav.stewards", None),
             ("nav.fund", None),
         ]);
@@ -62,14 +63,16 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
         items.push(("nav.enterprises", Some("/enterprises")));
         items.extend([
             ("nav.chain", None),
-            ("nav.projects", None),
+            ("nav.projects", Some("/projects")),
             ("nav.parcels", None),
             ("nav.catalogue", Some("/catalogue")),
-            ("nav.service_lists", None),
             ("nav.stewards", None),
             ("nav.fund", None),
             ("nav.kpis", None),
         ]);
+    }
+    if role == Role::Approval {
+        items.insert(1, ("nav.queue", Some("/queue")));
     }
     if role.may(Action::ViewAudit) {
         items.push(("nav.audit", Some("/audit")));

@@ -1,0 +1,775 @@
+//! Project pages: the list, a project with its phases (and the land handover form), a
+//! phase's service list with each item's status and clock at a glance and the steps the
+//! user may take, and an approval officer's queue.
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use luodi_domain::catalogue::{Catalogue, ReformMode};
+use luodi_domain::rule::ASSESSMENTS;
+use luodi_domain::service_item::{ClockStatus, ItemState, Party, clock, party_of};
+use luodi_domain::{Action, Lang, Role};
+use luodi_store::StoreError;
+use luodi_store::projects::Project;
+use luodi_store::service_lists::{Handover, ServiceList};
+
+use crate::AppState;
+use crate::api::projects::{
+    StepRequest, handover_error, parse_date, step_error, step_event, zone_today,
+};
+use crate::error::ApiError;
+use crate::extract::PageUser;
+use crate::i18n::Tr;
+use crate::pages::catalogue::limit_text;
+use crate::pages::{FormData, Layout, error_page, render};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/projects", get(list))
+        .route("/projects/{id}", get(show))
+        .route("/projects/{id}/phases/{seq}", get(service_list))
+        .route("/projects/{id}/phases/{seq}/handover", post(hand_over))
+        .route("/service-items/{id}/steps", post(step))
+        .route("/queue", get(queue))
+}
+
+pub struct ProjectRow {
+    pub id: i64,
+    pub name: String,
+    pub enterprise: String,
+    pub investment: String,
+    pub investment_exact: String,
+    pub phases: String,
+}
+
+#[derive(Template)]
+#[template(path = "projects.html")]
+struct ProjectsPage {
+    l: Layout,
+    rows: Vec<ProjectRow>,
+}
+
+async fn enterprise_name(state: &AppState, page: &PageUser, p: &Project) -> String {
+    state
+        .store
+        .enterprise(&page.user.scope(), p.enterprise_id)
+        .await
+        .map(|e| e.name)
+        .unwrap_or_default()
+}
+
+async fn list(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
+    let l = Layout::new(&state, &page, "project.title", "nav.projects", "/projects").await;
+    let projects = state
+        .store
+        .projects(&page.user.scope())
+        .await
+        .map_err(ApiError::internal)?;
+    let mut rows = Vec::new();
+    for p in &projects {
+        rows.push(ProjectRow {
+            id: p.id,
+            name: l
+                .tr
+                .pick(&p.name, p.name_en.as_deref().unwrap_or(&p.name))
+                .to_string(),
+            enterprise: enterprise_name(&state, &page, p).await,
+            investment: p.total_investment.display(page.lang),
+            investment_exact: p.total_investment.exact_yuan(),
+            phases: p
+                .phases
+                .iter()
+                .map(|ph| format!("{} {}", ph.name, ph.status.label().get(page.lang)))
+                .collect::<Vec<_>>()
+                .join(" · "),
+        });
+    }
+    Ok(render(StatusCode::OK, &ProjectsPage { l, rows }))
+}
+
+pub struct PhaseRow {
+    pub seq: i64,
+    pub name: String,
+    pub status: String,
+    pub parcel: String,
+    pub handover_date: String,
+    pub has_list: bool,
+}
+
+#[derive(Template)]
+#[template(path = "project.html")]
+struct ProjectPage {
+    l: Layout,
+    project_id: i64,
+    facts: Vec<(&'static str, String)>,
+    phases: Vec<PhaseRow>,
+    may_hand_over: bool,
+    today: String,
+    assessments: Vec<(String, String)>,
+    error: Option<String>,
+}
+
+fn not_found_id(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|n| *n > 0)
+}
+
+async fn render_project(
+    state: &AppState,
+    page: &PageUser,
+    raw_id: &str,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, ApiError> {
+    let l = Layout::new(
+        state,
+        page,
+        "project.title",
+        "nav.projects",
+        &format!("/projects/{raw_id}"),
+    )
+    .await;
+    let Some(id) = not_found_id(raw_id) else {
+        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    };
+    let p = match state.store.project(&page.user.scope(), id).await {
+        Ok(p) => p,
+        Err(StoreError::NotFound) => {
+            return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+        }
+        Err(e) => return Err(ApiError::internal(e)),
+    };
+    let lang = page.lang;
+    let facts = vec![
+        ("project.enterprise", enterprise_name(state, page, &p).await),
+        (
+            "project.investment",
+            format!(
+                "{} ({} 元)",
+                p.total_investment.display(lang),
+                p.total_investment.exact_yuan()
+            ),
+        ),
+        (
+            "enterprise.industry",
+            p.industry_code
+                .as_deref()
+                .and_then(|c| luodi_domain::industry::IndustryCode::parse(c).ok())
+                .map(|c| format!("{} {}", c, c.name(lang)))
+                .unwrap_or_else(|| "—".into()),
+        ),
+        (
+            "project.jobs",
+            p.jobs.map(|j| j.to_string()).unwrap_or_else(|| "—".into()),
+        ),
+    ];
+    let mut phases = Vec::new();
+    for ph in &p.phases {
+        let has_list = match state.store.service_list(&page.user.scope(), ph.id).await {
+            Ok(_) => true,
+            Err(StoreError::NotFound) => false,
+            Err(e) => return Err(ApiError::internal(e)),
+        };
+        phases.push(PhaseRow {
+            seq: ph.seq,
+            name: ph.name.clone(),
+            status: ph.status.label().get(lang).to_string(),
+            parcel: ph.parcel_code.clone().unwrap_or_else(|| "—".into()),
+            handover_date: ph
+                .land_handover_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into()),
+            has_list,
+        });
+    }
+    let title =
+        l.tr.pick(&p.name, p.name_en.as_deref().unwrap_or(&p.name))
+            .to_string();
+    let assessments = ASSESSMENTS
+        .iter()
+        .map(|(k, zh, en)| {
+            (
+                k.to_string(),
+                if lang == Lang::Zh {
+                    zh.to_string()
+                } else {
+                    en.to_string()
+                },
+            )
+        })
+        .collect();
+    Ok(render(
+        status,
+        &ProjectPage {
+            l: l.titled(title),
+            project_id: p.id,
+            facts,
+            phases,
+            may_hand_over: page.user.role.may(Action::HandOverLand),
+            today: zone_today().to_string(),
+            assessments,
+            error,
+        },
+    ))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    render_project(&state, &page, &id, StatusCode::OK, None).await
+}
+
+async fn hand_over(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path((id, seq)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let form = FormData::parse(&body);
+    let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
+    if !form.csrf_ok(&page) {
+        return Ok(error_page(l().await, StatusCode::FORBIDDEN, "error.csrf"));
+    }
+    if !page.user.role.may(Action::HandOverLand) {
+        return Ok(error_page(
+            l().await,
+            StatusCode::FORBIDDEN,
+            "error.forbidden",
+        ));
+    }
+    let (Some(pid), Some(seq)) = (not_found_id(&id), not_found_id(&seq)) else {
+        return Ok(error_page(
+            l().await,
+            StatusCode::NOT_FOUND,
+            "error.not_found",
+        ));
+    };
+    let project = match state.store.project(&page.user.scope(), pid).await {
+        Ok(p) => p,
+        Err(StoreError::NotFound) => {
+            return Ok(error_page(
+                l().await,
+                StatusCode::NOT_FOUND,
+                "error.not_found",
+            ));
+        }
+        Err(e) => return Err(ApiError::internal(e)),
+    };
+    let Some(phase) = project.phases.iter().find(|p| p.seq == seq) else {
+        return Ok(error_page(
+            l().await,
+            StatusCode::NOT_FOUND,
+            "error.not_found",
+        ));
+    };
+    let date = match parse_date(&form.text("handover_date"), "handover_date", page.lang) {
+        Ok(d) => d,
+        Err(e) => return render_project(&state, &page, &id, e.status, Some(e.body.message)).await,
+    };
+    let assessments: Vec<String> = form
+        .0
+        .iter()
+        .filter(|(k, _)| k == "assessment")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let handover = Handover {
+        date,
+        parcel_code: form.text("parcel_code"),
+        assessments,
+    };
+    match state
+        .store
+        .hand_over(&page.user.actor(), &page.user.scope(), phase.id, &handover)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/projects/{pid}/phases/{seq}")).into_response()),
+        Err(e) => {
+            let e = handover_error(page.lang, e);
+            if e.status.is_server_error() {
+                return Err(e);
+            }
+            render_project(&state, &page, &id, e.status, Some(e.body.message)).await
+        }
+    }
+}
+
+pub struct ItemRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub note: String,
+    pub department: String,
+    pub status: String,
+    pub status_class: &'static str,
+    pub clock: String,
+    pub due: String,
+    pub version: i64,
+    pub actions: Vec<(String, String)>,
+    pub department_side: bool,
+    pub minor_missing: bool,
+    pub commitment: bool,
+}
+
+pub struct StageItems {
+    pub name: String,
+    pub items: Vec<ItemRow>,
+}
+
+#[derive(Template)]
+#[template(path = "service_list.html")]
+struct ServiceListPage {
+    l: Layout,
+    project_id: i64,
+    seq: i64,
+    summary: String,
+    legend: Vec<(&'static str, String)>,
+    stages: Vec<StageItems>,
+    today: String,
+    procedures: Vec<(String, String)>,
+    error: Option<String>,
+}
+
+/// The steps a party may take on an item in a state, as (kind, label).
+fn actions_for(party: Option<Party>, state: ItemState, tr: &Tr) -> Vec<(String, String)> {
+    let kinds: &[&str] = match (party, state) {
+        (Some(Party::Applicant), ItemState::NotStarted) => &["submit"],
+        (Some(Party::Applicant), ItemState::Returned) => &["resubmit"],
+        (Some(Party::Department), ItemState::Submitted) => &["accept", "return", "refuse"],
+        (Some(Party::Department), ItemState::Accepted) => {
+            &["approve", "return", "start_special", "extend", "refuse"]
+        }
+        (Some(Party::Department), ItemState::Special) => &["end_special", "extend"],
+        (Some(Party::Department), ItemState::Returned) => &["extend"],
+        _ => &[],
+    };
+    kinds
+        .iter()
+        .map(|k| (k.to_string(), tr.t(&format!("step.{k}")).to_string()))
+        .collect()
+}
+
+pub struct Loaded {
+    pub project: Project,
+    pub seq: i64,
+    pub list: ServiceList,
+    pub catalogue: Catalogue,
+}
+
+/// The project, phase list and its catalogue version, if the user sees them.
+pub async fn load_list(
+    state: &AppState,
+    page: &PageUser,
+    raw_id: &str,
+    raw_seq: &str,
+) -> Result<Option<Loaded>, ApiError> {
+    let (Some(pid), Some(seq)) = (not_found_id(raw_id), not_found_id(raw_seq)) else {
+        return Ok(None);
+    };
+    let project = match state.store.project(&page.user.scope(), pid).await {
+        Ok(p) => p,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(ApiError::internal(e)),
+    };
+    let Some(phase) = project.phases.iter().find(|p| p.seq == seq) else {
+        return Ok(None);
+    };
+    let list = match state.store.service_list(&page.user.scope(), phase.id).await {
+        Ok(l) => l,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(ApiError::internal(e)),
+    };
+    let (_, _, catalogue) = state
+        .store
+        .catalogue(list.zone_id, Some(list.catalogue_version_id))
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Some(Loaded {
+        project,
+        seq,
+        list,
+        catalogue,
+    }))
+}
+
+async fn render_list(
+    state: &AppState,
+    page: &PageUser,
+    raw_id: &str,
+    raw_seq: &str,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, ApiError> {
+    let path = format!("/projects/{raw_id}/phases/{raw_seq}");
+    let l = Layout::new(state, page, "list.title", "nav.projects", &path).await;
+    let Some(Loaded {
+        project,
+        seq,
+        list,
+        catalogue,
+    }) = load_list(state, page, raw_id, raw_seq).await?
+    else {
+        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    };
+    let lang = page.lang;
+    let tr = l.tr;
+    let cal = state.store.calendar().await.map_err(ApiError::internal)?;
+    let today = zone_today();
+    let own_department = match page.user.department_id {
+        Some(d) => state.store.department(d).await.ok().map(|d| d.code),
+        None => None,
+    };
+    let dept_name = |code: &str| {
+        catalogue
+            .file
+            .departments
+            .iter()
+            .find(|d| d.code == code)
+            .map(|d| tr.pick(&d.name_zh, &d.name_en).to_string())
+            .unwrap_or_else(|| code.to_string())
+    };
+    let mut counts = std::collections::BTreeMap::<&'static str, usize>::new();
+    let mut stages: Vec<StageItems> = catalogue
+        .file
+        .stages
+        .iter()
+        .map(|s| StageItems {
+            name: tr.pick(&s.name_zh, &s.name_en).to_string(),
+            items: Vec::new(),
+        })
+        .collect();
+    for item in &list.items {
+        let Some(c) = catalogue.item(&item.code) else {
+            continue;
+        };
+        let k = clock(
+            &cal,
+            c.promised_limit,
+            item.waived_by.is_some(),
+            &item.events(),
+            today,
+        );
+        *counts.entry(k.status.class()).or_default() += 1;
+        let party = party_of(
+            page.user.role,
+            own_department.as_deref() == Some(item.department_code.as_str()),
+        );
+        let clock_text = match k.status {
+            ClockStatus::NotStarted | ClockStatus::Waiting | ClockStatus::Waived => {
+                limit_text(c.promised_limit, lang)
+            }
+            _ => match lang {
+                Lang::Zh => format!(
+                    "已用 {} / {}",
+                    k.used,
+                    limit_text(
+                        luodi_domain::catalogue::TimeLimit {
+                            days: k.limit,
+                            unit: k.unit
+                        },
+                        lang
+                    )
+                ),
+                Lang::En => format!(
+                    "{} used of {}",
+                    k.used,
+                    limit_text(
+                        luodi_domain::catalogue::TimeLimit {
+                            days: k.limit,
+                            unit: k.unit
+                        },
+                        lang
+                    )
+                ),
+            },
+        };
+        let note = match (&item.waived_by, item.applicability) {
+            (Some(kind), _) => {
+                let a = ASSESSMENTS
+                    .iter()
+                    .find(|a| a.0 == kind)
+                    .map(|a| if lang == Lang::Zh { a.1 } else { a.2 })
+                    .unwrap_or(kind);
+                tr.t("list.waived_note").replace("{assessment}", a)
+            }
+            (None, luodi_domain::catalogue::Applicability::ToConfirm) => {
+                tr.t("list.to_confirm").to_string()
+            }
+            _ => String::new(),
+        };
+        let row = ItemRow {
+            id: item.id,
+            code: item.code.clone(),
+            name: tr.pick(&c.name_zh, &c.name_en).to_string(),
+            note,
+            department: dept_name(&item.department_code),
+            status: k.status.label().get(lang).to_string(),
+            status_class: k.status.class(),
+            clock: clock_text,
+            due: k.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+            version: item.version,
+            actions: actions_for(party, item.state, &tr),
+            department_side: party == Some(Party::Department),
+            minor_missing: c.modes.contains(&ReformMode::MinorMissing),
+            commitment: c.modes.contains(&ReformMode::Commitment),
+        };
+        if let Some(i) = catalogue.file.stages.iter().position(|s| s.code == c.stage) {
+            stages[i].items.push(row);
+        }
+    }
+    let phase_name = project
+        .phases
+        .iter()
+        .find(|p| p.seq == seq)
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let title = format!(
+        "{} · {} · {}",
+        tr.pick(
+            &project.name,
+            project.name_en.as_deref().unwrap_or(&project.name)
+        ),
+        phase_name,
+        tr.t("list.title")
+    );
+    let summary = tr
+        .t("list.summary")
+        .replace("{items}", &list.items.len().to_string())
+        .replace("{handover}", &list.handover_date.to_string())
+        .replace("{today}", &today.to_string());
+    let legend = [
+        "done",
+        "running",
+        "due",
+        "overdue",
+        "stopped",
+        "not-started",
+    ]
+    .iter()
+    .map(|class| {
+        let key = format!("list.legend_{}", class.replace('-', "_"));
+        (
+            *class,
+            format!("{} {}", tr.t(&key), counts.get(class).copied().unwrap_or(0)),
+        )
+    })
+    .collect();
+    let procedures = ["hearing", "expert_review", "public_notice", "inspection"]
+        .iter()
+        .map(|p| {
+            (
+                p.to_string(),
+                tr.t(&format!("step.procedure_{p}")).to_string(),
+            )
+        })
+        .collect();
+    Ok(render(
+        status,
+        &ServiceListPage {
+            l: l.titled(title),
+            project_id: project.id,
+            seq,
+            summary,
+            legend,
+            stages,
+            today: today.to_string(),
+            procedures,
+            error,
+        },
+    ))
+}
+
+async fn service_list(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path((id, seq)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    render_list(&state, &page, &id, &seq, StatusCode::OK, None).await
+}
+
+async fn step(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let form = FormData::parse(&body);
+    let (project_id, seq) = (form.text("project_id"), form.text("seq"));
+    if !form.csrf_ok(&page) {
+        let l = Layout::new(&state, &page, "error.title", "nav.projects", "/projects").await;
+        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
+    }
+    let Some(item_id) = not_found_id(&id) else {
+        let l = Layout::new(&state, &page, "error.title", "nav.projects", "/projects").await;
+        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    };
+    let opt = |k: &str| {
+        form.get(k)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let request = StepRequest {
+        kind: form.text("kind"),
+        on: opt("on"),
+        reason: opt("reason"),
+        missing: opt("missing")
+            .map(|m| {
+                m.split([',', '，', '、'])
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        missing_due: opt("missing_due"),
+        procedure: opt("procedure"),
+        note: opt("note"),
+        days: opt("days").and_then(|d| d.parse().ok()),
+        approver: opt("approver"),
+        verify_by: opt("verify_by"),
+        version: opt("version").and_then(|v| v.parse().ok()),
+    };
+    let result = match step_event(&request, page.lang) {
+        Ok(event) => state
+            .store
+            .item_step(&page.user, item_id, event, request.version)
+            .await
+            .map_err(|e| step_error(page.lang, e)),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/projects/{}/phases/{}#row-{}",
+            project_id.parse::<i64>().unwrap_or(0),
+            seq.parse::<i64>().unwrap_or(0),
+            ""
+        ))
+        .into_response()),
+        Err(e) if e.status.is_server_error() => Err(e),
+        Err(e) => {
+            render_list(
+                &state,
+                &page,
+                &project_id,
+                &seq,
+                e.status,
+                Some(e.body.message),
+            )
+            .await
+        }
+    }
+}
+
+pub struct QueueRow {
+    pub project_id: i64,
+    pub seq: i64,
+    pub project: String,
+    pub code: String,
+    pub name: String,
+    pub submitted: String,
+    pub status: String,
+    pub status_class: &'static str,
+    pub due: String,
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+struct QueuePage {
+    l: Layout,
+    department: String,
+    rows: Vec<QueueRow>,
+}
+
+async fn queue(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
+    let l = Layout::new(&state, &page, "queue.title", "nav.queue", "/queue").await;
+    let (Some(zone), Some(dept)) = (page.user.zone_id, page.user.department_id) else {
+        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    };
+    if page.user.role != Role::Approval {
+        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+    }
+    let department = state
+        .store
+        .department(dept)
+        .await
+        .map_err(ApiError::internal)?;
+    let entries = state
+        .store
+        .department_queue(zone, &department.code)
+        .await
+        .map_err(ApiError::internal)?;
+    let cal = state.store.calendar().await.map_err(ApiError::internal)?;
+    let today = zone_today();
+    let mut rows = Vec::new();
+    for (item, project_id, phase_id) in entries {
+        let scope = page.user.scope();
+        let Ok(project) = state.store.project(&scope, project_id).await else {
+            continue;
+        };
+        let seq = project
+            .phases
+            .iter()
+            .find(|p| p.id == phase_id)
+            .map(|p| p.seq)
+            .unwrap_or(1);
+        let Ok(list) = state.store.service_list(&scope, phase_id).await else {
+            continue;
+        };
+        let Ok((_, _, catalogue)) = state
+            .store
+            .catalogue(zone, Some(list.catalogue_version_id))
+            .await
+        else {
+            continue;
+        };
+        let Some(c) = catalogue.item(&item.code) else {
+            continue;
+        };
+        let k = clock(&cal, c.promised_limit, false, &item.events(), today);
+        let submitted: Option<NaiveDate> = item.timeline.iter().find_map(|t| {
+            matches!(
+                t.event,
+                luodi_domain::service_item::ItemEvent::Submit { .. }
+            )
+            .then(|| t.event.on())
+        });
+        rows.push(QueueRow {
+            project_id,
+            seq,
+            project: format!(
+                "{} {}",
+                project.name,
+                project
+                    .phases
+                    .iter()
+                    .find(|p| p.id == phase_id)
+                    .map(|p| p.name.as_str())
+                    .unwrap_or("")
+            ),
+            code: item.code.clone(),
+            name: l.tr.pick(&c.name_zh, &c.name_en).to_string(),
+            submitted: submitted
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into()),
+            status: k.status.label().get(page.lang).to_string(),
+            status_class: k.status.class(),
+            due: k.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+        });
+    }
+    let department =
+        l.tr.pick(&department.name_zh, &department.name_en)
+            .to_string();
+    Ok(render(
+        StatusCode::OK,
+        &QueuePage {
+            l,
+            department,
+            rows,
+        },
+    ))
+}
