@@ -15,6 +15,7 @@ CREATE TABLE projects (
     expected_output_fen BIGINT,
     expected_tax_fen BIGINT,
     jobs BIGINT,
+    steward_user_id BIGINT REFERENCES users (id),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );

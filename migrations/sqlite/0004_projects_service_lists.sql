@@ -15,6 +15,7 @@ CREATE TABLE projects (
     expected_output_fen INTEGER,
     expected_tax_fen INTEGER,
     jobs INTEGER,
+    steward_user_id INTEGER REFERENCES users (id),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );

@@ -191,8 +191,6 @@ pub async fn load(store: &Store) -> Result<Zone> {
         Err(crate::catalogue::ImportError::Store(e)) => return Err(e),
         Err(other) => unreachable!("the default catalogue imports: {other}"),
     }
-    let sinopharm = first_enterprise.expect("the demo has enterprises");
-    load_sinopharm(store, &zone, sinopharm).await?;
     let approval_dept = store
         .department_by_code(zone.id, "approval-bureau")
         .await?
@@ -218,6 +216,12 @@ pub async fn load(store: &Store) -> Result<Zone> {
             Err(UserError::Invalid(why)) => unreachable!("demo users are valid: {why}"),
         }
     }
+    let sinopharm = first_enterprise.expect("the demo has enterprises");
+    let steward = store
+        .user_by_email("steward@luodi.demo")
+        .await?
+        .map(|u| u.id);
+    load_sinopharm(store, &zone, sinopharm, steward).await?;
     Ok(zone)
 }
 
@@ -241,6 +245,7 @@ async fn load_sinopharm(
     store: &Store,
     zone: &Zone,
     enterprise: luodi_domain::EnterpriseId,
+    steward: Option<luodi_domain::UserId>,
 ) -> Result<()> {
     use crate::projects::{NewPhase, NewProject};
     use luodi_domain::money::Fen;
@@ -282,6 +287,7 @@ async fn load_sinopharm(
         expected_output: Fen::from_yuan(10_000_000_000),
         expected_tax: Fen::from_yuan(500_000_000),
         jobs: Some(3_000),
+        steward_id: steward,
         phases: vec![
             NewPhase {
                 name: "一期".into(),

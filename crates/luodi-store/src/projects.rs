@@ -39,6 +39,8 @@ pub struct Project {
     pub expected_output: Option<Fen>,
     pub expected_tax: Option<Fen>,
     pub jobs: Option<i64>,
+    /// 项目服务管家 — the steward who serves the project.
+    pub steward_id: Option<luodi_domain::UserId>,
     pub phases: Vec<Phase>,
 }
 
@@ -54,6 +56,7 @@ pub struct NewProject {
     pub expected_output: Option<Fen>,
     pub expected_tax: Option<Fen>,
     pub jobs: Option<i64>,
+    pub steward_id: Option<luodi_domain::UserId>,
     pub phases: Vec<NewPhase>,
 }
 
@@ -64,7 +67,7 @@ pub struct NewPhase {
     pub facts: PhaseFacts,
 }
 
-const PROJECT_COLUMNS: &str = "id, zone_id, enterprise_id, name, name_en, total_investment_fen, industry_code, chain_position, expected_output_fen, expected_tax_fen, jobs";
+const PROJECT_COLUMNS: &str = "id, zone_id, enterprise_id, name, name_en, total_investment_fen, industry_code, chain_position, expected_output_fen, expected_tax_fen, jobs, steward_user_id";
 const PHASE_COLUMNS: &str = "id, project_id, seq, name, status, facts_json, parcel_code, parcel_assessments_json, land_handover_date";
 
 pub(crate) fn phase_from(r: &sqlx::any::AnyRow) -> Phase {
@@ -101,6 +104,9 @@ fn project_from(r: &sqlx::any::AnyRow) -> Project {
         expected_output: r.get::<Option<i64>, _>("expected_output_fen").map(Fen),
         expected_tax: r.get::<Option<i64>, _>("expected_tax_fen").map(Fen),
         jobs: r.get("jobs"),
+        steward_id: r
+            .get::<Option<i64>, _>("steward_user_id")
+            .map(luodi_domain::UserId),
         phases: Vec::new(),
     }
 }
@@ -119,8 +125,8 @@ impl Store {
         let t = now();
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query(
-            "INSERT INTO projects (zone_id, enterprise_id, name, name_en, total_investment_fen, industry_code, chain_position, expected_output_fen, expected_tax_fen, jobs, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+            "INSERT INTO projects (zone_id, enterprise_id, name, name_en, total_investment_fen, industry_code, chain_position, expected_output_fen, expected_tax_fen, jobs, steward_user_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
         )
         .bind(zone.0)
         .bind(new.enterprise_id.0)
@@ -132,6 +138,7 @@ impl Store {
         .bind(new.expected_output.map(|f| f.0))
         .bind(new.expected_tax.map(|f| f.0))
         .bind(new.jobs)
+        .bind(new.steward_id.map(|u| u.0))
         .bind(&t)
         .fetch_one(&mut *tx)
         .await?
@@ -158,7 +165,7 @@ impl Store {
                 entity_id: id.to_string(),
                 before: serde_json::Value::Null,
                 after: json!({"enterprise_id": new.enterprise_id.0, "name": new.name, "total_investment_fen": new.total_investment.0,
-                    "industry_code": new.industry_code, "phases": new.phases.iter().map(|p| json!({"name": p.name, "status": p.status.as_str(), "facts": p.facts})).collect::<Vec<_>>()}),
+                    "industry_code": new.industry_code, "steward_user_id": new.steward_id.map(|u| u.0), "phases": new.phases.iter().map(|p| json!({"name": p.name, "status": p.status.as_str(), "facts": p.facts})).collect::<Vec<_>>()}),
             },
         )
         .await?;

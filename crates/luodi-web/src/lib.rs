@@ -9,6 +9,7 @@ pub mod export;
 pub mod extract;
 pub mod i18n;
 pub mod metrics;
+pub mod notice;
 pub mod pages;
 
 use std::net::SocketAddr;

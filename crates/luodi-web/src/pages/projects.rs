@@ -34,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}", get(show))
         .route("/projects/{id}/phases/{seq}", get(service_list))
         .route("/projects/{id}/phases/{seq}/handover", post(hand_over))
+        .route("/projects/{id}/phases/{seq}/notice", get(notice_page))
+        .route("/projects/{id}/phases/{seq}/notice.pdf", get(notice_pdf))
         .route("/service-items/{id}/steps", post(step))
         .route("/queue", get(queue))
 }
@@ -772,4 +774,117 @@ async fn queue(State(state): State<AppState>, page: PageUser) -> Result<Response
             rows,
         },
     ))
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    l: Layout,
+    n: crate::notice::Notice,
+    pdf_href: String,
+}
+
+/// The notification of a phase the user sees, in the user's language.
+async fn build_notice(
+    state: &AppState,
+    page: &PageUser,
+    id: &str,
+    seq: &str,
+    tr: &Tr,
+) -> Result<Option<crate::notice::Notice>, ApiError> {
+    let Some(loaded) = load_list(state, page, id, seq).await? else {
+        return Ok(None);
+    };
+    let scope = page.user.scope();
+    let enterprise = state
+        .store
+        .enterprise(&scope, loaded.project.enterprise_id)
+        .await
+        .map_err(ApiError::internal)?;
+    let zone = state
+        .store
+        .zone(loaded.list.zone_id)
+        .await
+        .map_err(ApiError::internal)?;
+    let steward = match loaded.project.steward_id {
+        Some(u) => state
+            .store
+            .user(u)
+            .await
+            .ok()
+            .map(|u| (u.display_name, u.email)),
+        None => None,
+    };
+    let version = state
+        .store
+        .catalogue_versions(loaded.list.zone_id)
+        .await
+        .map_err(ApiError::internal)?
+        .into_iter()
+        .find(|v| v.id == loaded.list.catalogue_version_id)
+        .map(|v| v.version)
+        .unwrap_or_default();
+    let parties = crate::notice::Parties {
+        enterprise: enterprise.name,
+        uscc: enterprise.uscc,
+        zone: tr.pick(&zone.name_zh, &zone.name_en).to_string(),
+        steward,
+        catalogue_version: version,
+    };
+    Ok(Some(crate::notice::build(
+        &loaded,
+        &parties,
+        tr,
+        zone_today(),
+    )))
+}
+
+async fn notice_page(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path((id, seq)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let path = format!("/projects/{id}/phases/{seq}/notice");
+    let l = Layout::new(&state, &page, "notice.title", "nav.projects", &path).await;
+    let Some(n) = build_notice(&state, &page, &id, &seq, &l.tr).await? else {
+        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    };
+    let pdf_href = format!("/projects/{id}/phases/{seq}/notice.pdf");
+    Ok(render(StatusCode::OK, &NoticePage { l, n, pdf_href }))
+}
+
+async fn notice_pdf(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path((id, seq)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let tr = Tr::new(page.lang);
+    let Some(n) = build_notice(&state, &page, &id, &seq, &tr).await? else {
+        return Err(ApiError::not_found(page.lang));
+    };
+    let made = tokio::task::spawn_blocking(move || crate::notice::pdf(&n, &tr))
+        .await
+        .map_err(ApiError::internal)?;
+    match made {
+        Ok(bytes) => Ok((
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/pdf".to_string(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"notice-{id}-{seq}.pdf\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response()),
+        Err(e @ crate::notice::PdfError::NoCjkFont) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no_cjk_font",
+            e.to_string(),
+        )),
+        Err(e) => Err(ApiError::internal(e)),
+    }
 }

@@ -23,6 +23,7 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    pub body_bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -79,6 +80,7 @@ impl TestApp {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            body_bytes: bytes.to_vec(),
         }
     }
 
