@@ -1,6 +1,7 @@
 //! `luodi` — one binary for the whole product: `demo`, `serve`, `migrate`, `user`,
 //! `token` and `audit`. Each subcommand calls the same store the web layer calls.
 
+mod bench;
 mod config;
 
 use std::io::Read;
@@ -84,6 +85,15 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Measure the figures the targets are set for; prints one JSON line per figure.
+    Bench {
+        /// Items in the synthetic catalogue
+        #[arg(long, default_value_t = 5000)]
+        items: usize,
+        /// Runs per figure (the median is printed)
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
     },
     /// Check the audit trail.
     Audit {
@@ -394,6 +404,10 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 "applied {n} migration(s); {} known",
                 luodi_store::MIGRATIONS.len()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { items, runs } => {
+            bench::run(items, runs).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Catalogue {
