@@ -700,6 +700,122 @@ pub struct ListedItem {
     pub prerequisites: Vec<String>,
 }
 
+/// A synthetic catalogue of `n` items for benchmarks: a realistic shape (stages, categories,
+/// departments, shared materials, rules on a share of items, prerequisites on earlier
+/// items only, so it is acyclic), reproducible from `seed`.
+pub fn synthetic(n: usize, seed: u64) -> CatalogueFile {
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut next = move |m: usize| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 33) as usize) % m.max(1)
+    };
+    let named = |prefix: &str, i: usize| {
+        (
+            format!("{prefix}{i}"),
+            format!("{prefix}中文{i}"),
+            format!("{prefix} {i}"),
+        )
+    };
+    let stages: Vec<Stage> = (0..3)
+        .map(|i| named("s", i))
+        .map(|(code, name_zh, name_en)| Stage {
+            code,
+            name_zh,
+            name_en,
+        })
+        .collect();
+    let categories: Vec<Category> = (0..7)
+        .map(|i| named("c", i))
+        .map(|(code, name_zh, name_en)| Category {
+            code,
+            name_zh,
+            name_en,
+        })
+        .collect();
+    let departments: Vec<Department> = (0..12)
+        .map(|i| named("d", i))
+        .map(|(code, name_zh, name_en)| Department {
+            code,
+            name_zh,
+            name_en,
+        })
+        .collect();
+    let materials: Vec<Material> = (0..60)
+        .map(|i| named("m", i))
+        .map(|(code, name_zh, name_en)| Material {
+            code,
+            name_zh,
+            name_en,
+        })
+        .collect();
+    let rules = [
+        "investment_wan >= 50000",
+        "hazardous_chemicals",
+        "industry under [\"C27\", \"C358\"]",
+        "not parcel.assessed.environment or eia_class = \"report_book\"",
+        "land_area_mu >= 7.5 and new_construction",
+    ];
+    let items = (0..n)
+        .map(|i| {
+            let stage = (i * 3 / n.max(1)).min(2);
+            let prerequisites: Vec<String> = if i == 0 {
+                Vec::new()
+            } else {
+                let mut p: Vec<String> = (0..1 + next(3))
+                    .map(|_| i - 1 - next(i.min(40)))
+                    .map(|j| format!("I{j:05}"))
+                    .collect();
+                p.sort();
+                p.dedup();
+                p
+            };
+            Item {
+                code: format!("I{i:05}"),
+                name_zh: format!("事项{i}"),
+                name_en: format!("Item {i}"),
+                stage: stages[stage].code.clone(),
+                category: categories[next(7)].code.clone(),
+                department: departments[next(12)].code.clone(),
+                legal_basis: "synthetic".into(),
+                statutory_limit: TimeLimit {
+                    days: 20,
+                    unit: DayUnit::Working,
+                },
+                promised_limit: TimeLimit {
+                    days: 1 + next(15) as u32,
+                    unit: DayUnit::Working,
+                },
+                materials: (0..1 + next(4))
+                    .map(|_| materials[next(60)].code.clone())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+                prerequisites,
+                applies_when: (next(4) == 0).then(|| rules[next(rules.len())].to_string()),
+                modes: vec![ReformMode::Parallel],
+                waived_by: None,
+                milestone: None,
+                done_at_handover: false,
+                source: "synthetic benchmark catalogue".into(),
+            }
+        })
+        .collect();
+    CatalogueFile {
+        version: format!("synthetic-{n}-{seed}"),
+        title_zh: "合成目录".into(),
+        title_en: "Synthetic catalogue".into(),
+        stages,
+        categories,
+        departments,
+        materials,
+        items,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1017,121 +1133,5 @@ source = "test"
         assert_eq!(m[0].0.code, "licence");
         assert_eq!(m[0].1, ["A", "B"]);
         assert_eq!(m[1].1, ["B", "C"]);
-    }
-}
-
-/// A synthetic catalogue of `n` items for benchmarks: a realistic shape (stages, categories,
-/// departments, shared materials, rules on a share of items, prerequisites on earlier
-/// items only, so it is acyclic), reproducible from `seed`.
-pub fn synthetic(n: usize, seed: u64) -> CatalogueFile {
-    let mut state = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    let mut next = move |m: usize| {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 33) as usize) % m.max(1)
-    };
-    let named = |prefix: &str, i: usize| {
-        (
-            format!("{prefix}{i}"),
-            format!("{prefix}中文{i}"),
-            format!("{prefix} {i}"),
-        )
-    };
-    let stages: Vec<Stage> = (0..3)
-        .map(|i| named("s", i))
-        .map(|(code, name_zh, name_en)| Stage {
-            code,
-            name_zh,
-            name_en,
-        })
-        .collect();
-    let categories: Vec<Category> = (0..7)
-        .map(|i| named("c", i))
-        .map(|(code, name_zh, name_en)| Category {
-            code,
-            name_zh,
-            name_en,
-        })
-        .collect();
-    let departments: Vec<Department> = (0..12)
-        .map(|i| named("d", i))
-        .map(|(code, name_zh, name_en)| Department {
-            code,
-            name_zh,
-            name_en,
-        })
-        .collect();
-    let materials: Vec<Material> = (0..60)
-        .map(|i| named("m", i))
-        .map(|(code, name_zh, name_en)| Material {
-            code,
-            name_zh,
-            name_en,
-        })
-        .collect();
-    let rules = [
-        "investment_wan >= 50000",
-        "hazardous_chemicals",
-        "industry under [\"C27\", \"C358\"]",
-        "not parcel.assessed.environment or eia_class = \"report_book\"",
-        "land_area_mu >= 7.5 and new_construction",
-    ];
-    let items = (0..n)
-        .map(|i| {
-            let stage = (i * 3 / n.max(1)).min(2);
-            let prerequisites: Vec<String> = if i == 0 {
-                Vec::new()
-            } else {
-                let mut p: Vec<String> = (0..1 + next(3))
-                    .map(|_| i - 1 - next(i.min(40)))
-                    .map(|j| format!("I{j:05}"))
-                    .collect();
-                p.sort();
-                p.dedup();
-                p
-            };
-            Item {
-                code: format!("I{i:05}"),
-                name_zh: format!("事项{i}"),
-                name_en: format!("Item {i}"),
-                stage: stages[stage].code.clone(),
-                category: categories[next(7)].code.clone(),
-                department: departments[next(12)].code.clone(),
-                legal_basis: "synthetic".into(),
-                statutory_limit: TimeLimit {
-                    days: 20,
-                    unit: DayUnit::Working,
-                },
-                promised_limit: TimeLimit {
-                    days: 1 + next(15) as u32,
-                    unit: DayUnit::Working,
-                },
-                materials: (0..1 + next(4))
-                    .map(|_| materials[next(60)].code.clone())
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .collect(),
-                prerequisites,
-                applies_when: (next(4) == 0).then(|| rules[next(rules.len())].to_string()),
-                modes: vec![ReformMode::Parallel],
-                waived_by: None,
-                milestone: None,
-                done_at_handover: false,
-                source: "synthetic benchmark catalogue".into(),
-            }
-        })
-        .collect();
-    CatalogueFile {
-        version: format!("synthetic-{n}-{seed}"),
-        title_zh: "合成目录".into(),
-        title_en: "Synthetic catalogue".into(),
-        stages,
-        categories,
-        departments,
-        materials,
-        items,
     }
 }
