@@ -409,6 +409,31 @@ impl Store {
         ))
     }
 
+    /// Every open item of the zone (submitted, in progress, returned, special), with its
+    /// project, phase and the catalogue version its list was made from.
+    pub async fn open_items(&self, zone: ZoneId) -> Result<Vec<(ListItem, i64, i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT i.id, i.code, i.department_code, i.applicability, i.waived_by, i.prerequisites_json, i.state, i.timeline_json, i.version,
+                    ph.project_id, ph.id AS phase_id, l.catalogue_version_id
+             FROM service_list_items i JOIN service_lists l ON l.id = i.list_id JOIN project_phases ph ON ph.id = l.phase_id
+             WHERE i.zone_id = $1 AND i.state IN ('submitted', 'accepted', 'returned', 'special') ORDER BY i.id",
+        )
+        .bind(zone.0)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    item_from(r),
+                    r.get("project_id"),
+                    r.get("phase_id"),
+                    r.get("catalogue_version_id"),
+                )
+            })
+            .collect())
+    }
+
     /// A department's open items in the zone (submitted, in progress, returned, special),
     /// with the project and phase each belongs to.
     pub async fn department_queue(

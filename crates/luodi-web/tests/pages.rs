@@ -878,3 +878,88 @@ mod project_pages {
         handover_list_and_steps_on_pages => handover_list_and_steps_on_pages;
     }
 }
+
+mod late_page {
+    //! Leadership's overdue watch.
+    use super::*;
+
+    async fn overdue_items_by_department(app: &TestApp) {
+        let zone = demo::zone_id(&app.store).await.unwrap();
+        let project_id = app
+            .store
+            .project_by_name(zone, demo::SINOPHARM_PROJECT)
+            .await
+            .unwrap()
+            .unwrap();
+        let admin = app
+            .store
+            .user_by_email("admin@luodi.demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let phase = app
+            .store
+            .project(&admin.scope(), project_id)
+            .await
+            .unwrap()
+            .phases[0]
+            .id;
+        let list = app.store.service_list(&admin.scope(), phase).await.unwrap();
+        let permit = list.items.iter().find(|i| i.code == "SG06").unwrap().id;
+        let enterprise = app
+            .store
+            .user_by_email("enterprise@luodi.demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let officer = app
+            .store
+            .user_by_email("approval@luodi.demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        use luodi_domain::service_item::ItemEvent;
+        app.store
+            .item_step(
+                &enterprise,
+                permit,
+                ItemEvent::Submit {
+                    on: d("2026-10-20"),
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        app.store
+            .item_step(
+                &officer,
+                permit,
+                ItemEvent::Accept {
+                    on: d("2026-10-20"),
+                    missing: vec![],
+                    missing_due: None,
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        let mut leader = app.login("leader@luodi.demo").await;
+        let page = leader.get(app, "/late").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("行政审批服务局"), "{}", page.body);
+        assert!(
+            page.body.contains("建筑工程施工许可证核发"),
+            "the permit accepted on 20 Oct with 3 working days is overdue"
+        );
+        let mut enterprise_browser = app.login("enterprise@luodi.demo").await;
+        assert_eq!(
+            enterprise_browser.get(app, "/late").await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+
+    on_both! {
+        overdue_items_by_department => overdue_items_by_department;
+    }
+}

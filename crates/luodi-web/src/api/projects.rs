@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/service-items/{id}/steps", post(step))
         .route("/api/v1/departments/{code}/queue", get(queue))
+        .route("/api/v1/service-items/late", get(late))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -611,4 +612,107 @@ pub async fn queue(
             })
             .collect(),
     ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DepartmentLateness {
+    pub department: String,
+    pub department_name: String,
+    /// Open items (submitted, in progress, returned, special procedure).
+    pub open: usize,
+    pub due_soon: usize,
+    pub overdue: usize,
+    /// The overdue items, most overdue first.
+    pub overdue_items: Vec<QueueEntry>,
+}
+
+/// Open items by department with their clocks: what leadership watches.
+pub async fn lateness(
+    state: &AppState,
+    zone: luodi_domain::ZoneId,
+    lang: Lang,
+) -> Result<Vec<DepartmentLateness>, ApiError> {
+    let open = state
+        .store
+        .open_items(zone)
+        .await
+        .map_err(ApiError::internal)?;
+    let cal = state.store.calendar().await.map_err(ApiError::internal)?;
+    let today = zone_today();
+    let mut catalogues: std::collections::HashMap<i64, Catalogue> =
+        std::collections::HashMap::new();
+    let mut by_dept: std::collections::BTreeMap<String, DepartmentLateness> =
+        std::collections::BTreeMap::new();
+    for (item, project_id, phase_id, version) in open {
+        if let std::collections::hash_map::Entry::Vacant(e) = catalogues.entry(version) {
+            let (_, _, c) = state
+                .store
+                .catalogue(zone, Some(version))
+                .await
+                .map_err(ApiError::internal)?;
+            e.insert(c);
+        }
+        let catalogue = &catalogues[&version];
+        let name = catalogue
+            .file
+            .departments
+            .iter()
+            .find(|d| d.code == item.department_code)
+            .map(|d| {
+                if lang == Lang::Zh {
+                    d.name_zh.clone()
+                } else {
+                    d.name_en.clone()
+                }
+            })
+            .unwrap_or_else(|| item.department_code.clone());
+        let entry = by_dept
+            .entry(item.department_code.clone())
+            .or_insert_with(|| DepartmentLateness {
+                department: item.department_code.clone(),
+                department_name: name,
+                open: 0,
+                due_soon: 0,
+                overdue: 0,
+                overdue_items: Vec::new(),
+            });
+        let response = item_response(&cal, catalogue, &item, today, lang);
+        entry.open += 1;
+        match response.clock.status.as_str() {
+            "due_soon" => entry.due_soon += 1,
+            "overdue" => {
+                entry.overdue += 1;
+                entry.overdue_items.push(QueueEntry {
+                    project_id,
+                    phase_id,
+                    item: response,
+                });
+            }
+            _ => {}
+        }
+    }
+    let mut out: Vec<DepartmentLateness> = by_dept.into_values().collect();
+    for d in &mut out {
+        d.overdue_items.sort_by_key(|e| e.item.clock.remaining);
+    }
+    out.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(b.due_soon.cmp(&a.due_soon)));
+    Ok(out)
+}
+
+#[utoipa::path(get, path = "/api/v1/service-items/late", tag = "projects",
+    responses((status = 200, description = "open items by department, most overdue first", body = [DepartmentLateness]), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn late(
+    State(state): State<AppState>,
+    caller: ApiUser,
+) -> Result<Json<Vec<DepartmentLateness>>, ApiError> {
+    let lang = caller.lang;
+    if caller.user.role == luodi_domain::Role::Enterprise {
+        return Err(ApiError::forbidden(lang));
+    }
+    let zone = caller
+        .user
+        .zone_id
+        .ok_or_else(|| ApiError::forbidden(lang))?;
+    Ok(Json(lateness(&state, zone, lang).await?))
 }

@@ -66,6 +66,7 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
             ("nav.projects", Some("/projects")),
             ("nav.parcels", None),
             ("nav.catalogue", Some("/catalogue")),
+            ("nav.late", Some("/late")),
             ("nav.stewards", None),
             ("nav.fund", None),
             ("nav.kpis", None),

@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/phases/{seq}/notice.pdf", get(notice_pdf))
         .route("/service-items/{id}/steps", post(step))
         .route("/queue", get(queue))
+        .route("/late", get(late))
 }
 
 pub struct ProjectRow {
@@ -887,4 +888,36 @@ async fn notice_pdf(
         )),
         Err(e) => Err(ApiError::internal(e)),
     }
+}
+
+#[derive(Template)]
+#[template(path = "late.html")]
+struct LatePage {
+    l: Layout,
+    summary: String,
+    departments: Vec<crate::api::projects::DepartmentLateness>,
+}
+
+/// Leadership's view: open items by department, overdue ones listed.
+async fn late(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
+    let l = Layout::new(&state, &page, "late.title", "nav.late", "/late").await;
+    let (Some(zone), false) = (page.user.zone_id, page.user.role == Role::Enterprise) else {
+        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+    };
+    let departments = crate::api::projects::lateness(&state, zone, page.lang).await?;
+    let overdue: usize = departments.iter().map(|d| d.overdue).sum();
+    let open: usize = departments.iter().map(|d| d.open).sum();
+    let summary =
+        l.tr.t("late.summary")
+            .replace("{open}", &open.to_string())
+            .replace("{overdue}", &overdue.to_string())
+            .replace("{today}", &zone_today().to_string());
+    Ok(render(
+        StatusCode::OK,
+        &LatePage {
+            l,
+            summary,
+            departments,
+        },
+    ))
 }
