@@ -101,9 +101,9 @@ pub struct FactError {
 }
 
 impl PhaseFacts {
-    /// Checks value ranges and the allowed words of the text facts.
-    pub fn check(&self) -> Result<(), FactError> {
-        let numbers = [
+    /// The numeric facts by the names rules use.
+    fn numbers(&self) -> [(&'static str, Option<f64>); 7] {
+        [
             ("investment_wan", self.investment_wan),
             (
                 "fixed_asset_investment_wan",
@@ -114,7 +114,12 @@ impl PhaseFacts {
             ("civil_floor_area_m2", self.civil_floor_area_m2),
             ("height_m", self.height_m),
             ("energy_tce", self.energy_tce),
-        ];
+        ]
+    }
+
+    /// Checks value ranges and the allowed words of the text facts.
+    pub fn check(&self) -> Result<(), FactError> {
+        let numbers = self.numbers();
         for (field, v) in numbers {
             if let Some(v) = v
                 && (!v.is_finite() || v < 0.0)
@@ -166,18 +171,7 @@ impl PhaseFacts {
         if let Some(c) = industry {
             f.set("industry", Fact::Industry(c.clone()));
         }
-        let numbers = [
-            ("investment_wan", self.investment_wan),
-            (
-                "fixed_asset_investment_wan",
-                self.fixed_asset_investment_wan,
-            ),
-            ("land_area_mu", self.land_area_mu),
-            ("floor_area_m2", self.floor_area_m2),
-            ("civil_floor_area_m2", self.civil_floor_area_m2),
-            ("height_m", self.height_m),
-            ("energy_tce", self.energy_tce),
-        ];
+        let numbers = self.numbers();
         for (name, v) in numbers {
             if let Some(v) = v {
                 f.set(name, Fact::Number(v));
