@@ -130,6 +130,19 @@ async fn notice_page_and_pdf(app: &TestApp) {
     assert!(checked > 30);
     assert!(text.contains("一次性告知书") && text.contains("青岛国药科技城"));
 
+    // The same PDF over the API, for integrators.
+    let token = app.token("enterprise@luodi.demo").await;
+    let api = app
+        .api(
+            "GET",
+            &format!("/api/v1/projects/{project_id}/phases/1/notice"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert!(api.body_bytes.starts_with(b"%PDF-"));
+
     // Another enterprise cannot have it.
     let haier = app
         .store

@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/service-items/{id}/steps", post(step))
         .route("/api/v1/departments/{code}/queue", get(queue))
         .route("/api/v1/service-items/late", get(late))
+        .route("/api/v1/projects/{id}/phases/{seq}/notice", get(notice))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -715,4 +716,40 @@ pub async fn late(
         .zone_id
         .ok_or_else(|| ApiError::forbidden(lang))?;
     Ok(Json(lateness(&state, zone, lang).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/projects/{id}/phases/{seq}/notice", tag = "projects",
+    params(("id" = i64, Path, description = "project id"), ("seq" = i64, Path, description = "phase number")),
+    responses((status = 200, description = "the one-time notification (一次性告知书), typeset in the caller's language", content_type = "application/pdf", body = Vec<u8>),
+        (status = 404, description = "no such project or phase, or no list yet", body = ErrorBody),
+        (status = 503, description = "no Chinese font is installed on the server", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn notice(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path((id, seq)): Path<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let tr = crate::i18n::Tr::new(caller.lang);
+    let Some(n) =
+        crate::pages::projects::build_notice(&state, &caller.user, &id, &seq, &tr).await?
+    else {
+        return Err(ApiError::not_found(caller.lang));
+    };
+    let made = tokio::task::spawn_blocking(move || crate::notice::pdf(&n, &tr))
+        .await
+        .map_err(ApiError::internal)?;
+    match made {
+        Ok(bytes) => Ok((
+            [(axum::http::header::CONTENT_TYPE, "application/pdf")],
+            bytes,
+        )
+            .into_response()),
+        Err(e @ crate::notice::PdfError::NoCjkFont) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no_cjk_font",
+            e.to_string(),
+        )),
+        Err(e) => Err(ApiError::internal(e)),
+    }
 }

@@ -367,14 +367,14 @@ pub struct Loaded {
 /// The project, phase list and its catalogue version, if the user sees them.
 pub async fn load_list(
     state: &AppState,
-    page: &PageUser,
+    user: &luodi_store::users::User,
     raw_id: &str,
     raw_seq: &str,
 ) -> Result<Option<Loaded>, ApiError> {
     let (Some(pid), Some(seq)) = (not_found_id(raw_id), not_found_id(raw_seq)) else {
         return Ok(None);
     };
-    let project = match state.store.project(&page.user.scope(), pid).await {
+    let project = match state.store.project(&user.scope(), pid).await {
         Ok(p) => p,
         Err(StoreError::NotFound) => return Ok(None),
         Err(e) => return Err(ApiError::internal(e)),
@@ -382,7 +382,7 @@ pub async fn load_list(
     let Some(phase) = project.phases.iter().find(|p| p.seq == seq) else {
         return Ok(None);
     };
-    let list = match state.store.service_list(&page.user.scope(), phase.id).await {
+    let list = match state.store.service_list(&user.scope(), phase.id).await {
         Ok(l) => l,
         Err(StoreError::NotFound) => return Ok(None),
         Err(e) => return Err(ApiError::internal(e)),
@@ -415,7 +415,7 @@ async fn render_list(
         seq,
         list,
         catalogue,
-    }) = load_list(state, page, raw_id, raw_seq).await?
+    }) = load_list(state, &page.user, raw_id, raw_seq).await?
     else {
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
     };
@@ -786,17 +786,17 @@ struct NoticePage {
 }
 
 /// The notification of a phase the user sees, in the user's language.
-async fn build_notice(
+pub async fn build_notice(
     state: &AppState,
-    page: &PageUser,
+    user: &luodi_store::users::User,
     id: &str,
     seq: &str,
     tr: &Tr,
 ) -> Result<Option<crate::notice::Notice>, ApiError> {
-    let Some(loaded) = load_list(state, page, id, seq).await? else {
+    let Some(loaded) = load_list(state, user, id, seq).await? else {
         return Ok(None);
     };
-    let scope = page.user.scope();
+    let scope = user.scope();
     let enterprise = state
         .store
         .enterprise(&scope, loaded.project.enterprise_id)
@@ -847,7 +847,7 @@ async fn notice_page(
 ) -> Result<Response, ApiError> {
     let path = format!("/projects/{id}/phases/{seq}/notice");
     let l = Layout::new(&state, &page, "notice.title", "nav.projects", &path).await;
-    let Some(n) = build_notice(&state, &page, &id, &seq, &l.tr).await? else {
+    let Some(n) = build_notice(&state, &page.user, &id, &seq, &l.tr).await? else {
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
     };
     let pdf_href = format!("/projects/{id}/phases/{seq}/notice.pdf");
@@ -860,7 +860,7 @@ async fn notice_pdf(
     Path((id, seq)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let tr = Tr::new(page.lang);
-    let Some(n) = build_notice(&state, &page, &id, &seq, &tr).await? else {
+    let Some(n) = build_notice(&state, &page.user, &id, &seq, &tr).await? else {
         return Err(ApiError::not_found(page.lang));
     };
     let made = tokio::task::spawn_blocking(move || crate::notice::pdf(&n, &tr))
