@@ -146,6 +146,12 @@ pub enum ItemEvent {
         on: NaiveDate,
         reason: String,
     },
+    /// 承诺核查 — the department checks a commitment it approved on; not met revokes.
+    Verify {
+        on: NaiveDate,
+        met: bool,
+        note: String,
+    },
 }
 
 impl ItemEvent {
@@ -159,7 +165,8 @@ impl ItemEvent {
             | ItemEvent::EndSpecial { on }
             | ItemEvent::Extend { on, .. }
             | ItemEvent::Approve { on, .. }
-            | ItemEvent::Refuse { on, .. } => *on,
+            | ItemEvent::Refuse { on, .. }
+            | ItemEvent::Verify { on, .. } => *on,
         }
     }
 
@@ -174,6 +181,7 @@ impl ItemEvent {
             ItemEvent::Extend { .. } => "extend",
             ItemEvent::Approve { .. } => "approve",
             ItemEvent::Refuse { .. } => "refuse",
+            ItemEvent::Verify { .. } => "verify",
         }
     }
 }
@@ -238,6 +246,18 @@ impl TransitionError {
 pub struct Allowed {
     pub minor_missing: bool,
     pub commitment: bool,
+    /// The item was approved on commitment and its verification is still open.
+    pub verification_pending: bool,
+}
+
+/// The verification date of an approval on commitment that has not been checked yet.
+pub fn pending_verification(events: &[ItemEvent]) -> Option<NaiveDate> {
+    let due = events.iter().rev().find_map(|e| match e {
+        ItemEvent::Approve { verify_by, .. } => Some(*verify_by),
+        _ => None,
+    })??;
+    let verified = events.iter().any(|e| matches!(e, ItemEvent::Verify { .. }));
+    (!verified).then_some(due)
 }
 
 /// The state after `event`, if the party may take it now.
@@ -336,6 +356,16 @@ pub fn next_state(
             }
             Ok(S::Approved)
         }
+        (S::Approved, E::Verify { met, note, .. }) => {
+            needs(Party::Department)?;
+            if !allowed.verification_pending {
+                return Err(wrong());
+            }
+            if !met && note.trim().is_empty() {
+                return Err(TransitionError::Missing { field: "note" });
+            }
+            Ok(if *met { S::Approved } else { S::Refused })
+        }
         (S::Accepted | S::Submitted, E::Refuse { reason, .. }) => {
             needs(Party::Department)?;
             if reason.trim().is_empty() {
@@ -379,6 +409,10 @@ pub struct Clock {
     pub status: ClockStatus,
     /// The count crossed a year with no published holiday schedule.
     pub assumed: bool,
+    /// Approved on commitment and not yet verified: the date to verify by.
+    pub verification_due: Option<NaiveDate>,
+    /// That date has passed.
+    pub verification_overdue: bool,
 }
 
 /// What the list shows for an item at a glance.
@@ -451,6 +485,8 @@ pub fn clock(
         })
         .sum();
     let total = limit.days + extensions;
+    let verification_due = pending_verification(events);
+    let verification_overdue = verification_due.is_some_and(|d| today > d);
     let base = Clock {
         limit: total,
         unit: limit.unit,
@@ -461,6 +497,8 @@ pub fn clock(
         stopped: false,
         status: ClockStatus::NotStarted,
         assumed: false,
+        verification_due,
+        verification_overdue,
     };
     if waived {
         return Clock {
@@ -481,6 +519,11 @@ pub fn clock(
         ItemEvent::Refuse { on, .. } => Some((*on, false)),
         _ => None,
     });
+    // A commitment found not met revokes the approval.
+    let revoked = events
+        .iter()
+        .any(|e| matches!(e, ItemEvent::Verify { met: false, .. }));
+    let finished = finished.map(|(on, ok)| (on, ok && !revoked));
     let Some(start) = accepted else {
         let status = match finished {
             Some((_, false)) => ClockStatus::Refused,
@@ -780,7 +823,8 @@ mod tests {
                 Department,
                 Allowed {
                     minor_missing: true,
-                    commitment: false
+                    commitment: false,
+                    verification_pending: false
                 },
                 None
             ),
@@ -852,6 +896,71 @@ mod tests {
         );
         assert_eq!(party_of(Role::Leader, true), None);
         assert_eq!(party_of(Role::Steward, false), Some(Party::Applicant));
+    }
+
+    #[test]
+    fn commitments_are_verified_later() {
+        let cal = Calendar::builtin();
+        let both = Allowed {
+            minor_missing: false,
+            commitment: true,
+            verification_pending: false,
+        };
+        use ItemState as S;
+        let approve = ItemEvent::Approve {
+            on: d("2026-11-05"),
+            verify_by: Some(d("2027-05-05")),
+        };
+        assert_eq!(
+            next_state(S::Accepted, &approve, Party::Department, both, None),
+            Ok(S::Approved)
+        );
+        let events = vec![accept("2026-11-02"), approve.clone()];
+        assert_eq!(pending_verification(&events), Some(d("2027-05-05")));
+        let c = clock(&cal, wd(5), false, &events, d("2027-05-06"));
+        assert_eq!(c.status, ClockStatus::Done);
+        assert!(c.verification_overdue);
+        let verify = ItemEvent::Verify {
+            on: d("2027-05-06"),
+            met: false,
+            note: "未按承诺补齐".into(),
+        };
+        assert!(
+            matches!(
+                next_state(S::Approved, &verify, Party::Department, both, None),
+                Err(TransitionError::WrongState { .. })
+            ),
+            "nothing pending"
+        );
+        let pending = Allowed {
+            verification_pending: true,
+            ..both
+        };
+        assert_eq!(
+            next_state(S::Approved, &verify, Party::Department, pending, None),
+            Ok(S::Refused),
+            "not met revokes"
+        );
+        let met = ItemEvent::Verify {
+            on: d("2027-05-06"),
+            met: true,
+            note: String::new(),
+        };
+        assert_eq!(
+            next_state(S::Approved, &met, Party::Department, pending, None),
+            Ok(S::Approved)
+        );
+        assert!(matches!(
+            next_state(S::Approved, &met, Party::Applicant, pending, None),
+            Err(TransitionError::WrongParty { .. })
+        ));
+        let mut done = events.clone();
+        done.push(verify);
+        assert_eq!(pending_verification(&done), None);
+        assert_eq!(
+            clock(&cal, wd(5), false, &done, d("2027-05-07")).status,
+            ClockStatus::Refused
+        );
     }
 
     proptest! {

@@ -366,6 +366,8 @@ impl Store {
         let allowed = Allowed {
             minor_missing: modes.contains(&ReformMode::MinorMissing),
             commitment: modes.contains(&ReformMode::Commitment),
+            verification_pending: luodi_domain::service_item::pending_verification(&item.events())
+                .is_some(),
         };
         let last = item.timeline.last().map(|t| t.event.on());
         let state = next_state(item.state, &event, party, allowed, last)?;
@@ -409,14 +411,15 @@ impl Store {
         ))
     }
 
-    /// Every open item of the zone (submitted, in progress, returned, special), with its
+    /// Every open item of the zone (submitted, in progress, returned, special, and approved
+    /// ones that may still await a commitment's verification), with its
     /// project, phase and the catalogue version its list was made from.
     pub async fn open_items(&self, zone: ZoneId) -> Result<Vec<(ListItem, i64, i64, i64)>> {
         let rows = sqlx::query(
             "SELECT i.id, i.code, i.department_code, i.applicability, i.waived_by, i.prerequisites_json, i.state, i.timeline_json, i.version,
                     ph.project_id, ph.id AS phase_id, l.catalogue_version_id
              FROM service_list_items i JOIN service_lists l ON l.id = i.list_id JOIN project_phases ph ON ph.id = l.phase_id
-             WHERE i.zone_id = $1 AND i.state IN ('submitted', 'accepted', 'returned', 'special') ORDER BY i.id",
+             WHERE i.zone_id = $1 AND i.state IN ('submitted', 'accepted', 'returned', 'special', 'approved') ORDER BY i.id",
         )
         .bind(zone.0)
         .fetch_all(self.pool())

@@ -1222,3 +1222,112 @@ mod service_lists {
         handover_list_and_steps => handover_list_and_steps;
     }
 }
+
+mod commitments {
+    //! Approval on commitment (告知承诺) and its later verification.
+    use super::*;
+
+    async fn approve_on_commitment_then_verify(app: &TestApp) {
+        let officer = app.token("approval@luodi.demo").await;
+        let enterprise = app.token("enterprise@luodi.demo").await;
+        let projects = app
+            .api("GET", "/api/v1/projects", Some(&enterprise), None)
+            .await
+            .json();
+        let id = projects[0]["id"].as_i64().unwrap();
+        let list = app
+            .api(
+                "GET",
+                &format!("/api/v1/projects/{id}/phases/1/service-list"),
+                Some(&enterprise),
+                None,
+            )
+            .await
+            .json();
+        let permit = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["code"] == "SG06")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let url = format!("/api/v1/service-items/{permit}/steps");
+        let step = |token: &str, body: serde_json::Value| {
+            let (url, token) = (url.clone(), token.to_string());
+            async move {
+                app.api("POST", &url, Some(&token), Some(&body.to_string()))
+                    .await
+            }
+        };
+        assert_eq!(
+            step(&enterprise, json!({"kind": "submit", "on": "2026-11-02"}))
+                .await
+                .status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            step(&officer, json!({"kind": "accept", "on": "2026-11-02"}))
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let r = step(
+            &officer,
+            json!({"kind": "approve", "on": "2026-11-03", "verify_by": "2026-11-20"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["clock"]["verification_due"], "2026-11-20");
+        let late = app
+            .api("GET", "/api/v1/service-items/late", Some(&officer), None)
+            .await
+            .json();
+        let bureau = late
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["department"] == "approval-bureau")
+            .unwrap()
+            .clone();
+        assert!(
+            bureau["overdue_items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["item"]["code"] == "SG06"),
+            "the verification date has passed: {bureau}"
+        );
+        let r = step(&officer, json!({"kind": "verify", "on": "2026-11-25"})).await;
+        assert_eq!(r.json()["field"], "met");
+        let r = step(
+            &officer,
+            json!({"kind": "verify", "on": "2026-11-25", "met": false}),
+        )
+        .await;
+        assert_eq!(r.json()["field"], "note", "a revocation says why");
+        let r = step(
+            &enterprise,
+            json!({"kind": "verify", "on": "2026-11-25", "met": true}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = step(
+            &officer,
+            json!({"kind": "verify", "on": "2026-11-25", "met": false, "note": "资金未按承诺到位"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["state"], "refused");
+        let r = step(
+            &officer,
+            json!({"kind": "verify", "on": "2026-11-26", "met": true}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "verified once");
+    }
+
+    on_both! {
+        approve_on_commitment_then_verify => approve_on_commitment_then_verify;
+    }
+}

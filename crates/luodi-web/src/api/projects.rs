@@ -292,6 +292,9 @@ pub struct ClockResponse {
     pub status_text: String,
     /// The count crossed a year with no published holiday schedule.
     pub assumed: bool,
+    /// Approved on commitment and not verified yet: verify by this date.
+    pub verification_due: Option<String>,
+    pub verification_overdue: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -381,6 +384,8 @@ pub fn item_response(
                 .unwrap_or_default(),
             status_text: k.status.label().get(lang).to_string(),
             assumed: k.assumed,
+            verification_due: k.verification_due.map(|d| d.to_string()),
+            verification_overdue: k.verification_overdue,
         },
         version: item.version,
         timeline: serde_json::to_value(&item.timeline).unwrap_or_default(),
@@ -440,7 +445,7 @@ pub async fn service_list(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepRequest {
-    /// submit, accept, return, resubmit, start_special, end_special, extend, approve, refuse
+    /// submit, accept, return, resubmit, start_special, end_special, extend, approve, refuse, verify
     #[schema(example = "accept")]
     pub kind: String,
     /// The date of the step (YYYY-MM-DD); default today in the zone.
@@ -460,6 +465,8 @@ pub struct StepRequest {
     pub approver: Option<String>,
     /// For approve on commitment (承诺): when the commitment is verified.
     pub verify_by: Option<String>,
+    /// For verify: whether the commitment was met (not met revokes the approval; give a note).
+    pub met: Option<bool>,
     /// The item version you read; a newer one answers 409 `stale`.
     pub version: Option<i64>,
 }
@@ -493,6 +500,10 @@ pub fn step_event(body: &StepRequest, lang: Lang) -> Result<ItemEvent, ApiError>
         "extend" => ItemEvent::Extend { on, days: body.days.unwrap_or(0), reason: text(&body.reason), approver: text(&body.approver) },
         "approve" => ItemEvent::Approve { on, verify_by: date(&body.verify_by, "verify_by")? },
         "refuse" => ItemEvent::Refuse { on, reason: text(&body.reason) },
+        "verify" => {
+            let met = body.met.ok_or_else(|| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "required", t(lang, "须说明承诺是否履行（met）", "say whether the commitment was met (met)")).field("met"))?;
+            ItemEvent::Verify { on, met, note: body.note.clone().or(body.reason.clone()).unwrap_or_default() }
+        }
         other => {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -667,6 +678,11 @@ pub async fn lateness(
                 }
             })
             .unwrap_or_else(|| item.department_code.clone());
+        let response = item_response(&cal, catalogue, &item, today, lang);
+        let awaiting_verification = response.clock.verification_due.is_some();
+        if item.state == luodi_domain::service_item::ItemState::Approved && !awaiting_verification {
+            continue;
+        }
         let entry = by_dept
             .entry(item.department_code.clone())
             .or_insert_with(|| DepartmentLateness {
@@ -677,19 +693,16 @@ pub async fn lateness(
                 overdue: 0,
                 overdue_items: Vec::new(),
             });
-        let response = item_response(&cal, catalogue, &item, today, lang);
         entry.open += 1;
-        match response.clock.status.as_str() {
-            "due_soon" => entry.due_soon += 1,
-            "overdue" => {
-                entry.overdue += 1;
-                entry.overdue_items.push(QueueEntry {
-                    project_id,
-                    phase_id,
-                    item: response,
-                });
-            }
-            _ => {}
+        if response.clock.status == "overdue" || response.clock.verification_overdue {
+            entry.overdue += 1;
+            entry.overdue_items.push(QueueEntry {
+                project_id,
+                phase_id,
+                item: response,
+            });
+        } else if response.clock.status == "due_soon" {
+            entry.due_soon += 1;
         }
     }
     let mut out: Vec<DepartmentLateness> = by_dept.into_values().collect();

@@ -339,7 +339,12 @@ struct ServiceListPage {
 }
 
 /// The steps a party may take on an item in a state, as (kind, label).
-fn actions_for(party: Option<Party>, state: ItemState, tr: &Tr) -> Vec<(String, String)> {
+fn actions_for(
+    party: Option<Party>,
+    state: ItemState,
+    verification_pending: bool,
+    tr: &Tr,
+) -> Vec<(String, String)> {
     let kinds: &[&str] = match (party, state) {
         (Some(Party::Applicant), ItemState::NotStarted) => &["submit"],
         (Some(Party::Applicant), ItemState::Returned) => &["resubmit"],
@@ -349,6 +354,9 @@ fn actions_for(party: Option<Party>, state: ItemState, tr: &Tr) -> Vec<(String, 
         }
         (Some(Party::Department), ItemState::Special) => &["end_special", "extend"],
         (Some(Party::Department), ItemState::Returned) => &["extend"],
+        (Some(Party::Department), ItemState::Approved) if verification_pending => {
+            &["verify_met", "verify_failed"]
+        }
         _ => &[],
     };
     kinds
@@ -516,7 +524,7 @@ async fn render_list(
             clock: clock_text,
             due: k.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
             version: item.version,
-            actions: actions_for(party, item.state, &tr),
+            actions: actions_for(party, item.state, k.verification_due.is_some(), &tr),
             department_side: party == Some(Party::Department),
             minor_missing: c.modes.contains(&ReformMode::MinorMissing),
             commitment: c.modes.contains(&ReformMode::Commitment),
@@ -617,8 +625,15 @@ async fn step(
             .filter(|v| !v.is_empty())
             .map(str::to_string)
     };
+    // The page offers "verified, met" and "verified, not met" as two steps.
+    let (kind, met) = match form.text("kind").as_str() {
+        "verify_met" => ("verify".to_string(), Some(true)),
+        "verify_failed" => ("verify".to_string(), Some(false)),
+        other => (other.to_string(), None),
+    };
     let request = StepRequest {
-        kind: form.text("kind"),
+        kind,
+        met,
         on: opt("on"),
         reason: opt("reason"),
         missing: opt("missing")
