@@ -145,6 +145,41 @@ test('every main page renders without console errors, in both languages', async 
   }
 });
 
+test('the enterprise submits an item and the department accepts and returns it; the clock stops', async () => {
+  const act = async (page, code, kind, fields = {}) => {
+    await page.locator(`#row-${code} summary`).click();
+    await page.locator(`#kind-${code}`).selectOption(kind);
+    for (const [name, value] of Object.entries(fields)) await page.locator(`#${name}-${code}`).fill(value);
+    await page.locator(`#step-${code} button[type=submit]`).click();
+    await page.waitForLoadState('load');
+  };
+  const enterprise = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 900 } })).newPage();
+  await login(enterprise, 'enterprise@luodi.demo');
+  await enterprise.goto(`${base}/projects`);
+  await enterprise.getByRole('link', { name: '青岛国药科技城' }).click();
+  await enterprise.locator('#list-1').click();
+  assert.equal(await enterprise.locator('#status-SG06').innerText(), '未申报');
+  await act(enterprise, 'SG06', 'submit');
+  assert.equal(await enterprise.locator('#status-SG06').innerText(), '待受理');
+  const listUrl = enterprise.url().split('#')[0];
+
+  const officer = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 900 } })).newPage();
+  await login(officer, 'approval@luodi.demo');
+  await officer.goto(`${base}/queue`);
+  assert.ok(await officer.getByRole('cell', { name: 'SG06' }).isVisible());
+  await officer.goto(listUrl);
+  await act(officer, 'SG06', 'accept');
+  assert.match(await officer.locator('#status-SG06').innerText(), /办理中|2 个工作日内到期|已超期/);
+  await act(officer, 'SG06', 'return');
+  assert.ok(await officer.locator('#step-error').isVisible(), 'a return without a reason is refused beside the list');
+  await act(officer, 'SG06', 'return', { reason: '建设资金证明不全' });
+  assert.equal(await officer.locator('#status-SG06').innerText(), '计时暂停（补正/特别程序）');
+  await officer.locator('#row-SG06').scrollIntoViewIfNeeded();
+  await officer.screenshot({ path: join(out, 'service-list-returned.png') });
+  await officer.context().close();
+  await enterprise.context().close();
+});
+
 test('an enterprise user sees its own enterprise and a 404 for another', async () => {
   const context = await browser.newContext({ locale: 'zh-CN' });
   const page = await context.newPage();
