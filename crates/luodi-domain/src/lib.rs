@@ -7,6 +7,7 @@ pub mod audit;
 pub mod calendar;
 pub mod catalogue;
 pub mod enterprise;
+pub mod forecast;
 pub mod ids;
 pub mod industry;
 pub mod lang;

@@ -1,0 +1,319 @@
+//! 预测 — when a phase can start building: the critical-path method over a service list's
+//! prerequisite graph, in working days from the land handover.
+//!
+//! A [`Network`] holds the graph compactly (nodes in topological order, predecessors as
+//! index ranges) so the same network can be scheduled many times — once deterministically,
+//! and thousands of times with sampled durations for a Monte Carlo forecast.
+
+/// A prerequisite graph with nodes in topological order: every predecessor of node `i`
+/// has an index below `i`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Network {
+    pub codes: Vec<String>,
+    /// `preds[pred_start[i]..pred_start[i + 1]]` are node `i`'s predecessors.
+    pred_start: Vec<u32>,
+    preds: Vec<u32>,
+}
+
+/// Why a network cannot be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NetworkError {
+    #[error("prerequisite '{prerequisite}' of '{item}' is not in the list")]
+    UnknownPrerequisite { item: String, prerequisite: String },
+    #[error("the prerequisites form a cycle through '{0}'")]
+    Cycle(String),
+}
+
+impl Network {
+    /// Builds a network from (code, prerequisite codes) in any order; sorts it topologically
+    /// (stable: items keep their given order where the graph allows).
+    pub fn new(items: &[(String, Vec<String>)]) -> Result<Network, NetworkError> {
+        let index: std::collections::HashMap<&str, usize> = items
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| (c.as_str(), i))
+            .collect();
+        let n = items.len();
+        let mut indegree = vec![0usize; n];
+        let mut succs: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (i, (code, prereqs)) in items.iter().enumerate() {
+            for p in prereqs {
+                let &j =
+                    index
+                        .get(p.as_str())
+                        .ok_or_else(|| NetworkError::UnknownPrerequisite {
+                            item: code.clone(),
+                            prerequisite: p.clone(),
+                        })?;
+                succs[j].push(i);
+                indegree[i] += 1;
+            }
+        }
+        // Kahn's algorithm with a min-heap on the given position keeps the order stable.
+        let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>> = (0..n)
+            .filter(|&i| indegree[i] == 0)
+            .map(std::cmp::Reverse)
+            .collect();
+        let mut order = Vec::with_capacity(n);
+        while let Some(std::cmp::Reverse(i)) = ready.pop() {
+            order.push(i);
+            for &s in &succs[i] {
+                indegree[s] -= 1;
+                if indegree[s] == 0 {
+                    ready.push(std::cmp::Reverse(s));
+                }
+            }
+        }
+        if order.len() < n {
+            let stuck = (0..n).find(|&i| indegree[i] > 0).unwrap_or(0);
+            return Err(NetworkError::Cycle(items[stuck].0.clone()));
+        }
+        let mut position = vec![0usize; n];
+        for (pos, &i) in order.iter().enumerate() {
+            position[i] = pos;
+        }
+        let mut pred_start = Vec::with_capacity(n + 1);
+        let mut preds = Vec::new();
+        pred_start.push(0);
+        for &i in &order {
+            let mut ps: Vec<u32> = items[i]
+                .1
+                .iter()
+                .map(|p| position[index[p.as_str()]] as u32)
+                .collect();
+            ps.sort_unstable();
+            ps.dedup();
+            preds.extend(ps);
+            pred_start.push(preds.len() as u32);
+        }
+        Ok(Network {
+            codes: order.iter().map(|&i| items[i].0.clone()).collect(),
+            pred_start,
+            preds,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    pub fn preds(&self, i: usize) -> &[u32] {
+        &self.preds[self.pred_start[i] as usize..self.pred_start[i + 1] as usize]
+    }
+
+    pub fn index_of(&self, code: &str) -> Option<usize> {
+        self.codes.iter().position(|c| c == code)
+    }
+
+    /// Earliest finish of every node and the overall duration, without the backward
+    /// pass: what a Monte Carlo sample needs. `ef` must have the network's length.
+    pub fn forward(&self, duration: &[f64], ef: &mut [f64]) -> f64 {
+        let mut end = 0.0f64;
+        for i in 0..self.len() {
+            let mut es = 0.0f64;
+            for &p in self.preds(i) {
+                es = es.max(ef[p as usize]);
+            }
+            ef[i] = es + duration[i];
+            end = end.max(ef[i]);
+        }
+        end
+    }
+
+    /// The full schedule: earliest and latest starts and finishes, floats, the duration
+    /// and one critical path.
+    pub fn schedule(&self, duration: &[f64]) -> Schedule {
+        let n = self.len();
+        let mut ef = vec![0.0; n];
+        let total = self.forward(duration, &mut ef);
+        let es: Vec<f64> = (0..n).map(|i| ef[i] - duration[i]).collect();
+        let mut lf = vec![total; n];
+        for i in (0..n).rev() {
+            let ls_i = lf[i] - duration[i];
+            for &p in self.preds(i) {
+                let p = p as usize;
+                if ls_i < lf[p] {
+                    lf[p] = ls_i;
+                }
+            }
+        }
+        let ls: Vec<f64> = (0..n).map(|i| lf[i] - duration[i]).collect();
+        let float: Vec<f64> = (0..n).map(|i| (ls[i] - es[i]).max(0.0)).collect();
+        // Walk back from the last-finishing critical node along predecessors that finish
+        // exactly when it starts.
+        let mut path = Vec::new();
+        let eps = 1e-9;
+        if let Some(mut at) = (0..n)
+            .filter(|&i| (ef[i] - total).abs() < eps)
+            .min_by(|&a, &b| float[a].total_cmp(&float[b]).then(a.cmp(&b)))
+        {
+            path.push(at);
+            while let Some(&p) = self
+                .preds(at)
+                .iter()
+                .filter(|&&p| (ef[p as usize] - es[at]).abs() < eps)
+                .min_by(|&&a, &&b| {
+                    float[a as usize]
+                        .total_cmp(&float[b as usize])
+                        .then(a.cmp(&b))
+                })
+            {
+                at = p as usize;
+                path.push(at);
+            }
+            path.reverse();
+        }
+        Schedule {
+            es,
+            ef,
+            ls,
+            lf,
+            float,
+            duration: total,
+            critical_path: path,
+        }
+    }
+}
+
+/// The result of the critical-path method, indexed like the network's nodes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schedule {
+    pub es: Vec<f64>,
+    pub ef: Vec<f64>,
+    pub ls: Vec<f64>,
+    pub lf: Vec<f64>,
+    pub float: Vec<f64>,
+    pub duration: f64,
+    /// Node indices from the first to the last item of one critical path.
+    pub critical_path: Vec<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn net(edges: &[(usize, usize)], n: usize) -> Network {
+        let items: Vec<(String, Vec<String>)> = (0..n)
+            .map(|i| {
+                (
+                    format!("N{i}"),
+                    edges
+                        .iter()
+                        .filter(|(_, to)| *to == i)
+                        .map(|(from, _)| format!("N{from}"))
+                        .collect(),
+                )
+            })
+            .collect();
+        Network::new(&items).unwrap()
+    }
+
+    #[test]
+    fn the_chain_of_the_reform() {
+        // land contract (0) → planning permit (1) → scheme (2) → engineering permit (3) → drawings (4) → construction permit (5); EIA (6) beside.
+        let n = net(&[(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (0, 6), (6, 5)], 7);
+        let d = [3.0, 1.0, 5.0, 3.0, 7.0, 3.0, 10.0];
+        let s = n.schedule(&ordered(&n, &d));
+        assert_eq!(s.duration, 22.0);
+        assert_eq!(
+            s.critical_path
+                .iter()
+                .map(|&i| n.codes[i].as_str())
+                .collect::<Vec<_>>(),
+            ["N0", "N1", "N2", "N3", "N4", "N5"]
+        );
+        let eia = n.index_of("N6").unwrap();
+        assert_eq!(s.float[eia], 6.0, "the EIA can slip 6 days");
+        assert_eq!(s.es[eia], 3.0);
+    }
+
+    #[test]
+    fn unknown_prerequisites_and_cycles_are_refused() {
+        let items = vec![
+            ("A".to_string(), vec!["B".to_string()]),
+            ("B".to_string(), vec!["A".to_string()]),
+        ];
+        assert!(matches!(Network::new(&items), Err(NetworkError::Cycle(_))));
+        let items = vec![("A".to_string(), vec!["Z".to_string()])];
+        assert!(matches!(
+            Network::new(&items),
+            Err(NetworkError::UnknownPrerequisite { .. })
+        ));
+    }
+
+    /// Longest path by repeated relaxation over all edges (Bellman–Ford style), a different
+    /// algorithm from the topological sweep, to check it against.
+    fn longest_by_relaxation(edges: &[(usize, usize)], d: &[f64]) -> f64 {
+        let n = d.len();
+        let mut finish: Vec<f64> = d.to_vec();
+        for _ in 0..n {
+            for &(a, b) in edges {
+                finish[b] = finish[b].max(finish[a] + d[b]);
+            }
+        }
+        finish.into_iter().fold(0.0, f64::max)
+    }
+
+    fn graph() -> impl Strategy<Value = (usize, Vec<(usize, usize)>, Vec<f64>)> {
+        (1usize..25).prop_flat_map(|n| {
+            let edges = proptest::collection::vec((0..n, 0..n), 0..(n * 2))
+                .prop_map(|e| e.into_iter().filter(|(a, b)| a < b).collect::<Vec<_>>());
+            let durations = proptest::collection::vec(0u32..20, n)
+                .prop_map(|v| v.into_iter().map(f64::from).collect::<Vec<_>>());
+            (Just(n), edges, durations)
+        })
+    }
+
+    /// Durations in the network's order.
+    fn ordered(n: &Network, d: &[f64]) -> Vec<f64> {
+        n.codes
+            .iter()
+            .map(|c| d[c[1..].parse::<usize>().unwrap()])
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn critical_path_properties((size, edges, d) in graph()) {
+            let n = net(&edges, size);
+            let dur = ordered(&n, &d);
+            let s = n.schedule(&dur);
+            prop_assert_eq!(s.duration, longest_by_relaxation(&edges, &d));
+            for i in 0..size {
+                prop_assert!(s.es[i] <= s.ls[i] + 1e-9);
+                prop_assert!(s.float[i] >= 0.0);
+            }
+            let along: f64 = s.critical_path.iter().map(|&i| dur[i]).sum();
+            prop_assert_eq!(along, s.duration);
+            for &i in &s.critical_path {
+                prop_assert_eq!(s.float[i], 0.0);
+            }
+            for w in s.critical_path.windows(2) {
+                prop_assert!(n.preds(w[1]).contains(&(w[0] as u32)));
+            }
+        }
+
+        #[test]
+        fn more_work_never_finishes_earlier((size, edges, d) in graph(), extra in 0u32..10, at in 0usize..25, a in 0usize..25, b in 0usize..25) {
+            let base = longest_by_relaxation(&edges, &d);
+            let n = net(&edges, size);
+            prop_assert_eq!(n.schedule(&ordered(&n, &d)).duration, base);
+            let mut longer = d.clone();
+            longer[at % size] += f64::from(extra);
+            let n2 = net(&edges, size);
+            prop_assert!(n2.schedule(&ordered(&n2, &longer)).duration >= base);
+            let (x, y) = (a % size, b % size);
+            if x < y {
+                let mut more = edges.clone();
+                more.push((x, y));
+                let n3 = net(&more, size);
+                prop_assert!(n3.schedule(&ordered(&n3, &d)).duration >= base);
+            }
+        }
+    }
+}
