@@ -179,6 +179,233 @@ impl Network {
     }
 }
 
+/// How one item enters the schedule on a given day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Plan {
+    /// Finished: its finish is fixed at this working-day offset, after `used` days.
+    Done { finish: f64, used: f64 },
+    /// Under way since `start`; expected to finish at `finish` (today plus what remains).
+    Running { start: f64, finish: f64 },
+    /// Not started: cannot start before `earliest` (today) nor before its prerequisites.
+    Open { earliest: f64, duration: f64 },
+    /// Waived by a regional assessment: takes no time.
+    Waived,
+}
+
+impl Network {
+    /// The schedule with each item planned as it stands: finished items at their actual
+    /// finish, items under way at today plus what remains, the rest from today on.
+    pub fn schedule_plans(&self, plans: &[Plan]) -> Schedule {
+        let n = self.len();
+        let mut es = vec![0.0f64; n];
+        let mut ef = vec![0.0f64; n];
+        let mut total = 0.0f64;
+        for i in 0..n {
+            let ready = self
+                .preds(i)
+                .iter()
+                .map(|&p| ef[p as usize])
+                .fold(0.0, f64::max);
+            let (s, f) = match plans[i] {
+                Plan::Done { finish, used } => ((finish - used).max(0.0), finish),
+                Plan::Running { start, finish } => (start, finish.max(start)),
+                Plan::Open { earliest, duration } => {
+                    let s = ready.max(earliest);
+                    (s, s + duration)
+                }
+                Plan::Waived => (ready, ready),
+            };
+            es[i] = s;
+            ef[i] = f;
+            total = total.max(f);
+        }
+        let duration: Vec<f64> = (0..n).map(|i| ef[i] - es[i]).collect();
+        // Latest times from the effective durations; fixed items keep their own dates.
+        let mut lf = vec![total; n];
+        for i in (0..n).rev() {
+            let ls_i = lf[i] - duration[i];
+            for &p in self.preds(i) {
+                let p = p as usize;
+                if ls_i < lf[p] {
+                    lf[p] = ls_i;
+                }
+            }
+        }
+        for i in 0..n {
+            if matches!(plans[i], Plan::Done { .. } | Plan::Running { .. }) {
+                lf[i] = lf[i].max(ef[i]);
+            }
+        }
+        let ls: Vec<f64> = (0..n).map(|i| lf[i] - duration[i]).collect();
+        let float: Vec<f64> = (0..n).map(|i| (ls[i] - es[i]).max(0.0)).collect();
+        let eps = 1e-9;
+        let mut path = Vec::new();
+        if let Some(mut at) = (0..n)
+            .filter(|&i| (ef[i] - total).abs() < eps)
+            .min_by(|&a, &b| float[a].total_cmp(&float[b]).then(a.cmp(&b)))
+        {
+            path.push(at);
+            while let Some(&p) = self
+                .preds(at)
+                .iter()
+                .filter(|&&p| (ef[p as usize] - es[at]).abs() < eps)
+                .min_by(|&&a, &&b| {
+                    float[a as usize]
+                        .total_cmp(&float[b as usize])
+                        .then(a.cmp(&b))
+                })
+            {
+                at = p as usize;
+                path.push(at);
+            }
+            path.reverse();
+        }
+        Schedule {
+            es,
+            ef,
+            ls,
+            lf,
+            float,
+            duration: total,
+            critical_path: path,
+        }
+    }
+}
+
+/// One item of a phase's list, as the forecast reads it.
+#[derive(Debug, Clone)]
+pub struct ForecastItem {
+    pub code: String,
+    pub prerequisites: Vec<String>,
+    pub waived: bool,
+    pub events: Vec<crate::service_item::ItemEvent>,
+}
+
+/// A limit in working days; calendar days count as 5 working days a week, rounded up.
+pub fn working_days(limit: crate::catalogue::TimeLimit) -> f64 {
+    match limit.unit {
+        crate::catalogue::DayUnit::Working => f64::from(limit.days),
+        crate::catalogue::DayUnit::Calendar => (f64::from(limit.days) * 5.0 / 7.0).ceil(),
+    }
+}
+
+/// How an item stands on `today`, as a plan in working days from the land handover.
+pub fn plan_item(
+    calendar: &crate::calendar::Calendar,
+    handover: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+    limit: crate::catalogue::TimeLimit,
+    item: &ForecastItem,
+) -> Plan {
+    use crate::service_item::{ItemEvent, clock};
+    if item.waived {
+        return Plan::Waived;
+    }
+    let offset =
+        |d: chrono::NaiveDate| calendar.working_days_between(handover, d).value.max(0) as f64;
+    let today_at = offset(today);
+    let k = clock(calendar, limit, false, &item.events, today);
+    let finished = item.events.iter().find_map(|e| match e {
+        ItemEvent::Approve { on, .. } | ItemEvent::Refuse { on, .. } => Some(*on),
+        _ => None,
+    });
+    let accepted = item.events.iter().find_map(|e| {
+        if let ItemEvent::Accept { on, .. } = e {
+            Some(*on)
+        } else {
+            None
+        }
+    });
+    match (finished, accepted) {
+        (Some(on), _) => Plan::Done {
+            finish: offset(on),
+            used: k.used as f64,
+        },
+        (None, Some(on)) => {
+            // A stopped clock keeps its remaining days but loses today; an overdue item is
+            // expected any day now.
+            let left = (k.remaining.max(0) as f64) + if k.stopped { 1.0 } else { 0.0 };
+            Plan::Running {
+                start: offset(on),
+                finish: today_at + left.max(if k.remaining <= 0 { 1.0 } else { 0.0 }),
+            }
+        }
+        (None, None) => Plan::Open {
+            earliest: today_at,
+            duration: working_days(limit),
+        },
+    }
+}
+
+/// A phase's deterministic forecast: the schedule and the milestone dates.
+#[derive(Debug, Clone)]
+pub struct PhaseForecast {
+    pub network: Network,
+    pub plans: Vec<Plan>,
+    pub schedule: Schedule,
+    /// Each milestone's item, its finish in working days from handover, and its date.
+    pub milestones: Vec<(crate::catalogue::Milestone, String, f64, chrono::NaiveDate)>,
+    /// The count crossed a year with no published holiday schedule.
+    pub assumed: bool,
+}
+
+/// Forecasts a phase's list on `today` with the catalogue's promised limits.
+pub fn forecast_phase(
+    calendar: &crate::calendar::Calendar,
+    catalogue: &crate::catalogue::Catalogue,
+    items: &[ForecastItem],
+    handover: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> Result<PhaseForecast, NetworkError> {
+    let network = Network::new(
+        &items
+            .iter()
+            .map(|i| (i.code.clone(), i.prerequisites.clone()))
+            .collect::<Vec<_>>(),
+    )?;
+    let by_code: std::collections::HashMap<&str, &ForecastItem> =
+        items.iter().map(|i| (i.code.as_str(), i)).collect();
+    let plans: Vec<Plan> = network
+        .codes
+        .iter()
+        .map(|code| {
+            let item = by_code[code.as_str()];
+            let limit = catalogue.item(code).map(|c| c.promised_limit).unwrap_or(
+                crate::catalogue::TimeLimit {
+                    days: 0,
+                    unit: crate::catalogue::DayUnit::Working,
+                },
+            );
+            plan_item(calendar, handover, today, limit, item)
+        })
+        .collect();
+    let schedule = network.schedule_plans(&plans);
+    let mut assumed = false;
+    let milestones = network
+        .codes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, code)| {
+            catalogue
+                .item(code)
+                .and_then(|c| c.milestone)
+                .map(|m| (m, code.clone(), i))
+        })
+        .map(|(m, code, i)| {
+            let date = calendar.add_working_days(handover, schedule.ef[i].ceil() as i64);
+            assumed |= date.assumed;
+            (m, code, schedule.ef[i], date.value)
+        })
+        .collect();
+    Ok(PhaseForecast {
+        network,
+        plans,
+        schedule,
+        milestones,
+        assumed,
+    })
+}
+
 /// The result of the critical-path method, indexed like the network's nodes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schedule {
@@ -244,6 +471,104 @@ mod tests {
             Network::new(&items),
             Err(NetworkError::UnknownPrerequisite { .. })
         ));
+    }
+
+    #[test]
+    fn the_default_catalogue_forecasts_a_fresh_phase() {
+        use crate::catalogue::{Catalogue, DEFAULT, Milestone};
+        let cal = crate::calendar::Calendar::builtin();
+        let c = Catalogue::parse(DEFAULT).unwrap();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let items: Vec<ForecastItem> = c
+            .items()
+            .iter()
+            .map(|i| ForecastItem {
+                code: i.code.clone(),
+                prerequisites: i.prerequisites.clone(),
+                waived: false,
+                events: Vec::new(),
+            })
+            .collect();
+        let f = forecast_phase(&cal, &c, &items, d("2026-10-15"), d("2026-10-15")).unwrap();
+        let permit = f
+            .milestones
+            .iter()
+            .find(|m| m.0 == Milestone::ConstructionPermit)
+            .unwrap();
+        let start = f
+            .milestones
+            .iter()
+            .find(|m| m.0 == Milestone::ConstructionStart)
+            .unwrap();
+        let completion = f
+            .milestones
+            .iter()
+            .find(|m| m.0 == Milestone::CompletionAcceptance)
+            .unwrap();
+        assert!(permit.2 < start.2 && start.2 <= completion.2);
+        assert!(
+            permit.2 >= 20.0 && permit.2 <= 80.0,
+            "a permit {} working days after handover",
+            permit.2
+        );
+        let path: Vec<&str> = f
+            .schedule
+            .critical_path
+            .iter()
+            .map(|&i| f.network.codes[i].as_str())
+            .collect();
+        // Land contract → planning permit → scheme → engineering permit → drawings →
+        // construction permit → … → completion: the chain the reform is about.
+        for code in ["GH03", "GH05", "GH06", "GH07", "SG02", "SG06", "YS03"] {
+            assert!(path.contains(&code), "{code} not on {path:?}");
+        }
+        for &i in &f.schedule.critical_path {
+            assert_eq!(f.schedule.float[i], 0.0);
+        }
+        assert_eq!(
+            permit.3,
+            cal.add_working_days(d("2026-10-15"), permit.2.ceil() as i64)
+                .value
+        );
+    }
+
+    #[test]
+    fn plans_respect_today_and_actual_dates() {
+        let n = net(&[(0, 1), (1, 2), (0, 3)], 4);
+        let at = |c: &str| n.index_of(c).unwrap();
+        let mut plans = vec![Plan::Waived; 4];
+        plans[at("N0")] = Plan::Done {
+            finish: 4.0,
+            used: 4.0,
+        };
+        plans[at("N1")] = Plan::Running {
+            start: 4.0,
+            finish: 12.0,
+        };
+        plans[at("N2")] = Plan::Open {
+            earliest: 10.0,
+            duration: 5.0,
+        };
+        plans[at("N3")] = Plan::Open {
+            earliest: 10.0,
+            duration: 2.0,
+        };
+        let s = n.schedule_plans(&plans);
+        assert_eq!(s.ef[at("N2")], 17.0, "waits for N1 (finishing day 12)");
+        assert_eq!(
+            s.es[at("N3")],
+            10.0,
+            "cannot start in the past (today is day 10)"
+        );
+        assert_eq!(s.duration, 17.0);
+        assert_eq!(
+            s.critical_path
+                .iter()
+                .map(|&i| n.codes[i].as_str())
+                .collect::<Vec<_>>(),
+            ["N0", "N1", "N2"]
+        );
+        assert_eq!(s.float[at("N3")], 5.0);
     }
 
     /// Longest path by repeated relaxation over all edges (Bellman–Ford style), a different
