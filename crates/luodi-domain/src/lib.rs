@@ -12,6 +12,7 @@ pub mod ids;
 pub mod industry;
 pub mod lang;
 pub mod money;
+pub mod monte_carlo;
 pub mod project;
 pub mod role;
 pub mod rule;

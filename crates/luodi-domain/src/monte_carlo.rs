@@ -1,0 +1,297 @@
+//! 蒙特卡洛预测 — how long items really take, and what that makes of the milestones:
+//! each open item's duration is drawn from its history (recent items weighing more) or,
+//! where history is thin, from a PERT distribution around its promised limit; the whole
+//! network is scheduled per sample; the milestones' P50/P80/P90, the chance of meeting a
+//! target, and how often each item lies on the critical path come out. Seeded: the same
+//! seed and data give the same answer.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Pert};
+
+use crate::forecast::{Network, Plan};
+
+/// How long an open item may take, in working days.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DurationModel {
+    Fixed(f64),
+    /// A PERT (scaled Beta) distribution between `min` and `max` with its mode.
+    Pert {
+        min: f64,
+        mode: f64,
+        max: f64,
+    },
+    /// Observed durations with weights (cumulative, for sampling).
+    Empirical {
+        values: Vec<f64>,
+        cumulative: Vec<f64>,
+    },
+}
+
+/// History shorter than this falls back to the promised limit.
+pub const MIN_HISTORY: usize = 5;
+/// A finished item's weight halves every this many days of age.
+pub const HALF_LIFE_DAYS: f64 = 365.0;
+
+impl DurationModel {
+    /// Around a promised limit: most items finish somewhat before it, a few run late.
+    pub fn around_limit(limit: f64) -> DurationModel {
+        if limit <= 0.0 {
+            return DurationModel::Fixed(0.0);
+        }
+        DurationModel::Pert {
+            min: (limit * 0.4).floor(),
+            mode: (limit * 0.8).round().max(1.0),
+            max: (limit * 1.6).ceil(),
+        }
+    }
+
+    /// From history — `(working days taken, age in days)` per finished item — or the limit.
+    pub fn from_history(history: &[(f64, f64)], limit: f64) -> DurationModel {
+        if history.len() < MIN_HISTORY {
+            return DurationModel::around_limit(limit);
+        }
+        let mut values = Vec::with_capacity(history.len());
+        let mut cumulative = Vec::with_capacity(history.len());
+        let mut sum = 0.0;
+        for &(days, age) in history {
+            sum += 0.5f64.powf(age.max(0.0) / HALF_LIFE_DAYS);
+            values.push(days.max(0.0));
+            cumulative.push(sum);
+        }
+        DurationModel::Empirical { values, cumulative }
+    }
+
+    pub fn sample(&self, rng: &mut impl Rng) -> f64 {
+        match self {
+            DurationModel::Fixed(d) => *d,
+            DurationModel::Pert { min, mode, max } => {
+                if max <= min {
+                    return *min;
+                }
+                match Pert::new(*min, *max).with_mode(*mode) {
+                    Ok(p) => p.sample(rng).round(),
+                    Err(_) => *mode,
+                }
+            }
+            DurationModel::Empirical { values, cumulative } => {
+                let total = *cumulative.last().unwrap_or(&1.0);
+                let x = rng.random::<f64>() * total;
+                let i = cumulative.partition_point(|c| *c < x).min(values.len() - 1);
+                values[i]
+            }
+        }
+    }
+
+    /// The value the deterministic forecast uses.
+    pub fn typical(&self) -> f64 {
+        match self {
+            DurationModel::Fixed(d) => *d,
+            DurationModel::Pert { mode, .. } => *mode,
+            DurationModel::Empirical { values, .. } => {
+                let mut v = values.clone();
+                v.sort_by(f64::total_cmp);
+                v[v.len() / 2]
+            }
+        }
+    }
+}
+
+/// One milestone's spread, in working days from the land handover.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spread {
+    pub node: usize,
+    pub p50: f64,
+    pub p80: f64,
+    pub p90: f64,
+    /// Share of samples finishing within the target, when one was given.
+    pub on_target: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonteCarlo {
+    pub samples: usize,
+    pub milestones: Vec<Spread>,
+    /// Per node, the share of samples in which it lay on the critical path.
+    pub criticality: Vec<f64>,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// Runs `samples` schedules of the network. `models[i]` is used for nodes planned as
+/// [`Plan::Open`]; other plans stay as they are. `milestones` are node indices, each with
+/// an optional target (working days from handover).
+pub fn simulate(
+    network: &Network,
+    plans: &[Plan],
+    models: &[DurationModel],
+    milestones: &[(usize, Option<f64>)],
+    samples: usize,
+    seed: u64,
+) -> MonteCarlo {
+    let n = network.len();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut ef = vec![0.0f64; n];
+    let mut es = vec![0.0f64; n];
+    let mut binding = vec![u32::MAX; n];
+    let mut finishes: Vec<Vec<f64>> = vec![Vec::with_capacity(samples); milestones.len()];
+    let mut critical_count = vec![0u32; n];
+    for _ in 0..samples {
+        let mut end = 0usize;
+        for i in 0..n {
+            let mut ready = 0.0f64;
+            let mut by = u32::MAX;
+            for &p in network.preds(i) {
+                if ef[p as usize] > ready || by == u32::MAX && ef[p as usize] >= ready {
+                    ready = ef[p as usize];
+                    by = p;
+                }
+            }
+            let (s, f) = match plans[i] {
+                Plan::Done { finish, used } => ((finish - used).max(0.0), finish),
+                Plan::Running { start, finish } => (start, finish.max(start)),
+                Plan::Open { earliest, .. } => {
+                    let s = ready.max(earliest);
+                    if earliest > ready {
+                        by = u32::MAX;
+                    }
+                    (s, s + models[i].sample(&mut rng))
+                }
+                Plan::Waived => (ready, ready),
+            };
+            es[i] = s;
+            ef[i] = f;
+            binding[i] = if (s - ready).abs() < 1e-9 {
+                by
+            } else {
+                u32::MAX
+            };
+            if ef[i] > ef[end] {
+                end = i;
+            }
+        }
+        let mut at = end as u32;
+        while at != u32::MAX {
+            critical_count[at as usize] += 1;
+            at = binding[at as usize];
+        }
+        for (k, &(node, _)) in milestones.iter().enumerate() {
+            finishes[k].push(ef[node]);
+        }
+    }
+    let milestones = milestones
+        .iter()
+        .zip(finishes)
+        .map(|(&(node, target), mut f)| {
+            f.sort_by(f64::total_cmp);
+            let on_target = target
+                .map(|t| f.iter().filter(|&&x| x <= t).count() as f64 / f.len().max(1) as f64);
+            Spread {
+                node,
+                p50: percentile(&f, 0.5),
+                p80: percentile(&f, 0.8),
+                p90: percentile(&f, 0.9),
+                on_target,
+            }
+        })
+        .collect();
+    let criticality = critical_count
+        .iter()
+        .map(|&c| c as f64 / samples.max(1) as f64)
+        .collect();
+    MonteCarlo {
+        samples,
+        milestones,
+        criticality,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn chain() -> Network {
+        let items: Vec<(String, Vec<String>)> = vec![
+            ("A".into(), vec![]),
+            ("B".into(), vec!["A".into()]),
+            ("C".into(), vec!["B".into()]),
+            ("D".into(), vec!["A".into()]),
+        ];
+        Network::new(&items).unwrap()
+    }
+
+    #[test]
+    fn percentiles_order_and_seeds_repeat() {
+        let n = chain();
+        let plans = vec![
+            Plan::Open {
+                earliest: 0.0,
+                duration: 5.0
+            };
+            4
+        ];
+        let models = vec![
+            DurationModel::around_limit(5.0),
+            DurationModel::around_limit(10.0),
+            DurationModel::around_limit(3.0),
+            DurationModel::around_limit(20.0),
+        ];
+        let c = n.index_of("C").unwrap();
+        let a = simulate(&n, &plans, &models, &[(c, Some(18.0))], 2_000, 7);
+        let b = simulate(&n, &plans, &models, &[(c, Some(18.0))], 2_000, 7);
+        assert_eq!(a, b, "the same seed gives the same answer");
+        let m = &a.milestones[0];
+        assert!(m.p50 <= m.p80 && m.p80 <= m.p90, "{m:?}");
+        assert!(m.p50 > 8.0 && m.p90 < 40.0, "{m:?}");
+        let share = m.on_target.unwrap();
+        assert!((0.0..=1.0).contains(&share));
+        // D (up to 32 days) competes with A→B→C for the end: both appear on the path.
+        let d = n.index_of("D").unwrap();
+        assert!(
+            a.criticality[d] > 0.1 && a.criticality[d] < 0.95,
+            "{:?}",
+            a.criticality
+        );
+        assert_eq!(
+            a.criticality[n.index_of("A").unwrap()],
+            1.0,
+            "A starts every path"
+        );
+    }
+
+    #[test]
+    fn history_weighs_recent_items_more() {
+        let old_slow: Vec<(f64, f64)> = (0..20).map(|_| (30.0, 3_000.0)).collect();
+        let recent_fast: Vec<(f64, f64)> = (0..20).map(|_| (3.0, 10.0)).collect();
+        let model = DurationModel::from_history(&[old_slow, recent_fast].concat(), 10.0);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let fast = (0..1000).filter(|_| model.sample(&mut rng) == 3.0).count();
+        assert!(fast > 950, "recent items dominate: {fast}");
+        assert!(
+            matches!(
+                DurationModel::from_history(&[(3.0, 1.0)], 10.0),
+                DurationModel::Pert { .. }
+            ),
+            "thin history uses the limit"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn samples_stay_within_the_model(limit in 1u32..60, seed in 0u64..1000) {
+            let model = DurationModel::around_limit(f64::from(limit));
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            for _ in 0..50 {
+                let x = model.sample(&mut rng);
+                prop_assert!(x >= (f64::from(limit) * 0.4).floor() && x <= (f64::from(limit) * 1.6).ceil());
+            }
+        }
+    }
+}
