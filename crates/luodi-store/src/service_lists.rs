@@ -437,6 +437,26 @@ impl Store {
             .collect())
     }
 
+    /// Every decided item of the zone (approved or refused) with its timeline: the history
+    /// forecasts learn from.
+    pub async fn finished_items(&self, zone: ZoneId) -> Result<Vec<(String, Vec<ItemEvent>)>> {
+        let rows = sqlx::query("SELECT code, timeline_json FROM service_list_items WHERE zone_id = $1 AND state IN ('approved', 'refused')")
+            .bind(zone.0)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let timeline: Vec<TimelineEntry> =
+                    serde_json::from_str(&r.get::<String, _>("timeline_json")).unwrap_or_default();
+                (
+                    r.get("code"),
+                    timeline.into_iter().map(|t| t.event).collect(),
+                )
+            })
+            .collect())
+    }
+
     /// A department's open items in the zone (submitted, in progress, returned, special),
     /// with the project and phase each belongs to.
     pub async fn department_queue(

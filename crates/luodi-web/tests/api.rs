@@ -1331,3 +1331,85 @@ mod commitments {
         approve_on_commitment_then_verify => approve_on_commitment_then_verify;
     }
 }
+
+mod forecast {
+    //! The phase forecast over the API.
+    use super::*;
+
+    async fn forecast_of_the_demo_phase(app: &TestApp) {
+        let steward = app.token("steward@luodi.demo").await;
+        let projects = app
+            .api("GET", "/api/v1/projects", Some(&steward), None)
+            .await
+            .json();
+        let id = projects[0]["id"].as_i64().unwrap();
+        let r = app
+            .api(
+                "GET",
+                &format!("/api/v1/projects/{id}/forecast?samples=500&seed=7"),
+                Some(&steward),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let f = r.json();
+        let path: Vec<String> = f["critical_path"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect();
+        assert!(
+            path.contains(&"SG06".to_string()) && path.contains(&"YS03".to_string()),
+            "{path:?}"
+        );
+        for code in &path {
+            assert_eq!(
+                f["items"][code]["float"], 0.0,
+                "{code} on the critical path has no float"
+            );
+        }
+        assert!(f["duration_working_days"].as_f64().unwrap() > 20.0);
+        let permit = &f["milestones"]["construction_permit"];
+        assert!(permit["p50"].as_str().unwrap() <= permit["p90"].as_str().unwrap());
+        assert!(
+            f["milestones"]["construction_start"]["on_target"]
+                .as_f64()
+                .is_some()
+        );
+        let again = app
+            .api(
+                "GET",
+                &format!("/api/v1/projects/{id}/forecast?samples=500&seed=7"),
+                Some(&steward),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(
+            again["milestones"], f["milestones"],
+            "the same seed gives the same answer"
+        );
+        for (q, field) in [
+            ("samples=5", "samples"),
+            ("seed=x", "seed"),
+            ("phase=3", "phase"),
+            ("colour=1", "colour"),
+        ] {
+            let r = app
+                .api(
+                    "GET",
+                    &format!("/api/v1/projects/{id}/forecast?{q}"),
+                    Some(&steward),
+                    None,
+                )
+                .await;
+            assert!(r.status.is_client_error(), "{q}");
+            assert_eq!(r.json()["field"], field, "{q}");
+        }
+    }
+
+    on_both! {
+        forecast_of_the_demo_phase => forecast_of_the_demo_phase;
+    }
+}

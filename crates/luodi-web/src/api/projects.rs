@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/departments/{code}/queue", get(queue))
         .route("/api/v1/service-items/late", get(late))
         .route("/api/v1/projects/{id}/phases/{seq}/notice", get(notice))
+        .route("/api/v1/projects/{id}/forecast", get(forecast))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -765,4 +766,285 @@ pub async fn notice(
         )),
         Err(e) => Err(ApiError::internal(e)),
     }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemTimes {
+    /// Earliest start, working days from the phase's land handover.
+    pub es: f64,
+    pub ef: f64,
+    pub ls: f64,
+    pub lf: f64,
+    pub float: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MilestoneForecast {
+    /// The item whose completion is the milestone.
+    pub item: String,
+    /// Deterministic date.
+    pub date: String,
+    pub working_days: f64,
+    pub p50: String,
+    pub p80: String,
+    pub p90: String,
+    /// For construction_start: the chance of starting within 30 working days of handover (拿地即开工).
+    pub on_target: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ForecastResponse {
+    pub project_id: i64,
+    pub phase: i64,
+    pub handover_date: String,
+    pub today: String,
+    /// Item codes in order, from the first to the last item of the critical path.
+    pub critical_path: Vec<String>,
+    /// Deterministic, land handover to completion acceptance.
+    pub duration_working_days: f64,
+    #[schema(value_type = Object)]
+    pub items: std::collections::BTreeMap<String, ItemTimes>,
+    /// construction_permit, construction_start, completion_acceptance
+    #[schema(value_type = Object)]
+    pub milestones: std::collections::BTreeMap<String, MilestoneForecast>,
+    /// How often each item lay on the critical path across the samples (0–1).
+    #[schema(value_type = Object)]
+    pub criticality: std::collections::BTreeMap<String, f64>,
+    pub samples: usize,
+    pub seed: u64,
+    /// Some date relied on a year with no published holiday schedule.
+    pub assumed: bool,
+}
+
+/// The forecast of a phase as the API and pages show it.
+pub async fn forecast_of(
+    state: &AppState,
+    user: &luodi_store::users::User,
+    project: &Project,
+    phase: &Phase,
+    samples: usize,
+    seed: u64,
+) -> Result<ForecastResponse, ApiError> {
+    use luodi_domain::forecast::{ForecastItem, Plan, forecast_phase};
+    use luodi_domain::monte_carlo::{DurationModel, simulate};
+    let list = state
+        .store
+        .service_list(&user.scope(), phase.id)
+        .await
+        .map_err(ApiError::internal)?;
+    let (_, _, catalogue) = state
+        .store
+        .catalogue(list.zone_id, Some(list.catalogue_version_id))
+        .await
+        .map_err(ApiError::internal)?;
+    let cal = state.store.calendar().await.map_err(ApiError::internal)?;
+    let today = zone_today();
+    let items: Vec<ForecastItem> = list
+        .items
+        .iter()
+        .map(|i| ForecastItem {
+            code: i.code.clone(),
+            prerequisites: i.prerequisites.clone(),
+            waived: i.waived_by.is_some(),
+            events: i.events(),
+        })
+        .collect();
+    let f = forecast_phase(&cal, &catalogue, &items, list.handover_date, today)
+        .map_err(ApiError::internal)?;
+    // History of how long each item really took, zone-wide: working days from acceptance
+    // to decision, stops excluded, with its age.
+    let history = state
+        .store
+        .finished_items(list.zone_id)
+        .await
+        .map_err(ApiError::internal)?;
+    let mut by_code: std::collections::HashMap<String, Vec<(f64, f64)>> =
+        std::collections::HashMap::new();
+    for (code, events) in history {
+        let finished = events.iter().find_map(|e| match e {
+            ItemEvent::Approve { on, .. } | ItemEvent::Refuse { on, .. } => Some(*on),
+            _ => None,
+        });
+        let accepted = events.iter().any(|e| matches!(e, ItemEvent::Accept { .. }));
+        if let (Some(on), true) = (finished, accepted) {
+            let used = clock(
+                &cal,
+                luodi_domain::catalogue::TimeLimit {
+                    days: 0,
+                    unit: luodi_domain::catalogue::DayUnit::Working,
+                },
+                false,
+                &events,
+                on,
+            )
+            .used;
+            by_code
+                .entry(code)
+                .or_default()
+                .push((used as f64, (today - on).num_days() as f64));
+        }
+    }
+    let models: Vec<DurationModel> = f
+        .network
+        .codes
+        .iter()
+        .zip(&f.plans)
+        .map(|(code, plan)| match plan {
+            Plan::Open { duration, .. } => DurationModel::from_history(
+                by_code.get(code).map(Vec::as_slice).unwrap_or(&[]),
+                *duration,
+            ),
+            _ => DurationModel::Fixed(0.0),
+        })
+        .collect();
+    let start_target = 30.0;
+    let milestone_nodes: Vec<(usize, Option<f64>)> = f
+        .milestones
+        .iter()
+        .map(|(m, code, _, _)| {
+            (
+                f.network.index_of(code).unwrap_or(0),
+                (*m == luodi_domain::catalogue::Milestone::ConstructionStart)
+                    .then_some(start_target),
+            )
+        })
+        .collect();
+    let mc = simulate(
+        &f.network,
+        &f.plans,
+        &models,
+        &milestone_nodes,
+        samples,
+        seed,
+    );
+    let date = |wd: f64| {
+        cal.add_working_days(list.handover_date, wd.ceil() as i64)
+            .value
+            .to_string()
+    };
+    let name = |m: luodi_domain::catalogue::Milestone| {
+        serde_json::to_value(m)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let milestones = f
+        .milestones
+        .iter()
+        .zip(&mc.milestones)
+        .map(|((m, code, wd, d), spread)| {
+            (
+                name(*m),
+                MilestoneForecast {
+                    item: code.clone(),
+                    date: d.to_string(),
+                    working_days: *wd,
+                    p50: date(spread.p50),
+                    p80: date(spread.p80),
+                    p90: date(spread.p90),
+                    on_target: spread.on_target,
+                },
+            )
+        })
+        .collect();
+    let completion = f
+        .milestones
+        .iter()
+        .find(|m| m.0 == luodi_domain::catalogue::Milestone::CompletionAcceptance)
+        .map(|m| m.2)
+        .unwrap_or(f.schedule.duration);
+    let s = &f.schedule;
+    Ok(ForecastResponse {
+        project_id: project.id,
+        phase: phase.seq,
+        handover_date: list.handover_date.to_string(),
+        today: today.to_string(),
+        critical_path: s
+            .critical_path
+            .iter()
+            .map(|&i| f.network.codes[i].clone())
+            .collect(),
+        duration_working_days: completion,
+        items: f
+            .network
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                (
+                    c.clone(),
+                    ItemTimes {
+                        es: s.es[i],
+                        ef: s.ef[i],
+                        ls: s.ls[i],
+                        lf: s.lf[i],
+                        float: s.float[i],
+                    },
+                )
+            })
+            .collect(),
+        milestones,
+        criticality: f
+            .network
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), mc.criticality[i]))
+            .collect(),
+        samples,
+        seed,
+        assumed: f.assumed,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/projects/{id}/forecast", tag = "projects",
+    params(("id" = i64, Path, description = "project id"), ("phase" = Option<i64>, Query, description = "phase number; default the first with a list"),
+        ("samples" = Option<usize>, Query, description = "Monte Carlo samples, 100–20,000 (default 1,000)"), ("seed" = Option<u64>, Query, description = "random seed (default 1); the same seed gives the same answer")),
+    responses((status = 200, body = ForecastResponse), (status = 400, body = ErrorBody), (status = 404, description = "no such project, or no phase with a list", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn forecast(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+    params: crate::extract::QueryParams,
+) -> Result<Json<ForecastResponse>, ApiError> {
+    let lang = caller.lang;
+    let params = params.with_lang(lang);
+    params.only(&["phase", "samples", "seed"])?;
+    let id = path_id(&id, lang)?;
+    let project = state
+        .store
+        .project(&caller.user.scope(), id)
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    let samples = params.int("samples", 100, 20_000)?.unwrap_or(1_000) as usize;
+    let seed = params.int("seed", 0, i64::MAX)?.unwrap_or(1) as u64;
+    let phase = match params.int("phase", 1, 99)? {
+        Some(seq) => project
+            .phases
+            .iter()
+            .find(|p| p.seq == seq)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(lang).field("phase"))?,
+        None => project
+            .phases
+            .iter()
+            .find(|p| p.land_handover_date.is_some())
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(lang).field("phase"))?,
+    };
+    match state
+        .store
+        .service_list(&caller.user.scope(), phase.id)
+        .await
+    {
+        Ok(_) => {}
+        Err(luodi_store::StoreError::NotFound) => {
+            return Err(ApiError::not_found(lang).field("phase"));
+        }
+        Err(e) => return Err(ApiError::internal(e)),
+    }
+    Ok(Json(
+        forecast_of(&state, &caller.user, &project, &phase, samples, seed).await?,
+    ))
 }
