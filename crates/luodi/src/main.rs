@@ -86,6 +86,20 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Forecast a project phase: critical path, item times, milestones with P50/P80/P90 (JSON).
+    Forecast {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        project: i64,
+        /// Phase number; default the first with a list
+        #[arg(long)]
+        phase: Option<i64>,
+        #[arg(long, default_value_t = 1000)]
+        samples: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Measure the figures the targets are set for; prints one JSON line per figure.
     Bench {
         /// Items in the synthetic catalogue
@@ -404,6 +418,54 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 "applied {n} migration(s); {} known",
                 luodi_store::MIGRATIONS.len()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Forecast {
+            db,
+            project,
+            phase,
+            samples,
+            seed,
+        } => {
+            let s = settings(db)?;
+            let store = open(&s.database).await?;
+            let everything = luodi_domain::Scope {
+                zone: None,
+                enterprise: None,
+            };
+            let p = store
+                .project(&everything, project)
+                .await
+                .with_context(|| format!("--project: no project {project}"))?;
+            let ph = match phase {
+                Some(seq) => p
+                    .phases
+                    .iter()
+                    .find(|x| x.seq == seq)
+                    .cloned()
+                    .with_context(|| format!("--phase: project {project} has no phase {seq}"))?,
+                None => p
+                    .phases
+                    .iter()
+                    .find(|x| x.land_handover_date.is_some())
+                    .cloned()
+                    .context("no phase of this project has its land (and list) yet")?,
+            };
+            if ph.land_handover_date.is_none() {
+                bail!(
+                    "phase {} of project {project} has no list yet: its land has not been handed over",
+                    ph.seq
+                );
+            }
+            if !(100..=20_000).contains(&samples) {
+                bail!("--samples: use 100 to 20000");
+            }
+            let state = luodi_web::AppState::new(store, WebConfig::default());
+            let f =
+                luodi_web::api::projects::forecast_of(&state, &everything, &p, &ph, samples, seed)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}", e.body.message))?;
+            println!("{}", serde_json::to_string_pretty(&f)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { items, runs } => {

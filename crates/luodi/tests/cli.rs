@@ -553,3 +553,69 @@ async fn catalogue_import_and_export_on_sqlite() {
 async fn catalogue_import_and_export_on_postgres() {
     catalogue_flow(Backend::Postgres).await;
 }
+
+async fn forecast_flow(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let store = Store::open(&db.url).await.unwrap();
+    let zone = luodi_store::demo::load(&store).await.unwrap();
+    let project = store
+        .project_by_name(zone.id, luodi_store::demo::SINOPHARM_PROJECT)
+        .await
+        .unwrap()
+        .unwrap();
+    let o = luodi(
+        &[
+            "forecast",
+            "--database",
+            &db.url,
+            "--project",
+            &project.to_string(),
+            "--samples",
+            "200",
+            "--seed",
+            "3",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let f: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        f["critical_path"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "SG06")
+    );
+    assert!(f["milestones"]["completion_acceptance"]["p90"].is_string());
+    let o = luodi(
+        &[
+            "forecast",
+            "--database",
+            &db.url,
+            "--project",
+            &project.to_string(),
+            "--phase",
+            "4",
+        ],
+        None,
+    );
+    assert!(
+        !o.status.success() && text(&o).contains("has no list yet"),
+        "{}",
+        text(&o)
+    );
+    store.close().await;
+    db.drop_db().await;
+}
+
+#[tokio::test]
+async fn forecast_on_sqlite() {
+    forecast_flow(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn forecast_on_postgres() {
+    forecast_flow(Backend::Postgres).await;
+}

@@ -819,7 +819,7 @@ pub struct ForecastResponse {
 /// The forecast of a phase as the API and pages show it.
 pub async fn forecast_of(
     state: &AppState,
-    user: &luodi_store::users::User,
+    scope: &luodi_domain::Scope,
     project: &Project,
     phase: &Phase,
     samples: usize,
@@ -829,7 +829,7 @@ pub async fn forecast_of(
     use luodi_domain::monte_carlo::{DurationModel, simulate};
     let list = state
         .store
-        .service_list(&user.scope(), phase.id)
+        .service_list(scope, phase.id)
         .await
         .map_err(ApiError::internal)?;
     let (_, _, catalogue) = state
@@ -1045,6 +1045,14 @@ pub async fn forecast(
         Err(e) => return Err(ApiError::internal(e)),
     }
     Ok(Json(
-        forecast_of(&state, &caller.user, &project, &phase, samples, seed).await?,
+        forecast_of(
+            &state,
+            &caller.user.scope(),
+            &project,
+            &phase,
+            samples,
+            seed,
+        )
+        .await?,
     ))
 }
