@@ -7,6 +7,7 @@ pub mod api;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod gantt;
 pub mod i18n;
 pub mod metrics;
 pub mod notice;

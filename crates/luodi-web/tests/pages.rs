@@ -963,3 +963,41 @@ mod late_page {
         overdue_items_by_department => overdue_items_by_department;
     }
 }
+
+mod gantt_page {
+    //! The forecast's Gantt chart.
+    use super::*;
+
+    async fn gantt_chart_of_phase_one(app: &TestApp) {
+        let zone = demo::zone_id(&app.store).await.unwrap();
+        let project_id = app
+            .store
+            .project_by_name(zone, demo::SINOPHARM_PROJECT)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut b = app.login("leader@luodi.demo").await;
+        let page = b
+            .get(app, &format!("/projects/{project_id}/phases/1/gantt"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("<svg") && page.body.contains("关键路径"));
+        assert!(
+            page.body.contains("fill=\"#b3261e\""),
+            "critical bars are marked"
+        );
+        assert!(page.body.contains("P50 ") && page.body.contains("今天"));
+        b.lang = None;
+        assert_eq!(
+            b.get(app, &format!("/projects/{project_id}/phases/4/gantt"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND,
+            "no list, no forecast"
+        );
+    }
+
+    on_both! {
+        gantt_chart_of_phase_one => gantt_chart_of_phase_one;
+    }
+}

@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/phases/{seq}", get(service_list))
         .route("/projects/{id}/phases/{seq}/handover", post(hand_over))
         .route("/projects/{id}/phases/{seq}/notice", get(notice_page))
+        .route("/projects/{id}/phases/{seq}/gantt", get(gantt_page))
         .route("/projects/{id}/phases/{seq}/notice.pdf", get(notice_pdf))
         .route("/service-items/{id}/steps", post(step))
         .route("/queue", get(queue))
@@ -933,6 +934,112 @@ async fn late(State(state): State<AppState>, page: PageUser) -> Result<Response,
             l,
             summary,
             departments,
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "gantt.html")]
+struct GanttPage {
+    l: Layout,
+    project_id: i64,
+    seq: i64,
+    facts: Vec<(String, String)>,
+    svg: String,
+}
+
+/// The phase's forecast as a Gantt chart with the milestone dates beside it.
+async fn gantt_page(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path((id, seq)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let path = format!("/projects/{id}/phases/{seq}/gantt");
+    let l = Layout::new(&state, &page, "gantt.title", "nav.projects", &path).await;
+    let Some(Loaded {
+        project,
+        seq,
+        list,
+        catalogue,
+    }) = load_list(&state, &page.user, &id, &seq).await?
+    else {
+        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    };
+    let Some(phase) = project.phases.iter().find(|p| p.seq == seq).cloned() else {
+        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    };
+    let f =
+        crate::api::projects::forecast_of(&state, &page.user.scope(), &project, &phase, 1_000, 1)
+            .await?;
+    let cal = state.store.calendar().await.map_err(ApiError::internal)?;
+    let tr = l.tr;
+    // Rows in the order of the forecast's network, by earliest start.
+    let mut codes: Vec<&String> = f.items.keys().collect();
+    codes.sort_by(|a, b| {
+        f.items[*a]
+            .es
+            .total_cmp(&f.items[*b].es)
+            .then(f.items[*a].ef.total_cmp(&f.items[*b].ef))
+            .then(a.cmp(b))
+    });
+    let rows: Vec<crate::gantt::Row> = codes
+        .into_iter()
+        .map(|c| crate::gantt::Row {
+            code: c.clone(),
+            name: catalogue
+                .item(c)
+                .map(|i| tr.pick(&i.name_zh, &i.name_en).to_string())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let svg = crate::gantt::render(&f, &rows, &cal, list.handover_date, zone_today(), &tr);
+    let mut facts = vec![
+        (
+            tr.t("project.handover_date").to_string(),
+            f.handover_date.clone(),
+        ),
+        (
+            tr.t("gantt.duration").to_string(),
+            format!("{} {}", f.duration_working_days, tr.t("gantt.working_days")),
+        ),
+        (
+            tr.t("gantt.critical_path").to_string(),
+            f.critical_path.join(" → "),
+        ),
+    ];
+    for key in [
+        "construction_permit",
+        "construction_start",
+        "completion_acceptance",
+    ] {
+        if let Some(m) = f.milestones.get(key) {
+            let mut value = format!("{} · P50 {} · P80 {} · P90 {}", m.date, m.p50, m.p80, m.p90);
+            if let Some(p) = m.on_target {
+                value.push_str(
+                    &tr.t("gantt.on_target")
+                        .replace("{p}", &format!("{:.0}", p * 100.0)),
+                );
+            }
+            facts.push((tr.t(&format!("gantt.{key}")).to_string(), value));
+        }
+    }
+    let title = format!(
+        "{} · {} · {}",
+        tr.pick(
+            &project.name,
+            project.name_en.as_deref().unwrap_or(&project.name)
+        ),
+        phase.name,
+        tr.t("gantt.title")
+    );
+    Ok(render(
+        StatusCode::OK,
+        &GanttPage {
+            l: l.titled(title),
+            project_id: project.id,
+            seq,
+            facts,
+            svg,
         },
     ))
 }

@@ -1,0 +1,200 @@
+//! 甘特图 — a phase's forecast as an SVG Gantt chart drawn on the server (no script, no
+//! tiles): items as bars on a working-day axis from the land handover, the critical path in
+//! red, the milestones with their P50–P90 range, and today's line. Text is text, so the chart
+//! reads in either language and prints cleanly.
+
+use std::fmt::Write;
+
+use chrono::NaiveDate;
+use luodi_domain::calendar::Calendar;
+
+use crate::api::projects::ForecastResponse;
+use crate::i18n::Tr;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// One row of the chart, in the order to draw.
+pub struct Row {
+    pub code: String,
+    pub name: String,
+}
+
+pub fn render(
+    f: &ForecastResponse,
+    rows: &[Row],
+    cal: &Calendar,
+    handover: NaiveDate,
+    today: NaiveDate,
+    tr: &Tr,
+) -> String {
+    const LABEL: f64 = 300.0;
+    const ROW: f64 = 20.0;
+    const TOP: f64 = 46.0;
+    const WIDTH: f64 = 1160.0;
+    let critical: std::collections::HashSet<&str> =
+        f.critical_path.iter().map(String::as_str).collect();
+    let p90_end = f
+        .milestones
+        .values()
+        .filter_map(|m| NaiveDate::parse_from_str(&m.p90, "%Y-%m-%d").ok())
+        .map(|d| cal.working_days_between(handover, d).value as f64)
+        .fold(0.0, f64::max);
+    let today_at = cal.working_days_between(handover, today).value.max(0) as f64;
+    let span = f
+        .items
+        .values()
+        .map(|t| t.ef)
+        .fold(0.0, f64::max)
+        .max(p90_end)
+        .max(today_at)
+        .max(10.0)
+        * 1.05;
+    let scale = (WIDTH - LABEL - 20.0) / span;
+    let x = |d: f64| LABEL + d * scale;
+    let height = TOP + rows.len() as f64 * ROW + 40.0;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-labelledby="gantt-title" class="gantt" font-family="PingFang SC, Microsoft YaHei, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif" font-size="11">"#
+    );
+    let _ = write!(
+        s,
+        r#"<title id="gantt-title">{}</title>"#,
+        esc(tr.t("gantt.title"))
+    );
+    // Axis: a tick every 10 working days, labelled with its date.
+    let mut d = 0.0;
+    while d <= span {
+        let date = cal.add_working_days(handover, d as i64).value;
+        let _ = write!(
+            s,
+            r##"<line x1="{0:.1}" y1="{1}" x2="{0:.1}" y2="{2}" stroke="#d9dee5"/>"##,
+            x(d),
+            TOP - 6.0,
+            height - 30.0
+        );
+        let _ = write!(
+            s,
+            r##"<text x="{:.1}" y="{}" text-anchor="middle" fill="#5f6b7a">{} · {}</text>"##,
+            x(d),
+            TOP - 12.0,
+            d as i64,
+            date.format("%m-%d")
+        );
+        d += 10.0;
+    }
+    let _ = write!(
+        s,
+        r##"<text x="8" y="{}" fill="#5f6b7a">{}</text>"##,
+        TOP - 12.0,
+        esc(tr.t("gantt.axis"))
+    );
+    for (i, row) in rows.iter().enumerate() {
+        let Some(t) = f.items.get(&row.code) else {
+            continue;
+        };
+        let y = TOP + i as f64 * ROW;
+        if i % 2 == 0 {
+            let _ = write!(
+                s,
+                r##"<rect x="0" y="{y}" width="{WIDTH}" height="{ROW}" fill="#f5f7fa"/>"##
+            );
+        }
+        let on_path = critical.contains(row.code.as_str());
+        let label = format!("{} {}", row.code, row.name);
+        let label: String = label.chars().take(24).collect();
+        let _ = write!(
+            s,
+            r##"<text x="8" y="{:.1}" fill="{}"{}>{}</text>"##,
+            y + 14.0,
+            if on_path { "#b3261e" } else { "#1f2933" },
+            if on_path {
+                r#" font-weight="bold""#
+            } else {
+                ""
+            },
+            esc(&label)
+        );
+        let (x0, x1) = (x(t.es), x(t.ef));
+        let colour = if on_path { "#b3261e" } else { "#0b5cad" };
+        if t.ef > t.es {
+            let _ = write!(
+                s,
+                r#"<rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="12" rx="2" fill="{colour}" fill-opacity="0.85"><title>{} {} → {}</title></rect>"#,
+                y + 4.0,
+                (x1 - x0).max(1.0),
+                esc(&row.code),
+                t.es,
+                t.ef
+            );
+        } else {
+            let _ = write!(
+                s,
+                r#"<circle cx="{x0:.1}" cy="{:.1}" r="3" fill="{colour}"/>"#,
+                y + 10.0
+            );
+        }
+        if t.float > 0.0 {
+            let _ = write!(
+                s,
+                r##"<line x1="{x1:.1}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#9aa5b1" stroke-dasharray="2 2"/>"##,
+                y + 10.0,
+                x(t.lf)
+            );
+        }
+        if let Some((name, m)) = f.milestones.iter().find(|(_, m)| m.item == row.code) {
+            let wd = |date: &str| {
+                NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                    .map(|d| cal.working_days_between(handover, d).value as f64)
+                    .unwrap_or(0.0)
+            };
+            let (p50, p90) = (wd(&m.p50), wd(&m.p90));
+            let _ = write!(
+                s,
+                r##"<line x1="{0:.1}" y1="{1:.1}" x2="{2:.1}" y2="{1:.1}" stroke="#8a5300" stroke-width="3" stroke-opacity="0.6"/>"##,
+                x(p50),
+                y + 10.0,
+                x(p90)
+            );
+            let _ = write!(
+                s,
+                r##"<path d="M {0:.1} {1:.1} l 6 6 l -6 6 l -6 -6 z" fill="#8a5300"><title>{2}</title></path>"##,
+                x1,
+                y + 4.0,
+                esc(name)
+            );
+            let _ = write!(
+                s,
+                r##"<text x="{:.1}" y="{:.1}" fill="#8a5300">P50 {} · P90 {}</text>"##,
+                x(p90) + 6.0,
+                y + 14.0,
+                m.p50,
+                m.p90
+            );
+        }
+    }
+    let ty = height - 30.0;
+    let _ = write!(
+        s,
+        r##"<line x1="{0:.1}" y1="{1}" x2="{0:.1}" y2="{2}" stroke="#1b7f3b" stroke-width="2" stroke-dasharray="6 3"/><text x="{0:.1}" y="{3}" text-anchor="middle" fill="#1b7f3b">{4} {5}</text>"##,
+        x(today_at),
+        TOP - 4.0,
+        ty,
+        ty + 14.0,
+        esc(tr.t("gantt.today")),
+        today
+    );
+    let _ = write!(
+        s,
+        r##"<text x="8" y="{}" fill="#5f6b7a">{}</text>"##,
+        height - 6.0,
+        esc(tr.t("gantt.legend"))
+    );
+    s.push_str("</svg>");
+    s
+}
