@@ -337,6 +337,14 @@ pub fn plan_item(
     }
 }
 
+fn offset_of(
+    calendar: &crate::calendar::Calendar,
+    handover: chrono::NaiveDate,
+    day: chrono::NaiveDate,
+) -> f64 {
+    calendar.working_days_between(handover, day).value.max(0) as f64
+}
+
 /// A phase's deterministic forecast: the schedule and the milestone dates.
 #[derive(Debug, Clone)]
 pub struct PhaseForecast {
@@ -349,6 +357,26 @@ pub struct PhaseForecast {
     pub assumed: bool,
 }
 
+/// A reform mode applied to one item in a what-if.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModeChange {
+    pub item: String,
+    pub mode: crate::catalogue::ReformMode,
+}
+
+/// Why a what-if cannot be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WhatIfError {
+    #[error("item {0} is not on this list")]
+    UnknownItem(String),
+    #[error(
+        "item {item} does not allow {mode}: the catalogue does not list that reform mode for it"
+    )]
+    NotAllowed { item: String, mode: &'static str },
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+}
+
 /// Forecasts a phase's list on `today` with the catalogue's promised limits.
 pub fn forecast_phase(
     calendar: &crate::calendar::Calendar,
@@ -357,6 +385,61 @@ pub fn forecast_phase(
     handover: chrono::NaiveDate,
     today: chrono::NaiveDate,
 ) -> Result<PhaseForecast, NetworkError> {
+    forecast_phase_with(calendar, catalogue, items, handover, today, &[]).map_err(|e| match e {
+        WhatIfError::Network(n) => n,
+        other => NetworkError::Cycle(other.to_string()),
+    })
+}
+
+/// The forecast as if reform modes were applied to some items, without touching the list:
+/// commitment-based approval (告知承诺) decides an open item on acceptance (no days);
+/// parallel approval (并联审批) lets it start without waiting for its prerequisites;
+/// a regional assessment (区域评估) waives it; acceptance with minor materials missing
+/// (容缺受理) lets a returned item go on at once. Only modes the catalogue allows apply.
+pub fn forecast_phase_with(
+    calendar: &crate::calendar::Calendar,
+    catalogue: &crate::catalogue::Catalogue,
+    items: &[ForecastItem],
+    handover: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+    changes: &[ModeChange],
+) -> Result<PhaseForecast, WhatIfError> {
+    use crate::catalogue::ReformMode;
+    for c in changes {
+        if !items.iter().any(|i| i.code == c.item) {
+            return Err(WhatIfError::UnknownItem(c.item.clone()));
+        }
+        let allowed = catalogue
+            .item(&c.item)
+            .is_some_and(|i| i.modes.contains(&c.mode));
+        if !allowed {
+            let mode = match c.mode {
+                ReformMode::Parallel => "parallel",
+                ReformMode::Commitment => "commitment",
+                ReformMode::MinorMissing => "minor_missing",
+                ReformMode::RegionalAssessment => "regional_assessment",
+            };
+            return Err(WhatIfError::NotAllowed {
+                item: c.item.clone(),
+                mode,
+            });
+        }
+    }
+    let has =
+        |code: &str, mode: ReformMode| changes.iter().any(|c| c.item == code && c.mode == mode);
+    let items: Vec<ForecastItem> = items
+        .iter()
+        .map(|i| ForecastItem {
+            prerequisites: if has(&i.code, ReformMode::Parallel) {
+                Vec::new()
+            } else {
+                i.prerequisites.clone()
+            },
+            waived: i.waived || has(&i.code, ReformMode::RegionalAssessment),
+            ..i.clone()
+        })
+        .collect();
+    let items = &items[..];
     let network = Network::new(
         &items
             .iter()
@@ -376,10 +459,37 @@ pub fn forecast_phase(
                     unit: crate::catalogue::DayUnit::Working,
                 },
             );
-            plan_item(calendar, handover, today, limit, item)
+            let plan = plan_item(calendar, handover, today, limit, item);
+            let returned = item.events.iter().rev().find_map(|e| match e {
+                crate::service_item::ItemEvent::Return { .. } => Some(true),
+                crate::service_item::ItemEvent::Resubmit { .. } => Some(false),
+                _ => None,
+            }) == Some(true);
+            match plan {
+                Plan::Open { earliest, .. } if has(code, ReformMode::Commitment) => Plan::Open {
+                    earliest,
+                    duration: 0.0,
+                },
+                Plan::Running { start, finish } if has(code, ReformMode::Commitment) => {
+                    Plan::Running {
+                        start,
+                        finish: finish.min(offset_of(calendar, handover, today)),
+                    }
+                }
+                Plan::Running { start, finish }
+                    if returned && has(code, ReformMode::MinorMissing) =>
+                {
+                    Plan::Running {
+                        start,
+                        finish: finish - 1.0,
+                    }
+                }
+                other => other,
+            }
         })
         .collect();
     let schedule = network.schedule_plans(&plans);
+
     let mut assumed = false;
     let milestones = network
         .codes
@@ -530,6 +640,86 @@ mod tests {
             cal.add_working_days(d("2026-10-15"), permit.2.ceil() as i64)
                 .value
         );
+    }
+
+    #[test]
+    fn commitment_on_a_critical_item_saves_its_days() {
+        use crate::catalogue::{Catalogue, DEFAULT, Milestone, ReformMode};
+        let cal = crate::calendar::Calendar::builtin();
+        let c = Catalogue::parse(DEFAULT).unwrap();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let items: Vec<ForecastItem> = c
+            .items()
+            .iter()
+            .map(|i| ForecastItem {
+                code: i.code.clone(),
+                prerequisites: i.prerequisites.clone(),
+                waived: false,
+                events: Vec::new(),
+            })
+            .collect();
+        let base = forecast_phase(&cal, &c, &items, d("2026-10-15"), d("2026-10-15")).unwrap();
+        let permit = |f: &PhaseForecast| {
+            f.milestones
+                .iter()
+                .find(|m| m.0 == Milestone::ConstructionPermit)
+                .unwrap()
+                .2
+        };
+        assert!(
+            base.schedule
+                .critical_path
+                .iter()
+                .any(|&i| base.network.codes[i] == "SG02")
+        );
+        // The joint drawing review (7 days, on the critical path) on commitment.
+        let change = [ModeChange {
+            item: "SG02".into(),
+            mode: ReformMode::Commitment,
+        }];
+        let what_if =
+            forecast_phase_with(&cal, &c, &items, d("2026-10-15"), d("2026-10-15"), &change)
+                .unwrap();
+        // Review (7) + supervision (1) = 8 days before the permit; on commitment the next
+        // chain, civil air defence review (5) + its fee (1) = 6 days, takes over: 2 saved.
+        assert_eq!(permit(&base) - permit(&what_if), 2.0);
+        assert!(
+            what_if
+                .schedule
+                .critical_path
+                .iter()
+                .any(|&i| what_if.network.codes[i] == "SG04")
+        );
+        let not_allowed = [ModeChange {
+            item: "KB01".into(),
+            mode: ReformMode::Parallel,
+        }];
+        assert!(matches!(
+            forecast_phase_with(
+                &cal,
+                &c,
+                &items,
+                d("2026-10-15"),
+                d("2026-10-15"),
+                &not_allowed
+            ),
+            Err(WhatIfError::NotAllowed { .. })
+        ));
+        // Parallel approval of the scheme review lets it start at once.
+        let parallel = [ModeChange {
+            item: "GH06".into(),
+            mode: ReformMode::Parallel,
+        }];
+        let p = forecast_phase_with(
+            &cal,
+            &c,
+            &items,
+            d("2026-10-15"),
+            d("2026-10-15"),
+            &parallel,
+        )
+        .unwrap();
+        assert!(permit(&p) <= permit(&base));
     }
 
     #[test]
