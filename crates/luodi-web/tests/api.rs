@@ -1413,3 +1413,91 @@ mod forecast {
         forecast_of_the_demo_phase => forecast_of_the_demo_phase;
     }
 }
+
+mod what_if {
+    //! What a reform mode would save, without touching the list.
+    use super::*;
+
+    async fn commitment_on_a_critical_item_saves_days(app: &TestApp) {
+        let steward = app.token("steward@luodi.demo").await;
+        let id = app
+            .api("GET", "/api/v1/projects", Some(&steward), None)
+            .await
+            .json()[0]["id"]
+            .as_i64()
+            .unwrap();
+        let url = format!("/api/v1/projects/{id}/forecast/what-if");
+        let body = json!({"changes": [{"item": "SG02", "mode": "commitment"}], "samples": 200})
+            .to_string();
+        let r = app.api("POST", &url, Some(&steward), Some(&body)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let j = r.json();
+        assert!(
+            j["base"]["critical_path"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c == "SG02")
+        );
+        let saved = j["saved_working_days"]["construction_permit"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            saved > 0.0,
+            "commitment on the drawing review saves days: {saved}"
+        );
+        // The real list is untouched.
+        let list = app
+            .api(
+                "GET",
+                &format!("/api/v1/projects/{id}/phases/1/service-list"),
+                Some(&steward),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(
+            list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["code"] == "SG02")
+                .unwrap()["state"],
+            "not_started"
+        );
+        let r = app
+            .api(
+                "POST",
+                &url,
+                Some(&steward),
+                Some(&json!({"changes": [{"item": "SG02", "mode": "magic"}]}).to_string()),
+            )
+            .await;
+        assert_eq!(r.json()["field"], "changes[0].mode");
+        let r = app
+            .api(
+                "POST",
+                &url,
+                Some(&steward),
+                Some(&json!({"changes": [{"item": "KB01", "mode": "parallel"}]}).to_string()),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("changes"))
+        );
+        let r = app
+            .api(
+                "POST",
+                &url,
+                Some(&steward),
+                Some(&json!({"changes": [{"item": "ZZ99", "mode": "parallel"}]}).to_string()),
+            )
+            .await;
+        assert_eq!(r.json()["field"], "changes");
+    }
+
+    on_both! {
+        commitment_on_a_critical_item_saves_days => commitment_on_a_critical_item_saves_days;
+    }
+}

@@ -461,10 +461,17 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 bail!("--samples: use 100 to 20000");
             }
             let state = luodi_web::AppState::new(store, WebConfig::default());
-            let f =
-                luodi_web::api::projects::forecast_of(&state, &everything, &p, &ph, samples, seed)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}", e.body.message))?;
+            let f = luodi_web::api::projects::forecast_of(
+                &state,
+                &everything,
+                &p,
+                &ph,
+                samples,
+                seed,
+                &[],
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.body.message))?;
             println!("{}", serde_json::to_string_pretty(&f)?);
             Ok(ExitCode::SUCCESS)
         }

@@ -23,7 +23,7 @@ use crate::AppState;
         audit::list,
         calendar::days, calendar::add,
         catalogue::show, catalogue::versions, catalogue::export, catalogue::import,
-        projects::list, projects::show, projects::hand_over, projects::service_list, projects::step, projects::queue, projects::late, projects::notice, projects::forecast,
+        projects::list, projects::show, projects::hand_over, projects::service_list, projects::step, projects::queue, projects::late, projects::notice, projects::forecast, projects::what_if,
     ),
     modifiers(&BearerAuth),
     tags((name = "enterprises", description = "企业 — enterprises of the zone"), (name = "account", description = "the caller, its zone and API tokens"), (name = "audit", description = "the hash-chained audit trail"), (name = "calendar", description = "工作日 — the PRC working-day calendar"), (name = "catalogue", description = "服务事项目录 — the zone's service catalogue"), (name = "projects", description = "项目 — projects, phases, service lists and their items"))

@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/service-items/late", get(late))
         .route("/api/v1/projects/{id}/phases/{seq}/notice", get(notice))
         .route("/api/v1/projects/{id}/forecast", get(forecast))
+        .route("/api/v1/projects/{id}/forecast/what-if", post(what_if))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -824,8 +825,9 @@ pub async fn forecast_of(
     phase: &Phase,
     samples: usize,
     seed: u64,
+    changes: &[luodi_domain::forecast::ModeChange],
 ) -> Result<ForecastResponse, ApiError> {
-    use luodi_domain::forecast::{ForecastItem, Plan, forecast_phase};
+    use luodi_domain::forecast::{ForecastItem, Plan, WhatIfError, forecast_phase_with};
     use luodi_domain::monte_carlo::{DurationModel, simulate};
     let list = state
         .store
@@ -849,8 +851,16 @@ pub async fn forecast_of(
             events: i.events(),
         })
         .collect();
-    let f = forecast_phase(&cal, &catalogue, &items, list.handover_date, today)
-        .map_err(ApiError::internal)?;
+    let f = forecast_phase_with(&cal, &catalogue, &items, list.handover_date, today, changes)
+        .map_err(|e| match e {
+            WhatIfError::Network(n) => ApiError::internal(n),
+            other => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_change",
+                other.to_string(),
+            )
+            .field("changes"),
+        })?;
     // History of how long each item really took, zone-wide: working days from acceptance
     // to decision, stops excluded, with its age.
     let history = state
@@ -1052,7 +1062,121 @@ pub async fn forecast(
             &phase,
             samples,
             seed,
+            &[],
         )
         .await?,
     ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModeChangeRequest {
+    #[schema(example = "SG02")]
+    pub item: String,
+    /// commitment, parallel, minor_missing or regional_assessment
+    #[schema(example = "commitment")]
+    pub mode: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIfRequest {
+    /// Phase number; default the first with a list.
+    pub phase: Option<i64>,
+    pub changes: Vec<ModeChangeRequest>,
+    pub samples: Option<usize>,
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WhatIfResponse {
+    pub base: ForecastResponse,
+    pub what_if: ForecastResponse,
+    /// Per milestone, working days saved by the changes (deterministic).
+    #[schema(value_type = Object)]
+    pub saved_working_days: std::collections::BTreeMap<String, f64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/projects/{id}/forecast/what-if", tag = "projects", params(("id" = i64, Path, description = "project id")), request_body = WhatIfRequest,
+    responses((status = 200, body = WhatIfResponse), (status = 404, body = ErrorBody), (status = 422, description = "an item or mode is wrong; `field` names it", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn what_if(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<WhatIfRequest>,
+) -> Result<Json<WhatIfResponse>, ApiError> {
+    use luodi_domain::catalogue::ReformMode;
+    let lang = caller.lang;
+    let id = path_id(&id, lang)?;
+    let project = state
+        .store
+        .project(&caller.user.scope(), id)
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    let phase = match body.phase {
+        Some(seq) => project
+            .phases
+            .iter()
+            .find(|p| p.seq == seq)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(lang).field("phase"))?,
+        None => project
+            .phases
+            .iter()
+            .find(|p| p.land_handover_date.is_some())
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(lang).field("phase"))?,
+    };
+    if phase.land_handover_date.is_none() {
+        return Err(ApiError::not_found(lang).field("phase"));
+    }
+    let samples = body.samples.unwrap_or(1_000);
+    if !(100..=20_000).contains(&samples) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "out_of_range",
+            t(
+                lang,
+                "samples 须在 100 到 20000 之间",
+                "samples must be 100 to 20000",
+            ),
+        )
+        .field("samples"));
+    }
+    let mut changes = Vec::new();
+    for (i, c) in body.changes.iter().enumerate() {
+        let mode = match c.mode.as_str() {
+            "commitment" => ReformMode::Commitment,
+            "parallel" => ReformMode::Parallel,
+            "minor_missing" => ReformMode::MinorMissing,
+            "regional_assessment" => ReformMode::RegionalAssessment,
+            other => {
+                return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_choice", format!("'{other}' is not a reform mode: use commitment, parallel, minor_missing or regional_assessment")).field(format!("changes[{i}].mode")))
+            }
+        };
+        changes.push(luodi_domain::forecast::ModeChange {
+            item: c.item.clone(),
+            mode,
+        });
+    }
+    let seed = body.seed.unwrap_or(1);
+    let scope = caller.user.scope();
+    let base = forecast_of(&state, &scope, &project, &phase, samples, seed, &[]).await?;
+    let changed = forecast_of(&state, &scope, &project, &phase, samples, seed, &changes).await?;
+    let saved = base
+        .milestones
+        .iter()
+        .filter_map(|(name, m)| {
+            changed
+                .milestones
+                .get(name)
+                .map(|w| (name.clone(), m.working_days - w.working_days))
+        })
+        .collect();
+    Ok(Json(WhatIfResponse {
+        base,
+        what_if: changed,
+        saved_working_days: saved,
+    }))
 }

@@ -968,9 +968,16 @@ async fn gantt_page(
     let Some(phase) = project.phases.iter().find(|p| p.seq == seq).cloned() else {
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
     };
-    let f =
-        crate::api::projects::forecast_of(&state, &page.user.scope(), &project, &phase, 1_000, 1)
-            .await?;
+    let f = crate::api::projects::forecast_of(
+        &state,
+        &page.user.scope(),
+        &project,
+        &phase,
+        1_000,
+        1,
+        &[],
+    )
+    .await?;
     let cal = state.store.calendar().await.map_err(ApiError::internal)?;
     let tr = l.tr;
     // Rows in the order of the forecast's network, by earliest start.
