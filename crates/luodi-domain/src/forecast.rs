@@ -125,57 +125,16 @@ impl Network {
     }
 
     /// The full schedule: earliest and latest starts and finishes, floats, the duration
-    /// and one critical path.
+    /// and one critical path — every item open from day 0 with the given duration.
     pub fn schedule(&self, duration: &[f64]) -> Schedule {
-        let n = self.len();
-        let mut ef = vec![0.0; n];
-        let total = self.forward(duration, &mut ef);
-        let es: Vec<f64> = (0..n).map(|i| ef[i] - duration[i]).collect();
-        let mut lf = vec![total; n];
-        for i in (0..n).rev() {
-            let ls_i = lf[i] - duration[i];
-            for &p in self.preds(i) {
-                let p = p as usize;
-                if ls_i < lf[p] {
-                    lf[p] = ls_i;
-                }
-            }
-        }
-        let ls: Vec<f64> = (0..n).map(|i| lf[i] - duration[i]).collect();
-        let float: Vec<f64> = (0..n).map(|i| (ls[i] - es[i]).max(0.0)).collect();
-        // Walk back from the last-finishing critical node along predecessors that finish
-        // exactly when it starts.
-        let mut path = Vec::new();
-        let eps = 1e-9;
-        if let Some(mut at) = (0..n)
-            .filter(|&i| (ef[i] - total).abs() < eps)
-            .min_by(|&a, &b| float[a].total_cmp(&float[b]).then(a.cmp(&b)))
-        {
-            path.push(at);
-            while let Some(&p) = self
-                .preds(at)
-                .iter()
-                .filter(|&&p| (ef[p as usize] - es[at]).abs() < eps)
-                .min_by(|&&a, &&b| {
-                    float[a as usize]
-                        .total_cmp(&float[b as usize])
-                        .then(a.cmp(&b))
-                })
-            {
-                at = p as usize;
-                path.push(at);
-            }
-            path.reverse();
-        }
-        Schedule {
-            es,
-            ef,
-            ls,
-            lf,
-            float,
-            duration: total,
-            critical_path: path,
-        }
+        let plans: Vec<Plan> = duration
+            .iter()
+            .map(|&d| Plan::Open {
+                earliest: 0.0,
+                duration: d,
+            })
+            .collect();
+        self.schedule_plans(&plans)
     }
 }
 
