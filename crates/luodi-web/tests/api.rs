@@ -1167,25 +1167,7 @@ mod service_lists {
             .status,
             StatusCode::OK
         );
-        let zone = luodi_store::demo::zone_id(&app.store).await.unwrap();
-        let haier = app
-            .store
-            .enterprise_by_uscc(zone, luodi_store::demo::demo_uscc(2).as_str())
-            .await
-            .unwrap()
-            .unwrap();
-        let other = luodi_store::users::NewUser {
-            zone_id: Some(zone),
-            email: "haier@luodi.demo".into(),
-            display_name: "海尔".into(),
-            role: luodi_domain::Role::Enterprise,
-            department_id: None,
-            enterprise_id: Some(haier.id),
-        };
-        app.store
-            .create_user(&luodi_store::Actor::Cli, other, "a-long-password")
-            .await
-            .unwrap();
+        app.other_enterprise_user().await;
         let haier_token = app.token("haier@luodi.demo").await;
         assert_eq!(project_of(app, &haier_token).await, serde_json::Value::Null);
         assert_eq!(

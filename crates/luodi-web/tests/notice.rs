@@ -144,24 +144,7 @@ async fn notice_page_and_pdf(app: &TestApp) {
     assert!(api.body_bytes.starts_with(b"%PDF-"));
 
     // Another enterprise cannot have it.
-    let haier = app
-        .store
-        .enterprise_by_uscc(zone, demo::demo_uscc(2).as_str())
-        .await
-        .unwrap()
-        .unwrap();
-    let other = luodi_store::users::NewUser {
-        zone_id: Some(zone),
-        email: "haier@luodi.demo".into(),
-        display_name: "海尔".into(),
-        role: luodi_domain::Role::Enterprise,
-        department_id: None,
-        enterprise_id: Some(haier.id),
-    };
-    app.store
-        .create_user(&luodi_store::Actor::Cli, other, demo::DEMO_PASSWORD)
-        .await
-        .unwrap();
+    app.other_enterprise_user().await;
     let mut stranger = app.login("haier@luodi.demo").await;
     assert_eq!(
         stranger

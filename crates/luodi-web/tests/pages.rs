@@ -818,24 +818,7 @@ mod project_pages {
             .await;
         assert!(!page.body.contains("class=\"form step-form\""));
         // Another enterprise's user sees none of it.
-        let haier = app
-            .store
-            .enterprise_by_uscc(zone, demo::demo_uscc(2).as_str())
-            .await
-            .unwrap()
-            .unwrap();
-        let other = luodi_store::users::NewUser {
-            zone_id: Some(zone),
-            email: "haier@luodi.demo".into(),
-            display_name: "海尔".into(),
-            role: luodi_domain::Role::Enterprise,
-            department_id: None,
-            enterprise_id: Some(haier.id),
-        };
-        app.store
-            .create_user(&luodi_store::Actor::Cli, other, demo::DEMO_PASSWORD)
-            .await
-            .unwrap();
+        app.other_enterprise_user().await;
         let mut stranger = app.login("haier@luodi.demo").await;
         assert!(
             !stranger

@@ -84,6 +84,31 @@ impl TestApp {
         }
     }
 
+    /// Adds a user of another demo enterprise (Haier), with the demo password; returns
+    /// its e-mail. Used to show one enterprise sees nothing of another's.
+    pub async fn other_enterprise_user(&self) -> &'static str {
+        let zone = demo::zone_id(&self.store).await.unwrap();
+        let haier = self
+            .store
+            .enterprise_by_uscc(zone, demo::demo_uscc(2).as_str())
+            .await
+            .unwrap()
+            .unwrap();
+        let user = luodi_store::users::NewUser {
+            zone_id: Some(zone),
+            email: "haier@luodi.demo".into(),
+            display_name: "海尔".into(),
+            role: luodi_domain::Role::Enterprise,
+            department_id: None,
+            enterprise_id: Some(haier.id),
+        };
+        self.store
+            .create_user(&luodi_store::Actor::Cli, user, demo::DEMO_PASSWORD)
+            .await
+            .unwrap();
+        "haier@luodi.demo"
+    }
+
     /// A bearer token for a demo user.
     pub async fn token(&self, email: &str) -> String {
         let user = self.store.user_by_email(email).await.unwrap().unwrap();
