@@ -769,6 +769,22 @@ pub async fn notice(
     }
 }
 
+/// The phase to forecast: the one asked for, or the first with its land; either way it must
+/// have been handed its land (which is when its list is made).
+fn phase_with_list(project: &Project, seq: Option<i64>, lang: Lang) -> Result<Phase, ApiError> {
+    let found = match seq {
+        Some(seq) => project.phases.iter().find(|p| p.seq == seq),
+        None => project
+            .phases
+            .iter()
+            .find(|p| p.land_handover_date.is_some()),
+    };
+    found
+        .filter(|p| p.land_handover_date.is_some())
+        .cloned()
+        .ok_or_else(|| ApiError::not_found(lang).field("phase"))
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ItemTimes {
     /// Earliest start, working days from the phase's land handover.
@@ -1029,31 +1045,7 @@ pub async fn forecast(
         .map_err(|e| ApiError::store(lang, e))?;
     let samples = params.int("samples", 100, 20_000)?.unwrap_or(1_000) as usize;
     let seed = params.int("seed", 0, i64::MAX)?.unwrap_or(1) as u64;
-    let phase = match params.int("phase", 1, 99)? {
-        Some(seq) => project
-            .phases
-            .iter()
-            .find(|p| p.seq == seq)
-            .cloned()
-            .ok_or_else(|| ApiError::not_found(lang).field("phase"))?,
-        None => project
-            .phases
-            .iter()
-            .find(|p| p.land_handover_date.is_some())
-            .cloned()
-            .ok_or_else(|| ApiError::not_found(lang).field("phase"))?,
-    };
-    match state
-        .store
-        .service_list(&caller.user.scope(), phase.id)
-        .await
-    {
-        Ok(_) => {}
-        Err(luodi_store::StoreError::NotFound) => {
-            return Err(ApiError::not_found(lang).field("phase"));
-        }
-        Err(e) => return Err(ApiError::internal(e)),
-    }
+    let phase = phase_with_list(&project, params.int("phase", 1, 99)?, lang)?;
     Ok(Json(
         forecast_of(
             &state,
@@ -1114,23 +1106,7 @@ pub async fn what_if(
         .project(&caller.user.scope(), id)
         .await
         .map_err(|e| ApiError::store(lang, e))?;
-    let phase = match body.phase {
-        Some(seq) => project
-            .phases
-            .iter()
-            .find(|p| p.seq == seq)
-            .cloned()
-            .ok_or_else(|| ApiError::not_found(lang).field("phase"))?,
-        None => project
-            .phases
-            .iter()
-            .find(|p| p.land_handover_date.is_some())
-            .cloned()
-            .ok_or_else(|| ApiError::not_found(lang).field("phase"))?,
-    };
-    if phase.land_handover_date.is_none() {
-        return Err(ApiError::not_found(lang).field("phase"));
-    }
+    let phase = phase_with_list(&project, body.phase, lang)?;
     let samples = body.samples.unwrap_or(1_000);
     if !(100..=20_000).contains(&samples) {
         return Err(ApiError::new(
