@@ -316,6 +316,25 @@ pub struct PhaseForecast {
     pub assumed: bool,
 }
 
+/// The zone's default target for construction start, in working days from the land
+/// handover (拿地即开工 programmes promise a start within about a month of the land).
+pub const START_TARGET_WORKING_DAYS: f64 = 30.0;
+
+impl PhaseForecast {
+    /// Each milestone's node for a Monte Carlo run; construction start carries `start_target`.
+    pub fn milestone_nodes(&self, start_target: f64) -> Vec<(usize, Option<f64>)> {
+        self.milestones
+            .iter()
+            .map(|(m, code, _, _)| {
+                (
+                    self.network.index_of(code).unwrap_or(0),
+                    (*m == crate::catalogue::Milestone::ConstructionStart).then_some(start_target),
+                )
+            })
+            .collect()
+    }
+}
+
 /// A reform mode applied to one item in a what-if.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModeChange {

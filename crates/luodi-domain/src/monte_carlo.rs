@@ -5,7 +5,7 @@
 //! target, and how often each item lies on the critical path come out. Seeded: the same
 //! seed and data give the same answer.
 
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Pert};
 
@@ -97,6 +97,95 @@ impl DurationModel {
     }
 }
 
+/// Quantiles per [`Sampler`] table: drawing is one random `u32` and one lookup.
+pub const TABLE_SIZE: usize = 1024;
+
+/// A duration model compiled for sampling: its inverse distribution function tabulated at
+/// [`TABLE_SIZE`] evenly spaced probabilities. Cheap to clone (the table is shared), so one
+/// sampler per item code serves every project of a portfolio.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sampler {
+    Fixed(f64),
+    Table(std::sync::Arc<[f64]>),
+}
+
+impl Sampler {
+    /// The duration for a uniformly random `u32`.
+    #[inline]
+    pub fn draw(&self, r: u32) -> f64 {
+        match self {
+            Sampler::Fixed(d) => *d,
+            Sampler::Table(t) => t[(r >> (32 - TABLE_SIZE.trailing_zeros())) as usize],
+        }
+    }
+}
+
+impl DurationModel {
+    /// Tabulates the model's inverse distribution function (see [`Sampler`]).
+    pub fn sampler(&self) -> Sampler {
+        match self {
+            DurationModel::Fixed(d) => Sampler::Fixed(*d),
+            DurationModel::Pert { min, mode, max } if max <= min => {
+                let _ = mode;
+                Sampler::Fixed(*min)
+            }
+            DurationModel::Pert { min, mode, max } => {
+                // PERT is Beta(a, b) scaled to [min, max]; its CDF integrated numerically.
+                let (lo, hi) = (*min, *max);
+                let m = mode.clamp(lo, hi);
+                let a = 1.0 + 4.0 * (m - lo) / (hi - lo);
+                let b = 1.0 + 4.0 * (hi - m) / (hi - lo);
+                const GRID: usize = 4096;
+                let pdf = |x: f64| x.powf(a - 1.0) * (1.0 - x).powf(b - 1.0);
+                let mut cdf = vec![0.0f64; GRID + 1];
+                for k in 1..=GRID {
+                    let (x0, x1) = ((k - 1) as f64 / GRID as f64, k as f64 / GRID as f64);
+                    cdf[k] = cdf[k - 1] + (pdf(x0) + pdf(x1)) * 0.5 / GRID as f64;
+                }
+                let total = cdf[GRID];
+                let table: Vec<f64> = (0..TABLE_SIZE)
+                    .map(|q| {
+                        let u = (q as f64 + 0.5) / TABLE_SIZE as f64 * total;
+                        let k = cdf.partition_point(|&c| c < u).clamp(1, GRID);
+                        let span = (cdf[k] - cdf[k - 1]).max(f64::MIN_POSITIVE);
+                        let x = ((k - 1) as f64 + (u - cdf[k - 1]) / span) / GRID as f64;
+                        (lo + x * (hi - lo)).round()
+                    })
+                    .collect();
+                Sampler::Table(table.into())
+            }
+            DurationModel::Empirical { values, cumulative } => {
+                // Weighted quantiles: values in order, each with its own weight.
+                let mut weighted: Vec<(f64, f64)> = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &v)| {
+                        (
+                            v,
+                            cumulative[i] - if i == 0 { 0.0 } else { cumulative[i - 1] },
+                        )
+                    })
+                    .collect();
+                weighted.sort_by(|x, y| x.0.total_cmp(&y.0));
+                let mut running = Vec::with_capacity(weighted.len());
+                let mut sum = 0.0;
+                for (_, w) in &weighted {
+                    sum += w;
+                    running.push(sum);
+                }
+                let table: Vec<f64> = (0..TABLE_SIZE)
+                    .map(|q| {
+                        let u = (q as f64 + 0.5) / TABLE_SIZE as f64 * sum;
+                        let i = running.partition_point(|&c| c < u).min(weighted.len() - 1);
+                        weighted[i].0
+                    })
+                    .collect();
+                Sampler::Table(table.into())
+            }
+        }
+    }
+}
+
 /// One milestone's spread, in working days from the land handover.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spread {
@@ -116,12 +205,13 @@ pub struct MonteCarlo {
     pub criticality: Vec<f64>,
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
+/// The `p` quantile (nearest rank) of `values`, which it reorders.
+fn percentile(values: &mut [f64], p: f64) -> f64 {
+    if values.is_empty() {
         return 0.0;
     }
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
+    let rank = ((p * values.len() as f64).ceil() as usize).clamp(1, values.len());
+    *values.select_nth_unstable_by(rank - 1, f64::total_cmp).1
 }
 
 /// Runs `samples` schedules of the network. `models[i]` is used for nodes planned as
@@ -135,10 +225,22 @@ pub fn simulate(
     samples: usize,
     seed: u64,
 ) -> MonteCarlo {
+    let samplers: Vec<Sampler> = models.iter().map(DurationModel::sampler).collect();
+    simulate_with(network, plans, &samplers, milestones, samples, seed)
+}
+
+/// [`simulate`] with the models already compiled to samplers.
+pub fn simulate_with(
+    network: &Network,
+    plans: &[Plan],
+    samplers: &[Sampler],
+    milestones: &[(usize, Option<f64>)],
+    samples: usize,
+    seed: u64,
+) -> MonteCarlo {
     let n = network.len();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut ef = vec![0.0f64; n];
-    let mut es = vec![0.0f64; n];
     let mut binding = vec![u32::MAX; n];
     let mut finishes: Vec<Vec<f64>> = vec![Vec::with_capacity(samples); milestones.len()];
     let mut critical_count = vec![0u32; n];
@@ -148,8 +250,9 @@ pub fn simulate(
             let mut ready = 0.0f64;
             let mut by = u32::MAX;
             for &p in network.preds(i) {
-                if ef[p as usize] > ready || by == u32::MAX && ef[p as usize] >= ready {
-                    ready = ef[p as usize];
+                let f = ef[p as usize];
+                if f > ready || by == u32::MAX && f >= ready {
+                    ready = f;
                     by = p;
                 }
             }
@@ -158,21 +261,17 @@ pub fn simulate(
                 Plan::Running { start, finish } => (start, finish.max(start)),
                 Plan::Open { earliest, .. } => {
                     let s = ready.max(earliest);
-                    if earliest > ready {
-                        by = u32::MAX;
-                    }
-                    (s, s + models[i].sample(&mut rng))
+                    (s, s + samplers[i].draw(rng.next_u32()))
                 }
                 Plan::Waived => (ready, ready),
             };
-            es[i] = s;
             ef[i] = f;
             binding[i] = if (s - ready).abs() < 1e-9 {
                 by
             } else {
                 u32::MAX
             };
-            if ef[i] > ef[end] {
+            if f > ef[end] {
                 end = i;
             }
         }
@@ -189,14 +288,13 @@ pub fn simulate(
         .iter()
         .zip(finishes)
         .map(|(&(node, target), mut f)| {
-            f.sort_by(f64::total_cmp);
             let on_target = target
                 .map(|t| f.iter().filter(|&&x| x <= t).count() as f64 / f.len().max(1) as f64);
             Spread {
                 node,
-                p50: percentile(&f, 0.5),
-                p80: percentile(&f, 0.8),
-                p90: percentile(&f, 0.9),
+                p50: percentile(&mut f, 0.5),
+                p80: percentile(&mut f, 0.8),
+                p90: percentile(&mut f, 0.9),
                 on_target,
             }
         })
@@ -281,6 +379,36 @@ mod tests {
             ),
             "thin history uses the limit"
         );
+    }
+
+    #[test]
+    fn tabulated_samplers_match_their_models() {
+        // PERT(4, 8, 16): mean (4 + 4·8 + 16) / 6 = 8.67 before rounding to whole days.
+        let pert = DurationModel::Pert {
+            min: 4.0,
+            mode: 8.0,
+            max: 16.0,
+        };
+        let Sampler::Table(t) = pert.sampler() else {
+            panic!("a table")
+        };
+        let mean = t.iter().sum::<f64>() / t.len() as f64;
+        assert!((mean - 52.0 / 6.0).abs() < 0.1, "{mean}");
+        assert!(t.windows(2).all(|w| w[0] <= w[1]), "quantiles rise");
+        assert!(t[0] >= 4.0 && t[t.len() - 1] <= 16.0);
+        // The table and direct sampling agree on the median.
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut direct: Vec<f64> = (0..20_000).map(|_| pert.sample(&mut rng)).collect();
+        direct.sort_by(f64::total_cmp);
+        assert!((direct[10_000] - t[TABLE_SIZE / 2]).abs() <= 1.0);
+        // Weighted history: twenty recent 3-day items outweigh twenty 30-day ones of 8 years ago.
+        let old_slow: Vec<(f64, f64)> = (0..20).map(|_| (30.0, 3_000.0)).collect();
+        let recent_fast: Vec<(f64, f64)> = (0..20).map(|_| (3.0, 10.0)).collect();
+        let model = DurationModel::from_history(&[old_slow, recent_fast].concat(), 10.0);
+        let s = model.sampler();
+        let fast = (0..1024u32).filter(|k| s.draw(k << 22) == 3.0).count();
+        assert!(fast > 1000, "{fast}");
+        assert_eq!(DurationModel::Fixed(2.0).sampler().draw(u32::MAX), 2.0);
     }
 
     proptest! {

@@ -133,3 +133,207 @@ pub async fn run(items: usize, runs: usize) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// The forecast figures on a synthetic portfolio of `projects` phases on the default
+/// catalogue: the deterministic critical path of every phase (target under 100 ms in all),
+/// `samples` Monte Carlo schedules of every phase (target under 5 s), and the same
+/// longest-path computation by networkx on the same graphs, with the ratio.
+pub fn forecast(
+    projects: usize,
+    samples: usize,
+    runs: usize,
+    python: Option<&str>,
+) -> anyhow::Result<()> {
+    use luodi_domain::calendar::Calendar;
+    use luodi_domain::forecast::Network;
+    use luodi_domain::portfolio::{schedule_all, simulate_all, synthetic};
+
+    let runs = runs.max(1);
+    let threads = rayon::current_num_threads();
+    let calendar = Calendar::builtin();
+    let catalogue = Catalogue::parse(DEFAULT).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).expect("a date");
+    let t = Instant::now();
+    let phases = synthetic(&calendar, &catalogue, projects, 42, today);
+    let generate_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let nodes: usize = phases.iter().map(|p| p.network.len()).sum();
+    let edges: usize = phases
+        .iter()
+        .map(|p| {
+            (0..p.network.len())
+                .map(|i| p.network.preds(i).len())
+                .sum::<usize>()
+        })
+        .sum();
+    println!(
+        "{}",
+        json!({"bench": "forecast_portfolio_generate", "value": (generate_ms * 1000.0).round() / 1000.0, "unit": "ms",
+            "projects": projects, "items": nodes, "prerequisite_edges": edges, "threads": threads,
+            "note": "synthetic phases on the default catalogue: random facts, assessments and handover dates, lists played forward to 2026-11-20"})
+    );
+
+    let times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(schedule_all(&phases).len());
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    line(
+        "forecast_cpm_portfolio",
+        median(times),
+        "ms",
+        100.0,
+        json!({"projects": projects, "items": nodes, "runs": runs, "threads": threads,
+            "includes": "forward and backward pass, floats, one critical path per phase, with actual dates of finished and running items"}),
+    );
+
+    let mc_runs = runs.min(3);
+    let mut totals = Vec::new();
+    for _ in 0..mc_runs {
+        let t = Instant::now();
+        std::hint::black_box(simulate_all(&phases, samples, 7).len());
+        totals.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    line(
+        "forecast_monte_carlo_portfolio",
+        median(totals),
+        "ms",
+        5000.0,
+        json!({"projects": projects, "samples": samples, "runs": mc_runs, "threads": threads,
+            "includes": "per sample a full forward pass with sampled durations and the critical path traced; P50/P80/P90 of three milestones, the chance of the start target, each item's criticality"}),
+    );
+
+    // The peer: plain longest paths (every item open from day 0 with its expected
+    // duration), the same graphs in Rust and in networkx.
+    let plain: Vec<(&Network, Vec<f64>)> = phases
+        .iter()
+        .map(|p| {
+            let s = p.network.schedule_plans(&p.plans);
+            let d = (0..p.network.len()).map(|i| s.ef[i] - s.es[i]).collect();
+            (&p.network, d)
+        })
+        .collect();
+    let mut lengths = Vec::new();
+    let times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            let mut ef = Vec::new();
+            lengths = plain
+                .iter()
+                .map(|(n, d)| {
+                    ef.clear();
+                    ef.resize(n.len(), 0.0);
+                    n.forward(d, &mut ef)
+                })
+                .collect();
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    let rust_sum: f64 = lengths.iter().sum();
+    let rust_lp = median(times);
+    // Building the network from the item lists (topological sort included), as networkx
+    // does inside its longest-path call.
+    let lists: Vec<Vec<(String, Vec<String>)>> = plain
+        .iter()
+        .map(|(n, _)| {
+            (0..n.len())
+                .map(|i| {
+                    (
+                        n.codes[i].clone(),
+                        n.preds(i)
+                            .iter()
+                            .map(|&p| n.codes[p as usize].clone())
+                            .collect(),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            for l in &lists {
+                std::hint::black_box(Network::new(l).map(|n| n.len()).unwrap_or(0));
+            }
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    let rust_build = median(times);
+    line(
+        "forecast_longest_path_rust",
+        rust_lp,
+        "ms",
+        100.0,
+        json!({"projects": projects, "runs": runs, "threads": 1, "sum_of_lengths": rust_sum,
+            "build_and_sort_ms": (rust_build * 1000.0).round() / 1000.0}),
+    );
+
+    let Some(python) = python else {
+        println!(
+            "{}",
+            json!({"bench": "forecast_longest_path_networkx", "run": false,
+                "reason": "no --python given; scripts/bench/run makes a Python with networkx and passes it"})
+        );
+        return Ok(());
+    };
+    let file =
+        std::env::temp_dir().join(format!("luodi-forecast-graphs-{}.json", std::process::id()));
+    let graphs: Vec<serde_json::Value> = plain
+        .iter()
+        .map(|(n, d)| {
+            let e: Vec<[u32; 2]> = (0..n.len())
+                .flat_map(|i| n.preds(i).iter().map(move |&p| [p, i as u32]))
+                .collect();
+            json!({"d": d, "e": e})
+        })
+        .collect();
+    std::fs::write(&file, serde_json::to_vec(&graphs)?)?;
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scripts/bench/networkx_longest_path.py");
+    let out = std::process::Command::new(python)
+        .arg(&script)
+        .arg(&file)
+        .arg(runs.to_string())
+        .output()
+        .map_err(|e| anyhow::anyhow!("cannot run {python}: {e}"));
+    let _ = std::fs::remove_file(&file);
+    let out = out?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "the networkx peer failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let peer: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let nx_lp = peer["longest_path_ms"].as_f64().unwrap_or(f64::NAN);
+    let nx_build = peer["build_ms"].as_f64().unwrap_or(f64::NAN);
+    let nx_sum = peer["sum_of_lengths"].as_f64().unwrap_or(f64::NAN);
+    let theirs: Vec<f64> = peer["lengths"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+        .unwrap_or_default();
+    if theirs.len() != lengths.len() {
+        anyhow::bail!(
+            "networkx returned {} lengths for {} graphs",
+            theirs.len(),
+            lengths.len()
+        );
+    }
+    if let Some(k) = (0..lengths.len()).find(|&k| (theirs[k] - lengths[k]).abs() > 1e-9) {
+        anyhow::bail!(
+            "networkx and Luodi disagree on phase {k}: {} against {} working days",
+            theirs[k],
+            lengths[k]
+        );
+    }
+    println!(
+        "{}",
+        json!({"bench": "forecast_longest_path_networkx", "value": (nx_lp * 1000.0).round() / 1000.0, "unit": "ms",
+            "build_ms": (nx_build * 1000.0).round() / 1000.0, "networkx": peer["networkx"], "python": peer["python"],
+            "sum_of_lengths": nx_sum, "same_lengths": true, "graphs": theirs.len(),
+            "ratio_networkx_to_luodi": (nx_lp / rust_lp * 10.0).round() / 10.0,
+            "ratio_with_build": ((nx_lp + nx_build) / (rust_lp + rust_build) * 10.0).round() / 10.0})
+    );
+    Ok(())
+}

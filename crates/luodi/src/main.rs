@@ -102,12 +102,25 @@ enum Command {
     },
     /// Measure the figures the targets are set for; prints one JSON line per figure.
     Bench {
+        /// Which figures: catalogue, forecast, or all
+        #[arg(default_value = "all", value_parser = ["all", "catalogue", "forecast"])]
+        what: String,
         /// Items in the synthetic catalogue
         #[arg(long, default_value_t = 5000)]
         items: usize,
         /// Runs per figure (the median is printed)
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// Phases in the synthetic portfolio (forecast)
+        #[arg(long, default_value_t = 10_000)]
+        projects: usize,
+        /// Monte Carlo samples per phase (forecast)
+        #[arg(long, default_value_t = 1_000)]
+        samples: usize,
+        /// A Python with networkx for the peer figure (`scripts/bench` makes one); without
+        /// it the networkx figure says it was not run, and why
+        #[arg(long)]
+        python: Option<String>,
     },
     /// Check the audit trail.
     Audit {
@@ -475,8 +488,20 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&f)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { items, runs } => {
-            bench::run(items, runs).await?;
+        Command::Bench {
+            what,
+            items,
+            runs,
+            projects,
+            samples,
+            python,
+        } => {
+            if what == "all" || what == "catalogue" {
+                bench::run(items, runs).await?;
+            }
+            if what == "all" || what == "forecast" {
+                bench::forecast(projects, samples, runs, python.as_deref())?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Catalogue {

@@ -619,3 +619,65 @@ async fn forecast_on_sqlite() {
 async fn forecast_on_postgres() {
     forecast_flow(Backend::Postgres).await;
 }
+
+/// The forecast benchmark on a small portfolio: every figure is printed as one JSON line,
+/// and networkx (the peer, from the Python `scripts/test` sets up in target/bench-venv)
+/// finds the same longest path for every phase — an independent check of the critical
+/// path on a thousand realistic graphs.
+#[test]
+fn forecast_bench_prints_its_figures_and_agrees_with_networkx() {
+    let python =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-venv/bin/python");
+    let has_peer = Command::new(&python)
+        .args(["-c", "import networkx"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_peer {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI needs the networkx peer: scripts/test installs it into target/bench-venv"
+        );
+        eprintln!("SKIPPED the networkx comparison: no target/bench-venv (scripts/test makes it)");
+    }
+    let mut args = vec![
+        "bench",
+        "forecast",
+        "--projects",
+        "1000",
+        "--samples",
+        "100",
+        "--runs",
+        "1",
+    ];
+    let py = python.display().to_string();
+    if has_peer {
+        args.extend(["--python", py.as_str()]);
+    }
+    let o = luodi(&args, None);
+    assert!(o.status.success(), "{}", text(&o));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    let names: Vec<&str> = lines.iter().filter_map(|l| l["bench"].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "forecast_portfolio_generate",
+            "forecast_cpm_portfolio",
+            "forecast_monte_carlo_portfolio",
+            "forecast_longest_path_rust",
+            "forecast_longest_path_networkx"
+        ]
+    );
+    assert_eq!(lines[1]["projects"], 1000);
+    assert!(lines[1]["value"].as_f64().unwrap() > 0.0);
+    assert!(lines[3]["sum_of_lengths"].as_f64().unwrap() > 1000.0);
+    if has_peer {
+        assert_eq!(lines[4]["same_lengths"], true, "{}", lines[4]);
+        assert_eq!(lines[4]["sum_of_lengths"], lines[3]["sum_of_lengths"]);
+        assert!(lines[4]["ratio_networkx_to_luodi"].as_f64().unwrap() > 0.0);
+    } else {
+        assert_eq!(lines[4]["run"], false);
+    }
+}

@@ -923,18 +923,8 @@ pub async fn forecast_of(
             _ => DurationModel::Fixed(0.0),
         })
         .collect();
-    let start_target = 30.0;
-    let milestone_nodes: Vec<(usize, Option<f64>)> = f
-        .milestones
-        .iter()
-        .map(|(m, code, _, _)| {
-            (
-                f.network.index_of(code).unwrap_or(0),
-                (*m == luodi_domain::catalogue::Milestone::ConstructionStart)
-                    .then_some(start_target),
-            )
-        })
-        .collect();
+    let milestone_nodes =
+        f.milestone_nodes(luodi_domain::forecast::START_TARGET_WORKING_DAYS);
     let mc = simulate(
         &f.network,
         &f.plans,
