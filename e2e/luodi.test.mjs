@@ -129,7 +129,7 @@ test('every main page renders without console errors, in both languages', async 
     await page.waitForURL(`${base}/`);
     const first = await (await page.request.get(`${base}/api/v1/enterprises?per_page=1`)).json();
     const id = first.items[0].id;
-    for (const [name, path] of [['home', '/'], ['enterprises', '/enterprises'], ['enterprise', `/enterprises/${id}`], ['audit', '/audit'], ['account', '/account'], ['catalogue', '/catalogue'], ['projects', '/projects'], ['service-list', '/projects/1/phases/1'], ['notice', '/projects/1/phases/1/notice'], ['gantt', '/projects/1/phases/1/gantt']]) {
+    for (const [name, path] of [['home', '/'], ['enterprises', '/enterprises'], ['enterprise', `/enterprises/${id}`], ['audit', '/audit'], ['account', '/account'], ['catalogue', '/catalogue'], ['projects', '/projects'], ['service-list', '/projects/1/phases/1'], ['notice', '/projects/1/phases/1/notice'], ['gantt', '/projects/1/phases/1/gantt'], ['portfolio', '/portfolio']]) {
       const res = await page.goto(`${base}${path}`);
       assert.equal(res.status(), 200, `${path} as leader`);
       assert.ok((await page.locator('h1').innerText()).length > 0);
@@ -143,6 +143,23 @@ test('every main page renders without console errors, in both languages', async 
     assert.deepEqual(problems, []);
     await context.close();
   }
+});
+
+test('the leader sees the portfolio ranked by how late each construction start is', async () => {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await login(page, 'leader@luodi.demo');
+  await page.goto(`${base}/portfolio`);
+  const rows = page.locator('#portfolio-table tbody tr');
+  assert.ok((await rows.count()) >= 4, 'the demo has several active phases');
+  const late = await page.locator('#portfolio-table tbody tr td.late-cell .status').allInnerTexts();
+  const days = late.map((t) => Number(t.replace('+', '')));
+  assert.deepEqual([...days].sort((a, b) => b - a), days, 'latest first');
+  assert.ok(await page.getByRole('link', { name: '青岛国药科技城' }).count() === 1);
+  assert.match(await page.locator('#portfolio-summary').innerText(), /30/);
+  await page.screenshot({ path: join(out, 'portfolio-zh.png'), fullPage: true });
+  if (process.env.LUODI_SCREENSHOT === '1') copyFileSync(join(out, 'portfolio-zh.png'), join(root, 'docs', 'portfolio.png'));
+  await context.close();
 });
 
 test('the enterprise submits an item and the department accepts and returns it; the clock stops', async () => {

@@ -39,6 +39,12 @@ pub fn pace(code: &str) -> f64 {
     0.25 + (h % 1000) as f64 / 999.0 * 0.75
 }
 
+/// How long building takes in a played course, in working days (about 7 to 14 months):
+/// the acceptance stage's items wait for it after construction starts.
+pub const BUILD_WORKING_DAYS: (i64, i64) = (150, 300);
+/// The catalogue stage whose items follow the building work.
+pub const AFTER_COMPLETION: &str = "after_completion";
+
 /// The steps each moved item took, with the party that took each step. Items that were
 /// waived, done at handover or not yet submitted are not in it.
 pub type Course = Vec<(String, Vec<(ItemEvent, Party)>)>;
@@ -66,6 +72,12 @@ pub fn course(
     let noise = LogNormal::new(0.0, 0.35).expect("a valid spread");
     let add = |d: NaiveDate, n: i64| calendar.add_working_days(d, n).value;
     let mut decided: Vec<Option<NaiveDate>> = vec![None; network.len()];
+    // Building takes time the list does not show: acceptance items wait for it.
+    let build = rng.random_range(BUILD_WORKING_DAYS.0..=BUILD_WORKING_DAYS.1);
+    let started = network.codes.iter().position(|c| {
+        catalogue.item(c).and_then(|i| i.milestone)
+            == Some(crate::catalogue::Milestone::ConstructionStart)
+    });
     let mut out = Vec::new();
     for i in 0..network.len() {
         let code = &network.codes[i];
@@ -79,6 +91,12 @@ pub fn course(
         let mut ready = Some(handover);
         for &p in network.preds(i) {
             ready = ready.zip(decided[p as usize]).map(|(r, d)| r.max(d));
+        }
+        if item.stage == AFTER_COMPLETION {
+            let built = started.map_or(Some(handover), |k| decided[k]);
+            ready = ready
+                .zip(built)
+                .map(|(r, b)| r.max(calendar.add_working_days(b, build).value));
         }
         let Some(ready) = ready else {
             continue;
@@ -154,6 +172,78 @@ pub struct PhaseModel {
     pub milestones: Vec<(usize, Option<f64>)>,
 }
 
+/// How long items took in a zone, per item code: working days from acceptance to decision
+/// (stopped days excluded) and the age in days of each decision — what forecasts learn from.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    taken: HashMap<String, Vec<(f64, f64)>>,
+}
+
+impl History {
+    /// From the zone's decided items and their steps, seen on `today`.
+    pub fn from_finished(
+        calendar: &Calendar,
+        finished: &[(String, Vec<ItemEvent>)],
+        today: NaiveDate,
+    ) -> History {
+        let mut taken: HashMap<String, Vec<(f64, f64)>> = HashMap::new();
+        let no_limit = crate::catalogue::TimeLimit {
+            days: 0,
+            unit: crate::catalogue::DayUnit::Working,
+        };
+        for (code, events) in finished {
+            let decided = events.iter().find_map(|e| match e {
+                ItemEvent::Approve { on, .. } | ItemEvent::Refuse { on, .. } => Some(*on),
+                _ => None,
+            });
+            let accepted = events.iter().any(|e| matches!(e, ItemEvent::Accept { .. }));
+            if let (Some(on), true) = (decided, accepted) {
+                let used = crate::service_item::clock(calendar, no_limit, false, events, on).used;
+                taken
+                    .entry(code.clone())
+                    .or_default()
+                    .push((used as f64, (today - on).num_days() as f64));
+            }
+        }
+        History { taken }
+    }
+
+    /// How many decisions of this item the zone has seen.
+    pub fn count(&self, code: &str) -> usize {
+        self.taken.get(code).map_or(0, Vec::len)
+    }
+
+    /// The item's duration model: its history, or around `limit` where history is thin.
+    pub fn model(&self, code: &str, limit: f64) -> DurationModel {
+        DurationModel::from_history(self.taken.get(code).map_or(&[][..], Vec::as_slice), limit)
+    }
+}
+
+/// A phase's forecast made ready for the Monte Carlo run: open items sample from
+/// `history`; construction start carries `start_target`.
+pub fn phase_model(
+    forecast: &crate::forecast::PhaseForecast,
+    history: &History,
+    start_target: f64,
+) -> PhaseModel {
+    let samplers = forecast
+        .network
+        .codes
+        .iter()
+        .zip(&forecast.plans)
+        .map(|(code, plan)| match plan {
+            Plan::Open { duration, .. } => history.model(code, *duration).sampler(),
+            _ => Sampler::Fixed(0.0),
+        })
+        .collect();
+    PhaseModel {
+        network: forecast.network.clone(),
+        plans: forecast.plans.clone(),
+        samplers,
+        milestones: forecast.milestone_nodes(start_target),
+    }
+}
+
 /// The seed of the `k`-th phase of a portfolio run with `seed`.
 pub fn phase_seed(seed: u64, k: usize) -> u64 {
     seed ^ (k as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
@@ -181,6 +271,24 @@ pub fn simulate_all(phases: &[PhaseModel], samples: usize, seed: u64) -> Vec<Mon
                 &p.milestones,
                 samples,
                 phase_seed(seed, k),
+            )
+        })
+        .collect()
+}
+
+/// [`simulate_all`] with the same `seed` for every phase: each phase then gets exactly the
+/// answer a forecast of that phase alone with `seed` gives.
+pub fn simulate_each(phases: &[PhaseModel], samples: usize, seed: u64) -> Vec<MonteCarlo> {
+    phases
+        .par_iter()
+        .map(|p| {
+            simulate_with(
+                &p.network,
+                &p.plans,
+                &p.samplers,
+                &p.milestones,
+                samples,
+                seed,
             )
         })
         .collect()
@@ -359,6 +467,22 @@ mod tests {
                 .filter(|l| l.waived_by.is_none() && !cat.item(&l.code).unwrap().done_at_handover)
                 .count();
             assert_eq!(c.len(), moved, "two years later everything has been moved");
+            // Acceptance waits for the building work after construction starts.
+            let approved_on = |code: &str| {
+                c.iter().find(|x| x.0 == code).and_then(|x| {
+                    x.1.iter().find_map(|(e, _)| match e {
+                        ItemEvent::Approve { on, .. } => Some(*on),
+                        _ => None,
+                    })
+                })
+            };
+            let start = approved_on("SG07").expect("construction started");
+            for (code, events) in &c {
+                if cat.item(code).unwrap().stage == AFTER_COMPLETION {
+                    let built = cal.working_days_between(start, events[0].0.on()).value;
+                    assert!(built >= BUILD_WORKING_DAYS.0, "{code} after {built} days");
+                }
+            }
             for (code, events) in &c {
                 let state = replay(events, Allowed::default())
                     .unwrap_or_else(|e| panic!("{code}: step {e:?}"));

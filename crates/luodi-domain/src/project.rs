@@ -23,6 +23,15 @@ pub enum PhaseStatus {
 }
 
 impl PhaseStatus {
+    /// The status a phase reaches when a milestone's item is approved.
+    pub fn at_milestone(m: crate::catalogue::Milestone) -> PhaseStatus {
+        match m {
+            crate::catalogue::Milestone::ConstructionPermit => PhaseStatus::ConstructionPermit,
+            crate::catalogue::Milestone::ConstructionStart => PhaseStatus::ConstructionStarted,
+            crate::catalogue::Milestone::CompletionAcceptance => PhaseStatus::CompletionAccepted,
+        }
+    }
+
     pub const ALL: [PhaseStatus; 8] = [
         PhaseStatus::Lead,
         PhaseStatus::Signed,

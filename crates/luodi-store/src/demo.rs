@@ -222,6 +222,7 @@ pub async fn load(store: &Store) -> Result<Zone> {
         .await?
         .map(|u| u.id);
     load_sinopharm(store, &zone, sinopharm, steward).await?;
+    load_history(store, &zone, steward).await?;
     Ok(zone)
 }
 
@@ -341,4 +342,278 @@ pub async fn zone_id(store: &Store) -> Result<ZoneId> {
         .await?
         .map(|z| z.id)
         .ok_or(StoreError::NotFound)
+}
+
+/// The day the demo's history is played up to: nothing in it happens later.
+pub const HISTORY_UNTIL: (i32, u32, u32) = (2026, 11, 20);
+
+/// (enterprise index, name, English name, industry, land handover, investment in 亿元, mu)
+const PAST_PROJECTS: &[(usize, &str, &str, &str, &str, i64, f64)] = &[
+    (
+        1,
+        "阿斯利康吸入气雾剂生产基地",
+        "AstraZeneca inhalation aerosol plant",
+        "C2720",
+        "2024-01-15",
+        20,
+        80.0,
+    ),
+    (
+        2,
+        "海尔生物医疗智慧实验室产业园",
+        "Haier Biomedical smart laboratory park",
+        "C3581",
+        "2024-03-04",
+        12,
+        60.0,
+    ),
+    (
+        3,
+        "康湾体外诊断试剂一期",
+        "Kangwan IVD reagents, phase 1",
+        "C2761",
+        "2024-04-22",
+        5,
+        35.0,
+    ),
+    (
+        4,
+        "海湾医用影像设备产业园",
+        "Bay medical imaging equipment park",
+        "C3584",
+        "2024-06-03",
+        8,
+        50.0,
+    ),
+    (
+        5,
+        "康复辅具智能制造中心",
+        "Rehabilitation aids smart manufacturing centre",
+        "C3586",
+        "2024-07-15",
+        3,
+        25.0,
+    ),
+    (
+        1,
+        "阿斯利康区域研发中心",
+        "AstraZeneca regional R&D centre",
+        "C2720",
+        "2024-09-02",
+        15,
+        45.0,
+    ),
+    (
+        2,
+        "海尔血液技术产业化基地",
+        "Haier blood technology industrial base",
+        "C3581",
+        "2024-10-21",
+        10,
+        55.0,
+    ),
+    (
+        3,
+        "康湾分子诊断试剂车间",
+        "Kangwan molecular diagnostics workshop",
+        "C2761",
+        "2024-12-09",
+        4,
+        30.0,
+    ),
+    (
+        4,
+        "海湾手术机器人生产基地",
+        "Bay surgical robot plant",
+        "C3584",
+        "2025-02-24",
+        9,
+        40.0,
+    ),
+    (
+        2,
+        "海尔智慧药房设备工厂",
+        "Haier smart pharmacy equipment factory",
+        "C3581",
+        "2025-04-14",
+        6,
+        38.0,
+    ),
+    (
+        5,
+        "康复辅具二期",
+        "Rehabilitation aids, phase 2",
+        "C3586",
+        "2025-06-09",
+        2,
+        20.0,
+    ),
+    (
+        1,
+        "阿斯利康生物药原液车间",
+        "AstraZeneca biologics drug substance plant",
+        "C2720",
+        "2025-08-04",
+        25,
+        90.0,
+    ),
+    (
+        3,
+        "康湾质谱诊断中心",
+        "Kangwan mass-spectrometry diagnostics centre",
+        "C2761",
+        "2025-10-13",
+        6,
+        32.0,
+    ),
+    (
+        4,
+        "海湾高端植介入器械园",
+        "Bay advanced implant devices park",
+        "C3584",
+        "2026-03-09",
+        11,
+        48.0,
+    ),
+    (
+        2,
+        "海尔细胞存储产业园",
+        "Haier cell storage industrial park",
+        "C3581",
+        "2026-06-01",
+        7,
+        40.0,
+    ),
+    (
+        5,
+        "康复机器人研发中试基地",
+        "Rehabilitation robot pilot base",
+        "C3586",
+        "2026-08-17",
+        3,
+        22.0,
+    ),
+    (
+        1,
+        "阿斯利康吸入制剂二期",
+        "AstraZeneca inhalation products, phase 2",
+        "C2720",
+        "2026-09-21",
+        18,
+        70.0,
+    ),
+];
+
+/// The zone's history: projects landed since 2024, each phase's list played forward to
+/// [`HISTORY_UNTIL`] — most finished, the latest under way — so forecasts learn how long
+/// items really take here, and the portfolio has more than one project to rank.
+async fn load_history(
+    store: &Store,
+    zone: &Zone,
+    steward: Option<luodi_domain::UserId>,
+) -> Result<()> {
+    use crate::projects::{NewPhase, NewProject};
+    use luodi_domain::money::Fen;
+    use luodi_domain::project::PhaseStatus;
+    use rand::{Rng, SeedableRng};
+    if store
+        .project_by_name(zone.id, PAST_PROJECTS[0].1)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let actor = Actor::System("demo");
+    let scope = luodi_domain::Scope {
+        zone: Some(zone.id),
+        enterprise: None,
+    };
+    let (_, _, catalogue) = store.catalogue(zone.id, None).await?;
+    let calendar = store.calendar().await?;
+    let (y, m, d) = HISTORY_UNTIL;
+    let until = chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+    for (k, (enterprise, name, name_en, industry, handover, yi, mu)) in
+        PAST_PROJECTS.iter().enumerate()
+    {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(k as u64 + 1);
+        let e = store
+            .enterprise_by_uscc(zone.id, demo_uscc(*enterprise).as_str())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut facts = luodi_domain::portfolio::random_facts(&mut rng);
+        facts.investment_wan = Some(*yi as f64 * 10_000.0);
+        facts.fixed_asset_investment_wan = Some(*yi as f64 * 8_000.0);
+        facts.land_area_mu = Some(*mu);
+        let project = store
+            .create_project(
+                &actor,
+                zone.id,
+                &NewProject {
+                    enterprise_id: e.id,
+                    name: name.to_string(),
+                    name_en: Some(name_en.to_string()),
+                    total_investment: Fen::from_yuan(yi * 100_000_000).expect("fits"),
+                    industry_code: Some(industry.to_string()),
+                    chain_position: Some(luodi_domain::enterprise::ChainPosition::Midstream),
+                    expected_output: Fen::from_yuan(yi * 150_000_000),
+                    expected_tax: Fen::from_yuan(yi * 8_000_000),
+                    jobs: Some(*yi * 40),
+                    steward_id: steward,
+                    phases: vec![NewPhase {
+                        name: "一期".into(),
+                        status: PhaseStatus::LandMatched,
+                        facts,
+                    }],
+                },
+            )
+            .await?;
+        let assessments: Vec<String> = luodi_domain::rule::ASSESSMENTS
+            .iter()
+            .filter(|_| rng.random_bool(0.6))
+            .map(|a| a.0.to_string())
+            .collect();
+        let date = chrono::NaiveDate::parse_from_str(handover, "%Y-%m-%d").expect("a date");
+        let phase = project.phases[0].id;
+        let list = match store
+            .hand_over(
+                &actor,
+                &scope,
+                phase,
+                &crate::service_lists::Handover {
+                    date,
+                    parcel_code: format!("GX-{}-{:02}", &handover[..4], k + 1),
+                    assessments: assessments.clone(),
+                },
+            )
+            .await
+        {
+            Ok(list) => list,
+            Err(crate::service_lists::HandoverError::Store(e)) => return Err(e),
+            Err(other) => unreachable!("the demo's past phases are handed over: {other}"),
+        };
+        let listed: Vec<luodi_domain::catalogue::ListedItem> = list
+            .items
+            .iter()
+            .map(|i| luodi_domain::catalogue::ListedItem {
+                code: i.code.clone(),
+                applicability: i.applicability,
+                waived_by: i.waived_by.clone(),
+                prerequisites: i.prerequisites.clone(),
+            })
+            .collect();
+        let course = luodi_domain::portfolio::course(
+            &calendar,
+            &catalogue,
+            &listed,
+            date,
+            until,
+            rng.random(),
+        );
+        match store.import_course(&actor, &scope, phase, &course).await {
+            Ok(_) => {}
+            Err(crate::service_lists::CourseError::Store(e)) => return Err(e),
+            Err(other) => unreachable!("the demo's courses are possible: {other}"),
+        }
+    }
+    Ok(())
 }

@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod demo;
 pub mod enterprises;
+pub mod forecasts;
 mod migrate;
 pub mod orgs;
 pub mod projects;

@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_calendar"),
     migration!(3, "0003_catalogue"),
     migration!(4, "0004_projects_service_lists"),
+    migration!(5, "0005_forecasts"),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -83,6 +83,15 @@ pub enum HandoverError {
     Store(#[from] StoreError),
 }
 
+/// Why a course cannot be imported; names the item at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum CourseError {
+    #[error("item {0}: {1}")]
+    Item(String, String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// Why a step on an item is refused.
 #[derive(Debug, thiserror::Error)]
 pub enum StepError {
@@ -265,6 +274,118 @@ impl Store {
         .await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(self.service_list(scope, phase_id).await?)
+    }
+
+    /// Records what already happened to a phase's list — a zone moving its past projects
+    /// in, or the demo's history — in one audited transaction. Each item's steps are checked
+    /// in order with the party taking them; an item that is not on the list or has already
+    /// moved, or any step that is not possible, refuses the whole course and writes
+    /// nothing. The phase's status follows the milestones the course approves.
+    pub async fn import_course(
+        &self,
+        actor: &Actor,
+        scope: &Scope,
+        phase_id: i64,
+        course: &luodi_domain::portfolio::Course,
+    ) -> Result<usize, CourseError> {
+        let list = self.service_list(scope, phase_id).await?;
+        let catalogue = self
+            .catalogue(list.zone_id, Some(list.catalogue_version_id))
+            .await?
+            .2;
+        let mut status = PhaseStatus::LandHandedOver;
+        let mut states = Vec::with_capacity(course.len());
+        let mut seen = std::collections::HashSet::new();
+        for (code, events) in course {
+            if !seen.insert(code) {
+                return Err(CourseError::Item(code.clone(), "appears twice".into()));
+            }
+            let item = list
+                .items
+                .iter()
+                .find(|i| &i.code == code)
+                .ok_or_else(|| CourseError::Item(code.clone(), "not on this list".into()))?;
+            if item.state != ItemState::NotStarted {
+                return Err(CourseError::Item(
+                    code.clone(),
+                    format!("already {}", item.state.as_str()),
+                ));
+            }
+            let modes = catalogue
+                .item(code)
+                .map(|c| c.modes.clone())
+                .unwrap_or_default();
+            let allowed = Allowed {
+                minor_missing: modes.contains(&ReformMode::MinorMissing),
+                commitment: modes.contains(&ReformMode::Commitment),
+                verification_pending: false,
+            };
+            let state = luodi_domain::service_item::replay(events, allowed)
+                .map_err(|(i, e)| CourseError::Item(code.clone(), format!("step {i}: {e}")))?;
+            if state == ItemState::Approved
+                && let Some(m) = catalogue.item(code).and_then(|c| c.milestone)
+            {
+                status = status.max(PhaseStatus::at_milestone(m));
+            }
+            states.push(state);
+        }
+        let mut tx = self.begin_write().await?;
+        let t = now();
+        let label = actor.label();
+        for ((code, events), state) in course.iter().zip(states) {
+            let timeline: Vec<TimelineEntry> = events
+                .iter()
+                .map(|(event, _)| TimelineEntry {
+                    event: event.clone(),
+                    actor: label.clone(),
+                    at: t.clone(),
+                })
+                .collect();
+            let changed = sqlx::query("UPDATE service_list_items SET state = $1, timeline_json = $2, updated_at = $3, version = version + 1 WHERE list_id = $4 AND code = $5 AND state = 'not_started'")
+                .bind(state.as_str())
+                .bind(serde_json::to_string(&timeline).expect("timeline serialises"))
+                .bind(&t)
+                .bind(list.id)
+                .bind(code)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from)?
+                .rows_affected();
+            if changed != 1 {
+                return Err(CourseError::Item(code.clone(), "moved meanwhile".into()));
+            }
+        }
+        let before: String = sqlx::query("SELECT status FROM project_phases WHERE id = $1")
+            .bind(phase_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::from)?
+            .get("status");
+        let before = PhaseStatus::parse(&before).unwrap_or(PhaseStatus::LandHandedOver);
+        let after = before.max(status);
+        sqlx::query("UPDATE project_phases SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(after.as_str())
+            .bind(&t)
+            .bind(phase_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        audit::record(
+            &mut tx,
+            actor,
+            Change {
+                zone_id: list.zone_id.0,
+                action: "import_course",
+                entity: "service_list",
+                entity_id: list.id.to_string(),
+                before: json!({"phase_status": before.as_str()}),
+                after: json!({"phase_status": after.as_str(), "items": course.len(),
+                    "steps": course.iter().map(|c| c.1.len()).sum::<usize>()}),
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(course.len())
     }
 
     /// A phase's list, if the scope sees its project.

@@ -769,3 +769,200 @@ mod service_lists {
         sinopharm_list_and_clock => sinopharm_list_and_clock;
     }
 }
+
+mod portfolio {
+    //! The demo's history, importing a course all-or-nothing, and the portfolio sweep.
+    use super::*;
+    use chrono::NaiveDate;
+    use luodi_domain::service_item::{ItemEvent, ItemState, Party};
+    use luodi_store::service_lists::CourseError;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    async fn course_import_is_all_or_nothing(store: Store) {
+        let zone = demo::load(&store).await.unwrap();
+        let scope = Scope {
+            zone: Some(zone.id),
+            enterprise: None,
+        };
+        // The history gives the zone decided items to learn from: most codes seen 5+ times.
+        let finished = store.finished_items(zone.id).await.unwrap();
+        assert!(finished.len() > 400, "{}", finished.len());
+        let id = store
+            .project_by_name(zone.id, demo::SINOPHARM_PROJECT)
+            .await
+            .unwrap()
+            .unwrap();
+        let phase = store.project(&scope, id).await.unwrap().phases[0].id;
+        let audit = count(&store, "audit_log").await;
+        let good = (
+            "KB01".to_string(),
+            vec![(
+                ItemEvent::Submit {
+                    on: d("2026-10-16"),
+                },
+                Party::Applicant,
+            )],
+        );
+        // An approval before acceptance is not possible: the whole course is refused,
+        // naming the item and the step, and nothing is written.
+        let bad = (
+            "KB02".to_string(),
+            vec![
+                (
+                    ItemEvent::Submit {
+                        on: d("2026-10-16"),
+                    },
+                    Party::Applicant,
+                ),
+                (
+                    ItemEvent::Approve {
+                        on: d("2026-10-20"),
+                        verify_by: None,
+                    },
+                    Party::Department,
+                ),
+            ],
+        );
+        let e = store
+            .import_course(&Actor::Cli, &scope, phase, &vec![good.clone(), bad])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, CourseError::Item(code, why) if code == "KB02" && why.contains("step 1")),
+            "{e}"
+        );
+        let unknown = ("ZZ99".to_string(), good.1.clone());
+        let e = store
+            .import_course(&Actor::Cli, &scope, phase, &vec![good.clone(), unknown])
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("ZZ99"), "{e}");
+        let twice = vec![good.clone(), good.clone()];
+        let e = store
+            .import_course(&Actor::Cli, &scope, phase, &twice)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("appears twice"), "{e}");
+        let list = store.service_list(&scope, phase).await.unwrap();
+        let kb01 = list.items.iter().find(|i| i.code == "KB01").unwrap();
+        assert_eq!(kb01.state, ItemState::NotStarted, "nothing written");
+        assert_eq!(count(&store, "audit_log").await, audit);
+
+        assert_eq!(
+            store
+                .import_course(&Actor::Cli, &scope, phase, &vec![good.clone()])
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(count(&store, "audit_log").await, audit + 1);
+        let e = store
+            .import_course(&Actor::Cli, &scope, phase, &vec![good])
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("already submitted"), "{e}");
+        // An enterprise cannot reach another enterprise's phase.
+        let other = Scope {
+            zone: Some(zone.id),
+            enterprise: Some(EnterpriseId(i64::MAX)),
+        };
+        assert!(matches!(
+            store
+                .import_course(&Actor::Cli, &other, phase, &vec![])
+                .await,
+            Err(CourseError::Store(StoreError::NotFound))
+        ));
+        assert!(store.verify_audit(None).await.unwrap().is_ok());
+    }
+
+    async fn sweep_recomputes_what_changed(store: Store) {
+        let zone = demo::load(&store).await.unwrap();
+        let today = d("2026-11-27");
+        let first = store.forecast_sweep(zone.id, today, 300, 1).await.unwrap();
+        assert!(first.phases >= 4, "{first:?}");
+        assert_eq!(first.recomputed, first.phases, "everything is new");
+        let again = store.forecast_sweep(zone.id, today, 300, 1).await.unwrap();
+        assert_eq!(again.recomputed, 0, "nothing changed, nothing recomputed");
+
+        let all = Scope {
+            zone: Some(zone.id),
+            enterprise: None,
+        };
+        let rows = store.portfolio(&all).await.unwrap();
+        assert_eq!(rows.len(), first.phases);
+        assert!(
+            rows.windows(2)
+                .all(|w| w[0].late_working_days >= w[1].late_working_days),
+            "latest first"
+        );
+        let sinopharm = rows
+            .iter()
+            .find(|r| r.project_name == demo::SINOPHARM_PROJECT)
+            .expect("the Sinopharm phase is in the portfolio");
+        assert_eq!(sinopharm.handover_date, d("2026-10-15"));
+        assert_eq!(sinopharm.start_item.as_deref(), Some("SG07"));
+        assert!(sinopharm.started_on.is_none());
+        let p50 = sinopharm.start_p50_date.unwrap();
+        assert!(p50 > today && p50 <= sinopharm.start_p90_date.unwrap());
+        assert!(
+            sinopharm.late_working_days > 0,
+            "a start in 30 working days is gone"
+        );
+        assert_eq!(sinopharm.on_target_permille, Some(0));
+        assert!(sinopharm.next_critical_item.is_some());
+        // A phase under construction shows its actual start.
+        assert!(rows.iter().any(|r| r.started_on.is_some()));
+
+        // A step on one list recomputes that phase only.
+        let steward = store
+            .user_by_email("steward@luodi.demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let list = store.service_list(&all, sinopharm.phase_id).await.unwrap();
+        let kb01 = list.items.iter().find(|i| i.code == "KB01").unwrap();
+        store
+            .item_step(
+                &steward,
+                kb01.id,
+                ItemEvent::Submit {
+                    on: d("2026-11-02"),
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        let after = store.forecast_sweep(zone.id, today, 300, 1).await.unwrap();
+        assert_eq!(after.recomputed, 1, "{after:?}");
+        // A new day recomputes everything.
+        let tomorrow = store
+            .forecast_sweep(zone.id, d("2026-11-30"), 300, 1)
+            .await
+            .unwrap();
+        assert_eq!(tomorrow.recomputed, tomorrow.phases);
+
+        // The enterprise sees its own phase only.
+        let own = store
+            .enterprise_by_uscc(zone.id, demo::demo_uscc(0).as_str())
+            .await
+            .unwrap()
+            .unwrap();
+        let mine = store
+            .portfolio(&Scope {
+                zone: Some(zone.id),
+                enterprise: Some(own.id),
+            })
+            .await
+            .unwrap();
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0].project_name, demo::SINOPHARM_PROJECT);
+    }
+
+    on_both! {
+        course_import_is_all_or_nothing => course_import_is_all_or_nothing;
+        sweep_recomputes_what_changed => sweep_recomputes_what_changed;
+    }
+}

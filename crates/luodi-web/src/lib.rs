@@ -33,10 +33,21 @@ use crate::extract::request_lang;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Settings of the web layer.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WebConfig {
     /// Mark cookies `Secure` (serve behind HTTPS).
     pub secure_cookies: bool,
+    /// How often `serve` re-forecasts the portfolio when nothing wakes it sooner.
+    pub forecast_every: std::time::Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            forecast_every: std::time::Duration::from_secs(600),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -44,6 +55,8 @@ pub struct AppState {
     pub store: Store,
     pub config: WebConfig,
     pub metrics: metrics::SharedMetrics,
+    /// Wakes the background forecaster after a step or a handover.
+    pub forecast_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -52,6 +65,7 @@ impl AppState {
             store,
             config,
             metrics: Default::default(),
+            forecast_wake: Default::default(),
         }
     }
 }
@@ -129,8 +143,12 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    let app = router(AppState::new(store, config));
+    let state = AppState::new(store, config.clone());
+    let forecaster = api::portfolio::spawn_forecaster(state.clone(), config.forecast_every);
+    let app = router(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await?;
+    forecaster.abort();
+    Ok(())
 }

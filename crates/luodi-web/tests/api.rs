@@ -1320,11 +1320,7 @@ mod forecast {
 
     async fn forecast_of_the_demo_phase(app: &TestApp) {
         let steward = app.token("steward@luodi.demo").await;
-        let projects = app
-            .api("GET", "/api/v1/projects", Some(&steward), None)
-            .await
-            .json();
-        let id = projects[0]["id"].as_i64().unwrap();
+        let id = app.sinopharm().await;
         let r = app
             .api(
                 "GET",
@@ -1402,12 +1398,7 @@ mod what_if {
 
     async fn commitment_on_a_critical_item_saves_days(app: &TestApp) {
         let steward = app.token("steward@luodi.demo").await;
-        let id = app
-            .api("GET", "/api/v1/projects", Some(&steward), None)
-            .await
-            .json()[0]["id"]
-            .as_i64()
-            .unwrap();
+        let id = app.sinopharm().await;
         let url = format!("/api/v1/projects/{id}/forecast/what-if");
         let body = json!({"changes": [{"item": "SG02", "mode": "commitment"}], "samples": 200})
             .to_string();
@@ -1481,5 +1472,123 @@ mod what_if {
 
     on_both! {
         commitment_on_a_critical_item_saves_days => commitment_on_a_critical_item_saves_days;
+    }
+}
+
+mod portfolio {
+    //! The leadership's portfolio: every active phase by how late its P50 construction start
+    //! is, consistent with each phase's own forecast, and scoped for enterprises.
+    use super::*;
+
+    async fn ranked_consistent_and_scoped(app: &TestApp) {
+        let leader = app.token("leader@luodi.demo").await;
+        let r = app
+            .api("GET", "/api/v1/portfolio", Some(&leader), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let j = r.json();
+        assert_eq!(j["target_working_days"], 30.0);
+        let rows = j["rows"].as_array().unwrap();
+        assert!(rows.len() >= 4, "{}", r.body);
+        assert_eq!(
+            j["recomputed"].as_u64().unwrap() as usize,
+            rows.len(),
+            "first read forecasts all"
+        );
+        let late: Vec<i64> = rows
+            .iter()
+            .map(|r| r["late_working_days"].as_i64().unwrap())
+            .collect();
+        assert!(late.windows(2).all(|w| w[0] >= w[1]), "{late:?}");
+        // The same forecast as the phase's own (same samples and seed).
+        let id = app.sinopharm().await;
+        let row = rows.iter().find(|r| r["project_id"] == id).unwrap();
+        let f = app
+            .api(
+                "GET",
+                &format!("/api/v1/projects/{id}/forecast"),
+                Some(&leader),
+                None,
+            )
+            .await
+            .json();
+        let start = &f["milestones"]["construction_start"];
+        assert_eq!(row["start_p50_date"], start["p50"]);
+        assert_eq!(row["start_p90_date"], start["p90"]);
+        assert_eq!(row["start_date"], start["date"]);
+        // The forecast learns from the demo's history.
+        assert_eq!(
+            f["durations"]["KB01"]["source"], "history",
+            "{}",
+            f["durations"]
+        );
+        assert!(f["durations"]["KB01"]["history"].as_u64().unwrap() >= 5);
+
+        // Reading again recomputes nothing; a step recomputes that phase.
+        let again = app
+            .api("GET", "/api/v1/portfolio", Some(&leader), None)
+            .await
+            .json();
+        assert_eq!(again["recomputed"], 0);
+        let steward = app.token("steward@luodi.demo").await;
+        let list = app
+            .api(
+                "GET",
+                &format!("/api/v1/projects/{id}/phases/1/service-list"),
+                Some(&steward),
+                None,
+            )
+            .await
+            .json();
+        let kb01 = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["code"] == "KB01")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let step = app
+            .api(
+                "POST",
+                &format!("/api/v1/service-items/{kb01}/steps"),
+                Some(&steward),
+                Some(&json!({"kind": "submit", "on": "2026-11-02"}).to_string()),
+            )
+            .await;
+        assert_eq!(step.status, StatusCode::OK, "{}", step.body);
+        let after = app
+            .api("GET", "/api/v1/portfolio", Some(&leader), None)
+            .await
+            .json();
+        assert_eq!(after["recomputed"], 1);
+
+        // Enterprises see their own phases only.
+        let own = app.token("enterprise@luodi.demo").await;
+        let mine = app
+            .api("GET", "/api/v1/portfolio", Some(&own), None)
+            .await
+            .json();
+        let mine = mine["rows"].as_array().unwrap();
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0]["project_id"], id);
+        let haier = app.other_enterprise_user().await;
+        let theirs = app.token(haier).await;
+        let theirs = app
+            .api("GET", "/api/v1/portfolio", Some(&theirs), None)
+            .await
+            .json();
+        let theirs = theirs["rows"].as_array().unwrap();
+        assert!(!theirs.is_empty(), "Haier has an active phase in the demo");
+        assert!(
+            theirs
+                .iter()
+                .all(|r| r["project_id"] != id
+                    && r["enterprise_name"] == theirs[0]["enterprise_name"])
+        );
+    }
+
+    on_both! {
+        ranked_consistent_and_scoped => ranked_consistent_and_scoped;
     }
 }

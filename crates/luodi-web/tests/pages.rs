@@ -984,3 +984,26 @@ mod gantt_page {
         gantt_chart_of_phase_one => gantt_chart_of_phase_one;
     }
 }
+
+mod portfolio_page {
+    use super::*;
+
+    async fn portfolio_page_ranks_and_scopes(app: &TestApp) {
+        let mut leader = app.login("leader@luodi.demo").await;
+        let page = leader.get(app, "/portfolio").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("项目组合预测"));
+        assert!(page.body.contains("青岛国药科技城") && page.body.contains("海尔细胞存储产业园"));
+        assert!(page.body.contains("href=\"/portfolio\""), "in the side bar");
+        // The enterprise's page lists its own phase and nothing of others.
+        let mut own = app.login("enterprise@luodi.demo").await;
+        let page = own.get(app, "/portfolio").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("青岛国药科技城"));
+        assert!(!page.body.contains("海尔") && !page.body.contains("阿斯利康"));
+    }
+
+    on_both! {
+        portfolio_page_ranks_and_scopes => portfolio_page_ranks_and_scopes;
+    }
+}

@@ -16,6 +16,8 @@ pub struct FileConfig {
     pub database_file: Option<String>,
     pub addr: Option<String>,
     pub secure_cookies: Option<bool>,
+    /// Seconds between background re-forecasts of the portfolio (10–86400).
+    pub forecast_every_seconds: Option<u64>,
 }
 
 #[derive(Debug)]
@@ -23,10 +25,16 @@ pub struct Settings {
     pub database: String,
     pub addr: SocketAddr,
     pub secure_cookies: bool,
+    pub forecast_every: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    #[error("{setting}: '{value}' is not a number of seconds from 10 to 86400")]
+    Seconds {
+        setting: &'static str,
+        value: String,
+    },
     #[error("cannot read config file {path}: {source}")]
     Read {
         path: String,
@@ -130,10 +138,30 @@ pub fn load(
         },
         None => file.secure_cookies.unwrap_or(false),
     };
+    let forecast_every = match env("LUODI_FORECAST_EVERY") {
+        Some(v) => (
+            "LUODI_FORECAST_EVERY",
+            v.parse::<u64>().map_err(|_| ConfigError::Seconds {
+                setting: "LUODI_FORECAST_EVERY",
+                value: v.clone(),
+            })?,
+        ),
+        None => (
+            "forecast_every_seconds (config file)",
+            file.forecast_every_seconds.unwrap_or(600),
+        ),
+    };
+    if !(10..=86_400).contains(&forecast_every.1) {
+        return Err(ConfigError::Seconds {
+            setting: forecast_every.0,
+            value: forecast_every.1.to_string(),
+        });
+    }
     Ok(Settings {
         database,
         addr,
         secure_cookies,
+        forecast_every: std::time::Duration::from_secs(forecast_every.1),
     })
 }
 

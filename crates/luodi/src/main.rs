@@ -388,6 +388,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 store,
                 WebConfig {
                     secure_cookies: settings.secure_cookies,
+                    forecast_every: settings.forecast_every,
                 },
                 settings.addr,
                 shutdown_signal(),
@@ -415,6 +416,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 store,
                 WebConfig {
                     secure_cookies: settings.secure_cookies,
+                    forecast_every: settings.forecast_every,
                 },
                 settings.addr,
                 shutdown_signal(),

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod calendar;
 pub mod catalogue;
 pub mod enterprises;
+pub mod portfolio;
 pub mod projects;
 
 use axum::Router;
@@ -24,6 +25,7 @@ use crate::AppState;
         calendar::days, calendar::add,
         catalogue::show, catalogue::versions, catalogue::export, catalogue::import,
         projects::list, projects::show, projects::hand_over, projects::service_list, projects::step, projects::queue, projects::late, projects::notice, projects::forecast, projects::what_if,
+        portfolio::list,
     ),
     modifiers(&BearerAuth),
     tags((name = "enterprises", description = "企业 — enterprises of the zone"), (name = "account", description = "the caller, its zone and API tokens"), (name = "audit", description = "the hash-chained audit trail"), (name = "calendar", description = "工作日 — the PRC working-day calendar"), (name = "catalogue", description = "服务事项目录 — the zone's service catalogue"), (name = "projects", description = "项目 — projects, phases, service lists and their items"))
@@ -50,4 +52,5 @@ pub fn router() -> Router<AppState> {
         .merge(calendar::router())
         .merge(catalogue::router())
         .merge(projects::router())
+        .merge(portfolio::router())
 }

@@ -273,6 +273,7 @@ pub async fn hand_over(
         )
         .await
         .map_err(|e| handover_error(lang, e))?;
+    state.forecast_wake.notify_one();
     Ok((
         StatusCode::CREATED,
         Json(list_response(&state, &project, &phase, list, lang).await?),
@@ -563,6 +564,7 @@ pub async fn step(
         .item_step(&caller.user, id, event, body.version)
         .await
         .map_err(|e| step_error(lang, e))?;
+    state.forecast_wake.notify_one();
     let zone = caller
         .user
         .zone_id
@@ -795,6 +797,20 @@ pub struct ItemTimes {
     pub float: f64,
 }
 
+/// Where an open item's Monte Carlo duration comes from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DurationSource {
+    /// `history` (the zone's decisions of this item, recent ones weighing more) or
+    /// `promised_limit` (a PERT around the limit, when fewer than 5 decisions are known).
+    pub source: &'static str,
+    /// Decisions of this item the zone has seen.
+    pub history: usize,
+    /// The promised limit, working days.
+    pub promised: f64,
+    /// The median (history) or the mode (promised limit), working days.
+    pub typical: f64,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MilestoneForecast {
     /// The item whose completion is the milestone.
@@ -827,6 +843,9 @@ pub struct ForecastResponse {
     /// How often each item lay on the critical path across the samples (0–1).
     #[schema(value_type = Object)]
     pub criticality: std::collections::BTreeMap<String, f64>,
+    /// Per item still to do: where its sampled duration comes from.
+    #[schema(value_type = Object)]
+    pub durations: std::collections::BTreeMap<String, DurationSource>,
     pub samples: usize,
     pub seed: u64,
     /// Some date relied on a year with no published holiday schedule.
@@ -843,8 +862,10 @@ pub async fn forecast_of(
     seed: u64,
     changes: &[luodi_domain::forecast::ModeChange],
 ) -> Result<ForecastResponse, ApiError> {
+    use luodi_domain::forecast::START_TARGET_WORKING_DAYS;
     use luodi_domain::forecast::{ForecastItem, Plan, WhatIfError, forecast_phase_with};
-    use luodi_domain::monte_carlo::{DurationModel, simulate};
+    use luodi_domain::monte_carlo::{DurationModel, simulate_with};
+    use luodi_domain::portfolio::{History, phase_model};
     let list = state
         .store
         .service_list(scope, phase.id)
@@ -877,59 +898,45 @@ pub async fn forecast_of(
             )
             .field("changes"),
         })?;
-    // History of how long each item really took, zone-wide: working days from acceptance
-    // to decision, stops excluded, with its age.
-    let history = state
+    // How long each item really took in the zone; open items sample from it.
+    let finished = state
         .store
         .finished_items(list.zone_id)
         .await
         .map_err(ApiError::internal)?;
-    let mut by_code: std::collections::HashMap<String, Vec<(f64, f64)>> =
-        std::collections::HashMap::new();
-    for (code, events) in history {
-        let finished = events.iter().find_map(|e| match e {
-            ItemEvent::Approve { on, .. } | ItemEvent::Refuse { on, .. } => Some(*on),
-            _ => None,
-        });
-        let accepted = events.iter().any(|e| matches!(e, ItemEvent::Accept { .. }));
-        if let (Some(on), true) = (finished, accepted) {
-            let used = clock(
-                &cal,
-                luodi_domain::catalogue::TimeLimit {
-                    days: 0,
-                    unit: luodi_domain::catalogue::DayUnit::Working,
-                },
-                false,
-                &events,
-                on,
-            )
-            .used;
-            by_code
-                .entry(code)
-                .or_default()
-                .push((used as f64, (today - on).num_days() as f64));
-        }
-    }
-    let models: Vec<DurationModel> = f
+    let history = History::from_finished(&cal, &finished, today);
+    let model = phase_model(&f, &history, START_TARGET_WORKING_DAYS);
+    let durations = f
         .network
         .codes
         .iter()
         .zip(&f.plans)
-        .map(|(code, plan)| match plan {
-            Plan::Open { duration, .. } => DurationModel::from_history(
-                by_code.get(code).map(Vec::as_slice).unwrap_or(&[]),
-                *duration,
-            ),
-            _ => DurationModel::Fixed(0.0),
+        .filter_map(|(code, plan)| match plan {
+            Plan::Open { duration, .. } => {
+                let seen = history.count(code);
+                let m = history.model(code, *duration);
+                Some((
+                    code.clone(),
+                    DurationSource {
+                        source: if matches!(m, DurationModel::Empirical { .. }) {
+                            "history"
+                        } else {
+                            "promised_limit"
+                        },
+                        history: seen,
+                        promised: *duration,
+                        typical: m.typical(),
+                    },
+                ))
+            }
+            _ => None,
         })
         .collect();
-    let milestone_nodes =
-        f.milestone_nodes(luodi_domain::forecast::START_TARGET_WORKING_DAYS);
-    let mc = simulate(
-        &f.network,
-        &f.plans,
-        &models,
-        &milestone_nodes,
+    let mc = simulate_with(
+        &model.network,
+        &model.plans,
+        &model.samplers,
+        &model.milestones,
         samples,
         seed,
     );
@@ -1007,6 +1014,7 @@ pub async fn forecast_of(
             .enumerate()
             .map(|(i, c)| (c.clone(), mc.criticality[i]))
             .collect(),
+        durations,
         samples,
         seed,
         assumed: f.assumed,

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod enterprises;
 pub mod home;
+pub mod portfolio;
 pub mod projects;
 
 use askama::Template;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(catalogue::router())
         .merge(projects::router())
+        .merge(portfolio::router())
 }
 
 pub struct NavItem {
@@ -64,6 +66,7 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
         items.extend([
             ("nav.chain", None),
             ("nav.projects", Some("/projects")),
+            ("nav.portfolio", Some("/portfolio")),
             ("nav.parcels", None),
             ("nav.catalogue", Some("/catalogue")),
             ("nav.late", Some("/late")),

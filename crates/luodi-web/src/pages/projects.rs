@@ -292,7 +292,10 @@ async fn hand_over(
         .hand_over(&page.user.actor(), &page.user.scope(), phase.id, &handover)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/projects/{pid}/phases/{seq}")).into_response()),
+        Ok(_) => {
+            state.forecast_wake.notify_one();
+            Ok(Redirect::to(&format!("/projects/{pid}/phases/{seq}")).into_response())
+        }
         Err(e) => {
             let e = handover_error(page.lang, e);
             if e.status.is_server_error() {
@@ -661,6 +664,9 @@ async fn step(
             .map_err(|e| step_error(page.lang, e)),
         Err(e) => Err(e),
     };
+    if result.is_ok() {
+        state.forecast_wake.notify_one();
+    }
     match result {
         Ok(_) => Ok(Redirect::to(&format!(
             "/projects/{}/phases/{}#row-{}",

@@ -109,6 +109,16 @@ impl TestApp {
         "haier@luodi.demo"
     }
 
+    /// The id of the demo's Sinopharm project (the demo also holds the zone's history).
+    pub async fn sinopharm(&self) -> i64 {
+        let zone = demo::zone_id(&self.store).await.unwrap();
+        self.store
+            .project_by_name(zone, demo::SINOPHARM_PROJECT)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
     /// A bearer token for a demo user.
     pub async fn token(&self, email: &str) -> String {
         let user = self.store.user_by_email(email).await.unwrap().unwrap();

@@ -1,0 +1,30 @@
+-- 0005 forecasts (PostgreSQL): each active phase's latest forecast, kept so the portfolio can be
+-- listed and sorted without recomputing it. A row is derived data: `inputs_key` names what
+-- it was computed from (the list's steps, the zone's history, the calendar, the day), and a
+-- sweep recomputes only the rows whose inputs changed. Keep in step with
+-- ../sqlite/0005_forecasts.sql.
+
+CREATE TABLE phase_forecasts (
+    phase_id BIGINT PRIMARY KEY REFERENCES project_phases (id),
+    zone_id BIGINT NOT NULL REFERENCES zones (id),
+    project_id BIGINT NOT NULL REFERENCES projects (id),
+    inputs_key TEXT NOT NULL,
+    computed_at TEXT NOT NULL,
+    today TEXT NOT NULL,
+    handover_date TEXT NOT NULL,
+    target_start_date TEXT NOT NULL,
+    start_item TEXT,
+    start_date TEXT,
+    start_p50_date TEXT,
+    start_p80_date TEXT,
+    start_p90_date TEXT,
+    started_on TEXT,
+    late_working_days BIGINT NOT NULL,
+    on_target_permille BIGINT,
+    permit_p50_date TEXT,
+    completion_p50_date TEXT,
+    next_critical_item TEXT,
+    samples BIGINT NOT NULL,
+    seed BIGINT NOT NULL
+);
+CREATE INDEX phase_forecasts_zone_late ON phase_forecasts (zone_id, late_working_days);
