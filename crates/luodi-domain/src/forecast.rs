@@ -238,6 +238,98 @@ pub struct ForecastItem {
     pub prerequisites: Vec<String>,
     pub waived: bool,
     pub events: Vec<crate::service_item::ItemEvent>,
+    /// A duration in working days the catalogue does not give: the building work.
+    pub duration: Option<f64>,
+}
+
+/// The code of the building work (施工建设): not an approval item, but the time between
+/// construction start and the acceptance stage, which a completion forecast must include.
+pub const BUILD: &str = "BUILD";
+/// The catalogue stage whose items wait for the building work.
+pub const AFTER_COMPLETION: &str = "after_completion";
+/// Working days in a month of building (about 250 a year).
+pub const WORKING_DAYS_PER_MONTH: f64 = 250.0 / 12.0;
+/// The building period assumed when a phase does not give one.
+pub const DEFAULT_BUILD_MONTHS: f64 = 12.0;
+
+/// Adds the building work to a list's items: after the construction-start milestone's
+/// item, before every item of the acceptance stage. A list without a construction-start
+/// item is returned as it is.
+pub fn with_building(
+    mut items: Vec<ForecastItem>,
+    catalogue: &crate::catalogue::Catalogue,
+    months: Option<f64>,
+) -> Vec<ForecastItem> {
+    let starts: Vec<String> = items
+        .iter()
+        .filter(|i| {
+            catalogue.item(&i.code).and_then(|c| c.milestone)
+                == Some(crate::catalogue::Milestone::ConstructionStart)
+        })
+        .map(|i| i.code.clone())
+        .collect();
+    if starts.is_empty() || items.iter().any(|i| i.code == BUILD) {
+        return items;
+    }
+    for i in &mut items {
+        if catalogue
+            .item(&i.code)
+            .is_some_and(|c| c.stage == AFTER_COMPLETION)
+        {
+            i.prerequisites.push(BUILD.to_string());
+        }
+    }
+    items.push(ForecastItem {
+        code: BUILD.to_string(),
+        prerequisites: starts,
+        waived: false,
+        events: Vec::new(),
+        duration: Some((months.unwrap_or(DEFAULT_BUILD_MONTHS) * WORKING_DAYS_PER_MONTH).round()),
+    });
+    items
+}
+
+/// How the building work stands on `today`: done once an acceptance item has been
+/// submitted, under way once construction has started, otherwise still to come.
+fn plan_building(
+    calendar: &crate::calendar::Calendar,
+    handover: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+    items: &[ForecastItem],
+    building: &ForecastItem,
+    planned: f64,
+) -> Plan {
+    use crate::service_item::ItemEvent;
+    let offset = |d: chrono::NaiveDate| offset_of(calendar, handover, d);
+    let started = items
+        .iter()
+        .filter(|i| building.prerequisites.contains(&i.code))
+        .filter_map(|i| {
+            i.events.iter().find_map(|e| match e {
+                ItemEvent::Approve { on, .. } => Some(offset(*on)),
+                _ => None,
+            })
+        })
+        .reduce(f64::max);
+    let finished = items
+        .iter()
+        .filter(|i| i.prerequisites.iter().any(|p| p == BUILD))
+        .filter_map(|i| i.events.first().map(|e| offset(e.on())))
+        .reduce(f64::min);
+    match (finished, started) {
+        (Some(finish), s) => Plan::Done {
+            finish,
+            used: finish - s.unwrap_or(finish).min(finish),
+        },
+        (None, Some(start)) => Plan::Running {
+            start,
+            finish: (start + planned).max(offset(today)),
+        },
+        (None, None) => Plan::Open {
+            earliest: offset(today),
+            duration: planned,
+        },
+    }
 }
 
 /// A limit in working days; calendar days count as 5 working days a week, rounded up.
@@ -409,7 +501,12 @@ pub fn forecast_phase_with(
         .iter()
         .map(|i| ForecastItem {
             prerequisites: if has(&i.code, ReformMode::Parallel) {
-                Vec::new()
+                // In parallel, but never before the building is done.
+                i.prerequisites
+                    .iter()
+                    .filter(|p| *p == BUILD)
+                    .cloned()
+                    .collect()
             } else {
                 i.prerequisites.clone()
             },
@@ -431,6 +528,9 @@ pub fn forecast_phase_with(
         .iter()
         .map(|code| {
             let item = by_code[code.as_str()];
+            if let Some(planned) = item.duration {
+                return plan_building(calendar, handover, today, items, item, planned);
+            }
             let limit = catalogue.item(code).map(|c| c.promised_limit).unwrap_or(
                 crate::catalogue::TimeLimit {
                     days: 0,
@@ -575,6 +675,7 @@ mod tests {
                 prerequisites: i.prerequisites.clone(),
                 waived: false,
                 events: Vec::new(),
+                duration: None,
             })
             .collect();
         let f = forecast_phase(&cal, &c, &items, d("2026-10-15"), d("2026-10-15")).unwrap();
@@ -621,6 +722,98 @@ mod tests {
     }
 
     #[test]
+    fn completion_waits_for_the_building_work() {
+        use crate::catalogue::{Catalogue, DEFAULT, Milestone};
+        use crate::service_item::ItemEvent;
+        let cal = crate::calendar::Calendar::builtin();
+        let c = Catalogue::parse(DEFAULT).unwrap();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let items = |events: &dyn Fn(&str) -> Vec<ItemEvent>| -> Vec<ForecastItem> {
+            let plain = c
+                .items()
+                .iter()
+                .map(|i| ForecastItem {
+                    code: i.code.clone(),
+                    prerequisites: i.prerequisites.clone(),
+                    waived: false,
+                    events: events(&i.code),
+                    duration: None,
+                })
+                .collect();
+            with_building(plain, &c, Some(18.0))
+        };
+        let at =
+            |f: &PhaseForecast, m: Milestone| f.milestones.iter().find(|x| x.0 == m).unwrap().2;
+        // Nothing started: completion acceptance comes 18 months (375 working days) of
+        // building after construction starts, and the building work is on the critical path.
+        let fresh = forecast_phase(
+            &cal,
+            &c,
+            &items(&|_| Vec::new()),
+            d("2026-10-15"),
+            d("2026-10-15"),
+        )
+        .unwrap();
+        let start = at(&fresh, Milestone::ConstructionStart);
+        let done = at(&fresh, Milestone::CompletionAcceptance);
+        assert!(done - start >= 375.0, "{start} → {done}");
+        let build = fresh.network.index_of(BUILD).unwrap();
+        assert!(fresh.schedule.critical_path.contains(&build));
+        assert_eq!(fresh.schedule.ef[build] - fresh.schedule.es[build], 375.0);
+        // Construction started on 2026-11-02: the building is under way from that day.
+        let started = |code: &str| match code {
+            "SG07" => vec![ItemEvent::Approve {
+                on: d("2026-11-02"),
+                verify_by: None,
+            }],
+            _ => Vec::new(),
+        };
+        let f =
+            forecast_phase(&cal, &c, &items(&started), d("2026-10-15"), d("2026-11-20")).unwrap();
+        let b = f.network.index_of(BUILD).unwrap();
+        assert!(
+            matches!(f.plans[b], Plan::Running { .. }),
+            "{:?}",
+            f.plans[b]
+        );
+        assert_eq!(
+            f.schedule.es[b],
+            cal.working_days_between(d("2026-10-15"), d("2026-11-02"))
+                .value as f64
+        );
+        // An acceptance item submitted: the building is done.
+        let finished = |code: &str| match code {
+            "SG07" => vec![ItemEvent::Approve {
+                on: d("2026-11-02"),
+                verify_by: None,
+            }],
+            "YS01" => vec![ItemEvent::Submit {
+                on: d("2027-09-01"),
+            }],
+            _ => Vec::new(),
+        };
+        let f = forecast_phase(
+            &cal,
+            &c,
+            &items(&finished),
+            d("2026-10-15"),
+            d("2027-09-02"),
+        )
+        .unwrap();
+        let b = f.network.index_of(BUILD).unwrap();
+        assert!(matches!(f.plans[b], Plan::Done { .. }), "{:?}", f.plans[b]);
+        // A list without a construction start gets no building work.
+        let none: Vec<ForecastItem> = with_building(Vec::new(), &c, None);
+        assert!(none.is_empty());
+        let facts = |m: f64| crate::project::PhaseFacts {
+            construction_months: Some(m),
+            ..Default::default()
+        };
+        assert_eq!(facts(0.2).check().unwrap_err().field, "construction_months");
+        assert!(facts(18.0).check().is_ok());
+    }
+
+    #[test]
     fn commitment_on_a_critical_item_saves_its_days() {
         use crate::catalogue::{Catalogue, DEFAULT, Milestone, ReformMode};
         let cal = crate::calendar::Calendar::builtin();
@@ -634,6 +827,7 @@ mod tests {
                 prerequisites: i.prerequisites.clone(),
                 waived: false,
                 events: Vec::new(),
+                duration: None,
             })
             .collect();
         let base = forecast_phase(&cal, &c, &items, d("2026-10-15"), d("2026-10-15")).unwrap();

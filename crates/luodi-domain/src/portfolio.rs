@@ -20,7 +20,9 @@ use rayon::prelude::*;
 use crate::calendar::Calendar;
 use crate::catalogue::{Catalogue, ListedItem};
 use crate::forecast::{
-    ForecastItem, Network, Plan, START_TARGET_WORKING_DAYS, Schedule, forecast_phase, working_days,
+    AFTER_COMPLETION, BUILD, DEFAULT_BUILD_MONTHS, ForecastItem, Network, Plan,
+    START_TARGET_WORKING_DAYS, Schedule, WORKING_DAYS_PER_MONTH, forecast_phase, with_building,
+    working_days,
 };
 use crate::industry::IndustryCode;
 use crate::monte_carlo::{DurationModel, MonteCarlo, Sampler, simulate_with};
@@ -39,24 +41,21 @@ pub fn pace(code: &str) -> f64 {
     0.25 + (h % 1000) as f64 / 999.0 * 0.75
 }
 
-/// How long building takes in a played course, in working days (about 7 to 14 months):
-/// the acceptance stage's items wait for it after construction starts.
-pub const BUILD_WORKING_DAYS: (i64, i64) = (150, 300);
-/// The catalogue stage whose items follow the building work.
-pub const AFTER_COMPLETION: &str = "after_completion";
-
 /// The steps each moved item took, with the party that took each step. Items that were
 /// waived, done at handover or not yet submitted are not in it.
 pub type Course = Vec<(String, Vec<(ItemEvent, Party)>)>;
 
 /// A plausible course of a phase's list from `handover` up to `today`: nothing after
-/// `today` happens. The same inputs and `seed` give the same course.
+/// `today` happens, and the acceptance stage waits for `build_months` of building (give
+/// or take a fifth) after construction starts. The same inputs and `seed` give the same
+/// course.
 pub fn course(
     calendar: &Calendar,
     catalogue: &Catalogue,
     listed: &[ListedItem],
     handover: NaiveDate,
     today: NaiveDate,
+    build_months: Option<f64>,
     seed: u64,
 ) -> Course {
     let Ok(network) = Network::new(
@@ -73,7 +72,8 @@ pub fn course(
     let add = |d: NaiveDate, n: i64| calendar.add_working_days(d, n).value;
     let mut decided: Vec<Option<NaiveDate>> = vec![None; network.len()];
     // Building takes time the list does not show: acceptance items wait for it.
-    let build = rng.random_range(BUILD_WORKING_DAYS.0..=BUILD_WORKING_DAYS.1);
+    let planned = build_months.unwrap_or(DEFAULT_BUILD_MONTHS) * WORKING_DAYS_PER_MONTH;
+    let build = (planned * rng.random_range(0.9..1.2)).round() as i64;
     let started = network.codes.iter().position(|c| {
         catalogue.item(c).and_then(|i| i.milestone)
             == Some(crate::catalogue::Milestone::ConstructionStart)
@@ -232,6 +232,7 @@ pub fn phase_model(
         .iter()
         .zip(&forecast.plans)
         .map(|(code, plan)| match plan {
+            Plan::Open { duration, .. } if code == BUILD => building(*duration).sampler(),
             Plan::Open { duration, .. } => history.model(code, *duration).sampler(),
             _ => Sampler::Fixed(0.0),
         })
@@ -241,6 +242,15 @@ pub fn phase_model(
         plans: forecast.plans.clone(),
         samplers,
         milestones: forecast.milestone_nodes(start_target),
+    }
+}
+
+/// How long the building work may take against its plan: rarely much sooner, often later.
+pub fn building(planned: f64) -> DurationModel {
+    DurationModel::Pert {
+        min: (planned * 0.9).round(),
+        mode: planned,
+        max: (planned * 1.5).round(),
     }
 }
 
@@ -320,6 +330,7 @@ pub fn random_facts(rng: &mut impl Rng) -> PhaseFacts {
         civil_floor_area_m2: Some(rng.random_range(0.0..8_000.0f64).round()),
         height_m: Some(rng.random_range(12.0..60.0f64).round()),
         energy_tce: Some(rng.random_range(200.0..8_000.0f64).round()),
+        construction_months: Some(rng.random_range(8.0..16.0f64).round()),
         hazardous_chemicals: Some(rng.random_bool(0.2)),
         radiation: Some(rng.random_bool(0.1)),
         pathogens: Some(rng.random_bool(0.1)),
@@ -387,10 +398,17 @@ pub fn synthetic(
             let handover = calendar
                 .add_working_days(today, -rng.random_range(0..=160))
                 .value;
-            let moved: HashMap<String, Vec<(ItemEvent, Party)>> =
-                course(calendar, catalogue, &listed, handover, today, rng.random())
-                    .into_iter()
-                    .collect();
+            let moved: HashMap<String, Vec<(ItemEvent, Party)>> = course(
+                calendar,
+                catalogue,
+                &listed,
+                handover,
+                today,
+                facts.construction_months,
+                rng.random(),
+            )
+            .into_iter()
+            .collect();
             let items: Vec<ForecastItem> = listed
                 .iter()
                 .map(|l| ForecastItem {
@@ -408,8 +426,10 @@ pub fn synthetic(
                             .map(|e| e.iter().map(|(e, _)| e.clone()).collect())
                             .unwrap_or_default()
                     },
+                    duration: None,
                 })
                 .collect();
+            let items = with_building(items, catalogue, facts.construction_months);
             let f = forecast_phase(calendar, catalogue, &items, handover, today)
                 .expect("catalogue lists are acyclic");
             let samplers = f
@@ -418,6 +438,7 @@ pub fn synthetic(
                 .iter()
                 .zip(&f.plans)
                 .map(|(code, plan)| match plan {
+                    Plan::Open { duration, .. } if code == BUILD => building(*duration).sampler(),
                     Plan::Open { .. } => samplers[code.as_str()].clone(),
                     _ => Sampler::Fixed(0.0),
                 })
@@ -461,7 +482,15 @@ mod tests {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         for seed in 0..20 {
             let list = listed(&cat, seed);
-            let c = course(&cal, &cat, &list, d("2024-03-01"), d("2026-06-30"), seed);
+            let c = course(
+                &cal,
+                &cat,
+                &list,
+                d("2024-03-01"),
+                d("2026-06-30"),
+                Some(12.0),
+                seed,
+            );
             let moved = list
                 .iter()
                 .filter(|l| l.waived_by.is_none() && !cat.item(&l.code).unwrap().done_at_handover)
@@ -480,7 +509,10 @@ mod tests {
             for (code, events) in &c {
                 if cat.item(code).unwrap().stage == AFTER_COMPLETION {
                     let built = cal.working_days_between(start, events[0].0.on()).value;
-                    assert!(built >= BUILD_WORKING_DAYS.0, "{code} after {built} days");
+                    assert!(
+                        built as f64 >= 0.9 * 12.0 * WORKING_DAYS_PER_MONTH - 1.0,
+                        "{code} after {built} days"
+                    );
                 }
             }
             for (code, events) in &c {
@@ -510,7 +542,7 @@ mod tests {
         let handover = d("2026-09-01");
         let today = d("2026-10-20");
         let c: HashMap<String, Vec<(ItemEvent, Party)>> =
-            course(&cal, &cat, &list, handover, today, 7)
+            course(&cal, &cat, &list, handover, today, None, 7)
                 .into_iter()
                 .collect();
         assert!(!c.is_empty());

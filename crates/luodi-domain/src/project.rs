@@ -99,6 +99,10 @@ pub struct PhaseFacts {
     pub eia_class: Option<String>,
     /// `auction`, `with_scheme`, `lease` or `allocation`.
     pub land_supply: Option<String>,
+    /// The planned building period from construction start to completion, in months
+    /// (0.5–60); forecasts assume [`crate::forecast::DEFAULT_BUILD_MONTHS`] without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub construction_months: Option<f64>,
 }
 
 /// Why a phase's facts are refused, naming the field.
@@ -138,6 +142,14 @@ impl PhaseFacts {
                     message: format!("{v} is not a number of zero or more"),
                 });
             }
+        }
+        if let Some(m) = self.construction_months
+            && !(m.is_finite() && (0.5..=60.0).contains(&m))
+        {
+            return Err(FactError {
+                field: "construction_months",
+                message: format!("{m} is not a building period of 0.5 to 60 months"),
+            });
         }
         let words: [(&'static str, &Option<String>, &[&str]); 3] = [
             (

@@ -277,6 +277,7 @@ async fn load_sinopharm(
         approval_route: Some("filing".into()),
         eia_class: Some("report_table".into()),
         land_supply: Some("auction".into()),
+        construction_months: Some(18.0),
     };
     let new = NewProject {
         enterprise_id: enterprise,
@@ -544,6 +545,7 @@ async fn load_history(
         facts.investment_wan = Some(*yi as f64 * 10_000.0);
         facts.fixed_asset_investment_wan = Some(*yi as f64 * 8_000.0);
         facts.land_area_mu = Some(*mu);
+        let facts_months = facts.construction_months;
         let project = store
             .create_project(
                 &actor,
@@ -607,6 +609,7 @@ async fn load_history(
             &listed,
             date,
             until,
+            facts_months,
             rng.random(),
         );
         match store.import_course(&actor, &scope, phase, &course).await {

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use luodi_domain::catalogue::{Catalogue, Milestone};
-use luodi_domain::forecast::{ForecastItem, Plan, START_TARGET_WORKING_DAYS, forecast_phase};
+use luodi_domain::forecast::{Plan, START_TARGET_WORKING_DAYS, forecast_phase};
 use luodi_domain::portfolio::{History, phase_model, simulate_each};
 use luodi_domain::project::PhaseStatus;
 use luodi_domain::service_item::ItemEvent;
@@ -83,7 +83,7 @@ impl Store {
         seed: u64,
     ) -> Result<Sweep> {
         let lists = sqlx::query(
-            "SELECT l.id, l.phase_id, ph.project_id, ph.status, l.catalogue_version_id, l.handover_date
+            "SELECT l.id, l.phase_id, ph.project_id, ph.status, ph.facts_json, l.catalogue_version_id, l.handover_date
              FROM service_lists l JOIN project_phases ph ON ph.id = l.phase_id WHERE l.zone_id = $1 ORDER BY l.phase_id",
         )
         .bind(zone.0)
@@ -148,14 +148,20 @@ impl Store {
             let phase_id: i64 = r.get("phase_id");
             active.insert(phase_id);
             let inputs = format!(
-                "list {list_id} {} {}|catalogue {}|history {history_key}|calendar {calendar_key}|{today}|{samples}|{seed}",
+                "list {list_id} {} {}|facts {}|catalogue {}|history {history_key}|calendar {calendar_key}|{today}|{samples}|{seed}",
                 steps.get(&list_id).map_or("", String::as_str),
                 r.get::<String, _>("handover_date"),
+                r.get::<String, _>("facts_json"),
                 r.get::<i64, _>("catalogue_version_id"),
             );
             let key = hex::encode(&Sha256::digest(inputs.as_bytes())[..16]);
             if stored.get(&phase_id) != Some(&key) {
-                changed.push((phase_id, r.get::<i64, _>("project_id"), key));
+                changed.push((
+                    phase_id,
+                    r.get::<i64, _>("project_id"),
+                    key,
+                    r.get::<String, _>("facts_json"),
+                ));
             }
         }
         let gone: Vec<i64> = stored
@@ -178,7 +184,7 @@ impl Store {
         };
         let mut catalogues: HashMap<i64, Catalogue> = HashMap::new();
         let mut computed = Vec::with_capacity(changed.len());
-        for (phase_id, project_id, key) in &changed {
+        for (phase_id, project_id, key, facts_json) in &changed {
             let list = self.service_list(&scope, *phase_id).await?;
             if let std::collections::hash_map::Entry::Vacant(e) =
                 catalogues.entry(list.catalogue_version_id)
@@ -190,16 +196,9 @@ impl Store {
                 );
             }
             let catalogue = &catalogues[&list.catalogue_version_id];
-            let items: Vec<ForecastItem> = list
-                .items
-                .iter()
-                .map(|i| ForecastItem {
-                    code: i.code.clone(),
-                    prerequisites: i.prerequisites.clone(),
-                    waived: i.waived_by.is_some(),
-                    events: i.events(),
-                })
-                .collect();
+            let facts = serde_json::from_str::<luodi_domain::project::PhaseFacts>(facts_json)
+                .map_err(|e| StoreError::Corrupt(format!("phase {phase_id} facts: {e}")))?;
+            let items = list.forecast_items(catalogue, &facts);
             let f = forecast_phase(&calendar, catalogue, &items, list.handover_date, today)
                 .map_err(|e| StoreError::Corrupt(format!("phase {phase_id}: {e}")))?;
             let model = phase_model(&f, &history, START_TARGET_WORKING_DAYS);

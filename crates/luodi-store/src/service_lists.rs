@@ -66,6 +66,29 @@ pub struct ServiceList {
     pub items: Vec<ListItem>,
 }
 
+impl ServiceList {
+    /// The list as the forecast reads it, with the building work its phase plans
+    /// ([`luodi_domain::forecast::with_building`]).
+    pub fn forecast_items(
+        &self,
+        catalogue: &Catalogue,
+        facts: &luodi_domain::project::PhaseFacts,
+    ) -> Vec<luodi_domain::forecast::ForecastItem> {
+        let items = self
+            .items
+            .iter()
+            .map(|i| luodi_domain::forecast::ForecastItem {
+                code: i.code.clone(),
+                prerequisites: i.prerequisites.clone(),
+                waived: i.waived_by.is_some(),
+                events: i.events(),
+                duration: None,
+            })
+            .collect();
+        luodi_domain::forecast::with_building(items, catalogue, facts.construction_months)
+    }
+}
+
 /// Why a list cannot be made.
 #[derive(Debug, thiserror::Error)]
 pub enum HandoverError {

@@ -54,8 +54,21 @@ pub fn render(
         .max(today_at)
         .max(10.0)
         * 1.05;
-    let scale = (WIDTH - LABEL - 20.0) / span;
-    let x = |d: f64| LABEL + d * scale;
+    // The building work (months) would dwarf the approval items (days): its span is drawn
+    // compressed into a fixed width, with the axis broken there.
+    const BREAK: f64 = 90.0;
+    let gap = f
+        .items
+        .get(luodi_domain::forecast::BUILD)
+        .filter(|t| t.ef - t.es > 40.0)
+        .map(|t| (t.es, t.ef));
+    let hidden = gap.map_or(0.0, |(b0, b1)| b1 - b0);
+    let scale = (WIDTH - LABEL - 20.0 - if gap.is_some() { BREAK } else { 0.0 }) / (span - hidden);
+    let x = |d: f64| match gap {
+        Some((b0, b1)) if d > b0 && d <= b1 => LABEL + b0 * scale + (d - b0) / (b1 - b0) * BREAK,
+        Some((b0, b1)) if d > b1 => LABEL + b0 * scale + BREAK + (d - b1) * scale,
+        _ => LABEL + d * scale,
+    };
     let height = TOP + rows.len() as f64 * ROW + 40.0;
     let mut s = String::new();
     let _ = write!(
@@ -67,9 +80,33 @@ pub fn render(
         r#"<title id="gantt-title">{}</title>"#,
         esc(tr.t("gantt.title"))
     );
-    // Axis: a tick every 10 working days, labelled with its date.
+    if let Some((b0, b1)) = gap {
+        let _ = write!(
+            s,
+            r##"<rect x="{:.1}" y="{}" width="{BREAK}" height="{:.1}" fill="#fff7e6"/><text x="{:.1}" y="{}" text-anchor="middle" fill="#8a5300">≈ {} {}</text>"##,
+            x(b0),
+            TOP - 40.0,
+            height - 30.0 - (TOP - 40.0),
+            x(b0) + BREAK / 2.0,
+            TOP - 28.0,
+            (b1 - b0) as i64,
+            esc(tr.t("gantt.working_days"))
+        );
+    }
+    // Axis: a tick every 10 working days (20 or 50 when they would crowd), with its date.
+    let step = [10.0, 20.0, 50.0, 100.0]
+        .into_iter()
+        .find(|st| st * scale >= 72.0)
+        .unwrap_or(100.0);
     let mut d = 0.0;
     while d <= span {
+        if let Some((b0, b1)) = gap
+            && d > b0
+            && d < b1
+        {
+            d = (b1 / step).ceil() * step;
+            continue;
+        }
         let date = cal.add_working_days(handover, d as i64).value;
         let _ = write!(
             s,
@@ -86,7 +123,7 @@ pub fn render(
             d as i64,
             date.format("%m-%d")
         );
-        d += 10.0;
+        d += step;
     }
     let _ = write!(
         s,
@@ -168,10 +205,17 @@ pub fn render(
                 y + 4.0,
                 esc(name)
             );
+            // The spread's label after the band and the diamond, or before them when it
+            // would run off the chart.
+            let after = x(p90).max(x1) + 10.0;
+            let (at, anchor) = if after + 170.0 > WIDTH {
+                (x(p50).min(x0) - 8.0, "end")
+            } else {
+                (after, "start")
+            };
             let _ = write!(
                 s,
-                r##"<text x="{:.1}" y="{:.1}" fill="#8a5300">P50 {} · P90 {}</text>"##,
-                x(p90) + 6.0,
+                r##"<text x="{at:.1}" y="{:.1}" text-anchor="{anchor}" fill="#8a5300">P50 {} · P90 {}</text>"##,
                 y + 14.0,
                 m.p50,
                 m.p90

@@ -86,6 +86,12 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Re-forecast every active phase whose inputs changed and print the portfolio, the
+    /// latest construction start first (one JSON line per phase).
+    Portfolio {
+        #[command(flatten)]
+        db: DbArg,
+    },
     /// Forecast a project phase: critical path, item times, milestones with P50/P80/P90 (JSON).
     Forecast {
         #[command(flatten)]
@@ -432,6 +438,30 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             println!(
                 "applied {n} migration(s); {} known",
                 luodi_store::MIGRATIONS.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Portfolio { db } => {
+            let s = settings(db)?;
+            let store = open(&s.database).await?;
+            let everything = luodi_domain::Scope {
+                zone: None,
+                enterprise: None,
+            };
+            let state = luodi_web::AppState::new(store, WebConfig::default());
+            let p = luodi_web::api::portfolio::portfolio(&state, &everything)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.body.message))?;
+            for row in &p.rows {
+                println!("{}", serde_json::to_string(row)?);
+            }
+            eprintln!(
+                "{} active phases on {}, {} forecast again; {} start later than the target of {} working days after land handover",
+                p.phases,
+                p.today,
+                p.recomputed,
+                p.rows.iter().filter(|r| r.late_working_days > 0).count(),
+                p.target_working_days
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -606,6 +606,27 @@ async fn forecast_flow(backend: Backend) {
         "{}",
         text(&o)
     );
+    // The portfolio: one JSON line per active phase, latest start first; the second run
+    // finds nothing changed.
+    let o = luodi(&["portfolio", "--database", &db.url], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(rows.len() >= 4, "{}", text(&o));
+    assert!(rows.iter().any(|r| r["project_id"] == project));
+    assert!(
+        rows.windows(2)
+            .all(|w| w[0]["late_working_days"].as_i64() >= w[1]["late_working_days"].as_i64())
+    );
+    assert!(
+        text(&o).contains(&format!("{} forecast again", rows.len())),
+        "{}",
+        text(&o)
+    );
+    let o = luodi(&["portfolio", "--database", &db.url], None);
+    assert!(text(&o).contains(" 0 forecast again"), "{}", text(&o));
     store.close().await;
     db.drop_db().await;
 }

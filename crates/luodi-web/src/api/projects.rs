@@ -863,7 +863,7 @@ pub async fn forecast_of(
     changes: &[luodi_domain::forecast::ModeChange],
 ) -> Result<ForecastResponse, ApiError> {
     use luodi_domain::forecast::START_TARGET_WORKING_DAYS;
-    use luodi_domain::forecast::{ForecastItem, Plan, WhatIfError, forecast_phase_with};
+    use luodi_domain::forecast::{Plan, WhatIfError, forecast_phase_with};
     use luodi_domain::monte_carlo::{DurationModel, simulate_with};
     use luodi_domain::portfolio::{History, phase_model};
     let list = state
@@ -878,16 +878,7 @@ pub async fn forecast_of(
         .map_err(ApiError::internal)?;
     let cal = state.store.calendar().await.map_err(ApiError::internal)?;
     let today = zone_today();
-    let items: Vec<ForecastItem> = list
-        .items
-        .iter()
-        .map(|i| ForecastItem {
-            code: i.code.clone(),
-            prerequisites: i.prerequisites.clone(),
-            waived: i.waived_by.is_some(),
-            events: i.events(),
-        })
-        .collect();
+    let items = list.forecast_items(&catalogue, &phase.facts);
     let f = forecast_phase_with(&cal, &catalogue, &items, list.handover_date, today, changes)
         .map_err(|e| match e {
             WhatIfError::Network(n) => ApiError::internal(n),

@@ -999,10 +999,14 @@ async fn gantt_page(
         .into_iter()
         .map(|c| crate::gantt::Row {
             code: c.clone(),
-            name: catalogue
-                .item(c)
-                .map(|i| tr.pick(&i.name_zh, &i.name_en).to_string())
-                .unwrap_or_default(),
+            name: if c == luodi_domain::forecast::BUILD {
+                tr.t("gantt.building").to_string()
+            } else {
+                catalogue
+                    .item(c)
+                    .map(|i| tr.pick(&i.name_zh, &i.name_en).to_string())
+                    .unwrap_or_default()
+            },
         })
         .collect();
     let svg = crate::gantt::render(&f, &rows, &cal, list.handover_date, zone_today(), &tr);
