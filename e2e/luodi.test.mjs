@@ -152,9 +152,17 @@ test('the leader sees the portfolio ranked by how late each construction start i
   await page.goto(`${base}/portfolio`);
   const rows = page.locator('#portfolio-table tbody tr');
   assert.ok((await rows.count()) >= 4, 'the demo has several active phases');
-  const late = await page.locator('#portfolio-table tbody tr td.late-cell .status').allInnerTexts();
-  const days = late.map((t) => Number(t.replace('+', '')));
-  assert.deepEqual([...days].sort((a, b) => b - a), days, 'latest first');
+  // Phases still to start come first, each group latest first.
+  const waiting = await page.locator('#portfolio-table tbody tr.to-start td.late-cell .status').allInnerTexts();
+  const started = await page.locator('#portfolio-table tbody tr.started td.late-cell .status').allInnerTexts();
+  for (const group of [waiting, started]) {
+    const days = group.map((t) => Number(t.replace('+', '')));
+    assert.deepEqual([...days].sort((a, b) => b - a), days, 'latest first');
+  }
+  assert.ok(waiting.length >= 1 && started.length >= 1);
+  const classes = await page.locator('#portfolio-table tbody tr').evaluateAll((rs) => rs.map((r) => r.className));
+  assert.equal(classes.indexOf('to-start') < classes.indexOf('started'), true);
+  assert.equal(classes.lastIndexOf('to-start') < classes.indexOf('started'), true);
   assert.ok(await page.getByRole('link', { name: '青岛国药科技城' }).count() === 1);
   assert.match(await page.locator('#portfolio-summary').innerText(), /30/);
   await page.screenshot({ path: join(out, 'portfolio-zh.png'), fullPage: true });

@@ -503,6 +503,24 @@ const PAST_PROJECTS: &[(usize, &str, &str, &str, &str, i64, f64)] = &[
         18,
         70.0,
     ),
+    (
+        3,
+        "康湾即时检验（POCT）试剂基地",
+        "Kangwan point-of-care testing reagents base",
+        "C2761",
+        "2026-10-26",
+        5,
+        30.0,
+    ),
+    (
+        4,
+        "海湾康复外骨骼生产线",
+        "Bay rehabilitation exoskeleton line",
+        "C3584",
+        "2026-11-09",
+        4,
+        26.0,
+    ),
 ];
 
 /// The zone's history: projects landed since 2024, each phase's list played forward to

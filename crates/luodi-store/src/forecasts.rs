@@ -294,7 +294,8 @@ impl Store {
         })
     }
 
-    /// The portfolio the scope sees, the latest construction starts first.
+    /// The portfolio the scope sees: phases still to start first, each group by how late
+    /// the (P50 or actual) construction start is, latest first.
     pub async fn portfolio(&self, scope: &Scope) -> Result<Vec<PortfolioRow>> {
         let sql = format!(
             "SELECT f.*, p.name AS project_name, p.name_en AS project_name_en, p.enterprise_id, e.name AS enterprise_name,
@@ -302,7 +303,7 @@ impl Store {
              FROM phase_forecasts f JOIN projects p ON p.id = f.project_id JOIN project_phases ph ON ph.id = f.phase_id
              JOIN enterprises e ON e.id = p.enterprise_id LEFT JOIN users u ON u.id = p.steward_user_id
              WHERE f.project_id IN (SELECT id FROM projects WHERE {PROJECT_SCOPE})
-             ORDER BY f.late_working_days DESC, f.phase_id"
+             ORDER BY CASE WHEN f.started_on IS NULL THEN 0 ELSE 1 END, f.late_working_days DESC, f.phase_id"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(scope.zone.map(|z| z.0))

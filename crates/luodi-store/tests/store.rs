@@ -895,8 +895,12 @@ mod portfolio {
         assert_eq!(rows.len(), first.phases);
         assert!(
             rows.windows(2)
-                .all(|w| w[0].late_working_days >= w[1].late_working_days),
-            "latest first"
+                .all(|w| match (w[0].started_on, w[1].started_on) {
+                    (None, Some(_)) => true,
+                    (Some(_), None) => false,
+                    _ => w[0].late_working_days >= w[1].late_working_days,
+                }),
+            "to start first, then latest first"
         );
         let sinopharm = rows
             .iter()

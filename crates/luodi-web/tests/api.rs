@@ -1495,11 +1495,16 @@ mod portfolio {
             rows.len(),
             "first read forecasts all"
         );
-        let late: Vec<i64> = rows
+        let key: Vec<(bool, i64)> = rows
             .iter()
-            .map(|r| r["late_working_days"].as_i64().unwrap())
+            .map(|r| {
+                (
+                    r["started_on"].is_string(),
+                    -r["late_working_days"].as_i64().unwrap(),
+                )
+            })
             .collect();
-        assert!(late.windows(2).all(|w| w[0] >= w[1]), "{late:?}");
+        assert!(key.windows(2).all(|w| w[0] <= w[1]), "{key:?}");
         // The same forecast as the phase's own (same samples and seed).
         let id = app.sinopharm().await;
         let row = rows.iter().find(|r| r["project_id"] == id).unwrap();

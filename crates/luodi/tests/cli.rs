@@ -616,9 +616,18 @@ async fn forecast_flow(backend: Backend) {
         .collect();
     assert!(rows.len() >= 4, "{}", text(&o));
     assert!(rows.iter().any(|r| r["project_id"] == project));
+    let key: Vec<(bool, i64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["started_on"].is_string(),
+                -r["late_working_days"].as_i64().unwrap(),
+            )
+        })
+        .collect();
     assert!(
-        rows.windows(2)
-            .all(|w| w[0]["late_working_days"].as_i64() >= w[1]["late_working_days"].as_i64())
+        key.windows(2).all(|w| w[0] <= w[1]),
+        "to start first, then latest first: {key:?}"
     );
     assert!(
         text(&o).contains(&format!("{} forecast again", rows.len())),

@@ -37,6 +37,8 @@ pub struct Row {
     pub on_target: String,
     pub next_code: String,
     pub next_name: String,
+    /// The first phase already under construction: the table's second group starts here.
+    pub first_started: bool,
 }
 
 #[derive(Template)]
@@ -75,11 +77,15 @@ async fn page(State(state): State<AppState>, page: PageUser) -> Result<Response,
         .enumerate()
         .map(|(k, r)| {
             let next_code = r.next_critical_item.clone().unwrap_or_default();
-            let next_name = catalogue
-                .as_ref()
-                .and_then(|c| c.item(&next_code))
-                .map(|i| l.tr.pick(&i.name_zh, &i.name_en).to_string())
-                .unwrap_or_default();
+            let next_name = if next_code == luodi_domain::forecast::BUILD {
+                l.tr.t("gantt.building").to_string()
+            } else {
+                catalogue
+                    .as_ref()
+                    .and_then(|c| c.item(&next_code))
+                    .map(|i| l.tr.pick(&i.name_zh, &i.name_en).to_string())
+                    .unwrap_or_default()
+            };
             let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
             Row {
                 rank: k + 1,
@@ -105,13 +111,20 @@ async fn page(State(state): State<AppState>, page: PageUser) -> Result<Response,
                     .unwrap_or_default(),
                 next_code,
                 next_name,
+                first_started: r.started_on.is_some()
+                    && (k == 0 || p.rows[k - 1].started_on.is_none()),
             }
         })
         .collect();
-    let late = rows.iter().filter(|r| r.late > 0).count();
+    let waiting = rows.iter().filter(|r| r.started_on.is_none()).count();
+    let late = rows
+        .iter()
+        .filter(|r| r.started_on.is_none() && r.late > 0)
+        .count();
     let summary =
         l.tr.t("portfolio.summary")
             .replace("{phases}", &rows.len().to_string())
+            .replace("{waiting}", &waiting.to_string())
             .replace("{late}", &late.to_string())
             .replace("{target}", &p.target_working_days.to_string())
             .replace("{today}", &p.today);
