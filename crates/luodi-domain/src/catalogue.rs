@@ -223,6 +223,12 @@ pub enum CatalogueError {
     },
     #[error("the catalogue has no items")]
     NoItems,
+    #[error("item code '{code}' is reserved for the building work in forecasts; choose another")]
+    ReservedCode { code: String },
+    #[error(
+        "item {item} marks construction start, so its stage ({stage}) must come before the after_completion stage: forecasts put the building work between them"
+    )]
+    StartAfterBuilding { item: String, stage: String },
 }
 
 impl CatalogueError {
@@ -236,7 +242,9 @@ impl CatalogueError {
             | CatalogueError::BadRule { item, .. }
             | CatalogueError::PromisedOverStatutory { item, .. }
             | CatalogueError::UnknownAssessment { item, .. }
-            | CatalogueError::WaiverWithoutMode { item } => vec![item],
+            | CatalogueError::WaiverWithoutMode { item }
+            | CatalogueError::StartAfterBuilding { item, .. } => vec![item],
+            CatalogueError::ReservedCode { code } => vec![code],
             CatalogueError::Cycle { items } => items.iter().map(String::as_str).collect(),
             CatalogueError::Duplicate { kind: "item", code } => vec![code],
             _ => Vec::new(),
@@ -489,6 +497,21 @@ impl Catalogue {
                     errors.push(CatalogueError::UnknownPrerequisite {
                         item: code.clone(),
                         prerequisite: p.clone(),
+                    });
+                }
+            }
+            if item.code == crate::forecast::BUILD {
+                errors.push(CatalogueError::ReservedCode { code: code.clone() });
+            }
+            if item.milestone == Some(Milestone::ConstructionStart) {
+                let building = stage_order.get(crate::forecast::AFTER_COMPLETION);
+                let mine = stage_order.get(item.stage.as_str());
+                if let (Some(b), Some(m)) = (building, mine)
+                    && m >= b
+                {
+                    errors.push(CatalogueError::StartAfterBuilding {
+                        item: code.clone(),
+                        stage: item.stage.clone(),
                     });
                 }
             }
@@ -971,6 +994,40 @@ source = "test"
             promised: 9,
             statutory: 5
         }));
+    }
+
+    #[test]
+    fn the_building_work_keeps_its_code_and_its_place() {
+        let errs = Catalogue::parse(
+            &DEFAULT
+                .replace("code = \"KB01\"", "code = \"BUILD\"")
+                .replace("\"KB01\"", "\"BUILD\""),
+        )
+        .unwrap_err();
+        assert!(
+            errs.iter()
+                .any(|e| matches!(e, CatalogueError::ReservedCode { code } if code == "BUILD")),
+            "{errs:?}"
+        );
+        // Construction start moved into the acceptance stage would sit after the building.
+        let text = DEFAULT;
+        let sg07 = text.find("code = \"SG07\"").unwrap();
+        let stage = sg07
+            + text[sg07..]
+                .find("stage = \"before_construction\"")
+                .unwrap();
+        let moved = format!(
+            "{}stage = \"after_completion\"{}",
+            &text[..stage],
+            &text[stage + "stage = \"before_construction\"".len()..]
+        );
+        let errs = Catalogue::parse(&moved).unwrap_err();
+        assert!(
+            errs.iter().any(
+                |e| matches!(e, CatalogueError::StartAfterBuilding { item, .. } if item == "SG07")
+            ),
+            "{errs:?}"
+        );
     }
 
     #[test]

@@ -321,9 +321,14 @@ fn plan_building(
             finish,
             used: finish - s.unwrap_or(finish).min(finish),
         },
+        // Overdue building is not done today: tomorrow at the earliest.
         (None, Some(start)) => Plan::Running {
             start,
-            finish: (start + planned).max(offset(today)),
+            finish: if start + planned > offset(today) {
+                start + planned
+            } else {
+                offset(today) + 1.0
+            },
         },
         (None, None) => Plan::Open {
             earliest: offset(today),
@@ -406,6 +411,10 @@ pub struct PhaseForecast {
     pub milestones: Vec<(crate::catalogue::Milestone, String, f64, chrono::NaiveDate)>,
     /// The count crossed a year with no published holiday schedule.
     pub assumed: bool,
+    /// Today, in working days from the handover.
+    pub today: f64,
+    /// The building work's node and its planned working days, when the list has it.
+    pub build: Option<(usize, f64)>,
 }
 
 /// The zone's default target for construction start, in working days from the land
@@ -585,7 +594,12 @@ pub fn forecast_phase_with(
             (m, code, schedule.ef[i], date.value)
         })
         .collect();
+    let build = network
+        .index_of(BUILD)
+        .and_then(|i| by_code[BUILD].duration.map(|d| (i, d)));
     Ok(PhaseForecast {
+        today: offset_of(calendar, handover, today),
+        build,
         network,
         plans,
         schedule,

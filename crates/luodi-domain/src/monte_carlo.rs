@@ -239,6 +239,13 @@ pub fn simulate_with(
     seed: u64,
 ) -> MonteCarlo {
     let n = network.len();
+    if n == 0 {
+        return MonteCarlo {
+            samples,
+            milestones: Vec::new(),
+            criticality: Vec::new(),
+        };
+    }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut ef = vec![0.0f64; n];
     let mut binding = vec![u32::MAX; n];

@@ -107,9 +107,15 @@ pub fn course(
         }
         let mut events = vec![(ItemEvent::Submit { on: submit }, Party::Applicant)];
         let accept = add(submit, rng.random_range(0..=1));
-        let days = (working_days(item.promised_limit) * pace(code) * noise.sample(&mut rng))
-            .round()
-            .max(1.0) as i64;
+        // Items promised on the spot (即办) are decided the day they are accepted.
+        let limit = working_days(item.promised_limit);
+        let days = if limit <= 0.0 {
+            0
+        } else {
+            (limit * pace(code) * noise.sample(&mut rng))
+                .round()
+                .max(1.0) as i64
+        };
         let returned = rng.random_bool(0.12) && days > 1;
         let (back_after, stop) = (rng.random_range(1..days.max(2)), rng.random_range(2..=8));
         if accept <= today {
@@ -219,27 +225,68 @@ impl History {
     }
 }
 
+/// The duration model of an open item: none for an item that takes no time (decided on
+/// the spot, or on commitment in a what-if), the building work's spread around its plan,
+/// otherwise the item's history or its promised limit.
+pub fn item_model(history: &History, code: &str, duration: f64) -> DurationModel {
+    if code == BUILD {
+        building(duration)
+    } else if duration <= 0.0 {
+        DurationModel::Fixed(0.0)
+    } else {
+        history.model(code, duration)
+    }
+}
+
 /// A phase's forecast made ready for the Monte Carlo run: open items sample from
-/// `history`; construction start carries `start_target`.
+/// `history` ([`item_model`]); construction start carries `start_target`.
 pub fn phase_model(
     forecast: &crate::forecast::PhaseForecast,
     history: &History,
     start_target: f64,
 ) -> PhaseModel {
+    phase_model_with(forecast, start_target, |code, duration| {
+        item_model(history, code, duration).sampler()
+    })
+}
+
+/// [`phase_model`] with the open items' samplers from `sampler_of(code, duration)`.
+/// Building under way samples its whole span from its start, never ending before
+/// tomorrow.
+pub fn phase_model_with(
+    forecast: &crate::forecast::PhaseForecast,
+    start_target: f64,
+    sampler_of: impl Fn(&str, f64) -> Sampler,
+) -> PhaseModel {
+    let mut plans = forecast.plans.clone();
     let samplers = forecast
         .network
         .codes
         .iter()
         .zip(&forecast.plans)
-        .map(|(code, plan)| match plan {
-            Plan::Open { duration, .. } if code == BUILD => building(*duration).sampler(),
-            Plan::Open { duration, .. } => history.model(code, *duration).sampler(),
+        .enumerate()
+        .map(|(i, (code, plan))| match plan {
+            Plan::Open { duration, .. } => sampler_of(code, *duration),
+            Plan::Running { start, .. } if forecast.build.is_some_and(|b| b.0 == i) => {
+                let planned = forecast.build.map_or(0.0, |b| b.1);
+                plans[i] = Plan::Open {
+                    earliest: *start,
+                    duration: planned,
+                };
+                let at_least = forecast.today + 1.0 - start;
+                match building(planned).sampler() {
+                    Sampler::Table(t) => {
+                        Sampler::Table(t.iter().map(|d| d.max(at_least)).collect())
+                    }
+                    Sampler::Fixed(d) => Sampler::Fixed(d.max(at_least)),
+                }
+            }
             _ => Sampler::Fixed(0.0),
         })
         .collect();
     PhaseModel {
         network: forecast.network.clone(),
-        plans: forecast.plans.clone(),
+        plans,
         samplers,
         milestones: forecast.milestone_nodes(start_target),
     }
@@ -432,23 +479,15 @@ pub fn synthetic(
             let items = with_building(items, catalogue, facts.construction_months);
             let f = forecast_phase(calendar, catalogue, &items, handover, today)
                 .expect("catalogue lists are acyclic");
-            let samplers = f
-                .network
-                .codes
-                .iter()
-                .zip(&f.plans)
-                .map(|(code, plan)| match plan {
-                    Plan::Open { duration, .. } if code == BUILD => building(*duration).sampler(),
-                    Plan::Open { .. } => samplers[code.as_str()].clone(),
-                    _ => Sampler::Fixed(0.0),
-                })
-                .collect();
-            PhaseModel {
-                milestones: f.milestone_nodes(START_TARGET_WORKING_DAYS),
-                network: f.network,
-                plans: f.plans,
-                samplers,
-            }
+            phase_model_with(&f, START_TARGET_WORKING_DAYS, |code, duration| {
+                if code == BUILD {
+                    building(duration).sampler()
+                } else if duration <= 0.0 {
+                    Sampler::Fixed(0.0)
+                } else {
+                    samplers[code].clone()
+                }
+            })
         })
         .collect()
 }
@@ -529,7 +568,8 @@ mod tests {
                     on,
                 )
                 .used;
-                assert!(used >= 1, "{code}: {used}");
+                let limit = working_days(cat.item(code).unwrap().promised_limit);
+                assert!(used >= i64::from(limit > 0.0), "{code}: {used}");
             }
         }
     }
@@ -575,6 +615,94 @@ mod tests {
             c.len() < list.len(),
             "seven weeks in, not everything has moved"
         );
+    }
+
+    #[test]
+    fn models_follow_what_if_and_building_under_way() {
+        use crate::catalogue::ReformMode;
+        use crate::forecast::{ModeChange, forecast_phase_with};
+        let (cal, cat) = setup();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // SG02 was decided ten times in 6 working days.
+        let finished: Vec<(String, Vec<ItemEvent>)> = (0..10)
+            .map(|_| {
+                (
+                    "SG02".to_string(),
+                    vec![
+                        ItemEvent::Submit {
+                            on: d("2025-03-03"),
+                        },
+                        ItemEvent::Accept {
+                            on: d("2025-03-03"),
+                            missing: Vec::new(),
+                            missing_due: None,
+                        },
+                        ItemEvent::Approve {
+                            on: d("2025-03-11"),
+                            verify_by: None,
+                        },
+                    ],
+                )
+            })
+            .collect();
+        let history = History::from_finished(&cal, &finished, d("2026-11-20"));
+        assert_eq!(history.count("SG02"), 10);
+        assert!(matches!(
+            history.model("SG02", 7.0),
+            DurationModel::Empirical { .. }
+        ));
+        let items: Vec<ForecastItem> = cat
+            .items()
+            .iter()
+            .map(|i| ForecastItem {
+                code: i.code.clone(),
+                prerequisites: i.prerequisites.clone(),
+                waived: false,
+                events: if i.code == "SG07" {
+                    vec![ItemEvent::Approve {
+                        on: d("2026-01-05"),
+                        verify_by: None,
+                    }]
+                } else {
+                    Vec::new()
+                },
+                duration: None,
+            })
+            .collect();
+        let items = with_building(items, &cat, Some(6.0));
+        let commit = [ModeChange {
+            item: "SG02".into(),
+            mode: ReformMode::Commitment,
+        }];
+        let f = forecast_phase_with(
+            &cal,
+            &cat,
+            &items,
+            d("2025-12-01"),
+            d("2026-11-20"),
+            &commit,
+        )
+        .unwrap();
+        let m = phase_model(&f, &history, START_TARGET_WORKING_DAYS);
+        let sg02 = f.network.index_of("SG02").unwrap();
+        assert_eq!(
+            m.samplers[sg02],
+            Sampler::Fixed(0.0),
+            "commitment takes no time, history or not"
+        );
+        // Six months of building from 2026-01-05 are over by 2026-11-20: the building
+        // samples from its start but never ends before tomorrow.
+        let b = f.network.index_of(BUILD).unwrap();
+        assert!(matches!(f.plans[b], Plan::Running { .. }));
+        let Plan::Open { earliest, .. } = m.plans[b] else {
+            panic!("{:?}", m.plans[b])
+        };
+        let Sampler::Table(t) = &m.samplers[b] else {
+            panic!("a table")
+        };
+        assert!(t.iter().all(|x| earliest + x >= f.today + 1.0));
+        let mc = simulate_each(&[m], 200, 1);
+        assert!(mc[0].milestones.iter().all(|s| s.p50 <= s.p90));
     }
 
     #[test]

@@ -28,7 +28,13 @@ pub struct Sweep {
     pub phases: usize,
     /// Of those, the ones whose inputs had changed and were forecast again.
     pub recomputed: usize,
+    /// Phases that could not be forecast (logged with the reason); their old rows stay.
+    pub failed: usize,
 }
+
+/// Changes whenever the forecast's rules change, so kept rows are recomputed after an
+/// upgrade rather than at the next change of day.
+pub const MODEL_VERSION: &str = "forecast-3";
 
 /// One row of the portfolio: a phase and where its construction start stands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -148,7 +154,8 @@ impl Store {
             let phase_id: i64 = r.get("phase_id");
             active.insert(phase_id);
             let inputs = format!(
-                "list {list_id} {} {}|facts {}|catalogue {}|history {history_key}|calendar {calendar_key}|{today}|{samples}|{seed}",
+                "{MODEL_VERSION} {}|list {list_id} {} {}|facts {}|catalogue {}|history {history_key}|calendar {calendar_key}|{today}|{samples}|{seed}",
+                env!("CARGO_PKG_VERSION"),
                 steps.get(&list_id).map_or("", String::as_str),
                 r.get::<String, _>("handover_date"),
                 r.get::<String, _>("facts_json"),
@@ -164,15 +171,18 @@ impl Store {
                 ));
             }
         }
-        let gone: Vec<i64> = stored
+        // In one order on every server, so two sweeps never wait on each other crosswise.
+        let mut gone: Vec<i64> = stored
             .keys()
             .filter(|p| !active.contains(p))
             .copied()
             .collect();
+        gone.sort_unstable();
         if changed.is_empty() && gone.is_empty() {
             return Ok(Sweep {
                 phases: active.len(),
                 recomputed: 0,
+                failed: 0,
             });
         }
 
@@ -184,6 +194,7 @@ impl Store {
         };
         let mut catalogues: HashMap<i64, Catalogue> = HashMap::new();
         let mut computed = Vec::with_capacity(changed.len());
+        let mut failed = 0;
         for (phase_id, project_id, key, facts_json) in &changed {
             let list = self.service_list(&scope, *phase_id).await?;
             if let std::collections::hash_map::Entry::Vacant(e) =
@@ -196,16 +207,33 @@ impl Store {
                 );
             }
             let catalogue = &catalogues[&list.catalogue_version_id];
-            let facts = serde_json::from_str::<luodi_domain::project::PhaseFacts>(facts_json)
-                .map_err(|e| StoreError::Corrupt(format!("phase {phase_id} facts: {e}")))?;
+            // One phase that cannot be forecast must not hold up the zone's others.
+            let facts = match serde_json::from_str::<luodi_domain::project::PhaseFacts>(facts_json)
+            {
+                Ok(f) => f,
+                Err(e) => {
+                    tracing::warn!(phase = phase_id, error = %e, "forecast skipped: unreadable facts");
+                    failed += 1;
+                    continue;
+                }
+            };
             let items = list.forecast_items(catalogue, &facts);
-            let f = forecast_phase(&calendar, catalogue, &items, list.handover_date, today)
-                .map_err(|e| StoreError::Corrupt(format!("phase {phase_id}: {e}")))?;
+            let f = match forecast_phase(&calendar, catalogue, &items, list.handover_date, today) {
+                Ok(f) => f,
+                Err(e) => {
+                    tracing::warn!(phase = phase_id, error = %e, "forecast skipped");
+                    failed += 1;
+                    continue;
+                }
+            };
             let model = phase_model(&f, &history, START_TARGET_WORKING_DAYS);
             computed.push((*phase_id, *project_id, key.clone(), list, items, f, model));
         }
+        // Sampling is CPU work: off the async workers, on all cores.
         let models: Vec<_> = computed.iter().map(|c| c.6.clone()).collect();
-        let runs = simulate_each(&models, samples, seed);
+        let runs = tokio::task::spawn_blocking(move || simulate_each(&models, samples, seed))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("forecast task: {e}")))?;
 
         let t = now();
         let mut tx = self.begin_write().await?;
@@ -290,7 +318,8 @@ impl Store {
         tx.commit().await?;
         Ok(Sweep {
             phases: active.len(),
-            recomputed: changed.len(),
+            recomputed: computed.len(),
+            failed,
         })
     }
 

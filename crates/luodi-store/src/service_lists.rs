@@ -462,7 +462,8 @@ impl Store {
         let scope = user.scope();
         let mut tx = self.begin_write().await?;
         let sql = format!(
-            "SELECT i.id, i.code, i.department_code, i.applicability, i.waived_by, i.prerequisites_json, i.state, i.timeline_json, i.version, i.zone_id, l.catalogue_version_id
+            "SELECT i.id, i.code, i.department_code, i.applicability, i.waived_by, i.prerequisites_json, i.state, i.timeline_json, i.version, i.zone_id, l.catalogue_version_id,
+                    ph.id AS phase_id, ph.status AS phase_status
              FROM service_list_items i JOIN service_lists l ON l.id = i.list_id JOIN project_phases ph ON ph.id = l.phase_id
              WHERE i.id = $3 AND ph.project_id IN (SELECT id FROM projects WHERE {PROJECT_SCOPE})"
         );
@@ -543,6 +544,37 @@ impl Store {
             },
         )
         .await?;
+        // A milestone's approval moves its phase on (permit granted, construction started,
+        // completion accepted); a phase never moves back this way.
+        let milestone = catalogue.item(&item.code).and_then(|c| c.milestone);
+        if let (ItemState::Approved, Some(m)) = (state, milestone) {
+            let phase_id: i64 = row.get("phase_id");
+            let before = PhaseStatus::parse(&row.get::<String, _>("phase_status"))
+                .unwrap_or(PhaseStatus::LandHandedOver);
+            let after = before.max(PhaseStatus::at_milestone(m));
+            if after != before {
+                sqlx::query("UPDATE project_phases SET status = $1, updated_at = $2 WHERE id = $3")
+                    .bind(after.as_str())
+                    .bind(&t)
+                    .bind(phase_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::from)?;
+                audit::record(
+                    &mut tx,
+                    &user.actor(),
+                    Change {
+                        zone_id: zone,
+                        action: "advance",
+                        entity: "project_phase",
+                        entity_id: phase_id.to_string(),
+                        before: json!({"status": before.as_str()}),
+                        after: json!({"status": after.as_str(), "by_item": item.code}),
+                    },
+                )
+                .await?;
+            }
+        }
         tx.commit().await.map_err(StoreError::from)?;
         Ok((
             ListItem {

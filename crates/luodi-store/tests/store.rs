@@ -948,6 +948,61 @@ mod portfolio {
             .unwrap();
         assert_eq!(tomorrow.recomputed, tomorrow.phases);
 
+        // The permit's approval moves the phase on, audited.
+        let officer = store
+            .user_by_email("approval@luodi.demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let sg06 = list.items.iter().find(|i| i.code == "SG06").unwrap().id;
+        store
+            .item_step(
+                &steward,
+                sg06,
+                ItemEvent::Submit {
+                    on: d("2026-11-03"),
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        store
+            .item_step(
+                &officer,
+                sg06,
+                ItemEvent::Accept {
+                    on: d("2026-11-04"),
+                    missing: Vec::new(),
+                    missing_due: None,
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        let audit = count(&store, "audit_log").await;
+        store
+            .item_step(
+                &officer,
+                sg06,
+                ItemEvent::Approve {
+                    on: d("2026-11-05"),
+                    verify_by: None,
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            count(&store, "audit_log").await,
+            audit + 2,
+            "the step and the advance"
+        );
+        let phase = &store.project(&all, list.project_id).await.unwrap().phases[0];
+        assert_eq!(
+            phase.status,
+            luodi_domain::project::PhaseStatus::ConstructionPermit
+        );
+
         // The enterprise sees its own phase only.
         let own = store
             .enterprise_by_uscc(zone.id, demo::demo_uscc(0).as_str())

@@ -57,6 +57,8 @@ pub struct AppState {
     pub metrics: metrics::SharedMetrics,
     /// Wakes the background forecaster after a step or a handover.
     pub forecast_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// One portfolio sweep at a time in this process; the others then find nothing to do.
+    pub sweep_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -66,6 +68,7 @@ impl AppState {
             config,
             metrics: Default::default(),
             forecast_wake: Default::default(),
+            sweep_lock: Default::default(),
         }
     }
 }

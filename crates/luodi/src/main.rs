@@ -459,7 +459,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 "{} active phases on {}, {} forecast again; {} start later than the target of {} working days after land handover",
                 p.phases,
                 p.today,
-                p.recomputed,
+                p.recomputed.unwrap_or(0),
                 p.rows.iter().filter(|r| r.late_working_days > 0).count(),
                 p.target_working_days
             );

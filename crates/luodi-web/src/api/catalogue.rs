@@ -362,6 +362,8 @@ fn json_code(e: &CatalogueError) -> &'static str {
         CatalogueError::WaiverWithoutMode { .. } => "waiver_without_mode",
         CatalogueError::Empty { .. } => "empty",
         CatalogueError::NoItems => "no_items",
+        CatalogueError::ReservedCode { .. } => "reserved_code",
+        CatalogueError::StartAfterBuilding { .. } => "start_after_building",
     }
 }
 

@@ -33,9 +33,11 @@ pub async fn refresh(state: &AppState, scope: &luodi_domain::Scope) -> luodi_sto
         enterprise: None,
     };
     let today = zone_today();
+    let _one_at_a_time = state.sweep_lock.lock().await;
     let mut total = Sweep {
         phases: 0,
         recomputed: 0,
+        failed: 0,
     };
     for z in state.store.zones(&zone_scope).await? {
         let s = state
@@ -44,6 +46,7 @@ pub async fn refresh(state: &AppState, scope: &luodi_domain::Scope) -> luodi_sto
             .await?;
         total.phases += s.phases;
         total.recomputed += s.recomputed;
+        total.failed += s.failed;
     }
     Ok(total)
 }
@@ -83,9 +86,12 @@ pub struct PortfolioResponse {
     pub today: String,
     /// The zone's construction-start target, working days from land handover.
     pub target_working_days: f64,
-    /// Active phases, and how many this request had to forecast again.
+    /// Active phases the caller sees.
     pub phases: usize,
-    pub recomputed: usize,
+    /// How many phases of the zone this request had to forecast again (not shown to
+    /// enterprises: it would tell them about others' activity).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recomputed: Option<usize>,
     /// One row per active phase, latest construction start first: `project_id`,
     /// `project_name`, `enterprise_name`, `phase`, `status`, `steward`, `handover_date`,
     /// `target_start_date`, `start_item`, `start_date` (deterministic), `start_p50_date`,
@@ -113,7 +119,10 @@ pub async fn portfolio(
         today: zone_today().to_string(),
         target_working_days: luodi_domain::forecast::START_TARGET_WORKING_DAYS,
         phases: rows.len(),
-        recomputed: sweep.recomputed,
+        recomputed: caller_scope
+            .enterprise
+            .is_none()
+            .then_some(sweep.recomputed),
         rows,
     })
 }

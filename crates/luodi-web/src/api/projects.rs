@@ -800,8 +800,10 @@ pub struct ItemTimes {
 /// Where an open item's Monte Carlo duration comes from.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DurationSource {
-    /// `history` (the zone's decisions of this item, recent ones weighing more) or
-    /// `promised_limit` (a PERT around the limit, when fewer than 5 decisions are known).
+    /// `history` (the zone's decisions of this item, recent ones weighing more),
+    /// `promised_limit` (a PERT around the limit, when fewer than 5 decisions are known),
+    /// `construction_plan` (the building work: 0.9–1.5 times the planned months) or
+    /// `no_time` (decided on the spot, or on commitment in a what-if).
     pub source: &'static str,
     /// Decisions of this item the zone has seen.
     pub history: usize,
@@ -865,7 +867,7 @@ pub async fn forecast_of(
     use luodi_domain::forecast::START_TARGET_WORKING_DAYS;
     use luodi_domain::forecast::{Plan, WhatIfError, forecast_phase_with};
     use luodi_domain::monte_carlo::{DurationModel, simulate_with};
-    use luodi_domain::portfolio::{History, phase_model};
+    use luodi_domain::portfolio::{History, item_model, phase_model};
     let list = state
         .store
         .service_list(scope, phase.id)
@@ -904,17 +906,20 @@ pub async fn forecast_of(
         .zip(&f.plans)
         .filter_map(|(code, plan)| match plan {
             Plan::Open { duration, .. } => {
-                let seen = history.count(code);
-                let m = history.model(code, *duration);
+                let m = item_model(&history, code, *duration);
                 Some((
                     code.clone(),
                     DurationSource {
-                        source: if matches!(m, DurationModel::Empirical { .. }) {
+                        source: if code == luodi_domain::forecast::BUILD {
+                            "construction_plan"
+                        } else if *duration <= 0.0 {
+                            "no_time"
+                        } else if matches!(m, DurationModel::Empirical { .. }) {
                             "history"
                         } else {
                             "promised_limit"
                         },
-                        history: seen,
+                        history: history.count(code),
                         promised: *duration,
                         typical: m.typical(),
                     },
