@@ -13,6 +13,7 @@ pub mod industry;
 pub mod lang;
 pub mod money;
 pub mod monte_carlo;
+pub mod parcel;
 pub mod portfolio;
 pub mod project;
 pub mod role;

@@ -711,3 +711,80 @@ fn forecast_bench_prints_its_figures_and_agrees_with_networkx() {
         assert_eq!(lines[4]["run"], false);
     }
 }
+
+/// Parcel areas agree with an independent geodesic computation (geographiclib, Karney's
+/// own Python implementation, installed by `scripts/test` in target/bench-venv) to within
+/// 0.01 %: a thousand random simple polygons across China, from a few metres to kilometres.
+#[test]
+fn parcel_areas_agree_with_geographiclib() {
+    use rand::{Rng, SeedableRng};
+    let python =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-venv/bin/python");
+    let has_peer = Command::new(&python)
+        .args(["-c", "import geographiclib"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_peer {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI needs geographiclib: scripts/test installs it into target/bench-venv"
+        );
+        eprintln!("SKIPPED: no target/bench-venv with geographiclib (scripts/test makes it)");
+        return;
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2026);
+    let mut rings = Vec::new();
+    let mut ours = Vec::new();
+    for k in 0..1000 {
+        // A star-shaped polygon around a centre is simple whatever its radii.
+        let (lon, lat) = (rng.random_range(75.0..134.0), rng.random_range(18.0..53.0));
+        let scale = [0.0001, 0.001, 0.01, 0.05][k % 4];
+        let n = rng.random_range(3..12);
+        let mut ring: Vec<[f64; 2]> = (0..n)
+            .map(|i| {
+                let angle =
+                    (i as f64 + rng.random_range(0.0..0.8)) / n as f64 * std::f64::consts::TAU;
+                let r = scale * rng.random_range(0.3..1.0);
+                [lon + r * angle.cos(), lat + r * angle.sin()]
+            })
+            .collect();
+        ring.push(ring[0]);
+        let geometry = serde_json::json!({"type": "Polygon", "coordinates": [ring]});
+        let shape = luodi_domain::parcel::shape_from_geojson(Some(&geometry))
+            .unwrap_or_else(|e| panic!("polygon {k}: {e:?}"));
+        ours.push(shape.area_m2());
+        rings.push(ring);
+    }
+    let file = std::env::temp_dir().join(format!("luodi-rings-{}.json", std::process::id()));
+    std::fs::write(&file, serde_json::to_vec(&rings).unwrap()).unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scripts/bench/geodesic_area.py");
+    let out = Command::new(&python)
+        .arg(script)
+        .arg(&file)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs: Vec<f64> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(theirs.len(), ours.len());
+    let mut worst = 0.0f64;
+    for (k, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+        let rel = (a - b).abs() / b;
+        assert!(
+            rel < 1e-4,
+            "polygon {k}: Luodi {a} m², geographiclib {b} m² ({:.5} %)",
+            rel * 100.0
+        );
+        worst = worst.max(rel);
+    }
+    eprintln!("1000 parcel areas, worst relative difference {:.2e}", worst);
+    assert!(
+        ours.iter().any(|&a| a < 100.0) && ours.iter().any(|&a| a > 1e7),
+        "sizes span metres to kilometres"
+    );
+}

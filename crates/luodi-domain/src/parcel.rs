@@ -1,0 +1,866 @@
+//! 地块 — land parcels: their geometry, checked as valid polygons in WGS84 longitude and
+//! latitude and measured on the ellipsoid, and their attributes (the 标准地 control
+//! indicators, planning limits, utilities, the regional assessments that cover them), each
+//! with a documented default. Reading a file's parcels never stops at the first problem:
+//! every problem comes back with the feature's index (0-based, as in the file), its `code`
+//! when it has one, the field and the reason.
+
+use chrono::NaiveDate;
+use geo::{GeodesicArea, MultiPolygon, Polygon, Validation};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::industry::IndustryCode;
+use crate::rule::ASSESSMENTS;
+
+/// 1 mu (亩) is 2000/3 m².
+pub const M2_PER_MU: f64 = 2000.0 / 3.0;
+
+/// The extent a Chinese zone's parcels lie in: longitude 73.5–135.1° E, latitude 3.8–53.6° N.
+pub const CHINA_LON: (f64, f64) = (73.5, 135.1);
+pub const CHINA_LAT: (f64, f64) = (3.8, 53.6);
+
+/// A parcel's shape: one or more polygons, WGS84 longitude/latitude.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shape(pub MultiPolygon<f64>);
+
+impl Shape {
+    /// Area on the WGS84 ellipsoid (Karney's geodesic algorithm), m².
+    pub fn area_m2(&self) -> f64 {
+        self.0.geodesic_area_unsigned()
+    }
+
+    pub fn area_mu(&self) -> f64 {
+        self.area_m2() / M2_PER_MU
+    }
+
+    /// The shape as a GeoJSON geometry (`Polygon` for one part, else `MultiPolygon`).
+    pub fn to_geojson(&self) -> Value {
+        let ring = |r: &geo::LineString<f64>| -> Value {
+            Value::Array(r.0.iter().map(|c| serde_json::json!([c.x, c.y])).collect())
+        };
+        let polygon = |p: &Polygon<f64>| -> Value {
+            let mut rings = vec![ring(p.exterior())];
+            rings.extend(p.interiors().iter().map(ring));
+            Value::Array(rings)
+        };
+        match self.0.0.as_slice() {
+            [one] => serde_json::json!({"type": "Polygon", "coordinates": polygon(one)}),
+            many => serde_json::json!({"type": "MultiPolygon",
+                "coordinates": many.iter().map(polygon).collect::<Vec<_>>()}),
+        }
+    }
+}
+
+/// What is wrong with a geometry, in words a landing officer can act on. Rings are named
+/// "polygon P shell" or "polygon P hole H" (0-based).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GeometryProblem {
+    #[error("the geometry is missing")]
+    Missing,
+    #[error("the geometry type is {0}; a parcel is a Polygon or a MultiPolygon")]
+    WrongType(String),
+    #[error("the coordinates are not an array of rings of [longitude, latitude] positions")]
+    Malformed,
+    #[error(
+        "{ring} has {positions} positions; a ring needs at least 4, the first repeated at the end"
+    )]
+    TooFewPositions { ring: String, positions: usize },
+    #[error("{ring} is not closed: it starts at {first} and ends at {last}")]
+    Unclosed {
+        ring: String,
+        first: String,
+        last: String,
+    },
+    #[error("{ring}, position {index}: {reason}")]
+    BadPosition {
+        ring: String,
+        index: usize,
+        reason: String,
+    },
+    #[error(
+        "latitude and longitude look swapped ({ring}, position {index} is [{x}, {y}]): GeoJSON puts longitude first"
+    )]
+    Swapped {
+        ring: String,
+        index: usize,
+        x: f64,
+        y: f64,
+    },
+    #[error(
+        "{ring}, position {index} [{x}, {y}] lies outside China (73.5–135.1° E, 3.8–53.6° N): WGS84 longitude and latitude are expected, not projected metres"
+    )]
+    OutsideChina {
+        ring: String,
+        index: usize,
+        x: f64,
+        y: f64,
+    },
+    #[error("{ring} crosses itself")]
+    SelfIntersection { ring: String },
+    #[error("{ring} lies outside its shell")]
+    HoleOutside { ring: String },
+    #[error("{a} and {b} cross each other")]
+    RingsCross { a: String, b: String },
+    #[error("polygons {a} and {b} of the multipolygon overlap")]
+    PartsOverlap { a: usize, b: usize },
+    #[error("the area is zero")]
+    ZeroArea,
+}
+
+fn ring_name(polygon: usize, role: &geo::algorithm::validation::RingRole) -> String {
+    match role {
+        geo::algorithm::validation::RingRole::Exterior => format!("polygon {polygon} shell"),
+        geo::algorithm::validation::RingRole::Interior(h) => format!("polygon {polygon} hole {h}"),
+    }
+}
+
+/// Reads a GeoJSON geometry object as a parcel's shape, listing every problem.
+pub fn shape_from_geojson(geometry: Option<&Value>) -> Result<Shape, Vec<GeometryProblem>> {
+    let Some(g) = geometry.filter(|g| !g.is_null()) else {
+        return Err(vec![GeometryProblem::Missing]);
+    };
+    let kind = g.get("type").and_then(Value::as_str).unwrap_or("(none)");
+    let coordinates = g.get("coordinates");
+    let polygons: Vec<&Value> = match (kind, coordinates.and_then(Value::as_array)) {
+        ("Polygon", Some(_)) => vec![coordinates.expect("checked")],
+        ("MultiPolygon", Some(parts)) => parts.iter().collect(),
+        ("Polygon" | "MultiPolygon", None) => return Err(vec![GeometryProblem::Malformed]),
+        (other, _) => return Err(vec![GeometryProblem::WrongType(other.to_string())]),
+    };
+    let mut problems = Vec::new();
+    let mut parts = Vec::new();
+    for (p, polygon) in polygons.iter().enumerate() {
+        let Some(rings) = polygon.as_array().filter(|r| !r.is_empty()) else {
+            problems.push(GeometryProblem::Malformed);
+            continue;
+        };
+        let mut geo_rings = Vec::new();
+        for (r, ring) in rings.iter().enumerate() {
+            let name = if r == 0 {
+                format!("polygon {p} shell")
+            } else {
+                format!("polygon {p} hole {}", r - 1)
+            };
+            match ring_positions(&name, ring) {
+                Ok(coords) => geo_rings.push(geo::LineString::from(coords)),
+                Err(mut e) => problems.append(&mut e),
+            }
+        }
+        if geo_rings.len() == rings.len() {
+            let mut it = geo_rings.into_iter();
+            let shell = it.next().expect("at least one ring");
+            parts.push(Polygon::new(shell, it.collect()));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    for (p, polygon) in parts.iter().enumerate() {
+        use geo::algorithm::validation::InvalidPolygon as I;
+        for e in polygon.validation_errors() {
+            problems.push(match e {
+                I::TooFewPointsInRing(role) => GeometryProblem::TooFewPositions {
+                    ring: ring_name(p, &role),
+                    positions: 3,
+                },
+                I::SelfIntersection(role) => GeometryProblem::SelfIntersection {
+                    ring: ring_name(p, &role),
+                },
+                I::NonFiniteCoord(role, i) => GeometryProblem::BadPosition {
+                    ring: ring_name(p, &role),
+                    index: i.0,
+                    reason: "not a finite number".into(),
+                },
+                I::InteriorRingNotContainedInExteriorRing(role) => GeometryProblem::HoleOutside {
+                    ring: ring_name(p, &role),
+                },
+                I::IntersectingRingsOnALine(a, b) | I::IntersectingRingsOnAnArea(a, b) => {
+                    GeometryProblem::RingsCross {
+                        a: ring_name(p, &a),
+                        b: ring_name(p, &b),
+                    }
+                }
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let shape = MultiPolygon::new(parts);
+    {
+        use geo::algorithm::validation::InvalidMultiPolygon as M;
+        for e in shape.validation_errors() {
+            if let M::ElementsOverlaps(a, b) | M::ElementsTouchOnALine(a, b) = e {
+                problems.push(GeometryProblem::PartsOverlap { a: a.0, b: b.0 });
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let shape = Shape(shape);
+    if shape.area_m2() <= 0.0 {
+        return Err(vec![GeometryProblem::ZeroArea]);
+    }
+    Ok(shape)
+}
+
+/// One ring's positions: each a finite [longitude, latitude] in China, the ring closed.
+fn ring_positions(name: &str, ring: &Value) -> Result<Vec<(f64, f64)>, Vec<GeometryProblem>> {
+    let Some(positions) = ring.as_array() else {
+        return Err(vec![GeometryProblem::Malformed]);
+    };
+    let mut problems = Vec::new();
+    let mut coords = Vec::with_capacity(positions.len());
+    for (i, pos) in positions.iter().enumerate() {
+        let xy = pos.as_array().and_then(|a| {
+            (a.len() >= 2)
+                .then(|| a[0].as_f64().zip(a[1].as_f64()))
+                .flatten()
+        });
+        match xy {
+            None => problems.push(GeometryProblem::BadPosition {
+                ring: name.to_string(),
+                index: i,
+                reason: "not a [longitude, latitude] pair of numbers".into(),
+            }),
+            Some((x, y)) => coords.push((x, y)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    if coords.len() < 4 {
+        return Err(vec![GeometryProblem::TooFewPositions {
+            ring: name.to_string(),
+            positions: coords.len(),
+        }]);
+    }
+    let (first, last) = (coords[0], coords[coords.len() - 1]);
+    if first != last {
+        problems.push(GeometryProblem::Unclosed {
+            ring: name.to_string(),
+            first: format!("[{}, {}]", first.0, first.1),
+            last: format!("[{}, {}]", last.0, last.1),
+        });
+    }
+    let inside = |lo: (f64, f64), v: f64| (lo.0..=lo.1).contains(&v);
+    // Every position with the axes swapped inside China, none the right way round: swapped.
+    let swapped = coords
+        .iter()
+        .all(|&(x, y)| inside(CHINA_LAT, x) && inside(CHINA_LON, y) && !inside(CHINA_LON, x));
+    if swapped {
+        let (x, y) = coords[0];
+        problems.push(GeometryProblem::Swapped {
+            ring: name.to_string(),
+            index: 0,
+            x,
+            y,
+        });
+        return Err(problems);
+    }
+    for (i, &(x, y)) in coords.iter().enumerate() {
+        if !(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y) {
+            problems.push(GeometryProblem::BadPosition {
+                ring: name.to_string(),
+                index: i,
+                reason: format!("[{x}, {y}] is out of range (longitude −180–180, latitude −90–90)"),
+            });
+        } else if !inside(CHINA_LON, x) || !inside(CHINA_LAT, y) {
+            problems.push(GeometryProblem::OutsideChina {
+                ring: name.to_string(),
+                index: i,
+                x,
+                y,
+            });
+        }
+        // A few positions say enough; a file of thousands should not list them all.
+        if problems.len() >= 5 {
+            break;
+        }
+    }
+    if problems.is_empty() {
+        Ok(coords)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Where a parcel stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ParcelStatus {
+    #[default]
+    Available,
+    Reserved,
+    HandedOver,
+    Withdrawn,
+}
+
+impl ParcelStatus {
+    pub const ALL: [ParcelStatus; 4] = [
+        ParcelStatus::Available,
+        ParcelStatus::Reserved,
+        ParcelStatus::HandedOver,
+        ParcelStatus::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParcelStatus::Available => "available",
+            ParcelStatus::Reserved => "reserved",
+            ParcelStatus::HandedOver => "handed_over",
+            ParcelStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ParcelStatus> {
+        ParcelStatus::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// Land uses a parcel may carry.
+pub const LAND_USES: &[&str] = &["industrial", "research", "warehouse", "commercial", "mixed"];
+/// Sewage classes a parcel may discharge as (GB 8978 / GB/T 31962 grades).
+pub const SEWAGE_CLASSES: &[&str] = &["A", "B", "C"];
+
+/// A parcel's attributes, as a file or the API gives them. Only `code` is required; the
+/// rest default as documented on each field. Properties not named here are kept in
+/// `extra`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ParcelAttrs {
+    /// A stable code, e.g. `GX-2026-07` (1–40 letters, digits, `-`, `_`, `.`).
+    pub code: String,
+    /// Default: none.
+    pub name: Option<String>,
+    /// The park's code. Default: none (the zone's land outside a park).
+    pub park: Option<String>,
+    /// One of [`LAND_USES`]. Default `industrial`.
+    pub land_use: String,
+    /// Default `available`.
+    pub status: ParcelStatus,
+    /// 万元/亩. Default: none (price on request).
+    pub price_per_mu_wan: Option<f64>,
+    pub power_kva: Option<f64>,
+    pub water_m3_per_day: Option<f64>,
+    /// Default: false for the flags.
+    pub gas: bool,
+    pub steam: bool,
+    pub road_access: bool,
+    /// One of [`SEWAGE_CLASSES`]. Default: none.
+    pub sewage_class: Option<String>,
+    pub plot_ratio_min: Option<f64>,
+    pub plot_ratio_max: Option<f64>,
+    pub building_coverage_min: Option<f64>,
+    pub green_ratio_max: Option<f64>,
+    pub height_max_m: Option<f64>,
+    /// 标准地 control indicators: 万元/亩 (investment, tax, output) and tce/万元.
+    pub investment_intensity_min_wan_per_mu: Option<f64>,
+    pub tax_per_mu_min_wan: Option<f64>,
+    pub output_per_mu_min_wan: Option<f64>,
+    pub energy_per_value_added_max_tce: Option<f64>,
+    /// GB/T 4754 codes or prefixes (e.g. `C27`); empty means any industry.
+    pub allowed_industries: Vec<String>,
+    /// Regional assessments that already cover it (see [`ASSESSMENTS`]).
+    pub assessments: Vec<String>,
+    /// When the data was last checked. Default: none (shown as never checked).
+    pub checked_on: Option<NaiveDate>,
+    /// Properties not named above, kept as they came.
+    pub extra: Map<String, Value>,
+}
+
+/// A problem with one attribute.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct FieldProblem {
+    pub field: String,
+    pub reason: String,
+}
+
+const NUMBER_FIELDS: &[&str] = &[
+    "price_per_mu_wan",
+    "power_kva",
+    "water_m3_per_day",
+    "plot_ratio_min",
+    "plot_ratio_max",
+    "building_coverage_min",
+    "green_ratio_max",
+    "height_max_m",
+    "investment_intensity_min_wan_per_mu",
+    "tax_per_mu_min_wan",
+    "output_per_mu_min_wan",
+    "energy_per_value_added_max_tce",
+];
+const FLAG_FIELDS: &[&str] = &["gas", "steam", "road_access"];
+const TEXT_FIELDS: &[&str] = &[
+    "code",
+    "name",
+    "park",
+    "land_use",
+    "status",
+    "sewage_class",
+    "checked_on",
+];
+const LIST_FIELDS: &[&str] = &["allowed_industries", "assessments"];
+
+fn code_ok(code: &str) -> bool {
+    (1..=40).contains(&code.chars().count())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+impl ParcelAttrs {
+    /// Reads attributes from properties (snake_case names, as in the API), listing every
+    /// problem. Empty strings and nulls count as absent, so spreadsheets with blank cells
+    /// read naturally; lists may be arrays or comma-separated text.
+    pub fn from_properties(props: &Map<String, Value>) -> Result<ParcelAttrs, Vec<FieldProblem>> {
+        let mut problems = Vec::new();
+        let mut bad = |field: &str, reason: String| {
+            problems.push(FieldProblem {
+                field: field.to_string(),
+                reason,
+            })
+        };
+        let present = |k: &str| {
+            props
+                .get(k)
+                .filter(|v| !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty()))
+        };
+        let text = |k: &str| -> Option<String> {
+            present(k).map(|v| match v {
+                Value::String(s) => s.trim().to_string(),
+                other => other.to_string(),
+            })
+        };
+        let mut a = ParcelAttrs {
+            land_use: "industrial".into(),
+            ..Default::default()
+        };
+        match text("code") {
+            Some(c) if code_ok(&c) => a.code = c,
+            Some(c) => bad(
+                "code",
+                format!("'{c}' is not a parcel code: use 1–40 letters, digits, '-', '_' or '.'"),
+            ),
+            None => bad("code", "is required".into()),
+        }
+        a.name = text("name");
+        a.park = text("park");
+        if let Some(u) = text("land_use") {
+            if LAND_USES.contains(&u.as_str()) {
+                a.land_use = u;
+            } else {
+                bad(
+                    "land_use",
+                    format!("'{u}' is not one of {}", LAND_USES.join(", ")),
+                );
+            }
+        }
+        if let Some(s) = text("status") {
+            match ParcelStatus::parse(&s) {
+                Some(st) => a.status = st,
+                None => bad(
+                    "status",
+                    format!("'{s}' is not one of available, reserved, handed_over, withdrawn"),
+                ),
+            }
+        }
+        if let Some(s) = text("sewage_class") {
+            if SEWAGE_CLASSES.contains(&s.as_str()) {
+                a.sewage_class = Some(s);
+            } else {
+                bad(
+                    "sewage_class",
+                    format!("'{s}' is not one of {}", SEWAGE_CLASSES.join(", ")),
+                );
+            }
+        }
+        if let Some(d) = text("checked_on") {
+            match NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
+                Ok(d) => a.checked_on = Some(d),
+                Err(_) => bad("checked_on", format!("'{d}' is not a date (YYYY-MM-DD)")),
+            }
+        }
+        let mut numbers = std::collections::HashMap::new();
+        for &k in NUMBER_FIELDS {
+            let Some(v) = present(k) else { continue };
+            let n = match v {
+                Value::Number(n) => n.as_f64(),
+                Value::String(s) => s.trim().parse::<f64>().ok(),
+                _ => None,
+            };
+            match n {
+                Some(n) if n.is_finite() && n >= 0.0 => {
+                    numbers.insert(k, n);
+                }
+                _ => bad(k, format!("{v} is not a number of zero or more")),
+            }
+        }
+        for k in ["building_coverage_min", "green_ratio_max"] {
+            if let Some(&v) = numbers.get(k)
+                && v > 1.0
+            {
+                bad(
+                    k,
+                    format!("{v} is a share: give it between 0 and 1 (e.g. 0.35)"),
+                );
+            }
+        }
+        if let (Some(&lo), Some(&hi)) =
+            (numbers.get("plot_ratio_min"), numbers.get("plot_ratio_max"))
+            && lo > hi
+        {
+            bad(
+                "plot_ratio_min",
+                format!("{lo} is above plot_ratio_max {hi}"),
+            );
+        }
+        let n = |k: &str| numbers.get(k).copied();
+        a.price_per_mu_wan = n("price_per_mu_wan");
+        a.power_kva = n("power_kva");
+        a.water_m3_per_day = n("water_m3_per_day");
+        a.plot_ratio_min = n("plot_ratio_min");
+        a.plot_ratio_max = n("plot_ratio_max");
+        a.building_coverage_min = n("building_coverage_min");
+        a.green_ratio_max = n("green_ratio_max");
+        a.height_max_m = n("height_max_m");
+        a.investment_intensity_min_wan_per_mu = n("investment_intensity_min_wan_per_mu");
+        a.tax_per_mu_min_wan = n("tax_per_mu_min_wan");
+        a.output_per_mu_min_wan = n("output_per_mu_min_wan");
+        a.energy_per_value_added_max_tce = n("energy_per_value_added_max_tce");
+        for &k in FLAG_FIELDS {
+            let Some(v) = present(k) else { continue };
+            let flag = match v {
+                Value::Bool(b) => Some(*b),
+                Value::Number(n) => match n.as_i64() {
+                    Some(1) => Some(true),
+                    Some(0) => Some(false),
+                    _ => None,
+                },
+                Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                    "true" | "yes" | "1" | "是" | "有" => Some(true),
+                    "false" | "no" | "0" | "否" | "无" => Some(false),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match (k, flag) {
+                ("gas", Some(f)) => a.gas = f,
+                ("steam", Some(f)) => a.steam = f,
+                ("road_access", Some(f)) => a.road_access = f,
+                _ => bad(k, format!("{v} is not true or false")),
+            }
+        }
+        let list = |k: &str| -> Result<Vec<String>, String> {
+            match present(k) {
+                None => Ok(Vec::new()),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|i| {
+                        i.as_str()
+                            .map(|s| s.trim().to_string())
+                            .ok_or_else(|| format!("{i} is not text"))
+                    })
+                    .collect(),
+                Some(Value::String(s)) => Ok(s
+                    .split([',', '，', ';', '；'])
+                    .map(|p| p.trim().to_string())
+                    .filter(|p| !p.is_empty())
+                    .collect()),
+                Some(other) => Err(format!("{other} is not a list")),
+            }
+        };
+        match list("allowed_industries") {
+            Ok(codes) => {
+                for c in codes {
+                    match IndustryCode::parse(&c) {
+                        Ok(code) => a.allowed_industries.push(code.as_str().to_string()),
+                        Err(e) => bad("allowed_industries", format!("'{c}': {e}")),
+                    }
+                }
+            }
+            Err(e) => bad("allowed_industries", e),
+        }
+        match list("assessments") {
+            Ok(kinds) => {
+                for k in kinds {
+                    if ASSESSMENTS.iter().any(|x| x.0 == k) {
+                        a.assessments.push(k);
+                    } else {
+                        bad(
+                            "assessments",
+                            format!(
+                                "'{k}' is not a regional assessment; use {}",
+                                ASSESSMENTS
+                                    .iter()
+                                    .map(|x| x.0)
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+            Err(e) => bad("assessments", e),
+        }
+        for (k, v) in props {
+            let known = [NUMBER_FIELDS, FLAG_FIELDS, TEXT_FIELDS, LIST_FIELDS]
+                .iter()
+                .any(|f| f.contains(&k.as_str()));
+            if !known {
+                a.extra.insert(k.clone(), v.clone());
+            }
+        }
+        if problems.is_empty() {
+            Ok(a)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// A parcel read from a file: its attributes and its shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParcelDraft {
+    pub attrs: ParcelAttrs,
+    pub shape: Shape,
+}
+
+/// One problem of a file, by feature (or row) index, 0-based as in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("feature {index}{}: {field}: {reason}", .code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
+pub struct FeatureProblem {
+    pub index: usize,
+    pub code: Option<String>,
+    pub field: String,
+    pub reason: String,
+}
+
+/// Reads a GeoJSON FeatureCollection of parcels: all of them, or every problem (and
+/// duplicate codes within the file).
+pub fn parcels_from_geojson(text: &str) -> Result<Vec<ParcelDraft>, Vec<FeatureProblem>> {
+    let whole = |reason: String| {
+        vec![FeatureProblem {
+            index: 0,
+            code: None,
+            field: "file".into(),
+            reason,
+        }]
+    };
+    let doc: Value = serde_json::from_str(text).map_err(|e| whole(format!("not JSON: {e}")))?;
+    if doc.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
+        return Err(whole("not a GeoJSON FeatureCollection".into()));
+    }
+    let Some(features) = doc.get("features").and_then(Value::as_array) else {
+        return Err(whole("the FeatureCollection has no features array".into()));
+    };
+    let empty = Map::new();
+    let rows = features.iter().map(|f| {
+        (
+            f.get("properties")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty)
+                .clone(),
+            f.get("geometry").cloned(),
+        )
+    });
+    read_rows(rows)
+}
+
+/// Reads rows of (properties, GeoJSON geometry) — the shape every format is turned into.
+pub fn read_rows(
+    rows: impl Iterator<Item = (Map<String, Value>, Option<Value>)>,
+) -> Result<Vec<ParcelDraft>, Vec<FeatureProblem>> {
+    let mut problems = Vec::new();
+    let mut parcels = Vec::new();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (index, (props, geometry)) in rows.enumerate() {
+        let code = props
+            .get("code")
+            .and_then(|c| c.as_str().map(str::trim).map(str::to_string))
+            .filter(|c| !c.is_empty());
+        let attrs = ParcelAttrs::from_properties(&props);
+        let shape = shape_from_geojson(geometry.as_ref());
+        let problem = |field: &str, reason: String| FeatureProblem {
+            index,
+            code: code.clone(),
+            field: field.to_string(),
+            reason,
+        };
+        if let Some(c) = &code {
+            if let Some(first) = seen.get(c) {
+                problems.push(problem(
+                    "code",
+                    format!("'{c}' is also feature {first}'s code"),
+                ));
+            } else {
+                seen.insert(c.clone(), index);
+            }
+        }
+        match (attrs, shape) {
+            (Ok(attrs), Ok(shape)) => parcels.push(ParcelDraft { attrs, shape }),
+            (a, s) => {
+                if let Err(es) = a {
+                    problems.extend(es.into_iter().map(|e| problem(&e.field, e.reason)));
+                }
+                if let Err(es) = s {
+                    problems.extend(es.into_iter().map(|e| problem("geometry", e.to_string())));
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(parcels)
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A square of `side` degrees at Qingdao High-tech Zone, counter-clockwise.
+    fn square(lon: f64, lat: f64, side: f64) -> Value {
+        json!([
+            [lon, lat],
+            [lon + side, lat],
+            [lon + side, lat + side],
+            [lon, lat + side],
+            [lon, lat]
+        ])
+    }
+
+    fn feature(code: &str, geometry: Value) -> Value {
+        json!({"type": "Feature", "properties": {"code": code}, "geometry": geometry})
+    }
+
+    fn collection(features: Vec<Value>) -> String {
+        json!({"type": "FeatureCollection", "features": features}).to_string()
+    }
+
+    #[test]
+    fn a_good_parcel_reads_with_its_defaults_and_extra_properties() {
+        let text = json!({"type": "FeatureCollection", "features": [{
+            "type": "Feature",
+            "properties": {"code": "GX-2026-07", "plot_ratio_min": 0.7, "plot_ratio_max": "1.8",
+                "gas": "是", "allowed_industries": "C27, C358", "assessments": ["flood", "energy"],
+                "checked_on": "2026-06-30", "owner_note": "净地"},
+            "geometry": {"type": "Polygon", "coordinates": [square(120.28, 36.33, 0.004)]}
+        }]})
+        .to_string();
+        let parcels = parcels_from_geojson(&text).unwrap();
+        let p = &parcels[0];
+        assert_eq!(p.attrs.code, "GX-2026-07");
+        assert_eq!(p.attrs.land_use, "industrial");
+        assert_eq!(p.attrs.status, ParcelStatus::Available);
+        assert_eq!(p.attrs.plot_ratio_max, Some(1.8));
+        assert!(p.attrs.gas && !p.attrs.steam);
+        assert_eq!(p.attrs.allowed_industries, ["C27", "C358"]);
+        assert_eq!(p.attrs.extra["owner_note"], "净地");
+        // 0.004° × 0.004° at 36.3° N: about 445 m × 359 m.
+        let area = p.shape.area_m2();
+        assert!((155_000.0..165_000.0).contains(&area), "{area}");
+        assert!((p.shape.area_mu() - area / M2_PER_MU).abs() < 1e-9);
+    }
+
+    #[test]
+    fn every_bad_feature_is_named_and_nothing_is_read() {
+        let bowtie = json!({"type": "Polygon", "coordinates": [[[120.0, 36.0], [120.01, 36.01], [120.01, 36.0], [120.0, 36.01], [120.0, 36.0]]]});
+        let unclosed = json!({"type": "Polygon", "coordinates": [[[120.0, 36.0], [120.01, 36.0], [120.01, 36.01], [120.0, 36.01]]]});
+        let hole_out = json!({"type": "Polygon", "coordinates": [square(120.0, 36.0, 0.01), square(120.05, 36.05, 0.001)]});
+        let swapped = json!({"type": "Polygon", "coordinates": [[[36.0, 120.0], [36.0, 120.01], [36.01, 120.01], [36.01, 120.0], [36.0, 120.0]]]});
+        let range = json!({"type": "Polygon", "coordinates": [[[520000.0, 4020000.0], [520100.0, 4020000.0], [520100.0, 4020100.0], [520000.0, 4020000.0]]]});
+        let point = json!({"type": "Point", "coordinates": [120.0, 36.0]});
+        let mut no_code = feature(
+            "x",
+            json!({"type": "Polygon", "coordinates": [square(120.1, 36.1, 0.01)]}),
+        );
+        no_code["properties"] = json!({"plot_ratio_min": -1});
+        let text = collection(vec![
+            feature(
+                "OK-1",
+                json!({"type": "Polygon", "coordinates": [square(120.2, 36.2, 0.01)]}),
+            ),
+            feature("BOW", bowtie),
+            feature("OPEN", unclosed),
+            feature("HOLE", hole_out),
+            feature("SWAP", swapped),
+            feature("UTM", range),
+            feature("PT", point),
+            no_code,
+            feature(
+                "OK-1",
+                json!({"type": "Polygon", "coordinates": [square(120.3, 36.3, 0.01)]}),
+            ),
+            feature("NOGEO", Value::Null),
+        ]);
+        let problems = parcels_from_geojson(&text).unwrap_err();
+        let at = |i: usize| problems.iter().filter(|p| p.index == i).collect::<Vec<_>>();
+        assert!(at(0).is_empty(), "{problems:#?}");
+        assert!(
+            at(1)[0].reason.contains("polygon 0 shell crosses itself"),
+            "{:?}",
+            at(1)
+        );
+        assert_eq!(at(1)[0].code.as_deref(), Some("BOW"));
+        assert!(at(2)[0].reason.contains("not closed"), "{:?}", at(2));
+        assert!(
+            at(3)[0]
+                .reason
+                .contains("polygon 0 hole 0 lies outside its shell"),
+            "{:?}",
+            at(3)
+        );
+        assert!(at(4)[0].reason.contains("swapped"), "{:?}", at(4));
+        assert!(
+            at(5).iter().any(|p| p.reason.contains("out of range")),
+            "{:?}",
+            at(5)
+        );
+        assert!(at(6)[0].reason.contains("Point"), "{:?}", at(6));
+        assert!(
+            at(7)
+                .iter()
+                .any(|p| p.field == "code" && p.reason == "is required")
+        );
+        assert!(at(7).iter().any(|p| p.field == "plot_ratio_min"));
+        assert!(
+            at(8).iter().any(|p| p.reason.contains("also feature 0")),
+            "{:?}",
+            at(8)
+        );
+        assert!(at(9)[0].reason.contains("missing"), "{:?}", at(9));
+        // The message names the feature and its code.
+        assert!(
+            at(1)[0]
+                .to_string()
+                .starts_with("feature 1 (BOW): geometry:")
+        );
+    }
+
+    #[test]
+    fn multipolygons_and_holes() {
+        let two = json!({"type": "MultiPolygon", "coordinates": [[square(120.0, 36.0, 0.01)], [square(120.02, 36.0, 0.01)]]});
+        let overlap = json!({"type": "MultiPolygon", "coordinates": [[square(120.0, 36.0, 0.01)], [square(120.005, 36.0, 0.01)]]});
+        let holed = json!({"type": "Polygon", "coordinates": [square(120.0, 36.0, 0.01), [[120.002, 36.002], [120.002, 36.004], [120.004, 36.004], [120.004, 36.002], [120.002, 36.002]]]});
+        let a = shape_from_geojson(Some(&two)).unwrap();
+        let one = shape_from_geojson(Some(
+            &json!({"type": "Polygon", "coordinates": [square(120.0, 36.0, 0.01)]}),
+        ))
+        .unwrap();
+        assert!((a.area_m2() / one.area_m2() - 2.0).abs() < 1e-3);
+        let h = shape_from_geojson(Some(&holed)).unwrap();
+        assert!(h.area_m2() < one.area_m2() * 0.97);
+        assert!(matches!(
+            shape_from_geojson(Some(&overlap)).unwrap_err()[0],
+            GeometryProblem::PartsOverlap { a: 0, b: 1 }
+        ));
+        // Round trip through GeoJSON keeps the shape.
+        assert_eq!(shape_from_geojson(Some(&h.to_geojson())).unwrap(), h);
+        assert_eq!(shape_from_geojson(Some(&a.to_geojson())).unwrap(), a);
+    }
+}
