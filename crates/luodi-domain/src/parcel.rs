@@ -34,6 +34,24 @@ impl Shape {
         self.area_m2() / M2_PER_MU
     }
 
+    /// The centroid (longitude, latitude): planar, which is ample at a parcel's scale.
+    pub fn centroid(&self) -> (f64, f64) {
+        use geo::Centroid;
+        self.0
+            .centroid()
+            .map(|p| (p.x(), p.y()))
+            .unwrap_or((0.0, 0.0))
+    }
+
+    /// The bounding box: (min longitude, min latitude, max longitude, max latitude).
+    pub fn bbox(&self) -> (f64, f64, f64, f64) {
+        use geo::BoundingRect;
+        self.0
+            .bounding_rect()
+            .map(|r| (r.min().x, r.min().y, r.max().x, r.max().y))
+            .unwrap_or((0.0, 0.0, 0.0, 0.0))
+    }
+
     /// The shape as a GeoJSON geometry (`Polygon` for one part, else `MultiPolygon`).
     pub fn to_geojson(&self) -> Value {
         let ring = |r: &geo::LineString<f64>| -> Value {
@@ -328,7 +346,8 @@ pub const SEWAGE_CLASSES: &[&str] = &["A", "B", "C"];
 /// A parcel's attributes, as a file or the API gives them. Only `code` is required; the
 /// rest default as documented on each field. Properties not named here are kept in
 /// `extra`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ParcelAttrs {
     /// A stable code, e.g. `GX-2026-07` (1–40 letters, digits, `-`, `_`, `.`).
     pub code: String,
@@ -340,6 +359,10 @@ pub struct ParcelAttrs {
     pub land_use: String,
     /// Default `available`.
     pub status: ParcelStatus,
+    /// Whether the properties gave a status (an import keeps an existing parcel's status
+    /// when they do not).
+    #[serde(skip)]
+    pub status_given: bool,
     /// 万元/亩. Default: none (price on request).
     pub price_per_mu_wan: Option<f64>,
     pub power_kva: Option<f64>,
@@ -460,7 +483,10 @@ impl ParcelAttrs {
         }
         if let Some(s) = text("status") {
             match ParcelStatus::parse(&s) {
-                Some(st) => a.status = st,
+                Some(st) => {
+                    a.status = st;
+                    a.status_given = true;
+                }
                 None => bad(
                     "status",
                     format!("'{s}' is not one of available, reserved, handed_over, withdrawn"),

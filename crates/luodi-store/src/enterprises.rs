@@ -155,7 +155,7 @@ const SCOPE_FILTER: &str = "($1 IS NULL OR zone_id = $1) AND ($2 IS NULL OR id =
 impl Store {
     /// Text ordering by code point on both databases (PostgreSQL would otherwise use
     /// the database's locale collation and sort differently from SQLite).
-    fn collate(&self) -> &'static str {
+    pub(crate) fn collate(&self) -> &'static str {
         match self.backend {
             Backend::Sqlite => "",
             Backend::Postgres => " COLLATE \"C\"",

@@ -15,6 +15,7 @@ pub mod enterprises;
 pub mod forecasts;
 mod migrate;
 pub mod orgs;
+pub mod parcels;
 pub mod projects;
 pub mod service_lists;
 pub mod sessions;

@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_catalogue"),
     migration!(4, "0004_projects_service_lists"),
     migration!(5, "0005_forecasts"),
+    migration!(6, "0006_parcels"),
 ];
 
 fn checksum(sql: &str) -> String {

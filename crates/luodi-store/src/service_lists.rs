@@ -103,6 +103,8 @@ pub enum HandoverError {
     #[error("phase facts: {0}")]
     Facts(#[from] FactError),
     #[error(transparent)]
+    Parcel(#[from] crate::parcels::AllocationError),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -206,6 +208,22 @@ impl Store {
         let industry = phase_row
             .get::<Option<String>, _>("industry_code")
             .and_then(|c| IndustryCode::parse(&c).ok());
+        // A parcel Luodi holds must be reserved for this phase; it is handed over in the
+        // same transaction, and its regional assessments count with any the officer adds.
+        let mut assessments = handover.assessments.clone();
+        if let Some(on_parcel) =
+            Store::take_parcel(&mut tx, zone, handover.parcel_code.trim(), phase_id).await?
+        {
+            for a in on_parcel {
+                if !assessments.contains(&a) {
+                    assessments.push(a);
+                }
+            }
+        }
+        let handover = &Handover {
+            assessments,
+            ..handover.clone()
+        };
         let facts = phase
             .facts
             .facts(industry.as_ref(), Some(&handover.assessments));

@@ -1025,3 +1025,252 @@ mod portfolio {
         sweep_recomputes_what_changed => sweep_recomputes_what_changed;
     }
 }
+
+mod parcels {
+    //! Parcels: import all or nothing, and never two phases on one parcel.
+    use super::*;
+    use luodi_domain::parcel::{ParcelStatus, parcels_from_geojson};
+    use luodi_store::parcels::AllocationError;
+    use luodi_store::service_lists::{Handover, HandoverError};
+    use serde_json::json;
+
+    fn square(lon: f64, lat: f64, side: f64) -> serde_json::Value {
+        json!([[
+            [lon, lat],
+            [lon + side, lat],
+            [lon + side, lat + side],
+            [lon, lat + side],
+            [lon, lat]
+        ]])
+    }
+
+    fn file(features: &[(&str, f64, serde_json::Value)]) -> String {
+        json!({"type": "FeatureCollection", "features": features.iter().map(|(code, lon, props)| {
+            let mut p = props.clone();
+            p["code"] = json!(code);
+            json!({"type": "Feature", "properties": p, "geometry": {"type": "Polygon", "coordinates": square(*lon, 36.30, 0.005)}})
+        }).collect::<Vec<_>>()})
+        .to_string()
+    }
+
+    async fn phases(store: &Store, zone: luodi_domain::ZoneId, n: usize) -> Vec<i64> {
+        use luodi_store::projects::{NewPhase, NewProject};
+        let e = store
+            .enterprise_by_uscc(zone, demo::demo_uscc(3).as_str())
+            .await
+            .unwrap()
+            .unwrap();
+        let p = store
+            .create_project(
+                &Actor::Cli,
+                zone,
+                &NewProject {
+                    enterprise_id: e.id,
+                    name: "并发测试项目".into(),
+                    name_en: None,
+                    total_investment: luodi_domain::money::Fen::from_yuan(100_000_000).unwrap(),
+                    industry_code: Some("C2761".into()),
+                    chain_position: None,
+                    expected_output: None,
+                    expected_tax: None,
+                    jobs: None,
+                    steward_id: None,
+                    phases: (0..n)
+                        .map(|i| NewPhase {
+                            name: format!("{}期", i + 1),
+                            status: luodi_domain::project::PhaseStatus::Signed,
+                            facts: Default::default(),
+                        })
+                        .collect(),
+                },
+            )
+            .await
+            .unwrap();
+        p.phases.iter().map(|ph| ph.id).collect()
+    }
+
+    async fn import_reserve_hand_over(store: Store) {
+        let zone = demo::load(&store).await.unwrap().id;
+        let text = file(&[
+            (
+                "GX-T-01",
+                120.30,
+                json!({"assessments": ["flood", "energy", "geological_hazard"], "investment_intensity_min_wan_per_mu": 250}),
+            ),
+            ("GX-T-02", 120.31, json!({"status": "withdrawn"})),
+            (
+                "GX-T-03",
+                120.32,
+                json!({"land_use": "research", "owner": "高新区土地储备中心"}),
+            ),
+        ]);
+        let drafts = parcels_from_geojson(&text).unwrap();
+        let audit = count(&store, "audit_log").await;
+        let done = store
+            .import_parcels(&Actor::Cli, zone, &drafts)
+            .await
+            .unwrap();
+        assert_eq!((done.created, done.updated), (3, 0));
+        assert_eq!(count(&store, "audit_log").await, audit + 1);
+        let (page, total) = store.parcels(zone, None, 0, 10).await.unwrap();
+        assert_eq!(total, 3);
+        assert_eq!(page[0].code, "GX-T-01");
+        assert!((page[0].area_m2 - drafts[0].shape.area_m2()).abs() < 0.01);
+        assert!((page[0].area_mu - page[0].area_m2 / luodi_domain::parcel::M2_PER_MU).abs() < 1e-9);
+        assert_eq!(page[1].status, ParcelStatus::Withdrawn);
+        assert_eq!(page[2].attrs.extra["owner"], "高新区土地储备中心");
+        let (available, n) = store
+            .parcels(zone, Some(ParcelStatus::Available), 0, 10)
+            .await
+            .unwrap();
+        assert_eq!((available.len(), n), (2, 2));
+
+        // Reserve for Sinopharm phase 2, then hand it over: the list uses the parcel's assessments.
+        let scope = Scope {
+            zone: Some(zone),
+            enterprise: None,
+        };
+        let sinopharm = store
+            .project_by_name(zone, demo::SINOPHARM_PROJECT)
+            .await
+            .unwrap()
+            .unwrap();
+        let project = store.project(&scope, sinopharm).await.unwrap();
+        let (p2, p3) = (project.phases[1].id, project.phases[2].id);
+        let id = page[0].id;
+        let handover = |phase_code: &str| Handover {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            parcel_code: phase_code.into(),
+            assessments: vec![],
+        };
+        // Not reserved yet: the handover is refused and changes nothing.
+        assert!(matches!(
+            store
+                .hand_over(&Actor::Cli, &scope, p2, &handover("GX-T-01"))
+                .await,
+            Err(HandoverError::Parcel(
+                AllocationError::NotReservedForPhase { .. }
+            ))
+        ));
+        let reserved = store
+            .reserve_parcel(&Actor::Cli, zone, id, p2)
+            .await
+            .unwrap();
+        assert_eq!(
+            (reserved.status, reserved.reserved_phase_id),
+            (ParcelStatus::Reserved, Some(p2))
+        );
+        assert!(matches!(
+            store.reserve_parcel(&Actor::Cli, zone, id, p3).await,
+            Err(AllocationError::NotAvailable {
+                status: "reserved",
+                ..
+            })
+        ));
+        assert!(matches!(
+            store.reserve_parcel(&Actor::Cli, zone, page[2].id, p2).await,
+            Err(AllocationError::PhaseHasParcel(code)) if code == "GX-T-01"
+        ));
+        assert!(matches!(
+            store
+                .reserve_parcel(&Actor::Cli, zone, page[1].id, p3)
+                .await,
+            Err(AllocationError::NotAvailable {
+                status: "withdrawn",
+                ..
+            })
+        ));
+        assert!(matches!(
+            store
+                .hand_over(&Actor::Cli, &scope, p3, &handover("GX-T-01"))
+                .await,
+            Err(HandoverError::Parcel(
+                AllocationError::NotReservedForPhase { .. }
+            ))
+        ));
+        let list = store
+            .hand_over(&Actor::Cli, &scope, p2, &handover("GX-T-01"))
+            .await
+            .unwrap();
+        let waived: Vec<&str> = list
+            .items
+            .iter()
+            .filter_map(|i| i.waived_by.as_deref())
+            .collect();
+        assert!(
+            waived.contains(&"flood") && waived.contains(&"energy"),
+            "{waived:?}"
+        );
+        let p = store.parcel(zone, id).await.unwrap();
+        assert_eq!(
+            (p.status, p.handed_phase_id),
+            (ParcelStatus::HandedOver, Some(p2))
+        );
+
+        // Importing again updates by code; a handed-over parcel's status cannot be changed by file.
+        let again = file(&[("GX-T-01", 120.30, json!({"status": "available"}))]);
+        let e = store
+            .import_parcels(&Actor::Cli, zone, &parcels_from_geojson(&again).unwrap())
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("1 problem"), "{e}");
+        assert_eq!(
+            store.parcel(zone, id).await.unwrap().status,
+            ParcelStatus::HandedOver
+        );
+        let renamed = file(&[("GX-T-03", 120.32, json!({"name": "研发地块"}))]);
+        let done = store
+            .import_parcels(&Actor::Cli, zone, &parcels_from_geojson(&renamed).unwrap())
+            .await
+            .unwrap();
+        assert_eq!((done.created, done.updated), (0, 1));
+        let p3_parcel = store
+            .parcel_by_code(zone, "GX-T-03")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(p3_parcel.attrs.name.as_deref(), Some("研发地块"));
+        assert_eq!(p3_parcel.version, 2);
+        assert!(store.verify_audit(None).await.unwrap().is_ok());
+    }
+
+    async fn one_parcel_one_phase_under_concurrency(store: Store) {
+        let zone = demo::load(&store).await.unwrap().id;
+        let drafts = parcels_from_geojson(&file(&[("GX-C-01", 120.40, json!({}))])).unwrap();
+        store
+            .import_parcels(&Actor::Cli, zone, &drafts)
+            .await
+            .unwrap();
+        let id = store
+            .parcel_by_code(zone, "GX-C-01")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let phases = phases(&store, zone, 16).await;
+        let tasks: Vec<_> = phases
+            .iter()
+            .map(|&ph| {
+                let store = store.clone();
+                tokio::spawn(async move { store.reserve_parcel(&Actor::Cli, zone, id, ph).await })
+            })
+            .collect();
+        let mut won = Vec::new();
+        for (t, ph) in tasks.into_iter().zip(&phases) {
+            match t.await.unwrap() {
+                Ok(_) => won.push(*ph),
+                Err(AllocationError::NotAvailable { status, .. }) => assert_eq!(status, "reserved"),
+                Err(other) => panic!("{other}"),
+            }
+        }
+        assert_eq!(won.len(), 1, "exactly one reservation wins");
+        let p = store.parcel(zone, id).await.unwrap();
+        assert_eq!(p.reserved_phase_id, Some(won[0]));
+        assert!(store.verify_audit(None).await.unwrap().is_ok());
+    }
+
+    on_both! {
+        import_reserve_hand_over => import_reserve_hand_over;
+        one_parcel_one_phase_under_concurrency => one_parcel_one_phase_under_concurrency;
+    }
+}

@@ -238,7 +238,20 @@ pub fn handover_error(lang: Lang, e: HandoverError) -> ApiError {
             f.to_string(),
         )
         .field(format!("facts.{}", f.field)),
-        HandoverError::Store(e) => ApiError::store(lang, e),
+        HandoverError::Store(e)
+        | HandoverError::Parcel(luodi_store::parcels::AllocationError::Store(e)) => {
+            ApiError::store(lang, e)
+        }
+        HandoverError::Parcel(e) => ApiError::new(
+            StatusCode::CONFLICT,
+            "parcel_not_reserved",
+            t(
+                lang,
+                &format!("地块未预留给本期项目，不能交地：{e}"),
+                &format!("the parcel cannot be handed over to this phase: {e}"),
+            ),
+        )
+        .field("parcel_code"),
     }
 }
 

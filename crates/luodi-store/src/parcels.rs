@@ -1,0 +1,457 @@
+//! 地块 — the zone's parcels: imported all or nothing (new codes are added, known codes
+//! updated), listed and read, reserved for a project phase and handed over to it. A parcel
+//! is never reserved or handed to two phases: each move is one conditional `UPDATE` on its
+//! status (and the phase columns are unique), so whichever transaction comes second, on
+//! any server, changes nothing and is told why.
+
+use luodi_domain::ZoneId;
+use luodi_domain::parcel::{ParcelAttrs, ParcelDraft, ParcelStatus};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+
+use crate::audit::{self, Actor, Change};
+use crate::{Result, Store, StoreError, now};
+
+/// A stored parcel.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Parcel {
+    pub id: i64,
+    pub zone_id: ZoneId,
+    pub code: String,
+    pub status: ParcelStatus,
+    pub area_m2: f64,
+    pub area_mu: f64,
+    /// (longitude, latitude).
+    pub centroid: (f64, f64),
+    /// (min longitude, min latitude, max longitude, max latitude).
+    pub bbox: (f64, f64, f64, f64),
+    pub attrs: ParcelAttrs,
+    /// The shape as a GeoJSON geometry.
+    pub geometry: serde_json::Value,
+    pub reserved_phase_id: Option<i64>,
+    pub handed_phase_id: Option<i64>,
+    pub version: i64,
+    pub updated_at: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ParcelImport {
+    pub created: usize,
+    pub updated: usize,
+}
+
+/// Why an import was refused; nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum ParcelImportError {
+    #[error("{} problem(s) in the file", .0.len())]
+    Invalid(Vec<luodi_domain::parcel::FeatureProblem>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a reservation or handover is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AllocationError {
+    #[error("parcel {code} is {status}, not available")]
+    NotAvailable { code: String, status: &'static str },
+    #[error("parcel {code} is not reserved for this phase")]
+    NotReservedForPhase { code: String },
+    #[error("this phase already has parcel {0}")]
+    PhaseHasParcel(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+const COLUMNS: &str = "id, zone_id, code, status, area_cm2, centroid_lon_e7, centroid_lat_e7, min_lon_e7, min_lat_e7, max_lon_e7, max_lat_e7, geometry_json, attrs_json, reserved_phase_id, handed_phase_id, version, updated_at";
+
+const E7: f64 = 1e7;
+
+fn parcel_from(r: &sqlx::any::AnyRow) -> Result<Parcel> {
+    let corrupt = |what: &str, e: String| StoreError::Corrupt(format!("parcel {what}: {e}"));
+    let status_text: String = r.get("status");
+    let status =
+        ParcelStatus::parse(&status_text).ok_or_else(|| corrupt("status", status_text.clone()))?;
+    let mut attrs: ParcelAttrs = serde_json::from_str(&r.get::<String, _>("attrs_json"))
+        .map_err(|e| corrupt("attributes", e.to_string()))?;
+    attrs.status = status;
+    let area_m2 = r.get::<i64, _>("area_cm2") as f64 / 1e4;
+    let e7 = |c: &str| r.get::<i64, _>(c) as f64 / E7;
+    Ok(Parcel {
+        id: r.get("id"),
+        zone_id: ZoneId(r.get("zone_id")),
+        code: r.get("code"),
+        status,
+        area_m2,
+        area_mu: area_m2 / luodi_domain::parcel::M2_PER_MU,
+        centroid: (e7("centroid_lon_e7"), e7("centroid_lat_e7")),
+        bbox: (
+            e7("min_lon_e7"),
+            e7("min_lat_e7"),
+            e7("max_lon_e7"),
+            e7("max_lat_e7"),
+        ),
+        attrs,
+        geometry: serde_json::from_str(&r.get::<String, _>("geometry_json"))
+            .map_err(|e| corrupt("geometry", e.to_string()))?,
+        reserved_phase_id: r.get("reserved_phase_id"),
+        handed_phase_id: r.get("handed_phase_id"),
+        version: r.get("version"),
+        updated_at: r.get("updated_at"),
+    })
+}
+
+impl Store {
+    /// Imports parcels into a zone, all or nothing: new codes are added; a known code is
+    /// updated (its shape and attributes), keeping its status unless the file gives one —
+    /// and a file may not change the status of a parcel that is reserved or handed over.
+    /// One audit entry records the import.
+    pub async fn import_parcels(
+        &self,
+        actor: &Actor,
+        zone: ZoneId,
+        drafts: &[ParcelDraft],
+    ) -> Result<ParcelImport, ParcelImportError> {
+        let mut tx = self.begin_write().await?;
+        let existing: std::collections::HashMap<String, (i64, String)> =
+            sqlx::query("SELECT id, code, status FROM parcels WHERE zone_id = $1")
+                .bind(zone.0)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(StoreError::from)?
+                .iter()
+                .map(|r| (r.get("code"), (r.get("id"), r.get("status"))))
+                .collect();
+        let mut problems = Vec::new();
+        for (index, d) in drafts.iter().enumerate() {
+            if let Some((_, status)) = existing.get(&d.attrs.code)
+                && d.attrs.status_given
+                && status != d.attrs.status.as_str()
+                && (status == "reserved" || status == "handed_over")
+            {
+                problems.push(luodi_domain::parcel::FeatureProblem {
+                    index,
+                    code: Some(d.attrs.code.clone()),
+                    field: "status".into(),
+                    reason: format!(
+                        "the parcel is {status}; reserve, release and hand over parcels in Luodi, not by import"
+                    ),
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ParcelImportError::Invalid(problems));
+        }
+        let t = now();
+        let (mut created, mut updated) = (0, 0);
+        for d in drafts {
+            let area_cm2 = (d.shape.area_m2() * 1e4).round() as i64;
+            let (cx, cy) = d.shape.centroid();
+            let (x0, y0, x1, y1) = d.shape.bbox();
+            let e7 = |v: f64| (v * E7).round() as i64;
+            let geometry = d.shape.to_geojson().to_string();
+            let attrs = serde_json::to_string(&d.attrs).expect("attributes serialise");
+            let checked = d.attrs.checked_on.map(|c| c.to_string());
+            match existing.get(&d.attrs.code) {
+                Some((id, status)) => {
+                    let status = if d.attrs.status_given {
+                        d.attrs.status.as_str()
+                    } else {
+                        status.as_str()
+                    };
+                    sqlx::query(
+                        "UPDATE parcels SET name = $1, park_code = $2, land_use = $3, status = $4, area_cm2 = $5, centroid_lon_e7 = $6, centroid_lat_e7 = $7,
+                            min_lon_e7 = $8, min_lat_e7 = $9, max_lon_e7 = $10, max_lat_e7 = $11, geometry_json = $12, attrs_json = $13, checked_on = $14,
+                            version = version + 1, updated_at = $15 WHERE id = $16",
+                    )
+                    .bind(d.attrs.name.clone())
+                    .bind(d.attrs.park.clone())
+                    .bind(&d.attrs.land_use)
+                    .bind(status)
+                    .bind(area_cm2)
+                    .bind(e7(cx))
+                    .bind(e7(cy))
+                    .bind(e7(x0))
+                    .bind(e7(y0))
+                    .bind(e7(x1))
+                    .bind(e7(y1))
+                    .bind(&geometry)
+                    .bind(&attrs)
+                    .bind(checked)
+                    .bind(&t)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::from)?;
+                    updated += 1;
+                }
+                None => {
+                    sqlx::query(
+                        "INSERT INTO parcels (zone_id, code, name, park_code, land_use, status, area_cm2, centroid_lon_e7, centroid_lat_e7,
+                            min_lon_e7, min_lat_e7, max_lon_e7, max_lat_e7, geometry_json, attrs_json, checked_on, version, created_at, updated_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $17)",
+                    )
+                    .bind(zone.0)
+                    .bind(&d.attrs.code)
+                    .bind(d.attrs.name.clone())
+                    .bind(d.attrs.park.clone())
+                    .bind(&d.attrs.land_use)
+                    .bind(d.attrs.status.as_str())
+                    .bind(area_cm2)
+                    .bind(e7(cx))
+                    .bind(e7(cy))
+                    .bind(e7(x0))
+                    .bind(e7(y0))
+                    .bind(e7(x1))
+                    .bind(e7(y1))
+                    .bind(&geometry)
+                    .bind(&attrs)
+                    .bind(checked)
+                    .bind(&t)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::from)?;
+                    created += 1;
+                }
+            }
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            Change {
+                zone_id: zone.0,
+                action: "import",
+                entity: "parcels",
+                entity_id: format!("{} parcels", drafts.len()),
+                before: serde_json::Value::Null,
+                after: json!({"created": created, "updated": updated,
+                    "codes": drafts.iter().take(100).map(|d| &d.attrs.code).collect::<Vec<_>>(),
+                    "more_codes": drafts.len().saturating_sub(100)}),
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(ParcelImport { created, updated })
+    }
+
+    /// A page of the zone's parcels by code, optionally of one status; and the total.
+    pub async fn parcels(
+        &self,
+        zone: ZoneId,
+        status: Option<ParcelStatus>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Parcel>, i64)> {
+        let total: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM parcels WHERE zone_id = $1 AND ($2 IS NULL OR status = $2)",
+        )
+        .bind(zone.0)
+        .bind(status.map(|s| s.as_str()))
+        .fetch_one(self.pool())
+        .await?
+        .get("n");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM parcels WHERE zone_id = $1 AND ($2 IS NULL OR status = $2) ORDER BY code{} LIMIT $3 OFFSET $4",
+            self.collate()
+        )))
+        .bind(zone.0)
+        .bind(status.map(|s| s.as_str()))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.pool())
+        .await?;
+        Ok((rows.iter().map(parcel_from).collect::<Result<_>>()?, total))
+    }
+
+    /// Every parcel of the zone (for the matcher and exports).
+    pub async fn all_parcels(&self, zone: ZoneId) -> Result<Vec<Parcel>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM parcels WHERE zone_id = $1 ORDER BY id"
+        )))
+        .bind(zone.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(parcel_from).collect()
+    }
+
+    pub async fn parcel(&self, zone: ZoneId, id: i64) -> Result<Parcel> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM parcels WHERE zone_id = $1 AND id = $2"
+        )))
+        .bind(zone.0)
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        parcel_from(&row)
+    }
+
+    pub async fn parcel_by_code(&self, zone: ZoneId, code: &str) -> Result<Option<Parcel>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM parcels WHERE zone_id = $1 AND code = $2"
+        )))
+        .bind(zone.0)
+        .bind(code)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(parcel_from).transpose()
+    }
+
+    /// Reserves an available parcel for a phase of the zone. Exactly one of any number of
+    /// concurrent reservations of a parcel succeeds, on every backend and across servers.
+    pub async fn reserve_parcel(
+        &self,
+        actor: &Actor,
+        zone: ZoneId,
+        parcel_id: i64,
+        phase_id: i64,
+    ) -> Result<Parcel, AllocationError> {
+        let mut tx = self.begin_write().await?;
+        let phase_ok = sqlx::query(
+            "SELECT ph.id FROM project_phases ph JOIN projects p ON p.id = ph.project_id WHERE ph.id = $1 AND p.zone_id = $2",
+        )
+        .bind(phase_id)
+        .bind(zone.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        if phase_ok.is_none() {
+            return Err(StoreError::NotFound.into());
+        }
+        if let Some(r) = sqlx::query("SELECT code FROM parcels WHERE reserved_phase_id = $1")
+            .bind(phase_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::from)?
+        {
+            return Err(AllocationError::PhaseHasParcel(r.get("code")));
+        }
+        let t = now();
+        let changed = sqlx::query(
+            "UPDATE parcels SET status = 'reserved', reserved_phase_id = $1, version = version + 1, updated_at = $2
+             WHERE id = $3 AND zone_id = $4 AND status = 'available'",
+        )
+        .bind(phase_id)
+        .bind(&t)
+        .bind(parcel_id)
+        .bind(zone.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?
+        .rows_affected();
+        if changed != 1 {
+            let row =
+                sqlx::query("SELECT code, status FROM parcels WHERE id = $1 AND zone_id = $2")
+                    .bind(parcel_id)
+                    .bind(zone.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(StoreError::from)?
+                    .ok_or(StoreError::NotFound)?;
+            let status = ParcelStatus::parse(&row.get::<String, _>("status"))
+                .unwrap_or(ParcelStatus::Withdrawn);
+            return Err(AllocationError::NotAvailable {
+                code: row.get("code"),
+                status: status.as_str(),
+            });
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            Change {
+                zone_id: zone.0,
+                action: "reserve",
+                entity: "parcel",
+                entity_id: parcel_id.to_string(),
+                before: json!({"status": "available"}),
+                after: json!({"status": "reserved", "phase_id": phase_id}),
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(self.parcel(zone, parcel_id).await?)
+    }
+
+    /// Releases a reservation: the parcel is available again.
+    pub async fn release_parcel(
+        &self,
+        actor: &Actor,
+        zone: ZoneId,
+        parcel_id: i64,
+    ) -> Result<Parcel, AllocationError> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("SELECT code, reserved_phase_id FROM parcels WHERE id = $1 AND zone_id = $2 AND status = 'reserved'")
+            .bind(parcel_id)
+            .bind(zone.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        let Some(row) = row else {
+            let p = self.parcel(zone, parcel_id).await?;
+            return Err(AllocationError::NotReservedForPhase { code: p.code });
+        };
+        let phase: Option<i64> = row.get("reserved_phase_id");
+        sqlx::query("UPDATE parcels SET status = 'available', reserved_phase_id = NULL, version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'reserved'")
+            .bind(now())
+            .bind(parcel_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        audit::record(
+            &mut tx,
+            actor,
+            Change {
+                zone_id: zone.0,
+                action: "release",
+                entity: "parcel",
+                entity_id: parcel_id.to_string(),
+                before: json!({"status": "reserved", "phase_id": phase}),
+                after: json!({"status": "available"}),
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(self.parcel(zone, parcel_id).await?)
+    }
+
+    /// Marks a parcel reserved for `phase_id` as handed over to it, inside the caller's
+    /// transaction (the handover that makes the phase's list).
+    pub(crate) async fn take_parcel(
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        zone: ZoneId,
+        code: &str,
+        phase_id: i64,
+    ) -> Result<Option<Vec<String>>, AllocationError> {
+        let row = sqlx::query("SELECT id, status, reserved_phase_id, attrs_json FROM parcels WHERE zone_id = $1 AND code = $2")
+            .bind(zone.0)
+            .bind(code)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(StoreError::from)?;
+        let Some(row) = row else {
+            // A parcel Luodi does not hold (entered by hand at handover): nothing to mark.
+            return Ok(None);
+        };
+        let id: i64 = row.get("id");
+        let changed = sqlx::query(
+            "UPDATE parcels SET status = 'handed_over', handed_phase_id = $1, version = version + 1, updated_at = $2
+             WHERE id = $3 AND status = 'reserved' AND reserved_phase_id = $1",
+        )
+        .bind(phase_id)
+        .bind(now())
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(StoreError::from)?
+        .rows_affected();
+        if changed != 1 {
+            return Err(AllocationError::NotReservedForPhase {
+                code: code.to_string(),
+            });
+        }
+        let attrs: ParcelAttrs = serde_json::from_str(&row.get::<String, _>("attrs_json"))
+            .map_err(|e| StoreError::Corrupt(format!("parcel {code}: {e}")))?;
+        Ok(Some(attrs.assessments))
+    }
+}
