@@ -206,6 +206,25 @@ pub enum Exclusion {
     },
 }
 
+fn per_mu(
+    f: &mut std::fmt::Formatter<'_>,
+    what: &str,
+    figure: &str,
+    needed: f64,
+    offered: Option<f64>,
+) -> std::fmt::Result {
+    match offered {
+        Some(o) => write!(
+            f,
+            "{what} {o:.1} 万元/亩 is below the parcel's minimum {needed}"
+        ),
+        None => write!(
+            f,
+            "the project gives no {figure}; the parcel requires {what} of at least {needed} 万元/亩"
+        ),
+    }
+}
+
 impl std::fmt::Display for Exclusion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let opt = |v: &Option<f64>| v.map_or("not given".to_string(), |v| format!("{v:.1}"));
@@ -226,21 +245,19 @@ impl std::fmt::Display for Exclusion {
                 park.as_deref().unwrap_or("(none)"),
                 preferred.join(", ")
             ),
-            Exclusion::InvestmentIntensity { needed, offered } => write!(
+            Exclusion::InvestmentIntensity { needed, offered } => per_mu(
                 f,
-                "investment intensity {} 万元/亩 is below the parcel's minimum {needed}",
-                opt(offered)
+                "investment intensity",
+                "fixed-asset investment",
+                *needed,
+                *offered,
             ),
-            Exclusion::TaxPerMu { needed, offered } => write!(
-                f,
-                "tax per mu {} 万元 is below the parcel's minimum {needed}",
-                opt(offered)
-            ),
-            Exclusion::OutputPerMu { needed, offered } => write!(
-                f,
-                "output per mu {} 万元 is below the parcel's minimum {needed}",
-                opt(offered)
-            ),
+            Exclusion::TaxPerMu { needed, offered } => {
+                per_mu(f, "tax per mu", "annual tax", *needed, *offered)
+            }
+            Exclusion::OutputPerMu { needed, offered } => {
+                per_mu(f, "output per mu", "annual output", *needed, *offered)
+            }
             Exclusion::Power { needed, available } => {
                 write!(
                     f,

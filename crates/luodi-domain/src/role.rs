@@ -40,6 +40,10 @@ pub enum Action {
     ManageCatalogue,
     /// Hand a project phase its land (which makes its service list).
     HandOverLand,
+    /// See the zone's parcels and match projects to them.
+    ViewParcels,
+    /// Import parcels, reserve and release them.
+    ManageParcels,
 }
 
 impl Role {
@@ -90,6 +94,8 @@ impl Role {
             ViewAudit => matches!(self, Admin | Leader),
             ManageCatalogue => matches!(self, Admin),
             HandOverLand => matches!(self, Admin | Landing),
+            ViewParcels => !matches!(self, Enterprise),
+            ManageParcels => matches!(self, Admin | Landing | Investment),
         }
     }
 

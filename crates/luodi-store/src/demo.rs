@@ -221,6 +221,7 @@ pub async fn load(store: &Store) -> Result<Zone> {
         .user_by_email("steward@luodi.demo")
         .await?
         .map(|u| u.id);
+    load_parcels(store, &zone).await?;
     load_sinopharm(store, &zone, sinopharm, steward).await?;
     load_history(store, &zone, steward).await?;
     Ok(zone)
@@ -326,6 +327,17 @@ async fn load_sinopharm(
         zone: Some(zone.id),
         enterprise: None,
     };
+    // The landing office reserved the parcel for phase 1 when it matched it.
+    if let Some(parcel) = store.parcel_by_code(zone.id, SINOPHARM_PARCEL).await? {
+        match store
+            .reserve_parcel(&actor, zone.id, parcel.id, project.phases[0].id)
+            .await
+        {
+            Ok(_) => {}
+            Err(crate::parcels::AllocationError::Store(e)) => return Err(e),
+            Err(other) => unreachable!("the demo parcel is reserved: {other}"),
+        }
+    }
     match store
         .hand_over(&actor, &scope, project.phases[0].id, &handover)
         .await
@@ -333,6 +345,97 @@ async fn load_sinopharm(
         Ok(_) => Ok(()),
         Err(crate::service_lists::HandoverError::Store(e)) => Err(e),
         Err(other) => unreachable!("the demo phase is handed over: {other}"),
+    }
+}
+
+/// The park's parcels: a 4 × 4 grid east of 高新区's centre (about 120.30° E, 36.31° N),
+/// each with its control indicators, utilities and regional assessments; GX-2026-07 is
+/// the one the Sinopharm city's phase 1 was handed. Loaded once (when the zone has none).
+async fn load_parcels(store: &Store, zone: &Zone) -> Result<()> {
+    if store.parcels(zone.id, None, 0, 1).await?.1 > 0 {
+        return Ok(());
+    }
+    let kinds: Vec<&str> = luodi_domain::rule::ASSESSMENTS
+        .iter()
+        .map(|a| a.0)
+        .collect();
+    let mut features = Vec::new();
+    for k in 0..16usize {
+        let (row, col) = (k / 4, k % 4);
+        // Widths and heights vary so areas run from about 45 to 190 mu.
+        let w = 0.0022 + 0.0004 * ((k * 7) % 5) as f64;
+        let h = 0.0016 + 0.0003 * ((k * 3) % 4) as f64;
+        let (x, y) = (120.285 + col as f64 * 0.0062, 36.300 + row as f64 * 0.0048);
+        let ring = serde_json::json!([[
+            [x, y],
+            [x + w, y],
+            [x + w, y + h],
+            [x + w * 0.15, y + h],
+            [x, y + h * 0.8],
+            [x, y]
+        ]]);
+        let code = format!("GX-2026-{:02}", k + 1);
+        let assessed: Vec<&str> = if code == SINOPHARM_PARCEL {
+            SINOPHARM_ASSESSMENTS.to_vec()
+        } else {
+            kinds
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| (k + i * 3) % 4 != 0)
+                .map(|(_, a)| *a)
+                .collect()
+        };
+        let status = match k {
+            2 => "withdrawn",
+            11 => "handed_over",
+            _ => "available",
+        };
+        let sewage = ["B", "C", "B", "A"][k % 4];
+        let industries = match k % 3 {
+            0 => "C27,C358",
+            1 => "C27",
+            _ => "C358,C3586",
+        };
+        features.push(serde_json::json!({
+            "type": "Feature",
+            "properties": {
+                "code": code,
+                "name": format!("康湾生物医药园 {}号地块", k + 1),
+                "park": "biomed-park",
+                "status": status,
+                "price_per_mu_wan": 22 + (k % 5) * 4,
+                "power_kva": 4_000 + (k % 4) * 4_000,
+                "water_m3_per_day": 500 + (k % 3) * 1_000,
+                "gas": k % 5 != 4,
+                "steam": k % 2 == 0,
+                "road_access": true,
+                "sewage_class": sewage,
+                "plot_ratio_min": 0.7,
+                "plot_ratio_max": 1.8 + (k % 3) as f64 * 0.2,
+                "building_coverage_min": 0.35,
+                "green_ratio_max": 0.2,
+                "height_max_m": 40 + (k % 2) * 20,
+                "investment_intensity_min_wan_per_mu": 250 + (k % 3) * 50,
+                "tax_per_mu_min_wan": 20 + (k % 2) * 5,
+                "output_per_mu_min_wan": 400,
+                "energy_per_value_added_max_tce": 0.35,
+                "allowed_industries": industries,
+                "assessments": assessed,
+                "checked_on": "2026-09-30"
+            },
+            "geometry": {"type": "Polygon", "coordinates": ring}
+        }));
+    }
+    let text = serde_json::json!({"type": "FeatureCollection", "features": features}).to_string();
+    let drafts = luodi_domain::parcel::parcels_from_geojson(&text)
+        .unwrap_or_else(|p| unreachable!("the demo parcels are valid: {p:?}"));
+    match store
+        .import_parcels(&Actor::System("demo"), zone.id, &drafts)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(crate::parcels::ParcelImportError::Store(e)) => Err(e),
+        Err(other) => unreachable!("the demo parcels import: {other}"),
     }
 }
 
@@ -601,7 +704,7 @@ async fn load_history(
                 phase,
                 &crate::service_lists::Handover {
                     date,
-                    parcel_code: format!("GX-{}-{:02}", &handover[..4], k + 1),
+                    parcel_code: format!("GX-{}-P{:02}", &handover[..4], k + 1),
                     assessments: assessments.clone(),
                 },
             )

@@ -373,12 +373,13 @@ impl Store {
         Ok(self.parcel(zone, parcel_id).await?)
     }
 
-    /// Releases a reservation: the parcel is available again.
+    /// Releases a reservation, for the reason given: the parcel is available again.
     pub async fn release_parcel(
         &self,
         actor: &Actor,
         zone: ZoneId,
         parcel_id: i64,
+        reason: &str,
     ) -> Result<Parcel, AllocationError> {
         let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT code, reserved_phase_id FROM parcels WHERE id = $1 AND zone_id = $2 AND status = 'reserved'")
@@ -407,7 +408,7 @@ impl Store {
                 entity: "parcel",
                 entity_id: parcel_id.to_string(),
                 before: json!({"status": "reserved", "phase_id": phase}),
-                after: json!({"status": "available"}),
+                after: json!({"status": "available", "reason": reason}),
             },
         )
         .await?;

@@ -594,7 +594,7 @@ mod service_lists {
         // A second handover of the same phase is refused, and phase 2 without a catalogue problem works.
         let h = Handover {
             date: d("2026-11-02"),
-            parcel_code: "GX-2026-08".into(),
+            parcel_code: "GX-2025-08".into(),
             assessments: vec![],
         };
         assert!(matches!(
@@ -1106,24 +1106,37 @@ mod parcels {
         ]);
         let drafts = parcels_from_geojson(&text).unwrap();
         let audit = count(&store, "audit_log").await;
+        let before = store.parcels(zone, None, 0, 1).await.unwrap().1;
         let done = store
             .import_parcels(&Actor::Cli, zone, &drafts)
             .await
             .unwrap();
         assert_eq!((done.created, done.updated), (3, 0));
         assert_eq!(count(&store, "audit_log").await, audit + 1);
-        let (page, total) = store.parcels(zone, None, 0, 10).await.unwrap();
-        assert_eq!(total, 3);
-        assert_eq!(page[0].code, "GX-T-01");
+        let (_, total) = store.parcels(zone, None, 0, 10).await.unwrap();
+        assert_eq!(total, before + 3);
+        let mut page = Vec::new();
+        for code in ["GX-T-01", "GX-T-02", "GX-T-03"] {
+            page.push(store.parcel_by_code(zone, code).await.unwrap().unwrap());
+        }
         assert!((page[0].area_m2 - drafts[0].shape.area_m2()).abs() < 0.01);
         assert!((page[0].area_mu - page[0].area_m2 / luodi_domain::parcel::M2_PER_MU).abs() < 1e-9);
         assert_eq!(page[1].status, ParcelStatus::Withdrawn);
         assert_eq!(page[2].attrs.extra["owner"], "高新区土地储备中心");
-        let (available, n) = store
-            .parcels(zone, Some(ParcelStatus::Available), 0, 10)
+        // Pages come in code order; a status filter counts only its own.
+        let (first, _) = store.parcels(zone, None, 0, 100).await.unwrap();
+        assert!(first.windows(2).all(|w| w[0].code < w[1].code));
+        let (withdrawn, n) = store
+            .parcels(zone, Some(ParcelStatus::Withdrawn), 0, 100)
             .await
             .unwrap();
-        assert_eq!((available.len(), n), (2, 2));
+        assert_eq!(n as usize, withdrawn.len());
+        assert!(
+            withdrawn
+                .iter()
+                .all(|p| p.status == ParcelStatus::Withdrawn)
+        );
+        assert!(withdrawn.iter().any(|p| p.code == "GX-T-02"));
 
         // Reserve for Sinopharm phase 2, then hand it over: the list uses the parcel's assessments.
         let scope = Scope {

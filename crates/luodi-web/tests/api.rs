@@ -991,7 +991,7 @@ mod service_lists {
                 &url,
                 Some(&landing),
                 Some(
-                    &json!({"handover_date": "2026-11-31", "parcel_code": "GX-2026-08"})
+                    &json!({"handover_date": "2026-11-31", "parcel_code": "GX-2025-08"})
                         .to_string(),
                 ),
             )
@@ -1000,7 +1000,7 @@ mod service_lists {
             (r.status, r.json()["field"].clone()),
             (StatusCode::UNPROCESSABLE_ENTITY, json!("handover_date"))
         );
-        let r = app.api("POST", &url, Some(&landing), Some(&json!({"handover_date": "2026-11-30", "parcel_code": "GX-2026-08", "parcel_assessments": ["moon"]}).to_string())).await;
+        let r = app.api("POST", &url, Some(&landing), Some(&json!({"handover_date": "2026-11-30", "parcel_code": "GX-2025-08", "parcel_assessments": ["moon"]}).to_string())).await;
         assert_eq!(r.json()["field"], "parcel_assessments");
         let steward = app.token("steward@luodi.demo").await;
         let r = app
@@ -1009,7 +1009,7 @@ mod service_lists {
                 &url,
                 Some(&steward),
                 Some(
-                    &json!({"handover_date": "2026-11-30", "parcel_code": "GX-2026-08"})
+                    &json!({"handover_date": "2026-11-30", "parcel_code": "GX-2025-08"})
                         .to_string(),
                 ),
             )
@@ -1019,7 +1019,7 @@ mod service_lists {
             StatusCode::FORBIDDEN,
             "the steward does not hand over land"
         );
-        let r = app.api("POST", &url, Some(&landing), Some(&json!({"handover_date": "2026-11-30", "parcel_code": "GX-2026-08", "parcel_assessments": ["flood"]}).to_string())).await;
+        let r = app.api("POST", &url, Some(&landing), Some(&json!({"handover_date": "2026-11-30", "parcel_code": "GX-2025-08", "parcel_assessments": ["flood"]}).to_string())).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let r = app
             .api(
@@ -1027,7 +1027,7 @@ mod service_lists {
                 &url,
                 Some(&landing),
                 Some(
-                    &json!({"handover_date": "2026-11-30", "parcel_code": "GX-2026-08"})
+                    &json!({"handover_date": "2026-11-30", "parcel_code": "GX-2025-08"})
                         .to_string(),
                 ),
             )
@@ -1595,5 +1595,267 @@ mod portfolio {
 
     on_both! {
         ranked_consistent_and_scoped => ranked_consistent_and_scoped;
+    }
+}
+
+mod parcels {
+    //! Parcels and matching over the API.
+    use super::*;
+
+    fn square(code: &str, lon: f64) -> serde_json::Value {
+        json!({"type": "Feature", "properties": {"code": code},
+            "geometry": {"type": "Polygon", "coordinates": [[[lon, 36.35], [lon + 0.004, 36.35], [lon + 0.004, 36.353], [lon, 36.353], [lon, 36.35]]]}})
+    }
+
+    async fn list_import_match_reserve(app: &TestApp) {
+        let landing = app.token("landing@luodi.demo").await;
+        let r = app
+            .api("GET", "/api/v1/parcels?per_page=50", Some(&landing), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let page = r.json();
+        assert_eq!(page["total"], 16);
+        let first = &page["items"][0];
+        for k in ["id", "code", "area_m2", "area_mu", "status"] {
+            assert!(!first[k].is_null(), "{k} in {first}");
+        }
+        let area_m2 = first["area_m2"].as_f64().unwrap();
+        assert!((first["area_mu"].as_f64().unwrap() - area_m2 * 3.0 / 2000.0).abs() < 0.01);
+        let id = first["id"].as_i64().unwrap();
+        assert_eq!(
+            app.api(
+                "GET",
+                &format!("/api/v1/parcels/{id}"),
+                Some(&landing),
+                None
+            )
+            .await
+            .status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            app.api("GET", "/api/v1/parcels/99999", Some(&landing), None)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let r = app
+            .api("GET", "/api/v1/parcels?status=sold", Some(&landing), None)
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::BAD_REQUEST, json!("status"))
+        );
+
+        // A file with bad features is refused whole, every problem named; nothing written.
+        let mut bad = square("GX-NEW-2", 120.40);
+        bad["geometry"]["coordinates"] = json!([[
+            [120.40, 36.35],
+            [120.404, 36.353],
+            [120.404, 36.35],
+            [120.40, 36.353],
+            [120.40, 36.35]
+        ]]);
+        let mut unclosed = square("GX-NEW-3", 120.42);
+        unclosed["geometry"]["coordinates"][0]
+            .as_array_mut()
+            .unwrap()
+            .pop();
+        let file = json!({"type": "FeatureCollection", "features": [square("GX-NEW-1", 120.36), bad, unclosed]}).to_string();
+        let r = app
+            .api("POST", "/api/v1/parcels", Some(&landing), Some(&file))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let errors = r.json()["errors"].as_array().unwrap().clone();
+        assert!(
+            errors.iter().any(|e| e["field"] == "features[1].geometry"
+                && e["message"].as_str().unwrap().contains("GX-NEW-2")),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e["field"] == "features[2].geometry"
+                && e["message"].as_str().unwrap().contains("not closed")),
+            "{errors:?}"
+        );
+        assert_eq!(
+            app.api("GET", "/api/v1/parcels", Some(&landing), None)
+                .await
+                .json()["total"],
+            16
+        );
+        let good = json!({"type": "FeatureCollection", "features": [square("GX-NEW-1", 120.36)]})
+            .to_string();
+        let r = app
+            .api("POST", "/api/v1/parcels", Some(&landing), Some(&good))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["created"], 1);
+
+        // Matching the Sinopharm city's phase 2: every exclusion with its reason.
+        let needs = json!({"needs": {"area_mu_min": 60, "area_mu_max": 200, "industry": "C2761",
+            "investment_wan": 150000, "annual_tax_wan": 5000, "annual_output_wan": 200000, "power_kva": 6000, "gas": true,
+            "budget_per_mu_wan": 40, "partners": [{"name": "国药科技城一期", "lon": 120.30, "lat": 36.305}]},
+            "facts": {"new_construction": true, "approval_route": "filing", "eia_class": "report_table"}, "k": 5});
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/match",
+                Some(&landing),
+                Some(&needs.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let m = r.json();
+        assert_eq!(m["parcels"], 17);
+        let top = m["top"].as_array().unwrap();
+        assert!(!top.is_empty() && top.len() <= 5, "{}", m["excluded"]);
+        let scores: Vec<f64> = top.iter().map(|t| t["score"].as_f64().unwrap()).collect();
+        assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+        assert_eq!(top[0]["components"].as_array().unwrap().len(), 6);
+        let excluded = m["excluded"].as_array().unwrap();
+        let reasons = |code: &str| -> Vec<String> {
+            excluded
+                .iter()
+                .find(|e| e["code"] == code)
+                .map(|e| {
+                    e["reasons"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|r| r.as_str().unwrap().to_string())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        assert!(
+            reasons("GX-2026-07")
+                .iter()
+                .any(|r| r.contains("handed_over")),
+            "{excluded:?}"
+        );
+        assert!(
+            reasons("GX-2026-03")
+                .iter()
+                .any(|r| r.contains("withdrawn"))
+        );
+        assert_eq!(
+            m["eligible"].as_u64().unwrap() as usize + excluded.len(),
+            17
+        );
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/match",
+                Some(&landing),
+                Some(&json!({"needs": {"area_mu_min": 100, "area_mu_max": 50}}).to_string()),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("needs.area_mu_max"))
+        );
+
+        // Reserve the best for phase 2; a second reservation of it is refused.
+        let zone = demo::zone_id(&app.store).await.unwrap();
+        let scope = luodi_domain::Scope {
+            zone: Some(zone),
+            enterprise: None,
+        };
+        let project = app
+            .store
+            .project(&scope, app.sinopharm().await)
+            .await
+            .unwrap();
+        let best = top[0]["parcel_id"].as_i64().unwrap();
+        let url = format!("/api/v1/parcels/{best}/reserve");
+        let r = app
+            .api(
+                "POST",
+                &url,
+                Some(&landing),
+                Some(&json!({"phase_id": project.phases[1].id}).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["status"], "reserved");
+        let r = app
+            .api(
+                "POST",
+                &url,
+                Some(&landing),
+                Some(&json!({"phase_id": project.phases[2].id}).to_string()),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["code"].clone()),
+            (StatusCode::CONFLICT, json!("not_available"))
+        );
+        let release = format!("/api/v1/parcels/{best}/release");
+        let r = app
+            .api(
+                "POST",
+                &release,
+                Some(&landing),
+                Some(&json!({"reason": " "}).to_string()),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("reason"))
+        );
+        let r = app
+            .api(
+                "POST",
+                &release,
+                Some(&landing),
+                Some(&json!({"reason": "企业改选其他地块"}).to_string()),
+            )
+            .await;
+        assert_eq!(r.json()["status"], "available");
+
+        // Export: a FeatureCollection with the API's field names.
+        let r = app
+            .api("GET", "/api/v1/parcels.geojson", Some(&landing), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let fc = r.json();
+        assert_eq!(fc["features"].as_array().unwrap().len(), 17);
+        let props = &fc["features"][0]["properties"];
+        for k in ["id", "code", "area_m2", "area_mu", "status"] {
+            assert!(!props[k].is_null(), "{k} in {props}");
+        }
+
+        // Enterprises see no parcels, by any route; the leader reads but does not write.
+        let own = app.token("enterprise@luodi.demo").await;
+        for (m, path, body) in [
+            ("GET", "/api/v1/parcels".to_string(), None),
+            ("GET", format!("/api/v1/parcels/{id}"), None),
+            ("GET", "/api/v1/parcels.geojson".to_string(), None),
+            ("POST", "/api/v1/match".to_string(), Some(needs.to_string())),
+            ("POST", "/api/v1/parcels".to_string(), Some(good.clone())),
+        ] {
+            assert_eq!(
+                app.api(m, &path, Some(&own), body.as_deref()).await.status,
+                StatusCode::FORBIDDEN,
+                "{m} {path}"
+            );
+        }
+        let leader = app.token("leader@luodi.demo").await;
+        assert_eq!(
+            app.api("GET", "/api/v1/parcels", Some(&leader), None)
+                .await
+                .status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            app.api("POST", "/api/v1/parcels", Some(&leader), Some(&good))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    }
+
+    on_both! {
+        list_import_match_reserve => list_import_match_reserve;
     }
 }

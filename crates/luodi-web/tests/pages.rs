@@ -683,7 +683,7 @@ mod project_pages {
                 &[
                     ("_csrf", &csrf),
                     ("handover_date", "2026-11-31"),
-                    ("parcel_code", "GX-2026-09"),
+                    ("parcel_code", "GX-2025-09"),
                 ],
             )
             .await;
@@ -696,7 +696,7 @@ mod project_pages {
                 &[
                     ("_csrf", &csrf),
                     ("handover_date", "2026-11-30"),
-                    ("parcel_code", "GX-2026-09"),
+                    ("parcel_code", "GX-2025-09"),
                     ("assessment", "flood"),
                     ("assessment", "soil_water"),
                 ],

@@ -86,6 +86,16 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Import data into a zone (all or nothing).
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Export a zone's data.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Re-forecast every active phase whose inputs changed and print the portfolio, the
     /// latest construction start first (one JSON line per phase).
     Portfolio {
@@ -132,6 +142,35 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Land parcels from a GeoJSON FeatureCollection: every problem is listed by feature
+    /// index and code, and a file with any problem imports nothing.
+    Parcels {
+        #[command(flatten)]
+        db: DbArg,
+        /// The zone's code; needed when the database holds several zones
+        #[arg(long)]
+        zone: Option<String>,
+        /// The file (.geojson or .json)
+        file: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The zone's parcels as a GeoJSON FeatureCollection.
+    Parcels {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        zone: Option<String>,
+        /// Write to this file instead of standard output
+        #[arg(long)]
+        out: Option<String>,
     },
 }
 
@@ -439,6 +478,71 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 "applied {n} migration(s); {} known",
                 luodi_store::MIGRATIONS.len()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            command: ImportCommand::Parcels { db, zone, file },
+        } => {
+            let s = settings(db)?;
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?;
+            let drafts = match luodi_domain::parcel::parcels_from_geojson(&text) {
+                Ok(d) => d,
+                Err(problems) => {
+                    for p in &problems {
+                        eprintln!("{file}: {p}");
+                    }
+                    eprintln!("{} problem(s); nothing was imported", problems.len());
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let store = open(&s.database).await?;
+            let zone_id = pick_zone(&store, zone.as_deref()).await?;
+            match store.import_parcels(&Actor::Cli, zone_id, &drafts).await {
+                Ok(done) => {
+                    println!(
+                        "{file}: {} parcels imported ({} new, {} updated)",
+                        drafts.len(),
+                        done.created,
+                        done.updated
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(luodi_store::parcels::ParcelImportError::Invalid(problems)) => {
+                    for p in &problems {
+                        eprintln!("{file}: {p}");
+                    }
+                    eprintln!("{} problem(s); nothing was imported", problems.len());
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(luodi_store::parcels::ParcelImportError::Store(e)) => Err(e.into()),
+            }
+        }
+        Command::Export {
+            command: ExportCommand::Parcels { db, zone, out },
+        } => {
+            let s = settings(db)?;
+            let store = open(&s.database).await?;
+            let zone_id = pick_zone(&store, zone.as_deref()).await?;
+            let state = luodi_web::AppState::new(store, WebConfig::default());
+            let fc = luodi_web::api::parcels::feature_collection(
+                &state,
+                zone_id,
+                luodi_domain::Lang::En,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.body.message))?;
+            let text = serde_json::to_string(&fc)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text).with_context(|| format!("cannot write {path}"))?;
+                    eprintln!(
+                        "{path}: {} parcels",
+                        fc["features"].as_array().map_or(0, Vec::len)
+                    );
+                }
+                None => println!("{text}"),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Portfolio { db } => {

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod calendar;
 pub mod catalogue;
 pub mod enterprises;
+pub mod parcels;
 pub mod portfolio;
 pub mod projects;
 
@@ -26,9 +27,10 @@ use crate::AppState;
         catalogue::show, catalogue::versions, catalogue::export, catalogue::import,
         projects::list, projects::show, projects::hand_over, projects::service_list, projects::step, projects::queue, projects::late, projects::notice, projects::forecast, projects::what_if,
         portfolio::list,
+        parcels::list, parcels::show, parcels::import, parcels::export, parcels::reserve, parcels::release, parcels::match_parcels,
     ),
     modifiers(&BearerAuth),
-    tags((name = "enterprises", description = "企业 — enterprises of the zone"), (name = "account", description = "the caller, its zone and API tokens"), (name = "audit", description = "the hash-chained audit trail"), (name = "calendar", description = "工作日 — the PRC working-day calendar"), (name = "catalogue", description = "服务事项目录 — the zone's service catalogue"), (name = "projects", description = "项目 — projects, phases, service lists and their items"))
+    tags((name = "enterprises", description = "企业 — enterprises of the zone"), (name = "account", description = "the caller, its zone and API tokens"), (name = "audit", description = "the hash-chained audit trail"), (name = "calendar", description = "工作日 — the PRC working-day calendar"), (name = "catalogue", description = "服务事项目录 — the zone's service catalogue"), (name = "projects", description = "项目 — projects, phases, service lists and their items"), (name = "parcels", description = "地块 — land parcels, their import and export, reservation, and matching projects to them"))
 )]
 pub struct ApiDoc;
 
@@ -53,4 +55,5 @@ pub fn router() -> Router<AppState> {
         .merge(catalogue::router())
         .merge(projects::router())
         .merge(portfolio::router())
+        .merge(parcels::router())
 }

@@ -1,0 +1,537 @@
+//! `/api/v1/parcels` and `/api/v1/match`: the zone's land parcels — list, read, import
+//! (GeoJSON, all or nothing), export (GeoJSON), reserve and release — and the matcher that
+//! ranks them for a project's land needs with every reason shown. Zone staff only: an
+//! enterprise sees no parcels (their reservations tell of other projects).
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use luodi_domain::matching::{AssessmentSavings, Candidate, LandNeeds, Weights, rank};
+use luodi_domain::parcel::{FeatureProblem, ParcelAttrs, ParcelStatus, parcels_from_geojson};
+use luodi_domain::project::PhaseFacts;
+use luodi_domain::{Action, Lang, ZoneId};
+use luodi_store::parcels::{AllocationError, Parcel, ParcelImportError};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::api::enterprises::path_id;
+use crate::error::{ApiError, ErrorBody, FieldErrorBody, t};
+use crate::extract::{ApiUser, JsonBody, QueryParams};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/parcels", get(list).post(import))
+        .route("/api/v1/parcels.geojson", get(export))
+        .route("/api/v1/parcels/{id}", get(show))
+        .route("/api/v1/parcels/{id}/reserve", post(reserve))
+        .route("/api/v1/parcels/{id}/release", post(release))
+        .route("/api/v1/match", post(match_parcels))
+}
+
+/// A parcel as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ParcelResponse {
+    pub id: i64,
+    pub code: String,
+    /// Geodesic, WGS84.
+    pub area_m2: f64,
+    /// 1 mu = 2000/3 m².
+    pub area_mu: f64,
+    /// `available`, `reserved`, `handed_over` or `withdrawn`.
+    pub status: String,
+    /// [longitude, latitude].
+    pub centroid: [f64; 2],
+    pub reserved_phase_id: Option<i64>,
+    pub handed_phase_id: Option<i64>,
+    /// Every attribute (see `luodi import parcels` in the README for names and defaults),
+    /// unknown properties under `extra`.
+    #[schema(value_type = Object)]
+    pub attributes: ParcelAttrs,
+    /// GeoJSON geometry.
+    #[schema(value_type = Object)]
+    pub geometry: serde_json::Value,
+    pub version: i64,
+    pub updated_at: String,
+}
+
+impl From<Parcel> for ParcelResponse {
+    fn from(p: Parcel) -> Self {
+        ParcelResponse {
+            id: p.id,
+            code: p.code,
+            area_m2: (p.area_m2 * 100.0).round() / 100.0,
+            area_mu: (p.area_mu * 1000.0).round() / 1000.0,
+            status: p.status.as_str().to_string(),
+            centroid: [p.centroid.0, p.centroid.1],
+            reserved_phase_id: p.reserved_phase_id,
+            handed_phase_id: p.handed_phase_id,
+            attributes: p.attrs,
+            geometry: p.geometry,
+            version: p.version,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ParcelPage {
+    pub items: Vec<ParcelResponse>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+fn zone_for(caller: &ApiUser, action: Action) -> Result<ZoneId, ApiError> {
+    if !caller.user.role.may(action) {
+        return Err(ApiError::forbidden(caller.lang));
+    }
+    caller
+        .user
+        .zone_id
+        .ok_or_else(|| ApiError::forbidden(caller.lang))
+}
+
+#[utoipa::path(get, path = "/api/v1/parcels", tag = "parcels",
+    params(("status" = Option<String>, Query, description = "available, reserved, handed_over or withdrawn"),
+        ("page" = Option<i64>, Query, description = "from 1"), ("per_page" = Option<i64>, Query, description = "1–200, default 20")),
+    responses((status = 200, body = ParcelPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    params: QueryParams,
+) -> Result<Json<ParcelPage>, ApiError> {
+    let zone = zone_for(&caller, Action::ViewParcels)?;
+    let params = params.with_lang(caller.lang);
+    params.only(&["status", "page", "per_page"])?;
+    let status = match params.text("status") {
+        Some(s) => Some(ParcelStatus::parse(s).ok_or_else(|| {
+            params.bad(
+                "status",
+                "应为 available、reserved、handed_over 或 withdrawn",
+                "must be available, reserved, handed_over or withdrawn",
+            )
+        })?),
+        None => None,
+    };
+    let page = params.page()?;
+    let (items, total) = state
+        .store
+        .parcels(zone, status, page.offset(), page.per_page)
+        .await
+        .map_err(|e| ApiError::store(caller.lang, e))?;
+    Ok(Json(ParcelPage {
+        items: items.into_iter().map(Into::into).collect(),
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/parcels/{id}", tag = "parcels", params(("id" = i64, Path, description = "parcel id")),
+    responses((status = 200, body = ParcelResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn show(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<ParcelResponse>, ApiError> {
+    let zone = zone_for(&caller, Action::ViewParcels)?;
+    let id = path_id(&id, caller.lang)?;
+    let p = state
+        .store
+        .parcel(zone, id)
+        .await
+        .map_err(|e| ApiError::store(caller.lang, e))?;
+    Ok(Json(p.into()))
+}
+
+/// What an import did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResponse {
+    pub created: usize,
+    pub updated: usize,
+}
+
+/// Every problem of a refused file, one `errors` entry each: `field` is
+/// `features[i].field`, the message names the feature's code.
+pub fn import_problems(lang: Lang, problems: &[FeatureProblem]) -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_parcels",
+        t(
+            lang,
+            &format!("文件有 {} 处问题，未导入任何地块", problems.len()),
+            &format!(
+                "the file has {} problem(s); no parcel was imported",
+                problems.len()
+            ),
+        ),
+    );
+    e.body.errors = problems
+        .iter()
+        .map(|p| FieldErrorBody {
+            field: format!("features[{}].{}", p.index, p.field),
+            code: "invalid_feature".into(),
+            message: p.to_string(),
+        })
+        .collect();
+    e.body.field = e.body.errors.first().map(|f| f.field.clone());
+    e
+}
+
+#[utoipa::path(post, path = "/api/v1/parcels", tag = "parcels",
+    request_body(content = String, content_type = "application/geo+json", description = "a GeoJSON FeatureCollection; properties use the attribute names, only `code` and the geometry are required"),
+    responses((status = 201, description = "imported: new codes added, known codes updated", body = ImportResponse), (status = 403, body = ErrorBody),
+        (status = 413, description = "over 1 MiB: use `luodi import parcels`", body = ErrorBody),
+        (status = 422, description = "every problem by feature index and code; nothing was written", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn import(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ImportResponse>), ApiError> {
+    let lang = caller.lang;
+    let zone = zone_for(&caller, Action::ManageParcels)?;
+    let text = std::str::from_utf8(&body).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_encoding",
+            t(lang, "请求体须为 UTF-8", "the body must be UTF-8"),
+        )
+    })?;
+    let drafts = parcels_from_geojson(text).map_err(|p| import_problems(lang, &p))?;
+    let done = state
+        .store
+        .import_parcels(&caller.user.actor(), zone, &drafts)
+        .await
+        .map_err(|e| match e {
+            ParcelImportError::Invalid(p) => import_problems(lang, &p),
+            ParcelImportError::Store(e) => ApiError::store(lang, e),
+        })?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ImportResponse {
+            created: done.created,
+            updated: done.updated,
+        }),
+    ))
+}
+
+/// The zone's parcels as a GeoJSON FeatureCollection (readable by GDAL), each feature's
+/// properties the parcel's attributes with `id`, `code`, `area_m2`, `area_mu`, `status`.
+pub async fn feature_collection(
+    state: &AppState,
+    zone: ZoneId,
+    lang: Lang,
+) -> Result<serde_json::Value, ApiError> {
+    let parcels = state
+        .store
+        .all_parcels(zone)
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    let features: Vec<serde_json::Value> = parcels
+        .into_iter()
+        .map(|p| {
+            let mut props = serde_json::to_value(&p.attrs)
+                .ok()
+                .and_then(|v| v.as_object().cloned())
+                .unwrap_or_default();
+            let extra = props
+                .remove("extra")
+                .and_then(|e| e.as_object().cloned())
+                .unwrap_or_default();
+            for (k, v) in extra {
+                props.entry(k).or_insert(v);
+            }
+            props.insert("id".into(), p.id.into());
+            props.insert("area_m2".into(), ((p.area_m2 * 100.0).round() / 100.0).into());
+            props.insert("area_mu".into(), ((p.area_mu * 1000.0).round() / 1000.0).into());
+            props.insert("status".into(), p.status.as_str().into());
+            // Lists as comma-separated text, so every GIS reads them as plain fields.
+            for k in ["allowed_industries", "assessments"] {
+                if let Some(serde_json::Value::Array(a)) = props.get(k) {
+                    let joined = a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(",");
+                    props.insert(k.into(), joined.into());
+                }
+            }
+            serde_json::json!({"type": "Feature", "id": p.id, "properties": props, "geometry": p.geometry})
+        })
+        .collect();
+    Ok(serde_json::json!({"type": "FeatureCollection", "features": features}))
+}
+
+#[utoipa::path(get, path = "/api/v1/parcels.geojson", tag = "parcels",
+    responses((status = 200, description = "every parcel of the zone as a GeoJSON FeatureCollection", content_type = "application/geo+json", body = String), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn export(State(state): State<AppState>, caller: ApiUser) -> Result<Response, ApiError> {
+    let zone = zone_for(&caller, Action::ViewParcels)?;
+    let fc = feature_collection(&state, zone, caller.lang).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/geo+json"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"parcels.geojson\"",
+            ),
+        ],
+        fc.to_string(),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReserveRequest {
+    /// The project phase to reserve the parcel for.
+    pub phase_id: i64,
+}
+
+fn allocation_error(lang: Lang, e: AllocationError) -> ApiError {
+    match e {
+        AllocationError::Store(e) => ApiError::store(lang, e),
+        AllocationError::PhaseHasParcel(code) => ApiError::new(
+            StatusCode::CONFLICT,
+            "phase_has_parcel",
+            t(
+                lang,
+                &format!("该期项目已预留地块 {code}"),
+                &format!("this phase already has parcel {code}"),
+            ),
+        )
+        .field("phase_id"),
+        other => ApiError::new(
+            StatusCode::CONFLICT,
+            "not_available",
+            t(lang, &format!("地块不可预留：{other}"), &other.to_string()),
+        )
+        .field("status"),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/parcels/{id}/reserve", tag = "parcels", params(("id" = i64, Path, description = "parcel id")),
+    request_body = ReserveRequest,
+    responses((status = 200, body = ParcelResponse), (status = 403, body = ErrorBody), (status = 404, description = "no such parcel or phase in the zone", body = ErrorBody),
+        (status = 409, description = "the parcel is not available, or the phase has a parcel already; nothing changed", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn reserve(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ReserveRequest>,
+) -> Result<Json<ParcelResponse>, ApiError> {
+    let zone = zone_for(&caller, Action::ManageParcels)?;
+    let id = path_id(&id, caller.lang)?;
+    let p = state
+        .store
+        .reserve_parcel(&caller.user.actor(), zone, id, body.phase_id)
+        .await
+        .map_err(|e| allocation_error(caller.lang, e))?;
+    Ok(Json(p.into()))
+}
+
+/// Why a reservation is given up; kept in the audit trail.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseRequest {
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/parcels/{id}/release", tag = "parcels", params(("id" = i64, Path, description = "parcel id")),
+    request_body = ReleaseRequest,
+    responses((status = 200, body = ParcelResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "not reserved", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn release(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ReleaseRequest>,
+) -> Result<Json<ParcelResponse>, ApiError> {
+    let zone = zone_for(&caller, Action::ManageParcels)?;
+    let id = path_id(&id, caller.lang)?;
+    if body.reason.trim().is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "required",
+            t(
+                caller.lang,
+                "须说明释放原因",
+                "give the reason for releasing the parcel",
+            ),
+        )
+        .field("reason"));
+    }
+    let p = state
+        .store
+        .release_parcel(&caller.user.actor(), zone, id, body.reason.trim())
+        .await
+        .map_err(|e| allocation_error(caller.lang, e))?;
+    Ok(Json(p.into()))
+}
+
+/// A matching request: the project's land needs, optionally its phase facts (which the
+/// service catalogue's rules read to tell what each parcel's assessments save), the zone's
+/// weights (default 15/25/15/15/15/15) and how many to return.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatchRequest {
+    #[schema(value_type = Object)]
+    pub needs: LandNeeds,
+    #[schema(value_type = Option<Object>)]
+    pub facts: Option<PhaseFacts>,
+    #[schema(value_type = Option<Object>)]
+    pub weights: Option<Weights>,
+    /// 1–100, default 10.
+    pub k: Option<usize>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchedParcel {
+    pub rank: usize,
+    pub parcel_id: i64,
+    pub code: String,
+    pub area_mu: f64,
+    pub centroid: [f64; 2],
+    /// Points of 100.
+    pub score: f64,
+    /// Each component: `name`, `weight`, `value` (0–1), `points`, `detail`.
+    #[schema(value_type = Vec<Object>)]
+    pub components: Vec<luodi_domain::matching::Component>,
+    /// What the parcel's regional assessments spare: `start_days`, `workload_days`, `waived`.
+    #[schema(value_type = Object)]
+    pub saving: luodi_domain::matching::Saving,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExcludedParcel {
+    pub parcel_id: i64,
+    pub code: String,
+    /// Each failed constraint with its figures, and in words.
+    #[schema(value_type = Vec<Object>)]
+    pub constraints: Vec<luodi_domain::matching::Exclusion>,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchResponse {
+    pub parcels: usize,
+    pub eligible: usize,
+    pub top: Vec<MatchedParcel>,
+    pub excluded: Vec<ExcludedParcel>,
+}
+
+pub async fn run_match(
+    state: &AppState,
+    zone: ZoneId,
+    lang: Lang,
+    req: &MatchRequest,
+) -> Result<MatchResponse, ApiError> {
+    let industry = req.needs.check().map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_needs",
+            e.to_string(),
+        )
+        .field(format!("needs.{}", e.field))
+    })?;
+    let k = req.k.unwrap_or(10);
+    if !(1..=100).contains(&k) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "out_of_range",
+            t(lang, "k 应为 1–100", "k must be 1–100"),
+        )
+        .field("k"));
+    }
+    let mut facts = req.facts.clone().unwrap_or_default();
+    facts.check().map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_fact",
+            e.to_string(),
+        )
+        .field(format!("facts.{}", e.field))
+    })?;
+    facts.investment_wan = facts.investment_wan.or(req.needs.investment_wan);
+    facts.land_area_mu = facts
+        .land_area_mu
+        .or(Some((req.needs.area_mu_min + req.needs.area_mu_max) / 2.0));
+    let parcels = state
+        .store
+        .all_parcels(zone)
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    let (_, _, catalogue) = state
+        .store
+        .catalogue(zone, None)
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    let calendar = state.store.calendar().await.map_err(ApiError::internal)?;
+    let mut savings = AssessmentSavings::new(&calendar, &catalogue, facts, industry.clone());
+    let weights = req.weights.unwrap_or_default();
+    let ranking = rank(
+        &req.needs,
+        industry.as_ref(),
+        &weights,
+        parcels.iter().map(|p| Candidate {
+            id: p.id,
+            attrs: &p.attrs,
+            area_mu: p.area_mu,
+            centroid: p.centroid,
+        }),
+        k,
+        |a: &[String]| savings.saved(a),
+    );
+    let by_id: std::collections::HashMap<i64, &Parcel> =
+        parcels.iter().map(|p| (p.id, p)).collect();
+    Ok(MatchResponse {
+        parcels: parcels.len(),
+        eligible: ranking.eligible,
+        top: ranking
+            .top
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let p = by_id[&s.id];
+                MatchedParcel {
+                    rank: i + 1,
+                    parcel_id: s.id,
+                    code: p.code.clone(),
+                    area_mu: (p.area_mu * 1000.0).round() / 1000.0,
+                    centroid: [p.centroid.0, p.centroid.1],
+                    score: (s.score * 100.0).round() / 100.0,
+                    components: s.components,
+                    saving: s.saving,
+                }
+            })
+            .collect(),
+        excluded: ranking
+            .excluded
+            .into_iter()
+            .map(|(id, why)| ExcludedParcel {
+                parcel_id: id,
+                code: by_id[&id].code.clone(),
+                reasons: why.iter().map(ToString::to_string).collect(),
+                constraints: why,
+            })
+            .collect(),
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/match", tag = "parcels", request_body = MatchRequest,
+    responses((status = 200, description = "the best parcels with each score's components, and every excluded parcel with its reasons", body = MatchResponse),
+        (status = 403, body = ErrorBody), (status = 422, description = "a need or fact is wrong; `field` names it", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn match_parcels(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    JsonBody(body): JsonBody<MatchRequest>,
+) -> Result<Json<MatchResponse>, ApiError> {
+    let zone = zone_for(&caller, Action::ViewParcels)?;
+    Ok(Json(run_match(&state, zone, caller.lang, &body).await?))
+}
