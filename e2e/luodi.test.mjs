@@ -129,7 +129,7 @@ test('every main page renders without console errors, in both languages', async 
     await page.waitForURL(`${base}/`);
     const first = await (await page.request.get(`${base}/api/v1/enterprises?per_page=1`)).json();
     const id = first.items[0].id;
-    for (const [name, path] of [['home', '/'], ['enterprises', '/enterprises'], ['enterprise', `/enterprises/${id}`], ['audit', '/audit'], ['account', '/account'], ['catalogue', '/catalogue'], ['projects', '/projects'], ['service-list', '/projects/1/phases/1'], ['notice', '/projects/1/phases/1/notice'], ['gantt', '/projects/1/phases/1/gantt'], ['portfolio', '/portfolio']]) {
+    for (const [name, path] of [['home', '/'], ['enterprises', '/enterprises'], ['enterprise', `/enterprises/${id}`], ['audit', '/audit'], ['account', '/account'], ['catalogue', '/catalogue'], ['projects', '/projects'], ['service-list', '/projects/1/phases/1'], ['notice', '/projects/1/phases/1/notice'], ['gantt', '/projects/1/phases/1/gantt'], ['portfolio', '/portfolio'], ['parcels', '/parcels'], ['match', '/parcels/match']]) {
       const res = await page.goto(`${base}${path}`);
       assert.equal(res.status(), 200, `${path} as leader`);
       assert.ok((await page.locator('h1').innerText()).length > 0);
@@ -167,6 +167,28 @@ test('the leader sees the portfolio ranked by how late each construction start i
   assert.match(await page.locator('#portfolio-summary').innerText(), /30/);
   await page.screenshot({ path: join(out, 'portfolio-zh.png'), fullPage: true });
   if (process.env.LUODI_SCREENSHOT === '1') copyFileSync(join(out, 'portfolio-zh.png'), join(root, 'docs', 'portfolio.png'));
+  await context.close();
+});
+
+test('the landing office matches a project to parcels and sees the ranking on the map', async () => {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await login(page, 'landing@luodi.demo');
+  await page.goto(`${base}/parcels/match`);
+  const map = page.locator('svg.parcel-map');
+  assert.ok(await map.isVisible());
+  assert.equal(await map.locator('a').count(), 16, 'every parcel is drawn');
+  const ranks = await map.locator('circle').count();
+  assert.ok(ranks >= 1 && ranks <= 5, `ranked parcels marked: ${ranks}`);
+  assert.ok(await page.locator('#rank-1').isVisible());
+  // Clicking the first-ranked parcel on the map opens its page.
+  const first = await page.locator('#rank-1 h3 a').innerText();
+  await page.locator(`#map-parcel-${first}`).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.locator('h1').innerText(), new RegExp(first));
+  await page.goto(`${base}/parcels/match`);
+  await page.screenshot({ path: join(out, 'match-zh.png'), fullPage: true });
+  if (process.env.LUODI_SCREENSHOT === '1') copyFileSync(join(out, 'match-zh.png'), join(root, 'docs', 'match.png'));
   await context.close();
 });
 

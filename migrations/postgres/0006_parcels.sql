@@ -33,3 +33,6 @@ CREATE TABLE parcels (
 );
 CREATE INDEX parcels_zone_status ON parcels (zone_id, status);
 CREATE INDEX parcels_zone_updated ON parcels (zone_id, updated_at);
+
+-- A park's boundary, drawn on the map around its parcels (GeoJSON geometry text).
+ALTER TABLE parks ADD COLUMN boundary_json TEXT;

@@ -4,7 +4,7 @@
 -- (the 标准地 indicators, planning limits, utilities, assessments, extra properties) are
 -- JSON text. A parcel is reserved for, then handed to, at most one phase: the unique
 -- phase columns and a conditional update on status keep it so under any concurrency.
--- Keep in step with ../postgres/0006_parcels.sql.
+-- Parks get their boundary for the map. Keep in step with ../postgres/0006_parcels.sql.
 
 CREATE TABLE parcels (
     id INTEGER PRIMARY KEY,
@@ -33,3 +33,6 @@ CREATE TABLE parcels (
 );
 CREATE INDEX parcels_zone_status ON parcels (zone_id, status);
 CREATE INDEX parcels_zone_updated ON parcels (zone_id, updated_at);
+
+-- A park's boundary, drawn on the map around its parcels (GeoJSON geometry text).
+ALTER TABLE parks ADD COLUMN boundary_json TEXT;

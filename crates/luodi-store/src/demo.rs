@@ -355,6 +355,14 @@ async fn load_parcels(store: &Store, zone: &Zone) -> Result<()> {
     if store.parcels(zone.id, None, 0, 1).await?.1 > 0 {
         return Ok(());
     }
+    let boundary = serde_json::json!({"type": "Polygon", "coordinates": [[
+        [120.2815, 36.2975], [120.3100, 36.2960], [120.3140, 36.3040], [120.3135, 36.3180],
+        [120.2990, 36.3195], [120.2820, 36.3170], [120.2800, 36.3080], [120.2815, 36.2975]]]});
+    let shape = luodi_domain::parcel::shape_from_geojson(Some(&boundary))
+        .unwrap_or_else(|p| unreachable!("the demo park boundary is valid: {p:?}"));
+    store
+        .set_park_boundary(&Actor::System("demo"), zone.id, "biomed-park", &shape)
+        .await?;
     let kinds: Vec<&str> = luodi_domain::rule::ASSESSMENTS
         .iter()
         .map(|a| a.0)

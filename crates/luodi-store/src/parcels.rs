@@ -456,3 +456,71 @@ impl Store {
         Ok(Some(attrs.assessments))
     }
 }
+
+/// A park's boundary for the map.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParkBoundary {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub geometry: serde_json::Value,
+}
+
+impl Store {
+    /// Sets a park's boundary (a checked shape), audited.
+    pub async fn set_park_boundary(
+        &self,
+        actor: &Actor,
+        zone: ZoneId,
+        park_code: &str,
+        shape: &luodi_domain::parcel::Shape,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let geometry = shape.to_geojson().to_string();
+        let changed =
+            sqlx::query("UPDATE parks SET boundary_json = $1 WHERE zone_id = $2 AND code = $3")
+                .bind(&geometry)
+                .bind(zone.0)
+                .bind(park_code)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if changed != 1 {
+            return Err(StoreError::NotFound);
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            Change {
+                zone_id: zone.0,
+                action: "set_boundary",
+                entity: "park",
+                entity_id: park_code.to_string(),
+                before: serde_json::Value::Null,
+                after: json!({"area_m2": shape.area_m2().round()}),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The zone's parks that have a boundary.
+    pub async fn park_boundaries(&self, zone: ZoneId) -> Result<Vec<ParkBoundary>> {
+        let rows = sqlx::query("SELECT code, name_zh, name_en, boundary_json FROM parks WHERE zone_id = $1 AND boundary_json IS NOT NULL ORDER BY id")
+            .bind(zone.0)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ParkBoundary {
+                    code: r.get("code"),
+                    name_zh: r.get("name_zh"),
+                    name_en: r.get("name_en"),
+                    geometry: serde_json::from_str(&r.get::<String, _>("boundary_json"))
+                        .map_err(|e| StoreError::Corrupt(format!("park boundary: {e}")))?,
+                })
+            })
+            .collect()
+    }
+}

@@ -9,6 +9,7 @@ pub mod export;
 pub mod extract;
 pub mod gantt;
 pub mod i18n;
+pub mod map;
 pub mod metrics;
 pub mod notice;
 pub mod pages;

@@ -1007,3 +1007,63 @@ mod portfolio_page {
         portfolio_page_ranks_and_scopes => portfolio_page_ranks_and_scopes;
     }
 }
+
+mod parcel_pages {
+    use super::*;
+
+    async fn map_parcel_and_match_pages(app: &TestApp) {
+        let mut landing = app.login("landing@luodi.demo").await;
+        let list = landing.get(app, "/parcels").await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list.body.contains("<svg") && list.body.contains("id=\"map-parcel-GX-2026-07\""));
+        let ids: Vec<&str> = list
+            .body
+            .split("href=\"/parcels/")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap())
+            .filter(|s| s.chars().all(|c| c.is_ascii_digit()))
+            .collect();
+        assert_eq!(ids.len(), 16 * 2, "a map link and a table link each");
+        let id = ids[0].to_string();
+        let one = landing.get(app, &format!("/parcels/{id}")).await;
+        assert_eq!(one.status, StatusCode::OK);
+        assert!(
+            one.body.contains("id=\"parcel-facts\"") && one.body.contains("stroke=\"#b3261e\"")
+        );
+        assert_eq!(
+            landing.get(app, "/parcels/99999").await.status,
+            StatusCode::NOT_FOUND
+        );
+        // The matcher with its default needs: ranked parcels on the map and in cards, every
+        // exclusion with its reasons.
+        let m = landing.get(app, "/parcels/match").await;
+        assert_eq!(m.status, StatusCode::OK);
+        assert!(
+            m.body.contains("id=\"rank-1\"") && m.body.contains("id=\"match-excluded\""),
+            "{}",
+            m.body
+        );
+        assert!(m.body.contains("the parcel is withdrawn"));
+        assert!(m.body.contains("<circle"), "ranks on the map");
+        // Bad input names the field and ranks nothing.
+        let bad = landing
+            .get(app, "/parcels/match?area_mu_min=abc&area_mu_max=10")
+            .await;
+        assert_eq!(bad.status, StatusCode::OK);
+        assert!(bad.body.contains("id=\"match-error\"") && bad.body.contains("area_mu_min"));
+        assert!(!bad.body.contains("id=\"rank-1\""));
+        // Enterprises see no parcels.
+        let mut own = app.login("enterprise@luodi.demo").await;
+        for path in ["/parcels", "/parcels/match", &format!("/parcels/{id}")] {
+            assert_eq!(
+                own.get(app, path).await.status,
+                StatusCode::FORBIDDEN,
+                "{path}"
+            );
+        }
+    }
+
+    on_both! {
+        map_parcel_and_match_pages => map_parcel_and_match_pages;
+    }
+}

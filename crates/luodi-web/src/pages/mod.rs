@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod enterprises;
 pub mod home;
+pub mod parcels;
 pub mod portfolio;
 pub mod projects;
 
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(catalogue::router())
         .merge(projects::router())
         .merge(portfolio::router())
+        .merge(parcels::router())
 }
 
 pub struct NavItem {
@@ -67,7 +69,7 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
             ("nav.chain", None),
             ("nav.projects", Some("/projects")),
             ("nav.portfolio", Some("/portfolio")),
-            ("nav.parcels", None),
+            ("nav.parcels", Some("/parcels")),
             ("nav.catalogue", Some("/catalogue")),
             ("nav.late", Some("/late")),
             ("nav.stewards", None),
