@@ -920,3 +920,160 @@ async fn parcels_on_sqlite() {
 async fn parcels_on_postgres() {
     parcels_flow(Backend::Postgres).await;
 }
+
+/// Two `luodi serve` processes on one PostgreSQL database: twenty concurrent reservations
+/// of one parcel, for twenty phases, split between the servers, give exactly one.
+#[tokio::test]
+async fn two_servers_reserve_a_parcel_once() {
+    use std::io::{Read, Write as _};
+    let Some(db) = TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let store = Store::open(&db.url).await.unwrap();
+    let zone = luodi_store::demo::load(&store).await.unwrap().id;
+    let parcel = store
+        .parcel_by_code(zone, "GX-2026-01")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let enterprise = store
+        .enterprise_by_uscc(zone, luodi_store::demo::demo_uscc(4).as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    let project = store
+        .create_project(
+            &luodi_store::Actor::Cli,
+            zone,
+            &luodi_store::projects::NewProject {
+                enterprise_id: enterprise.id,
+                name: "双服务器并发预留".into(),
+                name_en: None,
+                total_investment: luodi_domain::money::Fen::from_yuan(10_000_000).unwrap(),
+                industry_code: None,
+                chain_position: None,
+                expected_output: None,
+                expected_tax: None,
+                jobs: None,
+                steward_id: None,
+                phases: (0..20)
+                    .map(|i| luodi_store::projects::NewPhase {
+                        name: format!("{}期", i + 1),
+                        status: luodi_domain::project::PhaseStatus::Signed,
+                        facts: Default::default(),
+                    })
+                    .collect(),
+            },
+        )
+        .await
+        .unwrap();
+    let o = luodi(
+        &[
+            "token",
+            "create",
+            "--database",
+            &db.url,
+            "--email",
+            "landing@luodi.demo",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let token = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string();
+
+    let port = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let ports = [port(), port()];
+    let mut servers: Vec<std::process::Child> = ports
+        .iter()
+        .map(|p| {
+            Command::new(env!("CARGO_BIN_EXE_luodi"))
+                .args([
+                    "serve",
+                    "--database",
+                    &db.url,
+                    "--addr",
+                    &format!("127.0.0.1:{p}"),
+                ])
+                .env_remove("LUODI_DATABASE")
+                .env("LUODI_LOG", "warn")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let request = move |port: u16, method: &str, path: &str, body: &str| -> Option<String> {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .ok()?;
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .ok()?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).ok()?;
+        Some(out)
+    };
+    for p in ports {
+        let up = (0..150).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            request(p, "GET", "/healthz", "").is_some_and(|r| r.starts_with("HTTP/1.1 200"))
+        });
+        assert!(up, "server on {p} did not come up");
+    }
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(project.phases.len()));
+    let handles: Vec<_> = project
+        .phases
+        .iter()
+        .enumerate()
+        .map(|(i, ph)| {
+            let barrier = barrier.clone();
+            let (port, phase) = (ports[i % 2], ph.id);
+            let request = request.clone();
+            std::thread::spawn(move || {
+                barrier.wait();
+                request(
+                    port,
+                    "POST",
+                    &format!("/api/v1/parcels/{parcel}/reserve"),
+                    &format!("{{\"phase_id\": {phase}}}"),
+                )
+                .unwrap_or_default()
+            })
+        })
+        .collect();
+    let answers: Vec<String> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    for s in &mut servers {
+        let _ = s.kill();
+        let _ = s.wait();
+    }
+    let status = |a: &String| a.split_whitespace().nth(1).unwrap_or("").to_string();
+    let ok = answers.iter().filter(|a| status(a) == "200").count();
+    let conflict = answers.iter().filter(|a| status(a) == "409").count();
+    assert_eq!((ok, conflict), (1, 19), "{answers:#?}");
+    let p = store.parcel(zone, parcel).await.unwrap();
+    assert_eq!(p.status, luodi_domain::parcel::ParcelStatus::Reserved);
+    assert!(
+        project
+            .phases
+            .iter()
+            .any(|ph| Some(ph.id) == p.reserved_phase_id)
+    );
+    assert!(store.verify_audit(None).await.unwrap().is_ok());
+    store.close().await;
+    db.drop_db().await;
+}
