@@ -52,6 +52,26 @@ impl Shape {
             .unwrap_or((0.0, 0.0, 0.0, 0.0))
     }
 
+    /// The shape as WKT (`POLYGON` for one part, else `MULTIPOLYGON`), for tables.
+    pub fn to_wkt(&self) -> String {
+        let ring = |r: &geo::LineString<f64>| {
+            let pts: Vec<String> = r.0.iter().map(|c| format!("{} {}", c.x, c.y)).collect();
+            format!("({})", pts.join(", "))
+        };
+        let polygon = |p: &Polygon<f64>| {
+            let mut rings = vec![ring(p.exterior())];
+            rings.extend(p.interiors().iter().map(ring));
+            format!("({})", rings.join(", "))
+        };
+        match self.0.0.as_slice() {
+            [one] => format!("POLYGON {}", polygon(one)),
+            many => format!(
+                "MULTIPOLYGON ({})",
+                many.iter().map(polygon).collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+
     /// The shape as a GeoJSON geometry (`Polygon` for one part, else `MultiPolygon`).
     pub fn to_geojson(&self) -> Value {
         let ring = |r: &geo::LineString<f64>| -> Value {
@@ -654,10 +674,13 @@ pub struct ParcelDraft {
     pub shape: Shape,
 }
 
-/// One problem of a file, by feature (or row) index, 0-based as in the file.
+/// One problem of a file, by feature (GeoJSON) or data row (CSV, XLSX) index, 0-based as
+/// in the file (a spreadsheet's first data row, under the header, is row 0).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("feature {index}{}: {field}: {reason}", .code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
+#[error("{unit} {index}{}: {field}: {reason}", .code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
 pub struct FeatureProblem {
+    /// `feature` or `row`.
+    pub unit: &'static str,
     pub index: usize,
     pub code: Option<String>,
     pub field: String,
@@ -669,6 +692,7 @@ pub struct FeatureProblem {
 pub fn parcels_from_geojson(text: &str) -> Result<Vec<ParcelDraft>, Vec<FeatureProblem>> {
     let whole = |reason: String| {
         vec![FeatureProblem {
+            unit: "feature",
             index: 0,
             code: None,
             field: "file".into(),
@@ -689,15 +713,19 @@ pub fn parcels_from_geojson(text: &str) -> Result<Vec<ParcelDraft>, Vec<FeatureP
                 .and_then(Value::as_object)
                 .unwrap_or(&empty)
                 .clone(),
-            f.get("geometry").cloned(),
+            Ok(f.get("geometry").cloned()),
         )
     });
-    read_rows(rows)
+    read_rows("feature", rows)
 }
 
-/// Reads rows of (properties, GeoJSON geometry) — the shape every format is turned into.
+/// A row's geometry: given (or absent), or a problem with the field that held it.
+pub type RowGeometry = Result<Option<Value>, (String, String)>;
+
+/// Reads rows of (properties, geometry) — the shape every format is turned into.
 pub fn read_rows(
-    rows: impl Iterator<Item = (Map<String, Value>, Option<Value>)>,
+    unit: &'static str,
+    rows: impl Iterator<Item = (Map<String, Value>, RowGeometry)>,
 ) -> Result<Vec<ParcelDraft>, Vec<FeatureProblem>> {
     let mut problems = Vec::new();
     let mut parcels = Vec::new();
@@ -707,9 +735,8 @@ pub fn read_rows(
             .get("code")
             .and_then(|c| c.as_str().map(str::trim).map(str::to_string))
             .filter(|c| !c.is_empty());
-        let attrs = ParcelAttrs::from_properties(&props);
-        let shape = shape_from_geojson(geometry.as_ref());
         let problem = |field: &str, reason: String| FeatureProblem {
+            unit,
             index,
             code: code.clone(),
             field: field.to_string(),
@@ -719,12 +746,21 @@ pub fn read_rows(
             if let Some(first) = seen.get(c) {
                 problems.push(problem(
                     "code",
-                    format!("'{c}' is also feature {first}'s code"),
+                    format!("'{c}' is also {unit} {first}'s code"),
                 ));
             } else {
                 seen.insert(c.clone(), index);
             }
         }
+        let attrs = ParcelAttrs::from_properties(&props);
+        let shape = match geometry {
+            Ok(g) => shape_from_geojson(g.as_ref()).map_err(|es| {
+                es.into_iter()
+                    .map(|e| ("geometry".to_string(), e.to_string()))
+                    .collect::<Vec<_>>()
+            }),
+            Err(e) => Err(vec![e]),
+        };
         match (attrs, shape) {
             (Ok(attrs), Ok(shape)) => parcels.push(ParcelDraft { attrs, shape }),
             (a, s) => {
@@ -732,7 +768,7 @@ pub fn read_rows(
                     problems.extend(es.into_iter().map(|e| problem(&e.field, e.reason)));
                 }
                 if let Err(es) = s {
-                    problems.extend(es.into_iter().map(|e| problem("geometry", e.to_string())));
+                    problems.extend(es.into_iter().map(|(f, r)| problem(&f, r)));
                 }
             }
         }
@@ -741,6 +777,253 @@ pub fn read_rows(
         Ok(parcels)
     } else {
         Err(problems)
+    }
+}
+
+/// Parses WKT `POLYGON ((x y, …), …)` or `MULTIPOLYGON (((x y, …)), …)` into a GeoJSON
+/// geometry, keeping the rings exactly as written (so an unclosed ring is still caught).
+pub fn geometry_from_wkt(text: &str) -> Result<Value, String> {
+    let t = text.trim();
+    let upper = t.to_ascii_uppercase();
+    let (kind, rest, depth) = if let Some(r) = upper.strip_prefix("MULTIPOLYGON") {
+        ("MultiPolygon", &t[t.len() - r.len()..], 3)
+    } else if let Some(r) = upper.strip_prefix("POLYGON") {
+        ("Polygon", &t[t.len() - r.len()..], 2)
+    } else {
+        let word: String = t.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+        return Err(format!(
+            "'{}' is not POLYGON or MULTIPOLYGON WKT",
+            if word.is_empty() {
+                t.chars().take(20).collect()
+            } else {
+                word
+            }
+        ));
+    };
+    let rest = rest.trim_start();
+    if rest.to_ascii_uppercase().starts_with('Z') || rest.to_ascii_uppercase().starts_with('M') {
+        return Err("give 2-D coordinates (longitude latitude), not Z or M".into());
+    }
+    if rest.to_ascii_uppercase().starts_with("EMPTY") {
+        return Err("the geometry is EMPTY".into());
+    }
+    // Nested parentheses to nested arrays; positions are "x y".
+    fn parse(s: &str, at: &mut usize, depth: usize) -> Result<Value, String> {
+        let b = s.as_bytes();
+        let skip = |at: &mut usize| {
+            while *at < b.len() && b[*at].is_ascii_whitespace() {
+                *at += 1;
+            }
+        };
+        skip(at);
+        if depth == 0 {
+            let start = *at;
+            while *at < b.len() && !matches!(b[*at], b',' | b')') {
+                *at += 1;
+            }
+            let nums: Vec<&str> = s[start..*at].split_whitespace().collect();
+            return match nums.as_slice() {
+                [x, y] => match (x.parse::<f64>(), y.parse::<f64>()) {
+                    (Ok(x), Ok(y)) => Ok(serde_json::json!([x, y])),
+                    _ => Err(format!("'{} {}' is not a pair of numbers", x, y)),
+                },
+                _ => Err(format!(
+                    "'{}' is not 'longitude latitude'",
+                    s[start..*at].trim()
+                )),
+            };
+        }
+        if b.get(*at) != Some(&b'(') {
+            return Err(format!("expected '(' at character {}", *at + 1));
+        }
+        *at += 1;
+        let mut items = Vec::new();
+        loop {
+            items.push(parse(s, at, depth - 1)?);
+            skip(at);
+            match b.get(*at) {
+                Some(b',') => *at += 1,
+                Some(b')') => {
+                    *at += 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(format!("expected ',' or ')' at character {}", *at + 1)),
+            }
+        }
+    }
+    let mut at = 0;
+    let coordinates = parse(rest, &mut at, depth)?;
+    if !rest[at..].trim().is_empty() {
+        return Err(format!(
+            "unexpected text after the geometry: '{}'",
+            rest[at..].trim()
+        ));
+    }
+    Ok(serde_json::json!({"type": kind, "coordinates": coordinates}))
+}
+
+/// The geometry columns a table may have: WKT text.
+const WKT_COLUMNS: &[&str] = &["wkt", "geometry", "geom"];
+
+fn table_rows(
+    unit: &'static str,
+    header: Vec<String>,
+    rows: Vec<Vec<Value>>,
+) -> Result<Vec<ParcelDraft>, Vec<FeatureProblem>> {
+    let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+    let Some(wkt) = header
+        .iter()
+        .position(|h| WKT_COLUMNS.contains(&h.as_str()))
+    else {
+        return Err(vec![FeatureProblem {
+            unit,
+            index: 0,
+            code: None,
+            field: "header".into(),
+            reason: "no geometry column: name one 'wkt' (POLYGON or MULTIPOLYGON WKT)".into(),
+        }]);
+    };
+    let column = header[wkt].clone();
+    read_rows(
+        unit,
+        rows.into_iter().map(|cells| {
+            let mut props = Map::new();
+            let mut geometry = Ok(None);
+            for (i, v) in cells.into_iter().enumerate() {
+                let Some(name) = header.get(i).filter(|h| !h.is_empty()) else {
+                    continue;
+                };
+                if i == wkt {
+                    geometry = match v.as_str().map(str::trim).filter(|t| !t.is_empty()) {
+                        Some(t) => geometry_from_wkt(t)
+                            .map(Some)
+                            .map_err(|e| (column.clone(), e)),
+                        None => Ok(None),
+                    };
+                } else if !v.is_null() {
+                    props.insert(name.clone(), v);
+                }
+            }
+            (props, geometry)
+        }),
+    )
+}
+
+/// Reads parcels from CSV (UTF-8, a header row of attribute names and a `wkt` column).
+pub fn parcels_from_csv(bytes: &[u8]) -> Result<Vec<ParcelDraft>, Vec<FeatureProblem>> {
+    let whole = |reason: String| {
+        vec![FeatureProblem {
+            unit: "row",
+            index: 0,
+            code: None,
+            field: "file".into(),
+            reason,
+        }]
+    };
+    let text = std::str::from_utf8(
+        bytes
+            .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+            .unwrap_or(bytes),
+    )
+    .map_err(|_| whole("not UTF-8 text".into()))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| whole(format!("no header row: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| {
+            vec![FeatureProblem {
+                unit: "row",
+                index: i,
+                code: None,
+                field: "file".into(),
+                reason: format!("not CSV: {e}"),
+            }]
+        })?;
+        rows.push(
+            record
+                .iter()
+                .map(|c| {
+                    if c.trim().is_empty() {
+                        Value::Null
+                    } else {
+                        Value::String(c.to_string())
+                    }
+                })
+                .collect(),
+        );
+    }
+    table_rows("row", header, rows)
+}
+
+/// Reads parcels from the first sheet of an XLSX workbook (a header row of attribute names
+/// and a `wkt` column).
+pub fn parcels_from_xlsx(bytes: &[u8]) -> Result<Vec<ParcelDraft>, Vec<FeatureProblem>> {
+    use calamine::{Data, Reader};
+    let whole = |reason: String| {
+        vec![FeatureProblem {
+            unit: "row",
+            index: 0,
+            code: None,
+            field: "file".into(),
+            reason,
+        }]
+    };
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes))
+        .map_err(|e| whole(format!("not an XLSX workbook: {e}")))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| whole("the workbook has no sheet".into()))?
+        .map_err(|e| whole(format!("cannot read the first sheet: {e}")))?;
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .ok_or_else(|| whole("the sheet is empty".into()))?
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let cell = |c: &Data| match c {
+        Data::Empty => Value::Null,
+        Data::String(s) if s.trim().is_empty() => Value::Null,
+        Data::String(s) => Value::String(s.clone()),
+        Data::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        Data::Int(i) => Value::from(*i),
+        Data::Bool(b) => Value::Bool(*b),
+        other => Value::String(other.to_string()),
+    };
+    let body: Vec<Vec<Value>> = rows.map(|r| r.iter().map(cell).collect()).collect();
+    table_rows("row", header, body)
+}
+
+/// Reads a parcel file by its extension: `.geojson`/`.json`, `.csv` or `.xlsx`.
+pub fn parcels_from_file(
+    name: &str,
+    bytes: &[u8],
+) -> Result<Vec<ParcelDraft>, Vec<FeatureProblem>> {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".csv") {
+        parcels_from_csv(bytes)
+    } else if lower.ends_with(".xlsx") {
+        parcels_from_xlsx(bytes)
+    } else {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => parcels_from_geojson(text),
+            Err(_) => Err(vec![FeatureProblem {
+                unit: "feature",
+                index: 0,
+                code: None,
+                field: "file".into(),
+                reason:
+                    "not UTF-8 text (GeoJSON expected; CSV and XLSX files need their extension)"
+                        .into(),
+            }]),
+        }
     }
 }
 
@@ -869,6 +1152,88 @@ mod tests {
     }
 
     #[test]
+    fn wkt_reads_polygons_exactly_as_written() {
+        let g = geometry_from_wkt("POLYGON ((120.0 36.0, 120.01 36.0, 120.01 36.01, 120.0 36.0))")
+            .unwrap();
+        assert_eq!(g["type"], "Polygon");
+        assert_eq!(g["coordinates"][0][1], json!([120.01, 36.0]));
+        let m =
+            geometry_from_wkt("multipolygon (((1 2, 3 4, 5 6, 1 2)), ((7 8, 9 10, 11 12, 7 8)))")
+                .unwrap();
+        assert_eq!(m["coordinates"].as_array().unwrap().len(), 2);
+        for (bad, why) in [
+            ("POINT (1 2)", "not POLYGON"),
+            ("POLYGON Z ((1 2 3, 4 5 6, 7 8 9, 1 2 3))", "2-D"),
+            ("POLYGON EMPTY", "EMPTY"),
+            ("POLYGON ((1 2, 3 x, 5 6, 1 2))", "not a pair of numbers"),
+            ("POLYGON ((1 2, 3 4, 5 6, 1 2)", "expected ',' or ')'"),
+            ("POLYGON ((1 2, 3 4, 5 6, 1 2)) extra", "unexpected text"),
+        ] {
+            let e = geometry_from_wkt(bad).unwrap_err();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn csv_and_xlsx_read_like_geojson_and_name_rows() {
+        let csv = "code,plot_ratio_max,gas,assessments,wkt,note\n\
+            GX-C-01,1.8,是,\"flood,energy\",\"POLYGON ((120.30 36.30, 120.304 36.30, 120.304 36.303, 120.30 36.303, 120.30 36.30))\",净地\n\
+            GX-C-02,lots,no,,\"POLYGON ((120.31 36.30, 120.314 36.30, 120.314 36.303, 120.31 36.303))\",\n\
+            GX-C-03,,,,\"POLYGON ((120.32 36.30, 120.32 36.30\",\n";
+        let problems = parcels_from_csv(csv.as_bytes()).unwrap_err();
+        assert!(
+            problems.iter().any(|p| p.to_string()
+                == "row 1 (GX-C-02): plot_ratio_max: \"lots\" is not a number of zero or more"),
+            "{problems:#?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.index == 1 && p.field == "geometry" && p.reason.contains("not closed")),
+            "{problems:#?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.index == 2 && p.field == "wkt"),
+            "{problems:#?}"
+        );
+        assert!(problems.iter().all(|p| p.index != 0));
+        let good: String = csv.lines().take(2).map(|l| format!("{l}\n")).collect();
+        let parcels = parcels_from_csv(good.as_bytes()).unwrap();
+        assert_eq!(parcels[0].attrs.assessments, ["flood", "energy"]);
+        assert!(parcels[0].attrs.gas);
+        assert_eq!(parcels[0].attrs.extra["note"], "净地");
+        assert!(
+            parcels_from_csv(b"code,name\nA,b\n").unwrap_err()[0]
+                .reason
+                .contains("'wkt'")
+        );
+
+        // The same parcel from a workbook.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in ["code", "plot_ratio_max", "gas", "wkt"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        sheet.write_string(1, 0, "GX-X-01").unwrap();
+        sheet.write_number(1, 1, 1.8).unwrap();
+        sheet.write_boolean(1, 2, true).unwrap();
+        sheet
+            .write_string(1, 3, "POLYGON ((120.30 36.30, 120.304 36.30, 120.304 36.303, 120.30 36.303, 120.30 36.30))")
+            .unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let from_xlsx = parcels_from_file("parcels.XLSX", &bytes).unwrap();
+        assert_eq!(from_xlsx[0].attrs.code, "GX-X-01");
+        assert_eq!(from_xlsx[0].attrs.plot_ratio_max, Some(1.8));
+        assert!(from_xlsx[0].attrs.gas);
+        assert!((from_xlsx[0].shape.area_m2() - parcels[0].shape.area_m2()).abs() < 1e-6);
+        assert!(
+            parcels_from_xlsx(b"not a zip").unwrap_err()[0]
+                .reason
+                .contains("not an XLSX")
+        );
+    }
+
+    #[test]
     fn multipolygons_and_holes() {
         let two = json!({"type": "MultiPolygon", "coordinates": [[square(120.0, 36.0, 0.01)], [square(120.02, 36.0, 0.01)]]});
         let overlap = json!({"type": "MultiPolygon", "coordinates": [[square(120.0, 36.0, 0.01)], [square(120.005, 36.0, 0.01)]]});
@@ -885,7 +1250,12 @@ mod tests {
             shape_from_geojson(Some(&overlap)).unwrap_err()[0],
             GeometryProblem::PartsOverlap { a: 0, b: 1 }
         ));
-        // Round trip through GeoJSON keeps the shape.
+        // Round trips through GeoJSON and WKT keep the shape.
+        for shape in [&h, &a] {
+            let again =
+                shape_from_geojson(Some(&geometry_from_wkt(&shape.to_wkt()).unwrap())).unwrap();
+            assert_eq!(&again, shape);
+        }
         assert_eq!(shape_from_geojson(Some(&h.to_geojson())).unwrap(), h);
         assert_eq!(shape_from_geojson(Some(&a.to_geojson())).unwrap(), a);
     }

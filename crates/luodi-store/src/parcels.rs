@@ -131,6 +131,7 @@ impl Store {
                 && (status == "reserved" || status == "handed_over")
             {
                 problems.push(luodi_domain::parcel::FeatureProblem {
+                    unit: "feature",
                     index,
                     code: Some(d.attrs.code.clone()),
                     field: "status".into(),

@@ -1825,12 +1825,43 @@ mod parcels {
             assert!(!props[k].is_null(), "{k} in {props}");
         }
 
+        // The CSV export imports back through the API as a table (every parcel updated).
+        let csv = app
+            .api("GET", "/api/v1/parcels.csv", Some(&landing), None)
+            .await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.body.lines().next().unwrap().contains("code,name,park"));
+        let req = axum::http::Request::builder()
+            .method("POST")
+            .uri("/api/v1/parcels")
+            .header(axum::http::header::HOST, "luodi.test")
+            .header(
+                axum::http::header::AUTHORIZATION,
+                format!("Bearer {landing}"),
+            )
+            .header(axum::http::header::CONTENT_TYPE, "text/csv")
+            .body(axum::body::Body::from(csv.body.clone()))
+            .unwrap();
+        let r = app.send(req).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(
+            (r.json()["created"].clone(), r.json()["updated"].clone()),
+            (json!(0), json!(17))
+        );
+        let xlsx = app
+            .api("GET", "/api/v1/parcels.xlsx", Some(&landing), None)
+            .await;
+        assert_eq!(xlsx.status, StatusCode::OK);
+        assert!(xlsx.body_bytes.starts_with(b"PK"));
+
         // Enterprises see no parcels, by any route; the leader reads but does not write.
         let own = app.token("enterprise@luodi.demo").await;
         for (m, path, body) in [
             ("GET", "/api/v1/parcels".to_string(), None),
             ("GET", format!("/api/v1/parcels/{id}"), None),
             ("GET", "/api/v1/parcels.geojson".to_string(), None),
+            ("GET", "/api/v1/parcels.csv".to_string(), None),
+            ("GET", "/api/v1/parcels.xlsx".to_string(), None),
             ("POST", "/api/v1/match".to_string(), Some(needs.to_string())),
             ("POST", "/api/v1/parcels".to_string(), Some(good.clone())),
         ] {

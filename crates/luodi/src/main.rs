@@ -147,30 +147,35 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ImportCommand {
-    /// Land parcels from a GeoJSON FeatureCollection: every problem is listed by feature
-    /// index and code, and a file with any problem imports nothing.
+    /// Land parcels from GeoJSON (a FeatureCollection), CSV or XLSX (a header row of
+    /// attribute names and a `wkt` column): every problem is listed by feature or row index
+    /// and code, and a file with any problem imports nothing.
     Parcels {
         #[command(flatten)]
         db: DbArg,
         /// The zone's code; needed when the database holds several zones
         #[arg(long)]
         zone: Option<String>,
-        /// The file (.geojson or .json)
+        /// The file: .geojson or .json, .csv, .xlsx
         file: String,
     },
 }
 
 #[derive(Subcommand)]
 enum ExportCommand {
-    /// The zone's parcels as a GeoJSON FeatureCollection.
+    /// The zone's parcels as GeoJSON (a FeatureCollection), CSV or XLSX (attribute columns
+    /// and `wkt`); each imports back as it is.
     Parcels {
         #[command(flatten)]
         db: DbArg,
         #[arg(long)]
         zone: Option<String>,
-        /// Write to this file instead of standard output
+        /// Write to this file instead of standard output (its extension picks the format)
         #[arg(long)]
         out: Option<String>,
+        /// geojson, csv or xlsx (default: from --out, else geojson)
+        #[arg(long, value_parser = ["geojson", "csv", "xlsx"])]
+        format: Option<String>,
     },
 }
 
@@ -484,9 +489,8 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             command: ImportCommand::Parcels { db, zone, file },
         } => {
             let s = settings(db)?;
-            let text =
-                std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?;
-            let drafts = match luodi_domain::parcel::parcels_from_geojson(&text) {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {file}"))?;
+            let drafts = match luodi_domain::parcel::parcels_from_file(&file, &bytes) {
                 Ok(d) => d,
                 Err(problems) => {
                     for p in &problems {
@@ -519,29 +523,66 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Export {
-            command: ExportCommand::Parcels { db, zone, out },
+            command:
+                ExportCommand::Parcels {
+                    db,
+                    zone,
+                    out,
+                    format,
+                },
         } => {
             let s = settings(db)?;
             let store = open(&s.database).await?;
             let zone_id = pick_zone(&store, zone.as_deref()).await?;
             let state = luodi_web::AppState::new(store, WebConfig::default());
-            let fc = luodi_web::api::parcels::feature_collection(
-                &state,
-                zone_id,
-                luodi_domain::Lang::En,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("{}", e.body.message))?;
-            let text = serde_json::to_string(&fc)?;
+            let format = format.unwrap_or_else(|| {
+                let o = out.as_deref().unwrap_or("").to_ascii_lowercase();
+                if o.ends_with(".csv") {
+                    "csv".into()
+                } else if o.ends_with(".xlsx") {
+                    "xlsx".into()
+                } else {
+                    "geojson".into()
+                }
+            });
+            let fail = |e: luodi_web::error::ApiError| anyhow::anyhow!("{}", e.body.message);
+            let bytes: Vec<u8> = match format.as_str() {
+                "csv" => {
+                    luodi_web::api::parcels::parcel_table(&state, zone_id, luodi_domain::Lang::En)
+                        .await
+                        .map_err(fail)?
+                        .to_csv()
+                        .into_bytes()
+                }
+                "xlsx" => {
+                    luodi_web::api::parcels::parcel_table(&state, zone_id, luodi_domain::Lang::En)
+                        .await
+                        .map_err(fail)?
+                        .to_xlsx()
+                        .map_err(|e| anyhow::anyhow!("{e}"))?
+                }
+                _ => luodi_web::api::parcels::feature_collection(
+                    &state,
+                    zone_id,
+                    luodi_domain::Lang::En,
+                )
+                .await
+                .map_err(fail)?
+                .to_string()
+                .into_bytes(),
+            };
             match out {
                 Some(path) => {
-                    std::fs::write(&path, text).with_context(|| format!("cannot write {path}"))?;
-                    eprintln!(
-                        "{path}: {} parcels",
-                        fc["features"].as_array().map_or(0, Vec::len)
-                    );
+                    std::fs::write(&path, &bytes)
+                        .with_context(|| format!("cannot write {path}"))?;
+                    eprintln!("{path}: parcels written as {format}");
                 }
-                None => println!("{text}"),
+                None if format == "xlsx" => bail!("XLSX is binary: give --out FILE.xlsx"),
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                    println!();
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

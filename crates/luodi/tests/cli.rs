@@ -906,6 +906,55 @@ async fn parcels_flow(backend: Backend) {
             );
         }
     }
+    // CSV and XLSX exports import back as they are: every parcel updated, none new, the
+    // areas unchanged.
+    let areas: Vec<(String, f64)> = store
+        .all_parcels(zone.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.code, p.area_m2))
+        .collect();
+    for ext in ["csv", "xlsx"] {
+        let file = dir.join(format!("export.{ext}"));
+        let o = luodi(
+            &[
+                "export",
+                "parcels",
+                "--database",
+                &db.url,
+                "--out",
+                file.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        let o = luodi(
+            &[
+                "import",
+                "parcels",
+                "--database",
+                &db.url,
+                file.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{ext}: {}", text(&o));
+        assert!(
+            text(&o).contains(&format!("{n} parcels imported (0 new, {n} updated)")),
+            "{ext}: {}",
+            text(&o)
+        );
+        for p in store.all_parcels(zone.id).await.unwrap() {
+            let before = areas.iter().find(|a| a.0 == p.code).unwrap().1;
+            assert!(
+                (p.area_m2 - before).abs() < 0.01,
+                "{ext} {}: {before} → {}",
+                p.code,
+                p.area_m2
+            );
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
     store.close().await;
     db.drop_db().await;

@@ -27,6 +27,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/parcels", get(list).post(import))
         .route("/api/v1/parcels.geojson", get(export))
+        .route("/api/v1/parcels.csv", get(export_csv))
+        .route("/api/v1/parcels.xlsx", get(export_xlsx))
         .route("/api/v1/parcels/{id}", get(show))
         .route("/api/v1/parcels/{id}/reserve", post(reserve))
         .route("/api/v1/parcels/{id}/release", post(release))
@@ -159,7 +161,7 @@ pub struct ImportResponse {
 }
 
 /// Every problem of a refused file, one `errors` entry each: `field` is
-/// `features[i].field`, the message names the feature's code.
+/// `features[i].field` (or `rows[i].field` for a table), the message names the code.
 pub fn import_problems(lang: Lang, problems: &[FeatureProblem]) -> ApiError {
     let mut e = ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -176,7 +178,7 @@ pub fn import_problems(lang: Lang, problems: &[FeatureProblem]) -> ApiError {
     e.body.errors = problems
         .iter()
         .map(|p| FieldErrorBody {
-            field: format!("features[{}].{}", p.index, p.field),
+            field: format!("{}s[{}].{}", p.unit, p.index, p.field),
             code: "invalid_feature".into(),
             message: p.to_string(),
         })
@@ -186,7 +188,7 @@ pub fn import_problems(lang: Lang, problems: &[FeatureProblem]) -> ApiError {
 }
 
 #[utoipa::path(post, path = "/api/v1/parcels", tag = "parcels",
-    request_body(content = String, content_type = "application/geo+json", description = "a GeoJSON FeatureCollection; properties use the attribute names, only `code` and the geometry are required"),
+    request_body(content = String, content_type = "application/geo+json", description = "a GeoJSON FeatureCollection (or, with Content-Type text/csv or the XLSX type, a table with a header row of attribute names and a `wkt` column); only `code` and the geometry are required"),
     responses((status = 201, description = "imported: new codes added, known codes updated", body = ImportResponse), (status = 403, body = ErrorBody),
         (status = 413, description = "over 1 MiB: use `luodi import parcels`", body = ErrorBody),
         (status = 422, description = "every problem by feature index and code; nothing was written", body = ErrorBody)),
@@ -194,18 +196,35 @@ pub fn import_problems(lang: Lang, problems: &[FeatureProblem]) -> ApiError {
 pub async fn import(
     State(state): State<AppState>,
     caller: ApiUser,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<ImportResponse>), ApiError> {
     let lang = caller.lang;
     let zone = zone_for(&caller, Action::ManageParcels)?;
-    let text = std::str::from_utf8(&body).map_err(|_| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_encoding",
-            t(lang, "请求体须为 UTF-8", "the body must be UTF-8"),
-        )
-    })?;
-    let drafts = parcels_from_geojson(text).map_err(|p| import_problems(lang, &p))?;
+    let mime = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let drafts = match mime.as_str() {
+        "text/csv" => luodi_domain::parcel::parcels_from_csv(&body),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
+            luodi_domain::parcel::parcels_from_xlsx(&body)
+        }
+        _ => {
+            let text = std::str::from_utf8(&body).map_err(|_| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_encoding",
+                    t(lang, "请求体须为 UTF-8", "the body must be UTF-8"),
+                )
+            })?;
+            parcels_from_geojson(text)
+        }
+    }
+    .map_err(|p| import_problems(lang, &p))?;
     let done = state
         .store
         .import_parcels(&caller.user.actor(), zone, &drafts)
@@ -283,6 +302,115 @@ pub async fn export(State(state): State<AppState>, caller: ApiUser) -> Result<Re
         fc.to_string(),
     )
         .into_response())
+}
+
+/// The attribute columns of a parcel table, in the import's names (so an export imports
+/// back as it is).
+const TABLE_COLUMNS: &[&str] = &[
+    "code",
+    "name",
+    "park",
+    "land_use",
+    "status",
+    "area_m2",
+    "area_mu",
+    "price_per_mu_wan",
+    "power_kva",
+    "water_m3_per_day",
+    "gas",
+    "steam",
+    "road_access",
+    "sewage_class",
+    "plot_ratio_min",
+    "plot_ratio_max",
+    "building_coverage_min",
+    "green_ratio_max",
+    "height_max_m",
+    "investment_intensity_min_wan_per_mu",
+    "tax_per_mu_min_wan",
+    "output_per_mu_min_wan",
+    "energy_per_value_added_max_tce",
+    "allowed_industries",
+    "assessments",
+    "checked_on",
+];
+
+/// The zone's parcels as a table: the attributes, extra properties, then `wkt`.
+pub async fn parcel_table(
+    state: &AppState,
+    zone: ZoneId,
+    lang: Lang,
+) -> Result<crate::export::Table, ApiError> {
+    let fc = feature_collection(state, zone, lang).await?;
+    let features = fc["features"].as_array().cloned().unwrap_or_default();
+    let parcels = state
+        .store
+        .all_parcels(zone)
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    let wkt: std::collections::HashMap<i64, String> = parcels
+        .iter()
+        .filter_map(|p| {
+            luodi_domain::parcel::shape_from_geojson(Some(&p.geometry))
+                .ok()
+                .map(|s| (p.id, s.to_wkt()))
+        })
+        .collect();
+    let mut extra: Vec<String> = parcels
+        .iter()
+        .flat_map(|p| p.attrs.extra.keys().cloned())
+        .filter(|k| !TABLE_COLUMNS.contains(&k.as_str()) && k != "id" && k != "wkt")
+        .collect();
+    extra.sort();
+    extra.dedup();
+    let mut headers: Vec<String> = TABLE_COLUMNS.iter().map(|c| c.to_string()).collect();
+    headers.extend(extra);
+    headers.push("wkt".into());
+    let rows = features
+        .iter()
+        .map(|f| {
+            let props = &f["properties"];
+            let id = props["id"].as_i64().unwrap_or(0);
+            headers
+                .iter()
+                .map(|h| match (h.as_str(), &props[h.as_str()]) {
+                    ("wkt", _) => wkt.get(&id).cloned().unwrap_or_default(),
+                    (_, serde_json::Value::Null) => String::new(),
+                    (_, serde_json::Value::String(s)) => s.clone(),
+                    (_, v) => v.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    Ok(crate::export::Table {
+        name: "parcels".into(),
+        headers,
+        rows,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/parcels.csv", tag = "parcels",
+    responses((status = 200, description = "every parcel as CSV: the attribute columns and `wkt`; imports back as it is", content_type = "text/csv", body = String), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn export_csv(
+    State(state): State<AppState>,
+    caller: ApiUser,
+) -> Result<Response, ApiError> {
+    let zone = zone_for(&caller, Action::ViewParcels)?;
+    let table = parcel_table(&state, zone, caller.lang).await?;
+    Ok(table.response(crate::export::ExportFormat::Csv))
+}
+
+#[utoipa::path(get, path = "/api/v1/parcels.xlsx", tag = "parcels",
+    responses((status = 200, description = "every parcel as an Excel workbook: the attribute columns and `wkt`; imports back as it is", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    caller: ApiUser,
+) -> Result<Response, ApiError> {
+    let zone = zone_for(&caller, Action::ViewParcels)?;
+    let table = parcel_table(&state, zone, caller.lang).await?;
+    Ok(table.response(crate::export::ExportFormat::Xlsx))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
