@@ -36,3 +36,7 @@ CREATE INDEX parcels_zone_updated ON parcels (zone_id, updated_at);
 
 -- A park's boundary, drawn on the map around its parcels (GeoJSON geometry text).
 ALTER TABLE parks ADD COLUMN boundary_json TEXT;
+
+-- What a phase needs of its land (area, industry, investment, utilities, budget …), as the
+-- matcher reads it (JSON text).
+ALTER TABLE project_phases ADD COLUMN land_needs_json TEXT;

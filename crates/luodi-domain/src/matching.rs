@@ -152,6 +152,8 @@ pub struct Candidate<'a> {
     pub area_mu: f64,
     /// A point inside the parcel (longitude, latitude).
     pub centroid: (f64, f64),
+    /// Already reserved for (or handed to) the phase being matched: its status is no bar.
+    pub own: bool,
 }
 
 /// Why a parcel is excluded: one entry per failed constraint.
@@ -335,7 +337,7 @@ pub fn exclusions(
 ) -> Vec<Exclusion> {
     let a = c.attrs;
     let mut out = Vec::new();
-    if a.status != ParcelStatus::Available {
+    if a.status != ParcelStatus::Available && !c.own {
         out.push(Exclusion::NotAvailable { status: a.status });
     }
     if c.area_mu < needs.area_mu_min || c.area_mu > needs.area_mu_max {
@@ -833,6 +835,7 @@ mod tests {
             attrs: &p,
             area_mu: 90.0,
             centroid: (120.3, 36.3),
+            own: false,
         };
         let why = exclusions(&n, industry.as_ref(), &c);
         let names: Vec<String> = why
@@ -869,6 +872,7 @@ mod tests {
             attrs: &p,
             area_mu: 120.0,
             centroid: (120.3, 36.3),
+            own: false,
         };
         let why = exclusions(&thin, industry.as_ref(), &c);
         assert_eq!(why.len(), 1);
@@ -900,18 +904,21 @@ mod tests {
                 attrs: &near,
                 area_mu: 120.0,
                 centroid: (120.305, 36.30),
+                own: false,
             },
             Candidate {
                 id: 2,
                 attrs: &far,
                 area_mu: 120.0,
                 centroid: (120.50, 36.30),
+                own: false,
             },
             Candidate {
                 id: 3,
                 attrs: &taken,
                 area_mu: 120.0,
                 centroid: (120.30, 36.30),
+                own: false,
             },
         ];
         let r = rank(
@@ -986,12 +993,14 @@ mod tests {
                     attrs: &near2,
                     area_mu: 120.0,
                     centroid: (120.305, 36.30),
+                    own: false,
                 },
                 Candidate {
                     id: 2,
                     attrs: &far,
                     area_mu: 120.0,
                     centroid: (120.50, 36.30),
+                    own: false,
                 },
             ],
             10,
@@ -1066,26 +1075,27 @@ mod tests {
     }
 
     proptest! {
-        /// A parcel either is excluded (with at least one reason) or scores 0–100, and a
-        /// bigger budget never excludes a parcel a smaller one admitted.
-        #[test]
-        fn excluded_or_scored(area in 10.0f64..300.0, price in 0.0f64..100.0, power in 0.0f64..20_000.0, budget in 1.0f64..100.0) {
-            let mut p = parcel("X");
-            p.price_per_mu_wan = Some(price);
-            p.power_kva = Some(power);
-            let mut n = needs();
-            n.budget_per_mu_wan = Some(budget);
-            let industry = n.check().unwrap();
-            let c = Candidate { id: 1, attrs: &p, area_mu: area, centroid: (120.3, 36.3) };
-            let r = rank(&n, industry.as_ref(), &Weights::default(), vec![c.clone()], 5, no_saving);
-            if r.top.is_empty() {
-                prop_assert!(!r.excluded[0].1.is_empty());
-            } else {
-                prop_assert!((0.0..=100.0 + 1e-9).contains(&r.top[0].score));
+            /// A parcel either is excluded (with at least one reason) or scores 0–100, and a
+            /// bigger budget never excludes a parcel a smaller one admitted.
+            #[test]
+            fn excluded_or_scored(area in 10.0f64..300.0, price in 0.0f64..100.0, power in 0.0f64..20_000.0, budget in 1.0f64..100.0) {
+                let mut p = parcel("X");
+                p.price_per_mu_wan = Some(price);
+                p.power_kva = Some(power);
+                let mut n = needs();
+                n.budget_per_mu_wan = Some(budget);
+                let industry = n.check().unwrap();
+                let c = Candidate { id: 1, attrs: &p, area_mu: area, centroid: (120.3, 36.3), own: false,
+    };
+                let r = rank(&n, industry.as_ref(), &Weights::default(), vec![c.clone()], 5, no_saving);
+                if r.top.is_empty() {
+                    prop_assert!(!r.excluded[0].1.is_empty());
+                } else {
+                    prop_assert!((0.0..=100.0 + 1e-9).contains(&r.top[0].score));
+                }
+                n.budget_per_mu_wan = Some(budget * 2.0);
+                let r2 = rank(&n, industry.as_ref(), &Weights::default(), vec![c], 5, no_saving);
+                prop_assert!(r2.top.len() >= r.top.len());
             }
-            n.budget_per_mu_wan = Some(budget * 2.0);
-            let r2 = rank(&n, industry.as_ref(), &Weights::default(), vec![c], 5, no_saving);
-            prop_assert!(r2.top.len() >= r.top.len());
         }
-    }
 }

@@ -327,6 +327,30 @@ async fn load_sinopharm(
         zone: Some(zone.id),
         enterprise: None,
     };
+    // What each phase needs of its land, as the landing office recorded it.
+    for (i, ph) in project.phases.iter().enumerate() {
+        let needs = luodi_domain::matching::LandNeeds {
+            area_mu_min: if i == 0 { 80.0 } else { 60.0 },
+            area_mu_max: if i == 0 { 140.0 } else { 200.0 },
+            industry: Some("C2761".into()),
+            investment_wan: Some(150_000.0),
+            annual_tax_wan: Some(5_000.0),
+            annual_output_wan: Some(200_000.0),
+            power_kva: Some(6_000.0),
+            water_m3_per_day: Some(if i == 0 { 500.0 } else { 800.0 }),
+            gas: true,
+            sewage_class: Some("B".into()),
+            budget_per_mu_wan: Some(40.0),
+            preferred_parks: vec!["biomed-park".into()],
+            partners: vec![luodi_domain::matching::Partner {
+                name: "国药器械青岛公司".into(),
+                lon: 120.3003,
+                lat: 36.3052,
+            }],
+            ..Default::default()
+        };
+        store.set_land_needs(&actor, &scope, ph.id, &needs).await?;
+    }
     // The landing office reserved the parcel for phase 1 when it matched it.
     if let Some(parcel) = store.parcel_by_code(zone.id, SINOPHARM_PARCEL).await? {
         match store

@@ -24,6 +24,8 @@ pub struct Phase {
     pub parcel_code: Option<String>,
     pub parcel_assessments: Option<Vec<String>>,
     pub land_handover_date: Option<NaiveDate>,
+    /// What the phase needs of its land, once the landing office has recorded it.
+    pub land_needs: Option<luodi_domain::matching::LandNeeds>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -68,7 +70,7 @@ pub struct NewPhase {
 }
 
 const PROJECT_COLUMNS: &str = "id, zone_id, enterprise_id, name, name_en, total_investment_fen, industry_code, chain_position, expected_output_fen, expected_tax_fen, jobs, steward_user_id";
-const PHASE_COLUMNS: &str = "id, project_id, seq, name, status, facts_json, parcel_code, parcel_assessments_json, land_handover_date";
+const PHASE_COLUMNS: &str = "id, project_id, seq, name, status, facts_json, parcel_code, parcel_assessments_json, land_handover_date, land_needs_json";
 
 pub(crate) fn phase_from(r: &sqlx::any::AnyRow) -> Phase {
     Phase {
@@ -85,6 +87,11 @@ pub(crate) fn phase_from(r: &sqlx::any::AnyRow) -> Phase {
         land_handover_date: r
             .get::<Option<String>, _>("land_handover_date")
             .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        land_needs: r
+            .try_get::<Option<String>, _>("land_needs_json")
+            .ok()
+            .flatten()
+            .and_then(|t| serde_json::from_str(&t).ok()),
     }
 }
 
@@ -116,6 +123,85 @@ pub(crate) const PROJECT_SCOPE: &str =
     "($1 IS NULL OR zone_id = $1) AND ($2 IS NULL OR enterprise_id = $2)";
 
 impl Store {
+    /// The zone's phases whose land needs are recorded: (phase id, project name, phase name).
+    pub async fn phases_with_land_needs(&self, zone: ZoneId) -> Result<Vec<(i64, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT ph.id, p.name AS project, ph.name AS phase FROM project_phases ph JOIN projects p ON p.id = ph.project_id
+             WHERE p.zone_id = $1 AND ph.land_needs_json IS NOT NULL ORDER BY p.id, ph.seq",
+        )
+        .bind(zone.0)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("id"), r.get("project"), r.get("phase")))
+            .collect())
+    }
+
+    /// One phase, if the scope sees its project.
+    pub async fn phase(&self, scope: &luodi_domain::Scope, phase_id: i64) -> Result<Phase> {
+        let sql = format!(
+            "SELECT {PHASE_COLUMNS} FROM project_phases WHERE id = $3 AND project_id IN (SELECT id FROM projects WHERE {PROJECT_SCOPE})"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(scope.zone.map(|z| z.0))
+            .bind(scope.enterprise.map(|e| e.0))
+            .bind(phase_id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(phase_from(&row))
+    }
+
+    /// Records what a phase needs of its land (checked first), audited.
+    pub async fn set_land_needs(
+        &self,
+        actor: &crate::Actor,
+        scope: &luodi_domain::Scope,
+        phase_id: i64,
+        needs: &luodi_domain::matching::LandNeeds,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let sql = format!(
+            "SELECT ph.land_needs_json, p.zone_id FROM project_phases ph JOIN projects p ON p.id = ph.project_id
+             WHERE ph.id = $3 AND p.id IN (SELECT id FROM projects WHERE {PROJECT_SCOPE})"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(scope.zone.map(|z| z.0))
+            .bind(scope.enterprise.map(|e| e.0))
+            .bind(phase_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let before: Option<String> = row.get("land_needs_json");
+        let after = serde_json::to_string(needs).expect("needs serialise");
+        sqlx::query(
+            "UPDATE project_phases SET land_needs_json = $1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(&after)
+        .bind(now())
+        .bind(phase_id)
+        .execute(&mut *tx)
+        .await?;
+        crate::audit::record(
+            &mut tx,
+            actor,
+            crate::audit::Change {
+                zone_id: row.get("zone_id"),
+                action: "set_land_needs",
+                entity: "project_phase",
+                entity_id: phase_id.to_string(),
+                before: before
+                    .and_then(|b| serde_json::from_str(&b).ok())
+                    .unwrap_or(serde_json::Value::Null),
+                after: serde_json::from_str(&after).unwrap_or(serde_json::Value::Null),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn create_project(
         &self,
         actor: &Actor,

@@ -1755,6 +1755,116 @@ mod parcels {
             (StatusCode::UNPROCESSABLE_ENTITY, json!("needs.area_mu_max"))
         );
 
+        // Phase 1's recorded needs: its own parcel (handed to it) is eligible and, with its
+        // seven regional assessments, ranked; the reasons are there to check by hand.
+        let zone = demo::zone_id(&app.store).await.unwrap();
+        let scope = luodi_domain::Scope {
+            zone: Some(zone),
+            enterprise: None,
+        };
+        let project = app
+            .store
+            .project(&scope, app.sinopharm().await)
+            .await
+            .unwrap();
+        let p1 = project.phases[0].id;
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/match",
+                Some(&landing),
+                Some(&json!({"phase_id": p1}).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let own = r.json();
+        let top = own["top"].as_array().unwrap();
+        let mine = top
+            .iter()
+            .find(|t| t["code"] == "GX-2026-07")
+            .unwrap_or_else(|| panic!("{own}"));
+        let assessments = mine["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "assessments")
+            .unwrap();
+        assert!(
+            assessments["detail"].as_str().unwrap().contains("waives"),
+            "{assessments}"
+        );
+        assert!(
+            own["excluded"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["code"] != "GX-2026-07")
+        );
+        // Recording needs: checked, naming the field; then matching by that phase uses them.
+        let p4 = project.phases[3].id;
+        let url = format!("/api/v1/phases/{p4}/land-needs");
+        let r = app
+            .api(
+                "PUT",
+                &url,
+                Some(&landing),
+                Some(&json!({"area_mu_min": 0, "area_mu_max": 10}).to_string()),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("area_mu_min"))
+        );
+        let r = app
+            .api(
+                "PUT",
+                &url,
+                Some(&landing),
+                Some(&json!({"area_mu_min": 40, "area_mu_max": 90, "industry": "C27"}).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/match",
+                Some(&landing),
+                Some(&json!({"phase_id": p4, "k": 3}).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.json()["excluded"].as_array().unwrap().iter().any(|e| {
+            e["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x.as_str().unwrap().contains("40–90 mu"))
+        }));
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/match",
+                Some(&landing),
+                Some(&json!({"k": 3}).to_string()),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("needs"))
+        );
+        let own_token = app.token("enterprise@luodi.demo").await;
+        assert_eq!(
+            app.api(
+                "PUT",
+                &url,
+                Some(&own_token),
+                Some(&json!({"area_mu_min": 40, "area_mu_max": 90}).to_string())
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+
         // Reserve the best for phase 2; a second reservation of it is refused.
         let zone = demo::zone_id(&app.store).await.unwrap();
         let scope = luodi_domain::Scope {

@@ -33,6 +33,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/parcels/{id}/reserve", post(reserve))
         .route("/api/v1/parcels/{id}/release", post(release))
         .route("/api/v1/match", post(match_parcels))
+        .route(
+            "/api/v1/phases/{id}/land-needs",
+            axum::routing::put(set_land_needs),
+        )
 }
 
 /// A parcel as the API shows it.
@@ -502,14 +506,16 @@ pub async fn release(
     Ok(Json(p.into()))
 }
 
-/// A matching request: the project's land needs, optionally its phase facts (which the
-/// service catalogue's rules read to tell what each parcel's assessments save), the zone's
-/// weights (default 15/25/15/15/15/15) and how many to return.
-#[derive(Debug, Deserialize, ToSchema)]
+/// A matching request: a project phase (whose recorded land needs and facts are used, and
+/// whose own reserved parcel stays eligible) and/or land needs given here, optionally phase
+/// facts (which the catalogue's rules read to tell what each parcel's assessments save),
+/// the zone's weights (default 15/25/15/15/15/15) and how many to return.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchRequest {
-    #[schema(value_type = Object)]
-    pub needs: LandNeeds,
+    pub phase_id: Option<i64>,
+    #[schema(value_type = Option<Object>)]
+    pub needs: Option<LandNeeds>,
     #[schema(value_type = Option<Object>)]
     pub facts: Option<PhaseFacts>,
     #[schema(value_type = Option<Object>)]
@@ -559,7 +565,37 @@ pub async fn run_match(
     lang: Lang,
     req: &MatchRequest,
 ) -> Result<MatchResponse, ApiError> {
-    let industry = req.needs.check().map_err(|e| {
+    let scope = luodi_domain::Scope {
+        zone: Some(zone),
+        enterprise: None,
+    };
+    let phase = match req.phase_id {
+        Some(id) => Some(
+            state
+                .store
+                .phase(&scope, id)
+                .await
+                .map_err(|e| ApiError::store(lang, e).field("phase_id"))?,
+        ),
+        None => None,
+    };
+    let needs = req
+        .needs
+        .clone()
+        .or_else(|| phase.as_ref().and_then(|p| p.land_needs.clone()))
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "required",
+                t(
+                    lang,
+                    "须给出用地需求，或所选期次已记录用地需求",
+                    "give the land needs, or a phase whose land needs are recorded",
+                ),
+            )
+            .field("needs")
+        })?;
+    let industry = needs.check().map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_needs",
@@ -576,7 +612,11 @@ pub async fn run_match(
         )
         .field("k"));
     }
-    let mut facts = req.facts.clone().unwrap_or_default();
+    let mut facts = req
+        .facts
+        .clone()
+        .or_else(|| phase.as_ref().map(|p| p.facts.clone()))
+        .unwrap_or_default();
     facts.check().map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -585,10 +625,10 @@ pub async fn run_match(
         )
         .field(format!("facts.{}", e.field))
     })?;
-    facts.investment_wan = facts.investment_wan.or(req.needs.investment_wan);
+    facts.investment_wan = facts.investment_wan.or(needs.investment_wan);
     facts.land_area_mu = facts
         .land_area_mu
-        .or(Some((req.needs.area_mu_min + req.needs.area_mu_max) / 2.0));
+        .or(Some((needs.area_mu_min + needs.area_mu_max) / 2.0));
     let parcels = state
         .store
         .all_parcels(zone)
@@ -602,8 +642,9 @@ pub async fn run_match(
     let calendar = state.store.calendar().await.map_err(ApiError::internal)?;
     let mut savings = AssessmentSavings::new(&calendar, &catalogue, facts, industry.clone());
     let weights = req.weights.unwrap_or_default();
+    let phase_id = phase.as_ref().map(|p| p.id);
     let ranking = rank(
-        &req.needs,
+        &needs,
         industry.as_ref(),
         &weights,
         parcels.iter().map(|p| Candidate {
@@ -611,6 +652,8 @@ pub async fn run_match(
             attrs: &p.attrs,
             area_mu: p.area_mu,
             centroid: p.centroid,
+            own: phase_id.is_some()
+                && (p.reserved_phase_id == phase_id || p.handed_phase_id == phase_id),
         }),
         k,
         |a: &[String]| savings.saved(a),
@@ -662,4 +705,38 @@ pub async fn match_parcels(
 ) -> Result<Json<MatchResponse>, ApiError> {
     let zone = zone_for(&caller, Action::ViewParcels)?;
     Ok(Json(run_match(&state, zone, caller.lang, &body).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/phases/{id}/land-needs", tag = "parcels", params(("id" = i64, Path, description = "project phase id")),
+    request_body(content = Object, description = "the phase's land needs: area_mu_min, area_mu_max, industry, investment_wan, annual_tax_wan, annual_output_wan, power_kva, water_m3_per_day, gas, steam, sewage_class, budget_per_mu_wan, wanted_by, preferred_parks, partners"),
+    responses((status = 200, description = "recorded; the phase's id and its needs", body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn set_land_needs(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+    JsonBody(needs): JsonBody<LandNeeds>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let zone = zone_for(&caller, Action::ManageParcels)?;
+    let id = path_id(&id, caller.lang)?;
+    needs.check().map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_needs",
+            e.to_string(),
+        )
+        .field(e.field)
+    })?;
+    let scope = luodi_domain::Scope {
+        zone: Some(zone),
+        enterprise: None,
+    };
+    state
+        .store
+        .set_land_needs(&caller.user.actor(), &scope, id, &needs)
+        .await
+        .map_err(|e| ApiError::store(caller.lang, e))?;
+    Ok(Json(
+        serde_json::json!({"phase_id": id, "land_needs": needs}),
+    ))
 }

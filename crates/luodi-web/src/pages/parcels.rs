@@ -316,6 +316,8 @@ struct MatchPage {
     names: HashMap<&'static str, String>,
     gas: bool,
     steam: bool,
+    /// Phases with recorded needs: (id, "project · phase", the one in use).
+    phases: Vec<(i64, String, bool)>,
 }
 
 /// The needs form's fields: (name, label key, default).
@@ -350,7 +352,61 @@ async fn match_page(
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     };
     let zone = page.user.zone_id.expect("checked");
+    let scope = luodi_domain::Scope {
+        zone: Some(zone),
+        enterprise: None,
+    };
+    let phases = state
+        .store
+        .phases_with_land_needs(zone)
+        .await
+        .map_err(|e| ApiError::store(page.lang, e))?;
+    // A phase's recorded needs fill the form, and its own reserved parcel stays eligible.
+    let chosen = match q.get("phase").and_then(|v| v.parse::<i64>().ok()) {
+        Some(id) => state
+            .store
+            .phase(&scope, id)
+            .await
+            .ok()
+            .filter(|p| p.land_needs.is_some()),
+        None => None,
+    };
+    let recorded: HashMap<&str, String> = chosen
+        .as_ref()
+        .and_then(|p| p.land_needs.as_ref())
+        .map(|n| {
+            let f = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+            HashMap::from([
+                ("area_mu_min", n.area_mu_min.to_string()),
+                ("area_mu_max", n.area_mu_max.to_string()),
+                ("industry", n.industry.clone().unwrap_or_default()),
+                ("investment_wan", f(n.investment_wan)),
+                ("annual_tax_wan", f(n.annual_tax_wan)),
+                ("annual_output_wan", f(n.annual_output_wan)),
+                ("power_kva", f(n.power_kva)),
+                ("water_m3_per_day", f(n.water_m3_per_day)),
+                ("budget_per_mu_wan", f(n.budget_per_mu_wan)),
+                (
+                    "partner_lon",
+                    n.partners
+                        .first()
+                        .map(|p| p.lon.to_string())
+                        .unwrap_or_default(),
+                ),
+                (
+                    "partner_lat",
+                    n.partners
+                        .first()
+                        .map(|p| p.lat.to_string())
+                        .unwrap_or_default(),
+                ),
+            ])
+        })
+        .unwrap_or_default();
     let value = |name: &str, default: &str| {
+        if chosen.is_some() {
+            return recorded.get(name).cloned().unwrap_or_default();
+        }
         q.get(name).cloned().unwrap_or_else(|| {
             if q.is_empty() {
                 default.to_string()
@@ -408,16 +464,26 @@ async fn match_page(
         },
         ..Default::default()
     };
+    let needs = match chosen.as_ref().and_then(|p| p.land_needs.clone()) {
+        Some(recorded) => recorded,
+        None => needs,
+    };
     let (gas, steam) = (needs.gas, needs.steam);
     let result = if error.is_none() {
         let req = MatchRequest {
-            needs,
-            facts: Some(PhaseFacts {
-                new_construction: Some(true),
-                approval_route: Some("filing".into()),
-                eia_class: Some("report_table".into()),
-                ..Default::default()
-            }),
+            phase_id: chosen.as_ref().map(|p| p.id),
+            needs: Some(needs),
+            facts: Some(
+                chosen
+                    .as_ref()
+                    .map(|p| p.facts.clone())
+                    .unwrap_or(PhaseFacts {
+                        new_construction: Some(true),
+                        approval_route: Some("filing".into()),
+                        eia_class: Some("report_table".into()),
+                        ..Default::default()
+                    }),
+            ),
             weights: None,
             k: Some(5),
         };
@@ -480,6 +546,16 @@ async fn match_page(
             names,
             gas,
             steam,
+            phases: phases
+                .into_iter()
+                .map(|(id, project, phase)| {
+                    (
+                        id,
+                        format!("{project} · {phase}"),
+                        chosen.as_ref().is_some_and(|p| p.id == id),
+                    )
+                })
+                .collect(),
         },
     ))
 }
