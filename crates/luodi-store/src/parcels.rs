@@ -113,6 +113,18 @@ impl Store {
         zone: ZoneId,
         drafts: &[ParcelDraft],
     ) -> Result<ParcelImport, ParcelImportError> {
+        self.import_parcels_with(actor, zone, drafts, &|_| {}).await
+    }
+
+    /// [`Store::import_parcels`], calling `progress` with the number of parcels written so
+    /// far (for a progress bar on long files).
+    pub async fn import_parcels_with(
+        &self,
+        actor: &Actor,
+        zone: ZoneId,
+        drafts: &[ParcelDraft],
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<ParcelImport, ParcelImportError> {
         let mut tx = self.begin_write().await?;
         let existing: std::collections::HashMap<String, (i64, String)> =
             sqlx::query("SELECT id, code, status FROM parcels WHERE zone_id = $1")
@@ -146,7 +158,10 @@ impl Store {
         }
         let t = now();
         let (mut created, mut updated) = (0, 0);
-        for d in drafts {
+        for (done, d) in drafts.iter().enumerate() {
+            if done % 1000 == 0 {
+                progress(done);
+            }
             let area_cm2 = (d.shape.area_m2() * 1e4).round() as i64;
             let (cx, cy) = d.shape.centroid();
             let (x0, y0, x1, y1) = d.shape.bbox();
@@ -233,6 +248,7 @@ impl Store {
         )
         .await?;
         tx.commit().await.map_err(StoreError::from)?;
+        progress(drafts.len());
         Ok(ParcelImport { created, updated })
     }
 

@@ -490,7 +490,13 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         } => {
             let s = settings(db)?;
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {file}"))?;
-            let drafts = match luodi_domain::parcel::parcels_from_file(&file, &bytes) {
+            // A bar on a terminal for long files (hidden when stderr is not one).
+            let bar =
+                indicatif::ProgressBar::new_spinner().with_message(format!("checking {file}"));
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            let checked = luodi_domain::parcel::parcels_from_file(&file, &bytes);
+            bar.finish_and_clear();
+            let drafts = match checked {
                 Ok(d) => d,
                 Err(problems) => {
                     for p in &problems {
@@ -502,7 +508,17 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             };
             let store = open(&s.database).await?;
             let zone_id = pick_zone(&store, zone.as_deref()).await?;
-            match store.import_parcels(&Actor::Cli, zone_id, &drafts).await {
+            let bar = indicatif::ProgressBar::new(drafts.len() as u64).with_style(
+                indicatif::ProgressStyle::with_template("writing {bar:40} {pos}/{len} parcels")
+                    .expect("a valid template"),
+            );
+            let written = store
+                .import_parcels_with(&Actor::Cli, zone_id, &drafts, &|n| {
+                    bar.set_position(n as u64)
+                })
+                .await;
+            bar.finish_and_clear();
+            match written {
                 Ok(done) => {
                     println!(
                         "{file}: {} parcels imported ({} new, {} updated)",
