@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::industry::IndustryCode;
+use crate::lang::Lang;
 use crate::parcel::{ParcelAttrs, ParcelStatus, SEWAGE_CLASSES};
 
 /// What a project needs of its land.
@@ -208,81 +209,137 @@ pub enum Exclusion {
     },
 }
 
-fn per_mu(
-    f: &mut std::fmt::Formatter<'_>,
-    what: &str,
-    figure: &str,
-    needed: f64,
-    offered: Option<f64>,
-) -> std::fmt::Result {
-    match offered {
-        Some(o) => write!(
-            f,
-            "{what} {o:.1} 万元/亩 is below the parcel's minimum {needed}"
-        ),
-        None => write!(
-            f,
-            "the project gives no {figure}; the parcel requires {what} of at least {needed} 万元/亩"
-        ),
+impl Exclusion {
+    /// The constraint in words, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        let opt = |v: &Option<f64>| {
+            v.map_or(
+                if zh { "未提供" } else { "not given" }.to_string(),
+                |v| format!("{v:.1}"),
+            )
+        };
+        let per_mu = |what: (&str, &str),
+                      figure: (&str, &str),
+                      needed: f64,
+                      offered: Option<f64>| match (offered, zh) {
+            (Some(o), true) => format!("{} {o:.1} 万元/亩，低于地块下限 {needed}", what.0),
+            (Some(o), false) => {
+                format!(
+                    "{} {o:.1} 万元/亩 is below the parcel's minimum {needed}",
+                    what.1
+                )
+            }
+            (None, true) => format!(
+                "项目未提供{}；地块要求{}不低于 {needed} 万元/亩",
+                figure.0, what.0
+            ),
+            (None, false) => format!(
+                "the project gives no {}; the parcel requires {} of at least {needed} 万元/亩",
+                figure.1, what.1
+            ),
+        };
+        match (self, zh) {
+            (Exclusion::NotAvailable { status }, true) => {
+                format!("地块{}", status_zh(*status))
+            }
+            (Exclusion::NotAvailable { status }, false) => {
+                format!("the parcel is {}", status.as_str())
+            }
+            (Exclusion::Area { area_mu, min, max }, true) => {
+                format!("{area_mu:.1} 亩，不在所需 {min}–{max} 亩之内")
+            }
+            (Exclusion::Area { area_mu, min, max }, false) => {
+                format!("{area_mu:.1} mu is outside the {min}–{max} mu wanted")
+            }
+            (Exclusion::Industry { industry, allowed }, true) => format!(
+                "行业 {} 不在地块准入行业 {} 之内",
+                industry.as_deref().unwrap_or("（未提供）"),
+                allowed.join("、")
+            ),
+            (Exclusion::Industry { industry, allowed }, false) => format!(
+                "industry {} is not among the parcel's {}",
+                industry.as_deref().unwrap_or("(not given)"),
+                allowed.join(", ")
+            ),
+            (Exclusion::Park { park, preferred }, true) => format!(
+                "所在园区 {} 不在首选园区（{}）之内",
+                park.as_deref().unwrap_or("（无）"),
+                preferred.join("、")
+            ),
+            (Exclusion::Park { park, preferred }, false) => format!(
+                "park {} is not among those preferred ({})",
+                park.as_deref().unwrap_or("(none)"),
+                preferred.join(", ")
+            ),
+            (Exclusion::InvestmentIntensity { needed, offered }, _) => per_mu(
+                ("投资强度", "investment intensity"),
+                ("固定资产投资", "fixed-asset investment"),
+                *needed,
+                *offered,
+            ),
+            (Exclusion::TaxPerMu { needed, offered }, _) => per_mu(
+                ("亩均税收", "tax per mu"),
+                ("年税收", "annual tax"),
+                *needed,
+                *offered,
+            ),
+            (Exclusion::OutputPerMu { needed, offered }, _) => per_mu(
+                ("亩均产出", "output per mu"),
+                ("年产值", "annual output"),
+                *needed,
+                *offered,
+            ),
+            (Exclusion::Power { needed, available }, true) => {
+                format!("供电 {} kVA，不足所需 {needed} kVA", opt(available))
+            }
+            (Exclusion::Power { needed, available }, false) => {
+                format!(
+                    "power {} kVA is short of the {needed} kVA needed",
+                    opt(available)
+                )
+            }
+            (Exclusion::Water { needed, available }, true) => {
+                format!("供水 {} m³/日，不足所需 {needed} m³/日", opt(available))
+            }
+            (Exclusion::Water { needed, available }, false) => format!(
+                "water {} m³/day is short of the {needed} m³/day needed",
+                opt(available)
+            ),
+            (Exclusion::Gas, true) => "无燃气供应".into(),
+            (Exclusion::Gas, false) => "no gas supply".into(),
+            (Exclusion::Steam, true) => "无蒸汽供应".into(),
+            (Exclusion::Steam, false) => "no steam supply".into(),
+            (Exclusion::Sewage { needed, accepted }, true) => format!(
+                "排水等级 {needed} 不被接纳（地块接纳 {}）",
+                accepted.as_deref().unwrap_or("无工业废水等级")
+            ),
+            (Exclusion::Sewage { needed, accepted }, false) => format!(
+                "sewage class {needed} is not accepted (the parcel takes {})",
+                accepted.as_deref().unwrap_or("no industrial sewage class")
+            ),
+            (Exclusion::Budget { price, budget }, true) => {
+                format!("价格 {price} 万元/亩，超过预算 {budget}")
+            }
+            (Exclusion::Budget { price, budget }, false) => {
+                format!("price {price} 万元/亩 is over the budget of {budget}")
+            }
+        }
+    }
+}
+
+fn status_zh(s: ParcelStatus) -> &'static str {
+    match s {
+        ParcelStatus::Available => "可供",
+        ParcelStatus::Reserved => "已预留",
+        ParcelStatus::HandedOver => "已交付",
+        ParcelStatus::Withdrawn => "已撤回",
     }
 }
 
 impl std::fmt::Display for Exclusion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let opt = |v: &Option<f64>| v.map_or("not given".to_string(), |v| format!("{v:.1}"));
-        match self {
-            Exclusion::NotAvailable { status } => write!(f, "the parcel is {}", status.as_str()),
-            Exclusion::Area { area_mu, min, max } => {
-                write!(f, "{area_mu:.1} mu is outside the {min}–{max} mu wanted")
-            }
-            Exclusion::Industry { industry, allowed } => write!(
-                f,
-                "industry {} is not among the parcel's {}",
-                industry.as_deref().unwrap_or("(not given)"),
-                allowed.join(", ")
-            ),
-            Exclusion::Park { park, preferred } => write!(
-                f,
-                "park {} is not among those preferred ({})",
-                park.as_deref().unwrap_or("(none)"),
-                preferred.join(", ")
-            ),
-            Exclusion::InvestmentIntensity { needed, offered } => per_mu(
-                f,
-                "investment intensity",
-                "fixed-asset investment",
-                *needed,
-                *offered,
-            ),
-            Exclusion::TaxPerMu { needed, offered } => {
-                per_mu(f, "tax per mu", "annual tax", *needed, *offered)
-            }
-            Exclusion::OutputPerMu { needed, offered } => {
-                per_mu(f, "output per mu", "annual output", *needed, *offered)
-            }
-            Exclusion::Power { needed, available } => {
-                write!(
-                    f,
-                    "power {} kVA is short of the {needed} kVA needed",
-                    opt(available)
-                )
-            }
-            Exclusion::Water { needed, available } => write!(
-                f,
-                "water {} m³/day is short of the {needed} m³/day needed",
-                opt(available)
-            ),
-            Exclusion::Gas => write!(f, "no gas supply"),
-            Exclusion::Steam => write!(f, "no steam supply"),
-            Exclusion::Sewage { needed, accepted } => write!(
-                f,
-                "sewage class {needed} is not accepted (the parcel takes {})",
-                accepted.as_deref().unwrap_or("no industrial sewage class")
-            ),
-            Exclusion::Budget { price, budget } => {
-                write!(f, "price {price} 万元/亩 is over the budget of {budget}")
-            }
-        }
+        f.write_str(&self.text(Lang::En))
     }
 }
 
@@ -474,8 +531,11 @@ pub fn score(
     weights: &Weights,
     c: &Candidate,
     saved: &mut impl FnMut(&[String]) -> Saving,
+    lang: Lang,
 ) -> Scored {
     let a = c.attrs;
+    let zh = lang == Lang::Zh;
+    let tx = |z: String, e: String| if zh { z } else { e };
     let total_weight = (weights.area
         + weights.indicators
         + weights.utilities
@@ -503,9 +563,15 @@ pub fn score(
         "area",
         weights.area,
         1.0 - 0.5 * ((c.area_mu - mid).abs() / half).min(1.0),
-        format!(
-            "{:.1} mu against {}–{} mu wanted (best at {mid:.1})",
-            c.area_mu, needs.area_mu_min, needs.area_mu_max
+        tx(
+            format!(
+                "{:.1} 亩，所需 {}–{} 亩（最佳 {mid:.1}）",
+                c.area_mu, needs.area_mu_min, needs.area_mu_max
+            ),
+            format!(
+                "{:.1} mu against {}–{} mu wanted (best at {mid:.1})",
+                c.area_mu, needs.area_mu_min, needs.area_mu_max
+            ),
         ),
     );
 
@@ -515,13 +581,17 @@ pub fn score(
     let mut notes = Vec::new();
     for (label, min, have) in [
         (
-            "investment",
+            if zh { "投资强度" } else { "investment" },
             a.investment_intensity_min_wan_per_mu,
             per_mu(needs.investment_wan),
         ),
-        ("tax", a.tax_per_mu_min_wan, per_mu(needs.annual_tax_wan)),
         (
-            "output",
+            if zh { "亩均税收" } else { "tax" },
+            a.tax_per_mu_min_wan,
+            per_mu(needs.annual_tax_wan),
+        ),
+        (
+            if zh { "亩均产出" } else { "output" },
             a.output_per_mu_min_wan,
             per_mu(needs.annual_output_wan),
         ),
@@ -536,12 +606,15 @@ pub fn score(
     let (value, detail) = if margins.is_empty() {
         (
             1.0,
-            "the parcel sets no per-mu minimum the project is tested against".to_string(),
+            tx(
+                "地块未设可比对的亩均下限".into(),
+                "the parcel sets no per-mu minimum the project is tested against".into(),
+            ),
         )
     } else {
         (
             margins.iter().sum::<f64>() / margins.len() as f64,
-            notes.join("; "),
+            notes.join(if zh { "；" } else { "; " }),
         )
     };
     add("indicators", weights.indicators, value, detail);
@@ -550,10 +623,22 @@ pub fn score(
     let headroom = |need: Option<f64>, have: Option<f64>, unit: &str| match (need, have) {
         (Some(n), Some(h)) if n > 0.0 => (
             ((h - n) / n).min(1.0) * 0.5 + 0.5,
-            format!("{h} {unit} for {n} needed"),
+            tx(
+                format!("{h} {unit}，需 {n}"),
+                format!("{h} {unit} for {n} needed"),
+            ),
         ),
-        (_, Some(h)) => (0.5, format!("{h} {unit}, need not given")),
-        _ => (0.5, format!("{unit}: not given")),
+        (_, Some(h)) => (
+            0.5,
+            tx(
+                format!("{h} {unit}，未给需求"),
+                format!("{h} {unit}, need not given"),
+            ),
+        ),
+        _ => (
+            0.5,
+            tx(format!("{unit}：未提供"), format!("{unit}: not given")),
+        ),
     };
     let (p, pd) = headroom(needs.power_kva, a.power_kva, "kVA");
     let (w, wd) = headroom(needs.water_m3_per_day, a.water_m3_per_day, "m³/day");
@@ -566,12 +651,22 @@ pub fn score(
         "utilities",
         weights.utilities,
         0.4 * p + 0.4 * w + 0.2 * extras,
-        format!(
-            "power {pd}; water {wd}; gas {}, steam {}, road {}",
-            yes(a.gas),
-            yes(a.steam),
-            yes(a.road_access)
-        ),
+        if zh {
+            let y = |b: bool| if b { "有" } else { "无" };
+            format!(
+                "供电 {pd}；供水 {wd}；燃气{}，蒸汽{}，道路{}",
+                y(a.gas),
+                y(a.steam),
+                y(a.road_access)
+            )
+        } else {
+            format!(
+                "power {pd}; water {wd}; gas {}, steam {}, road {}",
+                yes(a.gas),
+                yes(a.steam),
+                yes(a.road_access)
+            )
+        },
     );
 
     // Price: the cheaper against the budget (or a reference price), the better.
@@ -579,16 +674,14 @@ pub fn score(
     let (value, detail) = match a.price_per_mu_wan {
         Some(price) => (
             1.0 - 0.5 * price / reference.max(f64::MIN_POSITIVE),
-            format!(
-                "{price} 万元/亩 against {} {reference}",
-                if needs.budget_per_mu_wan.is_some() {
-                    "a budget of"
-                } else {
-                    "a reference of"
-                }
-            ),
+            match (zh, needs.budget_per_mu_wan.is_some()) {
+                (true, true) => format!("{price} 万元/亩，预算 {reference}"),
+                (true, false) => format!("{price} 万元/亩，参考价 {reference}"),
+                (false, true) => format!("{price} 万元/亩 against a budget of {reference}"),
+                (false, false) => format!("{price} 万元/亩 against a reference of {reference}"),
+            },
         ),
-        None => (0.5, "price not given".to_string()),
+        None => (0.5, tx("未提供价格".into(), "price not given".into())),
     };
     add("price", weights.price, value, detail);
 
@@ -601,9 +694,15 @@ pub fn score(
     let (value, detail) = match nearest {
         Some((d, name)) => (
             1.0 - ((d - SYNERGY_NEAR_KM) / (SYNERGY_FAR_KM - SYNERGY_NEAR_KM)).clamp(0.0, 1.0),
-            format!("{d:.1} km to {name}"),
+            tx(
+                format!("距{name} {d:.1} 公里"),
+                format!("{d:.1} km to {name}"),
+            ),
         ),
-        None => (0.5, "no chain partners given".to_string()),
+        None => (
+            0.5,
+            tx("未给链上伙伴".into(), "no chain partners given".into()),
+        ),
     };
     add("synergy", weights.synergy, value, detail);
 
@@ -613,15 +712,21 @@ pub fn score(
         "assessments",
         weights.assessments,
         (saving.start_days + WORKLOAD_DAY_WEIGHT * saving.workload_days) / FULL_SAVING_DAYS,
-        if saving.waived.is_empty() {
-            "no regional assessment on the parcel waives an item".to_string()
-        } else {
-            format!(
+        match (saving.waived.is_empty(), zh) {
+            (true, true) => "地块的区域评估不免办任何事项".to_string(),
+            (true, false) => "no regional assessment on the parcel waives an item".to_string(),
+            (false, true) => format!(
+                "免办 {}（共 {} 个工作日的审批）；开工提前 {} 个工作日",
+                saving.waived.join("、"),
+                saving.workload_days,
+                saving.start_days
+            ),
+            (false, false) => format!(
                 "waives {} ({} working days of approvals); construction start {} working days earlier",
                 saving.waived.join(", "),
                 saving.workload_days,
                 saving.start_days
-            )
+            ),
         },
     );
 
@@ -646,13 +751,14 @@ pub fn rank<'a>(
     candidates: impl IntoIterator<Item = Candidate<'a>>,
     k: usize,
     mut saved: impl FnMut(&[String]) -> Saving,
+    lang: Lang,
 ) -> Ranking {
     let mut excluded = Vec::new();
     let mut scored = Vec::new();
     for c in candidates {
         let why = exclusions(needs, industry, &c);
         if why.is_empty() {
-            scored.push(score(needs, weights, &c, &mut saved));
+            scored.push(score(needs, weights, &c, &mut saved, lang));
         } else {
             excluded.push((c.id, why));
         }
@@ -928,6 +1034,7 @@ mod tests {
             candidates,
             10,
             ten_days,
+            Lang::En,
         );
         assert_eq!(r.eligible, 2);
         assert_eq!(
@@ -1005,8 +1112,59 @@ mod tests {
             ],
             10,
             ten_days,
+            Lang::En,
         );
         assert_eq!(r2.top[0].id, 2);
+    }
+
+    #[test]
+    fn reasons_and_figures_read_in_chinese() {
+        let n = needs();
+        let industry = n.check().unwrap();
+        let mut p = parcel("P");
+        p.status = ParcelStatus::Withdrawn;
+        p.gas = false;
+        let c = Candidate {
+            id: 1,
+            attrs: &p,
+            area_mu: 90.0,
+            centroid: (120.3, 36.3),
+            own: false,
+        };
+        let why: Vec<String> = exclusions(&n, industry.as_ref(), &c)
+            .iter()
+            .map(|e| e.text(Lang::Zh))
+            .collect();
+        assert_eq!(why[0], "地块已撤回");
+        assert_eq!(why[1], "90.0 亩，不在所需 100–140 亩之内");
+        assert!(why.contains(&"无燃气供应".to_string()), "{why:?}");
+        // The same parcel reserved for the phase being matched is no longer barred by status.
+        let own = Candidate {
+            own: true,
+            ..c.clone()
+        };
+        assert!(
+            !exclusions(&n, industry.as_ref(), &own)
+                .iter()
+                .any(|e| matches!(e, Exclusion::NotAvailable { .. }))
+        );
+        let mut good = parcel("G");
+        good.assessments = vec!["flood".into()];
+        let c = Candidate {
+            id: 2,
+            attrs: &good,
+            area_mu: 120.0,
+            centroid: (120.3, 36.3),
+            own: false,
+        };
+        let s = score(&n, &Weights::default(), &c, &mut ten_days, Lang::Zh);
+        let area = &s.components[0].detail;
+        assert_eq!(area, "120.0 亩，所需 100–140 亩（最佳 120.0）");
+        assert!(
+            s.components[5].detail.starts_with("免办 PG09、PG04"),
+            "{}",
+            s.components[5].detail
+        );
     }
 
     #[test]
@@ -1087,14 +1245,14 @@ mod tests {
                 let industry = n.check().unwrap();
                 let c = Candidate { id: 1, attrs: &p, area_mu: area, centroid: (120.3, 36.3), own: false,
     };
-                let r = rank(&n, industry.as_ref(), &Weights::default(), vec![c.clone()], 5, no_saving);
+                let r = rank(&n, industry.as_ref(), &Weights::default(), vec![c.clone()], 5, no_saving, Lang::En);
                 if r.top.is_empty() {
                     prop_assert!(!r.excluded[0].1.is_empty());
                 } else {
                     prop_assert!((0.0..=100.0 + 1e-9).contains(&r.top[0].score));
                 }
                 n.budget_per_mu_wan = Some(budget * 2.0);
-                let r2 = rank(&n, industry.as_ref(), &Weights::default(), vec![c], 5, no_saving);
+                let r2 = rank(&n, industry.as_ref(), &Weights::default(), vec![c], 5, no_saving, Lang::En);
                 prop_assert!(r2.top.len() >= r.top.len());
             }
         }

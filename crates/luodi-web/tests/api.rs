@@ -1728,16 +1728,10 @@ mod parcels {
                 .unwrap_or_default()
         };
         assert!(
-            reasons("GX-2026-07")
-                .iter()
-                .any(|r| r.contains("handed_over")),
+            reasons("GX-2026-07").iter().any(|r| r == "地块已交付"),
             "{excluded:?}"
         );
-        assert!(
-            reasons("GX-2026-03")
-                .iter()
-                .any(|r| r.contains("withdrawn"))
-        );
+        assert!(reasons("GX-2026-03").iter().any(|r| r == "地块已撤回"));
         assert_eq!(
             m["eligible"].as_u64().unwrap() as usize + excluded.len(),
             17
@@ -1790,7 +1784,7 @@ mod parcels {
             .find(|c| c["name"] == "assessments")
             .unwrap();
         assert!(
-            assessments["detail"].as_str().unwrap().contains("waives"),
+            assessments["detail"].as_str().unwrap().starts_with("免办"),
             "{assessments}"
         );
         assert!(
@@ -1838,7 +1832,7 @@ mod parcels {
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|x| x.as_str().unwrap().contains("40–90 mu"))
+                .any(|x| x.as_str().unwrap().contains("40–90 亩"))
         }));
         let r = app
             .api(

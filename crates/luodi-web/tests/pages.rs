@@ -1043,7 +1043,7 @@ mod parcel_pages {
             "{}",
             m.body
         );
-        assert!(m.body.contains("the parcel is withdrawn"));
+        assert!(m.body.contains("地块已撤回"));
         assert!(m.body.contains("<circle"), "ranks on the map");
         // Bad input names the field and ranks nothing.
         let bad = landing

@@ -657,6 +657,7 @@ pub async fn run_match(
         }),
         k,
         |a: &[String]| savings.saved(a),
+        lang,
     );
     let by_id: std::collections::HashMap<i64, &Parcel> =
         parcels.iter().map(|p| (p.id, p)).collect();
@@ -687,7 +688,7 @@ pub async fn run_match(
             .map(|(id, why)| ExcludedParcel {
                 parcel_id: id,
                 code: by_id[&id].code.clone(),
-                reasons: why.iter().map(ToString::to_string).collect(),
+                reasons: why.iter().map(|w| w.text(lang)).collect(),
                 constraints: why,
             })
             .collect(),
