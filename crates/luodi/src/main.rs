@@ -118,8 +118,8 @@ enum Command {
     },
     /// Measure the figures the targets are set for; prints one JSON line per figure.
     Bench {
-        /// Which figures: catalogue, forecast, or all
-        #[arg(default_value = "all", value_parser = ["all", "catalogue", "forecast"])]
+        /// Which figures: catalogue, forecast, parcels, or all
+        #[arg(default_value = "all", value_parser = ["all", "catalogue", "forecast", "parcels"])]
         what: String,
         /// Items in the synthetic catalogue
         #[arg(long, default_value_t = 5000)]
@@ -133,6 +133,12 @@ enum Command {
         /// Monte Carlo samples per phase (forecast)
         #[arg(long, default_value_t = 1_000)]
         samples: usize,
+        /// Features in the synthetic GeoJSON file read and imported (parcels)
+        #[arg(long, default_value_t = 100_000)]
+        parcel_import: usize,
+        /// Parcels a match query runs over (parcels)
+        #[arg(long, default_value_t = 1_000_000)]
+        parcels: usize,
         /// A Python with networkx for the peer figure (`scripts/bench` makes one); without
         /// it the networkx figure says it was not run, and why
         #[arg(long)]
@@ -688,12 +694,17 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             projects,
             samples,
             python,
+            parcel_import,
+            parcels,
         } => {
             if what == "all" || what == "catalogue" {
                 bench::run(items, runs).await?;
             }
             if what == "all" || what == "forecast" {
                 bench::forecast(projects, samples, runs, python.as_deref())?;
+            }
+            if what == "all" || what == "parcels" {
+                bench::parcels(parcel_import, parcels, runs).await?;
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -1126,3 +1126,40 @@ async fn two_servers_reserve_a_parcel_once() {
     store.close().await;
     db.drop_db().await;
 }
+
+/// The parcel benchmark on a small synthetic park prints its three figures; the match
+/// figure says it misses its target until the in-memory index exists.
+#[test]
+fn parcel_bench_prints_its_figures() {
+    let o = luodi(
+        &[
+            "bench",
+            "parcels",
+            "--parcel-import",
+            "300",
+            "--parcels",
+            "3000",
+            "--runs",
+            "1",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    let names: Vec<&str> = lines.iter().filter_map(|l| l["bench"].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "parcels_geojson_read_and_check",
+            "parcels_import_sqlite",
+            "parcels_match_scan"
+        ]
+    );
+    assert_eq!(lines[0]["features"], 300);
+    assert_eq!(lines[2]["parcels"], 3000);
+    assert!(lines[2]["eligible"].as_u64().unwrap() > 0);
+    assert!(lines[2]["peer"].as_str().unwrap().contains("not run yet"));
+}
