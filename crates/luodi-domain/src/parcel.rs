@@ -237,7 +237,12 @@ pub fn shape_from_geojson(geometry: Option<&Value>) -> Result<Shape, Vec<Geometr
     if !problems.is_empty() {
         return Err(problems);
     }
-    let shape = Shape(shape);
+    // Shells anticlockwise and holes clockwise, whatever the file's winding: the geodesic
+    // area reads a clockwise shell as the rest of the Earth.
+    let shape = {
+        use geo::orient::{Direction, Orient};
+        Shape(shape.orient(Direction::Default))
+    };
     if shape.area_m2() <= 0.0 {
         return Err(vec![GeometryProblem::ZeroArea]);
     }
@@ -447,6 +452,19 @@ const TEXT_FIELDS: &[&str] = &[
 ];
 const LIST_FIELDS: &[&str] = &["allowed_industries", "assessments"];
 
+/// A property as text: strings trimmed, whole numbers without a decimal point (a
+/// spreadsheet's 1001 is the code "1001", not "1001.0").
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.trim().to_string(),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+            _ => n.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
 fn code_ok(code: &str) -> bool {
     (1..=40).contains(&code.chars().count())
         && code
@@ -471,12 +489,7 @@ impl ParcelAttrs {
                 .get(k)
                 .filter(|v| !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty()))
         };
-        let text = |k: &str| -> Option<String> {
-            present(k).map(|v| match v {
-                Value::String(s) => s.trim().to_string(),
-                other => other.to_string(),
-            })
-        };
+        let text = |k: &str| -> Option<String> { present(k).map(value_text) };
         let mut a = ParcelAttrs {
             land_use: "industrial".into(),
             ..Default::default()
@@ -733,7 +746,8 @@ pub fn read_rows(
     for (index, (props, geometry)) in rows.enumerate() {
         let code = props
             .get("code")
-            .and_then(|c| c.as_str().map(str::trim).map(str::to_string))
+            .filter(|c| !c.is_null())
+            .map(value_text)
             .filter(|c| !c.is_empty());
         let problem = |field: &str, reason: String| FeatureProblem {
             unit,
@@ -995,6 +1009,10 @@ pub fn parcels_from_xlsx(bytes: &[u8]) -> Result<Vec<ParcelDraft>, Vec<FeaturePr
         Data::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
         Data::Int(i) => Value::from(*i),
         Data::Bool(b) => Value::Bool(*b),
+        // A date cell: days since 1899-12-30 (Excel's serial), as YYYY-MM-DD.
+        Data::DateTime(d) => NaiveDate::from_ymd_opt(1899, 12, 30)
+            .and_then(|base| base.checked_add_days(chrono::Days::new(d.as_f64().max(0.0) as u64)))
+            .map_or(Value::Null, |day| Value::String(day.to_string())),
         other => Value::String(other.to_string()),
     };
     let body: Vec<Vec<Value>> = rows.map(|r| r.iter().map(cell).collect()).collect();
@@ -1029,7 +1047,8 @@ pub fn parcels_from_file(
 
 /// A synthetic park of `n` parcels for benchmarks, reproducible from `seed`: rectangles
 /// of 15–300 mu on a grid around 120.3° E, 36.3° N, with realistic, varied attributes
-/// (status, price, utilities, indicators, admitted industries, assessments).
+/// (status available or withdrawn, price, utilities, indicators, admitted industries,
+/// assessments).
 pub fn synthetic_collection(n: usize, seed: u64) -> Value {
     use rand::{Rng, SeedableRng};
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
@@ -1044,12 +1063,8 @@ pub fn synthetic_collection(n: usize, seed: u64) -> Value {
             let h = rng.random_range(0.0010..0.0042);
             let assessed: Vec<&str> = kinds.iter().copied().filter(|_| rng.random_bool(0.5)).collect();
             let sewage = ["A", "B", "C"][rng.random_range(0..3)];
-            let status = match rng.random_range(0..10) {
-                0 => "reserved",
-                1 => "handed_over",
-                2 => "withdrawn",
-                _ => "available",
-            };
+            // Files may only say available or withdrawn: reservations are made in Luodi.
+            let status = if rng.random_range(0..10) < 2 { "withdrawn" } else { "available" };
             serde_json::json!({
                 "type": "Feature",
                 "properties": {
@@ -1283,6 +1298,20 @@ mod tests {
     }
 
     #[test]
+    fn numeric_codes_are_codes_and_duplicates_are_caught() {
+        let f = |code: Value, lon: f64| json!({"type": "Feature", "properties": {"code": code}, "geometry": {"type": "Polygon", "coordinates": [square(lon, 36.3, 0.002)]}});
+        let text = collection(vec![f(json!(7), 120.1), f(json!(7.0), 120.2)]);
+        let problems = parcels_from_geojson(&text).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(
+            problems[0].to_string(),
+            "feature 1 (7): code: '7' is also feature 0's code"
+        );
+        let ok = parcels_from_geojson(&collection(vec![f(json!(1001.0), 120.1)])).unwrap();
+        assert_eq!(ok[0].attrs.code, "1001");
+    }
+
+    #[test]
     fn multipolygons_and_holes() {
         let two = json!({"type": "MultiPolygon", "coordinates": [[square(120.0, 36.0, 0.01)], [square(120.02, 36.0, 0.01)]]});
         let overlap = json!({"type": "MultiPolygon", "coordinates": [[square(120.0, 36.0, 0.01)], [square(120.005, 36.0, 0.01)]]});
@@ -1299,6 +1328,15 @@ mod tests {
             shape_from_geojson(Some(&overlap)).unwrap_err()[0],
             GeometryProblem::PartsOverlap { a: 0, b: 1 }
         ));
+        // A clockwise shell (as shapefiles write them) measures the same as anticlockwise.
+        let cw = json!({"type": "Polygon", "coordinates": [[[120.0, 36.0], [120.0, 36.01], [120.01, 36.01], [120.01, 36.0], [120.0, 36.0]]]});
+        let cw = shape_from_geojson(Some(&cw)).unwrap();
+        assert!(
+            (cw.area_m2() - one.area_m2()).abs() < 1e-6,
+            "{} vs {}",
+            cw.area_m2(),
+            one.area_m2()
+        );
         // Round trips through GeoJSON and WKT keep the shape.
         for shape in [&h, &a] {
             let again =

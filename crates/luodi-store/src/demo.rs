@@ -417,11 +417,7 @@ async fn load_parcels(store: &Store, zone: &Zone) -> Result<()> {
                 .map(|(_, a)| *a)
                 .collect()
         };
-        let status = match k {
-            2 => "withdrawn",
-            11 => "handed_over",
-            _ => "available",
-        };
+        let status = if k == 2 { "withdrawn" } else { "available" };
         let sewage = ["B", "C", "B", "A"][k % 4];
         let industries = match k % 3 {
             0 => "C27,C358",

@@ -137,10 +137,14 @@ impl Store {
                 .collect();
         let mut problems = Vec::new();
         for (index, d) in drafts.iter().enumerate() {
-            if let Some((_, status)) = existing.get(&d.attrs.code)
-                && d.attrs.status_given
-                && status != d.attrs.status.as_str()
-                && (status == "reserved" || status == "handed_over")
+            let current = existing.get(&d.attrs.code).map(|(_, s)| s.as_str());
+            let given = d.attrs.status.as_str();
+            let allocation = |s: &str| s == "reserved" || s == "handed_over";
+            // Reservations and handovers belong to a phase: a file may keep them, not make
+            // or undo them.
+            if d.attrs.status_given
+                && current != Some(given)
+                && (allocation(given) || current.is_some_and(allocation))
             {
                 problems.push(luodi_domain::parcel::FeatureProblem {
                     unit: "feature",
@@ -148,7 +152,8 @@ impl Store {
                     code: Some(d.attrs.code.clone()),
                     field: "status".into(),
                     reason: format!(
-                        "the parcel is {status}; reserve, release and hand over parcels in Luodi, not by import"
+                        "the parcel is {}; reserve, release and hand over parcels in Luodi, not by import",
+                        current.unwrap_or("new")
                     ),
                 });
             }
@@ -170,16 +175,15 @@ impl Store {
             let attrs = serde_json::to_string(&d.attrs).expect("attributes serialise");
             let checked = d.attrs.checked_on.map(|c| c.to_string());
             match existing.get(&d.attrs.code) {
-                Some((id, status)) => {
-                    let status = if d.attrs.status_given {
-                        d.attrs.status.as_str()
-                    } else {
-                        status.as_str()
-                    };
-                    sqlx::query(
-                        "UPDATE parcels SET name = $1, park_code = $2, land_use = $3, status = $4, area_cm2 = $5, centroid_lon_e7 = $6, centroid_lat_e7 = $7,
+                Some((id, _)) => {
+                    // The status changes only when the file gives one, and never over a
+                    // reservation or handover made since this import read the parcels.
+                    let status = d.attrs.status_given.then(|| d.attrs.status.as_str());
+                    let changed = sqlx::query(
+                        "UPDATE parcels SET name = $1, park_code = $2, land_use = $3, status = COALESCE($4, status), area_cm2 = $5, centroid_lon_e7 = $6, centroid_lat_e7 = $7,
                             min_lon_e7 = $8, min_lat_e7 = $9, max_lon_e7 = $10, max_lat_e7 = $11, geometry_json = $12, attrs_json = $13, checked_on = $14,
-                            version = version + 1, updated_at = $15 WHERE id = $16",
+                            version = version + 1, updated_at = $15
+                         WHERE id = $16 AND ($4 IS NULL OR status = $4 OR status IN ('available', 'withdrawn'))",
                     )
                     .bind(d.attrs.name.clone())
                     .bind(d.attrs.park.clone())
@@ -199,7 +203,19 @@ impl Store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await
-                    .map_err(StoreError::from)?;
+                    .map_err(StoreError::from)?
+                    .rows_affected();
+                    if changed != 1 {
+                        return Err(ParcelImportError::Invalid(vec![
+                            luodi_domain::parcel::FeatureProblem {
+                                unit: "feature",
+                                index: done,
+                                code: Some(d.attrs.code.clone()),
+                                field: "status".into(),
+                                reason: "the parcel was reserved or handed over while the file was imported; import it again".into(),
+                            },
+                        ]));
+                    }
                     updated += 1;
                 }
                 None => {
@@ -227,7 +243,16 @@ impl Store {
                     .bind(&t)
                     .execute(&mut *tx)
                     .await
-                    .map_err(StoreError::from)?;
+                    .map_err(|e| {
+                        if StoreError::is_unique_violation(&e) {
+                            StoreError::Conflict {
+                                field: "code",
+                                value: d.attrs.code.clone(),
+                            }
+                        } else {
+                            StoreError::from(e)
+                        }
+                    })?;
                     created += 1;
                 }
             }
@@ -354,9 +379,17 @@ impl Store {
         .bind(parcel_id)
         .bind(zone.0)
         .execute(&mut *tx)
-        .await
-        .map_err(StoreError::from)?
-        .rows_affected();
+        .await;
+        let changed = match changed {
+            Ok(done) => done.rows_affected(),
+            // Another parcel was reserved for this phase at the same moment (PostgreSQL).
+            Err(e) if StoreError::is_unique_violation(&e) => {
+                return Err(AllocationError::PhaseHasParcel(
+                    "(reserved meanwhile)".into(),
+                ));
+            }
+            Err(e) => return Err(StoreError::from(e).into()),
+        };
         if changed != 1 {
             let row =
                 sqlx::query("SELECT code, status FROM parcels WHERE id = $1 AND zone_id = $2")
@@ -410,12 +443,20 @@ impl Store {
             return Err(AllocationError::NotReservedForPhase { code: p.code });
         };
         let phase: Option<i64> = row.get("reserved_phase_id");
-        sqlx::query("UPDATE parcels SET status = 'available', reserved_phase_id = NULL, version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'reserved'")
+        let changed = sqlx::query("UPDATE parcels SET status = 'available', reserved_phase_id = NULL, version = version + 1, updated_at = $1
+             WHERE id = $2 AND status = 'reserved' AND reserved_phase_id = $3")
             .bind(now())
             .bind(parcel_id)
+            .bind(phase)
             .execute(&mut *tx)
             .await
-            .map_err(StoreError::from)?;
+            .map_err(StoreError::from)?
+            .rows_affected();
+        if changed != 1 {
+            return Err(AllocationError::NotReservedForPhase {
+                code: row.get("code"),
+            });
+        }
         audit::record(
             &mut tx,
             actor,
@@ -441,7 +482,7 @@ impl Store {
         code: &str,
         phase_id: i64,
     ) -> Result<Option<Vec<String>>, AllocationError> {
-        let row = sqlx::query("SELECT id, status, reserved_phase_id, attrs_json FROM parcels WHERE zone_id = $1 AND code = $2")
+        let row = sqlx::query("SELECT id, code, status, reserved_phase_id, attrs_json FROM parcels WHERE zone_id = $1 AND UPPER(code) = UPPER($2)")
             .bind(zone.0)
             .bind(code)
             .fetch_optional(&mut **tx)

@@ -1287,3 +1287,129 @@ mod parcels {
         one_parcel_one_phase_under_concurrency => one_parcel_one_phase_under_concurrency;
     }
 }
+
+mod parcel_races {
+    //! A file cannot make or undo a reservation; a release never frees another phase's.
+    use super::*;
+    use luodi_domain::parcel::{ParcelStatus, parcels_from_geojson};
+    use luodi_store::parcels::{AllocationError, ParcelImportError};
+    use serde_json::json;
+
+    fn one(code: &str, status: Option<&str>) -> String {
+        let mut props = json!({"code": code});
+        if let Some(s) = status {
+            props["status"] = json!(s);
+        }
+        json!({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": props,
+            "geometry": {"type": "Polygon", "coordinates": [[[120.45, 36.4], [120.455, 36.4], [120.455, 36.404], [120.45, 36.404], [120.45, 36.4]]]}}]})
+        .to_string()
+    }
+
+    async fn files_keep_allocations_and_releases_check_the_phase(store: Store) {
+        let zone = demo::load(&store).await.unwrap().id;
+        let scope = Scope {
+            zone: Some(zone),
+            enterprise: None,
+        };
+        // A new parcel cannot arrive reserved or handed over.
+        for status in ["reserved", "handed_over"] {
+            let e = store
+                .import_parcels(
+                    &Actor::Cli,
+                    zone,
+                    &parcels_from_geojson(&one("GX-R-01", Some(status))).unwrap(),
+                )
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(e, ParcelImportError::Invalid(ref p) if p[0].field == "status"),
+                "{e}"
+            );
+        }
+        store
+            .import_parcels(
+                &Actor::Cli,
+                zone,
+                &parcels_from_geojson(&one("GX-R-01", None)).unwrap(),
+            )
+            .await
+            .unwrap();
+        let id = store
+            .parcel_by_code(zone, "GX-R-01")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let project = store
+            .project(
+                &scope,
+                store
+                    .project_by_name(zone, demo::SINOPHARM_PROJECT)
+                    .await
+                    .unwrap()
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        store
+            .reserve_parcel(&Actor::Cli, zone, id, project.phases[2].id)
+            .await
+            .unwrap();
+        // Re-importing without a status keeps the reservation; with "available" it is refused.
+        store
+            .import_parcels(
+                &Actor::Cli,
+                zone,
+                &parcels_from_geojson(&one("GX-R-01", None)).unwrap(),
+            )
+            .await
+            .unwrap();
+        let p = store.parcel(zone, id).await.unwrap();
+        assert_eq!(
+            (p.status, p.reserved_phase_id),
+            (ParcelStatus::Reserved, Some(project.phases[2].id))
+        );
+        assert!(
+            store
+                .import_parcels(
+                    &Actor::Cli,
+                    zone,
+                    &parcels_from_geojson(&one("GX-R-01", Some("available"))).unwrap()
+                )
+                .await
+                .is_err()
+        );
+        // Releasing twice: the second finds nothing reserved and says so.
+        store
+            .release_parcel(&Actor::Cli, zone, id, "企业放弃")
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.release_parcel(&Actor::Cli, zone, id, "again").await,
+            Err(AllocationError::NotReservedForPhase { .. })
+        ));
+        // Handover matches the parcel code whatever its case.
+        store
+            .reserve_parcel(&Actor::Cli, zone, id, project.phases[2].id)
+            .await
+            .unwrap();
+        let h = luodi_store::service_lists::Handover {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            parcel_code: "gx-r-01".into(),
+            assessments: vec![],
+        };
+        store
+            .hand_over(&Actor::Cli, &scope, project.phases[2].id, &h)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.parcel(zone, id).await.unwrap().status,
+            ParcelStatus::HandedOver
+        );
+        assert!(store.verify_audit(None).await.unwrap().is_ok());
+    }
+
+    on_both! {
+        files_keep_allocations_and_releases_check_the_phase => files_keep_allocations_and_releases_check_the_phase;
+    }
+}

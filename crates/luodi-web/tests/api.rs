@@ -1842,6 +1842,18 @@ mod parcels {
                 Some(&json!({"k": 3}).to_string()),
             )
             .await;
+        let bad_weights = app
+            .api(
+                "POST",
+                "/api/v1/match",
+                Some(&landing),
+                Some(&json!({"phase_id": p4, "weights": {"area": -5, "indicators": 25, "utilities": 15, "price": 15, "synergy": 15, "assessments": 15}}).to_string()),
+            )
+            .await;
+        assert_eq!(
+            (bad_weights.status, bad_weights.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("weights.area"))
+        );
         assert_eq!(
             (r.status, r.json()["field"].clone()),
             (StatusCode::UNPROCESSABLE_ENTITY, json!("needs"))

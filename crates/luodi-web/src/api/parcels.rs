@@ -642,6 +642,40 @@ pub async fn run_match(
     let calendar = state.store.calendar().await.map_err(ApiError::internal)?;
     let mut savings = AssessmentSavings::new(&calendar, &catalogue, facts, industry.clone());
     let weights = req.weights.unwrap_or_default();
+    let parts = [
+        ("area", weights.area),
+        ("indicators", weights.indicators),
+        ("utilities", weights.utilities),
+        ("price", weights.price),
+        ("synergy", weights.synergy),
+        ("assessments", weights.assessments),
+    ];
+    for (name, v) in parts {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_weight",
+                t(
+                    lang,
+                    &format!("权重 {v} 应为不小于 0 的数"),
+                    &format!("{v} is not a weight of zero or more"),
+                ),
+            )
+            .field(format!("weights.{name}")));
+        }
+    }
+    if parts.iter().map(|p| p.1).sum::<f64>() <= 0.0 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_weight",
+            t(
+                lang,
+                "权重之和须大于 0",
+                "the weights must add up to more than 0",
+            ),
+        )
+        .field("weights"));
+    }
     let phase_id = phase.as_ref().map(|p| p.id);
     let ranking = rank(
         &needs,
