@@ -317,6 +317,30 @@ impl Store {
         rows.iter().map(parcel_from).collect()
     }
 
+    /// The zone's parcels whose bounding boxes meet a box (min lon, min lat, max lon, max
+    /// lat), at most `limit`: what a map around one place draws.
+    pub async fn parcels_in_box(
+        &self,
+        zone: ZoneId,
+        bbox: (f64, f64, f64, f64),
+        limit: i64,
+    ) -> Result<Vec<Parcel>> {
+        let e7 = |v: f64| (v * E7).round() as i64;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM parcels WHERE zone_id = $1 AND max_lon_e7 >= $2 AND min_lon_e7 <= $3 AND max_lat_e7 >= $4 AND min_lat_e7 <= $5
+             ORDER BY id LIMIT $6"
+        )))
+        .bind(zone.0)
+        .bind(e7(bbox.0))
+        .bind(e7(bbox.2))
+        .bind(e7(bbox.1))
+        .bind(e7(bbox.3))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(parcel_from).collect()
+    }
+
     pub async fn parcel(&self, zone: ZoneId, id: i64) -> Result<Parcel> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM parcels WHERE zone_id = $1 AND id = $2"

@@ -1340,6 +1340,25 @@ mod parcel_races {
             .unwrap()
             .unwrap()
             .id;
+        // A box around it holds it alone; a box around the park holds the demo's 16.
+        let near = store
+            .parcels_in_box(zone, (120.449, 36.399, 120.456, 36.405), 100)
+            .await
+            .unwrap();
+        assert_eq!(
+            near.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(),
+            ["GX-R-01"]
+        );
+        let park = store
+            .parcels_in_box(zone, (120.27, 36.29, 120.32, 36.33), 100)
+            .await
+            .unwrap();
+        assert_eq!(park.len(), 16);
+        let capped = store
+            .parcels_in_box(zone, (120.27, 36.29, 120.32, 36.33), 5)
+            .await
+            .unwrap();
+        assert_eq!(capped.len(), 5);
         let project = store
             .project(
                 &scope,

@@ -170,7 +170,11 @@ pub fn render(boundaries: &[ParkBoundary], parcels: &[MapParcel], tr: &Tr) -> St
             x + 18.0,
             esc(label)
         );
-        x += 24.0 + label.chars().count() as f64 * 9.0;
+        x += 34.0
+            + label
+                .chars()
+                .map(|c| if c.is_ascii() { 6.5 } else { 12.0 })
+                .sum::<f64>();
     }
     s.push_str("</svg>");
     s

@@ -162,20 +162,25 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let l = Layout::new(&state, &page, "parcels.title", "nav.parcels", "/parcels").await;
-    let Some(parcels) = parcels_for(&state, &page).await? else {
+    let (Some(zone), true) = (page.user.zone_id, page.user.role.may(Action::ViewParcels)) else {
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     };
-    let Some(p) = id
-        .parse::<i64>()
-        .ok()
-        .and_then(|id| parcels.iter().find(|p| p.id == id))
-    else {
-        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    let p = match id.parse::<i64>() {
+        Ok(id) => match state.store.parcel(zone, id).await {
+            Ok(p) => p,
+            Err(luodi_store::StoreError::NotFound) => {
+                return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+            }
+            Err(e) => return Err(ApiError::store(page.lang, e)),
+        },
+        Err(_) => return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found")),
     };
-    let zone = page.user.zone_id.expect("checked");
-    let boundaries = state
+    // The map around the parcel: its neighbours within a few hundred metres.
+    let (x0, y0, x1, y1) = p.bbox;
+    let pad = ((x1 - x0).max(y1 - y0) * 1.5).max(0.004);
+    let parcels = state
         .store
-        .park_boundaries(zone)
+        .parcels_in_box(zone, (x0 - pad, y0 - pad, x1 + pad, y1 + pad), 400)
         .await
         .map_err(|e| ApiError::store(page.lang, e))?;
     let drawn: Vec<MapParcel> = parcels
@@ -190,7 +195,7 @@ async fn show(
             title: title(q, &l),
         })
         .collect();
-    let map = render_map(&boundaries, &drawn, &l.tr);
+    let map = render_map(&[], &drawn, &l.tr);
     let a = &p.attrs;
     let num = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_else(|| "—".into());
     let tr = &l.tr;
