@@ -108,6 +108,50 @@ pub enum HandoverError {
     Store(#[from] StoreError),
 }
 
+/// Moves a phase on to `to` unless it is there or beyond already — a milestone's approval
+/// (permit granted, construction started, completion accepted) — audited as `advance`, by
+/// the item or the import that did it. A phase never moves back this way. Returns the
+/// status before and after.
+async fn advance_phase(
+    tx: &mut crate::Tx,
+    actor: &Actor,
+    zone: i64,
+    phase_id: i64,
+    to: PhaseStatus,
+    by: &str,
+    t: &str,
+) -> Result<(PhaseStatus, PhaseStatus)> {
+    let before: String = sqlx::query("SELECT status FROM project_phases WHERE id = $1")
+        .bind(phase_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .get("status");
+    let before = PhaseStatus::parse(&before).unwrap_or(PhaseStatus::LandHandedOver);
+    let after = before.max(to);
+    if after != before {
+        sqlx::query("UPDATE project_phases SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(after.as_str())
+            .bind(t)
+            .bind(phase_id)
+            .execute(&mut **tx)
+            .await?;
+        audit::record(
+            tx,
+            actor,
+            Change {
+                zone_id: zone,
+                action: "advance",
+                entity: "project_phase",
+                entity_id: phase_id.to_string(),
+                before: json!({"status": before.as_str()}),
+                after: json!({"status": after.as_str(), "by": by}),
+            },
+        )
+        .await?;
+    }
+    Ok((before, after))
+}
+
 /// Why a course cannot be imported; names the item at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum CourseError {
@@ -396,21 +440,16 @@ impl Store {
                 return Err(CourseError::Item(code.clone(), "moved meanwhile".into()));
             }
         }
-        let before: String = sqlx::query("SELECT status FROM project_phases WHERE id = $1")
-            .bind(phase_id)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(StoreError::from)?
-            .get("status");
-        let before = PhaseStatus::parse(&before).unwrap_or(PhaseStatus::LandHandedOver);
-        let after = before.max(status);
-        sqlx::query("UPDATE project_phases SET status = $1, updated_at = $2 WHERE id = $3")
-            .bind(after.as_str())
-            .bind(&t)
-            .bind(phase_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::from)?;
+        let (before, after) = advance_phase(
+            &mut tx,
+            actor,
+            list.zone_id.0,
+            phase_id,
+            status,
+            "import_course",
+            &t,
+        )
+        .await?;
         audit::record(
             &mut tx,
             actor,
@@ -481,7 +520,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let sql = format!(
             "SELECT i.id, i.code, i.department_code, i.applicability, i.waived_by, i.prerequisites_json, i.state, i.timeline_json, i.version, i.zone_id, l.catalogue_version_id,
-                    ph.id AS phase_id, ph.status AS phase_status
+                    ph.id AS phase_id
              FROM service_list_items i JOIN service_lists l ON l.id = i.list_id JOIN project_phases ph ON ph.id = l.phase_id
              WHERE i.id = $3 AND ph.project_id IN (SELECT id FROM projects WHERE {PROJECT_SCOPE})"
         );
@@ -566,32 +605,16 @@ impl Store {
         // completion accepted); a phase never moves back this way.
         let milestone = catalogue.item(&item.code).and_then(|c| c.milestone);
         if let (ItemState::Approved, Some(m)) = (state, milestone) {
-            let phase_id: i64 = row.get("phase_id");
-            let before = PhaseStatus::parse(&row.get::<String, _>("phase_status"))
-                .unwrap_or(PhaseStatus::LandHandedOver);
-            let after = before.max(PhaseStatus::at_milestone(m));
-            if after != before {
-                sqlx::query("UPDATE project_phases SET status = $1, updated_at = $2 WHERE id = $3")
-                    .bind(after.as_str())
-                    .bind(&t)
-                    .bind(phase_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(StoreError::from)?;
-                audit::record(
-                    &mut tx,
-                    &user.actor(),
-                    Change {
-                        zone_id: zone,
-                        action: "advance",
-                        entity: "project_phase",
-                        entity_id: phase_id.to_string(),
-                        before: json!({"status": before.as_str()}),
-                        after: json!({"status": after.as_str(), "by_item": item.code}),
-                    },
-                )
-                .await?;
-            }
+            advance_phase(
+                &mut tx,
+                &user.actor(),
+                zone,
+                row.get("phase_id"),
+                PhaseStatus::at_milestone(m),
+                &item.code,
+                &t,
+            )
+            .await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         Ok((

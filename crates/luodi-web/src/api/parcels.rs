@@ -258,8 +258,13 @@ pub async fn feature_collection(
         .all_parcels(zone)
         .await
         .map_err(|e| ApiError::store(lang, e))?;
+    Ok(features_of(&parcels))
+}
+
+/// Parcels as a GeoJSON FeatureCollection (see [`feature_collection`]).
+fn features_of(parcels: &[Parcel]) -> serde_json::Value {
     let features: Vec<serde_json::Value> = parcels
-        .into_iter()
+        .iter()
         .map(|p| {
             let mut props = serde_json::to_value(&p.attrs)
                 .ok()
@@ -286,7 +291,7 @@ pub async fn feature_collection(
             serde_json::json!({"type": "Feature", "id": p.id, "properties": props, "geometry": p.geometry})
         })
         .collect();
-    Ok(serde_json::json!({"type": "FeatureCollection", "features": features}))
+    serde_json::json!({"type": "FeatureCollection", "features": features})
 }
 
 #[utoipa::path(get, path = "/api/v1/parcels.geojson", tag = "parcels",
@@ -345,13 +350,13 @@ pub async fn parcel_table(
     zone: ZoneId,
     lang: Lang,
 ) -> Result<crate::export::Table, ApiError> {
-    let fc = feature_collection(state, zone, lang).await?;
-    let features = fc["features"].as_array().cloned().unwrap_or_default();
     let parcels = state
         .store
         .all_parcels(zone)
         .await
         .map_err(|e| ApiError::store(lang, e))?;
+    let fc = features_of(&parcels);
+    let features = fc["features"].as_array().cloned().unwrap_or_default();
     let wkt: std::collections::HashMap<i64, String> = parcels
         .iter()
         .filter_map(|p| {

@@ -76,6 +76,27 @@ fn title(p: &Parcel, l: &Layout) -> String {
     )
 }
 
+/// The parcels to draw on a map, with their ranks in a match and the one a page is about.
+fn drawn<'a>(
+    parcels: &'a [Parcel],
+    l: &Layout,
+    rank: impl Fn(i64) -> Option<usize>,
+    focus: Option<i64>,
+) -> Vec<MapParcel<'a>> {
+    parcels
+        .iter()
+        .map(|p| MapParcel {
+            id: p.id,
+            code: &p.code,
+            status: p.status.as_str(),
+            geometry: &p.geometry,
+            rank: rank(p.id),
+            focus: focus == Some(p.id),
+            title: title(p, l),
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "parcels.html")]
 struct ListPage {
@@ -111,19 +132,7 @@ async fn list(State(state): State<AppState>, page: PageUser) -> Result<Response,
         .park_boundaries(zone)
         .await
         .map_err(|e| ApiError::store(page.lang, e))?;
-    let drawn: Vec<MapParcel> = parcels
-        .iter()
-        .map(|p| MapParcel {
-            id: p.id,
-            code: &p.code,
-            status: p.status.as_str(),
-            geometry: &p.geometry,
-            rank: None,
-            focus: false,
-            title: title(p, &l),
-        })
-        .collect();
-    let map = render_map(&boundaries, &drawn, &l.tr);
+    let map = render_map(&boundaries, &drawn(&parcels, &l, |_| None, None), &l.tr);
     let available = parcels
         .iter()
         .filter(|p| p.status == luodi_domain::parcel::ParcelStatus::Available)
@@ -183,19 +192,7 @@ async fn show(
         .parcels_in_box(zone, (x0 - pad, y0 - pad, x1 + pad, y1 + pad), 400)
         .await
         .map_err(|e| ApiError::store(page.lang, e))?;
-    let drawn: Vec<MapParcel> = parcels
-        .iter()
-        .map(|q| MapParcel {
-            id: q.id,
-            code: &q.code,
-            status: q.status.as_str(),
-            geometry: &q.geometry,
-            rank: None,
-            focus: q.id == p.id,
-            title: title(q, &l),
-        })
-        .collect();
-    let map = render_map(&[], &drawn, &l.tr);
+    let map = render_map(&[], &drawn(&parcels, &l, |_| None, Some(p.id)), &l.tr);
     let a = &p.attrs;
     let num = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_else(|| "—".into());
     let tr = &l.tr;
@@ -516,19 +513,11 @@ async fn match_page(
         .park_boundaries(zone)
         .await
         .map_err(|e| ApiError::store(page.lang, e))?;
-    let drawn: Vec<MapParcel> = parcels
-        .iter()
-        .map(|p| MapParcel {
-            id: p.id,
-            code: &p.code,
-            status: p.status.as_str(),
-            geometry: &p.geometry,
-            rank: ranks.get(&p.id).copied(),
-            focus: false,
-            title: title(p, &l),
-        })
-        .collect();
-    let map = render_map(&boundaries, &drawn, &l.tr);
+    let map = render_map(
+        &boundaries,
+        &drawn(&parcels, &l, |id| ranks.get(&id).copied(), None),
+        &l.tr,
+    );
     let names = [
         "area",
         "indicators",
