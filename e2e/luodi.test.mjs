@@ -186,7 +186,22 @@ test('the landing office matches a project to parcels and sees the ranking on th
   await page.locator(`#map-parcel-${first}`).click();
   await page.waitForLoadState('load');
   assert.match(await page.locator('h1').innerText(), new RegExp(first));
+  // The Sinopharm city's phase 1, by its recorded land needs: its own handed-over parcel
+  // GX-2026-07 is ranked, each card shows its components, and the funnel counts every
+  // parcel the hard constraints removed.
   await page.goto(`${base}/parcels/match`);
+  await page.locator('#phase-picks a').first().click();
+  await page.waitForLoadState('load');
+  assert.match(page.url(), /phase=\d+/);
+  const cards = await page.locator('section.match-card h3').allInnerTexts();
+  assert.ok(cards.some((c) => c.includes('GX-2026-07')), `phase 1's own parcel is ranked: ${cards}`);
+  assert.equal(await page.locator('#rank-1 tbody tr').count(), 6, 'six score components');
+  const funnel = page.locator('#match-funnel tbody tr');
+  assert.equal(await funnel.count(), 13);
+  const left = Number(await funnel.last().locator('td').last().innerText());
+  const summary = await page.locator('#match-summary').innerText();
+  assert.match(summary, new RegExp(`${left} 宗满足`), `the funnel ends at the survivors: ${summary}`);
+  assert.ok(await page.locator('svg.parcel-map circle').count() >= 1, 'the ranking is on the map');
   await page.screenshot({ path: join(out, 'match-zh.png'), fullPage: true });
   if (process.env.LUODI_SCREENSHOT === '1') copyFileSync(join(out, 'match-zh.png'), join(root, 'docs', 'match.png'));
   await context.close();

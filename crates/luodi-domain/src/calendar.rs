@@ -302,6 +302,18 @@ impl Calendar {
         }
     }
 
+    /// A number that changes whenever a holiday or a make-up working day does (within one
+    /// process: for keying what was computed on this calendar).
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        for d in self.holiday_of.keys().chain(self.workdays.keys()) {
+            d.hash(&mut h);
+        }
+        self.holiday_of.len().hash(&mut h);
+        h.finish()
+    }
+
     pub fn years(&self) -> impl Iterator<Item = &YearSchedule> {
         self.years.values()
     }

@@ -11,6 +11,7 @@ pub mod forecast;
 pub mod ids;
 pub mod industry;
 pub mod lang;
+pub mod match_index;
 pub mod matching;
 pub mod money;
 pub mod monte_carlo;

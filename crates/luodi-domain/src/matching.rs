@@ -145,6 +145,35 @@ impl Default for Weights {
     }
 }
 
+impl Weights {
+    /// Each weight is a number of zero or more, and they add up to more than zero.
+    pub fn check(&self) -> Result<(), NeedsError> {
+        let parts = [
+            ("area", self.area),
+            ("indicators", self.indicators),
+            ("utilities", self.utilities),
+            ("price", self.price),
+            ("synergy", self.synergy),
+            ("assessments", self.assessments),
+        ];
+        for (field, v) in parts {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(NeedsError {
+                    field,
+                    reason: format!("{v} is not a weight of zero or more"),
+                });
+            }
+        }
+        if parts.iter().map(|p| p.1).sum::<f64>() <= 0.0 {
+            return Err(NeedsError {
+                field: "weights",
+                reason: "the weights must add up to more than 0".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// A parcel as the matcher reads it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate<'a> {
@@ -523,6 +552,155 @@ pub const SYNERGY_FAR_KM: f64 = 20.0;
 pub const FULL_SAVING_DAYS: f64 = 20.0;
 pub const WORKLOAD_DAY_WEIGHT: f64 = 0.25;
 
+/// The plain figures of a parcel the score reads: what both [`score`] and the in-memory
+/// index (`match_index`) compute a score from, so the two cannot disagree.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Figures {
+    pub area_mu: f64,
+    pub centroid: (f64, f64),
+    pub investment_intensity_min: Option<f64>,
+    pub tax_per_mu_min: Option<f64>,
+    pub output_per_mu_min: Option<f64>,
+    pub power_kva: Option<f64>,
+    pub water_m3_per_day: Option<f64>,
+    pub gas: bool,
+    pub steam: bool,
+    pub road_access: bool,
+    pub price_per_mu_wan: Option<f64>,
+}
+
+impl Figures {
+    pub fn of(c: &Candidate) -> Figures {
+        let a = c.attrs;
+        Figures {
+            area_mu: c.area_mu,
+            centroid: c.centroid,
+            investment_intensity_min: a.investment_intensity_min_wan_per_mu,
+            tax_per_mu_min: a.tax_per_mu_min_wan,
+            output_per_mu_min: a.output_per_mu_min_wan,
+            power_kva: a.power_kva,
+            water_m3_per_day: a.water_m3_per_day,
+            gas: a.gas,
+            steam: a.steam,
+            road_access: a.road_access,
+            price_per_mu_wan: a.price_per_mu_wan,
+        }
+    }
+}
+
+/// The score's components in order, as named in [`Component::name`].
+pub const COMPONENTS: [&str; 6] = [
+    "area",
+    "indicators",
+    "utilities",
+    "price",
+    "synergy",
+    "assessments",
+];
+
+/// Each component's share of 100 points under `weights`.
+pub fn shares(weights: &Weights) -> [f64; 6] {
+    let w = [
+        weights.area,
+        weights.indicators,
+        weights.utilities,
+        weights.price,
+        weights.synergy,
+        weights.assessments,
+    ];
+    let total = w.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    w.map(|w| w / total * 100.0)
+}
+
+/// The score from the shares and the components' values (each clamped to 0–1).
+pub fn total(shares: &[f64; 6], values: &[f64; 6]) -> f64 {
+    let mut sum = 0.0;
+    for i in 0..6 {
+        sum += shares[i] * values[i].clamp(0.0, 1.0);
+    }
+    sum
+}
+
+/// The nearest chain partner: its index and distance, km.
+pub fn nearest_partner(needs: &LandNeeds, centroid: (f64, f64)) -> Option<(usize, f64)> {
+    needs
+        .partners
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, distance_km(centroid, (p.lon, p.lat))))
+        .min_by(|x, y| x.1.total_cmp(&y.1))
+}
+
+/// The utilities headroom value of one supply; unknown needs count as half.
+fn headroom_value(need: Option<f64>, have: Option<f64>) -> f64 {
+    match (need, have) {
+        (Some(n), Some(h)) if n > 0.0 => ((h - n) / n).min(1.0) * 0.5 + 0.5,
+        _ => 0.5,
+    }
+}
+
+/// The per-mu control-indicator margins the project is tested on, as (minimum, has).
+fn indicator_pairs(needs: &LandNeeds, f: &Figures) -> [(Option<f64>, Option<f64>); 3] {
+    let per_mu = |v: Option<f64>| v.map(|v| v / f.area_mu.max(f64::MIN_POSITIVE));
+    [
+        (f.investment_intensity_min, per_mu(needs.investment_wan)),
+        (f.tax_per_mu_min, per_mu(needs.annual_tax_wan)),
+        (f.output_per_mu_min, per_mu(needs.annual_output_wan)),
+    ]
+}
+
+/// The values (0–1, before clamping) of the first five components; the sixth is
+/// [`assessment_value`].
+pub fn values(needs: &LandNeeds, f: &Figures) -> [f64; 5] {
+    // Area: best at the middle of the wanted range, half marks at its ends.
+    let mid = (needs.area_mu_min + needs.area_mu_max) / 2.0;
+    let half = ((needs.area_mu_max - needs.area_mu_min) / 2.0).max(f64::MIN_POSITIVE);
+    let area = 1.0 - 0.5 * ((f.area_mu - mid).abs() / half).min(1.0);
+
+    // Control indicators: the project's margin over each minimum the parcel sets.
+    let (mut sum, mut n) = (0.0, 0usize);
+    for (min, have) in indicator_pairs(needs, f) {
+        if let (Some(min), Some(have)) = (min, have)
+            && min > 0.0
+        {
+            sum += (0.5 + (have / min - 1.0)).clamp(0.5, 1.0);
+            n += 1;
+        }
+    }
+    let indicators = if n == 0 { 1.0 } else { sum / n as f64 };
+
+    // Utilities: headroom over what the project needs, and the other supplies.
+    let extras = [f.gas, f.steam, f.road_access]
+        .iter()
+        .filter(|x| **x)
+        .count() as f64
+        / 3.0;
+    let utilities = 0.4 * headroom_value(needs.power_kva, f.power_kva)
+        + 0.4 * headroom_value(needs.water_m3_per_day, f.water_m3_per_day)
+        + 0.2 * extras;
+
+    // Price: the cheaper against the budget (or a reference price), the better.
+    let reference = needs.budget_per_mu_wan.unwrap_or(REFERENCE_PRICE_WAN);
+    let price = match f.price_per_mu_wan {
+        Some(price) => 1.0 - 0.5 * price / reference.max(f64::MIN_POSITIVE),
+        None => 0.5,
+    };
+
+    // Chain synergy: the nearest partner, full within 1 km, nothing beyond 20 km.
+    let synergy = match nearest_partner(needs, f.centroid) {
+        Some((_, d)) => {
+            1.0 - ((d - SYNERGY_NEAR_KM) / (SYNERGY_FAR_KM - SYNERGY_NEAR_KM)).clamp(0.0, 1.0)
+        }
+        None => 0.5,
+    };
+    [area, indicators, utilities, price, synergy]
+}
+
+/// The regional-assessment component's value of a saving.
+pub fn assessment_value(s: &Saving) -> f64 {
+    (s.start_days + WORKLOAD_DAY_WEIGHT * s.workload_days) / FULL_SAVING_DAYS
+}
+
 /// Scores a parcel that passed the hard constraints. `saved(assessments)` gives the
 /// working days a set of regional assessments saves this project, with the items they
 /// waive.
@@ -534,206 +712,137 @@ pub fn score(
     lang: Lang,
 ) -> Scored {
     let a = c.attrs;
+    let f = Figures::of(c);
     let zh = lang == Lang::Zh;
     let tx = |z: String, e: String| if zh { z } else { e };
-    let total_weight = (weights.area
-        + weights.indicators
-        + weights.utilities
-        + weights.price
-        + weights.synergy
-        + weights.assessments)
-        .max(f64::MIN_POSITIVE);
-    let mut components = Vec::with_capacity(6);
-    let mut add = |name: &'static str, weight: f64, value: f64, detail: String| {
-        let weight = weight / total_weight * 100.0;
-        let value = value.clamp(0.0, 1.0);
-        components.push(Component {
-            name,
-            weight,
-            value,
-            points: weight * value,
-            detail,
-        });
-    };
+    let saving = saved(&a.assessments);
+    let [v0, v1, v2, v3, v4] = values(needs, &f);
+    let vals = [v0, v1, v2, v3, v4, assessment_value(&saving)];
+    let shares = shares(weights);
 
-    // Area: best at the middle of the wanted range, half marks at its ends.
     let mid = (needs.area_mu_min + needs.area_mu_max) / 2.0;
-    let half = ((needs.area_mu_max - needs.area_mu_min) / 2.0).max(f64::MIN_POSITIVE);
-    add(
-        "area",
-        weights.area,
-        1.0 - 0.5 * ((c.area_mu - mid).abs() / half).min(1.0),
-        tx(
-            format!(
-                "{:.1} 亩，所需 {}–{} 亩（最佳 {mid:.1}）",
-                c.area_mu, needs.area_mu_min, needs.area_mu_max
-            ),
-            format!(
-                "{:.1} mu against {}–{} mu wanted (best at {mid:.1})",
-                c.area_mu, needs.area_mu_min, needs.area_mu_max
-            ),
+    let area = tx(
+        format!(
+            "{:.1} 亩，所需 {}–{} 亩（最佳 {mid:.1}）",
+            c.area_mu, needs.area_mu_min, needs.area_mu_max
+        ),
+        format!(
+            "{:.1} mu against {}–{} mu wanted (best at {mid:.1})",
+            c.area_mu, needs.area_mu_min, needs.area_mu_max
         ),
     );
 
-    // Control indicators: the project's margin over each minimum the parcel sets.
-    let per_mu = |v: Option<f64>| v.map(|v| v / c.area_mu.max(f64::MIN_POSITIVE));
-    let mut margins = Vec::new();
-    let mut notes = Vec::new();
-    for (label, min, have) in [
-        (
-            if zh { "投资强度" } else { "investment" },
-            a.investment_intensity_min_wan_per_mu,
-            per_mu(needs.investment_wan),
-        ),
-        (
-            if zh { "亩均税收" } else { "tax" },
-            a.tax_per_mu_min_wan,
-            per_mu(needs.annual_tax_wan),
-        ),
-        (
-            if zh { "亩均产出" } else { "output" },
-            a.output_per_mu_min_wan,
-            per_mu(needs.annual_output_wan),
-        ),
-    ] {
-        if let (Some(min), Some(have)) = (min, have)
-            && min > 0.0
-        {
-            margins.push((0.5 + (have / min - 1.0)).clamp(0.5, 1.0));
-            notes.push(format!("{label} {have:.1} ≥ {min} 万元/亩"));
-        }
-    }
-    let (value, detail) = if margins.is_empty() {
-        (
-            1.0,
-            tx(
-                "地块未设可比对的亩均下限".into(),
-                "the parcel sets no per-mu minimum the project is tested against".into(),
-            ),
+    let labels = if zh {
+        ["投资强度", "亩均税收", "亩均产出"]
+    } else {
+        ["investment", "tax", "output"]
+    };
+    let notes: Vec<String> = indicator_pairs(needs, &f)
+        .iter()
+        .zip(labels)
+        .filter_map(|((min, have), label)| match (min, have) {
+            (Some(min), Some(have)) if *min > 0.0 => {
+                Some(format!("{label} {have:.1} ≥ {min} 万元/亩"))
+            }
+            _ => None,
+        })
+        .collect();
+    let indicators = if notes.is_empty() {
+        tx(
+            "地块未设可比对的亩均下限".into(),
+            "the parcel sets no per-mu minimum the project is tested against".into(),
         )
     } else {
-        (
-            margins.iter().sum::<f64>() / margins.len() as f64,
-            notes.join(if zh { "；" } else { "; " }),
+        notes.join(if zh { "；" } else { "; " })
+    };
+
+    let supply = |need: Option<f64>, have: Option<f64>, unit: &str| match (need, have) {
+        (Some(n), Some(h)) if n > 0.0 => tx(
+            format!("{h} {unit}，需 {n}"),
+            format!("{h} {unit} for {n} needed"),
+        ),
+        (_, Some(h)) => tx(
+            format!("{h} {unit}，未给需求"),
+            format!("{h} {unit}, need not given"),
+        ),
+        _ => tx(format!("{unit}：未提供"), format!("{unit}: not given")),
+    };
+    let pd = supply(needs.power_kva, a.power_kva, "kVA");
+    let wd = supply(needs.water_m3_per_day, a.water_m3_per_day, "m³/day");
+    let utilities = if zh {
+        let y = |b: bool| if b { "有" } else { "无" };
+        format!(
+            "供电 {pd}；供水 {wd}；燃气{}，蒸汽{}，道路{}",
+            y(a.gas),
+            y(a.steam),
+            y(a.road_access)
+        )
+    } else {
+        format!(
+            "power {pd}; water {wd}; gas {}, steam {}, road {}",
+            yes(a.gas),
+            yes(a.steam),
+            yes(a.road_access)
         )
     };
-    add("indicators", weights.indicators, value, detail);
 
-    // Utilities: headroom over what the project needs; unknown needs count as half.
-    let headroom = |need: Option<f64>, have: Option<f64>, unit: &str| match (need, have) {
-        (Some(n), Some(h)) if n > 0.0 => (
-            ((h - n) / n).min(1.0) * 0.5 + 0.5,
-            tx(
-                format!("{h} {unit}，需 {n}"),
-                format!("{h} {unit} for {n} needed"),
-            ),
-        ),
-        (_, Some(h)) => (
-            0.5,
-            tx(
-                format!("{h} {unit}，未给需求"),
-                format!("{h} {unit}, need not given"),
-            ),
-        ),
-        _ => (
-            0.5,
-            tx(format!("{unit}：未提供"), format!("{unit}: not given")),
-        ),
-    };
-    let (p, pd) = headroom(needs.power_kva, a.power_kva, "kVA");
-    let (w, wd) = headroom(needs.water_m3_per_day, a.water_m3_per_day, "m³/day");
-    let extras = [a.gas, a.steam, a.road_access]
-        .iter()
-        .filter(|x| **x)
-        .count() as f64
-        / 3.0;
-    add(
-        "utilities",
-        weights.utilities,
-        0.4 * p + 0.4 * w + 0.2 * extras,
-        if zh {
-            let y = |b: bool| if b { "有" } else { "无" };
-            format!(
-                "供电 {pd}；供水 {wd}；燃气{}，蒸汽{}，道路{}",
-                y(a.gas),
-                y(a.steam),
-                y(a.road_access)
-            )
-        } else {
-            format!(
-                "power {pd}; water {wd}; gas {}, steam {}, road {}",
-                yes(a.gas),
-                yes(a.steam),
-                yes(a.road_access)
-            )
-        },
-    );
-
-    // Price: the cheaper against the budget (or a reference price), the better.
     let reference = needs.budget_per_mu_wan.unwrap_or(REFERENCE_PRICE_WAN);
-    let (value, detail) = match a.price_per_mu_wan {
-        Some(price) => (
-            1.0 - 0.5 * price / reference.max(f64::MIN_POSITIVE),
-            match (zh, needs.budget_per_mu_wan.is_some()) {
-                (true, true) => format!("{price} 万元/亩，预算 {reference}"),
-                (true, false) => format!("{price} 万元/亩，参考价 {reference}"),
-                (false, true) => format!("{price} 万元/亩 against a budget of {reference}"),
-                (false, false) => format!("{price} 万元/亩 against a reference of {reference}"),
-            },
-        ),
-        None => (0.5, tx("未提供价格".into(), "price not given".into())),
+    let price = match a.price_per_mu_wan {
+        Some(price) => match (zh, needs.budget_per_mu_wan.is_some()) {
+            (true, true) => format!("{price} 万元/亩，预算 {reference}"),
+            (true, false) => format!("{price} 万元/亩，参考价 {reference}"),
+            (false, true) => format!("{price} 万元/亩 against a budget of {reference}"),
+            (false, false) => format!("{price} 万元/亩 against a reference of {reference}"),
+        },
+        None => tx("未提供价格".into(), "price not given".into()),
     };
-    add("price", weights.price, value, detail);
 
-    // Chain synergy: the nearest partner, full within 1 km, nothing beyond 20 km.
-    let nearest = needs
-        .partners
-        .iter()
-        .map(|p| (distance_km(c.centroid, (p.lon, p.lat)), p.name.as_str()))
-        .min_by(|x, y| x.0.total_cmp(&y.0));
-    let (value, detail) = match nearest {
-        Some((d, name)) => (
-            1.0 - ((d - SYNERGY_NEAR_KM) / (SYNERGY_FAR_KM - SYNERGY_NEAR_KM)).clamp(0.0, 1.0),
+    let synergy = match nearest_partner(needs, c.centroid) {
+        Some((i, d)) => {
+            let name = &needs.partners[i].name;
             tx(
                 format!("距{name} {d:.1} 公里"),
                 format!("{d:.1} km to {name}"),
-            ),
+            )
+        }
+        None => tx("未给链上伙伴".into(), "no chain partners given".into()),
+    };
+
+    let assessments = match (saving.waived.is_empty(), zh) {
+        (true, true) => "地块的区域评估不免办任何事项".to_string(),
+        (true, false) => "no regional assessment on the parcel waives an item".to_string(),
+        (false, true) => format!(
+            "免办 {}（共 {} 个工作日的审批）；开工提前 {} 个工作日",
+            saving.waived.join("、"),
+            saving.workload_days,
+            saving.start_days
         ),
-        None => (
-            0.5,
-            tx("未给链上伙伴".into(), "no chain partners given".into()),
+        (false, false) => format!(
+            "waives {} ({} working days of approvals); construction start {} working days earlier",
+            saving.waived.join(", "),
+            saving.workload_days,
+            saving.start_days
         ),
     };
-    add("synergy", weights.synergy, value, detail);
 
-    // Regional assessments: the items they waive and the days that spares.
-    let saving = saved(&a.assessments);
-    add(
-        "assessments",
-        weights.assessments,
-        (saving.start_days + WORKLOAD_DAY_WEIGHT * saving.workload_days) / FULL_SAVING_DAYS,
-        match (saving.waived.is_empty(), zh) {
-            (true, true) => "地块的区域评估不免办任何事项".to_string(),
-            (true, false) => "no regional assessment on the parcel waives an item".to_string(),
-            (false, true) => format!(
-                "免办 {}（共 {} 个工作日的审批）；开工提前 {} 个工作日",
-                saving.waived.join("、"),
-                saving.workload_days,
-                saving.start_days
-            ),
-            (false, false) => format!(
-                "waives {} ({} working days of approvals); construction start {} working days earlier",
-                saving.waived.join(", "),
-                saving.workload_days,
-                saving.start_days
-            ),
-        },
-    );
-
-    let score = components.iter().map(|c| c.points).sum();
+    let details = [area, indicators, utilities, price, synergy, assessments];
+    let components = details
+        .into_iter()
+        .enumerate()
+        .map(|(i, detail)| {
+            let value = vals[i].clamp(0.0, 1.0);
+            Component {
+                name: COMPONENTS[i],
+                weight: shares[i],
+                value,
+                points: shares[i] * value,
+                detail,
+            }
+        })
+        .collect();
     Scored {
         id: c.id,
-        score,
+        score: total(&shares, &vals),
         components,
         saving,
     }
@@ -782,8 +891,26 @@ pub struct AssessmentSavings<'a> {
     catalogue: &'a crate::catalogue::Catalogue,
     facts: crate::project::PhaseFacts,
     industry: Option<IndustryCode>,
+    known: KnownSavings,
+}
+
+/// What an [`AssessmentSavings`] has worked out, to keep between queries for the same
+/// facts, industry, catalogue and calendar.
+#[derive(Debug, Clone, Default)]
+pub struct KnownSavings {
     base: Option<f64>,
     cache: std::collections::HashMap<Vec<String>, Saving>,
+}
+
+impl KnownSavings {
+    /// Sets of assessments worked out.
+    pub fn len(&self) -> usize {
+        self.cache.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cache.is_empty()
+    }
 }
 
 impl<'a> AssessmentSavings<'a> {
@@ -798,9 +925,20 @@ impl<'a> AssessmentSavings<'a> {
             catalogue,
             facts,
             industry,
-            base: None,
-            cache: Default::default(),
+            known: KnownSavings::default(),
         }
+    }
+
+    /// Starts from what an earlier query with the same facts, industry, catalogue and
+    /// calendar worked out.
+    pub fn remember(mut self, known: KnownSavings) -> Self {
+        self.known = known;
+        self
+    }
+
+    /// What has been worked out so far.
+    pub fn known(&self) -> &KnownSavings {
+        &self.known
     }
 
     /// Working days to construction start on a parcel with these assessments, the items
@@ -845,27 +983,35 @@ impl<'a> AssessmentSavings<'a> {
 
     /// The saving of a set of assessments, in any order.
     pub fn saved(&mut self, assessments: &[String]) -> Saving {
+        // As given first (no allocation), then in order without repeats.
+        if let Some(hit) = self.known.cache.get(assessments) {
+            return hit.clone();
+        }
         let mut key = assessments.to_vec();
         key.sort();
         key.dedup();
-        if let Some(hit) = self.cache.get(&key) {
-            return hit.clone();
-        }
-        let base = match self.base {
-            Some(b) => b,
+        let out = match self.known.cache.get(&key) {
+            Some(hit) => hit.clone(),
             None => {
-                let b = self.start(&[]).0;
-                self.base = Some(b);
-                b
+                let base = match self.known.base {
+                    Some(b) => b,
+                    None => {
+                        let b = self.start(&[]).0;
+                        self.known.base = Some(b);
+                        b
+                    }
+                };
+                let (start, waived, workload_days) = self.start(&key);
+                let out = Saving {
+                    start_days: (base - start).max(0.0),
+                    workload_days,
+                    waived,
+                };
+                self.known.cache.insert(key, out.clone());
+                out
             }
         };
-        let (start, waived, workload_days) = self.start(&key);
-        let out = Saving {
-            start_days: (base - start).max(0.0),
-            workload_days,
-            waived,
-        };
-        self.cache.insert(key, out.clone());
+        self.known.cache.insert(assessments.to_vec(), out.clone());
         out
     }
 }
@@ -1193,7 +1339,8 @@ mod tests {
             energy_tce: Some(3_000.0),
             ..Default::default()
         };
-        let mut s = AssessmentSavings::new(&cal, &cat, facts, IndustryCode::parse("C2761").ok());
+        let mut s =
+            AssessmentSavings::new(&cal, &cat, facts.clone(), IndustryCode::parse("C2761").ok());
         let all: Vec<String> = crate::rule::ASSESSMENTS
             .iter()
             .map(|a| a.0.to_string())
@@ -1230,6 +1377,14 @@ mod tests {
         // Order does not matter.
         let a = s.saved(&["flood".into(), "energy".into()]);
         assert_eq!(a, s.saved(&["energy".into(), "flood".into()]));
+        // What one query worked out, a later one with the same facts starts from.
+        let known = s.known().clone();
+        assert!(known.len() >= 1 << all.len());
+        let mut later =
+            AssessmentSavings::new(&cal, &cat, facts, IndustryCode::parse("C2761").ok())
+                .remember(known);
+        assert_eq!(later.saved(&all), full);
+        assert_eq!(later.saved(&["energy".into(), "flood".into()]), a);
     }
 
     proptest! {

@@ -331,7 +331,7 @@ fn ring_positions(name: &str, ring: &Value) -> Result<Vec<(f64, f64)>, Vec<Geome
 }
 
 /// Where a parcel stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum ParcelStatus {
     #[default]

@@ -44,6 +44,8 @@ pub enum Action {
     ViewParcels,
     /// Import parcels, reserve and release them.
     ManageParcels,
+    /// Set the weights the zone's matcher scores parcels with.
+    SetMatchWeights,
 }
 
 impl Role {
@@ -96,6 +98,7 @@ impl Role {
             HandOverLand => matches!(self, Admin | Landing),
             ViewParcels => !matches!(self, Enterprise),
             ManageParcels => matches!(self, Admin | Landing | Investment),
+            SetMatchWeights => matches!(self, Admin | Landing),
         }
     }
 

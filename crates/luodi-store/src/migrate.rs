@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_projects_service_lists"),
     migration!(5, "0005_forecasts"),
     migration!(6, "0006_parcels"),
+    migration!(7, "0007_parcel_revisions"),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -162,10 +162,16 @@ impl Store {
             return Err(ParcelImportError::Invalid(problems));
         }
         let t = now();
+        let revision = next_parcel_revision(&mut tx, zone).await?;
         let (mut created, mut updated) = (0, 0);
+        let mut fresh = Vec::new();
         for (done, d) in drafts.iter().enumerate() {
+            let Some((id, _)) = existing.get(&d.attrs.code) else {
+                fresh.push(done);
+                continue;
+            };
             if done % 1000 == 0 {
-                progress(done);
+                progress(updated);
             }
             let area_cm2 = (d.shape.area_m2() * 1e4).round() as i64;
             let (cx, cy) = d.shape.centroid();
@@ -174,61 +180,103 @@ impl Store {
             let geometry = d.shape.to_geojson().to_string();
             let attrs = serde_json::to_string(&d.attrs).expect("attributes serialise");
             let checked = d.attrs.checked_on.map(|c| c.to_string());
-            match existing.get(&d.attrs.code) {
-                Some((id, _)) => {
-                    // The status changes only when the file gives one, and never over a
-                    // reservation or handover made since this import read the parcels.
-                    let status = d.attrs.status_given.then(|| d.attrs.status.as_str());
-                    let changed = sqlx::query(
-                        "UPDATE parcels SET name = $1, park_code = $2, land_use = $3, status = COALESCE($4, status), area_cm2 = $5, centroid_lon_e7 = $6, centroid_lat_e7 = $7,
-                            min_lon_e7 = $8, min_lat_e7 = $9, max_lon_e7 = $10, max_lat_e7 = $11, geometry_json = $12, attrs_json = $13, checked_on = $14,
-                            version = version + 1, updated_at = $15
-                         WHERE id = $16 AND ($4 IS NULL OR status = $4 OR status IN ('available', 'withdrawn'))",
-                    )
-                    .bind(d.attrs.name.clone())
-                    .bind(d.attrs.park.clone())
-                    .bind(&d.attrs.land_use)
-                    .bind(status)
-                    .bind(area_cm2)
-                    .bind(e7(cx))
-                    .bind(e7(cy))
-                    .bind(e7(x0))
-                    .bind(e7(y0))
-                    .bind(e7(x1))
-                    .bind(e7(y1))
-                    .bind(&geometry)
-                    .bind(&attrs)
-                    .bind(checked)
-                    .bind(&t)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(StoreError::from)?
-                    .rows_affected();
-                    if changed != 1 {
-                        return Err(ParcelImportError::Invalid(vec![
-                            luodi_domain::parcel::FeatureProblem {
-                                unit: "feature",
-                                index: done,
-                                code: Some(d.attrs.code.clone()),
-                                field: "status".into(),
-                                reason: "the parcel was reserved or handed over while the file was imported; import it again".into(),
-                            },
-                        ]));
-                    }
-                    updated += 1;
+            // The status changes only when the file gives one, and never over a
+            // reservation or handover made since this import read the parcels.
+            let status = d.attrs.status_given.then(|| d.attrs.status.as_str());
+            let changed = sqlx::query(
+                "UPDATE parcels SET name = $1, park_code = $2, land_use = $3, status = COALESCE($4, status), area_cm2 = $5, centroid_lon_e7 = $6, centroid_lat_e7 = $7,
+                    min_lon_e7 = $8, min_lat_e7 = $9, max_lon_e7 = $10, max_lat_e7 = $11, geometry_json = $12, attrs_json = $13, checked_on = $14,
+                    version = version + 1, updated_at = $15, revision = $17
+                 WHERE id = $16 AND ($4 IS NULL OR status = $4 OR status IN ('available', 'withdrawn'))",
+            )
+            .bind(d.attrs.name.clone())
+            .bind(d.attrs.park.clone())
+            .bind(&d.attrs.land_use)
+            .bind(status)
+            .bind(area_cm2)
+            .bind(e7(cx))
+            .bind(e7(cy))
+            .bind(e7(x0))
+            .bind(e7(y0))
+            .bind(e7(x1))
+            .bind(e7(y1))
+            .bind(&geometry)
+            .bind(&attrs)
+            .bind(checked)
+            .bind(&t)
+            .bind(id)
+            .bind(revision)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?
+            .rows_affected();
+            if changed != 1 {
+                return Err(ParcelImportError::Invalid(vec![
+                    luodi_domain::parcel::FeatureProblem {
+                        unit: "feature",
+                        index: done,
+                        code: Some(d.attrs.code.clone()),
+                        field: "status".into(),
+                        reason: "the parcel was reserved or handed over while the file was imported; import it again".into(),
+                    },
+                ]));
+            }
+            updated += 1;
+        }
+        // New parcels go in by many rows a statement: a round trip per row is most of an
+        // import's time. On SQLite long statements cost more than they save (measured on
+        // 50,000 parcels: 1 row a statement 4.1 s, 8–32 rows 1.35 s, 100 rows 2.3 s).
+        let rows = match self.backend() {
+            crate::Backend::Postgres => 400,
+            crate::Backend::Sqlite => 16,
+        };
+        for (n, chunk) in fresh.chunks(rows).enumerate() {
+            progress(drafts.len() - fresh.len() + n * rows);
+            let mut sql = String::from(
+                "INSERT INTO parcels (zone_id, code, name, park_code, land_use, status, area_cm2, centroid_lon_e7, centroid_lat_e7,
+                    min_lon_e7, min_lat_e7, max_lon_e7, max_lat_e7, geometry_json, attrs_json, checked_on, version, created_at, updated_at, revision) VALUES ",
+            );
+            // $1 zone, $2 time, $3 revision; then 15 per row.
+            for i in 0..chunk.len() {
+                let b = 4 + i * 15;
+                if i > 0 {
+                    sql.push(',');
                 }
-                None => {
-                    sqlx::query(
-                        "INSERT INTO parcels (zone_id, code, name, park_code, land_use, status, area_cm2, centroid_lon_e7, centroid_lat_e7,
-                            min_lon_e7, min_lat_e7, max_lon_e7, max_lat_e7, geometry_json, attrs_json, checked_on, version, created_at, updated_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $17)",
-                    )
-                    .bind(zone.0)
-                    .bind(&d.attrs.code)
+                sql.push_str(&format!(
+                    "($1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 1, $2, $2, $3)",
+                    b,
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 9,
+                    b + 10,
+                    b + 11,
+                    b + 12,
+                    b + 13,
+                    b + 14
+                ));
+            }
+            // Only placeholders are formatted into the text; every value is bound.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(zone.0)
+                .bind(&t)
+                .bind(revision);
+            for i in chunk {
+                let d = &drafts[*i];
+                let area_cm2 = (d.shape.area_m2() * 1e4).round() as i64;
+                let (cx, cy) = d.shape.centroid();
+                let (x0, y0, x1, y1) = d.shape.bbox();
+                let e7 = |v: f64| (v * E7).round() as i64;
+                q = q
+                    .bind(d.attrs.code.clone())
                     .bind(d.attrs.name.clone())
                     .bind(d.attrs.park.clone())
-                    .bind(&d.attrs.land_use)
+                    .bind(d.attrs.land_use.clone())
                     .bind(d.attrs.status.as_str())
                     .bind(area_cm2)
                     .bind(e7(cx))
@@ -237,25 +285,21 @@ impl Store {
                     .bind(e7(y0))
                     .bind(e7(x1))
                     .bind(e7(y1))
-                    .bind(&geometry)
-                    .bind(&attrs)
-                    .bind(checked)
-                    .bind(&t)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| {
-                        if StoreError::is_unique_violation(&e) {
-                            StoreError::Conflict {
-                                field: "code",
-                                value: d.attrs.code.clone(),
-                            }
-                        } else {
-                            StoreError::from(e)
-                        }
-                    })?;
-                    created += 1;
-                }
+                    .bind(d.shape.to_geojson().to_string())
+                    .bind(serde_json::to_string(&d.attrs).expect("attributes serialise"))
+                    .bind(d.attrs.checked_on.map(|c| c.to_string()));
             }
+            q.execute(&mut *tx).await.map_err(|e| {
+                if StoreError::is_unique_violation(&e) {
+                    StoreError::Conflict {
+                        field: "code",
+                        value: "(a parcel of this file was imported meanwhile)".into(),
+                    }
+                } else {
+                    StoreError::from(e)
+                }
+            })?;
+            created += chunk.len();
         }
         audit::record(
             &mut tx,
@@ -394,14 +438,16 @@ impl Store {
             return Err(AllocationError::PhaseHasParcel(r.get("code")));
         }
         let t = now();
+        let revision = next_parcel_revision(&mut tx, zone).await?;
         let changed = sqlx::query(
-            "UPDATE parcels SET status = 'reserved', reserved_phase_id = $1, version = version + 1, updated_at = $2
+            "UPDATE parcels SET status = 'reserved', reserved_phase_id = $1, version = version + 1, updated_at = $2, revision = $5
              WHERE id = $3 AND zone_id = $4 AND status = 'available'",
         )
         .bind(phase_id)
         .bind(&t)
         .bind(parcel_id)
         .bind(zone.0)
+        .bind(revision)
         .execute(&mut *tx)
         .await;
         let changed = match changed {
@@ -467,11 +513,13 @@ impl Store {
             return Err(AllocationError::NotReservedForPhase { code: p.code });
         };
         let phase: Option<i64> = row.get("reserved_phase_id");
-        let changed = sqlx::query("UPDATE parcels SET status = 'available', reserved_phase_id = NULL, version = version + 1, updated_at = $1
+        let revision = next_parcel_revision(&mut tx, zone).await?;
+        let changed = sqlx::query("UPDATE parcels SET status = 'available', reserved_phase_id = NULL, version = version + 1, updated_at = $1, revision = $4
              WHERE id = $2 AND status = 'reserved' AND reserved_phase_id = $3")
             .bind(now())
             .bind(parcel_id)
             .bind(phase)
+            .bind(revision)
             .execute(&mut *tx)
             .await
             .map_err(StoreError::from)?
@@ -517,13 +565,15 @@ impl Store {
             return Ok(None);
         };
         let id: i64 = row.get("id");
+        let revision = next_parcel_revision(tx, zone).await?;
         let changed = sqlx::query(
-            "UPDATE parcels SET status = 'handed_over', handed_phase_id = $1, version = version + 1, updated_at = $2
+            "UPDATE parcels SET status = 'handed_over', handed_phase_id = $1, version = version + 1, updated_at = $2, revision = $4
              WHERE id = $3 AND status = 'reserved' AND reserved_phase_id = $1",
         )
         .bind(phase_id)
         .bind(now())
         .bind(id)
+        .bind(revision)
         .execute(&mut **tx)
         .await
         .map_err(StoreError::from)?
@@ -536,6 +586,194 @@ impl Store {
         let attrs: ParcelAttrs = serde_json::from_str(&row.get::<String, _>("attrs_json"))
             .map_err(|e| StoreError::Corrupt(format!("parcel {code}: {e}")))?;
         Ok(Some(attrs.assessments))
+    }
+}
+
+/// Takes the zone's next parcel revision, first in a parcel write's transaction: the
+/// zone's row stays locked until the write commits, so revisions commit in order.
+async fn next_parcel_revision(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    zone: ZoneId,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "UPDATE zones SET parcel_revision = parcel_revision + 1 WHERE id = $1 RETURNING parcel_revision",
+    )
+    .bind(zone.0)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok(row.get("parcel_revision"))
+}
+
+/// A parcel as the in-memory matcher reads it: no geometry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchRow {
+    pub id: i64,
+    pub attrs: ParcelAttrs,
+    pub area_mu: f64,
+    pub centroid: (f64, f64),
+}
+
+/// Parcels read a page at a time for the matcher.
+pub const CHANGES_PAGE: i64 = 5_000;
+
+/// Parcels written in a zone after a revision, and the revision they bring it to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParcelChanges {
+    pub revision: i64,
+    pub rows: Vec<MatchRow>,
+}
+
+impl Store {
+    /// Every zone's parcel revision.
+    pub async fn parcel_revisions(&self) -> Result<Vec<(ZoneId, i64)>> {
+        Ok(
+            sqlx::query("SELECT id, parcel_revision FROM zones ORDER BY id")
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| (ZoneId(r.get("id")), r.get("parcel_revision")))
+                .collect(),
+        )
+    }
+
+    /// The zone's parcel revision: every parcel write so far has one at or below it.
+    pub async fn parcel_revision(&self, zone: ZoneId) -> Result<i64> {
+        Ok(
+            sqlx::query("SELECT parcel_revision FROM zones WHERE id = $1")
+                .bind(zone.0)
+                .fetch_optional(self.pool())
+                .await?
+                .ok_or(StoreError::NotFound)?
+                .get("parcel_revision"),
+        )
+    }
+
+    /// A page of the zone's parcels written after revision `since` (all of them when none)
+    /// and at or before `upto`, as the matcher reads them: up to `limit` of them with ids
+    /// above `after_id`, by id.
+    pub async fn parcel_changes_page(
+        &self,
+        zone: ZoneId,
+        since: Option<i64>,
+        upto: i64,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<MatchRow>> {
+        let rows = sqlx::query(
+            "SELECT id, status, area_cm2, centroid_lon_e7, centroid_lat_e7, attrs_json FROM parcels
+             WHERE zone_id = $1 AND revision > $2 AND revision <= $3 AND id > $4 ORDER BY id LIMIT $5",
+        )
+        .bind(zone.0)
+        .bind(since.unwrap_or(-1))
+        .bind(upto)
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let corrupt = |what: &str, e: String| {
+                    StoreError::Corrupt(format!("parcel {}: {what}: {e}", r.get::<i64, _>("id")))
+                };
+                let status_text: String = r.get("status");
+                let mut attrs: ParcelAttrs =
+                    serde_json::from_str(&r.get::<String, _>("attrs_json"))
+                        .map_err(|e| corrupt("attributes", e.to_string()))?;
+                attrs.status = ParcelStatus::parse(&status_text)
+                    .ok_or_else(|| corrupt("status", status_text.clone()))?;
+                attrs.status_given = true;
+                attrs.extra = Default::default();
+                let e7 = |c: &str| r.get::<i64, _>(c) as f64 / E7;
+                Ok(MatchRow {
+                    id: r.get("id"),
+                    attrs,
+                    area_mu: r.get::<i64, _>("area_cm2") as f64
+                        / 1e4
+                        / luodi_domain::parcel::M2_PER_MU,
+                    centroid: (e7("centroid_lon_e7"), e7("centroid_lat_e7")),
+                })
+            })
+            .collect()
+    }
+
+    /// Every parcel written after revision `since` (all of them when none), with the
+    /// revision they bring the zone's matcher to. A row written again while this reads
+    /// may be left out: it has a later revision, which the next catch-up reads.
+    pub async fn parcel_changes(&self, zone: ZoneId, since: Option<i64>) -> Result<ParcelChanges> {
+        let revision = self.parcel_revision(zone).await?;
+        let mut rows = Vec::new();
+        loop {
+            let after = rows.last().map_or(0, |r: &MatchRow| r.id);
+            let page = self
+                .parcel_changes_page(zone, since, revision, after, CHANGES_PAGE)
+                .await?;
+            let done = (page.len() as i64) < CHANGES_PAGE;
+            rows.extend(page);
+            if done {
+                break;
+            }
+        }
+        Ok(ParcelChanges { revision, rows })
+    }
+
+    /// The parcels reserved for or handed to a phase.
+    pub async fn phase_parcel_ids(&self, zone: ZoneId, phase_id: i64) -> Result<Vec<i64>> {
+        Ok(sqlx::query(
+            "SELECT id FROM parcels WHERE zone_id = $1 AND (reserved_phase_id = $2 OR handed_phase_id = $2) ORDER BY id",
+        )
+        .bind(zone.0)
+        .bind(phase_id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| r.get("id"))
+        .collect())
+    }
+
+    /// The zone's matcher weights (the defaults unless it has set its own).
+    pub async fn match_weights(&self, zone: ZoneId) -> Result<luodi_domain::matching::Weights> {
+        let row = sqlx::query("SELECT match_weights_json FROM zones WHERE id = $1")
+            .bind(zone.0)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        match row.get::<Option<String>, _>("match_weights_json") {
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| StoreError::Corrupt(format!("zone match weights: {e}"))),
+            None => Ok(Default::default()),
+        }
+    }
+
+    /// Sets the zone's matcher weights, audited with the old ones.
+    pub async fn set_match_weights(
+        &self,
+        actor: &Actor,
+        zone: ZoneId,
+        weights: &luodi_domain::matching::Weights,
+    ) -> Result<()> {
+        let before = self.match_weights(zone).await?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE zones SET match_weights_json = $1 WHERE id = $2")
+            .bind(serde_json::to_string(weights).expect("weights serialise"))
+            .bind(zone.0)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Change {
+                zone_id: zone.0,
+                action: "update",
+                entity: "match_weights",
+                entity_id: zone.0.to_string(),
+                before: json!(before),
+                after: json!(weights),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 

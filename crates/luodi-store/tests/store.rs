@@ -1282,9 +1282,113 @@ mod parcels {
         assert!(store.verify_audit(None).await.unwrap().is_ok());
     }
 
+    /// Every parcel write takes the zone's next revision; reading the changes since a
+    /// revision gives exactly the parcels written after it.
+    async fn revisions_track_every_write(store: Store) {
+        let zone = demo::load(&store).await.unwrap().id;
+        let revision = |store: Store| async move {
+            store
+                .parcel_revisions()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|z| z.0 == zone)
+                .unwrap()
+                .1
+        };
+        let all = store.parcel_changes(zone, None).await.unwrap();
+        assert_eq!(all.rows.len(), 16);
+        assert_eq!(all.revision, revision(store.clone()).await);
+        assert!(
+            store
+                .parcel_changes(zone, Some(all.revision))
+                .await
+                .unwrap()
+                .rows
+                .is_empty()
+        );
+        // Page by page, by id: the same parcels.
+        let mut paged = Vec::new();
+        loop {
+            let after = paged
+                .last()
+                .map_or(0, |r: &luodi_store::parcels::MatchRow| r.id);
+            let page = store
+                .parcel_changes_page(zone, None, all.revision, after, 5)
+                .await
+                .unwrap();
+            assert!(page.len() <= 5 && page.windows(2).all(|w| w[0].id < w[1].id));
+            if page.is_empty() {
+                break;
+            }
+            paged.extend(page);
+        }
+        let mut ids: Vec<i64> = all.rows.iter().map(|r| r.id).collect();
+        ids.sort();
+        assert_eq!(paged.iter().map(|r| r.id).collect::<Vec<_>>(), ids);
+
+        let text = file(&[
+            ("GX-R-01", 120.30, json!({})),
+            ("GX-R-02", 120.31, json!({})),
+        ]);
+        let drafts = parcels_from_geojson(&text).unwrap();
+        store
+            .import_parcels(&Actor::Cli, zone, &drafts)
+            .await
+            .unwrap();
+        let after_import = revision(store.clone()).await;
+        assert_eq!(after_import, all.revision + 1, "one revision per import");
+        let changed = store
+            .parcel_changes(zone, Some(all.revision))
+            .await
+            .unwrap();
+        let mut codes: Vec<&str> = changed.rows.iter().map(|r| r.attrs.code.as_str()).collect();
+        codes.sort();
+        assert_eq!(codes, ["GX-R-01", "GX-R-02"]);
+        assert!(
+            changed
+                .rows
+                .iter()
+                .all(|r| r.area_mu > 0.0 && r.attrs.extra.is_empty())
+        );
+
+        let phase = phases(&store, zone, 1).await[0];
+        let id = store
+            .parcel_by_code(zone, "GX-R-01")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        store
+            .reserve_parcel(&Actor::Cli, zone, id, phase)
+            .await
+            .unwrap();
+        let changed = store
+            .parcel_changes(zone, Some(after_import))
+            .await
+            .unwrap();
+        assert_eq!(changed.revision, after_import + 1);
+        assert_eq!(changed.rows.len(), 1);
+        assert_eq!(changed.rows[0].attrs.status, ParcelStatus::Reserved);
+        // A refused reservation takes no revision.
+        assert!(
+            store
+                .reserve_parcel(&Actor::Cli, zone, id, phase)
+                .await
+                .is_err()
+        );
+        assert_eq!(revision(store.clone()).await, after_import + 1);
+        store
+            .release_parcel(&Actor::Cli, zone, id, "改选")
+            .await
+            .unwrap();
+        assert_eq!(revision(store.clone()).await, after_import + 2);
+    }
+
     on_both! {
         import_reserve_hand_over => import_reserve_hand_over;
         one_parcel_one_phase_under_concurrency => one_parcel_one_phase_under_concurrency;
+        revisions_track_every_write => revisions_track_every_write;
     }
 }
 

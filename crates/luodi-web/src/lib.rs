@@ -10,6 +10,7 @@ pub mod extract;
 pub mod gantt;
 pub mod i18n;
 pub mod map;
+pub mod match_index;
 pub mod metrics;
 pub mod notice;
 pub mod pages;
@@ -60,6 +61,8 @@ pub struct AppState {
     pub forecast_wake: std::sync::Arc<tokio::sync::Notify>,
     /// One portfolio sweep at a time in this process; the others then find nothing to do.
     pub sweep_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Each zone's parcels in memory for the matcher.
+    pub match_index: std::sync::Arc<match_index::MatchIndexes>,
 }
 
 impl AppState {
@@ -70,6 +73,7 @@ impl AppState {
             metrics: Default::default(),
             forecast_wake: Default::default(),
             sweep_lock: Default::default(),
+            match_index: Default::default(),
         }
     }
 }
@@ -149,10 +153,16 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let state = AppState::new(store, config.clone());
     let forecaster = api::portfolio::spawn_forecaster(state.clone(), config.forecast_every);
+    let indexer = match_index::spawn_refresher(
+        state.match_index.clone(),
+        state.store.clone(),
+        match_index::POLL,
+    );
     let app = router(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
     forecaster.abort();
+    indexer.abort();
     Ok(())
 }

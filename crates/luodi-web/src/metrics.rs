@@ -60,6 +60,11 @@ pub async fn render(State(state): State<AppState>) -> Response {
         "# HELP luodi_database_up Whether the database answered the last scrape.\n# TYPE luodi_database_up gauge\nluodi_database_up {}",
         u8::from(db_up)
     );
+    let _ = writeln!(
+        out,
+        "# HELP luodi_match_index_parcels Parcels held in memory for the matcher, over all zones.\n# TYPE luodi_match_index_parcels gauge\nluodi_match_index_parcels {}",
+        state.match_index.parcels()
+    );
     let snapshot: Vec<_> = state
         .metrics
         .requests

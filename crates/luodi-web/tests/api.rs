@@ -2002,7 +2002,199 @@ mod parcels {
         );
     }
 
+    /// The zone's weights: read by anyone who matches, set by the landing office with
+    /// each weight checked, audited, and used by the next match that gives none.
+    async fn zone_weights_and_a_fresh_index(app: &TestApp) {
+        let landing = app.token("landing@luodi.demo").await;
+        let r = app
+            .api("GET", "/api/v1/match/weights", Some(&landing), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["indicators"], 25.0);
+        let weights = json!({"area": 0, "indicators": 0, "utilities": 0, "price": 0, "synergy": 100, "assessments": 0});
+        let steward = app.token("steward@luodi.demo").await;
+        assert_eq!(
+            app.api(
+                "PUT",
+                "/api/v1/match/weights",
+                Some(&steward),
+                Some(&weights.to_string())
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let before = audit_count(app).await;
+        let bad = json!({"area": 10, "indicators": 0, "utilities": 0, "price": "cheap", "synergy": 0, "assessments": 0});
+        let r = app
+            .api(
+                "PUT",
+                "/api/v1/match/weights",
+                Some(&landing),
+                Some(&bad.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let zero = json!({"area": 0, "indicators": 0, "utilities": 0, "price": 0, "synergy": 0, "assessments": 0});
+        let r = app
+            .api(
+                "PUT",
+                "/api/v1/match/weights",
+                Some(&landing),
+                Some(&zero.to_string()),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("weights"))
+        );
+        assert_eq!(
+            audit_count(app).await,
+            before,
+            "refused weights change nothing"
+        );
+        let r = app
+            .api(
+                "PUT",
+                "/api/v1/match/weights",
+                Some(&landing),
+                Some(&weights.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(audit_count(app).await, before + 1);
+
+        // The next match uses them: all points are the synergy's, so the parcels rank by
+        // their distance to the partner, nearest first.
+        let needs = json!({"needs": {"area_mu_min": 10, "area_mu_max": 400, "industry": "C2761",
+            "investment_wan": 10_000_000, "annual_tax_wan": 1_000_000, "annual_output_wan": 100_000_000,
+            "partners": [{"name": "链主企业", "lon": 120.40, "lat": 36.33}]}, "k": 5, "explain": 2});
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/match",
+                Some(&landing),
+                Some(&needs.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let m = r.json();
+        assert_eq!(m["weights"]["synergy"], 100.0);
+        let top = m["top"].as_array().unwrap();
+        let synergy: Vec<f64> = top
+            .iter()
+            .map(|t| {
+                let c = &t["components"][4];
+                assert_eq!(
+                    (c["name"].as_str(), c["weight"].as_f64()),
+                    (Some("synergy"), Some(100.0))
+                );
+                c["points"].as_f64().unwrap()
+            })
+            .collect();
+        assert!(synergy.windows(2).all(|w| w[0] > w[1]), "{synergy:?}");
+        assert_eq!(
+            top[0]["score"].as_f64().unwrap(),
+            (synergy[0] * 100.0).round() / 100.0
+        );
+        // The funnel counts every parcel; only two excluded ones are explained.
+        let excluded_total = m["excluded_total"].as_u64().unwrap();
+        assert_eq!(
+            excluded_total + m["eligible"].as_u64().unwrap(),
+            m["parcels"].as_u64().unwrap()
+        );
+        let removed: u64 = m["funnel"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["excluded"].as_u64().unwrap())
+            .sum();
+        assert_eq!(removed, excluded_total);
+        assert_eq!(m["funnel"][3]["constraint"], "not_available");
+        assert!(excluded_total > 2);
+        assert_eq!(m["excluded"].as_array().unwrap().len(), 2);
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/match",
+                Some(&landing),
+                Some(&json!({"needs": needs["needs"], "explain": 20000}).to_string()),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("explain"))
+        );
+
+        // A parcel imported behind this server's back (as by the CLI, or another server)
+        // is in its very next match.
+        let zone = demo::zone_id(&app.store).await.unwrap();
+        let file = json!({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"code": "GX-NEW-1", "status": "available"},
+             "geometry": {"type": "Polygon", "coordinates": [[[120.398, 36.328], [120.402, 36.328], [120.402, 36.332], [120.398, 36.332], [120.398, 36.328]]]}}]});
+        let drafts = luodi_domain::parcel::parcels_from_geojson(&file.to_string()).unwrap();
+        app.store
+            .import_parcels(&luodi_store::Actor::Cli, zone, &drafts)
+            .await
+            .unwrap();
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/match",
+                Some(&landing),
+                Some(&needs.to_string()),
+            )
+            .await;
+        let m = r.json();
+        assert_eq!(m["top"][0]["code"], "GX-NEW-1", "{m}");
+        // Reserving it (a change of status alone) takes it out of the next match.
+        let id = m["top"][0]["parcel_id"].as_i64().unwrap();
+        let project = app
+            .store
+            .project(
+                &luodi_domain::Scope {
+                    zone: Some(zone),
+                    enterprise: None,
+                },
+                app.sinopharm().await,
+            )
+            .await
+            .unwrap();
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/parcels/{id}/reserve"),
+                Some(&landing),
+                Some(&json!({"phase_id": project.phases[2].id}).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let m = app
+            .api(
+                "POST",
+                "/api/v1/match",
+                Some(&landing),
+                Some(&needs.to_string()),
+            )
+            .await
+            .json();
+        assert_ne!(m["top"][0]["code"], "GX-NEW-1", "{m}");
+        // … but not for the phase it is reserved for.
+        let mine = json!({"phase_id": project.phases[2].id, "needs": needs["needs"], "k": 1});
+        let m = app
+            .api(
+                "POST",
+                "/api/v1/match",
+                Some(&landing),
+                Some(&mine.to_string()),
+            )
+            .await
+            .json();
+        assert_eq!(m["top"][0]["code"], "GX-NEW-1", "{m}");
+    }
+
     on_both! {
         list_import_match_reserve => list_import_match_reserve;
+        zone_weights_and_a_fresh_index => zone_weights_and_a_fresh_index;
     }
 }

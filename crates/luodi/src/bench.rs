@@ -342,73 +342,24 @@ pub fn forecast(
     Ok(())
 }
 
-/// The parcel figures so far, one JSON line each: reading and checking a GeoJSON file of
-/// `import` features, importing them into SQLite, and one match query (hard constraints,
-/// scores, top 20) over `parcels` parcels with the matcher as it is today — a linear scan,
-/// before the in-memory index the issue asks for. The PostGIS and ogr2ogr peers are not
-/// run yet; the lines say so.
-pub async fn parcels(import: usize, parcels: usize, runs: usize) -> anyhow::Result<()> {
-    use luodi_domain::matching::{Candidate, LandNeeds, Partner, Saving, Weights, rank};
-    use luodi_domain::parcel::{parcels_from_geojson, synthetic_collection};
-    let runs = runs.max(1);
-    let text = synthetic_collection(import, 7).to_string();
-    let t = Instant::now();
-    let drafts = parcels_from_geojson(&text).map_err(|p| anyhow::anyhow!("{:?}", &p[..1]))?;
-    line(
-        "parcels_geojson_read_and_check",
-        t.elapsed().as_secs_f64() * 1000.0,
-        "ms",
-        f64::INFINITY,
-        json!({"features": import, "bytes": text.len(), "includes": "JSON parse, attribute checks, OGC validity, geodesic area"}),
-    );
-    let db = TestDb::new(Backend::Sqlite)
-        .await
-        .ok_or_else(|| anyhow::anyhow!("no SQLite test database"))?;
-    let store = Store::open(&db.url).await?;
-    let zone = store
-        .ensure_zone(&Actor::Cli, "bench", "基准区", "Bench zone", "山东省")
-        .await?;
-    let t = Instant::now();
-    store
-        .import_parcels(&Actor::Cli, zone.id, &drafts)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    line(
-        "parcels_import_sqlite",
-        t.elapsed().as_secs_f64() * 1000.0,
-        "ms",
-        f64::INFINITY,
-        json!({"features": import, "includes": "one transaction, one audit entry", "peer": "ogr2ogr into PostGIS: not run yet"}),
-    );
-    store.close().await;
-    db.drop_db().await;
+/// What `luodi bench parcels` measures, and with which peer.
+pub struct ParcelBench<'a> {
+    /// Features in the GeoJSON file imported (by Luodi and by ogr2ogr).
+    pub import: usize,
+    /// Parcels in the in-memory index (and in PostGIS) a match query runs over.
+    pub parcels: usize,
+    pub runs: usize,
+    /// The PostGIS peer script.
+    pub postgis: Option<&'a str>,
+    /// Where the files the peer reads are written.
+    pub data: &'a std::path::Path,
+}
 
-    let big = synthetic_collection(parcels, 11);
-    let attrs: Vec<(luodi_domain::parcel::ParcelAttrs, f64, (f64, f64))> = big["features"]
-        .as_array()
-        .map(|f| {
-            f.iter()
-                .filter_map(|f| {
-                    let a = luodi_domain::parcel::ParcelAttrs::from_properties(
-                        f["properties"].as_object()?,
-                    )
-                    .ok()?;
-                    let c = &f["geometry"]["coordinates"][0];
-                    let (x0, y0, x1, y1) = (
-                        c[0][0].as_f64()?,
-                        c[0][1].as_f64()?,
-                        c[2][0].as_f64()?,
-                        c[2][1].as_f64()?,
-                    );
-                    let area_mu = (x1 - x0) * 89_700.0 * (y1 - y0) * 110_900.0
-                        / luodi_domain::parcel::M2_PER_MU;
-                    Some((a, area_mu, ((x0 + x1) / 2.0, (y0 + y1) / 2.0)))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    drop(big);
-    let needs = LandNeeds {
+/// The land needs every match figure asks for, Luodi's and PostGIS's alike (the SQL in
+/// `scripts/bench/postgis-match.sql` spells out the same needs and weights).
+fn bench_needs() -> luodi_domain::matching::LandNeeds {
+    use luodi_domain::matching::{LandNeeds, Partner};
+    LandNeeds {
         area_mu_min: 60.0,
         area_mu_max: 200.0,
         industry: Some("C2761".into()),
@@ -421,46 +372,420 @@ pub async fn parcels(import: usize, parcels: usize, runs: usize) -> anyhow::Resu
         budget_per_mu_wan: Some(40.0),
         partners: vec![Partner {
             name: "partner".into(),
-            lon: 120.5,
-            lat: 36.5,
+            lon: 121.5,
+            lat: 38.5,
         }],
         ..Default::default()
-    };
-    let industry = needs.check().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut times = Vec::new();
-    let mut eligible = 0;
-    for _ in 0..runs {
+    }
+}
+
+/// The parcel figures, one JSON line each:
+/// - reading and checking a GeoJSON file of `import` features, and importing it into SQLite
+///   and PostgreSQL (one transaction each, audited), against `ogr2ogr` loading the same
+///   file into PostGIS;
+/// - the resident memory of `luodi serve` with those parcels in its matcher;
+/// - building the in-memory matcher index over `parcels` parcels, and a match query on it
+///   (hard constraints, scores, top 20), against the same query in PostGIS with a GiST
+///   index; the two answers' top 20 are compared.
+pub async fn parcels(b: ParcelBench<'_>) -> anyhow::Result<()> {
+    use luodi_domain::match_index::{Index, Query};
+    use luodi_domain::matching::{AssessmentSavings, Candidate, Weights, assessment_value};
+    use luodi_domain::parcel::{ParcelAttrs, parcels_from_geojson, synthetic_collection};
+    let runs = b.runs.max(1);
+    std::fs::create_dir_all(b.data)?;
+
+    // Reading, checking and importing a GeoJSON file.
+    let text = synthetic_collection(b.import, 7).to_string();
+    let file = b.data.join("import.geojson");
+    std::fs::write(&file, &text)?;
+    let t = Instant::now();
+    let drafts = parcels_from_geojson(&text).map_err(|p| anyhow::anyhow!("{:?}", &p[..1]))?;
+    let read_ms = t.elapsed().as_secs_f64() * 1000.0;
+    line(
+        "parcels_geojson_read_and_check",
+        read_ms,
+        "ms",
+        f64::INFINITY,
+        json!({"features": b.import, "bytes": text.len(), "includes": "JSON parse, attribute checks, OGC validity, geodesic area"}),
+    );
+    drop(text);
+    let mut postgres_import_ms = None;
+    let mut sqlite_url = None;
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(db) = TestDb::new(backend).await else {
+            println!(
+                "{}",
+                json!({"bench": format!("parcels_import_{}", backend.name()), "skipped": "no test database"})
+            );
+            continue;
+        };
+        let store = Store::open(&db.url).await?;
+        let zone = store
+            .ensure_zone(&Actor::Cli, "bench", "基准区", "Bench zone", "山东省")
+            .await?;
         let t = Instant::now();
-        let r = rank(
-            &needs,
-            industry.as_ref(),
-            &Weights::default(),
-            attrs.iter().enumerate().map(|(i, (a, mu, c))| Candidate {
-                id: i as i64,
-                attrs: a,
-                area_mu: *mu,
-                centroid: *c,
-                own: false,
-            }),
-            20,
-            |a: &[String]| Saving {
-                start_days: 0.0,
-                workload_days: a.len() as f64 * 5.0,
-                waived: Vec::new(),
-            },
-            luodi_domain::Lang::En,
+        store
+            .import_parcels(&Actor::Cli, zone.id, &drafts)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        if backend == Backend::Postgres {
+            postgres_import_ms = Some(ms);
+        }
+        line(
+            &format!("parcels_import_{}", backend.name()),
+            ms,
+            "ms",
+            f64::INFINITY,
+            json!({"features": b.import, "with_read_and_check_ms": ((ms + read_ms) * 10.0).round() / 10.0,
+                "includes": "one transaction: every parcel's row with its geometry, attributes, area, centroid and bounding box; one audit entry"}),
         );
-        eligible = r.eligible;
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        store.close().await;
+        if backend == Backend::Sqlite {
+            sqlite_url = Some(db);
+        } else {
+            db.drop_db().await;
+        }
+    }
+    drop(drafts);
+
+    // The resident memory of a server whose matcher holds those parcels.
+    match &sqlite_url {
+        Some(db) => match serve_rss(&db.url, b.import) {
+            Ok((rss, loaded_ms)) => line(
+                "parcels_serve_rss",
+                rss,
+                "MiB",
+                f64::INFINITY,
+                json!({"parcels": b.import, "index_loaded_after_ms": loaded_ms,
+                    "note": "VmRSS of `luodi serve` on SQLite once its matcher holds every parcel"}),
+            ),
+            Err(e) => println!(
+                "{}",
+                json!({"bench": "parcels_serve_rss", "skipped": e.to_string()})
+            ),
+        },
+        None => println!(
+            "{}",
+            json!({"bench": "parcels_serve_rss", "skipped": "no SQLite database"})
+        ),
+    }
+    if let Some(db) = sqlite_url {
+        db.drop_db().await;
+    }
+
+    // The in-memory index over many parcels.
+    let big = synthetic_collection(b.parcels, 11);
+    // Each parcel: attributes, area (mu), centroid, and its rectangle (x0, y0, x1, y1).
+    type Row = (ParcelAttrs, f64, (f64, f64), [f64; 4]);
+    let rows: Vec<Row> = big["features"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .filter_map(|f| {
+                    let a = ParcelAttrs::from_properties(f["properties"].as_object()?).ok()?;
+                    let c = &f["geometry"]["coordinates"][0];
+                    let (x0, y0, x1, y1) = (
+                        c[0][0].as_f64()?,
+                        c[0][1].as_f64()?,
+                        c[2][0].as_f64()?,
+                        c[2][1].as_f64()?,
+                    );
+                    // Rectangles a few hundred metres wide: the local scale is ample here.
+                    let area_mu = (x1 - x0) * 89_700.0 * (y1 - y0) * 110_900.0
+                        / luodi_domain::parcel::M2_PER_MU;
+                    Some((
+                        a,
+                        area_mu,
+                        ((x0 + x1) / 2.0, (y0 + y1) / 2.0),
+                        [x0, y0, x1, y1],
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    drop(big);
+    let candidates = || {
+        rows.iter().enumerate().map(|(i, (a, mu, c, _))| Candidate {
+            id: i as i64 + 1,
+            attrs: a,
+            area_mu: *mu,
+            centroid: *c,
+            own: false,
+        })
+    };
+    let mut builds = Vec::new();
+    let mut index = Index::default();
+    for _ in 0..runs.min(3) {
+        let t = Instant::now();
+        index = Index::build(candidates());
+        builds.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     line(
-        "parcels_match_scan",
-        median(times),
+        "parcels_index_build",
+        median(builds),
+        "ms",
+        10_000.0,
+        json!({"parcels": index.len(), "threads": rayon::current_num_threads()}),
+    );
+
+    let needs = bench_needs();
+    let industry = needs.check().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let calendar = luodi_domain::calendar::Calendar::builtin();
+    let catalogue = Catalogue::parse(DEFAULT).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let facts = PhaseFacts {
+        investment_wan: needs.investment_wan,
+        land_area_mu: Some(130.0),
+        new_construction: Some(true),
+        approval_route: Some("filing".into()),
+        eia_class: Some("report_table".into()),
+        ..Default::default()
+    };
+    let weights = Weights::default();
+    let query = Query {
+        needs: &needs,
+        industry: industry.as_ref(),
+        weights: &weights,
+        k: 20,
+        own: &[],
+        explain: 0,
+    };
+    // A first query works out what each set of regional assessments saves (a service-list
+    // forecast per set); the server does so per query, so it is timed apart.
+    let mut savings = AssessmentSavings::new(&calendar, &catalogue, facts, industry.clone());
+    let t = Instant::now();
+    let first = index.query(
+        &query,
+        |a: &[String]| savings.saved(a),
+        luodi_domain::Lang::En,
+    );
+    let cold_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let mut times = Vec::new();
+    let mut answer = first.clone();
+    for _ in 0..runs.max(20) {
+        let t = Instant::now();
+        answer = index.query(
+            &query,
+            |a: &[String]| savings.saved(a),
+            luodi_domain::Lang::En,
+        );
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    assert_eq!(answer, first, "the same query gives the same answer");
+    let luodi_ms = median(times);
+    line(
+        "parcels_match_index",
+        luodi_ms,
         "ms",
         5.0,
-        json!({"parcels": attrs.len(), "eligible": eligible, "top": 20, "runs": runs,
-            "note": "a linear scan that explains every exclusion; the in-memory index the target is for is not built yet",
-            "peer": "PostGIS 3 with a GiST index: not run yet"}),
+        json!({"parcels": index.len(), "in_area_range": index.len() - answer.funnel[0].excluded,
+            "eligible": answer.eligible, "top": 20, "runs": runs.max(20),
+            "first_query_ms": (cold_ms * 10.0).round() / 10.0,
+            "note": "p50 with each assessment set's saving known; first_query_ms includes forecasting the saving of every set among the survivors"}),
     );
+
+    // The plain matcher the index answers for, over the same parcels: the index's gain.
+    let t = Instant::now();
+    let plain = luodi_domain::matching::rank(
+        &needs,
+        industry.as_ref(),
+        &weights,
+        candidates(),
+        20,
+        |a: &[String]| savings.saved(a),
+        luodi_domain::Lang::En,
+    );
+    let scan_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let same = plain.top == answer.top;
+    line(
+        "parcels_match_scan",
+        scan_ms,
+        "ms",
+        f64::INFINITY,
+        json!({"parcels": rows.len(), "same_top_20_as_the_index": same,
+            "note": "matching::rank over every parcel, explaining each exclusion: what the index replaces"}),
+    );
+    anyhow::ensure!(same, "the index and the plain matcher disagree");
+
+    // The PostGIS peer.
+    let Some(script) = b.postgis else {
+        for bench in ["parcels_match_postgis", "parcels_import_ogr2ogr"] {
+            println!(
+                "{}",
+                json!({"bench": bench, "skipped": "no --postgis script given (scripts/bench/run passes scripts/bench/postgis)"})
+            );
+        }
+        return Ok(());
+    };
+    let csv = b.data.join("parcels.csv");
+    {
+        use std::io::Write;
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&csv)?);
+        let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+        for (i, (a, mu, c, [x0, y0, x1, y1])) in rows.iter().enumerate() {
+            let (x, y) = *c;
+            let mut sets = a.assessments.clone();
+            sets.sort();
+            writeln!(
+                w,
+                "{}\t{}\t{}\t{}\t{}\t{}\t{{{}}}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\tSRID=4326;POLYGON(({x0} {y0},{x1} {y0},{x1} {y1},{x0} {y1},{x0} {y0}))",
+                i + 1,
+                mu,
+                a.status.as_str(),
+                a.park.as_deref().unwrap_or(r"\N"),
+                x,
+                y,
+                a.allowed_industries.join(","),
+                null(num(a.investment_intensity_min_wan_per_mu)),
+                null(num(a.tax_per_mu_min_wan)),
+                null(num(a.output_per_mu_min_wan)),
+                null(num(a.power_kva)),
+                null(num(a.water_m3_per_day)),
+                a.gas,
+                a.steam,
+                a.road_access,
+                a.sewage_class.as_deref().unwrap_or(r"\N"),
+                null(num(a.price_per_mu_wan)),
+                sets.join(","),
+            )?;
+        }
+        w.flush()?;
+    }
+    let set_values = b.data.join("savings.csv");
+    {
+        use std::io::Write;
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&set_values)?);
+        let mut seen = std::collections::HashSet::new();
+        for (a, _, _, _) in &rows {
+            let mut key = a.assessments.clone();
+            key.sort();
+            if seen.insert(key.clone()) {
+                writeln!(
+                    w,
+                    "{}\t{}",
+                    key.join(","),
+                    assessment_value(&savings.saved(&key))
+                )?;
+            }
+        }
+        w.flush()?;
+    }
+    drop(rows);
+    let out = std::process::Command::new(script)
+        .arg(b.data)
+        .arg(runs.max(5).to_string())
+        .stderr(std::process::Stdio::inherit())
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "{script} failed: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let peer = |name: &str| lines.iter().find(|l| l["peer"] == name).cloned();
+    if let Some(p) = peer("postgis_match") {
+        let pg_ms = p["p50_ms"].as_f64().unwrap_or(f64::NAN);
+        let theirs: Vec<i64> = p["top"]
+            .as_array()
+            .map(|t| t.iter().filter_map(|v| v.as_i64()).collect())
+            .unwrap_or_default();
+        let ours: Vec<i64> = answer.top.iter().map(|s| s.id).collect();
+        let shared = ours.iter().filter(|id| theirs.contains(id)).count();
+        line(
+            "parcels_match_postgis",
+            pg_ms,
+            "ms",
+            f64::INFINITY,
+            json!({"parcels": p["parcels"], "runs": p["runs"], "eligible": p["eligible"], "plan": p["plan"],
+                "same_top_20": ours == theirs, "top_20_in_common": shared,
+                "luodi_ms": (luodi_ms * 1000.0).round() / 1000.0,
+                "ratio_postgis_to_luodi": (pg_ms / luodi_ms * 10.0).round() / 10.0,
+                "peer": p["version"], "note": "psql \\timing on the server's loopback; PostGIS reads the savings of each assessment set from a table Luodi wrote"}),
+        );
+    }
+    if let Some(p) = peer("ogr2ogr") {
+        let ogr_ms = p["ms"].as_f64().unwrap_or(f64::NAN);
+        let ours = postgres_import_ms.map(|ms| ms + read_ms);
+        line(
+            "parcels_import_ogr2ogr",
+            ogr_ms,
+            "ms",
+            f64::INFINITY,
+            json!({"features": p["features"], "peer": p["version"],
+                "luodi_postgres_ms": ours.map(|v| (v * 10.0).round() / 10.0),
+                "ratio_ogr2ogr_to_luodi": ours.map(|v| (ogr_ms / v * 100.0).round() / 100.0),
+                "note": "the same file: ogr2ogr into a PostGIS table with a GiST index, against Luodi reading, checking and importing it into PostgreSQL"}),
+        );
+    }
     Ok(())
+}
+
+/// `\N` (SQL NULL in COPY text) for an empty field.
+fn null(s: String) -> String {
+    if s.is_empty() { r"\N".into() } else { s }
+}
+
+/// Starts `luodi serve` on `url`, waits until its matcher holds `parcels` parcels and has
+/// reads its resident memory (MiB) and how long loading took (ms).
+fn serve_rss(url: &str, parcels: usize) -> anyhow::Result<(f64, f64)> {
+    use std::io::{Read, Write};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let t = Instant::now();
+    let mut child = std::process::Command::new(std::env::current_exe()?)
+        .args([
+            "serve",
+            "--database",
+            url,
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("LUODI_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let get = |path: &str| -> Option<String> {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).ok()?;
+        Some(out)
+    };
+    let result = (|| {
+        let deadline = Instant::now() + std::time::Duration::from_secs(120);
+        loop {
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "the server did not load its matcher in 120 s"
+            );
+            let held = get("/metrics").and_then(|m| {
+                m.lines()
+                    .find_map(|l| l.strip_prefix("luodi_match_index_parcels "))
+                    .and_then(|n| n.trim().parse::<usize>().ok())
+            });
+            if held.is_some_and(|n| n >= parcels) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let loaded_ms = t.elapsed().as_secs_f64() * 1000.0;
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))?;
+        let kb: f64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .ok_or_else(|| anyhow::anyhow!("no VmRSS in /proc"))?;
+        Ok((kb / 1024.0, loaded_ms))
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    result
 }

@@ -143,6 +143,14 @@ enum Command {
         /// it the networkx figure says it was not run, and why
         #[arg(long)]
         python: Option<String>,
+        /// The PostGIS peer script (`scripts/bench/postgis`): it loads the same parcels into
+        /// PostGIS 3 with a GiST index, runs the same match query, and times `ogr2ogr` on the
+        /// same GeoJSON file; without it those figures say they were not run
+        #[arg(long)]
+        postgis: Option<String>,
+        /// Where the parcel figures write the files the PostGIS peer reads
+        #[arg(long, default_value = "target/bench/parcels")]
+        data: String,
     },
     /// Check the audit trail.
     Audit {
@@ -696,6 +704,8 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             python,
             parcel_import,
             parcels,
+            postgis,
+            data,
         } => {
             if what == "all" || what == "catalogue" {
                 bench::run(items, runs).await?;
@@ -704,7 +714,14 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 bench::forecast(projects, samples, runs, python.as_deref())?;
             }
             if what == "all" || what == "parcels" {
-                bench::parcels(parcel_import, parcels, runs).await?;
+                bench::parcels(bench::ParcelBench {
+                    import: parcel_import,
+                    parcels,
+                    runs,
+                    postgis: postgis.as_deref(),
+                    data: std::path::Path::new(&data),
+                })
+                .await?;
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -1106,6 +1106,60 @@ async fn two_servers_reserve_a_parcel_once() {
         })
         .collect();
     let answers: Vec<String> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+
+    // A parcel imported by the CLI reaches both servers' matchers within seconds, with no
+    // request asking for it (each server's background refresh).
+    let held = |port: u16| -> Option<u64> {
+        request(port, "GET", "/metrics", "")?
+            .lines()
+            .find_map(|l| l.strip_prefix("luodi_match_index_parcels "))
+            .and_then(|n| n.trim().parse().ok())
+    };
+    let before = store.parcels(zone, None, 0, 1).await.unwrap().1 as u64;
+    for p in ports {
+        let loaded = (0..100).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            held(p) == Some(before)
+        });
+        assert!(
+            loaded,
+            "server on {p} holds {:?} parcels, not {before}",
+            held(p)
+        );
+    }
+    let file = std::env::temp_dir().join(format!("luodi-live-{}.geojson", std::process::id()));
+    std::fs::write(
+        &file,
+        serde_json::json!({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": "GX-LIVE-1"},
+            "geometry": {"type": "Polygon", "coordinates": [[[120.31, 36.31], [120.313, 36.31], [120.313, 36.313], [120.31, 36.313], [120.31, 36.31]]]}}]})
+        .to_string(),
+    )
+    .unwrap();
+    let o = luodi(
+        &[
+            "import",
+            "parcels",
+            "--database",
+            &db.url,
+            file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let imported = std::time::Instant::now();
+    for p in ports {
+        let seen = (0..100).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            held(p) == Some(before + 1)
+        });
+        assert!(
+            seen,
+            "server on {p} did not take in the imported parcel in 10 s"
+        );
+    }
+    assert!(imported.elapsed() < std::time::Duration::from_secs(10));
+    let _ = std::fs::remove_file(&file);
+
     for s in &mut servers {
         let _ = s.kill();
         let _ = s.wait();
@@ -1127,10 +1181,30 @@ async fn two_servers_reserve_a_parcel_once() {
     db.drop_db().await;
 }
 
-/// The parcel benchmark on a small synthetic park prints its three figures; the match
-/// figure says it misses its target until the in-memory index exists.
+/// The parcel benchmark's PostGIS peer (`scripts/bench/postgis`, PostGIS 3 and GDAL from
+/// Debian, which `scripts/test` installs) runs the same match query over the same small park
+/// and finds the same top 20, and ogr2ogr loads the same file.
 #[test]
-fn parcel_bench_prints_its_figures() {
+fn parcel_bench_agrees_with_postgis() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let has_peer = std::path::Path::new("/usr/share/postgresql/15/extension/postgis.control")
+        .exists()
+        && Command::new("ogr2ogr")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+    if !has_peer {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI needs PostGIS 3 and GDAL: scripts/test installs postgresql-15-postgis-3 and gdal-bin"
+        );
+        eprintln!(
+            "SKIPPED the PostGIS comparison: no PostGIS 3 or ogr2ogr (scripts/test installs them)"
+        );
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("luodi-postgis-{}", std::process::id()));
+    let script = root.join("scripts/bench/postgis");
     let o = luodi(
         &[
             "bench",
@@ -1141,6 +1215,54 @@ fn parcel_bench_prints_its_figures() {
             "3000",
             "--runs",
             "1",
+            "--data",
+            dir.to_str().unwrap(),
+            "--postgis",
+            script.to_str().unwrap(),
+        ],
+        None,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(o.status.success(), "{}", text(&o));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    let line = |name: &str| lines.iter().find(|l| l["bench"] == name).unwrap();
+    let pg = line("parcels_match_postgis");
+    assert_eq!(pg["parcels"], 3000, "{pg}");
+    assert_eq!(
+        pg["eligible"],
+        line("parcels_match_index")["eligible"],
+        "{pg}"
+    );
+    assert_eq!(pg["top_20_in_common"], 20, "{pg}");
+    assert!(pg["ratio_postgis_to_luodi"].as_f64().unwrap() > 0.0, "{pg}");
+    let ogr = line("parcels_import_ogr2ogr");
+    assert_eq!(ogr["features"], 300, "{ogr}");
+    assert!(
+        ogr["ratio_ogr2ogr_to_luodi"].as_f64().unwrap() > 0.0,
+        "{ogr}"
+    );
+}
+
+/// The parcel benchmark on a small synthetic park prints its figures: the index agrees
+/// with the plain matcher, and without a PostGIS script the peer figures say so.
+#[test]
+fn parcel_bench_prints_its_figures() {
+    let dir = std::env::temp_dir().join(format!("luodi-bench-{}", std::process::id()));
+    let o = luodi(
+        &[
+            "bench",
+            "parcels",
+            "--parcel-import",
+            "300",
+            "--parcels",
+            "3000",
+            "--runs",
+            "1",
+            "--data",
+            dir.to_str().unwrap(),
         ],
         None,
     );
@@ -1155,11 +1277,28 @@ fn parcel_bench_prints_its_figures() {
         [
             "parcels_geojson_read_and_check",
             "parcels_import_sqlite",
-            "parcels_match_scan"
+            "parcels_import_postgres",
+            "parcels_serve_rss",
+            "parcels_index_build",
+            "parcels_match_index",
+            "parcels_match_scan",
+            "parcels_match_postgis",
+            "parcels_import_ogr2ogr",
         ]
     );
-    assert_eq!(lines[0]["features"], 300);
-    assert_eq!(lines[2]["parcels"], 3000);
-    assert!(lines[2]["eligible"].as_u64().unwrap() > 0);
-    assert!(lines[2]["peer"].as_str().unwrap().contains("not run yet"));
+    let line = |name: &str| lines.iter().find(|l| l["bench"] == name).unwrap();
+    assert_eq!(line("parcels_geojson_read_and_check")["features"], 300);
+    assert!(line("parcels_serve_rss")["value"].as_f64().unwrap() > 1.0);
+    assert_eq!(line("parcels_serve_rss")["parcels"], 300);
+    let m = line("parcels_match_index");
+    assert_eq!(m["parcels"], 3000);
+    assert!(m["eligible"].as_u64().unwrap() > 0);
+    assert_eq!(line("parcels_match_scan")["same_top_20_as_the_index"], true);
+    assert!(
+        line("parcels_match_postgis")["skipped"]
+            .as_str()
+            .unwrap()
+            .contains("--postgis")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -27,7 +27,7 @@ use crate::AppState;
         catalogue::show, catalogue::versions, catalogue::export, catalogue::import,
         projects::list, projects::show, projects::hand_over, projects::service_list, projects::step, projects::queue, projects::late, projects::notice, projects::forecast, projects::what_if,
         portfolio::list,
-        parcels::list, parcels::show, parcels::import, parcels::export, parcels::export_csv, parcels::export_xlsx, parcels::reserve, parcels::release, parcels::match_parcels, parcels::set_land_needs,
+        parcels::list, parcels::show, parcels::import, parcels::export, parcels::export_csv, parcels::export_xlsx, parcels::reserve, parcels::release, parcels::match_parcels, parcels::match_weights, parcels::set_match_weights, parcels::set_land_needs,
     ),
     modifiers(&BearerAuth),
     tags((name = "enterprises", description = "企业 — enterprises of the zone"), (name = "account", description = "the caller, its zone and API tokens"), (name = "audit", description = "the hash-chained audit trail"), (name = "calendar", description = "工作日 — the PRC working-day calendar"), (name = "catalogue", description = "服务事项目录 — the zone's service catalogue"), (name = "projects", description = "项目 — projects, phases, service lists and their items"), (name = "parcels", description = "地块 — land parcels, their import and export, reservation, and matching projects to them"))

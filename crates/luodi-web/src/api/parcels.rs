@@ -10,7 +10,8 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use luodi_domain::matching::{AssessmentSavings, Candidate, LandNeeds, Weights, rank};
+use luodi_domain::match_index::Query;
+use luodi_domain::matching::{AssessmentSavings, LandNeeds, Weights};
 use luodi_domain::parcel::{FeatureProblem, ParcelAttrs, ParcelStatus, parcels_from_geojson};
 use luodi_domain::project::PhaseFacts;
 use luodi_domain::{Action, Lang, ZoneId};
@@ -33,6 +34,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/parcels/{id}/reserve", post(reserve))
         .route("/api/v1/parcels/{id}/release", post(release))
         .route("/api/v1/match", post(match_parcels))
+        .route(
+            "/api/v1/match/weights",
+            get(match_weights).put(set_match_weights),
+        )
         .route(
             "/api/v1/phases/{id}/land-needs",
             axum::routing::put(set_land_needs),
@@ -523,10 +528,14 @@ pub struct MatchRequest {
     pub needs: Option<LandNeeds>,
     #[schema(value_type = Option<Object>)]
     pub facts: Option<PhaseFacts>,
+    /// The score's weights; default: the zone's (see `GET /api/v1/match/weights`).
     #[schema(value_type = Option<Object>)]
     pub weights: Option<Weights>,
     /// 1–100, default 10.
     pub k: Option<usize>,
+    /// How many excluded parcels to explain constraint by constraint, lowest ids first:
+    /// 0–10,000, default 200. The funnel counts them all.
+    pub explain: Option<usize>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -560,7 +569,16 @@ pub struct ExcludedParcel {
 pub struct MatchResponse {
     pub parcels: usize,
     pub eligible: usize,
+    /// The weights the scores used: the request's, or the zone's.
+    #[schema(value_type = Object)]
+    pub weights: Weights,
+    /// Site elimination: each hard constraint in the order applied, with how many
+    /// parcels it removed (`excluded`) and how many were left (`left`).
+    #[schema(value_type = Vec<Object>)]
+    pub funnel: Vec<luodi_domain::match_index::Stage>,
     pub top: Vec<MatchedParcel>,
+    /// All the excluded parcels; `excluded` explains the first `explain` of them.
+    pub excluded_total: usize,
     pub excluded: Vec<ExcludedParcel>,
 }
 
@@ -634,104 +652,128 @@ pub async fn run_match(
     facts.land_area_mu = facts
         .land_area_mu
         .or(Some((needs.area_mu_min + needs.area_mu_max) / 2.0));
-    let parcels = state
-        .store
-        .all_parcels(zone)
-        .await
-        .map_err(|e| ApiError::store(lang, e))?;
-    let (_, _, catalogue) = state
+    let explain = req.explain.unwrap_or(200);
+    if explain > 10_000 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "out_of_range",
+            t(lang, "explain 应为 0–10000", "explain must be 0–10,000"),
+        )
+        .field("explain"));
+    }
+    let weights = match req.weights {
+        Some(w) => w,
+        None => state
+            .store
+            .match_weights(zone)
+            .await
+            .map_err(|e| ApiError::store(lang, e))?,
+    };
+    weights.check().map_err(|e| weights_error(lang, &e))?;
+    let (version, _, catalogue) = state
         .store
         .catalogue(zone, None)
         .await
         .map_err(|e| ApiError::store(lang, e))?;
     let calendar = state.store.calendar().await.map_err(ApiError::internal)?;
-    let mut savings = AssessmentSavings::new(&calendar, &catalogue, facts, industry.clone());
-    let weights = req.weights.unwrap_or_default();
-    let parts = [
-        ("area", weights.area),
-        ("indicators", weights.indicators),
-        ("utilities", weights.utilities),
-        ("price", weights.price),
-        ("synergy", weights.synergy),
-        ("assessments", weights.assessments),
-    ];
-    for (name, v) in parts {
-        if !(v.is_finite() && v >= 0.0) {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_weight",
-                t(
-                    lang,
-                    &format!("权重 {v} 应为不小于 0 的数"),
-                    &format!("{v} is not a weight of zero or more"),
-                ),
-            )
-            .field(format!("weights.{name}")));
-        }
-    }
-    if parts.iter().map(|p| p.1).sum::<f64>() <= 0.0 {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_weight",
-            t(
-                lang,
-                "权重之和须大于 0",
-                "the weights must add up to more than 0",
-            ),
-        )
-        .field("weights"));
-    }
-    let phase_id = phase.as_ref().map(|p| p.id);
-    let ranking = rank(
-        &needs,
-        industry.as_ref(),
-        &weights,
-        parcels.iter().map(|p| Candidate {
-            id: p.id,
-            attrs: &p.attrs,
-            area_mu: p.area_mu,
-            centroid: p.centroid,
-            own: phase_id.is_some()
-                && (p.reserved_phase_id == phase_id || p.handed_phase_id == phase_id),
-        }),
-        k,
-        |a: &[String]| savings.saved(a),
-        lang,
+    let savings_key = format!(
+        "{}|{}|{}|{}|{}",
+        zone.0,
+        version.id,
+        calendar.fingerprint(),
+        serde_json::to_string(&facts).unwrap_or_default(),
+        industry.as_ref().map(|i| i.as_str()).unwrap_or("")
     );
-    let by_id: std::collections::HashMap<i64, &Parcel> =
-        parcels.iter().map(|p| (p.id, p)).collect();
-    Ok(MatchResponse {
-        parcels: parcels.len(),
-        eligible: ranking.eligible,
-        top: ranking
-            .top
-            .into_iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let p = by_id[&s.id];
-                MatchedParcel {
-                    rank: i + 1,
-                    parcel_id: s.id,
-                    code: p.code.clone(),
-                    area_mu: (p.area_mu * 1000.0).round() / 1000.0,
-                    centroid: [p.centroid.0, p.centroid.1],
-                    score: (s.score * 100.0).round() / 100.0,
-                    components: s.components,
-                    saving: s.saving,
-                }
-            })
-            .collect(),
-        excluded: ranking
-            .excluded
-            .into_iter()
-            .map(|(id, why)| ExcludedParcel {
-                parcel_id: id,
-                code: by_id[&id].code.clone(),
-                reasons: why.iter().map(|w| w.text(lang)).collect(),
-                constraints: why,
-            })
-            .collect(),
+    let known = state.match_index.known_savings(&savings_key);
+    let own = match &phase {
+        Some(p) => state
+            .store
+            .phase_parcel_ids(zone, p.id)
+            .await
+            .map_err(|e| ApiError::store(lang, e))?,
+        None => Vec::new(),
+    };
+    let index = state
+        .match_index
+        .current(&state.store, zone)
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    let indexes = state.match_index.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut savings =
+            AssessmentSavings::new(&calendar, &catalogue, facts, industry.clone()).remember(known);
+        let query = Query {
+            needs: &needs,
+            industry: industry.as_ref(),
+            weights: &weights,
+            k,
+            own: &own,
+            explain,
+        };
+        let ranking = index.query(&query, |a: &[String]| savings.saved(a), lang);
+        indexes.keep_savings(savings_key, savings.known());
+        let code = |id: i64| index.get(id).map(|p| p.0.code).unwrap_or_default();
+        MatchResponse {
+            parcels: ranking.considered,
+            eligible: ranking.eligible,
+            weights,
+            excluded_total: ranking.considered - ranking.eligible,
+            funnel: ranking.funnel,
+            top: ranking
+                .top
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, s)| {
+                    let (attrs, area_mu, centroid) = index.get(s.id)?;
+                    Some(MatchedParcel {
+                        rank: i + 1,
+                        parcel_id: s.id,
+                        code: attrs.code,
+                        area_mu: (area_mu * 1000.0).round() / 1000.0,
+                        centroid: [centroid.0, centroid.1],
+                        score: (s.score * 100.0).round() / 100.0,
+                        components: s.components,
+                        saving: s.saving,
+                    })
+                })
+                .collect(),
+            excluded: ranking
+                .excluded
+                .into_iter()
+                .map(|(id, why)| ExcludedParcel {
+                    parcel_id: id,
+                    code: code(id),
+                    reasons: why.iter().map(|w| w.text(lang)).collect(),
+                    constraints: why,
+                })
+                .collect(),
+        }
     })
+    .await
+    .map_err(ApiError::internal)
+}
+
+/// A weight that is not a number of zero or more, or weights that add up to nothing.
+fn weights_error(lang: Lang, e: &luodi_domain::matching::NeedsError) -> ApiError {
+    let field = if e.field == "weights" {
+        "weights".to_string()
+    } else {
+        format!("weights.{}", e.field)
+    };
+    let message = if e.field == "weights" {
+        t(
+            lang,
+            "权重之和须大于 0",
+            "the weights must add up to more than 0",
+        )
+        .to_string()
+    } else {
+        match lang {
+            Lang::Zh => format!("{}：权重应为不小于 0 的数", e.field),
+            Lang::En => e.to_string(),
+        }
+    };
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_weight", message).field(field)
 }
 
 #[utoipa::path(post, path = "/api/v1/match", tag = "parcels", request_body = MatchRequest,
@@ -745,6 +787,46 @@ pub async fn match_parcels(
 ) -> Result<Json<MatchResponse>, ApiError> {
     let zone = zone_for(&caller, Action::ViewParcels)?;
     Ok(Json(run_match(&state, zone, caller.lang, &body).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/match/weights", tag = "parcels",
+    responses((status = 200, description = "the weights the zone's matcher scores with (its own, or the defaults 15/25/15/15/15/15): area, indicators, utilities, price, synergy, assessments", body = Object),
+        (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn match_weights(
+    State(state): State<AppState>,
+    caller: ApiUser,
+) -> Result<Json<Weights>, ApiError> {
+    let zone = zone_for(&caller, Action::ViewParcels)?;
+    Ok(Json(
+        state
+            .store
+            .match_weights(zone)
+            .await
+            .map_err(|e| ApiError::store(caller.lang, e))?,
+    ))
+}
+
+#[utoipa::path(put, path = "/api/v1/match/weights", tag = "parcels",
+    request_body(content = Object, description = "all six weights, each zero or more, adding up to more than zero: area, indicators, utilities, price, synergy, assessments (any scale; shown as points of 100)"),
+    responses((status = 200, description = "set; the weights", body = Object), (status = 403, body = ErrorBody),
+        (status = 422, description = "a weight is wrong; `field` names it", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn set_match_weights(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    JsonBody(weights): JsonBody<Weights>,
+) -> Result<Json<Weights>, ApiError> {
+    let zone = zone_for(&caller, Action::SetMatchWeights)?;
+    weights
+        .check()
+        .map_err(|e| weights_error(caller.lang, &e))?;
+    state
+        .store
+        .set_match_weights(&caller.user.actor(), zone, &weights)
+        .await
+        .map_err(|e| ApiError::store(caller.lang, e))?;
+    Ok(Json(weights))
 }
 
 #[utoipa::path(put, path = "/api/v1/phases/{id}/land-needs", tag = "parcels", params(("id" = i64, Path, description = "project phase id")),

@@ -316,6 +316,7 @@ struct MatchPage {
     result: Option<MatchResponse>,
     error: Option<String>,
     names: HashMap<&'static str, String>,
+    constraints: HashMap<&'static str, String>,
     gas: bool,
     steam: bool,
     /// Phases with recorded needs: (id, "project · phase", the one in use).
@@ -488,6 +489,7 @@ async fn match_page(
             ),
             weights: None,
             k: Some(5),
+            explain: None,
         };
         match run_match(&state, zone, page.lang, &req).await {
             Ok(r) => Some(r),
@@ -529,6 +531,10 @@ async fn match_page(
     .iter()
     .map(|n| (*n, l.tr.t(&format!("match.component_{n}")).to_string()))
     .collect();
+    let constraints = luodi_domain::match_index::FUNNEL
+        .iter()
+        .map(|n| (*n, l.tr.t(&format!("match.constraint_{n}")).to_string()))
+        .collect();
     Ok(render(
         StatusCode::OK,
         &MatchPage {
@@ -538,6 +544,7 @@ async fn match_page(
             result,
             error,
             names,
+            constraints,
             gas,
             steam,
             phases: phases
