@@ -4,6 +4,7 @@
 //! depends on none of them.
 
 pub mod audit;
+pub mod blocker;
 pub mod calendar;
 pub mod catalogue;
 pub mod enterprise;

@@ -1024,6 +1024,17 @@ mod parcel_pages {
             .filter(|s| s.chars().all(|c| c.is_ascii_digit()))
             .collect();
         assert_eq!(ids.len(), 16 * 2, "a map link and a table link each");
+        // The exports the page links to, with the page's session.
+        for (link, starts) in [
+            ("/api/v1/parcels.geojson", &b"{"[..]),
+            ("/api/v1/parcels.xlsx", &b"PK"[..]),
+            ("/api/v1/parcels.csv", "\u{feff}code,".as_bytes()),
+        ] {
+            assert!(list.body.contains(&format!("href=\"{link}\"")), "{link}");
+            let r = landing.get(app, link).await;
+            assert_eq!(r.status, StatusCode::OK, "{link}");
+            assert!(r.body_bytes.starts_with(starts), "{link}");
+        }
         let id = ids[0].to_string();
         let one = landing.get(app, &format!("/parcels/{id}")).await;
         assert_eq!(one.status, StatusCode::OK);
