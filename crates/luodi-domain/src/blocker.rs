@@ -77,6 +77,50 @@ impl SlaLimits {
     }
 }
 
+/// What a blocker is about: (code, 中文, English).
+pub const CATEGORIES: &[(&str, &str, &str)] = &[
+    ("land", "用地", "land"),
+    ("planning", "规划设计", "planning and design"),
+    ("approval", "审批手续", "approvals"),
+    ("utilities", "水电气暖", "utilities"),
+    ("construction", "施工建设", "construction"),
+    ("finance", "融资", "finance"),
+    ("talent", "人才用工", "talent and hiring"),
+    ("policy", "政策兑现", "policy and subsidies"),
+    ("other", "其他", "other"),
+];
+
+/// How pressing it is: (code, 中文, English).
+pub const PRIORITIES: &[(&str, &str, &str)] = &[
+    ("normal", "一般", "normal"),
+    ("high", "紧急", "high"),
+    ("urgent", "特急", "urgent"),
+];
+
+/// The zone's blocker settings: the limits and the escalation ladder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sla {
+    pub limits: SlaLimits,
+    pub ladder: Vec<Rung>,
+}
+
+impl Default for Sla {
+    fn default() -> Self {
+        Sla {
+            limits: SlaLimits::default(),
+            ladder: default_ladder(),
+        }
+    }
+}
+
+impl Sla {
+    pub fn check(&self) -> Result<(), LimitError> {
+        self.limits.check()?;
+        check_ladder(&self.ladder)
+    }
+}
+
 /// The three clocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -175,6 +219,37 @@ pub enum Action {
         clock: ClockKind,
         rung: usize,
     },
+}
+
+impl Party {
+    pub fn as_str(self) -> &'static str {
+        party_name(self)
+    }
+
+    pub fn parse(s: &str) -> Option<Party> {
+        [
+            Party::Steward,
+            Party::Enterprise,
+            Party::Department,
+            Party::Leader,
+            Party::System,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
+
+    /// The part a user of a role plays on blockers: enterprises for themselves, approval
+    /// officers for their department, leaders and administrators for the zone, the other
+    /// zone staff as stewards.
+    pub fn of_role(role: crate::Role) -> Party {
+        use crate::Role::*;
+        match role {
+            Enterprise => Party::Enterprise,
+            Approval => Party::Department,
+            Leader | Admin => Party::Leader,
+            Steward | Investment | Landing => Party::Steward,
+        }
+    }
 }
 
 impl Action {

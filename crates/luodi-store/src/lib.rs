@@ -8,6 +8,7 @@
 //! ([`audit`]); every read of zone-owned rows takes a [`luodi_domain::Scope`].
 
 pub mod audit;
+pub mod blockers;
 pub mod calendar;
 pub mod catalogue;
 pub mod demo;

@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_forecasts"),
     migration!(6, "0006_parcels"),
     migration!(7, "0007_parcel_revisions"),
+    migration!(8, "0008_blockers"),
 ];
 
 fn checksum(sql: &str) -> String {

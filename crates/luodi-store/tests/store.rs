@@ -1536,3 +1536,467 @@ mod parcel_races {
         files_keep_allocations_and_releases_check_the_phase => files_keep_allocations_and_releases_check_the_phase;
     }
 }
+
+mod blockers {
+    //! Blockers: raised in scope, acted on by the right party, every step audited, each
+    //! escalation made once however many callers race for it.
+    use super::*;
+    use luodi_domain::blocker::{Action, ClockKind, Party, State};
+    use luodi_store::blockers::{BlockerActionError, BlockerFilter, NewBlocker};
+    use sqlx::Row;
+
+    fn d(s: &str) -> chrono::NaiveDate {
+        s.parse().unwrap()
+    }
+
+    /// The demo's Sinopharm project, its enterprise, and two departments.
+    async fn setting(store: &Store) -> (luodi_domain::ZoneId, i64, EnterpriseId, i64, i64) {
+        let zone = demo::load(store).await.unwrap().id;
+        let scope = Scope {
+            zone: Some(zone),
+            enterprise: None,
+        };
+        let project = store
+            .projects(&scope)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.name.contains("国药"))
+            .unwrap();
+        let depts: Vec<i64> =
+            sqlx::query("SELECT id FROM departments WHERE zone_id = $1 ORDER BY id")
+                .bind(zone.0)
+                .fetch_all(store.pool())
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get("id"))
+                .collect();
+        (zone, project.id, project.enterprise_id, depts[0], depts[1])
+    }
+
+    fn new(project: i64, department: i64) -> NewBlocker {
+        NewBlocker {
+            project_id: project,
+            phase_id: None,
+            category: "utilities".into(),
+            priority: "high".into(),
+            title: "二期用电负荷无法接入".into(),
+            description: "110kV 变电站间隔不足，需电力公司协调。".into(),
+            attachments: vec!["负荷计算书.pdf".into()],
+            department_id: department,
+        }
+    }
+
+    async fn raise_act_scope(store: Store) {
+        let (zone, project, enterprise, dept, other_dept) = setting(&store).await;
+        let own = Scope {
+            zone: Some(zone),
+            enterprise: Some(enterprise),
+        };
+        let staff = Scope {
+            zone: Some(zone),
+            enterprise: None,
+        };
+        let (blockers, audit) = (
+            count(&store, "blockers").await,
+            count(&store, "audit_log").await,
+        );
+        // Bad input names the field and writes nothing.
+        let mut bad = new(project, dept);
+        bad.category = "weather".into();
+        let e = store
+            .raise_blocker(
+                &Actor::Cli,
+                &own,
+                None,
+                Party::Enterprise,
+                &bad,
+                d("2026-11-02"),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                BlockerActionError::Invalid {
+                    field: "category",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let mut bad = new(project, dept);
+        bad.attachments = vec!["../etc/passwd".into()];
+        let e = store
+            .raise_blocker(
+                &Actor::Cli,
+                &own,
+                None,
+                Party::Enterprise,
+                &bad,
+                d("2026-11-02"),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                BlockerActionError::Invalid {
+                    field: "attachments",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        // Another enterprise cannot raise one on this project.
+        let stranger = Scope {
+            zone: Some(zone),
+            enterprise: Some(EnterpriseId(enterprise.0 + 1)),
+        };
+        let e = store
+            .raise_blocker(
+                &Actor::Cli,
+                &stranger,
+                None,
+                Party::Enterprise,
+                &new(project, dept),
+                d("2026-11-02"),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                BlockerActionError::Invalid {
+                    field: "project_id",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(
+            (
+                count(&store, "blockers").await,
+                count(&store, "audit_log").await
+            ),
+            (blockers, audit)
+        );
+
+        let b = store
+            .raise_blocker(
+                &Actor::Cli,
+                &own,
+                None,
+                Party::Enterprise,
+                &new(project, dept),
+                d("2026-11-02"),
+            )
+            .await
+            .unwrap();
+        assert_eq!((b.state, b.version, b.events.len()), (State::Open, 1, 1));
+        assert_eq!(count(&store, "audit_log").await, audit + 1);
+        // Only the department it is with acknowledges.
+        let e = store
+            .act_on_blocker(
+                &Actor::Cli,
+                &staff,
+                None,
+                Party::Department,
+                Some(other_dept),
+                b.id,
+                Action::Acknowledged,
+                None,
+                d("2026-11-02"),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, BlockerActionError::NotYourDepartment));
+        let b = store
+            .act_on_blocker(
+                &Actor::Cli,
+                &staff,
+                None,
+                Party::Department,
+                Some(dept),
+                b.id,
+                Action::Acknowledged,
+                Some(1),
+                d("2026-11-02"),
+            )
+            .await
+            .unwrap();
+        assert_eq!((b.state, b.version), (State::Acknowledged, 2));
+        // A stale version is refused; so is an action the rules refuse, naming why.
+        let e = store
+            .act_on_blocker(
+                &Actor::Cli,
+                &staff,
+                None,
+                Party::Department,
+                Some(dept),
+                b.id,
+                Action::Answered { text: "x".into() },
+                Some(1),
+                d("2026-11-03"),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, BlockerActionError::Store(StoreError::Stale)));
+        let e = store
+            .act_on_blocker(
+                &Actor::Cli,
+                &own,
+                None,
+                Party::Enterprise,
+                None,
+                b.id,
+                Action::Confirmed {
+                    rating: 5,
+                    comment: String::new(),
+                },
+                None,
+                d("2026-11-03"),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, BlockerActionError::Refused(_)), "{e}");
+        // Re-routed: the other department now holds it, the clocks run on.
+        let b = store
+            .act_on_blocker(
+                &Actor::Cli,
+                &staff,
+                None,
+                Party::Steward,
+                None,
+                b.id,
+                Action::Rerouted {
+                    department: other_dept,
+                    reason: "属供电协调".into(),
+                },
+                None,
+                d("2026-11-03"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (b.department_id, b.raised_on),
+            (other_dept, d("2026-11-02"))
+        );
+        let b = store
+            .act_on_blocker(
+                &Actor::Cli,
+                &staff,
+                None,
+                Party::Department,
+                Some(other_dept),
+                b.id,
+                Action::Resolved {
+                    text: "已协调新增间隔".into(),
+                },
+                None,
+                d("2026-11-05"),
+            )
+            .await
+            .unwrap();
+        let b = store
+            .act_on_blocker(
+                &Actor::Cli,
+                &own,
+                None,
+                Party::Enterprise,
+                None,
+                b.id,
+                Action::Confirmed {
+                    rating: 4,
+                    comment: "满意".into(),
+                },
+                None,
+                d("2026-11-06"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(b.state, State::Closed);
+        assert_eq!(b.events.len(), 5);
+        assert_eq!(count(&store, "audit_log").await, audit + 5);
+
+        // Lists: by filter; the other enterprise sees none of them.
+        store
+            .raise_blocker(
+                &Actor::Cli,
+                &staff,
+                None,
+                Party::Steward,
+                &new(project, dept),
+                d("2026-11-09"),
+            )
+            .await
+            .unwrap();
+        let all = store
+            .blockers(&staff, &BlockerFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 2);
+        let open = store
+            .blockers(
+                &staff,
+                &BlockerFilter {
+                    open: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(open.len(), 1);
+        let by_dept = store
+            .blockers(
+                &staff,
+                &BlockerFilter {
+                    department_id: Some(other_dept),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(by_dept.len(), 1);
+        let closed = store
+            .blockers(
+                &own,
+                &BlockerFilter {
+                    state: Some(State::Closed),
+                    project_id: Some(project),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(closed.len(), 1);
+        assert!(
+            store
+                .blockers(&stranger, &BlockerFilter::default())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(matches!(
+            store.blocker(&stranger, b.id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(store.verify_audit(None).await.unwrap().is_ok());
+    }
+
+    /// A missed clock escalates once, however many callers (two stores are two servers)
+    /// look at the same moment.
+    async fn escalation_once(store: Store, other: Store) {
+        let (zone, project, _, dept, _) = setting(&store).await;
+        let staff = Scope {
+            zone: Some(zone),
+            enterprise: None,
+        };
+        let b = store
+            .raise_blocker(
+                &Actor::Cli,
+                &staff,
+                None,
+                Party::Steward,
+                &new(project, dept),
+                d("2026-11-02"),
+            )
+            .await
+            .unwrap();
+        let calendar = luodi_domain::calendar::Calendar::builtin();
+        assert!(
+            store
+                .escalate_blockers(&calendar, d("2026-11-03"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // Wednesday 4 November: acknowledge (due the 3rd) is missed.
+        let runs = (0..8).map(|i| {
+            let s = if i % 2 == 0 {
+                store.clone()
+            } else {
+                other.clone()
+            };
+            let calendar = calendar.clone();
+            tokio::spawn(async move {
+                s.escalate_blockers(&calendar, d("2026-11-04"))
+                    .await
+                    .unwrap()
+            })
+        });
+        let made: Vec<_> = futures_join(runs).await.into_iter().flatten().collect();
+        assert_eq!(made.len(), 1, "{made:?}");
+        assert_eq!(
+            (made[0].clock, made[0].rung, made[0].target.as_str()),
+            (ClockKind::Acknowledge, 0, "department_head")
+        );
+        assert_eq!(count(&store, "blocker_escalations").await, 1);
+        let b = store.blocker(&staff, b.id).await.unwrap();
+        assert_eq!(b.events.len(), 2);
+        assert!(
+            b.blocker()
+                .unwrap()
+                .escalated
+                .contains(&(ClockKind::Acknowledge, 0))
+        );
+        // Later days bring the next rungs, each once.
+        let later = store
+            .escalate_blockers(&calendar, d("2026-11-09"))
+            .await
+            .unwrap();
+        let mut got: Vec<(ClockKind, usize)> = later.iter().map(|e| (e.clock, e.rung)).collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![(ClockKind::Acknowledge, 1), (ClockKind::Answer, 0)]
+        );
+        assert!(
+            store
+                .escalate_blockers(&calendar, d("2026-11-09"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(store.verify_audit(None).await.unwrap().is_ok());
+    }
+
+    /// Two stores on one database: two servers.
+    async fn two_servers(backend: Backend) {
+        let Some(db) = TestDb::new(backend).await else {
+            return;
+        };
+        let (a, b) = (
+            Store::open(&db.url).await.unwrap(),
+            Store::open(&db.url).await.unwrap(),
+        );
+        escalation_once(a.clone(), b.clone()).await;
+        a.close().await;
+        b.close().await;
+        db.drop_db().await;
+    }
+
+    mod an_escalation_is_made_once {
+        #[tokio::test]
+        async fn sqlite() {
+            super::two_servers(luodi_store::Backend::Sqlite).await
+        }
+        #[tokio::test]
+        async fn postgres() {
+            super::two_servers(luodi_store::Backend::Postgres).await
+        }
+    }
+
+    async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
+        let mut out = Vec::new();
+        for h in handles.collect::<Vec<_>>() {
+            out.push(h.await.unwrap());
+        }
+        out
+    }
+
+    on_both! {
+        raise_act_and_scope => raise_act_scope;
+    }
+}
