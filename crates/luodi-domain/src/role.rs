@@ -46,6 +46,10 @@ pub enum Action {
     ManageParcels,
     /// Set the weights the zone's matcher scores parcels with.
     SetMatchWeights,
+    /// Raise a blocker on a project (the enterprise on its own).
+    RaiseBlocker,
+    /// Set the zone's blocker limits and escalation ladder.
+    SetBlockerSla,
 }
 
 impl Role {
@@ -99,6 +103,8 @@ impl Role {
             ViewParcels => !matches!(self, Enterprise),
             ManageParcels => matches!(self, Admin | Landing | Investment),
             SetMatchWeights => matches!(self, Admin | Landing),
+            RaiseBlocker => !matches!(self, Approval),
+            SetBlockerSla => matches!(self, Admin),
         }
     }
 

@@ -158,11 +158,13 @@ pub async fn serve(
         state.store.clone(),
         match_index::POLL,
     );
+    let escalator = api::blockers::spawn_escalator(state.clone(), api::blockers::ESCALATE_EVERY);
     let app = router(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
     forecaster.abort();
     indexer.abort();
+    escalator.abort();
     Ok(())
 }

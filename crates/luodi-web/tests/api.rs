@@ -2198,3 +2198,383 @@ mod parcels {
         zone_weights_and_a_fresh_index => zone_weights_and_a_fresh_index;
     }
 }
+
+mod blockers {
+    //! Blockers over the API: the enterprise raises, follows and rates its own; the
+    //! department it is with acts; another enterprise sees nothing of it.
+    use super::*;
+    use sqlx::Row;
+
+    async fn department(app: &TestApp, code: &str) -> i64 {
+        sqlx::query("SELECT id FROM departments WHERE code = $1")
+            .bind(code)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .get("id")
+    }
+
+    async fn raise_follow_rate(app: &TestApp) {
+        let project = app.sinopharm().await;
+        let bureau = department(app, "approval-bureau").await;
+        let other: i64 =
+            sqlx::query("SELECT id FROM departments WHERE code <> 'approval-bureau' ORDER BY id")
+                .fetch_one(app.store.pool())
+                .await
+                .unwrap()
+                .get("id");
+        let own = app.token("enterprise@luodi.demo").await;
+        let officer = app.token("approval@luodi.demo").await;
+        let steward = app.token("steward@luodi.demo").await;
+        let stranger = app.token(app.other_enterprise_user().await).await;
+        let leader = app.token("admin@luodi.demo").await;
+
+        // Bad input names the field and changes nothing.
+        let before = audit_count(app).await;
+        let body = |category: &str| {
+            json!({"project_id": project, "category": category, "priority": "high", "title": "施工用电无法接入",
+                "description": "临时用电申请已提交两周，供电公司未答复。", "attachments": ["用电申请.pdf"], "department_id": bureau})
+            .to_string()
+        };
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/blockers",
+                Some(&own),
+                Some(&body("weather")),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("category"))
+        );
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/blockers",
+                Some(&stranger),
+                Some(&body("utilities")),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("project_id"))
+        );
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/blockers",
+                Some(&officer),
+                Some(&body("utilities")),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "approval officers answer blockers, they do not raise them"
+        );
+        assert_eq!(audit_count(app).await, before);
+
+        // The enterprise raises one on its own project: three clocks start.
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/blockers",
+                Some(&own),
+                Some(&body("utilities")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let b = r.json();
+        let id = b["id"].as_i64().unwrap();
+        assert_eq!(
+            (b["state"].as_str(), b["raised_by"].as_str()),
+            (Some("open"), Some("enterprise"))
+        );
+        let kinds: Vec<&str> = b["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["acknowledge", "answer", "resolve"]);
+        assert_eq!(b["clocks"][2]["limit"], 15);
+        assert_eq!(b["actions"], json!(["withdrawn"]));
+        let url = format!("/api/v1/blockers/{id}");
+        let actions = format!("{url}/actions");
+
+        // Another enterprise sees nothing of it, by any route.
+        let list = app
+            .api("GET", "/api/v1/blockers", Some(&stranger), None)
+            .await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list.json()["blockers"].as_array().unwrap().is_empty());
+        assert_eq!(
+            app.api("GET", &url, Some(&stranger), None).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let r = app
+            .api(
+                "POST",
+                &actions,
+                Some(&stranger),
+                Some(&json!({"kind": "withdrawn", "reason": "x"}).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+        // The officer of the department acknowledges; refusals name the field or the rule.
+        let r = app.api("GET", &url, Some(&officer), None).await;
+        assert!(
+            r.json()["actions"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("acknowledged")),
+            "{}",
+            r.body
+        );
+        let r = app
+            .api(
+                "POST",
+                &actions,
+                Some(&officer),
+                Some(&json!({"kind": "answered"}).to_string()),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("text"))
+        );
+        let r = app
+            .api(
+                "POST",
+                &actions,
+                Some(&own),
+                Some(&json!({"kind": "confirmed", "rating": 5}).to_string()),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["code"].clone()),
+            (StatusCode::CONFLICT, json!("refused"))
+        );
+        let r = app
+            .api(
+                "POST",
+                &actions,
+                Some(&officer),
+                Some(&json!({"kind": "acknowledged", "version": 1}).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["state"], "acknowledged");
+        let r = app
+            .api(
+                "POST",
+                &actions,
+                Some(&officer),
+                Some(&json!({"kind": "answered", "text": "x", "version": 1}).to_string()),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["code"].clone()),
+            (StatusCode::CONFLICT, json!("stale"))
+        );
+        // Re-routed by the steward: the first officer may no longer act on it.
+        let r = app
+            .api(
+                "POST",
+                &actions,
+                Some(&steward),
+                Some(
+                    &json!({"kind": "rerouted", "department_id": other, "reason": "属供电协调"})
+                        .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["department_id"], other);
+        let r = app
+            .api(
+                "POST",
+                &actions,
+                Some(&officer),
+                Some(&json!({"kind": "resolved", "text": "x"}).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // The zone's leader resolves it for the department; the enterprise rates it low,
+        // which reopens it, then high, which closes it.
+        let r = app
+            .api(
+                "POST",
+                &actions,
+                Some(&leader),
+                Some(&json!({"kind": "resolved", "text": "已协调供电公司接入"}).to_string()),
+            )
+            .await;
+        assert_eq!(r.json()["state"], "resolved", "{}", r.body);
+        let r = app.api("GET", &url, Some(&own), None).await;
+        assert_eq!(r.json()["actions"], json!(["confirmed", "withdrawn"]));
+        let r = app
+            .api(
+                "POST",
+                &actions,
+                Some(&own),
+                Some(&json!({"kind": "confirmed", "rating": 9}).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let r = app
+            .api(
+                "POST",
+                &actions,
+                Some(&own),
+                Some(&json!({"kind": "confirmed", "rating": 2, "comment": "仍未通电"}).to_string()),
+            )
+            .await;
+        assert_eq!(
+            (r.json()["state"].as_str(), r.json()["reopened"].as_u64()),
+            (Some("answered"), Some(1))
+        );
+        app.api(
+            "POST",
+            &actions,
+            Some(&leader),
+            Some(&json!({"kind": "resolved", "text": "已通电"}).to_string()),
+        )
+        .await;
+        let r = app
+            .api(
+                "POST",
+                &actions,
+                Some(&own),
+                Some(&json!({"kind": "confirmed", "rating": 5, "comment": "满意"}).to_string()),
+            )
+            .await;
+        let b = r.json();
+        assert_eq!(
+            (b["state"].as_str(), b["rating"].as_u64()),
+            (Some("closed"), Some(5))
+        );
+        let kinds: Vec<&str> = b["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"]["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "raised",
+                "acknowledged",
+                "rerouted",
+                "resolved",
+                "confirmed",
+                "resolved",
+                "confirmed"
+            ]
+        );
+        assert_eq!(audit_count(app).await, before + 7);
+
+        // Lists filter; a bad filter names itself.
+        let r = app
+            .api(
+                "GET",
+                &format!("/api/v1/blockers?state=closed&project_id={project}"),
+                Some(&own),
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["blockers"].as_array().unwrap().len(), 1);
+        let r = app
+            .api("GET", "/api/v1/blockers?open=true", Some(&steward), None)
+            .await;
+        assert!(r.json()["blockers"].as_array().unwrap().is_empty());
+        let r = app
+            .api("GET", "/api/v1/blockers?open=maybe", Some(&steward), None)
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::BAD_REQUEST, json!("open"))
+        );
+    }
+
+    async fn zone_limits(app: &TestApp) {
+        let admin = app.token("admin@luodi.demo").await;
+        let steward = app.token("steward@luodi.demo").await;
+        let r = app
+            .api("GET", "/api/v1/blocker-sla", Some(&steward), None)
+            .await;
+        assert_eq!(
+            r.json()["limits"],
+            json!({"acknowledge": 1, "answer": 3, "resolve": 15, "resolve_complex": 30})
+        );
+        let body = json!({"limits": {"acknowledge": 1, "answer": 2, "resolve": 10, "resolve_complex": 25},
+            "ladder": [{"to": "department_head", "after_working_days": 0}, {"to": "zone_leader", "after_working_days": 2}]});
+        assert_eq!(
+            app.api(
+                "PUT",
+                "/api/v1/blocker-sla",
+                Some(&steward),
+                Some(&body.to_string())
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let mut bad = body.clone();
+        bad["limits"]["answer"] = json!(0);
+        let r = app
+            .api(
+                "PUT",
+                "/api/v1/blocker-sla",
+                Some(&admin),
+                Some(&bad.to_string()),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("limits.answer"))
+        );
+        let before = audit_count(app).await;
+        let r = app
+            .api(
+                "PUT",
+                "/api/v1/blocker-sla",
+                Some(&admin),
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(audit_count(app).await, before + 1);
+        // A blocker raised now runs on the new limits.
+        let project = app.sinopharm().await;
+        let dept = department(app, "approval-bureau").await;
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/blockers",
+                Some(&steward),
+                Some(
+                    &json!({"project_id": project, "category": "land", "title": "红线调整",
+                "description": "规划红线与出让红线不一致", "department_id": dept})
+                    .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(
+            (
+                r.json()["clocks"][1]["limit"].as_u64(),
+                r.json()["clocks"][2]["limit"].as_u64()
+            ),
+            (Some(2), Some(10))
+        );
+        assert_eq!(r.json()["raised_by"], "steward");
+    }
+
+    on_both! {
+        raise_follow_and_rate => raise_follow_rate;
+        zone_limits_and_ladder => zone_limits;
+    }
+}
