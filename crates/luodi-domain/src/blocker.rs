@@ -571,6 +571,9 @@ impl Blocker {
                 if !matches!(e.by, Enterprise | Steward) {
                     return Err(not_for(a, e.by));
                 }
+                if !working {
+                    return Err(refuse(a, self.state));
+                }
                 if self.waiting_since.is_none() {
                     return Err(BlockerError::NotWaiting);
                 }
@@ -655,10 +658,21 @@ impl Blocker {
                 nonempty(reason, "reason")?;
                 self.state = State::Withdrawn;
                 self.closed_on = Some(e.on);
+                self.waiting_since = None;
+                for pauses in [&mut self.answer_pauses, &mut self.resolve_pauses] {
+                    if let Some(p) = pauses.last_mut()
+                        && p.1.is_none()
+                    {
+                        p.1 = Some(e.on);
+                    }
+                }
             }
             Action::Escalated { clock, rung } => {
                 if e.by != System {
                     return Err(not_for(a, e.by));
+                }
+                if !open {
+                    return Err(refuse(a, self.state));
                 }
                 if !self.escalated.contains(&(*clock, *rung)) {
                     self.escalated.push((*clock, *rung));
@@ -673,10 +687,10 @@ impl Blocker {
         self.complex_limit.unwrap_or(limits.resolve)
     }
 
-    /// The three clocks on `today`.
+    /// The three clocks on `today`. A clock a withdrawal stopped reads cancelled, not met.
     pub fn clocks(&self, calendar: &Calendar, limits: &SlaLimits, today: NaiveDate) -> [Clock; 3] {
         let end = self.closed_on;
-        [
+        let mut clocks = [
             clock(
                 calendar,
                 ClockKind::Acknowledge,
@@ -704,7 +718,16 @@ impl Blocker {
                 end,
                 today,
             ),
-        ]
+        ];
+        if self.state == State::Withdrawn {
+            let own_stop = [self.acknowledged_on, self.answered_on, None];
+            for (c, own) in clocks.iter_mut().zip(own_stop) {
+                if own.is_none() {
+                    c.status = ClockStatus::Cancelled;
+                }
+            }
+        }
+        clocks
     }
 }
 
@@ -720,6 +743,8 @@ pub enum ClockStatus {
     Missed,
     Met,
     MetLate,
+    /// Stopped by the blocker's withdrawal before it was met.
+    Cancelled,
 }
 
 impl ClockStatus {
@@ -733,6 +758,7 @@ impl ClockStatus {
             ClockStatus::Missed => Text::new("已超时", "missed"),
             ClockStatus::Met => Text::new("按时", "met"),
             ClockStatus::MetLate => Text::new("超时完成", "met late"),
+            ClockStatus::Cancelled => Text::new("已撤回", "withdrawn"),
         }
     }
 
@@ -740,7 +766,7 @@ impl ClockStatus {
         match self {
             ClockStatus::Running => "running",
             ClockStatus::DueSoon => "due",
-            ClockStatus::Paused => "stopped",
+            ClockStatus::Paused | ClockStatus::Cancelled => "stopped",
             ClockStatus::Missed | ClockStatus::MetLate => "overdue",
             ClockStatus::Met => "done",
         }
@@ -786,6 +812,8 @@ fn clock(
     stop: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Clock {
+    // A limit of 0 would never be reached; the zone's limits are at least 1.
+    let limit = limit.max(1);
     let until = stop.map_or(today, |s| s.min(today).max(start));
     let mut assumed = false;
     // Walk working days from the day after `start` until both the count reaches the limit
@@ -922,6 +950,18 @@ pub fn escalations_due(
         let (ClockStatus::Missed, Some(due)) = (c.status, c.due) else {
             continue;
         };
+        // Nothing to chase while the enterprise has the next move: waiting on it (answer
+        // and resolve), or its confirmation of a resolution (resolve).
+        let enterprise_moves = match c.kind {
+            ClockKind::Acknowledge => false,
+            ClockKind::Answer => blocker.waiting_since.is_some(),
+            ClockKind::Resolve => {
+                blocker.waiting_since.is_some() || blocker.state == State::Resolved
+            }
+        };
+        if enterprise_moves {
+            continue;
+        }
         for (rung, r) in ladder.iter().enumerate() {
             // The rung's day: the first working day after the due day, then as many more.
             let day = calendar
@@ -1247,6 +1287,82 @@ mod tests {
             }])
             .is_err()
         );
+    }
+
+    /// A withdrawn blocker's unmet clocks read withdrawn; a late resolution awaiting the
+    /// enterprise's word escalates no more; finished blockers take no more events.
+    #[test]
+    fn withdrawal_and_waiting_stop_the_chase() {
+        let cal = Calendar::builtin();
+        let limits = SlaLimits::default();
+        let events = vec![
+            raised("2026-03-02"),
+            ev("2026-03-02", Party::Department, Action::Acknowledged),
+            ev(
+                "2026-03-03",
+                Party::Enterprise,
+                Action::Withdrawn {
+                    reason: "已自行解决".into(),
+                },
+            ),
+        ];
+        let b = Blocker::replay(&events, &limits).unwrap();
+        let [ack, answer, resolve] = b.clocks(&cal, &limits, d("2026-04-30"));
+        assert_eq!(
+            (ack.status, answer.status, resolve.status),
+            (
+                ClockStatus::Met,
+                ClockStatus::Cancelled,
+                ClockStatus::Cancelled
+            )
+        );
+        let mut late = events.clone();
+        late.push(ev(
+            "2026-03-05",
+            Party::Enterprise,
+            Action::EnterpriseResponded { text: "x".into() },
+        ));
+        assert!(Blocker::replay(&late, &limits).is_err());
+        let mut late = events;
+        late.push(ev(
+            "2026-03-05",
+            Party::System,
+            Action::Escalated {
+                clock: ClockKind::Resolve,
+                rung: 0,
+            },
+        ));
+        assert!(Blocker::replay(&late, &limits).is_err());
+
+        // Resolved on 30 March, after the resolve clock's due day (23 March): while the
+        // enterprise has not confirmed, nobody is chased.
+        let events = vec![
+            raised("2026-03-02"),
+            ev(
+                "2026-03-02",
+                Party::Department,
+                Action::Answered {
+                    text: "方案".into(),
+                },
+            ),
+            ev(
+                "2026-03-30",
+                Party::Department,
+                Action::Resolved {
+                    text: "已解决".into(),
+                },
+            ),
+        ];
+        let b = Blocker::replay(&events, &limits).unwrap();
+        let clocks = b.clocks(&cal, &limits, d("2026-04-10"));
+        assert_eq!(clocks[2].status, ClockStatus::Missed);
+        assert!(escalations_due(&b, &clocks, &default_ladder(), &cal, d("2026-04-10")).is_empty());
+        // A limit of 0 (never allowed by the zone's check) still gives an answer.
+        let zero = SlaLimits {
+            acknowledge: 0,
+            ..limits
+        };
+        assert_eq!(b.clocks(&cal, &zero, d("2026-03-02"))[0].limit, 1);
     }
 
     proptest! {

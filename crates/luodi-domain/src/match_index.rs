@@ -128,9 +128,10 @@ struct Class {
     flags: u8,
 }
 
-/// A zone's parcels, as the matcher reads them.
+/// The index's columns, one entry per row. Shared between copies of an index: a copy
+/// that changes only statuses shares them (see [`Index::update`]).
 #[derive(Debug, Clone, Default)]
-pub struct Index {
+struct Columns {
     id: Vec<i64>,
     code: Vec<Box<str>>,
     area: Vec<f64>,
@@ -161,20 +162,30 @@ pub struct Index {
     industry_sets: Interner<Vec<String>>,
     assessment_sets: Interner<Vec<String>>,
     by_id: HashMap<i64, u32>,
+    /// The rows in id order.
+    by_id_order: Vec<u32>,
+}
+
+/// A zone's parcels, as the matcher reads them. Copying one is cheap: the columns are
+/// shared, and the statuses (which reservations change) are copied only when changed.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    c: std::sync::Arc<Columns>,
+    status: std::sync::Arc<Vec<ParcelStatus>>,
 }
 
 /// Builds an index a parcel at a time (so a server can read a zone's parcels a page at a
 /// time and keep only the columns).
 #[derive(Debug, Default)]
 pub struct IndexBuilder {
-    index: Index,
+    cols: Columns,
     seen: HashMap<i64, usize>,
 }
 
 impl IndexBuilder {
     /// Adds a parcel; a later parcel with the id of an earlier one replaces it.
     pub fn add(&mut self, c: &Candidate) {
-        let x = &mut self.index;
+        let x = &mut self.cols;
         let row = match self.seen.get(&c.id) {
             Some(r) => *r,
             None => {
@@ -187,16 +198,20 @@ impl IndexBuilder {
     }
 
     pub fn len(&self) -> usize {
-        self.index.len()
+        self.cols.id.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        self.cols.id.is_empty()
     }
 
     pub fn finish(mut self) -> Index {
-        self.index.sort();
-        self.index
+        self.cols.sort();
+        let status = std::mem::take(&mut self.cols.status);
+        Index {
+            c: std::sync::Arc::new(self.cols),
+            status: std::sync::Arc::new(status),
+        }
     }
 }
 
@@ -205,17 +220,7 @@ fn permute<T: Clone>(v: &[T], order: &[u32]) -> Vec<T> {
     order.iter().map(|i| v[*i as usize].clone()).collect()
 }
 
-impl Index {
-    /// Builds the index from parcels (their `own` flag is ignored: that is per query).
-    /// A later parcel with the id of an earlier one replaces it.
-    pub fn build<'a>(parcels: impl IntoIterator<Item = Candidate<'a>>) -> Index {
-        let mut b = IndexBuilder::default();
-        for c in parcels {
-            b.add(&c);
-        }
-        b.finish()
-    }
-
+impl Columns {
     fn push_blank(&mut self) {
         self.id.push(0);
         self.code.push("".into());
@@ -324,52 +329,67 @@ impl Index {
             .enumerate()
             .map(|(r, id)| (*id, r as u32))
             .collect();
+        let mut by_id_order: Vec<u32> = (0..self.id.len() as u32).collect();
+        by_id_order.sort_unstable_by_key(|r| self.id[*r as usize]);
+        self.by_id_order = by_id_order;
+    }
+}
+
+impl Index {
+    /// Builds the index from parcels (their `own` flag is ignored: that is per query).
+    /// A later parcel with the id of an earlier one replaces it.
+    pub fn build<'a>(parcels: impl IntoIterator<Item = Candidate<'a>>) -> Index {
+        let mut b = IndexBuilder::default();
+        for c in parcels {
+            b.add(&c);
+        }
+        b.finish()
     }
 
     pub fn len(&self) -> usize {
-        self.id.len()
+        self.c.id.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.id.is_empty()
+        self.c.id.is_empty()
     }
 
     /// The attributes matching reads of a parcel, as the index holds them (the others
     /// are left at their defaults), with its area and centroid.
     pub fn get(&self, id: i64) -> Option<(ParcelAttrs, f64, (f64, f64))> {
-        self.by_id.get(&id).map(|r| self.row(*r as usize))
+        self.c.by_id.get(&id).map(|r| self.row(*r as usize))
     }
 
     fn row(&self, r: usize) -> (ParcelAttrs, f64, (f64, f64)) {
-        let f = self.flags[r];
+        let f = self.c.flags[r];
         let attrs = ParcelAttrs {
-            code: self.code[r].to_string(),
-            park: self.parks.values[self.park[r] as usize].clone(),
-            land_use: self.land_uses.values[self.land_use[r] as usize].clone(),
+            code: self.c.code[r].to_string(),
+            park: self.c.parks.values[self.c.park[r] as usize].clone(),
+            land_use: self.c.land_uses.values[self.c.land_use[r] as usize].clone(),
             status: self.status[r],
             status_given: true,
-            price_per_mu_wan: some(self.price[r]),
-            power_kva: some(self.power[r]),
-            water_m3_per_day: some(self.water[r]),
+            price_per_mu_wan: some(self.c.price[r]),
+            power_kva: some(self.c.power[r]),
+            water_m3_per_day: some(self.c.water[r]),
             gas: f & GAS != 0,
             steam: f & STEAM != 0,
             road_access: f & ROAD != 0,
-            sewage_class: self.sewages.values[self.sewage[r] as usize].clone(),
-            investment_intensity_min_wan_per_mu: some(self.investment[r]),
-            tax_per_mu_min_wan: some(self.tax[r]),
-            output_per_mu_min_wan: some(self.output[r]),
-            allowed_industries: self.industry_sets.values[self.industries[r] as usize].clone(),
-            assessments: self.assessment_sets.values[self.assessments[r] as usize].clone(),
+            sewage_class: self.c.sewages.values[self.c.sewage[r] as usize].clone(),
+            investment_intensity_min_wan_per_mu: some(self.c.investment[r]),
+            tax_per_mu_min_wan: some(self.c.tax[r]),
+            output_per_mu_min_wan: some(self.c.output[r]),
+            allowed_industries: self.c.industry_sets.values[self.c.industries[r] as usize].clone(),
+            assessments: self.c.assessment_sets.values[self.c.assessments[r] as usize].clone(),
             ..Default::default()
         };
-        (attrs, self.area[r], (self.lon[r], self.lat[r]))
+        (attrs, self.c.area[r], (self.c.lon[r], self.c.lat[r]))
     }
 
     /// Every parcel, in area order.
     pub fn parcels(&self) -> impl Iterator<Item = (i64, ParcelAttrs, f64, (f64, f64))> + '_ {
         (0..self.len()).map(|r| {
             let (a, mu, c) = self.row(r);
-            (self.id[r], a, mu, c)
+            (self.c.id[r], a, mu, c)
         })
     }
 
@@ -378,7 +398,7 @@ impl Index {
     pub fn update<'a>(&mut self, changed: impl IntoIterator<Item = Candidate<'a>>) {
         let changed: Vec<Candidate> = changed.into_iter().collect();
         let in_place = changed.iter().all(|c| {
-            self.by_id.get(&c.id).is_some_and(|r| {
+            self.c.by_id.get(&c.id).is_some_and(|r| {
                 let (mut a, mu, centroid) = self.row(*r as usize);
                 a.status = c.attrs.status;
                 let mut b = c.attrs.clone();
@@ -388,9 +408,11 @@ impl Index {
             })
         });
         if in_place {
+            // Copies the statuses if another copy of the index shares them; never the rest.
+            let status = std::sync::Arc::make_mut(&mut self.status);
             for c in &changed {
-                let r = self.by_id[&c.id] as usize;
-                self.status[r] = c.attrs.status;
+                let r = self.c.by_id[&c.id] as usize;
+                status[r] = c.attrs.status;
             }
             return;
         }
@@ -447,6 +469,7 @@ impl Index {
 
         // What each interned value means for this query, worked out once.
         let park_ok: Vec<bool> = self
+            .c
             .parks
             .values
             .iter()
@@ -457,6 +480,7 @@ impl Index {
             })
             .collect();
         let industry_ok: Vec<bool> = self
+            .c
             .industry_sets
             .values
             .iter()
@@ -472,6 +496,7 @@ impl Index {
             .collect();
         let rank = |c: &str| SEWAGE_CLASSES.iter().position(|x| *x == c);
         let sewage_ok: Vec<bool> = self
+            .c
             .sewages
             .values
             .iter()
@@ -499,6 +524,7 @@ impl Index {
         // The constraints decided by a parcel's class, once per class: the first it fails
         // in funnel order (0 = none).
         let by_class: Vec<u8> = self
+            .c
             .classes
             .values
             .iter()
@@ -525,8 +551,8 @@ impl Index {
         // mispredicted half the time.
         let first_failed = |r: usize, class_stage: u8| -> usize {
             let unavailable = self.status[r] != ParcelStatus::Available
-                && (q.own.is_empty() || !q.own.contains(&self.id[r]));
-            let area = self.area[r].max(f64::MIN_POSITIVE);
+                && (q.own.is_empty() || !q.own.contains(&self.c.id[r]));
+            let area = self.c.area[r].max(f64::MIN_POSITIVE);
             // A minimum the parcel sets, which the project's per-mu figure must reach. The
             // exact test is `have / area < min`, as `exclusions` has it; a product decides
             // it unless the two sides are within a billionth of each other (a division costs
@@ -550,14 +576,14 @@ impl Index {
             };
             // A supply the project needs, which the parcel must have.
             let lacks = |need: f64, have: f64| !need.is_nan() & (have.is_nan() | (have < need));
-            let price = self.price[r];
+            let price = self.c.price[r];
             let mask = (u32::from(class_stage != 0) << class_stage)
                 | (u32::from(unavailable) << 3)
-                | (u32::from(short(self.investment[r], investment)) << 4)
-                | (u32::from(short(self.tax[r], tax)) << 5)
-                | (u32::from(short(self.output[r], output)) << 6)
-                | (u32::from(lacks(power, self.power[r])) << 7)
-                | (u32::from(lacks(water, self.water[r])) << 8)
+                | (u32::from(short(self.c.investment[r], investment)) << 4)
+                | (u32::from(short(self.c.tax[r], tax)) << 5)
+                | (u32::from(short(self.c.output[r], output)) << 6)
+                | (u32::from(lacks(power, self.c.power[r])) << 7)
+                | (u32::from(lacks(water, self.c.water[r])) << 8)
                 | (u32::from(!budget.is_nan() & !price.is_nan() & (price > budget)) << 12);
             if mask == 0 {
                 0
@@ -572,9 +598,9 @@ impl Index {
         const CHUNK: usize = 16 * 1024;
         let mut counts = [0usize; FUNNEL.len()];
         let mut pieces = Vec::new();
-        for &(class, start, end) in &self.runs {
+        for &(class, start, end) in &self.c.runs {
             let (start, end) = (start as usize, end as usize);
-            let run = &self.area[start..end];
+            let run = &self.c.area[start..end];
             let lo = start + run.partition_point(|a| *a < needs.area_mu_min);
             let hi = (start + run.partition_point(|a| *a <= needs.area_mu_max)).max(lo);
             counts[0] += (end - start) - (hi - lo);
@@ -619,11 +645,11 @@ impl Index {
         }
 
         // What each set of assessments among the survivors saves, asked once per set.
-        let mut savings: Vec<Option<Saving>> = vec![None; self.assessment_sets.values.len()];
+        let mut savings: Vec<Option<Saving>> = vec![None; self.c.assessment_sets.values.len()];
         for r in &eligible {
-            let s = self.assessments[*r as usize] as usize;
+            let s = self.c.assessments[*r as usize] as usize;
             if savings[s].is_none() {
-                savings[s] = Some(saved(&self.assessment_sets.values[s]));
+                savings[s] = Some(saved(&self.c.assessment_sets.values[s]));
             }
         }
         let value: Vec<f64> = savings
@@ -637,21 +663,21 @@ impl Index {
             .map(|r| {
                 let i = *r as usize;
                 let f = Figures {
-                    area_mu: self.area[i],
-                    centroid: (self.lon[i], self.lat[i]),
-                    investment_intensity_min: some(self.investment[i]),
-                    tax_per_mu_min: some(self.tax[i]),
-                    output_per_mu_min: some(self.output[i]),
-                    power_kva: some(self.power[i]),
-                    water_m3_per_day: some(self.water[i]),
-                    gas: self.flags[i] & GAS != 0,
-                    steam: self.flags[i] & STEAM != 0,
-                    road_access: self.flags[i] & ROAD != 0,
-                    price_per_mu_wan: some(self.price[i]),
+                    area_mu: self.c.area[i],
+                    centroid: (self.c.lon[i], self.c.lat[i]),
+                    investment_intensity_min: some(self.c.investment[i]),
+                    tax_per_mu_min: some(self.c.tax[i]),
+                    output_per_mu_min: some(self.c.output[i]),
+                    power_kva: some(self.c.power[i]),
+                    water_m3_per_day: some(self.c.water[i]),
+                    gas: self.c.flags[i] & GAS != 0,
+                    steam: self.c.flags[i] & STEAM != 0,
+                    road_access: self.c.flags[i] & ROAD != 0,
+                    price_per_mu_wan: some(self.c.price[i]),
                 };
                 let [v0, v1, v2, v3, v4] = values(needs, &f);
-                let v = [v0, v1, v2, v3, v4, value[self.assessments[i] as usize]];
-                (total(&shares, &v), self.id[i], *r)
+                let v = [v0, v1, v2, v3, v4, value[self.c.assessments[i] as usize]];
+                (total(&shares, &v), self.c.id[i], *r)
             })
             .collect();
         let best =
@@ -667,7 +693,7 @@ impl Index {
             .iter()
             .map(|(_, id, r)| {
                 let (attrs, area_mu, centroid) = self.row(*r as usize);
-                let s = self.assessments[*r as usize] as usize;
+                let s = self.c.assessments[*r as usize] as usize;
                 let saving = savings[s].clone().unwrap_or_default();
                 score(
                     needs,
@@ -699,16 +725,16 @@ impl Index {
         let excluded = if q.explain == 0 {
             Vec::new()
         } else {
+            // The lowest ids first, walking the rows in id order past the survivors.
             let eligible: std::collections::HashSet<u32> = eligible.iter().copied().collect();
-            let mut ids: Vec<(i64, u32)> = (0..n as u32)
+            let ids: Vec<(i64, u32)> = self
+                .c
+                .by_id_order
+                .iter()
                 .filter(|r| !eligible.contains(r))
-                .map(|r| (self.id[r as usize], r))
+                .take(q.explain)
+                .map(|r| (self.c.id[*r as usize], *r))
                 .collect();
-            if q.explain < ids.len() {
-                ids.select_nth_unstable(q.explain - 1);
-                ids.truncate(q.explain);
-            }
-            ids.sort_unstable();
             ids.into_iter()
                 .map(|(id, r)| {
                     let (attrs, area_mu, centroid) = self.row(r as usize);

@@ -219,8 +219,21 @@ impl Store {
     /// Sets the zone's blocker limits and ladder (checked by the caller), audited with the
     /// old ones. Blockers already raised keep the limits they were raised with.
     pub async fn set_blocker_sla(&self, actor: &Actor, zone: ZoneId, sla: &Sla) -> Result<()> {
-        let before = self.blocker_sla(zone).await?;
         let mut tx = self.begin_write().await?;
+        // Lock the zone's row first: the audit's old value is the one replaced.
+        let before: Option<String> = sqlx::query(
+            "UPDATE zones SET blocker_sla_json = blocker_sla_json WHERE id = $1 RETURNING blocker_sla_json",
+        )
+        .bind(zone.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .get("blocker_sla_json");
+        let before: Sla = match before {
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| StoreError::Corrupt(format!("zone blocker limits: {e}")))?,
+            None => Sla::default(),
+        };
         sqlx::query("UPDATE zones SET blocker_sla_json = $1 WHERE id = $2")
             .bind(serde_json::to_string(sla).expect("limits serialise"))
             .bind(zone.0)

@@ -649,24 +649,24 @@ impl Store {
         )
     }
 
-    /// A page of the zone's parcels written after revision `since` (all of them when none)
-    /// and at or before `upto`, as the matcher reads them: up to `limit` of them with ids
-    /// above `after_id`, by id.
+    /// A page of the zone's parcels written after revision `since` (all of them when none),
+    /// as the matcher reads them: up to `limit` of them with ids above `after_id`, by id.
+    /// There is no upper bound: a parcel written again while the pages are read comes as it
+    /// is now, so a reader that took the zone's revision before reading has seen every
+    /// parcel as of that revision or later.
     pub async fn parcel_changes_page(
         &self,
         zone: ZoneId,
         since: Option<i64>,
-        upto: i64,
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<MatchRow>> {
         let rows = sqlx::query(
             "SELECT id, status, area_cm2, centroid_lon_e7, centroid_lat_e7, attrs_json FROM parcels
-             WHERE zone_id = $1 AND revision > $2 AND revision <= $3 AND id > $4 ORDER BY id LIMIT $5",
+             WHERE zone_id = $1 AND revision > $2 AND id > $3 ORDER BY id LIMIT $4",
         )
         .bind(zone.0)
         .bind(since.unwrap_or(-1))
-        .bind(upto)
         .bind(after_id)
         .bind(limit)
         .fetch_all(self.pool())
@@ -698,15 +698,15 @@ impl Store {
     }
 
     /// Every parcel written after revision `since` (all of them when none), with the
-    /// revision they bring the zone's matcher to. A row written again while this reads
-    /// may be left out: it has a later revision, which the next catch-up reads.
+    /// revision they bring the zone's matcher to at least: the zone's revision is taken
+    /// before the rows are read, and rows written since come as they are now.
     pub async fn parcel_changes(&self, zone: ZoneId, since: Option<i64>) -> Result<ParcelChanges> {
         let revision = self.parcel_revision(zone).await?;
         let mut rows = Vec::new();
         loop {
             let after = rows.last().map_or(0, |r: &MatchRow| r.id);
             let page = self
-                .parcel_changes_page(zone, since, revision, after, CHANGES_PAGE)
+                .parcel_changes_page(zone, since, after, CHANGES_PAGE)
                 .await?;
             let done = (page.len() as i64) < CHANGES_PAGE;
             rows.extend(page);
@@ -752,8 +752,22 @@ impl Store {
         zone: ZoneId,
         weights: &luodi_domain::matching::Weights,
     ) -> Result<()> {
-        let before = self.match_weights(zone).await?;
         let mut tx = self.begin_write().await?;
+        // Lock the zone's row first, so the old weights the audit records are the ones
+        // this change replaces, however many change them at once.
+        let before: Option<String> = sqlx::query(
+            "UPDATE zones SET match_weights_json = match_weights_json WHERE id = $1 RETURNING match_weights_json",
+        )
+        .bind(zone.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .get("match_weights_json");
+        let before: luodi_domain::matching::Weights = match before {
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| StoreError::Corrupt(format!("zone match weights: {e}")))?,
+            None => Default::default(),
+        };
         sqlx::query("UPDATE zones SET match_weights_json = $1 WHERE id = $2")
             .bind(serde_json::to_string(weights).expect("weights serialise"))
             .bind(zone.0)

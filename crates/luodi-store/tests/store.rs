@@ -1314,7 +1314,7 @@ mod parcels {
                 .last()
                 .map_or(0, |r: &luodi_store::parcels::MatchRow| r.id);
             let page = store
-                .parcel_changes_page(zone, None, all.revision, after, 5)
+                .parcel_changes_page(zone, None, after, 5)
                 .await
                 .unwrap();
             assert!(page.len() <= 5 && page.windows(2).all(|w| w[0].id < w[1].id));

@@ -33,8 +33,8 @@ pub const POLL: Duration = Duration::from_secs(2);
 #[derive(Default)]
 pub struct MatchIndexes {
     zones: RwLock<HashMap<ZoneId, (i64, Arc<Index>)>>,
-    /// One catch-up at a time in this process.
-    refresh: tokio::sync::Mutex<()>,
+    /// One catch-up of a zone at a time in this process (other zones go on).
+    refresh: std::sync::Mutex<HashMap<ZoneId, Arc<tokio::sync::Mutex<()>>>>,
     /// What regional assessments save, by everything that decides it (zone, catalogue
     /// version, calendar, facts, industry): each set is a service-list forecast, too slow
     /// to repeat for every match over a large zone.
@@ -57,7 +57,11 @@ impl MatchIndexes {
         if let Some(hit) = self.held(zone, latest) {
             return Ok(hit);
         }
-        let _one = self.refresh.lock().await;
+        let lock = {
+            let mut locks = self.refresh.lock().unwrap_or_else(|e| e.into_inner());
+            locks.entry(zone).or_default().clone()
+        };
+        let _one = lock.lock().await;
         if let Some(hit) = self.held(zone, latest) {
             return Ok(hit);
         }
@@ -86,7 +90,7 @@ impl MatchIndexes {
                 let mut after = 0;
                 loop {
                     let page = store
-                        .parcel_changes_page(zone, None, revision, after, CHANGES_PAGE)
+                        .parcel_changes_page(zone, None, after, CHANGES_PAGE)
                         .await?;
                     for r in &page {
                         builder.add(&candidate(r));

@@ -1281,6 +1281,7 @@ fn parcel_bench_prints_its_figures() {
             "parcels_serve_rss",
             "parcels_index_build",
             "parcels_match_index",
+            "parcels_match_index_explained",
             "parcels_match_scan",
             "parcels_match_postgis",
             "parcels_import_ogr2ogr",
