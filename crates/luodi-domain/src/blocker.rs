@@ -766,7 +766,8 @@ impl ClockStatus {
         match self {
             ClockStatus::Running => "running",
             ClockStatus::DueSoon => "due",
-            ClockStatus::Paused | ClockStatus::Cancelled => "stopped",
+            // Waiting on the enterprise is no fault of the department's: shown grey.
+            ClockStatus::Paused | ClockStatus::Cancelled => "not-started",
             ClockStatus::Missed | ClockStatus::MetLate => "overdue",
             ClockStatus::Met => "done",
         }

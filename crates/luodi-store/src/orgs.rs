@@ -227,6 +227,25 @@ impl Store {
         }))
     }
 
+    /// The zone's departments, by code.
+    pub async fn departments(&self, zone: ZoneId) -> Result<Vec<Department>> {
+        Ok(sqlx::query(
+            "SELECT id, zone_id, code, name_zh, name_en FROM departments WHERE zone_id = $1 ORDER BY code",
+        )
+        .bind(zone.0)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| Department {
+            id: DepartmentId(r.get("id")),
+            zone_id: ZoneId(r.get("zone_id")),
+            code: r.get("code"),
+            name_zh: r.get("name_zh"),
+            name_en: r.get("name_en"),
+        })
+        .collect())
+    }
+
     pub async fn department(&self, id: DepartmentId) -> Result<Department> {
         let r = sqlx::query(
             "SELECT id, zone_id, code, name_zh, name_en FROM departments WHERE id = $1",

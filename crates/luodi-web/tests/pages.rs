@@ -1078,3 +1078,161 @@ mod parcel_pages {
         map_parcel_and_match_pages => map_parcel_and_match_pages;
     }
 }
+
+mod blocker_pages {
+    //! The enterprise raises, follows and rates its own blockers on pages; the department
+    //! acts on its page; another enterprise sees nothing of it.
+    use super::*;
+
+    async fn raise_follow_rate_on_pages(app: &TestApp) {
+        let mut own = app.login("enterprise@luodi.demo").await;
+        let list = own.get(app, "/blockers").await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(
+            list.body.contains("id=\"raise-form\"") && list.body.contains("id=\"blockers-table\"")
+        );
+        let csrf = list.csrf();
+        let pick = |body: &str, select: &str| -> String {
+            let at = body.find(&format!("id=\"{select}\"")).unwrap();
+            let rest = &body[at..];
+            let v = rest.find("<option value=\"").unwrap() + "<option value=\"".len();
+            rest[v..].split('"').next().unwrap().to_string()
+        };
+        let (project, department) = (
+            pick(&list.body, "raise-project"),
+            pick(&list.body, "raise-department"),
+        );
+        // A bad form is shown again with the field named; nothing is raised.
+        let r = own
+            .post(
+                app,
+                "/blockers",
+                &[
+                    ("_csrf", &csrf),
+                    ("project_id", &project),
+                    ("category", "utilities"),
+                    ("priority", "high"),
+                    ("department_id", &department),
+                    ("title", " "),
+                    ("description", "x"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("id=\"raise-error\"") && r.body.contains("title"),
+            "{}",
+            r.body
+        );
+        let r = own
+            .post(
+                app,
+                "/blockers",
+                &[
+                    ("_csrf", &csrf),
+                    ("project_id", &project),
+                    ("category", "utilities"),
+                    ("priority", "high"),
+                    ("department_id", &department),
+                    ("title", "施工用电无法接入"),
+                    ("description", "临时用电申请两周未答复"),
+                    ("attachments", "申请表.pdf，照片.jpg"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let url = r.location().to_string();
+        let page = own.get(app, &url).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("施工用电无法接入") && page.body.contains("申请表.pdf"));
+        assert!(
+            page.body.contains("id=\"blocker-clocks\"")
+                && page.body.contains("id=\"act-withdrawn\"")
+        );
+        assert!(
+            !page.body.contains("id=\"act-acknowledged\""),
+            "the enterprise does not acknowledge its own"
+        );
+
+        // Another enterprise: not in its list, and the page is a 404.
+        let stranger_email = app.other_enterprise_user().await;
+        let mut stranger = app.login(stranger_email).await;
+        let theirs = stranger.get(app, "/blockers?show=all").await;
+        assert!(!theirs.body.contains("施工用电无法接入"));
+        assert_eq!(stranger.get(app, &url).await.status, StatusCode::NOT_FOUND);
+        let r = stranger
+            .post(
+                app,
+                &format!("{url}/act"),
+                &[
+                    ("_csrf", &theirs.csrf()),
+                    ("kind", "withdrawn"),
+                    ("reason", "x"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+        // The admin resolves it on the page; the enterprise confirms and rates it.
+        let mut admin = app.login("admin@luodi.demo").await;
+        let p = admin.get(app, &url).await;
+        assert!(p.body.contains("id=\"act-resolved\""), "{}", p.body);
+        let version = p
+            .body
+            .split("name=\"version\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let r = admin
+            .post(
+                app,
+                &format!("{url}/act"),
+                &[
+                    ("_csrf", &p.csrf()),
+                    ("kind", "resolved"),
+                    ("text", "已协调供电公司"),
+                    ("version", &version),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let p = own.get(app, &url).await;
+        assert!(p.body.contains("id=\"act-confirmed\""));
+        let r = own
+            .post(
+                app,
+                &format!("{url}/act"),
+                &[
+                    ("_csrf", &p.csrf()),
+                    ("kind", "confirmed"),
+                    ("rating", "5"),
+                    ("comment", "满意"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let p = own.get(app, &url).await;
+        assert!(
+            p.body.contains("5/5") && !p.body.contains("id=\"act-"),
+            "closed: nothing more to do"
+        );
+        // Without the CSRF token nothing happens.
+        let r = own
+            .post(
+                app,
+                &format!("{url}/act"),
+                &[("kind", "withdrawn"), ("reason", "x")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let closed = own.get(app, "/blockers?show=closed").await;
+        assert!(closed.body.contains("施工用电无法接入"));
+    }
+
+    on_both! {
+        raise_follow_and_rate_on_pages => raise_follow_rate_on_pages;
+    }
+}

@@ -274,7 +274,7 @@ fn may(caller: &ApiUser, action: Action) -> Result<(), ApiError> {
     }
 }
 
-fn action_error(lang: Lang, e: BlockerActionError) -> ApiError {
+pub fn action_error(lang: Lang, e: BlockerActionError) -> ApiError {
     match e {
         BlockerActionError::Invalid { field, reason } => {
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", reason).field(field)
@@ -452,7 +452,7 @@ pub struct ActionRequest {
     pub version: Option<i64>,
 }
 
-fn to_action(r: &ActionRequest, lang: Lang) -> Result<BlockerAction, ApiError> {
+pub fn to_action(r: &ActionRequest, lang: Lang) -> Result<BlockerAction, ApiError> {
     let need = |field: &'static str| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod blockers;
 pub mod catalogue;
 pub mod enterprises;
 pub mod home;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(projects::router())
         .merge(portfolio::router())
         .merge(parcels::router())
+        .merge(blockers::router())
 }
 
 pub struct NavItem {
@@ -60,7 +62,7 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
         items.push(("nav.my_enterprise", Some("/enterprises")));
         items.extend([
             ("nav.projects", Some("/projects")),
-            ("nav.stewards", None),
+            ("nav.stewards", Some("/blockers")),
             ("nav.fund", None),
         ]);
     } else {
@@ -72,7 +74,7 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
             ("nav.parcels", Some("/parcels")),
             ("nav.catalogue", Some("/catalogue")),
             ("nav.late", Some("/late")),
-            ("nav.stewards", None),
+            ("nav.stewards", Some("/blockers")),
             ("nav.fund", None),
             ("nav.kpis", None),
         ]);
