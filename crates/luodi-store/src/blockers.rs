@@ -16,6 +16,7 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::audit::{self, Actor, Change};
+use crate::notifications::{Notice, enterprise_users, notify, users_with_role};
 use crate::{Result, Store, StoreError, now};
 
 /// A blocker to raise.
@@ -114,6 +115,8 @@ pub struct Escalation {
     pub rung: usize,
     /// `department_head` or `zone_leader`.
     pub target: String,
+    /// How many users were told.
+    pub notified: usize,
 }
 
 const COLUMNS: &str = "b.id, b.zone_id, b.project_id, p.name AS project_name, b.enterprise_id, b.phase_id, b.category, b.priority, b.title, b.description, b.attachments_json, b.department_id, d.name_zh AS department_zh, d.name_en AS department_en, b.state, b.raised_on, b.limits_json, b.version, b.updated_at";
@@ -341,6 +344,23 @@ impl Store {
             },
         )
         .await?;
+        // The department's officers, and whichever of steward and enterprise did not raise it.
+        let mut to = users_with_role(&mut tx, zone, "approval", Some(new.department_id)).await?;
+        to.extend(steward_of(&mut tx, new.project_id).await?);
+        to.extend(enterprise_users(&mut tx, project.get::<i64, _>("enterprise_id")).await?);
+        to.retain(|u| Some(*u) != user_id);
+        notify(
+            &mut tx,
+            &to,
+            &Notice {
+                zone_id: zone,
+                kind: "blocker_raised",
+                title: new.title.trim(),
+                body: new.description.trim(),
+                link: &format!("/blockers/{id}"),
+            },
+        )
+        .await?;
         tx.commit().await.map_err(StoreError::from)?;
         let scope = Scope {
             zone: Some(ZoneId(zone)),
@@ -539,6 +559,48 @@ impl Store {
             },
         )
         .await?;
+        // Everyone on the blocker but the one who acted: the enterprise, the steward, the
+        // officers of its department (both, when re-routed).
+        let mut to = enterprise_users(&mut tx, current.enterprise_id).await?;
+        to.extend(steward_of(&mut tx, current.project_id).await?);
+        to.extend(
+            users_with_role(&mut tx, current.zone_id, "approval", Some(department_now)).await?,
+        );
+        if department_now != current.department_id {
+            to.extend(
+                users_with_role(
+                    &mut tx,
+                    current.zone_id,
+                    "approval",
+                    Some(current.department_id),
+                )
+                .await?,
+            );
+        }
+        to.retain(|u| Some(*u) != user_id);
+        let body = match &event.action {
+            Action::Answered { text }
+            | Action::EnterpriseResponded { text }
+            | Action::Resolved { text } => text.clone(),
+            Action::Rerouted { reason, .. }
+            | Action::WaitingOnEnterprise { reason }
+            | Action::MarkedComplex { reason, .. }
+            | Action::Withdrawn { reason } => reason.clone(),
+            Action::Confirmed { rating, comment } => format!("{rating}/5 {comment}"),
+            _ => String::new(),
+        };
+        notify(
+            &mut tx,
+            &to,
+            &Notice {
+                zone_id: current.zone_id,
+                kind: &format!("blocker_{}", event.action.name()),
+                title: &current.title,
+                body: &body,
+                link: &format!("/blockers/{id}"),
+            },
+        )
+        .await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(self.blocker(scope, id).await?)
     }
@@ -620,6 +682,27 @@ impl Store {
                     },
                 )
                 .await?;
+                // Told once, in the transaction that made it.
+                let mut to = match target.as_str() {
+                    "zone_leader" => users_with_role(&mut tx, b.zone_id, "leader", None).await?,
+                    _ => {
+                        users_with_role(&mut tx, b.zone_id, "approval", Some(b.department_id))
+                            .await?
+                    }
+                };
+                to.extend(steward_of(&mut tx, b.project_id).await?);
+                let notified = notify(
+                    &mut tx,
+                    &to,
+                    &Notice {
+                        zone_id: b.zone_id,
+                        kind: "blocker_escalated",
+                        title: &b.title,
+                        body: &format!("{} · {target}", clock.as_str()),
+                        link: &format!("/blockers/{}", b.id),
+                    },
+                )
+                .await?;
                 tx.commit().await?;
                 made.push(Escalation {
                     zone_id: b.zone_id,
@@ -630,11 +713,23 @@ impl Store {
                     clock,
                     rung,
                     target,
+                    notified,
                 });
             }
         }
         Ok(made)
     }
+}
+
+/// The project's steward, if it has one.
+async fn steward_of(tx: &mut crate::Tx, project: i64) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query("SELECT steward_user_id FROM projects WHERE id = $1")
+            .bind(project)
+            .fetch_optional(&mut **tx)
+            .await?
+            .and_then(|r| r.get::<Option<i64>, _>("steward_user_id")),
+    )
 }
 
 async fn insert_event(

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod enterprises;
 pub mod forecasts;
 mod migrate;
+pub mod notifications;
 pub mod orgs;
 pub mod parcels;
 pub mod projects;

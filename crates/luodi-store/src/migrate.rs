@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_parcels"),
     migration!(7, "0007_parcel_revisions"),
     migration!(8, "0008_blockers"),
+    migration!(9, "0009_notifications"),
 ];
 
 fn checksum(sql: &str) -> String {

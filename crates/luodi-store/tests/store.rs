@@ -1695,6 +1695,8 @@ mod blockers {
             .await
             .unwrap();
         assert_eq!((b.state, b.version, b.events.len()), (State::Open, 1, 1));
+        // The steward and the department's officers hear of it.
+        assert!(count(&store, "notifications").await >= 1);
         assert_eq!(count(&store, "audit_log").await, audit + 1);
         // Only the department it is with acknowledges.
         let e = store
@@ -1928,6 +1930,15 @@ mod blockers {
         });
         let made: Vec<_> = futures_join(runs).await.into_iter().flatten().collect();
         assert_eq!(made.len(), 1, "{made:?}");
+        // Told once: the notifications written are those of the one escalation made.
+        let told: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM notifications WHERE kind = 'blocker_escalated'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+                .get("n");
+        assert!(made[0].notified >= 1, "the steward at least");
+        assert_eq!(told, made[0].notified as i64);
         assert_eq!(
             (made[0].clock, made[0].rung, made[0].target.as_str()),
             (ClockKind::Acknowledge, 0, "department_head")

@@ -2573,8 +2573,123 @@ mod blockers {
         assert_eq!(r.json()["raised_by"], "steward");
     }
 
+    /// Those involved hear of each step in their inbox; the one who acted and other
+    /// enterprises do not.
+    async fn inbox_tells_those_involved(app: &TestApp) {
+        let project = app.sinopharm().await;
+        let bureau = department(app, "approval-bureau").await;
+        let own = app.token("enterprise@luodi.demo").await;
+        let officer = app.token("approval@luodi.demo").await;
+        let stranger = app.token(app.other_enterprise_user().await).await;
+        let unread = |token: String| async move {
+            let r = app
+                .api(
+                    "GET",
+                    "/api/v1/notifications?unread=true",
+                    Some(&token),
+                    None,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.json()
+        };
+        assert_eq!(unread(officer.clone()).await["unread"], 0);
+        let r = app
+            .api("POST", "/api/v1/blockers", Some(&own), Some(&json!({"project_id": project, "category": "approval",
+                "title": "施工许可材料退回", "description": "审图意见不明确", "department_id": bureau}).to_string()))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let id = r.json()["id"].as_i64().unwrap();
+        let inbox = unread(officer.clone()).await;
+        assert_eq!(inbox["unread"], 1, "{inbox}");
+        let note = &inbox["notifications"][0];
+        assert_eq!(
+            (note["kind"].as_str(), note["title"].as_str()),
+            (Some("blocker_raised"), Some("施工许可材料退回"))
+        );
+        assert_eq!(note["link"], format!("/blockers/{id}"));
+        assert_eq!(
+            unread(own.clone()).await["unread"],
+            0,
+            "not told of its own step"
+        );
+        assert_eq!(unread(stranger.clone()).await["unread"], 0);
+        // The officer answers: the enterprise hears of it.
+        app.api(
+            "POST",
+            &format!("/api/v1/blockers/{id}/actions"),
+            Some(&officer),
+            Some(&json!({"kind": "answered", "text": "请按审图意见第3条补正"}).to_string()),
+        )
+        .await;
+        let inbox = unread(own.clone()).await;
+        assert_eq!(
+            (
+                inbox["unread"].as_i64(),
+                inbox["notifications"][0]["kind"].as_str()
+            ),
+            (Some(1), Some("blocker_answered"))
+        );
+        // Read: one of one's own, not another's; then all; each audited.
+        let mine = inbox["notifications"][0]["id"].as_i64().unwrap();
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/notifications/read",
+                Some(&stranger),
+                Some(&json!({"id": mine}).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let before = audit_count(app).await;
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/notifications/read",
+                Some(&own),
+                Some(&json!({"id": mine}).to_string()),
+            )
+            .await;
+        assert_eq!(r.json()["marked"], 1);
+        assert_eq!(audit_count(app).await, before + 1);
+        assert_eq!(unread(own.clone()).await["unread"], 0);
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/notifications/read",
+                Some(&officer),
+                Some("{}"),
+            )
+            .await;
+        assert_eq!(r.json()["marked"], 1);
+        let all = app
+            .api("GET", "/api/v1/notifications", Some(&officer), None)
+            .await
+            .json();
+        assert_eq!(
+            (
+                all["unread"].as_i64(),
+                all["notifications"].as_array().unwrap().len()
+            ),
+            (Some(0), 1)
+        );
+        let r = app
+            .api(
+                "GET",
+                "/api/v1/notifications?unread=perhaps",
+                Some(&officer),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::BAD_REQUEST, json!("unread"))
+        );
+    }
+
     on_both! {
         raise_follow_and_rate => raise_follow_rate;
         zone_limits_and_ladder => zone_limits;
+        inbox_tells_those_involved => inbox_tells_those_involved;
     }
 }

@@ -1230,6 +1230,23 @@ mod blocker_pages {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let closed = own.get(app, "/blockers?show=closed").await;
         assert!(closed.body.contains("施工用电无法接入"));
+        // The enterprise's inbox told it of the resolution; it marks all read.
+        assert!(closed.body.contains("id=\"inbox-count\""));
+        let inbox = own.get(app, "/inbox").await;
+        assert!(
+            inbox.body.contains("难点堵点已办结，请确认")
+                && inbox.body.contains(&format!("href=\"{url}\"")),
+            "{}",
+            inbox.body
+        );
+        let r = own
+            .post(app, "/inbox/read", &[("_csrf", &inbox.csrf())])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let inbox = own.get(app, "/inbox").await;
+        assert!(
+            !inbox.body.contains("id=\"inbox-count\"") && !inbox.body.contains("id=\"mark-all\"")
+        );
     }
 
     on_both! {

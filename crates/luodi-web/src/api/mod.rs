@@ -7,6 +7,7 @@ pub mod blockers;
 pub mod calendar;
 pub mod catalogue;
 pub mod enterprises;
+pub mod notifications;
 pub mod parcels;
 pub mod portfolio;
 pub mod projects;
@@ -28,11 +29,12 @@ use crate::AppState;
         catalogue::show, catalogue::versions, catalogue::export, catalogue::import,
         projects::list, projects::show, projects::hand_over, projects::service_list, projects::step, projects::queue, projects::late, projects::notice, projects::forecast, projects::what_if,
         portfolio::list,
+        notifications::list, notifications::read,
         blockers::list, blockers::show, blockers::raise, blockers::act, blockers::sla, blockers::set_sla,
         parcels::list, parcels::show, parcels::import, parcels::export, parcels::export_csv, parcels::export_xlsx, parcels::reserve, parcels::release, parcels::match_parcels, parcels::match_weights, parcels::set_match_weights, parcels::set_land_needs,
     ),
     modifiers(&BearerAuth),
-    tags((name = "enterprises", description = "企业 — enterprises of the zone"), (name = "account", description = "the caller, its zone and API tokens"), (name = "audit", description = "the hash-chained audit trail"), (name = "calendar", description = "工作日 — the PRC working-day calendar"), (name = "catalogue", description = "服务事项目录 — the zone's service catalogue"), (name = "projects", description = "项目 — projects, phases, service lists and their items"), (name = "parcels", description = "地块 — land parcels, their import and export, reservation, and matching projects to them"), (name = "blockers", description = "难点堵点 — a project's blockers, their three clocks and escalations"))
+    tags((name = "enterprises", description = "企业 — enterprises of the zone"), (name = "account", description = "the caller, its zone and API tokens"), (name = "audit", description = "the hash-chained audit trail"), (name = "calendar", description = "工作日 — the PRC working-day calendar"), (name = "catalogue", description = "服务事项目录 — the zone's service catalogue"), (name = "projects", description = "项目 — projects, phases, service lists and their items"), (name = "parcels", description = "地块 — land parcels, their import and export, reservation, and matching projects to them"), (name = "blockers", description = "难点堵点 — a project's blockers, their three clocks and escalations"), (name = "notifications", description = "通知 — the caller's in-app inbox"))
 )]
 pub struct ApiDoc;
 
@@ -59,4 +61,5 @@ pub fn router() -> Router<AppState> {
         .merge(portfolio::router())
         .merge(parcels::router())
         .merge(blockers::router())
+        .merge(notifications::router())
 }

@@ -8,6 +8,7 @@ pub mod blockers;
 pub mod catalogue;
 pub mod enterprises;
 pub mod home;
+pub mod inbox;
 pub mod parcels;
 pub mod portfolio;
 pub mod projects;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(portfolio::router())
         .merge(parcels::router())
         .merge(blockers::router())
+        .merge(inbox::router())
 }
 
 pub struct NavItem {
@@ -52,6 +54,8 @@ pub struct Layout {
     pub csrf: String,
     pub path: String,
     pub nav: Vec<NavItem>,
+    /// Unread notifications, shown by the inbox link.
+    pub unread: i64,
 }
 
 /// The side bar: the modules of the brief, in the order of a project's life. Modules not
@@ -115,7 +119,14 @@ impl Layout {
                 .unwrap_or_default(),
             None => tr.t("account.province").to_string(),
         };
+        let unread = state
+            .store
+            .notifications(page.user.id.0, true, 0)
+            .await
+            .map(|n| n.1)
+            .unwrap_or(0);
         Layout {
+            unread,
             title: tr.t(title_key).to_string(),
             user_name: page.user.display_name.clone(),
             role_label: page.user.role.label().get(page.lang).to_string(),

@@ -1,0 +1,147 @@
+//! `/api/v1/notifications`: the caller's in-app inbox.
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use luodi_domain::Lang;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiUser, JsonBody, QueryParams};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/notifications", get(list))
+        .route("/api/v1/notifications/read", post(read))
+}
+
+/// What a kind of notification says, in `lang`.
+pub fn kind_text(kind: &str, lang: Lang) -> String {
+    let (zh, en) = match kind {
+        "blocker_raised" => ("新的难点堵点", "new blocker"),
+        "blocker_acknowledged" => ("难点堵点已签收", "blocker acknowledged"),
+        "blocker_rerouted" => ("难点堵点已转办", "blocker re-routed"),
+        "blocker_answered" => ("难点堵点已答复", "blocker answered"),
+        "blocker_waiting_on_enterprise" => {
+            ("请企业补充材料", "the department waits on the enterprise")
+        }
+        "blocker_enterprise_responded" => ("企业已回复", "the enterprise responded"),
+        "blocker_marked_complex" => ("难点堵点延长办结时限", "more time allowed (complex)"),
+        "blocker_resolved" => ("难点堵点已办结，请确认", "blocker resolved: please confirm"),
+        "blocker_confirmed" => ("企业已确认并评价", "the enterprise confirmed and rated"),
+        "blocker_withdrawn" => ("难点堵点已撤回", "blocker withdrawn"),
+        "blocker_escalated" => (
+            "难点堵点超时升级督办",
+            "blocker escalated: a clock was missed",
+        ),
+        other => (other, other),
+    };
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationResponse {
+    pub id: i64,
+    pub kind: String,
+    pub kind_text: String,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub created_at: String,
+    pub read_at: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Inbox {
+    pub unread: i64,
+    pub notifications: Vec<NotificationResponse>,
+}
+
+pub async fn inbox(
+    state: &AppState,
+    user: i64,
+    lang: Lang,
+    unread_only: bool,
+    limit: i64,
+) -> Result<Inbox, ApiError> {
+    let (items, unread) = state
+        .store
+        .notifications(user, unread_only, limit)
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    Ok(Inbox {
+        unread,
+        notifications: items
+            .into_iter()
+            .map(|n| NotificationResponse {
+                id: n.id,
+                kind_text: kind_text(&n.kind, lang),
+                kind: n.kind,
+                title: n.title,
+                body: n.body,
+                link: n.link,
+                created_at: n.created_at,
+                read_at: n.read_at,
+            })
+            .collect(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications",
+    params(("unread" = Option<bool>, Query, description = "true: only unread ones"), ("limit" = Option<i64>, Query, description = "1–200, default 50")),
+    responses((status = 200, description = "the caller's notifications, newest first, and how many are unread", body = Inbox), (status = 400, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    params: QueryParams,
+) -> Result<Json<Inbox>, ApiError> {
+    let params = params.with_lang(caller.lang);
+    params.only(&["unread", "limit"])?;
+    let unread_only = match params.text("unread") {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(params.bad("unread", "应为 true 或 false", "must be true or false")),
+    };
+    let limit = params.int("limit", 1, 200)?.unwrap_or(50);
+    Ok(Json(
+        inbox(&state, caller.user.id.0, caller.lang, unread_only, limit).await?,
+    ))
+}
+
+/// Which to mark read: one (`id`) or, without it, all.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadRequest {
+    pub id: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReadResponse {
+    pub marked: u64,
+}
+
+#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "notifications", request_body = ReadRequest,
+    responses((status = 200, description = "how many were marked read", body = ReadResponse), (status = 404, description = "no such notification of the caller's", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn read(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    JsonBody(body): JsonBody<ReadRequest>,
+) -> Result<Json<ReadResponse>, ApiError> {
+    let zone = caller
+        .user
+        .zone_id
+        .ok_or_else(|| ApiError::forbidden(caller.lang))?;
+    let marked = state
+        .store
+        .mark_notifications_read(&caller.user.actor(), zone.0, caller.user.id.0, body.id)
+        .await
+        .map_err(|e| ApiError::store(caller.lang, e).field("id"))?;
+    Ok(Json(ReadResponse { marked }))
+}

@@ -1,0 +1,63 @@
+//! `/inbox`: the user's notifications, and marking them read.
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use super::{FormData, Layout, error_page, render};
+use crate::AppState;
+use crate::api::notifications::{Inbox, inbox};
+use crate::error::ApiError;
+use crate::extract::PageUser;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/inbox", get(show))
+        .route("/inbox/read", post(read))
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    l: Layout,
+    inbox: Inbox,
+}
+
+async fn show(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
+    let l = Layout::new(&state, &page, "inbox.title", "", "/inbox").await;
+    let inbox = inbox(&state, page.user.id.0, page.lang, false, 100).await?;
+    Ok(render(StatusCode::OK, &InboxPage { l, inbox }))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    page: PageUser,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let form = FormData::parse(&body);
+    if !form.csrf_ok(&page) {
+        let l = Layout::new(&state, &page, "error.title", "", "/inbox").await;
+        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
+    }
+    let Some(zone) = page.user.zone_id else {
+        let l = Layout::new(&state, &page, "error.title", "", "/inbox").await;
+        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+    };
+    let id = form.get("id").and_then(|v| v.parse().ok());
+    match state
+        .store
+        .mark_notifications_read(&page.user.actor(), zone.0, page.user.id.0, id)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/inbox").into_response()),
+        Err(luodi_store::StoreError::NotFound) => {
+            let l = Layout::new(&state, &page, "error.title", "", "/inbox").await;
+            Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"))
+        }
+        Err(e) => Err(ApiError::store(page.lang, e)),
+    }
+}
