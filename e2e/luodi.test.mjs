@@ -207,6 +207,28 @@ test('the landing office matches a project to parcels and sees the ranking on th
   await context.close();
 });
 
+test("the steward's board shows the projects that need the steward, with the demo's blockers", async () => {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1300, height: 900 } });
+  const page = await context.newPage();
+  await login(page, 'steward@luodi.demo');
+  await page.goto(`${base}/board`);
+  assert.match(await page.locator('h1').innerText(), /管家工作台/);
+  const tiles = await page.locator('#board-totals li').allInnerTexts();
+  assert.equal(tiles.length, 4);
+  const card = page.locator('section.board-card', { hasText: '青岛国药科技城' });
+  assert.ok(await card.isVisible());
+  assert.match(await card.innerText(), /一期消防设计审查意见不明确/);
+  assert.ok(await card.locator('.status.overdue').count() >= 1, 'the missed acknowledgement stands out');
+  // The blocker opens from the board with its clocks.
+  await card.locator('a', { hasText: '一期消防设计审查意见不明确' }).click();
+  await page.waitForLoadState('load');
+  assert.equal(await page.locator('#blocker-clocks .clock-card').count(), 3);
+  await page.goto(`${base}/board`);
+  await page.screenshot({ path: join(out, 'board-zh.png'), fullPage: false });
+  if (process.env.LUODI_SCREENSHOT === '1') copyFileSync(join(out, 'board-zh.png'), join(root, 'docs', 'board.png'));
+  await context.close();
+});
+
 test('the enterprise submits an item and the department accepts and returns it; the clock stops', async () => {
   const act = async (page, code, kind, fields = {}) => {
     await page.locator(`#row-${code} summary`).click();

@@ -224,7 +224,176 @@ pub async fn load(store: &Store) -> Result<Zone> {
     load_parcels(store, &zone).await?;
     load_sinopharm(store, &zone, sinopharm, steward).await?;
     load_history(store, &zone, steward).await?;
+    load_blockers(store, &zone).await?;
     Ok(zone)
+}
+
+/// A few of the Sinopharm city's blockers at different stages, so the steward's board and
+/// the blocker pages have something to show: one waiting on the enterprise, one nobody has
+/// acknowledged (its clock missed, so `luodi serve` escalates it), one answered and being
+/// worked on, one closed with a rating. Loaded once (when the zone has none).
+async fn load_blockers(store: &Store, zone: &Zone) -> Result<()> {
+    use crate::blockers::{BlockerFilter, NewBlocker};
+    use luodi_domain::blocker::{Action, Party};
+    let scope = luodi_domain::Scope {
+        zone: Some(zone.id),
+        enterprise: None,
+    };
+    if !store
+        .blockers(&scope, &BlockerFilter::default())
+        .await?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let Some(project) = store.project_by_name(zone.id, SINOPHARM_PROJECT).await? else {
+        return Ok(());
+    };
+    let dept = |code: &'static str| async move {
+        store
+            .department_by_code(zone.id, code)
+            .await
+            .map(|d| d.map(|d| d.id.0).unwrap_or(0))
+    };
+    let actor = Actor::System("demo");
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a date");
+    let demo_err =
+        |e: crate::blockers::BlockerActionError| StoreError::Corrupt(format!("demo blocker: {e}"));
+    #[allow(clippy::type_complexity)]
+    let cases: [(
+        &str,
+        &str,
+        &str,
+        &str,
+        &str,
+        Party,
+        &str,
+        Vec<(&str, Party, Action)>,
+    ); 4] = [
+        (
+            "utilities",
+            "urgent",
+            "二期施工用电接入容量不足",
+            "二期临时施工用电申请 2,500 kVA，现有 10kV 线路余量不足，需供电公司新增间隔。",
+            "approval-bureau",
+            Party::Steward,
+            "2026-11-16",
+            vec![
+                ("2026-11-17", Party::Department, Action::Acknowledged),
+                (
+                    "2026-11-18",
+                    Party::Department,
+                    Action::WaitingOnEnterprise {
+                        reason: "请补充二期用电负荷计算书".into(),
+                    },
+                ),
+            ],
+        ),
+        (
+            "approval",
+            "high",
+            "一期消防设计审查意见不明确",
+            "审图机构意见第 3 条与现行规范表述不一致，企业无法据此修改。",
+            "approval-bureau",
+            Party::Enterprise,
+            "2026-11-19",
+            vec![],
+        ),
+        (
+            "land",
+            "normal",
+            "三期用地红线与规划条件不一致",
+            "出让红线与控规地块边界相差约 6 米，影响三期总平面布置。",
+            "natural-resources",
+            Party::Steward,
+            "2026-11-10",
+            vec![
+                ("2026-11-10", Party::Department, Action::Acknowledged),
+                (
+                    "2026-11-12",
+                    Party::Department,
+                    Action::Answered {
+                        text: "已报市规划委员会，拟于 12 月初专题会审议调整。".into(),
+                    },
+                ),
+            ],
+        ),
+        (
+            "talent",
+            "normal",
+            "研发人员人才公寓配租",
+            "一期投产需 40 套人才公寓，申请纳入园区配租计划。",
+            "approval-bureau",
+            Party::Enterprise,
+            "2026-10-26",
+            vec![
+                ("2026-10-26", Party::Department, Action::Acknowledged),
+                (
+                    "2026-10-28",
+                    Party::Department,
+                    Action::Answered {
+                        text: "已纳入 11 月配租计划。".into(),
+                    },
+                ),
+                (
+                    "2026-11-09",
+                    Party::Department,
+                    Action::Resolved {
+                        text: "40 套人才公寓已配租到位。".into(),
+                    },
+                ),
+                (
+                    "2026-11-10",
+                    Party::Enterprise,
+                    Action::Confirmed {
+                        rating: 5,
+                        comment: "办理及时，满意".into(),
+                    },
+                ),
+            ],
+        ),
+    ];
+    for (category, priority, title, description, department, by, raised, steps) in cases {
+        let department = dept(department).await?;
+        let b = store
+            .raise_blocker(
+                &actor,
+                &scope,
+                None,
+                by,
+                &NewBlocker {
+                    project_id: project,
+                    phase_id: None,
+                    category: category.into(),
+                    priority: priority.into(),
+                    title: title.into(),
+                    description: description.into(),
+                    attachments: Vec::new(),
+                    department_id: department,
+                },
+                day(raised),
+            )
+            .await
+            .map_err(demo_err)?;
+        for (on, party, action) in steps {
+            let dept_of = (party == Party::Department).then_some(department);
+            store
+                .act_on_blocker(
+                    &actor,
+                    &scope,
+                    None,
+                    party,
+                    dept_of,
+                    b.id,
+                    action,
+                    None,
+                    day(on),
+                )
+                .await
+                .map_err(demo_err)?;
+        }
+    }
+    Ok(())
 }
 
 /// The parcel the demo hands phase 1 of the Sinopharm city, and the regional assessments

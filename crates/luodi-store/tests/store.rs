@@ -1602,6 +1602,37 @@ mod blockers {
             count(&store, "blockers").await,
             count(&store, "audit_log").await,
         );
+        // The demo's own blockers, before this test's.
+        let listed = |scope: Scope, f: BlockerFilter| {
+            let store = store.clone();
+            async move { store.blockers(&scope, &f).await.unwrap().len() }
+        };
+        let demo_all = listed(staff, BlockerFilter::default()).await;
+        let demo_open = listed(
+            staff,
+            BlockerFilter {
+                open: true,
+                ..Default::default()
+            },
+        )
+        .await;
+        let demo_other = listed(
+            staff,
+            BlockerFilter {
+                department_id: Some(other_dept),
+                ..Default::default()
+            },
+        )
+        .await;
+        let demo_closed = listed(
+            own,
+            BlockerFilter {
+                state: Some(State::Closed),
+                project_id: Some(project),
+                ..Default::default()
+            },
+        )
+        .await;
         // Bad input names the field and writes nothing.
         let mut bad = new(project, dept);
         bad.category = "weather".into();
@@ -1838,7 +1869,7 @@ mod blockers {
             .blockers(&staff, &BlockerFilter::default())
             .await
             .unwrap();
-        assert_eq!(all.len(), 2);
+        assert_eq!(all.len(), demo_all + 2);
         let open = store
             .blockers(
                 &staff,
@@ -1849,7 +1880,7 @@ mod blockers {
             )
             .await
             .unwrap();
-        assert_eq!(open.len(), 1);
+        assert_eq!(open.len(), demo_open + 1);
         let by_dept = store
             .blockers(
                 &staff,
@@ -1860,7 +1891,7 @@ mod blockers {
             )
             .await
             .unwrap();
-        assert_eq!(by_dept.len(), 1);
+        assert_eq!(by_dept.len(), demo_other + 1);
         let closed = store
             .blockers(
                 &own,
@@ -1872,7 +1903,7 @@ mod blockers {
             )
             .await
             .unwrap();
-        assert_eq!(closed.len(), 1);
+        assert_eq!(closed.len(), demo_closed + 1);
         assert!(
             store
                 .blockers(&stranger, &BlockerFilter::default())

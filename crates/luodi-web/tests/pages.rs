@@ -1253,3 +1253,44 @@ mod blocker_pages {
         raise_follow_and_rate_on_pages => raise_follow_rate_on_pages;
     }
 }
+
+mod board_page {
+    //! The steward's board: their projects with what needs them.
+    use super::*;
+
+    async fn steward_board(app: &TestApp) {
+        let mut steward = app.login("steward@luodi.demo").await;
+        let b = steward.get(app, "/board").await;
+        assert_eq!(b.status, StatusCode::OK);
+        let sinopharm = app.sinopharm().await;
+        assert!(
+            b.body.contains(&format!("id=\"card-{sinopharm}\"")),
+            "{}",
+            b.body
+        );
+        assert!(b.body.contains("id=\"board-totals\""));
+        // The demo's open blockers are on the card, the one nobody acknowledged as missed.
+        for title in [
+            "一期消防设计审查意见不明确",
+            "二期施工用电接入容量不足",
+            "三期用地红线与规划条件不一致",
+        ] {
+            assert!(b.body.contains(title), "{title}");
+        }
+        assert!(
+            !b.body.contains("研发人员人才公寓配租"),
+            "closed blockers are not on the board"
+        );
+        // The history's finished projects are summed up, not listed.
+        assert!(b.body.contains("id=\"board-finished\""));
+        // Leaders look at a steward's board; an enterprise has none.
+        let mut leader = app.login("leader@luodi.demo").await;
+        assert_eq!(leader.get(app, "/board").await.status, StatusCode::OK);
+        let mut own = app.login("enterprise@luodi.demo").await;
+        assert_eq!(own.get(app, "/board").await.status, StatusCode::FORBIDDEN);
+    }
+
+    on_both! {
+        steward_board_shows_what_needs_the_steward => steward_board;
+    }
+}

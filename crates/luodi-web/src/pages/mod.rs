@@ -5,6 +5,7 @@
 pub mod account;
 pub mod auth;
 pub mod blockers;
+pub mod board;
 pub mod catalogue;
 pub mod enterprises;
 pub mod home;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(parcels::router())
         .merge(blockers::router())
         .merge(inbox::router())
+        .merge(board::router())
 }
 
 pub struct NavItem {
@@ -78,6 +80,7 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
             ("nav.parcels", Some("/parcels")),
             ("nav.catalogue", Some("/catalogue")),
             ("nav.late", Some("/late")),
+            ("nav.board", Some("/board")),
             ("nav.stewards", Some("/blockers")),
             ("nav.fund", None),
             ("nav.kpis", None),
