@@ -1303,3 +1303,97 @@ fn parcel_bench_prints_its_figures() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Two `luodi serve` processes on one PostgreSQL database both look for missed blocker
+/// clocks as they start (the demo has a blocker nobody acknowledged): every escalation is
+/// made once, with one event, and each person it goes to is told once.
+#[tokio::test]
+async fn two_servers_escalate_a_missed_clock_once() {
+    use sqlx::Row;
+    let Some(db) = TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let store = Store::open(&db.url).await.unwrap();
+    luodi_store::demo::load(&store).await.unwrap();
+    let count = |sql: &'static str| {
+        let store = store.clone();
+        async move {
+            sqlx::query(sql)
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+                .get::<i64, _>("n")
+        }
+    };
+    assert_eq!(
+        count("SELECT COUNT(*) AS n FROM blocker_escalations").await,
+        0
+    );
+    let port = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let mut servers: Vec<std::process::Child> = [port(), port()]
+        .iter()
+        .map(|p| {
+            Command::new(env!("CARGO_BIN_EXE_luodi"))
+                .args([
+                    "serve",
+                    "--database",
+                    &db.url,
+                    "--addr",
+                    &format!("127.0.0.1:{p}"),
+                ])
+                .env_remove("LUODI_DATABASE")
+                .env("LUODI_LOG", "warn")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    // Wait until both have made their first pass: the escalations stop changing.
+    let mut last = -1;
+    let mut stable = 0;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let n = count("SELECT COUNT(*) AS n FROM blocker_escalations").await;
+        if n == last && n > 0 {
+            stable += 1;
+            if stable >= 10 {
+                break;
+            }
+        } else {
+            stable = 0;
+        }
+        last = n;
+    }
+    for s in &mut servers {
+        let _ = s.kill();
+        let _ = s.wait();
+    }
+    let escalations = count("SELECT COUNT(*) AS n FROM blocker_escalations").await;
+    assert!(
+        escalations >= 1,
+        "the demo's unacknowledged blocker is past its clock"
+    );
+    let events = count("SELECT COUNT(*) AS n FROM blocker_events WHERE party = 'system'").await;
+    assert_eq!(events, escalations, "one event per escalation");
+    let told =
+        count("SELECT COUNT(*) AS n FROM notifications WHERE kind = 'blocker_escalated'").await;
+    assert!(told >= escalations, "each escalation tells someone");
+    let doubled = count(
+        "SELECT COUNT(*) AS n FROM (SELECT user_id, link, body FROM notifications WHERE kind = 'blocker_escalated'
+         GROUP BY user_id, link, body HAVING COUNT(*) > 1) d",
+    )
+    .await;
+    assert_eq!(doubled, 0, "nobody is told twice of one escalation");
+    let audited = count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'escalate'").await;
+    assert_eq!(audited, escalations);
+    assert!(store.verify_audit(None).await.unwrap().is_ok());
+    store.close().await;
+    db.drop_db().await;
+}
