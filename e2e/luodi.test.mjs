@@ -129,7 +129,7 @@ test('every main page renders without console errors, in both languages', async 
     await page.waitForURL(`${base}/`);
     const first = await (await page.request.get(`${base}/api/v1/enterprises?per_page=1`)).json();
     const id = first.items[0].id;
-    for (const [name, path] of [['home', '/'], ['enterprises', '/enterprises'], ['enterprise', `/enterprises/${id}`], ['audit', '/audit'], ['account', '/account'], ['catalogue', '/catalogue'], ['projects', '/projects'], ['service-list', '/projects/1/phases/1'], ['notice', '/projects/1/phases/1/notice'], ['gantt', '/projects/1/phases/1/gantt'], ['portfolio', '/portfolio'], ['parcels', '/parcels'], ['match', '/parcels/match']]) {
+    for (const [name, path] of [['home', '/'], ['enterprises', '/enterprises'], ['enterprise', `/enterprises/${id}`], ['audit', '/audit'], ['account', '/account'], ['catalogue', '/catalogue'], ['projects', '/projects'], ['service-list', '/projects/1/phases/1'], ['notice', '/projects/1/phases/1/notice'], ['gantt', '/projects/1/phases/1/gantt'], ['portfolio', '/portfolio'], ['parcels', '/parcels'], ['match', '/parcels/match'], ['blockers', '/blockers'], ['board', '/board'], ['leadership', '/leadership'], ['inbox', '/inbox']]) {
       const res = await page.goto(`${base}${path}`);
       assert.equal(res.status(), 200, `${path} as leader`);
       assert.ok((await page.locator('h1').innerText()).length > 0);

@@ -2727,3 +2727,77 @@ mod blockers {
         inbox_tells_those_involved => inbox_tells_those_involved;
     }
 }
+
+mod leadership {
+    //! The leaders' figures: phases by stage, open blockers by department and age, SLA
+    //! compliance; none of it for an enterprise.
+    use super::*;
+
+    async fn figures(app: &TestApp) {
+        let leader = app.token("leader@luodi.demo").await;
+        let r = app
+            .api("GET", "/api/v1/leadership", Some(&leader), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let d = r.json();
+        let stages = d["stages"].as_array().unwrap();
+        assert_eq!(stages.len(), 8);
+        // Every phase of the zone is counted once, at its stage.
+        let phases: u64 = stages.iter().map(|s| s["phases"].as_u64().unwrap()).sum();
+        let zone = demo::zone_id(&app.store).await.unwrap();
+        let all = app
+            .store
+            .projects(&luodi_domain::Scope {
+                zone: Some(zone),
+                enterprise: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            phases as usize,
+            all.iter().map(|p| p.phases.len()).sum::<usize>()
+        );
+        // The demo's three open blockers, by department, each in one age bucket.
+        let open: u64 = d["blockers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["open"].as_u64().unwrap())
+            .sum();
+        assert_eq!(open, 3);
+        for b in d["blockers"].as_array().unwrap() {
+            let aged: u64 = b["by_age"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.as_u64().unwrap())
+                .sum();
+            assert_eq!(aged, b["open"].as_u64().unwrap());
+        }
+        assert_eq!(d["months"].as_array().unwrap().len(), 6);
+        for c in d["compliance"].as_array().unwrap() {
+            for (i, p) in c["percent"].as_array().unwrap().iter().enumerate() {
+                let (stopped, met) = (
+                    c["stopped"][i].as_u64().unwrap(),
+                    c["met"][i].as_u64().unwrap(),
+                );
+                assert!(met <= stopped);
+                match stopped {
+                    0 => assert!(p.is_null()),
+                    s => assert_eq!(p.as_u64().unwrap(), met * 100 / s),
+                }
+            }
+        }
+        let own = app.token("enterprise@luodi.demo").await;
+        assert_eq!(
+            app.api("GET", "/api/v1/leadership", Some(&own), None)
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    }
+
+    on_both! {
+        leadership_figures => figures;
+    }
+}

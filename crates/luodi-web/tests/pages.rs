@@ -1294,3 +1294,32 @@ mod board_page {
         steward_board_shows_what_needs_the_steward => steward_board;
     }
 }
+
+mod leadership_page {
+    use super::*;
+
+    async fn leadership_view(app: &TestApp) {
+        let mut leader = app.login("leader@luodi.demo").await;
+        let p = leader.get(app, "/leadership").await;
+        assert_eq!(p.status, StatusCode::OK);
+        for id in [
+            "stage-chart",
+            "stage-table",
+            "blocker-chart",
+            "blocker-table",
+            "compliance-table",
+        ] {
+            assert!(p.body.contains(&format!("id=\"{id}\"")), "{id}");
+        }
+        assert!(p.body.contains("<svg class=\"chart\""));
+        let mut own = app.login("enterprise@luodi.demo").await;
+        assert_eq!(
+            own.get(app, "/leadership").await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+
+    on_both! {
+        leadership_view_in_tables_and_charts => leadership_view;
+    }
+}

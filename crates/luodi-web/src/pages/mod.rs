@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod enterprises;
 pub mod home;
 pub mod inbox;
+pub mod leadership;
 pub mod parcels;
 pub mod portfolio;
 pub mod projects;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(blockers::router())
         .merge(inbox::router())
         .merge(board::router())
+        .merge(leadership::router())
 }
 
 pub struct NavItem {
@@ -83,6 +85,7 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
             ("nav.board", Some("/board")),
             ("nav.stewards", Some("/blockers")),
             ("nav.fund", None),
+            ("nav.leadership", Some("/leadership")),
             ("nav.kpis", None),
         ]);
     }
