@@ -207,56 +207,14 @@ fn check_new(b: &NewBlocker) -> Result<(), BlockerActionError> {
 impl Store {
     /// The zone's blocker limits and escalation ladder (the defaults unless it set its own).
     pub async fn blocker_sla(&self, zone: ZoneId) -> Result<Sla> {
-        let row = sqlx::query("SELECT blocker_sla_json FROM zones WHERE id = $1")
-            .bind(zone.0)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        match row.get::<Option<String>, _>("blocker_sla_json") {
-            Some(text) => serde_json::from_str(&text)
-                .map_err(|e| StoreError::Corrupt(format!("zone blocker limits: {e}"))),
-            None => Ok(Sla::default()),
-        }
+        self.zone_setting(zone, crate::orgs::BLOCKER_SLA).await
     }
 
     /// Sets the zone's blocker limits and ladder (checked by the caller), audited with the
     /// old ones. Blockers already raised keep the limits they were raised with.
     pub async fn set_blocker_sla(&self, actor: &Actor, zone: ZoneId, sla: &Sla) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        // Lock the zone's row first: the audit's old value is the one replaced.
-        let before: Option<String> = sqlx::query(
-            "UPDATE zones SET blocker_sla_json = blocker_sla_json WHERE id = $1 RETURNING blocker_sla_json",
-        )
-        .bind(zone.0)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?
-        .get("blocker_sla_json");
-        let before: Sla = match before {
-            Some(text) => serde_json::from_str(&text)
-                .map_err(|e| StoreError::Corrupt(format!("zone blocker limits: {e}")))?,
-            None => Sla::default(),
-        };
-        sqlx::query("UPDATE zones SET blocker_sla_json = $1 WHERE id = $2")
-            .bind(serde_json::to_string(sla).expect("limits serialise"))
-            .bind(zone.0)
-            .execute(&mut *tx)
-            .await?;
-        audit::record(
-            &mut tx,
-            actor,
-            Change {
-                zone_id: zone.0,
-                action: "update",
-                entity: "blocker_sla",
-                entity_id: zone.0.to_string(),
-                before: json!(before),
-                after: json!(sla),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.set_zone_setting(actor, zone, crate::orgs::BLOCKER_SLA, sla)
+            .await
     }
 
     /// Raises a blocker on a project the scope sees, to a department of its zone.

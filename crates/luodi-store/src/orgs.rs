@@ -263,3 +263,101 @@ impl Store {
         })
     }
 }
+
+/// A setting a zone keeps as JSON in a column of its row (none means the default).
+#[derive(Debug, Clone, Copy)]
+pub struct ZoneSetting {
+    /// The column of `zones`.
+    pub column: &'static str,
+    /// The entity the audit names.
+    pub entity: &'static str,
+}
+
+pub const MATCH_WEIGHTS: ZoneSetting = ZoneSetting {
+    column: "match_weights_json",
+    entity: "match_weights",
+};
+
+pub const BLOCKER_SLA: ZoneSetting = ZoneSetting {
+    column: "blocker_sla_json",
+    entity: "blocker_sla",
+};
+
+fn setting_from<T: serde::de::DeserializeOwned + Default>(
+    setting: ZoneSetting,
+    text: Option<String>,
+) -> Result<T> {
+    match text {
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|e| StoreError::Corrupt(format!("zones.{}: {e}", setting.column))),
+        None => Ok(T::default()),
+    }
+}
+
+impl Store {
+    /// A zone's setting (its default unless the zone set its own).
+    pub async fn zone_setting<T: serde::de::DeserializeOwned + Default>(
+        &self,
+        zone: ZoneId,
+        setting: ZoneSetting,
+    ) -> Result<T> {
+        // Only the constant column names above are formatted into the text.
+        let sql = format!("SELECT {} AS v FROM zones WHERE id = $1", setting.column);
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(zone.0)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        setting_from(setting, row.get("v"))
+    }
+
+    /// Sets a zone's setting (checked by the caller), audited with the old value, which is
+    /// read under the zone row's lock: the one this change replaces, however many change
+    /// it at once.
+    pub async fn set_zone_setting<T>(
+        &self,
+        actor: &Actor,
+        zone: ZoneId,
+        setting: ZoneSetting,
+        value: &T,
+    ) -> Result<()>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + Default,
+    {
+        let mut tx = self.begin_write().await?;
+        let c = setting.column;
+        let before: T = setting_from(
+            setting,
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE zones SET {c} = {c} WHERE id = $1 RETURNING {c} AS v"
+            )))
+            .bind(zone.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .get("v"),
+        )?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE zones SET {c} = $1 WHERE id = $2"
+        )))
+        .bind(serde_json::to_string(value).expect("settings serialise"))
+        .bind(zone.0)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Change {
+                zone_id: zone.0,
+                action: "update",
+                entity: setting.entity,
+                entity_id: zone.0.to_string(),
+                before: serde_json::json!(before),
+                after: serde_json::json!(value),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

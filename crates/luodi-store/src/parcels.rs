@@ -733,16 +733,7 @@ impl Store {
 
     /// The zone's matcher weights (the defaults unless it has set its own).
     pub async fn match_weights(&self, zone: ZoneId) -> Result<luodi_domain::matching::Weights> {
-        let row = sqlx::query("SELECT match_weights_json FROM zones WHERE id = $1")
-            .bind(zone.0)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        match row.get::<Option<String>, _>("match_weights_json") {
-            Some(text) => serde_json::from_str(&text)
-                .map_err(|e| StoreError::Corrupt(format!("zone match weights: {e}"))),
-            None => Ok(Default::default()),
-        }
+        self.zone_setting(zone, crate::orgs::MATCH_WEIGHTS).await
     }
 
     /// Sets the zone's matcher weights, audited with the old ones.
@@ -752,42 +743,8 @@ impl Store {
         zone: ZoneId,
         weights: &luodi_domain::matching::Weights,
     ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        // Lock the zone's row first, so the old weights the audit records are the ones
-        // this change replaces, however many change them at once.
-        let before: Option<String> = sqlx::query(
-            "UPDATE zones SET match_weights_json = match_weights_json WHERE id = $1 RETURNING match_weights_json",
-        )
-        .bind(zone.0)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?
-        .get("match_weights_json");
-        let before: luodi_domain::matching::Weights = match before {
-            Some(text) => serde_json::from_str(&text)
-                .map_err(|e| StoreError::Corrupt(format!("zone match weights: {e}")))?,
-            None => Default::default(),
-        };
-        sqlx::query("UPDATE zones SET match_weights_json = $1 WHERE id = $2")
-            .bind(serde_json::to_string(weights).expect("weights serialise"))
-            .bind(zone.0)
-            .execute(&mut *tx)
-            .await?;
-        audit::record(
-            &mut tx,
-            actor,
-            Change {
-                zone_id: zone.0,
-                action: "update",
-                entity: "match_weights",
-                entity_id: zone.0.to_string(),
-                before: json!(before),
-                after: json!(weights),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.set_zone_setting(actor, zone, crate::orgs::MATCH_WEIGHTS, weights)
+            .await
     }
 }
 

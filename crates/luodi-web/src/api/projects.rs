@@ -655,6 +655,23 @@ pub struct DepartmentLateness {
     pub overdue_items: Vec<QueueEntry>,
 }
 
+/// A department's name in the catalogue, in `lang` (its code when the catalogue lacks it).
+pub fn department_name(catalogue: &Catalogue, code: &str, lang: Lang) -> String {
+    catalogue
+        .file
+        .departments
+        .iter()
+        .find(|d| d.code == code)
+        .map(|d| {
+            if lang == Lang::Zh {
+                d.name_zh.clone()
+            } else {
+                d.name_en.clone()
+            }
+        })
+        .unwrap_or_else(|| code.to_string())
+}
+
 /// Open items by department with their clocks: what leadership watches.
 pub async fn lateness(
     state: &AppState,
@@ -682,19 +699,7 @@ pub async fn lateness(
             e.insert(c);
         }
         let catalogue = &catalogues[&version];
-        let name = catalogue
-            .file
-            .departments
-            .iter()
-            .find(|d| d.code == item.department_code)
-            .map(|d| {
-                if lang == Lang::Zh {
-                    d.name_zh.clone()
-                } else {
-                    d.name_en.clone()
-                }
-            })
-            .unwrap_or_else(|| item.department_code.clone());
+        let name = department_name(catalogue, &item.department_code, lang);
         let response = item_response(&cal, catalogue, &item, today, lang);
         let awaiting_verification = response.clock.verification_due.is_some();
         if item.state == luodi_domain::service_item::ItemState::Approved && !awaiting_verification {

@@ -17,7 +17,7 @@ use luodi_store::blockers::BlockerFilter;
 use super::{Layout, error_page, render};
 use crate::AppState;
 use crate::api::blockers::response as blocker_response;
-use crate::api::projects::{item_response, zone_today};
+use crate::api::projects::{department_name, item_response, zone_today};
 use crate::error::ApiError;
 use crate::extract::{ApiUser, PageUser, QueryParams};
 
@@ -174,19 +174,7 @@ async fn board(
         let Some(due) = r.clock.due.clone().or(r.clock.verification_due.clone()) else {
             continue;
         };
-        let department = catalogue
-            .file
-            .departments
-            .iter()
-            .find(|d| d.code == item.department_code)
-            .map(|d| {
-                if lang == Lang::Zh {
-                    d.name_zh.clone()
-                } else {
-                    d.name_en.clone()
-                }
-            })
-            .unwrap_or_else(|| item.department_code.clone());
+        let department = department_name(catalogue, &item.department_code, lang);
         let class = if r.clock.verification_overdue {
             "overdue"
         } else {
