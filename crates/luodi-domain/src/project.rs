@@ -74,6 +74,85 @@ impl PhaseStatus {
     }
 }
 
+/// Why a phase may not move to a stage by hand.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LifecycleError {
+    #[error("a phase only moves forward: it is {from} already")]
+    Backwards { from: &'static str },
+    #[error("{to} is recorded by {by}, not by hand")]
+    Recorded { to: &'static str, by: &'static str },
+    #[error("land matched needs a parcel reserved for the phase")]
+    NoParcel,
+    #[error(
+        "construction cannot start before the construction permit, unless the zone allows start on commitment (承诺即开工) and the commitment is recorded"
+    )]
+    NoPermit,
+    #[error("the zone does not allow construction to start on commitment")]
+    CommitmentNotAllowed,
+    #[error("construction starts on land handed over")]
+    NoLand,
+    #[error("production follows completion acceptance")]
+    NotCompleted,
+}
+
+/// The zone's lifecycle policy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecyclePolicy {
+    /// 承诺即开工: construction may start before the permit on the enterprise's recorded
+    /// commitment.
+    pub start_on_commitment: bool,
+}
+
+impl PhaseStatus {
+    /// Whether a phase may be moved by hand from `self` to `to`. Land handover, the
+    /// permit and completion acceptance are recorded by the handover and by the approval
+    /// of their milestone items, not by hand; construction starts after the permit, or
+    /// before it on a recorded commitment where the zone allows that.
+    pub fn check_move(
+        self,
+        to: PhaseStatus,
+        parcel_reserved: bool,
+        commitment: Option<&str>,
+        policy: LifecyclePolicy,
+    ) -> Result<(), LifecycleError> {
+        use PhaseStatus::*;
+        if to <= self {
+            return Err(LifecycleError::Backwards {
+                from: self.as_str(),
+            });
+        }
+        match to {
+            Lead => Err(LifecycleError::Backwards {
+                from: self.as_str(),
+            }),
+            Signed => Ok(()),
+            LandMatched if parcel_reserved => Ok(()),
+            LandMatched => Err(LifecycleError::NoParcel),
+            LandHandedOver => Err(LifecycleError::Recorded {
+                to: to.as_str(),
+                by: "the land handover",
+            }),
+            ConstructionPermit | CompletionAccepted => Err(LifecycleError::Recorded {
+                to: to.as_str(),
+                by: "the approval of its milestone item",
+            }),
+            ConstructionStarted if self < LandHandedOver => Err(LifecycleError::NoLand),
+            ConstructionStarted if self >= ConstructionPermit => Ok(()),
+            ConstructionStarted => match (
+                commitment.map(str::trim).filter(|c| !c.is_empty()),
+                policy.start_on_commitment,
+            ) {
+                (Some(_), true) => Ok(()),
+                (Some(_), false) => Err(LifecycleError::CommitmentNotAllowed),
+                (None, _) => Err(LifecycleError::NoPermit),
+            },
+            InProduction if self == CompletionAccepted => Ok(()),
+            InProduction => Err(LifecycleError::NotCompleted),
+        }
+    }
+}
+
 /// What the zone knows about a phase that applicability rules ask about. Every field is
 /// optional: an unknown fact leaves the items that depend on it "to be confirmed".
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -236,6 +315,70 @@ impl PhaseFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phases_move_forward_past_their_guards() {
+        use PhaseStatus::*;
+        let no = LifecyclePolicy::default();
+        let yes = LifecyclePolicy {
+            start_on_commitment: true,
+        };
+        assert_eq!(Lead.check_move(Signed, false, None, no), Ok(()));
+        assert_eq!(
+            Signed.check_move(LandMatched, false, None, no),
+            Err(LifecycleError::NoParcel)
+        );
+        assert_eq!(Signed.check_move(LandMatched, true, None, no), Ok(()));
+        assert!(matches!(
+            LandMatched.check_move(LandHandedOver, true, None, no),
+            Err(LifecycleError::Recorded { .. })
+        ));
+        assert!(matches!(
+            LandHandedOver.check_move(ConstructionPermit, true, None, no),
+            Err(LifecycleError::Recorded { .. })
+        ));
+        // No start before the permit, unless the zone allows it on a recorded commitment.
+        assert_eq!(
+            LandHandedOver.check_move(ConstructionStarted, true, None, yes),
+            Err(LifecycleError::NoPermit)
+        );
+        assert_eq!(
+            LandHandedOver.check_move(ConstructionStarted, true, Some(" "), yes),
+            Err(LifecycleError::NoPermit)
+        );
+        assert_eq!(
+            LandHandedOver.check_move(ConstructionStarted, true, Some("承诺按审图意见整改"), no),
+            Err(LifecycleError::CommitmentNotAllowed)
+        );
+        assert_eq!(
+            LandHandedOver.check_move(ConstructionStarted, true, Some("承诺按审图意见整改"), yes),
+            Ok(())
+        );
+        assert_eq!(
+            ConstructionPermit.check_move(ConstructionStarted, true, None, no),
+            Ok(())
+        );
+        assert_eq!(
+            ConstructionStarted.check_move(InProduction, true, None, no),
+            Err(LifecycleError::NotCompleted)
+        );
+        assert_eq!(
+            CompletionAccepted.check_move(InProduction, true, None, no),
+            Ok(())
+        );
+        assert_eq!(
+            LandMatched.check_move(ConstructionStarted, true, Some("承诺"), yes),
+            Err(LifecycleError::NoLand)
+        );
+        assert!(matches!(
+            InProduction.check_move(Signed, true, None, no),
+            Err(LifecycleError::Backwards { .. })
+        ));
+        assert!(matches!(
+            Signed.check_move(Signed, true, None, no),
+            Err(LifecycleError::Backwards { .. })
+        ));
+    }
     use crate::rule::Rule;
 
     #[test]

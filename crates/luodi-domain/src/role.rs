@@ -50,6 +50,10 @@ pub enum Action {
     RaiseBlocker,
     /// Set the zone's blocker limits and escalation ladder.
     SetBlockerSla,
+    /// Move a project phase to a later stage by hand.
+    MovePhase,
+    /// Set the zone's lifecycle policy (start on commitment).
+    SetLifecyclePolicy,
 }
 
 impl Role {
@@ -105,6 +109,8 @@ impl Role {
             SetMatchWeights => matches!(self, Admin | Landing),
             RaiseBlocker => !matches!(self, Approval),
             SetBlockerSla => matches!(self, Admin),
+            MovePhase => matches!(self, Admin | Landing | Investment | Steward),
+            SetLifecyclePolicy => matches!(self, Admin),
         }
     }
 

@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_parcel_revisions"),
     migration!(8, "0008_blockers"),
     migration!(9, "0009_notifications"),
+    migration!(10, "0010_lifecycle"),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -278,6 +278,11 @@ pub const MATCH_WEIGHTS: ZoneSetting = ZoneSetting {
     entity: "match_weights",
 };
 
+pub const LIFECYCLE: ZoneSetting = ZoneSetting {
+    column: "lifecycle_json",
+    entity: "lifecycle_policy",
+};
+
 pub const BLOCKER_SLA: ZoneSetting = ZoneSetting {
     column: "blocker_sla_json",
     entity: "blocker_sla",

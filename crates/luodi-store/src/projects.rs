@@ -325,3 +325,78 @@ impl Store {
         Ok(row.map(|r| r.get("id")))
     }
 }
+
+/// Why a phase was not moved.
+#[derive(Debug, thiserror::Error)]
+pub enum MoveError {
+    #[error(transparent)]
+    Refused(#[from] luodi_domain::project::LifecycleError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Store {
+    /// Moves a phase of the zone to a later stage by hand, past the lifecycle's guards (a
+    /// parcel reserved for land matched; the permit, or a recorded commitment where the
+    /// zone allows it, for construction start; completion for production). Audited as a
+    /// `move` of the phase, with the commitment when there is one.
+    pub async fn move_phase(
+        &self,
+        actor: &Actor,
+        zone: ZoneId,
+        phase_id: i64,
+        to: PhaseStatus,
+        commitment: Option<&str>,
+    ) -> Result<PhaseStatus, MoveError> {
+        let policy: luodi_domain::project::LifecyclePolicy =
+            self.zone_setting(zone, crate::orgs::LIFECYCLE).await?;
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("SELECT status FROM project_phases WHERE id = $1 AND zone_id = $2")
+            .bind(phase_id)
+            .bind(zone.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::from)?
+            .ok_or(StoreError::NotFound)?;
+        let from = PhaseStatus::parse(&row.get::<String, _>("status"))
+            .ok_or_else(|| StoreError::Corrupt(format!("phase {phase_id} status")))?;
+        let parcel = sqlx::query(
+            "SELECT id FROM parcels WHERE reserved_phase_id = $1 OR handed_phase_id = $1",
+        )
+        .bind(phase_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(StoreError::from)?
+        .is_some();
+        from.check_move(to, parcel, commitment, policy)?;
+        let changed = sqlx::query(
+            "UPDATE project_phases SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+        )
+        .bind(to.as_str())
+        .bind(now())
+        .bind(phase_id)
+        .bind(from.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?
+        .rows_affected();
+        if changed != 1 {
+            return Err(StoreError::Stale.into());
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            Change {
+                zone_id: zone.0,
+                action: "move",
+                entity: "project_phase",
+                entity_id: phase_id.to_string(),
+                before: json!({"status": from.as_str()}),
+                after: json!({"status": to.as_str(), "commitment": commitment.map(str::trim)}),
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(to)
+    }
+}

@@ -2801,3 +2801,159 @@ mod leadership {
         leadership_figures => figures;
     }
 }
+
+mod lifecycle {
+    //! Moving a phase by hand, past the lifecycle's guards.
+    use super::*;
+
+    async fn guarded_moves(app: &TestApp) {
+        let zone = demo::zone_id(&app.store).await.unwrap();
+        let project = app
+            .store
+            .project(
+                &luodi_domain::Scope {
+                    zone: Some(zone),
+                    enterprise: None,
+                },
+                app.sinopharm().await,
+            )
+            .await
+            .unwrap();
+        let (p1, p2) = (project.phases[0].id, project.phases[1].id);
+        let landing = app.token("landing@luodi.demo").await;
+        let admin = app.token("admin@luodi.demo").await;
+        let own = app.token("enterprise@luodi.demo").await;
+        let leader = app.token("leader@luodi.demo").await;
+        let go = |token: String, phase: i64, body: serde_json::Value| async move {
+            app.api(
+                "POST",
+                &format!("/api/v1/phases/{phase}/move"),
+                Some(&token),
+                Some(&body.to_string()),
+            )
+            .await
+        };
+        for t in [own.clone(), leader.clone()] {
+            assert_eq!(
+                go(t, p2, json!({"status": "land_matched"})).await.status,
+                StatusCode::FORBIDDEN
+            );
+        }
+        let r = go(landing.clone(), p2, json!({"status": "dug"})).await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("status"))
+        );
+        let before = audit_count(app).await;
+        // Land matched needs a parcel reserved for the phase.
+        let r = go(landing.clone(), p2, json!({"status": "land_matched"})).await;
+        assert_eq!(
+            (r.status, r.json()["code"].clone()),
+            (StatusCode::CONFLICT, json!("refused"))
+        );
+        assert_eq!(
+            audit_count(app).await,
+            before,
+            "a refused move changes nothing"
+        );
+        let parcel = app
+            .store
+            .parcel_by_code(zone, "GX-2026-01")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/parcels/{parcel}/reserve"),
+                Some(&landing),
+                Some(&json!({"phase_id": p2}).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = go(landing.clone(), p2, json!({"status": "land_matched"})).await;
+        assert_eq!(
+            (r.status, r.json()["status"].clone()),
+            (StatusCode::OK, json!("land_matched")),
+            "{}",
+            r.body
+        );
+        // Handover and permit are recorded, not moved to by hand; no going back.
+        assert_eq!(
+            go(landing.clone(), p2, json!({"status": "land_handed_over"}))
+                .await
+                .status,
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            go(landing.clone(), p2, json!({"status": "signed"}))
+                .await
+                .status,
+            StatusCode::CONFLICT
+        );
+        // Phase 1 has its land, not its permit: no start, unless the zone allows start on
+        // commitment and the commitment is recorded.
+        assert_eq!(
+            go(
+                landing.clone(),
+                p1,
+                json!({"status": "construction_started"})
+            )
+            .await
+            .status,
+            StatusCode::CONFLICT
+        );
+        let commitment = json!({"status": "construction_started", "commitment": "承诺按施工图审查意见完成整改后再进行主体施工"});
+        assert_eq!(
+            go(landing.clone(), p1, commitment.clone()).await.status,
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            app.api(
+                "PUT",
+                "/api/v1/lifecycle-policy",
+                Some(&landing),
+                Some(&json!({"start_on_commitment": true}).to_string())
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let r = app
+            .api(
+                "PUT",
+                "/api/v1/lifecycle-policy",
+                Some(&admin),
+                Some(&json!({"start_on_commitment": true}).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // … and only on land handed over.
+        assert_eq!(
+            go(landing.clone(), p2, commitment.clone()).await.status,
+            StatusCode::CONFLICT
+        );
+        let r = go(landing.clone(), p1, commitment).await;
+        assert_eq!(
+            (r.status, r.json()["status"].clone()),
+            (StatusCode::OK, json!("construction_started")),
+            "{}",
+            r.body
+        );
+        // The move is audited with the commitment.
+        let entry: String = sqlx::query(
+            "SELECT after_json FROM audit_log WHERE action = 'move' AND entity_id = $1",
+        )
+        .bind(p1.to_string())
+        .fetch_one(app.store.pool())
+        .await
+        .map(|r| sqlx::Row::get(&r, "after_json"))
+        .unwrap();
+        assert!(entry.contains("承诺按施工图审查意见"), "{entry}");
+    }
+
+    on_both! {
+        guarded_moves => guarded_moves;
+    }
+}

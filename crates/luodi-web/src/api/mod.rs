@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod enterprises;
 pub mod leadership;
+pub mod lifecycle;
 pub mod notifications;
 pub mod parcels;
 pub mod portfolio;
@@ -32,6 +33,7 @@ use crate::AppState;
         portfolio::list,
         notifications::list, notifications::read,
         leadership::show,
+        lifecycle::move_phase, lifecycle::policy, lifecycle::set_policy,
         blockers::list, blockers::show, blockers::raise, blockers::act, blockers::sla, blockers::set_sla,
         parcels::list, parcels::show, parcels::import, parcels::export, parcels::export_csv, parcels::export_xlsx, parcels::reserve, parcels::release, parcels::match_parcels, parcels::match_weights, parcels::set_match_weights, parcels::set_land_needs,
     ),
@@ -65,4 +67,5 @@ pub fn router() -> Router<AppState> {
         .merge(blockers::router())
         .merge(notifications::router())
         .merge(leadership::router())
+        .merge(lifecycle::router())
 }
