@@ -1323,3 +1323,48 @@ mod leadership_page {
         leadership_view_in_tables_and_charts => leadership_view;
     }
 }
+
+mod phase_moves {
+    //! Moving a phase on from the project's page; a refusal is shown with its reason.
+    use super::*;
+
+    async fn move_on_the_page(app: &TestApp) {
+        let id = app.sinopharm().await;
+        let url = format!("/projects/{id}");
+        let mut landing = app.login("landing@luodi.demo").await;
+        let p = landing.get(app, &url).await;
+        assert!(p.body.contains("id=\"move-2\""), "phase 2 can be moved on");
+        // Phase 2 has no parcel: land matched is refused, with the reason on the page.
+        let r = landing
+            .post(
+                app,
+                &format!("{url}/phases/2/move"),
+                &[("_csrf", &p.csrf()), ("status", "land_matched")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(
+            r.body.contains("id=\"handover-error\"")
+                && r.body.contains("不能转入该阶段")
+                && r.body.contains("parcel reserved"),
+            "{}",
+            r.body
+        );
+        // Phase 2 signed → phase 4 stays; an enterprise sees no move form at all.
+        let mut own = app.login("enterprise@luodi.demo").await;
+        let mine = own.get(app, &url).await;
+        assert!(!mine.body.contains("id=\"move-"));
+        let r = own
+            .post(
+                app,
+                &format!("{url}/phases/2/move"),
+                &[("_csrf", &mine.csrf()), ("status", "land_matched")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+
+    on_both! {
+        move_on_the_page => move_on_the_page;
+    }
+}

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use luodi_domain::catalogue::{Catalogue, ReformMode};
+use luodi_domain::project::PhaseStatus;
 use luodi_domain::rule::ASSESSMENTS;
 use luodi_domain::service_item::{ClockStatus, ItemState, Party, clock, party_of};
 use luodi_domain::{Action, Lang, Role};
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}", get(show))
         .route("/projects/{id}/phases/{seq}", get(service_list))
         .route("/projects/{id}/phases/{seq}/handover", post(hand_over))
+        .route("/projects/{id}/phases/{seq}/move", post(move_phase))
         .route("/projects/{id}/phases/{seq}/notice", get(notice_page))
         .route("/projects/{id}/phases/{seq}/gantt", get(gantt_page))
         .route("/projects/{id}/phases/{seq}/notice.pdf", get(notice_pdf))
@@ -103,7 +105,17 @@ pub struct PhaseRow {
     pub parcel: String,
     pub handover_date: String,
     pub has_list: bool,
+    /// The later stages a phase may be moved to by hand: (code, label).
+    pub moves: Vec<(&'static str, String)>,
 }
+
+/// The stages reached by hand (the others by the handover and the milestone approvals).
+const MOVES_BY_HAND: [PhaseStatus; 4] = [
+    PhaseStatus::Signed,
+    PhaseStatus::LandMatched,
+    PhaseStatus::ConstructionStarted,
+    PhaseStatus::InProduction,
+];
 
 #[derive(Template)]
 #[template(path = "project.html")]
@@ -188,6 +200,15 @@ async fn render_project(
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "—".into()),
             has_list,
+            moves: if page.user.role.may(Action::MovePhase) {
+                MOVES_BY_HAND
+                    .iter()
+                    .filter(|m| **m > ph.status)
+                    .map(|m| (m.as_str(), m.label().get(lang).to_string()))
+                    .collect()
+            } else {
+                Vec::new()
+            },
         });
     }
     let title =
@@ -227,6 +248,81 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     render_project(&state, &page, &id, StatusCode::OK, None).await
+}
+
+/// Moves a phase on by hand (see `PhaseStatus::check_move`); a refusal is shown on the
+/// project's page with its reason.
+async fn move_phase(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path((id, seq)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let form = FormData::parse(&body);
+    let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
+    if !form.csrf_ok(&page) {
+        return Ok(error_page(l().await, StatusCode::FORBIDDEN, "error.csrf"));
+    }
+    let (Some(zone), true) = (page.user.zone_id, page.user.role.may(Action::MovePhase)) else {
+        return Ok(error_page(
+            l().await,
+            StatusCode::FORBIDDEN,
+            "error.forbidden",
+        ));
+    };
+    let (Some(pid), Some(seq)) = (not_found_id(&id), not_found_id(&seq)) else {
+        return Ok(error_page(
+            l().await,
+            StatusCode::NOT_FOUND,
+            "error.not_found",
+        ));
+    };
+    let Ok(project) = state.store.project(&page.user.scope(), pid).await else {
+        return Ok(error_page(
+            l().await,
+            StatusCode::NOT_FOUND,
+            "error.not_found",
+        ));
+    };
+    let Some(phase) = project.phases.iter().find(|ph| ph.seq == seq) else {
+        return Ok(error_page(
+            l().await,
+            StatusCode::NOT_FOUND,
+            "error.not_found",
+        ));
+    };
+    let Some(to) = PhaseStatus::parse(form.text("status").trim()) else {
+        return render_project(
+            &state,
+            &page,
+            &id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(format!("status: {}", form.text("status"))),
+        )
+        .await;
+    };
+    let commitment = form
+        .get("commitment")
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    match state
+        .store
+        .move_phase(&page.user.actor(), zone, phase.id, to, commitment)
+        .await
+    {
+        Ok(_) => {
+            state.forecast_wake.notify_one();
+            Ok(Redirect::to(&format!("/projects/{pid}")).into_response())
+        }
+        Err(luodi_store::projects::MoveError::Refused(e)) => {
+            let why = match page.lang {
+                Lang::Zh => format!("不能转入该阶段：{e}"),
+                Lang::En => e.to_string(),
+            };
+            render_project(&state, &page, &id, StatusCode::CONFLICT, Some(why)).await
+        }
+        Err(luodi_store::projects::MoveError::Store(e)) => Err(ApiError::store(page.lang, e)),
+    }
 }
 
 async fn hand_over(
