@@ -376,6 +376,47 @@ pub enum BlockerError {
     SameDepartment,
 }
 
+impl BlockerError {
+    /// The refusal in `lang` (the `Display` text is the English one).
+    pub fn text(&self, lang: crate::Lang) -> String {
+        if lang == crate::Lang::En {
+            return self.to_string();
+        }
+        let state_zh =
+            |s: &str| State::parse(s).map_or(s.to_string(), |s| s.label().zh.to_string());
+        match self {
+            BlockerError::RaisedBy => "难点堵点由项目管家或企业提报".into(),
+            BlockerError::NotRaised => "第一条记录须为提报，且只能有一条提报".into(),
+            BlockerError::State { action, state } => {
+                format!("事项当前为“{}”，不能进行“{action}”", state_zh(state))
+            }
+            BlockerError::Party { action, party } => {
+                let who = match *party {
+                    "steward" => "项目管家",
+                    "enterprise" => "企业",
+                    "department" => "责任部门",
+                    "leader" => "领导",
+                    _ => "系统",
+                };
+                format!("“{action}”不由{who}办理")
+            }
+            BlockerError::Rating(r) => format!("评价应为 1–5 分，不是 {r}"),
+            BlockerError::ComplexLimit {
+                given,
+                ordinary,
+                most,
+            } => format!(
+                "复杂事项的办结时限应大于一般时限 {ordinary} 个工作日、至多 {most} 个工作日，不是 {given}"
+            ),
+            BlockerError::Backwards(d) => format!("记录须按时间先后：{d} 早于上一条"),
+            BlockerError::AlreadyWaiting => "已在等待企业补充".into(),
+            BlockerError::NotWaiting => "当前并未等待企业补充".into(),
+            BlockerError::Empty(field) => format!("{field} 不能为空"),
+            BlockerError::SameDepartment => "事项已在该部门".into(),
+        }
+    }
+}
+
 fn party_name(p: Party) -> &'static str {
     match p {
         Party::Steward => "steward",
@@ -1140,6 +1181,46 @@ mod tests {
             Party::Department,
             &limits
         ));
+    }
+
+    #[test]
+    fn refusals_read_in_chinese() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        for e in [
+            BlockerError::RaisedBy,
+            BlockerError::NotRaised,
+            BlockerError::State {
+                action: "answered",
+                state: "closed",
+            },
+            BlockerError::Party {
+                action: "confirmed",
+                party: "steward",
+            },
+            BlockerError::Rating(6),
+            BlockerError::ComplexLimit {
+                given: 40,
+                ordinary: 15,
+                most: 30,
+            },
+            BlockerError::Backwards(d),
+            BlockerError::AlreadyWaiting,
+            BlockerError::NotWaiting,
+            BlockerError::Empty("reason"),
+            BlockerError::SameDepartment,
+        ] {
+            let zh = e.text(crate::Lang::Zh);
+            assert!(!zh.is_empty(), "{e}");
+            assert!(!zh.contains(" is ") && !zh.contains("the "), "{zh}");
+        }
+        assert!(
+            BlockerError::State {
+                action: "answered",
+                state: "closed"
+            }
+            .text(crate::Lang::Zh)
+            .contains("已办结")
+        );
     }
 
     #[test]

@@ -95,6 +95,37 @@ pub enum LifecycleError {
     NotCompleted,
 }
 
+impl LifecycleError {
+    /// The refusal in `lang` (the `Display` text is the English one).
+    pub fn text(&self, lang: crate::Lang) -> String {
+        if lang == crate::Lang::En {
+            return self.to_string();
+        }
+        let zh =
+            |s: &str| PhaseStatus::parse(s).map_or(s.to_string(), |s| s.label().zh.to_string());
+        match self {
+            LifecycleError::Backwards { from } => {
+                format!("期次只能向前推进：当前已是“{}”", zh(from))
+            }
+            LifecycleError::Recorded { to, by } => {
+                let by = if by.contains("handover") {
+                    "交地登记"
+                } else {
+                    "对应节点事项的审批"
+                };
+                format!("“{}”由{by}记录，不能手工推进", zh(to))
+            }
+            LifecycleError::NoParcel => "已匹配地块须先为该期次预留地块".into(),
+            LifecycleError::NoPermit => {
+                "取得施工许可前不能开工；园区允许承诺即开工时，须记录承诺内容".into()
+            }
+            LifecycleError::CommitmentNotAllowed => "园区未允许承诺即开工".into(),
+            LifecycleError::NoLand => "须在交地后开工".into(),
+            LifecycleError::NotCompleted => "竣工验收后方可投产".into(),
+        }
+    }
+}
+
 /// The zone's lifecycle policy.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -315,6 +346,29 @@ impl PhaseFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lifecycle_refusals_read_in_chinese() {
+        for e in [
+            LifecycleError::Backwards { from: "signed" },
+            LifecycleError::Recorded {
+                to: "land_handed_over",
+                by: "the land handover",
+            },
+            LifecycleError::NoParcel,
+            LifecycleError::NoPermit,
+            LifecycleError::CommitmentNotAllowed,
+            LifecycleError::NoLand,
+            LifecycleError::NotCompleted,
+        ] {
+            let zh = e.text(crate::Lang::Zh);
+            assert!(
+                !zh.is_empty() && !zh.chars().any(|c| c.is_ascii_alphabetic()),
+                "{zh}"
+            );
+            assert_eq!(e.text(crate::Lang::En), e.to_string());
+        }
+    }
 
     #[test]
     fn phases_move_forward_past_their_guards() {

@@ -1345,8 +1345,8 @@ mod phase_moves {
         assert_eq!(r.status, StatusCode::CONFLICT);
         assert!(
             r.body.contains("id=\"handover-error\"")
-                && r.body.contains("不能转入该阶段")
-                && r.body.contains("parcel reserved"),
+                && r.body
+                    .contains("不能转入该阶段：已匹配地块须先为该期次预留地块"),
             "{}",
             r.body
         );

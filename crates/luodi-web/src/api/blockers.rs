@@ -279,15 +279,9 @@ pub fn action_error(lang: Lang, e: BlockerActionError) -> ApiError {
         BlockerActionError::Invalid { field, reason } => {
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", reason).field(field)
         }
-        BlockerActionError::Refused(e) => ApiError::new(
-            StatusCode::CONFLICT,
-            "refused",
-            match lang {
-                Lang::Zh => format!("当前不能这样办理：{e}"),
-                Lang::En => e.to_string(),
-            },
-        )
-        .field("kind"),
+        BlockerActionError::Refused(e) => {
+            ApiError::new(StatusCode::CONFLICT, "refused", e.text(lang)).field("kind")
+        }
         BlockerActionError::NotYourDepartment => ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",

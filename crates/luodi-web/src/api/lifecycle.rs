@@ -92,7 +92,7 @@ pub async fn move_phase(
                 StatusCode::CONFLICT,
                 "refused",
                 match lang {
-                    Lang::Zh => format!("不能转入该阶段：{e}"),
+                    Lang::Zh => format!("不能转入该阶段：{}", e.text(lang)),
                     Lang::En => e.to_string(),
                 },
             )

@@ -316,7 +316,7 @@ async fn move_phase(
         }
         Err(luodi_store::projects::MoveError::Refused(e)) => {
             let why = match page.lang {
-                Lang::Zh => format!("不能转入该阶段：{e}"),
+                Lang::Zh => format!("不能转入该阶段：{}", e.text(page.lang)),
                 Lang::En => e.to_string(),
             };
             render_project(&state, &page, &id, StatusCode::CONFLICT, Some(why)).await
