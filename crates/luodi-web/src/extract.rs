@@ -85,6 +85,19 @@ pub struct ApiUser {
     pub lang: Lang,
 }
 
+impl ApiUser {
+    /// The caller's zone, when their role may take `action` (403 otherwise, and for a
+    /// province-level user, who has no zone to act in).
+    pub fn zone_for(&self, action: luodi_domain::Action) -> Result<luodi_domain::ZoneId, ApiError> {
+        if !self.user.role.may(action) {
+            return Err(ApiError::forbidden(self.lang));
+        }
+        self.user
+            .zone_id
+            .ok_or_else(|| ApiError::forbidden(self.lang))
+    }
+}
+
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 

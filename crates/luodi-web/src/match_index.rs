@@ -47,13 +47,7 @@ const SAVINGS_KEPT: usize = 256;
 impl MatchIndexes {
     /// The zone's index as of the latest committed parcel write.
     pub async fn current(&self, store: &Store, zone: ZoneId) -> Result<Arc<Index>, StoreError> {
-        let latest = store
-            .parcel_revisions()
-            .await?
-            .into_iter()
-            .find(|z| z.0 == zone)
-            .map(|z| z.1)
-            .ok_or(StoreError::NotFound)?;
+        let latest = store.parcel_revision(zone).await?;
         if let Some(hit) = self.held(zone, latest) {
             return Ok(hit);
         }

@@ -1036,33 +1036,7 @@ async fn two_servers_reserve_a_parcel_once() {
         .trim()
         .to_string();
 
-    let port = || {
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-    };
-    let ports = [port(), port()];
-    let mut servers: Vec<std::process::Child> = ports
-        .iter()
-        .map(|p| {
-            Command::new(env!("CARGO_BIN_EXE_luodi"))
-                .args([
-                    "serve",
-                    "--database",
-                    &db.url,
-                    "--addr",
-                    &format!("127.0.0.1:{p}"),
-                ])
-                .env_remove("LUODI_DATABASE")
-                .env("LUODI_LOG", "warn")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
+    let (ports, mut servers) = two_servers(&db.url);
     let request = move |port: u16, method: &str, path: &str, body: &str| -> Option<String> {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
         s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
@@ -1329,32 +1303,7 @@ async fn two_servers_escalate_a_missed_clock_once() {
         count("SELECT COUNT(*) AS n FROM blocker_escalations").await,
         0
     );
-    let port = || {
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-    };
-    let mut servers: Vec<std::process::Child> = [port(), port()]
-        .iter()
-        .map(|p| {
-            Command::new(env!("CARGO_BIN_EXE_luodi"))
-                .args([
-                    "serve",
-                    "--database",
-                    &db.url,
-                    "--addr",
-                    &format!("127.0.0.1:{p}"),
-                ])
-                .env_remove("LUODI_DATABASE")
-                .env("LUODI_LOG", "warn")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
+    let (_, mut servers) = two_servers(&db.url);
     // Wait until both have made their first pass: the escalations stop changing.
     let mut last = -1;
     let mut stable = 0;
@@ -1396,4 +1345,36 @@ async fn two_servers_escalate_a_missed_clock_once() {
     assert!(store.verify_audit(None).await.unwrap().is_ok());
     store.close().await;
     db.drop_db().await;
+}
+
+/// Starts two `luodi serve` processes on one database, each on a free loopback port.
+fn two_servers(url: &str) -> ([u16; 2], Vec<std::process::Child>) {
+    let port = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let ports = [port(), port()];
+    let servers = ports
+        .iter()
+        .map(|p| {
+            Command::new(env!("CARGO_BIN_EXE_luodi"))
+                .args([
+                    "serve",
+                    "--database",
+                    url,
+                    "--addr",
+                    &format!("127.0.0.1:{p}"),
+                ])
+                .env_remove("LUODI_DATABASE")
+                .env("LUODI_LOG", "warn")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    (ports, servers)
 }

@@ -266,14 +266,6 @@ pub fn response(
     })
 }
 
-fn may(caller: &ApiUser, action: Action) -> Result<(), ApiError> {
-    if caller.user.role.may(action) && caller.user.zone_id.is_some() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(caller.lang))
-    }
-}
-
 pub fn action_error(lang: Lang, e: BlockerActionError) -> ApiError {
     match e {
         BlockerActionError::Invalid { field, reason } => {
@@ -393,7 +385,7 @@ pub async fn raise(
     caller: ApiUser,
     JsonBody(body): JsonBody<RaiseRequest>,
 ) -> Result<(StatusCode, Json<BlockerResponse>), ApiError> {
-    may(&caller, Action::RaiseBlocker)?;
+    caller.zone_for(Action::RaiseBlocker)?;
     let party = match Party::of_role(caller.user.role) {
         Party::Enterprise => Party::Enterprise,
         _ => Party::Steward,
@@ -568,11 +560,7 @@ pub async fn set_sla(
     caller: ApiUser,
     JsonBody(body): JsonBody<Sla>,
 ) -> Result<Json<Sla>, ApiError> {
-    may(&caller, Action::SetBlockerSla)?;
-    let zone = caller
-        .user
-        .zone_id
-        .ok_or_else(|| ApiError::forbidden(caller.lang))?;
+    let zone = caller.zone_for(Action::SetBlockerSla)?;
     body.check().map_err(|e| {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()).field(
             if e.field == "ladder" {

@@ -40,16 +40,6 @@ pub struct MoveResponse {
     pub status_text: String,
 }
 
-fn zone_of(caller: &ApiUser, action: Action) -> Result<luodi_domain::ZoneId, ApiError> {
-    if !caller.user.role.may(action) {
-        return Err(ApiError::forbidden(caller.lang));
-    }
-    caller
-        .user
-        .zone_id
-        .ok_or_else(|| ApiError::forbidden(caller.lang))
-}
-
 #[utoipa::path(post, path = "/api/v1/phases/{id}/move", tag = "projects", params(("id" = i64, Path, description = "project phase id")),
     request_body = MoveRequest,
     responses((status = 200, description = "moved; audited, with the commitment when there is one", body = MoveResponse), (status = 403, body = ErrorBody),
@@ -62,7 +52,7 @@ pub async fn move_phase(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<MoveRequest>,
 ) -> Result<Json<MoveResponse>, ApiError> {
-    let zone = zone_of(&caller, Action::MovePhase)?;
+    let zone = caller.zone_for(Action::MovePhase)?;
     let id = path_id(&id, caller.lang)?;
     let lang = caller.lang;
     let to = PhaseStatus::parse(body.status.trim()).ok_or_else(|| {
@@ -136,7 +126,7 @@ pub async fn set_policy(
     caller: ApiUser,
     JsonBody(body): JsonBody<LifecyclePolicy>,
 ) -> Result<Json<LifecyclePolicy>, ApiError> {
-    let zone = zone_of(&caller, Action::SetLifecyclePolicy)?;
+    let zone = caller.zone_for(Action::SetLifecyclePolicy)?;
     state
         .store
         .set_zone_setting(

@@ -97,16 +97,6 @@ pub struct ParcelPage {
     pub per_page: i64,
 }
 
-fn zone_for(caller: &ApiUser, action: Action) -> Result<ZoneId, ApiError> {
-    if !caller.user.role.may(action) {
-        return Err(ApiError::forbidden(caller.lang));
-    }
-    caller
-        .user
-        .zone_id
-        .ok_or_else(|| ApiError::forbidden(caller.lang))
-}
-
 #[utoipa::path(get, path = "/api/v1/parcels", tag = "parcels",
     params(("status" = Option<String>, Query, description = "available, reserved, handed_over or withdrawn"),
         ("page" = Option<i64>, Query, description = "from 1"), ("per_page" = Option<i64>, Query, description = "1–200, default 20")),
@@ -117,7 +107,7 @@ pub async fn list(
     caller: ApiUser,
     params: QueryParams,
 ) -> Result<Json<ParcelPage>, ApiError> {
-    let zone = zone_for(&caller, Action::ViewParcels)?;
+    let zone = caller.zone_for(Action::ViewParcels)?;
     let params = params.with_lang(caller.lang);
     params.only(&["status", "page", "per_page"])?;
     let status = match params.text("status") {
@@ -152,7 +142,7 @@ pub async fn show(
     caller: ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<ParcelResponse>, ApiError> {
-    let zone = zone_for(&caller, Action::ViewParcels)?;
+    let zone = caller.zone_for(Action::ViewParcels)?;
     let id = path_id(&id, caller.lang)?;
     let p = state
         .store
@@ -209,7 +199,7 @@ pub async fn import(
     body: Bytes,
 ) -> Result<(StatusCode, Json<ImportResponse>), ApiError> {
     let lang = caller.lang;
-    let zone = zone_for(&caller, Action::ManageParcels)?;
+    let zone = caller.zone_for(Action::ManageParcels)?;
     let mime = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -303,7 +293,7 @@ fn features_of(parcels: &[Parcel]) -> serde_json::Value {
     responses((status = 200, description = "every parcel of the zone as a GeoJSON FeatureCollection", content_type = "application/geo+json", body = String), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn export(State(state): State<AppState>, caller: ApiUser) -> Result<Response, ApiError> {
-    let zone = zone_for(&caller, Action::ViewParcels)?;
+    let zone = caller.zone_for(Action::ViewParcels)?;
     let fc = feature_collection(&state, zone, caller.lang).await?;
     Ok((
         [
@@ -410,7 +400,7 @@ pub async fn export_csv(
     State(state): State<AppState>,
     caller: ApiUser,
 ) -> Result<Response, ApiError> {
-    let zone = zone_for(&caller, Action::ViewParcels)?;
+    let zone = caller.zone_for(Action::ViewParcels)?;
     let table = parcel_table(&state, zone, caller.lang).await?;
     Ok(table.response(crate::export::ExportFormat::Csv))
 }
@@ -422,7 +412,7 @@ pub async fn export_xlsx(
     State(state): State<AppState>,
     caller: ApiUser,
 ) -> Result<Response, ApiError> {
-    let zone = zone_for(&caller, Action::ViewParcels)?;
+    let zone = caller.zone_for(Action::ViewParcels)?;
     let table = parcel_table(&state, zone, caller.lang).await?;
     Ok(table.response(crate::export::ExportFormat::Xlsx))
 }
@@ -467,7 +457,7 @@ pub async fn reserve(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ReserveRequest>,
 ) -> Result<Json<ParcelResponse>, ApiError> {
-    let zone = zone_for(&caller, Action::ManageParcels)?;
+    let zone = caller.zone_for(Action::ManageParcels)?;
     let id = path_id(&id, caller.lang)?;
     let p = state
         .store
@@ -494,7 +484,7 @@ pub async fn release(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ReleaseRequest>,
 ) -> Result<Json<ParcelResponse>, ApiError> {
-    let zone = zone_for(&caller, Action::ManageParcels)?;
+    let zone = caller.zone_for(Action::ManageParcels)?;
     let id = path_id(&id, caller.lang)?;
     if body.reason.trim().is_empty() {
         return Err(ApiError::new(
@@ -785,7 +775,7 @@ pub async fn match_parcels(
     caller: ApiUser,
     JsonBody(body): JsonBody<MatchRequest>,
 ) -> Result<Json<MatchResponse>, ApiError> {
-    let zone = zone_for(&caller, Action::ViewParcels)?;
+    let zone = caller.zone_for(Action::ViewParcels)?;
     Ok(Json(run_match(&state, zone, caller.lang, &body).await?))
 }
 
@@ -797,7 +787,7 @@ pub async fn match_weights(
     State(state): State<AppState>,
     caller: ApiUser,
 ) -> Result<Json<Weights>, ApiError> {
-    let zone = zone_for(&caller, Action::ViewParcels)?;
+    let zone = caller.zone_for(Action::ViewParcels)?;
     Ok(Json(
         state
             .store
@@ -817,7 +807,7 @@ pub async fn set_match_weights(
     caller: ApiUser,
     JsonBody(weights): JsonBody<Weights>,
 ) -> Result<Json<Weights>, ApiError> {
-    let zone = zone_for(&caller, Action::SetMatchWeights)?;
+    let zone = caller.zone_for(Action::SetMatchWeights)?;
     weights
         .check()
         .map_err(|e| weights_error(caller.lang, &e))?;
@@ -839,7 +829,7 @@ pub async fn set_land_needs(
     Path(id): Path<String>,
     JsonBody(needs): JsonBody<LandNeeds>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let zone = zone_for(&caller, Action::ManageParcels)?;
+    let zone = caller.zone_for(Action::ManageParcels)?;
     let id = path_id(&id, caller.lang)?;
     needs.check().map_err(|e| {
         ApiError::new(
