@@ -16,6 +16,7 @@ pub mod match_index;
 pub mod matching;
 pub mod money;
 pub mod monte_carlo;
+pub mod outbound;
 pub mod parcel;
 pub mod portfolio;
 pub mod project;

@@ -54,6 +54,10 @@ pub enum Action {
     MovePhase,
     /// Set the zone's lifecycle policy (start on commitment).
     SetLifecyclePolicy,
+    /// Set where the zone's notifications go out (email, webhooks) and see their deliveries.
+    ManageOutbound,
+    /// Assign a project's steward, or hand it to another.
+    AssignSteward,
 }
 
 impl Role {
@@ -111,6 +115,8 @@ impl Role {
             SetBlockerSla => matches!(self, Admin),
             MovePhase => matches!(self, Admin | Landing | Investment | Steward),
             SetLifecyclePolicy => matches!(self, Admin),
+            ManageOutbound => matches!(self, Admin),
+            AssignSteward => matches!(self, Admin | Landing | Investment),
         }
     }
 

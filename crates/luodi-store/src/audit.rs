@@ -145,6 +145,23 @@ fn stored_entry(r: &sqlx::any::AnyRow) -> StoredEntry {
     }
 }
 
+fn audit_entry(r: &sqlx::any::AnyRow) -> AuditEntry {
+    let e = stored_entry(r);
+    AuditEntry {
+        id: e.id,
+        zone_id: e.zone_id,
+        seq: e.seq,
+        at: e.at,
+        actor: e.actor,
+        action: e.action,
+        entity: e.entity,
+        entity_id: e.entity_id,
+        before: e.before,
+        after: e.after,
+        hash: e.hash,
+    }
+}
+
 const ENTRY_COLUMNS: &str = "id, zone_id, seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash";
 
 /// What `luodi audit verify` found for one chain.
@@ -229,30 +246,43 @@ impl Store {
         .bind(page.offset())
         .fetch_all(self.pool())
         .await?;
-        let items = rows
-            .iter()
-            .map(|r| {
-                let e = stored_entry(r);
-                AuditEntry {
-                    id: e.id,
-                    zone_id: e.zone_id,
-                    seq: e.seq,
-                    at: e.at,
-                    actor: e.actor,
-                    action: e.action,
-                    entity: e.entity,
-                    entity_id: e.entity_id,
-                    before: e.before,
-                    after: e.after,
-                    hash: e.hash,
-                }
-            })
-            .collect();
+        let items = rows.iter().map(audit_entry).collect();
         Ok(Page {
             items,
             total,
             page: page.page,
             per_page: page.per_page,
         })
+    }
+
+    /// Everything that happened to a project, oldest first: the audit entries of the
+    /// project, its phases, their service lists and items, and its blockers (at most
+    /// `limit`, the newest kept). Not found where the scope does not see the project.
+    pub async fn project_timeline(
+        &self,
+        scope: &Scope,
+        project: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
+        let p = self.project(scope, project).await?;
+        let id = project.to_string();
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE zone_id = $1 AND (
+               (entity = 'project' AND entity_id = $2)
+               OR (entity = 'project_phase' AND entity_id IN (SELECT CAST(id AS TEXT) FROM project_phases WHERE project_id = $3))
+               OR (entity = 'service_list' AND entity_id IN (SELECT CAST(l.id AS TEXT) FROM service_lists l JOIN project_phases ph ON ph.id = l.phase_id WHERE ph.project_id = $3))
+               OR (entity = 'service_item' AND entity_id IN (SELECT CAST(i.id AS TEXT) FROM service_list_items i JOIN service_lists l ON l.id = i.list_id JOIN project_phases ph ON ph.id = l.phase_id WHERE ph.project_id = $3))
+               OR (entity = 'blocker' AND entity_id IN (SELECT CAST(id AS TEXT) FROM blockers WHERE project_id = $3)))
+             ORDER BY seq DESC, id DESC LIMIT $4"
+        )))
+        .bind(p.zone_id.0)
+        .bind(&id)
+        .bind(project)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        let mut items: Vec<AuditEntry> = rows.iter().map(audit_entry).collect();
+        items.reverse();
+        Ok(items)
     }
 }

@@ -17,10 +17,12 @@ pub mod forecasts;
 mod migrate;
 pub mod notifications;
 pub mod orgs;
+pub mod outbox;
 pub mod parcels;
 pub mod projects;
 pub mod service_lists;
 pub mod sessions;
+pub mod stewards;
 pub mod testing;
 pub mod users;
 

@@ -37,6 +37,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_blockers"),
     migration!(9, "0009_notifications"),
     migration!(10, "0010_lifecycle"),
+    migration!(11, "0011_outbox"),
+    migration!(12, "0012_stewards"),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -31,7 +31,8 @@ pub struct Notice<'a> {
     pub link: &'a str,
 }
 
-/// Writes `notice` to each user's inbox (once each), inside `tx`.
+/// Writes `notice` to each user's inbox (once each) and to the outbox where the zone sends
+/// it out (email, webhooks), inside `tx`.
 pub(crate) async fn notify(tx: &mut Tx, users: &[i64], notice: &Notice<'_>) -> Result<usize> {
     let mut users = users.to_vec();
     users.sort_unstable();
@@ -51,6 +52,7 @@ pub(crate) async fn notify(tx: &mut Tx, users: &[i64], notice: &Notice<'_>) -> R
         .execute(&mut **tx)
         .await?;
     }
+    crate::outbox::enqueue(tx, &users, notice).await?;
     Ok(users.len())
 }
 

@@ -271,21 +271,37 @@ pub struct ZoneSetting {
     pub column: &'static str,
     /// The entity the audit names.
     pub entity: &'static str,
+    /// What the audit keeps of a value, where it holds secrets.
+    pub redact: Option<fn(serde_json::Value) -> serde_json::Value>,
 }
 
 pub const MATCH_WEIGHTS: ZoneSetting = ZoneSetting {
     column: "match_weights_json",
     entity: "match_weights",
+    redact: None,
 };
 
 pub const LIFECYCLE: ZoneSetting = ZoneSetting {
     column: "lifecycle_json",
     entity: "lifecycle_policy",
+    redact: None,
+};
+
+pub const OUTBOUND: ZoneSetting = ZoneSetting {
+    column: "outbound_json",
+    entity: "outbound",
+    redact: Some(
+        |v| match serde_json::from_value::<luodi_domain::outbound::Outbound>(v) {
+            Ok(o) => serde_json::json!(o.redacted()),
+            Err(_) => serde_json::Value::Null,
+        },
+    ),
 };
 
 pub const BLOCKER_SLA: ZoneSetting = ZoneSetting {
     column: "blocker_sla_json",
     entity: "blocker_sla",
+    redact: None,
 };
 
 fn setting_from<T: serde::de::DeserializeOwned + Default>(
@@ -329,6 +345,10 @@ impl Store {
     where
         T: serde::Serialize + serde::de::DeserializeOwned + Default,
     {
+        let redact = |v: serde_json::Value| match setting.redact {
+            Some(r) => r(v),
+            None => v,
+        };
         let mut tx = self.begin_write().await?;
         let c = setting.column;
         let before: T = setting_from(
@@ -357,8 +377,8 @@ impl Store {
                 action: "update",
                 entity: setting.entity,
                 entity_id: zone.0.to_string(),
-                before: serde_json::json!(before),
-                after: serde_json::json!(value),
+                before: redact(serde_json::json!(before)),
+                after: redact(serde_json::json!(value)),
             },
         )
         .await?;

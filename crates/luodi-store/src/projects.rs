@@ -229,6 +229,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .get("id");
+        if let Some(steward) = new.steward_id {
+            crate::stewards::open_assignment(&mut tx, zone.0, id, steward.0, "", actor, &t).await?;
+        }
         for (i, p) in new.phases.iter().enumerate() {
             sqlx::query("INSERT INTO project_phases (zone_id, project_id, seq, name, status, facts_json, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
                 .bind(zone.0)

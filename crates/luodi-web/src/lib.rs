@@ -13,6 +13,7 @@ pub mod map;
 pub mod match_index;
 pub mod metrics;
 pub mod notice;
+pub mod outbound;
 pub mod pages;
 
 use std::net::SocketAddr;
@@ -41,6 +42,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// How often `serve` re-forecasts the portfolio when nothing wakes it sooner.
     pub forecast_every: std::time::Duration,
+    /// Email and webhooks: where links point, the SMTP server, the sender.
+    pub outbound: outbound::OutboundConfig,
 }
 
 impl Default for WebConfig {
@@ -48,6 +51,10 @@ impl Default for WebConfig {
         WebConfig {
             secure_cookies: false,
             forecast_every: std::time::Duration::from_secs(600),
+            outbound: outbound::OutboundConfig {
+                every: std::time::Duration::from_secs(5),
+                ..Default::default()
+            },
         }
     }
 }
@@ -150,6 +157,8 @@ pub async fn serve(
     addr: SocketAddr,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let deliverer = outbound::Deliverer::new(store.clone(), &config.outbound)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let state = AppState::new(store, config.clone());
     let forecaster = api::portfolio::spawn_forecaster(state.clone(), config.forecast_every);
@@ -159,6 +168,7 @@ pub async fn serve(
         match_index::POLL,
     );
     let escalator = api::blockers::spawn_escalator(state.clone(), api::blockers::ESCALATE_EVERY);
+    let deliverer = outbound::spawn_deliverer(deliverer, config.outbound.every);
     let app = router(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
@@ -166,5 +176,6 @@ pub async fn serve(
     forecaster.abort();
     indexer.abort();
     escalator.abort();
+    deliverer.abort();
     Ok(())
 }

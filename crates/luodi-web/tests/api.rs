@@ -2957,3 +2957,762 @@ mod lifecycle {
         guarded_moves => guarded_moves;
     }
 }
+
+mod outbound {
+    //! Notifications leave Luodi by email and webhook: a local SMTP sink and a local webhook
+    //! receiver stand in for the mail server, a generic receiver, and the WeCom and DingTalk
+    //! robots. The request that causes a notification sends nothing itself; the deliverer
+    //! does, retries what failed, and two deliverers never send one message twice.
+    use super::*;
+    use axum::extract::{RawQuery, State};
+    use axum::http::HeaderMap;
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    use luodi_web::outbound::{Deliverer, OutboundConfig};
+    use sqlx::Row;
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    #[derive(Debug, Clone)]
+    struct Hit {
+        path: String,
+        query: String,
+        delivery: String,
+        signature: Option<String>,
+        body: String,
+    }
+
+    #[derive(Clone, Default)]
+    struct Receiver {
+        hits: Arc<Mutex<Vec<Hit>>>,
+    }
+
+    impl Receiver {
+        fn on(&self, path: &str) -> Vec<Hit> {
+            self.hits
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|h| h.path == path)
+                .cloned()
+                .collect()
+        }
+    }
+
+    async fn record(
+        State(r): State<Receiver>,
+        uri: axum::http::Uri,
+        RawQuery(q): RawQuery,
+        headers: HeaderMap,
+        body: String,
+    ) -> (StatusCode, String) {
+        let path = uri.path().to_string();
+        let header = |n: &str| headers.get(n).map(|v| v.to_str().unwrap().to_string());
+        let earlier = {
+            let mut hits = r.hits.lock().unwrap();
+            let earlier = hits.iter().filter(|h| h.path == path).count();
+            hits.push(Hit {
+                path: path.clone(),
+                query: q.unwrap_or_default(),
+                delivery: header("x-luodi-delivery").unwrap_or_default(),
+                signature: header("x-luodi-signature"),
+                body,
+            });
+            earlier
+        };
+        match path.as_str() {
+            "/flaky" if earlier == 0 => (StatusCode::INTERNAL_SERVER_ERROR, "busy".into()),
+            "/wecom" | "/dingtalk" => (StatusCode::OK, r#"{"errcode":0,"errmsg":"ok"}"#.into()),
+            "/robot-error" => (
+                StatusCode::OK,
+                r#"{"errcode":310000,"errmsg":"keywords not in content"}"#.into(),
+            ),
+            _ => (StatusCode::NO_CONTENT, String::new()),
+        }
+    }
+
+    async fn webhook_receiver() -> (Receiver, String) {
+        let receiver = Receiver::default();
+        let app = axum::Router::new()
+            .fallback(record)
+            .with_state(receiver.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (receiver, base)
+    }
+
+    /// A mail server that takes every message: (recipients, message text).
+    type Mails = Arc<Mutex<Vec<(Vec<String>, String)>>>;
+
+    async fn smtp_sink() -> (Mails, String) {
+        let mails: Mails = Default::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("smtp://{}", listener.local_addr().unwrap());
+        let kept = mails.clone();
+        tokio::spawn(async move {
+            loop {
+                let (socket, _) = listener.accept().await.unwrap();
+                let mails = kept.clone();
+                tokio::spawn(async move {
+                    let (read, mut write) = socket.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    write.write_all(b"220 sink ESMTP\r\n").await.unwrap();
+                    let (mut to, mut data, mut in_data) = (Vec::new(), String::new(), false);
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        if in_data {
+                            if line == "." {
+                                in_data = false;
+                                mails
+                                    .lock()
+                                    .unwrap()
+                                    .push((std::mem::take(&mut to), std::mem::take(&mut data)));
+                                write.write_all(b"250 queued\r\n").await.unwrap();
+                            } else {
+                                data.push_str(&line);
+                                data.push('\n');
+                            }
+                            continue;
+                        }
+                        let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                        let reply: &[u8] = match verb.as_str() {
+                            "EHLO" | "HELO" => b"250 sink\r\n",
+                            "RCPT" => {
+                                let addr = line
+                                    [line.find('<').unwrap() + 1..line.find('>').unwrap()]
+                                    .to_string();
+                                to.push(addr);
+                                b"250 ok\r\n"
+                            }
+                            "DATA" => {
+                                in_data = true;
+                                b"354 go on\r\n"
+                            }
+                            "QUIT" => {
+                                write.write_all(b"221 bye\r\n").await.unwrap();
+                                break;
+                            }
+                            _ => b"250 ok\r\n",
+                        };
+                        write.write_all(reply).await.unwrap();
+                    }
+                });
+            }
+        });
+        (mails, url)
+    }
+
+    fn mac(key: &str, data: &str) -> Vec<u8> {
+        let mut m = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+        m.update(data.as_bytes());
+        m.finalize().into_bytes().to_vec()
+    }
+
+    async fn states(app: &TestApp) -> Vec<(String, String, i64, Option<String>)> {
+        sqlx::query("SELECT target, state, attempts, last_error FROM outbox ORDER BY id")
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r.get("target"),
+                    r.get("state"),
+                    r.get("attempts"),
+                    r.get("last_error"),
+                )
+            })
+            .collect()
+    }
+
+    async fn raise(app: &TestApp, token: &str, title: &str) -> i64 {
+        let bureau: i64 = sqlx::query("SELECT id FROM departments WHERE code = 'approval-bureau'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .get("id");
+        let body = json!({"project_id": app.sinopharm().await, "category": "utilities", "priority": "high", "title": title,
+            "description": "临时用电申请已提交两周，供电公司未答复。", "attachments": [], "department_id": bureau});
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/blockers",
+                Some(token),
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.json()["id"].as_i64().unwrap()
+    }
+
+    async fn email_and_webhooks(app: &TestApp) {
+        let (receiver, base) = webhook_receiver().await;
+        let (mails, smtp_url) = smtp_sink().await;
+        let admin = app.token("admin@luodi.demo").await;
+        let own = app.token("enterprise@luodi.demo").await;
+
+        // Only an administrator sets where notifications go; bad settings name the field.
+        let r = app.api("GET", "/api/v1/outbound", Some(&own), None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let before = audit_count(app).await;
+        let bad = json!({"email": true, "webhooks": [{"name": "x", "format": "wecom", "url": "ftp://x"}]});
+        let r = app
+            .api(
+                "PUT",
+                "/api/v1/outbound",
+                Some(&admin),
+                Some(&bad.to_string()),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("webhooks[0].url"))
+        );
+        let bad = json!({"webhooks": [{"name": "x", "format": "slack", "url": "http://x"}]});
+        let r = app
+            .api(
+                "PUT",
+                "/api/v1/outbound",
+                Some(&admin),
+                Some(&bad.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(audit_count(app).await, before);
+
+        let settings = json!({"email": true, "webhooks": [
+            {"name": "ops", "format": "generic", "url": format!("{base}/generic"), "secret": "s3cret", "kinds": ["blocker_*"]},
+            {"name": "企业微信群", "format": "wecom", "url": format!("{base}/wecom?key=K-123")},
+            {"name": "钉钉群", "format": "dingtalk", "url": format!("{base}/dingtalk?access_token=T-456"), "secret": "SECdd"},
+            {"name": "flaky", "format": "generic", "url": format!("{base}/flaky")},
+            {"name": "broken-robot", "format": "wecom", "url": format!("{base}/robot-error?key=z")},
+            {"name": "leaders", "format": "generic", "url": format!("{base}/leaders"), "kinds": ["blocker_escalated"]},
+        ]});
+        let r = app
+            .api(
+                "PUT",
+                "/api/v1/outbound",
+                Some(&admin),
+                Some(&settings.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let shown = app.api("GET", "/api/v1/outbound", Some(&admin), None).await;
+        for secret in ["s3cret", "K-123", "T-456", "SECdd"] {
+            assert!(
+                !shown.body.contains(secret),
+                "{secret} shown: {}",
+                shown.body
+            );
+        }
+        let audited: String = sqlx::query(
+            "SELECT after_json FROM audit_log WHERE entity = 'outbound' ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+        .get("after_json");
+        assert!(
+            !audited.contains("s3cret") && !audited.contains("K-123"),
+            "{audited}"
+        );
+
+        // Raising a blocker writes the outbound rows and sends nothing itself.
+        let id = raise(app, &own, "施工用电无法接入").await;
+        assert!(receiver.hits.lock().unwrap().is_empty());
+        assert!(mails.lock().unwrap().is_empty());
+        let notified: Vec<String> = sqlx::query(
+            "SELECT u.email FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.link = $1 ORDER BY u.email",
+        )
+        .bind(format!("/blockers/{id}"))
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("email"))
+        .collect();
+        assert!(!notified.is_empty());
+        let rows = states(app).await;
+        assert_eq!(
+            rows.len(),
+            5 + notified.len(),
+            "five webhooks want blocker_raised, one email per user told: {rows:?}"
+        );
+        assert!(rows.iter().all(|r| r.1 == "pending" && r.2 == 0));
+
+        // One round sends everything due.
+        let config = OutboundConfig {
+            public_url: Some("https://luodi.example/".into()),
+            smtp_url: Some(smtp_url.clone()),
+            mail_from: Some("落地 <luodi@zone.example>".into()),
+            every: std::time::Duration::from_secs(1),
+        };
+        let deliverer = Deliverer::new(app.store.clone(), &config).unwrap();
+        let now = chrono::Utc::now();
+        assert_eq!(deliverer.deliver_due(now).await.unwrap(), rows.len());
+
+        let generic = receiver.on("/generic");
+        assert_eq!(generic.len(), 1);
+        let g = &generic[0];
+        let sig = format!("sha256={}", hex::encode(mac("s3cret", &g.body)));
+        assert_eq!(
+            g.signature.as_deref(),
+            Some(sig.as_str()),
+            "the body is signed"
+        );
+        let v: serde_json::Value = serde_json::from_str(&g.body).unwrap();
+        assert_eq!(v["kind"], "blocker_raised");
+        assert_eq!(v["link"], format!("https://luodi.example/blockers/{id}"));
+        assert_eq!(v["delivery"].to_string(), g.delivery);
+
+        let wecom = receiver.on("/wecom");
+        assert_eq!((wecom.len(), wecom[0].query.as_str()), (1, "key=K-123"));
+        let v: serde_json::Value = serde_json::from_str(&wecom[0].body).unwrap();
+        assert_eq!(v["msgtype"], "markdown");
+        let content = v["markdown"]["content"].as_str().unwrap();
+        assert!(
+            content.starts_with("**新的难点堵点：施工用电无法接入**"),
+            "{content}"
+        );
+        assert!(content.contains(&format!("(https://luodi.example/blockers/{id})")));
+
+        // DingTalk: the timestamp is signed with the robot's secret (加签), as its docs say:
+        // sign = urlencode(base64(HmacSHA256(secret, timestamp + "\n" + secret))).
+        let ding = receiver.on("/dingtalk");
+        assert_eq!(ding.len(), 1);
+        let q: Vec<(String, String)> = serde_urlencoded::from_str(&ding[0].query).unwrap();
+        let get = |k: &str| {
+            q.iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .unwrap()
+        };
+        assert_eq!(get("access_token"), "T-456");
+        let ts = get("timestamp");
+        let want =
+            base64::engine::general_purpose::STANDARD.encode(mac("SECdd", &format!("{ts}\nSECdd")));
+        assert_eq!(get("sign"), want);
+        let v: serde_json::Value = serde_json::from_str(&ding[0].body).unwrap();
+        assert_eq!(v["markdown"]["title"], "新的难点堵点：施工用电无法接入");
+        assert!(
+            receiver.on("/leaders").is_empty(),
+            "that webhook wants escalations only"
+        );
+
+        let got: Vec<String> = {
+            let mut to: Vec<String> = mails
+                .lock()
+                .unwrap()
+                .iter()
+                .flat_map(|m| m.0.clone())
+                .collect();
+            to.sort();
+            to
+        };
+        assert_eq!(got, notified, "one email to each user told");
+        assert!(mails.lock().unwrap().iter().all(|(_, text)| {
+            text.contains("X-Luodi-Delivery: ")
+                && text.contains("Subject: ")
+                && text.contains("<luodi@zone.example>")
+        }));
+
+        // What failed waits for its next try, with the reason kept.
+        let rows = states(app).await;
+        let of = |name: &str| rows.iter().find(|r| r.0 == name).unwrap().clone();
+        assert_eq!(of("ops").1, "sent");
+        let flaky = of("flaky");
+        assert_eq!((flaky.1.as_str(), flaky.2), ("pending", 1));
+        assert!(flaky.3.unwrap().starts_with("HTTP 500"));
+        let robot = of("broken-robot");
+        assert_eq!((robot.1.as_str(), robot.2), ("pending", 1));
+        assert_eq!(
+            robot.3.as_deref(),
+            Some("errcode 310000: keywords not in content")
+        );
+        // Not yet due: nothing is sent again.
+        assert_eq!(deliverer.deliver_due(now).await.unwrap(), 0);
+        // After the first wait (30 s) both are tried again; the flaky receiver now takes it.
+        let later = now + chrono::Duration::seconds(31);
+        assert_eq!(deliverer.deliver_due(later).await.unwrap(), 2);
+        assert_eq!(receiver.on("/flaky").len(), 2);
+        let rows = states(app).await;
+        assert_eq!(
+            rows.iter().filter(|r| r.1 == "sent").count(),
+            rows.len() - 1
+        );
+
+        // A webhook removed meanwhile fails for good; settings given back as shown keep
+        // their hidden secrets.
+        let mut shown = app
+            .api("GET", "/api/v1/outbound", Some(&admin), None)
+            .await
+            .json();
+        shown["webhooks"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|w| w["name"] != "broken-robot");
+        let r = app
+            .api(
+                "PUT",
+                "/api/v1/outbound",
+                Some(&admin),
+                Some(&shown.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let later = later + chrono::Duration::seconds(121);
+        assert_eq!(deliverer.deliver_due(later).await.unwrap(), 1);
+        let failed = app
+            .api("GET", "/api/v1/outbox?state=failed", Some(&admin), None)
+            .await
+            .json();
+        assert_eq!(failed["counts"]["failed"], 1);
+        let failed_id = failed["deliveries"][0]["id"].as_i64().unwrap();
+        assert!(
+            failed["deliveries"][0]["last_error"]
+                .as_str()
+                .unwrap()
+                .contains("broken-robot")
+        );
+
+        // Two servers' deliverers at once: every message of a new blocker sent once.
+        let second = Deliverer::new(app.store.clone(), &config).unwrap();
+        receiver.hits.lock().unwrap().clear();
+        mails.lock().unwrap().clear();
+        let id2 = raise(app, &own, "排水接口位置不明").await;
+        let t = chrono::Utc::now();
+        let (a, b) = tokio::join!(deliverer.deliver_due(t), second.deliver_due(t));
+        let due = 4 + notified.len();
+        assert_eq!(a.unwrap() + b.unwrap(), due);
+        let hits = receiver.hits.lock().unwrap().clone();
+        let mut ids: Vec<&str> = hits.iter().map(|h| h.delivery.as_str()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(
+            (hits.len(), ids.len()),
+            (4, 4),
+            "each webhook once: {hits:?}"
+        );
+        assert!(
+            hits.iter()
+                .all(|h| h.body.contains(&format!("/blockers/{id2}")))
+        );
+        assert_eq!(mails.lock().unwrap().len(), notified.len());
+
+        // A hidden secret given back kept the DingTalk signature valid.
+        let ding = &receiver.on("/dingtalk")[0];
+        let q: Vec<(String, String)> = serde_urlencoded::from_str(&ding.query).unwrap();
+        let ts = &q.iter().find(|(n, _)| n == "timestamp").unwrap().1;
+        let sign = &q.iter().find(|(n, _)| n == "sign").unwrap().1;
+        assert_eq!(
+            *sign,
+            base64::engine::general_purpose::STANDARD.encode(mac("SECdd", &format!("{ts}\nSECdd")))
+        );
+
+        // A failed delivery is sent again on an administrator's word, audited; a sent one not.
+        let before = audit_count(app).await;
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/outbox/{failed_id}/retry"),
+                Some(&own),
+                Some("{}"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let sent_id: i64 =
+            sqlx::query("SELECT id FROM outbox WHERE state = 'sent' ORDER BY id LIMIT 1")
+                .fetch_one(app.store.pool())
+                .await
+                .unwrap()
+                .get("id");
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/outbox/{sent_id}/retry"),
+                Some(&admin),
+                Some("{}"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert_eq!(audit_count(app).await, before);
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/outbox/{failed_id}/retry"),
+                Some(&admin),
+                Some("{}"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(audit_count(app).await, before + 1);
+    }
+
+    on_both! {
+        email_and_webhooks_leave_once_with_retries => email_and_webhooks;
+    }
+}
+
+mod stewards {
+    //! A project's steward handed on with its history kept; the project's timeline.
+    use super::*;
+    use sqlx::Row;
+
+    async fn user_id(app: &TestApp, email: &str) -> i64 {
+        app.store.user_by_email(email).await.unwrap().unwrap().id.0
+    }
+
+    async fn told(app: &TestApp, user: i64, kind: &str) -> i64 {
+        sqlx::query("SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND kind = $2")
+            .bind(user)
+            .bind(kind)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .get("n")
+    }
+
+    async fn reassign_and_timeline(app: &TestApp) {
+        let project = app.sinopharm().await;
+        let zone = demo::zone_id(&app.store).await.unwrap();
+        let second = app
+            .store
+            .create_user(
+                &luodi_store::Actor::Cli,
+                luodi_store::users::NewUser {
+                    zone_id: Some(zone),
+                    email: "steward2@luodi.demo".into(),
+                    display_name: "周敏".into(),
+                    role: luodi_domain::Role::Steward,
+                    department_id: None,
+                    enterprise_id: None,
+                },
+                demo::DEMO_PASSWORD,
+            )
+            .await
+            .unwrap()
+            .id
+            .0;
+        let first = user_id(app, "steward@luodi.demo").await;
+        let landing = app.token("landing@luodi.demo").await;
+        let own = app.token("enterprise@luodi.demo").await;
+        let stranger = app.token(app.other_enterprise_user().await).await;
+        let path = format!("/api/v1/projects/{project}/steward");
+
+        let r = app.api("GET", &path, Some(&landing), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let h = r.json();
+        assert_eq!(h["steward_user_id"], first);
+        assert_eq!(h["history"].as_array().unwrap().len(), 1);
+        let r = app.api("GET", &path, Some(&stranger), None).await;
+        assert_eq!(
+            r.status,
+            StatusCode::NOT_FOUND,
+            "another enterprise's project"
+        );
+
+        // Refusals name the field and change nothing.
+        let before = audit_count(app).await;
+        let body = |user: i64, reason: &str| json!({"user_id": user, "reason": reason}).to_string();
+        let r = app
+            .api("POST", &path, Some(&own), Some(&body(second, "x")))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let approval = user_id(app, "approval@luodi.demo").await;
+        let r = app
+            .api("POST", &path, Some(&landing), Some(&body(approval, "x")))
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("user_id"))
+        );
+        let r = app
+            .api("POST", &path, Some(&landing), Some(&body(first, "x")))
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let r = app
+            .api("POST", &path, Some(&landing), Some(&body(second, " ")))
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("reason"))
+        );
+        assert_eq!(audit_count(app).await, before);
+
+        // Handed on: the old stretch closed, the new one open, both told, audited once.
+        let r = app
+            .api(
+                "POST",
+                &path,
+                Some(&landing),
+                Some(&body(second, "陈静调任招商局")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(audit_count(app).await, before + 1);
+        let h = r.json();
+        assert_eq!(h["steward_user_id"], second);
+        let history = h["history"].as_array().unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[0]["user_id"], first);
+        assert!(history[0]["until_at"].is_string());
+        assert_eq!(
+            (
+                history[1]["user_id"].clone(),
+                history[1]["until_at"].clone(),
+                history[1]["reason"].clone(),
+                history[1]["assigned_by"].clone()
+            ),
+            (
+                json!(second),
+                json!(null),
+                json!("陈静调任招商局"),
+                json!("张伟")
+            )
+        );
+        assert_eq!(told(app, second, "steward_assigned").await, 1);
+        assert_eq!(told(app, first, "steward_released").await, 1);
+        let p = app
+            .api(
+                "GET",
+                &format!("/api/v1/projects/{project}"),
+                Some(&own),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(p["steward_user_id"], second);
+        // The new steward's board now holds the project; the old one's does not.
+        let mut b2 = app.login("steward2@luodi.demo").await;
+        let board = b2.get(app, "/board").await;
+        assert!(
+            board.body.contains(demo::SINOPHARM_PROJECT),
+            "the new steward's board"
+        );
+
+        // The timeline holds the project's creation, its blockers and the hand-over, oldest
+        // first; the enterprise sees its own, with the zone's staff as one party.
+        let tl = app
+            .api(
+                "GET",
+                &format!("/api/v1/projects/{project}/timeline?limit=1000"),
+                Some(&landing),
+                None,
+            )
+            .await;
+        assert_eq!(tl.status, StatusCode::OK, "{}", tl.body);
+        let tl = tl.json();
+        let entries = tl.as_array().unwrap();
+        let actions: Vec<(&str, &str)> = entries
+            .iter()
+            .map(|e| (e["entity"].as_str().unwrap(), e["action"].as_str().unwrap()))
+            .collect();
+        assert_eq!(actions[0], ("project", "create"));
+        assert_eq!(*actions.last().unwrap(), ("project", "assign_steward"));
+        assert!(actions.iter().any(|a| a.0 == "blocker"));
+        assert!(actions.iter().any(|a| a.0 == "project_phase"));
+        assert!(
+            entries.last().unwrap()["what"]
+                .as_str()
+                .unwrap()
+                .contains("陈静调任招商局")
+        );
+        let mine = app
+            .api(
+                "GET",
+                &format!("/api/v1/projects/{project}/timeline"),
+                Some(&own),
+                None,
+            )
+            .await
+            .json();
+        assert!(mine.as_array().unwrap().iter().all(|e| {
+            !e["actor"].as_str().unwrap().contains("@luodi.demo")
+                || e["actor"]
+                    .as_str()
+                    .unwrap()
+                    .contains("enterprise@luodi.demo")
+        }));
+        let r = app
+            .api(
+                "GET",
+                &format!("/api/v1/projects/{project}/timeline"),
+                Some(&stranger),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = app
+            .api(
+                "GET",
+                &format!("/api/v1/projects/{project}/timeline?limit=0"),
+                Some(&landing),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::BAD_REQUEST, json!("limit"))
+        );
+
+        // The page shows both stewards and the timeline, and hands the project back.
+        let mut page = app.login("landing@luodi.demo").await;
+        let html = page.get(app, &format!("/projects/{project}")).await;
+        assert_eq!(html.status, StatusCode::OK);
+        assert!(
+            html.body.contains("周敏")
+                && html.body.contains("陈静")
+                && html.body.contains("id=\"project-timeline\"")
+        );
+        let csrf = html.csrf();
+        let r = page
+            .post(
+                app,
+                &format!("/projects/{project}/steward"),
+                &[
+                    ("_csrf", &csrf),
+                    ("user_id", &first.to_string()),
+                    ("reason", ""),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a change needs a reason"
+        );
+        assert!(r.body.contains("原因"));
+        let r = page
+            .post(
+                app,
+                &format!("/projects/{project}/steward"),
+                &[
+                    ("_csrf", &csrf),
+                    ("user_id", &first.to_string()),
+                    ("reason", "周敏休假"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let h = app.api("GET", &path, Some(&landing), None).await.json();
+        assert_eq!(
+            (
+                h["steward_user_id"].clone(),
+                h["history"].as_array().unwrap().len()
+            ),
+            (json!(first), 3)
+        );
+        let mut enterprise_page = app.login("enterprise@luodi.demo").await;
+        let html = enterprise_page
+            .get(app, &format!("/projects/{project}"))
+            .await;
+        assert!(
+            !html.body.contains("id=\"assign-steward\""),
+            "an enterprise cannot hand it on"
+        );
+    }
+
+    on_both! {
+        steward_handed_on_with_history_and_timeline => reassign_and_timeline;
+    }
+}

@@ -18,6 +18,16 @@ pub struct FileConfig {
     pub secure_cookies: Option<bool>,
     /// Seconds between background re-forecasts of the portfolio (10–86400).
     pub forecast_every_seconds: Option<u64>,
+    /// Luodi's address as its users reach it; links in emails and webhooks start with it.
+    pub public_url: Option<String>,
+    /// The SMTP server for email notifications (`smtp://user:password@host:587?tls=required`).
+    pub smtp_url: Option<String>,
+    /// A file holding the SMTP URL (for secrets mounted as files).
+    pub smtp_url_file: Option<String>,
+    /// The sender of email notifications (`落地 <luodi@zone.gov.cn>`).
+    pub mail_from: Option<String>,
+    /// Seconds between rounds of outbound delivery when nothing is due (1–3600).
+    pub deliver_every_seconds: Option<u64>,
 }
 
 #[derive(Debug)]
@@ -26,6 +36,10 @@ pub struct Settings {
     pub addr: SocketAddr,
     pub secure_cookies: bool,
     pub forecast_every: std::time::Duration,
+    pub public_url: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    pub deliver_every: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -157,11 +171,45 @@ pub fn load(
             value: forecast_every.1.to_string(),
         });
     }
+    let deliver_every = match env("LUODI_DELIVER_EVERY") {
+        Some(v) => (
+            "LUODI_DELIVER_EVERY",
+            v.parse::<u64>().map_err(|_| ConfigError::Seconds {
+                setting: "LUODI_DELIVER_EVERY",
+                value: v.clone(),
+            })?,
+        ),
+        None => (
+            "deliver_every_seconds (config file)",
+            file.deliver_every_seconds.unwrap_or(5),
+        ),
+    };
+    if !(1..=3600).contains(&deliver_every.1) {
+        return Err(ConfigError::Seconds {
+            setting: deliver_every.0,
+            value: deliver_every.1.to_string(),
+        });
+    }
+    let smtp_url = match env("LUODI_SMTP_URL") {
+        Some(u) => Some(u),
+        None => match env("LUODI_SMTP_URL_FILE") {
+            Some(path) => Some(read_secret_file(&path)?),
+            None => match (file.smtp_url, file.smtp_url_file) {
+                (Some(u), _) => Some(u),
+                (None, Some(path)) => Some(read_secret_file(&path)?),
+                (None, None) => None,
+            },
+        },
+    };
     Ok(Settings {
         database,
         addr,
         secure_cookies,
         forecast_every: std::time::Duration::from_secs(forecast_every.1),
+        public_url: env("LUODI_PUBLIC_URL").or(file.public_url),
+        smtp_url,
+        mail_from: env("LUODI_MAIL_FROM").or(file.mail_from),
+        deliver_every: std::time::Duration::from_secs(deliver_every.1),
     })
 }
 

@@ -18,6 +18,20 @@ use luodi_web::WebConfig;
 
 use crate::config::{Overrides, Settings};
 
+/// The web layer's settings from the server's.
+fn web_config(settings: &Settings) -> WebConfig {
+    WebConfig {
+        secure_cookies: settings.secure_cookies,
+        forecast_every: settings.forecast_every,
+        outbound: luodi_web::outbound::OutboundConfig {
+            public_url: settings.public_url.clone(),
+            smtp_url: settings.smtp_url.clone(),
+            mail_from: settings.mail_from.clone(),
+            every: settings.deliver_every,
+        },
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "luodi",
@@ -450,10 +464,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
             luodi_web::serve(
                 store,
-                WebConfig {
-                    secure_cookies: settings.secure_cookies,
-                    forecast_every: settings.forecast_every,
-                },
+                web_config(&settings),
                 settings.addr,
                 shutdown_signal(),
             )
@@ -478,10 +489,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             );
             luodi_web::serve(
                 store,
-                WebConfig {
-                    secure_cookies: settings.secure_cookies,
-                    forecast_every: settings.forecast_every,
-                },
+                web_config(&settings),
                 settings.addr,
                 shutdown_signal(),
             )

@@ -1303,6 +1303,23 @@ async fn two_servers_escalate_a_missed_clock_once() {
         count("SELECT COUNT(*) AS n FROM blocker_escalations").await,
         0
     );
+    // Escalations also go out to a webhook (a receiver in this test), sent by whichever
+    // server's deliverer takes each.
+    let (hook_url, deliveries) = webhook_receiver().await;
+    let zone = luodi_store::demo::zone_id(&store).await.unwrap();
+    let outbound: luodi_domain::outbound::Outbound = serde_json::from_value(serde_json::json!({
+        "webhooks": [{"name": "督办群", "format": "generic", "url": hook_url, "kinds": ["blocker_escalated"]}]
+    }))
+    .unwrap();
+    store
+        .set_zone_setting(
+            &luodi_store::Actor::System("test"),
+            zone,
+            luodi_store::orgs::OUTBOUND,
+            &outbound,
+        )
+        .await
+        .unwrap();
     let (_, mut servers) = two_servers(&db.url);
     // Wait until both have made their first pass: the escalations stop changing.
     let mut last = -1;
@@ -1320,6 +1337,14 @@ async fn two_servers_escalate_a_missed_clock_once() {
         }
         last = n;
     }
+    // And until the deliverers have sent what the escalations queued.
+    for _ in 0..100 {
+        if count("SELECT COUNT(*) AS n FROM outbox WHERE state <> 'sent'").await == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     for s in &mut servers {
         let _ = s.kill();
         let _ = s.wait();
@@ -1342,9 +1367,71 @@ async fn two_servers_escalate_a_missed_clock_once() {
     assert_eq!(doubled, 0, "nobody is told twice of one escalation");
     let audited = count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'escalate'").await;
     assert_eq!(audited, escalations);
+    let queued = count("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'blocker_escalated'").await;
+    assert_eq!(queued, escalations, "one webhook message per escalation");
+    let sent = count("SELECT COUNT(*) AS n FROM outbox WHERE state = 'sent'").await;
+    assert_eq!(sent, queued, "every one sent");
+    let got = deliveries.lock().unwrap().clone();
+    let mut distinct = got.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(
+        (got.len() as i64, distinct.len() as i64),
+        (escalations, escalations),
+        "the receiver got each escalation once: {got:?}"
+    );
     assert!(store.verify_audit(None).await.unwrap().is_ok());
     store.close().await;
     db.drop_db().await;
+}
+
+/// A webhook receiver on loopback that answers 204 and keeps each request's
+/// `X-Luodi-Delivery`.
+async fn webhook_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let got: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let kept = got.clone();
+    tokio::spawn(async move {
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                // Headers, then as many body bytes as Content-Length says.
+                loop {
+                    let n = socket.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buf).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let head = text[..end].to_ascii_lowercase();
+                        let length: usize = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .map_or(0, |v| v.trim().parse().unwrap());
+                        if buf.len() >= end + 4 + length {
+                            let id = head
+                                .lines()
+                                .find_map(|l| l.strip_prefix("x-luodi-delivery:"))
+                                .map(|v| v.trim().to_string())
+                                .unwrap_or_default();
+                            kept.lock().unwrap().push(id);
+                            let _ = socket
+                                .write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                                .await;
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (url, got)
 }
 
 /// Starts two `luodi serve` processes on one database, each on a free loopback port.
@@ -1370,6 +1457,7 @@ fn two_servers(url: &str) -> ([u16; 2], Vec<std::process::Child>) {
                 ])
                 .env_remove("LUODI_DATABASE")
                 .env("LUODI_LOG", "warn")
+                .env("LUODI_DELIVER_EVERY", "1")
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()

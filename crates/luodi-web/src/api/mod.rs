@@ -10,9 +10,11 @@ pub mod enterprises;
 pub mod leadership;
 pub mod lifecycle;
 pub mod notifications;
+pub mod outbound;
 pub mod parcels;
 pub mod portfolio;
 pub mod projects;
+pub mod stewards;
 
 use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -31,14 +33,16 @@ use crate::AppState;
         catalogue::show, catalogue::versions, catalogue::export, catalogue::import,
         projects::list, projects::show, projects::hand_over, projects::service_list, projects::step, projects::queue, projects::late, projects::notice, projects::forecast, projects::what_if,
         portfolio::list,
+        stewards::history, stewards::assign, stewards::timeline,
         notifications::list, notifications::read,
+        outbound::show, outbound::set, outbound::outbox, outbound::retry,
         leadership::show,
         lifecycle::move_phase, lifecycle::policy, lifecycle::set_policy,
         blockers::list, blockers::show, blockers::raise, blockers::act, blockers::sla, blockers::set_sla,
         parcels::list, parcels::show, parcels::import, parcels::export, parcels::export_csv, parcels::export_xlsx, parcels::reserve, parcels::release, parcels::match_parcels, parcels::match_weights, parcels::set_match_weights, parcels::set_land_needs,
     ),
     modifiers(&BearerAuth),
-    tags((name = "enterprises", description = "企业 — enterprises of the zone"), (name = "account", description = "the caller, its zone and API tokens"), (name = "audit", description = "the hash-chained audit trail"), (name = "calendar", description = "工作日 — the PRC working-day calendar"), (name = "catalogue", description = "服务事项目录 — the zone's service catalogue"), (name = "projects", description = "项目 — projects, phases, service lists and their items"), (name = "parcels", description = "地块 — land parcels, their import and export, reservation, and matching projects to them"), (name = "blockers", description = "难点堵点 — a project's blockers, their three clocks and escalations"), (name = "notifications", description = "通知 — the caller's in-app inbox"), (name = "leadership", description = "领导视图 — phases by stage, blockers by department and age, SLA compliance"))
+    tags((name = "enterprises", description = "企业 — enterprises of the zone"), (name = "account", description = "the caller, its zone and API tokens"), (name = "audit", description = "the hash-chained audit trail"), (name = "calendar", description = "工作日 — the PRC working-day calendar"), (name = "catalogue", description = "服务事项目录 — the zone's service catalogue"), (name = "projects", description = "项目 — projects, phases, service lists and their items"), (name = "parcels", description = "地块 — land parcels, their import and export, reservation, and matching projects to them"), (name = "blockers", description = "难点堵点 — a project's blockers, their three clocks and escalations"), (name = "notifications", description = "通知 — the caller's in-app inbox, and where the zone's notifications go out (email, webhooks: generic, WeCom, DingTalk)"), (name = "leadership", description = "领导视图 — phases by stage, blockers by department and age, SLA compliance"))
 )]
 pub struct ApiDoc;
 
@@ -68,4 +72,6 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(leadership::router())
         .merge(lifecycle::router())
+        .merge(outbound::router())
+        .merge(stewards::router())
 }

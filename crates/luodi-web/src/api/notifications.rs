@@ -36,6 +36,8 @@ pub fn kind_text(kind: &str, lang: Lang) -> String {
             "难点堵点超时升级督办",
             "blocker escalated: a clock was missed",
         ),
+        "steward_assigned" => ("您被指派为项目服务管家", "you are the project's steward"),
+        "steward_released" => ("项目已转交其他服务管家", "the project has a new steward"),
         other => (other, other),
     };
     match lang {

@@ -69,6 +69,8 @@ pub struct ProjectResponse {
     pub industry_code: Option<String>,
     pub chain_position: Option<String>,
     pub jobs: Option<i64>,
+    /// 项目服务管家 — the steward now (`/api/v1/projects/{id}/steward` has the history).
+    pub steward_user_id: Option<i64>,
     pub phases: Vec<PhaseResponse>,
 }
 
@@ -100,6 +102,7 @@ pub fn project_response(p: &Project) -> ProjectResponse {
         industry_code: p.industry_code.clone(),
         chain_position: p.chain_position.map(|c| c.as_str().into()),
         jobs: p.jobs,
+        steward_user_id: p.steward_id.map(|u| u.0),
         phases: p.phases.iter().map(phase_response).collect(),
     }
 }

@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/phases/{seq}", get(service_list))
         .route("/projects/{id}/phases/{seq}/handover", post(hand_over))
         .route("/projects/{id}/phases/{seq}/move", post(move_phase))
+        .route("/projects/{id}/steward", post(assign_steward))
         .route("/projects/{id}/phases/{seq}/notice", get(notice_page))
         .route("/projects/{id}/phases/{seq}/gantt", get(gantt_page))
         .route("/projects/{id}/phases/{seq}/notice.pdf", get(notice_pdf))
@@ -117,6 +118,20 @@ const MOVES_BY_HAND: [PhaseStatus; 4] = [
     PhaseStatus::InProduction,
 ];
 
+pub struct StewardRow {
+    pub name: String,
+    pub from: String,
+    pub until: Option<String>,
+    pub reason: String,
+    pub by: String,
+}
+
+fn shown_time(stored: &str) -> String {
+    luodi_domain::time::from_stored(stored)
+        .map(luodi_domain::time::zone_display)
+        .unwrap_or_else(|| stored.to_string())
+}
+
 #[derive(Template)]
 #[template(path = "project.html")]
 struct ProjectPage {
@@ -128,6 +143,11 @@ struct ProjectPage {
     today: String,
     assessments: Vec<(String, String)>,
     error: Option<String>,
+    stewards: Vec<StewardRow>,
+    /// The zone's stewards to hand the project to, where the user may: (id, name).
+    steward_choices: Vec<(i64, String)>,
+    /// The newest first.
+    timeline: Vec<crate::api::stewards::TimelineEntry>,
 }
 
 fn not_found_id(raw: &str) -> Option<i64> {
@@ -183,6 +203,31 @@ async fn render_project(
             p.jobs.map(|j| j.to_string()).unwrap_or_else(|| "—".into()),
         ),
     ];
+    let stewards = state
+        .store
+        .steward_history(&page.user.scope(), p.id)
+        .await
+        .map_err(ApiError::internal)?;
+    let mut facts = facts;
+    facts.push((
+        "project.steward",
+        stewards
+            .iter()
+            .rev()
+            .find(|a| a.until_at.is_none())
+            .map_or_else(|| "—".to_string(), |a| a.name.clone()),
+    ));
+    let steward_choices = match page.user.zone_id {
+        Some(zone) if page.user.role.may(Action::AssignSteward) => state
+            .store
+            .stewards(zone)
+            .await
+            .map_err(ApiError::internal)?,
+        _ => Vec::new(),
+    };
+    let mut timeline =
+        crate::api::stewards::timeline_entries(state, &page.user, page.lang, p.id, 50).await?;
+    timeline.reverse();
     let mut phases = Vec::new();
     for ph in &p.phases {
         let has_list = match state.store.service_list(&page.user.scope(), ph.id).await {
@@ -238,6 +283,18 @@ async fn render_project(
             today: zone_today().to_string(),
             assessments,
             error,
+            stewards: stewards
+                .iter()
+                .map(|a| StewardRow {
+                    name: a.name.clone(),
+                    from: shown_time(&a.from_at),
+                    until: a.until_at.as_deref().map(shown_time),
+                    reason: a.reason.clone(),
+                    by: a.assigned_by.clone(),
+                })
+                .collect(),
+            steward_choices,
+            timeline,
         },
     ))
 }
@@ -248,6 +305,61 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     render_project(&state, &page, &id, StatusCode::OK, None).await
+}
+
+/// Hands the project to another steward (see `Store::assign_steward`); a refusal is shown
+/// on the project's page with its reason.
+async fn assign_steward(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let form = FormData::parse(&body);
+    let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
+    if !form.csrf_ok(&page) {
+        return Ok(error_page(l().await, StatusCode::FORBIDDEN, "error.csrf"));
+    }
+    let (Some(zone), true) = (page.user.zone_id, page.user.role.may(Action::AssignSteward)) else {
+        return Ok(error_page(
+            l().await,
+            StatusCode::FORBIDDEN,
+            "error.forbidden",
+        ));
+    };
+    let Some(pid) = not_found_id(&id) else {
+        return Ok(error_page(
+            l().await,
+            StatusCode::NOT_FOUND,
+            "error.not_found",
+        ));
+    };
+    let Some(user) = form.text("user_id").trim().parse::<i64>().ok() else {
+        return render_project(
+            &state,
+            &page,
+            &id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(format!("user_id: {}", form.text("user_id"))),
+        )
+        .await;
+    };
+    match state
+        .store
+        .assign_steward(&page.user.actor(), zone, pid, user, &form.text("reason"))
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/projects/{pid}#stewards")).into_response()),
+        Err(luodi_store::stewards::AssignError::Store(StoreError::NotFound)) => Ok(error_page(
+            l().await,
+            StatusCode::NOT_FOUND,
+            "error.not_found",
+        )),
+        Err(e) => {
+            let e = crate::api::stewards::assign_error(page.lang, e);
+            render_project(&state, &page, &id, e.status, Some(e.body.message)).await
+        }
+    }
 }
 
 /// Moves a phase on by hand (see `PhaseStatus::check_move`); a refusal is shown on the

@@ -1,0 +1,571 @@
+//! Outbound notifications: which of a zone's notifications leave Luodi, and the shapes they
+//! leave in — an email to the user it is for, a generic JSON webhook (signed with HMAC-SHA256
+//! when it has a secret), and the group-robot webhooks of WeCom (企业微信) and DingTalk (钉钉).
+//!
+//! Everything here is pure: the delivery (HTTP, SMTP, retries) lives in the web crate, and
+//! renders each message with these functions at the moment it sends it.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// A zone's outbound settings. The default sends nothing outside Luodi.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outbound {
+    /// Email each notification to the address of the user it is for (the server needs SMTP).
+    #[serde(default)]
+    pub email: bool,
+    #[serde(default)]
+    pub webhooks: Vec<Webhook>,
+}
+
+/// One webhook: every matching notification of the zone is posted to it once (not once per
+/// user it was for: a robot posts into a group chat).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Webhook {
+    /// Unique in the zone; deliveries name their webhook by it.
+    pub name: String,
+    pub format: WebhookFormat,
+    /// `http://` or `https://`. A WeCom robot's carries its key (`…/send?key=…`), a
+    /// DingTalk robot's its access token.
+    pub url: String,
+    /// Generic: signs the body (`X-Luodi-Signature: sha256=<hex HMAC>`). DingTalk: the
+    /// robot's 加签 secret (`SEC…`), which signs the timestamp. Unused by WeCom.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// Which notification kinds go out (`blocker_escalated`, or a prefix such as
+    /// `blocker_*`); none means all of them.
+    #[serde(default)]
+    pub kinds: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookFormat {
+    Generic,
+    Wecom,
+    Dingtalk,
+}
+
+impl WebhookFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookFormat::Generic => "generic",
+            WebhookFormat::Wecom => "wecom",
+            WebhookFormat::Dingtalk => "dingtalk",
+        }
+    }
+}
+
+/// A setting that cannot be taken, and the field at fault (`webhooks[1].url`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct OutboundError {
+    pub field: String,
+    pub reason: String,
+}
+
+/// The most webhooks a zone may have.
+pub const MAX_WEBHOOKS: usize = 20;
+
+impl Outbound {
+    /// Checks every webhook: a unique name, an http(s) URL, a DingTalk secret that looks
+    /// like one, kinds made of lower-case letters and `_` (a trailing `*` for a prefix).
+    pub fn check(&self) -> Result<(), OutboundError> {
+        let err = |field: String, reason: &str| {
+            Err(OutboundError {
+                field,
+                reason: reason.to_string(),
+            })
+        };
+        if self.webhooks.len() > MAX_WEBHOOKS {
+            return err(
+                "webhooks".into(),
+                &format!("at most {MAX_WEBHOOKS} webhooks"),
+            );
+        }
+        for (i, w) in self.webhooks.iter().enumerate() {
+            let at = |f: &str| format!("webhooks[{i}].{f}");
+            let name = w.name.trim();
+            if name.is_empty() || name.chars().count() > 60 {
+                return err(at("name"), "a name of 1 to 60 characters is needed");
+            }
+            if self.webhooks[..i].iter().any(|o| o.name.trim() == name) {
+                return err(at("name"), &format!("'{name}' names another webhook"));
+            }
+            if !valid_url(&w.url) {
+                return err(
+                    at("url"),
+                    "not an http:// or https:// address with a host, without spaces",
+                );
+            }
+            if let Some(secret) = &w.secret {
+                if secret.is_empty()
+                    || secret.len() > 200
+                    || secret.chars().any(char::is_whitespace)
+                {
+                    return err(at("secret"), "1 to 200 characters without spaces");
+                }
+                if w.format == WebhookFormat::Wecom {
+                    return err(
+                        at("secret"),
+                        "a WeCom robot has no secret; its key is in the URL",
+                    );
+                }
+            }
+            for (k, kind) in w.kinds.iter().enumerate() {
+                let stem = kind.strip_suffix('*').unwrap_or(kind);
+                if stem.is_empty() || !stem.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                    return err(
+                        format!("webhooks[{i}].kinds[{k}]"),
+                        "a notification kind such as blocker_escalated, or a prefix such as blocker_*",
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The settings with every secret hidden: the URL's query (a robot's key or token) and
+    /// the signing secret. For showing and for the audit trail.
+    pub fn redacted(&self) -> Outbound {
+        Outbound {
+            email: self.email,
+            webhooks: self
+                .webhooks
+                .iter()
+                .map(|w| Webhook {
+                    url: redact_url(&w.url),
+                    secret: w.secret.as_ref().map(|_| "***".to_string()),
+                    ..w.clone()
+                })
+                .collect(),
+        }
+    }
+
+    /// The webhooks a notification of `kind` goes to.
+    pub fn webhooks_for<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Webhook> + 'a {
+        self.webhooks.iter().filter(move |w| w.wants(kind))
+    }
+
+    /// The settings as they would be after `new` replaced them, where `new` may give a
+    /// webhook's secret or URL as it was shown redacted ("***", or the URL with `***` for
+    /// its query): those keep the values already set for the webhook of the same name.
+    pub fn merged_with_existing(&self, mut new: Outbound) -> Outbound {
+        for w in &mut new.webhooks {
+            let Some(old) = self.webhooks.iter().find(|o| o.name == w.name) else {
+                continue;
+            };
+            if w.secret.as_deref() == Some("***") {
+                w.secret.clone_from(&old.secret);
+            }
+            if w.url == redact_url(&old.url) {
+                w.url.clone_from(&old.url);
+            }
+        }
+        new
+    }
+}
+
+impl Webhook {
+    pub fn wants(&self, kind: &str) -> bool {
+        self.kinds.is_empty()
+            || self.kinds.iter().any(|k| match k.strip_suffix('*') {
+                Some(prefix) => kind.starts_with(prefix),
+                None => k == kind,
+            })
+    }
+}
+
+fn valid_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(rest) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty()
+                && !host.starts_with(':')
+                && url.len() <= 2000
+                && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    }
+}
+
+/// The URL with its query hidden (`https://qyapi.weixin.qq.com/cgi-bin/webhook/send?***`).
+pub fn redact_url(url: &str) -> String {
+    match url.split_once('?') {
+        Some((base, _)) => format!("{base}?***"),
+        None => url.to_string(),
+    }
+}
+
+/// What a notification says, ready to leave Luodi.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// The notification kind (`blocker_escalated`).
+    pub kind: String,
+    pub zone: String,
+    pub title: String,
+    pub body: String,
+    /// Where it leads in Luodi: an absolute URL where the server knows its public address,
+    /// else a path.
+    pub link: String,
+}
+
+/// A webhook request: where, the body, and any extra headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookRequest {
+    pub url: String,
+    pub body: String,
+    pub headers: Vec<(&'static str, String)>,
+}
+
+/// The request for `message` on `hook`. `delivery` is the delivery's id (sent as
+/// `X-Luodi-Delivery`, so a receiver can drop a repeat); `now_ms` the time in milliseconds,
+/// which DingTalk's signature covers; `hmac` computes HMAC-SHA256 (kept out of this crate).
+pub fn webhook_request(
+    hook: &Webhook,
+    message: &Message,
+    delivery: i64,
+    now_ms: i64,
+    hmac: impl Fn(&[u8], &[u8]) -> Vec<u8>,
+) -> WebhookRequest {
+    let mut headers = vec![("X-Luodi-Delivery", delivery.to_string())];
+    let (url, body) = match hook.format {
+        WebhookFormat::Generic => {
+            let body = json!({
+                "delivery": delivery,
+                "kind": message.kind,
+                "zone": message.zone,
+                "title": message.title,
+                "body": message.body,
+                "link": message.link,
+            })
+            .to_string();
+            if let Some(secret) = &hook.secret {
+                let mac = hmac(secret.as_bytes(), body.as_bytes());
+                headers.push(("X-Luodi-Signature", format!("sha256={}", hex(&mac))));
+            }
+            (hook.url.clone(), body)
+        }
+        WebhookFormat::Wecom => (
+            hook.url.clone(),
+            json!({"msgtype": "markdown", "markdown": {"content": markdown(message, true)}})
+                .to_string(),
+        ),
+        WebhookFormat::Dingtalk => {
+            let url = match &hook.secret {
+                Some(secret) => {
+                    let signed = format!("{now_ms}\n{secret}");
+                    let mac = hmac(secret.as_bytes(), signed.as_bytes());
+                    let sign = percent_encode(&base64(&mac));
+                    let sep = if hook.url.contains('?') { '&' } else { '?' };
+                    format!("{}{sep}timestamp={now_ms}&sign={sign}", hook.url)
+                }
+                None => hook.url.clone(),
+            };
+            (
+                url,
+                json!({"msgtype": "markdown", "markdown": {"title": message.title, "text": markdown(message, false)}})
+                    .to_string(),
+            )
+        }
+    };
+    headers.push(("Content-Type", "application/json; charset=utf-8".into()));
+    WebhookRequest { url, body, headers }
+}
+
+/// Whether a webhook's answer means it took the message. WeCom and DingTalk answer HTTP 200
+/// with `{"errcode": 0}` on success and a non-zero `errcode` (and its `errmsg`) otherwise.
+pub fn webhook_accepted(format: WebhookFormat, status: u16, body: &str) -> Result<(), String> {
+    if !(200..300).contains(&status) {
+        let snippet: String = body.chars().take(200).collect();
+        return Err(format!("HTTP {status}: {snippet}"));
+    }
+    match format {
+        WebhookFormat::Generic => Ok(()),
+        WebhookFormat::Wecom | WebhookFormat::Dingtalk => {
+            let v: Value = serde_json::from_str(body).map_err(|_| {
+                format!(
+                    "not a robot's JSON answer: {}",
+                    body.chars().take(200).collect::<String>()
+                )
+            })?;
+            match v.get("errcode").and_then(Value::as_i64) {
+                Some(0) => Ok(()),
+                Some(code) => Err(format!(
+                    "errcode {code}: {}",
+                    v.get("errmsg").and_then(Value::as_str).unwrap_or("")
+                )),
+                None => Err("the answer has no errcode".into()),
+            }
+        }
+    }
+}
+
+/// An email's subject and plain-text body.
+pub fn email(message: &Message) -> (String, String) {
+    (
+        format!("[落地 · {}] {}", message.zone, message.title),
+        plain_text(message),
+    )
+}
+
+fn plain_text(message: &Message) -> String {
+    let mut s = message.title.clone();
+    if !message.body.is_empty() {
+        s.push_str("\n\n");
+        s.push_str(&message.body);
+    }
+    s.push_str("\n\n");
+    s.push_str(&message.link);
+    s.push('\n');
+    s
+}
+
+/// The robots' markdown: the title in bold (WeCom) or as a heading (DingTalk), the body
+/// quoted, and a link to open it.
+fn markdown(message: &Message, wecom: bool) -> String {
+    let title = if wecom {
+        format!("**{}**", message.title)
+    } else {
+        format!("#### {}", message.title)
+    };
+    let mut s = format!("{title}\n> {}", message.zone);
+    if !message.body.is_empty() {
+        s.push_str(&format!("\n> {}", message.body.replace('\n', "\n> ")));
+    }
+    s.push_str(&format!("\n\n[查看 Open]({})", message.link));
+    s
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hook(format: WebhookFormat, secret: Option<&str>) -> Webhook {
+        Webhook {
+            name: "group".into(),
+            format,
+            url: "https://example.test/robot/send?access_token=abc".into(),
+            secret: secret.map(str::to_string),
+            kinds: vec![],
+        }
+    }
+
+    fn message() -> Message {
+        Message {
+            kind: "blocker_escalated".into(),
+            zone: "青岛高新区".into(),
+            title: "施工用电接入迟迟未定".into(),
+            body: "acknowledge · department_head".into(),
+            link: "https://luodi.example/blockers/7".into(),
+        }
+    }
+
+    /// A stand-in MAC that shows what was signed, so the tests can see the input.
+    fn fake_mac(key: &[u8], data: &[u8]) -> Vec<u8> {
+        [key, b"|", data].concat()
+    }
+
+    #[test]
+    fn settings_are_checked_field_by_field() {
+        let mut o = Outbound {
+            email: true,
+            webhooks: vec![hook(WebhookFormat::Dingtalk, Some("SEC123"))],
+        };
+        assert_eq!(o.check(), Ok(()));
+        o.webhooks.push(hook(WebhookFormat::Generic, None));
+        assert_eq!(o.check().unwrap_err().field, "webhooks[1].name");
+        o.webhooks[1].name = "ops".into();
+        o.webhooks[1].url = "ftp://x".into();
+        assert_eq!(o.check().unwrap_err().field, "webhooks[1].url");
+        o.webhooks[1].url = "https:///path".into();
+        assert_eq!(o.check().unwrap_err().field, "webhooks[1].url");
+        o.webhooks[1].url = "http://127.0.0.1:9/hook".into();
+        o.webhooks[1].kinds = vec!["blocker_*".into(), "Blocker".into()];
+        assert_eq!(o.check().unwrap_err().field, "webhooks[1].kinds[1]");
+        o.webhooks[1].kinds.pop();
+        assert_eq!(o.check(), Ok(()));
+        o.webhooks.push(Webhook {
+            name: "wecom".into(),
+            ..hook(WebhookFormat::Wecom, Some("s"))
+        });
+        assert_eq!(o.check().unwrap_err().field, "webhooks[2].secret");
+    }
+
+    #[test]
+    fn kinds_filter_exactly_or_by_prefix() {
+        let mut h = hook(WebhookFormat::Generic, None);
+        assert!(h.wants("anything"));
+        h.kinds = vec!["blocker_escalated".into(), "steward_*".into()];
+        assert!(h.wants("blocker_escalated"));
+        assert!(h.wants("steward_assigned"));
+        assert!(!h.wants("blocker_raised"));
+    }
+
+    #[test]
+    fn secrets_are_hidden_and_kept_when_given_back_hidden() {
+        let o = Outbound {
+            email: false,
+            webhooks: vec![hook(WebhookFormat::Dingtalk, Some("SECabc"))],
+        };
+        let shown = o.redacted();
+        assert_eq!(shown.webhooks[0].url, "https://example.test/robot/send?***");
+        assert_eq!(shown.webhooks[0].secret.as_deref(), Some("***"));
+        assert!(!serde_json::to_string(&shown).unwrap().contains("abc"));
+        // Given back as shown, the old values stay; a new value replaces them.
+        assert_eq!(o.merged_with_existing(shown.clone()), o);
+        let mut changed = shown;
+        changed.webhooks[0].secret = Some("SECnew".into());
+        let merged = o.merged_with_existing(changed);
+        assert_eq!(merged.webhooks[0].secret.as_deref(), Some("SECnew"));
+        assert_eq!(merged.webhooks[0].url, o.webhooks[0].url);
+    }
+
+    #[test]
+    fn wecom_robot_gets_markdown() {
+        let r = webhook_request(
+            &hook(WebhookFormat::Wecom, None),
+            &message(),
+            5,
+            0,
+            fake_mac,
+        );
+        let v: Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["msgtype"], "markdown");
+        let content = v["markdown"]["content"].as_str().unwrap();
+        assert!(content.starts_with("**施工用电接入迟迟未定**\n> 青岛高新区"));
+        assert!(content.ends_with("[查看 Open](https://luodi.example/blockers/7)"));
+        assert_eq!(r.url, "https://example.test/robot/send?access_token=abc");
+    }
+
+    #[test]
+    fn dingtalk_robot_signs_the_timestamp() {
+        let r = webhook_request(
+            &hook(WebhookFormat::Dingtalk, Some("SECxyz")),
+            &message(),
+            5,
+            1_700_000_000_000,
+            fake_mac,
+        );
+        let v: Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["msgtype"], "markdown");
+        assert_eq!(v["markdown"]["title"], "施工用电接入迟迟未定");
+        assert!(v["markdown"]["text"].as_str().unwrap().starts_with("#### "));
+        // sign = urlencode(base64(HMAC(secret, "timestamp\nsecret")))
+        let signed = base64(b"SECxyz|1700000000000\nSECxyz");
+        assert_eq!(
+            r.url,
+            format!(
+                "https://example.test/robot/send?access_token=abc&timestamp=1700000000000&sign={}",
+                percent_encode(&signed)
+            )
+        );
+    }
+
+    #[test]
+    fn generic_webhook_signs_its_body() {
+        let r = webhook_request(
+            &hook(WebhookFormat::Generic, Some("k")),
+            &message(),
+            42,
+            0,
+            fake_mac,
+        );
+        let v: Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["delivery"], 42);
+        assert_eq!(v["kind"], "blocker_escalated");
+        let sig = r
+            .headers
+            .iter()
+            .find(|(h, _)| *h == "X-Luodi-Signature")
+            .unwrap();
+        assert_eq!(
+            sig.1,
+            format!("sha256={}", hex(&fake_mac(b"k", r.body.as_bytes())))
+        );
+        assert!(r.headers.contains(&("X-Luodi-Delivery", "42".to_string())));
+    }
+
+    #[test]
+    fn robots_answer_with_an_errcode() {
+        use WebhookFormat::*;
+        assert_eq!(
+            webhook_accepted(Wecom, 200, r#"{"errcode":0,"errmsg":"ok"}"#),
+            Ok(())
+        );
+        assert_eq!(
+            webhook_accepted(
+                Dingtalk,
+                200,
+                r#"{"errcode":310000,"errmsg":"sign not match"}"#
+            ),
+            Err("errcode 310000: sign not match".into())
+        );
+        assert!(
+            webhook_accepted(Generic, 503, "busy")
+                .unwrap_err()
+                .starts_with("HTTP 503")
+        );
+        assert_eq!(webhook_accepted(Generic, 204, ""), Ok(()));
+        assert!(webhook_accepted(Wecom, 200, "<html>").is_err());
+    }
+
+    #[test]
+    fn base64_and_percent_encoding() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(percent_encode("a+b/c="), "a%2Bb%2Fc%3D");
+    }
+
+    #[test]
+    fn email_names_zone_and_title() {
+        let (subject, body) = email(&message());
+        assert_eq!(subject, "[落地 · 青岛高新区] 施工用电接入迟迟未定");
+        assert!(body.contains("acknowledge · department_head"));
+        assert!(body.ends_with("https://luodi.example/blockers/7\n"));
+    }
+}

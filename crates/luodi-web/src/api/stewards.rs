@@ -1,0 +1,231 @@
+//! A project's steward and its history (`/api/v1/projects/{id}/steward`), and the project's
+//! timeline of everything that happened to it (`/api/v1/projects/{id}/timeline`).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use luodi_domain::{Action, Lang};
+use luodi_store::audit::AuditEntry;
+use luodi_store::stewards::{AssignError, StewardAssignment};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::api::enterprises::path_id;
+use crate::error::{ApiError, ErrorBody, t};
+use crate::extract::{ApiUser, JsonBody, QueryParams};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/projects/{id}/steward", get(history).post(assign))
+        .route("/api/v1/projects/{id}/timeline", get(timeline))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StewardHistory {
+    /// The steward now, if any.
+    pub steward_user_id: Option<i64>,
+    /// Every assignment, the first first; the open one has no `until_at`.
+    #[schema(value_type = Vec<Object>)]
+    pub history: Vec<StewardAssignment>,
+}
+
+async fn steward_history(
+    state: &AppState,
+    caller: &ApiUser,
+    id: i64,
+) -> Result<StewardHistory, ApiError> {
+    let history = state
+        .store
+        .steward_history(&caller.user.scope(), id)
+        .await
+        .map_err(|e| ApiError::store(caller.lang, e))?;
+    Ok(StewardHistory {
+        steward_user_id: history
+            .iter()
+            .rev()
+            .find(|a| a.until_at.is_none())
+            .map(|a| a.user_id),
+        history,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/projects/{id}/steward", tag = "projects", params(("id" = i64, Path, description = "project id")),
+    responses((status = 200, description = "the project's steward and who served it before", body = StewardHistory), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn history(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<StewardHistory>, ApiError> {
+    let id = path_id(&id, caller.lang)?;
+    Ok(Json(steward_history(&state, &caller, id).await?))
+}
+
+/// The steward to hand the project to, and why (needed when it has one already).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    pub user_id: i64,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The refusal of an assignment, in the caller's language.
+pub fn assign_error(lang: Lang, e: AssignError) -> ApiError {
+    let (status, field, zh, en) = match &e {
+        AssignError::NotASteward(u) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "user_id",
+            format!("用户 {u} 不是本园区在岗的项目服务管家"),
+            e.to_string(),
+        ),
+        AssignError::Already(u) => (
+            StatusCode::CONFLICT,
+            "user_id",
+            format!("用户 {u} 已是本项目的服务管家"),
+            e.to_string(),
+        ),
+        AssignError::Reason => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reason",
+            "请说明更换服务管家的原因（500 字以内）".to_string(),
+            e.to_string(),
+        ),
+        AssignError::Store(_) => {
+            let AssignError::Store(e) = e else {
+                unreachable!()
+            };
+            return ApiError::store(lang, e);
+        }
+    };
+    ApiError::new(status, "invalid", t(lang, &zh, &en)).field(field)
+}
+
+#[utoipa::path(post, path = "/api/v1/projects/{id}/steward", tag = "projects", params(("id" = i64, Path, description = "project id")),
+    request_body = AssignRequest,
+    responses((status = 200, description = "assigned: the old assignment closed, both stewards told, audited", body = StewardHistory),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "already the steward", body = ErrorBody),
+        (status = 422, description = "not a steward of the zone, or no reason for a change", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn assign(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<AssignRequest>,
+) -> Result<Json<StewardHistory>, ApiError> {
+    let zone = caller.zone_for(Action::AssignSteward)?;
+    let id = path_id(&id, caller.lang)?;
+    state
+        .store
+        .assign_steward(&caller.user.actor(), zone, id, body.user_id, &body.reason)
+        .await
+        .map_err(|e| assign_error(caller.lang, e))?;
+    Ok(Json(steward_history(&state, &caller, id).await?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineEntry {
+    pub at: String,
+    /// Who did it; for an enterprise's own users, the zone's staff show as one party.
+    pub actor: String,
+    pub action: String,
+    /// project, project_phase, service_list, service_item or blocker.
+    pub entity: String,
+    pub entity_id: String,
+    /// What happened, in the caller's language.
+    pub what: String,
+}
+
+/// What an audit entry says, in a line.
+pub fn timeline_text(e: &AuditEntry, lang: Lang) -> String {
+    let (zh, en) = match e.entity.as_str() {
+        "project" => ("项目", "project"),
+        "project_phase" => ("期次", "phase"),
+        "service_list" => ("服务清单", "service list"),
+        "service_item" => ("服务事项", "service item"),
+        "blocker" => ("难点堵点", "blocker"),
+        other => (other, other),
+    };
+    let action = match (e.action.as_str(), lang) {
+        ("create", Lang::Zh) => "创建",
+        ("update", Lang::Zh) => "修改",
+        ("move", Lang::Zh) => "阶段变更",
+        ("advance", Lang::Zh) => "阶段推进",
+        ("hand_over", Lang::Zh) => "交地",
+        ("assign_steward", Lang::Zh) => "指派服务管家",
+        ("set_land_needs", Lang::Zh) => "设定用地需求",
+        ("escalate", Lang::Zh) => "超时升级",
+        (a, _) => a,
+    };
+    let detail = ["code", "status", "step", "title", "kind", "clock", "reason"]
+        .iter()
+        .filter_map(|k| e.after.get(*k).and_then(|v| v.as_str()))
+        .filter(|v| !v.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let head = match lang {
+        Lang::Zh => format!("{zh} {} {action}", e.entity_id),
+        Lang::En => format!("{en} {} {action}", e.entity_id),
+    };
+    if detail.is_empty() {
+        head
+    } else {
+        format!("{head}：{detail}")
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/projects/{id}/timeline", tag = "projects", params(("id" = i64, Path, description = "project id"),
+        ("limit" = Option<i64>, Query, description = "1–1000, default 200: the newest kept")),
+    responses((status = 200, description = "everything that happened to the project, its phases, service lists and items, and blockers, oldest first (from the audit trail)", body = [TimelineEntry]),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn timeline(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<String>,
+    params: QueryParams,
+) -> Result<Json<Vec<TimelineEntry>>, ApiError> {
+    let id = path_id(&id, caller.lang)?;
+    let params = params.with_lang(caller.lang);
+    params.only(&["limit"])?;
+    let limit = params.int("limit", 1, 1000)?.unwrap_or(200);
+    Ok(Json(
+        timeline_entries(&state, &caller.user, caller.lang, id, limit).await?,
+    ))
+}
+
+/// The timeline as a user sees it.
+pub async fn timeline_entries(
+    state: &AppState,
+    user: &luodi_store::users::User,
+    lang: Lang,
+    project: i64,
+    limit: i64,
+) -> Result<Vec<TimelineEntry>, ApiError> {
+    let entries = state
+        .store
+        .project_timeline(&user.scope(), project, limit)
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    let own = user.actor().label();
+    let enterprise = user.role == luodi_domain::Role::Enterprise;
+    Ok(entries
+        .iter()
+        .map(|e| TimelineEntry {
+            at: luodi_domain::time::from_stored(&e.at)
+                .map(luodi_domain::time::zone_display)
+                .unwrap_or_else(|| e.at.clone()),
+            actor: if enterprise && e.actor != own {
+                t(lang, "园区工作人员", "zone staff")
+            } else {
+                e.actor.clone()
+            },
+            action: e.action.clone(),
+            entity: e.entity.clone(),
+            entity_id: e.entity_id.clone(),
+            what: timeline_text(e, lang),
+        })
+        .collect())
+}
