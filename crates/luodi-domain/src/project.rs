@@ -343,6 +343,17 @@ impl PhaseFacts {
     }
 }
 
+/// Where a project stands: its furthest phase's stage. A project is counted once, at this
+/// stage, however many phases (and agreements) it has; none for a project without phases.
+pub fn project_stage(phases: impl IntoIterator<Item = PhaseStatus>) -> Option<PhaseStatus> {
+    phases.into_iter().max()
+}
+
+/// Whether a project is signed: one phase at least has reached signing. Counted once.
+pub fn is_signed(phases: impl IntoIterator<Item = PhaseStatus>) -> bool {
+    project_stage(phases).is_some_and(|s| s >= PhaseStatus::Signed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,5 +490,20 @@ mod tests {
         };
         assert_eq!(p.check().unwrap_err().field, "land_area_mu");
         assert!(serde_json::from_str::<PhaseFacts>("{\"colour\": 1}").is_err());
+    }
+
+    #[test]
+    fn a_project_is_counted_once_at_its_furthest_stage() {
+        use PhaseStatus::*;
+        let four = [Signed, Signed, Signed, Signed];
+        assert_eq!(project_stage(four), Some(Signed));
+        assert!(is_signed(four));
+        assert_eq!(
+            project_stage([Lead, ConstructionStarted, Signed]),
+            Some(ConstructionStarted)
+        );
+        assert!(!is_signed([Lead, Lead]));
+        assert!(!is_signed([]));
+        assert_eq!(project_stage([]), None);
     }
 }

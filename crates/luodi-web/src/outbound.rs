@@ -68,6 +68,46 @@ pub enum OutboundConfigError {
     PublicUrl(String),
 }
 
+impl OutboundConfig {
+    /// Checks the settings without connecting anywhere: a start-up with a bad one stops
+    /// before serving, naming it.
+    pub fn check(&self) -> Result<(), OutboundConfigError> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        self.mailer().map(|_| ())?;
+        self.public_base().map(|_| ())
+    }
+
+    fn mailer(
+        &self,
+    ) -> Result<Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>, OutboundConfigError> {
+        let Some(url) = &self.smtp_url else {
+            return Ok(None);
+        };
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| OutboundConfigError::SmtpUrl(e.to_string()))?
+            .timeout(Some(SEND_TIMEOUT))
+            .build();
+        let from = self
+            .mail_from
+            .as_deref()
+            .ok_or(OutboundConfigError::NoMailFrom)?;
+        let from: Mailbox = from
+            .parse()
+            .map_err(|_| OutboundConfigError::MailFrom(from.to_string()))?;
+        Ok(Some((transport, from)))
+    }
+
+    fn public_base(&self) -> Result<Option<String>, OutboundConfigError> {
+        match &self.public_url {
+            Some(u) if u.starts_with("http://") || u.starts_with("https://") => {
+                Ok(Some(u.trim_end_matches('/').to_string()))
+            }
+            Some(u) => Err(OutboundConfigError::PublicUrl(u.clone())),
+            None => Ok(None),
+        }
+    }
+}
+
 pub struct Deliverer {
     store: Store,
     http: reqwest::Client,
@@ -82,30 +122,8 @@ impl Deliverer {
         // One TLS provider for the process (reqwest and lettre share rustls); a second
         // install finds the first in place, which is as good.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let mail = match &config.smtp_url {
-            Some(url) => {
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| OutboundConfigError::SmtpUrl(e.to_string()))?
-                    .timeout(Some(SEND_TIMEOUT))
-                    .build();
-                let from = config
-                    .mail_from
-                    .as_deref()
-                    .ok_or(OutboundConfigError::NoMailFrom)?;
-                let from: Mailbox = from
-                    .parse()
-                    .map_err(|_| OutboundConfigError::MailFrom(from.to_string()))?;
-                Some((transport, from))
-            }
-            None => None,
-        };
-        let public_url = match &config.public_url {
-            Some(u) if u.starts_with("http://") || u.starts_with("https://") => {
-                Some(u.trim_end_matches('/').to_string())
-            }
-            Some(u) => return Err(OutboundConfigError::PublicUrl(u.clone())),
-            None => None,
-        };
+        let mail = config.mailer()?;
+        let public_url = config.public_base()?;
         let http = reqwest::Client::builder()
             .timeout(SEND_TIMEOUT)
             .user_agent(concat!("luodi/", env!("CARGO_PKG_VERSION")))
@@ -317,4 +335,53 @@ pub fn spawn_deliverer(deliverer: Deliverer, every: Duration) -> tokio::task::Jo
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_are_checked_and_the_password_never_printed() {
+        let config = OutboundConfig {
+            public_url: Some("https://luodi.example/".into()),
+            smtp_url: Some("smtp://luodi:hunter2@127.0.0.1:2525".into()),
+            mail_from: Some("落地 <luodi@zone.example>".into()),
+            every: Duration::from_secs(5),
+        };
+        assert!(config.check().is_ok());
+        assert!(!format!("{config:?}").contains("hunter2"));
+        let no_from = OutboundConfig {
+            mail_from: None,
+            ..config.clone()
+        };
+        assert!(matches!(
+            no_from.check(),
+            Err(OutboundConfigError::NoMailFrom)
+        ));
+        let bad_from = OutboundConfig {
+            mail_from: Some("not an address".into()),
+            ..config.clone()
+        };
+        assert!(matches!(
+            bad_from.check(),
+            Err(OutboundConfigError::MailFrom(_))
+        ));
+        let bad_url = OutboundConfig {
+            smtp_url: Some("mailto:x".into()),
+            ..config.clone()
+        };
+        assert!(matches!(
+            bad_url.check(),
+            Err(OutboundConfigError::SmtpUrl(_))
+        ));
+        let bad_base = OutboundConfig {
+            public_url: Some("luodi.example".into()),
+            ..config
+        };
+        assert!(matches!(
+            bad_base.check(),
+            Err(OutboundConfigError::PublicUrl(_))
+        ));
+    }
 }

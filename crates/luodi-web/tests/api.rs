@@ -2757,6 +2757,26 @@ mod leadership {
             phases as usize,
             all.iter().map(|p| p.phases.len()).sum::<usize>()
         );
+        // Every project once, at its furthest phase: Sinopharm's four phases count one
+        // project, signed once.
+        let projects: u64 = stages.iter().map(|s| s["projects"].as_u64().unwrap()).sum();
+        assert_eq!(projects as usize, all.len());
+        assert_eq!(d["projects"].as_u64().unwrap() as usize, all.len());
+        let sinopharm = all
+            .iter()
+            .find(|p| p.name == demo::SINOPHARM_PROJECT)
+            .unwrap();
+        assert_eq!(sinopharm.phases.len(), 4);
+        let signed = all
+            .iter()
+            .filter(|p| {
+                p.phases
+                    .iter()
+                    .any(|ph| ph.status >= luodi_domain::project::PhaseStatus::Signed)
+            })
+            .count();
+        assert!(signed >= 1 && signed < phases as usize);
+        assert_eq!(d["projects_signed"].as_u64().unwrap() as usize, signed);
         // The demo's three open blockers, by department, each in one age bucket.
         let open: u64 = d["blockers"]
             .as_array()

@@ -44,10 +44,12 @@ pub struct Settings {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{setting}: '{value}' is not a number of seconds from 10 to 86400")]
+    #[error("{setting}: '{value}' is not a number of seconds from {min} to {max}")]
     Seconds {
         setting: &'static str,
         value: String,
+        min: u64,
+        max: u64,
     },
     #[error("cannot read config file {path}: {source}")]
     Read {
@@ -93,6 +95,37 @@ fn read_secret_file(path: &str) -> Result<String, ConfigError> {
             path: path.into(),
             source,
         })
+}
+
+/// A number of seconds from its `LUODI_*` variable, else the file, else the default,
+/// within `min..=max`.
+fn seconds(
+    (variable, file_key): (&'static str, &'static str),
+    from_file: Option<u64>,
+    default: u64,
+    (min, max): (u64, u64),
+) -> Result<std::time::Duration, ConfigError> {
+    let (setting, value) = match env(variable) {
+        Some(v) => (
+            variable,
+            v.parse::<u64>().map_err(|_| ConfigError::Seconds {
+                setting: variable,
+                value: v.clone(),
+                min,
+                max,
+            })?,
+        ),
+        None => (file_key, from_file.unwrap_or(default)),
+    };
+    if !(min..=max).contains(&value) {
+        return Err(ConfigError::Seconds {
+            setting,
+            value: value.to_string(),
+            min,
+            max,
+        });
+    }
+    Ok(std::time::Duration::from_secs(value))
 }
 
 pub fn load(
@@ -152,44 +185,21 @@ pub fn load(
         },
         None => file.secure_cookies.unwrap_or(false),
     };
-    let forecast_every = match env("LUODI_FORECAST_EVERY") {
-        Some(v) => (
+    let forecast_every = seconds(
+        (
             "LUODI_FORECAST_EVERY",
-            v.parse::<u64>().map_err(|_| ConfigError::Seconds {
-                setting: "LUODI_FORECAST_EVERY",
-                value: v.clone(),
-            })?,
-        ),
-        None => (
             "forecast_every_seconds (config file)",
-            file.forecast_every_seconds.unwrap_or(600),
         ),
-    };
-    if !(10..=86_400).contains(&forecast_every.1) {
-        return Err(ConfigError::Seconds {
-            setting: forecast_every.0,
-            value: forecast_every.1.to_string(),
-        });
-    }
-    let deliver_every = match env("LUODI_DELIVER_EVERY") {
-        Some(v) => (
-            "LUODI_DELIVER_EVERY",
-            v.parse::<u64>().map_err(|_| ConfigError::Seconds {
-                setting: "LUODI_DELIVER_EVERY",
-                value: v.clone(),
-            })?,
-        ),
-        None => (
-            "deliver_every_seconds (config file)",
-            file.deliver_every_seconds.unwrap_or(5),
-        ),
-    };
-    if !(1..=3600).contains(&deliver_every.1) {
-        return Err(ConfigError::Seconds {
-            setting: deliver_every.0,
-            value: deliver_every.1.to_string(),
-        });
-    }
+        file.forecast_every_seconds,
+        600,
+        (10, 86_400),
+    )?;
+    let deliver_every = seconds(
+        ("LUODI_DELIVER_EVERY", "deliver_every_seconds (config file)"),
+        file.deliver_every_seconds,
+        5,
+        (1, 3600),
+    )?;
     let smtp_url = match env("LUODI_SMTP_URL") {
         Some(u) => Some(u),
         None => match env("LUODI_SMTP_URL_FILE") {
@@ -205,11 +215,11 @@ pub fn load(
         database,
         addr,
         secure_cookies,
-        forecast_every: std::time::Duration::from_secs(forecast_every.1),
+        forecast_every,
         public_url: env("LUODI_PUBLIC_URL").or(file.public_url),
         smtp_url,
         mail_from: env("LUODI_MAIL_FROM").or(file.mail_from),
-        deliver_every: std::time::Duration::from_secs(deliver_every.1),
+        deliver_every,
     })
 }
 
@@ -278,5 +288,47 @@ mod tests {
             load(Overrides::default(), None, "127.0.0.1:8080"),
             Err(ConfigError::NoDatabase)
         ));
+    }
+
+    #[test]
+    fn outbound_settings_from_the_file() {
+        let dir = std::env::temp_dir().join(format!("luodi-outbound-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let secret = dir.join("smtp-url");
+        std::fs::write(
+            &secret,
+            "smtp://luodi:pw@mail.zone.example:587?tls=required\n",
+        )
+        .unwrap();
+        let path = dir.join("luodi.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "database = \"sqlite://x.db\"\npublic_url = \"https://luodi.zone.example\"\nsmtp_url_file = \"{}\"\nmail_from = \"落地 <luodi@zone.example>\"\ndeliver_every_seconds = 30\n",
+                secret.display()
+            ),
+        )
+        .unwrap();
+        let overrides = || Overrides {
+            config: Some(path.display().to_string()),
+            ..Default::default()
+        };
+        let s = load(overrides(), None, "127.0.0.1:8080").unwrap();
+        assert_eq!(
+            s.smtp_url.as_deref(),
+            Some("smtp://luodi:pw@mail.zone.example:587?tls=required")
+        );
+        assert_eq!(s.public_url.as_deref(), Some("https://luodi.zone.example"));
+        assert_eq!(s.deliver_every, std::time::Duration::from_secs(30));
+        std::fs::write(
+            &path,
+            "database = \"sqlite://x.db\"\ndeliver_every_seconds = 0\n",
+        )
+        .unwrap();
+        let err = load(overrides(), None, "127.0.0.1:8080").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "deliver_every_seconds (config file): '0' is not a number of seconds from 1 to 3600"
+        );
     }
 }

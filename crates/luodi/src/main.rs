@@ -4,7 +4,7 @@
 mod bench;
 mod config;
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -109,6 +109,17 @@ enum Command {
     Export {
         #[command(subcommand)]
         command: ExportCommand,
+    },
+    /// List the zone's projects: each with its steward and phases (a table, or one JSON
+    /// line per project, as `GET /api/v1/projects` gives it, with `--json`).
+    Projects {
+        #[command(flatten)]
+        db: DbArg,
+        /// The zone's code; needed when the database holds several zones
+        #[arg(long)]
+        zone: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
     /// Re-forecast every active phase whose inputs changed and print the portfolio, the
     /// latest construction start first (one JSON line per phase).
@@ -447,6 +458,10 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 None,
                 "127.0.0.1:8080",
             )?;
+            let web = web_config(&settings);
+            web.outbound
+                .check()
+                .map_err(|e| config::ConfigError::Usage(e.to_string()))?;
             let store = open(&settings.database).await?;
             let zone = demo::load(&store).await?;
             println!("落地 Luodi demo — {} ({})", zone.name_zh, zone.name_en);
@@ -462,13 +477,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             for (email, name, role) in demo::USERS {
                 println!("  {:<24} {:<12} {}", email, role.as_str(), name);
             }
-            luodi_web::serve(
-                store,
-                web_config(&settings),
-                settings.addr,
-                shutdown_signal(),
-            )
-            .await?;
+            luodi_web::serve(store, web, settings.addr, shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { db, addr, config } => {
@@ -481,19 +490,17 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 None,
                 "127.0.0.1:8080",
             )?;
+            let web = web_config(&settings);
+            web.outbound
+                .check()
+                .map_err(|e| config::ConfigError::Usage(e.to_string()))?;
             let store = open(&settings.database).await?;
             println!(
                 "Luodi serving {} on http://{}/",
                 store.backend().name(),
                 settings.addr
             );
-            luodi_web::serve(
-                store,
-                web_config(&settings),
-                settings.addr,
-                shutdown_signal(),
-            )
-            .await?;
+            luodi_web::serve(store, web, settings.addr, shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { db } => {
@@ -622,6 +629,58 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     println!();
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Projects { db, zone, json } => {
+            let s = settings(db)?;
+            let store = open(&s.database).await?;
+            let zone = pick_zone(&store, zone.as_deref()).await?;
+            let scope = luodi_domain::Scope {
+                zone: Some(zone),
+                enterprise: None,
+            };
+            let projects = store.projects(&scope).await?;
+            let stewards: std::collections::HashMap<i64, String> =
+                store.stewards(zone).await?.into_iter().collect();
+            let mut out = std::io::stdout().lock();
+            for p in &projects {
+                if json {
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string(&luodi_web::api::projects::project_response(p))?
+                    )?;
+                    continue;
+                }
+                let steward = p
+                    .steward_id
+                    .and_then(|u| stewards.get(&u.0).cloned())
+                    .unwrap_or_else(|| "—".into());
+                let phases = p
+                    .phases
+                    .iter()
+                    .map(|ph| format!("{} {}", ph.name, ph.status.as_str()))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                writeln!(
+                    out,
+                    "{:>5}  {}  {}  steward {}  [{}]",
+                    p.id,
+                    p.name,
+                    p.total_investment.display(luodi_domain::Lang::Zh),
+                    steward,
+                    phases
+                )?;
+            }
+            let signed = projects
+                .iter()
+                .filter(|p| luodi_domain::project::is_signed(p.phases.iter().map(|ph| ph.status)))
+                .count();
+            eprintln!(
+                "{} projects, {} phases; {signed} projects signed (each counted once)",
+                projects.len(),
+                projects.iter().map(|p| p.phases.len()).sum::<usize>()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Portfolio { db } => {

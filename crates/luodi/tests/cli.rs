@@ -565,6 +565,45 @@ async fn forecast_flow(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
+    // `luodi projects`: each project once, with its steward and phases; --json as the API.
+    let o = luodi(&["projects", "--database", &db.url], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let table = String::from_utf8_lossy(&o.stdout).to_string();
+    let line = table
+        .lines()
+        .find(|l| l.contains(luodi_store::demo::SINOPHARM_PROJECT))
+        .unwrap();
+    assert!(
+        line.contains("steward 陈静") && line.contains("四期 signed"),
+        "{line}"
+    );
+    let o = luodi(&["projects", "--database", &db.url, "--json"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), table.lines().count());
+    let sinopharm = rows.iter().find(|r| r["id"] == project).unwrap();
+    assert_eq!(sinopharm["phases"].as_array().unwrap().len(), 4);
+    let summary = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(
+        summary.contains(&format!(
+            "{} projects signed (each counted once)",
+            rows.len()
+        )),
+        "{summary}"
+    );
+    let o = luodi(
+        &["projects", "--database", &db.url, "--zone", "nowhere"],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("--zone: no zone with code 'nowhere'"),
+        "{}",
+        text(&o)
+    );
     let o = luodi(
         &[
             "forecast",

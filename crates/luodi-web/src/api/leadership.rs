@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::routing::get;
 use chrono::Datelike;
 use luodi_domain::blocker::{ClockStatus, State as BlockerState};
-use luodi_domain::project::PhaseStatus;
+use luodi_domain::project::{PhaseStatus, is_signed, project_stage};
 use luodi_domain::{Lang, Role};
 use luodi_store::blockers::BlockerFilter;
 use serde::Serialize;
@@ -38,6 +38,8 @@ pub struct StageCount {
     pub status: &'static str,
     pub label: String,
     pub phases: usize,
+    /// Projects standing at this stage (their furthest phase's), each counted once.
+    pub projects: usize,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -65,6 +67,11 @@ pub struct Compliance {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Leadership {
     pub today: String,
+    /// Projects the caller sees.
+    pub projects: usize,
+    /// Projects signed (one phase at least at signing or beyond), each counted once however
+    /// many phases and agreements it has.
+    pub projects_signed: usize,
     pub stages: Vec<StageCount>,
     pub age_buckets: Vec<&'static str>,
     pub blockers: Vec<DepartmentBlockers>,
@@ -95,8 +102,16 @@ pub async fn leadership(
                 .flat_map(|p| &p.phases)
                 .filter(|ph| ph.status == *s)
                 .count(),
+            projects: projects
+                .iter()
+                .filter(|p| project_stage(p.phases.iter().map(|ph| ph.status)) == Some(*s))
+                .count(),
         })
         .collect();
+    let projects_signed = projects
+        .iter()
+        .filter(|p| is_signed(p.phases.iter().map(|ph| ph.status)))
+        .count();
     let calendar = state.store.calendar().await.map_err(ApiError::internal)?;
     let records = state
         .store
@@ -188,6 +203,8 @@ pub async fn leadership(
     blockers.sort_by(|a, b| b.missed.cmp(&a.missed).then(b.open.cmp(&a.open)));
     Ok(Leadership {
         today: today.to_string(),
+        projects: projects.len(),
+        projects_signed,
         stages,
         age_buckets: AGE_BUCKETS.iter().map(|b| b.0).collect(),
         blockers,
