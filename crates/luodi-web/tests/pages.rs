@@ -1368,3 +1368,194 @@ mod phase_moves {
         move_on_the_page => move_on_the_page;
     }
 }
+
+mod settings_page {
+    //! The administrator's zone settings: blocker limits and ladder, the lifecycle policy,
+    //! outbound email and webhooks, and the deliveries; each change checked and audited.
+    use super::*;
+
+    async fn settings(app: &TestApp) {
+        let mut landing = app.login("landing@luodi.demo").await;
+        let r = landing.get(app, "/settings").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let mut admin = app.login("admin@luodi.demo").await;
+        let page = admin.get(app, "/settings").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("href=\"/settings\""),
+            "in the admin's side bar"
+        );
+        assert!(page.body.contains("id=\"delivery-table\""));
+        let csrf = page.csrf();
+        let audits = || async {
+            use sqlx::Row;
+            sqlx::query("SELECT COUNT(*) AS n FROM audit_log")
+                .fetch_one(app.store.pool())
+                .await
+                .unwrap()
+                .get::<i64, _>("n")
+        };
+
+        // Limits out of order are refused, naming the field, and nothing changes.
+        let before = audits().await;
+        let sla = |answer: &str, leader: &str| {
+            vec![
+                ("_csrf", csrf.clone()),
+                ("acknowledge", "2".to_string()),
+                ("answer", answer.to_string()),
+                ("resolve", "10".to_string()),
+                ("resolve_complex", "30".to_string()),
+                ("head_after", "1".to_string()),
+                ("leader_after", leader.to_string()),
+            ]
+        };
+        let r = post(&mut admin, app, "/settings/blocker-sla", sla("1", "3")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("id=\"settings-error\"") && r.body.contains("answer"),
+            "{}",
+            r.body
+        );
+        let r = post(&mut admin, app, "/settings/blocker-sla", sla("x", "3")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("answer: &#39;x&#39; is not a whole number"),
+            "{}",
+            r.body
+        );
+        assert_eq!(audits().await, before);
+        let r = post(&mut admin, app, "/settings/blocker-sla", sla("4", "")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let zone = demo::zone_id(&app.store).await.unwrap();
+        let set = app.store.blocker_sla(zone).await.unwrap();
+        assert_eq!(
+            (
+                set.limits.acknowledge,
+                set.limits.answer,
+                set.limits.resolve
+            ),
+            (2, 4, 10)
+        );
+        assert_eq!(set.ladder.len(), 1, "no leader rung when left empty");
+        assert_eq!(audits().await, before + 1);
+
+        // Start on commitment on, then off.
+        let r = post(
+            &mut admin,
+            app,
+            "/settings/lifecycle",
+            vec![("_csrf", csrf.clone()), ("start_on_commitment", "1".into())],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let policy: luodi_domain::project::LifecyclePolicy = app
+            .store
+            .zone_setting(zone, luodi_store::orgs::LIFECYCLE)
+            .await
+            .unwrap();
+        assert!(policy.start_on_commitment);
+
+        // Webhooks: a bad URL is refused naming it; a good one is listed with its key hidden.
+        let hook = |name: &str, url: &str| {
+            vec![
+                ("_csrf", csrf.clone()),
+                ("name", name.to_string()),
+                ("format", "wecom".to_string()),
+                ("url", url.to_string()),
+                ("secret", String::new()),
+                ("kinds", "blocker_escalated, steward_*".to_string()),
+            ]
+        };
+        let before = audits().await;
+        let r = post(
+            &mut admin,
+            app,
+            "/settings/webhooks",
+            hook("督办群", "qyapi.weixin.qq.com/send"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("webhooks[0].url"), "{}", r.body);
+        assert_eq!(audits().await, before);
+        let r = post(
+            &mut admin,
+            app,
+            "/settings/webhooks",
+            hook(
+                "督办群",
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET-KEY",
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = post(
+            &mut admin,
+            app,
+            "/settings/email",
+            vec![("_csrf", csrf.clone()), ("email", "1".into())],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let page = admin.get(app, "/settings").await;
+        assert!(
+            page.body.contains("督办群") && page.body.contains("send?***"),
+            "listed, key hidden"
+        );
+        assert!(!page.body.contains("SECRET-KEY"));
+        let o: luodi_domain::outbound::Outbound = app
+            .store
+            .zone_setting(zone, luodi_store::orgs::OUTBOUND)
+            .await
+            .unwrap();
+        assert!(o.email);
+        assert_eq!(o.webhooks[0].kinds, ["blocker_escalated", "steward_*"]);
+        assert!(
+            o.webhooks[0].url.ends_with("key=SECRET-KEY"),
+            "kept whole in the database"
+        );
+        let r = post(
+            &mut admin,
+            app,
+            "/settings/webhooks/remove",
+            vec![("_csrf", csrf.clone()), ("name", "督办群".into())],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let o: luodi_domain::outbound::Outbound = app
+            .store
+            .zone_setting(zone, luodi_store::orgs::OUTBOUND)
+            .await
+            .unwrap();
+        assert!(o.webhooks.is_empty());
+        let r = post(
+            &mut admin,
+            app,
+            "/settings/outbox/999999/retry",
+            vec![("_csrf", csrf.clone())],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = landing
+            .post(
+                app,
+                "/settings/webhooks/remove",
+                &[("_csrf", "x"), ("name", "督办群")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+
+    async fn post(
+        b: &mut Browser,
+        app: &TestApp,
+        path: &str,
+        form: Vec<(&'static str, String)>,
+    ) -> common::Reply {
+        let refs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        b.post(app, path, &refs).await
+    }
+
+    on_both! {
+        zone_settings_on_the_page => settings;
+    }
+}

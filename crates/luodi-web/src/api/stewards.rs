@@ -140,39 +140,101 @@ pub struct TimelineEntry {
 
 /// What an audit entry says, in a line.
 pub fn timeline_text(e: &AuditEntry, lang: Lang) -> String {
+    let tr = |zh: &str, en: &str| t(lang, zh, en);
+    let id = &e.entity_id;
+    let field = |k: &str| e.after.get(k).and_then(|v| v.as_str()).unwrap_or("");
+    if e.entity == "blocker" {
+        return match e.action.as_str() {
+            "create" => format!(
+                "{} #{id}：{}",
+                tr("提报难点堵点", "blocker raised"),
+                field("title")
+            ),
+            "escalate" => {
+                let clock = match field("clock") {
+                    "acknowledge" => tr("签收", "acknowledge"),
+                    "answer" => tr("答复", "answer"),
+                    "resolve" => tr("办结", "resolve"),
+                    other => other.to_string(),
+                };
+                let to = match field("target") {
+                    "department_head" => tr("部门负责人", "the department head"),
+                    "zone_leader" => tr("园区领导", "the zone leaders"),
+                    other => other.to_string(),
+                };
+                format!(
+                    "{} #{id}：{clock}{} → {to}",
+                    tr("难点堵点超时升级", "blocker escalated"),
+                    tr("超时", " missed")
+                )
+            }
+            action => format!(
+                "{} #{id}",
+                crate::api::notifications::kind_text(&format!("blocker_{action}"), lang)
+            ),
+        };
+    }
     let (zh, en) = match e.entity.as_str() {
         "project" => ("项目", "project"),
         "project_phase" => ("期次", "phase"),
         "service_list" => ("服务清单", "service list"),
         "service_item" => ("服务事项", "service item"),
-        "blocker" => ("难点堵点", "blocker"),
         other => (other, other),
     };
-    let action = match (e.action.as_str(), lang) {
-        ("create", Lang::Zh) => "创建",
-        ("update", Lang::Zh) => "修改",
-        ("move", Lang::Zh) => "阶段变更",
-        ("advance", Lang::Zh) => "阶段推进",
-        ("hand_over", Lang::Zh) => "交地",
-        ("assign_steward", Lang::Zh) => "指派服务管家",
-        ("set_land_needs", Lang::Zh) => "设定用地需求",
-        ("escalate", Lang::Zh) => "超时升级",
-        (a, _) => a,
+    let action = match e.action.as_str() {
+        "create" => tr("创建", "created"),
+        "update" => tr("修改", "changed"),
+        "move" | "advance" => tr("阶段变更", "moved on"),
+        "hand_over" => tr("交地", "land handed over"),
+        "assign_steward" => tr("指派服务管家", "steward assigned"),
+        "set_land_needs" => tr("设定用地需求", "land needs set"),
+        a => a.to_string(),
     };
-    let detail = ["code", "status", "step", "title", "kind", "clock", "reason"]
-        .iter()
-        .filter_map(|k| e.after.get(*k).and_then(|v| v.as_str()))
-        .filter(|v| !v.is_empty())
-        .collect::<Vec<_>>()
-        .join(" · ");
-    let head = match lang {
-        Lang::Zh => format!("{zh} {} {action}", e.entity_id),
-        Lang::En => format!("{en} {} {action}", e.entity_id),
-    };
+    let status = luodi_domain::project::PhaseStatus::parse(field("status"))
+        .map(|s| s.label().get(lang).to_string());
+    let detail = [
+        field("code").to_string(),
+        status.unwrap_or_default(),
+        field("step").to_string(),
+        field("reason").to_string(),
+    ]
+    .into_iter()
+    .filter(|v| !v.is_empty())
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let head = format!("{} {id} {action}", t(lang, zh, en));
     if detail.is_empty() {
         head
     } else {
         format!("{head}：{detail}")
+    }
+}
+
+/// Who an audit entry's actor is, as a person reads it: a user's name, the system, the
+/// operator's command line.
+pub async fn actor_display(
+    state: &AppState,
+    label: &str,
+    lang: Lang,
+    names: &mut std::collections::HashMap<String, String>,
+) -> String {
+    if let Some(rest) = label.strip_prefix("user:") {
+        let email = rest.split_once(' ').map_or(rest, |(_, e)| e).to_string();
+        if let Some(name) = names.get(&email) {
+            return name.clone();
+        }
+        let name = match state.store.user_by_email(&email).await {
+            Ok(Some(u)) => u.display_name,
+            _ => email.clone(),
+        };
+        names.insert(email, name.clone());
+        return name;
+    }
+    match label {
+        "cli" => t(lang, "运维命令行", "operator's command line"),
+        "system:escalation" => t(lang, "系统（超时督办）", "Luodi (escalation)"),
+        l if l.starts_with("system:") => t(lang, "系统", "Luodi"),
+        l => l.to_string(),
     }
 }
 
@@ -211,21 +273,23 @@ pub async fn timeline_entries(
         .map_err(|e| ApiError::store(lang, e))?;
     let own = user.actor().label();
     let enterprise = user.role == luodi_domain::Role::Enterprise;
-    Ok(entries
-        .iter()
-        .map(|e| TimelineEntry {
+    let mut names = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(entries.len());
+    for e in &entries {
+        out.push(TimelineEntry {
             at: luodi_domain::time::from_stored(&e.at)
                 .map(luodi_domain::time::zone_display)
                 .unwrap_or_else(|| e.at.clone()),
             actor: if enterprise && e.actor != own {
                 t(lang, "园区工作人员", "zone staff")
             } else {
-                e.actor.clone()
+                actor_display(state, &e.actor, lang, &mut names).await
             },
             action: e.action.clone(),
             entity: e.entity.clone(),
             entity_id: e.entity_id.clone(),
             what: timeline_text(e, lang),
-        })
-        .collect())
+        });
+    }
+    Ok(out)
 }

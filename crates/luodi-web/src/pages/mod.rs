@@ -14,6 +14,7 @@ pub mod leadership;
 pub mod parcels;
 pub mod portfolio;
 pub mod projects;
+pub mod settings;
 
 use askama::Template;
 use axum::Router;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(parcels::router())
         .merge(blockers::router())
         .merge(inbox::router())
+        .merge(settings::router())
         .merge(board::router())
         .merge(leadership::router())
 }
@@ -94,6 +96,9 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
     }
     if role.may(Action::ViewAudit) {
         items.push(("nav.audit", Some("/audit")));
+    }
+    if role.may(Action::ManageOutbound) {
+        items.push(("nav.settings", Some("/settings")));
     }
     items.push(("nav.account", Some("/account")));
     items.push(("nav.api_docs", Some("/api/docs/")));

@@ -225,6 +225,17 @@ async fn render_project(
             .map_err(ApiError::internal)?,
         _ => Vec::new(),
     };
+    let mut names = std::collections::HashMap::new();
+    let mut steward_rows = Vec::with_capacity(stewards.len());
+    for a in &stewards {
+        steward_rows.push(StewardRow {
+            name: a.name.clone(),
+            from: shown_time(&a.from_at),
+            until: a.until_at.as_deref().map(shown_time),
+            reason: a.reason.clone(),
+            by: crate::api::stewards::actor_display(state, &a.assigned_by, lang, &mut names).await,
+        });
+    }
     let mut timeline =
         crate::api::stewards::timeline_entries(state, &page.user, page.lang, p.id, 50).await?;
     timeline.reverse();
@@ -283,16 +294,7 @@ async fn render_project(
             today: zone_today().to_string(),
             assessments,
             error,
-            stewards: stewards
-                .iter()
-                .map(|a| StewardRow {
-                    name: a.name.clone(),
-                    from: shown_time(&a.from_at),
-                    until: a.until_at.as_deref().map(shown_time),
-                    reason: a.reason.clone(),
-                    by: a.assigned_by.clone(),
-                })
-                .collect(),
+            stewards: steward_rows,
             steward_choices,
             timeline,
         },
