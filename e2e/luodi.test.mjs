@@ -214,9 +214,11 @@ test("the steward's board shows the projects that need the steward, with the dem
   await page.goto(`${base}/board`);
   assert.match(await page.locator('h1').innerText(), /管家工作台/);
   const tiles = await page.locator('#board-totals li').allInnerTexts();
-  assert.equal(tiles.length, 4);
+  assert.equal(tiles.length, 5);
   const card = page.locator('section.board-card', { hasText: '青岛国药科技城' });
   assert.ok(await card.isVisible());
+  // `luodi demo` forecast a week back too, so the board says how far each start slipped.
+  assert.match(await card.locator('.slip').first().innerText(), /较 \d{4}-\d{2}-\d{2} 的预测(推迟|提前) \d+ 个工作日/);
   assert.match(await card.innerText(), /一期消防设计审查意见不明确/);
   assert.ok(await card.locator('.status.overdue').count() >= 1, 'the missed acknowledgement stands out');
   // The blocker opens from the board with its clocks.
@@ -226,6 +228,26 @@ test("the steward's board shows the projects that need the steward, with the dem
   await page.goto(`${base}/board`);
   await page.screenshot({ path: join(out, 'board-zh.png'), fullPage: false });
   if (process.env.LUODI_SCREENSHOT === '1') copyFileSync(join(out, 'board-zh.png'), join(root, 'docs', 'board.png'));
+  await context.close();
+});
+
+test('the administrator adds a WeCom robot on the settings page; its key stays hidden', async () => {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1300, height: 900 } });
+  const page = await context.newPage();
+  await login(page, 'admin@luodi.demo');
+  await page.goto(`${base}/settings`);
+  assert.match(await page.locator('h1').innerText(), /园区设置|Zone settings/);
+  await page.locator('#outbound summary').click();
+  await page.fill('#wh-name', '招商督办群');
+  await page.selectOption('#wh-format', 'wecom');
+  await page.fill('#wh-url', 'http://127.0.0.1:9/cgi-bin/webhook/send?key=E2E-SECRET');
+  await page.fill('#wh-kinds', 'blocker_escalated');
+  await Promise.all([page.waitForNavigation(), page.locator('#webhook-form button[type=submit]').click()]);
+  const table = await page.locator('#webhook-table').innerText();
+  assert.match(table, /招商督办群/);
+  assert.match(table, /send\?\*\*\*/);
+  assert.doesNotMatch(await page.content(), /E2E-SECRET/);
+  await page.screenshot({ path: join(out, 'settings-zh.png'), fullPage: true });
   await context.close();
 });
 

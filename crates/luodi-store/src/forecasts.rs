@@ -36,6 +36,13 @@ pub struct Sweep {
 /// upgrade rather than at the next change of day.
 pub const MODEL_VERSION: &str = "forecast-3";
 
+/// A forecast's move since an earlier day: working days later (negative: earlier).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Slip {
+    pub since: NaiveDate,
+    pub working_days: i64,
+}
+
 /// One row of the portfolio: a phase and where its construction start stands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PortfolioRow {
@@ -69,6 +76,9 @@ pub struct PortfolioRow {
     pub completion_p50_date: Option<NaiveDate>,
     /// The first item on the critical path still to be decided.
     pub next_critical_item: Option<String>,
+    /// How far the P50 start has moved since a week before (or since the first forecast,
+    /// if that is later); none once construction started or before a second forecast day.
+    pub slip: Option<Slip>,
     pub today: NaiveDate,
     pub computed_at: String,
 }
@@ -242,6 +252,10 @@ impl Store {
                 .bind(p)
                 .execute(&mut *tx)
                 .await?;
+            sqlx::query("DELETE FROM phase_forecast_history WHERE phase_id = $1")
+                .bind(p)
+                .execute(&mut *tx)
+                .await?;
         }
         for ((phase_id, project_id, key, list, items, f, _), mc) in computed.iter().zip(&runs) {
             let handover = list.handover_date;
@@ -314,6 +328,16 @@ impl Store {
             .bind(seed as i64)
             .execute(&mut *tx)
             .await?;
+            sqlx::query(
+                "INSERT INTO phase_forecast_history (phase_id, day, start_p50_date, late_working_days) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (phase_id, day) DO UPDATE SET start_p50_date = excluded.start_p50_date, late_working_days = excluded.late_working_days",
+            )
+            .bind(phase_id)
+            .bind(today.to_string())
+            .bind(text(start.map(|(_, s)| day(s.p50))))
+            .bind(late)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(Sweep {
@@ -339,7 +363,8 @@ impl Store {
             .bind(scope.enterprise.map(|e| e.0))
             .fetch_all(self.pool())
             .await?;
-        rows.iter()
+        let mut out = rows
+            .iter()
             .map(|r| {
                 let corrupt = |c: &str| StoreError::Corrupt(format!("phase_forecasts.{c}"));
                 Ok(PortfolioRow {
@@ -371,8 +396,62 @@ impl Store {
                     next_critical_item: r.get("next_critical_item"),
                     today: date(r, "today").ok_or_else(|| corrupt("today"))?,
                     computed_at: r.get("computed_at"),
+                    slip: None,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<PortfolioRow>>>()?;
+        self.fill_slips(&mut out).await?;
+        Ok(out)
+    }
+
+    /// On how many days the zone's phases have been forecast.
+    pub async fn forecast_history_days(&self, zone: ZoneId) -> Result<i64> {
+        Ok(sqlx::query(
+            "SELECT COUNT(DISTINCT h.day) AS n FROM phase_forecast_history h JOIN project_phases ph ON ph.id = h.phase_id WHERE ph.zone_id = $1",
+        )
+        .bind(zone.0)
+        .fetch_one(self.pool())
+        .await?
+        .get("n"))
+    }
+
+    /// Each phase yet to start: how far its P50 start moved since the last forecast at
+    /// least a week before its latest, or else since its first.
+    async fn fill_slips(&self, rows: &mut [PortfolioRow]) -> Result<()> {
+        let Some(oldest) = rows.iter().map(|r| r.today).min() else {
+            return Ok(());
+        };
+        let from = (oldest - chrono::Duration::days(60)).to_string();
+        let mut history: HashMap<i64, Vec<(NaiveDate, i64)>> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT phase_id, day, late_working_days FROM phase_forecast_history WHERE day >= $1 ORDER BY phase_id, day",
+        )
+        .bind(from)
+        .fetch_all(self.pool())
+        .await?
+        {
+            if let Some(day) = date(&r, "day") {
+                history
+                    .entry(r.get("phase_id"))
+                    .or_default()
+                    .push((day, r.get("late_working_days")));
+            }
+        }
+        for row in rows.iter_mut().filter(|r| r.started_on.is_none()) {
+            let Some(days) = history.get(&row.phase_id) else {
+                continue;
+            };
+            let week_before = row.today - chrono::Duration::days(7);
+            let base = days
+                .iter()
+                .rev()
+                .find(|(d, _)| *d <= week_before)
+                .or_else(|| days.iter().find(|(d, _)| *d < row.today));
+            row.slip = base.map(|(since, late)| Slip {
+                since: *since,
+                working_days: row.late_working_days - late,
+            });
+        }
+        Ok(())
     }
 }

@@ -39,6 +39,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_lifecycle"),
     migration!(11, "0011_outbox"),
     migration!(12, "0012_stewards"),
+    migration!(13, "0013_forecast_history"),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -1020,9 +1020,73 @@ mod portfolio {
         assert_eq!(mine[0].project_name, demo::SINOPHARM_PROJECT);
     }
 
+    /// A phase that did not move on for a week is forecast to start later: the slip is the
+    /// change of its lateness since the last forecast a week or more before.
+    async fn forecasts_keep_a_history_of_slips(store: Store) {
+        let zone = demo::load(&store).await.unwrap();
+        let all = Scope {
+            zone: Some(zone.id),
+            enterprise: None,
+        };
+        store
+            .forecast_sweep(zone.id, d("2026-11-20"), 300, 1)
+            .await
+            .unwrap();
+        let week_ago = store.portfolio(&all).await.unwrap();
+        assert!(
+            week_ago.iter().all(|r| r.slip.is_none()),
+            "one day of forecasts"
+        );
+        let then = week_ago
+            .iter()
+            .find(|r| r.project_name == demo::SINOPHARM_PROJECT)
+            .unwrap()
+            .late_working_days;
+        store
+            .forecast_sweep(zone.id, d("2026-11-27"), 300, 1)
+            .await
+            .unwrap();
+        let rows = store.portfolio(&all).await.unwrap();
+        let sinopharm = rows
+            .iter()
+            .find(|r| r.project_name == demo::SINOPHARM_PROJECT)
+            .unwrap();
+        let slip = sinopharm.slip.expect("a second forecast day");
+        assert_eq!(slip.since, d("2026-11-20"));
+        assert_eq!(slip.working_days, sinopharm.late_working_days - then);
+        assert!(
+            slip.working_days > 0,
+            "nothing moved on in a week, so the start moved later: {slip:?}"
+        );
+        assert!(
+            rows.iter()
+                .filter(|r| r.started_on.is_some())
+                .all(|r| r.slip.is_none()),
+            "a phase under construction has no forecast to slip"
+        );
+        // Two days on, the base is still the last forecast a week or more before.
+        store
+            .forecast_sweep(zone.id, d("2026-11-30"), 300, 1)
+            .await
+            .unwrap();
+        let rows = store.portfolio(&all).await.unwrap();
+        let s = rows
+            .iter()
+            .find(|r| r.project_name == demo::SINOPHARM_PROJECT)
+            .unwrap()
+            .slip
+            .unwrap();
+        assert_eq!(s.since, d("2026-11-20"));
+        assert_eq!(
+            count(&store, "phase_forecast_history").await as usize,
+            rows.len() * 3
+        );
+    }
+
     on_both! {
         course_import_is_all_or_nothing => course_import_is_all_or_nothing;
         sweep_recomputes_what_changed => sweep_recomputes_what_changed;
+        forecasts_keep_a_history_of_slips => forecasts_keep_a_history_of_slips;
     }
 }
 

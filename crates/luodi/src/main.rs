@@ -464,6 +464,14 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 .map_err(|e| config::ConfigError::Usage(e.to_string()))?;
             let store = open(&settings.database).await?;
             let zone = demo::load(&store).await?;
+            // A forecast as of a week ago, once, so the steward's board can show how the
+            // forecasts moved since (the server forecasts today as it starts).
+            if store.forecast_history_days(zone.id).await? == 0 {
+                let today = luodi_domain::time::zone_date(chrono::Utc::now());
+                store
+                    .forecast_sweep(zone.id, today - chrono::Duration::days(7), 1000, 1)
+                    .await?;
+            }
             println!("落地 Luodi demo — {} ({})", zone.name_zh, zone.name_en);
             println!(
                 "Database: {}",

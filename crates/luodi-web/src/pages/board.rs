@@ -54,6 +54,10 @@ pub struct PhaseLine {
     /// P50 construction start against the target, when forecast.
     pub forecast: Option<String>,
     pub late: i64,
+    /// How far the forecast moved in the last week: working days (later is positive) and
+    /// the words for it.
+    pub slip: i64,
+    pub slip_text: String,
 }
 
 pub struct Card {
@@ -82,6 +86,8 @@ struct BoardPage {
     overdue_total: usize,
     blocker_total: usize,
     late_total: usize,
+    /// Phases whose forecast start moved later in the last week.
+    slipped_total: usize,
 }
 
 fn class_rank(class: &str) -> u8 {
@@ -291,12 +297,27 @@ async fn board(
                             0
                         }
                     }),
+                    slip: f.and_then(|f| f.slip).map_or(0, |s| s.working_days),
+                    slip_text: f
+                        .and_then(|f| f.slip)
+                        .filter(|s| s.working_days != 0)
+                        .map(|s| {
+                            tr.t(if s.working_days > 0 {
+                                "board.slipped"
+                            } else {
+                                "board.gained"
+                            })
+                            .replace("{n}", &s.working_days.abs().to_string())
+                            .replace("{since}", &s.since.to_string())
+                        })
+                        .unwrap_or_default(),
                 }
             })
             .collect();
         let attention = overdue.len() as i64 * 2
             + bl.iter().filter(|b| b.class == "overdue").count() as i64
-            + phases.iter().filter(|ph| ph.late > 0).count() as i64;
+            + phases.iter().filter(|ph| ph.late > 0).count() as i64
+            + phases.iter().filter(|ph| ph.slip > 0).count() as i64;
         cards.push(Card {
             project_id: p.id,
             name: if lang == Lang::Zh {
@@ -332,6 +353,11 @@ async fn board(
         .flat_map(|c| &c.phases)
         .filter(|ph| ph.late > 0)
         .count();
+    let slipped_total = cards
+        .iter()
+        .flat_map(|c| &c.phases)
+        .filter(|ph| ph.slip > 0)
+        .count();
     let stewards = stewards
         .into_iter()
         .map(|(id, name)| (id, name, Some(id) == chosen))
@@ -347,6 +373,7 @@ async fn board(
             overdue_total,
             blocker_total,
             late_total,
+            slipped_total,
         },
     ))
 }
