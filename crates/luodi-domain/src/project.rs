@@ -343,6 +343,230 @@ impl PhaseFacts {
     }
 }
 
+/// A project as typed in a form or sent to the API, before it is checked.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ProjectInput {
+    pub name: String,
+    pub name_en: Option<String>,
+    /// Yuan, as text (exact): "6000000000" or "6,000,000,000.00".
+    pub total_investment_yuan: String,
+    pub industry_code: Option<String>,
+    pub chain_position: Option<String>,
+    pub expected_output_yuan: Option<String>,
+    pub expected_tax_yuan: Option<String>,
+    pub jobs: Option<i64>,
+    pub phases: Vec<PhaseInput>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseInput {
+    pub name: String,
+    /// `lead` or `signed` (later stages are reached by their own steps); default `lead`.
+    pub status: Option<String>,
+    #[serde(default)]
+    pub facts: PhaseFacts,
+}
+
+/// A checked project: every field parsed, every phase's facts within range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectDraft {
+    pub name: String,
+    pub name_en: Option<String>,
+    pub total_investment: crate::money::Fen,
+    pub industry_code: Option<String>,
+    pub chain_position: Option<crate::enterprise::ChainPosition>,
+    pub expected_output: Option<crate::money::Fen>,
+    pub expected_tax: Option<crate::money::Fen>,
+    pub jobs: Option<i64>,
+    pub phases: Vec<(String, PhaseStatus, PhaseFacts)>,
+}
+
+/// The most phases a project is created with.
+pub const MAX_PHASES: usize = 10;
+
+impl ProjectDraft {
+    /// Checks everything and names every field at fault (`phases[1].facts.land_area_mu`).
+    pub fn parse(input: &ProjectInput) -> Result<ProjectDraft, Vec<crate::enterprise::FieldError>> {
+        use crate::enterprise::{ChainPosition, FieldError};
+        use crate::money::Fen;
+        let mut errors = Vec::new();
+        let name = input.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 200 {
+            errors.push(FieldError::new(
+                "name",
+                "required",
+                Text::new(
+                    "须填写项目名称（200 字以内）",
+                    "a project name of up to 200 characters is needed",
+                ),
+            ));
+        }
+        let mut money = |field: &str, raw: Option<&str>, required: bool| -> Option<Fen> {
+            let raw = raw.map(str::trim).filter(|r| !r.is_empty());
+            match raw {
+                None if required => {
+                    errors.push(FieldError::new(
+                        field,
+                        "required",
+                        Text::new("须填写金额（元）", "an amount in yuan is needed"),
+                    ));
+                    None
+                }
+                None => None,
+                Some(raw) => match Fen::parse_yuan(raw) {
+                    Ok(f) if f.0 >= 0 => Some(f),
+                    _ => {
+                        errors.push(FieldError::new(
+                            field,
+                            "invalid_amount",
+                            Text::new(
+                                format!("“{raw}”不是金额（元，至多两位小数，不为负）"),
+                                format!("'{raw}' is not an amount of yuan (at most two decimals, not negative)"),
+                            ),
+                        ));
+                        None
+                    }
+                },
+            }
+        };
+        let total_investment = money(
+            "total_investment_yuan",
+            Some(&input.total_investment_yuan),
+            true,
+        );
+        let expected_output = money(
+            "expected_output_yuan",
+            input.expected_output_yuan.as_deref(),
+            false,
+        );
+        let expected_tax = money(
+            "expected_tax_yuan",
+            input.expected_tax_yuan.as_deref(),
+            false,
+        );
+        let industry_code = input
+            .industry_code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .and_then(|c| match IndustryCode::parse(c) {
+                Ok(code) => Some(code.to_string()),
+                Err(e) => {
+                    errors.push(FieldError::new(
+                        "industry_code",
+                        "invalid_industry_code",
+                        e.text(),
+                    ));
+                    None
+                }
+            });
+        let chain_position = input
+            .chain_position
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .and_then(|c| {
+                let p = ChainPosition::parse(c);
+                if p.is_none() {
+                    errors.push(FieldError::new(
+                        "chain_position",
+                        "invalid_choice",
+                        Text::new(
+                            format!("“{c}”不是产业链位置：应为 upstream、midstream 或 downstream"),
+                            format!("'{c}' is not a chain position: use upstream, midstream or downstream"),
+                        ),
+                    ));
+                }
+                p
+            });
+        if let Some(j) = input.jobs
+            && !(0..=1_000_000).contains(&j)
+        {
+            errors.push(FieldError::new(
+                "jobs",
+                "out_of_range",
+                Text::new("就业岗位应为 0–1000000", "jobs must be 0–1000000"),
+            ));
+        }
+        if input.phases.is_empty() || input.phases.len() > MAX_PHASES {
+            errors.push(FieldError::new(
+                "phases",
+                "out_of_range",
+                Text::new(
+                    format!("项目须有 1–{MAX_PHASES} 期"),
+                    format!("a project has 1 to {MAX_PHASES} phases"),
+                ),
+            ));
+        }
+        let mut phases = Vec::new();
+        for (i, ph) in input.phases.iter().enumerate() {
+            let pname = ph.name.trim().to_string();
+            if pname.is_empty() || pname.chars().count() > 60 {
+                errors.push(FieldError::new(
+                    &format!("phases[{i}].name"),
+                    "required",
+                    Text::new(
+                        "须填写期次名称（60 字以内）",
+                        "a phase name of up to 60 characters is needed",
+                    ),
+                ));
+            } else if input.phases[..i].iter().any(|o| o.name.trim() == pname) {
+                errors.push(FieldError::new(
+                    &format!("phases[{i}].name"),
+                    "duplicate",
+                    Text::new(
+                        format!("期次名称“{pname}”重复"),
+                        format!("phase name '{pname}' is used twice"),
+                    ),
+                ));
+            }
+            let status = match ph.status.as_deref().map(str::trim).unwrap_or("lead") {
+                "lead" | "" => PhaseStatus::Lead,
+                "signed" => PhaseStatus::Signed,
+                other => {
+                    errors.push(FieldError::new(
+                        &format!("phases[{i}].status"),
+                        "invalid_choice",
+                        Text::new(
+                            format!("新项目的期次只能是 lead（意向）或 signed（已签约），不能是“{other}”"),
+                            format!("a new project's phase is lead or signed, not '{other}'"),
+                        ),
+                    ));
+                    PhaseStatus::Lead
+                }
+            };
+            if let Err(e) = ph.facts.check() {
+                errors.push(FieldError::new(
+                    &format!("phases[{i}].facts.{}", e.field),
+                    "invalid_fact",
+                    Text::new(e.message.clone(), e.message.clone()),
+                ));
+            }
+            phases.push((pname, status, ph.facts.clone()));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(ProjectDraft {
+            name,
+            name_en: input
+                .name_en
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_string),
+            total_investment: total_investment.expect("checked above"),
+            industry_code,
+            chain_position,
+            expected_output,
+            expected_tax,
+            jobs: input.jobs,
+            phases,
+        })
+    }
+}
+
 /// Where a project stands: its furthest phase's stage. A project is counted once, at this
 /// stage, however many phases (and agreements) it has; none for a project without phases.
 pub fn project_stage(phases: impl IntoIterator<Item = PhaseStatus>) -> Option<PhaseStatus> {
@@ -505,5 +729,84 @@ mod tests {
         assert!(!is_signed([Lead, Lead]));
         assert!(!is_signed([]));
         assert_eq!(project_stage([]), None);
+    }
+
+    #[test]
+    fn a_project_draft_names_every_field_at_fault() {
+        let bad = ProjectInput {
+            name: " ".into(),
+            total_investment_yuan: "六十亿".into(),
+            industry_code: Some("X99".into()),
+            chain_position: Some("sideways".into()),
+            jobs: Some(-1),
+            phases: vec![
+                PhaseInput {
+                    name: "一期".into(),
+                    status: Some("construction_started".into()),
+                    facts: PhaseFacts {
+                        land_area_mu: Some(-3.0),
+                        ..Default::default()
+                    },
+                },
+                PhaseInput {
+                    name: "一期".into(),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let fields: Vec<String> = ProjectDraft::parse(&bad)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "total_investment_yuan",
+                "industry_code",
+                "chain_position",
+                "jobs",
+                "phases[0].status",
+                "phases[0].facts.land_area_mu",
+                "phases[1].name"
+            ]
+        );
+        let good = ProjectInput {
+            name: "青岛国药科技城".into(),
+            total_investment_yuan: "6,000,000,000".into(),
+            industry_code: Some("C2761".into()),
+            chain_position: Some("midstream".into()),
+            jobs: Some(3000),
+            phases: vec![
+                PhaseInput {
+                    name: "一期".into(),
+                    status: Some("signed".into()),
+                    ..Default::default()
+                },
+                PhaseInput {
+                    name: "二期".into(),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let d = ProjectDraft::parse(&good).unwrap();
+        assert_eq!(d.total_investment, crate::money::Fen(600_000_000_000));
+        assert_eq!(
+            d.phases.iter().map(|p| p.1).collect::<Vec<_>>(),
+            [PhaseStatus::Signed, PhaseStatus::Lead]
+        );
+        let none = ProjectInput {
+            phases: vec![],
+            ..good
+        };
+        assert!(
+            ProjectDraft::parse(&none)
+                .unwrap_err()
+                .iter()
+                .any(|e| e.field == "phases")
+        );
     }
 }

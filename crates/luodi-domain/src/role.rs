@@ -58,6 +58,8 @@ pub enum Action {
     ManageOutbound,
     /// Assign a project's steward, or hand it to another.
     AssignSteward,
+    /// Record a new project (a lead or a signed one) with its phases.
+    CreateProject,
 }
 
 impl Role {
@@ -117,6 +119,7 @@ impl Role {
             SetLifecyclePolicy => matches!(self, Admin),
             ManageOutbound => matches!(self, Admin),
             AssignSteward => matches!(self, Admin | Landing | Investment),
+            CreateProject => matches!(self, Admin | Landing | Investment),
         }
     }
 

@@ -3745,3 +3745,225 @@ mod stewards {
         steward_handed_on_with_history_and_timeline => reassign_and_timeline;
     }
 }
+
+mod new_projects {
+    //! Recording a project: every field checked and named, its enterprise and steward in the
+    //! zone, its name not taken; the enterprise sees its own, another enterprise nothing.
+    use super::*;
+    use sqlx::Row;
+
+    async fn projects(app: &TestApp) -> i64 {
+        sqlx::query("SELECT COUNT(*) AS n FROM projects")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .get("n")
+    }
+
+    async fn record(app: &TestApp) {
+        let investment = app.token("investment@luodi.demo").await;
+        let own = app.token("enterprise@luodi.demo").await;
+        let haier_user = app.other_enterprise_user().await;
+        let haier = app.token(haier_user).await;
+        let haier_id = app
+            .store
+            .user_by_email(haier_user)
+            .await
+            .unwrap()
+            .unwrap()
+            .enterprise_id
+            .unwrap()
+            .0;
+        let steward = app
+            .store
+            .user_by_email("steward@luodi.demo")
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .0;
+        let approval = app
+            .store
+            .user_by_email("approval@luodi.demo")
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .0;
+        let body = |v: serde_json::Value| v.to_string();
+        let good = json!({"enterprise_id": haier_id, "name": "海尔生物医疗冷链产业园", "total_investment_yuan": "1,200,000,000",
+            "industry_code": "3589", "chain_position": "midstream", "jobs": 600, "steward_user_id": steward,
+            "phases": [{"name": "一期", "status": "signed", "facts": {"land_area_mu": 80.0}}, {"name": "二期"}]});
+        let (before, audits) = (projects(app).await, audit_count(app).await);
+
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/projects",
+                Some(&own),
+                Some(&body(good.clone())),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "an enterprise does not record projects"
+        );
+        let mut bad = good.clone();
+        bad["total_investment_yuan"] = json!("十二亿");
+        bad["phases"][1]["status"] = json!("in_production");
+        bad["phases"][0]["facts"]["land_area_mu"] = json!(-1.0);
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/projects",
+                Some(&investment),
+                Some(&body(bad)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let fields: Vec<String> = r.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "total_investment_yuan",
+                "phases[0].facts.land_area_mu",
+                "phases[1].status"
+            ]
+        );
+        let mut bad = good.clone();
+        bad["phases"][0]["colour"] = json!("red");
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/projects",
+                Some(&investment),
+                Some(&body(bad)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("colour"), "{}", r.body);
+        let mut bad = good.clone();
+        bad["enterprise_id"] = json!(987654);
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/projects",
+                Some(&investment),
+                Some(&body(bad)),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("enterprise_id"))
+        );
+        let mut bad = good.clone();
+        bad["steward_user_id"] = json!(approval);
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/projects",
+                Some(&investment),
+                Some(&body(bad)),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("steward_user_id"))
+        );
+        let mut bad = good.clone();
+        bad["name"] = json!(demo::SINOPHARM_PROJECT);
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/projects",
+                Some(&investment),
+                Some(&body(bad)),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::CONFLICT, json!("name"))
+        );
+        assert_eq!(
+            (projects(app).await, audit_count(app).await),
+            (before, audits),
+            "nothing written"
+        );
+
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/projects",
+                Some(&investment),
+                Some(&body(good)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let p = r.json();
+        let id = p["id"].as_i64().unwrap();
+        assert_eq!(p["total_investment_yuan"], "1200000000.00");
+        assert_eq!(p["industry_code"], "C3589");
+        assert_eq!(p["steward_user_id"], steward);
+        let statuses: Vec<&str> = p["phases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|ph| ph["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(statuses, ["signed", "lead"]);
+        assert_eq!(audit_count(app).await, audits + 1);
+        let h = app
+            .api(
+                "GET",
+                &format!("/api/v1/projects/{id}/steward"),
+                Some(&investment),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(
+            h["history"].as_array().unwrap().len(),
+            1,
+            "the steward's history starts"
+        );
+        // Haier sees it; Sinopharm's user does not, by any route.
+        let mine = app
+            .api("GET", "/api/v1/projects", Some(&haier), None)
+            .await
+            .json();
+        assert!(mine.as_array().unwrap().iter().any(|x| x["id"] == id));
+        let theirs = app
+            .api("GET", "/api/v1/projects", Some(&own), None)
+            .await
+            .json();
+        assert!(theirs.as_array().unwrap().iter().all(|x| x["id"] != id));
+        for path in [
+            format!("/api/v1/projects/{id}"),
+            format!("/api/v1/projects/{id}/timeline"),
+            format!("/api/v1/projects/{id}/steward"),
+        ] {
+            assert_eq!(
+                app.api("GET", &path, Some(&own), None).await.status,
+                StatusCode::NOT_FOUND,
+                "{path}"
+            );
+        }
+        // Counted once, however many phases.
+        let leader = app.token("leader@luodi.demo").await;
+        let d = app
+            .api("GET", "/api/v1/leadership", Some(&leader), None)
+            .await
+            .json();
+        assert_eq!(d["projects"].as_i64().unwrap(), before + 1);
+    }
+
+    on_both! {
+        record_a_project_checked_and_scoped => record;
+    }
+}

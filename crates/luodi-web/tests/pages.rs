@@ -1559,3 +1559,85 @@ mod settings_page {
         zone_settings_on_the_page => settings;
     }
 }
+
+mod new_project_page {
+    //! Recording a project on the projects page: refused with every field named and the
+    //! values kept; recorded, it opens with its phases and steward.
+    use super::*;
+
+    async fn record(app: &TestApp) {
+        let mut enterprise = app.login("enterprise@luodi.demo").await;
+        let page = enterprise.get(app, "/projects").await;
+        assert!(
+            !page.body.contains("id=\"project-form\""),
+            "not for an enterprise"
+        );
+        let mut b = app.login("investment@luodi.demo").await;
+        let page = b.get(app, "/projects").await;
+        assert!(
+            page.body.contains("id=\"project-form\"")
+                && page.body.contains("id=\"project-summary\"")
+        );
+        let csrf = page.csrf();
+        let zone = demo::zone_id(&app.store).await.unwrap();
+        let haier = app
+            .store
+            .enterprise_by_uscc(zone, demo::demo_uscc(2).as_str())
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .0
+            .to_string();
+        let steward = app
+            .store
+            .user_by_email("steward@luodi.demo")
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .0
+            .to_string();
+        let form = |investment: &str| {
+            vec![
+                ("_csrf", csrf.clone()),
+                ("enterprise_id", haier.clone()),
+                ("name", "海尔生物医疗冷链产业园".to_string()),
+                ("total_investment_yuan", investment.to_string()),
+                ("industry_code", "C3589".to_string()),
+                ("chain_position", "midstream".to_string()),
+                ("jobs", "600".to_string()),
+                ("steward_user_id", steward.clone()),
+                ("phases", "3".to_string()),
+                ("status", "signed".to_string()),
+            ]
+        };
+        let bad = form("十二亿");
+        let pairs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = b.post(app, "/projects", &pairs).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.body.contains("id=\"project-error\"") && r.body.contains("total_investment_yuan"),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body.contains("value=\"海尔生物医疗冷链产业园\""),
+            "what was typed is kept"
+        );
+        let good = form("1200000000");
+        let pairs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = b.post(app, "/projects", &pairs).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = b.get(app, r.location()).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("三期") && page.body.contains("陈静"),
+            "three phases and the steward"
+        );
+    }
+
+    on_both! {
+        record_a_project_on_the_page => record;
+    }
+}

@@ -31,7 +31,7 @@ use crate::AppState;
         audit::list,
         calendar::days, calendar::add,
         catalogue::show, catalogue::versions, catalogue::export, catalogue::import,
-        projects::list, projects::show, projects::hand_over, projects::service_list, projects::step, projects::queue, projects::late, projects::notice, projects::forecast, projects::what_if,
+        projects::list, projects::create, projects::show, projects::hand_over, projects::service_list, projects::step, projects::queue, projects::late, projects::notice, projects::forecast, projects::what_if,
         portfolio::list,
         stewards::history, stewards::assign, stewards::timeline,
         notifications::list, notifications::read,

@@ -23,7 +23,7 @@ use crate::extract::{ApiUser, JsonBody};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/projects", get(list))
+        .route("/api/v1/projects", get(list).post(create))
         .route("/api/v1/projects/{id}", get(show))
         .route(
             "/api/v1/projects/{id}/phases/{seq}/handover",
@@ -118,6 +118,151 @@ pub async fn list(
         .await
         .map_err(ApiError::internal)?;
     Ok(Json(projects.iter().map(project_response).collect()))
+}
+
+/// A new project: its enterprise, facts, steward and phases.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProjectRequest {
+    pub enterprise_id: i64,
+    #[schema(example = "青岛国药科技城")]
+    pub name: String,
+    pub name_en: Option<String>,
+    /// Yuan, as text (exact).
+    #[schema(example = "6000000000")]
+    pub total_investment_yuan: String,
+    #[schema(example = "C2761")]
+    pub industry_code: Option<String>,
+    /// upstream, midstream or downstream.
+    pub chain_position: Option<String>,
+    pub expected_output_yuan: Option<String>,
+    pub expected_tax_yuan: Option<String>,
+    pub jobs: Option<i64>,
+    /// An active steward of the zone (项目服务管家).
+    pub steward_user_id: Option<i64>,
+    /// 1–10 phases: name, status (lead or signed) and the facts rules read.
+    #[schema(value_type = Vec<Object>)]
+    pub phases: Vec<luodi_domain::project::PhaseInput>,
+}
+
+#[utoipa::path(post, path = "/api/v1/projects", tag = "projects", request_body = CreateProjectRequest,
+    responses((status = 201, description = "recorded with its phases and steward; audited", body = ProjectResponse), (status = 403, body = ErrorBody),
+        (status = 409, description = "the zone has a project of that name", body = ErrorBody),
+        (status = 422, description = "every field at fault, e.g. phases[1].facts.land_area_mu", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    JsonBody(body): JsonBody<CreateProjectRequest>,
+) -> Result<(StatusCode, Json<ProjectResponse>), ApiError> {
+    let zone = caller.zone_for(Action::CreateProject)?;
+    let project = create_project(&state, &caller.user, caller.lang, zone, body).await?;
+    Ok((StatusCode::CREATED, Json(project_response(&project))))
+}
+
+/// Checks a new project (fields, its enterprise and steward in the zone, a name not taken)
+/// and records it; the API and the page share it.
+pub async fn create_project(
+    state: &AppState,
+    user: &luodi_store::users::User,
+    lang: Lang,
+    zone: luodi_domain::ZoneId,
+    body: CreateProjectRequest,
+) -> Result<Project, ApiError> {
+    use luodi_domain::project::{ProjectDraft, ProjectInput};
+    let draft = ProjectDraft::parse(&ProjectInput {
+        name: body.name,
+        name_en: body.name_en,
+        total_investment_yuan: body.total_investment_yuan,
+        industry_code: body.industry_code,
+        chain_position: body.chain_position,
+        expected_output_yuan: body.expected_output_yuan,
+        expected_tax_yuan: body.expected_tax_yuan,
+        jobs: body.jobs,
+        phases: body.phases,
+    })
+    .map_err(|errs| ApiError::fields(lang, &errs))?;
+    let scope = luodi_domain::Scope {
+        zone: Some(zone),
+        enterprise: None,
+    };
+    let field = |f: &str, zh: String, en: String| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            t(lang, &zh, &en),
+        )
+        .field(f)
+    };
+    let enterprise = luodi_domain::EnterpriseId(body.enterprise_id);
+    if state.store.enterprise(&scope, enterprise).await.is_err() {
+        return Err(field(
+            "enterprise_id",
+            format!("本园区没有编号为 {} 的企业", body.enterprise_id),
+            format!("the zone has no enterprise {}", body.enterprise_id),
+        ));
+    }
+    if let Some(s) = body.steward_user_id {
+        let stewards = state
+            .store
+            .stewards(zone)
+            .await
+            .map_err(ApiError::internal)?;
+        if !stewards.iter().any(|(id, _)| *id == s) {
+            return Err(field(
+                "steward_user_id",
+                format!("用户 {s} 不是本园区在岗的项目服务管家"),
+                format!("user {s} is not an active steward of this zone"),
+            ));
+        }
+    }
+    if state
+        .store
+        .project_by_name(zone, &draft.name)
+        .await
+        .map_err(ApiError::internal)?
+        .is_some()
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            t(
+                lang,
+                &format!("本园区已有名为“{}”的项目", draft.name),
+                &format!("the zone has a project named '{}'", draft.name),
+            ),
+        )
+        .field("name"));
+    }
+    state
+        .store
+        .create_project(
+            &user.actor(),
+            zone,
+            &luodi_store::projects::NewProject {
+                enterprise_id: enterprise,
+                name: draft.name,
+                name_en: draft.name_en,
+                total_investment: draft.total_investment,
+                industry_code: draft.industry_code,
+                chain_position: draft.chain_position,
+                expected_output: draft.expected_output,
+                expected_tax: draft.expected_tax,
+                jobs: draft.jobs,
+                steward_id: body.steward_user_id.map(luodi_domain::UserId),
+                phases: draft
+                    .phases
+                    .into_iter()
+                    .map(|(name, status, facts)| luodi_store::projects::NewPhase {
+                        name,
+                        status,
+                        facts,
+                    })
+                    .collect(),
+            },
+        )
+        .await
+        .map_err(|e| ApiError::store(lang, e))
 }
 
 #[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "projects", params(("id" = i64, Path, description = "project id")),

@@ -31,7 +31,7 @@ use crate::pages::{FormData, Layout, error_page, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/projects", get(list))
+        .route("/projects", get(list).post(create))
         .route("/projects/{id}", get(show))
         .route("/projects/{id}/phases/{seq}", get(service_list))
         .route("/projects/{id}/phases/{seq}/handover", post(hand_over))
@@ -52,6 +52,21 @@ pub struct ProjectRow {
     pub investment: String,
     pub investment_exact: String,
     pub phases: String,
+    pub steward: String,
+}
+
+/// What the new-project form holds (kept as typed when it is refused).
+#[derive(Default)]
+pub struct NewProjectForm {
+    pub enterprise_id: String,
+    pub name: String,
+    pub investment: String,
+    pub industry_code: String,
+    pub chain_position: String,
+    pub jobs: String,
+    pub steward: String,
+    pub phases: String,
+    pub status: String,
 }
 
 #[derive(Template)]
@@ -59,6 +74,14 @@ pub struct ProjectRow {
 struct ProjectsPage {
     l: Layout,
     rows: Vec<ProjectRow>,
+    signed: usize,
+    /// The form, where the user may record projects: enterprises and stewards to choose.
+    may_create: bool,
+    enterprises: Vec<(i64, String)>,
+    stewards: Vec<(i64, String)>,
+    chains: Vec<(&'static str, String)>,
+    form: NewProjectForm,
+    error: Option<String>,
 }
 
 async fn enterprise_name(state: &AppState, page: &PageUser, p: &Project) -> String {
@@ -71,12 +94,69 @@ async fn enterprise_name(state: &AppState, page: &PageUser, p: &Project) -> Stri
 }
 
 async fn list(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
-    let l = Layout::new(&state, &page, "project.title", "nav.projects", "/projects").await;
+    render_projects(
+        &state,
+        &page,
+        StatusCode::OK,
+        NewProjectForm::default(),
+        None,
+    )
+    .await
+}
+
+async fn render_projects(
+    state: &AppState,
+    page: &PageUser,
+    status: StatusCode,
+    form: NewProjectForm,
+    error: Option<String>,
+) -> Result<Response, ApiError> {
+    let l = Layout::new(state, page, "project.title", "nav.projects", "/projects").await;
     let projects = state
         .store
         .projects(&page.user.scope())
         .await
         .map_err(ApiError::internal)?;
+    let may_create = page.user.zone_id.is_some() && page.user.role.may(Action::CreateProject);
+    let (enterprises, stewards) = match page.user.zone_id {
+        Some(zone) if may_create => (
+            state
+                .store
+                .enterprises(
+                    &page.user.scope(),
+                    &Default::default(),
+                    luodi_store::PageRequest {
+                        page: 1,
+                        per_page: luodi_store::PageRequest::MAX_PER_PAGE,
+                    },
+                )
+                .await
+                .map_err(ApiError::internal)?
+                .items
+                .into_iter()
+                .map(|e| (e.id.0, e.name))
+                .collect(),
+            state
+                .store
+                .stewards(zone)
+                .await
+                .map_err(ApiError::internal)?,
+        ),
+        _ => (Vec::new(), Vec::new()),
+    };
+    let names: std::collections::HashMap<i64, String> =
+        if page.user.role == luodi_domain::Role::Enterprise {
+            Default::default()
+        } else {
+            state
+                .store
+                .users(&page.user.scope())
+                .await
+                .map_err(ApiError::internal)?
+                .into_iter()
+                .map(|u| (u.id.0, u.display_name))
+                .collect()
+        };
     let mut rows = Vec::new();
     for p in &projects {
         rows.push(ProjectRow {
@@ -85,7 +165,7 @@ async fn list(State(state): State<AppState>, page: PageUser) -> Result<Response,
                 .tr
                 .pick(&p.name, p.name_en.as_deref().unwrap_or(&p.name))
                 .to_string(),
-            enterprise: enterprise_name(&state, &page, p).await,
+            enterprise: enterprise_name(state, page, p).await,
             investment: p.total_investment.display(page.lang),
             investment_exact: p.total_investment.exact_yuan(),
             phases: p
@@ -94,9 +174,137 @@ async fn list(State(state): State<AppState>, page: PageUser) -> Result<Response,
                 .map(|ph| format!("{} {}", ph.name, ph.status.label().get(page.lang)))
                 .collect::<Vec<_>>()
                 .join(" · "),
+            steward: p
+                .steward_id
+                .and_then(|u| names.get(&u.0).cloned())
+                .unwrap_or_else(|| "—".into()),
         });
     }
-    Ok(render(StatusCode::OK, &ProjectsPage { l, rows }))
+    let signed = projects
+        .iter()
+        .filter(|p| luodi_domain::project::is_signed(p.phases.iter().map(|ph| ph.status)))
+        .count();
+    Ok(render(
+        status,
+        &ProjectsPage {
+            l,
+            rows,
+            signed,
+            may_create,
+            enterprises,
+            stewards,
+            chains: luodi_domain::enterprise::ChainPosition::ALL
+                .iter()
+                .map(|c| (c.as_str(), c.label().get(page.lang).to_string()))
+                .collect(),
+            form,
+            error,
+        },
+    ))
+}
+
+/// Records a project from the form: its phases named 一期, 二期 … (Phase 1 …), all at the
+/// stage chosen; a refusal is shown above the form with every field at fault.
+async fn create(
+    State(state): State<AppState>,
+    page: PageUser,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let form = FormData::parse(&body);
+    let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
+    if !form.csrf_ok(&page) {
+        return Ok(error_page(l().await, StatusCode::FORBIDDEN, "error.csrf"));
+    }
+    let (Some(zone), true) = (page.user.zone_id, page.user.role.may(Action::CreateProject)) else {
+        return Ok(error_page(
+            l().await,
+            StatusCode::FORBIDDEN,
+            "error.forbidden",
+        ));
+    };
+    let typed = NewProjectForm {
+        enterprise_id: form.text("enterprise_id"),
+        name: form.text("name"),
+        investment: form.text("total_investment_yuan"),
+        industry_code: form.text("industry_code"),
+        chain_position: form.text("chain_position"),
+        jobs: form.text("jobs"),
+        steward: form.text("steward_user_id"),
+        phases: form.text("phases"),
+        status: form.text("status"),
+    };
+    let refuse = |typed, message: String| {
+        render_projects(
+            &state,
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            typed,
+            Some(message),
+        )
+    };
+    let Ok(enterprise_id) = typed.enterprise_id.trim().parse::<i64>() else {
+        return refuse(typed, "enterprise_id".into()).await;
+    };
+    let count = match typed.phases.trim().parse::<usize>() {
+        Ok(n) if (1..=luodi_domain::project::MAX_PHASES).contains(&n) => n,
+        _ => {
+            let m = format!("phases: 1–{}", luodi_domain::project::MAX_PHASES);
+            return refuse(typed, m).await;
+        }
+    };
+    let jobs = match typed.jobs.trim() {
+        "" => None,
+        j => match j.parse::<i64>() {
+            Ok(j) => Some(j),
+            Err(_) => {
+                let m = format!("jobs: '{j}'");
+                return refuse(typed, m).await;
+            }
+        },
+    };
+    let steward = match typed.steward.trim() {
+        "" => None,
+        s => s.parse::<i64>().ok(),
+    };
+    const ORDINALS: [&str; 10] = [
+        "一期", "二期", "三期", "四期", "五期", "六期", "七期", "八期", "九期", "十期",
+    ];
+    let request = crate::api::projects::CreateProjectRequest {
+        enterprise_id,
+        name: typed.name.clone(),
+        name_en: None,
+        total_investment_yuan: typed.investment.clone(),
+        industry_code: Some(typed.industry_code.clone()),
+        chain_position: Some(typed.chain_position.clone()),
+        expected_output_yuan: None,
+        expected_tax_yuan: None,
+        jobs,
+        steward_user_id: steward,
+        phases: ORDINALS[..count]
+            .iter()
+            .map(|name| luodi_domain::project::PhaseInput {
+                name: name.to_string(),
+                status: Some(typed.status.clone()),
+                facts: Default::default(),
+            })
+            .collect(),
+    };
+    match crate::api::projects::create_project(&state, &page.user, page.lang, zone, request).await {
+        Ok(p) => Ok(Redirect::to(&format!("/projects/{}", p.id)).into_response()),
+        Err(e) => {
+            let message = if e.body.errors.is_empty() {
+                e.body.message.clone()
+            } else {
+                e.body
+                    .errors
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("；")
+            };
+            render_projects(&state, &page, e.status, typed, Some(message)).await
+        }
+    }
 }
 
 pub struct PhaseRow {
