@@ -177,6 +177,29 @@ pub fn error_page(l: Layout, status: StatusCode, message_key: &str) -> Response 
     render(status, &ErrorPage { l, message })
 }
 
+/// Where a form that changes the zone may go on: its CSRF token good, and the user's role
+/// allowed `action` in a zone of their own. Else the error page to answer with (403), under
+/// the side bar's `nav` item.
+pub async fn form_zone(
+    state: &AppState,
+    page: &PageUser,
+    form: &FormData,
+    action: luodi_domain::Action,
+    nav: &str,
+) -> Result<luodi_domain::ZoneId, Response> {
+    let refuse = |key| async move {
+        let l = Layout::new(state, page, "error.title", nav, "/").await;
+        error_page(l, StatusCode::FORBIDDEN, key)
+    };
+    if !form.csrf_ok(page) {
+        return Err(refuse("error.csrf").await);
+    }
+    match page.user.zone_id {
+        Some(zone) if page.user.role.may(action) => Ok(zone),
+        _ => Err(refuse("error.forbidden").await),
+    }
+}
+
 /// A submitted form, as name–value pairs.
 pub struct FormData(pub Vec<(String, String)>);
 

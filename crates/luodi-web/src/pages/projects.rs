@@ -211,17 +211,11 @@ async fn create(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let form = FormData::parse(&body);
-    let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
-    if !form.csrf_ok(&page) {
-        return Ok(error_page(l().await, StatusCode::FORBIDDEN, "error.csrf"));
-    }
-    let (Some(zone), true) = (page.user.zone_id, page.user.role.may(Action::CreateProject)) else {
-        return Ok(error_page(
-            l().await,
-            StatusCode::FORBIDDEN,
-            "error.forbidden",
-        ));
-    };
+    let zone =
+        match super::form_zone(&state, &page, &form, Action::CreateProject, "nav.projects").await {
+            Ok(z) => z,
+            Err(r) => return Ok(r),
+        };
     let typed = NewProjectForm {
         enterprise_id: form.text("enterprise_id"),
         name: form.text("name"),
@@ -527,16 +521,11 @@ async fn assign_steward(
 ) -> Result<Response, ApiError> {
     let form = FormData::parse(&body);
     let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
-    if !form.csrf_ok(&page) {
-        return Ok(error_page(l().await, StatusCode::FORBIDDEN, "error.csrf"));
-    }
-    let (Some(zone), true) = (page.user.zone_id, page.user.role.may(Action::AssignSteward)) else {
-        return Ok(error_page(
-            l().await,
-            StatusCode::FORBIDDEN,
-            "error.forbidden",
-        ));
-    };
+    let zone =
+        match super::form_zone(&state, &page, &form, Action::AssignSteward, "nav.projects").await {
+            Ok(z) => z,
+            Err(r) => return Ok(r),
+        };
     let Some(pid) = not_found_id(&id) else {
         return Ok(error_page(
             l().await,
@@ -582,15 +571,10 @@ async fn move_phase(
 ) -> Result<Response, ApiError> {
     let form = FormData::parse(&body);
     let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
-    if !form.csrf_ok(&page) {
-        return Ok(error_page(l().await, StatusCode::FORBIDDEN, "error.csrf"));
-    }
-    let (Some(zone), true) = (page.user.zone_id, page.user.role.may(Action::MovePhase)) else {
-        return Ok(error_page(
-            l().await,
-            StatusCode::FORBIDDEN,
-            "error.forbidden",
-        ));
+    let zone = match super::form_zone(&state, &page, &form, Action::MovePhase, "nav.projects").await
+    {
+        Ok(z) => z,
+        Err(r) => return Ok(r),
     };
     let (Some(pid), Some(seq)) = (not_found_id(&id), not_found_id(&seq)) else {
         return Ok(error_page(

@@ -169,20 +169,6 @@ async fn show(State(state): State<AppState>, page: PageUser) -> Result<Response,
     render_settings(&state, &page, StatusCode::OK, None).await
 }
 
-/// A form's CSRF check and the zone it may change, or the page saying why not.
-async fn guarded(
-    state: &AppState,
-    page: &PageUser,
-    form: &FormData,
-    action: Action,
-) -> Result<luodi_domain::ZoneId, Response> {
-    if !form.csrf_ok(page) {
-        let l = Layout::new(state, page, "error.title", "nav.settings", "/settings").await;
-        return Err(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
-    }
-    zone_or_refusal(state, page, action).await
-}
-
 fn done(anchor: &str) -> Response {
     Redirect::to(&format!("/settings#{anchor}")).into_response()
 }
@@ -205,10 +191,11 @@ async fn set_sla(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let form = FormData::parse(&body);
-    let zone = match guarded(&state, &page, &form, Action::SetBlockerSla).await {
-        Ok(z) => z,
-        Err(r) => return Ok(r),
-    };
+    let zone =
+        match super::form_zone(&state, &page, &form, Action::SetBlockerSla, "nav.settings").await {
+            Ok(z) => z,
+            Err(r) => return Ok(r),
+        };
     let refuse = |e: String| {
         render_settings(
             &state,
@@ -267,7 +254,15 @@ async fn set_lifecycle(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let form = FormData::parse(&body);
-    let zone = match guarded(&state, &page, &form, Action::SetLifecyclePolicy).await {
+    let zone = match super::form_zone(
+        &state,
+        &page,
+        &form,
+        Action::SetLifecyclePolicy,
+        "nav.settings",
+    )
+    .await
+    {
         Ok(z) => z,
         Err(r) => return Ok(r),
     };
@@ -319,7 +314,9 @@ async fn set_email(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let form = FormData::parse(&body);
-    let zone = match guarded(&state, &page, &form, Action::ManageOutbound).await {
+    let zone = match super::form_zone(&state, &page, &form, Action::ManageOutbound, "nav.settings")
+        .await
+    {
         Ok(z) => z,
         Err(r) => return Ok(r),
     };
@@ -333,7 +330,9 @@ async fn add_webhook(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let form = FormData::parse(&body);
-    let zone = match guarded(&state, &page, &form, Action::ManageOutbound).await {
+    let zone = match super::form_zone(&state, &page, &form, Action::ManageOutbound, "nav.settings")
+        .await
+    {
         Ok(z) => z,
         Err(r) => return Ok(r),
     };
@@ -377,7 +376,9 @@ async fn remove_webhook(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let form = FormData::parse(&body);
-    let zone = match guarded(&state, &page, &form, Action::ManageOutbound).await {
+    let zone = match super::form_zone(&state, &page, &form, Action::ManageOutbound, "nav.settings")
+        .await
+    {
         Ok(z) => z,
         Err(r) => return Ok(r),
     };
@@ -395,7 +396,9 @@ async fn retry(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let form = FormData::parse(&body);
-    let zone = match guarded(&state, &page, &form, Action::ManageOutbound).await {
+    let zone = match super::form_zone(&state, &page, &form, Action::ManageOutbound, "nav.settings")
+        .await
+    {
         Ok(z) => z,
         Err(r) => return Ok(r),
     };
