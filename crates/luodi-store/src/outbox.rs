@@ -160,21 +160,19 @@ impl Store {
         }
         let at = to_stored(now);
         let until = to_stored(now + lease);
-        let wanted: Vec<String> = channels.iter().map(|c| (*c).to_string()).collect();
+        // At most two channels (webhook, email); the second bind repeats the first for one.
         let candidates = sqlx::query(
-            "SELECT id, channel FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1
-             AND (lease_until IS NULL OR lease_until < $1) ORDER BY id LIMIT $2",
+            "SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1
+             AND (lease_until IS NULL OR lease_until < $1) AND channel IN ($3, $4) ORDER BY id LIMIT $2",
         )
         .bind(&at)
         .bind(limit * 4)
+        .bind(channels[0])
+        .bind(channels.get(1).unwrap_or(&channels[0]))
         .fetch_all(self.pool())
         .await?;
         let mut taken = Vec::new();
         for r in candidates {
-            let channel: String = r.get("channel");
-            if !wanted.contains(&channel) {
-                continue;
-            }
             if taken.len() as i64 >= limit {
                 break;
             }

@@ -2106,3 +2106,55 @@ mod blockers {
         raise_act_and_scope => raise_act_scope;
     }
 }
+
+mod outbox {
+    //! The outbox: a server takes only the channels it can send, so email it cannot send
+    //! never holds up webhooks behind it; a taken row is not taken again while leased.
+    use super::*;
+
+    async fn insert(store: &Store, zone: i64, channel: &str, n: usize) {
+        for _ in 0..n {
+            sqlx::query(
+                "INSERT INTO outbox (zone_id, kind, channel, target, message_json, state, attempts, next_attempt_at, created_at)
+                 VALUES ($1, 'blocker_raised', $2, 'x', $3, 'pending', 0, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
+            )
+            .bind(zone)
+            .bind(channel)
+            .bind(r#"{"kind":"blocker_raised","zone":"z","title":"t","body":"","link":"/"}"#)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        }
+    }
+
+    async fn channels_are_taken_apart(store: Store) {
+        let zone = demo::load(&store).await.unwrap().id.0;
+        // A backlog of email a server without SMTP cannot send, then one webhook.
+        insert(&store, zone, "email", 100).await;
+        insert(&store, zone, "webhook", 1).await;
+        let now = chrono::Utc::now();
+        let lease = chrono::Duration::seconds(120);
+        let taken = store
+            .claim_outbox(&["webhook"], now, lease, "a", 20)
+            .await
+            .unwrap();
+        assert_eq!(
+            taken.iter().map(|e| e.channel.as_str()).collect::<Vec<_>>(),
+            ["webhook"],
+            "the webhook behind 100 emails is taken"
+        );
+        let again = store
+            .claim_outbox(&["webhook", "email"], now, lease, "b", 20)
+            .await
+            .unwrap();
+        assert_eq!(again.len(), 20);
+        assert!(
+            again.iter().all(|e| e.channel == "email"),
+            "the leased webhook is not taken twice"
+        );
+    }
+
+    on_both! {
+        channels_are_taken_apart => channels_are_taken_apart;
+    }
+}
