@@ -264,7 +264,7 @@ impl Store {
         project: i64,
         limit: i64,
     ) -> Result<Vec<AuditEntry>> {
-        let p = self.project(scope, project).await?;
+        let zone = self.project_zone(scope, project).await?;
         let id = project.to_string();
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE zone_id = $1 AND (
@@ -275,7 +275,7 @@ impl Store {
                OR (entity = 'blocker' AND entity_id IN (SELECT CAST(id AS TEXT) FROM blockers WHERE project_id = $3)))
              ORDER BY seq DESC, id DESC LIMIT $4"
         )))
-        .bind(p.zone_id.0)
+        .bind(zone.0)
         .bind(&id)
         .bind(project)
         .bind(limit)

@@ -400,7 +400,7 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<PortfolioRow>>>()?;
-        self.fill_slips(&mut out).await?;
+        self.fill_slips(scope, &mut out).await?;
         Ok(out)
     }
 
@@ -417,18 +417,25 @@ impl Store {
 
     /// Each phase yet to start: how far its P50 start moved since the last forecast at
     /// least a week before its latest, or else since its first.
-    async fn fill_slips(&self, rows: &mut [PortfolioRow]) -> Result<()> {
+    async fn fill_slips(&self, scope: &Scope, rows: &mut [PortfolioRow]) -> Result<()> {
         let Some(oldest) = rows.iter().map(|r| r.today).min() else {
             return Ok(());
         };
         let from = (oldest - chrono::Duration::days(60)).to_string();
         let mut history: HashMap<i64, Vec<(NaiveDate, i64)>> = HashMap::new();
-        for r in sqlx::query(
-            "SELECT phase_id, day, late_working_days FROM phase_forecast_history WHERE day >= $1 ORDER BY phase_id, day",
-        )
-        .bind(from)
-        .fetch_all(self.pool())
-        .await?
+        // Only the history of the phases the scope sees.
+        let sql = format!(
+            "SELECT h.phase_id, h.day, h.late_working_days FROM phase_forecast_history h
+             JOIN project_phases ph ON ph.id = h.phase_id
+             WHERE h.day >= $3 AND ph.project_id IN (SELECT id FROM projects WHERE {PROJECT_SCOPE})
+             ORDER BY h.phase_id, h.day"
+        );
+        for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(scope.zone.map(|z| z.0))
+            .bind(scope.enterprise.map(|e| e.0))
+            .bind(from)
+            .fetch_all(self.pool())
+            .await?
         {
             if let Some(day) = date(&r, "day") {
                 history

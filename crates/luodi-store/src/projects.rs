@@ -266,6 +266,22 @@ impl Store {
         self.project(&scope, id).await
     }
 
+    /// The zone of a project the scope sees (not found otherwise): the check before
+    /// reading what hangs off a project, without loading it.
+    pub async fn project_zone(&self, scope: &Scope, id: i64) -> Result<ZoneId> {
+        let sql = format!("SELECT zone_id FROM projects WHERE {PROJECT_SCOPE} AND id = $3");
+        Ok(ZoneId(
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(scope.zone.map(|z| z.0))
+                .bind(scope.enterprise.map(|e| e.0))
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?
+                .ok_or(StoreError::NotFound)?
+                .get("zone_id"),
+        ))
+    }
+
     /// One project with its phases, if the scope sees it.
     pub async fn project(&self, scope: &Scope, id: i64) -> Result<Project> {
         let sql =

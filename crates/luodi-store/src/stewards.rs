@@ -182,7 +182,7 @@ impl Store {
         scope: &Scope,
         project: i64,
     ) -> Result<Vec<StewardAssignment>> {
-        self.project(scope, project).await?;
+        self.project_zone(scope, project).await?;
         Ok(sqlx::query(
             "SELECT a.user_id, u.display_name, u.email, a.reason, a.assigned_by, b.display_name AS by_name, a.from_at, a.until_at
              FROM steward_assignments a JOIN users u ON u.id = a.user_id

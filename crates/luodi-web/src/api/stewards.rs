@@ -74,31 +74,24 @@ pub struct AssignRequest {
 
 /// The refusal of an assignment, in the caller's language.
 pub fn assign_error(lang: Lang, e: AssignError) -> ApiError {
-    let (status, field, zh, en) = match &e {
+    let en = e.to_string();
+    let (status, field, zh) = match e {
         AssignError::NotASteward(u) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             "user_id",
             format!("用户 {u} 不是本园区在岗的项目服务管家"),
-            e.to_string(),
         ),
         AssignError::Already(u) => (
             StatusCode::CONFLICT,
             "user_id",
             format!("用户 {u} 已是本项目的服务管家"),
-            e.to_string(),
         ),
         AssignError::Reason => (
             StatusCode::UNPROCESSABLE_ENTITY,
             "reason",
             "请说明更换服务管家的原因（500 字以内）".to_string(),
-            e.to_string(),
         ),
-        AssignError::Store(_) => {
-            let AssignError::Store(e) = e else {
-                unreachable!()
-            };
-            return ApiError::store(lang, e);
-        }
+        AssignError::Store(e) => return ApiError::store(lang, e),
     };
     ApiError::new(status, "invalid", t(lang, &zh, &en)).field(field)
 }

@@ -177,9 +177,24 @@ pub fn error_page(l: Layout, status: StatusCode, message_key: &str) -> Response 
     render(status, &ErrorPage { l, message })
 }
 
-/// Where a form that changes the zone may go on: its CSRF token good, and the user's role
-/// allowed `action` in a zone of their own. Else the error page to answer with (403), under
-/// the side bar's `nav` item.
+/// The user's zone where their role may take `action` there, else the error page to answer
+/// with (403), under the side bar's `nav` item.
+pub async fn page_zone(
+    state: &AppState,
+    page: &PageUser,
+    action: luodi_domain::Action,
+    nav: &str,
+) -> Result<luodi_domain::ZoneId, Response> {
+    match page.user.zone_id {
+        Some(zone) if page.user.role.may(action) => Ok(zone),
+        _ => {
+            let l = Layout::new(state, page, "error.title", nav, "/").await;
+            Err(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"))
+        }
+    }
+}
+
+/// Where a form that changes the zone may go on: its CSRF token good, and [`page_zone`].
 pub async fn form_zone(
     state: &AppState,
     page: &PageUser,
@@ -187,17 +202,11 @@ pub async fn form_zone(
     action: luodi_domain::Action,
     nav: &str,
 ) -> Result<luodi_domain::ZoneId, Response> {
-    let refuse = |key| async move {
-        let l = Layout::new(state, page, "error.title", nav, "/").await;
-        error_page(l, StatusCode::FORBIDDEN, key)
-    };
     if !form.csrf_ok(page) {
-        return Err(refuse("error.csrf").await);
+        let l = Layout::new(state, page, "error.title", nav, "/").await;
+        return Err(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
     }
-    match page.user.zone_id {
-        Some(zone) if page.user.role.may(action) => Ok(zone),
-        _ => Err(refuse("error.forbidden").await),
-    }
+    page_zone(state, page, action, nav).await
 }
 
 /// A submitted form, as name–value pairs.

@@ -90,28 +90,13 @@ fn delivery_row(e: &OutboxEntry, lang: luodi_domain::Lang) -> DeliveryRow {
     }
 }
 
-/// The zone of an administrator (or of whoever may `action`), or the page saying why not.
-async fn zone_or_refusal(
-    state: &AppState,
-    page: &PageUser,
-    action: Action,
-) -> Result<luodi_domain::ZoneId, Response> {
-    match page.user.zone_id {
-        Some(zone) if page.user.role.may(action) => Ok(zone),
-        _ => {
-            let l = Layout::new(state, page, "error.title", "nav.settings", "/settings").await;
-            Err(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"))
-        }
-    }
-}
-
 async fn render_settings(
     state: &AppState,
     page: &PageUser,
     status: StatusCode,
     error: Option<(&'static str, String)>,
 ) -> Result<Response, ApiError> {
-    let zone = match zone_or_refusal(state, page, Action::ManageOutbound).await {
+    let zone = match super::page_zone(state, page, Action::ManageOutbound, "nav.settings").await {
         Ok(z) => z,
         Err(r) => return Ok(r),
     };
