@@ -24,6 +24,7 @@ pub mod role;
 pub mod rule;
 pub mod scope;
 pub mod service_item;
+pub mod text;
 pub mod time;
 pub mod uscc;
 

@@ -62,6 +62,37 @@ pub enum Action {
     CreateProject,
 }
 
+impl Action {
+    /// Every action, for checks that walk them all.
+    pub const ALL: [Action; 17] = [
+        Action::ViewEnterprises,
+        Action::CreateEnterprise,
+        Action::EditEnterprise,
+        Action::ManageUsers,
+        Action::ViewAudit,
+        Action::ManageCatalogue,
+        Action::HandOverLand,
+        Action::ViewParcels,
+        Action::ManageParcels,
+        Action::SetMatchWeights,
+        Action::RaiseBlocker,
+        Action::SetBlockerSla,
+        Action::MovePhase,
+        Action::SetLifecyclePolicy,
+        Action::ManageOutbound,
+        Action::AssignSteward,
+        Action::CreateProject,
+    ];
+
+    /// Whether the action changes anything.
+    pub fn writes(self) -> bool {
+        !matches!(
+            self,
+            Action::ViewEnterprises | Action::ViewAudit | Action::ViewParcels
+        )
+    }
+}
+
 impl Role {
     pub const ALL: [Role; 7] = [
         Role::Admin,
@@ -113,7 +144,8 @@ impl Role {
             ViewParcels => !matches!(self, Enterprise),
             ManageParcels => matches!(self, Admin | Landing | Investment),
             SetMatchWeights => matches!(self, Admin | Landing),
-            RaiseBlocker => !matches!(self, Approval),
+            // Leaders read only; an approval officer answers blockers, never raises them.
+            RaiseBlocker => matches!(self, Admin | Investment | Landing | Steward | Enterprise),
             SetBlockerSla => matches!(self, Admin),
             MovePhase => matches!(self, Admin | Landing | Investment | Steward),
             SetLifecyclePolicy => matches!(self, Admin),
@@ -162,6 +194,10 @@ mod tests {
 
     #[test]
     fn leader_reads_only() {
+        // Regression: a leader could raise blockers.
+        for action in Action::ALL.into_iter().filter(|a| a.writes()) {
+            assert!(!Role::Leader.may(action), "a leader may not {action:?}");
+        }
         assert!(Role::Leader.may(Action::ViewEnterprises));
         assert!(!Role::Leader.may(Action::CreateEnterprise));
         assert!(!Role::Leader.may(Action::EditEnterprise));

@@ -5,6 +5,9 @@
 //! counts the item's promised limit plus any extensions. It stops while the item is
 //! returned for correction (补正) until the enterprise resubmits, and while a special
 //! procedure runs (听证、专家评审、公示 — time the law excludes, 行政许可法第四十五条).
+//! A return *before* acceptance (材料不齐全，一次性告知补正, 行政许可法第三十二条) starts no
+//! clock: the item goes back to the applicant, and the resubmission waits for acceptance
+//! like the first submission did — the clock starts only when the department accepts.
 //! A stop on day X that ends on day Y leaves out the days after X up to and including Y.
 //! A limit in calendar days that ends on a rest day ends on the next working day.
 
@@ -26,8 +29,11 @@ pub enum ItemState {
     Submitted,
     /// 已受理，办理中 (the clock runs)
     Accepted,
-    /// 补正 — returned for correction; the clock stops until resubmission
+    /// 补正 — returned for correction after acceptance; the clock stops until resubmission
     Returned,
+    /// 补正材料（未受理）— returned before acceptance: no clock yet; the resubmission waits
+    /// for acceptance again
+    Incomplete,
     /// 特别程序 — hearing, expert review or public notice; the clock stops
     Special,
     /// 已办结
@@ -45,6 +51,7 @@ impl ItemState {
             ItemState::Submitted => "submitted",
             ItemState::Accepted => "accepted",
             ItemState::Returned => "returned",
+            ItemState::Incomplete => "incomplete",
             ItemState::Special => "special",
             ItemState::Approved => "approved",
             ItemState::Refused => "refused",
@@ -58,6 +65,7 @@ impl ItemState {
             ItemState::Submitted,
             ItemState::Accepted,
             ItemState::Returned,
+            ItemState::Incomplete,
             ItemState::Special,
             ItemState::Approved,
             ItemState::Refused,
@@ -73,6 +81,10 @@ impl ItemState {
             ItemState::Submitted => Text::new("待受理", "submitted"),
             ItemState::Accepted => Text::new("办理中", "in progress"),
             ItemState::Returned => Text::new("补正中", "returned for correction"),
+            ItemState::Incomplete => Text::new(
+                "待补正材料（未受理）",
+                "returned before acceptance: materials to complete",
+            ),
             ItemState::Special => Text::new("特别程序", "special procedure"),
             ItemState::Approved => Text::new("已办结", "approved"),
             ItemState::Refused => Text::new("不予许可", "refused"),
@@ -318,14 +330,21 @@ pub fn next_state(
             }
             Ok(S::Accepted)
         }
-        (S::Submitted, E::Return { reason, .. }) | (S::Accepted, E::Return { reason, .. }) => {
+        (S::Submitted | S::Accepted, E::Return { reason, .. }) => {
             needs(Party::Department)?;
             if reason.trim().is_empty() {
                 return Err(TransitionError::Missing { field: "reason" });
             }
-            Ok(S::Returned)
+            // Before acceptance there is no clock to stop: the item goes back to the
+            // applicant and must be accepted after it comes back.
+            Ok(if state == S::Submitted {
+                S::Incomplete
+            } else {
+                S::Returned
+            })
         }
         (S::Returned, E::Resubmit { .. }) => needs(Party::Applicant).map(|_| S::Accepted),
+        (S::Incomplete, E::Resubmit { .. }) => needs(Party::Applicant).map(|_| S::Submitted),
         (S::Accepted, E::StartSpecial { .. }) => needs(Party::Department).map(|_| S::Special),
         (S::Special, E::EndSpecial { .. }) => needs(Party::Department).map(|_| S::Accepted),
         (
@@ -366,7 +385,7 @@ pub fn next_state(
             }
             Ok(if *met { S::Approved } else { S::Refused })
         }
-        (S::Accepted | S::Submitted, E::Refuse { reason, .. }) => {
+        (S::Accepted | S::Submitted | S::Incomplete, E::Refuse { reason, .. }) => {
             needs(Party::Department)?;
             if reason.trim().is_empty() {
                 return Err(TransitionError::Missing { field: "reason" });
@@ -421,6 +440,8 @@ pub struct Clock {
 pub enum ClockStatus {
     NotStarted,
     Waiting,
+    /// Returned before acceptance: the applicant must complete the materials; no clock.
+    Incomplete,
     Running,
     DueSoon,
     Overdue,
@@ -436,6 +457,10 @@ impl ClockStatus {
         match self {
             ClockStatus::NotStarted => Text::new("未申报", "not started"),
             ClockStatus::Waiting => Text::new("待受理", "awaiting acceptance"),
+            ClockStatus::Incomplete => Text::new(
+                "待补正材料（未受理，不计时）",
+                "materials to complete (not accepted, no clock)",
+            ),
             ClockStatus::Running => Text::new("办理中", "running"),
             ClockStatus::DueSoon => Text::new("2 个工作日内到期", "due within 2 working days"),
             ClockStatus::Overdue => Text::new("已超期", "overdue"),
@@ -457,7 +482,7 @@ impl ClockStatus {
             ClockStatus::Running | ClockStatus::Waiting => "running",
             ClockStatus::DueSoon => "due",
             ClockStatus::Overdue | ClockStatus::DoneLate | ClockStatus::Refused => "overdue",
-            ClockStatus::Stopped => "stopped",
+            ClockStatus::Stopped | ClockStatus::Incomplete => "stopped",
             ClockStatus::NotStarted => "not-started",
         }
     }
@@ -506,14 +531,22 @@ pub fn clock(
             ..base
         };
     }
-    let accepted = events.iter().find_map(|e| {
-        if let ItemEvent::Accept { on, .. } = e {
-            Some(*on)
-        } else {
-            None
-        }
-    });
+    let accept_at = events
+        .iter()
+        .position(|e| matches!(e, ItemEvent::Accept { .. }));
+    let accepted = accept_at.map(|i| events[i].on());
     let submitted = events.iter().any(|e| matches!(e, ItemEvent::Submit { .. }));
+    // Returned before acceptance and not yet resubmitted.
+    let incomplete = accept_at.is_none()
+        && events
+            .iter()
+            .rev()
+            .find_map(|e| match e {
+                ItemEvent::Return { .. } => Some(true),
+                ItemEvent::Resubmit { .. } => Some(false),
+                _ => None,
+            })
+            .unwrap_or(false);
     let finished = events.iter().find_map(|e| match e {
         ItemEvent::Approve { on, .. } => Some((*on, true)),
         ItemEvent::Refuse { on, .. } => Some((*on, false)),
@@ -529,14 +562,16 @@ pub fn clock(
             Some((_, false)) => ClockStatus::Refused,
             // Done without a clock: completed by the land handover itself.
             Some((_, true)) => ClockStatus::Done,
+            _ if incomplete => ClockStatus::Incomplete,
             _ if submitted => ClockStatus::Waiting,
             _ => ClockStatus::NotStarted,
         };
         return Clock { status, ..base };
     };
     // Stop intervals (X, Y]; an open stop runs to "forever".
+    // Only steps after the acceptance stop the clock; a return before it started none.
     let mut stops: Vec<(NaiveDate, Option<NaiveDate>)> = Vec::new();
-    for e in events {
+    for e in &events[accept_at.unwrap_or(0)..] {
         match e {
             ItemEvent::Return { on, .. } | ItemEvent::StartSpecial { on, .. } => {
                 stops.push((*on, None))
@@ -961,6 +996,194 @@ mod tests {
             clock(&cal, wd(5), false, &done, d("2027-05-07")).status,
             ClockStatus::Refused
         );
+    }
+
+    #[test]
+    fn a_return_before_acceptance_waits_for_acceptance() {
+        // Regression: submit → return → resubmit used to leave the item "accepted" with no
+        // clock at all (no due date, never late) and a later accept refused.
+        let cal = Calendar::builtin();
+        let none = Allowed::default();
+        use ItemState as S;
+        use Party::*;
+        let steps = [
+            (
+                ItemEvent::Submit {
+                    on: d("2026-11-02"),
+                },
+                Applicant,
+                S::Submitted,
+            ),
+            (
+                ItemEvent::Return {
+                    on: d("2026-11-03"),
+                    reason: "材料不齐全".into(),
+                },
+                Department,
+                S::Incomplete,
+            ),
+            (
+                ItemEvent::Resubmit {
+                    on: d("2026-11-05"),
+                },
+                Applicant,
+                S::Submitted,
+            ),
+            (accept("2026-11-06"), Department, S::Accepted),
+        ];
+        let mut state = S::NotStarted;
+        let mut events = Vec::new();
+        for (event, party, expected) in steps {
+            state =
+                next_state(state, &event, party, none, events.last().map(ItemEvent::on)).unwrap();
+            assert_eq!(state, expected, "after {}", event.name());
+            events.push(event);
+            let c = clock(&cal, wd(5), false, &events, d("2026-11-06"));
+            match state {
+                S::Incomplete => {
+                    assert_eq!(c.status, ClockStatus::Incomplete);
+                    assert!(!c.running && c.due.is_none());
+                }
+                S::Submitted => assert_eq!(c.status, ClockStatus::Waiting),
+                _ => {}
+            }
+        }
+        // The clock starts at acceptance on Fri 6 Nov: 9, 10, 11, 12, 13 Nov.
+        let c = clock(&cal, wd(5), false, &events, d("2026-11-16"));
+        assert!(c.running);
+        assert_eq!(c.due, Some(d("2026-11-13")));
+        assert_eq!(c.status, ClockStatus::Overdue, "it can be late");
+        // A department may also refuse an application that never came back complete.
+        assert_eq!(
+            next_state(
+                S::Incomplete,
+                &ItemEvent::Refuse {
+                    on: d("2026-11-20"),
+                    reason: "逾期未补正".into()
+                },
+                Department,
+                none,
+                None
+            ),
+            Ok(S::Refused)
+        );
+        assert!(matches!(
+            next_state(S::Incomplete, &accept("2026-11-20"), Department, none, None),
+            Err(TransitionError::WrongState { .. })
+        ));
+    }
+
+    /// One random step: which event, who takes it, how many days after the last.
+    fn arb_step() -> impl Strategy<Value = (u8, bool, i64, bool)> {
+        (0u8..10, any::<bool>(), 0i64..6, any::<bool>())
+    }
+
+    fn event_of(kind: u8, on: NaiveDate, minor: bool) -> ItemEvent {
+        match kind {
+            0 => ItemEvent::Submit { on },
+            1 => ItemEvent::Accept {
+                on,
+                missing: if minor { vec!["x".into()] } else { vec![] },
+                missing_due: minor.then_some(on + Duration::days(5)),
+            },
+            2 => ItemEvent::Return {
+                on,
+                reason: "r".into(),
+            },
+            3 => ItemEvent::Resubmit { on },
+            4 => ItemEvent::StartSpecial {
+                on,
+                procedure: SpecialProcedure::Hearing,
+                note: "n".into(),
+            },
+            5 => ItemEvent::EndSpecial { on },
+            6 => ItemEvent::Extend {
+                on,
+                days: 3,
+                reason: "r".into(),
+                approver: "a".into(),
+            },
+            7 => ItemEvent::Approve {
+                on,
+                verify_by: minor.then_some(on + Duration::days(90)),
+            },
+            8 => ItemEvent::Refuse {
+                on,
+                reason: "r".into(),
+            },
+            _ => ItemEvent::Verify {
+                on,
+                met: minor,
+                note: "n".into(),
+            },
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Over any sequence of steps the rules allow, the state and the clock agree: an
+        /// item accepted and not finished always has a running clock with a due date, or a
+        /// stopped one; an item not (yet) accepted has none; a finished one is done.
+        #[test]
+        fn every_path_keeps_state_and_clock_together(
+            steps in proptest::collection::vec(arb_step(), 1..40),
+            modes in (any::<bool>(), any::<bool>()),
+            later in 0i64..30,
+        ) {
+            let cal = Calendar::builtin();
+            let mut state = ItemState::NotStarted;
+            let mut events: Vec<ItemEvent> = Vec::new();
+            let mut day = d("2026-09-21");
+            for (kind, department, gap, flag) in steps {
+                day += Duration::days(gap);
+                let event = event_of(kind, day, flag);
+                let party = if department { Party::Department } else { Party::Applicant };
+                let allowed = Allowed {
+                    minor_missing: modes.0,
+                    commitment: modes.1,
+                    verification_pending: pending_verification(&events).is_some(),
+                };
+                let Ok(next) = next_state(state, &event, party, allowed, events.last().map(ItemEvent::on)) else {
+                    continue;
+                };
+                state = next;
+                events.push(event);
+                let today = day + Duration::days(later);
+                let c = clock(&cal, wd(7), false, &events, today);
+                let accepted = events.iter().any(|e| matches!(e, ItemEvent::Accept { .. }));
+                match state {
+                    ItemState::Accepted => {
+                        prop_assert!(accepted, "accepted without an acceptance: {:?}", events);
+                        prop_assert!(c.running && !c.stopped && c.due.is_some(), "{:?} {:?}", c, events);
+                        prop_assert!(matches!(c.status, ClockStatus::Running | ClockStatus::DueSoon | ClockStatus::Overdue));
+                    }
+                    ItemState::Returned | ItemState::Special => {
+                        prop_assert!(accepted);
+                        prop_assert!(c.stopped && !c.running, "{:?} {:?}", c, events);
+                        prop_assert_eq!(c.status, ClockStatus::Stopped);
+                    }
+                    ItemState::Submitted => {
+                        prop_assert!(!accepted && !c.running && c.due.is_none());
+                        prop_assert_eq!(c.status, ClockStatus::Waiting);
+                    }
+                    ItemState::Incomplete => {
+                        prop_assert!(!accepted && !c.running && c.due.is_none());
+                        prop_assert_eq!(c.status, ClockStatus::Incomplete);
+                    }
+                    ItemState::Approved => {
+                        prop_assert!(!c.running && !c.stopped);
+                        prop_assert!(matches!(c.status, ClockStatus::Done | ClockStatus::DoneLate), "{:?}", c);
+                    }
+                    ItemState::Refused => {
+                        prop_assert!(!c.running && !c.stopped);
+                        prop_assert_eq!(c.status, ClockStatus::Refused);
+                    }
+                    ItemState::NotStarted | ItemState::Waived => {
+                        prop_assert_eq!(c.status, ClockStatus::NotStarted);
+                    }
+                }
+            }
+        }
     }
 
     proptest! {

@@ -40,6 +40,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_outbox"),
     migration!(12, "0012_stewards"),
     migration!(13, "0013_forecast_history"),
+    migration!(14, "0014_items_returned_before_acceptance"),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -636,7 +636,7 @@ impl Store {
             "SELECT i.id, i.code, i.department_code, i.applicability, i.waived_by, i.prerequisites_json, i.state, i.timeline_json, i.version,
                     ph.project_id, ph.id AS phase_id, l.catalogue_version_id
              FROM service_list_items i JOIN service_lists l ON l.id = i.list_id JOIN project_phases ph ON ph.id = l.phase_id
-             WHERE i.zone_id = $1 AND i.state IN ('submitted', 'accepted', 'returned', 'special', 'approved') ORDER BY i.id",
+             WHERE i.zone_id = $1 AND i.state IN ('submitted', 'accepted', 'returned', 'incomplete', 'special', 'approved') ORDER BY i.id",
         )
         .bind(zone.0)
         .fetch_all(self.pool())
@@ -684,7 +684,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT i.id, i.code, i.department_code, i.applicability, i.waived_by, i.prerequisites_json, i.state, i.timeline_json, i.version, ph.project_id, ph.id AS phase_id
              FROM service_list_items i JOIN service_lists l ON l.id = i.list_id JOIN project_phases ph ON ph.id = l.phase_id
-             WHERE i.zone_id = $1 AND i.department_code = $2 AND i.state IN ('submitted', 'accepted', 'returned', 'special')",
+             WHERE i.zone_id = $1 AND i.department_code = $2 AND i.state IN ('submitted', 'accepted', 'returned', 'incomplete', 'special')",
         )
         .bind(zone.0)
         .bind(department_code)

@@ -765,8 +765,107 @@ mod service_lists {
         assert!(store.verify_audit(None).await.unwrap().is_ok());
     }
 
+    /// Regression: a return before acceptance left a resubmitted item "accepted" with no
+    /// clock, and a later accept was refused. Now the item waits for acceptance again, and
+    /// its clock starts then; the repair migration (0014) finds nothing to repair.
+    async fn return_before_acceptance(store: Store) {
+        let zone = demo::load(&store).await.unwrap();
+        let admin = store
+            .user_by_email("admin@luodi.demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let project_id = store
+            .project_by_name(zone.id, demo::SINOPHARM_PROJECT)
+            .await
+            .unwrap()
+            .unwrap();
+        let phase1 = store
+            .project(&admin.scope(), project_id)
+            .await
+            .unwrap()
+            .phases[0]
+            .id;
+        let list = store.service_list(&admin.scope(), phase1).await.unwrap();
+        let item = list
+            .items
+            .iter()
+            .find(|i| i.state == ItemState::NotStarted && i.department_code == "approval-bureau")
+            .expect("an item of the bureau not started");
+        let officer = store
+            .user_by_email("approval@luodi.demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let enterprise = store
+            .user_by_email("enterprise@luodi.demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let mut state = ItemState::NotStarted;
+        for (user, event, expected) in [
+            (
+                &enterprise,
+                ItemEvent::Submit {
+                    on: d("2026-11-02"),
+                },
+                ItemState::Submitted,
+            ),
+            (
+                &officer,
+                ItemEvent::Return {
+                    on: d("2026-11-03"),
+                    reason: "材料不齐全".into(),
+                },
+                ItemState::Incomplete,
+            ),
+            (
+                &enterprise,
+                ItemEvent::Resubmit {
+                    on: d("2026-11-05"),
+                },
+                ItemState::Submitted,
+            ),
+            (
+                &officer,
+                ItemEvent::Accept {
+                    on: d("2026-11-06"),
+                    missing: vec![],
+                    missing_due: None,
+                },
+                ItemState::Accepted,
+            ),
+        ] {
+            let (stepped, _) = store.item_step(user, item.id, event, None).await.unwrap();
+            state = stepped.state;
+            assert_eq!(state, expected);
+            let stored = store.service_list(&admin.scope(), phase1).await.unwrap();
+            let stored = stored.items.iter().find(|i| i.id == item.id).unwrap();
+            assert_eq!(stored.state, expected, "stored as stepped");
+        }
+        assert_eq!(state, ItemState::Accepted);
+        let stored = store.service_list(&admin.scope(), phase1).await.unwrap();
+        let stored = stored.items.iter().find(|i| i.id == item.id).unwrap();
+        let limit = TimeLimit {
+            days: 5,
+            unit: luodi_domain::catalogue::DayUnit::Working,
+        };
+        let c = clock(
+            &Calendar::builtin(),
+            limit,
+            false,
+            &stored.events(),
+            d("2026-11-16"),
+        );
+        assert!(c.running, "{c:?}");
+        assert_eq!(c.due, Some(d("2026-11-13")));
+        assert_eq!(c.status, ClockStatus::Overdue);
+        assert!(store.verify_audit(None).await.unwrap().is_ok());
+    }
+
     on_both! {
         sinopharm_list_and_clock => sinopharm_list_and_clock;
+        a_return_before_acceptance_waits_for_acceptance => return_before_acceptance;
     }
 }
 

@@ -265,9 +265,52 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     }
 }
 
-/// Parses JSON, naming the field at fault for wrong types and unknown fields.
+/// Whether a JSON text may hold a control character inside a string: raw ones are a
+/// syntax error already, so only an escape (`\u0000`), DEL or a C1 control can.
+fn may_hold_control(bytes: &[u8]) -> bool {
+    bytes.contains(&0x7f)
+        || bytes
+            .windows(2)
+            .any(|w| w == b"\\u" || (w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1])))
+}
+
+/// Parses JSON, naming the field at fault for wrong types, unknown fields and control
+/// characters in text; anything after the value is refused.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], lang: Lang) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let value = parse_json_value(de, lang)?;
+    if let Err(e) = de.end() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            t(
+                lang,
+                &format!(
+                    "JSON 之后还有多余内容：第 {} 行第 {} 列",
+                    e.line(),
+                    e.column()
+                ),
+                &format!(
+                    "unexpected text after the JSON value at line {}, column {}",
+                    e.line(),
+                    e.column()
+                ),
+            ),
+        ));
+    }
+    if may_hold_control(bytes)
+        && let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes)
+        && let Some((field, c)) = luodi_domain::text::json_forbidden(&v)
+    {
+        return Err(crate::edge::control_error(lang, &field, c));
+    }
+    Ok(value)
+}
+
+fn parse_json_value<'de, T: DeserializeOwned>(
+    de: &mut serde_json::Deserializer<serde_json::de::SliceRead<'de>>,
+    lang: Lang,
+) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();

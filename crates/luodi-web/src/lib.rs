@@ -4,6 +4,7 @@
 //! to one shape ([`error`]).
 
 pub mod api;
+pub mod edge;
 pub mod error;
 pub mod export;
 pub mod extract;
@@ -138,7 +139,9 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/luodi.css", get(css))
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn(edge::check_text))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(edge::api_error_shape))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))

@@ -450,7 +450,8 @@ pub struct ClockResponse {
     pub used: i64,
     pub remaining: i64,
     pub due: Option<String>,
-    /// not_started, waiting, running, due_soon, overdue, stopped, done, done_late, refused, waived
+    /// not_started, waiting, incomplete (returned before acceptance), running, due_soon,
+    /// overdue, stopped, done, done_late, refused, waived
     pub status: String,
     /// The status in the caller's language.
     pub status_text: String,
@@ -469,7 +470,8 @@ pub struct ListItemResponse {
     pub stage: String,
     pub category: String,
     pub department: String,
-    /// not_started, submitted, accepted, returned, special, approved, refused, waived
+    /// not_started, submitted, accepted, returned (after acceptance), incomplete (returned
+    /// before acceptance), special, approved, refused, waived
     pub state: String,
     /// always, rule_holds, to_confirm
     pub applicability: String,

@@ -753,13 +753,14 @@ fn actions_for(
 ) -> Vec<(String, String)> {
     let kinds: &[&str] = match (party, state) {
         (Some(Party::Applicant), ItemState::NotStarted) => &["submit"],
-        (Some(Party::Applicant), ItemState::Returned) => &["resubmit"],
+        (Some(Party::Applicant), ItemState::Returned | ItemState::Incomplete) => &["resubmit"],
         (Some(Party::Department), ItemState::Submitted) => &["accept", "return", "refuse"],
         (Some(Party::Department), ItemState::Accepted) => {
             &["approve", "return", "start_special", "extend", "refuse"]
         }
         (Some(Party::Department), ItemState::Special) => &["end_special", "extend"],
         (Some(Party::Department), ItemState::Returned) => &["extend"],
+        (Some(Party::Department), ItemState::Incomplete) => &["refuse"],
         (Some(Party::Department), ItemState::Approved) if verification_pending => {
             &["verify_met", "verify_failed"]
         }
@@ -877,9 +878,10 @@ async fn render_list(
             own_department.as_deref() == Some(item.department_code.as_str()),
         );
         let clock_text = match k.status {
-            ClockStatus::NotStarted | ClockStatus::Waiting | ClockStatus::Waived => {
-                limit_text(c.promised_limit, lang)
-            }
+            ClockStatus::NotStarted
+            | ClockStatus::Waiting
+            | ClockStatus::Incomplete
+            | ClockStatus::Waived => limit_text(c.promised_limit, lang),
             _ => match lang {
                 Lang::Zh => format!(
                     "已用 {} / {}",

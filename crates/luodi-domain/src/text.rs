@@ -1,0 +1,117 @@
+//! Text from outside: which characters a stored text may hold. Control characters are
+//! refused wherever text enters — a JSON body, a query string, a form, an imported file —
+//! with the field named, so both databases behave alike (PostgreSQL cannot store NUL in
+//! text at all; SQLite would keep it) and nothing invisible reaches a page, an export or
+//! a message. Tab, line feed and carriage return are ordinary text.
+
+use serde_json::Value;
+
+/// Whether `c` is a control character text may not hold: C0 controls other than tab,
+/// line feed and carriage return, DEL, and the C1 controls.
+pub fn is_forbidden(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+}
+
+/// The first forbidden control character of `s`, if any.
+pub fn forbidden_char(s: &str) -> Option<char> {
+    s.chars().find(|&c| is_forbidden(c))
+}
+
+/// How a refused character is named to a person: `U+0000`.
+pub fn describe(c: char) -> String {
+    format!("U+{:04X}", c as u32)
+}
+
+/// The path (`phases[0].name`, or the key itself for a bad key) of the first string or key
+/// in a JSON value that holds a forbidden character, with that character.
+pub fn json_forbidden(value: &Value) -> Option<(String, char)> {
+    fn walk(v: &Value, path: &mut String) -> Option<(String, char)> {
+        match v {
+            Value::String(s) => forbidden_char(s).map(|c| (path.clone(), c)),
+            Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                let found = walk(item, path);
+                path.truncate(len);
+                found
+            }),
+            Value::Object(map) => map.iter().find_map(|(k, item)| {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                let found = match forbidden_char(k) {
+                    Some(c) => Some((path.clone(), c)),
+                    None => walk(item, path),
+                };
+                path.truncate(len);
+                found
+            }),
+            _ => None,
+        }
+    }
+    walk(value, &mut String::new())
+}
+
+/// The same for a TOML value (a catalogue or calendar file).
+pub fn toml_forbidden(value: &toml::Value) -> Option<(String, char)> {
+    fn walk(v: &toml::Value, path: &mut String) -> Option<(String, char)> {
+        match v {
+            toml::Value::String(s) => forbidden_char(s).map(|c| (path.clone(), c)),
+            toml::Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                let found = walk(item, path);
+                path.truncate(len);
+                found
+            }),
+            toml::Value::Table(map) => map.iter().find_map(|(k, item)| {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                let found = match forbidden_char(k) {
+                    Some(c) => Some((path.clone(), c)),
+                    None => walk(item, path),
+                };
+                path.truncate(len);
+                found
+            }),
+            _ => None,
+        }
+    }
+    walk(value, &mut String::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn control_characters_are_found_with_their_place() {
+        assert_eq!(forbidden_char("青岛\n康湾\t一期\r"), None);
+        assert_eq!(forbidden_char("a\u{0}b"), Some('\u{0}'));
+        assert_eq!(forbidden_char("a\u{7f}"), Some('\u{7f}'));
+        assert_eq!(forbidden_char("a\u{85}"), Some('\u{85}'));
+        assert_eq!(forbidden_char("€ ¥ 中"), None);
+        assert_eq!(describe('\u{0}'), "U+0000");
+        let v = json!({"name": "ok", "phases": [{"name": "a"}, {"facts": {"x": "b\u{1}"}}]});
+        assert_eq!(
+            json_forbidden(&v),
+            Some(("phases[1].facts.x".to_string(), '\u{1}'))
+        );
+        assert_eq!(
+            json_forbidden(&json!({"a\u{0}": 1})),
+            Some(("a\u{0}".to_string(), '\u{0}'))
+        );
+        assert_eq!(json_forbidden(&json!({"name": "fine\n"})), None);
+        let t: toml::Value = toml::from_str("[[item]]\nname = \"x\\u0000\"\n").unwrap();
+        assert_eq!(
+            toml_forbidden(&t),
+            Some(("item[0].name".to_string(), '\u{0}'))
+        );
+    }
+}
