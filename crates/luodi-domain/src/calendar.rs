@@ -242,6 +242,14 @@ impl YearSchedule {
 pub fn parse_years(text: &str) -> Result<Vec<YearSchedule>, CalendarError> {
     let file: CalendarFile =
         toml::from_str(text).map_err(|e| CalendarError::Syntax(e.message().to_string()))?;
+    if let Ok(value) = toml::from_str::<toml::Value>(text)
+        && let Some((path, c)) = crate::text::toml_forbidden(&value)
+    {
+        return Err(CalendarError::Syntax(format!(
+            "{path}: holds the control character {}",
+            crate::text::describe(c)
+        )));
+    }
     let mut out: Vec<YearSchedule> = Vec::new();
     for y in file.year {
         if out.iter().any(|o| o.year == y.year) {

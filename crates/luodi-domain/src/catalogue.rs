@@ -329,6 +329,16 @@ impl Catalogue {
                 at.unwrap_or_default()
             ))]
         })?;
+        // Text with control characters is refused, naming where it is (both databases
+        // then behave alike; PostgreSQL cannot store NUL).
+        if let Ok(value) = toml::from_str::<toml::Value>(text)
+            && let Some((path, c)) = crate::text::toml_forbidden(&value)
+        {
+            return Err(vec![CatalogueError::Syntax(format!(
+                "{path}: holds the control character {}",
+                crate::text::describe(c)
+            ))]);
+        }
         Catalogue::check(file)
     }
 

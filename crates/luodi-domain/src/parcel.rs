@@ -451,6 +451,9 @@ const TEXT_FIELDS: &[&str] = &[
     "checked_on",
 ];
 const LIST_FIELDS: &[&str] = &["allowed_industries", "assessments"];
+/// What an export adds that an import computes or assigns itself: read and ignored, so an
+/// exported file imports back unchanged.
+pub const EXPORTED_FIELDS: &[&str] = &["id", "area_m2", "area_mu"];
 
 /// A property as text: strings trimmed, whole numbers without a decimal point (a
 /// spreadsheet's 1001 is the code "1001", not "1001.0").
@@ -490,6 +493,17 @@ impl ParcelAttrs {
                 .filter(|v| !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty()))
         };
         let text = |k: &str| -> Option<String> { present(k).map(value_text) };
+        for (k, v) in props {
+            let found = crate::text::forbidden_char(k)
+                .or_else(|| crate::text::json_forbidden(v).map(|(_, c)| c));
+            if let Some(c) = found {
+                let shown: String = k.escape_debug().collect();
+                bad(
+                    &shown,
+                    format!("holds the control character {}", crate::text::describe(c)),
+                );
+            }
+        }
         let mut a = ParcelAttrs {
             land_use: "industrial".into(),
             ..Default::default()
@@ -665,9 +679,15 @@ impl ParcelAttrs {
             Err(e) => bad("assessments", e),
         }
         for (k, v) in props {
-            let known = [NUMBER_FIELDS, FLAG_FIELDS, TEXT_FIELDS, LIST_FIELDS]
-                .iter()
-                .any(|f| f.contains(&k.as_str()));
+            let known = [
+                NUMBER_FIELDS,
+                FLAG_FIELDS,
+                TEXT_FIELDS,
+                LIST_FIELDS,
+                EXPORTED_FIELDS,
+            ]
+            .iter()
+            .any(|f| f.contains(&k.as_str()));
             if !known {
                 a.extra.insert(k.clone(), v.clone());
             }

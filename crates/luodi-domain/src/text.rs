@@ -114,4 +114,28 @@ mod tests {
             Some(("item[0].name".to_string(), '\u{0}'))
         );
     }
+
+    #[test]
+    fn imported_files_with_control_characters_are_refused_with_the_place() {
+        // Regression: NUL in an imported file's text was a 500 on PostgreSQL.
+        let catalogue =
+            crate::catalogue::DEFAULT.replacen("name_zh = \"", "name_zh = \"\\u0000", 1);
+        let err = crate::catalogue::Catalogue::parse(&catalogue).unwrap_err();
+        assert!(err[0].to_string().contains("U+0000"), "{err:?}");
+        let calendar = "[[year]]\nyear = 2027\nsource = \"x\\u0001\"\nholidays = []\nworkdays = []";
+        let err = crate::calendar::parse_years(calendar).unwrap_err();
+        assert!(err.to_string().contains("year[0].source"), "{err}");
+        let geojson = json!({"type": "FeatureCollection", "features": [{"type": "Feature",
+            "properties": {"code": "A-1", "name": "a\u{0}b", "note": ["x\u{1b}"]},
+            "geometry": {"type": "Polygon", "coordinates": [[[120.0, 36.0], [120.01, 36.0], [120.01, 36.01], [120.0, 36.01], [120.0, 36.0]]]}}]});
+        let problems = crate::parcel::parcels_from_geojson(&geojson.to_string()).unwrap_err();
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert!(
+            fields.contains(&"name") && fields.contains(&"note"),
+            "{problems:?}"
+        );
+        let csv = "code,name,wkt\nB-1,\"x\u{0}\",\"POLYGON((120 36, 120.01 36, 120.01 36.01, 120 36.01, 120 36))\"\n";
+        let problems = crate::parcel::parcels_from_csv(csv.as_bytes()).unwrap_err();
+        assert_eq!(problems[0].field, "name", "{problems:?}");
+    }
 }

@@ -636,6 +636,43 @@ async fn load_parcels(store: &Store, zone: &Zone) -> Result<()> {
     }
 }
 
+/// The land of the `k`th project of the zone's history: a rectangle of `mu` 亩 in two rows
+/// south of the park's grid, with the regional assessments its handover counted.
+fn past_parcel(
+    k: usize,
+    code: &str,
+    mu: f64,
+    industry: &str,
+    assessments: &[String],
+) -> serde_json::Value {
+    let area_m2 = mu * 2000.0 / 3.0;
+    let (w_m, h_m) = ((area_m2 * 1.4).sqrt(), (area_m2 / 1.4).sqrt());
+    // Metres to degrees at 36.29° N.
+    let (w, h) = (w_m / 89_700.0, h_m / 110_950.0);
+    let (x, y) = (
+        120.262 + (k % 10) as f64 * 0.0058,
+        36.2805 - (k / 10) as f64 * 0.0052,
+    );
+    serde_json::json!({"type": "FeatureCollection", "features": [{
+        "type": "Feature",
+        "properties": {
+            "code": code,
+            "name": format!("高新区已供地块 {}号", k + 1),
+            "allowed_industries": industry,
+            "power_kva": 8_000,
+            "water_m3_per_day": 1_000,
+            "gas": true,
+            "road_access": true,
+            "sewage_class": "B",
+            "assessments": assessments,
+            "checked_on": "2023-12-31"
+        },
+        "geometry": {"type": "Polygon", "coordinates": [[
+            [x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]
+        ]]}
+    }]})
+}
+
 /// The demo zone's id, if it has been loaded.
 pub async fn zone_id(store: &Store) -> Result<ZoneId> {
     store
@@ -894,6 +931,30 @@ async fn load_history(
             .collect();
         let date = chrono::NaiveDate::parse_from_str(handover, "%Y-%m-%d").expect("a date");
         let phase = project.phases[0].id;
+        // Its land: a parcel the zone holds, reserved for the phase and then handed over,
+        // as every handover is.
+        let parcel_code = format!("GX-{}-P{:02}", &handover[..4], k + 1);
+        let parcel = past_parcel(k, &parcel_code, *mu, industry, &assessments);
+        let drafts = luodi_domain::parcel::parcels_from_geojson(&parcel.to_string())
+            .unwrap_or_else(|p| unreachable!("the demo's past parcels are valid: {p:?}"));
+        match store.import_parcels(&actor, zone.id, &drafts).await {
+            Ok(_) => {}
+            Err(crate::parcels::ParcelImportError::Store(e)) => return Err(e),
+            Err(other) => unreachable!("the demo's past parcels import: {other}"),
+        }
+        let parcel_id = store
+            .parcel_by_code(zone.id, &parcel_code)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .id;
+        match store
+            .reserve_parcel(&actor, zone.id, parcel_id, phase)
+            .await
+        {
+            Ok(_) => {}
+            Err(crate::parcels::AllocationError::Store(e)) => return Err(e),
+            Err(other) => unreachable!("the demo's past parcels are reserved: {other}"),
+        }
         let list = match store
             .hand_over(
                 &actor,
@@ -901,7 +962,7 @@ async fn load_history(
                 phase,
                 &crate::service_lists::Handover {
                     date,
-                    parcel_code: format!("GX-{}-P{:02}", &handover[..4], k + 1),
+                    parcel_code,
                     assessments: assessments.clone(),
                 },
             )

@@ -40,6 +40,33 @@ pub struct Parcel {
 pub struct ParcelImport {
     pub created: usize,
     pub updated: usize,
+    /// Parcels of the file already held exactly so: nothing written for them.
+    pub unchanged: usize,
+}
+
+/// What an import compares to know a parcel unchanged: its geometry and its attributes
+/// but the status, which it compares apart (a file may leave the status out).
+fn content_digest(geometry_json: &str, attrs: &ParcelAttrs) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut a = attrs.clone();
+    a.status = ParcelStatus::Available;
+    a.status_given = false;
+    let mut h = Sha256::new();
+    h.update(geometry_json.as_bytes());
+    h.update([0u8]);
+    h.update(
+        serde_json::to_string(&a)
+            .expect("attributes serialise")
+            .as_bytes(),
+    );
+    h.finalize().into()
+}
+
+/// A parcel the zone holds, as an import compares it.
+struct Held {
+    id: i64,
+    status: String,
+    digest: [u8; 32],
 }
 
 /// Why an import was refused; nothing was written.
@@ -58,6 +85,11 @@ pub enum AllocationError {
     NotAvailable { code: String, status: &'static str },
     #[error("parcel {code} is not reserved for this phase")]
     NotReservedForPhase { code: String },
+    /// Land is handed over only as a parcel the zone holds, reserved for the phase.
+    #[error(
+        "the zone has no parcel {code}: import it, reserve it for this phase, then hand it over"
+    )]
+    UnknownParcel { code: String },
     #[error("this phase already has parcel {0}")]
     PhaseHasParcel(String),
     #[error(transparent)]
@@ -126,18 +158,35 @@ impl Store {
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<ParcelImport, ParcelImportError> {
         let mut tx = self.begin_write().await?;
-        let existing: std::collections::HashMap<String, (i64, String)> =
-            sqlx::query("SELECT id, code, status FROM parcels WHERE zone_id = $1")
+        // The zone's parcels, read a few thousand at a time and kept only as a digest, so
+        // a large zone is not held in memory twice.
+        let mut existing: std::collections::HashMap<String, Held> = Default::default();
+        let mut after = 0i64;
+        loop {
+            let rows = sqlx::query("SELECT id, code, status, geometry_json, attrs_json FROM parcels WHERE zone_id = $1 AND id > $2 ORDER BY id LIMIT 5000")
                 .bind(zone.0)
+                .bind(after)
                 .fetch_all(&mut *tx)
                 .await
-                .map_err(StoreError::from)?
-                .iter()
-                .map(|r| (r.get("code"), (r.get("id"), r.get("status"))))
-                .collect();
+                .map_err(StoreError::from)?;
+            let Some(last) = rows.last() else { break };
+            after = last.get("id");
+            for r in &rows {
+                let attrs: ParcelAttrs = serde_json::from_str(&r.get::<String, _>("attrs_json"))
+                    .map_err(|e| StoreError::Corrupt(format!("parcel attributes: {e}")))?;
+                existing.insert(
+                    r.get("code"),
+                    Held {
+                        id: r.get("id"),
+                        status: r.get("status"),
+                        digest: content_digest(&r.get::<String, _>("geometry_json"), &attrs),
+                    },
+                );
+            }
+        }
         let mut problems = Vec::new();
         for (index, d) in drafts.iter().enumerate() {
-            let current = existing.get(&d.attrs.code).map(|(_, s)| s.as_str());
+            let current = existing.get(&d.attrs.code).map(|h| h.status.as_str());
             let given = d.attrs.status.as_str();
             let allocation = |s: &str| s == "reserved" || s == "handed_over";
             // Reservations and handovers belong to a phase: a file may keep them, not make
@@ -151,10 +200,14 @@ impl Store {
                     index,
                     code: Some(d.attrs.code.clone()),
                     field: "status".into(),
-                    reason: format!(
-                        "the parcel is {}; reserve, release and hand over parcels in Luodi, not by import",
-                        current.unwrap_or("new")
-                    ),
+                    reason: match current {
+                        None => format!(
+                            "a new parcel cannot come in as {given}: give it the status available (or leave the status out), import it, then reserve it for its phase and hand it over in Luodi"
+                        ),
+                        Some(current) => format!(
+                            "the parcel is {current}; reserve, release and hand over parcels in Luodi, not by import"
+                        ),
+                    },
                 });
             }
         }
@@ -163,21 +216,28 @@ impl Store {
         }
         let t = now();
         let revision = next_parcel_revision(&mut tx, zone).await?;
-        let (mut created, mut updated) = (0, 0);
+        let (mut created, mut updated, mut unchanged) = (0, 0, 0);
         let mut fresh = Vec::new();
         for (done, d) in drafts.iter().enumerate() {
-            let Some((id, _)) = existing.get(&d.attrs.code) else {
+            let Some(held) = existing.get(&d.attrs.code) else {
                 fresh.push(done);
                 continue;
             };
+            let id = &held.id;
             if done % 1000 == 0 {
-                progress(updated);
+                progress(updated + unchanged);
+            }
+            let geometry = d.shape.to_geojson().to_string();
+            if (!d.attrs.status_given || d.attrs.status.as_str() == held.status)
+                && content_digest(&geometry, &d.attrs) == held.digest
+            {
+                unchanged += 1;
+                continue;
             }
             let area_cm2 = (d.shape.area_m2() * 1e4).round() as i64;
             let (cx, cy) = d.shape.centroid();
             let (x0, y0, x1, y1) = d.shape.bbox();
             let e7 = |v: f64| (v * E7).round() as i64;
-            let geometry = d.shape.to_geojson().to_string();
             let attrs = serde_json::to_string(&d.attrs).expect("attributes serialise");
             let checked = d.attrs.checked_on.map(|c| c.to_string());
             // The status changes only when the file gives one, and never over a
@@ -310,7 +370,7 @@ impl Store {
                 entity: "parcels",
                 entity_id: format!("{} parcels", drafts.len()),
                 before: serde_json::Value::Null,
-                after: json!({"created": created, "updated": updated,
+                after: json!({"created": created, "updated": updated, "unchanged": unchanged,
                     "codes": drafts.iter().take(100).map(|d| &d.attrs.code).collect::<Vec<_>>(),
                     "more_codes": drafts.len().saturating_sub(100)}),
             },
@@ -318,7 +378,11 @@ impl Store {
         .await?;
         tx.commit().await.map_err(StoreError::from)?;
         progress(drafts.len());
-        Ok(ParcelImport { created, updated })
+        Ok(ParcelImport {
+            created,
+            updated,
+            unchanged,
+        })
     }
 
     /// A page of the zone's parcels by code, optionally of one status; and the total.
@@ -547,13 +611,15 @@ impl Store {
     }
 
     /// Marks a parcel reserved for `phase_id` as handed over to it, inside the caller's
-    /// transaction (the handover that makes the phase's list).
+    /// transaction (the handover that makes the phase's list), and gives its regional
+    /// assessments. A parcel the zone does not hold, or not reserved for the phase, is
+    /// refused: every handover goes through a reservation.
     pub(crate) async fn take_parcel(
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,
         zone: ZoneId,
         code: &str,
         phase_id: i64,
-    ) -> Result<Option<Vec<String>>, AllocationError> {
+    ) -> Result<Vec<String>, AllocationError> {
         let row = sqlx::query("SELECT id, code, status, reserved_phase_id, attrs_json FROM parcels WHERE zone_id = $1 AND UPPER(code) = UPPER($2)")
             .bind(zone.0)
             .bind(code)
@@ -561,8 +627,9 @@ impl Store {
             .await
             .map_err(StoreError::from)?;
         let Some(row) = row else {
-            // A parcel Luodi does not hold (entered by hand at handover): nothing to mark.
-            return Ok(None);
+            return Err(AllocationError::UnknownParcel {
+                code: code.to_string(),
+            });
         };
         let id: i64 = row.get("id");
         let revision = next_parcel_revision(tx, zone).await?;
@@ -585,7 +652,7 @@ impl Store {
         }
         let attrs: ParcelAttrs = serde_json::from_str(&row.get::<String, _>("attrs_json"))
             .map_err(|e| StoreError::Corrupt(format!("parcel {code}: {e}")))?;
-        Ok(Some(attrs.assessments))
+        Ok(attrs.assessments)
     }
 }
 

@@ -252,16 +252,13 @@ impl Store {
         let industry = phase_row
             .get::<Option<String>, _>("industry_code")
             .and_then(|c| IndustryCode::parse(&c).ok());
-        // A parcel Luodi holds must be reserved for this phase; it is handed over in the
-        // same transaction, and its regional assessments count with any the officer adds.
+        // The parcel must be one the zone holds, reserved for this phase; it is handed over
+        // in the same transaction, and its regional assessments count with any the officer
+        // adds.
         let mut assessments = handover.assessments.clone();
-        if let Some(on_parcel) =
-            Store::take_parcel(&mut tx, zone, handover.parcel_code.trim(), phase_id).await?
-        {
-            for a in on_parcel {
-                if !assessments.contains(&a) {
-                    assessments.push(a);
-                }
+        for a in Store::take_parcel(&mut tx, zone, handover.parcel_code.trim(), phase_id).await? {
+            if !assessments.contains(&a) {
+                assessments.push(a);
             }
         }
         let handover = &Handover {

@@ -74,6 +74,31 @@ async fn demo_idempotent(store: Store) {
     assert!(reports.iter().map(|r| r.entries).sum::<usize>() > 10);
 }
 
+/// Imports a square parcel `code` of about 100 mu with no regional assessments and reserves
+/// it for `phase_id`: land a test can hand over (every handover needs a reserved parcel).
+async fn reserved_parcel(
+    store: &Store,
+    zone: luodi_domain::ZoneId,
+    code: &str,
+    lon: f64,
+    phase_id: i64,
+) {
+    let text = serde_json::json!({"type": "FeatureCollection", "features": [{"type": "Feature",
+        "properties": {"code": code},
+        "geometry": {"type": "Polygon", "coordinates": [[[lon, 36.25], [lon + 0.003, 36.25], [lon + 0.003, 36.252], [lon, 36.252], [lon, 36.25]]]}}]})
+    .to_string();
+    let drafts = luodi_domain::parcel::parcels_from_geojson(&text).unwrap();
+    store
+        .import_parcels(&Actor::Cli, zone, &drafts)
+        .await
+        .unwrap();
+    let id = store.parcel_by_code(zone, code).await.unwrap().unwrap().id;
+    store
+        .reserve_parcel(&Actor::Cli, zone, id, phase_id)
+        .await
+        .unwrap();
+}
+
 fn draft(uscc: &Uscc, name: &str) -> EnterpriseDraft {
     EnterpriseDraft::parse(&EnterpriseInput {
         uscc: uscc.to_string(),
@@ -597,6 +622,19 @@ mod service_lists {
             parcel_code: "GX-2025-08".into(),
             assessments: vec![],
         };
+        // Land the zone does not hold is never handed over (regression: a made-up code
+        // used to make a list), and nothing is written.
+        let audit = count(&store, "audit_log").await;
+        assert!(matches!(
+            store
+                .hand_over(&Actor::Cli, &admin.scope(), project.phases[1].id, &h)
+                .await,
+            Err(HandoverError::Parcel(
+                luodi_store::parcels::AllocationError::UnknownParcel { .. }
+            ))
+        ));
+        assert_eq!(count(&store, "audit_log").await, audit);
+        reserved_parcel(&store, zone.id, "GX-2025-08", 120.25, project.phases[1].id).await;
         assert!(matches!(
             store
                 .hand_over(&Actor::Cli, &admin.scope(), phase1.id, &h)
@@ -1460,7 +1498,8 @@ mod parcels {
                 .1
         };
         let all = store.parcel_changes(zone, None).await.unwrap();
-        assert_eq!(all.rows.len(), 16);
+        // The park's 16 and the 19 handed to the zone's past projects.
+        assert_eq!(all.rows.len(), 35);
         assert_eq!(all.revision, revision(store.clone()).await);
         assert!(
             store

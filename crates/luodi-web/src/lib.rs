@@ -27,7 +27,6 @@ use axum::routing::get;
 use luodi_store::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
@@ -128,7 +127,7 @@ async fn fallback(req: Request) -> Response {
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let docs: Router<AppState> = SwaggerUi::new("/api/docs")
-        .url("/api/openapi.json", api::ApiDoc::openapi())
+        .url("/api/openapi.json", api::openapi::description())
         .into();
     Router::new()
         .merge(api::router())

@@ -983,8 +983,32 @@ mod service_lists {
                 .any(|i| i["state"] == "waived" && i["clock"]["status"] == "waived")
         );
 
-        // Hand over phase 2: bad input first, then right.
+        // Land the zone does not hold is refused (regression: a made-up code made a list).
         let url = format!("/api/v1/projects/{id}/phases/2/handover");
+        let r = app
+            .api(
+                "POST",
+                &url,
+                Some(&landing),
+                Some(&json!({"handover_date": "2026-11-30", "parcel_code": "NOPE-1"}).to_string()),
+            )
+            .await;
+        assert_eq!(
+            (
+                r.status,
+                r.json()["code"].clone(),
+                r.json()["field"].clone()
+            ),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!("unknown_parcel"),
+                json!("parcel_code")
+            )
+        );
+        // The parcel for phase 2, imported and reserved.
+        let phase2 = project["phases"][1]["id"].as_i64().unwrap();
+        app.reserved_parcel(&landing, "GX-2025-08", phase2).await;
+        // Hand over phase 2: bad input first, then right.
         let r = app
             .api(
                 "POST",
@@ -1614,7 +1638,8 @@ mod parcels {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let page = r.json();
-        assert_eq!(page["total"], 16);
+        // The park's 16 and the 19 handed to the zone's past projects.
+        assert_eq!(page["total"], 35);
         let first = &page["items"][0];
         for k in ["id", "code", "area_m2", "area_mu", "status"] {
             assert!(!first[k].is_null(), "{k} in {first}");
@@ -1681,7 +1706,8 @@ mod parcels {
             app.api("GET", "/api/v1/parcels", Some(&landing), None)
                 .await
                 .json()["total"],
-            16
+            35,
+            "nothing imported"
         );
         let good = json!({"type": "FeatureCollection", "features": [square("GX-NEW-1", 120.36)]})
             .to_string();
@@ -1706,7 +1732,10 @@ mod parcels {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let m = r.json();
-        assert_eq!(m["parcels"], 17);
+        assert_eq!(
+            m["parcels"], 36,
+            "the park's 16, the 19 already handed over and GX-NEW-1"
+        );
         let top = m["top"].as_array().unwrap();
         assert!(!top.is_empty() && top.len() <= 5, "{}", m["excluded"]);
         let scores: Vec<f64> = top.iter().map(|t| t["score"].as_f64().unwrap()).collect();
@@ -1734,7 +1763,7 @@ mod parcels {
         assert!(reasons("GX-2026-03").iter().any(|r| r == "地块已撤回"));
         assert_eq!(
             m["eligible"].as_u64().unwrap() as usize + excluded.len(),
-            17
+            36
         );
         let r = app
             .api(
@@ -1935,13 +1964,14 @@ mod parcels {
             .await;
         assert_eq!(r.status, StatusCode::OK);
         let fc = r.json();
-        assert_eq!(fc["features"].as_array().unwrap().len(), 17);
+        assert_eq!(fc["features"].as_array().unwrap().len(), 36);
         let props = &fc["features"][0]["properties"];
         for k in ["id", "code", "area_m2", "area_mu", "status"] {
             assert!(!props[k].is_null(), "{k} in {props}");
         }
 
-        // The CSV export imports back through the API as a table (every parcel updated).
+        // The CSV export imports back through the API as a table, unchanged: nothing is
+        // written (regression: every parcel was reported updated).
         let csv = app
             .api("GET", "/api/v1/parcels.csv", Some(&landing), None)
             .await;
@@ -1961,8 +1991,12 @@ mod parcels {
         let r = app.send(req).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         assert_eq!(
-            (r.json()["created"].clone(), r.json()["updated"].clone()),
-            (json!(0), json!(17))
+            (
+                r.json()["created"].clone(),
+                r.json()["updated"].clone(),
+                r.json()["unchanged"].clone()
+            ),
+            (json!(0), json!(0), json!(36))
         );
         let xlsx = app
             .api("GET", "/api/v1/parcels.xlsx", Some(&landing), None)

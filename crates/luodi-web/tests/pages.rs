@@ -689,6 +689,28 @@ mod project_pages {
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("id=\"handover-error\""));
+        // A parcel the zone does not hold: refused on the page as over the API
+        // (regression: the form made a list for NOPE-1).
+        let r = landing
+            .post(
+                app,
+                &format!("/projects/{project_id}/phases/3/handover"),
+                &[
+                    ("_csrf", &csrf),
+                    ("handover_date", "2026-11-30"),
+                    ("parcel_code", "NOPE-1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("园区没有地块 NOPE-1"), "{}", r.body);
+        let token = app.token("landing@luodi.demo").await;
+        let scope = luodi_domain::Scope {
+            zone: Some(luodi_store::demo::zone_id(&app.store).await.unwrap()),
+            enterprise: None,
+        };
+        let phase3 = app.store.project(&scope, project_id).await.unwrap().phases[2].id;
+        app.reserved_parcel(&token, "GX-2025-09", phase3).await;
         let r = landing
             .post(
                 app,
@@ -1023,7 +1045,8 @@ mod parcel_pages {
             .map(|s| s.split('"').next().unwrap())
             .filter(|s| s.chars().all(|c| c.is_ascii_digit()))
             .collect();
-        assert_eq!(ids.len(), 16 * 2, "a map link and a table link each");
+        // The park's 16 and the 19 handed to the zone's past projects.
+        assert_eq!(ids.len(), 35 * 2, "a map link and a table link each");
         // The exports the page links to, with the page's session.
         for (link, starts) in [
             ("/api/v1/parcels.geojson", &b"{"[..]),

@@ -558,10 +558,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             match written {
                 Ok(done) => {
                     println!(
-                        "{file}: {} parcels imported ({} new, {} updated)",
+                        "{file}: {} parcels imported ({} new, {} updated, {} unchanged)",
                         drafts.len(),
                         done.created,
-                        done.updated
+                        done.updated,
+                        done.unchanged
                     );
                     Ok(ExitCode::SUCCESS)
                 }

@@ -893,7 +893,7 @@ async fn parcels_flow(backend: Backend) {
     );
     assert!(o.status.success(), "{}", text(&o));
     assert!(
-        text(&o).contains("2 parcels imported (2 new, 0 updated)"),
+        text(&o).contains("2 parcels imported (2 new, 0 updated, 0 unchanged)"),
         "{}",
         text(&o)
     );
@@ -945,7 +945,79 @@ async fn parcels_flow(backend: Backend) {
             );
         }
     }
-    // CSV and XLSX exports import back as they are: every parcel updated, none new, the
+    // The export into a new database: parcels reserved or handed over there cannot come in
+    // as such (a file makes no reservation); the refusal names each and says what to do,
+    // and with those statuses left out the file imports whole.
+    let Some(fresh) = TestDb::new(backend).await else {
+        return;
+    };
+    let o = luodi(&["migrate", "--database", &fresh.url], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = luodi(
+        &[
+            "zone",
+            "add",
+            "--database",
+            &fresh.url,
+            "--code",
+            "copy",
+            "--name-zh",
+            "副本",
+            "--name-en",
+            "Copy",
+            "--province",
+            "山东省",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = luodi(
+        &[
+            "import",
+            "parcels",
+            "--database",
+            &fresh.url,
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let t = text(&o);
+    assert!(
+        t.contains("(GX-2026-07): status: a new parcel cannot come in as handed_over")
+            && t.contains("give it the status available (or leave the status out)")
+            && t.contains("nothing was imported"),
+        "{t}"
+    );
+    let mut plain = fc.clone();
+    for f in plain["features"].as_array_mut().unwrap() {
+        let props = f["properties"].as_object_mut().unwrap();
+        if props["status"] != "withdrawn" {
+            props.remove("status");
+        }
+    }
+    let stripped = dir.join("plain.geojson");
+    std::fs::write(&stripped, plain.to_string()).unwrap();
+    let o = luodi(
+        &[
+            "import",
+            "parcels",
+            "--database",
+            &fresh.url,
+            stripped.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!(
+            "{n} parcels imported ({n} new, 0 updated, 0 unchanged)"
+        )),
+        "{}",
+        text(&o)
+    );
+    fresh.drop_db().await;
+    // CSV and XLSX exports import back as they are: nothing new, nothing updated, the
     // areas unchanged.
     let areas: Vec<(String, f64)> = store
         .all_parcels(zone.id)
@@ -980,7 +1052,10 @@ async fn parcels_flow(backend: Backend) {
         );
         assert!(o.status.success(), "{ext}: {}", text(&o));
         assert!(
-            text(&o).contains(&format!("{n} parcels imported (0 new, {n} updated)")),
+            // Exported and imported back as it is: nothing changed, nothing written.
+            text(&o).contains(&format!(
+                "{n} parcels imported (0 new, 0 updated, {n} unchanged)"
+            )),
             "{ext}: {}",
             text(&o)
         );

@@ -120,7 +120,8 @@ pub async fn list_tokens(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTokenRequest {
-    /// What the token is for, e.g. "nightly export".
+    /// What the token is for, e.g. "nightly export"; 1–100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub label: String,
 }
 

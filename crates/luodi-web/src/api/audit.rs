@@ -26,9 +26,11 @@ pub struct AuditEntryResponse {
     pub action: String,
     pub entity: String,
     pub entity_id: String,
-    #[schema(value_type = Object)]
+    /// What the entity was before (null for a creation or an event).
+    #[schema(value_type = Option<Object>)]
     pub before: serde_json::Value,
-    #[schema(value_type = Object)]
+    /// What it became (null for a deletion or an event).
+    #[schema(value_type = Option<Object>)]
     pub after: serde_json::Value,
     pub hash: String,
 }

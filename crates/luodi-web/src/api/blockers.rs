@@ -60,7 +60,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ClockResponse {
+pub struct BlockerClockResponse {
     /// `acknowledge`, `answer` or `resolve`.
     pub kind: &'static str,
     pub label: String,
@@ -116,10 +116,11 @@ pub struct BlockerResponse {
     pub waiting_on_enterprise: bool,
     pub complex_limit: Option<u32>,
     pub reopened: u32,
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: Option<u8>,
     /// Send it back with an action, so that a change made meanwhile is not overwritten.
     pub version: i64,
-    pub clocks: Vec<ClockResponse>,
+    pub clocks: Vec<BlockerClockResponse>,
     /// The action kinds the caller may take now.
     pub actions: Vec<&'static str>,
     /// In order; only on `GET /api/v1/blockers/{id}` and after an action.
@@ -139,8 +140,8 @@ fn label(list: &[(&str, &str, &str)], code: &str, lang: Lang) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-fn clock_response(c: &Clock, lang: Lang) -> ClockResponse {
-    ClockResponse {
+fn clock_response(c: &Clock, lang: Lang) -> BlockerClockResponse {
+    BlockerClockResponse {
         kind: c.kind.as_str(),
         label: c.kind.label().get(lang).to_string(),
         limit: c.limit,
@@ -364,10 +365,18 @@ pub struct RaiseRequest {
     pub project_id: i64,
     pub phase_id: Option<i64>,
     /// land, planning, approval, utilities, construction, finance, talent, policy, other.
+    #[schema(
+        pattern = "^(land|planning|approval|utilities|construction|finance|talent|policy|other)$"
+    )]
     pub category: String,
     /// normal (default), high or urgent.
+    #[schema(pattern = "^(normal|high|urgent)$")]
     pub priority: Option<String>,
+    /// 1–200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
+    /// 1–5,000 characters.
+    #[schema(min_length = 1, max_length = 5000)]
     pub description: String,
     /// The names of attached files.
     #[serde(default)]
@@ -427,6 +436,9 @@ pub struct ActionRequest {
     /// waiting_on_enterprise (reason), enterprise_responded (text), marked_complex
     /// (resolve_limit, reason), resolved (text), confirmed (rating 1–5, comment), withdrawn
     /// (reason).
+    #[schema(
+        pattern = "^(acknowledged|rerouted|answered|waiting_on_enterprise|enterprise_responded|marked_complex|resolved|confirmed|withdrawn)$"
+    )]
     pub kind: String,
     pub text: Option<String>,
     pub reason: Option<String>,
@@ -533,7 +545,7 @@ pub async fn act(
 }
 
 #[utoipa::path(get, path = "/api/v1/blocker-sla", tag = "blockers",
-    responses((status = 200, description = "the zone's limits in working days (acknowledge, answer, resolve, resolve_complex) and its escalation ladder (to, after_working_days)", body = Object),
+    responses((status = 200, description = "the zone's limits in working days (acknowledge, answer, resolve, resolve_complex) and its escalation ladder (to, after_working_days)", body = crate::api::schemas::SlaSchema),
         (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn sla(State(state): State<AppState>, caller: ApiUser) -> Result<Json<Sla>, ApiError> {
@@ -551,8 +563,8 @@ pub async fn sla(State(state): State<AppState>, caller: ApiUser) -> Result<Json<
 }
 
 #[utoipa::path(put, path = "/api/v1/blocker-sla", tag = "blockers",
-    request_body(content = Object, description = "limits {acknowledge, answer, resolve, resolve_complex} (1–120 working days, in that order no shorter) and ladder [{to: department_head | zone_leader, after_working_days}] (1–5 rungs)"),
-    responses((status = 200, description = "set; blockers raised from now on use it", body = Object), (status = 403, body = ErrorBody),
+    request_body(content = crate::api::schemas::SlaSchema, description = "limits (1–120 working days, in that order no shorter) and the escalation ladder (1–5 rungs)"),
+    responses((status = 200, description = "set; blockers raised from now on use it", body = crate::api::schemas::SlaSchema), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_sla(

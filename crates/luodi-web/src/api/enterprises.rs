@@ -27,20 +27,25 @@ pub fn router() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct EnterpriseRequest {
     /// 统一社会信用代码 — 18 characters, GB 32100-2015, with a valid check character.
-    #[schema(example = "91350100M000100Y43")]
+    #[schema(example = "91350100M000100Y43", min_length = 18, max_length = 22)]
     pub uscc: String,
-    #[schema(example = "青岛示例医疗器械有限公司")]
+    /// 1–200 characters.
+    #[schema(example = "青岛示例医疗器械有限公司", min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(max_length = 200)]
     pub name_en: Option<String>,
     /// GB/T 4754-2017 industry code, e.g. `C3581` or `3581`.
     #[schema(example = "C3581")]
     pub industry_code: Option<String>,
     /// `upstream`, `midstream` or `downstream`.
-    #[schema(example = "midstream")]
+    #[schema(example = "midstream", pattern = "^(upstream|midstream|downstream)?$")]
     pub chain_position: Option<String>,
     /// `large`, `medium`, `small` or `micro`.
+    #[schema(pattern = "^(large|medium|small|micro)?$")]
     pub size: Option<String>,
+    #[schema(max_length = 300)]
     pub address: Option<String>,
+    #[schema(max_length = 100)]
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub contact_email: Option<String>,

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
 pub struct MoveRequest {
     /// signed, land_matched, construction_started or in_production (the others are
     /// recorded by the handover and by milestone approvals).
+    #[schema(pattern = "^(signed|land_matched|construction_started|in_production)$")]
     pub status: String,
     pub commitment: Option<String>,
 }
@@ -98,7 +99,7 @@ pub async fn move_phase(
 }
 
 #[utoipa::path(get, path = "/api/v1/lifecycle-policy", tag = "projects",
-    responses((status = 200, description = "the zone's lifecycle policy: start_on_commitment (承诺即开工)", body = Object), (status = 403, body = ErrorBody)),
+    responses((status = 200, description = "the zone's lifecycle policy: start_on_commitment (承诺即开工)", body = crate::api::schemas::LifecyclePolicySchema), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn policy(
     State(state): State<AppState>,
@@ -118,8 +119,8 @@ pub async fn policy(
 }
 
 #[utoipa::path(put, path = "/api/v1/lifecycle-policy", tag = "projects",
-    request_body(content = Object, description = "start_on_commitment: whether construction may start before the permit on a recorded commitment"),
-    responses((status = 200, description = "set, audited with the old policy", body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    request_body(content = crate::api::schemas::LifecyclePolicySchema, description = "whether construction may start before the permit on a recorded commitment"),
+    responses((status = 200, description = "set, audited with the old policy", body = crate::api::schemas::LifecyclePolicySchema), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_policy(
     State(state): State<AppState>,

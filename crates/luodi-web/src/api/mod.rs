@@ -10,10 +10,12 @@ pub mod enterprises;
 pub mod leadership;
 pub mod lifecycle;
 pub mod notifications;
+pub mod openapi;
 pub mod outbound;
 pub mod parcels;
 pub mod portfolio;
 pub mod projects;
+pub mod schemas;
 pub mod stewards;
 
 use axum::Router;

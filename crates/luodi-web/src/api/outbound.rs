@@ -26,7 +26,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/outbound", tag = "notifications",
-    responses((status = 200, description = "the zone's outbound settings, secrets hidden: email (bool) and webhooks (name, format generic|wecom|dingtalk, url, secret, kinds)", body = Object),
+    responses((status = 200, description = "the zone's outbound settings, secrets hidden: email (bool) and webhooks (name, format generic|wecom|dingtalk, url, secret, kinds)", body = crate::api::schemas::OutboundSchema),
         (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn show(
@@ -43,8 +43,8 @@ pub async fn show(
 }
 
 #[utoipa::path(put, path = "/api/v1/outbound", tag = "notifications",
-    request_body(content = Object, description = "email (bool) and webhooks: [{name, format: generic|wecom|dingtalk, url, secret?, kinds?}]. A secret or URL given back as shown (hidden) keeps the one set."),
-    responses((status = 200, description = "set, audited with secrets hidden", body = Object), (status = 403, body = ErrorBody),
+    request_body(content = crate::api::schemas::OutboundSchema, description = "email on or off, and the webhooks. A secret or URL given back as shown (hidden) keeps the one set."),
+    responses((status = 200, description = "set, audited with secrets hidden", body = crate::api::schemas::OutboundSchema), (status = 403, body = ErrorBody),
         (status = 422, description = "the field at fault, e.g. webhooks[1].url", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set(

@@ -157,6 +157,8 @@ pub async fn show(
 pub struct ImportResponse {
     pub created: usize,
     pub updated: usize,
+    /// Parcels the zone already held exactly as in the file: nothing written for them.
+    pub unchanged: usize,
 }
 
 /// Every problem of a refused file, one `errors` entry each: `field` is
@@ -188,7 +190,7 @@ pub fn import_problems(lang: Lang, problems: &[FeatureProblem]) -> ApiError {
 
 #[utoipa::path(post, path = "/api/v1/parcels", tag = "parcels",
     request_body(content = String, content_type = "application/geo+json", description = "a GeoJSON FeatureCollection (or, with Content-Type text/csv or the XLSX type, a table with a header row of attribute names and a `wkt` column); only `code` and the geometry are required"),
-    responses((status = 201, description = "imported: new codes added, known codes updated", body = ImportResponse), (status = 403, body = ErrorBody),
+    responses((status = 201, description = "imported: new codes added, known codes updated, identical ones left unchanged", body = ImportResponse), (status = 403, body = ErrorBody),
         (status = 413, description = "over 1 MiB: use `luodi import parcels`", body = ErrorBody),
         (status = 422, description = "every problem by feature index and code; nothing was written", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -237,6 +239,7 @@ pub async fn import(
         Json(ImportResponse {
             created: done.created,
             updated: done.updated,
+            unchanged: done.unchanged,
         }),
     ))
 }
@@ -290,7 +293,7 @@ fn features_of(parcels: &[Parcel]) -> serde_json::Value {
 }
 
 #[utoipa::path(get, path = "/api/v1/parcels.geojson", tag = "parcels",
-    responses((status = 200, description = "every parcel of the zone as a GeoJSON FeatureCollection", content_type = "application/geo+json", body = String), (status = 403, body = ErrorBody)),
+    responses((status = 200, description = "every parcel of the zone as a GeoJSON FeatureCollection", content_type = "application/geo+json", body = crate::api::schemas::FeatureCollectionSchema), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn export(State(state): State<AppState>, caller: ApiUser) -> Result<Response, ApiError> {
     let zone = caller.zone_for(Action::ViewParcels)?;
@@ -424,7 +427,8 @@ pub struct ReserveRequest {
     pub phase_id: i64,
 }
 
-fn allocation_error(lang: Lang, e: AllocationError) -> ApiError {
+/// The answer to a refused reservation, release or handover of a parcel.
+pub fn allocation_error(lang: Lang, e: AllocationError) -> ApiError {
     match e {
         AllocationError::Store(e) => ApiError::store(lang, e),
         AllocationError::PhaseHasParcel(code) => ApiError::new(
@@ -437,12 +441,41 @@ fn allocation_error(lang: Lang, e: AllocationError) -> ApiError {
             ),
         )
         .field("phase_id"),
-        other => ApiError::new(
+        AllocationError::NotAvailable { code, status } => ApiError::new(
             StatusCode::CONFLICT,
             "not_available",
-            t(lang, &format!("地块不可预留：{other}"), &other.to_string()),
+            t(
+                lang,
+                &format!(
+                    "地块 {code} 当前为“{}”，不能预留",
+                    crate::i18n::Tr::new(lang).t(&format!("parcels.status_{status}"))
+                ),
+                &format!("parcel {code} is {status}, not available"),
+            ),
         )
         .field("status"),
+        AllocationError::NotReservedForPhase { code } => ApiError::new(
+            StatusCode::CONFLICT,
+            "not_reserved_for_phase",
+            t(
+                lang,
+                &format!("地块 {code} 没有预留给这一期项目，不能释放或交地"),
+                &format!("parcel {code} is not reserved for this phase"),
+            ),
+        )
+        .field("phase_id"),
+        AllocationError::UnknownParcel { code } => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_parcel",
+            t(
+                lang,
+                &format!("园区没有地块 {code}：请先导入该地块并预留给这一期项目，再交地"),
+                &format!(
+                    "the zone has no parcel {code}: import it, reserve it for this phase, then hand it over"
+                ),
+            ),
+        )
+        .field("parcel_code"),
     }
 }
 
@@ -514,17 +547,19 @@ pub async fn release(
 #[serde(deny_unknown_fields)]
 pub struct MatchRequest {
     pub phase_id: Option<i64>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::api::schemas::LandNeedsSchema>)]
     pub needs: Option<LandNeeds>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::api::schemas::PhaseFactsSchema>)]
     pub facts: Option<PhaseFacts>,
     /// The score's weights; default: the zone's (see `GET /api/v1/match/weights`).
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::api::schemas::WeightsSchema>)]
     pub weights: Option<Weights>,
     /// 1–100, default 10.
+    #[schema(minimum = 1, maximum = 100)]
     pub k: Option<usize>,
     /// How many excluded parcels to explain constraint by constraint, lowest ids first:
     /// 0–10,000, default 200. The funnel counts them all.
+    #[schema(maximum = 10000)]
     pub explain: Option<usize>,
 }
 
@@ -780,7 +815,7 @@ pub async fn match_parcels(
 }
 
 #[utoipa::path(get, path = "/api/v1/match/weights", tag = "parcels",
-    responses((status = 200, description = "the weights the zone's matcher scores with (its own, or the defaults 15/25/15/15/15/15): area, indicators, utilities, price, synergy, assessments", body = Object),
+    responses((status = 200, description = "the weights the zone's matcher scores with (its own, or the defaults 15/25/15/15/15/15): area, indicators, utilities, price, synergy, assessments", body = crate::api::schemas::WeightsSchema),
         (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn match_weights(
@@ -798,8 +833,8 @@ pub async fn match_weights(
 }
 
 #[utoipa::path(put, path = "/api/v1/match/weights", tag = "parcels",
-    request_body(content = Object, description = "all six weights, each zero or more, adding up to more than zero: area, indicators, utilities, price, synergy, assessments (any scale; shown as points of 100)"),
-    responses((status = 200, description = "set; the weights", body = Object), (status = 403, body = ErrorBody),
+    request_body(content = crate::api::schemas::WeightsSchema, description = "all six weights, each zero or more, adding up to more than zero (any scale; shown as points of 100)"),
+    responses((status = 200, description = "set; the weights", body = crate::api::schemas::WeightsSchema), (status = 403, body = ErrorBody),
         (status = 422, description = "a weight is wrong; `field` names it", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_match_weights(
@@ -820,7 +855,7 @@ pub async fn set_match_weights(
 }
 
 #[utoipa::path(put, path = "/api/v1/phases/{id}/land-needs", tag = "parcels", params(("id" = i64, Path, description = "project phase id")),
-    request_body(content = Object, description = "the phase's land needs: area_mu_min, area_mu_max, industry, investment_wan, annual_tax_wan, annual_output_wan, power_kva, water_m3_per_day, gas, steam, sewage_class, budget_per_mu_wan, wanted_by, preferred_parks, partners"),
+    request_body(content = crate::api::schemas::LandNeedsSchema, description = "the phase's land needs"),
     responses((status = 200, description = "recorded; the phase's id and its needs", body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_land_needs(

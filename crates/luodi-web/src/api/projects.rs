@@ -141,7 +141,7 @@ pub struct CreateProjectRequest {
     /// An active steward of the zone (项目服务管家).
     pub steward_user_id: Option<i64>,
     /// 1–10 phases: name, status (lead or signed) and the facts rules read.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<crate::api::schemas::PhaseInputSchema>, min_items = 1, max_items = 10)]
     pub phases: Vec<luodi_domain::project::PhaseInput>,
 }
 
@@ -318,9 +318,10 @@ async fn phase_of(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HandoverRequest {
-    #[schema(example = "2026-10-15")]
+    #[schema(example = "2026-10-15", format = Date)]
     pub handover_date: String,
-    #[schema(example = "GX-2026-07")]
+    /// The parcel reserved for the phase.
+    #[schema(example = "GX-2026-07", min_length = 1, max_length = 40)]
     pub parcel_code: String,
     /// Regional assessments covering the parcel: environment, energy, geological_hazard,
     /// seismic, archaeology, flood, soil_water, traffic, mineral, meteorology.
@@ -386,20 +387,14 @@ pub fn handover_error(lang: Lang, e: HandoverError) -> ApiError {
             f.to_string(),
         )
         .field(format!("facts.{}", f.field)),
-        HandoverError::Store(e)
-        | HandoverError::Parcel(luodi_store::parcels::AllocationError::Store(e)) => {
-            ApiError::store(lang, e)
+        HandoverError::Store(e) => ApiError::store(lang, e),
+        HandoverError::Parcel(e) => {
+            let mut e = crate::api::parcels::allocation_error(lang, e);
+            if e.status.is_client_error() {
+                e.body.field = Some("parcel_code".into());
+            }
+            e
         }
-        HandoverError::Parcel(e) => ApiError::new(
-            StatusCode::CONFLICT,
-            "parcel_not_reserved",
-            t(
-                lang,
-                &format!("地块未预留给本期项目，不能交地：{e}"),
-                &format!("the parcel cannot be handed over to this phase: {e}"),
-            ),
-        )
-        .field("parcel_code"),
     }
 }
 
@@ -612,9 +607,13 @@ pub async fn service_list(
 #[serde(deny_unknown_fields)]
 pub struct StepRequest {
     /// submit, accept, return, resubmit, start_special, end_special, extend, approve, refuse, verify
-    #[schema(example = "accept")]
+    #[schema(
+        example = "accept",
+        pattern = "^(submit|accept|return|resubmit|start_special|end_special|extend|approve|refuse|verify)$"
+    )]
     pub kind: String,
     /// The date of the step (YYYY-MM-DD); default today in the zone.
+    #[schema(format = Date)]
     pub on: Option<String>,
     /// For return, refuse and extend.
     pub reason: Option<String>,
@@ -622,14 +621,18 @@ pub struct StepRequest {
     #[serde(default)]
     pub missing: Vec<String>,
     /// … and by when it must come.
+    #[schema(format = Date)]
     pub missing_due: Option<String>,
     /// For start_special: hearing, expert_review, public_notice or inspection.
+    #[schema(pattern = "^(hearing|expert_review|public_notice|inspection)$")]
     pub procedure: Option<String>,
     pub note: Option<String>,
     /// For extend: 1–60 more days, and who approved them.
+    #[schema(minimum = 1, maximum = 60)]
     pub days: Option<u32>,
     pub approver: Option<String>,
     /// For approve on commitment (承诺): when the commitment is verified.
+    #[schema(format = Date)]
     pub verify_by: Option<String>,
     /// For verify: whether the commitment was met (not met revokes the approval; give a note).
     pub met: Option<bool>,

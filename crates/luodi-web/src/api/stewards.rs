@@ -68,7 +68,9 @@ pub async fn history(
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
     pub user_id: i64,
+    /// Why the steward changes (needed when the project has one): at most 500 characters.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub reason: String,
 }
 

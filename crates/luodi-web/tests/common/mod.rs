@@ -152,6 +152,41 @@ impl TestApp {
         self.send(req.unwrap()).await
     }
 
+    /// Imports a square parcel `code` (about 100 mu, no regional assessments) over the API
+    /// and reserves it for `phase_id`, so a test can hand it over.
+    pub async fn reserved_parcel(&self, token: &str, code: &str, phase_id: i64) -> i64 {
+        let fc = serde_json::json!({"type": "FeatureCollection", "features": [{"type": "Feature",
+            "properties": {"code": code},
+            "geometry": {"type": "Polygon", "coordinates": [[[120.25, 36.25], [120.253, 36.25], [120.253, 36.252], [120.25, 36.252], [120.25, 36.25]]]}}]});
+        let r = self
+            .api(
+                "POST",
+                "/api/v1/parcels",
+                Some(token),
+                Some(&fc.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let id = self
+            .store
+            .parcel_by_code(demo::zone_id(&self.store).await.unwrap(), code)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let body = serde_json::json!({"phase_id": phase_id}).to_string();
+        let r = self
+            .api(
+                "POST",
+                &format!("/api/v1/parcels/{id}/reserve"),
+                Some(token),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        id
+    }
+
     /// Logs in through the login page like a browser; returns the session.
     pub async fn login(&self, email: &str) -> Browser {
         let mut b = Browser {
