@@ -2,6 +2,15 @@
 //! content and the previous entry's hash, so editing, deleting or reordering any entry
 //! breaks every hash after it. The store writes entries; this module says what a hash is
 //! and walks a chain.
+//!
+//! A chain alone does not stop someone who can write to the database: they can edit an
+//! entry and hash the rest again, or cut the end and rewind the head. So each entry (and
+//! the head) may also carry an anchor — an HMAC-SHA256 under a key kept outside the
+//! database ([`AnchorKey`]). Without the key nobody can make an anchor that verifies: an
+//! edited, re-hashed, added or removed entry, a stripped anchor, or a rewound head is
+//! found. What anchors cannot show: a copy of the whole database from an earlier day put
+//! back (its entries and head are as the key made them), or changes by someone who holds
+//! the key.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -75,6 +84,99 @@ pub struct StoredEntry {
     pub after: Value,
     pub prev_hash: String,
     pub hash: String,
+    /// The entry's anchor, if it was written with a key.
+    pub mac: Option<String>,
+}
+
+/// The key that anchors a chain. It lives outside the database (a file the operator
+/// keeps); it is never stored, shown or logged.
+#[derive(Clone)]
+pub struct AnchorKey(Vec<u8>);
+
+impl std::fmt::Debug for AnchorKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AnchorKey(***)")
+    }
+}
+
+impl AnchorKey {
+    pub fn new(key: &[u8]) -> AnchorKey {
+        AnchorKey(key.to_vec())
+    }
+
+    fn mac(&self, text: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let mut m = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key");
+        m.update(text.as_bytes());
+        hex::encode(m.finalize().into_bytes())
+    }
+
+    /// The anchor of entry `seq` of `zone`'s chain, whose hash is `hash`.
+    pub fn entry_mac(&self, zone: i64, seq: i64, hash: &str) -> String {
+        self.mac(&format!("entry\n{zone}\n{seq}\n{hash}"))
+    }
+
+    /// The anchor of a chain's head (its last seq and hash): unlike any entry's, so an
+    /// entry's anchor cannot stand in for a rewound head.
+    pub fn head_mac(&self, zone: i64, seq: i64, hash: &str) -> String {
+        self.mac(&format!("head\n{zone}\n{seq}\n{hash}"))
+    }
+}
+
+/// What checking a chain's anchors found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Anchors {
+    /// Entries whose anchor verified.
+    pub anchored: usize,
+    /// Entries written before the chain was first anchored (before a key was configured).
+    pub before_key: usize,
+    /// Whether the head's anchor verified.
+    pub head: bool,
+}
+
+/// Checks the anchors of a chain that [`verify_chain`] passed: from the first anchored
+/// entry on, every entry must carry its anchor, and a head with an anchor must carry the
+/// right one; an anchored chain's head must be anchored.
+pub fn verify_anchors(
+    entries: &[StoredEntry],
+    head: Option<(i64, &str, Option<&str>)>,
+    key: &AnchorKey,
+) -> Result<Anchors, ChainError> {
+    let mut found = Anchors::default();
+    let mut anchoring = false;
+    for e in entries {
+        match &e.mac {
+            Some(mac) if *mac == key.entry_mac(e.zone_id, e.seq, &e.hash) => {
+                anchoring = true;
+                found.anchored += 1;
+            }
+            Some(_) => {
+                return Err(ChainError::Forged {
+                    zone_id: e.zone_id,
+                    id: e.id,
+                    seq: e.seq,
+                });
+            }
+            None if anchoring => {
+                return Err(ChainError::Unanchored {
+                    zone_id: e.zone_id,
+                    id: e.id,
+                    seq: e.seq,
+                });
+            }
+            None => found.before_key += 1,
+        }
+    }
+    if let Some((seq, hash, mac)) = head {
+        let zone_id = entries.first().map(|e| e.zone_id).unwrap_or_default();
+        match mac {
+            Some(mac) if mac == key.head_mac(zone_id, seq, hash) => found.head = true,
+            Some(_) => return Err(ChainError::ForgedHead { zone_id }),
+            None if anchoring => return Err(ChainError::ForgedHead { zone_id }),
+            None => {}
+        }
+    }
+    Ok(found)
 }
 
 /// Why a chain does not verify, naming the first entry at fault.
@@ -101,6 +203,18 @@ pub enum ChainError {
         last_seq: i64,
         head_seq: i64,
     },
+    #[error(
+        "zone {zone_id}: entry id {id} (seq {seq}) carries an anchor the key did not make: it was written or re-hashed without the key"
+    )]
+    Forged { zone_id: i64, id: i64, seq: i64 },
+    #[error(
+        "zone {zone_id}: entry id {id} (seq {seq}) has no anchor although entries before it have: it was written, or its anchor removed, without the key"
+    )]
+    Unanchored { zone_id: i64, id: i64, seq: i64 },
+    #[error(
+        "zone {zone_id}: the chain's head is not anchored by the key: it was rewound or rewritten without the key"
+    )]
+    ForgedHead { zone_id: i64 },
 }
 
 /// Walks one zone's chain in seq order, checking each link, then the recorded head
@@ -209,6 +323,7 @@ mod tests {
                     after,
                     prev_hash: prev.clone(),
                     hash: hash.clone(),
+                    mac: None,
                 };
                 prev = hash;
                 e
@@ -256,6 +371,89 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    /// Someone with the database but not the key: every way of rewriting the chain so
+    /// that the hashes agree again is still found by its anchors (regression: an edit
+    /// followed by re-hashing the rest, or a truncation with the head rewound, verified).
+    #[test]
+    fn anchors_find_what_rehashing_hides() {
+        let key = AnchorKey::new(b"a key of at least thirty-two bytes!!");
+        let anchored = |mut c: Vec<StoredEntry>, from: usize| {
+            for e in c.iter_mut().skip(from) {
+                e.mac = Some(key.entry_mac(e.zone_id, e.seq, &e.hash));
+            }
+            c
+        };
+        let c = anchored(chain(5), 2);
+        let head_mac = key.head_mac(1, 5, &c[4].hash);
+        let head = Some((5, c[4].hash.as_str(), Some(head_mac.as_str())));
+        assert_eq!(
+            verify_anchors(&c, head, &key),
+            Ok(Anchors {
+                anchored: 3,
+                before_key: 2,
+                head: true
+            })
+        );
+        // Edit entry 4 and hash it and the rest again: the chain verifies, its anchors not.
+        let mut forged = c.clone();
+        forged[3].after = json!({"name": "forged"});
+        let mut prev = forged[2].hash.clone();
+        for e in forged.iter_mut().skip(3) {
+            let content = AuditContent {
+                zone_id: e.zone_id,
+                seq: e.seq,
+                at: &e.at,
+                actor: &e.actor,
+                action: &e.action,
+                entity: &e.entity,
+                entity_id: &e.entity_id,
+                before: &e.before,
+                after: &e.after,
+            };
+            e.prev_hash = prev.clone();
+            e.hash = entry_hash(&prev, &content);
+            prev = e.hash.clone();
+        }
+        let new_head = forged[4].hash.clone();
+        assert_eq!(verify_chain(&forged, Some((5, &new_head))), Ok(5));
+        assert_eq!(
+            verify_anchors(&forged, Some((5, &new_head, Some(head_mac.as_str()))), &key),
+            Err(ChainError::Forged {
+                zone_id: 1,
+                id: 40,
+                seq: 4
+            })
+        );
+        // Strip the anchors of the re-hashed entries: found as unanchored.
+        for e in forged.iter_mut().skip(3) {
+            e.mac = None;
+        }
+        assert!(matches!(
+            verify_anchors(&forged, None, &key),
+            Err(ChainError::Unanchored { seq: 4, .. })
+        ));
+        // Cut the last two entries and rewind the head to entry 3: the head's anchor fails.
+        let cut = c[..3].to_vec();
+        let rewound = cut[2].hash.clone();
+        assert_eq!(verify_chain(&cut, Some((3, &rewound))), Ok(3));
+        let entry_anchor = cut[2].mac.clone();
+        assert_eq!(
+            verify_anchors(&cut, Some((3, &rewound, entry_anchor.as_deref())), &key),
+            Err(ChainError::ForgedHead { zone_id: 1 })
+        );
+        assert_eq!(
+            verify_anchors(&cut, Some((3, &rewound, None)), &key),
+            Err(ChainError::ForgedHead { zone_id: 1 })
+        );
+        // Another key verifies nothing.
+        let other = AnchorKey::new(b"another key of thirty-two bytes or more");
+        assert!(matches!(
+            verify_anchors(&c, head, &other),
+            Err(ChainError::Forged { seq: 3, .. })
+        ));
+        assert_eq!(format!("{key:?}"), "AnchorKey(***)");
     }
 
     #[test]

@@ -30,7 +30,8 @@ pub struct Webhook {
     /// `http://` or `https://`. A WeCom robot's carries its key (`…/send?key=…`), a
     /// DingTalk robot's its access token.
     pub url: String,
-    /// Generic: signs the body (`X-Luodi-Signature: sha256=<hex HMAC>`). DingTalk: the
+    /// Generic: signs each delivery (`X-Luodi-Timestamp: <unix seconds>`, `X-Luodi-Signature:
+    /// sha256=<hex HMAC of "{timestamp}.{body}">`). DingTalk: the
     /// robot's 加签 secret (`SEC…`), which signs the timestamp. Unused by WeCom.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
@@ -194,6 +195,86 @@ fn valid_url(url: &str) -> bool {
     }
 }
 
+/// The host of an `http://` or `https://` URL (lower case, an IPv6 address without its
+/// brackets) and its port (80 or 443 unless given).
+pub fn url_host(url: &str) -> Option<(String, u16)> {
+    let (rest, default_port) = match url.get(..8) {
+        Some(p) if p.eq_ignore_ascii_case("https://") => (&url[8..], 443),
+        _ => match url.get(..7) {
+            Some(p) if p.eq_ignore_ascii_case("http://") => (&url[7..], 80),
+            _ => return None,
+        },
+    };
+    let authority = rest.split(['/', '?', '#']).next()?;
+    // Credentials before an `@` are not the host.
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (h, after) = v6.split_once(']')?;
+        (h, after.strip_prefix(':'))
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    let port = match port {
+        Some(p) => p.parse().ok()?,
+        None => default_port,
+    };
+    (!host.is_empty()).then(|| (host.to_ascii_lowercase(), port))
+}
+
+/// Whether a webhook may not reach `ip`: loopback, private (RFC 1918, IPv6 unique-local),
+/// link-local (cloud metadata at 169.254.169.254 among them), shared (100.64/10),
+/// unspecified, broadcast, multicast, reserved and documentation ranges, and an IPv4
+/// address carried inside IPv6 (mapped, compatible, NAT64, 6to4) by what it carries.
+pub fn is_internal(ip: std::net::IpAddr) -> bool {
+    use std::net::{IpAddr, Ipv4Addr};
+    fn v4(a: Ipv4Addr) -> bool {
+        let [x, y, z, _] = a.octets();
+        a.is_unspecified()
+            || a.is_loopback()
+            || a.is_private()
+            || a.is_link_local()
+            || a.is_broadcast()
+            || a.is_multicast()
+            || a.is_documentation()
+            || x == 0
+            || (x == 100 && (64..128).contains(&y))
+            || (x == 192 && y == 0 && z == 0)
+            || (x == 198 && (18..20).contains(&y))
+            || x >= 240
+    }
+    match ip {
+        IpAddr::V4(a) => v4(a),
+        IpAddr::V6(a) => {
+            let s = a.segments();
+            let embedded = |hi: u16, lo: u16| {
+                Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8)
+            };
+            if let Some(m) = a.to_ipv4_mapped() {
+                return v4(m);
+            }
+            if s[..6] == [0, 0, 0, 0, 0, 0] && !a.is_unspecified() && !a.is_loopback() {
+                return v4(embedded(s[6], s[7])); // IPv4-compatible
+            }
+            if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                return v4(embedded(s[6], s[7])); // NAT64
+            }
+            if s[0] == 0x2002 {
+                return v4(embedded(s[1], s[2])); // 6to4
+            }
+            a.is_unspecified()
+                || a.is_loopback()
+                || a.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00 // unique local
+                || (s[0] & 0xffc0) == 0xfe80 // link-local
+                || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
+                || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+        }
+    }
+}
+
 /// The URL with its query hidden (`https://qyapi.weixin.qq.com/cgi-bin/webhook/send?***`).
 pub fn redact_url(url: &str) -> String {
     match url.split_once('?') {
@@ -246,7 +327,12 @@ pub fn webhook_request(
             })
             .to_string();
             if let Some(secret) = &hook.secret {
-                let mac = hmac(secret.as_bytes(), body.as_bytes());
+                // The time is signed with the body, so a receiver can refuse a replay: it
+                // recomputes HMAC(secret, "{timestamp}.{body}") and drops old timestamps.
+                let seconds = now_ms.div_euclid(1000);
+                let signed = format!("{seconds}.{body}");
+                let mac = hmac(secret.as_bytes(), signed.as_bytes());
+                headers.push(("X-Luodi-Timestamp", seconds.to_string()));
                 headers.push(("X-Luodi-Signature", format!("sha256={}", hex(&mac))));
             }
             (hook.url.clone(), body)
@@ -504,12 +590,12 @@ mod tests {
     }
 
     #[test]
-    fn generic_webhook_signs_its_body() {
+    fn generic_webhook_signs_its_body_with_the_time() {
         let r = webhook_request(
             &hook(WebhookFormat::Generic, Some("k")),
             &message(),
             42,
-            0,
+            1_700_000_000_123,
             fake_mac,
         );
         let v: Value = serde_json::from_str(&r.body).unwrap();
@@ -520,11 +606,74 @@ mod tests {
             .iter()
             .find(|(h, _)| *h == "X-Luodi-Signature")
             .unwrap();
+        // The time is signed with the body (regression: the body alone was signed, so a
+        // captured delivery could be replayed any time later).
+        assert!(
+            r.headers
+                .contains(&("X-Luodi-Timestamp", "1700000000".to_string()))
+        );
+        let signed = format!("1700000000.{}", r.body);
         assert_eq!(
             sig.1,
-            format!("sha256={}", hex(&fake_mac(b"k", r.body.as_bytes())))
+            format!("sha256={}", hex(&fake_mac(b"k", signed.as_bytes())))
         );
         assert!(r.headers.contains(&("X-Luodi-Delivery", "42".to_string())));
+    }
+
+    #[test]
+    fn internal_addresses_are_known_however_written() {
+        let internal = [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "224.0.0.1",
+            "240.0.0.1",
+            "::1",
+            "::",
+            "fe80::1",
+            "fd00::1",
+            "fc00::1",
+            "ff02::1",
+            "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
+            "::127.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "2002:7f00:1::",
+            "fec0::1",
+        ];
+        for a in internal {
+            assert!(is_internal(a.parse().unwrap()), "{a} is internal");
+        }
+        for a in [
+            "8.8.8.8",
+            "101.226.4.6",
+            "172.32.0.1",
+            "2408:8000::1",
+            "::ffff:1.2.3.4",
+        ] {
+            assert!(!is_internal(a.parse().unwrap()), "{a} is public");
+        }
+        assert_eq!(
+            url_host("http://169.254.169.254/latest/meta-data"),
+            Some(("169.254.169.254".into(), 80))
+        );
+        assert_eq!(
+            url_host("HTTPS://Example.COM"),
+            Some(("example.com".into(), 443))
+        );
+        assert_eq!(url_host("http://[::1]:5432/x"), Some(("::1".into(), 5432)));
+        assert_eq!(
+            url_host("http://user:pw@localhost:5432/"),
+            Some(("localhost".into(), 5432))
+        );
+        assert_eq!(url_host("ftp://x"), None);
+        assert_eq!(url_host("http://x:port/"), None);
     }
 
     #[test]

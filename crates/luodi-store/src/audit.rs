@@ -2,8 +2,10 @@
 //! transaction as the change it records. The hash arithmetic lives in
 //! `luodi_domain::audit`; this module stores and reads entries.
 
+pub use luodi_domain::audit::AnchorKey;
 use luodi_domain::audit::{
-    AuditContent, ChainError, GENESIS, StoredEntry, entry_hash, verify_chain,
+    Anchors, AuditContent, ChainError, GENESIS, StoredEntry, entry_hash, verify_anchors,
+    verify_chain,
 };
 use luodi_domain::{Scope, UserId};
 use serde_json::Value;
@@ -82,9 +84,16 @@ pub async fn record(tx: &mut Tx, actor: &Actor, change: Change<'_>) -> Result<()
         after: &change.after,
     };
     let hash = entry_hash(&prev_hash, &content);
+    let (mac, head_mac) = match &tx.anchor {
+        Some(key) => (
+            Some(key.entry_mac(zone, seq, &hash)),
+            Some(key.head_mac(zone, seq, &hash)),
+        ),
+        None => (None, None),
+    };
     sqlx::query(
-        "INSERT INTO audit_log (zone_id, seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO audit_log (zone_id, seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash, mac)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(zone)
     .bind(seq)
@@ -97,10 +106,12 @@ pub async fn record(tx: &mut Tx, actor: &Actor, change: Change<'_>) -> Result<()
     .bind(change.after.to_string())
     .bind(&prev_hash)
     .bind(&hash)
+    .bind(mac)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("UPDATE audit_heads SET hash = $1 WHERE zone_id = $2")
+    sqlx::query("UPDATE audit_heads SET hash = $1, mac = $2 WHERE zone_id = $3")
         .bind(&hash)
+        .bind(head_mac)
         .bind(zone)
         .execute(&mut **tx)
         .await?;
@@ -142,6 +153,7 @@ fn stored_entry(r: &sqlx::any::AnyRow) -> StoredEntry {
         after: parse_json(&r.get::<String, _>("after_json")),
         prev_hash: r.get("prev_hash"),
         hash: r.get("hash"),
+        mac: r.get("mac"),
     }
 }
 
@@ -162,13 +174,15 @@ fn audit_entry(r: &sqlx::any::AnyRow) -> AuditEntry {
     }
 }
 
-const ENTRY_COLUMNS: &str = "id, zone_id, seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash";
+const ENTRY_COLUMNS: &str = "id, zone_id, seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash, mac";
 
 /// What `luodi audit verify` found for one chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainReport {
     pub zone_id: i64,
     pub entries: usize,
+    /// The anchors, when the store has the key to check them.
+    pub anchors: Option<Anchors>,
 }
 
 impl Store {
@@ -178,12 +192,12 @@ impl Store {
         &self,
         only_zone: Option<i64>,
     ) -> Result<Result<Vec<ChainReport>, ChainError>> {
-        let mut zones: Vec<(i64, i64, String)> =
-            sqlx::query("SELECT zone_id, seq, hash FROM audit_heads ORDER BY zone_id")
+        let mut zones: Vec<(i64, i64, String, Option<String>)> =
+            sqlx::query("SELECT zone_id, seq, hash, mac FROM audit_heads ORDER BY zone_id")
                 .fetch_all(self.pool())
                 .await?
                 .iter()
-                .map(|r| (r.get("zone_id"), r.get("seq"), r.get("hash")))
+                .map(|r| (r.get("zone_id"), r.get("seq"), r.get("hash"), r.get("mac")))
                 .collect();
         // A chain whose head row was deleted still has entries: verify those too.
         for r in sqlx::query("SELECT DISTINCT zone_id FROM audit_log")
@@ -191,13 +205,13 @@ impl Store {
             .await?
         {
             let z: i64 = r.get("zone_id");
-            if !zones.iter().any(|(zone, _, _)| *zone == z) {
-                zones.push((z, -1, String::new()));
+            if !zones.iter().any(|(zone, _, _, _)| *zone == z) {
+                zones.push((z, -1, String::new(), None));
             }
         }
-        zones.retain(|(z, _, _)| only_zone.is_none_or(|only| only == *z));
+        zones.retain(|(z, _, _, _)| only_zone.is_none_or(|only| only == *z));
         let mut reports = Vec::new();
-        for (zone_id, head_seq, head_hash) in zones {
+        for (zone_id, head_seq, head_hash, head_mac) in zones {
             let sql = format!(
                 "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE zone_id = $1 ORDER BY seq, id"
             );
@@ -206,13 +220,26 @@ impl Store {
                 .fetch_all(self.pool())
                 .await?;
             let entries: Vec<StoredEntry> = rows.iter().map(stored_entry).collect();
-            match verify_chain(&entries, Some((head_seq, &head_hash))) {
-                Ok(n) => reports.push(ChainReport {
-                    zone_id,
-                    entries: n,
-                }),
+            let n = match verify_chain(&entries, Some((head_seq, &head_hash))) {
+                Ok(n) => n,
                 Err(e) => return Ok(Err(e)),
-            }
+            };
+            let anchors = match self.audit_key() {
+                Some(key) => match verify_anchors(
+                    &entries,
+                    Some((head_seq, &head_hash, head_mac.as_deref())),
+                    key,
+                ) {
+                    Ok(a) => Some(a),
+                    Err(e) => return Ok(Err(e)),
+                },
+                None => None,
+            };
+            reports.push(ChainReport {
+                zone_id,
+                entries: n,
+                anchors,
+            });
         }
         Ok(Ok(reports))
     }

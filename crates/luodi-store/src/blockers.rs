@@ -691,7 +691,7 @@ async fn steward_of(tx: &mut crate::Tx, project: i64) -> Result<Option<i64>> {
 }
 
 async fn insert_event(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut crate::Tx,
     blocker: i64,
     seq: i64,
     e: &Event,

@@ -91,11 +91,27 @@ pub enum StoreError {
     Corrupt(String),
     #[error("migration {0} has been edited after it was applied; migrations only grow")]
     MigrationEdited(String),
+    /// Only `luodi demo`, `luodi migrate` and `luodi serve --create-database` make a
+    /// database; everything else opens one that is there.
+    #[error(
+        "there is no database at {0}: check the path, or create one with `luodi migrate --database URL`"
+    )]
+    NoDatabase(String),
+    #[error(
+        "the database at {0} has no Luodi tables: check the URL, or create them with `luodi migrate --database URL`"
+    )]
+    NotLuodi(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
 
 impl StoreError {
+    /// Whether the database could not be reached (rather than refusing what was asked):
+    /// a caller answers 503 and tries again later.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Database(e) if unreachable(e))
+    }
+
     /// Whether a database error is a unique-key violation.
     pub fn is_unique_violation(e: &sqlx::Error) -> bool {
         match e {
@@ -109,6 +125,24 @@ impl StoreError {
     }
 }
 
+/// Whether a database error means the database could not be reached: no connection in
+/// time, a broken one, or the server shutting down or not yet up (SQLSTATE classes 08 and
+/// 57P).
+pub fn unreachable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        _ => false,
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The store: a pool on one database.
@@ -116,29 +150,81 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The key that anchors audit entries, when the operator configured one.
+    anchor: Option<std::sync::Arc<audit::AnchorKey>>,
 }
 
-pub type Tx = Transaction<'static, Any>;
+/// A write transaction: the connection (it dereferences to it, so `&mut *tx` is an
+/// executor) and what the audit trail needs to anchor the entries written in it.
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    pub(crate) anchor: Option<std::sync::Arc<audit::AnchorKey>>,
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.inner
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> std::result::Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+
+    pub async fn rollback(self) -> std::result::Result<(), sqlx::Error> {
+        self.inner.rollback().await
+    }
+}
 
 impl Store {
     /// Connects to `url` (creating a SQLite file if needed) without migrating.
     pub async fn connect(url: &str) -> Result<Store> {
+        Store::connect_with(url, true).await
+    }
+
+    /// Connects to `url`; a SQLite file is made only when `create` says so.
+    async fn connect_with(url: &str, create: bool) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
+        let given = url;
         let url = match backend {
             Backend::Sqlite if !url.contains("mode=") && !url.contains(":memory:") => {
                 let sep = if url.contains('?') { '&' } else { '?' };
-                format!("{url}{sep}mode=rwc")
+                let mode = if create { "rwc" } else { "rw" };
+                format!("{url}{sep}mode={mode}")
             }
             _ => url.to_string(),
         };
+        if backend == Backend::Sqlite && !create {
+            let path = given
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:")
+                .split('?')
+                .next()
+                .unwrap_or("");
+            if !path.is_empty()
+                && !path.contains(":memory:")
+                && !std::path::Path::new(path).exists()
+            {
+                return Err(StoreError::NoDatabase(url_without_secret(given)));
+            }
+        }
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
                 Backend::Sqlite => 4,
                 Backend::Postgres => 10,
             })
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(5))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -153,12 +239,35 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            anchor: None,
+        })
     }
 
-    /// Connects and applies every pending migration.
+    /// Connects and applies every pending migration, making the database (a SQLite file,
+    /// Luodi's tables) if it is not there: for `luodi demo`, `luodi migrate`, `luodi serve
+    /// --create-database` and tests.
     pub async fn open(url: &str) -> Result<Store> {
         let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens a Luodi database that is there, applying pending migrations; a missing SQLite
+    /// file or a database without Luodi's tables is an error that says so, so a mistyped
+    /// URL makes nothing.
+    pub async fn open_existing(url: &str) -> Result<Store> {
+        let store = Store::connect_with(url, false).await?;
+        if sqlx::query("SELECT COUNT(*) AS n FROM luodi_migrations")
+            .fetch_one(&store.pool)
+            .await
+            .is_err()
+        {
+            store.close().await;
+            return Err(StoreError::NotLuodi(url_without_secret(url)));
+        }
         store.migrate().await?;
         Ok(store)
     }
@@ -174,10 +283,36 @@ impl Store {
     /// Begins a transaction that will write. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so a read-then-write transaction cannot fail on upgrade.
     pub async fn begin_write(&self) -> Result<Tx> {
-        Ok(match self.backend {
+        let inner = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(Tx {
+            inner,
+            anchor: self.anchor.clone(),
         })
+    }
+
+    /// This store anchors every audit entry it writes with `key` (an HMAC kept outside
+    /// the database), so a change by someone without the key is found by
+    /// `luodi audit verify`.
+    pub fn with_audit_key(mut self, key: &[u8]) -> Store {
+        self.anchor = Some(std::sync::Arc::new(audit::AnchorKey::new(key)));
+        self
+    }
+
+    /// The anchor key, for verifying.
+    pub fn audit_key(&self) -> Option<&audit::AnchorKey> {
+        self.anchor.as_deref()
+    }
+
+    /// The pool's connections: (open, idle, most it opens).
+    pub fn pool_stats(&self) -> (u32, usize, u32) {
+        (
+            self.pool.size(),
+            self.pool.num_idle(),
+            self.pool.options().get_max_connections(),
+        )
     }
 
     /// Checks that the database answers.

@@ -41,6 +41,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(12, "0012_stewards"),
     migration!(13, "0013_forecast_history"),
     migration!(14, "0014_items_returned_before_acceptance"),
+    migration!(15, "0015_audit_anchors"),
+    migration!(16, "0016_token_expiry"),
 ];
 
 fn checksum(sql: &str) -> String {

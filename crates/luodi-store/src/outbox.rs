@@ -260,6 +260,18 @@ impl Store {
     }
 
     /// A zone's outbox, newest first (only rows in `state` if given), and its counts.
+    /// Deliveries of every zone by state (`pending`, `sent`, `failed`), for the metrics.
+    pub async fn outbox_backlog(&self) -> Result<Vec<(String, i64)>> {
+        Ok(
+            sqlx::query("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state ORDER BY state")
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| (r.get("state"), r.get("n")))
+                .collect(),
+        )
+    }
+
     pub async fn outbox(
         &self,
         zone: i64,

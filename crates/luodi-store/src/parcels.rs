@@ -615,7 +615,7 @@ impl Store {
     /// assessments. A parcel the zone does not hold, or not reserved for the phase, is
     /// refused: every handover goes through a reservation.
     pub(crate) async fn take_parcel(
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        tx: &mut crate::Tx,
         zone: ZoneId,
         code: &str,
         phase_id: i64,
@@ -658,10 +658,7 @@ impl Store {
 
 /// Takes the zone's next parcel revision, first in a parcel write's transaction: the
 /// zone's row stays locked until the write commits, so revisions commit in order.
-async fn next_parcel_revision(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    zone: ZoneId,
-) -> Result<i64> {
+async fn next_parcel_revision(tx: &mut crate::Tx, zone: ZoneId) -> Result<i64> {
     let row = sqlx::query(
         "UPDATE zones SET parcel_revision = parcel_revision + 1 WHERE id = $1 RETURNING parcel_revision",
     )

@@ -57,6 +57,9 @@ pub struct NewUser {
 pub enum UserError {
     #[error("{0}")]
     Invalid(String),
+    /// Too many wrong passwords: try again after this many seconds.
+    #[error("too many wrong passwords; try again in {retry_after_secs} seconds")]
+    Throttled { retry_after_secs: i64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -65,6 +68,9 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 /// Failed logins allowed for one account within [`THROTTLE_WINDOW_MINUTES`].
 pub const MAX_FAILURES: i64 = 5;
 pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+/// Failed password checks allowed from one client address within the window, over any
+/// accounts (password spraying).
+pub const MAX_ADDRESS_FAILURES: i64 = 20;
 pub const LOCK_MINUTES: i64 = 15;
 
 const USER_COLUMNS: &str =
@@ -85,6 +91,12 @@ fn user_from(r: &sqlx::any::AnyRow) -> User {
             .and_then(Lang::from_tag),
         disabled: r.get::<Option<String>, _>("disabled_at").is_some(),
     }
+}
+
+/// One attempt against a throttle key.
+enum Attempt {
+    Allowed { n: i64 },
+    Locked { retry_after_secs: i64 },
 }
 
 /// What a login attempt came to.
@@ -231,22 +243,33 @@ impl Store {
     /// Checks a password, counting failures per account: after [`MAX_FAILURES`] within
     /// the window the account is locked for [`LOCK_MINUTES`], even for the right password.
     pub async fn authenticate(&self, email: &str, password: &str) -> Result<LoginOutcome> {
-        let key = format!("email:{}", normalise_email(email));
-        let now_t = Utc::now();
-        if let Some(r) = sqlx::query("SELECT locked_until FROM login_throttle WHERE key = $1")
-            .bind(&key)
-            .fetch_optional(self.pool())
-            .await?
-            && let Some(until) = r
-                .get::<Option<String>, _>("locked_until")
-                .as_deref()
-                .and_then(from_stored)
-            && until > now_t
+        self.authenticate_from(email, password, None).await
+    }
+
+    /// [`Store::authenticate`] from a client `address`, which is limited too: after
+    /// [`MAX_ADDRESS_FAILURES`] failures within the window, over any accounts, the address
+    /// is locked out. Each attempt is counted before its password is checked, in one
+    /// atomic update, so attempts in parallel cannot check more passwords than the limit.
+    pub async fn authenticate_from(
+        &self,
+        email: &str,
+        password: &str,
+        address: Option<std::net::IpAddr>,
+    ) -> Result<LoginOutcome> {
+        let account = format!("email:{}", normalise_email(email));
+        let address = address.map(|a| format!("addr:{a}"));
+        if let Some(addr) = &address
+            && let Attempt::Locked { retry_after_secs } =
+                self.count_attempt(addr, MAX_ADDRESS_FAILURES).await?
         {
-            return Ok(LoginOutcome::Throttled {
-                retry_after_secs: (until - now_t).num_seconds().max(1),
-            });
+            return Ok(LoginOutcome::Throttled { retry_after_secs });
         }
+        let n = match self.count_attempt(&account, MAX_FAILURES).await? {
+            Attempt::Locked { retry_after_secs } => {
+                return Ok(LoginOutcome::Throttled { retry_after_secs });
+            }
+            Attempt::Allowed { n } => n,
+        };
         let row = sqlx::query("SELECT id, password_hash, disabled_at FROM users WHERE email = $1")
             .bind(normalise_email(email))
             .fetch_optional(self.pool())
@@ -261,74 +284,113 @@ impl Store {
             None => (None, dummy_hash().to_string(), false),
         };
         let ok = password_matches(password.to_string(), hash).await && id.is_some() && !disabled;
-        let mut tx = self.begin_write().await?;
-        if ok {
-            sqlx::query("DELETE FROM login_throttle WHERE key = $1")
-                .bind(&key)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            let user = self.user(UserId(id.unwrap_or_default())).await?;
-            let mut tx = self.begin_write().await?;
-            audit::record(
-                &mut tx,
-                &user.actor(),
-                Change {
-                    zone_id: user.chain(),
-                    action: "login",
-                    entity: "user",
-                    entity_id: user.id.to_string(),
-                    before: serde_json::Value::Null,
-                    after: serde_json::Value::Null,
-                },
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(LoginOutcome::Success(user));
-        }
-        let current =
-            sqlx::query("SELECT failures, window_start FROM login_throttle WHERE key = $1")
-                .bind(&key)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let window_open = |start: &str| {
-            from_stored(start)
-                .is_some_and(|s| now_t - s < Duration::minutes(THROTTLE_WINDOW_MINUTES))
-        };
-        let failures = match &current {
-            Some(r) if window_open(&r.get::<String, _>("window_start")) => {
-                r.get::<i64, _>("failures") + 1
+        if !ok {
+            if n >= MAX_FAILURES {
+                self.lock(&account).await?;
+                return Ok(LoginOutcome::Throttled {
+                    retry_after_secs: LOCK_MINUTES * 60,
+                });
             }
-            _ => 1,
-        };
-        let locked_until =
-            (failures >= MAX_FAILURES).then(|| to_stored(now_t + Duration::minutes(LOCK_MINUTES)));
-        let window_start = match &current {
-            Some(r) if failures > 1 => r.get::<String, _>("window_start"),
-            _ => to_stored(now_t),
-        };
-        sqlx::query(
-            "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, locked_until = excluded.locked_until",
+            return Ok(LoginOutcome::BadCredentials);
+        }
+        // A success clears the account's count and takes its attempt back from the
+        // address's, which counts failures only.
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+            .bind(&account)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(addr) = &address {
+            sqlx::query(
+                "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0",
+            )
+            .bind(addr)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        let user = self.user(UserId(id.unwrap_or_default())).await?;
+        let mut tx = self.begin_write().await?;
+        audit::record(
+            &mut tx,
+            &user.actor(),
+            Change {
+                zone_id: user.chain(),
+                action: "login",
+                entity: "user",
+                entity_id: user.id.to_string(),
+                before: serde_json::Value::Null,
+                after: serde_json::Value::Null,
+            },
         )
-        .bind(&key)
-        .bind(if locked_until.is_some() { 0 } else { failures })
-        .bind(window_start)
-        .bind(locked_until.clone())
-        .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(match locked_until {
-            Some(_) => LoginOutcome::Throttled {
-                retry_after_secs: LOCK_MINUTES * 60,
+        Ok(LoginOutcome::Success(user))
+    }
+
+    /// Counts one attempt against `key` atomically: its number in the current window, or
+    /// the lock it is under. The attempt after `limit` locks the key.
+    async fn count_attempt(&self, key: &str, limit: i64) -> Result<Attempt> {
+        let now_t = Utc::now();
+        let window_start = to_stored(now_t - Duration::minutes(THROTTLE_WINDOW_MINUTES));
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES ($1, 1, $2, NULL)
+             ON CONFLICT (key) DO UPDATE SET
+               failures = CASE WHEN login_throttle.window_start < $3 THEN 1 ELSE login_throttle.failures + 1 END,
+               window_start = CASE WHEN login_throttle.window_start < $3 THEN excluded.window_start ELSE login_throttle.window_start END
+             RETURNING failures, locked_until",
+        )
+        .bind(key)
+        .bind(to_stored(now_t))
+        .bind(&window_start)
+        .fetch_one(&mut *tx)
+        .await?;
+        let n: i64 = row.get("failures");
+        let locked = row
+            .get::<Option<String>, _>("locked_until")
+            .as_deref()
+            .and_then(from_stored)
+            .filter(|until| *until > now_t);
+        let outcome = match locked {
+            Some(until) => Attempt::Locked {
+                retry_after_secs: (until - now_t).num_seconds().max(1),
             },
-            None => LoginOutcome::BadCredentials,
-        })
+            None if n > limit => {
+                let until = now_t + Duration::minutes(LOCK_MINUTES);
+                sqlx::query("UPDATE login_throttle SET locked_until = $1, failures = 0, window_start = $2 WHERE key = $3")
+                    .bind(to_stored(until))
+                    .bind(to_stored(now_t))
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+                Attempt::Locked {
+                    retry_after_secs: LOCK_MINUTES * 60,
+                }
+            }
+            None => Attempt::Allowed { n },
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Locks `key` for [`LOCK_MINUTES`] from now.
+    async fn lock(&self, key: &str) -> Result<()> {
+        let now_t = Utc::now();
+        sqlx::query("UPDATE login_throttle SET locked_until = $1, failures = 0, window_start = $2 WHERE key = $3")
+            .bind(to_stored(now_t + Duration::minutes(LOCK_MINUTES)))
+            .bind(to_stored(now_t))
+            .bind(key)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 
     /// Sets a new password. With `current` (a user changing their own), the current
     /// password must match; without it (an operator's reset) it is not asked. Every other
-    /// session of the user ends, so a stolen session does not outlive the change.
+    /// session of the user ends, so a stolen session does not outlive the change; the
+    /// user's API tokens are revoked too on an operator's reset, and on the user's own
+    /// change when `revoke_tokens` says so.
     pub async fn set_password(
         &self,
         actor: &Actor,
@@ -336,8 +398,17 @@ impl Store {
         current: Option<&str>,
         new: &str,
         keep_session: Option<&str>,
+        revoke_tokens: bool,
     ) -> Result<(), UserError> {
         if let Some(current) = current {
+            // The current password is checked under the account's throttle, like a login.
+            let account = format!("email:{}", normalise_email(&user.email));
+            let n = match self.count_attempt(&account, MAX_FAILURES).await? {
+                Attempt::Locked { retry_after_secs } => {
+                    return Err(UserError::Throttled { retry_after_secs });
+                }
+                Attempt::Allowed { n } => n,
+            };
             let hash: String = sqlx::query("SELECT password_hash FROM users WHERE id = $1")
                 .bind(user.id.0)
                 .fetch_one(self.pool())
@@ -345,8 +416,16 @@ impl Store {
                 .map_err(StoreError::from)?
                 .get("password_hash");
             if !password_matches(current.to_string(), hash).await {
+                if n >= MAX_FAILURES {
+                    self.lock(&account).await?;
+                }
                 return Err(UserError::Invalid("the current password is wrong".into()));
             }
+            sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+                .bind(&account)
+                .execute(self.pool())
+                .await
+                .map_err(StoreError::from)?;
         }
         if new.chars().count() < MIN_PASSWORD_CHARS {
             return Err(UserError::Invalid(format!(
@@ -384,6 +463,9 @@ impl Store {
             },
         )
         .await?;
+        if revoke_tokens || current.is_none() {
+            Store::revoke_all_tokens(&mut tx, actor, user).await?;
+        }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }

@@ -36,6 +36,7 @@ on_both! {
     search_sort_and_page => search_sort_page;
     login_is_throttled => throttling;
     audit_catches_a_hand_edit => audit_tamper;
+    audit_anchors_catch_a_rehashed_chain => audit_anchored;
     stale_update_is_refused => stale_update;
     migrations_are_idempotent => migrate_twice;
 }
@@ -326,6 +327,108 @@ async fn audit_tamper(store: Store) {
     .unwrap();
     let err = store.verify_audit(None).await.unwrap().unwrap_err();
     assert!(err.to_string().contains(&format!("entry id {id}")), "{err}");
+}
+
+/// Point 14: Someone with the database could edit an entry and hash the rest of the chain
+/// again, or cut the end and rewind the head, and verify passed. With a key outside the
+/// database, both are found.
+async fn audit_anchored(store: Store) {
+    use luodi_domain::audit::{AuditContent, entry_hash};
+    use sqlx::Row;
+    let key = b"a key of thirty-two bytes or more, kept in a file";
+    // The demo is written before the key: its entries are chained but not anchored.
+    let zone = demo::load(&store).await.unwrap();
+    let keyed = store.clone().with_audit_key(key);
+    let reports = keyed.verify_audit(Some(zone.id.0)).await.unwrap().unwrap();
+    let a = reports[0].anchors.unwrap();
+    assert_eq!((a.anchored, a.head), (0, false));
+    assert!(a.before_key > 10);
+    // Writes through the keyed store are anchored, and verify.
+    for i in 0..3 {
+        keyed
+            .create_enterprise(
+                &Actor::Cli,
+                zone.id,
+                &draft(
+                    &Uscc::complete(&format!("91370214MA3K{i:04}")).unwrap(),
+                    &format!("锚定测试{i}"),
+                ),
+            )
+            .await
+            .unwrap();
+    }
+    let reports = keyed.verify_audit(Some(zone.id.0)).await.unwrap().unwrap();
+    let a = reports[0].anchors.unwrap();
+    assert_eq!((a.anchored, a.head), (3, true));
+    // Edit the middle one of them and hash it and the rest again, as someone with the
+    // database but not the key would: the chain holds, the anchors do not.
+    let rows = sqlx::query("SELECT id, seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash FROM audit_log WHERE zone_id = $1 ORDER BY seq DESC LIMIT 2")
+        .bind(zone.id.0)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    let mut rows: Vec<_> = rows.into_iter().rev().collect();
+    let mut prev: String = rows[0].get("prev_hash");
+    let mut last = (0i64, String::new());
+    for (n, r) in rows.iter_mut().enumerate() {
+        let mut after: serde_json::Value =
+            serde_json::from_str(&r.get::<String, _>("after_json")).unwrap();
+        if n == 0 {
+            after["name"] = "改过的名字".into();
+        }
+        let before: serde_json::Value =
+            serde_json::from_str(&r.get::<String, _>("before_json")).unwrap();
+        let (at, actor, action, entity, entity_id): (String, String, String, String, String) = (
+            r.get("at"),
+            r.get("actor"),
+            r.get("action"),
+            r.get("entity"),
+            r.get("entity_id"),
+        );
+        let seq: i64 = r.get("seq");
+        let hash = entry_hash(
+            &prev,
+            &AuditContent {
+                zone_id: zone.id.0,
+                seq,
+                at: &at,
+                actor: &actor,
+                action: &action,
+                entity: &entity,
+                entity_id: &entity_id,
+                before: &before,
+                after: &after,
+            },
+        );
+        sqlx::query(
+            "UPDATE audit_log SET after_json = $1, prev_hash = $2, hash = $3 WHERE id = $4",
+        )
+        .bind(after.to_string())
+        .bind(&prev)
+        .bind(&hash)
+        .bind(r.get::<i64, _>("id"))
+        .execute(store.pool())
+        .await
+        .unwrap();
+        prev = hash.clone();
+        last = (seq, hash);
+    }
+    sqlx::query("UPDATE audit_heads SET hash = $1 WHERE zone_id = $2")
+        .bind(&last.1)
+        .bind(zone.id.0)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert!(
+        store.verify_audit(Some(zone.id.0)).await.unwrap().is_ok(),
+        "the chain alone is fooled"
+    );
+    let err = keyed
+        .verify_audit(Some(zone.id.0))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(err.to_string().contains("did not make"), "{err}");
 }
 
 async fn stale_update(store: Store) {

@@ -133,8 +133,32 @@ impl ApiError {
         }
     }
 
-    /// A 5xx: the cause goes to the log, never to the client.
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
+    /// 503: the database cannot be reached now; try again after a few seconds.
+    pub fn unavailable(lang: Lang) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            t(
+                lang,
+                "数据库暂时无法访问，请稍后重试",
+                "the database cannot be reached just now; try again in a few seconds",
+            ),
+        );
+        e.retry_after = Some(RETRY_AFTER_SECONDS);
+        e
+    }
+
+    /// A 5xx: the cause goes to the log, never to the client. A database that cannot be
+    /// reached is a 503 with `Retry-After` rather than a 500.
+    pub fn internal<E: std::fmt::Display + 'static>(cause: E) -> Self {
+        let any = &cause as &dyn std::any::Any;
+        let unavailable = any
+            .downcast_ref::<StoreError>()
+            .is_some_and(StoreError::is_unavailable);
+        if unavailable {
+            tracing::warn!(%cause, "database unreachable");
+            return Self::unavailable(Lang::default());
+        }
         tracing::error!(%cause, "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -143,6 +167,9 @@ impl ApiError {
         )
     }
 }
+
+/// Seconds a client is asked to wait when the database is unreachable.
+pub const RETRY_AFTER_SECONDS: i64 = 5;
 
 pub fn t(lang: Lang, zh: &str, en: &str) -> String {
     match lang {

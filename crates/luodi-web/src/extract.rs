@@ -199,6 +199,52 @@ pub fn url_encode(s: &str) -> String {
         .collect()
 }
 
+/// The client's address: the connection's peer, or — when the peer is one of the
+/// operator's reverse proxies (`trusted_proxies`) — the last address in
+/// `X-Forwarded-For` that is not one of them. None in process (tests without a socket).
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(client_addr(
+            parts,
+            &state.config.trusted_proxies,
+        )))
+    }
+}
+
+pub fn client_addr(parts: &Parts, trusted: &[crate::metrics::IpNet]) -> Option<std::net::IpAddr> {
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
+        .0
+        .ip();
+    let is_proxy = |ip: std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_proxy(peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<std::net::IpAddr> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|a| !is_proxy(*a))
+            .unwrap_or(peer),
+    )
+}
+
 /// The request's language for pages that need no login.
 pub struct ReqLang(pub Lang);
 

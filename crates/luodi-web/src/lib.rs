@@ -9,13 +9,16 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod gantt;
+pub mod health;
 pub mod i18n;
+pub mod jobs;
 pub mod map;
 pub mod match_index;
 pub mod metrics;
 pub mod notice;
 pub mod outbound;
 pub mod pages;
+pub mod server;
 
 use std::net::SocketAddr;
 
@@ -44,6 +47,13 @@ pub struct WebConfig {
     pub forecast_every: std::time::Duration,
     /// Email and webhooks: where links point, the SMTP server, the sender.
     pub outbound: outbound::OutboundConfig,
+    /// Who may read `/metrics`.
+    pub metrics: metrics::MetricsAccess,
+    /// What a connection may take, and how long a shutdown drains.
+    pub limits: server::Limits,
+    /// The reverse proxies in front of this server, whose `X-Forwarded-For` names the
+    /// client (for the per-address login limit).
+    pub trusted_proxies: Vec<metrics::IpNet>,
 }
 
 impl Default for WebConfig {
@@ -55,6 +65,9 @@ impl Default for WebConfig {
                 every: std::time::Duration::from_secs(5),
                 ..Default::default()
             },
+            metrics: Default::default(),
+            limits: Default::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -70,6 +83,8 @@ pub struct AppState {
     pub sweep_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Each zone's parcels in memory for the matcher.
     pub match_index: std::sync::Arc<match_index::MatchIndexes>,
+    /// Whether the database answers, as this server last saw it.
+    pub db_health: std::sync::Arc<health::DbHealth>,
 }
 
 impl AppState {
@@ -81,6 +96,7 @@ impl AppState {
             forecast_wake: Default::default(),
             sweep_lock: Default::default(),
             match_index: Default::default(),
+            db_health: Default::default(),
         }
     }
 }
@@ -96,16 +112,6 @@ async fn css() -> Response {
         CSS,
     )
         .into_response()
-}
-
-async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
-        }
-    }
 }
 
 /// Unknown routes: JSON under `/api`, a page elsewhere.
@@ -133,10 +139,11 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .merge(pages::router())
         .merge(docs)
-        .route("/healthz", get(healthz))
+        .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics::render))
         .route("/assets/luodi.css", get(css))
         .fallback(fallback)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), health::gate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn(edge::check_text))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -144,6 +151,9 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        // Pages and answers hold what one user may see: no cache keeps them, unless a
+        // route says otherwise (the stylesheet).
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
@@ -152,7 +162,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes.
+/// Serves until `shutdown` completes: the listener with its limits ([`server`]) and the
+/// background jobs ([`jobs`]). On shutdown the listener stops taking connections and
+/// drains the requests under way, then each job finishes its current step; both within
+/// [`server::Limits::drain`].
 pub async fn serve(
     store: Store,
     config: WebConfig,
@@ -163,21 +176,93 @@ pub async fn serve(
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let state = AppState::new(store, config.clone());
-    let forecaster = api::portfolio::spawn_forecaster(state.clone(), config.forecast_every);
-    let indexer = match_index::spawn_refresher(
-        state.match_index.clone(),
-        state.store.clone(),
-        match_index::POLL,
-    );
-    let escalator = api::blockers::spawn_escalator(state.clone(), api::blockers::ESCALATE_EVERY);
-    let deliverer = outbound::spawn_deliverer(deliverer, config.outbound.every);
+    let mut jobs = jobs::Jobs::new();
+    let metrics = state.metrics.clone();
+    {
+        let state = state.clone();
+        jobs.every(
+            "database_check",
+            metrics.clone(),
+            health::CHECK_EVERY,
+            move || {
+                let state = state.clone();
+                async move {
+                    if health::check(&state).await {
+                        Ok(jobs::Next::Wait)
+                    } else {
+                        Err("the database does not answer".to_string())
+                    }
+                }
+            },
+        );
+    }
+    {
+        let state = state.clone();
+        let every = config.forecast_every;
+        jobs.spawn("forecast", move |stop| {
+            api::portfolio::forecaster(state, every, stop)
+        });
+    }
+    {
+        let (indexes, store) = (state.match_index.clone(), state.store.clone());
+        jobs.every(
+            "match_index",
+            metrics.clone(),
+            match_index::POLL,
+            move || {
+                let (indexes, store) = (indexes.clone(), store.clone());
+                async move { match_index::refresh_step(&indexes, &store).await }
+            },
+        );
+    }
+    {
+        let state = state.clone();
+        jobs.every(
+            "escalate",
+            metrics.clone(),
+            api::blockers::ESCALATE_EVERY,
+            move || {
+                let state = state.clone();
+                async move { api::blockers::escalate_step(&state).await }
+            },
+        );
+    }
+    {
+        let deliverer = std::sync::Arc::new(deliverer);
+        jobs.every(
+            "deliver",
+            metrics.clone(),
+            config.outbound.every,
+            move || {
+                let deliverer = deliverer.clone();
+                async move { outbound::deliver_step(&deliverer).await }
+            },
+        );
+    }
+    {
+        let store = state.store.clone();
+        jobs.every(
+            "token_expiry",
+            metrics.clone(),
+            std::time::Duration::from_secs(3600),
+            move || {
+                let store = store.clone();
+                async move {
+                    match store.warn_expiring_tokens().await {
+                        Ok(n) if n > 0 => {
+                            tracing::info!(tokens = n, "owners warned of API tokens expiring soon");
+                            Ok(jobs::Next::Wait)
+                        }
+                        Ok(_) => Ok(jobs::Next::Wait),
+                        Err(e) => Err(e.to_string()),
+                    }
+                }
+            },
+        );
+    }
     let app = router(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
-    forecaster.abort();
-    indexer.abort();
-    escalator.abort();
-    deliverer.abort();
+    server::run(listener, app, config.limits, shutdown).await?;
+    jobs.stop(config.limits.drain).await;
+    tracing::info!("stopped");
     Ok(())
 }

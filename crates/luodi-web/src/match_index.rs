@@ -154,17 +154,14 @@ impl MatchIndexes {
 }
 
 /// Keeps the indexes up to date until aborted: at once, then every `every`.
-pub fn spawn_refresher(
-    indexes: Arc<MatchIndexes>,
-    store: Store,
-    every: Duration,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = indexes.refresh_all(&store).await {
-                tracing::warn!(error = %e, "matcher index refresh failed; retrying");
-            }
-            tokio::time::sleep(every).await;
-        }
-    })
+/// One refresh of every zone's index from the rows written since it was read.
+pub async fn refresh_step(
+    indexes: &MatchIndexes,
+    store: &Store,
+) -> Result<crate::jobs::Next, String> {
+    indexes
+        .refresh_all(store)
+        .await
+        .map(|_| crate::jobs::Next::Wait)
+        .map_err(|e| e.to_string())
 }

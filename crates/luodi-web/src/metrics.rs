@@ -1,26 +1,92 @@
-//! `/metrics` in the Prometheus text format: requests and their time per route and
-//! status, and whether the database answers. Counters live in this process; a
-//! Prometheus server scrapes each `luodi serve` instance on its own.
+//! `/metrics` in the Prometheus text format, named as Prometheus's conventions expect
+//! (`_total` counters, `_seconds` histograms with `_bucket`/`_sum`/`_count`): requests by
+//! method, route and status with their latency; the database (up, pool connections in
+//! use and idle); each background job's steps, failures and durations; the outbox's
+//! backlog. Counters live in this process; a Prometheus server scrapes each `luodi serve`
+//! on its own. Only addresses and tokens the operator allows may read it
+//! ([`MetricsAccess`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 
+/// Upper bounds of the latency buckets, seconds.
+const BUCKETS: [f64; 12] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
+/// A latency histogram: counts per bucket (not cumulative), the sum and the count.
+#[derive(Debug, Default, Clone)]
+struct Histogram {
+    buckets: [u64; BUCKETS.len()],
+    sum: f64,
+    count: u64,
+}
+
+impl Histogram {
+    fn observe(&mut self, secs: f64) {
+        if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
+            self.buckets[i] += 1;
+        }
+        self.sum += secs;
+        self.count += 1;
+    }
+
+    fn write(&self, out: &mut String, name: &str, labels: &str) {
+        let mut cumulative = 0;
+        for (b, n) in BUCKETS.iter().zip(self.buckets) {
+            cumulative += n;
+            let _ = writeln!(out, "{name}_bucket{{{labels},le=\"{b}\"}} {cumulative}");
+        }
+        let _ = writeln!(out, "{name}_bucket{{{labels},le=\"+Inf\"}} {}", self.count);
+        let _ = writeln!(out, "{name}_sum{{{labels}}} {:.6}", self.sum);
+        let _ = writeln!(out, "{name}_count{{{labels}}} {}", self.count);
+    }
+}
+
 /// (method, route pattern, status)
 type RequestKey = (String, String, u16);
 
+#[derive(Debug, Default, Clone)]
+struct JobStats {
+    failures: u64,
+    duration: Histogram,
+    last_success: Option<f64>,
+}
+
 #[derive(Default, Debug)]
 pub struct Metrics {
-    /// Per key: how many requests, and their total seconds.
-    requests: Mutex<BTreeMap<RequestKey, (u64, f64)>>,
+    requests: Mutex<BTreeMap<RequestKey, Histogram>>,
+    jobs: Mutex<BTreeMap<&'static str, JobStats>>,
+}
+
+impl Metrics {
+    /// Counts one step of a background job.
+    pub fn job_step(&self, job: &'static str, took: Duration, ok: bool) {
+        if let Ok(mut jobs) = self.jobs.lock() {
+            let s = jobs.entry(job).or_default();
+            s.duration.observe(took.as_secs_f64());
+            if ok {
+                s.last_success = Some(
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_secs_f64())
+                        .unwrap_or_default(),
+                );
+            } else {
+                s.failures += 1;
+            }
+        }
+    }
 }
 
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -35,9 +101,9 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     let res = next.run(req).await;
     let secs = start.elapsed().as_secs_f64();
     if let Ok(mut m) = state.metrics.requests.lock() {
-        let e = m.entry((method, route, res.status().as_u16())).or_default();
-        e.0 += 1;
-        e.1 += secs;
+        m.entry((method, route, res.status().as_u16()))
+            .or_default()
+            .observe(secs);
     }
     res
 }
@@ -46,8 +112,95 @@ fn label(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-pub async fn render(State(state): State<AppState>) -> Response {
-    let db_up = state.store.ping().await.is_ok();
+/// Who may read `/metrics`: addresses in the allowed ranges, or anyone with the token.
+#[derive(Debug, Clone)]
+pub struct MetricsAccess {
+    pub allow: Vec<IpNet>,
+    pub token: Option<String>,
+}
+
+impl Default for MetricsAccess {
+    fn default() -> Self {
+        MetricsAccess {
+            allow: vec![
+                IpNet::parse("127.0.0.0/8").expect("a range"),
+                IpNet::parse("::1/128").expect("a range"),
+            ],
+            token: None,
+        }
+    }
+}
+
+/// An address range, `10.0.0.0/8` or `::1/128` (a bare address is a range of one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    pub fn parse(s: &str) -> Option<IpNet> {
+        let (a, p) = match s.trim().split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s.trim(), None),
+        };
+        let addr: IpAddr = a.parse().ok()?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match p {
+            Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max)?,
+            None => max,
+        };
+        Some(IpNet { addr, prefix })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = u32::MAX.checked_shl(32 - self.prefix as u32).unwrap_or(0);
+                u32::from(n) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = u128::MAX.checked_shl(128 - self.prefix as u32).unwrap_or(0);
+                u128::from(n) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+fn allowed(state: &AppState, req: &Request) -> bool {
+    let access = &state.config.metrics;
+    if let Some(token) = &access.token {
+        let sent = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if sent
+            .is_some_and(|s| crate::pages::constant_time_eq(s.trim().as_bytes(), token.as_bytes()))
+        {
+            return true;
+        }
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|ConnectInfo(peer)| access.allow.iter().any(|n| n.contains(peer.ip())))
+}
+
+pub async fn render(State(state): State<AppState>, req: Request) -> Response {
+    if !allowed(&state, &req) {
+        return crate::error::ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "metrics are served to the addresses and the token the operator allows (metrics_allow, metrics_token_file)",
+        )
+        .into_response();
+    }
+    let db_up = !state.db_health.is_down() && state.store.ping().await.is_ok();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -60,40 +213,120 @@ pub async fn render(State(state): State<AppState>) -> Response {
         "# HELP luodi_database_up Whether the database answered the last scrape.\n# TYPE luodi_database_up gauge\nluodi_database_up {}",
         u8::from(db_up)
     );
+    let (size, idle, max) = state.store.pool_stats();
+    let size = size as usize;
+    let _ = writeln!(
+        out,
+        "# HELP luodi_db_pool_connections Connections of this server's database pool, by state.\n# TYPE luodi_db_pool_connections gauge\nluodi_db_pool_connections{{state=\"in_use\"}} {}\nluodi_db_pool_connections{{state=\"idle\"}} {idle}",
+        size.saturating_sub(idle)
+    );
+    let _ = writeln!(
+        out,
+        "# HELP luodi_db_pool_max_connections The most connections the pool opens.\n# TYPE luodi_db_pool_max_connections gauge\nluodi_db_pool_max_connections {}",
+        max
+    );
     let _ = writeln!(
         out,
         "# HELP luodi_match_index_parcels Parcels held in memory for the matcher, over all zones.\n# TYPE luodi_match_index_parcels gauge\nluodi_match_index_parcels {}",
         state.match_index.parcels()
     );
-    let snapshot: Vec<_> = state
+    if db_up && let Ok(backlog) = state.store.outbox_backlog().await {
+        let _ = writeln!(
+            out,
+            "# HELP luodi_outbox_deliveries Deliveries in the outbox (all zones), by state.\n# TYPE luodi_outbox_deliveries gauge"
+        );
+        for (s, n) in backlog {
+            let _ = writeln!(
+                out,
+                "luodi_outbox_deliveries{{state=\"{}\"}} {n}",
+                label(&s)
+            );
+        }
+    }
+    let requests: Vec<(RequestKey, Histogram)> = state
         .metrics
         .requests
         .lock()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), *v)).collect())
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default();
     let _ = writeln!(
         out,
         "# HELP luodi_http_requests_total HTTP requests by method, route and status.\n# TYPE luodi_http_requests_total counter"
     );
-    for ((m, r, s), (n, _)) in &snapshot {
+    for ((m, r, s), h) in &requests {
         let _ = writeln!(
             out,
-            "luodi_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{s}\"}} {n}",
+            "luodi_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{s}\"}} {}",
             label(m),
-            label(r)
+            label(r),
+            h.count
         );
     }
     let _ = writeln!(
         out,
-        "# HELP luodi_http_request_seconds_total Time spent answering, by method, route and status.\n# TYPE luodi_http_request_seconds_total counter"
+        "# HELP luodi_http_request_duration_seconds Time to answer, by method, route and status.\n# TYPE luodi_http_request_duration_seconds histogram"
     );
-    for ((m, r, s), (_, secs)) in &snapshot {
+    for ((m, r, s), h) in &requests {
+        h.write(
+            &mut out,
+            "luodi_http_request_duration_seconds",
+            &format!(
+                "method=\"{}\",route=\"{}\",status=\"{s}\"",
+                label(m),
+                label(r)
+            ),
+        );
+    }
+    let jobs: Vec<(&'static str, JobStats)> = state
+        .metrics
+        .jobs
+        .lock()
+        .map(|m| m.iter().map(|(k, v)| (*k, v.clone())).collect())
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "# HELP luodi_job_runs_total Steps run by each background job.\n# TYPE luodi_job_runs_total counter"
+    );
+    for (job, s) in &jobs {
         let _ = writeln!(
             out,
-            "luodi_http_request_seconds_total{{method=\"{}\",route=\"{}\",status=\"{s}\"}} {secs:.6}",
-            label(m),
-            label(r)
+            "luodi_job_runs_total{{job=\"{job}\"}} {}",
+            s.duration.count
         );
+    }
+    let _ = writeln!(
+        out,
+        "# HELP luodi_job_failures_total Steps of each background job that failed.\n# TYPE luodi_job_failures_total counter"
+    );
+    for (job, s) in &jobs {
+        let _ = writeln!(
+            out,
+            "luodi_job_failures_total{{job=\"{job}\"}} {}",
+            s.failures
+        );
+    }
+    let _ = writeln!(
+        out,
+        "# HELP luodi_job_duration_seconds Time each step of a background job took.\n# TYPE luodi_job_duration_seconds histogram"
+    );
+    for (job, s) in &jobs {
+        s.duration.write(
+            &mut out,
+            "luodi_job_duration_seconds",
+            &format!("job=\"{job}\""),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "# HELP luodi_job_last_success_timestamp_seconds When each background job last finished a step without failing.\n# TYPE luodi_job_last_success_timestamp_seconds gauge"
+    );
+    for (job, s) in &jobs {
+        if let Some(t) = s.last_success {
+            let _ = writeln!(
+                out,
+                "luodi_job_last_success_timestamp_seconds{{job=\"{job}\"}} {t:.3}"
+            );
+        }
     }
     (
         [(
@@ -106,3 +339,46 @@ pub async fn render(State(state): State<AppState>) -> Response {
 }
 
 pub type SharedMetrics = Arc<Metrics>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_hold_their_addresses() {
+        let lo = IpNet::parse("127.0.0.0/8").unwrap();
+        assert!(lo.contains("127.1.2.3".parse().unwrap()));
+        assert!(!lo.contains("10.0.0.1".parse().unwrap()));
+        assert!(
+            lo.contains("::ffff:127.0.0.1".parse().unwrap()),
+            "v4-mapped"
+        );
+        let one = IpNet::parse("10.1.2.3").unwrap();
+        assert!(one.contains("10.1.2.3".parse().unwrap()));
+        assert!(!one.contains("10.1.2.4".parse().unwrap()));
+        let v6 = IpNet::parse("fd00::/8").unwrap();
+        assert!(v6.contains("fd12::1".parse().unwrap()));
+        assert!(
+            IpNet::parse("0.0.0.0/0")
+                .unwrap()
+                .contains("8.8.8.8".parse().unwrap())
+        );
+        assert!(IpNet::parse("10.0.0.0/33").is_none());
+        assert!(IpNet::parse("nonsense").is_none());
+    }
+
+    #[test]
+    fn histograms_are_cumulative() {
+        let mut h = Histogram::default();
+        h.observe(0.003);
+        h.observe(0.2);
+        h.observe(100.0);
+        let mut out = String::new();
+        h.write(&mut out, "x", "a=\"b\"");
+        assert!(out.contains("x_bucket{a=\"b\",le=\"0.005\"} 1"));
+        assert!(out.contains("x_bucket{a=\"b\",le=\"0.25\"} 2"));
+        assert!(out.contains("x_bucket{a=\"b\",le=\"30\"} 2"));
+        assert!(out.contains("x_bucket{a=\"b\",le=\"+Inf\"} 3"));
+        assert!(out.contains("x_count{a=\"b\"} 3"));
+    }
+}

@@ -41,6 +41,9 @@ pub struct OutboundConfig {
     pub mail_from: Option<String>,
     /// The wait between rounds when nothing was due.
     pub every: Duration,
+    /// Hosts (as the webhook URLs name them) webhooks may reach although they resolve to
+    /// internal addresses: the operator's choice, never a zone's.
+    pub allow_hosts: Vec<String>,
 }
 
 impl std::fmt::Debug for OutboundConfig {
@@ -51,6 +54,7 @@ impl std::fmt::Debug for OutboundConfig {
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "***"))
             .field("mail_from", &self.mail_from)
             .field("every", &self.every)
+            .field("allow_hosts", &self.allow_hosts)
             .finish()
     }
 }
@@ -108,8 +112,90 @@ impl OutboundConfig {
     }
 }
 
+/// Why a webhook's URL is refused: the field and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetRefused {
+    pub field: String,
+    pub address: String,
+}
+
+/// How long a settings check waits for a name to resolve.
+const RESOLVE_TIMEOUT: Duration = Duration::from_secs(3);
+
+fn allowed_host(allow: &[String], host: &str) -> bool {
+    allow.iter().any(|a| a.eq_ignore_ascii_case(host))
+}
+
+/// Checks that no webhook of `outbound` points at an internal address (loopback,
+/// private, link-local, unique-local…), as written or as its name resolves now, unless the
+/// operator allows its host. A name that does not resolve is let through: the deliverer
+/// checks again at every send, where it counts.
+pub async fn check_targets(outbound: &Outbound, allow: &[String]) -> Result<(), TargetRefused> {
+    for (i, hook) in outbound.webhooks.iter().enumerate() {
+        let Some((host, port)) = luodi_domain::outbound::url_host(&hook.url) else {
+            continue;
+        };
+        if allowed_host(allow, &host) {
+            continue;
+        }
+        let refuse = |ip: std::net::IpAddr| TargetRefused {
+            field: format!("webhooks[{i}].url"),
+            address: ip.to_string(),
+        };
+        if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+            if luodi_domain::outbound::is_internal(ip) {
+                return Err(refuse(ip));
+            }
+            continue;
+        }
+        if let Ok(Ok(addrs)) = tokio::time::timeout(
+            RESOLVE_TIMEOUT,
+            tokio::net::lookup_host((host.as_str(), port)),
+        )
+        .await
+        {
+            for a in addrs {
+                if luodi_domain::outbound::is_internal(a.ip()) {
+                    return Err(refuse(a.ip()));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The deliverer's name resolution: internal addresses are dropped unless the operator
+/// allows the host, so a name that points inside (or is made to, later) is never reached.
+struct GuardedResolver {
+    allow: Vec<String>,
+}
+
+impl reqwest::dns::Resolve for GuardedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_ascii_lowercase();
+        let allowed = allowed_host(&self.allow, &host);
+        Box::pin(async move {
+            let found: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let kept: Vec<std::net::SocketAddr> = found
+                .into_iter()
+                .filter(|a| allowed || !luodi_domain::outbound::is_internal(a.ip()))
+                .collect();
+            if kept.is_empty() {
+                return Err(format!(
+                    "{host} resolves only to internal addresses, which webhooks may not reach (webhook_allow_hosts)"
+                )
+                .into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(kept.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
 pub struct Deliverer {
     store: Store,
+    allow_hosts: Vec<String>,
     http: reqwest::Client,
     mail: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
     public_url: Option<String>,
@@ -127,10 +213,16 @@ impl Deliverer {
         let http = reqwest::Client::builder()
             .timeout(SEND_TIMEOUT)
             .user_agent(concat!("luodi/", env!("CARGO_PKG_VERSION")))
+            // A redirect could lead anywhere, an internal address too: none is followed.
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(std::sync::Arc::new(GuardedResolver {
+                allow: config.allow_hosts.clone(),
+            }))
             .build()
             .expect("an HTTP client with the process's TLS provider");
         Ok(Deliverer {
             store,
+            allow_hosts: config.allow_hosts.clone(),
             http,
             mail,
             public_url,
@@ -222,6 +314,16 @@ impl Deliverer {
             now.timestamp_millis(),
             hmac_sha256,
         );
+        // An address written in the URL is not resolved, so the resolver cannot refuse it.
+        if let Some((host, _)) = luodi_domain::outbound::url_host(&request.url)
+            && let Ok(ip) = host.parse::<std::net::IpAddr>()
+            && luodi_domain::outbound::is_internal(ip)
+            && !allowed_host(&self.allow_hosts, &host)
+        {
+            return Err(Failure::permanent(format!(
+                "{ip} is an internal address, which webhooks may not reach (webhook_allow_hosts)"
+            )));
+        }
         let mut builder = self.http.post(&request.url).body(request.body);
         for (name, value) in &request.headers {
             builder = builder.header(*name, value);
@@ -320,21 +422,13 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// Delivers until aborted: a round at once, then again after `every` — at once where a round
 /// found work, so a backlog drains without waiting.
-pub fn spawn_deliverer(deliverer: Deliverer, every: Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            let worked = match deliverer.deliver_due(Utc::now()).await {
-                Ok(n) => n > 0,
-                Err(e) => {
-                    tracing::warn!(error = %e, "outbound delivery round failed; retrying");
-                    false
-                }
-            };
-            if !worked {
-                tokio::time::sleep(every).await;
-            }
-        }
-    })
+/// One round of delivery: what is due now. Goes again at once while there was work.
+pub async fn deliver_step(deliverer: &Deliverer) -> Result<crate::jobs::Next, String> {
+    match deliverer.deliver_due(Utc::now()).await {
+        Ok(0) => Ok(crate::jobs::Next::Wait),
+        Ok(_) => Ok(crate::jobs::Next::Again),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 #[cfg(test)]
@@ -348,6 +442,7 @@ mod tests {
             smtp_url: Some("smtp://luodi:hunter2@127.0.0.1:2525".into()),
             mail_from: Some("落地 <luodi@zone.example>".into()),
             every: Duration::from_secs(5),
+            allow_hosts: vec![],
         };
         assert!(config.check().is_ok());
         assert!(!format!("{config:?}").contains("hunter2"));

@@ -682,7 +682,17 @@ mod service {
         let r = app.api("GET", "/healthz", None, None).await;
         assert_eq!(r.status, StatusCode::OK);
         app.api("GET", "/api/v1/enterprises", None, None).await;
-        let r = app.api("GET", "/metrics", None, None).await;
+        // Metrics are for the operator: read from this machine (the default range).
+        let mut req = axum::http::Request::builder()
+            .uri("/metrics")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                [127, 0, 0, 1],
+                9000,
+            ))));
+        let r = app.send(req).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(
             r.headers["content-type"]
@@ -3033,6 +3043,7 @@ mod outbound {
         query: String,
         delivery: String,
         signature: Option<String>,
+        timestamp: Option<String>,
         body: String,
     }
 
@@ -3070,6 +3081,7 @@ mod outbound {
                 query: q.unwrap_or_default(),
                 delivery: header("x-luodi-delivery").unwrap_or_default(),
                 signature: header("x-luodi-signature"),
+                timestamp: header("x-luodi-timestamp"),
                 body,
             });
             earlier
@@ -3300,6 +3312,8 @@ mod outbound {
             smtp_url: Some(smtp_url.clone()),
             mail_from: Some("落地 <luodi@zone.example>".into()),
             every: std::time::Duration::from_secs(1),
+            // The receiver listens on this machine, which webhooks may reach only so.
+            allow_hosts: vec!["127.0.0.1".into()],
         };
         let deliverer = Deliverer::new(app.store.clone(), &config).unwrap();
         let now = chrono::Utc::now();
@@ -3308,11 +3322,18 @@ mod outbound {
         let generic = receiver.on("/generic");
         assert_eq!(generic.len(), 1);
         let g = &generic[0];
-        let sig = format!("sha256={}", hex::encode(mac("s3cret", &g.body)));
+        // The time and the body are signed together, so a receiver can refuse a replay.
+        let ts = g.timestamp.clone().expect("X-Luodi-Timestamp");
+        let age = chrono::Utc::now().timestamp() - ts.parse::<i64>().unwrap();
+        assert!((0..60).contains(&age), "a fresh timestamp: {ts}");
+        let sig = format!(
+            "sha256={}",
+            hex::encode(mac("s3cret", &format!("{ts}.{}", g.body)))
+        );
         assert_eq!(
             g.signature.as_deref(),
             Some(sig.as_str()),
-            "the body is signed"
+            "the time and body are signed"
         );
         let v: serde_json::Value = serde_json::from_str(&g.body).unwrap();
         assert_eq!(v["kind"], "blocker_raised");
@@ -3502,7 +3523,14 @@ mod outbound {
         assert_eq!(audit_count(app).await, before + 1);
     }
 
-    on_both! {
+    /// The receivers listen on this machine: the operator allows the loopback host.
+    pub fn loopback_allowed() -> luodi_web::WebConfig {
+        let mut c = luodi_web::WebConfig::default();
+        c.outbound.allow_hosts = vec!["127.0.0.1".into()];
+        c
+    }
+
+    on_both_with! { super::loopback_allowed;
         email_and_webhooks_leave_once_with_retries => email_and_webhooks;
     }
 }

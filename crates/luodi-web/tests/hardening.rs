@@ -15,6 +15,28 @@ on_both! {
     text_after_the_json_body_is_refused => trailing_garbage;
     every_api_error_has_the_shared_shape => shared_error_shape;
     a_query_parameter_given_twice_is_refused => duplicate_parameters;
+    webhooks_never_reach_internal_addresses => internal_webhooks;
+    a_password_reset_ends_tokens_and_tokens_expire => tokens_end;
+    parallel_wrong_passwords_check_at_most_the_limit => throttle_race;
+    one_address_cannot_try_every_account => throttle_address;
+    the_current_password_check_is_throttled => throttle_current_password;
+    metrics_only_for_the_allowed => metrics_restricted;
+    pages_and_answers_are_not_cached => no_store;
+    an_unreachable_database_answers_503_at_once => database_down;
+}
+
+mod allowed {
+    use super::{allowed_internal_webhook, loopback_allowed};
+    use crate::on_both_with;
+    on_both_with! { super::loopback_allowed;
+        the_operator_may_allow_a_named_internal_host => allowed_internal_webhook;
+    }
+}
+
+fn loopback_allowed() -> luodi_web::WebConfig {
+    let mut c = luodi_web::WebConfig::default();
+    c.outbound.allow_hosts = vec!["127.0.0.1".into()];
+    c
 }
 
 async fn count(app: &TestApp, table: &str) -> i64 {
@@ -59,7 +81,7 @@ async fn bureau_item(app: &TestApp, token: &str) -> i64 {
         .unwrap()
 }
 
-/// 1. submit → return → resubmit left the item "accepted" with no clock, and a later
+/// Point 1: submit → return → resubmit left the item "accepted" with no clock, and a later
 ///    accept was refused.
 async fn returned_before_acceptance(app: &TestApp) {
     let enterprise = app.token("enterprise@luodi.demo").await;
@@ -99,7 +121,7 @@ async fn returned_before_acceptance(app: &TestApp) {
     );
 }
 
-/// 6. The read-only leader could raise blockers (201).
+/// Point 6: The read-only leader could raise blockers (201).
 async fn leader_raises_nothing(app: &TestApp) {
     let leader = app.token("leader@luodi.demo").await;
     let project = app.sinopharm().await;
@@ -124,7 +146,7 @@ async fn leader_raises_nothing(app: &TestApp) {
     );
 }
 
-/// 3. Text with NUL was a 500 on PostgreSQL (stored on SQLite).
+/// Point 3: Text with NUL was a 500 on PostgreSQL (stored on SQLite).
 async fn control_characters(app: &TestApp) {
     let token = app.token("investment@luodi.demo").await;
     let r = app
@@ -175,7 +197,7 @@ async fn control_characters(app: &TestApp) {
     assert_eq!(count(app, "enterprises").await, before, "nothing written");
 }
 
-/// 4. `{…} xx` created the row.
+/// Point 4: `{…} xx` created the row.
 async fn trailing_garbage(app: &TestApp) {
     let token = app.token("investment@luodi.demo").await;
     let before = count(app, "enterprises").await;
@@ -203,7 +225,7 @@ async fn trailing_garbage(app: &TestApp) {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 }
 
-/// 5. The 413 of a too-large body was plain text on `/api/v1/parcels` and the catalogue.
+/// Point 5: The 413 of a too-large body was plain text on `/api/v1/parcels` and the catalogue.
 async fn shared_error_shape(app: &TestApp) {
     let token = app.token("admin@luodi.demo").await;
     for (path, size) in [
@@ -234,7 +256,7 @@ async fn shared_error_shape(app: &TestApp) {
     assert_eq!(r.json()["code"], "method_not_allowed");
 }
 
-/// 24. `?per_page=5&per_page=abc` was taken silently.
+/// Point 24: `?per_page=5&per_page=abc` was taken silently.
 async fn duplicate_parameters(app: &TestApp) {
     let token = app.token("investment@luodi.demo").await;
     let r = app
@@ -248,4 +270,503 @@ async fn duplicate_parameters(app: &TestApp) {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert_eq!(r.json()["field"], "per_page");
     assert_eq!(r.json()["code"], "duplicate_parameter");
+}
+
+/// Point 9: Webhooks reached internal addresses (`http://169.254.169.254/…`, `localhost:5432`).
+async fn internal_webhooks(app: &TestApp) {
+    let admin = app.token("admin@luodi.demo").await;
+    let before = count(app, "audit_log").await;
+    for url in [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://localhost:5432/",
+        "http://127.0.0.1:8080/x",
+        "http://[::1]/x",
+        "http://10.0.0.8/hook",
+        "http://[::ffff:192.168.1.1]/hook",
+    ] {
+        let body = json!({"webhooks": [{"name": "x", "format": "generic", "url": url}]});
+        let r = app
+            .api(
+                "PUT",
+                "/api/v1/outbound",
+                Some(&admin),
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{url}: {}",
+            r.body
+        );
+        assert_eq!(r.json()["code"], "internal_address", "{url}");
+        assert_eq!(r.json()["field"], "webhooks[0].url");
+    }
+    assert_eq!(count(app, "audit_log").await, before, "nothing written");
+    // At delivery time too: a URL stored before (or a name that resolves inside later)
+    // is refused at every send, and the deliverer says why.
+    let zone = luodi_store::demo::zone_id(&app.store).await.unwrap();
+    let outbound = luodi_domain::outbound::Outbound {
+        email: false,
+        webhooks: vec![
+            luodi_domain::outbound::Webhook {
+                name: "meta".into(),
+                format: luodi_domain::outbound::WebhookFormat::Generic,
+                url: "http://169.254.169.254/latest".into(),
+                secret: None,
+                kinds: vec![],
+            },
+            luodi_domain::outbound::Webhook {
+                name: "local".into(),
+                format: luodi_domain::outbound::WebhookFormat::Generic,
+                url: "http://localhost:9/x".into(),
+                secret: None,
+                kinds: vec![],
+            },
+        ],
+    };
+    app.store
+        .set_zone_setting(
+            &luodi_store::Actor::Cli,
+            zone,
+            luodi_store::orgs::OUTBOUND,
+            &outbound,
+        )
+        .await
+        .unwrap();
+    let own = app.token("enterprise@luodi.demo").await;
+    let body = json!({"project_id": app.sinopharm().await, "category": "land", "title": "t", "description": "d", "department_id": department(app).await});
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/blockers",
+            Some(&own),
+            Some(&body.to_string()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let deliverer = luodi_web::outbound::Deliverer::new(
+        app.store.clone(),
+        &luodi_web::outbound::OutboundConfig {
+            every: std::time::Duration::from_secs(1),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    deliverer.deliver_due(chrono::Utc::now()).await.unwrap();
+    use sqlx::Row;
+    let rows = sqlx::query("SELECT target, state, last_error FROM outbox ORDER BY id")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    for r in rows {
+        let (target, state, error): (String, String, Option<String>) =
+            (r.get("target"), r.get("state"), r.get("last_error"));
+        let error = error.unwrap_or_default();
+        assert!(
+            error.contains("internal address"),
+            "{target}: {state} {error}"
+        );
+        if target == "meta" {
+            assert_eq!(
+                state, "failed",
+                "an internal address written out fails for good"
+            );
+        }
+    }
+}
+
+/// Point 9: …unless the server's operator allows the host by name.
+async fn allowed_internal_webhook(app: &TestApp) {
+    let admin = app.token("admin@luodi.demo").await;
+    let body =
+        json!({"webhooks": [{"name": "x", "format": "generic", "url": "http://127.0.0.1:9/hook"}]});
+    let r = app
+        .api(
+            "PUT",
+            "/api/v1/outbound",
+            Some(&admin),
+            Some(&body.to_string()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let body =
+        json!({"webhooks": [{"name": "x", "format": "generic", "url": "http://10.0.0.8/hook"}]});
+    let r = app
+        .api(
+            "PUT",
+            "/api/v1/outbound",
+            Some(&admin),
+            Some(&body.to_string()),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "only the named host"
+    );
+}
+
+/// Point 10: Tokens survived a password change and never expired.
+async fn tokens_end(app: &TestApp) {
+    let user = app
+        .store
+        .user_by_email("steward@luodi.demo")
+        .await
+        .unwrap()
+        .unwrap();
+    // An operator's reset revokes every token of the user.
+    let token = app.token("steward@luodi.demo").await;
+    assert_eq!(
+        app.api("GET", "/api/v1/me", Some(&token), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    app.store
+        .set_password(
+            &luodi_store::Actor::Cli,
+            &user,
+            None,
+            "a-new-long-password",
+            None,
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        app.api("GET", "/api/v1/me", Some(&token), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "revoked by the reset"
+    );
+    // The user's own change revokes them when asked, and keeps them otherwise.
+    let token = app.token("steward@luodi.demo").await;
+    app.store
+        .set_password(
+            &user.actor(),
+            &user,
+            Some("a-new-long-password"),
+            "another-long-password",
+            None,
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        app.api("GET", "/api/v1/me", Some(&token), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    app.store
+        .set_password(
+            &user.actor(),
+            &user,
+            Some("another-long-password"),
+            "a-third-long-password",
+            None,
+            true,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        app.api("GET", "/api/v1/me", Some(&token), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    // A token gets an expiry, chosen at creation (1–365 days, 90 by default) …
+    let admin = app.token("admin@luodi.demo").await;
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/tokens",
+            Some(&admin),
+            Some(r#"{"label": "nightly", "expires_in_days": 400}"#),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("expires_in_days"))
+    );
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/tokens",
+            Some(&admin),
+            Some(r#"{"label": "nightly", "expires_in_days": 5}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let short = r.json()["token"].as_str().unwrap().to_string();
+    let expires = r.json()["expires_at"].as_str().unwrap().to_string();
+    let at = luodi_domain::time::from_stored(&expires).unwrap();
+    let days = (at - chrono::Utc::now()).num_hours();
+    assert!((4 * 24..=5 * 24).contains(&days), "{expires}");
+    // … its owner's inbox is warned a week before, once …
+    assert_eq!(app.store.warn_expiring_tokens().await.unwrap(), 1);
+    assert_eq!(app.store.warn_expiring_tokens().await.unwrap(), 0, "once");
+    let inbox = app
+        .api("GET", "/api/v1/notifications", Some(&admin), None)
+        .await;
+    assert!(
+        inbox.body.contains("token_expiring") && inbox.body.contains("nightly"),
+        "{}",
+        inbox.body
+    );
+    // … and once past it, the token is refused like a revoked one.
+    sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE label = 'nightly'")
+        .bind(luodi_domain::time::to_stored(
+            chrono::Utc::now() - chrono::Duration::seconds(1),
+        ))
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        app.api("GET", "/api/v1/me", Some(&short), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+/// Point 11: Fifty wrong passwords in parallel checked 33–40 passwords and could leave the
+/// account unlocked.
+async fn throttle_race(app: &TestApp) {
+    let attempts = (0..50).map(|_| {
+        let store = app.store.clone();
+        tokio::spawn(async move {
+            store
+                .authenticate("steward@luodi.demo", "wrong-password")
+                .await
+                .unwrap()
+        })
+    });
+    let mut bad = 0;
+    for a in attempts {
+        if let luodi_store::users::LoginOutcome::BadCredentials = a.await.unwrap() {
+            bad += 1;
+        }
+    }
+    // Each attempt is counted before its password is checked: at most the limit are.
+    assert!(
+        bad < luodi_store::users::MAX_FAILURES as usize,
+        "{bad} checked and refused"
+    );
+    assert!(
+        matches!(
+            app.store
+                .authenticate("steward@luodi.demo", luodi_store::demo::DEMO_PASSWORD)
+                .await
+                .unwrap(),
+            luodi_store::users::LoginOutcome::Throttled { .. }
+        ),
+        "locked, even for the right password"
+    );
+}
+
+/// Point 11: One address tried 55 accounts, all checked.
+async fn throttle_address(app: &TestApp) {
+    let from: std::net::IpAddr = "203.0.113.7".parse().unwrap();
+    let mut throttled = 0;
+    for i in 0..55 {
+        let outcome = app
+            .store
+            .authenticate_from(
+                &format!("nobody{i}@luodi.demo"),
+                "wrong-password",
+                Some(from),
+            )
+            .await
+            .unwrap();
+        if matches!(outcome, luodi_store::users::LoginOutcome::Throttled { .. }) {
+            throttled += 1;
+        }
+    }
+    assert_eq!(
+        throttled,
+        55 - luodi_store::users::MAX_ADDRESS_FAILURES as usize
+    );
+    // The address is locked out, even for a right password; another address is not.
+    assert!(matches!(
+        app.store
+            .authenticate_from(
+                "admin@luodi.demo",
+                luodi_store::demo::DEMO_PASSWORD,
+                Some(from)
+            )
+            .await
+            .unwrap(),
+        luodi_store::users::LoginOutcome::Throttled { .. }
+    ));
+    assert!(matches!(
+        app.store
+            .authenticate_from(
+                "admin@luodi.demo",
+                luodi_store::demo::DEMO_PASSWORD,
+                Some("198.51.100.1".parse().unwrap())
+            )
+            .await
+            .unwrap(),
+        luodi_store::users::LoginOutcome::Success(_)
+    ));
+}
+
+/// Point 11: The current-password check on `/account/password` was not throttled.
+async fn throttle_current_password(app: &TestApp) {
+    let mut b = app.login("investment@luodi.demo").await;
+    let page = b.get(app, "/account").await;
+    let csrf = page.csrf();
+    let mut last = String::new();
+    for _ in 0..7 {
+        let r = b
+            .post(
+                app,
+                "/account/password",
+                &[
+                    ("_csrf", &csrf),
+                    ("current_password", "wrong-guess"),
+                    ("new_password", "brand-new-password"),
+                    ("confirm_password", "brand-new-password"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        last = r.body;
+    }
+    assert!(
+        last.contains("输错次数过多") || last.contains("Too many"),
+        "{last}"
+    );
+    // The account is locked for logins too.
+    assert!(matches!(
+        app.store
+            .authenticate("investment@luodi.demo", luodi_store::demo::DEMO_PASSWORD)
+            .await
+            .unwrap(),
+        luodi_store::users::LoginOutcome::Throttled { .. }
+    ));
+}
+
+fn get_from(path: &str, peer: &str, token: Option<&str>) -> Request<Body> {
+    let mut req = Request::builder()
+        .uri(path)
+        .header(header::HOST, "luodi.test");
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let mut req = req.body(Body::empty()).unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(
+        peer.parse::<std::net::SocketAddr>().unwrap(),
+    ));
+    req
+}
+
+/// Point 15: `/metrics` was public.
+async fn metrics_restricted(app: &TestApp) {
+    let r = app
+        .send(get_from("/metrics", "203.0.113.9:5555", None))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(!r.body.contains("luodi_"));
+    let r = app.send(get_from("/metrics", "127.0.0.1:5555", None)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    // Latency histograms, the pool and the jobs, named as Prometheus expects.
+    for name in [
+        "luodi_http_request_duration_seconds_bucket",
+        "luodi_db_pool_connections{state=\"idle\"}",
+        "luodi_db_pool_max_connections",
+        "# TYPE luodi_job_runs_total counter",
+        "# TYPE luodi_job_duration_seconds histogram",
+    ] {
+        assert!(r.body.contains(name), "{name} in\n{}", r.body);
+    }
+    let r = app.send(get_from("/metrics", "[::1]:5555", None)).await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+/// Point 16: Authenticated pages could be cached.
+async fn no_store(app: &TestApp) {
+    let mut b = app.login("leader@luodi.demo").await;
+    for path in ["/", "/enterprises", "/leadership", "/account"] {
+        let r = b.get(app, path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            r.headers.get(header::CACHE_CONTROL).unwrap(),
+            "no-store",
+            "{path}"
+        );
+    }
+    let token = app.token("leader@luodi.demo").await;
+    let r = app
+        .api("GET", "/api/v1/enterprises", Some(&token), None)
+        .await;
+    assert_eq!(r.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
+    // The stylesheet stays cacheable.
+    let r = b.get(app, "/assets/luodi.css").await;
+    assert!(
+        r.headers
+            .get(header::CACHE_CONTROL)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+}
+
+/// Point 17: With the database down every request waited the pool's 10 s and got 500.
+async fn database_down(app: &TestApp) {
+    let token = app.token("leader@luodi.demo").await;
+    let state = luodi_web::AppState::new(app.store.clone(), luodi_web::WebConfig::default());
+    let router = luodi_web::router(state.clone());
+    // Known down (the health job saw it): answered at once, in the shared shape.
+    state.db_health.record(false);
+    let started = std::time::Instant::now();
+    let req = Request::builder()
+        .uri("/api/v1/enterprises")
+        .header(header::HOST, "luodi.test")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    use tower::ServiceExt;
+    let res = router.clone().oneshot(req).await.unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.headers().get(header::RETRY_AFTER).unwrap(), "5");
+    let body = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["code"], "unavailable");
+    // A page says so too.
+    let req = Request::builder()
+        .uri("/login")
+        .body(Body::empty())
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // Not yet known: a failed connection is a 503 too, not a 500 (here the pool is closed).
+    state.db_health.record(true);
+    let other = luodi_store::Store::open(&format!(
+        "sqlite://{}",
+        std::env::temp_dir()
+            .join(format!("luodi-down-{}.db", std::process::id()))
+            .display()
+    ))
+    .await
+    .unwrap();
+    let state = luodi_web::AppState::new(other.clone(), luodi_web::WebConfig::default());
+    let router = luodi_web::router(state);
+    other.close().await;
+    let req = Request::builder()
+        .uri("/healthz")
+        .body(Body::empty())
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.headers().get(header::RETRY_AFTER).unwrap(), "5");
 }

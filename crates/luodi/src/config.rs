@@ -7,6 +7,34 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+/// Every setting `luodi serve` and `luodi demo` take, for `--help`: the TOML key, its
+/// environment variable, what it does. Flags (`--database`, `--addr`, `--config`) win over
+/// the variables, which win over the file.
+pub const SETTINGS_HELP: &str = "\
+Settings, in layers: defaults, then a TOML file (--config FILE or LUODI_CONFIG), then
+environment variables, then flags. Unknown keys and wrong values stop start-up, naming them.
+
+  file key                 environment variable        what it sets
+  database                 LUODI_DATABASE              sqlite://FILE or postgres://USER@HOST:PORT/DB
+  database_file            LUODI_DATABASE_FILE         a file holding the database URL (a secret)
+  addr                     LUODI_ADDR                  HOST:PORT to listen on (default 127.0.0.1:8080)
+  secure_cookies           LUODI_SECURE_COOKIES        Secure cookies (default: true when public_url is https)
+  forecast_every_seconds   LUODI_FORECAST_EVERY        seconds between re-forecasts, 10-86400 (default 600)
+  public_url               LUODI_PUBLIC_URL            where users reach Luodi; links in email and webhooks
+  smtp_url                 LUODI_SMTP_URL              smtp://user:pw@host:587?tls=required (no email without it)
+  smtp_url_file            LUODI_SMTP_URL_FILE         a file holding the SMTP URL (a secret)
+  mail_from                LUODI_MAIL_FROM             the sender of email, e.g. 落地 <luodi@zone.gov.cn>
+  deliver_every_seconds    LUODI_DELIVER_EVERY         seconds between delivery rounds, 1-3600 (default 5)
+  webhook_allow_hosts      LUODI_WEBHOOK_ALLOW_HOSTS   hosts on internal addresses webhooks may reach (comma-separated)
+  audit_key_file           LUODI_AUDIT_KEY_FILE        a file holding the key that anchors the audit trail (HMAC)
+  metrics_allow            LUODI_METRICS_ALLOW         addresses that may read /metrics (CIDRs; default loopback)
+  metrics_token_file       LUODI_METRICS_TOKEN_FILE    a file holding a token that may read /metrics from anywhere
+  trusted_proxies          LUODI_TRUSTED_PROXIES       reverse proxies (CIDRs) whose X-Forwarded-For names the client
+  header_timeout_seconds   LUODI_HEADER_TIMEOUT        seconds for a request's head; idle connections close after it, 1-120 (default 10)
+  (logging)                LUODI_LOG                   e.g. info, debug, luodi_web=debug
+  (logging)                LUODI_LOG_FORMAT            text (default; colour only on a terminal) or json
+";
+
 /// The TOML file's shape. Unknown keys are an error, so a typo is not silently ignored.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,9 +56,36 @@ pub struct FileConfig {
     pub mail_from: Option<String>,
     /// Seconds between rounds of outbound delivery when nothing is due (1–3600).
     pub deliver_every_seconds: Option<u64>,
+    /// Hosts webhooks may reach although they resolve to internal addresses.
+    pub webhook_allow_hosts: Option<Vec<String>>,
+    /// A file holding the key that anchors the audit trail.
+    pub audit_key_file: Option<String>,
+    /// Address ranges that may read `/metrics` (default loopback).
+    pub metrics_allow: Option<Vec<String>>,
+    /// A file holding a token that may read `/metrics` from any address.
+    pub metrics_token_file: Option<String>,
+    /// The reverse proxies in front of the server (CIDRs), trusted for `X-Forwarded-For`.
+    pub trusted_proxies: Option<Vec<String>>,
+    /// Seconds a client has to send a request's head (and a kept-alive connection may
+    /// idle) before it is closed (1–120).
+    pub header_timeout_seconds: Option<u64>,
 }
 
-#[derive(Debug)]
+impl std::fmt::Debug for Settings {
+    // The database URL, the SMTP URL and the keys can hold secrets: never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database", &luodi_store::url_without_secret(&self.database))
+            .field("addr", &self.addr)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("public_url", &self.public_url)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "***"))
+            .field("audit_key", &self.audit_key.as_ref().map(|_| "***"))
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .finish_non_exhaustive()
+    }
+}
+
 pub struct Settings {
     pub database: String,
     pub addr: SocketAddr,
@@ -40,6 +95,13 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub deliver_every: std::time::Duration,
+    pub webhook_allow_hosts: Vec<String>,
+    /// The audit anchor's key (at least 32 bytes), when one is configured.
+    pub audit_key: Option<Vec<u8>>,
+    pub metrics_allow: Vec<luodi_web::metrics::IpNet>,
+    pub metrics_token: Option<String>,
+    pub trusted_proxies: Vec<luodi_web::metrics::IpNet>,
+    pub header_timeout: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +134,13 @@ pub enum ConfigError {
         "no database given: use --database URL, LUODI_DATABASE, or `database` in the config file"
     )]
     NoDatabase,
+    #[error("{setting}: '{value}' is not an address range such as 10.0.0.0/8 or ::1")]
+    Range {
+        setting: &'static str,
+        value: String,
+    },
+    #[error("{setting}: the key must be at least 32 bytes (e.g. `openssl rand -hex 32 > FILE`)")]
+    ShortKey { setting: &'static str },
     #[error("{0}")]
     Usage(String),
 }
@@ -172,6 +241,7 @@ pub fn load(
         setting: addr_setting,
         value: addr_text.clone(),
     })?;
+    let public_url = env("LUODI_PUBLIC_URL").or(file.public_url);
     let secure_cookies = match env("LUODI_SECURE_COOKIES") {
         Some(v) => match v.as_str() {
             "true" | "1" => true,
@@ -183,7 +253,12 @@ pub fn load(
                 });
             }
         },
-        None => file.secure_cookies.unwrap_or(false),
+        // Served over HTTPS (as its users reach it): cookies only travel encrypted.
+        None => file.secure_cookies.unwrap_or_else(|| {
+            public_url
+                .as_deref()
+                .is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"))
+        }),
     };
     let forecast_every = seconds(
         (
@@ -211,15 +286,91 @@ pub fn load(
             },
         },
     };
+    let header_timeout = seconds(
+        (
+            "LUODI_HEADER_TIMEOUT",
+            "header_timeout_seconds (config file)",
+        ),
+        file.header_timeout_seconds,
+        10,
+        (1, 120),
+    )?;
+    let list = |v: String| -> Vec<String> {
+        v.split(',')
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .collect()
+    };
+    let webhook_allow_hosts = match env("LUODI_WEBHOOK_ALLOW_HOSTS") {
+        Some(v) => list(v),
+        None => file.webhook_allow_hosts.unwrap_or_default(),
+    };
+    let audit_key = match env("LUODI_AUDIT_KEY_FILE") {
+        Some(path) => Some(("LUODI_AUDIT_KEY_FILE", read_secret_file(&path)?)),
+        None => match file.audit_key_file {
+            Some(path) => Some(("audit_key_file (config file)", read_secret_file(&path)?)),
+            None => None,
+        },
+    };
+    let audit_key = match audit_key {
+        Some((setting, key)) if key.len() < 32 => return Err(ConfigError::ShortKey { setting }),
+        Some((_, key)) => Some(key.into_bytes()),
+        None => None,
+    };
+    let (range_setting, ranges) = match env("LUODI_METRICS_ALLOW") {
+        Some(v) => ("LUODI_METRICS_ALLOW", list(v)),
+        None => match file.metrics_allow {
+            Some(v) => ("metrics_allow (config file)", v),
+            None => ("metrics_allow", vec!["127.0.0.0/8".into(), "::1".into()]),
+        },
+    };
+    let metrics_allow = ranges
+        .iter()
+        .map(|r| {
+            luodi_web::metrics::IpNet::parse(r).ok_or_else(|| ConfigError::Range {
+                setting: range_setting,
+                value: r.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let (proxy_setting, proxies) = match env("LUODI_TRUSTED_PROXIES") {
+        Some(v) => ("LUODI_TRUSTED_PROXIES", list(v)),
+        None => (
+            "trusted_proxies (config file)",
+            file.trusted_proxies.unwrap_or_default(),
+        ),
+    };
+    let trusted_proxies = proxies
+        .iter()
+        .map(|r| {
+            luodi_web::metrics::IpNet::parse(r).ok_or_else(|| ConfigError::Range {
+                setting: proxy_setting,
+                value: r.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let metrics_token = match env("LUODI_METRICS_TOKEN_FILE") {
+        Some(path) => Some(read_secret_file(&path)?),
+        None => match file.metrics_token_file {
+            Some(path) => Some(read_secret_file(&path)?),
+            None => None,
+        },
+    };
     Ok(Settings {
         database,
         addr,
         secure_cookies,
         forecast_every,
-        public_url: env("LUODI_PUBLIC_URL").or(file.public_url),
+        public_url,
         smtp_url,
         mail_from: env("LUODI_MAIL_FROM").or(file.mail_from),
         deliver_every,
+        webhook_allow_hosts,
+        audit_key,
+        metrics_allow,
+        metrics_token: metrics_token.filter(|t| !t.is_empty()),
+        trusted_proxies,
+        header_timeout,
     })
 }
 

@@ -28,7 +28,26 @@ fn web_config(settings: &Settings) -> WebConfig {
             smtp_url: settings.smtp_url.clone(),
             mail_from: settings.mail_from.clone(),
             every: settings.deliver_every,
+            allow_hosts: settings.webhook_allow_hosts.clone(),
         },
+        metrics: luodi_web::metrics::MetricsAccess {
+            allow: settings.metrics_allow.clone(),
+            token: settings.metrics_token.clone(),
+        },
+        limits: luodi_web::server::Limits {
+            header_read: settings.header_timeout,
+            ..Default::default()
+        },
+        trusted_proxies: settings.trusted_proxies.clone(),
+    }
+}
+
+/// Warnings about settings that work but probably not as meant.
+fn warn_about(settings: &Settings) {
+    if settings.public_url.is_none() {
+        tracing::warn!(
+            "public_url (LUODI_PUBLIC_URL) is not set: links in emails and webhooks are relative paths their readers cannot open"
+        );
     }
 }
 
@@ -53,6 +72,7 @@ struct DbArg {
 #[derive(Subcommand)]
 enum Command {
     /// Load the demo zone into a database (default sqlite://luodi-demo.db) and serve it.
+    #[command(after_help = config::SETTINGS_HELP)]
     Demo {
         #[arg(long, env = "LUODI_DATABASE", default_value = "sqlite://luodi-demo.db")]
         database: String,
@@ -60,15 +80,20 @@ enum Command {
         addr: String,
     },
     /// Serve Luodi on a database.
+    #[command(after_help = config::SETTINGS_HELP)]
     Serve {
         #[command(flatten)]
         db: DbArg,
         /// HOST:PORT to listen on (default 127.0.0.1:8080)
         #[arg(long, env = "LUODI_ADDR")]
         addr: Option<String>,
-        /// A TOML file with database, addr, secure_cookies
-        #[arg(long)]
+        /// A TOML file of settings (every key below); also LUODI_CONFIG
+        #[arg(long, env = "LUODI_CONFIG")]
         config: Option<String>,
+        /// Make the database if it is not there (a SQLite file, Luodi's tables); without
+        /// it a database that is not there stops start-up, so a mistyped URL makes nothing
+        #[arg(long)]
+        create_database: bool,
     },
     /// Apply pending migrations.
     Migrate {
@@ -359,6 +384,9 @@ enum TokenCommand {
         email: String,
         #[arg(long, default_value = "cli")]
         label: String,
+        /// Days the token lives (1–365); its owner's inbox is warned a week before
+        #[arg(long, default_value_t = luodi_store::sessions::TOKEN_DAYS, value_parser = clap::value_parser!(i64).range(1..=luodi_store::sessions::MAX_TOKEN_DAYS))]
+        expires_in_days: i64,
     },
     /// Revoke one of a user's tokens.
     Revoke {
@@ -383,14 +411,30 @@ enum AuditCommand {
 /// Exit code for a wrong setting or an unsupported database URL.
 const EXIT_USAGE: u8 = 2;
 
+/// Logging to stderr: `LUODI_LOG` filters, `LUODI_LOG_FORMAT=json` writes one JSON object
+/// a line; text is coloured only on a terminal.
+fn init_logging() -> Result<(), String> {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LUODI_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match std::env::var("LUODI_LOG_FORMAT").as_deref() {
+        Ok("json") => builder.json().with_current_span(false).init(),
+        Ok("text") | Ok("") | Err(_) => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        Ok(other) => {
+            return Err(format!("LUODI_LOG_FORMAT: '{other}' is not text or json"));
+        }
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LUODI_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    if let Err(e) = init_logging() {
+        eprintln!("error: {e}");
+        return ExitCode::from(EXIT_USAGE);
+    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -405,7 +449,7 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli.command)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", report(&e));
             let usage = e.chain().any(|c| {
                 matches!(
                     c.downcast_ref::<StoreError>(),
@@ -434,16 +478,55 @@ fn settings(db: DbArg) -> anyhow::Result<Settings> {
     Ok(s)
 }
 
-async fn open(url: &str) -> anyhow::Result<Store> {
+/// Opens a Luodi database that is there (and applies pending migrations); a command other
+/// than `demo`, `migrate` and `serve --create-database` never makes one.
+async fn open_url(url: &str) -> anyhow::Result<Store> {
     Backend::from_url(url)?;
-    Store::open(url)
+    Store::open_existing(url)
         .await
         .with_context(|| format!("cannot open {}", luodi_store::url_without_secret(url)))
 }
 
-async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
-    tracing::info!("shutting down");
+/// [`open_url`] with the settings' database, anchoring the audit entries it writes when
+/// the settings hold a key.
+async fn open(s: &Settings) -> anyhow::Result<Store> {
+    let store = open_url(&s.database).await?;
+    Ok(match &s.audit_key {
+        Some(key) => store.with_audit_key(key),
+        None => store,
+    })
+}
+
+/// Opens a database, making it (a SQLite file, Luodi's tables) if it is not there.
+async fn open_or_create(s: &Settings) -> anyhow::Result<Store> {
+    Backend::from_url(&s.database)?;
+    let store = Store::open(&s.database).await.with_context(|| {
+        format!(
+            "cannot open {}",
+            luodi_store::url_without_secret(&s.database)
+        )
+    })?;
+    Ok(match &s.audit_key {
+        Some(key) => store.with_audit_key(key),
+        None => store,
+    })
+}
+
+/// An error as one line: its causes in order, each said once (a cause whose words are
+/// already in the line adds nothing).
+fn report(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 async fn run(command: Command) -> anyhow::Result<ExitCode> {
@@ -462,7 +545,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             web.outbound
                 .check()
                 .map_err(|e| config::ConfigError::Usage(e.to_string()))?;
-            let store = open(&settings.database).await?;
+            let store = open_or_create(&settings).await?;
             let zone = demo::load(&store).await?;
             // A forecast as of a week ago, once, so the steward's board can show how the
             // forecasts moved since (the server forecasts today as it starts).
@@ -485,10 +568,21 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             for (email, name, role) in demo::USERS {
                 println!("  {:<24} {:<12} {}", email, role.as_str(), name);
             }
-            luodi_web::serve(store, web, settings.addr, shutdown_signal()).await?;
+            luodi_web::serve(
+                store,
+                web,
+                settings.addr,
+                luodi_web::server::shutdown_signal()?,
+            )
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { db, addr, config } => {
+        Command::Serve {
+            db,
+            addr,
+            config,
+            create_database,
+        } => {
             let settings = config::load(
                 Overrides {
                     config,
@@ -502,13 +596,24 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             web.outbound
                 .check()
                 .map_err(|e| config::ConfigError::Usage(e.to_string()))?;
-            let store = open(&settings.database).await?;
+            warn_about(&settings);
+            let store = if create_database {
+                open_or_create(&settings).await?
+            } else {
+                open(&settings).await?
+            };
             println!(
                 "Luodi serving {} on http://{}/",
                 store.backend().name(),
                 settings.addr
             );
-            luodi_web::serve(store, web, settings.addr, shutdown_signal()).await?;
+            luodi_web::serve(
+                store,
+                web,
+                settings.addr,
+                luodi_web::server::shutdown_signal()?,
+            )
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { db } => {
@@ -543,7 +648,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             };
-            let store = open(&s.database).await?;
+            let store = open(&s).await?;
             let zone_id = pick_zone(&store, zone.as_deref()).await?;
             let bar = indicatif::ProgressBar::new(drafts.len() as u64).with_style(
                 indicatif::ProgressStyle::with_template("writing {bar:40} {pos}/{len} parcels")
@@ -586,7 +691,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 },
         } => {
             let s = settings(db)?;
-            let store = open(&s.database).await?;
+            let store = open(&s).await?;
             let zone_id = pick_zone(&store, zone.as_deref()).await?;
             let state = luodi_web::AppState::new(store, WebConfig::default());
             let format = format.unwrap_or_else(|| {
@@ -642,7 +747,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Projects { db, zone, json } => {
             let s = settings(db)?;
-            let store = open(&s.database).await?;
+            let store = open(&s).await?;
             let zone = pick_zone(&store, zone.as_deref()).await?;
             let scope = luodi_domain::Scope {
                 zone: Some(zone),
@@ -694,7 +799,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Portfolio { db } => {
             let s = settings(db)?;
-            let store = open(&s.database).await?;
+            let store = open(&s).await?;
             let everything = luodi_domain::Scope {
                 zone: None,
                 enterprise: None,
@@ -724,7 +829,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             seed,
         } => {
             let s = settings(db)?;
-            let store = open(&s.database).await?;
+            let store = open(&s).await?;
             let everything = luodi_domain::Scope {
                 zone: None,
                 enterprise: None,
@@ -829,7 +934,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let s = settings(db)?;
             let text =
                 std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?;
-            let store = open(&s.database).await?;
+            let store = open(&s).await?;
             let zone_id = pick_zone(&store, zone.as_deref()).await?;
             match store.import_catalogue(&Actor::Cli, zone_id, &text).await {
                 Ok(ImportOutcome::Imported(v)) => {
@@ -863,7 +968,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             match db.database {
                 None => print!("{}", luodi_domain::catalogue::DEFAULT),
                 Some(url) => {
-                    let store = open(&url).await?;
+                    let store = open_url(&url).await?;
                     let zone_id = pick_zone(&store, zone.as_deref()).await?;
                     let id = match &version {
                         Some(v) => Some(
@@ -927,7 +1032,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 .into());
             }
             let calendar = match db.database {
-                Some(url) => open(&url).await?.calendar().await?,
+                Some(url) => open_url(&url).await?.calendar().await?,
                 None => luodi_domain::calendar::Calendar::builtin(),
             };
             let mut out = String::new();
@@ -961,7 +1066,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?;
             let years = luodi_domain::calendar::parse_years(&text)
                 .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
-            let store = open(&s.database).await?;
+            let store = open(&s).await?;
             let n = store.import_calendar(&Actor::Cli, &years).await?;
             println!(
                 "imported {n} year(s): {}",
@@ -990,7 +1095,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 },
         } => {
             let s = settings(db)?;
-            let store = open(&s.database).await?;
+            let store = open(&s).await?;
             let code = code.trim();
             if code.is_empty() || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
                 bail!("--code: use letters, digits and '-' only, e.g. qingdao-hitech");
@@ -1021,7 +1126,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 },
         } => {
             let s = settings(db)?;
-            let store = open(&s.database).await?;
+            let store = open(&s).await?;
             let zone_id = pick_zone(&store, zone.as_deref()).await?;
             let id = store
                 .ensure_department(
@@ -1039,7 +1144,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             command: ZoneCommand::List { db },
         } => {
             let s = settings(db)?;
-            let store = open(&s.database).await?;
+            let store = open(&s).await?;
             for z in store
                 .zones(&luodi_domain::Scope {
                     zone: None,
@@ -1058,7 +1163,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             command: UserCommand::Password { db, email },
         } => {
             let s = settings(db)?;
-            let store = open(&s.database).await?;
+            let store = open(&s).await?;
             let user = store
                 .user_by_email(&email)
                 .await?
@@ -1074,14 +1179,19 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     None,
                     password.trim_end_matches(['\r', '\n']),
                     None,
+                    true,
                 )
                 .await
             {
                 Ok(()) => {
-                    println!("password of {} set; their sessions have ended", user.email);
+                    println!(
+                        "password of {} set; their sessions have ended and their API tokens are revoked",
+                        user.email
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(UserError::Invalid(why)) => bail!("{why}"),
+                Err(e @ UserError::Throttled { .. }) => bail!("{e}"),
                 Err(UserError::Store(e)) => Err(e.into()),
             }
         }
@@ -1100,7 +1210,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         } => {
             let s = settings(db)?;
             let role: Role = role.parse()?;
-            let store = open(&s.database).await?;
+            let store = open(&s).await?;
             let zone_id = if province {
                 None
             } else {
@@ -1153,21 +1263,30 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(UserError::Invalid(why)) => bail!("{why}"),
+                Err(e @ UserError::Throttled { .. }) => bail!("{e}"),
                 Err(UserError::Store(e)) => Err(e.into()),
             }
         }
         Command::Token {
-            command: TokenCommand::Create { db, email, label },
+            command:
+                TokenCommand::Create {
+                    db,
+                    email,
+                    label,
+                    expires_in_days,
+                },
         } => {
             let s = settings(db)?;
-            let store = open(&s.database).await?;
+            let store = open(&s).await?;
             let user = store
                 .user_by_email(&email)
                 .await?
                 .with_context(|| format!("no user with e-mail {email}"))?;
-            let (id, token) = store.create_api_token(&Actor::Cli, &user, &label).await?;
+            let (id, token) = store
+                .create_api_token_for(&Actor::Cli, &user, &label, expires_in_days)
+                .await?;
             eprintln!(
-                "token {id} for {} ({}); it is shown once:",
+                "token {id} for {} ({}), valid {expires_in_days} days; it is shown once:",
                 user.email, user.role
             );
             println!("{token}");
@@ -1177,7 +1296,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             command: TokenCommand::Revoke { db, email, id },
         } => {
             let s = settings(db)?;
-            let store = open(&s.database).await?;
+            let store = open(&s).await?;
             let user = store
                 .user_by_email(&email)
                 .await?
@@ -1193,17 +1312,39 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             command: AuditCommand::Verify { db },
         } => {
             let s = settings(db)?;
-            let store = open(&s.database).await?;
+            let store = open(&s).await?;
             match store.verify_audit(None).await? {
                 Ok(reports) => {
                     for r in &reports {
-                        println!("zone {}: {} entries verified", r.zone_id, r.entries);
+                        match r.anchors {
+                            Some(a) => println!(
+                                "zone {}: {} entries verified; {} anchored by the key{}{}",
+                                r.zone_id,
+                                r.entries,
+                                a.anchored,
+                                if a.before_key > 0 {
+                                    format!(
+                                        ", {} written before the key (chain only)",
+                                        a.before_key
+                                    )
+                                } else {
+                                    String::new()
+                                },
+                                if a.head { ", head anchored" } else { "" }
+                            ),
+                            None => println!("zone {}: {} entries verified", r.zone_id, r.entries),
+                        }
                     }
                     println!(
                         "audit trail OK: {} chain(s), {} entries",
                         reports.len(),
                         reports.iter().map(|r| r.entries).sum::<usize>()
                     );
+                    if store.audit_key().is_none() {
+                        println!(
+                            "anchors not checked: no key (audit_key_file / LUODI_AUDIT_KEY_FILE); the chain alone does not stop someone who can write to the database from re-hashing it"
+                        );
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {

@@ -79,6 +79,42 @@ async fn operator_flow(backend: Backend) {
     let o = luodi(&["audit", "verify", "--database", &url], None);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("audit trail OK"));
+    assert!(
+        text(&o).contains("anchors not checked: no key"),
+        "{}",
+        text(&o)
+    );
+    // With the key outside the database, the CLI's own writes are anchored and verify
+    // says what it checked.
+    let key = std::env::temp_dir().join(format!("luodi-audit-key-{}", std::process::id()));
+    std::fs::write(&key, "0123456789abcdef0123456789abcdef-operator-key\n").unwrap();
+    let with_key = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_luodi"))
+            .args(args)
+            .env_remove("LUODI_DATABASE")
+            .env("LUODI_LOG", "warn")
+            .env("LUODI_AUDIT_KEY_FILE", &key)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let o = with_key(&[
+        "token",
+        "create",
+        "--database",
+        &url,
+        "--email",
+        "admin@luodi.demo",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = with_key(&["audit", "verify", "--database", &url]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("1 anchored by the key") && text(&o).contains("written before the key"),
+        "{}",
+        text(&o)
+    );
+    let _ = std::fs::remove_file(&key);
 
     let o = luodi(
         &[
@@ -202,6 +238,19 @@ async fn fresh_installation(backend: Backend) {
         return;
     };
     let url = db.url.clone();
+    // Only `migrate` (and `demo`, `serve --create-database`) makes Luodi's tables: any
+    // other command on an empty database stops and says so, writing nothing.
+    let o = luodi(&["zone", "list", "--database", &url], None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    // (A SQLite file is not there at all; a PostgreSQL database is, without tables.)
+    assert!(
+        (text(&o).contains("has no Luodi tables") || text(&o).contains("there is no database at"))
+            && text(&o).contains("luodi migrate"),
+        "{}",
+        text(&o)
+    );
+    let o = luodi(&["migrate", "--database", &url], None);
+    assert!(o.status.success(), "{}", text(&o));
     let o = luodi(
         &[
             "user",
@@ -385,6 +434,8 @@ fn calendar_import_adds_a_year_to_a_database() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("2027.toml");
     std::fs::write(&file, "[[year]]\nyear = 2027\nsource = \"国办发明电〔2026〕示例\"\nholidays = [{ name_zh = \"元旦\", name_en = \"New Year's Day\", from = \"2027-01-01\", to = \"2027-01-03\" }]\nworkdays = []\n").unwrap();
+    let o = luodi(&["migrate", "--database", &db.url], None);
+    assert!(o.status.success(), "{}", text(&o));
     let before = luodi(
         &[
             "calendar",
@@ -1572,6 +1623,8 @@ fn two_servers(url: &str) -> ([u16; 2], Vec<std::process::Child>) {
                 .env_remove("LUODI_DATABASE")
                 .env("LUODI_LOG", "warn")
                 .env("LUODI_DELIVER_EVERY", "1")
+                // The test's receiver listens on this machine: webhooks may reach it only so.
+                .env("LUODI_WEBHOOK_ALLOW_HOSTS", "127.0.0.1")
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
@@ -1579,4 +1632,174 @@ fn two_servers(url: &str) -> ([u16; 2], Vec<std::process::Child>) {
         })
         .collect();
     (ports, servers)
+}
+
+/// Defects of issue 14 in the binary: a mistyped database path made a database (8), the
+/// server kept slow and idle clients (12), died on SIGTERM without draining (18), logged
+/// colours into files and had no JSON (19), printed errors twice and listed 3 of its
+/// settings (24).
+#[test]
+fn a_mistyped_database_makes_nothing() {
+    let dir = std::env::temp_dir().join(format!("luodi-typo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let typo = dir.join("typo.db");
+    let url = format!("sqlite://{}", typo.display());
+    for args in [
+        &["projects", "--database", &url][..],
+        &["zone", "list", "--database", &url][..],
+        &["serve", "--database", &url, "--addr", "127.0.0.1:1"][..],
+    ] {
+        let o = luodi(args, None);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o));
+        assert!(
+            text(&o).contains("there is no database at") && text(&o).contains("luodi migrate"),
+            "{args:?}: {}",
+            text(&o)
+        );
+        assert!(!typo.exists(), "{args:?} made {}", typo.display());
+    }
+    let o = luodi(&["migrate", "--database", &url], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(typo.exists());
+    // An error is said once, its causes in order.
+    let o = luodi(&["serve", "--config", "/missing-luodi.toml"], None);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(
+        text(&o).matches("No such file or directory").count(),
+        1,
+        "{}",
+        text(&o)
+    );
+    // `serve --help` lists every setting, the file's key and its variable.
+    let o = luodi(&["serve", "--help"], None);
+    let help = text(&o);
+    for s in [
+        "LUODI_CONFIG",
+        "database_file",
+        "LUODI_SECURE_COOKIES",
+        "LUODI_FORECAST_EVERY",
+        "LUODI_PUBLIC_URL",
+        "LUODI_SMTP_URL_FILE",
+        "LUODI_MAIL_FROM",
+        "LUODI_DELIVER_EVERY",
+        "LUODI_WEBHOOK_ALLOW_HOSTS",
+        "LUODI_AUDIT_KEY_FILE",
+        "LUODI_METRICS_ALLOW",
+        "LUODI_METRICS_TOKEN_FILE",
+        "LUODI_TRUSTED_PROXIES",
+        "LUODI_HEADER_TIMEOUT",
+        "LUODI_LOG_FORMAT",
+        "--create-database",
+    ] {
+        assert!(help.contains(s), "{s} in\n{help}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_server_drops_slow_clients_and_drains_on_sigterm() {
+    use std::io::Read;
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+    let dir = std::env::temp_dir().join(format!("luodi-serve-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("serve.db").display());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log = dir.join("stderr.log");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_luodi"))
+        .args([
+            "serve",
+            "--create-database",
+            "--database",
+            &url,
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env_remove("LUODI_DATABASE")
+        .env_remove("LUODI_PUBLIC_URL")
+        .env("LUODI_LOG", "info")
+        .env("LUODI_LOG_FORMAT", "json")
+        .env("LUODI_HEADER_TIMEOUT", "1")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let addr = format!("127.0.0.1:{port}");
+    let get = |path: &str, extra: &str| -> String {
+        let mut s = TcpStream::connect(&addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\n{extra}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out
+    };
+    let started = Instant::now();
+    while TcpStream::connect(&addr).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(get("/healthz", "").starts_with("HTTP/1.1 200"));
+    // A connection that sends nothing, and one that sends half a head, are closed.
+    for sent in [&b""[..], &b"GET /healthz HTTP/1.1\r\nHost: x\r\n"[..]] {
+        let mut s = TcpStream::connect(&addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(sent).unwrap();
+        let t = Instant::now();
+        let mut buf = [0u8; 64];
+        let n = s.read(&mut buf).unwrap_or(0);
+        assert_eq!(n, 0, "closed without an answer");
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "closed after {:?}",
+            t.elapsed()
+        );
+    }
+    // A 200 KB header is refused.
+    let cookie = format!("Cookie: a={}\r\n", "x".repeat(200 * 1024));
+    let answer = get("/healthz", &cookie);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 431"),
+        "{}",
+        &answer[..answer.len().min(200)]
+    );
+    // SIGTERM drains and exits 0.
+    let kill = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let t = Instant::now();
+    let status = loop {
+        if let Some(s) = server.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(40),
+            "no exit after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(status.code(), Some(0), "exit after SIGTERM");
+    // One JSON object a line, no colours; the warning about public_url is there.
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(!logged.contains('\u{1b}'), "{logged}");
+    for line in logged.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(v["level"].is_string() && v["fields"].is_object(), "{line}");
+    }
+    assert!(logged.contains("public_url"), "{logged}");
+    assert!(logged.contains("SIGTERM"), "{logged}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

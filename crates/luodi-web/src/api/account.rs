@@ -91,6 +91,8 @@ pub struct TokenResponse {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// When it stops working (UTC); after it the token is refused like a revoked one.
+    pub expires_at: String,
 }
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "account", responses((status = 200, body = [TokenResponse]), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
@@ -112,6 +114,7 @@ pub async fn list_tokens(
                 created_at: t.created_at,
                 last_used_at: t.last_used_at,
                 revoked_at: t.revoked_at,
+                expires_at: t.expires_at,
             })
             .collect(),
     ))
@@ -123,6 +126,9 @@ pub struct NewTokenRequest {
     /// What the token is for, e.g. "nightly export"; 1–100 characters.
     #[schema(min_length = 1, max_length = 100)]
     pub label: String,
+    /// Days the token lives: 1–365, default 90. Its owner's inbox is warned a week before.
+    #[schema(minimum = 1, maximum = 365)]
+    pub expires_in_days: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -130,6 +136,8 @@ pub struct NewTokenResponse {
     pub id: i64,
     /// Shown once; send as `Authorization: Bearer TOKEN`.
     pub token: String,
+    /// When it stops working (UTC).
+    pub expires_at: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "account", request_body = NewTokenRequest,
@@ -152,12 +160,43 @@ pub async fn create_token(
         )
         .field("label"));
     }
+    let days = body
+        .expires_in_days
+        .unwrap_or(luodi_store::sessions::TOKEN_DAYS);
+    if !(1..=luodi_store::sessions::MAX_TOKEN_DAYS).contains(&days) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "out_of_range",
+            crate::error::t(
+                caller.lang,
+                "有效期须为 1–365 天",
+                "a token lives 1 to 365 days",
+            ),
+        )
+        .field("expires_in_days"));
+    }
     let (id, token) = state
         .store
-        .create_api_token(&caller.user.actor(), &caller.user, label)
+        .create_api_token_for(&caller.user.actor(), &caller.user, label, days)
         .await
         .map_err(ApiError::internal)?;
-    Ok((StatusCode::CREATED, Json(NewTokenResponse { id, token })))
+    let expires_at = state
+        .store
+        .api_tokens(caller.user.id)
+        .await
+        .map_err(ApiError::internal)?
+        .into_iter()
+        .find(|t| t.id == id)
+        .map(|t| t.expires_at)
+        .unwrap_or_default();
+    Ok((
+        StatusCode::CREATED,
+        Json(NewTokenResponse {
+            id,
+            token,
+            expires_at,
+        }),
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "account", params(("id" = i64, Path, description = "token id")),

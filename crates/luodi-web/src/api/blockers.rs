@@ -30,25 +30,22 @@ pub const ESCALATE_EVERY: std::time::Duration = std::time::Duration::from_secs(3
 
 /// Escalates missed clocks until aborted: at once, then every `every`. Each escalation is
 /// made once however many servers run this (see `Store::escalate_blockers`).
-pub fn spawn_escalator(state: AppState, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            match state.store.calendar().await {
-                Ok(calendar) => {
-                    match state.store.escalate_blockers(&calendar, zone_today()).await {
-                        Ok(made) => {
-                            for e in made {
-                                tracing::info!(blocker = e.blocker_id, clock = e.clock.as_str(), rung = e.rung, target = %e.target, "blocker escalated");
-                            }
-                        }
-                        Err(e) => tracing::warn!(error = %e, "blocker escalation failed; retrying"),
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "blocker escalation: no calendar; retrying"),
-            }
-            tokio::time::sleep(every).await;
-        }
-    })
+/// One round of escalation: every missed clock's next rung, each made once across servers.
+pub async fn escalate_step(state: &AppState) -> Result<crate::jobs::Next, String> {
+    let calendar = state
+        .store
+        .calendar()
+        .await
+        .map_err(|e| format!("no calendar: {e}"))?;
+    let made = state
+        .store
+        .escalate_blockers(&calendar, zone_today())
+        .await
+        .map_err(|e| e.to_string())?;
+    for e in made {
+        tracing::info!(blocker = e.blocker_id, clock = e.clock.as_str(), rung = e.rung, target = %e.target, "blocker escalated");
+    }
+    Ok(crate::jobs::Next::Wait)
 }
 
 pub fn router() -> Router<AppState> {

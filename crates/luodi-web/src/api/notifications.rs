@@ -38,6 +38,7 @@ pub fn kind_text(kind: &str, lang: Lang) -> String {
         ),
         "steward_assigned" => ("您被指派为项目服务管家", "you are the project's steward"),
         "steward_released" => ("项目已转交其他服务管家", "the project has a new steward"),
+        "token_expiring" => ("API 令牌即将到期", "an API token expires soon"),
         other => (other, other),
     };
     match lang {

@@ -63,12 +63,35 @@ pub async fn set(
     new.check().map_err(|e| {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()).field(e.field)
     })?;
+    crate::outbound::check_targets(&new, &state.config.outbound.allow_hosts)
+        .await
+        .map_err(|r| internal_target(lang, &r))?;
     state
         .store
         .set_zone_setting(&caller.user.actor(), zone, OUTBOUND, &new)
         .await
         .map_err(|e| ApiError::store(lang, e))?;
     Ok(Json(new.redacted()))
+}
+
+/// The refusal of a webhook aimed inside the server's network.
+pub fn internal_target(lang: luodi_domain::Lang, r: &crate::outbound::TargetRefused) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "internal_address",
+        t(
+            lang,
+            &format!(
+                "{}：指向内部地址 {}，Webhook 不得访问内网（只有服务器运维人员可通过 webhook_allow_hosts 放行指定主机）",
+                r.field, r.address
+            ),
+            &format!(
+                "{}: points at the internal address {}, which webhooks may not reach (only the server's operator can allow a host, with webhook_allow_hosts)",
+                r.field, r.address
+            ),
+        ),
+    )
+    .field(r.field.clone())
 }
 
 #[derive(Debug, Serialize, ToSchema)]

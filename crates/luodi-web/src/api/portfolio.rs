@@ -53,32 +53,37 @@ pub async fn refresh(state: &AppState, scope: &luodi_domain::Scope) -> luodi_sto
 
 /// Sweeps every zone whenever a step or handover wakes it (after a short pause, so a
 /// burst of steps makes one sweep) and at least every `every`.
-pub fn spawn_forecaster(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let all = luodi_domain::Scope {
-            zone: None,
-            enterprise: None,
-        };
-        loop {
-            match refresh(&state, &all).await {
-                Ok(s) if s.recomputed > 0 => {
-                    tracing::info!(
-                        phases = s.phases,
-                        recomputed = s.recomputed,
-                        "portfolio re-forecast"
-                    )
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "portfolio re-forecast failed"),
+/// The background forecaster: sweeps after a step or handover wakes it (debounced by half a
+/// second) and every `every`; finishes a sweep under way before it stops.
+pub async fn forecaster(state: AppState, every: Duration, mut stop: crate::jobs::Stop) {
+    let all = luodi_domain::Scope {
+        zone: None,
+        enterprise: None,
+    };
+    loop {
+        let started = std::time::Instant::now();
+        let result = refresh(&state, &all).await;
+        state
+            .metrics
+            .job_step("forecast", started.elapsed(), result.is_ok());
+        match result {
+            Ok(s) if s.recomputed > 0 => {
+                tracing::info!(
+                    phases = s.phases,
+                    recomputed = s.recomputed,
+                    "portfolio re-forecast"
+                )
             }
-            tokio::select! {
-                _ = tokio::time::sleep(every) => {}
-                _ = state.forecast_wake.notified() => {
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
-            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "portfolio re-forecast failed"),
         }
-    })
+        if stop.wait_or(every, &state.forecast_wake).await {
+            break;
+        }
+        if stop.wait(Duration::from_millis(500)).await {
+            break;
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -27,6 +27,7 @@ pub struct TokenRow {
     pub label: String,
     pub created: String,
     pub last_used: String,
+    pub expires: String,
     pub state: String,
     pub state_class: &'static str,
     pub live: bool,
@@ -97,25 +98,23 @@ async fn render_account(
         .await
         .map_err(ApiError::internal)?
         .into_iter()
-        .map(|t| TokenRow {
-            id: t.id,
-            created: show(&Some(t.created_at.clone())),
-            last_used: show(&t.last_used_at),
-            live: t.revoked_at.is_none(),
-            state: l
-                .tr
-                .t(if t.revoked_at.is_none() {
-                    "account.live"
-                } else {
-                    "account.revoked"
-                })
-                .to_string(),
-            state_class: if t.revoked_at.is_none() {
-                "done"
-            } else {
-                "stopped"
-            },
-            label: t.label,
+        .map(|t| {
+            let expired = from_stored(&t.expires_at).is_none_or(|e| e <= chrono::Utc::now());
+            let (state, class) = match (&t.revoked_at, expired) {
+                (Some(_), _) => ("account.revoked", "stopped"),
+                (None, true) => ("account.expired", "stopped"),
+                (None, false) => ("account.live", "done"),
+            };
+            TokenRow {
+                id: t.id,
+                created: show(&Some(t.created_at.clone())),
+                last_used: show(&t.last_used_at),
+                expires: show(&Some(t.expires_at.clone())),
+                live: t.revoked_at.is_none() && !expired,
+                state: l.tr.t(state).to_string(),
+                state_class: class,
+                label: t.label,
+            }
         })
         .collect();
     let error = |name: &str| {
@@ -204,6 +203,7 @@ async fn change_password(
                 Some(&current),
                 &new,
                 keep.as_deref(),
+                form.get("revoke_tokens").is_some(),
             )
             .await
         {
@@ -221,6 +221,11 @@ async fn change_password(
             Err(luodi_store::users::UserError::Invalid(_)) => errors.push((
                 "current_password",
                 tr.t("account.password_wrong").to_string(),
+            )),
+            Err(luodi_store::users::UserError::Throttled { retry_after_secs }) => errors.push((
+                "current_password",
+                tr.t("account.password_throttled")
+                    .replace("{minutes}", &((retry_after_secs + 59) / 60).to_string()),
             )),
             Err(luodi_store::users::UserError::Store(e)) => return Err(ApiError::internal(e)),
         }
@@ -249,7 +254,15 @@ async fn create_token(
     }
     let label = form.text("label");
     let label = label.trim();
-    if label.is_empty() || label.chars().count() > 100 {
+    let days = form
+        .text("days")
+        .trim()
+        .parse::<i64>()
+        .unwrap_or(luodi_store::sessions::TOKEN_DAYS);
+    if label.is_empty()
+        || label.chars().count() > 100
+        || !(1..=luodi_store::sessions::MAX_TOKEN_DAYS).contains(&days)
+    {
         let l = Layout::new(&state, &page, "error.title", "nav.account", "/account").await;
         return Ok(error_page(
             l,
@@ -259,7 +272,7 @@ async fn create_token(
     }
     let (_, token) = state
         .store
-        .create_api_token(&page.user.actor(), &page.user, label)
+        .create_api_token_for(&page.user.actor(), &page.user, label, days)
         .await
         .map_err(ApiError::internal)?;
     render_account(

@@ -91,6 +91,7 @@ async fn login_page(
 async fn login(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -119,7 +120,7 @@ async fn login(
     }
     match state
         .store
-        .authenticate(&email, &form.text("password"))
+        .authenticate_from(&email, &form.text("password"), client)
         .await
     {
         Ok(LoginOutcome::Success(user)) => match state.store.create_session(&user).await {

@@ -285,6 +285,18 @@ async fn change_outbound(
         )
         .await;
     }
+    if let Err(r) =
+        crate::outbound::check_targets(&outbound, &state.config.outbound.allow_hosts).await
+    {
+        let e = crate::api::outbound::internal_target(page.lang, &r);
+        return render_settings(
+            state,
+            page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(("outbound", e.body.message)),
+        )
+        .await;
+    }
     state
         .store
         .set_zone_setting(&page.user.actor(), zone, OUTBOUND, &outbound)

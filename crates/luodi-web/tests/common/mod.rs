@@ -53,10 +53,15 @@ impl TestApp {
     /// A new app on an empty database with the demo zone loaded; `None` when the
     /// PostgreSQL half is skipped.
     pub async fn new(backend: Backend) -> Option<TestApp> {
+        TestApp::with_config(backend, WebConfig::default()).await
+    }
+
+    /// [`TestApp::new`] with the web layer's settings given.
+    pub async fn with_config(backend: Backend, config: WebConfig) -> Option<TestApp> {
         let db = TestDb::new(backend).await?;
         let store = Store::open(&db.url).await.expect("open");
         demo::load(&store).await.expect("demo loads");
-        let app = router(AppState::new(store.clone(), WebConfig::default()));
+        let app = router(AppState::new(store.clone(), config));
         Some(TestApp {
             store,
             app,
@@ -287,6 +292,15 @@ impl Browser {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// Runs a test on SQLite and on PostgreSQL with the web settings a function gives.
+#[macro_export]
+macro_rules! on_both_with {
+    ($config:path; $($name:ident => $body:ident;)*) => {
+        mod sqlite { $( #[tokio::test] async fn $name() { if let Some(app) = $crate::common::TestApp::with_config(luodi_store::Backend::Sqlite, $config()).await { super::$body(&app).await; app.finish().await; } } )* }
+        mod postgres { $( #[tokio::test] async fn $name() { if let Some(app) = $crate::common::TestApp::with_config(luodi_store::Backend::Postgres, $config()).await { super::$body(&app).await; app.finish().await; } } )* }
+    };
 }
 
 /// Runs a test on SQLite and on PostgreSQL.
