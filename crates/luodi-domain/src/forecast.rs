@@ -149,6 +149,10 @@ pub enum Plan {
     Open { earliest: f64, duration: f64 },
     /// Waived by a regional assessment: takes no time.
     Waived,
+    /// Its applicability is not known yet (a fact its rule reads is missing) and nobody has
+    /// started it: planned as not applying, taking no time; what it would add if it does
+    /// apply is shown apart ([`unconfirmed_effects`]).
+    Unconfirmed,
 }
 
 impl Network {
@@ -172,7 +176,7 @@ impl Network {
                     let s = ready.max(earliest);
                     (s, s + duration)
                 }
-                Plan::Waived => (ready, ready),
+                Plan::Waived | Plan::Unconfirmed => (ready, ready),
             };
             es[i] = s;
             ef[i] = f;
@@ -218,6 +222,8 @@ impl Network {
                 path.push(at);
             }
             path.reverse();
+            // An item planned as not applying takes no time and is no step of the path.
+            path.retain(|&i| !matches!(plans[i], Plan::Unconfirmed));
         }
         Schedule {
             es,
@@ -240,6 +246,8 @@ pub struct ForecastItem {
     pub events: Vec<crate::service_item::ItemEvent>,
     /// A duration in working days the catalogue does not give: the building work.
     pub duration: Option<f64>,
+    /// Its applicability rule could not be decided (待确认): a fact it reads is unknown.
+    pub unconfirmed: bool,
 }
 
 /// The code of the building work (施工建设): not an approval item, but the time between
@@ -285,6 +293,7 @@ pub fn with_building(
         waived: false,
         events: Vec::new(),
         duration: Some((months.unwrap_or(DEFAULT_BUILD_MONTHS) * WORKING_DAYS_PER_MONTH).round()),
+        unconfirmed: false,
     });
     items
 }
@@ -356,6 +365,9 @@ pub fn plan_item(
     use crate::service_item::{ItemEvent, clock};
     if item.waived {
         return Plan::Waived;
+    }
+    if item.unconfirmed && item.events.is_empty() {
+        return Plan::Unconfirmed;
     }
     let offset =
         |d: chrono::NaiveDate| calendar.working_days_between(handover, d).value.max(0) as f64;
@@ -608,6 +620,60 @@ pub fn forecast_phase_with(
     })
 }
 
+/// What an item of unknown applicability would add if it applies: working days later for
+/// each milestone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnconfirmedEffect {
+    pub code: String,
+    /// Its promised limit, in working days.
+    pub duration: f64,
+    /// Per milestone: working days the milestone would move if the item applied.
+    pub adds: Vec<(crate::catalogue::Milestone, f64)>,
+}
+
+/// For each item a forecast planned as not applying because its applicability is unknown
+/// ([`Plan::Unconfirmed`]): the milestones' delay if it applied after all (planned open from
+/// today at its promised limit, the rest as it stands).
+pub fn unconfirmed_effects(
+    forecast: &PhaseForecast,
+    catalogue: &crate::catalogue::Catalogue,
+) -> Vec<UnconfirmedEffect> {
+    let base: Vec<f64> = forecast.milestones.iter().map(|m| m.2).collect();
+    forecast
+        .plans
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| matches!(p, Plan::Unconfirmed))
+        .map(|(i, _)| {
+            let code = &forecast.network.codes[i];
+            let duration = catalogue
+                .item(code)
+                .map(|c| working_days(c.promised_limit))
+                .unwrap_or(0.0);
+            let mut plans = forecast.plans.clone();
+            plans[i] = Plan::Open {
+                earliest: forecast.today,
+                duration,
+            };
+            let schedule = forecast.network.schedule_plans(&plans);
+            let adds = forecast
+                .milestones
+                .iter()
+                .zip(&base)
+                .map(|((m, mcode, _, _), before)| {
+                    let at = forecast.network.index_of(mcode).unwrap_or(0);
+                    (*m, (schedule.ef[at] - before).max(0.0))
+                })
+                .collect();
+            UnconfirmedEffect {
+                code: code.clone(),
+                duration,
+                adds,
+            }
+        })
+        .collect()
+}
+
 /// The result of the critical-path method, indexed like the network's nodes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schedule {
@@ -675,6 +741,102 @@ mod tests {
         ));
     }
 
+    /// Point 26 of issue 14: items whose conditions are unknown (a new project that never
+    /// said whether it handles hazardous chemicals) sat on the critical path, the forecast
+    /// counting alternatives that cannot all apply. Now they are planned as not applying and
+    /// shown apart with what they would add.
+    #[test]
+    fn items_of_unknown_applicability_are_counted_apart() {
+        use crate::catalogue::{Applicability, Catalogue, DEFAULT, Milestone};
+        let cal = crate::calendar::Calendar::builtin();
+        let c = Catalogue::parse(DEFAULT).unwrap();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let day = d("2026-10-15");
+        let forecast_of = |facts: &crate::project::PhaseFacts| {
+            let listed = c.service_list(&facts.facts(None, Some(&[])), &[]);
+            let items: Vec<ForecastItem> = listed
+                .iter()
+                .map(|l| ForecastItem {
+                    code: l.code.clone(),
+                    prerequisites: l.prerequisites.clone(),
+                    waived: false,
+                    events: Vec::new(),
+                    duration: None,
+                    unconfirmed: l.applicability == Applicability::ToConfirm,
+                })
+                .collect();
+            let items = with_building(items, &c, None);
+            let f = forecast_phase(&cal, &c, &items, day, day).unwrap();
+            let start = f
+                .milestones
+                .iter()
+                .find(|m| m.0 == Milestone::ConstructionStart)
+                .map(|m| m.2)
+                .unwrap();
+            (f, start, listed)
+        };
+        // Nothing known: every rule-dependent item is to confirm.
+        let (unknown, start_unknown, listed) = forecast_of(&crate::project::PhaseFacts::default());
+        let to_confirm: Vec<&str> = listed
+            .iter()
+            .filter(|l| l.applicability == Applicability::ToConfirm)
+            .map(|l| l.code.as_str())
+            .collect();
+        assert!(to_confirm.contains(&"PG05"), "{to_confirm:?}");
+        for &i in &unknown.schedule.critical_path {
+            assert!(
+                !matches!(unknown.plans[i], Plan::Unconfirmed),
+                "{} of unknown applicability is on the critical path",
+                unknown.network.codes[i]
+            );
+        }
+        // Each is shown apart with what it would add; some would move the start.
+        let effects = unconfirmed_effects(&unknown, &c);
+        assert_eq!(effects.len(), to_confirm.len());
+        for e in &effects {
+            assert_eq!(
+                e.duration,
+                working_days(c.item(&e.code).unwrap().promised_limit),
+                "{}",
+                e.code
+            );
+        }
+        assert!(
+            effects.iter().any(|e| e
+                .adds
+                .iter()
+                .any(|(m, d)| *m == Milestone::ConstructionStart && *d > 0.0)),
+            "{effects:?}"
+        );
+        // Known to need none of them, the phase starts no later than when they were unknown:
+        // the unknowns counted nothing.
+        let none = crate::project::PhaseFacts {
+            hazardous_chemicals: Some(false),
+            radiation: Some(false),
+            pathogens: Some(false),
+            occupational_hazards: Some(false),
+            foreign_invested: Some(false),
+            special_equipment: Some(false),
+            new_construction: Some(true),
+            approval_route: Some("filing".into()),
+            eia_class: Some("registration".into()),
+            land_supply: Some("auction".into()),
+            investment_wan: Some(10_000.0),
+            fixed_asset_investment_wan: Some(8_000.0),
+            land_area_mu: Some(50.0),
+            floor_area_m2: Some(20_000.0),
+            civil_floor_area_m2: Some(0.0),
+            height_m: Some(20.0),
+            energy_tce: Some(100.0),
+            construction_months: None,
+        };
+        let (_, start_known, _) = forecast_of(&none);
+        assert!(
+            start_unknown <= start_known + 1e-9,
+            "{start_unknown} vs {start_known}"
+        );
+    }
+
     #[test]
     fn the_default_catalogue_forecasts_a_fresh_phase() {
         use crate::catalogue::{Catalogue, DEFAULT, Milestone};
@@ -690,6 +852,7 @@ mod tests {
                 waived: false,
                 events: Vec::new(),
                 duration: None,
+                unconfirmed: false,
             })
             .collect();
         let f = forecast_phase(&cal, &c, &items, d("2026-10-15"), d("2026-10-15")).unwrap();
@@ -752,6 +915,7 @@ mod tests {
                     waived: false,
                     events: events(&i.code),
                     duration: None,
+                    unconfirmed: false,
                 })
                 .collect();
             with_building(plain, &c, Some(18.0))
@@ -842,6 +1006,7 @@ mod tests {
                 waived: false,
                 events: Vec::new(),
                 duration: None,
+                unconfirmed: false,
             })
             .collect();
         let base = forecast_phase(&cal, &c, &items, d("2026-10-15"), d("2026-10-15")).unwrap();

@@ -20,6 +20,7 @@ pub mod outbound;
 pub mod parcel;
 pub mod portfolio;
 pub mod project;
+pub mod ring;
 pub mod role;
 pub mod rule;
 pub mod scope;

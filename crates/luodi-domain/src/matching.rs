@@ -965,6 +965,7 @@ impl<'a> AssessmentSavings<'a> {
                 waived: l.waived_by.is_some(),
                 events: Vec::new(),
                 duration: None,
+                unconfirmed: l.applicability == crate::catalogue::Applicability::ToConfirm,
             })
             .collect();
         let items = with_building(items, self.catalogue, self.facts.construction_months);

@@ -270,7 +270,7 @@ pub fn simulate_with(
                     let s = ready.max(earliest);
                     (s, s + samplers[i].draw(rng.next_u32()))
                 }
-                Plan::Waived => (ready, ready),
+                Plan::Waived | Plan::Unconfirmed => (ready, ready),
             };
             ef[i] = f;
             binding[i] = if (s - ready).abs() < 1e-9 {

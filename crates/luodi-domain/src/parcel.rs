@@ -6,7 +6,7 @@
 //! when it has one, the field and the reason.
 
 use chrono::NaiveDate;
-use geo::{GeodesicArea, MultiPolygon, Polygon, Validation};
+use geo::{GeodesicArea, MultiPolygon, Polygon};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -136,6 +136,18 @@ pub enum GeometryProblem {
     },
     #[error("{ring} crosses itself")]
     SelfIntersection { ring: String },
+    #[error("{ring} has {positions} positions; a parcel's ring may have at most {max}")]
+    TooManyPositions {
+        ring: String,
+        positions: usize,
+        max: usize,
+    },
+    #[error("{what}: {count}; a parcel may have at most {max}")]
+    TooManyParts {
+        what: String,
+        count: usize,
+        max: usize,
+    },
     #[error("{ring} lies outside its shell")]
     HoleOutside { ring: String },
     #[error("{a} and {b} cross each other")]
@@ -146,10 +158,102 @@ pub enum GeometryProblem {
     ZeroArea,
 }
 
-fn ring_name(polygon: usize, role: &geo::algorithm::validation::RingRole) -> String {
-    match role {
-        geo::algorithm::validation::RingRole::Exterior => format!("polygon {polygon} shell"),
-        geo::algorithm::validation::RingRole::Interior(h) => format!("polygon {polygon} hole {h}"),
+/// The most positions a ring of a parcel may have: real parcels have tens to hundreds; the
+/// limit keeps one feature from holding a server's worker for long.
+pub const MAX_RING_POSITIONS: usize = 10_000;
+/// The most parts of a multipolygon, and holes of one polygon.
+pub const MAX_PARTS: usize = 100;
+
+fn ring_name(polygon: usize, ring: usize) -> String {
+    match ring {
+        0 => format!("polygon {polygon} shell"),
+        h => format!("polygon {polygon} hole {}", h - 1),
+    }
+}
+
+/// Checks one polygon as OGC requires: each ring has three distinct positions and neither
+/// crosses nor touches itself (an O(n log n) sweep, [`crate::ring`]); each hole lies inside
+/// the shell, meeting it at most in points, and holes do not overlap or share a line.
+fn check_polygon(p: usize, polygon: &Polygon, problems: &mut Vec<GeometryProblem>) {
+    use geo::algorithm::coordinate_position::CoordPos;
+    use geo::algorithm::dimensions::Dimensions;
+    use geo::{PreparedGeometry, Relate};
+    let rings: Vec<&geo::LineString<f64>> = std::iter::once(polygon.exterior())
+        .chain(polygon.interiors())
+        .collect();
+    let mut rings_ok = true;
+    for (r, ring) in rings.iter().enumerate() {
+        let coords: Vec<(f64, f64)> = ring.coords().map(|c| (c.x, c.y)).collect();
+        let mut distinct = coords.clone();
+        distinct.dedup();
+        if distinct.len() > 1 && distinct.first() == distinct.last() {
+            distinct.pop();
+        }
+        if distinct.len() < 3 {
+            problems.push(GeometryProblem::TooFewPositions {
+                ring: ring_name(p, r),
+                positions: distinct.len(),
+            });
+            rings_ok = false;
+        } else if crate::ring::ring_self_intersection(&coords).is_some() {
+            problems.push(GeometryProblem::SelfIntersection {
+                ring: ring_name(p, r),
+            });
+            rings_ok = false;
+        }
+    }
+    if !rings_ok || rings.len() == 1 {
+        return;
+    }
+    let shell = Polygon::new(polygon.exterior().clone(), vec![]);
+    let shell = PreparedGeometry::from(&shell);
+    let holes: Vec<Polygon> = polygon
+        .interiors()
+        .iter()
+        .map(|h| Polygon::new(h.clone(), vec![]))
+        .collect();
+    for (h, hole) in holes.iter().enumerate() {
+        let prepared = PreparedGeometry::from(hole);
+        let m = shell.relate(&prepared);
+        if !m.is_contains() {
+            problems.push(GeometryProblem::HoleOutside {
+                ring: ring_name(p, h + 1),
+            });
+        }
+        if m.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional {
+            problems.push(GeometryProblem::RingsCross {
+                a: ring_name(p, 0),
+                b: ring_name(p, h + 1),
+            });
+        }
+        for (k, other) in holes.iter().enumerate().skip(h + 1) {
+            if !boxes_meet(hole, other) {
+                continue;
+            }
+            let m = prepared.relate(other);
+            if m.get(CoordPos::Inside, CoordPos::Inside) == Dimensions::TwoDimensional
+                || m.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional
+            {
+                problems.push(GeometryProblem::RingsCross {
+                    a: ring_name(p, h + 1),
+                    b: ring_name(p, k + 1),
+                });
+            }
+        }
+    }
+}
+
+/// Whether two polygons' bounding boxes meet (else they cannot).
+fn boxes_meet(a: &Polygon, b: &Polygon) -> bool {
+    use geo::BoundingRect;
+    match (a.bounding_rect(), b.bounding_rect()) {
+        (Some(a), Some(b)) => {
+            a.min().x <= b.max().x
+                && b.min().x <= a.max().x
+                && a.min().y <= b.max().y
+                && b.min().y <= a.max().y
+        }
+        _ => false,
     }
 }
 
@@ -167,12 +271,27 @@ pub fn shape_from_geojson(geometry: Option<&Value>) -> Result<Shape, Vec<Geometr
         (other, _) => return Err(vec![GeometryProblem::WrongType(other.to_string())]),
     };
     let mut problems = Vec::new();
+    if polygons.len() > MAX_PARTS {
+        return Err(vec![GeometryProblem::TooManyParts {
+            what: "polygons of the multipolygon".into(),
+            count: polygons.len(),
+            max: MAX_PARTS,
+        }]);
+    }
     let mut parts = Vec::new();
     for (p, polygon) in polygons.iter().enumerate() {
         let Some(rings) = polygon.as_array().filter(|r| !r.is_empty()) else {
             problems.push(GeometryProblem::Malformed);
             continue;
         };
+        if rings.len() > MAX_PARTS + 1 {
+            problems.push(GeometryProblem::TooManyParts {
+                what: format!("holes of polygon {p}"),
+                count: rings.len() - 1,
+                max: MAX_PARTS,
+            });
+            continue;
+        }
         let mut geo_rings = Vec::new();
         for (r, ring) in rings.iter().enumerate() {
             let name = if r == 0 {
@@ -195,48 +314,32 @@ pub fn shape_from_geojson(geometry: Option<&Value>) -> Result<Shape, Vec<Geometr
         return Err(problems);
     }
     for (p, polygon) in parts.iter().enumerate() {
-        use geo::algorithm::validation::InvalidPolygon as I;
-        for e in polygon.validation_errors() {
-            problems.push(match e {
-                I::TooFewPointsInRing(role) => GeometryProblem::TooFewPositions {
-                    ring: ring_name(p, &role),
-                    positions: 3,
-                },
-                I::SelfIntersection(role) => GeometryProblem::SelfIntersection {
-                    ring: ring_name(p, &role),
-                },
-                I::NonFiniteCoord(role, i) => GeometryProblem::BadPosition {
-                    ring: ring_name(p, &role),
-                    index: i.0,
-                    reason: "not a finite number".into(),
-                },
-                I::InteriorRingNotContainedInExteriorRing(role) => GeometryProblem::HoleOutside {
-                    ring: ring_name(p, &role),
-                },
-                I::IntersectingRingsOnALine(a, b) | I::IntersectingRingsOnAnArea(a, b) => {
-                    GeometryProblem::RingsCross {
-                        a: ring_name(p, &a),
-                        b: ring_name(p, &b),
-                    }
-                }
-            });
-        }
+        check_polygon(p, polygon, &mut problems);
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    let shape = MultiPolygon::new(parts);
-    {
-        use geo::algorithm::validation::InvalidMultiPolygon as M;
-        for e in shape.validation_errors() {
-            if let M::ElementsOverlaps(a, b) | M::ElementsTouchOnALine(a, b) = e {
-                problems.push(GeometryProblem::PartsOverlap { a: a.0, b: b.0 });
+    // The parts of a multipolygon neither overlap nor share a line (points are allowed).
+    for (a, pa) in parts.iter().enumerate() {
+        for (b, pb) in parts.iter().enumerate().skip(a + 1) {
+            use geo::Relate;
+            use geo::algorithm::coordinate_position::CoordPos;
+            use geo::algorithm::dimensions::Dimensions;
+            if !boxes_meet(pa, pb) {
+                continue;
+            }
+            let m = pa.relate(pb);
+            if m.get(CoordPos::Inside, CoordPos::Inside) == Dimensions::TwoDimensional
+                || m.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional
+            {
+                problems.push(GeometryProblem::PartsOverlap { a, b });
             }
         }
     }
     if !problems.is_empty() {
         return Err(problems);
     }
+    let shape = MultiPolygon::new(parts);
     // Shells anticlockwise and holes clockwise, whatever the file's winding: the geodesic
     // area reads a clockwise shell as the rest of the Earth.
     let shape = {
@@ -254,6 +357,13 @@ fn ring_positions(name: &str, ring: &Value) -> Result<Vec<(f64, f64)>, Vec<Geome
     let Some(positions) = ring.as_array() else {
         return Err(vec![GeometryProblem::Malformed]);
     };
+    if positions.len() > MAX_RING_POSITIONS {
+        return Err(vec![GeometryProblem::TooManyPositions {
+            ring: name.to_string(),
+            positions: positions.len(),
+            max: MAX_RING_POSITIONS,
+        }]);
+    }
     let mut problems = Vec::new();
     let mut coords = Vec::with_capacity(positions.len());
     for (i, pos) in positions.iter().enumerate() {
@@ -723,6 +833,16 @@ pub struct FeatureProblem {
 /// Reads a GeoJSON FeatureCollection of parcels: all of them, or every problem (and
 /// duplicate codes within the file).
 pub fn parcels_from_geojson(text: &str) -> Result<Vec<ParcelDraft>, Vec<FeatureProblem>> {
+    parcels_from_geojson_reader(text.as_bytes(), &mut |_| {})
+}
+
+/// [`parcels_from_geojson`] from a reader, one feature at a time: each feature is checked
+/// and turned into a parcel as it is read, so a large file is never held whole, neither as
+/// text nor as a JSON tree. `progress` hears how many features were read so far.
+pub fn parcels_from_geojson_reader(
+    reader: impl std::io::Read,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Vec<ParcelDraft>, Vec<FeatureProblem>> {
     let whole = |reason: String| {
         vec![FeatureProblem {
             unit: "feature",
@@ -732,24 +852,106 @@ pub fn parcels_from_geojson(text: &str) -> Result<Vec<ParcelDraft>, Vec<FeatureP
             reason,
         }]
     };
-    let doc: Value = serde_json::from_str(text).map_err(|e| whole(format!("not JSON: {e}")))?;
-    if doc.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
+    let mut collection = CollectionSeed {
+        rows: RowReader::new("feature"),
+        kind: None,
+        features: false,
+        progress,
+    };
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    serde::de::DeserializeSeed::deserialize(&mut collection, &mut de)
+        .and_then(|()| de.end())
+        .map_err(|e| whole(format!("not JSON: {e}")))?;
+    if collection.kind.as_deref() != Some("FeatureCollection") {
         return Err(whole("not a GeoJSON FeatureCollection".into()));
     }
-    let Some(features) = doc.get("features").and_then(Value::as_array) else {
+    if !collection.features {
         return Err(whole("the FeatureCollection has no features array".into()));
-    };
-    let empty = Map::new();
-    let rows = features.iter().map(|f| {
-        (
-            f.get("properties")
+    }
+    collection.rows.finish()
+}
+
+/// The top of a FeatureCollection, read key by key.
+struct CollectionSeed<'p> {
+    rows: RowReader,
+    kind: Option<String>,
+    features: bool,
+    progress: &'p mut dyn FnMut(usize),
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for &mut CollectionSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for &mut CollectionSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a GeoJSON FeatureCollection object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "type" => self.kind = Some(map.next_value::<String>()?),
+                "features" => {
+                    self.features = true;
+                    map.next_value_seed(FeaturesSeed {
+                        rows: &mut self.rows,
+                        progress: &mut *self.progress,
+                    })?;
+                }
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The features array, each feature read, checked and dropped in turn.
+struct FeaturesSeed<'r, 'p> {
+    rows: &'r mut RowReader,
+    progress: &'r mut (dyn FnMut(usize) + 'p),
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for FeaturesSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for FeaturesSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of GeoJSON features")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut n = 0;
+        while let Some(f) = seq.next_element::<Value>()? {
+            let props = f
+                .get("properties")
                 .and_then(Value::as_object)
-                .unwrap_or(&empty)
-                .clone(),
-            Ok(f.get("geometry").cloned()),
-        )
-    });
-    read_rows("feature", rows)
+                .cloned()
+                .unwrap_or_default();
+            self.rows.push(props, Ok(f.get("geometry").cloned()));
+            n += 1;
+            if n % 1000 == 0 {
+                (self.progress)(n);
+            }
+        }
+        (self.progress)(n);
+        Ok(())
+    }
 }
 
 /// A row's geometry: given (or absent), or a problem with the field that held it.
@@ -760,10 +962,38 @@ pub fn read_rows(
     unit: &'static str,
     rows: impl Iterator<Item = (Map<String, Value>, RowGeometry)>,
 ) -> Result<Vec<ParcelDraft>, Vec<FeatureProblem>> {
-    let mut problems = Vec::new();
-    let mut parcels = Vec::new();
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (index, (props, geometry)) in rows.enumerate() {
+    let mut reader = RowReader::new(unit);
+    for (props, geometry) in rows {
+        reader.push(props, geometry);
+    }
+    reader.finish()
+}
+
+/// Turns rows into parcels one at a time, keeping every problem (and the first row of
+/// each code, to name a repeat).
+pub struct RowReader {
+    unit: &'static str,
+    index: usize,
+    problems: Vec<FeatureProblem>,
+    parcels: Vec<ParcelDraft>,
+    seen: std::collections::HashMap<String, usize>,
+}
+
+impl RowReader {
+    pub fn new(unit: &'static str) -> RowReader {
+        RowReader {
+            unit,
+            index: 0,
+            problems: Vec::new(),
+            parcels: Vec::new(),
+            seen: Default::default(),
+        }
+    }
+
+    /// Reads the next row.
+    pub fn push(&mut self, props: Map<String, Value>, geometry: RowGeometry) {
+        let (unit, index) = (self.unit, self.index);
+        self.index += 1;
         let code = props
             .get("code")
             .filter(|c| !c.is_null())
@@ -777,13 +1007,13 @@ pub fn read_rows(
             reason,
         };
         if let Some(c) = &code {
-            if let Some(first) = seen.get(c) {
-                problems.push(problem(
+            if let Some(first) = self.seen.get(c) {
+                self.problems.push(problem(
                     "code",
                     format!("'{c}' is also {unit} {first}'s code"),
                 ));
             } else {
-                seen.insert(c.clone(), index);
+                self.seen.insert(c.clone(), index);
             }
         }
         let attrs = ParcelAttrs::from_properties(&props);
@@ -796,21 +1026,27 @@ pub fn read_rows(
             Err(e) => Err(vec![e]),
         };
         match (attrs, shape) {
-            (Ok(attrs), Ok(shape)) => parcels.push(ParcelDraft { attrs, shape }),
+            (Ok(attrs), Ok(shape)) => self.parcels.push(ParcelDraft { attrs, shape }),
             (a, s) => {
                 if let Err(es) = a {
-                    problems.extend(es.into_iter().map(|e| problem(&e.field, e.reason)));
+                    self.problems
+                        .extend(es.into_iter().map(|e| problem(&e.field, e.reason)));
                 }
                 if let Err(es) = s {
-                    problems.extend(es.into_iter().map(|(f, r)| problem(&f, r)));
+                    self.problems
+                        .extend(es.into_iter().map(|(f, r)| problem(&f, r)));
                 }
             }
         }
     }
-    if problems.is_empty() {
-        Ok(parcels)
-    } else {
-        Err(problems)
+
+    /// Every parcel, or every problem.
+    pub fn finish(self) -> Result<Vec<ParcelDraft>, Vec<FeatureProblem>> {
+        if self.problems.is_empty() {
+            Ok(self.parcels)
+        } else {
+            Err(self.problems)
+        }
     }
 }
 
@@ -1329,6 +1565,75 @@ mod tests {
         );
         let ok = parcels_from_geojson(&collection(vec![f(json!(1001.0), 120.1)])).unwrap();
         assert_eq!(ok[0].attrs.code, "1001");
+    }
+
+    /// Point 13 of issue 14: a 35,000-vertex polygon (0.94 MB) cost 11 s of CPU in the
+    /// quadratic validity check. Now a ring's positions are capped with a clear error, and
+    /// rings up to the cap are checked in O(n log n): a ring of 10,000 positions is read
+    /// here, in a debug build, with the old check's 100 million segment pairs nowhere.
+    #[test]
+    fn big_rings_are_capped_and_checked_in_n_log_n() {
+        let circle = |n: usize, r: f64| -> Vec<Value> {
+            let mut ring: Vec<Value> = (0..n)
+                .map(|k| {
+                    let a = std::f64::consts::TAU * k as f64 / n as f64;
+                    json!([120.3 + r * a.cos(), 36.3 + r * a.sin()])
+                })
+                .collect();
+            ring.push(ring[0].clone());
+            ring
+        };
+        let huge = json!({"type": "Polygon", "coordinates": [circle(35_000, 0.01)]});
+        let problems = shape_from_geojson(Some(&huge)).unwrap_err();
+        assert!(
+            matches!(
+                &problems[0],
+                GeometryProblem::TooManyPositions {
+                    positions: 35_001,
+                    max: 10_000,
+                    ..
+                }
+            ),
+            "{problems:?}"
+        );
+        assert!(
+            problems[0].to_string().contains("at most 10000"),
+            "{}",
+            problems[0]
+        );
+        let big = json!({"type": "Polygon", "coordinates": [circle(MAX_RING_POSITIONS - 1, 0.01)]});
+        let shape = shape_from_geojson(Some(&big)).unwrap();
+        assert!(shape.area_mu() > 400.0);
+        // A big ring that crosses itself once is still found.
+        let mut crossing = circle(MAX_RING_POSITIONS - 1, 0.01);
+        crossing.swap(10, 5_000);
+        let bad = json!({"type": "Polygon", "coordinates": [crossing]});
+        assert!(matches!(
+            shape_from_geojson(Some(&bad)).unwrap_err()[0],
+            GeometryProblem::SelfIntersection { .. }
+        ));
+        // A spike (a ring that runs out and back along one line) is not a polygon.
+        let spike = json!({"type": "Polygon", "coordinates": [[[120.0, 36.0], [120.01, 36.0], [120.01, 36.01], [120.005, 36.01], [120.005, 36.02], [120.005, 36.01], [120.0, 36.01], [120.0, 36.0]]]});
+        assert!(matches!(
+            shape_from_geojson(Some(&spike)).unwrap_err()[0],
+            GeometryProblem::SelfIntersection { .. }
+        ));
+        // Too many parts.
+        let parts: Vec<Value> = (0..101)
+            .map(|k| {
+                json!([[
+                    [120.0 + k as f64 * 0.01, 36.0],
+                    [120.005 + k as f64 * 0.01, 36.0],
+                    [120.005 + k as f64 * 0.01, 36.005],
+                    [120.0 + k as f64 * 0.01, 36.0]
+                ]])
+            })
+            .collect();
+        let many = json!({"type": "MultiPolygon", "coordinates": parts});
+        assert!(matches!(
+            shape_from_geojson(Some(&many)).unwrap_err()[0],
+            GeometryProblem::TooManyParts { count: 101, .. }
+        ));
     }
 
     #[test]

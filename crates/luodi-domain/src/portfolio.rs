@@ -474,6 +474,7 @@ pub fn synthetic(
                             .unwrap_or_default()
                     },
                     duration: None,
+                    unconfirmed: l.applicability == crate::catalogue::Applicability::ToConfirm,
                 })
                 .collect();
             let items = with_building(items, catalogue, facts.construction_months);
@@ -667,6 +668,7 @@ mod tests {
                     Vec::new()
                 },
                 duration: None,
+                unconfirmed: false,
             })
             .collect();
         let items = with_building(items, &cat, Some(6.0));

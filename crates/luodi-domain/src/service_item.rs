@@ -241,7 +241,92 @@ pub enum TransitionError {
     ModeNotAllowed(&'static str),
 }
 
+/// A step's name as people say it: `resubmit` is 重新提交.
+pub fn step_label(step: &str) -> Option<Text> {
+    Some(match step {
+        "submit" => Text::new("申报", "submit"),
+        "accept" => Text::new("受理", "accept"),
+        "return" => Text::new("退回补正", "return for correction"),
+        "resubmit" => Text::new("补正后重新提交", "resubmit"),
+        "start_special" => Text::new("启动特别程序", "start a special procedure"),
+        "end_special" => Text::new("结束特别程序", "end the special procedure"),
+        "extend" => Text::new("延期", "extend"),
+        "approve" => Text::new("办结", "approve"),
+        "refuse" => Text::new("不予许可", "refuse"),
+        "verify" => Text::new("核查承诺", "verify the commitment"),
+        _ => return None,
+    })
+}
+
+/// A field a step needs, as people name it.
+fn field_label(field: &str) -> Text {
+    match field {
+        "reason" => Text::new("理由", "reason"),
+        "missing_due" => Text::new("容缺材料补齐期限", "the date the missing materials are due"),
+        "note" => Text::new("说明", "note"),
+        "approver" => Text::new("批准人", "approver"),
+        other => Text::new(other.to_string(), other.to_string()),
+    }
+}
+
 impl TransitionError {
+    /// The refusal in the user's language, naming the step, the state and the party as
+    /// people do.
+    pub fn text(&self) -> Text {
+        let step =
+            |e: &str| step_label(e).unwrap_or_else(|| Text::new(e.to_string(), e.to_string()));
+        match self {
+            TransitionError::WrongState { event, state } => {
+                let st = ItemState::parse(state)
+                    .map(ItemState::label)
+                    .unwrap_or_else(|| Text::new(state.to_string(), state.to_string()));
+                Text::new(
+                    format!("事项当前为“{}”，不能“{}”", st.zh, step(event).zh),
+                    format!(
+                        "'{}' is not possible while the item is {}",
+                        step(event).en,
+                        st.en
+                    ),
+                )
+            }
+            TransitionError::WrongParty { event, needed } => {
+                let who = if needed.contains("department") {
+                    Text::new("事项所属部门", "the item's department")
+                } else {
+                    Text::new("企业或其服务管家", "the enterprise or its steward")
+                };
+                Text::new(
+                    format!("“{}”应由{}办理", step(event).zh, who.zh),
+                    format!("'{}' is for {}, not for you", step(event).en, who.en),
+                )
+            }
+            TransitionError::BeforeLast { on, last } => Text::new(
+                format!("日期 {on} 早于该事项上一步的日期 {last}"),
+                format!("the date {on} is before the item's last step ({last})"),
+            ),
+            TransitionError::Missing { field } => {
+                let f = field_label(field);
+                Text::new(format!("须填写“{}”", f.zh), format!("{} is required", f.en))
+            }
+            TransitionError::BadExtension => {
+                Text::new("延期须为 1–60 天", "an extension must add 1 to 60 days")
+            }
+            TransitionError::ModeNotAllowed(mode) => {
+                let m = match *mode {
+                    "minor_missing" => {
+                        Text::new("容缺受理", "acceptance with minor materials missing")
+                    }
+                    "commitment" => Text::new("告知承诺", "approval on commitment"),
+                    other => Text::new(other.to_string(), other.to_string()),
+                };
+                Text::new(
+                    format!("服务事项目录没有为该事项列出“{}”", m.zh),
+                    format!("the catalogue does not allow {} for this item", m.en),
+                )
+            }
+        }
+    }
+
     pub fn field(&self) -> &'static str {
         match self {
             TransitionError::BeforeLast { .. } => "on",
@@ -1071,6 +1156,46 @@ mod tests {
             next_state(S::Incomplete, &accept("2026-11-20"), Department, none, None),
             Err(TransitionError::WrongState { .. })
         ));
+    }
+
+    /// Point 23 of issue 14: refusals read in the user's language ("'accept' is not possible
+    /// while the item is accepted" reached Chinese users).
+    #[test]
+    fn refusals_read_in_both_languages() {
+        let e = next_state(
+            ItemState::Accepted,
+            &accept("2026-11-02"),
+            Party::Department,
+            Allowed::default(),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(e.text().zh, "事项当前为“办理中”，不能“受理”");
+        assert_eq!(
+            e.text().en,
+            "'accept' is not possible while the item is in progress"
+        );
+        let e = next_state(
+            ItemState::NotStarted,
+            &ItemEvent::Submit {
+                on: d("2026-11-02"),
+            },
+            Party::Department,
+            Allowed::default(),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(e.text().zh, "“申报”应由企业或其服务管家办理");
+        assert_eq!(
+            TransitionError::Missing { field: "reason" }.text().zh,
+            "须填写“理由”"
+        );
+        assert!(
+            !TransitionError::ModeNotAllowed("commitment")
+                .text()
+                .zh
+                .contains("commitment")
+        );
     }
 
     /// One random step: which event, who takes it, how many days after the last.

@@ -285,7 +285,12 @@ impl Store {
                 .schedule
                 .critical_path
                 .iter()
-                .find(|&&i| !matches!(f.plans[i], Plan::Done { .. } | Plan::Waived))
+                .find(|&&i| {
+                    !matches!(
+                        f.plans[i],
+                        Plan::Done { .. } | Plan::Waived | Plan::Unconfirmed
+                    )
+                })
                 .map(|&i| f.network.codes[i].clone());
             let text = |d: Option<NaiveDate>| d.map(|d| d.to_string());
             sqlx::query(

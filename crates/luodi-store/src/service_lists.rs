@@ -83,6 +83,7 @@ impl ServiceList {
                 waived: i.waived_by.is_some(),
                 events: i.events(),
                 duration: None,
+                unconfirmed: i.applicability == luodi_domain::catalogue::Applicability::ToConfirm,
             })
             .collect();
         luodi_domain::forecast::with_building(items, catalogue, facts.construction_months)

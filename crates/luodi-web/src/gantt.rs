@@ -143,6 +143,31 @@ pub fn render(
             );
         }
         let on_path = critical.contains(row.code.as_str());
+        // An item of unknown applicability: drawn as an outline of what it would take, in
+        // grey, and not counted in the forecast.
+        if let Some(u) = f.unconfirmed.iter().find(|u| u.code == row.code) {
+            let label: String = format!("{} {}", row.code, row.name)
+                .chars()
+                .take(18)
+                .collect();
+            let _ = write!(
+                s,
+                r##"<text x="8" y="{:.1}" fill="#7b8794" font-style="italic">{} {}</text>"##,
+                y + 14.0,
+                esc(&label),
+                esc(tr.t("gantt.unconfirmed_mark"))
+            );
+            let (x0, x1) = (x(t.es), x(t.es + u.duration));
+            let _ = write!(
+                s,
+                r##"<rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="12" rx="2" fill="none" stroke="#7b8794" stroke-dasharray="3 2"><title>{} {}</title></rect>"##,
+                y + 4.0,
+                (x1 - x0).max(1.0),
+                esc(&row.code),
+                esc(tr.t("gantt.unconfirmed_title"))
+            );
+            continue;
+        }
         let label = format!("{} {}", row.code, row.name);
         let label: String = label.chars().take(24).collect();
         let _ = write!(

@@ -287,6 +287,7 @@ impl Deliverer {
             crate::api::notifications::kind_text(&m.kind, luodi_domain::Lang::Zh),
             m.title
         );
+        m.body = crate::api::notifications::body_text(&m.kind, &m.body, luodi_domain::Lang::Zh);
         if let Some(base) = &self.public_url
             && m.link.starts_with('/')
         {

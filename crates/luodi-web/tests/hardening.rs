@@ -23,6 +23,8 @@ on_both! {
     metrics_only_for_the_allowed => metrics_restricted;
     pages_and_answers_are_not_cached => no_store;
     an_unreachable_database_answers_503_at_once => database_down;
+    refusals_and_timelines_read_in_the_users_language => words;
+    unknown_conditions_are_forecast_apart => unconfirmed_forecast;
 }
 
 mod allowed {
@@ -769,4 +771,169 @@ async fn database_down(app: &TestApp) {
     let res = router.clone().oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(res.headers().get(header::RETRY_AFTER).unwrap(), "5");
+}
+
+/// Point 23: item-step refusals in English for a Chinese user, a refused handover saying
+/// "地块不可预留：parcel … is not reserved for this phase", the timeline's "服务事项 861
+/// resubmit".
+async fn words(app: &TestApp) {
+    let officer = app.token("approval@luodi.demo").await;
+    let enterprise = app.token("enterprise@luodi.demo").await;
+    let item = bureau_item(app, &officer).await;
+    let url = format!("/api/v1/service-items/{item}/steps");
+    let r = app
+        .api(
+            "POST",
+            &url,
+            Some(&officer),
+            Some(r#"{"kind": "accept", "on": "2026-11-02"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let m = r.json()["message"].as_str().unwrap().to_string();
+    assert_eq!(m, "事项当前为“未申报”，不能“受理”");
+    let r = app
+        .api(
+            "POST",
+            &url,
+            Some(&enterprise),
+            Some(r#"{"kind": "submit", "on": "2026-11-02"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The project's timeline names the item by its code and the step in words.
+    let project = app.sinopharm().await;
+    let r = app
+        .api(
+            "GET",
+            &format!("/api/v1/projects/{project}/timeline"),
+            Some(&officer),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let code: String = {
+        use sqlx::Row;
+        sqlx::query("SELECT code FROM service_list_items WHERE id = $1")
+            .bind(item)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .get("code")
+    };
+    assert!(
+        r.body.contains(&format!("服务事项 {code}：申报")),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains(&format!("{item} submit")), "{}", r.body);
+    // A parcel reserved for another phase: refused in Chinese, naming what is wrong.
+    let landing = app.token("landing@luodi.demo").await;
+    let zone = luodi_store::demo::zone_id(&app.store).await.unwrap();
+    let scope = luodi_domain::Scope {
+        zone: Some(zone),
+        enterprise: None,
+    };
+    let phases = app.store.project(&scope, project).await.unwrap().phases;
+    app.reserved_parcel(&landing, "GX-TEST-1", phases[1].id)
+        .await;
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/projects/{project}/phases/3/handover"),
+            Some(&landing),
+            Some(r#"{"handover_date": "2026-11-30", "parcel_code": "GX-TEST-1"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(
+        r.json()["message"],
+        "地块 GX-TEST-1 没有预留给这一期项目，不能释放或交地"
+    );
+}
+
+/// Point 26: items of unknown applicability sat on the critical path of a new project.
+async fn unconfirmed_forecast(app: &TestApp) {
+    let landing = app.token("landing@luodi.demo").await;
+    // A new project whose phase says nothing yet of what the catalogue's rules ask.
+    let enterprise: i64 = {
+        use sqlx::Row;
+        sqlx::query("SELECT id FROM enterprises ORDER BY id")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .get("id")
+    };
+    let body = json!({"enterprise_id": enterprise, "name": "条件未明的新项目", "total_investment_yuan": "100000000.00",
+        "phases": [{"name": "一期", "status": "signed"}]});
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/projects",
+            Some(&landing),
+            Some(&body.to_string()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let project = r.json()["id"].as_i64().unwrap();
+    let phase = r.json()["phases"][0]["id"].as_i64().unwrap();
+    app.reserved_parcel(&landing, "GX-TEST-2", phase).await;
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/projects/{project}/phases/1/handover"),
+            Some(&landing),
+            Some(r#"{"handover_date": "2026-11-30", "parcel_code": "GX-TEST-2"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let list = r.json();
+    let to_confirm: Vec<String> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        // Not started: an item done at the handover itself is done, whatever its rule.
+        .filter(|i| i["applicability"] == "to_confirm" && i["state"] == "not_started")
+        .map(|i| i["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(to_confirm.contains(&"PG05".to_string()), "{to_confirm:?}");
+    let r = app
+        .api(
+            "GET",
+            &format!("/api/v1/projects/{project}/forecast?phase=1&samples=100"),
+            Some(&landing),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let f = r.json();
+    let mut apart: Vec<String> = f["unconfirmed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["code"].as_str().unwrap().to_string())
+        .collect();
+    apart.sort();
+    let mut expected = to_confirm.clone();
+    expected.sort();
+    assert_eq!(apart, expected, "each shown apart");
+    for code in f["critical_path"].as_array().unwrap() {
+        assert!(
+            !to_confirm.contains(&code.as_str().unwrap().to_string()),
+            "{code} on the path"
+        );
+    }
+    assert!(f["unconfirmed"][0]["adds"]["construction_start"].is_number());
+    // The Gantt chart says so.
+    let mut b = app.login("landing@luodi.demo").await;
+    let page = b
+        .get(app, &format!("/projects/{project}/phases/1/gantt"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("适用条件待确认的事项（未计入预测）"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("（待确认，未计入）"));
 }

@@ -449,6 +449,31 @@ pub async fn parcels(b: ParcelBench<'_>) -> anyhow::Result<()> {
     }
     drop(drafts);
 
+    // The same file through `luodi import parcels`, as an operator runs it: read as a
+    // stream, checked, written; its time and its peak memory.
+    if let Some(db) = TestDb::new(Backend::Sqlite).await {
+        let store = Store::open(&db.url).await?;
+        store
+            .ensure_zone(&Actor::Cli, "bench", "基准区", "Bench zone", "山东省")
+            .await?;
+        store.close().await;
+        match cli_import_peak(&db.url, &file) {
+            Ok((secs, peak)) => line(
+                "parcels_cli_import_peak_rss",
+                peak,
+                "MiB",
+                f64::INFINITY,
+                json!({"features": b.import, "seconds": (secs * 100.0).round() / 100.0,
+                    "note": "VmHWM of `luodi import parcels` on SQLite: the file read as a stream, one feature at a time"}),
+            ),
+            Err(e) => println!(
+                "{}",
+                json!({"bench": "parcels_cli_import_peak_rss", "skipped": e.to_string()})
+            ),
+        }
+        db.drop_db().await;
+    }
+
     // The resident memory of a server whose matcher holds those parcels.
     match &sqlite_url {
         Some(db) => match serve_rss(&db.url, b.import) {
@@ -756,6 +781,36 @@ fn null(s: String) -> String {
 
 /// Starts `luodi serve` on `url`, waits until its matcher holds `parcels` parcels and has
 /// reads its resident memory (MiB) and how long loading took (ms).
+/// Runs `luodi import parcels` on `file` and watches its peak resident memory (VmHWM):
+/// (seconds, MiB).
+fn cli_import_peak(url: &str, file: &std::path::Path) -> anyhow::Result<(f64, f64)> {
+    let t = Instant::now();
+    let mut child = std::process::Command::new(std::env::current_exe()?)
+        .args(["import", "parcels", "--database", url])
+        .arg(file)
+        .env("LUODI_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let mut peak_kb = 0.0f64;
+    let status = loop {
+        if let Ok(s) = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+            && let Some(kb) = s
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        {
+            peak_kb = peak_kb.max(kb);
+        }
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    anyhow::ensure!(status.success(), "luodi import parcels failed: {status}");
+    Ok((t.elapsed().as_secs_f64(), peak_kb / 1024.0))
+}
+
 fn serve_rss(url: &str, parcels: usize) -> anyhow::Result<(f64, f64)> {
     use std::io::{Read, Write};
     let port = std::net::TcpListener::bind("127.0.0.1:0")?

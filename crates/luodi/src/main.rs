@@ -631,12 +631,36 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             command: ImportCommand::Parcels { db, zone, file },
         } => {
             let s = settings(db)?;
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {file}"))?;
-            // A bar on a terminal for long files (hidden when stderr is not one).
-            let bar =
-                indicatif::ProgressBar::new_spinner().with_message(format!("checking {file}"));
-            bar.enable_steady_tick(std::time::Duration::from_millis(120));
-            let checked = luodi_domain::parcel::parcels_from_file(&file, &bytes);
+            let store = open(&s).await?;
+            let zone_id = pick_zone(&store, zone.as_deref()).await?;
+            let started = std::time::Instant::now();
+            let size = std::fs::metadata(&file)
+                .with_context(|| format!("cannot read {file}"))?
+                .len();
+            // Bars on a terminal (hidden when stderr is not one): the file as it is read
+            // and checked, with its rate and the time left, then the parcels as written.
+            let bar = indicatif::ProgressBar::new(size).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "checking {bar:30} {binary_bytes}/{binary_total_bytes}, {binary_bytes_per_sec}, {eta} left",
+                )
+                .expect("a valid template"),
+            );
+            let lower = file.to_ascii_lowercase();
+            let checked = if lower.ends_with(".csv") || lower.ends_with(".xlsx") {
+                let bytes = std::fs::read(&file).with_context(|| format!("cannot read {file}"))?;
+                bar.set_position(size);
+                luodi_domain::parcel::parcels_from_file(&file, &bytes)
+            } else {
+                // GeoJSON is read as a stream: one feature at a time, never the whole file.
+                let reader = std::io::BufReader::with_capacity(
+                    1 << 20,
+                    std::fs::File::open(&file).with_context(|| format!("cannot read {file}"))?,
+                );
+                luodi_domain::parcel::parcels_from_geojson_reader(
+                    bar.wrap_read(reader),
+                    &mut |_| {},
+                )
+            };
             bar.finish_and_clear();
             let drafts = match checked {
                 Ok(d) => d,
@@ -648,11 +672,12 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             };
-            let store = open(&s).await?;
-            let zone_id = pick_zone(&store, zone.as_deref()).await?;
+            let checked_in = started.elapsed();
             let bar = indicatif::ProgressBar::new(drafts.len() as u64).with_style(
-                indicatif::ProgressStyle::with_template("writing {bar:40} {pos}/{len} parcels")
-                    .expect("a valid template"),
+                indicatif::ProgressStyle::with_template(
+                    "writing {bar:30} {pos}/{len} parcels, {per_sec}, {eta} left",
+                )
+                .expect("a valid template"),
             );
             let written = store
                 .import_parcels_with(&Actor::Cli, zone_id, &drafts, &|n| {
@@ -663,11 +688,13 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             match written {
                 Ok(done) => {
                     println!(
-                        "{file}: {} parcels imported ({} new, {} updated, {} unchanged)",
+                        "{file}: {} parcels imported ({} new, {} updated, {} unchanged) in {:.1} s (read and checked in {:.1} s)",
                         drafts.len(),
                         done.created,
                         done.updated,
-                        done.unchanged
+                        done.unchanged,
+                        started.elapsed().as_secs_f64(),
+                        checked_in.as_secs_f64()
                     );
                     Ok(ExitCode::SUCCESS)
                 }

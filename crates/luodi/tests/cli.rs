@@ -1417,6 +1417,7 @@ fn parcel_bench_prints_its_figures() {
             "parcels_geojson_read_and_check",
             "parcels_import_sqlite",
             "parcels_import_postgres",
+            "parcels_cli_import_peak_rss",
             "parcels_serve_rss",
             "parcels_index_build",
             "parcels_match_index",
@@ -1429,6 +1430,12 @@ fn parcel_bench_prints_its_figures() {
     let line = |name: &str| lines.iter().find(|l| l["bench"] == name).unwrap();
     assert_eq!(line("parcels_geojson_read_and_check")["features"], 300);
     assert!(line("parcels_serve_rss")["value"].as_f64().unwrap() > 1.0);
+    assert!(
+        line("parcels_cli_import_peak_rss")["value"]
+            .as_f64()
+            .unwrap()
+            > 1.0
+    );
     assert_eq!(line("parcels_serve_rss")["parcels"], 300);
     let m = line("parcels_match_index");
     assert_eq!(m["parcels"], 3000);

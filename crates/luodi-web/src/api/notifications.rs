@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, t};
 use crate::extract::{ApiUser, JsonBody, QueryParams};
 
 pub fn router() -> Router<AppState> {
@@ -47,12 +47,47 @@ pub fn kind_text(kind: &str, lang: Lang) -> String {
     }
 }
 
+/// A notification's body as a person reads it: the escalation's clock and rung, a
+/// token's expiry day, in `lang`; other bodies are the words that were written.
+pub fn body_text(kind: &str, body: &str, lang: Lang) -> String {
+    match kind {
+        "blocker_escalated" => {
+            let Some((clock, target)) = body.split_once(" · ") else {
+                return body.to_string();
+            };
+            let clock = match clock {
+                "acknowledge" => t(lang, "签收", "acknowledge"),
+                "answer" => t(lang, "答复", "answer"),
+                "resolve" => t(lang, "办结", "resolve"),
+                other => other.to_string(),
+            };
+            let to = match target {
+                "department_head" => t(lang, "部门负责人", "the department head"),
+                "zone_leader" => t(lang, "园区领导", "the zone leaders"),
+                other => other.to_string(),
+            };
+            t(
+                lang,
+                &format!("{clock}时限已过，已升级至{to}督办"),
+                &format!("the {clock} clock was missed: escalated to {to}"),
+            )
+        }
+        "token_expiring" => t(
+            lang,
+            &format!("将于 {body} 到期，请在账户页创建新令牌"),
+            &format!("expires on {body}; make a new one on the account page"),
+        ),
+        _ => body.to_string(),
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationResponse {
     pub id: i64,
     pub kind: String,
     pub kind_text: String,
     pub title: String,
+    /// What it says, in the caller's language.
     pub body: String,
     pub link: String,
     pub created_at: String,
@@ -84,9 +119,9 @@ pub async fn inbox(
             .map(|n| NotificationResponse {
                 id: n.id,
                 kind_text: kind_text(&n.kind, lang),
+                body: body_text(&n.kind, &n.body, lang),
                 kind: n.kind,
                 title: n.title,
-                body: n.body,
                 link: n.link,
                 created_at: n.created_at,
                 read_at: n.read_at,
@@ -147,4 +182,31 @@ pub async fn read(
         .await
         .map_err(|e| ApiError::store(caller.lang, e).field("id"))?;
     Ok(Json(ReadResponse { marked }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Point 23 of issue 14: an escalation's body read "answer · zone_leader".
+    #[test]
+    fn bodies_read_as_words() {
+        assert_eq!(
+            body_text("blocker_escalated", "answer · zone_leader", Lang::Zh),
+            "答复时限已过，已升级至园区领导督办"
+        );
+        assert_eq!(
+            body_text(
+                "blocker_escalated",
+                "acknowledge · department_head",
+                Lang::En
+            ),
+            "the acknowledge clock was missed: escalated to the department head"
+        );
+        assert!(body_text("token_expiring", "2026-12-14", Lang::Zh).contains("2026-12-14 到期"));
+        assert_eq!(
+            body_text("blocker_answered", "已协调供电公司", Lang::En),
+            "已协调供电公司"
+        );
+    }
 }

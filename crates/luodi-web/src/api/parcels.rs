@@ -22,6 +22,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::api::enterprises::path_id;
 use crate::error::{ApiError, ErrorBody, FieldErrorBody, t};
+use crate::export::Cell;
 use crate::extract::{ApiUser, JsonBody, QueryParams};
 
 pub fn router() -> Router<AppState> {
@@ -209,22 +210,28 @@ pub async fn import(
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    let drafts = match mime.as_str() {
+    if !matches!(
+        mime.as_str(),
+        "text/csv" | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ) && std::str::from_utf8(&body).is_err()
+    {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_encoding",
+            t(lang, "请求体须为 UTF-8", "the body must be UTF-8"),
+        ));
+    }
+    // Reading and checking geometry is CPU work: it runs on the blocking pool, so a big
+    // file never holds up the workers that answer other requests (and /healthz).
+    let drafts = tokio::task::spawn_blocking(move || match mime.as_str() {
         "text/csv" => luodi_domain::parcel::parcels_from_csv(&body),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
             luodi_domain::parcel::parcels_from_xlsx(&body)
         }
-        _ => {
-            let text = std::str::from_utf8(&body).map_err(|_| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad_encoding",
-                    t(lang, "请求体须为 UTF-8", "the body must be UTF-8"),
-                )
-            })?;
-            parcels_from_geojson(text)
-        }
-    }
+        _ => parcels_from_geojson(std::str::from_utf8(&body).unwrap_or_default()),
+    })
+    .await
+    .map_err(ApiError::internal)?
     .map_err(|p| import_problems(lang, &p))?;
     let done = state
         .store
@@ -381,10 +388,20 @@ pub async fn parcel_table(
             headers
                 .iter()
                 .map(|h| match (h.as_str(), &props[h.as_str()]) {
-                    ("wkt", _) => wkt.get(&id).cloned().unwrap_or_default(),
-                    (_, serde_json::Value::Null) => String::new(),
-                    (_, serde_json::Value::String(s)) => s.clone(),
-                    (_, v) => v.to_string(),
+                    ("wkt", _) => wkt.get(&id).cloned().unwrap_or_default().into(),
+                    (_, serde_json::Value::Null) => Cell::Empty,
+                    ("checked_on", serde_json::Value::String(s)) => {
+                        match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                            Ok(d) => Cell::Date(d),
+                            Err(_) => s.clone().into(),
+                        }
+                    }
+                    (_, serde_json::Value::String(s)) => s.clone().into(),
+                    (_, serde_json::Value::Number(n)) => {
+                        n.as_f64().map_or(Cell::Empty, Cell::Number)
+                    }
+                    (_, serde_json::Value::Bool(b)) => Cell::Bool(*b),
+                    (_, v) => v.to_string().into(),
                 })
                 .collect()
         })

@@ -706,7 +706,7 @@ pub fn step_error(lang: Lang, e: StepError) -> ApiError {
             } else {
                 status
             };
-            ApiError::new(status, "step_refused", t.to_string()).field(t.field())
+            ApiError::new(status, "step_refused", t.text().get(lang)).field(t.field())
         }
         StepError::Store(e) => ApiError::store(lang, e),
     }
@@ -1023,6 +1023,22 @@ pub struct ForecastResponse {
     pub seed: u64,
     /// Some date relied on a year with no published holiday schedule.
     pub assumed: bool,
+    /// Items whose applicability is not known yet (待确认: a fact their rule reads is
+    /// missing) and that nobody has started: the forecast plans them as not applying.
+    /// Each with its promised limit and how many working days each milestone would move
+    /// if it applied after all.
+    pub unconfirmed: Vec<UnconfirmedItem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnconfirmedItem {
+    pub code: String,
+    /// The promised limit, working days.
+    pub duration: f64,
+    /// Per milestone (construction_permit, construction_start, completion_acceptance): the
+    /// working days it would move if the item applied.
+    #[schema(value_type = Object)]
+    pub adds: std::collections::BTreeMap<String, f64>,
 }
 
 /// The forecast of a phase as the API and pages show it.
@@ -1143,8 +1159,17 @@ pub async fn forecast_of(
         .find(|m| m.0 == luodi_domain::catalogue::Milestone::CompletionAcceptance)
         .map(|m| m.2)
         .unwrap_or(f.schedule.duration);
+    let unconfirmed = luodi_domain::forecast::unconfirmed_effects(&f, &catalogue)
+        .into_iter()
+        .map(|u| UnconfirmedItem {
+            code: u.code,
+            duration: u.duration,
+            adds: u.adds.into_iter().map(|(m, d)| (name(m), d)).collect(),
+        })
+        .collect();
     let s = &f.schedule;
     Ok(ForecastResponse {
+        unconfirmed,
         project_id: project.id,
         phase: phase.seq,
         handover_date: list.handover_date.to_string(),

@@ -169,6 +169,33 @@ pub fn timeline_text(e: &AuditEntry, lang: Lang) -> String {
             ),
         };
     }
+    // A step on a service item: its code and the step as people say it.
+    if e.entity == "service_item"
+        && let Some(step) = luodi_domain::service_item::step_label(&e.action)
+    {
+        let code = e
+            .after
+            .get("code")
+            .and_then(|v| v.as_str())
+            .unwrap_or(id.as_str());
+        let reason = field("reason");
+        let head = format!(
+            "{} {code}：{}",
+            tr("服务事项", "service item"),
+            step.get(lang)
+        );
+        let reason = e
+            .after
+            .get("event")
+            .and_then(|ev| ev.get("reason"))
+            .and_then(|v| v.as_str())
+            .unwrap_or(reason);
+        return if reason.is_empty() {
+            head
+        } else {
+            format!("{head} · {reason}")
+        };
+    }
     let (zh, en) = match e.entity.as_str() {
         "project" => ("项目", "project"),
         "project_phase" => ("期次", "phase"),

@@ -281,19 +281,24 @@ async fn export(
             t.map(|t| t.get(page.lang).to_string()).unwrap_or_default()
         };
         for e in batch.items.iter() {
-            rows.push(vec![
-                e.uscc.clone(),
-                e.name.clone(),
-                e.name_en.clone().unwrap_or_default(),
-                e.industry_code.clone().unwrap_or_default(),
-                e.industry().map(|c| c.name(page.lang)).unwrap_or_default(),
-                label(e.chain_position.map(|c| c.label())),
-                label(e.size.map(|s| s.label())),
-                e.address.clone().unwrap_or_default(),
-                e.contact_name.clone().unwrap_or_default(),
-                e.contact_phone.clone().unwrap_or_default(),
-                e.contact_email.clone().unwrap_or_default(),
-            ]);
+            rows.push(
+                [
+                    e.uscc.clone(),
+                    e.name.clone(),
+                    e.name_en.clone().unwrap_or_default(),
+                    e.industry_code.clone().unwrap_or_default(),
+                    e.industry().map(|c| c.name(page.lang)).unwrap_or_default(),
+                    label(e.chain_position.map(|c| c.label())),
+                    label(e.size.map(|s| s.label())),
+                    e.address.clone().unwrap_or_default(),
+                    e.contact_name.clone().unwrap_or_default(),
+                    e.contact_phone.clone().unwrap_or_default(),
+                    e.contact_email.clone().unwrap_or_default(),
+                ]
+                .into_iter()
+                .map(crate::export::Cell::from)
+                .collect(),
+            );
         }
         if p * PageRequest::MAX_PER_PAGE >= batch.total {
             break;

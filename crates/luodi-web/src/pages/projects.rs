@@ -1356,6 +1356,8 @@ struct GanttPage {
     seq: i64,
     facts: Vec<(String, String)>,
     svg: String,
+    /// Items of unknown applicability: (code and name, duration, what it would add).
+    unconfirmed: Vec<(String, String, String)>,
 }
 
 /// The phase's forecast as a Gantt chart with the milestone dates beside it.
@@ -1414,6 +1416,33 @@ async fn gantt_page(
         })
         .collect();
     let svg = crate::gantt::render(&f, &rows, &cal, list.handover_date, zone_today(), &tr);
+    // Items of unknown applicability, apart: what each would add if it applies.
+    let unconfirmed: Vec<(String, String, String)> = f
+        .unconfirmed
+        .iter()
+        .map(|u| {
+            let name = catalogue
+                .item(&u.code)
+                .map(|i| tr.pick(&i.name_zh, &i.name_en).to_string())
+                .unwrap_or_default();
+            let adds = ["construction_start", "completion_acceptance"]
+                .iter()
+                .map(|k| {
+                    format!(
+                        "{} +{}",
+                        tr.t(&format!("gantt.{k}")),
+                        u.adds.get(*k).copied().unwrap_or(0.0).ceil() as i64
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" · ");
+            (
+                format!("{} {name}", u.code),
+                format!("{} {}", u.duration, tr.t("gantt.working_days")),
+                adds,
+            )
+        })
+        .collect();
     let mut facts = vec![
         (
             tr.t("project.handover_date").to_string(),
@@ -1461,6 +1490,7 @@ async fn gantt_page(
             seq,
             facts,
             svg,
+            unconfirmed,
         },
     ))
 }
