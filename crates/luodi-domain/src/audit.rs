@@ -135,8 +135,9 @@ pub struct Anchors {
 }
 
 /// Checks the anchors of a chain that [`verify_chain`] passed: from the first anchored
-/// entry on, every entry must carry its anchor, and a head with an anchor must carry the
-/// right one; an anchored chain's head must be anchored.
+/// entry on, every entry must carry its anchor, and the head must carry its own — with a
+/// key configured every head is anchored (`luodi audit anchor` anchors those written
+/// before the key), so a head without one means the chain was rewritten without the key.
 pub fn verify_anchors(
     entries: &[StoredEntry],
     head: Option<(i64, &str, Option<&str>)>,
@@ -171,9 +172,7 @@ pub fn verify_anchors(
         let zone_id = entries.first().map(|e| e.zone_id).unwrap_or_default();
         match mac {
             Some(mac) if mac == key.head_mac(zone_id, seq, hash) => found.head = true,
-            Some(_) => return Err(ChainError::ForgedHead { zone_id }),
-            None if anchoring => return Err(ChainError::ForgedHead { zone_id }),
-            None => {}
+            Some(_) | None => return Err(ChainError::ForgedHead { zone_id }),
         }
     }
     Ok(found)
@@ -212,7 +211,7 @@ pub enum ChainError {
     )]
     Unanchored { zone_id: i64, id: i64, seq: i64 },
     #[error(
-        "zone {zone_id}: the chain's head is not anchored by the key: it was rewound or rewritten without the key"
+        "zone {zone_id}: the chain's head is not anchored by the key: it was rewound or rewritten without the key (or, just after the key was set, not yet anchored: run `luodi audit anchor` once)"
     )]
     ForgedHead { zone_id: i64 },
 }

@@ -180,48 +180,62 @@ impl Webhook {
 }
 
 fn valid_url(url: &str) -> bool {
-    let rest = url
+    // Written with a host after the scheme (the URL standard would read `https:///path`
+    // as the host `path`; a person who wrote it meant no host).
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
         .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(rest) => {
-            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-            !host.is_empty()
-                && !host.starts_with(':')
-                && url.len() <= 2000
-                && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+        .or_else(|| lower.strip_prefix("http://"));
+    let written_host = rest.and_then(|r| r.split(['/', '?', '#']).next());
+    written_host.is_some_and(|h| !h.is_empty() && !h.starts_with(':'))
+        && url.len() <= 2000
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+        && webhook_target(url).is_some()
+}
+
+/// Where a webhook URL leads, read as the HTTP client reads it (the WHATWG URL standard,
+/// the `url` crate reqwest uses), so no spelling of an address — a trailing dot, an empty
+/// port, `\` before `@`, percent-escapes, decimal or hex IPv4 — means one thing to this
+/// check and another to the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A name, lower case, to be resolved.
+    Name(String),
+    /// An address written in the URL: no resolver sees it.
+    Address(std::net::IpAddr),
+}
+
+impl Target {
+    /// The host as an operator names it in an allow list.
+    pub fn host(&self) -> String {
+        match self {
+            Target::Name(n) => n.clone(),
+            Target::Address(a) => a.to_string(),
         }
-        None => false,
     }
 }
 
-/// The host of an `http://` or `https://` URL (lower case, an IPv6 address without its
-/// brackets) and its port (80 or 443 unless given).
+/// The target and port of an `http`/`https` URL with a host and no credentials, else None.
+pub fn webhook_target(url: &str) -> Option<(Target, u16)> {
+    let u = url::Url::parse(url).ok()?;
+    if !matches!(u.scheme(), "http" | "https") || !u.username().is_empty() || u.password().is_some()
+    {
+        return None;
+    }
+    let port = u.port_or_known_default()?;
+    let target = match u.host()? {
+        url::Host::Domain(d) if !d.is_empty() => Target::Name(d.to_ascii_lowercase()),
+        url::Host::Domain(_) => return None,
+        url::Host::Ipv4(a) => Target::Address(a.into()),
+        url::Host::Ipv6(a) => Target::Address(a.into()),
+    };
+    Some((target, port))
+}
+
+/// The host of an `http://` or `https://` URL as the client reads it (lower case, an IPv6
+/// address without its brackets) and its port (80 or 443 unless given).
 pub fn url_host(url: &str) -> Option<(String, u16)> {
-    let (rest, default_port) = match url.get(..8) {
-        Some(p) if p.eq_ignore_ascii_case("https://") => (&url[8..], 443),
-        _ => match url.get(..7) {
-            Some(p) if p.eq_ignore_ascii_case("http://") => (&url[7..], 80),
-            _ => return None,
-        },
-    };
-    let authority = rest.split(['/', '?', '#']).next()?;
-    // Credentials before an `@` are not the host.
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (h, after) = v6.split_once(']')?;
-        (h, after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        }
-    };
-    let port = match port {
-        Some(p) => p.parse().ok()?,
-        None => default_port,
-    };
-    (!host.is_empty()).then(|| (host.to_ascii_lowercase(), port))
+    webhook_target(url).map(|(t, port)| (t.host(), port))
 }
 
 /// Whether a webhook may not reach `ip`: loopback, private (RFC 1918, IPv6 unique-local),
@@ -668,12 +682,34 @@ mod tests {
             Some(("example.com".into(), 443))
         );
         assert_eq!(url_host("http://[::1]:5432/x"), Some(("::1".into(), 5432)));
-        assert_eq!(
-            url_host("http://user:pw@localhost:5432/"),
-            Some(("localhost".into(), 5432))
-        );
+        assert_eq!(url_host("http://user:pw@localhost:5432/"), None);
         assert_eq!(url_host("ftp://x"), None);
         assert_eq!(url_host("http://x:port/"), None);
+        // Spellings that once slipped past a hand-made parser: each is read as the HTTP
+        // client reads it, an internal address, or refused outright (credentials).
+        for (url, ip) in [
+            (
+                "http://169.254.169.254:/latest/meta-data/",
+                "169.254.169.254",
+            ),
+            ("http://169.254.169.254./latest", "169.254.169.254"),
+            ("http://127.0.0.%31/", "127.0.0.1"),
+            ("http://2130706433/", "127.0.0.1"),
+            ("http://0x7f.1/", "127.0.0.1"),
+            ("http://[::ffff:a9fe:a9fe]/", "::ffff:169.254.169.254"),
+            // `\` is `/`: the host is the address before it, not the name after `@`.
+            ("http://127.0.0.1\\@example.com/", "127.0.0.1"),
+            ("http://10.0.0.5\\@allowed.host/", "10.0.0.5"),
+        ] {
+            let (t, _) = webhook_target(url).unwrap_or_else(|| panic!("{url}"));
+            assert_eq!(t, Target::Address(ip.parse().unwrap()), "{url}");
+            assert!(is_internal(ip.parse().unwrap()), "{url}");
+        }
+        assert_eq!(
+            webhook_target("http://user:pw@example.com/"),
+            None,
+            "credentials are refused"
+        );
     }
 
     #[test]

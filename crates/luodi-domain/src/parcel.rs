@@ -899,6 +899,11 @@ impl<'de> serde::de::Visitor<'de> for &mut CollectionSeed<'_> {
             match key.as_str() {
                 "type" => self.kind = Some(map.next_value::<String>()?),
                 "features" => {
+                    if self.features {
+                        return Err(serde::de::Error::custom(
+                            "the FeatureCollection has two features arrays",
+                        ));
+                    }
                     self.features = true;
                     map.next_value_seed(FeaturesSeed {
                         rows: &mut self.rows,

@@ -55,12 +55,18 @@ pub async fn record(tx: &mut Tx, actor: &Actor, change: Change<'_>) -> Result<()
     let zone = change.zone_id;
     let head = loop {
         let row = sqlx::query(
-            "UPDATE audit_heads SET seq = seq + 1 WHERE zone_id = $1 RETURNING seq, hash",
+            "UPDATE audit_heads SET seq = seq + 1 WHERE zone_id = $1 RETURNING seq, hash, mac",
         )
         .bind(zone)
         .fetch_optional(&mut **tx)
         .await?;
         if let Some(row) = row {
+            // An anchored chain takes no entry without its anchor: a command run without
+            // the key stops here (and its transaction rolls back) instead of leaving an
+            // entry that verify would rightly call forged.
+            if tx.anchor.is_none() && row.get::<Option<String>, _>("mac").is_some() {
+                return Err(crate::StoreError::AuditKeyNeeded);
+            }
             break (row.get::<i64, _>("seq"), row.get::<String, _>("hash"));
         }
         sqlx::query("INSERT INTO audit_heads (zone_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (zone_id) DO NOTHING")
@@ -242,6 +248,53 @@ impl Store {
             });
         }
         Ok(Ok(reports))
+    }
+
+    /// Anchors the head of every chain that has none, after checking the chain: what an
+    /// operator runs once on setting a key for a database that has entries already, so
+    /// that from then on every head must carry its anchor. Returns the zones anchored.
+    pub async fn anchor_heads(&self) -> Result<Result<Vec<i64>, ChainError>> {
+        let Some(key) = self.audit_key() else {
+            return Ok(Ok(Vec::new()));
+        };
+        let heads: Vec<(i64, i64, String)> = sqlx::query(
+            "SELECT zone_id, seq, hash FROM audit_heads WHERE mac IS NULL ORDER BY zone_id",
+        )
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get("zone_id"), r.get("seq"), r.get("hash")))
+        .collect();
+        let mut anchored = Vec::new();
+        for (zone, seq, hash) in heads {
+            let sql = format!(
+                "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE zone_id = $1 ORDER BY seq, id"
+            );
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(zone)
+                .fetch_all(self.pool())
+                .await?;
+            let entries: Vec<StoredEntry> = rows.iter().map(stored_entry).collect();
+            if let Err(e) = verify_chain(&entries, Some((seq, &hash))) {
+                return Ok(Err(e));
+            }
+            let mut tx = self.begin_write().await?;
+            let n = sqlx::query(
+                "UPDATE audit_heads SET mac = $1 WHERE zone_id = $2 AND seq = $3 AND hash = $4 AND mac IS NULL",
+            )
+            .bind(key.head_mac(zone, seq, &hash))
+            .bind(zone)
+            .bind(seq)
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            if n == 1 {
+                anchored.push(zone);
+            }
+        }
+        Ok(Ok(anchored))
     }
 
     /// The audit entries a user may read, newest first; optionally of one entity.

@@ -101,6 +101,11 @@ pub enum StoreError {
         "the database at {0} has no Luodi tables: check the URL, or create them with `luodi migrate --database URL`"
     )]
     NotLuodi(String),
+    /// The audit trail is anchored and this process has no key to anchor what it writes.
+    #[error(
+        "the audit trail is anchored with a key and this command has none: give it the key (audit_key_file in --config, or LUODI_AUDIT_KEY_FILE)"
+    )]
+    AuditKeyNeeded,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -149,6 +154,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// A separate connection for [`Store::ping`].
+    health: AnyPool,
     backend: Backend,
     /// The key that anchors audit entries, when the operator configured one.
     anchor: Option<std::sync::Arc<audit::AnchorKey>>,
@@ -237,10 +244,18 @@ impl Store {
                     Ok(())
                 })
             })
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
+        // One connection of its own for health checks, so a pool busy with requests is
+        // not taken for a database that does not answer.
+        let health = AnyPoolOptions::new()
+            .max_connections(1)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(2))
+            .connect_lazy_with(options);
         Ok(Store {
             pool,
+            health,
             backend,
             anchor: None,
         })
@@ -317,12 +332,13 @@ impl Store {
 
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1").execute(&self.health).await?;
         Ok(())
     }
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.health.close().await;
     }
 }
 

@@ -177,10 +177,12 @@ impl Store {
                 break;
             }
             let id: i64 = r.get("id");
-            // The compare-and-set: only one server's update finds the row still free.
+            // The compare-and-set: only one server's update finds the row still free, and
+            // still due — another server may have tried it and set its next try since the
+            // candidates were read (then it waits its turn, not sent again at once).
             let won = sqlx::query(
                 "UPDATE outbox SET lease_until = $1, lease_token = $2 WHERE id = $3 AND state = 'pending'
-                 AND (lease_until IS NULL OR lease_until < $4)",
+                 AND (lease_until IS NULL OR lease_until < $4) AND next_attempt_at <= $4",
             )
             .bind(&until)
             .bind(token)

@@ -159,9 +159,27 @@ impl Store {
         label: &str,
         days: i64,
     ) -> Result<(i64, String)> {
+        self.create_api_token_until(actor, user, label, days, None)
+            .await
+    }
+
+    /// [`Store::create_api_token_for`], never outliving `not_after` (the token a caller
+    /// made it with: a token cannot renew itself forever).
+    pub async fn create_api_token_until(
+        &self,
+        actor: &Actor,
+        user: &User,
+        label: &str,
+        days: i64,
+        not_after: Option<chrono::DateTime<Utc>>,
+    ) -> Result<(i64, String)> {
         let secret = format!("luodi_{}", random_secret());
         let days = days.clamp(1, MAX_TOKEN_DAYS);
-        let expires_at = to_stored(Utc::now() + Duration::days(days));
+        let mut expires = Utc::now() + Duration::days(days);
+        if let Some(limit) = not_after {
+            expires = expires.min(limit);
+        }
+        let expires_at = to_stored(expires);
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query("INSERT INTO api_tokens (user_id, token_hash, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(user.id.0)
@@ -191,6 +209,14 @@ impl Store {
 
     /// The user an API token belongs to, if the token is live: not revoked, not expired.
     pub async fn token_user(&self, secret: &str) -> Result<Option<User>> {
+        Ok(self.token_caller(secret).await?.map(|(u, _)| u))
+    }
+
+    /// [`Store::token_user`] with the moment the token expires.
+    pub async fn token_caller(
+        &self,
+        secret: &str,
+    ) -> Result<Option<(User, chrono::DateTime<Utc>)>> {
         let row = sqlx::query(
             "SELECT id, user_id, created_at, expires_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
         )
@@ -199,16 +225,16 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let expires = expiry_of(&row.get::<String, _>("created_at"), row.get("expires_at"));
-        if from_stored(&expires).is_none_or(|e| e <= Utc::now()) {
+        let Some(expires) = from_stored(&expires).filter(|e| *e > Utc::now()) else {
             return Ok(None);
-        }
+        };
         sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(now())
             .bind(row.get::<i64, _>("id"))
             .execute(self.pool())
             .await?;
         let user = self.user(UserId(row.get("user_id"))).await?;
-        Ok((!user.disabled).then_some(user))
+        Ok((!user.disabled).then_some((user, expires)))
     }
 
     pub async fn api_tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {

@@ -257,7 +257,19 @@ impl Store {
         address: Option<std::net::IpAddr>,
     ) -> Result<LoginOutcome> {
         let account = format!("email:{}", normalise_email(email));
-        let address = address.map(|a| format!("addr:{a}"));
+        // An IPv6 client usually holds a whole /64: it is one address for the limit.
+        let address = address.map(|a| match a {
+            std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+                let s = v6.segments();
+                format!("addr:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+            std::net::IpAddr::V6(v6) => format!(
+                "addr:{}",
+                v6.to_ipv4_mapped()
+                    .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED)
+            ),
+            v4 => format!("addr:{v4}"),
+        });
         if let Some(addr) = &address
             && let Attempt::Locked { retry_after_secs } =
                 self.count_attempt(addr, MAX_ADDRESS_FAILURES).await?

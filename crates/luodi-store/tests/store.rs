@@ -339,10 +339,41 @@ async fn audit_anchored(store: Store) {
     // The demo is written before the key: its entries are chained but not anchored.
     let zone = demo::load(&store).await.unwrap();
     let keyed = store.clone().with_audit_key(key);
+    // With a key every head must be anchored: until the operator anchors those written
+    // before it, verify says so.
+    let err = keyed
+        .verify_audit(Some(zone.id.0))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(err.to_string().contains("luodi audit anchor"), "{err}");
+    let anchored = keyed.anchor_heads().await.unwrap().unwrap();
+    assert!(anchored.contains(&zone.id.0), "{anchored:?}");
     let reports = keyed.verify_audit(Some(zone.id.0)).await.unwrap().unwrap();
     let a = reports[0].anchors.unwrap();
-    assert_eq!((a.anchored, a.head), (0, false));
+    assert_eq!((a.anchored, a.head), (0, true));
     assert!(a.before_key > 10);
+    // From now on a writer without the key is stopped, and writes nothing.
+    let audit = count(&store, "audit_log").await;
+    let err = store
+        .create_enterprise(
+            &Actor::Cli,
+            zone.id,
+            &draft(&Uscc::complete("91370214MA3K0099").unwrap(), "无钥匙"),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::AuditKeyNeeded), "{err:?}");
+    assert_eq!(count(&store, "audit_log").await, audit);
+    // Stripping every anchor (the entries' and the head's) to pass as a chain from before
+    // the key does not pass either.
+    sqlx::query("UPDATE audit_heads SET mac = NULL WHERE zone_id = $1")
+        .bind(zone.id.0)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert!(keyed.verify_audit(Some(zone.id.0)).await.unwrap().is_err());
+    keyed.anchor_heads().await.unwrap().unwrap();
     // Writes through the keyed store are anchored, and verify.
     for i in 0..3 {
         keyed
@@ -1004,9 +1035,79 @@ mod service_lists {
         assert!(store.verify_audit(None).await.unwrap().is_ok());
     }
 
+    /// The repair of migration 0014 on rows the old rule wrote: returned, accepted or in a
+    /// special procedure with no acceptance on record.
+    async fn repair_of_old_rows(store: Store) {
+        use sqlx::Row;
+        let zone = demo::load(&store).await.unwrap();
+        let admin = store
+            .user_by_email("admin@luodi.demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let project_id = store
+            .project_by_name(zone.id, demo::SINOPHARM_PROJECT)
+            .await
+            .unwrap()
+            .unwrap();
+        let phase1 = store
+            .project(&admin.scope(), project_id)
+            .await
+            .unwrap()
+            .phases[0]
+            .id;
+        let list = store.service_list(&admin.scope(), phase1).await.unwrap();
+        let open: Vec<i64> = list
+            .items
+            .iter()
+            .filter(|i| i.state == ItemState::NotStarted)
+            .map(|i| i.id)
+            .take(3)
+            .collect();
+        let submitted_then_returned = r#"[{"event":{"kind":"submit","on":"2026-11-02"},"actor":"x","at":"t"},{"event":{"kind":"return","on":"2026-11-03","reason":"r"},"actor":"x","at":"t"}]"#;
+        for (id, state) in open.iter().zip(["returned", "accepted", "special"]) {
+            sqlx::query(
+                "UPDATE service_list_items SET state = $1, timeline_json = $2 WHERE id = $3",
+            )
+            .bind(state)
+            .bind(submitted_then_returned)
+            .bind(id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        }
+        let repair = luodi_store::MIGRATIONS
+            .iter()
+            .find(|m| m.version == 14)
+            .unwrap();
+        let sql = match store.backend() {
+            Backend::Sqlite => repair.sqlite,
+            Backend::Postgres => repair.postgres,
+        };
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let state = |id: i64| {
+            let store = store.clone();
+            async move {
+                sqlx::query("SELECT state FROM service_list_items WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(store.pool())
+                    .await
+                    .unwrap()
+                    .get::<String, _>("state")
+            }
+        };
+        assert_eq!(state(open[0]).await, "incomplete");
+        assert_eq!(state(open[1]).await, "submitted");
+        assert_eq!(state(open[2]).await, "submitted");
+    }
+
     on_both! {
         sinopharm_list_and_clock => sinopharm_list_and_clock;
         a_return_before_acceptance_waits_for_acceptance => return_before_acceptance;
+        migration_14_repairs_items_the_old_rule_left_without_a_clock => repair_of_old_rows;
     }
 }
 

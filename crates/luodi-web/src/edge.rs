@@ -94,15 +94,17 @@ pub async fn check_text(req: Request, next: Next) -> Response {
             );
         }
     }
-    let is_form = parts
+    let media = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|m| {
-            m.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        });
+        .map(|m| m.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    // Pages read every body they are posted as a form, whatever its Content-Type says, so
+    // every page body but a file upload (multipart) is checked as one.
+    let is_form = media == "application/x-www-form-urlencoded"
+        || (!api && parts.method == axum::http::Method::POST && !media.starts_with("multipart/"));
     if !is_form {
         return next.run(Request::from_parts(parts, body)).await;
     }

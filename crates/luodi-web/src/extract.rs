@@ -83,6 +83,8 @@ pub fn cross_origin_headers(headers: &axum::http::HeaderMap) -> bool {
 pub struct ApiUser {
     pub user: User,
     pub lang: Lang,
+    /// When the caller came with an API token: when that token expires.
+    pub token_expires: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl ApiUser {
@@ -104,14 +106,18 @@ impl FromRequestParts<AppState> for ApiUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let lang = request_lang(parts, None);
         if let Some(token) = bearer(parts) {
-            let user = state
+            let (user, expires) = state
                 .store
-                .token_user(token)
+                .token_caller(token)
                 .await
                 .map_err(ApiError::internal)?
                 .ok_or_else(|| ApiError::unauthorized(lang))?;
             let lang = request_lang(parts, Some(&user));
-            return Ok(ApiUser { user, lang });
+            return Ok(ApiUser {
+                user,
+                lang,
+                token_expires: Some(expires),
+            });
         }
         let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(ApiError::unauthorized(lang));
@@ -143,6 +149,7 @@ impl FromRequestParts<AppState> for ApiUser {
         Ok(ApiUser {
             user: session.user,
             lang,
+            token_expires: None,
         })
     }
 }
@@ -212,24 +219,35 @@ impl FromRequestParts<AppState> for ClientAddr {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         Ok(ClientAddr(client_addr(
-            parts,
+            &parts.headers,
+            &parts.extensions,
             &state.config.trusted_proxies,
         )))
     }
 }
 
-pub fn client_addr(parts: &Parts, trusted: &[crate::metrics::IpNet]) -> Option<std::net::IpAddr> {
-    let peer = parts
-        .extensions
+/// Whether a request says it was forwarded by a proxy (`X-Forwarded-For`, `Forwarded`).
+pub fn forwarded(headers: &axum::http::HeaderMap) -> bool {
+    headers.contains_key("x-forwarded-for") || headers.contains_key(header::FORWARDED)
+}
+
+pub fn client_addr(
+    headers: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+    trusted: &[crate::metrics::IpNet],
+) -> Option<std::net::IpAddr> {
+    let peer = extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
         .0
         .ip();
     let is_proxy = |ip: std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
     if !is_proxy(peer) {
+        if forwarded(headers) {
+            warn_untrusted_proxy(peer);
+        }
         return Some(peer);
     }
-    let forwarded: Vec<std::net::IpAddr> = parts
-        .headers
+    let forwarded: Vec<std::net::IpAddr> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -243,6 +261,15 @@ pub fn client_addr(parts: &Parts, trusted: &[crate::metrics::IpNet]) -> Option<s
             .find(|a| !is_proxy(*a))
             .unwrap_or(peer),
     )
+}
+
+/// Says once per process that a proxy forwards requests without being trusted: every
+/// client then has the proxy's address, so the per-address login limit holds them all.
+fn warn_untrusted_proxy(peer: std::net::IpAddr) {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        tracing::warn!(%peer, "requests come forwarded (X-Forwarded-For) from a proxy not in trusted_proxies: every client shares the proxy's address for the per-address login limit; set trusted_proxies");
+    });
 }
 
 /// The request's language for pages that need no login.

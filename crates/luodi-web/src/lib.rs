@@ -147,6 +147,15 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn(edge::check_text))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // A body that stops coming, or a request that never ends, does not hold a
+        // connection forever (the listener bounds the head; these bound the rest).
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.limits.header_read,
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            std::time::Duration::from_secs(180),
+        ))
         .layer(axum::middleware::from_fn(edge::api_error_shape))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))

@@ -186,9 +186,20 @@ fn allowed(state: &AppState, req: &Request) -> bool {
             return true;
         }
     }
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .is_some_and(|ConnectInfo(peer)| access.allow.iter().any(|n| n.contains(peer.ip())))
+    let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>() else {
+        return false;
+    };
+    // A request a proxy forwarded is not the machine's own, even when the proxy is on it:
+    // through a trusted proxy the client's own address counts, through any other none.
+    let trusted = &state.config.trusted_proxies;
+    let from = if trusted.iter().any(|n| n.contains(peer.ip())) {
+        crate::extract::client_addr(req.headers(), req.extensions(), trusted)
+    } else if crate::extract::forwarded(req.headers()) {
+        None
+    } else {
+        Some(peer.ip())
+    };
+    from.is_some_and(|ip| access.allow.iter().any(|n| n.contains(ip)))
 }
 
 pub async fn render(State(state): State<AppState>, req: Request) -> Response {

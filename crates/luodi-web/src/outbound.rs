@@ -131,32 +131,35 @@ fn allowed_host(allow: &[String], host: &str) -> bool {
 /// operator allows its host. A name that does not resolve is let through: the deliverer
 /// checks again at every send, where it counts.
 pub async fn check_targets(outbound: &Outbound, allow: &[String]) -> Result<(), TargetRefused> {
+    use luodi_domain::outbound::{Target, is_internal, webhook_target};
     for (i, hook) in outbound.webhooks.iter().enumerate() {
-        let Some((host, port)) = luodi_domain::outbound::url_host(&hook.url) else {
+        // Read as the HTTP client will read it (a URL it cannot read is refused by the
+        // settings' own check).
+        let Some((target, port)) = webhook_target(&hook.url) else {
             continue;
         };
-        if allowed_host(allow, &host) {
+        if allowed_host(allow, &target.host()) {
             continue;
         }
         let refuse = |ip: std::net::IpAddr| TargetRefused {
             field: format!("webhooks[{i}].url"),
             address: ip.to_string(),
         };
-        if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-            if luodi_domain::outbound::is_internal(ip) {
-                return Err(refuse(ip));
-            }
-            continue;
-        }
-        if let Ok(Ok(addrs)) = tokio::time::timeout(
-            RESOLVE_TIMEOUT,
-            tokio::net::lookup_host((host.as_str(), port)),
-        )
-        .await
-        {
-            for a in addrs {
-                if luodi_domain::outbound::is_internal(a.ip()) {
-                    return Err(refuse(a.ip()));
+        match target {
+            Target::Address(ip) if is_internal(ip) => return Err(refuse(ip)),
+            Target::Address(_) => {}
+            Target::Name(name) => {
+                if let Ok(Ok(addrs)) = tokio::time::timeout(
+                    RESOLVE_TIMEOUT,
+                    tokio::net::lookup_host((name.as_str(), port)),
+                )
+                .await
+                {
+                    for a in addrs {
+                        if is_internal(a.ip()) {
+                            return Err(refuse(a.ip()));
+                        }
+                    }
                 }
             }
         }
@@ -213,8 +216,10 @@ impl Deliverer {
         let http = reqwest::Client::builder()
             .timeout(SEND_TIMEOUT)
             .user_agent(concat!("luodi/", env!("CARGO_PKG_VERSION")))
-            // A redirect could lead anywhere, an internal address too: none is followed.
+            // A redirect could lead anywhere, an internal address too: none is followed;
+            // nor is a proxy from the environment used, which would resolve names itself.
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
             .dns_resolver(std::sync::Arc::new(GuardedResolver {
                 allow: config.allow_hosts.clone(),
             }))
@@ -315,11 +320,18 @@ impl Deliverer {
             now.timestamp_millis(),
             hmac_sha256,
         );
-        // An address written in the URL is not resolved, so the resolver cannot refuse it.
-        if let Some((host, _)) = luodi_domain::outbound::url_host(&request.url)
-            && let Ok(ip) = host.parse::<std::net::IpAddr>()
+        // An address written in the URL is not resolved, so the resolver cannot refuse it;
+        // the URL is read as the client reads it.
+        let target = luodi_domain::outbound::webhook_target(&request.url);
+        if target.is_none() {
+            return Err(Failure::permanent(format!(
+                "'{}' is not a webhook URL",
+                luodi_domain::outbound::redact_url(&request.url)
+            )));
+        }
+        if let Some((luodi_domain::outbound::Target::Address(ip), _)) = target
             && luodi_domain::outbound::is_internal(ip)
-            && !allowed_host(&self.allow_hosts, &host)
+            && !allowed_host(&self.allow_hosts, &ip.to_string())
         {
             return Err(Failure::permanent(format!(
                 "{ip} is an internal address, which webhooks may not reach (webhook_allow_hosts)"

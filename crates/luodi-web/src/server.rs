@@ -20,12 +20,15 @@ use tower::Service;
 /// What a connection may take.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// The whole request head, from the connection's start or the previous answer.
+    /// The whole request head, from the connection's start or the previous answer; and the
+    /// longest pause within a request's body.
     pub header_read: Duration,
     /// Request line and headers together.
     pub max_header_bytes: usize,
     /// How long requests under way may take to finish after the shutdown signal.
     pub drain: Duration,
+    /// Connections served at once; more wait to be taken.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -34,6 +37,7 @@ impl Default for Limits {
             header_read: Duration::from_secs(10),
             max_header_bytes: 64 * 1024,
             drain: Duration::from_secs(30),
+            max_connections: 4096,
         }
     }
 }
@@ -53,8 +57,14 @@ pub async fn run(
         .keep_alive(true);
     let mut make = app.into_make_service_with_connect_info::<SocketAddr>();
     let graceful = GracefulShutdown::new();
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
+        // A slot first: past the cap, connections wait in the listen queue.
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(conn) => conn,
@@ -80,6 +90,7 @@ pub async fn run(
             if let Err(e) = conn.await {
                 tracing::debug!(%peer, error = %e, "connection ended");
             }
+            drop(slot);
         });
     }
     drop(listener);

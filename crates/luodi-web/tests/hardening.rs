@@ -196,6 +196,27 @@ async fn control_characters(app: &TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("U+0000"), "{}", r.body);
+    // The same form with another Content-Type (pages read any body as a form).
+    let body = serde_urlencoded::to_string([
+        ("_csrf", csrf.as_str()),
+        ("uscc", &uscc),
+        ("name", "a\u{0}b"),
+    ])
+    .unwrap();
+    let req = Request::builder()
+        .method("POST")
+        .uri("/enterprises")
+        .header(header::HOST, "luodi.test")
+        .header(header::ORIGIN, "http://luodi.test")
+        .header(
+            header::COOKIE,
+            format!("luodi_session={}", b.cookie("luodi_session").unwrap()),
+        )
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from(body))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(count(app, "enterprises").await, before, "nothing written");
 }
 
@@ -285,6 +306,13 @@ async fn internal_webhooks(app: &TestApp) {
         "http://[::1]/x",
         "http://10.0.0.8/hook",
         "http://[::ffff:192.168.1.1]/hook",
+        // Spellings the HTTP client reads as an internal address.
+        "http://169.254.169.254:/latest/meta-data/",
+        "http://169.254.169.254./latest",
+        "http://127.0.0.%31/",
+        "http://2130706433/",
+        "http://0x7f.1/",
+        "http://127.0.0.1\\@example.com/",
     ] {
         let body = json!({"webhooks": [{"name": "x", "format": "generic", "url": url}]});
         let r = app
@@ -508,8 +536,27 @@ async fn tokens_end(app: &TestApp) {
     let at = luodi_domain::time::from_stored(&expires).unwrap();
     let days = (at - chrono::Utc::now()).num_hours();
     assert!((4 * 24..=5 * 24).contains(&days), "{expires}");
+    // A token cannot make a token that outlives it (or it could renew itself forever).
+    let r = app
+        .api(
+            "POST",
+            "/api/v1/tokens",
+            Some(&short),
+            Some(r#"{"label": "renewed", "expires_in_days": 365}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert!(
+        r.json()["expires_at"].as_str().unwrap() <= expires.as_str(),
+        "{} after {expires}",
+        r.json()["expires_at"]
+    );
     // … its owner's inbox is warned a week before, once …
-    assert_eq!(app.store.warn_expiring_tokens().await.unwrap(), 1);
+    assert_eq!(
+        app.store.warn_expiring_tokens().await.unwrap(),
+        2,
+        "nightly and renewed"
+    );
     assert_eq!(app.store.warn_expiring_tokens().await.unwrap(), 0, "once");
     let inbox = app
         .api("GET", "/api/v1/notifications", Some(&admin), None)
@@ -688,6 +735,12 @@ async fn metrics_restricted(app: &TestApp) {
     }
     let r = app.send(get_from("/metrics", "[::1]:5555", None)).await;
     assert_eq!(r.status, StatusCode::OK);
+    // Forwarded by a proxy on this machine that is not a trusted proxy: not the machine's
+    // own request, so refused.
+    let mut req = get_from("/metrics", "127.0.0.1:5555", None);
+    req.headers_mut()
+        .insert("x-forwarded-for", "203.0.113.9".parse().unwrap());
+    assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
 }
 
 /// Point 16: Authenticated pages could be cached.

@@ -67,6 +67,9 @@ struct DbArg {
     /// Database URL: sqlite://FILE or postgres://USER@HOST:PORT/DB
     #[arg(long, env = "LUODI_DATABASE")]
     database: Option<String>,
+    /// A TOML file of settings (the database, the audit key…); also LUODI_CONFIG
+    #[arg(long, env = "LUODI_CONFIG")]
+    config: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -87,9 +90,6 @@ enum Command {
         /// HOST:PORT to listen on (default 127.0.0.1:8080)
         #[arg(long, env = "LUODI_ADDR")]
         addr: Option<String>,
-        /// A TOML file of settings (every key below); also LUODI_CONFIG
-        #[arg(long, env = "LUODI_CONFIG")]
-        config: Option<String>,
         /// Make the database if it is not there (a SQLite file, Luodi's tables); without
         /// it a database that is not there stops start-up, so a mistyped URL makes nothing
         #[arg(long)]
@@ -401,8 +401,15 @@ enum TokenCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walk every hash chain; name the first entry that does not verify.
+    /// Walk every hash chain; name the first entry that does not verify. With the audit
+    /// key, check the anchors too.
     Verify {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Once, after setting the audit key on a database that has entries: check each
+    /// chain and anchor its head, so that from then on every head must carry its anchor.
+    Anchor {
         #[command(flatten)]
         db: DbArg,
     },
@@ -469,6 +476,7 @@ fn settings(db: DbArg) -> anyhow::Result<Settings> {
     let s = config::load(
         Overrides {
             database: db.database,
+            config: db.config,
             ..Default::default()
         },
         None,
@@ -580,12 +588,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Serve {
             db,
             addr,
-            config,
             create_database,
         } => {
             let settings = config::load(
                 Overrides {
-                    config,
+                    config: db.config,
                     database: db.database,
                     addr,
                 },
@@ -1334,6 +1341,42 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("no live token {id} of {email}"))?;
             println!("revoked token {id}");
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Anchor { db },
+        } => {
+            let s = settings(db)?;
+            if s.audit_key.is_none() {
+                bail!(
+                    "there is no audit key to anchor with: set audit_key_file (in --config) or LUODI_AUDIT_KEY_FILE"
+                );
+            }
+            let store = open(&s).await?;
+            match store.anchor_heads().await? {
+                Ok(zones) => {
+                    println!(
+                        "{} chain head(s) anchored{}",
+                        zones.len(),
+                        if zones.is_empty() {
+                            " (every head was anchored already)".to_string()
+                        } else {
+                            format!(
+                                ": {}",
+                                zones
+                                    .iter()
+                                    .map(|z| format!("zone {z}"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        }
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("audit trail BROKEN, nothing anchored: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
         }
         Command::Audit {
             command: AuditCommand::Verify { db },

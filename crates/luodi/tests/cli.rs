@@ -84,37 +84,6 @@ async fn operator_flow(backend: Backend) {
         "{}",
         text(&o)
     );
-    // With the key outside the database, the CLI's own writes are anchored and verify
-    // says what it checked.
-    let key = std::env::temp_dir().join(format!("luodi-audit-key-{}", std::process::id()));
-    std::fs::write(&key, "0123456789abcdef0123456789abcdef-operator-key\n").unwrap();
-    let with_key = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_luodi"))
-            .args(args)
-            .env_remove("LUODI_DATABASE")
-            .env("LUODI_LOG", "warn")
-            .env("LUODI_AUDIT_KEY_FILE", &key)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    };
-    let o = with_key(&[
-        "token",
-        "create",
-        "--database",
-        &url,
-        "--email",
-        "admin@luodi.demo",
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
-    let o = with_key(&["audit", "verify", "--database", &url]);
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(
-        text(&o).contains("1 anchored by the key") && text(&o).contains("written before the key"),
-        "{}",
-        text(&o)
-    );
-    let _ = std::fs::remove_file(&key);
 
     let o = luodi(
         &[
@@ -1772,6 +1741,21 @@ fn the_server_drops_slow_clients_and_drains_on_sigterm() {
             t.elapsed()
         );
     }
+    // A body that stops coming is answered (408) and its connection closed.
+    {
+        let mut s = TcpStream::connect(&addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=").unwrap();
+        let t = Instant::now();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        assert!(
+            t.elapsed() < Duration::from_secs(8),
+            "held {:?}",
+            t.elapsed()
+        );
+        assert!(out.is_empty() || out.starts_with("HTTP/1.1 4"), "{out}");
+    }
     // A 200 KB header is refused.
     let cookie = format!("Cookie: a={}\r\n", "x".repeat(200 * 1024));
     let answer = get("/healthz", &cookie);
@@ -1809,4 +1793,85 @@ fn the_server_drops_slow_clients_and_drains_on_sigterm() {
     assert!(logged.contains("public_url"), "{logged}");
     assert!(logged.contains("SIGTERM"), "{logged}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn audit_key_on_sqlite() {
+    audit_key(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn audit_key_on_postgres() {
+    audit_key(Backend::Postgres).await;
+}
+
+/// Point 14 of issue 14: with a key outside the database, the CLI anchors what it writes,
+/// `audit anchor` anchors the heads written before the key, and a command without the key
+/// is stopped rather than leave an entry verify would call forged.
+async fn audit_key(backend: Backend) {
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let url = db.url.clone();
+    let store = Store::open(&url).await.unwrap();
+    luodi_store::demo::load(&store).await.unwrap();
+    store.close().await;
+    // With the key outside the database, the CLI's own writes are anchored and verify
+    // says what it checked.
+    let key = std::env::temp_dir().join(format!("luodi-audit-key-{}", std::process::id()));
+    std::fs::write(&key, "0123456789abcdef0123456789abcdef-operator-key\n").unwrap();
+    let with_key = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_luodi"))
+            .args(args)
+            .env_remove("LUODI_DATABASE")
+            .env("LUODI_LOG", "warn")
+            .env("LUODI_AUDIT_KEY_FILE", &key)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    // Once the key is set: verify asks for the heads to be anchored, `audit anchor` does it.
+    let o = with_key(&["audit", "verify", "--database", &url]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("luodi audit anchor"), "{}", text(&o));
+    let o = with_key(&["audit", "anchor", "--database", &url]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("chain head(s) anchored: zone"),
+        "{}",
+        text(&o)
+    );
+    let o = with_key(&[
+        "token",
+        "create",
+        "--database",
+        &url,
+        "--email",
+        "admin@luodi.demo",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    // A command without the key now stops rather than write an entry verify would call
+    // forged.
+    let o = luodi(
+        &[
+            "token",
+            "create",
+            "--database",
+            &url,
+            "--email",
+            "admin@luodi.demo",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("anchored with a key"), "{}", text(&o));
+    let o = with_key(&["audit", "verify", "--database", &url]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("1 anchored by the key") && text(&o).contains("written before the key"),
+        "{}",
+        text(&o)
+    );
+    let _ = std::fs::remove_file(&key);
+    db.drop_db().await;
 }

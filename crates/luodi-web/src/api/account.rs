@@ -177,7 +177,13 @@ pub async fn create_token(
     }
     let (id, token) = state
         .store
-        .create_api_token_for(&caller.user.actor(), &caller.user, label, days)
+        .create_api_token_until(
+            &caller.user.actor(),
+            &caller.user,
+            label,
+            days,
+            caller.token_expires,
+        )
         .await
         .map_err(ApiError::internal)?;
     let expires_at = state

@@ -86,6 +86,7 @@ fn api_user(page: &PageUser) -> ApiUser {
     ApiUser {
         user: page.user.clone(),
         lang: page.lang,
+        token_expires: None,
     }
 }
 

@@ -211,6 +211,7 @@ async fn board(
     let caller = ApiUser {
         user: page.user.clone(),
         lang,
+        token_expires: None,
     };
     let mut blockers: HashMap<i64, Vec<BlockerLine>> = HashMap::new();
     for b in state
