@@ -88,6 +88,23 @@ pub struct StoredEntry {
     pub mac: Option<String>,
 }
 
+impl StoredEntry {
+    /// What the entry's hash covers.
+    pub fn content(&self) -> AuditContent<'_> {
+        AuditContent {
+            zone_id: self.zone_id,
+            seq: self.seq,
+            at: &self.at,
+            actor: &self.actor,
+            action: &self.action,
+            entity: &self.entity,
+            entity_id: &self.entity_id,
+            before: &self.before,
+            after: &self.after,
+        }
+    }
+}
+
 /// The key that anchors a chain. It lives outside the database (a file the operator
 /// keeps); it is never stored, shown or logged.
 #[derive(Clone)]
@@ -233,18 +250,7 @@ pub fn verify_chain(
                 expected_seq,
             });
         }
-        let content = AuditContent {
-            zone_id: e.zone_id,
-            seq: e.seq,
-            at: &e.at,
-            actor: &e.actor,
-            action: &e.action,
-            entity: &e.entity,
-            entity_id: &e.entity_id,
-            before: &e.before,
-            after: &e.after,
-        };
-        if entry_hash(&prev, &content) != e.hash {
+        if entry_hash(&prev, &e.content()) != e.hash {
             return Err(ChainError::Altered {
                 zone_id: e.zone_id,
                 id: e.id,
@@ -400,19 +406,9 @@ mod tests {
         forged[3].after = json!({"name": "forged"});
         let mut prev = forged[2].hash.clone();
         for e in forged.iter_mut().skip(3) {
-            let content = AuditContent {
-                zone_id: e.zone_id,
-                seq: e.seq,
-                at: &e.at,
-                actor: &e.actor,
-                action: &e.action,
-                entity: &e.entity,
-                entity_id: &e.entity_id,
-                before: &e.before,
-                after: &e.after,
-            };
+            let hash = entry_hash(&prev, &e.content());
             e.prev_hash = prev.clone();
-            e.hash = entry_hash(&prev, &content);
+            e.hash = hash;
             prev = e.hash.clone();
         }
         let new_head = forged[4].hash.clone();

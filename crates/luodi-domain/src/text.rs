@@ -22,20 +22,54 @@ pub fn describe(c: char) -> String {
     format!("U+{:04X}", c as u32)
 }
 
-/// The path (`phases[0].name`, or the key itself for a bad key) of the first string or key
-/// in a JSON value that holds a forbidden character, with that character.
-pub fn json_forbidden(value: &Value) -> Option<(String, char)> {
-    fn walk(v: &Value, path: &mut String) -> Option<(String, char)> {
-        match v {
-            Value::String(s) => forbidden_char(s).map(|c| (path.clone(), c)),
-            Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+/// A parsed document's tree as the walk below sees it: JSON and TOML alike.
+enum Node<'a, T> {
+    Text(&'a str),
+    List(&'a [T]),
+    Map(Box<dyn Iterator<Item = (&'a String, &'a T)> + 'a>),
+    Other,
+}
+
+trait Tree: Sized {
+    fn node(&self) -> Node<'_, Self>;
+}
+
+impl Tree for Value {
+    fn node(&self) -> Node<'_, Self> {
+        match self {
+            Value::String(s) => Node::Text(s),
+            Value::Array(items) => Node::List(items),
+            Value::Object(map) => Node::Map(Box::new(map.iter())),
+            _ => Node::Other,
+        }
+    }
+}
+
+impl Tree for toml::Value {
+    fn node(&self) -> Node<'_, Self> {
+        match self {
+            toml::Value::String(s) => Node::Text(s),
+            toml::Value::Array(items) => Node::List(items),
+            toml::Value::Table(map) => Node::Map(Box::new(map.iter())),
+            _ => Node::Other,
+        }
+    }
+}
+
+/// The path (`phases[0].name`, or the key itself for a bad key) of the first string or
+/// key in the tree that holds a forbidden character, with that character.
+fn tree_forbidden<T: Tree>(value: &T) -> Option<(String, char)> {
+    fn walk<T: Tree>(v: &T, path: &mut String) -> Option<(String, char)> {
+        match v.node() {
+            Node::Text(s) => forbidden_char(s).map(|c| (path.clone(), c)),
+            Node::List(items) => items.iter().enumerate().find_map(|(i, item)| {
                 let len = path.len();
                 path.push_str(&format!("[{i}]"));
                 let found = walk(item, path);
                 path.truncate(len);
                 found
             }),
-            Value::Object(map) => map.iter().find_map(|(k, item)| {
+            Node::Map(mut entries) => entries.find_map(|(k, item)| {
                 let len = path.len();
                 if !path.is_empty() {
                     path.push('.');
@@ -48,41 +82,21 @@ pub fn json_forbidden(value: &Value) -> Option<(String, char)> {
                 path.truncate(len);
                 found
             }),
-            _ => None,
+            Node::Other => None,
         }
     }
     walk(value, &mut String::new())
 }
 
+/// The path (`phases[0].name`, or the key itself for a bad key) of the first string or key
+/// in a JSON value that holds a forbidden character, with that character.
+pub fn json_forbidden(value: &Value) -> Option<(String, char)> {
+    tree_forbidden(value)
+}
+
 /// The same for a TOML value (a catalogue or calendar file).
 pub fn toml_forbidden(value: &toml::Value) -> Option<(String, char)> {
-    fn walk(v: &toml::Value, path: &mut String) -> Option<(String, char)> {
-        match v {
-            toml::Value::String(s) => forbidden_char(s).map(|c| (path.clone(), c)),
-            toml::Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                let found = walk(item, path);
-                path.truncate(len);
-                found
-            }),
-            toml::Value::Table(map) => map.iter().find_map(|(k, item)| {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-                let found = match forbidden_char(k) {
-                    Some(c) => Some((path.clone(), c)),
-                    None => walk(item, path),
-                };
-                path.truncate(len);
-                found
-            }),
-            _ => None,
-        }
-    }
-    walk(value, &mut String::new())
+    tree_forbidden(value)
 }
 
 #[cfg(test)]

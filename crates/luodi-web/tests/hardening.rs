@@ -779,7 +779,6 @@ async fn database_down(app: &TestApp) {
     let router = luodi_web::router(state.clone());
     // Known down (the health job saw it): answered at once, in the shared shape.
     state.db_health.record(false);
-    let started = std::time::Instant::now();
     let req = Request::builder()
         .uri("/api/v1/enterprises")
         .header(header::HOST, "luodi.test")
@@ -787,8 +786,8 @@ async fn database_down(app: &TestApp) {
         .body(Body::empty())
         .unwrap();
     use tower::ServiceExt;
+    // (Without the gate this healthy pool would answer 200: the status says the gate held.)
     let res = router.clone().oneshot(req).await.unwrap();
-    assert!(started.elapsed() < std::time::Duration::from_secs(1));
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(res.headers().get(header::RETRY_AFTER).unwrap(), "5");
     let body = http_body_util::BodyExt::collect(res.into_body())

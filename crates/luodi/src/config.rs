@@ -379,6 +379,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn cookies_are_secure_when_the_public_url_is_https() {
+        let dir = std::env::temp_dir().join(format!("luodi-cookies-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("luodi.toml");
+        let secure = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            load(
+                Overrides {
+                    config: Some(path.display().to_string()),
+                    database: Some("sqlite://x.db".into()),
+                    ..Default::default()
+                },
+                None,
+                "127.0.0.1:8080",
+            )
+            .unwrap()
+            .secure_cookies
+        };
+        assert!(secure("public_url = \"https://zone.example.cn/\"\n"));
+        assert!(secure("public_url = \"HTTPS://zone.example.cn/\"\n"));
+        assert!(!secure("public_url = \"http://127.0.0.1:8080/\"\n"));
+        assert!(!secure(""));
+        // The operator's word wins either way (a TLS proxy in front of a plain public_url).
+        assert!(!secure(
+            "public_url = \"https://zone.example.cn/\"\nsecure_cookies = false\n"
+        ));
+        assert!(secure("secure_cookies = true\n"));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
     fn file_then_flags() {
         let dir = std::env::temp_dir().join(format!("luodi-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
