@@ -1,5 +1,5 @@
 -- The match query of `luodi bench parcels`, in PostGIS: the same land needs, hard
--- constraints, score and top 20 as Luodi's matcher (crates/luodi-domain/src/matching.rs).
+-- constraints, score and top 20 as Luodi's matcher (crates/luodi-domain/src/land/matching.rs).
 -- Needs: 60–200 mu, industry C2761, investment 150,000 万元, annual tax 5,000 and output
 -- 200,000 万元, 6,000 kVA, 800 m³/day, gas, budget 40 万元/亩, one chain partner at
 -- 121.5° E 38.5° N. Weights 15/25/15/15/15/15 (points of 100). Distances are from the

@@ -6,13 +6,13 @@
 //! The unified social credit codes are made up (valid by GB 32100, built with
 //! [`Uscc::complete`]), not the real companies' codes.
 
-use luodi_domain::enterprise::{EnterpriseDraft, EnterpriseInput};
-use luodi_domain::uscc::Uscc;
+use luodi_domain::core::enterprise::{EnterpriseDraft, EnterpriseInput};
+use luodi_domain::core::uscc::Uscc;
 use luodi_domain::{Role, ZoneId};
 
-use crate::audit::Actor;
-use crate::orgs::{Park, Zone};
-use crate::users::{NewUser, UserError};
+use crate::core::audit::Actor;
+use crate::core::orgs::{Park, Zone};
+use crate::core::users::{NewUser, UserError};
 use crate::{Result, Store, StoreError};
 
 pub const ZONE_CODE: &str = "qingdao-hitech";
@@ -184,11 +184,11 @@ pub async fn load(store: &Store) -> Result<Zone> {
         first_enterprise.get_or_insert(e.id);
     }
     match store
-        .import_catalogue(&actor, zone.id, luodi_domain::catalogue::DEFAULT)
+        .import_catalogue(&actor, zone.id, luodi_domain::approvals::catalogue::DEFAULT)
         .await
     {
         Ok(_) => {}
-        Err(crate::catalogue::ImportError::Store(e)) => return Err(e),
+        Err(crate::approvals::catalogue::ImportError::Store(e)) => return Err(e),
         Err(other) => unreachable!("the default catalogue imports: {other}"),
     }
     let approval_dept = store
@@ -234,8 +234,8 @@ pub async fn load(store: &Store) -> Result<Zone> {
 /// acknowledged (its clock missed, so `luodi serve` escalates it), one answered and being
 /// worked on, one closed with a rating. Loaded once (when the zone has none).
 async fn load_blockers(store: &Store, zone: &Zone) -> Result<()> {
-    use crate::blockers::{BlockerFilter, NewBlocker};
-    use luodi_domain::blocker::{Action, Party};
+    use crate::stewardship::blockers::{BlockerFilter, NewBlocker};
+    use luodi_domain::stewardship::blocker::{Action, Party};
     let scope = luodi_domain::Scope {
         zone: Some(zone.id),
         enterprise: None,
@@ -258,8 +258,9 @@ async fn load_blockers(store: &Store, zone: &Zone) -> Result<()> {
     };
     let actor = Actor::System("demo");
     let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a date");
-    let demo_err =
-        |e: crate::blockers::BlockerActionError| StoreError::Corrupt(format!("demo blocker: {e}"));
+    let demo_err = |e: crate::stewardship::blockers::BlockerActionError| {
+        StoreError::Corrupt(format!("demo blocker: {e}"))
+    };
     #[allow(clippy::type_complexity)]
     let cases: [(
         &str,
@@ -419,9 +420,9 @@ async fn load_sinopharm(
     enterprise: luodi_domain::EnterpriseId,
     steward: Option<luodi_domain::UserId>,
 ) -> Result<()> {
-    use crate::projects::{NewPhase, NewProject};
-    use luodi_domain::money::Fen;
-    use luodi_domain::project::{PhaseFacts, PhaseStatus};
+    use crate::stewardship::projects::{NewPhase, NewProject};
+    use luodi_domain::core::money::Fen;
+    use luodi_domain::stewardship::project::{PhaseFacts, PhaseStatus};
     if store
         .project_by_name(zone.id, SINOPHARM_PROJECT)
         .await?
@@ -456,7 +457,7 @@ async fn load_sinopharm(
         name_en: Some("Qingdao Sinopharm Science & Technology City".into()),
         total_investment: Fen::from_yuan(6_000_000_000).expect("fits"),
         industry_code: Some("C2761".into()),
-        chain_position: Some(luodi_domain::enterprise::ChainPosition::Midstream),
+        chain_position: Some(luodi_domain::core::enterprise::ChainPosition::Midstream),
         expected_output: Fen::from_yuan(10_000_000_000),
         expected_tax: Fen::from_yuan(500_000_000),
         jobs: Some(3_000),
@@ -485,7 +486,7 @@ async fn load_sinopharm(
         ],
     };
     let project = store.create_project(&actor, zone.id, &new).await?;
-    let handover = crate::service_lists::Handover {
+    let handover = crate::approvals::service_lists::Handover {
         date: chrono::NaiveDate::from_ymd_opt(2026, 10, 15).expect("a date"),
         parcel_code: SINOPHARM_PARCEL.into(),
         assessments: SINOPHARM_ASSESSMENTS
@@ -499,7 +500,7 @@ async fn load_sinopharm(
     };
     // What each phase needs of its land, as the landing office recorded it.
     for (i, ph) in project.phases.iter().enumerate() {
-        let needs = luodi_domain::matching::LandNeeds {
+        let needs = luodi_domain::land::matching::LandNeeds {
             area_mu_min: if i == 0 { 80.0 } else { 60.0 },
             area_mu_max: if i == 0 { 140.0 } else { 200.0 },
             industry: Some("C2761".into()),
@@ -512,7 +513,7 @@ async fn load_sinopharm(
             sewage_class: Some("B".into()),
             budget_per_mu_wan: Some(40.0),
             preferred_parks: vec!["biomed-park".into()],
-            partners: vec![luodi_domain::matching::Partner {
+            partners: vec![luodi_domain::land::matching::Partner {
                 name: "国药器械青岛公司".into(),
                 lon: 120.3003,
                 lat: 36.3052,
@@ -528,7 +529,7 @@ async fn load_sinopharm(
             .await
         {
             Ok(_) => {}
-            Err(crate::parcels::AllocationError::Store(e)) => return Err(e),
+            Err(crate::land::parcels::AllocationError::Store(e)) => return Err(e),
             Err(other) => unreachable!("the demo parcel is reserved: {other}"),
         }
     }
@@ -537,7 +538,7 @@ async fn load_sinopharm(
         .await
     {
         Ok(_) => Ok(()),
-        Err(crate::service_lists::HandoverError::Store(e)) => Err(e),
+        Err(crate::approvals::service_lists::HandoverError::Store(e)) => Err(e),
         Err(other) => unreachable!("the demo phase is handed over: {other}"),
     }
 }
@@ -552,12 +553,12 @@ async fn load_parcels(store: &Store, zone: &Zone) -> Result<()> {
     let boundary = serde_json::json!({"type": "Polygon", "coordinates": [[
         [120.2815, 36.2975], [120.3100, 36.2960], [120.3140, 36.3040], [120.3135, 36.3180],
         [120.2990, 36.3195], [120.2820, 36.3170], [120.2800, 36.3080], [120.2815, 36.2975]]]});
-    let shape = luodi_domain::parcel::shape_from_geojson(Some(&boundary))
+    let shape = luodi_domain::land::parcel::shape_from_geojson(Some(&boundary))
         .unwrap_or_else(|p| unreachable!("the demo park boundary is valid: {p:?}"));
     store
         .set_park_boundary(&Actor::System("demo"), zone.id, "biomed-park", &shape)
         .await?;
-    let kinds: Vec<&str> = luodi_domain::rule::ASSESSMENTS
+    let kinds: Vec<&str> = luodi_domain::approvals::rule::ASSESSMENTS
         .iter()
         .map(|a| a.0)
         .collect();
@@ -625,14 +626,14 @@ async fn load_parcels(store: &Store, zone: &Zone) -> Result<()> {
         }));
     }
     let text = serde_json::json!({"type": "FeatureCollection", "features": features}).to_string();
-    let drafts = luodi_domain::parcel::parcels_from_geojson(&text)
+    let drafts = luodi_domain::land::parcel::parcels_from_geojson(&text)
         .unwrap_or_else(|p| unreachable!("the demo parcels are valid: {p:?}"));
     match store
         .import_parcels(&Actor::System("demo"), zone.id, &drafts)
         .await
     {
         Ok(_) => Ok(()),
-        Err(crate::parcels::ParcelImportError::Store(e)) => Err(e),
+        Err(crate::land::parcels::ParcelImportError::Store(e)) => Err(e),
         Err(other) => unreachable!("the demo parcels import: {other}"),
     }
 }
@@ -869,9 +870,9 @@ async fn load_history(
     zone: &Zone,
     steward: Option<luodi_domain::UserId>,
 ) -> Result<()> {
-    use crate::projects::{NewPhase, NewProject};
-    use luodi_domain::money::Fen;
-    use luodi_domain::project::PhaseStatus;
+    use crate::stewardship::projects::{NewPhase, NewProject};
+    use luodi_domain::core::money::Fen;
+    use luodi_domain::stewardship::project::PhaseStatus;
     use rand::{Rng, SeedableRng};
     if store
         .project_by_name(zone.id, PAST_PROJECTS[0].1)
@@ -897,7 +898,7 @@ async fn load_history(
             .enterprise_by_uscc(zone.id, demo_uscc(*enterprise).as_str())
             .await?
             .ok_or(StoreError::NotFound)?;
-        let mut facts = luodi_domain::portfolio::random_facts(&mut rng);
+        let mut facts = luodi_domain::forecast::portfolio::random_facts(&mut rng);
         facts.investment_wan = Some(*yi as f64 * 10_000.0);
         facts.fixed_asset_investment_wan = Some(*yi as f64 * 8_000.0);
         facts.land_area_mu = Some(*mu);
@@ -912,7 +913,7 @@ async fn load_history(
                     name_en: Some(name_en.to_string()),
                     total_investment: Fen::from_yuan(yi * 100_000_000).expect("fits"),
                     industry_code: Some(industry.to_string()),
-                    chain_position: Some(luodi_domain::enterprise::ChainPosition::Midstream),
+                    chain_position: Some(luodi_domain::core::enterprise::ChainPosition::Midstream),
                     expected_output: Fen::from_yuan(yi * 150_000_000),
                     expected_tax: Fen::from_yuan(yi * 8_000_000),
                     jobs: Some(*yi * 40),
@@ -925,7 +926,7 @@ async fn load_history(
                 },
             )
             .await?;
-        let assessments: Vec<String> = luodi_domain::rule::ASSESSMENTS
+        let assessments: Vec<String> = luodi_domain::approvals::rule::ASSESSMENTS
             .iter()
             .filter(|_| rng.random_bool(0.6))
             .map(|a| a.0.to_string())
@@ -936,11 +937,11 @@ async fn load_history(
         // as every handover is.
         let parcel_code = format!("GX-{}-P{:02}", &handover[..4], k + 1);
         let parcel = past_parcel(k, &parcel_code, *mu, industry, &assessments);
-        let drafts = luodi_domain::parcel::parcels_from_geojson(&parcel.to_string())
+        let drafts = luodi_domain::land::parcel::parcels_from_geojson(&parcel.to_string())
             .unwrap_or_else(|p| unreachable!("the demo's past parcels are valid: {p:?}"));
         match store.import_parcels(&actor, zone.id, &drafts).await {
             Ok(_) => {}
-            Err(crate::parcels::ParcelImportError::Store(e)) => return Err(e),
+            Err(crate::land::parcels::ParcelImportError::Store(e)) => return Err(e),
             Err(other) => unreachable!("the demo's past parcels import: {other}"),
         }
         let parcel_id = store
@@ -953,7 +954,7 @@ async fn load_history(
             .await
         {
             Ok(_) => {}
-            Err(crate::parcels::AllocationError::Store(e)) => return Err(e),
+            Err(crate::land::parcels::AllocationError::Store(e)) => return Err(e),
             Err(other) => unreachable!("the demo's past parcels are reserved: {other}"),
         }
         let list = match store
@@ -961,7 +962,7 @@ async fn load_history(
                 &actor,
                 &scope,
                 phase,
-                &crate::service_lists::Handover {
+                &crate::approvals::service_lists::Handover {
                     date,
                     parcel_code,
                     assessments: assessments.clone(),
@@ -970,20 +971,20 @@ async fn load_history(
             .await
         {
             Ok(list) => list,
-            Err(crate::service_lists::HandoverError::Store(e)) => return Err(e),
+            Err(crate::approvals::service_lists::HandoverError::Store(e)) => return Err(e),
             Err(other) => unreachable!("the demo's past phases are handed over: {other}"),
         };
-        let listed: Vec<luodi_domain::catalogue::ListedItem> = list
+        let listed: Vec<luodi_domain::approvals::catalogue::ListedItem> = list
             .items
             .iter()
-            .map(|i| luodi_domain::catalogue::ListedItem {
+            .map(|i| luodi_domain::approvals::catalogue::ListedItem {
                 code: i.code.clone(),
                 applicability: i.applicability,
                 waived_by: i.waived_by.clone(),
                 prerequisites: i.prerequisites.clone(),
             })
             .collect();
-        let course = luodi_domain::portfolio::course(
+        let course = luodi_domain::forecast::portfolio::course(
             &calendar,
             &catalogue,
             &listed,
@@ -994,7 +995,7 @@ async fn load_history(
         );
         match store.import_course(&actor, &scope, phase, &course).await {
             Ok(_) => {}
-            Err(crate::service_lists::CourseError::Store(e)) => return Err(e),
+            Err(crate::approvals::service_lists::CourseError::Store(e)) => return Err(e),
             Err(other) => unreachable!("the demo's courses are possible: {other}"),
         }
     }

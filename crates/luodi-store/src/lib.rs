@@ -7,24 +7,14 @@
 //! Every write runs in a transaction that also appends to the zone's audit chain
 //! ([`audit`]); every read of zone-owned rows takes a [`luodi_domain::Scope`].
 
-pub mod audit;
-pub mod blockers;
-pub mod calendar;
-pub mod catalogue;
+pub mod approvals;
+pub mod core;
 pub mod demo;
-pub mod enterprises;
-pub mod forecasts;
+pub mod forecast;
+pub mod land;
 mod migrate;
-pub mod notifications;
-pub mod orgs;
-pub mod outbox;
-pub mod parcels;
-pub mod projects;
-pub mod service_lists;
-pub mod sessions;
-pub mod stewards;
+pub mod stewardship;
 pub mod testing;
-pub mod users;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -32,7 +22,8 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Transaction};
 
-pub use audit::Actor;
+use self::core::audit;
+pub use self::core::audit::Actor;
 pub use migrate::MIGRATIONS;
 
 /// Which database a URL names.
@@ -344,7 +335,7 @@ impl Store {
 
 /// The current time in the stored text form.
 pub fn now() -> String {
-    luodi_domain::time::to_stored(chrono::Utc::now())
+    luodi_domain::core::time::to_stored(chrono::Utc::now())
 }
 
 /// A page of a list, with the total count for the pager.

@@ -1,11 +1,11 @@
 //! Store behaviour, run on SQLite and on PostgreSQL alike.
 
-use luodi_domain::enterprise::{EnterpriseDraft, EnterpriseInput};
-use luodi_domain::uscc::Uscc;
+use luodi_domain::core::enterprise::{EnterpriseDraft, EnterpriseInput};
+use luodi_domain::core::uscc::Uscc;
 use luodi_domain::{EnterpriseId, Role, Scope};
-use luodi_store::enterprises::EnterpriseQuery;
+use luodi_store::core::enterprises::EnterpriseQuery;
+use luodi_store::core::users::{LoginOutcome, NewUser};
 use luodi_store::testing::TestDb;
-use luodi_store::users::{LoginOutcome, NewUser};
 use luodi_store::{Actor, Backend, PageRequest, Store, StoreError, demo};
 
 macro_rules! on_both {
@@ -88,7 +88,7 @@ async fn reserved_parcel(
         "properties": {"code": code},
         "geometry": {"type": "Polygon", "coordinates": [[[lon, 36.25], [lon + 0.003, 36.25], [lon + 0.003, 36.252], [lon, 36.252], [lon, 36.25]]]}}]})
     .to_string();
-    let drafts = luodi_domain::parcel::parcels_from_geojson(&text).unwrap();
+    let drafts = luodi_domain::land::parcel::parcels_from_geojson(&text).unwrap();
     store
         .import_parcels(&Actor::Cli, zone, &drafts)
         .await
@@ -253,7 +253,7 @@ async fn search_sort_page(store: Store) {
     sorted.sort();
     assert_eq!(names, sorted, "names sort by code point on both databases");
     let q = EnterpriseQuery {
-        industry_prefix: Some(luodi_domain::industry::IndustryCode::parse("35").unwrap()),
+        industry_prefix: Some(luodi_domain::core::industry::IndustryCode::parse("35").unwrap()),
         ..Default::default()
     };
     assert_eq!(
@@ -333,7 +333,7 @@ async fn audit_tamper(store: Store) {
 /// again, or cut the end and rewind the head, and verify passed. With a key outside the
 /// database, both are found.
 async fn audit_anchored(store: Store) {
-    use luodi_domain::audit::{AuditContent, entry_hash};
+    use luodi_domain::core::audit::{AuditContent, entry_hash};
     use sqlx::Row;
     let key = b"a key of thirty-two bytes or more, kept in a file";
     // The demo is written before the key: its entries are chained but not anchored.
@@ -565,7 +565,7 @@ mod calendar {
     //! Imported calendar years reach every reader and are all-or-nothing.
     use super::*;
     use chrono::NaiveDate;
-    use luodi_domain::calendar::parse_years;
+    use luodi_domain::core::calendar::parse_years;
 
     async fn import_extends_and_corrects(store: Store) {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
@@ -601,8 +601,8 @@ mod calendar {
 mod catalogue {
     //! Catalogue versions: all-or-nothing imports that name what is wrong.
     use super::*;
-    use luodi_domain::catalogue::{CatalogueError, DEFAULT};
-    use luodi_store::catalogue::{ImportError, ImportOutcome};
+    use luodi_domain::approvals::catalogue::{CatalogueError, DEFAULT};
+    use luodi_store::approvals::catalogue::{ImportError, ImportOutcome};
 
     async fn import_versions_and_refusals(store: Store) {
         let zone = demo::load(&store).await.unwrap();
@@ -697,10 +697,10 @@ mod service_lists {
     //! The Sinopharm phase-1 list: made at handover, waived where assessed, on the clock.
     use super::*;
     use chrono::NaiveDate;
-    use luodi_domain::calendar::Calendar;
-    use luodi_domain::catalogue::TimeLimit;
-    use luodi_domain::service_item::{ClockStatus, ItemEvent, ItemState, clock};
-    use luodi_store::service_lists::{Handover, HandoverError, StepError};
+    use luodi_domain::approvals::catalogue::TimeLimit;
+    use luodi_domain::approvals::service_item::{ClockStatus, ItemEvent, ItemState, clock};
+    use luodi_domain::core::calendar::Calendar;
+    use luodi_store::approvals::service_lists::{Handover, HandoverError, StepError};
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -764,7 +764,7 @@ mod service_lists {
                 .hand_over(&Actor::Cli, &admin.scope(), project.phases[1].id, &h)
                 .await,
             Err(HandoverError::Parcel(
-                luodi_store::parcels::AllocationError::UnknownParcel { .. }
+                luodi_store::land::parcels::AllocationError::UnknownParcel { .. }
             ))
         ));
         assert_eq!(count(&store, "audit_log").await, audit);
@@ -819,7 +819,7 @@ mod service_lists {
             .await
             .unwrap()
             .unwrap();
-        let step = |u: luodi_store::users::User, e: ItemEvent| {
+        let step = |u: luodi_store::core::users::User, e: ItemEvent| {
             let store = store.clone();
             let id = item.id;
             async move { store.item_step(&u, id, e, None).await.map(|(item, _)| item) }
@@ -877,7 +877,7 @@ mod service_lists {
         let cal = Calendar::builtin();
         let limit = TimeLimit {
             days: 3,
-            unit: luodi_domain::catalogue::DayUnit::Working,
+            unit: luodi_domain::approvals::catalogue::DayUnit::Working,
         };
         let now = store.service_list(&admin.scope(), phase1.id).await.unwrap();
         let returned = now.items.iter().find(|i| i.code == "SG06").unwrap();
@@ -901,7 +901,7 @@ mod service_lists {
             .await
             .unwrap();
         assert!(queue.iter().any(|(i, _, _)| i.code == "SG06"));
-        let other = luodi_store::users::NewUser {
+        let other = luodi_store::core::users::NewUser {
             zone_id: Some(zone.id),
             email: "haier.user@luodi.demo".into(),
             display_name: "海尔".into(),
@@ -1020,7 +1020,7 @@ mod service_lists {
         let stored = stored.items.iter().find(|i| i.id == item.id).unwrap();
         let limit = TimeLimit {
             days: 5,
-            unit: luodi_domain::catalogue::DayUnit::Working,
+            unit: luodi_domain::approvals::catalogue::DayUnit::Working,
         };
         let c = clock(
             &Calendar::builtin(),
@@ -1115,8 +1115,8 @@ mod portfolio {
     //! The demo's history, importing a course all-or-nothing, and the portfolio sweep.
     use super::*;
     use chrono::NaiveDate;
-    use luodi_domain::service_item::{ItemEvent, ItemState, Party};
-    use luodi_store::service_lists::CourseError;
+    use luodi_domain::approvals::service_item::{ItemEvent, ItemState, Party};
+    use luodi_store::approvals::service_lists::CourseError;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -1341,7 +1341,7 @@ mod portfolio {
         let phase = &store.project(&all, list.project_id).await.unwrap().phases[0];
         assert_eq!(
             phase.status,
-            luodi_domain::project::PhaseStatus::ConstructionPermit
+            luodi_domain::stewardship::project::PhaseStatus::ConstructionPermit
         );
 
         // The enterprise sees its own phase only.
@@ -1434,9 +1434,9 @@ mod portfolio {
 mod parcels {
     //! Parcels: import all or nothing, and never two phases on one parcel.
     use super::*;
-    use luodi_domain::parcel::{ParcelStatus, parcels_from_geojson};
-    use luodi_store::parcels::AllocationError;
-    use luodi_store::service_lists::{Handover, HandoverError};
+    use luodi_domain::land::parcel::{ParcelStatus, parcels_from_geojson};
+    use luodi_store::approvals::service_lists::{Handover, HandoverError};
+    use luodi_store::land::parcels::AllocationError;
     use serde_json::json;
 
     fn square(lon: f64, lat: f64, side: f64) -> serde_json::Value {
@@ -1459,7 +1459,7 @@ mod parcels {
     }
 
     async fn phases(store: &Store, zone: luodi_domain::ZoneId, n: usize) -> Vec<i64> {
-        use luodi_store::projects::{NewPhase, NewProject};
+        use luodi_store::stewardship::projects::{NewPhase, NewProject};
         let e = store
             .enterprise_by_uscc(zone, demo::demo_uscc(3).as_str())
             .await
@@ -1473,7 +1473,8 @@ mod parcels {
                     enterprise_id: e.id,
                     name: "并发测试项目".into(),
                     name_en: None,
-                    total_investment: luodi_domain::money::Fen::from_yuan(100_000_000).unwrap(),
+                    total_investment: luodi_domain::core::money::Fen::from_yuan(100_000_000)
+                        .unwrap(),
                     industry_code: Some("C2761".into()),
                     chain_position: None,
                     expected_output: None,
@@ -1483,7 +1484,7 @@ mod parcels {
                     phases: (0..n)
                         .map(|i| NewPhase {
                             name: format!("{}期", i + 1),
-                            status: luodi_domain::project::PhaseStatus::Signed,
+                            status: luodi_domain::stewardship::project::PhaseStatus::Signed,
                             facts: Default::default(),
                         })
                         .collect(),
@@ -1525,7 +1526,10 @@ mod parcels {
             page.push(store.parcel_by_code(zone, code).await.unwrap().unwrap());
         }
         assert!((page[0].area_m2 - drafts[0].shape.area_m2()).abs() < 0.01);
-        assert!((page[0].area_mu - page[0].area_m2 / luodi_domain::parcel::M2_PER_MU).abs() < 1e-9);
+        assert!(
+            (page[0].area_mu - page[0].area_m2 / luodi_domain::land::parcel::M2_PER_MU).abs()
+                < 1e-9
+        );
         assert_eq!(page[1].status, ParcelStatus::Withdrawn);
         assert_eq!(page[2].attrs.extra["owner"], "高新区土地储备中心");
         // Pages come in code order; a status filter counts only its own.
@@ -1718,7 +1722,7 @@ mod parcels {
         loop {
             let after = paged
                 .last()
-                .map_or(0, |r: &luodi_store::parcels::MatchRow| r.id);
+                .map_or(0, |r: &luodi_store::land::parcels::MatchRow| r.id);
             let page = store
                 .parcel_changes_page(zone, None, after, 5)
                 .await
@@ -1801,8 +1805,8 @@ mod parcels {
 mod parcel_races {
     //! A file cannot make or undo a reservation; a release never frees another phase's.
     use super::*;
-    use luodi_domain::parcel::{ParcelStatus, parcels_from_geojson};
-    use luodi_store::parcels::{AllocationError, ParcelImportError};
+    use luodi_domain::land::parcel::{ParcelStatus, parcels_from_geojson};
+    use luodi_store::land::parcels::{AllocationError, ParcelImportError};
     use serde_json::json;
 
     fn one(code: &str, status: Option<&str>) -> String {
@@ -1922,7 +1926,7 @@ mod parcel_races {
             .reserve_parcel(&Actor::Cli, zone, id, project.phases[2].id)
             .await
             .unwrap();
-        let h = luodi_store::service_lists::Handover {
+        let h = luodi_store::approvals::service_lists::Handover {
             date: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
             parcel_code: "gx-r-01".into(),
             assessments: vec![],
@@ -1947,8 +1951,8 @@ mod blockers {
     //! Blockers: raised in scope, acted on by the right party, every step audited, each
     //! escalation made once however many callers race for it.
     use super::*;
-    use luodi_domain::blocker::{Action, ClockKind, Party, State};
-    use luodi_store::blockers::{BlockerActionError, BlockerFilter, NewBlocker};
+    use luodi_domain::stewardship::blocker::{Action, ClockKind, Party, State};
+    use luodi_store::stewardship::blockers::{BlockerActionError, BlockerFilter, NewBlocker};
     use sqlx::Row;
 
     fn d(s: &str) -> chrono::NaiveDate {
@@ -2343,7 +2347,7 @@ mod blockers {
             )
             .await
             .unwrap();
-        let calendar = luodi_domain::calendar::Calendar::builtin();
+        let calendar = luodi_domain::core::calendar::Calendar::builtin();
         assert!(
             store
                 .escalate_blockers(&calendar, d("2026-11-03"))

@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use http_body_util::BodyExt;
 use luodi_domain::Lang;
-use luodi_domain::text::{describe, forbidden_char};
+use luodi_domain::core::text::{describe, forbidden_char};
 
 use crate::error::{ApiError, t};
 use crate::extract::request_lang;

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use luodi_domain::Lang;
-use luodi_domain::enterprise::FieldError;
+use luodi_domain::core::enterprise::FieldError;
 use luodi_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;

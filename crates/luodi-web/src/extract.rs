@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use luodi_domain::Lang;
-use luodi_store::users::User;
+use luodi_store::core::users::User;
 use serde::de::DeserializeOwned;
 
 use crate::AppState;
@@ -373,7 +373,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], lang: Lang) -> Result<T, Ap
     }
     if may_hold_control(bytes)
         && let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes)
-        && let Some((field, c)) = luodi_domain::text::json_forbidden(&v)
+        && let Some((field, c)) = luodi_domain::core::text::json_forbidden(&v)
     {
         return Err(crate::edge::control_error(lang, &field, c));
     }

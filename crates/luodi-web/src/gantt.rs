@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use chrono::NaiveDate;
-use luodi_domain::calendar::Calendar;
+use luodi_domain::core::calendar::Calendar;
 
 use crate::api::projects::ForecastResponse;
 use crate::i18n::Tr;
@@ -59,7 +59,7 @@ pub fn render(
     const BREAK: f64 = 90.0;
     let gap = f
         .items
-        .get(luodi_domain::forecast::BUILD)
+        .get(luodi_domain::forecast::critical_path::BUILD)
         .filter(|t| t.ef - t.es > 40.0)
         .map(|t| (t.es, t.ef));
     let hidden = gap.map_or(0.0, |(b0, b1)| b1 - b0);

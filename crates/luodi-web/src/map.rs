@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use luodi_store::parcels::ParkBoundary;
+use luodi_store::land::parcels::ParkBoundary;
 use serde_json::Value;
 
 use crate::i18n::Tr;

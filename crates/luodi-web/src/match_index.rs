@@ -1,4 +1,4 @@
-//! Each zone's parcels in memory for the matcher ([`luodi_domain::match_index::Index`]),
+//! Each zone's parcels in memory for the matcher ([`luodi_domain::land::match_index::Index`]),
 //! kept up to date by the zone's parcel revision: every parcel write in any server or the
 //! CLI takes the zone's next revision, so a server that sees a newer revision reads only
 //! the rows written since and folds them in. A match first compares revisions (one small
@@ -11,11 +11,11 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use luodi_domain::ZoneId;
-use luodi_domain::match_index::{Index, IndexBuilder};
-use luodi_domain::matching::{Candidate, KnownSavings};
+use luodi_domain::land::match_index::{Index, IndexBuilder};
+use luodi_domain::land::matching::{Candidate, KnownSavings};
 use luodi_store::Store;
 use luodi_store::StoreError;
-use luodi_store::parcels::{CHANGES_PAGE, MatchRow};
+use luodi_store::land::parcels::{CHANGES_PAGE, MatchRow};
 
 fn candidate(r: &MatchRow) -> Candidate<'_> {
     Candidate {

@@ -5,9 +5,9 @@
 use std::sync::{Arc, OnceLock};
 
 use luodi_domain::Lang;
-use luodi_domain::catalogue::{Catalogue, ReformMode};
-use luodi_domain::rule::ASSESSMENTS;
-use luodi_domain::service_item::ItemState;
+use luodi_domain::approvals::catalogue::{Catalogue, ReformMode};
+use luodi_domain::approvals::rule::ASSESSMENTS;
+use luodi_domain::approvals::service_item::ItemState;
 use serde::Serialize;
 use typst::foundations::{Dict, IntoValue, Value};
 use typst_as_lib::TypstEngine;
@@ -142,7 +142,7 @@ pub fn build(loaded: &Loaded, parties: &Parties, tr: &Tr, issued_on: chrono::Nai
             });
             continue;
         }
-        if item.applicability == luodi_domain::catalogue::Applicability::ToConfirm {
+        if item.applicability == luodi_domain::approvals::catalogue::Applicability::ToConfirm {
             confirm.push(NoticeNote {
                 code: item.code.clone(),
                 name: name.clone(),

@@ -2,8 +2,8 @@
 //!
 //! Every `luodi serve` runs one. Each round it takes the due rows with a lease (so of several
 //! servers on one database only one sends a row), renders each with the zone's current
-//! webhook settings (`luodi_domain::outbound`), sends it with a time limit, and records the
-//! outcome; a failure is tried again later with a growing wait (`luodi_store::outbox`). A
+//! webhook settings (`luodi_domain::stewardship::outbound`), sends it with a time limit, and records the
+//! outcome; a failure is tried again later with a growing wait (`luodi_store::stewardship::outbox`). A
 //! request that causes a notification only writes the row, in its own transaction, and never
 //! waits for a delivery.
 
@@ -15,10 +15,10 @@ use hmac::{Hmac, Mac};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use luodi_domain::ZoneId;
-use luodi_domain::outbound::{Message, Outbound, webhook_accepted, webhook_request};
+use luodi_domain::stewardship::outbound::{Message, Outbound, webhook_accepted, webhook_request};
 use luodi_store::Store;
-use luodi_store::orgs::OUTBOUND;
-use luodi_store::outbox::OutboxEntry;
+use luodi_store::core::orgs::OUTBOUND;
+use luodi_store::stewardship::outbox::OutboxEntry;
 
 /// How long one send may take.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -131,7 +131,7 @@ fn allowed_host(allow: &[String], host: &str) -> bool {
 /// operator allows its host. A name that does not resolve is let through: the deliverer
 /// checks again at every send, where it counts.
 pub async fn check_targets(outbound: &Outbound, allow: &[String]) -> Result<(), TargetRefused> {
-    use luodi_domain::outbound::{Target, is_internal, webhook_target};
+    use luodi_domain::stewardship::outbound::{Target, is_internal, webhook_target};
     for (i, hook) in outbound.webhooks.iter().enumerate() {
         // Read as the HTTP client will read it (a URL it cannot read is refused by the
         // settings' own check).
@@ -182,7 +182,7 @@ impl reqwest::dns::Resolve for GuardedResolver {
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let kept: Vec<std::net::SocketAddr> = found
                 .into_iter()
-                .filter(|a| allowed || !luodi_domain::outbound::is_internal(a.ip()))
+                .filter(|a| allowed || !luodi_domain::stewardship::outbound::is_internal(a.ip()))
                 .collect();
             if kept.is_empty() {
                 return Err(format!(
@@ -322,15 +322,15 @@ impl Deliverer {
         );
         // An address written in the URL is not resolved, so the resolver cannot refuse it;
         // the URL is read as the client reads it.
-        let target = luodi_domain::outbound::webhook_target(&request.url);
+        let target = luodi_domain::stewardship::outbound::webhook_target(&request.url);
         if target.is_none() {
             return Err(Failure::permanent(format!(
                 "'{}' is not a webhook URL",
-                luodi_domain::outbound::redact_url(&request.url)
+                luodi_domain::stewardship::outbound::redact_url(&request.url)
             )));
         }
-        if let Some((luodi_domain::outbound::Target::Address(ip), _)) = target
-            && luodi_domain::outbound::is_internal(ip)
+        if let Some((luodi_domain::stewardship::outbound::Target::Address(ip), _)) = target
+            && luodi_domain::stewardship::outbound::is_internal(ip)
             && !allowed_host(&self.allow_hosts, &ip.to_string())
         {
             return Err(Failure::permanent(format!(
@@ -358,7 +358,7 @@ impl Deliverer {
             .target
             .parse()
             .map_err(|_| Failure::permanent(format!("'{}' is not an email address", row.target)))?;
-        let (subject, body) = luodi_domain::outbound::email(&self.message(row));
+        let (subject, body) = luodi_domain::stewardship::outbound::email(&self.message(row));
         let email = lettre::Message::builder()
             .from(from.clone())
             .to(to)

@@ -20,7 +20,7 @@ on_both! {
 
 /// A valid code that is not among the demo's.
 fn new_code(n: u32) -> String {
-    luodi_domain::uscc::Uscc::complete(&format!("91370214MA3E{n:04}"))
+    luodi_domain::core::uscc::Uscc::complete(&format!("91370214MA3E{n:04}"))
         .unwrap()
         .to_string()
 }
@@ -586,8 +586,8 @@ async fn zones(app: &TestApp) {
         )
         .await
         .unwrap();
-    let d = luodi_domain::enterprise::EnterpriseDraft::parse(
-        &luodi_domain::enterprise::EnterpriseInput {
+    let d = luodi_domain::core::enterprise::EnterpriseDraft::parse(
+        &luodi_domain::core::enterprise::EnterpriseInput {
             uscc: new_code(4),
             name: "济南企业".into(),
             ..Default::default()
@@ -623,7 +623,7 @@ async fn zones(app: &TestApp) {
         .json();
     assert_eq!(zones.as_array().unwrap().len(), 1);
     // A province-level leader reads both zones.
-    let new = luodi_store::users::NewUser {
+    let new = luodi_store::core::users::NewUser {
         zone_id: None,
         email: "province@luodi.demo".into(),
         display_name: "省厅".into(),
@@ -657,8 +657,8 @@ async fn zones(app: &TestApp) {
         2
     );
     // Enterprises in two zones may share a code: the key is per zone.
-    let again = luodi_domain::enterprise::EnterpriseDraft::parse(
-        &luodi_domain::enterprise::EnterpriseInput {
+    let again = luodi_domain::core::enterprise::EnterpriseDraft::parse(
+        &luodi_domain::core::enterprise::EnterpriseInput {
             uscc: new_code(4),
             name: "同码企业".into(),
             ..Default::default()
@@ -849,9 +849,9 @@ mod catalogue {
         let exported = app
             .api("GET", "/api/v1/catalogue/export", Some(&steward), None)
             .await;
-        assert_eq!(exported.body, luodi_domain::catalogue::DEFAULT);
+        assert_eq!(exported.body, luodi_domain::approvals::catalogue::DEFAULT);
 
-        let cyclic = luodi_domain::catalogue::DEFAULT.replace("version = \"2026.1\"", "version = \"2026.5\"").replacen(
+        let cyclic = luodi_domain::approvals::catalogue::DEFAULT.replace("version = \"2026.1\"", "version = \"2026.5\"").replacen(
             "materials = [\"id-and-authorisation\", \"articles\"]\nmodes",
             "materials = [\"id-and-authorisation\", \"articles\"]\nprerequisites = [\"SG06\"]\nmodes",
             1,
@@ -883,7 +883,7 @@ mod catalogue {
             "{cycle}"
         );
         assert!(cycle["field"].as_str().unwrap().starts_with("KB01,KB02,"));
-        let bad_rule = luodi_domain::catalogue::DEFAULT
+        let bad_rule = luodi_domain::approvals::catalogue::DEFAULT
             .replace("version = \"2026.1\"", "version = \"2026.6\"")
             .replace(
                 "applies_when = \"hazardous_chemicals\"",
@@ -909,7 +909,7 @@ mod catalogue {
             "refused imports change nothing"
         );
 
-        let v2 = luodi_domain::catalogue::DEFAULT
+        let v2 = luodi_domain::approvals::catalogue::DEFAULT
             .replace("version = \"2026.1\"", "version = \"2026.2\"");
         let r = app.send(toml_request(&admin, v2.clone())).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -2176,7 +2176,7 @@ mod parcels {
         let file = json!({"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": {"code": "GX-NEW-1", "status": "available"},
              "geometry": {"type": "Polygon", "coordinates": [[[120.398, 36.328], [120.402, 36.328], [120.402, 36.332], [120.398, 36.332], [120.398, 36.328]]]}}]});
-        let drafts = luodi_domain::parcel::parcels_from_geojson(&file.to_string()).unwrap();
+        let drafts = luodi_domain::land::parcel::parcels_from_geojson(&file.to_string()).unwrap();
         app.store
             .import_parcels(&luodi_store::Actor::Cli, zone, &drafts)
             .await
@@ -2816,7 +2816,7 @@ mod leadership {
             .filter(|p| {
                 p.phases
                     .iter()
-                    .any(|ph| ph.status >= luodi_domain::project::PhaseStatus::Signed)
+                    .any(|ph| ph.status >= luodi_domain::stewardship::project::PhaseStatus::Signed)
             })
             .count();
         assert!(signed >= 1 && signed < phases as usize);
@@ -3561,7 +3561,7 @@ mod stewards {
             .store
             .create_user(
                 &luodi_store::Actor::Cli,
-                luodi_store::users::NewUser {
+                luodi_store::core::users::NewUser {
                     zone_id: Some(zone),
                     email: "steward2@luodi.demo".into(),
                     display_name: "周敏".into(),

@@ -158,7 +158,7 @@ async fn control_characters(app: &TestApp) {
     assert_eq!(r.json()["code"], "control_character");
     assert_eq!(r.json()["field"], "q");
     let before = count(app, "enterprises").await;
-    let uscc = luodi_domain::uscc::Uscc::complete("91370214MA3E0077")
+    let uscc = luodi_domain::core::uscc::Uscc::complete("91370214MA3E0077")
         .unwrap()
         .to_string();
     let body = json!({"uscc": uscc, "name": "a\u{0}b", "industry_code": "2761"}).to_string();
@@ -224,7 +224,7 @@ async fn control_characters(app: &TestApp) {
 async fn trailing_garbage(app: &TestApp) {
     let token = app.token("investment@luodi.demo").await;
     let before = count(app, "enterprises").await;
-    let uscc = luodi_domain::uscc::Uscc::complete("91370214MA3E0078")
+    let uscc = luodi_domain::core::uscc::Uscc::complete("91370214MA3E0078")
         .unwrap()
         .to_string();
     let body = format!(
@@ -336,19 +336,19 @@ async fn internal_webhooks(app: &TestApp) {
     // At delivery time too: a URL stored before (or a name that resolves inside later)
     // is refused at every send, and the deliverer says why.
     let zone = luodi_store::demo::zone_id(&app.store).await.unwrap();
-    let outbound = luodi_domain::outbound::Outbound {
+    let outbound = luodi_domain::stewardship::outbound::Outbound {
         email: false,
         webhooks: vec![
-            luodi_domain::outbound::Webhook {
+            luodi_domain::stewardship::outbound::Webhook {
                 name: "meta".into(),
-                format: luodi_domain::outbound::WebhookFormat::Generic,
+                format: luodi_domain::stewardship::outbound::WebhookFormat::Generic,
                 url: "http://169.254.169.254/latest".into(),
                 secret: None,
                 kinds: vec![],
             },
-            luodi_domain::outbound::Webhook {
+            luodi_domain::stewardship::outbound::Webhook {
                 name: "local".into(),
-                format: luodi_domain::outbound::WebhookFormat::Generic,
+                format: luodi_domain::stewardship::outbound::WebhookFormat::Generic,
                 url: "http://localhost:9/x".into(),
                 secret: None,
                 kinds: vec![],
@@ -359,7 +359,7 @@ async fn internal_webhooks(app: &TestApp) {
         .set_zone_setting(
             &luodi_store::Actor::Cli,
             zone,
-            luodi_store::orgs::OUTBOUND,
+            luodi_store::core::orgs::OUTBOUND,
             &outbound,
         )
         .await
@@ -533,7 +533,7 @@ async fn tokens_end(app: &TestApp) {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let short = r.json()["token"].as_str().unwrap().to_string();
     let expires = r.json()["expires_at"].as_str().unwrap().to_string();
-    let at = luodi_domain::time::from_stored(&expires).unwrap();
+    let at = luodi_domain::core::time::from_stored(&expires).unwrap();
     let days = (at - chrono::Utc::now()).num_hours();
     assert!((4 * 24..=5 * 24).contains(&days), "{expires}");
     // A token cannot make a token that outlives it (or it could renew itself forever).
@@ -568,7 +568,7 @@ async fn tokens_end(app: &TestApp) {
     );
     // … and once past it, the token is refused like a revoked one.
     sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE label = 'nightly'")
-        .bind(luodi_domain::time::to_stored(
+        .bind(luodi_domain::core::time::to_stored(
             chrono::Utc::now() - chrono::Duration::seconds(1),
         ))
         .execute(app.store.pool())
@@ -596,13 +596,13 @@ async fn throttle_race(app: &TestApp) {
     });
     let mut bad = 0;
     for a in attempts {
-        if let luodi_store::users::LoginOutcome::BadCredentials = a.await.unwrap() {
+        if let luodi_store::core::users::LoginOutcome::BadCredentials = a.await.unwrap() {
             bad += 1;
         }
     }
     // Each attempt is counted before its password is checked: at most the limit are.
     assert!(
-        bad < luodi_store::users::MAX_FAILURES as usize,
+        bad < luodi_store::core::users::MAX_FAILURES as usize,
         "{bad} checked and refused"
     );
     assert!(
@@ -611,7 +611,7 @@ async fn throttle_race(app: &TestApp) {
                 .authenticate("steward@luodi.demo", luodi_store::demo::DEMO_PASSWORD)
                 .await
                 .unwrap(),
-            luodi_store::users::LoginOutcome::Throttled { .. }
+            luodi_store::core::users::LoginOutcome::Throttled { .. }
         ),
         "locked, even for the right password"
     );
@@ -631,13 +631,16 @@ async fn throttle_address(app: &TestApp) {
             )
             .await
             .unwrap();
-        if matches!(outcome, luodi_store::users::LoginOutcome::Throttled { .. }) {
+        if matches!(
+            outcome,
+            luodi_store::core::users::LoginOutcome::Throttled { .. }
+        ) {
             throttled += 1;
         }
     }
     assert_eq!(
         throttled,
-        55 - luodi_store::users::MAX_ADDRESS_FAILURES as usize
+        55 - luodi_store::core::users::MAX_ADDRESS_FAILURES as usize
     );
     // The address is locked out, even for a right password; another address is not.
     assert!(matches!(
@@ -649,7 +652,7 @@ async fn throttle_address(app: &TestApp) {
             )
             .await
             .unwrap(),
-        luodi_store::users::LoginOutcome::Throttled { .. }
+        luodi_store::core::users::LoginOutcome::Throttled { .. }
     ));
     assert!(matches!(
         app.store
@@ -660,7 +663,7 @@ async fn throttle_address(app: &TestApp) {
             )
             .await
             .unwrap(),
-        luodi_store::users::LoginOutcome::Success(_)
+        luodi_store::core::users::LoginOutcome::Success(_)
     ));
 }
 
@@ -696,7 +699,7 @@ async fn throttle_current_password(app: &TestApp) {
             .authenticate("investment@luodi.demo", luodi_store::demo::DEMO_PASSWORD)
             .await
             .unwrap(),
-        luodi_store::users::LoginOutcome::Throttled { .. }
+        luodi_store::core::users::LoginOutcome::Throttled { .. }
     ));
 }
 

@@ -91,7 +91,7 @@ async fn password_change(app: &TestApp) {
             .authenticate("investment@luodi.demo", "brand-new-password")
             .await
             .unwrap(),
-        luodi_store::users::LoginOutcome::Success(_)
+        luodi_store::core::users::LoginOutcome::Success(_)
     ));
 }
 
@@ -439,7 +439,7 @@ async fn session_end(app: &TestApp) {
     let secret = b.cookie("luodi_session").unwrap().to_string();
     assert_eq!(b.get(app, "/").await.status, StatusCode::OK);
     app.store
-        .age_session_for_test(&secret, luodi_store::sessions::IDLE_MINUTES + 1)
+        .age_session_for_test(&secret, luodi_store::core::sessions::IDLE_MINUTES + 1)
         .await
         .unwrap();
     assert_eq!(
@@ -603,7 +603,7 @@ mod catalogue_page {
             "limits in the zone's words"
         );
         let csrf = page.csrf();
-        let cyclic = luodi_domain::catalogue::DEFAULT.replace("version = \"2026.1\"", "version = \"2026.3\"").replacen(
+        let cyclic = luodi_domain::approvals::catalogue::DEFAULT.replace("version = \"2026.1\"", "version = \"2026.3\"").replacen(
             "materials = [\"id-and-authorisation\", \"articles\"]\nmodes",
             "materials = [\"id-and-authorisation\", \"articles\"]\nprerequisites = [\"SG06\"]\nmodes",
             1,
@@ -622,7 +622,7 @@ mod catalogue_page {
             app,
             &b,
             &csrf,
-            &luodi_domain::catalogue::DEFAULT
+            &luodi_domain::approvals::catalogue::DEFAULT
                 .replace("version = \"2026.1\"", "version = \"2026.4\""),
         )
         .await;
@@ -639,7 +639,7 @@ mod catalogue_page {
             app,
             &steward,
             &page.csrf(),
-            luodi_domain::catalogue::DEFAULT,
+            luodi_domain::approvals::catalogue::DEFAULT,
         )
         .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -924,7 +924,7 @@ mod late_page {
             .unwrap()
             .unwrap();
         let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        use luodi_domain::service_item::ItemEvent;
+        use luodi_domain::approvals::service_item::ItemEvent;
         app.store
             .item_step(
                 &enterprise,
@@ -1471,9 +1471,9 @@ mod settings_page {
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let policy: luodi_domain::project::LifecyclePolicy = app
+        let policy: luodi_domain::stewardship::project::LifecyclePolicy = app
             .store
-            .zone_setting(zone, luodi_store::orgs::LIFECYCLE)
+            .zone_setting(zone, luodi_store::core::orgs::LIFECYCLE)
             .await
             .unwrap();
         assert!(policy.start_on_commitment);
@@ -1525,9 +1525,9 @@ mod settings_page {
             "listed, key hidden"
         );
         assert!(!page.body.contains("SECRET-KEY"));
-        let o: luodi_domain::outbound::Outbound = app
+        let o: luodi_domain::stewardship::outbound::Outbound = app
             .store
-            .zone_setting(zone, luodi_store::orgs::OUTBOUND)
+            .zone_setting(zone, luodi_store::core::orgs::OUTBOUND)
             .await
             .unwrap();
         assert!(o.email);
@@ -1544,9 +1544,9 @@ mod settings_page {
         )
         .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let o: luodi_domain::outbound::Outbound = app
+        let o: luodi_domain::stewardship::outbound::Outbound = app
             .store
-            .zone_setting(zone, luodi_store::orgs::OUTBOUND)
+            .zone_setting(zone, luodi_store::core::orgs::OUTBOUND)
             .await
             .unwrap();
         assert!(o.webhooks.is_empty());

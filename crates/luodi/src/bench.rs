@@ -4,9 +4,9 @@
 
 use std::time::Instant;
 
-use luodi_domain::catalogue::{Catalogue, DEFAULT, synthetic};
-use luodi_domain::industry::IndustryCode;
-use luodi_domain::project::PhaseFacts;
+use luodi_domain::approvals::catalogue::{Catalogue, DEFAULT, synthetic};
+use luodi_domain::core::industry::IndustryCode;
+use luodi_domain::stewardship::project::PhaseFacts;
 use luodi_store::testing::TestDb;
 use luodi_store::{Actor, Backend, Store};
 use serde_json::json;
@@ -28,7 +28,7 @@ fn line(bench: &str, value: f64, unit: &str, target: f64, extra: serde_json::Val
     println!("{o}");
 }
 
-fn facts() -> luodi_domain::rule::Facts {
+fn facts() -> luodi_domain::approvals::rule::Facts {
     let f = PhaseFacts {
         investment_wan: Some(150_000.0),
         land_area_mu: Some(120.0),
@@ -148,9 +148,9 @@ pub fn forecast(
     runs: usize,
     python: Option<&str>,
 ) -> anyhow::Result<()> {
-    use luodi_domain::calendar::Calendar;
-    use luodi_domain::forecast::Network;
-    use luodi_domain::portfolio::{schedule_all, simulate_all, synthetic};
+    use luodi_domain::core::calendar::Calendar;
+    use luodi_domain::forecast::critical_path::Network;
+    use luodi_domain::forecast::portfolio::{schedule_all, simulate_all, synthetic};
 
     let runs = runs.max(1);
     let threads = rayon::current_num_threads();
@@ -357,8 +357,8 @@ pub struct ParcelBench<'a> {
 
 /// The land needs every match figure asks for, Luodi's and PostGIS's alike (the SQL in
 /// `scripts/bench/postgis-match.sql` spells out the same needs and weights).
-fn bench_needs() -> luodi_domain::matching::LandNeeds {
-    use luodi_domain::matching::{LandNeeds, Partner};
+fn bench_needs() -> luodi_domain::land::matching::LandNeeds {
+    use luodi_domain::land::matching::{LandNeeds, Partner};
     LandNeeds {
         area_mu_min: 60.0,
         area_mu_max: 200.0,
@@ -388,9 +388,9 @@ fn bench_needs() -> luodi_domain::matching::LandNeeds {
 ///   (hard constraints, scores, top 20), against the same query in PostGIS with a GiST
 ///   index; the two answers' top 20 are compared.
 pub async fn parcels(b: ParcelBench<'_>) -> anyhow::Result<()> {
-    use luodi_domain::match_index::{Index, Query};
-    use luodi_domain::matching::{AssessmentSavings, Candidate, Weights, assessment_value};
-    use luodi_domain::parcel::{ParcelAttrs, parcels_from_geojson, synthetic_collection};
+    use luodi_domain::land::match_index::{Index, Query};
+    use luodi_domain::land::matching::{AssessmentSavings, Candidate, Weights, assessment_value};
+    use luodi_domain::land::parcel::{ParcelAttrs, parcels_from_geojson, synthetic_collection};
     let runs = b.runs.max(1);
     std::fs::create_dir_all(b.data)?;
 
@@ -518,7 +518,7 @@ pub async fn parcels(b: ParcelBench<'_>) -> anyhow::Result<()> {
                     );
                     // Rectangles a few hundred metres wide: the local scale is ample here.
                     let area_mu = (x1 - x0) * 89_700.0 * (y1 - y0) * 110_900.0
-                        / luodi_domain::parcel::M2_PER_MU;
+                        / luodi_domain::land::parcel::M2_PER_MU;
                     Some((
                         a,
                         area_mu,
@@ -556,7 +556,7 @@ pub async fn parcels(b: ParcelBench<'_>) -> anyhow::Result<()> {
 
     let needs = bench_needs();
     let industry = needs.check().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let calendar = luodi_domain::calendar::Calendar::builtin();
+    let calendar = luodi_domain::core::calendar::Calendar::builtin();
     let catalogue = Catalogue::parse(DEFAULT).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let facts = PhaseFacts {
         investment_wan: needs.investment_wan,
@@ -637,7 +637,7 @@ pub async fn parcels(b: ParcelBench<'_>) -> anyhow::Result<()> {
 
     // The plain matcher the index answers for, over the same parcels: the index's gain.
     let t = Instant::now();
-    let plain = luodi_domain::matching::rank(
+    let plain = luodi_domain::land::matching::rank(
         &needs,
         industry.as_ref(),
         &weights,

@@ -9,10 +9,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use luodi_domain::uscc::Uscc;
+use luodi_domain::core::uscc::Uscc;
 use luodi_domain::{Role, ZoneId};
-use luodi_store::catalogue::{ImportError, ImportOutcome};
-use luodi_store::users::{NewUser, UserError};
+use luodi_store::approvals::catalogue::{ImportError, ImportOutcome};
+use luodi_store::core::users::{NewUser, UserError};
 use luodi_store::{Actor, Backend, Store, StoreError, demo};
 use luodi_web::WebConfig;
 
@@ -385,7 +385,7 @@ enum TokenCommand {
         #[arg(long, default_value = "cli")]
         label: String,
         /// Days the token lives (1–365); its owner's inbox is warned a week before
-        #[arg(long, default_value_t = luodi_store::sessions::TOKEN_DAYS, value_parser = clap::value_parser!(i64).range(1..=luodi_store::sessions::MAX_TOKEN_DAYS))]
+        #[arg(long, default_value_t = luodi_store::core::sessions::TOKEN_DAYS, value_parser = clap::value_parser!(i64).range(1..=luodi_store::core::sessions::MAX_TOKEN_DAYS))]
         expires_in_days: i64,
     },
     /// Revoke one of a user's tokens.
@@ -558,7 +558,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             // A forecast as of a week ago, once, so the steward's board can show how the
             // forecasts moved since (the server forecasts today as it starts).
             if store.forecast_history_days(zone.id).await? == 0 {
-                let today = luodi_domain::time::zone_date(chrono::Utc::now());
+                let today = luodi_domain::core::time::zone_date(chrono::Utc::now());
                 store
                     .forecast_sweep(zone.id, today - chrono::Duration::days(7), 1000, 1)
                     .await?;
@@ -656,14 +656,14 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let checked = if lower.ends_with(".csv") || lower.ends_with(".xlsx") {
                 let bytes = std::fs::read(&file).with_context(|| format!("cannot read {file}"))?;
                 bar.set_position(size);
-                luodi_domain::parcel::parcels_from_file(&file, &bytes)
+                luodi_domain::land::parcel::parcels_from_file(&file, &bytes)
             } else {
                 // GeoJSON is read as a stream: one feature at a time, never the whole file.
                 let reader = std::io::BufReader::with_capacity(
                     1 << 20,
                     std::fs::File::open(&file).with_context(|| format!("cannot read {file}"))?,
                 );
-                luodi_domain::parcel::parcels_from_geojson_reader(
+                luodi_domain::land::parcel::parcels_from_geojson_reader(
                     bar.wrap_read(reader),
                     &mut |_| {},
                 )
@@ -705,14 +705,14 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     );
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(luodi_store::parcels::ParcelImportError::Invalid(problems)) => {
+                Err(luodi_store::land::parcels::ParcelImportError::Invalid(problems)) => {
                     for p in &problems {
                         eprintln!("{file}: {p}");
                     }
                     eprintln!("{} problem(s); nothing was imported", problems.len());
                     Ok(ExitCode::FAILURE)
                 }
-                Err(luodi_store::parcels::ParcelImportError::Store(e)) => Err(e.into()),
+                Err(luodi_store::land::parcels::ParcelImportError::Store(e)) => Err(e.into()),
             }
         }
         Command::Export {
@@ -822,7 +822,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
             let signed = projects
                 .iter()
-                .filter(|p| luodi_domain::project::is_signed(p.phases.iter().map(|ph| ph.status)))
+                .filter(|p| {
+                    luodi_domain::stewardship::project::is_signed(
+                        p.phases.iter().map(|ph| ph.status),
+                    )
+                })
                 .count();
             eprintln!(
                 "{} projects, {} phases; {signed} projects signed (each counted once)",
@@ -945,7 +949,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         } => {
             let text =
                 std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?;
-            match luodi_domain::catalogue::Catalogue::parse(&text) {
+            match luodi_domain::approvals::catalogue::Catalogue::parse(&text) {
                 Ok(c) => {
                     println!(
                         "{file}: version {}, {} stages, {} categories, {} items: OK",
@@ -1000,7 +1004,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             command: CatalogueCommand::Export { db, zone, version },
         } => {
             match db.database {
-                None => print!("{}", luodi_domain::catalogue::DEFAULT),
+                None => print!("{}", luodi_domain::approvals::catalogue::DEFAULT),
                 Some(url) => {
                     let store = open_url(&url).await?;
                     let zone_id = pick_zone(&store, zone.as_deref()).await?;
@@ -1030,18 +1034,20 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             command: CatalogueCommand::Rules,
         } => {
             println!("Attributes for applies_when (combine with and, or, not, parentheses):");
-            for (name, kind, meaning) in luodi_domain::rule::ATTRIBUTES {
+            for (name, kind, meaning) in luodi_domain::approvals::rule::ATTRIBUTES {
                 let how = match kind {
-                    luodi_domain::rule::AttrKind::Number => "number: = != < <= > >= in [..]",
-                    luodi_domain::rule::AttrKind::Text => "text: = != in [..]",
-                    luodi_domain::rule::AttrKind::Flag => "flag: on its own",
-                    luodi_domain::rule::AttrKind::Industry => {
+                    luodi_domain::approvals::rule::AttrKind::Number => {
+                        "number: = != < <= > >= in [..]"
+                    }
+                    luodi_domain::approvals::rule::AttrKind::Text => "text: = != in [..]",
+                    luodi_domain::approvals::rule::AttrKind::Flag => "flag: on its own",
+                    luodi_domain::approvals::rule::AttrKind::Industry => {
                         "industry: under \"C27\" or under [..]"
                     }
                 };
                 println!("  {name:<28} {how:<36} {meaning}");
             }
-            for (kind, zh, en) in luodi_domain::rule::ASSESSMENTS {
+            for (kind, zh, en) in luodi_domain::approvals::rule::ASSESSMENTS {
                 let name = format!("parcel.assessed.{kind}");
                 println!(
                     "  {name:<28} {:<36} parcel covered by a regional {en} assessment ({zh})",
@@ -1067,7 +1073,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
             let calendar = match db.database {
                 Some(url) => open_url(&url).await?.calendar().await?,
-                None => luodi_domain::calendar::Calendar::builtin(),
+                None => luodi_domain::core::calendar::Calendar::builtin(),
             };
             let mut out = String::new();
             let mut unpublished = std::collections::BTreeSet::new();
@@ -1078,8 +1084,8 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     unpublished.insert(chrono::Datelike::year(&day));
                 }
                 let kind = match info.kind {
-                    luodi_domain::calendar::DayKind::Workday => "workday",
-                    luodi_domain::calendar::DayKind::Restday => "restday",
+                    luodi_domain::core::calendar::DayKind::Workday => "workday",
+                    luodi_domain::core::calendar::DayKind::Restday => "restday",
                 };
                 out.push_str(&format!("{day} {kind}\n"));
                 day += chrono::Duration::days(1);
@@ -1098,7 +1104,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let s = settings(db)?;
             let text =
                 std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?;
-            let years = luodi_domain::calendar::parse_years(&text)
+            let years = luodi_domain::core::calendar::parse_years(&text)
                 .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
             let store = open(&s).await?;
             let n = store.import_calendar(&Actor::Cli, &years).await?;
@@ -1115,7 +1121,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Calendar {
             command: CalendarCommand::Export,
         } => {
-            print!("{}", luodi_domain::calendar::BUILTIN);
+            print!("{}", luodi_domain::core::calendar::BUILTIN);
             Ok(ExitCode::SUCCESS)
         }
         Command::Zone {
@@ -1426,7 +1432,10 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn report_catalogue_errors(file: &str, errors: &[luodi_domain::catalogue::CatalogueError]) {
+fn report_catalogue_errors(
+    file: &str,
+    errors: &[luodi_domain::approvals::catalogue::CatalogueError],
+) {
     eprintln!("{file}: {} problem(s):", errors.len());
     for e in errors {
         eprintln!("  - {e}");

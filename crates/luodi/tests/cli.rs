@@ -316,7 +316,7 @@ async fn fresh_installation(backend: Backend) {
             .authenticate("officer@zone.cn", "another-long-password")
             .await
             .unwrap(),
-        luodi_store::users::LoginOutcome::Success(_)
+        luodi_store::core::users::LoginOutcome::Success(_)
     ));
     store.close().await;
     let o = luodi(&["zone", "list", "--database", &url], None);
@@ -487,7 +487,7 @@ async fn catalogue_flow(backend: Backend) {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     // A catalogue whose company registration waits for the construction permit: a cycle.
-    let cyclic = luodi_domain::catalogue::DEFAULT.replace("version = \"2026.1\"", "version = \"2026.9\"").replacen(
+    let cyclic = luodi_domain::approvals::catalogue::DEFAULT.replace("version = \"2026.1\"", "version = \"2026.9\"").replacen(
         "materials = [\"id-and-authorisation\", \"articles\"]\nmodes",
         "materials = [\"id-and-authorisation\", \"articles\"]\nprerequisites = [\"SG06\"]\nmodes",
         1,
@@ -526,12 +526,13 @@ async fn catalogue_flow(backend: Backend) {
     let o = luodi(&["catalogue", "export", "--database", &url], None);
     assert_eq!(
         String::from_utf8_lossy(&o.stdout),
-        luodi_domain::catalogue::DEFAULT
+        luodi_domain::approvals::catalogue::DEFAULT
     );
     let good = dir.join("v2.toml");
     std::fs::write(
         &good,
-        luodi_domain::catalogue::DEFAULT.replace("version = \"2026.1\"", "version = \"2026.2\""),
+        luodi_domain::approvals::catalogue::DEFAULT
+            .replace("version = \"2026.1\"", "version = \"2026.2\""),
     )
     .unwrap();
     let o = luodi(
@@ -809,7 +810,7 @@ fn parcel_areas_agree_with_geographiclib() {
             .collect();
         ring.push(ring[0]);
         let geometry = serde_json::json!({"type": "Polygon", "coordinates": [ring]});
-        let shape = luodi_domain::parcel::shape_from_geojson(Some(&geometry))
+        let shape = luodi_domain::land::parcel::shape_from_geojson(Some(&geometry))
             .unwrap_or_else(|e| panic!("polygon {k}: {e:?}"));
         ours.push(shape.area_m2());
         rings.push(ring);
@@ -1129,11 +1130,11 @@ async fn two_servers_reserve_a_parcel_once() {
         .create_project(
             &luodi_store::Actor::Cli,
             zone,
-            &luodi_store::projects::NewProject {
+            &luodi_store::stewardship::projects::NewProject {
                 enterprise_id: enterprise.id,
                 name: "双服务器并发预留".into(),
                 name_en: None,
-                total_investment: luodi_domain::money::Fen::from_yuan(10_000_000).unwrap(),
+                total_investment: luodi_domain::core::money::Fen::from_yuan(10_000_000).unwrap(),
                 industry_code: None,
                 chain_position: None,
                 expected_output: None,
@@ -1141,9 +1142,9 @@ async fn two_servers_reserve_a_parcel_once() {
                 jobs: None,
                 steward_id: None,
                 phases: (0..20)
-                    .map(|i| luodi_store::projects::NewPhase {
+                    .map(|i| luodi_store::stewardship::projects::NewPhase {
                         name: format!("{}期", i + 1),
-                        status: luodi_domain::project::PhaseStatus::Signed,
+                        status: luodi_domain::stewardship::project::PhaseStatus::Signed,
                         facts: Default::default(),
                     })
                     .collect(),
@@ -1277,7 +1278,7 @@ async fn two_servers_reserve_a_parcel_once() {
     let conflict = answers.iter().filter(|a| status(a) == "409").count();
     assert_eq!((ok, conflict), (1, 19), "{answers:#?}");
     let p = store.parcel(zone, parcel).await.unwrap();
-    assert_eq!(p.status, luodi_domain::parcel::ParcelStatus::Reserved);
+    assert_eq!(p.status, luodi_domain::land::parcel::ParcelStatus::Reserved);
     assert!(
         project
             .phases
@@ -1448,7 +1449,7 @@ async fn two_servers_escalate_a_missed_clock_once() {
     // server's deliverer takes each.
     let (hook_url, deliveries) = webhook_receiver().await;
     let zone = luodi_store::demo::zone_id(&store).await.unwrap();
-    let outbound: luodi_domain::outbound::Outbound = serde_json::from_value(serde_json::json!({
+    let outbound: luodi_domain::stewardship::outbound::Outbound = serde_json::from_value(serde_json::json!({
         "webhooks": [{"name": "督办群", "format": "generic", "url": hook_url, "kinds": ["blocker_escalated"]}]
     }))
     .unwrap();
@@ -1456,7 +1457,7 @@ async fn two_servers_escalate_a_missed_clock_once() {
         .set_zone_setting(
             &luodi_store::Actor::System("test"),
             zone,
-            luodi_store::orgs::OUTBOUND,
+            luodi_store::core::orgs::OUTBOUND,
             &outbound,
         )
         .await

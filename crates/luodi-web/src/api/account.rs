@@ -162,8 +162,8 @@ pub async fn create_token(
     }
     let days = body
         .expires_in_days
-        .unwrap_or(luodi_store::sessions::TOKEN_DAYS);
-    if !(1..=luodi_store::sessions::MAX_TOKEN_DAYS).contains(&days) {
+        .unwrap_or(luodi_store::core::sessions::TOKEN_DAYS);
+    if !(1..=luodi_store::core::sessions::MAX_TOKEN_DAYS).contains(&days) {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "out_of_range",

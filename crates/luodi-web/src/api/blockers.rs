@@ -9,13 +9,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use chrono::NaiveDate;
-use luodi_domain::blocker::{
+use luodi_domain::core::calendar::Calendar;
+use luodi_domain::stewardship::blocker::{
     Action as BlockerAction, Blocker, CATEGORIES, Clock, PRIORITIES, Party, Sla,
     State as BlockerState,
 };
-use luodi_domain::calendar::Calendar;
 use luodi_domain::{Action, Lang};
-use luodi_store::blockers::{BlockerActionError, BlockerFilter, BlockerRecord, NewBlocker};
+use luodi_store::stewardship::blockers::{
+    BlockerActionError, BlockerFilter, BlockerRecord, NewBlocker,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -70,7 +72,7 @@ pub struct BlockerClockResponse {
     pub stopped_on: Option<String>,
     /// `running`, `due_soon`, `paused`, `missed`, `met` or `met_late`.
     #[schema(value_type = String)]
-    pub status: luodi_domain::blocker::ClockStatus,
+    pub status: luodi_domain::stewardship::blocker::ClockStatus,
     pub status_text: String,
     /// The count ran into a year whose holidays are not published yet.
     pub assumed: bool,

@@ -5,7 +5,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use chrono::NaiveDate;
-use luodi_domain::calendar::DayKind;
+use luodi_domain::core::calendar::DayKind;
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -8,9 +8,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use luodi_domain::catalogue::{Catalogue, CatalogueError, DayUnit, TimeLimit};
+use luodi_domain::approvals::catalogue::{Catalogue, CatalogueError, DayUnit, TimeLimit};
 use luodi_domain::{Action, Lang, ZoneId};
-use luodi_store::catalogue::{CatalogueVersion, ImportError, ImportOutcome};
+use luodi_store::approvals::catalogue::{CatalogueVersion, ImportError, ImportOutcome};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -370,7 +370,7 @@ fn json_code(e: &CatalogueError) -> &'static str {
 /// Imports TOML text as the zone's current catalogue; shared by the API and the page.
 pub async fn import_text(
     state: &AppState,
-    caller: &luodi_store::users::User,
+    caller: &luodi_store::core::users::User,
     lang: Lang,
     text: &str,
 ) -> Result<(StatusCode, CatalogueVersionResponse), ApiError> {

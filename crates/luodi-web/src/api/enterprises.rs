@@ -5,10 +5,10 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use luodi_domain::enterprise::{ChainPosition, EnterpriseDraft, EnterpriseInput};
-use luodi_domain::industry::IndustryCode;
+use luodi_domain::core::enterprise::{ChainPosition, EnterpriseDraft, EnterpriseInput};
+use luodi_domain::core::industry::IndustryCode;
 use luodi_domain::{Action, EnterpriseId, Lang, Role};
-use luodi_store::enterprises::{Enterprise, EnterpriseQuery, EnterpriseSort};
+use luodi_store::core::enterprises::{Enterprise, EnterpriseQuery, EnterpriseSort};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

@@ -9,10 +9,10 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use chrono::Datelike;
-use luodi_domain::blocker::{ClockStatus, State as BlockerState};
-use luodi_domain::project::{PhaseStatus, is_signed, project_stage};
+use luodi_domain::stewardship::blocker::{ClockStatus, State as BlockerState};
+use luodi_domain::stewardship::project::{PhaseStatus, is_signed, project_stage};
 use luodi_domain::{Lang, Role};
-use luodi_store::blockers::BlockerFilter;
+use luodi_store::stewardship::blockers::BlockerFilter;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -82,7 +82,7 @@ pub struct Leadership {
 
 pub async fn leadership(
     state: &AppState,
-    user: &luodi_store::users::User,
+    user: &luodi_store::core::users::User,
     lang: Lang,
 ) -> Result<Leadership, ApiError> {
     let scope = user.scope();

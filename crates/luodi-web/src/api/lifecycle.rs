@@ -5,9 +5,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use luodi_domain::project::{LifecyclePolicy, PhaseStatus};
+use luodi_domain::stewardship::project::{LifecyclePolicy, PhaseStatus};
 use luodi_domain::{Action, Lang};
-use luodi_store::projects::MoveError;
+use luodi_store::stewardship::projects::MoveError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -112,7 +112,7 @@ pub async fn policy(
     Ok(Json(
         state
             .store
-            .zone_setting(zone, luodi_store::orgs::LIFECYCLE)
+            .zone_setting(zone, luodi_store::core::orgs::LIFECYCLE)
             .await
             .map_err(|e| ApiError::store(caller.lang, e))?,
     ))
@@ -133,7 +133,7 @@ pub async fn set_policy(
         .set_zone_setting(
             &caller.user.actor(),
             zone,
-            luodi_store::orgs::LIFECYCLE,
+            luodi_store::core::orgs::LIFECYCLE,
             &body,
         )
         .await

@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use luodi_domain::Action;
-use luodi_domain::outbound::Outbound;
-use luodi_store::orgs::OUTBOUND;
-use luodi_store::outbox::{OutboxCounts, OutboxEntry};
+use luodi_domain::stewardship::outbound::Outbound;
+use luodi_store::core::orgs::OUTBOUND;
+use luodi_store::stewardship::outbox::{OutboxCounts, OutboxEntry};
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -10,12 +10,12 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use luodi_domain::match_index::Query;
-use luodi_domain::matching::{AssessmentSavings, LandNeeds, Weights};
-use luodi_domain::parcel::{FeatureProblem, ParcelAttrs, ParcelStatus, parcels_from_geojson};
-use luodi_domain::project::PhaseFacts;
+use luodi_domain::land::match_index::Query;
+use luodi_domain::land::matching::{AssessmentSavings, LandNeeds, Weights};
+use luodi_domain::land::parcel::{FeatureProblem, ParcelAttrs, ParcelStatus, parcels_from_geojson};
+use luodi_domain::stewardship::project::PhaseFacts;
 use luodi_domain::{Action, Lang, ZoneId};
-use luodi_store::parcels::{AllocationError, Parcel, ParcelImportError};
+use luodi_store::land::parcels::{AllocationError, Parcel, ParcelImportError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -224,9 +224,9 @@ pub async fn import(
     // Reading and checking geometry is CPU work: it runs on the blocking pool, so a big
     // file never holds up the workers that answer other requests (and /healthz).
     let drafts = tokio::task::spawn_blocking(move || match mime.as_str() {
-        "text/csv" => luodi_domain::parcel::parcels_from_csv(&body),
+        "text/csv" => luodi_domain::land::parcel::parcels_from_csv(&body),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
-            luodi_domain::parcel::parcels_from_xlsx(&body)
+            luodi_domain::land::parcel::parcels_from_xlsx(&body)
         }
         _ => parcels_from_geojson(std::str::from_utf8(&body).unwrap_or_default()),
     })
@@ -365,7 +365,7 @@ pub async fn parcel_table(
     let wkt: std::collections::HashMap<i64, String> = parcels
         .iter()
         .filter_map(|p| {
-            luodi_domain::parcel::shape_from_geojson(Some(&p.geometry))
+            luodi_domain::land::parcel::shape_from_geojson(Some(&p.geometry))
                 .ok()
                 .map(|s| (p.id, s.to_wkt()))
         })
@@ -591,10 +591,10 @@ pub struct MatchedParcel {
     pub score: f64,
     /// Each component: `name`, `weight`, `value` (0–1), `points`, `detail`.
     #[schema(value_type = Vec<Object>)]
-    pub components: Vec<luodi_domain::matching::Component>,
+    pub components: Vec<luodi_domain::land::matching::Component>,
     /// What the parcel's regional assessments spare: `start_days`, `workload_days`, `waived`.
     #[schema(value_type = Object)]
-    pub saving: luodi_domain::matching::Saving,
+    pub saving: luodi_domain::land::matching::Saving,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -603,7 +603,7 @@ pub struct ExcludedParcel {
     pub code: String,
     /// Each failed constraint with its figures, and in words.
     #[schema(value_type = Vec<Object>)]
-    pub constraints: Vec<luodi_domain::matching::Exclusion>,
+    pub constraints: Vec<luodi_domain::land::matching::Exclusion>,
     pub reasons: Vec<String>,
 }
 
@@ -617,7 +617,7 @@ pub struct MatchResponse {
     /// Site elimination: each hard constraint in the order applied, with how many
     /// parcels it removed (`excluded`) and how many were left (`left`).
     #[schema(value_type = Vec<Object>)]
-    pub funnel: Vec<luodi_domain::match_index::Stage>,
+    pub funnel: Vec<luodi_domain::land::match_index::Stage>,
     pub top: Vec<MatchedParcel>,
     /// All the excluded parcels; `excluded` explains the first `explain` of them.
     pub excluded_total: usize,
@@ -796,7 +796,7 @@ pub async fn run_match(
 }
 
 /// A weight that is not a number of zero or more, or weights that add up to nothing.
-fn weights_error(lang: Lang, e: &luodi_domain::matching::NeedsError) -> ApiError {
+fn weights_error(lang: Lang, e: &luodi_domain::land::matching::NeedsError) -> ApiError {
     let field = if e.field == "weights" {
         "weights".to_string()
     } else {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use luodi_store::forecasts::{PortfolioRow, Sweep};
+use luodi_store::forecast::portfolio::{PortfolioRow, Sweep};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -122,7 +122,7 @@ pub async fn portfolio(
         .map_err(ApiError::internal)?;
     Ok(PortfolioResponse {
         today: zone_today().to_string(),
-        target_working_days: luodi_domain::forecast::START_TARGET_WORKING_DAYS,
+        target_working_days: luodi_domain::forecast::critical_path::START_TARGET_WORKING_DAYS,
         phases: rows.len(),
         recomputed: caller_scope
             .enterprise

@@ -7,12 +7,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use chrono::NaiveDate;
-use luodi_domain::calendar::Calendar;
-use luodi_domain::catalogue::Catalogue;
-use luodi_domain::service_item::{ItemEvent, SpecialProcedure, clock};
+use luodi_domain::approvals::catalogue::Catalogue;
+use luodi_domain::approvals::service_item::{ItemEvent, SpecialProcedure, clock};
+use luodi_domain::core::calendar::Calendar;
 use luodi_domain::{Action, Lang};
-use luodi_store::projects::{Phase, Project};
-use luodi_store::service_lists::{Handover, HandoverError, ListItem, ServiceList, StepError};
+use luodi_store::approvals::service_lists::{
+    Handover, HandoverError, ListItem, ServiceList, StepError,
+};
+use luodi_store::stewardship::projects::{Phase, Project};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -74,7 +76,7 @@ pub struct ProjectResponse {
     pub phases: Vec<PhaseResponse>,
 }
 
-fn yuan(f: luodi_domain::money::Fen) -> String {
+fn yuan(f: luodi_domain::core::money::Fen) -> String {
     format!("{}.{:02}", f.0 / 100, (f.0 % 100).abs())
 }
 
@@ -142,7 +144,7 @@ pub struct CreateProjectRequest {
     pub steward_user_id: Option<i64>,
     /// 1–10 phases: name, status (lead or signed) and the facts rules read.
     #[schema(value_type = Vec<crate::api::schemas::PhaseInputSchema>, min_items = 1, max_items = 10)]
-    pub phases: Vec<luodi_domain::project::PhaseInput>,
+    pub phases: Vec<luodi_domain::stewardship::project::PhaseInput>,
 }
 
 #[utoipa::path(post, path = "/api/v1/projects", tag = "projects", request_body = CreateProjectRequest,
@@ -164,12 +166,12 @@ pub async fn create(
 /// and records it; the API and the page share it.
 pub async fn create_project(
     state: &AppState,
-    user: &luodi_store::users::User,
+    user: &luodi_store::core::users::User,
     lang: Lang,
     zone: luodi_domain::ZoneId,
     body: CreateProjectRequest,
 ) -> Result<Project, ApiError> {
-    use luodi_domain::project::{ProjectDraft, ProjectInput};
+    use luodi_domain::stewardship::project::{ProjectDraft, ProjectInput};
     let draft = ProjectDraft::parse(&ProjectInput {
         name: body.name,
         name_en: body.name_en,
@@ -239,7 +241,7 @@ pub async fn create_project(
         .create_project(
             &user.actor(),
             zone,
-            &luodi_store::projects::NewProject {
+            &luodi_store::stewardship::projects::NewProject {
                 enterprise_id: enterprise,
                 name: draft.name,
                 name_en: draft.name_en,
@@ -253,11 +255,13 @@ pub async fn create_project(
                 phases: draft
                     .phases
                     .into_iter()
-                    .map(|(name, status, facts)| luodi_store::projects::NewPhase {
-                        name,
-                        status,
-                        facts,
-                    })
+                    .map(
+                        |(name, status, facts)| luodi_store::stewardship::projects::NewPhase {
+                            name,
+                            status,
+                            facts,
+                        },
+                    )
                     .collect(),
             },
         )
@@ -493,7 +497,7 @@ pub struct ServiceListResponse {
 
 /// The zone's today.
 pub fn zone_today() -> NaiveDate {
-    luodi_domain::time::zone_date(chrono::Utc::now())
+    luodi_domain::core::time::zone_date(chrono::Utc::now())
 }
 
 pub fn item_response(
@@ -504,12 +508,12 @@ pub fn item_response(
     lang: Lang,
 ) -> ListItemResponse {
     let c = catalogue.item(&item.code);
-    let limit = c
-        .map(|c| c.promised_limit)
-        .unwrap_or(luodi_domain::catalogue::TimeLimit {
-            days: 0,
-            unit: luodi_domain::catalogue::DayUnit::Working,
-        });
+    let limit =
+        c.map(|c| c.promised_limit)
+            .unwrap_or(luodi_domain::approvals::catalogue::TimeLimit {
+                days: 0,
+                unit: luodi_domain::approvals::catalogue::DayUnit::Working,
+            });
     let k = clock(cal, limit, item.waived_by.is_some(), &item.events(), today);
     ListItemResponse {
         id: item.id,
@@ -533,8 +537,8 @@ pub fn item_response(
         clock: ClockResponse {
             limit: k.limit,
             unit: match k.unit {
-                luodi_domain::catalogue::DayUnit::Working => "working".into(),
-                luodi_domain::catalogue::DayUnit::Calendar => "calendar".into(),
+                luodi_domain::approvals::catalogue::DayUnit::Working => "working".into(),
+                luodi_domain::approvals::catalogue::DayUnit::Calendar => "calendar".into(),
             },
             used: k.used,
             remaining: k.remaining,
@@ -690,7 +694,7 @@ pub fn step_error(lang: Lang, e: StepError) -> ApiError {
         StepError::Transition(t) => {
             let status = if matches!(
                 t,
-                luodi_domain::service_item::TransitionError::WrongParty { .. }
+                luodi_domain::approvals::service_item::TransitionError::WrongParty { .. }
             ) {
                 StatusCode::FORBIDDEN
             } else {
@@ -698,9 +702,9 @@ pub fn step_error(lang: Lang, e: StepError) -> ApiError {
             };
             let status = if matches!(
                 t,
-                luodi_domain::service_item::TransitionError::Missing { .. }
-                    | luodi_domain::service_item::TransitionError::BadExtension
-                    | luodi_domain::service_item::TransitionError::BeforeLast { .. }
+                luodi_domain::approvals::service_item::TransitionError::Missing { .. }
+                    | luodi_domain::approvals::service_item::TransitionError::BadExtension
+                    | luodi_domain::approvals::service_item::TransitionError::BeforeLast { .. }
             ) {
                 StatusCode::UNPROCESSABLE_ENTITY
             } else {
@@ -855,7 +859,9 @@ pub async fn lateness(
         let name = department_name(catalogue, &item.department_code, lang);
         let response = item_response(&cal, catalogue, &item, today, lang);
         let awaiting_verification = response.clock.verification_due.is_some();
-        if item.state == luodi_domain::service_item::ItemState::Approved && !awaiting_verification {
+        if item.state == luodi_domain::approvals::service_item::ItemState::Approved
+            && !awaiting_verification
+        {
             continue;
         }
         let entry = by_dept
@@ -1049,12 +1055,12 @@ pub async fn forecast_of(
     phase: &Phase,
     samples: usize,
     seed: u64,
-    changes: &[luodi_domain::forecast::ModeChange],
+    changes: &[luodi_domain::forecast::critical_path::ModeChange],
 ) -> Result<ForecastResponse, ApiError> {
-    use luodi_domain::forecast::START_TARGET_WORKING_DAYS;
-    use luodi_domain::forecast::{Plan, WhatIfError, forecast_phase_with};
-    use luodi_domain::monte_carlo::{DurationModel, simulate_with};
-    use luodi_domain::portfolio::{History, item_model, phase_model};
+    use luodi_domain::forecast::critical_path::START_TARGET_WORKING_DAYS;
+    use luodi_domain::forecast::critical_path::{Plan, WhatIfError, forecast_phase_with};
+    use luodi_domain::forecast::monte_carlo::{DurationModel, simulate_with};
+    use luodi_domain::forecast::portfolio::{History, item_model, phase_model};
     let list = state
         .store
         .service_list(scope, phase.id)
@@ -1097,7 +1103,7 @@ pub async fn forecast_of(
                 Some((
                     code.clone(),
                     DurationSource {
-                        source: if code == luodi_domain::forecast::BUILD {
+                        source: if code == luodi_domain::forecast::critical_path::BUILD {
                             "construction_plan"
                         } else if *duration <= 0.0 {
                             "no_time"
@@ -1128,7 +1134,7 @@ pub async fn forecast_of(
             .value
             .to_string()
     };
-    let name = |m: luodi_domain::catalogue::Milestone| {
+    let name = |m: luodi_domain::approvals::catalogue::Milestone| {
         serde_json::to_value(m)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
@@ -1156,10 +1162,10 @@ pub async fn forecast_of(
     let completion = f
         .milestones
         .iter()
-        .find(|m| m.0 == luodi_domain::catalogue::Milestone::CompletionAcceptance)
+        .find(|m| m.0 == luodi_domain::approvals::catalogue::Milestone::CompletionAcceptance)
         .map(|m| m.2)
         .unwrap_or(f.schedule.duration);
-    let unconfirmed = luodi_domain::forecast::unconfirmed_effects(&f, &catalogue)
+    let unconfirmed = luodi_domain::forecast::critical_path::unconfirmed_effects(&f, &catalogue)
         .into_iter()
         .map(|u| UnconfirmedItem {
             code: u.code,
@@ -1288,7 +1294,7 @@ pub async fn what_if(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<WhatIfRequest>,
 ) -> Result<Json<WhatIfResponse>, ApiError> {
-    use luodi_domain::catalogue::ReformMode;
+    use luodi_domain::approvals::catalogue::ReformMode;
     let lang = caller.lang;
     let id = path_id(&id, lang)?;
     let project = state
@@ -1321,7 +1327,7 @@ pub async fn what_if(
                 return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_choice", format!("'{other}' is not a reform mode: use commitment, parallel, minor_missing or regional_assessment")).field(format!("changes[{i}].mode")))
             }
         };
-        changes.push(luodi_domain::forecast::ModeChange {
+        changes.push(luodi_domain::forecast::critical_path::ModeChange {
             item: c.item.clone(),
             mode,
         });

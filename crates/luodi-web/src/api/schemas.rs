@@ -267,9 +267,9 @@ mod tests {
 
     #[test]
     fn the_descriptions_name_the_fields_of_their_types() {
-        use luodi_domain::matching::{LandNeeds, Partner, Weights};
-        use luodi_domain::outbound::{Outbound, Webhook, WebhookFormat};
-        use luodi_domain::project::{PhaseFacts, PhaseInput};
+        use luodi_domain::land::matching::{LandNeeds, Partner, Weights};
+        use luodi_domain::stewardship::outbound::{Outbound, Webhook, WebhookFormat};
+        use luodi_domain::stewardship::project::{PhaseFacts, PhaseInput};
         let needs = serde_json::to_value(LandNeeds::default()).unwrap();
         assert_eq!(described::<LandNeedsSchema>(), written(needs));
         let partner = Partner {
@@ -308,7 +308,7 @@ mod tests {
             described::<WebhookSchema>(),
             written(serde_json::to_value(hook).unwrap())
         );
-        use luodi_domain::blocker::{Sla, SlaLimits};
+        use luodi_domain::stewardship::blocker::{Sla, SlaLimits};
         let sla = serde_json::to_value(Sla::default()).unwrap();
         assert_eq!(described::<SlaSchema>(), written(sla.clone()));
         assert_eq!(
@@ -319,7 +319,10 @@ mod tests {
         assert_eq!(
             described::<LifecyclePolicySchema>(),
             written(
-                serde_json::to_value(luodi_domain::project::LifecyclePolicy::default()).unwrap()
+                serde_json::to_value(
+                    luodi_domain::stewardship::project::LifecyclePolicy::default()
+                )
+                .unwrap()
             )
         );
         // PhaseInput only reads: an object of every described field is one it takes.

@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use luodi_domain::{Action, Lang};
-use luodi_store::audit::AuditEntry;
-use luodi_store::stewards::{AssignError, StewardAssignment};
+use luodi_store::core::audit::AuditEntry;
+use luodi_store::stewardship::stewards::{AssignError, StewardAssignment};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -171,7 +171,7 @@ pub fn timeline_text(e: &AuditEntry, lang: Lang) -> String {
     }
     // A step on a service item: its code and the step as people say it.
     if e.entity == "service_item"
-        && let Some(step) = luodi_domain::service_item::step_label(&e.action)
+        && let Some(step) = luodi_domain::approvals::service_item::step_label(&e.action)
     {
         let code = e
             .after
@@ -212,7 +212,7 @@ pub fn timeline_text(e: &AuditEntry, lang: Lang) -> String {
         "set_land_needs" => tr("设定用地需求", "land needs set"),
         a => a.to_string(),
     };
-    let status = luodi_domain::project::PhaseStatus::parse(field("status"))
+    let status = luodi_domain::stewardship::project::PhaseStatus::parse(field("status"))
         .map(|s| s.label().get(lang).to_string());
     let detail = [
         field("code").to_string(),
@@ -283,7 +283,7 @@ pub async fn timeline(
 /// The timeline as a user sees it.
 pub async fn timeline_entries(
     state: &AppState,
-    user: &luodi_store::users::User,
+    user: &luodi_store::core::users::User,
     lang: Lang,
     project: i64,
     limit: i64,
@@ -299,8 +299,8 @@ pub async fn timeline_entries(
     let mut out = Vec::with_capacity(entries.len());
     for e in &entries {
         out.push(TimelineEntry {
-            at: luodi_domain::time::from_stored(&e.at)
-                .map(luodi_domain::time::zone_display)
+            at: luodi_domain::core::time::from_stored(&e.at)
+                .map(luodi_domain::core::time::zone_display)
                 .unwrap_or_else(|| e.at.clone()),
             actor: if enterprise && e.actor != own {
                 t(lang, "园区工作人员", "zone staff")

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use luodi_domain::time::{from_stored, zone_display};
+use luodi_domain::core::time::{from_stored, zone_display};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -177,7 +177,7 @@ async fn change_password(
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
     }
     let tr = crate::i18n::Tr::new(page.lang);
-    let min = luodi_store::users::MIN_PASSWORD_CHARS;
+    let min = luodi_store::core::users::MIN_PASSWORD_CHARS;
     let (new, confirm) = (form.text("new_password"), form.text("confirm_password"));
     let mut errors = Vec::new();
     if new.chars().count() < min {
@@ -218,16 +218,19 @@ async fn change_password(
                 )
                 .await;
             }
-            Err(luodi_store::users::UserError::Invalid(_)) => errors.push((
+            Err(luodi_store::core::users::UserError::Invalid(_)) => errors.push((
                 "current_password",
                 tr.t("account.password_wrong").to_string(),
             )),
-            Err(luodi_store::users::UserError::Throttled { retry_after_secs }) => errors.push((
-                "current_password",
-                tr.t("account.password_throttled")
-                    .replace("{minutes}", &((retry_after_secs + 59) / 60).to_string()),
-            )),
-            Err(luodi_store::users::UserError::Store(e)) => return Err(ApiError::internal(e)),
+            Err(luodi_store::core::users::UserError::Throttled { retry_after_secs }) => errors
+                .push((
+                    "current_password",
+                    tr.t("account.password_throttled")
+                        .replace("{minutes}", &((retry_after_secs + 59) / 60).to_string()),
+                )),
+            Err(luodi_store::core::users::UserError::Store(e)) => {
+                return Err(ApiError::internal(e));
+            }
         }
     }
     render_account(
@@ -258,10 +261,10 @@ async fn create_token(
         .text("days")
         .trim()
         .parse::<i64>()
-        .unwrap_or(luodi_store::sessions::TOKEN_DAYS);
+        .unwrap_or(luodi_store::core::sessions::TOKEN_DAYS);
     if label.is_empty()
         || label.chars().count() > 100
-        || !(1..=luodi_store::sessions::MAX_TOKEN_DAYS).contains(&days)
+        || !(1..=luodi_store::core::sessions::MAX_TOKEN_DAYS).contains(&days)
     {
         let l = Layout::new(&state, &page, "error.title", "nav.account", "/account").await;
         return Ok(error_page(

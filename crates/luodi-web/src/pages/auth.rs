@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use luodi_domain::Lang;
-use luodi_store::users::{LOCK_MINUTES, LoginOutcome};
+use luodi_store::core::users::{LOCK_MINUTES, LoginOutcome};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -128,7 +128,7 @@ async fn login(
                 let mut cookies = vec![state.cookie(
                     SESSION_COOKIE,
                     &secret,
-                    luodi_store::sessions::ABSOLUTE_HOURS * 3600,
+                    luodi_store::core::sessions::ABSOLUTE_HOURS * 3600,
                 )];
                 if let Some(l) = user.lang {
                     cookies.push(state.cookie(LANG_COOKIE, l.tag(), 365 * 86400));
@@ -164,7 +164,7 @@ async fn login(
 async fn session_of(
     state: &AppState,
     headers: &HeaderMap,
-) -> Option<(String, luodi_store::sessions::Session)> {
+) -> Option<(String, luodi_store::core::sessions::Session)> {
     let secret = cookie(headers, SESSION_COOKIE)?;
     let session = state.store.session(&secret).await.ok()??;
     Some((secret, session))

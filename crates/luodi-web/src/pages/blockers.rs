@@ -10,11 +10,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use luodi_domain::blocker::{
+use luodi_domain::stewardship::blocker::{
     Action as BlockerAction, CATEGORIES, PRIORITIES, State as BlockerState,
 };
 use luodi_domain::{Action, Lang};
-use luodi_store::blockers::{BlockerFilter, NewBlocker};
+use luodi_store::stewardship::blockers::{BlockerFilter, NewBlocker};
 
 use super::{FormData, Layout, error_page, render};
 use crate::AppState;
@@ -209,7 +209,7 @@ async fn render_list(
         .into_iter()
         .map(|d| (d.id.0, l.tr.pick(&d.name_zh, &d.name_en).to_string()))
         .collect();
-    let clock_names = luodi_domain::blocker::ClockKind::ALL
+    let clock_names = luodi_domain::stewardship::blocker::ClockKind::ALL
         .iter()
         .map(|k| k.label().get(page.lang).to_string())
         .collect();
@@ -245,9 +245,11 @@ async fn raise(
         let l = Layout::new(&state, &page, "error.title", "nav.stewards", "/blockers").await;
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     }
-    let party = match luodi_domain::blocker::Party::of_role(page.user.role) {
-        luodi_domain::blocker::Party::Enterprise => luodi_domain::blocker::Party::Enterprise,
-        _ => luodi_domain::blocker::Party::Steward,
+    let party = match luodi_domain::stewardship::blocker::Party::of_role(page.user.role) {
+        luodi_domain::stewardship::blocker::Party::Enterprise => {
+            luodi_domain::stewardship::blocker::Party::Enterprise
+        }
+        _ => luodi_domain::stewardship::blocker::Party::Steward,
     };
     let new = NewBlocker {
         project_id: form.text("project_id").parse().unwrap_or(0),
@@ -475,7 +477,7 @@ async fn act(
                 &page.user.actor(),
                 &page.user.scope(),
                 Some(page.user.id.0),
-                luodi_domain::blocker::Party::of_role(page.user.role),
+                luodi_domain::stewardship::blocker::Party::of_role(page.user.role),
                 page.user.department_id.map(|d| d.0),
                 blocker_id,
                 action,

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use luodi_domain::{Lang, Role};
-use luodi_store::blockers::BlockerFilter;
+use luodi_store::stewardship::blockers::BlockerFilter;
 
 use super::{Layout, error_page, render};
 use crate::AppState;
@@ -174,7 +174,7 @@ async fn board(
         let r = item_response(&calendar, catalogue, &item, today, lang);
         // Decided items are done, unless approved on commitment and still to verify.
         let verifying = r.clock.verification_due.is_some();
-        if item.state == luodi_domain::service_item::ItemState::Approved && !verifying {
+        if item.state == luodi_domain::approvals::service_item::ItemState::Approved && !verifying {
             continue;
         }
         let Some(due) = r.clock.due.clone().or(r.clock.verification_due.clone()) else {
@@ -243,7 +243,7 @@ async fn board(
         });
     }
     // Forecasts, by phase.
-    let forecasts: HashMap<i64, luodi_store::forecasts::PortfolioRow> = state
+    let forecasts: HashMap<i64, luodi_store::forecast::portfolio::PortfolioRow> = state
         .store
         .portfolio(&scope)
         .await
@@ -259,8 +259,8 @@ async fn board(
         let active = p.phases.iter().any(|ph| {
             !matches!(
                 ph.status,
-                luodi_domain::project::PhaseStatus::InProduction
-                    | luodi_domain::project::PhaseStatus::CompletionAccepted
+                luodi_domain::stewardship::project::PhaseStatus::InProduction
+                    | luodi_domain::stewardship::project::PhaseStatus::CompletionAccepted
             )
         });
         let mut its = items.remove(&p.id).unwrap_or_default();

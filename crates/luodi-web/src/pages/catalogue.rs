@@ -7,8 +7,8 @@ use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use luodi_domain::catalogue::{Catalogue, DayUnit, Milestone, TimeLimit};
-use luodi_domain::time::{from_stored, zone_display};
+use luodi_domain::approvals::catalogue::{Catalogue, DayUnit, Milestone, TimeLimit};
+use luodi_domain::core::time::{from_stored, zone_display};
 use luodi_domain::{Action, Lang};
 use luodi_store::StoreError;
 

@@ -8,12 +8,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use luodi_domain::enterprise::{
+use luodi_domain::core::enterprise::{
     ChainPosition, EnterpriseDraft, EnterpriseInput, EnterpriseSize, FieldError,
 };
-use luodi_domain::time::{from_stored, zone_display};
+use luodi_domain::core::time::{from_stored, zone_display};
 use luodi_domain::{Action, EnterpriseId, Lang, Role};
-use luodi_store::enterprises::{Enterprise, EnterpriseSort};
+use luodi_store::core::enterprises::{Enterprise, EnterpriseSort};
 use luodi_store::{PageRequest, StoreError};
 
 use crate::AppState;

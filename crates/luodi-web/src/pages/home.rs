@@ -6,12 +6,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use luodi_domain::audit::changed_fields;
-use luodi_domain::time::{from_stored, zone_display};
+use luodi_domain::core::audit::changed_fields;
+use luodi_domain::core::time::{from_stored, zone_display};
 use luodi_domain::{Action, Lang};
 use luodi_store::PageRequest;
-use luodi_store::audit::AuditEntry;
-use luodi_store::enterprises::EnterpriseQuery;
+use luodi_store::core::audit::AuditEntry;
+use luodi_store::core::enterprises::EnterpriseQuery;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -44,7 +44,7 @@ struct HomePage {
 pub fn area_text(m2: i64, lang: Lang) -> String {
     // 1 mu = 2000/3 m²; round to whole mu.
     let mu = (m2 * 3 + 1000) / 2000;
-    let group = |n: i64| luodi_domain::money::group_digits(n.unsigned_abs());
+    let group = |n: i64| luodi_domain::core::money::group_digits(n.unsigned_abs());
     match lang {
         Lang::Zh => format!("{} 亩（{} 平方米）", group(mu), group(m2)),
         Lang::En => format!("{} mu ({} m²)", group(mu), group(m2)),

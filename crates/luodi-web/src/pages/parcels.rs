@@ -11,9 +11,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use luodi_domain::Action;
-use luodi_domain::matching::{LandNeeds, Partner};
-use luodi_domain::project::PhaseFacts;
-use luodi_store::parcels::Parcel;
+use luodi_domain::land::matching::{LandNeeds, Partner};
+use luodi_domain::stewardship::project::PhaseFacts;
+use luodi_store::land::parcels::Parcel;
 
 use crate::AppState;
 use crate::api::parcels::{MatchRequest, MatchResponse, run_match};
@@ -135,7 +135,7 @@ async fn list(State(state): State<AppState>, page: PageUser) -> Result<Response,
     let map = render_map(&boundaries, &drawn(&parcels, &l, |_| None, None), &l.tr);
     let available = parcels
         .iter()
-        .filter(|p| p.status == luodi_domain::parcel::ParcelStatus::Available)
+        .filter(|p| p.status == luodi_domain::land::parcel::ParcelStatus::Available)
         .count();
     let total_mu: f64 = parcels.iter().map(|p| p.area_mu).sum();
     let summary =
@@ -260,7 +260,7 @@ async fn show(
             a.assessments
                 .iter()
                 .map(|k| {
-                    luodi_domain::rule::ASSESSMENTS
+                    luodi_domain::approvals::rule::ASSESSMENTS
                         .iter()
                         .find(|x| x.0 == k)
                         .map(|x| tr.pick(x.1, x.2).to_string())
@@ -531,7 +531,7 @@ async fn match_page(
     .iter()
     .map(|n| (*n, l.tr.t(&format!("match.component_{n}")).to_string()))
     .collect();
-    let constraints = luodi_domain::match_index::FUNNEL
+    let constraints = luodi_domain::land::match_index::FUNNEL
         .iter()
         .map(|n| (*n, l.tr.t(&format!("match.constraint_{n}")).to_string()))
         .collect();

@@ -77,7 +77,7 @@ async fn page(State(state): State<AppState>, page: PageUser) -> Result<Response,
         .enumerate()
         .map(|(k, r)| {
             let next_code = r.next_critical_item.clone().unwrap_or_default();
-            let next_name = if next_code == luodi_domain::forecast::BUILD {
+            let next_name = if next_code == luodi_domain::forecast::critical_path::BUILD {
                 l.tr.t("gantt.building").to_string()
             } else {
                 catalogue

@@ -10,14 +10,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
-use luodi_domain::catalogue::{Catalogue, ReformMode};
-use luodi_domain::project::PhaseStatus;
-use luodi_domain::rule::ASSESSMENTS;
-use luodi_domain::service_item::{ClockStatus, ItemState, Party, clock, party_of};
+use luodi_domain::approvals::catalogue::{Catalogue, ReformMode};
+use luodi_domain::approvals::rule::ASSESSMENTS;
+use luodi_domain::approvals::service_item::{ClockStatus, ItemState, Party, clock, party_of};
+use luodi_domain::stewardship::project::PhaseStatus;
 use luodi_domain::{Action, Lang, Role};
 use luodi_store::StoreError;
-use luodi_store::projects::Project;
-use luodi_store::service_lists::{Handover, ServiceList};
+use luodi_store::approvals::service_lists::{Handover, ServiceList};
+use luodi_store::stewardship::projects::Project;
 
 use crate::AppState;
 use crate::api::projects::{
@@ -182,7 +182,9 @@ async fn render_projects(
     }
     let signed = projects
         .iter()
-        .filter(|p| luodi_domain::project::is_signed(p.phases.iter().map(|ph| ph.status)))
+        .filter(|p| {
+            luodi_domain::stewardship::project::is_signed(p.phases.iter().map(|ph| ph.status))
+        })
         .count();
     Ok(render(
         status,
@@ -193,7 +195,7 @@ async fn render_projects(
             may_create,
             enterprises,
             stewards,
-            chains: luodi_domain::enterprise::ChainPosition::ALL
+            chains: luodi_domain::core::enterprise::ChainPosition::ALL
                 .iter()
                 .map(|c| (c.as_str(), c.label().get(page.lang).to_string()))
                 .collect(),
@@ -240,9 +242,12 @@ async fn create(
         return refuse(typed, "enterprise_id".into()).await;
     };
     let count = match typed.phases.trim().parse::<usize>() {
-        Ok(n) if (1..=luodi_domain::project::MAX_PHASES).contains(&n) => n,
+        Ok(n) if (1..=luodi_domain::stewardship::project::MAX_PHASES).contains(&n) => n,
         _ => {
-            let m = format!("phases: 1–{}", luodi_domain::project::MAX_PHASES);
+            let m = format!(
+                "phases: 1–{}",
+                luodi_domain::stewardship::project::MAX_PHASES
+            );
             return refuse(typed, m).await;
         }
     };
@@ -276,7 +281,7 @@ async fn create(
         steward_user_id: steward,
         phases: ORDINALS[..count]
             .iter()
-            .map(|name| luodi_domain::project::PhaseInput {
+            .map(|name| luodi_domain::stewardship::project::PhaseInput {
                 name: name.to_string(),
                 status: Some(typed.status.clone()),
                 facts: Default::default(),
@@ -329,8 +334,8 @@ pub struct StewardRow {
 }
 
 fn shown_time(stored: &str) -> String {
-    luodi_domain::time::from_stored(stored)
-        .map(luodi_domain::time::zone_display)
+    luodi_domain::core::time::from_stored(stored)
+        .map(luodi_domain::core::time::zone_display)
         .unwrap_or_else(|| stored.to_string())
 }
 
@@ -396,7 +401,7 @@ async fn render_project(
             "enterprise.industry",
             p.industry_code
                 .as_deref()
-                .and_then(|c| luodi_domain::industry::IndustryCode::parse(c).ok())
+                .and_then(|c| luodi_domain::core::industry::IndustryCode::parse(c).ok())
                 .map(|c| format!("{} {}", c, c.name(lang)))
                 .unwrap_or_else(|| "—".into()),
         ),
@@ -549,11 +554,9 @@ async fn assign_steward(
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/projects/{pid}#stewards")).into_response()),
-        Err(luodi_store::stewards::AssignError::Store(StoreError::NotFound)) => Ok(error_page(
-            l().await,
-            StatusCode::NOT_FOUND,
-            "error.not_found",
-        )),
+        Err(luodi_store::stewardship::stewards::AssignError::Store(StoreError::NotFound)) => Ok(
+            error_page(l().await, StatusCode::NOT_FOUND, "error.not_found"),
+        ),
         Err(e) => {
             let e = crate::api::stewards::assign_error(page.lang, e);
             render_project(&state, &page, &id, e.status, Some(e.body.message)).await
@@ -620,14 +623,16 @@ async fn move_phase(
             state.forecast_wake.notify_one();
             Ok(Redirect::to(&format!("/projects/{pid}")).into_response())
         }
-        Err(luodi_store::projects::MoveError::Refused(e)) => {
+        Err(luodi_store::stewardship::projects::MoveError::Refused(e)) => {
             let why = match page.lang {
                 Lang::Zh => format!("不能转入该阶段：{}", e.text(page.lang)),
                 Lang::En => e.to_string(),
             };
             render_project(&state, &page, &id, StatusCode::CONFLICT, Some(why)).await
         }
-        Err(luodi_store::projects::MoveError::Store(e)) => Err(ApiError::store(page.lang, e)),
+        Err(luodi_store::stewardship::projects::MoveError::Store(e)) => {
+            Err(ApiError::store(page.lang, e))
+        }
     }
 }
 
@@ -782,7 +787,7 @@ pub struct Loaded {
 /// The project, phase list and its catalogue version, if the user sees them.
 pub async fn load_list(
     state: &AppState,
-    user: &luodi_store::users::User,
+    user: &luodi_store::core::users::User,
     raw_id: &str,
     raw_seq: &str,
 ) -> Result<Option<Loaded>, ApiError> {
@@ -887,7 +892,7 @@ async fn render_list(
                     "已用 {} / {}",
                     k.used,
                     limit_text(
-                        luodi_domain::catalogue::TimeLimit {
+                        luodi_domain::approvals::catalogue::TimeLimit {
                             days: k.limit,
                             unit: k.unit
                         },
@@ -898,7 +903,7 @@ async fn render_list(
                     "{} used of {}",
                     k.used,
                     limit_text(
-                        luodi_domain::catalogue::TimeLimit {
+                        luodi_domain::approvals::catalogue::TimeLimit {
                             days: k.limit,
                             unit: k.unit
                         },
@@ -916,7 +921,7 @@ async fn render_list(
                     .unwrap_or(kind);
                 tr.t("list.waived_note").replace("{assessment}", a)
             }
-            (None, luodi_domain::catalogue::Applicability::ToConfirm) => {
+            (None, luodi_domain::approvals::catalogue::Applicability::ToConfirm) => {
                 tr.t("list.to_confirm").to_string()
             }
             _ => String::new(),
@@ -1163,7 +1168,7 @@ async fn queue(State(state): State<AppState>, page: PageUser) -> Result<Response
         let submitted: Option<NaiveDate> = item.timeline.iter().find_map(|t| {
             matches!(
                 t.event,
-                luodi_domain::service_item::ItemEvent::Submit { .. }
+                luodi_domain::approvals::service_item::ItemEvent::Submit { .. }
             )
             .then(|| t.event.on())
         });
@@ -1214,7 +1219,7 @@ struct NoticePage {
 /// The notification of a phase the user sees, in the user's language.
 pub async fn build_notice(
     state: &AppState,
-    user: &luodi_store::users::User,
+    user: &luodi_store::core::users::User,
     id: &str,
     seq: &str,
     tr: &Tr,
@@ -1405,7 +1410,7 @@ async fn gantt_page(
         .into_iter()
         .map(|c| crate::gantt::Row {
             code: c.clone(),
-            name: if c == luodi_domain::forecast::BUILD {
+            name: if c == luodi_domain::forecast::critical_path::BUILD {
                 tr.t("gantt.building").to_string()
             } else {
                 catalogue

@@ -11,12 +11,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use luodi_domain::Action;
-use luodi_domain::blocker::{Rung, Sla};
-use luodi_domain::outbound::{Outbound, Webhook, WebhookFormat};
-use luodi_domain::project::LifecyclePolicy;
-use luodi_domain::time::{from_stored, zone_display};
-use luodi_store::orgs::{LIFECYCLE, OUTBOUND};
-use luodi_store::outbox::{OutboxCounts, OutboxEntry};
+use luodi_domain::core::time::{from_stored, zone_display};
+use luodi_domain::stewardship::blocker::{Rung, Sla};
+use luodi_domain::stewardship::outbound::{Outbound, Webhook, WebhookFormat};
+use luodi_domain::stewardship::project::LifecyclePolicy;
+use luodi_store::core::orgs::{LIFECYCLE, OUTBOUND};
+use luodi_store::stewardship::outbox::{OutboxCounts, OutboxEntry};
 
 use super::{FormData, Layout, error_page, render};
 use crate::AppState;

@@ -99,7 +99,7 @@ impl TestApp {
             .await
             .unwrap()
             .unwrap();
-        let user = luodi_store::users::NewUser {
+        let user = luodi_store::core::users::NewUser {
             zone_id: Some(zone),
             email: "haier@luodi.demo".into(),
             display_name: "海尔".into(),

@@ -1,0 +1,1418 @@
+//! 地块匹配 — which parcels suit a project, and why. Site selection is "site
+//! elimination": hard constraints first, each excluded parcel with every constraint that
+//! excluded it; then a weighted score on the survivors, each component shown with its
+//! points and the figures behind it, so a landing officer can check a ranking by hand.
+//! Weights are the zone's to set. Plain rules: the caller supplies the parcels and, for the
+//! regional-assessment component, how many working days a set of assessments saves.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::core::industry::IndustryCode;
+use crate::core::lang::Lang;
+use crate::land::parcel::{ParcelAttrs, ParcelStatus, SEWAGE_CLASSES};
+
+/// What a project needs of its land.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LandNeeds {
+    /// The area range the project can use, mu.
+    pub area_mu_min: f64,
+    pub area_mu_max: f64,
+    /// GB/T 4754 class of the project.
+    pub industry: Option<String>,
+    /// Fixed-asset investment, 万元 (tested against investment intensity per mu).
+    pub investment_wan: Option<f64>,
+    /// Expected annual tax and output at full production, 万元.
+    pub annual_tax_wan: Option<f64>,
+    pub annual_output_wan: Option<f64>,
+    pub power_kva: Option<f64>,
+    pub water_m3_per_day: Option<f64>,
+    #[serde(default)]
+    pub gas: bool,
+    #[serde(default)]
+    pub steam: bool,
+    /// The sewage class it discharges at; a parcel must accept it (A is the strictest).
+    pub sewage_class: Option<String>,
+    /// 万元/亩.
+    pub budget_per_mu_wan: Option<f64>,
+    /// When it wants the land: shown with each parcel's readiness.
+    pub wanted_by: Option<NaiveDate>,
+    /// Parks it prefers; empty means any. Other parks are excluded.
+    #[serde(default)]
+    pub preferred_parks: Vec<String>,
+    /// Chain partners it wants to be near: (name, longitude, latitude).
+    #[serde(default)]
+    pub partners: Vec<Partner>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Partner {
+    pub name: String,
+    pub lon: f64,
+    pub lat: f64,
+}
+
+/// A problem with the needs themselves, naming the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct NeedsError {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+impl LandNeeds {
+    pub fn check(&self) -> Result<Option<IndustryCode>, NeedsError> {
+        let bad = |field, reason: String| Err(NeedsError { field, reason });
+        if !(self.area_mu_min.is_finite() && self.area_mu_min > 0.0) {
+            return bad(
+                "area_mu_min",
+                format!("{} is not an area above 0 mu", self.area_mu_min),
+            );
+        }
+        if !(self.area_mu_max.is_finite() && self.area_mu_max >= self.area_mu_min) {
+            return bad(
+                "area_mu_max",
+                format!(
+                    "{} is below area_mu_min {}",
+                    self.area_mu_max, self.area_mu_min
+                ),
+            );
+        }
+        for (field, v) in [
+            ("investment_wan", self.investment_wan),
+            ("annual_tax_wan", self.annual_tax_wan),
+            ("annual_output_wan", self.annual_output_wan),
+            ("power_kva", self.power_kva),
+            ("water_m3_per_day", self.water_m3_per_day),
+            ("budget_per_mu_wan", self.budget_per_mu_wan),
+        ] {
+            if let Some(v) = v
+                && !(v.is_finite() && v >= 0.0)
+            {
+                return bad(field, format!("{v} is not a number of zero or more"));
+            }
+        }
+        if let Some(s) = &self.sewage_class
+            && !SEWAGE_CLASSES.contains(&s.as_str())
+        {
+            return bad(
+                "sewage_class",
+                format!("'{s}' is not one of {}", SEWAGE_CLASSES.join(", ")),
+            );
+        }
+        for (i, p) in self.partners.iter().enumerate() {
+            if !((-180.0..=180.0).contains(&p.lon) && (-90.0..=90.0).contains(&p.lat)) {
+                return bad(
+                    "partners",
+                    format!("partner {i} ({}) has no valid position", p.name),
+                );
+            }
+        }
+        match &self.industry {
+            Some(c) => IndustryCode::parse(c).map(Some).map_err(|e| NeedsError {
+                field: "industry",
+                reason: e.to_string(),
+            }),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The zone's weights of the score's components (any scale; shown as points of 100).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    pub area: f64,
+    pub indicators: f64,
+    pub utilities: f64,
+    pub price: f64,
+    pub synergy: f64,
+    pub assessments: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            area: 15.0,
+            indicators: 25.0,
+            utilities: 15.0,
+            price: 15.0,
+            synergy: 15.0,
+            assessments: 15.0,
+        }
+    }
+}
+
+impl Weights {
+    /// Each weight is a number of zero or more, and they add up to more than zero.
+    pub fn check(&self) -> Result<(), NeedsError> {
+        let parts = [
+            ("area", self.area),
+            ("indicators", self.indicators),
+            ("utilities", self.utilities),
+            ("price", self.price),
+            ("synergy", self.synergy),
+            ("assessments", self.assessments),
+        ];
+        for (field, v) in parts {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(NeedsError {
+                    field,
+                    reason: format!("{v} is not a weight of zero or more"),
+                });
+            }
+        }
+        if parts.iter().map(|p| p.1).sum::<f64>() <= 0.0 {
+            return Err(NeedsError {
+                field: "weights",
+                reason: "the weights must add up to more than 0".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A parcel as the matcher reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate<'a> {
+    pub id: i64,
+    pub attrs: &'a ParcelAttrs,
+    pub area_mu: f64,
+    /// A point inside the parcel (longitude, latitude).
+    pub centroid: (f64, f64),
+    /// Already reserved for (or handed to) the phase being matched: its status is no bar.
+    pub own: bool,
+}
+
+/// Why a parcel is excluded: one entry per failed constraint.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "constraint", rename_all = "snake_case")]
+pub enum Exclusion {
+    NotAvailable {
+        status: ParcelStatus,
+    },
+    Area {
+        area_mu: f64,
+        min: f64,
+        max: f64,
+    },
+    Industry {
+        industry: Option<String>,
+        allowed: Vec<String>,
+    },
+    Park {
+        park: Option<String>,
+        preferred: Vec<String>,
+    },
+    InvestmentIntensity {
+        needed: f64,
+        offered: Option<f64>,
+    },
+    TaxPerMu {
+        needed: f64,
+        offered: Option<f64>,
+    },
+    OutputPerMu {
+        needed: f64,
+        offered: Option<f64>,
+    },
+    Power {
+        needed: f64,
+        available: Option<f64>,
+    },
+    Water {
+        needed: f64,
+        available: Option<f64>,
+    },
+    Gas,
+    Steam,
+    Sewage {
+        needed: String,
+        accepted: Option<String>,
+    },
+    Budget {
+        price: f64,
+        budget: f64,
+    },
+}
+
+impl Exclusion {
+    /// The constraint in words, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        let opt = |v: &Option<f64>| {
+            v.map_or(
+                if zh { "未提供" } else { "not given" }.to_string(),
+                |v| format!("{v:.1}"),
+            )
+        };
+        let per_mu = |what: (&str, &str),
+                      figure: (&str, &str),
+                      needed: f64,
+                      offered: Option<f64>| match (offered, zh) {
+            (Some(o), true) => format!("{} {o:.1} 万元/亩，低于地块下限 {needed}", what.0),
+            (Some(o), false) => {
+                format!(
+                    "{} {o:.1} 万元/亩 is below the parcel's minimum {needed}",
+                    what.1
+                )
+            }
+            (None, true) => format!(
+                "项目未提供{}；地块要求{}不低于 {needed} 万元/亩",
+                figure.0, what.0
+            ),
+            (None, false) => format!(
+                "the project gives no {}; the parcel requires {} of at least {needed} 万元/亩",
+                figure.1, what.1
+            ),
+        };
+        match (self, zh) {
+            (Exclusion::NotAvailable { status }, true) => {
+                format!("地块{}", status_zh(*status))
+            }
+            (Exclusion::NotAvailable { status }, false) => {
+                format!("the parcel is {}", status.as_str())
+            }
+            (Exclusion::Area { area_mu, min, max }, true) => {
+                format!("{area_mu:.1} 亩，不在所需 {min}–{max} 亩之内")
+            }
+            (Exclusion::Area { area_mu, min, max }, false) => {
+                format!("{area_mu:.1} mu is outside the {min}–{max} mu wanted")
+            }
+            (Exclusion::Industry { industry, allowed }, true) => format!(
+                "行业 {} 不在地块准入行业 {} 之内",
+                industry.as_deref().unwrap_or("（未提供）"),
+                allowed.join("、")
+            ),
+            (Exclusion::Industry { industry, allowed }, false) => format!(
+                "industry {} is not among the parcel's {}",
+                industry.as_deref().unwrap_or("(not given)"),
+                allowed.join(", ")
+            ),
+            (Exclusion::Park { park, preferred }, true) => format!(
+                "所在园区 {} 不在首选园区（{}）之内",
+                park.as_deref().unwrap_or("（无）"),
+                preferred.join("、")
+            ),
+            (Exclusion::Park { park, preferred }, false) => format!(
+                "park {} is not among those preferred ({})",
+                park.as_deref().unwrap_or("(none)"),
+                preferred.join(", ")
+            ),
+            (Exclusion::InvestmentIntensity { needed, offered }, _) => per_mu(
+                ("投资强度", "investment intensity"),
+                ("固定资产投资", "fixed-asset investment"),
+                *needed,
+                *offered,
+            ),
+            (Exclusion::TaxPerMu { needed, offered }, _) => per_mu(
+                ("亩均税收", "tax per mu"),
+                ("年税收", "annual tax"),
+                *needed,
+                *offered,
+            ),
+            (Exclusion::OutputPerMu { needed, offered }, _) => per_mu(
+                ("亩均产出", "output per mu"),
+                ("年产值", "annual output"),
+                *needed,
+                *offered,
+            ),
+            (Exclusion::Power { needed, available }, true) => {
+                format!("供电 {} kVA，不足所需 {needed} kVA", opt(available))
+            }
+            (Exclusion::Power { needed, available }, false) => {
+                format!(
+                    "power {} kVA is short of the {needed} kVA needed",
+                    opt(available)
+                )
+            }
+            (Exclusion::Water { needed, available }, true) => {
+                format!("供水 {} m³/日，不足所需 {needed} m³/日", opt(available))
+            }
+            (Exclusion::Water { needed, available }, false) => format!(
+                "water {} m³/day is short of the {needed} m³/day needed",
+                opt(available)
+            ),
+            (Exclusion::Gas, true) => "无燃气供应".into(),
+            (Exclusion::Gas, false) => "no gas supply".into(),
+            (Exclusion::Steam, true) => "无蒸汽供应".into(),
+            (Exclusion::Steam, false) => "no steam supply".into(),
+            (Exclusion::Sewage { needed, accepted }, true) => format!(
+                "排水等级 {needed} 不被接纳（地块接纳 {}）",
+                accepted.as_deref().unwrap_or("无工业废水等级")
+            ),
+            (Exclusion::Sewage { needed, accepted }, false) => format!(
+                "sewage class {needed} is not accepted (the parcel takes {})",
+                accepted.as_deref().unwrap_or("no industrial sewage class")
+            ),
+            (Exclusion::Budget { price, budget }, true) => {
+                format!("价格 {price} 万元/亩，超过预算 {budget}")
+            }
+            (Exclusion::Budget { price, budget }, false) => {
+                format!("price {price} 万元/亩 is over the budget of {budget}")
+            }
+        }
+    }
+}
+
+fn status_zh(s: ParcelStatus) -> &'static str {
+    match s {
+        ParcelStatus::Available => "可供",
+        ParcelStatus::Reserved => "已预留",
+        ParcelStatus::HandedOver => "已交付",
+        ParcelStatus::Withdrawn => "已撤回",
+    }
+}
+
+impl std::fmt::Display for Exclusion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+/// One component of a score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Component {
+    pub name: &'static str,
+    /// Its share of the total, points of 100.
+    pub weight: f64,
+    /// How well the parcel does on it, 0–1.
+    pub value: f64,
+    /// `weight × value`.
+    pub points: f64,
+    /// The figures behind the value.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scored {
+    pub id: i64,
+    pub score: f64,
+    pub components: Vec<Component>,
+    /// What the parcel's regional assessments spare the project.
+    pub saving: Saving,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ranking {
+    /// The best `k`, best first (ties by id).
+    pub top: Vec<Scored>,
+    /// Survivors of the hard constraints.
+    pub eligible: usize,
+    /// Every excluded parcel with every constraint it failed.
+    pub excluded: Vec<(i64, Vec<Exclusion>)>,
+}
+
+/// A sewage class is accepted when the parcel takes that class or a looser one
+/// (A is the strictest, C the loosest).
+fn sewage_ok(needed: &str, accepted: Option<&str>) -> bool {
+    let rank = |c: &str| SEWAGE_CLASSES.iter().position(|x| *x == c);
+    match (rank(needed), accepted.and_then(rank)) {
+        (Some(n), Some(a)) => n <= a,
+        _ => false,
+    }
+}
+
+/// The hard constraints: every one the parcel fails, or none.
+pub fn exclusions(
+    needs: &LandNeeds,
+    industry: Option<&IndustryCode>,
+    c: &Candidate,
+) -> Vec<Exclusion> {
+    let a = c.attrs;
+    let mut out = Vec::new();
+    if a.status != ParcelStatus::Available && !c.own {
+        out.push(Exclusion::NotAvailable { status: a.status });
+    }
+    if c.area_mu < needs.area_mu_min || c.area_mu > needs.area_mu_max {
+        out.push(Exclusion::Area {
+            area_mu: c.area_mu,
+            min: needs.area_mu_min,
+            max: needs.area_mu_max,
+        });
+    }
+    if !a.allowed_industries.is_empty() {
+        let ok = industry.is_some_and(|i| {
+            a.allowed_industries
+                .iter()
+                .filter_map(|p| IndustryCode::parse(p).ok())
+                .any(|p| i.is_under(&p))
+        });
+        if !ok {
+            out.push(Exclusion::Industry {
+                industry: industry.map(|i| i.as_str().to_string()),
+                allowed: a.allowed_industries.clone(),
+            });
+        }
+    }
+    if !needs.preferred_parks.is_empty()
+        && !a
+            .park
+            .as_ref()
+            .is_some_and(|p| needs.preferred_parks.contains(p))
+    {
+        out.push(Exclusion::Park {
+            park: a.park.clone(),
+            preferred: needs.preferred_parks.clone(),
+        });
+    }
+    let per_mu = |v: Option<f64>| v.map(|v| v / c.area_mu.max(f64::MIN_POSITIVE));
+    let short = |needed: Option<f64>, offered: Option<f64>| {
+        needed.is_some_and(|n| offered.is_none_or(|o| o < n))
+    };
+    if short(
+        a.investment_intensity_min_wan_per_mu,
+        per_mu(needs.investment_wan),
+    ) {
+        out.push(Exclusion::InvestmentIntensity {
+            needed: a.investment_intensity_min_wan_per_mu.unwrap_or(0.0),
+            offered: per_mu(needs.investment_wan),
+        });
+    }
+    if short(a.tax_per_mu_min_wan, per_mu(needs.annual_tax_wan)) {
+        out.push(Exclusion::TaxPerMu {
+            needed: a.tax_per_mu_min_wan.unwrap_or(0.0),
+            offered: per_mu(needs.annual_tax_wan),
+        });
+    }
+    if short(a.output_per_mu_min_wan, per_mu(needs.annual_output_wan)) {
+        out.push(Exclusion::OutputPerMu {
+            needed: a.output_per_mu_min_wan.unwrap_or(0.0),
+            offered: per_mu(needs.annual_output_wan),
+        });
+    }
+    if short(needs.power_kva, a.power_kva) {
+        out.push(Exclusion::Power {
+            needed: needs.power_kva.unwrap_or(0.0),
+            available: a.power_kva,
+        });
+    }
+    if short(needs.water_m3_per_day, a.water_m3_per_day) {
+        out.push(Exclusion::Water {
+            needed: needs.water_m3_per_day.unwrap_or(0.0),
+            available: a.water_m3_per_day,
+        });
+    }
+    if needs.gas && !a.gas {
+        out.push(Exclusion::Gas);
+    }
+    if needs.steam && !a.steam {
+        out.push(Exclusion::Steam);
+    }
+    if let Some(s) = &needs.sewage_class
+        && !sewage_ok(s, a.sewage_class.as_deref())
+    {
+        out.push(Exclusion::Sewage {
+            needed: s.clone(),
+            accepted: a.sewage_class.clone(),
+        });
+    }
+    if let (Some(price), Some(budget)) = (a.price_per_mu_wan, needs.budget_per_mu_wan)
+        && price > budget
+    {
+        out.push(Exclusion::Budget { price, budget });
+    }
+    out
+}
+
+/// Great-circle distance in kilometres (mean Earth radius): ample for "how near".
+pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (lon1, lat1, lon2, lat2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
+    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
+        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    2.0 * 6371.0088 * h.sqrt().asin()
+}
+
+/// What a parcel's regional assessments spare a project.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Saving {
+    /// Working days construction start comes earlier (on the critical path, at promised
+    /// limits); often 0 when the waived items run beside a longer chain.
+    pub start_days: f64,
+    /// Working days of approvals waived in all (their promised limits).
+    pub workload_days: f64,
+    /// The waived items.
+    pub waived: Vec<String>,
+}
+
+/// Reference price when the project gives no budget, 万元/亩.
+pub const REFERENCE_PRICE_WAN: f64 = 50.0;
+/// Partners within this distance count fully; beyond `SYNERGY_FAR_KM`, not at all.
+pub const SYNERGY_NEAR_KM: f64 = 1.0;
+pub const SYNERGY_FAR_KM: f64 = 20.0;
+/// Saving this many working days earns the full assessment component; a day off
+/// construction start counts fully, a day of waived approval work a quarter.
+pub const FULL_SAVING_DAYS: f64 = 20.0;
+pub const WORKLOAD_DAY_WEIGHT: f64 = 0.25;
+
+/// The plain figures of a parcel the score reads: what both [`score`] and the in-memory
+/// index (`match_index`) compute a score from, so the two cannot disagree.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Figures {
+    pub area_mu: f64,
+    pub centroid: (f64, f64),
+    pub investment_intensity_min: Option<f64>,
+    pub tax_per_mu_min: Option<f64>,
+    pub output_per_mu_min: Option<f64>,
+    pub power_kva: Option<f64>,
+    pub water_m3_per_day: Option<f64>,
+    pub gas: bool,
+    pub steam: bool,
+    pub road_access: bool,
+    pub price_per_mu_wan: Option<f64>,
+}
+
+impl Figures {
+    pub fn of(c: &Candidate) -> Figures {
+        let a = c.attrs;
+        Figures {
+            area_mu: c.area_mu,
+            centroid: c.centroid,
+            investment_intensity_min: a.investment_intensity_min_wan_per_mu,
+            tax_per_mu_min: a.tax_per_mu_min_wan,
+            output_per_mu_min: a.output_per_mu_min_wan,
+            power_kva: a.power_kva,
+            water_m3_per_day: a.water_m3_per_day,
+            gas: a.gas,
+            steam: a.steam,
+            road_access: a.road_access,
+            price_per_mu_wan: a.price_per_mu_wan,
+        }
+    }
+}
+
+/// The score's components in order, as named in [`Component::name`].
+pub const COMPONENTS: [&str; 6] = [
+    "area",
+    "indicators",
+    "utilities",
+    "price",
+    "synergy",
+    "assessments",
+];
+
+/// Each component's share of 100 points under `weights`.
+pub fn shares(weights: &Weights) -> [f64; 6] {
+    let w = [
+        weights.area,
+        weights.indicators,
+        weights.utilities,
+        weights.price,
+        weights.synergy,
+        weights.assessments,
+    ];
+    let total = w.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    w.map(|w| w / total * 100.0)
+}
+
+/// The score from the shares and the components' values (each clamped to 0–1).
+pub fn total(shares: &[f64; 6], values: &[f64; 6]) -> f64 {
+    let mut sum = 0.0;
+    for i in 0..6 {
+        sum += shares[i] * values[i].clamp(0.0, 1.0);
+    }
+    sum
+}
+
+/// The nearest chain partner: its index and distance, km.
+pub fn nearest_partner(needs: &LandNeeds, centroid: (f64, f64)) -> Option<(usize, f64)> {
+    needs
+        .partners
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, distance_km(centroid, (p.lon, p.lat))))
+        .min_by(|x, y| x.1.total_cmp(&y.1))
+}
+
+/// The utilities headroom value of one supply; unknown needs count as half.
+fn headroom_value(need: Option<f64>, have: Option<f64>) -> f64 {
+    match (need, have) {
+        (Some(n), Some(h)) if n > 0.0 => ((h - n) / n).min(1.0) * 0.5 + 0.5,
+        _ => 0.5,
+    }
+}
+
+/// The per-mu control-indicator margins the project is tested on, as (minimum, has).
+fn indicator_pairs(needs: &LandNeeds, f: &Figures) -> [(Option<f64>, Option<f64>); 3] {
+    let per_mu = |v: Option<f64>| v.map(|v| v / f.area_mu.max(f64::MIN_POSITIVE));
+    [
+        (f.investment_intensity_min, per_mu(needs.investment_wan)),
+        (f.tax_per_mu_min, per_mu(needs.annual_tax_wan)),
+        (f.output_per_mu_min, per_mu(needs.annual_output_wan)),
+    ]
+}
+
+/// The values (0–1, before clamping) of the first five components; the sixth is
+/// [`assessment_value`].
+pub fn values(needs: &LandNeeds, f: &Figures) -> [f64; 5] {
+    // Area: best at the middle of the wanted range, half marks at its ends.
+    let mid = (needs.area_mu_min + needs.area_mu_max) / 2.0;
+    let half = ((needs.area_mu_max - needs.area_mu_min) / 2.0).max(f64::MIN_POSITIVE);
+    let area = 1.0 - 0.5 * ((f.area_mu - mid).abs() / half).min(1.0);
+
+    // Control indicators: the project's margin over each minimum the parcel sets.
+    let (mut sum, mut n) = (0.0, 0usize);
+    for (min, have) in indicator_pairs(needs, f) {
+        if let (Some(min), Some(have)) = (min, have)
+            && min > 0.0
+        {
+            sum += (0.5 + (have / min - 1.0)).clamp(0.5, 1.0);
+            n += 1;
+        }
+    }
+    let indicators = if n == 0 { 1.0 } else { sum / n as f64 };
+
+    // Utilities: headroom over what the project needs, and the other supplies.
+    let extras = [f.gas, f.steam, f.road_access]
+        .iter()
+        .filter(|x| **x)
+        .count() as f64
+        / 3.0;
+    let utilities = 0.4 * headroom_value(needs.power_kva, f.power_kva)
+        + 0.4 * headroom_value(needs.water_m3_per_day, f.water_m3_per_day)
+        + 0.2 * extras;
+
+    // Price: the cheaper against the budget (or a reference price), the better.
+    let reference = needs.budget_per_mu_wan.unwrap_or(REFERENCE_PRICE_WAN);
+    let price = match f.price_per_mu_wan {
+        Some(price) => 1.0 - 0.5 * price / reference.max(f64::MIN_POSITIVE),
+        None => 0.5,
+    };
+
+    // Chain synergy: the nearest partner, full within 1 km, nothing beyond 20 km.
+    let synergy = match nearest_partner(needs, f.centroid) {
+        Some((_, d)) => {
+            1.0 - ((d - SYNERGY_NEAR_KM) / (SYNERGY_FAR_KM - SYNERGY_NEAR_KM)).clamp(0.0, 1.0)
+        }
+        None => 0.5,
+    };
+    [area, indicators, utilities, price, synergy]
+}
+
+/// The regional-assessment component's value of a saving.
+pub fn assessment_value(s: &Saving) -> f64 {
+    (s.start_days + WORKLOAD_DAY_WEIGHT * s.workload_days) / FULL_SAVING_DAYS
+}
+
+/// Scores a parcel that passed the hard constraints. `saved(assessments)` gives the
+/// working days a set of regional assessments saves this project, with the items they
+/// waive.
+pub fn score(
+    needs: &LandNeeds,
+    weights: &Weights,
+    c: &Candidate,
+    saved: &mut impl FnMut(&[String]) -> Saving,
+    lang: Lang,
+) -> Scored {
+    let a = c.attrs;
+    let f = Figures::of(c);
+    let zh = lang == Lang::Zh;
+    let tx = |z: String, e: String| if zh { z } else { e };
+    let saving = saved(&a.assessments);
+    let [v0, v1, v2, v3, v4] = values(needs, &f);
+    let vals = [v0, v1, v2, v3, v4, assessment_value(&saving)];
+    let shares = shares(weights);
+
+    let mid = (needs.area_mu_min + needs.area_mu_max) / 2.0;
+    let area = tx(
+        format!(
+            "{:.1} 亩，所需 {}–{} 亩（最佳 {mid:.1}）",
+            c.area_mu, needs.area_mu_min, needs.area_mu_max
+        ),
+        format!(
+            "{:.1} mu against {}–{} mu wanted (best at {mid:.1})",
+            c.area_mu, needs.area_mu_min, needs.area_mu_max
+        ),
+    );
+
+    let labels = if zh {
+        ["投资强度", "亩均税收", "亩均产出"]
+    } else {
+        ["investment", "tax", "output"]
+    };
+    let notes: Vec<String> = indicator_pairs(needs, &f)
+        .iter()
+        .zip(labels)
+        .filter_map(|((min, have), label)| match (min, have) {
+            (Some(min), Some(have)) if *min > 0.0 => {
+                Some(format!("{label} {have:.1} ≥ {min} 万元/亩"))
+            }
+            _ => None,
+        })
+        .collect();
+    let indicators = if notes.is_empty() {
+        tx(
+            "地块未设可比对的亩均下限".into(),
+            "the parcel sets no per-mu minimum the project is tested against".into(),
+        )
+    } else {
+        notes.join(if zh { "；" } else { "; " })
+    };
+
+    let supply = |need: Option<f64>, have: Option<f64>, unit: &str| match (need, have) {
+        (Some(n), Some(h)) if n > 0.0 => tx(
+            format!("{h} {unit}，需 {n}"),
+            format!("{h} {unit} for {n} needed"),
+        ),
+        (_, Some(h)) => tx(
+            format!("{h} {unit}，未给需求"),
+            format!("{h} {unit}, need not given"),
+        ),
+        _ => tx(format!("{unit}：未提供"), format!("{unit}: not given")),
+    };
+    let pd = supply(needs.power_kva, a.power_kva, "kVA");
+    let wd = supply(needs.water_m3_per_day, a.water_m3_per_day, "m³/day");
+    let utilities = if zh {
+        let y = |b: bool| if b { "有" } else { "无" };
+        format!(
+            "供电 {pd}；供水 {wd}；燃气{}，蒸汽{}，道路{}",
+            y(a.gas),
+            y(a.steam),
+            y(a.road_access)
+        )
+    } else {
+        format!(
+            "power {pd}; water {wd}; gas {}, steam {}, road {}",
+            yes(a.gas),
+            yes(a.steam),
+            yes(a.road_access)
+        )
+    };
+
+    let reference = needs.budget_per_mu_wan.unwrap_or(REFERENCE_PRICE_WAN);
+    let price = match a.price_per_mu_wan {
+        Some(price) => match (zh, needs.budget_per_mu_wan.is_some()) {
+            (true, true) => format!("{price} 万元/亩，预算 {reference}"),
+            (true, false) => format!("{price} 万元/亩，参考价 {reference}"),
+            (false, true) => format!("{price} 万元/亩 against a budget of {reference}"),
+            (false, false) => format!("{price} 万元/亩 against a reference of {reference}"),
+        },
+        None => tx("未提供价格".into(), "price not given".into()),
+    };
+
+    let synergy = match nearest_partner(needs, c.centroid) {
+        Some((i, d)) => {
+            let name = &needs.partners[i].name;
+            tx(
+                format!("距{name} {d:.1} 公里"),
+                format!("{d:.1} km to {name}"),
+            )
+        }
+        None => tx("未给链上伙伴".into(), "no chain partners given".into()),
+    };
+
+    let assessments = match (saving.waived.is_empty(), zh) {
+        (true, true) => "地块的区域评估不免办任何事项".to_string(),
+        (true, false) => "no regional assessment on the parcel waives an item".to_string(),
+        (false, true) => format!(
+            "免办 {}（共 {} 个工作日的审批）；开工提前 {} 个工作日",
+            saving.waived.join("、"),
+            saving.workload_days,
+            saving.start_days
+        ),
+        (false, false) => format!(
+            "waives {} ({} working days of approvals); construction start {} working days earlier",
+            saving.waived.join(", "),
+            saving.workload_days,
+            saving.start_days
+        ),
+    };
+
+    let details = [area, indicators, utilities, price, synergy, assessments];
+    let components = details
+        .into_iter()
+        .enumerate()
+        .map(|(i, detail)| {
+            let value = vals[i].clamp(0.0, 1.0);
+            Component {
+                name: COMPONENTS[i],
+                weight: shares[i],
+                value,
+                points: shares[i] * value,
+                detail,
+            }
+        })
+        .collect();
+    Scored {
+        id: c.id,
+        score: total(&shares, &vals),
+        components,
+        saving,
+    }
+}
+
+fn yes(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// Hard constraints, then scores, then the best `k` with every exclusion explained.
+pub fn rank<'a>(
+    needs: &LandNeeds,
+    industry: Option<&IndustryCode>,
+    weights: &Weights,
+    candidates: impl IntoIterator<Item = Candidate<'a>>,
+    k: usize,
+    mut saved: impl FnMut(&[String]) -> Saving,
+    lang: Lang,
+) -> Ranking {
+    let mut excluded = Vec::new();
+    let mut scored = Vec::new();
+    for c in candidates {
+        let why = exclusions(needs, industry, &c);
+        if why.is_empty() {
+            scored.push(score(needs, weights, &c, &mut saved, lang));
+        } else {
+            excluded.push((c.id, why));
+        }
+    }
+    let eligible = scored.len();
+    scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+    scored.truncate(k);
+    Ranking {
+        top: scored,
+        eligible,
+        excluded,
+    }
+}
+
+/// How many working days a parcel's regional assessments save a project on the way to
+/// construction start: its list on a bare parcel against its list on this one, both
+/// forecast from the handover with promised limits. Cached per set of assessments, so a
+/// query over many parcels computes each distinct set once.
+pub struct AssessmentSavings<'a> {
+    calendar: &'a crate::core::calendar::Calendar,
+    catalogue: &'a crate::approvals::catalogue::Catalogue,
+    facts: crate::stewardship::project::PhaseFacts,
+    industry: Option<IndustryCode>,
+    known: KnownSavings,
+}
+
+/// What an [`AssessmentSavings`] has worked out, to keep between queries for the same
+/// facts, industry, catalogue and calendar.
+#[derive(Debug, Clone, Default)]
+pub struct KnownSavings {
+    base: Option<f64>,
+    cache: std::collections::HashMap<Vec<String>, Saving>,
+}
+
+impl KnownSavings {
+    /// Sets of assessments worked out.
+    pub fn len(&self) -> usize {
+        self.cache.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cache.is_empty()
+    }
+}
+
+impl<'a> AssessmentSavings<'a> {
+    pub fn new(
+        calendar: &'a crate::core::calendar::Calendar,
+        catalogue: &'a crate::approvals::catalogue::Catalogue,
+        facts: crate::stewardship::project::PhaseFacts,
+        industry: Option<IndustryCode>,
+    ) -> Self {
+        AssessmentSavings {
+            calendar,
+            catalogue,
+            facts,
+            industry,
+            known: KnownSavings::default(),
+        }
+    }
+
+    /// Starts from what an earlier query with the same facts, industry, catalogue and
+    /// calendar worked out.
+    pub fn remember(mut self, known: KnownSavings) -> Self {
+        self.known = known;
+        self
+    }
+
+    /// What has been worked out so far.
+    pub fn known(&self) -> &KnownSavings {
+        &self.known
+    }
+
+    /// Working days to construction start on a parcel with these assessments, the items
+    /// they waive and those items' promised working days.
+    fn start(&self, assessments: &[String]) -> (f64, Vec<String>, f64) {
+        use crate::forecast::critical_path::{ForecastItem, forecast_phase, with_building};
+        let facts = self.facts.facts(self.industry.as_ref(), Some(assessments));
+        let listed = self.catalogue.service_list(&facts, assessments);
+        let waived: Vec<String> = listed
+            .iter()
+            .filter(|l| l.waived_by.is_some())
+            .map(|l| l.code.clone())
+            .collect();
+        let workload = waived
+            .iter()
+            .filter_map(|c| self.catalogue.item(c))
+            .map(|i| crate::forecast::critical_path::working_days(i.promised_limit))
+            .sum();
+        let items = listed
+            .iter()
+            .map(|l| ForecastItem {
+                code: l.code.clone(),
+                prerequisites: l.prerequisites.clone(),
+                waived: l.waived_by.is_some(),
+                events: Vec::new(),
+                duration: None,
+                unconfirmed: l.applicability
+                    == crate::approvals::catalogue::Applicability::ToConfirm,
+            })
+            .collect();
+        let items = with_building(items, self.catalogue, self.facts.construction_months);
+        let day = NaiveDate::from_ymd_opt(2026, 1, 5).expect("a date");
+        let start = forecast_phase(self.calendar, self.catalogue, &items, day, day)
+            .ok()
+            .and_then(|f| {
+                f.milestones
+                    .iter()
+                    .find(|m| m.0 == crate::approvals::catalogue::Milestone::ConstructionStart)
+                    .map(|m| m.2)
+            })
+            .unwrap_or(0.0);
+        (start, waived, workload)
+    }
+
+    /// The saving of a set of assessments, in any order.
+    pub fn saved(&mut self, assessments: &[String]) -> Saving {
+        // As given first (no allocation), then in order without repeats.
+        if let Some(hit) = self.known.cache.get(assessments) {
+            return hit.clone();
+        }
+        let mut key = assessments.to_vec();
+        key.sort();
+        key.dedup();
+        let out = match self.known.cache.get(&key) {
+            Some(hit) => hit.clone(),
+            None => {
+                let base = match self.known.base {
+                    Some(b) => b,
+                    None => {
+                        let b = self.start(&[]).0;
+                        self.known.base = Some(b);
+                        b
+                    }
+                };
+                let (start, waived, workload_days) = self.start(&key);
+                let out = Saving {
+                    start_days: (base - start).max(0.0),
+                    workload_days,
+                    waived,
+                };
+                self.known.cache.insert(key, out.clone());
+                out
+            }
+        };
+        self.known.cache.insert(assessments.to_vec(), out.clone());
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn parcel(code: &str) -> ParcelAttrs {
+        ParcelAttrs {
+            code: code.into(),
+            land_use: "industrial".into(),
+            park: Some("biomed-park".into()),
+            price_per_mu_wan: Some(25.0),
+            power_kva: Some(10_000.0),
+            water_m3_per_day: Some(2_000.0),
+            gas: true,
+            road_access: true,
+            sewage_class: Some("B".into()),
+            investment_intensity_min_wan_per_mu: Some(250.0),
+            tax_per_mu_min_wan: Some(20.0),
+            allowed_industries: vec!["C27".into(), "C358".into()],
+            ..Default::default()
+        }
+    }
+
+    fn needs() -> LandNeeds {
+        LandNeeds {
+            area_mu_min: 100.0,
+            area_mu_max: 140.0,
+            industry: Some("C2761".into()),
+            investment_wan: Some(150_000.0),
+            annual_tax_wan: Some(5_000.0),
+            power_kva: Some(8_000.0),
+            water_m3_per_day: Some(1_000.0),
+            gas: true,
+            sewage_class: Some("B".into()),
+            budget_per_mu_wan: Some(40.0),
+            ..Default::default()
+        }
+    }
+
+    fn no_saving(_: &[String]) -> Saving {
+        Saving::default()
+    }
+
+    fn ten_days(a: &[String]) -> Saving {
+        if a.is_empty() {
+            Saving::default()
+        } else {
+            Saving {
+                start_days: 5.0,
+                workload_days: 20.0,
+                waived: vec!["PG09".into(), "PG04".into()],
+            }
+        }
+    }
+
+    #[test]
+    fn each_failed_constraint_is_named() {
+        let n = needs();
+        let industry = n.check().unwrap();
+        let mut p = parcel("P1");
+        p.status = ParcelStatus::Reserved;
+        p.allowed_industries = vec!["C36".into()];
+        p.power_kva = Some(5_000.0);
+        p.steam = false;
+        p.price_per_mu_wan = Some(60.0);
+        p.sewage_class = Some("A".into());
+        let c = Candidate {
+            id: 1,
+            attrs: &p,
+            area_mu: 90.0,
+            centroid: (120.3, 36.3),
+            own: false,
+        };
+        let why = exclusions(&n, industry.as_ref(), &c);
+        let names: Vec<String> = why
+            .iter()
+            .map(|e| {
+                serde_json::to_value(e).unwrap()["constraint"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "not_available",
+                "area",
+                "industry",
+                "power",
+                "sewage",
+                "budget"
+            ],
+            "{why:?}"
+        );
+        assert_eq!(
+            why[1].to_string(),
+            "90.0 mu is outside the 100–140 mu wanted"
+        );
+        // 150,000 万元 on 90 mu is 1,667 万元/亩: intensity passes; tax 55.6 ≥ 20 passes.
+        let mut thin = needs();
+        thin.investment_wan = Some(20_000.0);
+        let p = parcel("P2");
+        let c = Candidate {
+            id: 2,
+            attrs: &p,
+            area_mu: 120.0,
+            centroid: (120.3, 36.3),
+            own: false,
+        };
+        let why = exclusions(&thin, industry.as_ref(), &c);
+        assert_eq!(why.len(), 1);
+        assert_eq!(
+            why[0].to_string(),
+            "investment intensity 166.7 万元/亩 is below the parcel's minimum 250"
+        );
+    }
+
+    #[test]
+    fn a_ranking_a_landing_officer_can_check_by_hand() {
+        let n = LandNeeds {
+            partners: vec![Partner {
+                name: "国药器械".into(),
+                lon: 120.30,
+                lat: 36.30,
+            }],
+            ..needs()
+        };
+        let industry = n.check().unwrap();
+        let near = parcel("NEAR");
+        let mut far = parcel("FAR");
+        far.assessments = vec!["flood".into(), "energy".into()];
+        let mut taken = parcel("TAKEN");
+        taken.status = ParcelStatus::HandedOver;
+        let candidates = vec![
+            Candidate {
+                id: 1,
+                attrs: &near,
+                area_mu: 120.0,
+                centroid: (120.305, 36.30),
+                own: false,
+            },
+            Candidate {
+                id: 2,
+                attrs: &far,
+                area_mu: 120.0,
+                centroid: (120.50, 36.30),
+                own: false,
+            },
+            Candidate {
+                id: 3,
+                attrs: &taken,
+                area_mu: 120.0,
+                centroid: (120.30, 36.30),
+                own: false,
+            },
+        ];
+        let r = rank(
+            &n,
+            industry.as_ref(),
+            &Weights::default(),
+            candidates,
+            10,
+            ten_days,
+            Lang::En,
+        );
+        assert_eq!(r.eligible, 2);
+        assert_eq!(
+            r.excluded,
+            vec![(
+                3,
+                vec![Exclusion::NotAvailable {
+                    status: ParcelStatus::HandedOver
+                }]
+            )]
+        );
+        let s_near = r.top.iter().find(|s| s.id == 1).unwrap();
+        let s_far = r.top.iter().find(|s| s.id == 2).unwrap();
+        let part = |s: &Scored, name: &str| {
+            s.components
+                .iter()
+                .find(|c| c.name == name)
+                .unwrap()
+                .clone()
+        };
+        // 0.45 km from the partner: full synergy; 17.9 km: almost none.
+        assert_eq!(part(s_near, "synergy").value, 1.0);
+        assert!(
+            part(s_far, "synergy").value < 0.2,
+            "{:?}",
+            part(s_far, "synergy")
+        );
+        assert!(part(s_far, "synergy").detail.contains("km to 国药器械"));
+        // The far parcel's assessments: start 5 days earlier, 20 days of approvals waived:
+        // (5 + 0.25 × 20) / 20 = half the component.
+        assert_eq!(part(s_far, "assessments").value, 0.5);
+        assert_eq!(s_far.saving.start_days, 5.0);
+        assert!(
+            part(s_far, "assessments")
+                .detail
+                .contains("waives PG09, PG04 (20 working days of approvals)")
+        );
+        // Weights are points of 100; every score is the sum of its components.
+        for s in &r.top {
+            let w: f64 = s.components.iter().map(|c| c.weight).sum();
+            assert!((w - 100.0).abs() < 1e-9);
+            let p: f64 = s.components.iter().map(|c| c.points).sum();
+            assert!((p - s.score).abs() < 1e-9);
+        }
+        // Price 25 against a budget of 40: 1 − 0.5 × 25/40 = 0.6875.
+        assert!((part(s_near, "price").value - 0.6875).abs() < 1e-9);
+        // Here synergy (15 points × 0.83 difference) outweighs the saving (15 × 0.5).
+        assert_eq!(r.top[0].id, 1);
+        // A zone that weighs assessments more ranks the far parcel first.
+        let w = Weights {
+            assessments: 60.0,
+            synergy: 5.0,
+            ..Weights::default()
+        };
+        let near2 = parcel("NEAR");
+        let r2 = rank(
+            &n,
+            industry.as_ref(),
+            &w,
+            vec![
+                Candidate {
+                    id: 1,
+                    attrs: &near2,
+                    area_mu: 120.0,
+                    centroid: (120.305, 36.30),
+                    own: false,
+                },
+                Candidate {
+                    id: 2,
+                    attrs: &far,
+                    area_mu: 120.0,
+                    centroid: (120.50, 36.30),
+                    own: false,
+                },
+            ],
+            10,
+            ten_days,
+            Lang::En,
+        );
+        assert_eq!(r2.top[0].id, 2);
+    }
+
+    #[test]
+    fn reasons_and_figures_read_in_chinese() {
+        let n = needs();
+        let industry = n.check().unwrap();
+        let mut p = parcel("P");
+        p.status = ParcelStatus::Withdrawn;
+        p.gas = false;
+        let c = Candidate {
+            id: 1,
+            attrs: &p,
+            area_mu: 90.0,
+            centroid: (120.3, 36.3),
+            own: false,
+        };
+        let why: Vec<String> = exclusions(&n, industry.as_ref(), &c)
+            .iter()
+            .map(|e| e.text(Lang::Zh))
+            .collect();
+        assert_eq!(why[0], "地块已撤回");
+        assert_eq!(why[1], "90.0 亩，不在所需 100–140 亩之内");
+        assert!(why.contains(&"无燃气供应".to_string()), "{why:?}");
+        // The same parcel reserved for the phase being matched is no longer barred by status.
+        let own = Candidate {
+            own: true,
+            ..c.clone()
+        };
+        assert!(
+            !exclusions(&n, industry.as_ref(), &own)
+                .iter()
+                .any(|e| matches!(e, Exclusion::NotAvailable { .. }))
+        );
+        let mut good = parcel("G");
+        good.assessments = vec!["flood".into()];
+        let c = Candidate {
+            id: 2,
+            attrs: &good,
+            area_mu: 120.0,
+            centroid: (120.3, 36.3),
+            own: false,
+        };
+        let s = score(&n, &Weights::default(), &c, &mut ten_days, Lang::Zh);
+        let area = &s.components[0].detail;
+        assert_eq!(area, "120.0 亩，所需 100–140 亩（最佳 120.0）");
+        assert!(
+            s.components[5].detail.starts_with("免办 PG09、PG04"),
+            "{}",
+            s.components[5].detail
+        );
+    }
+
+    #[test]
+    fn bad_needs_name_their_field() {
+        let mut n = needs();
+        n.area_mu_max = 50.0;
+        assert_eq!(n.check().unwrap_err().field, "area_mu_max");
+        let mut n = needs();
+        n.industry = Some("Q99".into());
+        assert_eq!(n.check().unwrap_err().field, "industry");
+        let mut n = needs();
+        n.sewage_class = Some("Z".into());
+        assert_eq!(n.check().unwrap_err().field, "sewage_class");
+    }
+
+    #[test]
+    fn regional_assessments_save_days_on_the_default_catalogue() {
+        let cal = crate::core::calendar::Calendar::builtin();
+        let cat =
+            crate::approvals::catalogue::Catalogue::parse(crate::approvals::catalogue::DEFAULT)
+                .unwrap();
+        let facts = crate::stewardship::project::PhaseFacts {
+            investment_wan: Some(150_000.0),
+            land_area_mu: Some(120.0),
+            new_construction: Some(true),
+            approval_route: Some("filing".into()),
+            eia_class: Some("report_table".into()),
+            energy_tce: Some(3_000.0),
+            ..Default::default()
+        };
+        let mut s =
+            AssessmentSavings::new(&cal, &cat, facts.clone(), IndustryCode::parse("C2761").ok());
+        let all: Vec<String> = crate::approvals::rule::ASSESSMENTS
+            .iter()
+            .map(|a| a.0.to_string())
+            .collect();
+        let full = s.saved(&all);
+        assert!(
+            full.workload_days > 0.0 && !full.waived.is_empty(),
+            "{full:?}"
+        );
+        assert_eq!(s.saved(&[]), Saving::default());
+        // More assessments never spare less (waiving items never lengthens a path).
+        for mask in 0u32..(1 << all.len()) {
+            let set: Vec<String> = all
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask >> i & 1 == 1)
+                .map(|(_, a)| a.clone())
+                .collect();
+            let d = s.saved(&set);
+            assert!(
+                d.start_days >= 0.0 && d.start_days <= full.start_days,
+                "{set:?}: {d:?}"
+            );
+            for extra in &all {
+                let mut more = set.clone();
+                more.push(extra.clone());
+                let m = s.saved(&more);
+                assert!(
+                    m.start_days >= d.start_days && m.workload_days >= d.workload_days,
+                    "{set:?} + {extra}"
+                );
+            }
+        }
+        // Order does not matter.
+        let a = s.saved(&["flood".into(), "energy".into()]);
+        assert_eq!(a, s.saved(&["energy".into(), "flood".into()]));
+        // What one query worked out, a later one with the same facts starts from.
+        let known = s.known().clone();
+        assert!(known.len() >= 1 << all.len());
+        let mut later =
+            AssessmentSavings::new(&cal, &cat, facts, IndustryCode::parse("C2761").ok())
+                .remember(known);
+        assert_eq!(later.saved(&all), full);
+        assert_eq!(later.saved(&["energy".into(), "flood".into()]), a);
+    }
+
+    proptest! {
+            /// A parcel either is excluded (with at least one reason) or scores 0–100, and a
+            /// bigger budget never excludes a parcel a smaller one admitted.
+            #[test]
+            fn excluded_or_scored(area in 10.0f64..300.0, price in 0.0f64..100.0, power in 0.0f64..20_000.0, budget in 1.0f64..100.0) {
+                let mut p = parcel("X");
+                p.price_per_mu_wan = Some(price);
+                p.power_kva = Some(power);
+                let mut n = needs();
+                n.budget_per_mu_wan = Some(budget);
+                let industry = n.check().unwrap();
+                let c = Candidate { id: 1, attrs: &p, area_mu: area, centroid: (120.3, 36.3), own: false,
+    };
+                let r = rank(&n, industry.as_ref(), &Weights::default(), vec![c.clone()], 5, no_saving, Lang::En);
+                if r.top.is_empty() {
+                    prop_assert!(!r.excluded[0].1.is_empty());
+                } else {
+                    prop_assert!((0.0..=100.0 + 1e-9).contains(&r.top[0].score));
+                }
+                n.budget_per_mu_wan = Some(budget * 2.0);
+                let r2 = rank(&n, industry.as_ref(), &Weights::default(), vec![c], 5, no_saving, Lang::En);
+                prop_assert!(r2.top.len() >= r.top.len());
+            }
+        }
+}

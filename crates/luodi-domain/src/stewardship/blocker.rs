@@ -1,0 +1,1497 @@
+//! 难点堵点 — a project's blockers and their three clocks. A blocker is raised by the
+//! project's steward or by the enterprise, routed to the department responsible, and runs
+//! three clocks on the working-day calendar from the day it is raised: acknowledge, answer
+//! and resolve, with the zone's limits (by default 1, 3 and 15 working days, as Shandong's
+//! 企业诉求 rules have it; a leader may allow a complex blocker up to 30 to resolve).
+//!
+//! - Re-routing to another department keeps the history and never resets a clock.
+//! - Waiting on the enterprise pauses the answer and resolve clocks, never acknowledge.
+//! - Waiting for the enterprise's confirmation pauses the resolve clock; a rating of 2 or
+//!   less reopens the blocker and the clock runs on from where it stopped.
+//! - A clock missed escalates along the zone's ladder, each rung once.
+//!
+//! Plain rules: the events come in, the state, the clocks and the escalations due come out.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::core::calendar::Calendar;
+use crate::core::lang::Text;
+
+/// The zone's limits, in working days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaLimits {
+    pub acknowledge: u32,
+    pub answer: u32,
+    pub resolve: u32,
+    /// The most a leader may allow a blocker marked complex to resolve.
+    pub resolve_complex: u32,
+}
+
+impl Default for SlaLimits {
+    fn default() -> Self {
+        SlaLimits {
+            acknowledge: 1,
+            answer: 3,
+            resolve: 15,
+            resolve_complex: 30,
+        }
+    }
+}
+
+/// A limit that is out of range or out of order, naming the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct LimitError {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+impl SlaLimits {
+    /// Each limit is 1–120 working days, and acknowledge ≤ answer ≤ resolve ≤ complex.
+    pub fn check(&self) -> Result<(), LimitError> {
+        let parts = [
+            ("acknowledge", self.acknowledge),
+            ("answer", self.answer),
+            ("resolve", self.resolve),
+            ("resolve_complex", self.resolve_complex),
+        ];
+        for (field, v) in parts {
+            if !(1..=120).contains(&v) {
+                return Err(LimitError {
+                    field,
+                    reason: format!("{v} is not 1–120 working days"),
+                });
+            }
+        }
+        for w in parts.windows(2) {
+            if w[1].1 < w[0].1 {
+                return Err(LimitError {
+                    field: w[1].0,
+                    reason: format!("{} is shorter than {} ({})", w[1].1, w[0].0, w[0].1),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a blocker is about: (code, 中文, English).
+pub const CATEGORIES: &[(&str, &str, &str)] = &[
+    ("land", "用地", "land"),
+    ("planning", "规划设计", "planning and design"),
+    ("approval", "审批手续", "approvals"),
+    ("utilities", "水电气暖", "utilities"),
+    ("construction", "施工建设", "construction"),
+    ("finance", "融资", "finance"),
+    ("talent", "人才用工", "talent and hiring"),
+    ("policy", "政策兑现", "policy and subsidies"),
+    ("other", "其他", "other"),
+];
+
+/// How pressing it is: (code, 中文, English).
+pub const PRIORITIES: &[(&str, &str, &str)] = &[
+    ("normal", "一般", "normal"),
+    ("high", "紧急", "high"),
+    ("urgent", "特急", "urgent"),
+];
+
+/// The zone's blocker settings: the limits and the escalation ladder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sla {
+    pub limits: SlaLimits,
+    pub ladder: Vec<Rung>,
+}
+
+impl Default for Sla {
+    fn default() -> Self {
+        Sla {
+            limits: SlaLimits::default(),
+            ladder: default_ladder(),
+        }
+    }
+}
+
+impl Sla {
+    pub fn check(&self) -> Result<(), LimitError> {
+        self.limits.check()?;
+        check_ladder(&self.ladder)
+    }
+}
+
+/// The three clocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockKind {
+    Acknowledge,
+    Answer,
+    Resolve,
+}
+
+impl ClockKind {
+    pub const ALL: [ClockKind; 3] = [
+        ClockKind::Acknowledge,
+        ClockKind::Answer,
+        ClockKind::Resolve,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClockKind::Acknowledge => "acknowledge",
+            ClockKind::Answer => "answer",
+            ClockKind::Resolve => "resolve",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ClockKind> {
+        ClockKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            ClockKind::Acknowledge => Text::new("签收", "acknowledge"),
+            ClockKind::Answer => Text::new("答复", "answer"),
+            ClockKind::Resolve => Text::new("办结", "resolve"),
+        }
+    }
+}
+
+/// Who acts on a blocker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    /// The project's steward (or another zone officer acting for the zone).
+    Steward,
+    Enterprise,
+    /// The responsible department's officer.
+    Department,
+    /// A zone leader or administrator.
+    Leader,
+    /// Luodi itself (escalations).
+    System,
+}
+
+/// Something that happened to a blocker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    Raised,
+    Acknowledged,
+    /// To another department (its id); the clocks run on.
+    Rerouted {
+        department: i64,
+        reason: String,
+    },
+    /// The department's answer or plan.
+    Answered {
+        text: String,
+    },
+    /// The department needs something from the enterprise: answer and resolve pause.
+    WaitingOnEnterprise {
+        reason: String,
+    },
+    /// The enterprise (or its steward) has given it: the clocks run again.
+    EnterpriseResponded {
+        text: String,
+    },
+    /// A leader allows the blocker more time to resolve, up to the zone's complex limit.
+    MarkedComplex {
+        resolve_limit: u32,
+        reason: String,
+    },
+    /// The department says it is resolved; the enterprise is asked to confirm.
+    Resolved {
+        text: String,
+    },
+    /// The enterprise confirms and rates the handling 1–5; 2 or less reopens the blocker.
+    Confirmed {
+        rating: u8,
+        comment: String,
+    },
+    /// Whoever raised it withdraws it.
+    Withdrawn {
+        reason: String,
+    },
+    /// A missed clock escalated to a rung of the ladder (0 first).
+    Escalated {
+        clock: ClockKind,
+        rung: usize,
+    },
+}
+
+impl Party {
+    pub fn as_str(self) -> &'static str {
+        party_name(self)
+    }
+
+    pub fn parse(s: &str) -> Option<Party> {
+        [
+            Party::Steward,
+            Party::Enterprise,
+            Party::Department,
+            Party::Leader,
+            Party::System,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
+
+    /// The part a user of a role plays on blockers: enterprises for themselves, approval
+    /// officers for their department, leaders and administrators for the zone, the other
+    /// zone staff as stewards.
+    pub fn of_role(role: crate::Role) -> Party {
+        use crate::Role::*;
+        match role {
+            Enterprise => Party::Enterprise,
+            Approval => Party::Department,
+            Leader | Admin => Party::Leader,
+            Steward | Investment | Landing => Party::Steward,
+        }
+    }
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Raised => "raised",
+            Action::Acknowledged => "acknowledged",
+            Action::Rerouted { .. } => "rerouted",
+            Action::Answered { .. } => "answered",
+            Action::WaitingOnEnterprise { .. } => "waiting_on_enterprise",
+            Action::EnterpriseResponded { .. } => "enterprise_responded",
+            Action::MarkedComplex { .. } => "marked_complex",
+            Action::Resolved { .. } => "resolved",
+            Action::Confirmed { .. } => "confirmed",
+            Action::Withdrawn { .. } => "withdrawn",
+            Action::Escalated { .. } => "escalated",
+        }
+    }
+}
+
+/// An action on a day, by a party.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub on: NaiveDate,
+    pub by: Party,
+    pub action: Action,
+}
+
+/// Where a blocker stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Raised, not yet acknowledged by the department.
+    Open,
+    Acknowledged,
+    Answered,
+    /// Resolved by the department, awaiting the enterprise's confirmation.
+    Resolved,
+    Closed,
+    Withdrawn,
+}
+
+impl State {
+    pub const ALL: [State; 6] = [
+        State::Open,
+        State::Acknowledged,
+        State::Answered,
+        State::Resolved,
+        State::Closed,
+        State::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Open => "open",
+            State::Acknowledged => "acknowledged",
+            State::Answered => "answered",
+            State::Resolved => "resolved",
+            State::Closed => "closed",
+            State::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        State::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Still needing work (or the enterprise's word).
+    pub fn is_open(self) -> bool {
+        !matches!(self, State::Closed | State::Withdrawn)
+    }
+
+    pub fn label(self) -> Text {
+        match self {
+            State::Open => Text::new("待签收", "awaiting acknowledgement"),
+            State::Acknowledged => Text::new("已签收", "acknowledged"),
+            State::Answered => Text::new("已答复", "answered"),
+            State::Resolved => Text::new("待企业确认", "awaiting the enterprise's confirmation"),
+            State::Closed => Text::new("已办结", "closed"),
+            State::Withdrawn => Text::new("已撤回", "withdrawn"),
+        }
+    }
+}
+
+/// A rating at or below this reopens the blocker.
+pub const REOPEN_AT_OR_BELOW: u8 = 2;
+
+/// Why an action is refused, in words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BlockerError {
+    #[error("a blocker is raised by its steward or its enterprise")]
+    RaisedBy,
+    #[error("the first event must raise the blocker, and only the first")]
+    NotRaised,
+    #[error("{action} is not possible while the blocker is {state}")]
+    State {
+        action: &'static str,
+        state: &'static str,
+    },
+    #[error("{action} is not for the {party}")]
+    Party {
+        action: &'static str,
+        party: &'static str,
+    },
+    #[error("a rating is 1 to 5, not {0}")]
+    Rating(u8),
+    #[error(
+        "the complex limit is above the ordinary {ordinary} and at most {most} working days, not {given}"
+    )]
+    ComplexLimit {
+        given: u32,
+        ordinary: u32,
+        most: u32,
+    },
+    #[error("events go forward in time: {0} is before the previous event")]
+    Backwards(NaiveDate),
+    #[error("already waiting on the enterprise")]
+    AlreadyWaiting,
+    #[error("not waiting on the enterprise")]
+    NotWaiting,
+    #[error("{0} must not be empty")]
+    Empty(&'static str),
+    #[error("that is the department it is already with")]
+    SameDepartment,
+}
+
+impl BlockerError {
+    /// The refusal in `lang` (the `Display` text is the English one).
+    pub fn text(&self, lang: crate::Lang) -> String {
+        if lang == crate::Lang::En {
+            return self.to_string();
+        }
+        let state_zh =
+            |s: &str| State::parse(s).map_or(s.to_string(), |s| s.label().zh.to_string());
+        match self {
+            BlockerError::RaisedBy => "难点堵点由项目管家或企业提报".into(),
+            BlockerError::NotRaised => "第一条记录须为提报，且只能有一条提报".into(),
+            BlockerError::State { action, state } => {
+                format!("事项当前为“{}”，不能进行“{action}”", state_zh(state))
+            }
+            BlockerError::Party { action, party } => {
+                let who = match *party {
+                    "steward" => "项目管家",
+                    "enterprise" => "企业",
+                    "department" => "责任部门",
+                    "leader" => "领导",
+                    _ => "系统",
+                };
+                format!("“{action}”不由{who}办理")
+            }
+            BlockerError::Rating(r) => format!("评价应为 1–5 分，不是 {r}"),
+            BlockerError::ComplexLimit {
+                given,
+                ordinary,
+                most,
+            } => format!(
+                "复杂事项的办结时限应大于一般时限 {ordinary} 个工作日、至多 {most} 个工作日，不是 {given}"
+            ),
+            BlockerError::Backwards(d) => format!("记录须按时间先后：{d} 早于上一条"),
+            BlockerError::AlreadyWaiting => "已在等待企业补充".into(),
+            BlockerError::NotWaiting => "当前并未等待企业补充".into(),
+            BlockerError::Empty(field) => format!("{field} 不能为空"),
+            BlockerError::SameDepartment => "事项已在该部门".into(),
+        }
+    }
+}
+
+fn party_name(p: Party) -> &'static str {
+    match p {
+        Party::Steward => "steward",
+        Party::Enterprise => "enterprise",
+        Party::Department => "department",
+        Party::Leader => "leader",
+        Party::System => "system",
+    }
+}
+
+/// A blocker as its events leave it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Blocker {
+    pub state: State,
+    pub raised_on: NaiveDate,
+    pub raised_by: Party,
+    /// Waiting on the enterprise since this day.
+    pub waiting_since: Option<NaiveDate>,
+    /// The resolve limit allowed for a complex blocker.
+    pub complex_limit: Option<u32>,
+    /// The department it is with now; `None` while with the one it was raised to.
+    pub department: Option<i64>,
+    pub reopened: u32,
+    /// The last rating the enterprise gave.
+    pub rating: Option<u8>,
+    /// Each clock's stop day, if stopped.
+    pub acknowledged_on: Option<NaiveDate>,
+    pub answered_on: Option<NaiveDate>,
+    /// Days the resolve clock did not count: waiting on the enterprise (answer and
+    /// resolve), awaiting confirmation (resolve only). `(from, to)`; `to` None while on.
+    pub answer_pauses: Vec<(NaiveDate, Option<NaiveDate>)>,
+    pub resolve_pauses: Vec<(NaiveDate, Option<NaiveDate>)>,
+    pub resolved_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    /// Rungs already escalated: (clock, rung).
+    pub escalated: Vec<(ClockKind, usize)>,
+}
+
+fn refuse(action: &Action, state: State) -> BlockerError {
+    BlockerError::State {
+        action: action.name(),
+        state: state.as_str(),
+    }
+}
+
+fn not_for(action: &Action, party: Party) -> BlockerError {
+    BlockerError::Party {
+        action: action.name(),
+        party: party_name(party),
+    }
+}
+
+impl Blocker {
+    /// The blocker after `events`, each checked: who may do it, in which state, in order.
+    /// The error gives the index of the first event refused.
+    pub fn replay(events: &[Event], limits: &SlaLimits) -> Result<Blocker, (usize, BlockerError)> {
+        let first = events.first().ok_or((0, BlockerError::NotRaised))?;
+        if first.action != Action::Raised {
+            return Err((0, BlockerError::NotRaised));
+        }
+        if !matches!(first.by, Party::Steward | Party::Enterprise) {
+            return Err((0, BlockerError::RaisedBy));
+        }
+        let mut b = Blocker {
+            state: State::Open,
+            raised_on: first.on,
+            raised_by: first.by,
+            waiting_since: None,
+            complex_limit: None,
+            department: None,
+            reopened: 0,
+            rating: None,
+            acknowledged_on: None,
+            answered_on: None,
+            answer_pauses: Vec::new(),
+            resolve_pauses: Vec::new(),
+            resolved_on: None,
+            closed_on: None,
+            escalated: Vec::new(),
+        };
+        let mut last = first.on;
+        for (i, e) in events.iter().enumerate().skip(1) {
+            if e.on < last {
+                return Err((i, BlockerError::Backwards(e.on)));
+            }
+            last = e.on;
+            b.apply(e, limits).map_err(|err| (i, err))?;
+        }
+        Ok(b)
+    }
+
+    /// Whether `party` may take `action` now (the pages offer only these).
+    pub fn may(&self, action: &Action, party: Party, limits: &SlaLimits) -> bool {
+        let mut probe = self.clone();
+        probe
+            .apply(
+                &Event {
+                    on: self.last_day(),
+                    by: party,
+                    action: action.clone(),
+                },
+                limits,
+            )
+            .is_ok()
+    }
+
+    fn last_day(&self) -> NaiveDate {
+        [
+            Some(self.raised_on),
+            self.acknowledged_on,
+            self.answered_on,
+            self.resolved_on,
+            self.closed_on,
+            self.waiting_since,
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(self.raised_on)
+    }
+
+    fn apply(&mut self, e: &Event, limits: &SlaLimits) -> Result<(), BlockerError> {
+        use Party::*;
+        let a = &e.action;
+        let open = self.state.is_open();
+        let working = matches!(
+            self.state,
+            State::Open | State::Acknowledged | State::Answered
+        );
+        let nonempty = |s: &str, field: &'static str| {
+            if s.trim().is_empty() {
+                Err(BlockerError::Empty(field))
+            } else {
+                Ok(())
+            }
+        };
+        match a {
+            Action::Raised => return Err(BlockerError::NotRaised),
+            Action::Acknowledged => {
+                if !matches!(e.by, Department | Leader) {
+                    return Err(not_for(a, e.by));
+                }
+                if self.state != State::Open {
+                    return Err(refuse(a, self.state));
+                }
+                self.state = State::Acknowledged;
+                self.acknowledged_on = Some(e.on);
+            }
+            Action::Rerouted { department, reason } => {
+                if !matches!(e.by, Steward | Department | Leader) {
+                    return Err(not_for(a, e.by));
+                }
+                if !working {
+                    return Err(refuse(a, self.state));
+                }
+                nonempty(reason, "reason")?;
+                if self.department == Some(*department) {
+                    return Err(BlockerError::SameDepartment);
+                }
+                self.department = Some(*department);
+            }
+            Action::Answered { text } => {
+                if !matches!(e.by, Department | Leader) {
+                    return Err(not_for(a, e.by));
+                }
+                if !working || self.waiting_since.is_some() {
+                    return Err(refuse(a, self.state));
+                }
+                nonempty(text, "text")?;
+                // Answering acknowledges too.
+                self.acknowledged_on.get_or_insert(e.on);
+                self.answered_on.get_or_insert(e.on);
+                self.state = State::Answered;
+            }
+            Action::WaitingOnEnterprise { reason } => {
+                if !matches!(e.by, Department | Leader | Steward) {
+                    return Err(not_for(a, e.by));
+                }
+                if !matches!(self.state, State::Acknowledged | State::Answered) {
+                    return Err(refuse(a, self.state));
+                }
+                if self.waiting_since.is_some() {
+                    return Err(BlockerError::AlreadyWaiting);
+                }
+                nonempty(reason, "reason")?;
+                self.waiting_since = Some(e.on);
+                if self.answered_on.is_none() {
+                    self.answer_pauses.push((e.on, None));
+                }
+                self.resolve_pauses.push((e.on, None));
+            }
+            Action::EnterpriseResponded { text } => {
+                if !matches!(e.by, Enterprise | Steward) {
+                    return Err(not_for(a, e.by));
+                }
+                if !working {
+                    return Err(refuse(a, self.state));
+                }
+                if self.waiting_since.is_none() {
+                    return Err(BlockerError::NotWaiting);
+                }
+                nonempty(text, "text")?;
+                self.waiting_since = None;
+                for pauses in [&mut self.answer_pauses, &mut self.resolve_pauses] {
+                    if let Some(p) = pauses.last_mut()
+                        && p.1.is_none()
+                    {
+                        p.1 = Some(e.on);
+                    }
+                }
+            }
+            Action::MarkedComplex {
+                resolve_limit,
+                reason,
+            } => {
+                if e.by != Leader {
+                    return Err(not_for(a, e.by));
+                }
+                if !open || self.state == State::Resolved {
+                    return Err(refuse(a, self.state));
+                }
+                nonempty(reason, "reason")?;
+                if *resolve_limit <= limits.resolve || *resolve_limit > limits.resolve_complex {
+                    return Err(BlockerError::ComplexLimit {
+                        given: *resolve_limit,
+                        ordinary: limits.resolve,
+                        most: limits.resolve_complex,
+                    });
+                }
+                self.complex_limit = Some(*resolve_limit);
+            }
+            Action::Resolved { text } => {
+                if !matches!(e.by, Department | Leader) {
+                    return Err(not_for(a, e.by));
+                }
+                if !working || self.waiting_since.is_some() {
+                    return Err(refuse(a, self.state));
+                }
+                nonempty(text, "text")?;
+                self.acknowledged_on.get_or_insert(e.on);
+                self.answered_on.get_or_insert(e.on);
+                self.resolved_on = Some(e.on);
+                self.state = State::Resolved;
+                // Awaiting the enterprise's confirmation: the resolve clock stops.
+                self.resolve_pauses.push((e.on, None));
+            }
+            Action::Confirmed { rating, .. } => {
+                if e.by != Enterprise {
+                    return Err(not_for(a, e.by));
+                }
+                if self.state != State::Resolved {
+                    return Err(refuse(a, self.state));
+                }
+                if !(1..=5).contains(rating) {
+                    return Err(BlockerError::Rating(*rating));
+                }
+                self.rating = Some(*rating);
+                if let Some(p) = self.resolve_pauses.last_mut()
+                    && p.1.is_none()
+                {
+                    p.1 = Some(e.on);
+                }
+                if *rating <= REOPEN_AT_OR_BELOW {
+                    // Reopened: the department works on, the resolve clock runs on.
+                    self.state = State::Answered;
+                    self.resolved_on = None;
+                    self.reopened += 1;
+                } else {
+                    self.state = State::Closed;
+                    self.closed_on = Some(e.on);
+                }
+            }
+            Action::Withdrawn { reason } => {
+                if e.by != self.raised_by && e.by != Leader {
+                    return Err(not_for(a, e.by));
+                }
+                if !open {
+                    return Err(refuse(a, self.state));
+                }
+                nonempty(reason, "reason")?;
+                self.state = State::Withdrawn;
+                self.closed_on = Some(e.on);
+                self.waiting_since = None;
+                for pauses in [&mut self.answer_pauses, &mut self.resolve_pauses] {
+                    if let Some(p) = pauses.last_mut()
+                        && p.1.is_none()
+                    {
+                        p.1 = Some(e.on);
+                    }
+                }
+            }
+            Action::Escalated { clock, rung } => {
+                if e.by != System {
+                    return Err(not_for(a, e.by));
+                }
+                if !open {
+                    return Err(refuse(a, self.state));
+                }
+                if !self.escalated.contains(&(*clock, *rung)) {
+                    self.escalated.push((*clock, *rung));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The resolve limit that applies: the complex one when a leader allowed it.
+    pub fn resolve_limit(&self, limits: &SlaLimits) -> u32 {
+        self.complex_limit.unwrap_or(limits.resolve)
+    }
+
+    /// The three clocks on `today`. A clock a withdrawal stopped reads cancelled, not met.
+    pub fn clocks(&self, calendar: &Calendar, limits: &SlaLimits, today: NaiveDate) -> [Clock; 3] {
+        let end = self.closed_on;
+        let mut clocks = [
+            clock(
+                calendar,
+                ClockKind::Acknowledge,
+                self.raised_on,
+                limits.acknowledge,
+                &[],
+                self.acknowledged_on.or(end),
+                today,
+            ),
+            clock(
+                calendar,
+                ClockKind::Answer,
+                self.raised_on,
+                limits.answer,
+                &self.answer_pauses,
+                self.answered_on.or(end),
+                today,
+            ),
+            clock(
+                calendar,
+                ClockKind::Resolve,
+                self.raised_on,
+                self.resolve_limit(limits),
+                &self.resolve_pauses,
+                end,
+                today,
+            ),
+        ];
+        if self.state == State::Withdrawn {
+            let own_stop = [self.acknowledged_on, self.answered_on, None];
+            for (c, own) in clocks.iter_mut().zip(own_stop) {
+                if own.is_none() {
+                    c.status = ClockStatus::Cancelled;
+                }
+            }
+        }
+        clocks
+    }
+}
+
+/// How a clock reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockStatus {
+    Running,
+    /// Two working days or fewer left.
+    DueSoon,
+    Paused,
+    /// Past its due day and still running.
+    Missed,
+    Met,
+    MetLate,
+    /// Stopped by the blocker's withdrawal before it was met.
+    Cancelled,
+}
+
+impl ClockStatus {
+    pub fn label(self) -> Text {
+        match self {
+            ClockStatus::Running => Text::new("计时中", "running"),
+            ClockStatus::DueSoon => Text::new("即将到期", "due soon"),
+            ClockStatus::Paused => {
+                Text::new("暂停（等待企业）", "paused (waiting on the enterprise)")
+            }
+            ClockStatus::Missed => Text::new("已超时", "missed"),
+            ClockStatus::Met => Text::new("按时", "met"),
+            ClockStatus::MetLate => Text::new("超时完成", "met late"),
+            ClockStatus::Cancelled => Text::new("已撤回", "withdrawn"),
+        }
+    }
+
+    pub fn class(self) -> &'static str {
+        match self {
+            ClockStatus::Running => "running",
+            ClockStatus::DueSoon => "due",
+            // Waiting on the enterprise is no fault of the department's: shown grey.
+            ClockStatus::Paused | ClockStatus::Cancelled => "not-started",
+            ClockStatus::Missed | ClockStatus::MetLate => "overdue",
+            ClockStatus::Met => "done",
+        }
+    }
+}
+
+/// One clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Clock {
+    pub kind: ClockKind,
+    pub limit: u32,
+    /// Working days counted so far (to the stop, or today).
+    pub used: i64,
+    /// The last working day to be on time; `None` while paused before reaching it.
+    pub due: Option<NaiveDate>,
+    /// When it stopped.
+    pub stopped_on: Option<NaiveDate>,
+    pub status: ClockStatus,
+    /// The count ran into a year with no published holiday schedule.
+    pub assumed: bool,
+}
+
+/// Days left under which a running clock shows "due soon".
+pub const DUE_SOON: i64 = 2;
+
+/// Whether working day `d` is inside a pause: a pause from `p` to `q` leaves out the
+/// working days after `p` up to and including `q` (the day it began still counts; the day
+/// it ended does not), and every day after `p` while it lasts.
+fn paused(pauses: &[(NaiveDate, Option<NaiveDate>)], d: NaiveDate) -> bool {
+    pauses
+        .iter()
+        .any(|(p, q)| d > *p && q.is_none_or(|q| d <= q))
+}
+
+/// A clock from `start` with `limit` working days, leaving out the paused days, stopped on
+/// `stop` (if it has stopped), read on `today`.
+fn clock(
+    calendar: &Calendar,
+    kind: ClockKind,
+    start: NaiveDate,
+    limit: u32,
+    pauses: &[(NaiveDate, Option<NaiveDate>)],
+    stop: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Clock {
+    // A limit of 0 would never be reached; the zone's limits are at least 1.
+    let limit = limit.max(1);
+    let until = stop.map_or(today, |s| s.min(today).max(start));
+    let mut assumed = false;
+    // Walk working days from the day after `start` until both the count reaches the limit
+    // (the due day) and `until` is passed.
+    let mut used = 0i64;
+    let mut counted = 0i64;
+    let mut due = None;
+    let mut d = start;
+    let open_pause = pauses.iter().find(|p| p.1.is_none()).map(|p| p.0);
+    loop {
+        d = d.succ_opt().expect("a date");
+        if d > until && (due.is_some() || open_pause.is_some_and(|p| d > p)) {
+            break;
+        }
+        assumed |= !calendar.day(d).published;
+        if !calendar.is_workday(d) || paused(pauses, d) {
+            if d > until && open_pause.is_some_and(|p| d > p) {
+                break;
+            }
+            continue;
+        }
+        counted += 1;
+        if d <= until {
+            used = counted;
+        }
+        if due.is_none() && counted == limit as i64 {
+            due = Some(d);
+        }
+        if d > until && due.is_some() {
+            break;
+        }
+    }
+    let status = match (stop, due) {
+        (Some(_), _) if used <= limit as i64 => ClockStatus::Met,
+        (Some(_), _) => ClockStatus::MetLate,
+        (None, _) if open_pause.is_some() && due.is_none_or(|due| due > today) => {
+            ClockStatus::Paused
+        }
+        (None, Some(due)) if today > due => ClockStatus::Missed,
+        (None, _) if limit as i64 - used <= DUE_SOON => ClockStatus::DueSoon,
+        (None, _) => ClockStatus::Running,
+    };
+    Clock {
+        kind,
+        limit,
+        used,
+        due,
+        stopped_on: stop,
+        status,
+        assumed,
+    }
+}
+
+/// A rung of the escalation ladder: whom a missed clock goes to, and how many working days
+/// after the due day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rung {
+    /// `department_head` or `zone_leader`.
+    pub to: String,
+    pub after_working_days: u32,
+}
+
+/// The rungs a ladder may name.
+pub const RUNG_TARGETS: &[&str] = &["department_head", "zone_leader"];
+
+/// The default ladder: the department's head the day after a clock is missed, the zone's
+/// leaders three working days later.
+pub fn default_ladder() -> Vec<Rung> {
+    vec![
+        Rung {
+            to: "department_head".into(),
+            after_working_days: 0,
+        },
+        Rung {
+            to: "zone_leader".into(),
+            after_working_days: 3,
+        },
+    ]
+}
+
+/// Checks a ladder: 1–5 rungs of known targets, each no sooner than the one before.
+pub fn check_ladder(ladder: &[Rung]) -> Result<(), LimitError> {
+    if ladder.is_empty() || ladder.len() > 5 {
+        return Err(LimitError {
+            field: "ladder",
+            reason: format!("{} rungs; a ladder has 1 to 5", ladder.len()),
+        });
+    }
+    for (i, r) in ladder.iter().enumerate() {
+        if !RUNG_TARGETS.contains(&r.to.as_str()) {
+            return Err(LimitError {
+                field: "ladder",
+                reason: format!(
+                    "rung {i}: '{}' is not one of {}",
+                    r.to,
+                    RUNG_TARGETS.join(", ")
+                ),
+            });
+        }
+        if r.after_working_days > 60 {
+            return Err(LimitError {
+                field: "ladder",
+                reason: format!(
+                    "rung {i}: {} is more than 60 working days",
+                    r.after_working_days
+                ),
+            });
+        }
+        if i > 0 && r.after_working_days < ladder[i - 1].after_working_days {
+            return Err(LimitError {
+                field: "ladder",
+                reason: format!("rung {i} comes sooner than rung {}", i - 1),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The escalations due on `today` and not yet made: for each clock still running past its
+/// due day, each rung whose day has come. A clock met (even late) escalates no more.
+pub fn escalations_due(
+    blocker: &Blocker,
+    clocks: &[Clock; 3],
+    ladder: &[Rung],
+    calendar: &Calendar,
+    today: NaiveDate,
+) -> Vec<(ClockKind, usize)> {
+    if !blocker.state.is_open() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for c in clocks {
+        let (ClockStatus::Missed, Some(due)) = (c.status, c.due) else {
+            continue;
+        };
+        // Nothing to chase while the enterprise has the next move: waiting on it (answer
+        // and resolve), or its confirmation of a resolution (resolve).
+        let enterprise_moves = match c.kind {
+            ClockKind::Acknowledge => false,
+            ClockKind::Answer => blocker.waiting_since.is_some(),
+            ClockKind::Resolve => {
+                blocker.waiting_since.is_some() || blocker.state == State::Resolved
+            }
+        };
+        if enterprise_moves {
+            continue;
+        }
+        for (rung, r) in ladder.iter().enumerate() {
+            // The rung's day: the first working day after the due day, then as many more.
+            let day = calendar
+                .add_working_days(due, 1 + r.after_working_days as i64)
+                .value;
+            if today >= day && !blocker.escalated.contains(&(c.kind, rung)) {
+                out.push((c.kind, rung));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn ev(on: &str, by: Party, action: Action) -> Event {
+        Event {
+            on: d(on),
+            by,
+            action,
+        }
+    }
+
+    fn raised(on: &str) -> Event {
+        ev(on, Party::Enterprise, Action::Raised)
+    }
+
+    fn due(c: &Clock) -> Option<String> {
+        c.due.map(|d| d.to_string())
+    }
+
+    /// Raised on Wednesday 30 September 2026, the working day before the National Day
+    /// holiday (1–7 October; Saturday 10 October is worked): acknowledge is due on Thursday
+    /// 8 October, answer on Saturday 10 October, resolve (15) on Tuesday 27 October.
+    #[test]
+    fn national_day_on_the_real_calendar() {
+        let cal = Calendar::builtin();
+        let limits = SlaLimits::default();
+        let b = Blocker::replay(&[raised("2026-09-30")], &limits).unwrap();
+        let [ack, answer, resolve] = b.clocks(&cal, &limits, d("2026-09-30"));
+        assert_eq!(due(&ack).as_deref(), Some("2026-10-08"));
+        assert_eq!(due(&answer).as_deref(), Some("2026-10-10"));
+        assert_eq!(due(&resolve).as_deref(), Some("2026-10-27"));
+        assert_eq!((ack.used, ack.status), (0, ClockStatus::DueSoon));
+        // On the holiday nothing is counted and nothing is missed.
+        let [ack, ..] = b.clocks(&cal, &limits, d("2026-10-05"));
+        assert_eq!((ack.used, ack.status), (0, ClockStatus::DueSoon));
+        let [ack, ..] = b.clocks(&cal, &limits, d("2026-10-09"));
+        assert_eq!((ack.used, ack.status), (2, ClockStatus::Missed));
+    }
+
+    /// Waiting on the enterprise moves the answer and resolve dates by the working days
+    /// waited, and never the acknowledge date.
+    #[test]
+    fn a_pause_moves_answer_and_resolve_not_acknowledge() {
+        let cal = Calendar::builtin();
+        let limits = SlaLimits::default();
+        let events = vec![
+            raised("2026-11-02"),
+            ev("2026-11-02", Party::Department, Action::Acknowledged),
+            ev(
+                "2026-11-03",
+                Party::Department,
+                Action::WaitingOnEnterprise {
+                    reason: "请补充用电负荷表".into(),
+                },
+            ),
+        ];
+        let b = Blocker::replay(&events, &limits).unwrap();
+        let [ack, answer, resolve] = b.clocks(&cal, &limits, d("2026-11-06"));
+        assert_eq!(due(&ack).as_deref(), Some("2026-11-03"));
+        assert_eq!(
+            (ack.status, ack.stopped_on),
+            (ClockStatus::Met, Some(d("2026-11-02")))
+        );
+        // Paused after Tuesday 3 November: one day counted, the due date unknown.
+        assert_eq!(
+            (answer.status, answer.used, answer.due),
+            (ClockStatus::Paused, 1, None)
+        );
+        assert_eq!(resolve.status, ClockStatus::Paused);
+        // The enterprise answers on Monday 9 November: Wed–Fri and Mon were not counted,
+        // so answer is due on Thursday 11 November instead of Thursday 5 November.
+        let mut events = events;
+        events.push(ev(
+            "2026-11-09",
+            Party::Enterprise,
+            Action::EnterpriseResponded {
+                text: "已补充".into(),
+            },
+        ));
+        let b = Blocker::replay(&events, &limits).unwrap();
+        let [ack2, answer, resolve] = b.clocks(&cal, &limits, d("2026-11-09"));
+        assert_eq!(ack2.due, ack.due);
+        assert_eq!(due(&answer).as_deref(), Some("2026-11-11"));
+        // Resolve: 15 working days from 2 November would be 23 November; four later, 27 November.
+        assert_eq!(due(&resolve).as_deref(), Some("2026-11-27"));
+        assert_eq!((answer.used, answer.status), (1, ClockStatus::DueSoon));
+    }
+
+    #[test]
+    fn confirmation_closes_or_reopens_and_the_resolve_clock_runs_on() {
+        let cal = Calendar::builtin();
+        let limits = SlaLimits::default();
+        let mut events = vec![
+            ev("2026-11-02", Party::Steward, Action::Raised),
+            ev(
+                "2026-11-03",
+                Party::Department,
+                Action::Resolved {
+                    text: "已协调电力公司".into(),
+                },
+            ),
+        ];
+        let b = Blocker::replay(&events, &limits).unwrap();
+        assert_eq!(b.state, State::Resolved);
+        // Confirmation is the enterprise's alone.
+        let steward_rates = ev(
+            "2026-11-05",
+            Party::Steward,
+            Action::Confirmed {
+                rating: 5,
+                comment: String::new(),
+            },
+        );
+        events.push(steward_rates);
+        assert!(matches!(
+            Blocker::replay(&events, &limits),
+            Err((2, BlockerError::Party { .. }))
+        ));
+        events.pop();
+        events.push(ev(
+            "2026-11-10",
+            Party::Enterprise,
+            Action::Confirmed {
+                rating: 2,
+                comment: "未真正解决".into(),
+            },
+        ));
+        let b = Blocker::replay(&events, &limits).unwrap();
+        assert_eq!((b.state, b.reopened), (State::Answered, 1));
+        // The days awaiting confirmation (4–10 November) are not counted: one day used.
+        let [_, answer, resolve] = b.clocks(&cal, &limits, d("2026-11-10"));
+        assert_eq!(answer.status, ClockStatus::Met);
+        assert_eq!((resolve.used, resolve.status), (1, ClockStatus::Running));
+        events.push(ev(
+            "2026-11-12",
+            Party::Department,
+            Action::Resolved {
+                text: "已通电".into(),
+            },
+        ));
+        events.push(ev(
+            "2026-11-13",
+            Party::Enterprise,
+            Action::Confirmed {
+                rating: 5,
+                comment: "满意".into(),
+            },
+        ));
+        let b = Blocker::replay(&events, &limits).unwrap();
+        assert_eq!((b.state, b.rating), (State::Closed, Some(5)));
+        let [_, _, resolve] = b.clocks(&cal, &limits, d("2026-12-31"));
+        assert_eq!((resolve.status, resolve.used), (ClockStatus::Met, 3));
+        // Nothing more once closed.
+        assert!(!b.may(
+            &Action::Answered { text: "x".into() },
+            Party::Department,
+            &limits
+        ));
+    }
+
+    #[test]
+    fn refusals_read_in_chinese() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        for e in [
+            BlockerError::RaisedBy,
+            BlockerError::NotRaised,
+            BlockerError::State {
+                action: "answered",
+                state: "closed",
+            },
+            BlockerError::Party {
+                action: "confirmed",
+                party: "steward",
+            },
+            BlockerError::Rating(6),
+            BlockerError::ComplexLimit {
+                given: 40,
+                ordinary: 15,
+                most: 30,
+            },
+            BlockerError::Backwards(d),
+            BlockerError::AlreadyWaiting,
+            BlockerError::NotWaiting,
+            BlockerError::Empty("reason"),
+            BlockerError::SameDepartment,
+        ] {
+            let zh = e.text(crate::Lang::Zh);
+            assert!(!zh.is_empty(), "{e}");
+            assert!(!zh.contains(" is ") && !zh.contains("the "), "{zh}");
+        }
+        assert!(
+            BlockerError::State {
+                action: "answered",
+                state: "closed"
+            }
+            .text(crate::Lang::Zh)
+            .contains("已办结")
+        );
+    }
+
+    #[test]
+    fn refusals_name_the_reason() {
+        let limits = SlaLimits::default();
+        let r = Blocker::replay(
+            &[ev("2026-11-02", Party::Department, Action::Raised)],
+            &limits,
+        );
+        assert_eq!(r.unwrap_err(), (0, BlockerError::RaisedBy));
+        let base = raised("2026-11-02");
+        let complex = |limit| {
+            Blocker::replay(
+                &[
+                    base.clone(),
+                    ev(
+                        "2026-11-03",
+                        Party::Leader,
+                        Action::MarkedComplex {
+                            resolve_limit: limit,
+                            reason: "跨部门".into(),
+                        },
+                    ),
+                ],
+                &limits,
+            )
+        };
+        assert!(complex(30).is_ok());
+        assert!(matches!(
+            complex(31),
+            Err((1, BlockerError::ComplexLimit { .. }))
+        ));
+        assert!(matches!(
+            complex(15),
+            Err((1, BlockerError::ComplexLimit { .. }))
+        ));
+        let steward_marks = Blocker::replay(
+            &[
+                base.clone(),
+                ev(
+                    "2026-11-03",
+                    Party::Steward,
+                    Action::MarkedComplex {
+                        resolve_limit: 20,
+                        reason: "x".into(),
+                    },
+                ),
+            ],
+            &limits,
+        );
+        assert!(matches!(
+            steward_marks,
+            Err((1, BlockerError::Party { .. }))
+        ));
+        let backwards = Blocker::replay(
+            &[
+                base.clone(),
+                ev("2026-11-01", Party::Department, Action::Acknowledged),
+            ],
+            &limits,
+        );
+        assert!(matches!(backwards, Err((1, BlockerError::Backwards(_)))));
+        let rating = Blocker::replay(
+            &[
+                base,
+                ev(
+                    "2026-11-03",
+                    Party::Department,
+                    Action::Resolved { text: "ok".into() },
+                ),
+                ev(
+                    "2026-11-04",
+                    Party::Enterprise,
+                    Action::Confirmed {
+                        rating: 6,
+                        comment: String::new(),
+                    },
+                ),
+            ],
+            &limits,
+        );
+        assert_eq!(rating.unwrap_err(), (2, BlockerError::Rating(6)));
+        assert!(
+            SlaLimits {
+                answer: 0,
+                ..Default::default()
+            }
+            .check()
+            .is_err_and(|e| e.field == "answer")
+        );
+        assert!(
+            SlaLimits {
+                resolve: 2,
+                ..Default::default()
+            }
+            .check()
+            .is_err_and(|e| e.field == "resolve")
+        );
+    }
+
+    #[test]
+    fn a_missed_clock_escalates_each_rung_once() {
+        let cal = Calendar::builtin();
+        let limits = SlaLimits::default();
+        let ladder = default_ladder();
+        let mut events = vec![raised("2026-11-02")];
+        let b = Blocker::replay(&events, &limits).unwrap();
+        // Acknowledge is due Tuesday 3 November; missed on Wednesday 4.
+        let at = |b: &Blocker, day: &str| {
+            let clocks = b.clocks(&cal, &limits, d(day));
+            escalations_due(b, &clocks, &ladder, &cal, d(day))
+        };
+        assert!(at(&b, "2026-11-03").is_empty());
+        assert_eq!(at(&b, "2026-11-04"), vec![(ClockKind::Acknowledge, 0)]);
+        events.push(ev(
+            "2026-11-04",
+            Party::System,
+            Action::Escalated {
+                clock: ClockKind::Acknowledge,
+                rung: 0,
+            },
+        ));
+        let b = Blocker::replay(&events, &limits).unwrap();
+        assert!(at(&b, "2026-11-04").is_empty(), "once");
+        // Answer (due 5 November) is missed on the 6th; the zone leader's rung comes three
+        // working days after the first.
+        assert_eq!(at(&b, "2026-11-06"), vec![(ClockKind::Answer, 0)]);
+        assert_eq!(
+            at(&b, "2026-11-09"),
+            vec![(ClockKind::Acknowledge, 1), (ClockKind::Answer, 0)]
+        );
+        // Acknowledged late: that clock escalates no more.
+        events.push(ev("2026-11-09", Party::Department, Action::Acknowledged));
+        let b = Blocker::replay(&events, &limits).unwrap();
+        assert_eq!(at(&b, "2026-11-09"), vec![(ClockKind::Answer, 0)]);
+        assert_eq!(
+            b.clocks(&cal, &limits, d("2026-11-09"))[0].status,
+            ClockStatus::MetLate
+        );
+        assert!(check_ladder(&ladder).is_ok());
+        assert!(check_ladder(&[]).is_err());
+        assert!(
+            check_ladder(&[Rung {
+                to: "mayor".into(),
+                after_working_days: 0
+            }])
+            .is_err()
+        );
+    }
+
+    /// A withdrawn blocker's unmet clocks read withdrawn; a late resolution awaiting the
+    /// enterprise's word escalates no more; finished blockers take no more events.
+    #[test]
+    fn withdrawal_and_waiting_stop_the_chase() {
+        let cal = Calendar::builtin();
+        let limits = SlaLimits::default();
+        let events = vec![
+            raised("2026-03-02"),
+            ev("2026-03-02", Party::Department, Action::Acknowledged),
+            ev(
+                "2026-03-03",
+                Party::Enterprise,
+                Action::Withdrawn {
+                    reason: "已自行解决".into(),
+                },
+            ),
+        ];
+        let b = Blocker::replay(&events, &limits).unwrap();
+        let [ack, answer, resolve] = b.clocks(&cal, &limits, d("2026-04-30"));
+        assert_eq!(
+            (ack.status, answer.status, resolve.status),
+            (
+                ClockStatus::Met,
+                ClockStatus::Cancelled,
+                ClockStatus::Cancelled
+            )
+        );
+        let mut late = events.clone();
+        late.push(ev(
+            "2026-03-05",
+            Party::Enterprise,
+            Action::EnterpriseResponded { text: "x".into() },
+        ));
+        assert!(Blocker::replay(&late, &limits).is_err());
+        let mut late = events;
+        late.push(ev(
+            "2026-03-05",
+            Party::System,
+            Action::Escalated {
+                clock: ClockKind::Resolve,
+                rung: 0,
+            },
+        ));
+        assert!(Blocker::replay(&late, &limits).is_err());
+
+        // Resolved on 30 March, after the resolve clock's due day (23 March): while the
+        // enterprise has not confirmed, nobody is chased.
+        let events = vec![
+            raised("2026-03-02"),
+            ev(
+                "2026-03-02",
+                Party::Department,
+                Action::Answered {
+                    text: "方案".into(),
+                },
+            ),
+            ev(
+                "2026-03-30",
+                Party::Department,
+                Action::Resolved {
+                    text: "已解决".into(),
+                },
+            ),
+        ];
+        let b = Blocker::replay(&events, &limits).unwrap();
+        let clocks = b.clocks(&cal, &limits, d("2026-04-10"));
+        assert_eq!(clocks[2].status, ClockStatus::Missed);
+        assert!(escalations_due(&b, &clocks, &default_ladder(), &cal, d("2026-04-10")).is_empty());
+        // A limit of 0 (never allowed by the zone's check) still gives an answer.
+        let zero = SlaLimits {
+            acknowledge: 0,
+            ..limits
+        };
+        assert_eq!(b.clocks(&cal, &zero, d("2026-03-02"))[0].limit, 1);
+    }
+
+    proptest! {
+        /// Without pauses a clock is due on the limit-th working day after it starts;
+        /// pausing never brings a due date earlier and never moves acknowledge; a due day
+        /// is always a working day.
+        #[test]
+        fn pauses_only_postpone(
+            start in 0i64..700,
+            wait_after in 0i64..20,
+            wait_for in 1i64..30,
+            limit in 1u32..20,
+        ) {
+            let cal = Calendar::builtin();
+            let limits = SlaLimits { acknowledge: 1, answer: limit.max(1), resolve: limit.max(1) + 5, resolve_complex: limit.max(1) + 10 };
+            let day0 = d("2025-01-01") + chrono::Duration::days(start);
+            let plain = Blocker::replay(&[Event { on: day0, by: Party::Steward, action: Action::Raised }], &limits).unwrap();
+            let far = day0 + chrono::Duration::days(400);
+            let [ack, answer, resolve] = plain.clocks(&cal, &limits, day0);
+            prop_assert_eq!(answer.due, Some(cal.add_working_days(day0, limits.answer as i64).value));
+            prop_assert_eq!(resolve.due, Some(cal.add_working_days(day0, limits.resolve as i64).value));
+
+            let w0 = day0 + chrono::Duration::days(wait_after);
+            let w1 = w0 + chrono::Duration::days(wait_for);
+            let events = vec![
+                Event { on: day0, by: Party::Steward, action: Action::Raised },
+                Event { on: day0, by: Party::Department, action: Action::Acknowledged },
+                Event { on: w0, by: Party::Department, action: Action::WaitingOnEnterprise { reason: "资料".into() } },
+                Event { on: w1, by: Party::Enterprise, action: Action::EnterpriseResponded { text: "已补".into() } },
+            ];
+            let paused = Blocker::replay(&events, &limits).unwrap();
+            let [ack2, answer2, resolve2] = paused.clocks(&cal, &limits, far);
+            prop_assert_eq!(ack2.due, ack.due);
+            prop_assert!(answer2.due >= answer.due);
+            prop_assert!(resolve2.due >= resolve.due);
+            for c in [ack2, answer2, resolve2] {
+                if let Some(due) = c.due {
+                    prop_assert!(cal.is_workday(due));
+                }
+            }
+            // The postponement is exactly the working days waited before the due day.
+            let waited = cal.working_days_between(w0, w1).value;
+            if resolve.due.is_some_and(|due| due > w0) {
+                prop_assert_eq!(resolve2.due, Some(cal.add_working_days(day0, limits.resolve as i64 + waited).value));
+            } else {
+                prop_assert_eq!(resolve2.due, resolve.due);
+            }
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! 服务 — stewardship: projects and their phases' lifecycle, blockers (难点堵点) with their
+//! SLA clocks and escalation ladder, and outbound notifications' shapes.
+
+pub mod blocker;
+pub mod outbound;
+pub mod project;
