@@ -12,5 +12,6 @@ pub mod stewardship;
 
 pub use self::core::ids::*;
 pub use self::core::lang::{Lang, Text};
-pub use self::core::role::{Action, Role};
+pub use self::core::policy::Operation;
+pub use self::core::role::Role;
 pub use self::core::scope::Scope;

@@ -204,9 +204,10 @@ pub async fn load(store: &Store) -> Result<Zone> {
             email: email.to_string(),
             display_name: name.to_string(),
             role: *role,
-            department_id: role.needs_department().then_some(approval_dept).flatten(),
-            enterprise_id: role
-                .needs_enterprise()
+            department_id: luodi_domain::core::policy::needs_department(*role)
+                .then_some(approval_dept)
+                .flatten(),
+            enterprise_id: luodi_domain::core::policy::needs_enterprise(*role)
                 .then_some(first_enterprise)
                 .flatten(),
         };

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use luodi_app::problem::{Kind, Problem};
 use luodi_domain::Lang;
 use luodi_domain::core::enterprise::FieldError;
 use luodi_store::StoreError;
@@ -131,6 +132,38 @@ impl ApiError {
             .field("version"),
             other => Self::internal(other),
         }
+    }
+
+    /// A use case's problem, in `lang`: its kind chooses the status.
+    pub fn app(lang: Lang, e: impl Into<Problem>) -> Self {
+        let p: Problem = e.into();
+        let status = match p.kind {
+            Kind::Malformed => StatusCode::BAD_REQUEST,
+            Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::Forbidden => StatusCode::FORBIDDEN,
+            Kind::Conflict => StatusCode::CONFLICT,
+            Kind::Unavailable => return Self::unavailable(lang),
+            Kind::Internal => {
+                return Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error",
+                );
+            }
+        };
+        let mut e = Self::new(status, &p.code, p.message.get(lang));
+        e.body.field = p.field;
+        e.body.errors = p
+            .errors
+            .into_iter()
+            .map(|f| FieldErrorBody {
+                field: f.field,
+                code: f.code.into_owned(),
+                message: f.message.get(lang).to_string(),
+            })
+            .collect();
+        e
     }
 
     /// 503: the database cannot be reached now; try again after a few seconds.

@@ -88,15 +88,18 @@ pub struct ApiUser {
 }
 
 impl ApiUser {
-    /// The caller's zone, when their role may take `action` (403 otherwise, and for a
-    /// province-level user, who has no zone to act in).
-    pub fn zone_for(&self, action: luodi_domain::Action) -> Result<luodi_domain::ZoneId, ApiError> {
-        if !self.user.role.may(action) {
-            return Err(ApiError::forbidden(self.lang));
-        }
+    /// The caller as the use cases know them.
+    pub fn caller(&self) -> luodi_app::Caller {
+        luodi_app::Caller::user(&self.user, self.lang)
+    }
+
+    /// The caller's zone, when the policy lets them do `op` there (403 otherwise, and for
+    /// a province-level user, who has no zone to act in).
+    pub fn zone_for(&self, op: luodi_domain::Operation) -> Result<luodi_domain::ZoneId, ApiError> {
         self.user
-            .zone_id
-            .ok_or_else(|| ApiError::forbidden(self.lang))
+            .caller()
+            .zone_for(op)
+            .map_err(|_| ApiError::forbidden(self.lang))
     }
 }
 
@@ -107,6 +110,7 @@ impl FromRequestParts<AppState> for ApiUser {
         let lang = request_lang(parts, None);
         if let Some(token) = bearer(parts) {
             let (user, expires) = state
+                .app
                 .store
                 .token_caller(token)
                 .await
@@ -123,6 +127,7 @@ impl FromRequestParts<AppState> for ApiUser {
             return Err(ApiError::unauthorized(lang));
         };
         let session = state
+            .app
             .store
             .session(&secret)
             .await
@@ -163,6 +168,13 @@ pub struct PageUser {
     pub cross_origin: bool,
 }
 
+impl PageUser {
+    /// The caller as the use cases know them.
+    pub fn caller(&self) -> luodi_app::Caller {
+        luodi_app::Caller::user(&self.user, self.lang)
+    }
+}
+
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 
@@ -179,7 +191,7 @@ impl FromRequestParts<AppState> for PageUser {
         let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(to_login());
         };
-        match state.store.session(&secret).await {
+        match state.app.store.session(&secret).await {
             Ok(Some(s)) => {
                 let lang = request_lang(parts, Some(&s.user));
                 Ok(PageUser {

@@ -8,8 +8,8 @@ use std::fmt::Write;
 use chrono::NaiveDate;
 use luodi_domain::core::calendar::Calendar;
 
-use crate::api::projects::ForecastResponse;
 use crate::i18n::Tr;
+use luodi_app::forecast::phase::ForecastResponse;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")

@@ -1,11 +1,8 @@
-//! Whether the database answers, as this server last saw it. A background job asks it
-//! every second; while it does not answer, every request but `/healthz`, `/metrics` and the
-//! stylesheet is answered at once with 503 and `Retry-After` (in the API's shape under
-//! `/api/`, as a page elsewhere) instead of waiting for a connection that will not come.
-//! When the database answers again the next check lets requests through by itself.
-
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+//! The web side of the database check ([`luodi_app::core::health`]): while the database
+//! does not answer, every request but `/healthz`, `/metrics` and the stylesheet is
+//! answered at once with 503 and `Retry-After` (in the API's shape under `/api/`, as a
+//! page elsewhere) instead of waiting for a connection that will not come. When the
+//! database answers again the next check lets requests through by itself.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -15,44 +12,6 @@ use axum::response::{Html, IntoResponse, Response};
 use crate::AppState;
 use crate::error::{ApiError, RETRY_AFTER_SECONDS};
 use crate::extract::request_lang;
-
-/// How long a check waits for the database.
-pub const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
-/// How often the job checks.
-pub const CHECK_EVERY: Duration = Duration::from_secs(1);
-
-#[derive(Debug, Default)]
-pub struct DbHealth {
-    down: AtomicBool,
-}
-
-impl DbHealth {
-    pub fn is_down(&self) -> bool {
-        self.down.load(Ordering::Relaxed)
-    }
-
-    /// Records a check; says so in the log when the state changes.
-    pub fn record(&self, up: bool) {
-        let was_down = self.down.swap(!up, Ordering::Relaxed);
-        match (was_down, up) {
-            (false, false) => {
-                tracing::error!("database unreachable: answering 503 until it is back")
-            }
-            (true, true) => tracing::info!("database reachable again"),
-            _ => {}
-        }
-    }
-}
-
-/// One check: does the database answer within [`CHECK_TIMEOUT`]?
-pub async fn check(state: &AppState) -> bool {
-    let up = matches!(
-        tokio::time::timeout(CHECK_TIMEOUT, state.store.ping()).await,
-        Ok(Ok(()))
-    );
-    state.db_health.record(up);
-    up
-}
 
 fn unavailable(api: bool, lang: luodi_domain::Lang) -> Response {
     if api {
@@ -77,7 +36,7 @@ fn unavailable(api: bool, lang: luodi_domain::Lang) -> Response {
 pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let exempt = path == "/healthz" || path == "/metrics" || path.starts_with("/assets/");
-    if state.db_health.is_down() && !exempt {
+    if state.app.db_health.is_down() && !exempt {
         let (parts, _) = req.into_parts();
         let lang = request_lang(&parts, None);
         return unavailable(parts.uri.path().starts_with("/api/"), lang);
@@ -89,7 +48,7 @@ pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Re
 /// is down, else within [`CHECK_TIMEOUT`].
 pub async fn healthz(State(state): State<AppState>, req: Request) -> Response {
     let lang = request_lang(&req.into_parts().0, None);
-    if !state.db_health.is_down() && check(&state).await {
+    if !state.app.db_health.is_down() && luodi_app::core::health::check(&state.app).await {
         return (StatusCode::OK, "ok").into_response();
     }
     unavailable(true, lang)

@@ -11,12 +11,9 @@ pub mod extract;
 pub mod gantt;
 pub mod health;
 pub mod i18n;
-pub mod jobs;
 pub mod map;
-pub mod match_index;
 pub mod metrics;
 pub mod notice;
-pub mod outbound;
 pub mod pages;
 pub mod server;
 
@@ -27,7 +24,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use luodi_store::Store;
+use luodi_app::App;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
@@ -38,15 +35,11 @@ use crate::extract::request_lang;
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// Settings of the web layer.
-#[derive(Debug, Clone)]
+/// Settings of the web layer (the application has its own, [`luodi_app::Settings`]).
+#[derive(Debug, Clone, Default)]
 pub struct WebConfig {
     /// Mark cookies `Secure` (serve behind HTTPS).
     pub secure_cookies: bool,
-    /// How often `serve` re-forecasts the portfolio when nothing wakes it sooner.
-    pub forecast_every: std::time::Duration,
-    /// Email and webhooks: where links point, the SMTP server, the sender.
-    pub outbound: outbound::OutboundConfig,
     /// Who may read `/metrics`.
     pub metrics: metrics::MetricsAccess,
     /// What a connection may take, and how long a shutdown drains.
@@ -56,47 +49,21 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<metrics::IpNet>,
 }
 
-impl Default for WebConfig {
-    fn default() -> Self {
-        WebConfig {
-            secure_cookies: false,
-            forecast_every: std::time::Duration::from_secs(600),
-            outbound: outbound::OutboundConfig {
-                every: std::time::Duration::from_secs(5),
-                ..Default::default()
-            },
-            metrics: Default::default(),
-            limits: Default::default(),
-            trusted_proxies: Vec::new(),
-        }
-    }
-}
-
+/// What every handler is given: the application and the web layer's own settings and
+/// metrics.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
+    pub app: App,
     pub config: WebConfig,
     pub metrics: metrics::SharedMetrics,
-    /// Wakes the background forecaster after a step or a handover.
-    pub forecast_wake: std::sync::Arc<tokio::sync::Notify>,
-    /// One portfolio sweep at a time in this process; the others then find nothing to do.
-    pub sweep_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
-    /// Each zone's parcels in memory for the matcher.
-    pub match_index: std::sync::Arc<match_index::MatchIndexes>,
-    /// Whether the database answers, as this server last saw it.
-    pub db_health: std::sync::Arc<health::DbHealth>,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: WebConfig) -> Self {
+    pub fn new(app: App, config: WebConfig) -> Self {
         AppState {
-            store,
+            app,
             config,
             metrics: Default::default(),
-            forecast_wake: Default::default(),
-            sweep_lock: Default::default(),
-            match_index: Default::default(),
-            db_health: Default::default(),
         }
     }
 }
@@ -172,105 +139,20 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves until `shutdown` completes: the listener with its limits ([`server`]) and the
-/// background jobs ([`jobs`]). On shutdown the listener stops taking connections and
-/// drains the requests under way, then each job finishes its current step; both within
-/// [`server::Limits::drain`].
+/// application's background jobs ([`luodi_app::jobs`]). On shutdown the listener stops
+/// taking connections and drains the requests under way, then each job finishes its
+/// current step; both within [`server::Limits::drain`].
 pub async fn serve(
-    store: Store,
+    app: App,
     config: WebConfig,
     addr: SocketAddr,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let deliverer = outbound::Deliverer::new(store.clone(), &config.outbound)
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    let state = AppState::new(store, config.clone());
-    let mut jobs = jobs::Jobs::new();
-    let metrics = state.metrics.clone();
-    {
-        let state = state.clone();
-        jobs.every(
-            "database_check",
-            metrics.clone(),
-            health::CHECK_EVERY,
-            move || {
-                let state = state.clone();
-                async move {
-                    if health::check(&state).await {
-                        Ok(jobs::Next::Wait)
-                    } else {
-                        Err("the database does not answer".to_string())
-                    }
-                }
-            },
-        );
-    }
-    {
-        let state = state.clone();
-        let every = config.forecast_every;
-        jobs.spawn("forecast", move |stop| {
-            api::portfolio::forecaster(state, every, stop)
-        });
-    }
-    {
-        let (indexes, store) = (state.match_index.clone(), state.store.clone());
-        jobs.every(
-            "match_index",
-            metrics.clone(),
-            match_index::POLL,
-            move || {
-                let (indexes, store) = (indexes.clone(), store.clone());
-                async move { match_index::refresh_step(&indexes, &store).await }
-            },
-        );
-    }
-    {
-        let state = state.clone();
-        jobs.every(
-            "escalate",
-            metrics.clone(),
-            api::blockers::ESCALATE_EVERY,
-            move || {
-                let state = state.clone();
-                async move { api::blockers::escalate_step(&state).await }
-            },
-        );
-    }
-    {
-        let deliverer = std::sync::Arc::new(deliverer);
-        jobs.every(
-            "deliver",
-            metrics.clone(),
-            config.outbound.every,
-            move || {
-                let deliverer = deliverer.clone();
-                async move { outbound::deliver_step(&deliverer).await }
-            },
-        );
-    }
-    {
-        let store = state.store.clone();
-        jobs.every(
-            "token_expiry",
-            metrics.clone(),
-            std::time::Duration::from_secs(3600),
-            move || {
-                let store = store.clone();
-                async move {
-                    match store.warn_expiring_tokens().await {
-                        Ok(n) if n > 0 => {
-                            tracing::info!(tokens = n, "owners warned of API tokens expiring soon");
-                            Ok(jobs::Next::Wait)
-                        }
-                        Ok(_) => Ok(jobs::Next::Wait),
-                        Err(e) => Err(e.to_string()),
-                    }
-                }
-            },
-        );
-    }
-    let app = router(state);
-    server::run(listener, app, config.limits, shutdown).await?;
+    let state = AppState::new(app, config.clone());
+    let jobs = luodi_app::jobs::start(&state.app, state.metrics.clone());
+    let router = router(state);
+    server::run(listener, router, config.limits, shutdown).await?;
     jobs.stop(config.limits.drain).await;
     tracing::info!("stopped");
     Ok(())

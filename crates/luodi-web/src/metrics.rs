@@ -211,20 +211,20 @@ pub async fn render(State(state): State<AppState>, req: Request) -> Response {
         )
         .into_response();
     }
-    let db_up = !state.db_health.is_down() && state.store.ping().await.is_ok();
+    let db_up = !state.app.db_health.is_down() && state.app.store.ping().await.is_ok();
     let mut out = String::new();
     let _ = writeln!(
         out,
         "# HELP luodi_build_info The running version.\n# TYPE luodi_build_info gauge\nluodi_build_info{{version=\"{}\",backend=\"{}\"}} 1",
         env!("CARGO_PKG_VERSION"),
-        state.store.backend().name()
+        state.app.store.backend().name()
     );
     let _ = writeln!(
         out,
         "# HELP luodi_database_up Whether the database answered the last scrape.\n# TYPE luodi_database_up gauge\nluodi_database_up {}",
         u8::from(db_up)
     );
-    let (size, idle, max) = state.store.pool_stats();
+    let (size, idle, max) = state.app.store.pool_stats();
     let size = size as usize;
     let _ = writeln!(
         out,
@@ -239,9 +239,9 @@ pub async fn render(State(state): State<AppState>, req: Request) -> Response {
     let _ = writeln!(
         out,
         "# HELP luodi_match_index_parcels Parcels held in memory for the matcher, over all zones.\n# TYPE luodi_match_index_parcels gauge\nluodi_match_index_parcels {}",
-        state.match_index.parcels()
+        state.app.match_index.parcels()
     );
-    if db_up && let Ok(backlog) = state.store.outbox_backlog().await {
+    if db_up && let Ok(backlog) = state.app.store.outbox_backlog().await {
         let _ = writeln!(
             out,
             "# HELP luodi_outbox_deliveries Deliveries in the outbox (all zones), by state.\n# TYPE luodi_outbox_deliveries gauge"
@@ -350,6 +350,12 @@ pub async fn render(State(state): State<AppState>, req: Request) -> Response {
 }
 
 pub type SharedMetrics = Arc<Metrics>;
+
+impl luodi_app::jobs::StepObserver for Metrics {
+    fn step(&self, job: &'static str, took: Duration, ok: bool) {
+        self.job_step(job, took, ok);
+    }
+}
 
 #[cfg(test)]
 mod tests {

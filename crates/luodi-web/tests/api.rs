@@ -3032,7 +3032,7 @@ mod outbound {
     use axum::http::HeaderMap;
     use base64::Engine;
     use hmac::{Hmac, Mac};
-    use luodi_web::outbound::{Deliverer, OutboundConfig};
+    use luodi_app::stewardship::delivery::{Deliverer, OutboundConfig};
     use sqlx::Row;
     use std::sync::{Arc, Mutex};
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -3524,9 +3524,9 @@ mod outbound {
     }
 
     /// The receivers listen on this machine: the operator allows the loopback host.
-    pub fn loopback_allowed() -> luodi_web::WebConfig {
-        let mut c = luodi_web::WebConfig::default();
-        c.outbound.allow_hosts = vec!["127.0.0.1".into()];
+    pub fn loopback_allowed() -> crate::common::Config {
+        let mut c = crate::common::Config::default();
+        c.app.outbound.allow_hosts = vec!["127.0.0.1".into()];
         c
     }
 

@@ -35,9 +35,9 @@ mod allowed {
     }
 }
 
-fn loopback_allowed() -> luodi_web::WebConfig {
-    let mut c = luodi_web::WebConfig::default();
-    c.outbound.allow_hosts = vec!["127.0.0.1".into()];
+fn loopback_allowed() -> common::Config {
+    let mut c = common::Config::default();
+    c.app.outbound.allow_hosts = vec!["127.0.0.1".into()];
     c
 }
 
@@ -375,9 +375,9 @@ async fn internal_webhooks(app: &TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let deliverer = luodi_web::outbound::Deliverer::new(
+    let deliverer = luodi_app::stewardship::delivery::Deliverer::new(
         app.store.clone(),
-        &luodi_web::outbound::OutboundConfig {
+        &luodi_app::stewardship::delivery::OutboundConfig {
             every: std::time::Duration::from_secs(1),
             ..Default::default()
         },
@@ -778,10 +778,13 @@ async fn no_store(app: &TestApp) {
 /// Point 17: With the database down every request waited the pool's 10 s and got 500.
 async fn database_down(app: &TestApp) {
     let token = app.token("leader@luodi.demo").await;
-    let state = luodi_web::AppState::new(app.store.clone(), luodi_web::WebConfig::default());
+    let state = luodi_web::AppState::new(
+        luodi_app::App::with_defaults(app.store.clone()),
+        luodi_web::WebConfig::default(),
+    );
     let router = luodi_web::router(state.clone());
     // Known down (the health job saw it): answered at once, in the shared shape.
-    state.db_health.record(false);
+    state.app.db_health.record(false);
     let req = Request::builder()
         .uri("/api/v1/enterprises")
         .header(header::HOST, "luodi.test")
@@ -807,7 +810,7 @@ async fn database_down(app: &TestApp) {
     let res = router.clone().oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     // Not yet known: a failed connection is a 503 too, not a 500 (here the pool is closed).
-    state.db_health.record(true);
+    state.app.db_health.record(true);
     let other = luodi_store::Store::open(&format!(
         "sqlite://{}",
         std::env::temp_dir()
@@ -816,7 +819,10 @@ async fn database_down(app: &TestApp) {
     ))
     .await
     .unwrap();
-    let state = luodi_web::AppState::new(other.clone(), luodi_web::WebConfig::default());
+    let state = luodi_web::AppState::new(
+        luodi_app::App::with_defaults(other.clone()),
+        luodi_web::WebConfig::default(),
+    );
     let router = luodi_web::router(state);
     other.close().await;
     let req = Request::builder()

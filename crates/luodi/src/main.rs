@@ -9,6 +9,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
+use luodi_app::land::files::{feature_collection, parcel_table};
+use luodi_app::stewardship::delivery::OutboundConfig;
+use luodi_app::{App, Caller};
 use luodi_domain::core::uscc::Uscc;
 use luodi_domain::{Role, ZoneId};
 use luodi_store::approvals::catalogue::{ImportError, ImportOutcome};
@@ -18,18 +21,34 @@ use luodi_web::WebConfig;
 
 use crate::config::{Overrides, Settings};
 
+/// The application's settings from the server's, checked: a setting the outbound senders
+/// cannot start with stops the start, named.
+fn app_settings(settings: &Settings) -> Result<luodi_app::Settings, config::ConfigError> {
+    let outbound = OutboundConfig {
+        public_url: settings.public_url.clone(),
+        smtp_url: settings.smtp_url.clone(),
+        mail_from: settings.mail_from.clone(),
+        every: settings.deliver_every,
+        allow_hosts: settings.webhook_allow_hosts.clone(),
+    };
+    outbound
+        .check()
+        .map_err(|e| config::ConfigError::Usage(e.to_string()))?;
+    Ok(luodi_app::Settings {
+        forecast_every: settings.forecast_every,
+        outbound,
+    })
+}
+
+/// The application over `store` with the server's settings.
+fn application(store: Store, settings: luodi_app::Settings) -> anyhow::Result<App> {
+    App::new(store, settings).map_err(|e| config::ConfigError::Usage(e.to_string()).into())
+}
+
 /// The web layer's settings from the server's.
 fn web_config(settings: &Settings) -> WebConfig {
     WebConfig {
         secure_cookies: settings.secure_cookies,
-        forecast_every: settings.forecast_every,
-        outbound: luodi_web::outbound::OutboundConfig {
-            public_url: settings.public_url.clone(),
-            smtp_url: settings.smtp_url.clone(),
-            mail_from: settings.mail_from.clone(),
-            every: settings.deliver_every,
-            allow_hosts: settings.webhook_allow_hosts.clone(),
-        },
         metrics: luodi_web::metrics::MetricsAccess {
             allow: settings.metrics_allow.clone(),
             token: settings.metrics_token.clone(),
@@ -520,6 +539,15 @@ async fn open_or_create(s: &Settings) -> anyhow::Result<Store> {
     })
 }
 
+/// A use case's problem as the CLI says it: in English.
+fn said(e: impl Into<luodi_app::problem::Problem>) -> anyhow::Error {
+    let p: luodi_app::problem::Problem = e.into();
+    match &p.field {
+        Some(field) => anyhow::anyhow!("{field}: {}", p.message.en),
+        None => anyhow::anyhow!("{}", p.message.en),
+    }
+}
+
 /// An error as one line: its causes in order, each said once (a cause whose words are
 /// already in the line adds nothing).
 fn report(e: &anyhow::Error) -> String {
@@ -550,9 +578,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 "127.0.0.1:8080",
             )?;
             let web = web_config(&settings);
-            web.outbound
-                .check()
-                .map_err(|e| config::ConfigError::Usage(e.to_string()))?;
+            let app_settings = app_settings(&settings)?;
             let store = open_or_create(&settings).await?;
             let zone = demo::load(&store).await?;
             // A forecast as of a week ago, once, so the steward's board can show how the
@@ -577,7 +603,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 println!("  {:<24} {:<12} {}", email, role.as_str(), name);
             }
             luodi_web::serve(
-                store,
+                application(store, app_settings)?,
                 web,
                 settings.addr,
                 luodi_web::server::shutdown_signal()?,
@@ -600,9 +626,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 "127.0.0.1:8080",
             )?;
             let web = web_config(&settings);
-            web.outbound
-                .check()
-                .map_err(|e| config::ConfigError::Usage(e.to_string()))?;
+            let app_settings = app_settings(&settings)?;
             warn_about(&settings);
             let store = if create_database {
                 open_or_create(&settings).await?
@@ -615,7 +639,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 settings.addr
             );
             luodi_web::serve(
-                store,
+                application(store, app_settings)?,
                 web,
                 settings.addr,
                 luodi_web::server::shutdown_signal()?,
@@ -727,7 +751,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let s = settings(db)?;
             let store = open(&s).await?;
             let zone_id = pick_zone(&store, zone.as_deref()).await?;
-            let state = luodi_web::AppState::new(store, WebConfig::default());
+            let app = App::with_defaults(store);
             let format = format.unwrap_or_else(|| {
                 let o = out.as_deref().unwrap_or("").to_ascii_lowercase();
                 if o.ends_with(".csv") {
@@ -738,31 +762,22 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     "geojson".into()
                 }
             });
-            let fail = |e: luodi_web::error::ApiError| anyhow::anyhow!("{}", e.body.message);
             let bytes: Vec<u8> = match format.as_str() {
-                "csv" => {
-                    luodi_web::api::parcels::parcel_table(&state, zone_id, luodi_domain::Lang::En)
-                        .await
-                        .map_err(fail)?
-                        .to_csv()
-                        .into_bytes()
-                }
-                "xlsx" => {
-                    luodi_web::api::parcels::parcel_table(&state, zone_id, luodi_domain::Lang::En)
-                        .await
-                        .map_err(fail)?
-                        .to_xlsx()
-                        .map_err(|e| anyhow::anyhow!("{e}"))?
-                }
-                _ => luodi_web::api::parcels::feature_collection(
-                    &state,
-                    zone_id,
-                    luodi_domain::Lang::En,
-                )
-                .await
-                .map_err(fail)?
-                .to_string()
-                .into_bytes(),
+                "csv" => parcel_table(&app, &Caller::operator(zone_id))
+                    .await
+                    .map_err(said)?
+                    .to_csv()
+                    .into_bytes(),
+                "xlsx" => parcel_table(&app, &Caller::operator(zone_id))
+                    .await
+                    .map_err(said)?
+                    .to_xlsx()
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+                _ => feature_collection(&app, &Caller::operator(zone_id))
+                    .await
+                    .map_err(said)?
+                    .to_string()
+                    .into_bytes(),
             };
             match out {
                 Some(path) => {
@@ -796,7 +811,9 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     writeln!(
                         out,
                         "{}",
-                        serde_json::to_string(&luodi_web::api::projects::project_response(p))?
+                        serde_json::to_string(
+                            &luodi_app::stewardship::projects::project_response(p)
+                        )?
                     )?;
                     continue;
                 }
@@ -838,14 +855,10 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Portfolio { db } => {
             let s = settings(db)?;
             let store = open(&s).await?;
-            let everything = luodi_domain::Scope {
-                zone: None,
-                enterprise: None,
-            };
-            let state = luodi_web::AppState::new(store, WebConfig::default());
-            let p = luodi_web::api::portfolio::portfolio(&state, &everything)
+            let app = App::with_defaults(store);
+            let p = luodi_app::forecast::portfolio::portfolio(&app, &Caller::operator_everywhere())
                 .await
-                .map_err(|e| anyhow::anyhow!("{}", e.body.message))?;
+                .map_err(said)?;
             for row in &p.rows {
                 println!("{}", serde_json::to_string(row)?);
             }
@@ -899,10 +912,10 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             if !(100..=20_000).contains(&samples) {
                 bail!("--samples: use 100 to 20000");
             }
-            let state = luodi_web::AppState::new(store, WebConfig::default());
-            let f = luodi_web::api::projects::forecast_of(
-                &state,
-                &everything,
+            let app = App::with_defaults(store);
+            let f = luodi_app::forecast::phase::forecast_of(
+                &app,
+                &Caller::operator_everywhere(),
                 &p,
                 &ph,
                 samples,
@@ -910,7 +923,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 &[],
             )
             .await
-            .map_err(|e| anyhow::anyhow!("{}", e.body.message))?;
+            .map_err(said)?;
             println!("{}", serde_json::to_string_pretty(&f)?);
             Ok(ExitCode::SUCCESS)
         }

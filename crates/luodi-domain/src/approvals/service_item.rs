@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use crate::approvals::catalogue::{DayUnit, TimeLimit};
 use crate::core::calendar::Calendar;
 use crate::core::lang::Text;
-use crate::core::role::Role;
 
 /// Where an item stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -205,17 +204,6 @@ pub enum Party {
     Applicant,
     /// The item's department (or an administrator).
     Department,
-}
-
-/// Which side the person is on for this item, if any: the enterprise and the steward
-/// apply; an approval officer of the item's own department, or an administrator, decides.
-pub fn party_of(role: Role, in_item_department: bool) -> Option<Party> {
-    match role {
-        Role::Enterprise | Role::Steward => Some(Party::Applicant),
-        Role::Approval if in_item_department => Some(Party::Department),
-        Role::Admin => Some(Party::Department),
-        _ => None,
-    }
 }
 
 /// Why a step is refused.
@@ -749,6 +737,7 @@ pub fn clock(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::role::Role;
     use proptest::prelude::*;
 
     fn d(s: &str) -> NaiveDate {
@@ -1010,12 +999,15 @@ mod tests {
             Err(TransitionError::WrongState { .. })
         ));
         assert_eq!(
-            party_of(Role::Approval, false),
+            crate::core::policy::item_party(Role::Approval, false),
             None,
             "another department's officer cannot act"
         );
-        assert_eq!(party_of(Role::Leader, true), None);
-        assert_eq!(party_of(Role::Steward, false), Some(Party::Applicant));
+        assert_eq!(crate::core::policy::item_party(Role::Leader, true), None);
+        assert_eq!(
+            crate::core::policy::item_party(Role::Steward, false),
+            Some(Party::Applicant)
+        );
     }
 
     #[test]

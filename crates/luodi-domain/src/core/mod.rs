@@ -10,6 +10,7 @@ pub mod ids;
 pub mod industry;
 pub mod lang;
 pub mod money;
+pub mod policy;
 pub mod role;
 pub mod scope;
 pub mod text;

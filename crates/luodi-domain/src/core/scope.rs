@@ -3,6 +3,7 @@
 //! zone-owned rows takes a `Scope`, so no route can forget it.
 
 use crate::core::ids::{EnterpriseId, ZoneId};
+use crate::core::policy::Caller;
 use crate::core::role::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,16 +15,15 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// What a user reads: the policy's read scope ([`Caller::read_scope`]).
     pub fn for_user(role: Role, zone: Option<ZoneId>, enterprise: Option<EnterpriseId>) -> Scope {
-        Scope {
+        Caller {
+            role,
             zone,
-            enterprise: if role == Role::Enterprise {
-                // An enterprise user without an enterprise sees nothing: id 0 never exists.
-                Some(enterprise.unwrap_or(EnterpriseId(0)))
-            } else {
-                None
-            },
+            enterprise,
+            department: None,
         }
+        .read_scope()
     }
 
     pub fn sees_zone(&self, zone: ZoneId) -> bool {

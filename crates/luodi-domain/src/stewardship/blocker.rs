@@ -237,19 +237,6 @@ impl Party {
         .into_iter()
         .find(|p| p.as_str() == s)
     }
-
-    /// The part a user of a role plays on blockers: enterprises for themselves, approval
-    /// officers for their department, leaders and administrators for the zone, the other
-    /// zone staff as stewards.
-    pub fn of_role(role: crate::Role) -> Party {
-        use crate::Role::*;
-        match role {
-            Enterprise => Party::Enterprise,
-            Approval => Party::Department,
-            Leader | Admin => Party::Leader,
-            Steward | Investment | Landing => Party::Steward,
-        }
-    }
 }
 
 impl Action {

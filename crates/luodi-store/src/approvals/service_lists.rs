@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use luodi_domain::approvals::catalogue::{Applicability, Catalogue, ReformMode};
 use luodi_domain::approvals::rule::ASSESSMENTS;
 use luodi_domain::approvals::service_item::{
-    Allowed, ItemEvent, ItemState, TransitionError, next_state, party_of,
+    Allowed, ItemEvent, ItemState, TransitionError, next_state,
 };
 use luodi_domain::core::industry::IndustryCode;
 use luodi_domain::stewardship::project::{FactError, PhaseStatus};
@@ -549,7 +549,7 @@ impl Store {
                 .map(|r| r.get::<String, _>("code")),
             None => None,
         };
-        let party = party_of(
+        let party = luodi_domain::core::policy::item_party(
             user.role,
             own_department.as_deref() == Some(item.department_code.as_str()),
         )

@@ -25,8 +25,19 @@ pub struct User {
 }
 
 impl User {
+    /// What the permission policy needs of this user.
+    pub fn caller(&self) -> luodi_domain::core::policy::Caller {
+        luodi_domain::core::policy::Caller {
+            role: self.role,
+            zone: self.zone_id,
+            enterprise: self.enterprise_id,
+            department: self.department_id,
+        }
+    }
+
+    /// What this user reads ([`luodi_domain::core::policy::Caller::read_scope`]).
     pub fn scope(&self) -> Scope {
-        Scope::for_user(self.role, self.zone_id, self.enterprise_id)
+        self.caller().read_scope()
     }
 
     pub fn actor(&self) -> Actor {
@@ -147,17 +158,17 @@ impl Store {
                 "the password must have at least {MIN_PASSWORD_CHARS} characters"
             )));
         }
-        if new.role.needs_department() && new.department_id.is_none() {
+        if luodi_domain::core::policy::needs_department(new.role) && new.department_id.is_none() {
             return Err(UserError::Invalid(
                 "an approval officer needs a department (--department CODE)".into(),
             ));
         }
-        if new.role.needs_enterprise() && new.enterprise_id.is_none() {
+        if luodi_domain::core::policy::needs_enterprise(new.role) && new.enterprise_id.is_none() {
             return Err(UserError::Invalid(
                 "an enterprise user needs an enterprise (--enterprise USCC)".into(),
             ));
         }
-        if new.zone_id.is_none() && new.role != Role::Leader {
+        if new.zone_id.is_none() && !luodi_domain::core::policy::may_span_zones(new.role) {
             return Err(UserError::Invalid(
                 "only a leader can be province-level (without a zone)".into(),
             ));

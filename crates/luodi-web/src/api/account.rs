@@ -66,6 +66,7 @@ pub async fn zones(
     caller: ApiUser,
 ) -> Result<Json<Vec<ZoneResponse>>, ApiError> {
     let zones = state
+        .app
         .store
         .zones(&caller.user.scope())
         .await
@@ -101,6 +102,7 @@ pub async fn list_tokens(
     caller: ApiUser,
 ) -> Result<Json<Vec<TokenResponse>>, ApiError> {
     let tokens = state
+        .app
         .store
         .api_tokens(caller.user.id)
         .await
@@ -176,6 +178,7 @@ pub async fn create_token(
         .field("expires_in_days"));
     }
     let (id, token) = state
+        .app
         .store
         .create_api_token_until(
             &caller.user.actor(),
@@ -187,6 +190,7 @@ pub async fn create_token(
         .await
         .map_err(ApiError::internal)?;
     let expires_at = state
+        .app
         .store
         .api_tokens(caller.user.id)
         .await
@@ -214,6 +218,7 @@ pub async fn revoke_token(
 ) -> Result<StatusCode, ApiError> {
     let id = path_id(&id, caller.lang)?;
     state
+        .app
         .store
         .revoke_api_token(&caller.user.actor(), &caller.user, id)
         .await

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use luodi_domain::Action;
+use luodi_domain::Operation;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -52,7 +52,7 @@ pub async fn list(
     caller: ApiUser,
     params: QueryParams,
 ) -> Result<Json<AuditPage>, ApiError> {
-    if !caller.user.role.may(Action::ViewAudit) {
+    if !Operation::ViewAudit.allows(caller.user.role) {
         return Err(ApiError::forbidden(caller.lang));
     }
     let params = params.with_lang(caller.lang);
@@ -61,6 +61,7 @@ pub async fn list(
         .text("entity")
         .map(|e| (e, params.text("entity_id").unwrap_or("")));
     let page = state
+        .app
         .store
         .audit_entries(&caller.user.scope(), entity, params.page()?)
         .await

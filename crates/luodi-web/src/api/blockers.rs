@@ -14,7 +14,7 @@ use luodi_domain::stewardship::blocker::{
     Action as BlockerAction, Blocker, CATEGORIES, Clock, PRIORITIES, Party, Sla,
     State as BlockerState,
 };
-use luodi_domain::{Action, Lang};
+use luodi_domain::{Lang, Operation};
 use luodi_store::stewardship::blockers::{
     BlockerActionError, BlockerFilter, BlockerRecord, NewBlocker,
 };
@@ -26,29 +26,6 @@ use crate::api::enterprises::path_id;
 use crate::api::projects::zone_today;
 use crate::error::{ApiError, ErrorBody, t};
 use crate::extract::{ApiUser, JsonBody, QueryParams};
-
-/// How often a server looks for missed clocks to escalate.
-pub const ESCALATE_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
-
-/// Escalates missed clocks until aborted: at once, then every `every`. Each escalation is
-/// made once however many servers run this (see `Store::escalate_blockers`).
-/// One round of escalation: every missed clock's next rung, each made once across servers.
-pub async fn escalate_step(state: &AppState) -> Result<crate::jobs::Next, String> {
-    let calendar = state
-        .store
-        .calendar()
-        .await
-        .map_err(|e| format!("no calendar: {e}"))?;
-    let made = state
-        .store
-        .escalate_blockers(&calendar, zone_today())
-        .await
-        .map_err(|e| e.to_string())?;
-    for e in made {
-        tracing::info!(blocker = e.blocker_id, clock = e.clock.as_str(), rung = e.rung, target = %e.target, "blocker escalated");
-    }
-    Ok(crate::jobs::Next::Wait)
-}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -156,7 +133,7 @@ fn clock_response(c: &Clock, lang: Lang) -> BlockerClockResponse {
 /// What the caller acts as on this blocker, if anything: an approval officer only for the
 /// department the blocker is with.
 fn party_for(caller: &ApiUser, b: &BlockerRecord) -> Option<Party> {
-    let party = Party::of_role(caller.user.role);
+    let party = luodi_domain::core::policy::blocker_party(caller.user.role);
     match party {
         Party::Department => (caller.user.department_id.map(|d| d.0) == Some(b.department_id))
             .then_some(Party::Department),
@@ -323,11 +300,17 @@ pub async fn list(
         },
     };
     let records = state
+        .app
         .store
         .blockers(&caller.user.scope(), &filter)
         .await
         .map_err(|e| ApiError::store(caller.lang, e))?;
-    let calendar = state.store.calendar().await.map_err(ApiError::internal)?;
+    let calendar = state
+        .app
+        .store
+        .calendar()
+        .await
+        .map_err(ApiError::internal)?;
     let today = zone_today();
     Ok(Json(BlockerList {
         today: today.to_string(),
@@ -349,11 +332,17 @@ pub async fn show(
 ) -> Result<Json<BlockerResponse>, ApiError> {
     let id = path_id(&id, caller.lang)?;
     let b = state
+        .app
         .store
         .blocker(&caller.user.scope(), id)
         .await
         .map_err(|e| ApiError::store(caller.lang, e))?;
-    let calendar = state.store.calendar().await.map_err(ApiError::internal)?;
+    let calendar = state
+        .app
+        .store
+        .calendar()
+        .await
+        .map_err(ApiError::internal)?;
     Ok(Json(response(&caller, &b, &calendar, zone_today(), true)?))
 }
 
@@ -393,8 +382,8 @@ pub async fn raise(
     caller: ApiUser,
     JsonBody(body): JsonBody<RaiseRequest>,
 ) -> Result<(StatusCode, Json<BlockerResponse>), ApiError> {
-    caller.zone_for(Action::RaiseBlocker)?;
-    let party = match Party::of_role(caller.user.role) {
+    caller.zone_for(Operation::RaiseBlocker)?;
+    let party = match luodi_domain::core::policy::blocker_party(caller.user.role) {
         Party::Enterprise => Party::Enterprise,
         _ => Party::Steward,
     };
@@ -409,6 +398,7 @@ pub async fn raise(
         department_id: body.department_id,
     };
     let b = state
+        .app
         .store
         .raise_blocker(
             &caller.user.actor(),
@@ -420,7 +410,12 @@ pub async fn raise(
         )
         .await
         .map_err(|e| action_error(caller.lang, e))?;
-    let calendar = state.store.calendar().await.map_err(ApiError::internal)?;
+    let calendar = state
+        .app
+        .store
+        .calendar()
+        .await
+        .map_err(ApiError::internal)?;
     Ok((
         StatusCode::CREATED,
         Json(response(&caller, &b, &calendar, zone_today(), true)?),
@@ -525,12 +520,13 @@ pub async fn act(
     }
     let action = to_action(&body, caller.lang)?;
     let b = state
+        .app
         .store
         .act_on_blocker(
             &caller.user.actor(),
             &caller.user.scope(),
             Some(caller.user.id.0),
-            Party::of_role(caller.user.role),
+            luodi_domain::core::policy::blocker_party(caller.user.role),
             caller.user.department_id.map(|d| d.0),
             id,
             action,
@@ -539,12 +535,17 @@ pub async fn act(
         )
         .await
         .map_err(|e| action_error(caller.lang, e))?;
-    let calendar = state.store.calendar().await.map_err(ApiError::internal)?;
+    let calendar = state
+        .app
+        .store
+        .calendar()
+        .await
+        .map_err(ApiError::internal)?;
     Ok(Json(response(&caller, &b, &calendar, zone_today(), true)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/blocker-sla", tag = "blockers",
-    responses((status = 200, description = "the zone's limits in working days (acknowledge, answer, resolve, resolve_complex) and its escalation ladder (to, after_working_days)", body = crate::api::schemas::SlaSchema),
+    responses((status = 200, description = "the zone's limits in working days (acknowledge, answer, resolve, resolve_complex) and its escalation ladder (to, after_working_days)", body = luodi_app::schemas::SlaSchema),
         (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn sla(State(state): State<AppState>, caller: ApiUser) -> Result<Json<Sla>, ApiError> {
@@ -554,6 +555,7 @@ pub async fn sla(State(state): State<AppState>, caller: ApiUser) -> Result<Json<
         .ok_or_else(|| ApiError::forbidden(caller.lang))?;
     Ok(Json(
         state
+            .app
             .store
             .blocker_sla(zone)
             .await
@@ -562,8 +564,8 @@ pub async fn sla(State(state): State<AppState>, caller: ApiUser) -> Result<Json<
 }
 
 #[utoipa::path(put, path = "/api/v1/blocker-sla", tag = "blockers",
-    request_body(content = crate::api::schemas::SlaSchema, description = "limits (1–120 working days, in that order no shorter) and the escalation ladder (1–5 rungs)"),
-    responses((status = 200, description = "set; blockers raised from now on use it", body = crate::api::schemas::SlaSchema), (status = 403, body = ErrorBody),
+    request_body(content = luodi_app::schemas::SlaSchema, description = "limits (1–120 working days, in that order no shorter) and the escalation ladder (1–5 rungs)"),
+    responses((status = 200, description = "set; blockers raised from now on use it", body = luodi_app::schemas::SlaSchema), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_sla(
@@ -571,7 +573,7 @@ pub async fn set_sla(
     caller: ApiUser,
     JsonBody(body): JsonBody<Sla>,
 ) -> Result<Json<Sla>, ApiError> {
-    let zone = caller.zone_for(Action::SetBlockerSla)?;
+    let zone = caller.zone_for(Operation::SetBlockerSla)?;
     body.check().map_err(|e| {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()).field(
             if e.field == "ladder" {
@@ -582,6 +584,7 @@ pub async fn set_sla(
         )
     })?;
     state
+        .app
         .store
         .set_blocker_sla(&caller.user.actor(), zone, &body)
         .await

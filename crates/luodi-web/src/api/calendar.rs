@@ -80,7 +80,12 @@ pub async fn days(
             &format!("is more than {MAX_DAYS} days after 'from'"),
         ));
     }
-    let calendar = state.store.calendar().await.map_err(ApiError::internal)?;
+    let calendar = state
+        .app
+        .store
+        .calendar()
+        .await
+        .map_err(ApiError::internal)?;
     let mut days = Vec::new();
     let mut d = from;
     while d <= to {
@@ -129,7 +134,12 @@ pub async fn add(
     let n = params
         .int("working_days", -3650, 3650)?
         .ok_or_else(|| params.bad("working_days", "为必填项", "is required"))?;
-    let calendar = state.store.calendar().await.map_err(ApiError::internal)?;
+    let calendar = state
+        .app
+        .store
+        .calendar()
+        .await
+        .map_err(ApiError::internal)?;
     let due = calendar.add_working_days(from, n);
     Ok(Json(WorkingDaysLater {
         from: from.to_string(),

@@ -9,7 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use luodi_domain::approvals::catalogue::{Catalogue, CatalogueError, DayUnit, TimeLimit};
-use luodi_domain::{Action, Lang, ZoneId};
+use luodi_domain::{Lang, Operation, ZoneId};
 use luodi_store::approvals::catalogue::{CatalogueVersion, ImportError, ImportOutcome};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -223,6 +223,7 @@ async fn version_id(
         return Ok(None);
     };
     let versions = state
+        .app
         .store
         .catalogue_versions(zone)
         .await
@@ -254,6 +255,7 @@ pub async fn show(
     let zone = zone_of(&caller)?;
     let id = version_id(&state, zone, &params).await?;
     let (version, _, parsed) = state
+        .app
         .store
         .catalogue(zone, id)
         .await
@@ -269,6 +271,7 @@ pub async fn versions(
 ) -> Result<Json<Vec<CatalogueVersionResponse>>, ApiError> {
     let zone = zone_of(&caller)?;
     let versions = state
+        .app
         .store
         .catalogue_versions(zone)
         .await
@@ -290,6 +293,7 @@ pub async fn export(
     let zone = zone_of(&caller)?;
     let id = version_id(&state, zone, &params).await?;
     let (version, text, _) = state
+        .app
         .store
         .catalogue(zone, id)
         .await
@@ -378,6 +382,7 @@ pub async fn import_text(
         return Err(ApiError::forbidden(lang));
     };
     match state
+        .app
         .store
         .import_catalogue(&caller.actor(), zone, text)
         .await
@@ -412,7 +417,7 @@ pub async fn import(
     body: Bytes,
 ) -> Result<(StatusCode, Json<CatalogueVersionResponse>), ApiError> {
     let lang = caller.lang;
-    if !caller.user.role.may(Action::ManageCatalogue) {
+    if !Operation::ManageCatalogue.allows(caller.user.role) {
         return Err(ApiError::forbidden(lang));
     }
     let ct = headers

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use luodi_domain::core::enterprise::{ChainPosition, EnterpriseDraft, EnterpriseInput};
 use luodi_domain::core::industry::IndustryCode;
-use luodi_domain::{Action, EnterpriseId, Lang, Role};
+use luodi_domain::{EnterpriseId, Lang, Operation, Role};
 use luodi_store::core::enterprises::{Enterprise, EnterpriseQuery, EnterpriseSort};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -210,6 +210,7 @@ pub async fn list(
     let query = list_query(&params)?;
     let page = params.page()?;
     let found = state
+        .app
         .store
         .enterprises(&caller.user.scope(), &query, page)
         .await
@@ -236,7 +237,7 @@ pub async fn create(
     JsonBody(body): JsonBody<EnterpriseRequest>,
 ) -> Result<(StatusCode, Json<EnterpriseResponse>), ApiError> {
     let lang = caller.lang;
-    if !caller.user.role.may(Action::CreateEnterprise) {
+    if !Operation::CreateEnterprise.allows(caller.user.role) {
         return Err(ApiError::forbidden(lang));
     }
     let Some(zone) = caller.user.zone_id else {
@@ -245,6 +246,7 @@ pub async fn create(
     let draft =
         EnterpriseDraft::parse(&body.input()).map_err(|errs| ApiError::fields(lang, &errs))?;
     let created = state
+        .app
         .store
         .create_enterprise(&caller.user.actor(), zone, &draft)
         .await
@@ -281,6 +283,7 @@ pub async fn show(
 ) -> Result<Json<EnterpriseResponse>, ApiError> {
     let id = EnterpriseId(path_id(&id, caller.lang)?);
     let e = state
+        .app
         .store
         .enterprise(&caller.user.scope(), id)
         .await
@@ -300,11 +303,12 @@ pub async fn update(
 ) -> Result<Json<EnterpriseResponse>, ApiError> {
     let lang = caller.lang;
     let id = EnterpriseId(path_id(&id, lang)?);
-    if !caller.user.role.may(Action::EditEnterprise) {
+    if !Operation::EditEnterprise.allows(caller.user.role) {
         return Err(ApiError::forbidden(lang));
     }
     let scope = caller.user.scope();
     let current = state
+        .app
         .store
         .enterprise(&scope, id)
         .await
@@ -313,6 +317,7 @@ pub async fn update(
         EnterpriseDraft::parse(&body.input()).map_err(|errs| ApiError::fields(lang, &errs))?;
     check_identity_change(caller.user.role, &current, &draft, lang)?;
     let updated = state
+        .app
         .store
         .update_enterprise(&caller.user.actor(), &scope, id, &draft, body.version)
         .await
@@ -328,7 +333,7 @@ pub fn check_identity_change(
     draft: &EnterpriseDraft,
     lang: Lang,
 ) -> Result<(), ApiError> {
-    if role == Role::Enterprise && draft.uscc.as_str() != current.uscc {
+    if !Operation::ChangeEnterpriseCode.allows(role) && draft.uscc.as_str() != current.uscc {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",

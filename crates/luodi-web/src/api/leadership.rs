@@ -9,9 +9,9 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use chrono::Datelike;
+use luodi_domain::Lang;
 use luodi_domain::stewardship::blocker::{ClockStatus, State as BlockerState};
 use luodi_domain::stewardship::project::{PhaseStatus, is_signed, project_stage};
-use luodi_domain::{Lang, Role};
 use luodi_store::stewardship::blockers::BlockerFilter;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -88,6 +88,7 @@ pub async fn leadership(
     let scope = user.scope();
     let today = zone_today();
     let projects = state
+        .app
         .store
         .projects(&scope)
         .await
@@ -112,8 +113,14 @@ pub async fn leadership(
         .iter()
         .filter(|p| is_signed(p.phases.iter().map(|ph| ph.status)))
         .count();
-    let calendar = state.store.calendar().await.map_err(ApiError::internal)?;
+    let calendar = state
+        .app
+        .store
+        .calendar()
+        .await
+        .map_err(ApiError::internal)?;
     let records = state
+        .app
         .store
         .blockers(&scope, &BlockerFilter::default())
         .await
@@ -221,8 +228,6 @@ pub async fn show(
     State(state): State<AppState>,
     caller: ApiUser,
 ) -> Result<Json<Leadership>, ApiError> {
-    if caller.user.role == Role::Enterprise || caller.user.zone_id.is_none() {
-        return Err(ApiError::forbidden(caller.lang));
-    }
+    caller.zone_for(luodi_domain::Operation::ViewLeadership)?;
     Ok(Json(leadership(&state, &caller.user, caller.lang).await?))
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use luodi_domain::stewardship::project::{LifecyclePolicy, PhaseStatus};
-use luodi_domain::{Action, Lang};
+use luodi_domain::{Lang, Operation};
 use luodi_store::stewardship::projects::MoveError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -53,7 +53,7 @@ pub async fn move_phase(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<MoveRequest>,
 ) -> Result<Json<MoveResponse>, ApiError> {
-    let zone = caller.zone_for(Action::MovePhase)?;
+    let zone = caller.zone_for(Operation::MovePhase)?;
     let id = path_id(&id, caller.lang)?;
     let lang = caller.lang;
     let to = PhaseStatus::parse(body.status.trim()).ok_or_else(|| {
@@ -69,6 +69,7 @@ pub async fn move_phase(
         .field("status")
     })?;
     let moved = state
+        .app
         .store
         .move_phase(
             &caller.user.actor(),
@@ -90,7 +91,7 @@ pub async fn move_phase(
             .field("status"),
             MoveError::Store(e) => ApiError::store(lang, e),
         })?;
-    state.forecast_wake.notify_one();
+    state.app.forecast_wake.notify_one();
     Ok(Json(MoveResponse {
         phase_id: id,
         status: moved.as_str(),
@@ -99,7 +100,7 @@ pub async fn move_phase(
 }
 
 #[utoipa::path(get, path = "/api/v1/lifecycle-policy", tag = "projects",
-    responses((status = 200, description = "the zone's lifecycle policy: start_on_commitment (承诺即开工)", body = crate::api::schemas::LifecyclePolicySchema), (status = 403, body = ErrorBody)),
+    responses((status = 200, description = "the zone's lifecycle policy: start_on_commitment (承诺即开工)", body = luodi_app::schemas::LifecyclePolicySchema), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn policy(
     State(state): State<AppState>,
@@ -111,6 +112,7 @@ pub async fn policy(
         .ok_or_else(|| ApiError::forbidden(caller.lang))?;
     Ok(Json(
         state
+            .app
             .store
             .zone_setting(zone, luodi_store::core::orgs::LIFECYCLE)
             .await
@@ -119,16 +121,17 @@ pub async fn policy(
 }
 
 #[utoipa::path(put, path = "/api/v1/lifecycle-policy", tag = "projects",
-    request_body(content = crate::api::schemas::LifecyclePolicySchema, description = "whether construction may start before the permit on a recorded commitment"),
-    responses((status = 200, description = "set, audited with the old policy", body = crate::api::schemas::LifecyclePolicySchema), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    request_body(content = luodi_app::schemas::LifecyclePolicySchema, description = "whether construction may start before the permit on a recorded commitment"),
+    responses((status = 200, description = "set, audited with the old policy", body = luodi_app::schemas::LifecyclePolicySchema), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_policy(
     State(state): State<AppState>,
     caller: ApiUser,
     JsonBody(body): JsonBody<LifecyclePolicy>,
 ) -> Result<Json<LifecyclePolicy>, ApiError> {
-    let zone = caller.zone_for(Action::SetLifecyclePolicy)?;
+    let zone = caller.zone_for(Operation::SetLifecyclePolicy)?;
     state
+        .app
         .store
         .set_zone_setting(
             &caller.user.actor(),

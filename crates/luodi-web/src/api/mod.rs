@@ -15,7 +15,6 @@ pub mod outbound;
 pub mod parcels;
 pub mod portfolio;
 pub mod projects;
-pub mod schemas;
 pub mod stewards;
 
 use axum::Router;

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use luodi_domain::Action;
+use luodi_domain::Operation;
 use luodi_domain::stewardship::outbound::Outbound;
 use luodi_store::core::orgs::OUTBOUND;
 use luodi_store::stewardship::outbox::{OutboxCounts, OutboxEntry};
@@ -26,15 +26,16 @@ pub fn router() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/outbound", tag = "notifications",
-    responses((status = 200, description = "the zone's outbound settings, secrets hidden: email (bool) and webhooks (name, format generic|wecom|dingtalk, url, secret, kinds)", body = crate::api::schemas::OutboundSchema),
+    responses((status = 200, description = "the zone's outbound settings, secrets hidden: email (bool) and webhooks (name, format generic|wecom|dingtalk, url, secret, kinds)", body = luodi_app::schemas::OutboundSchema),
         (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn show(
     State(state): State<AppState>,
     caller: ApiUser,
 ) -> Result<Json<Outbound>, ApiError> {
-    let zone = caller.zone_for(Action::ManageOutbound)?;
+    let zone = caller.zone_for(Operation::ManageOutbound)?;
     let o: Outbound = state
+        .app
         .store
         .zone_setting(zone, OUTBOUND)
         .await
@@ -43,8 +44,8 @@ pub async fn show(
 }
 
 #[utoipa::path(put, path = "/api/v1/outbound", tag = "notifications",
-    request_body(content = crate::api::schemas::OutboundSchema, description = "email on or off, and the webhooks. A secret or URL given back as shown (hidden) keeps the one set."),
-    responses((status = 200, description = "set, audited with secrets hidden", body = crate::api::schemas::OutboundSchema), (status = 403, body = ErrorBody),
+    request_body(content = luodi_app::schemas::OutboundSchema, description = "email on or off, and the webhooks. A secret or URL given back as shown (hidden) keeps the one set."),
+    responses((status = 200, description = "set, audited with secrets hidden", body = luodi_app::schemas::OutboundSchema), (status = 403, body = ErrorBody),
         (status = 422, description = "the field at fault, e.g. webhooks[1].url", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set(
@@ -52,9 +53,10 @@ pub async fn set(
     caller: ApiUser,
     JsonBody(body): JsonBody<Outbound>,
 ) -> Result<Json<Outbound>, ApiError> {
-    let zone = caller.zone_for(Action::ManageOutbound)?;
+    let zone = caller.zone_for(Operation::ManageOutbound)?;
     let lang = caller.lang;
     let current: Outbound = state
+        .app
         .store
         .zone_setting(zone, OUTBOUND)
         .await
@@ -63,10 +65,11 @@ pub async fn set(
     new.check().map_err(|e| {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()).field(e.field)
     })?;
-    crate::outbound::check_targets(&new, &state.config.outbound.allow_hosts)
+    luodi_app::stewardship::delivery::check_targets(&new, &state.app.settings.outbound.allow_hosts)
         .await
         .map_err(|r| internal_target(lang, &r))?;
     state
+        .app
         .store
         .set_zone_setting(&caller.user.actor(), zone, OUTBOUND, &new)
         .await
@@ -75,7 +78,10 @@ pub async fn set(
 }
 
 /// The refusal of a webhook aimed inside the server's network.
-pub fn internal_target(lang: luodi_domain::Lang, r: &crate::outbound::TargetRefused) -> ApiError {
+pub fn internal_target(
+    lang: luodi_domain::Lang,
+    r: &luodi_app::stewardship::delivery::TargetRefused,
+) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         "internal_address",
@@ -111,7 +117,7 @@ pub async fn outbox(
     caller: ApiUser,
     params: QueryParams,
 ) -> Result<Json<OutboxList>, ApiError> {
-    let zone = caller.zone_for(Action::ManageOutbound)?;
+    let zone = caller.zone_for(Operation::ManageOutbound)?;
     let params = params.with_lang(caller.lang);
     params.only(&["state", "limit"])?;
     let wanted = params.text("state");
@@ -126,6 +132,7 @@ pub async fn outbox(
     }
     let limit = params.int("limit", 1, 500)?.unwrap_or(100);
     let (deliveries, counts) = state
+        .app
         .store
         .outbox(zone.0, wanted, limit)
         .await
@@ -144,9 +151,10 @@ pub async fn retry(
     Path(id): Path<String>,
     JsonBody(_empty): JsonBody<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let zone = caller.zone_for(Action::ManageOutbound)?;
+    let zone = caller.zone_for(Operation::ManageOutbound)?;
     let id = path_id(&id, caller.lang)?;
     let retried = state
+        .app
         .store
         .retry_outbox(&caller.user.actor(), zone.0, id)
         .await

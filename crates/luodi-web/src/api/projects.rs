@@ -10,13 +10,16 @@ use chrono::NaiveDate;
 use luodi_domain::approvals::catalogue::Catalogue;
 use luodi_domain::approvals::service_item::{ItemEvent, SpecialProcedure, clock};
 use luodi_domain::core::calendar::Calendar;
-use luodi_domain::{Action, Lang};
+use luodi_domain::{Lang, Operation};
 use luodi_store::approvals::service_lists::{
     Handover, HandoverError, ListItem, ServiceList, StepError,
 };
 use luodi_store::stewardship::projects::{Phase, Project};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use luodi_app::forecast::phase::{ForecastResponse, forecast_of};
+use luodi_app::stewardship::projects::{ProjectResponse, project_response};
 
 use crate::AppState;
 use crate::api::enterprises::path_id;
@@ -43,78 +46,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/projects/{id}/forecast/what-if", post(what_if))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PhaseResponse {
-    pub id: i64,
-    pub seq: i64,
-    pub name: String,
-    /// lead, signed, land_matched, land_handed_over, construction_permit, construction_started, completion_accepted, in_production
-    pub status: String,
-    pub parcel_code: Option<String>,
-    pub parcel_assessments: Option<Vec<String>>,
-    pub land_handover_date: Option<String>,
-    /// What applicability rules read (investment, areas, flags, approval route …).
-    #[schema(value_type = Object)]
-    pub facts: serde_json::Value,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProjectResponse {
-    pub id: i64,
-    pub zone_id: i64,
-    pub enterprise_id: i64,
-    pub name: String,
-    pub name_en: Option<String>,
-    /// Yuan with two decimals, as text (exact).
-    #[schema(example = "6000000000.00")]
-    pub total_investment_yuan: String,
-    pub industry_code: Option<String>,
-    pub chain_position: Option<String>,
-    pub jobs: Option<i64>,
-    /// 项目服务管家 — the steward now (`/api/v1/projects/{id}/steward` has the history).
-    pub steward_user_id: Option<i64>,
-    pub phases: Vec<PhaseResponse>,
-}
-
-fn yuan(f: luodi_domain::core::money::Fen) -> String {
-    format!("{}.{:02}", f.0 / 100, (f.0 % 100).abs())
-}
-
-pub fn phase_response(p: &Phase) -> PhaseResponse {
-    PhaseResponse {
-        id: p.id,
-        seq: p.seq,
-        name: p.name.clone(),
-        status: p.status.as_str().into(),
-        parcel_code: p.parcel_code.clone(),
-        parcel_assessments: p.parcel_assessments.clone(),
-        land_handover_date: p.land_handover_date.map(|d| d.to_string()),
-        facts: serde_json::to_value(&p.facts).unwrap_or_default(),
-    }
-}
-
-pub fn project_response(p: &Project) -> ProjectResponse {
-    ProjectResponse {
-        id: p.id,
-        zone_id: p.zone_id.0,
-        enterprise_id: p.enterprise_id.0,
-        name: p.name.clone(),
-        name_en: p.name_en.clone(),
-        total_investment_yuan: yuan(p.total_investment),
-        industry_code: p.industry_code.clone(),
-        chain_position: p.chain_position.map(|c| c.as_str().into()),
-        jobs: p.jobs,
-        steward_user_id: p.steward_id.map(|u| u.0),
-        phases: p.phases.iter().map(phase_response).collect(),
-    }
-}
-
 #[utoipa::path(get, path = "/api/v1/projects", tag = "projects", responses((status = 200, body = [ProjectResponse])), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiUser,
 ) -> Result<Json<Vec<ProjectResponse>>, ApiError> {
     let projects = state
+        .app
         .store
         .projects(&caller.user.scope())
         .await
@@ -143,7 +81,7 @@ pub struct CreateProjectRequest {
     /// An active steward of the zone (项目服务管家).
     pub steward_user_id: Option<i64>,
     /// 1–10 phases: name, status (lead or signed) and the facts rules read.
-    #[schema(value_type = Vec<crate::api::schemas::PhaseInputSchema>, min_items = 1, max_items = 10)]
+    #[schema(value_type = Vec<luodi_app::schemas::PhaseInputSchema>, min_items = 1, max_items = 10)]
     pub phases: Vec<luodi_domain::stewardship::project::PhaseInput>,
 }
 
@@ -157,7 +95,7 @@ pub async fn create(
     caller: ApiUser,
     JsonBody(body): JsonBody<CreateProjectRequest>,
 ) -> Result<(StatusCode, Json<ProjectResponse>), ApiError> {
-    let zone = caller.zone_for(Action::CreateProject)?;
+    let zone = caller.zone_for(Operation::CreateProject)?;
     let project = create_project(&state, &caller.user, caller.lang, zone, body).await?;
     Ok((StatusCode::CREATED, Json(project_response(&project))))
 }
@@ -197,7 +135,13 @@ pub async fn create_project(
         .field(f)
     };
     let enterprise = luodi_domain::EnterpriseId(body.enterprise_id);
-    if state.store.enterprise(&scope, enterprise).await.is_err() {
+    if state
+        .app
+        .store
+        .enterprise(&scope, enterprise)
+        .await
+        .is_err()
+    {
         return Err(field(
             "enterprise_id",
             format!("本园区没有编号为 {} 的企业", body.enterprise_id),
@@ -206,6 +150,7 @@ pub async fn create_project(
     }
     if let Some(s) = body.steward_user_id {
         let stewards = state
+            .app
             .store
             .stewards(zone)
             .await
@@ -219,6 +164,7 @@ pub async fn create_project(
         }
     }
     if state
+        .app
         .store
         .project_by_name(zone, &draft.name)
         .await
@@ -237,6 +183,7 @@ pub async fn create_project(
         .field("name"));
     }
     state
+        .app
         .store
         .create_project(
             &user.actor(),
@@ -278,6 +225,7 @@ pub async fn show(
 ) -> Result<Json<ProjectResponse>, ApiError> {
     let id = path_id(&id, caller.lang)?;
     let p = state
+        .app
         .store
         .project(&caller.user.scope(), id)
         .await
@@ -294,6 +242,7 @@ async fn phase_of(
 ) -> Result<(Project, Phase), ApiError> {
     let id = path_id(id, caller.lang)?;
     let project = state
+        .app
         .store
         .project(&caller.user.scope(), id)
         .await
@@ -414,7 +363,7 @@ pub async fn hand_over(
     JsonBody(body): JsonBody<HandoverRequest>,
 ) -> Result<(StatusCode, Json<ServiceListResponse>), ApiError> {
     let lang = caller.lang;
-    if !caller.user.role.may(Action::HandOverLand) {
+    if !Operation::HandOverLand.allows(caller.user.role) {
         return Err(ApiError::forbidden(lang));
     }
     let (project, phase) = phase_of(&state, &caller, &id, &seq).await?;
@@ -424,6 +373,7 @@ pub async fn hand_over(
         assessments: body.parcel_assessments.clone(),
     };
     let list = state
+        .app
         .store
         .hand_over(
             &caller.user.actor(),
@@ -433,7 +383,7 @@ pub async fn hand_over(
         )
         .await
         .map_err(|e| handover_error(lang, e))?;
-    state.forecast_wake.notify_one();
+    state.app.forecast_wake.notify_one();
     Ok((
         StatusCode::CREATED,
         Json(list_response(&state, &project, &phase, list, lang).await?),
@@ -565,11 +515,17 @@ async fn list_response(
     lang: Lang,
 ) -> Result<ServiceListResponse, ApiError> {
     let (_, _, catalogue) = state
+        .app
         .store
         .catalogue(list.zone_id, Some(list.catalogue_version_id))
         .await
         .map_err(ApiError::internal)?;
-    let cal = state.store.calendar().await.map_err(ApiError::internal)?;
+    let cal = state
+        .app
+        .store
+        .calendar()
+        .await
+        .map_err(ApiError::internal)?;
     let today = zone_today();
     Ok(ServiceListResponse {
         id: list.id,
@@ -597,6 +553,7 @@ pub async fn service_list(
 ) -> Result<Json<ServiceListResponse>, ApiError> {
     let (project, phase) = phase_of(&state, &caller, &id, &seq).await?;
     let list = state
+        .app
         .store
         .service_list(&caller.user.scope(), phase.id)
         .await
@@ -730,21 +687,28 @@ pub async fn step(
     let id = path_id(&id, lang)?;
     let event = step_event(&body, lang)?;
     let (item, catalogue_version) = state
+        .app
         .store
         .item_step(&caller.user, id, event, body.version)
         .await
         .map_err(|e| step_error(lang, e))?;
-    state.forecast_wake.notify_one();
+    state.app.forecast_wake.notify_one();
     let zone = caller
         .user
         .zone_id
         .ok_or_else(|| ApiError::forbidden(lang))?;
     let (_, _, catalogue) = state
+        .app
         .store
         .catalogue(zone, Some(catalogue_version))
         .await
         .map_err(ApiError::internal)?;
-    let cal = state.store.calendar().await.map_err(ApiError::internal)?;
+    let cal = state
+        .app
+        .store
+        .calendar()
+        .await
+        .map_err(ApiError::internal)?;
     Ok(Json(item_response(
         &cal,
         &catalogue,
@@ -769,24 +733,24 @@ pub async fn queue(
     Path(code): Path<String>,
 ) -> Result<Json<Vec<QueueEntry>>, ApiError> {
     let lang = caller.lang;
-    if caller.user.role == luodi_domain::Role::Enterprise {
-        return Err(ApiError::forbidden(lang));
-    }
-    let zone = caller
-        .user
-        .zone_id
-        .ok_or_else(|| ApiError::forbidden(lang))?;
+    let zone = caller.zone_for(Operation::ViewDepartmentQueue)?;
     let entries = state
+        .app
         .store
         .department_queue(zone, &code)
         .await
         .map_err(ApiError::internal)?;
-    let (_, _, catalogue) = match state.store.catalogue(zone, None).await {
+    let (_, _, catalogue) = match state.app.store.catalogue(zone, None).await {
         Ok(c) => c,
         Err(luodi_store::StoreError::NotFound) => return Ok(Json(Vec::new())),
         Err(e) => return Err(ApiError::internal(e)),
     };
-    let cal = state.store.calendar().await.map_err(ApiError::internal)?;
+    let cal = state
+        .app
+        .store
+        .calendar()
+        .await
+        .map_err(ApiError::internal)?;
     let today = zone_today();
     Ok(Json(
         entries
@@ -836,11 +800,17 @@ pub async fn lateness(
     lang: Lang,
 ) -> Result<Vec<DepartmentLateness>, ApiError> {
     let open = state
+        .app
         .store
         .open_items(zone)
         .await
         .map_err(ApiError::internal)?;
-    let cal = state.store.calendar().await.map_err(ApiError::internal)?;
+    let cal = state
+        .app
+        .store
+        .calendar()
+        .await
+        .map_err(ApiError::internal)?;
     let today = zone_today();
     let mut catalogues: std::collections::HashMap<i64, Catalogue> =
         std::collections::HashMap::new();
@@ -849,6 +819,7 @@ pub async fn lateness(
     for (item, project_id, phase_id, version) in open {
         if let std::collections::hash_map::Entry::Vacant(e) = catalogues.entry(version) {
             let (_, _, c) = state
+                .app
                 .store
                 .catalogue(zone, Some(version))
                 .await
@@ -902,13 +873,7 @@ pub async fn late(
     caller: ApiUser,
 ) -> Result<Json<Vec<DepartmentLateness>>, ApiError> {
     let lang = caller.lang;
-    if caller.user.role == luodi_domain::Role::Enterprise {
-        return Err(ApiError::forbidden(lang));
-    }
-    let zone = caller
-        .user
-        .zone_id
-        .ok_or_else(|| ApiError::forbidden(lang))?;
+    let zone = caller.zone_for(Operation::ViewLateness)?;
     Ok(Json(lateness(&state, zone, lang).await?))
 }
 
@@ -964,261 +929,6 @@ fn phase_with_list(project: &Project, seq: Option<i64>, lang: Lang) -> Result<Ph
         .ok_or_else(|| ApiError::not_found(lang).field("phase"))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ItemTimes {
-    /// Earliest start, working days from the phase's land handover.
-    pub es: f64,
-    pub ef: f64,
-    pub ls: f64,
-    pub lf: f64,
-    pub float: f64,
-}
-
-/// Where an open item's Monte Carlo duration comes from.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DurationSource {
-    /// `history` (the zone's decisions of this item, recent ones weighing more),
-    /// `promised_limit` (a PERT around the limit, when fewer than 5 decisions are known),
-    /// `construction_plan` (the building work: 0.9–1.5 times the planned months) or
-    /// `no_time` (decided on the spot, or on commitment in a what-if).
-    pub source: &'static str,
-    /// Decisions of this item the zone has seen.
-    pub history: usize,
-    /// The promised limit, working days.
-    pub promised: f64,
-    /// The median (history) or the mode (promised limit), working days.
-    pub typical: f64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MilestoneForecast {
-    /// The item whose completion is the milestone.
-    pub item: String,
-    /// Deterministic date.
-    pub date: String,
-    pub working_days: f64,
-    pub p50: String,
-    pub p80: String,
-    pub p90: String,
-    /// For construction_start: the chance of starting within 30 working days of handover (拿地即开工).
-    pub on_target: Option<f64>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ForecastResponse {
-    pub project_id: i64,
-    pub phase: i64,
-    pub handover_date: String,
-    pub today: String,
-    /// Item codes in order, from the first to the last item of the critical path.
-    pub critical_path: Vec<String>,
-    /// Deterministic, land handover to completion acceptance.
-    pub duration_working_days: f64,
-    #[schema(value_type = Object)]
-    pub items: std::collections::BTreeMap<String, ItemTimes>,
-    /// construction_permit, construction_start, completion_acceptance
-    #[schema(value_type = Object)]
-    pub milestones: std::collections::BTreeMap<String, MilestoneForecast>,
-    /// How often each item lay on the critical path across the samples (0–1).
-    #[schema(value_type = Object)]
-    pub criticality: std::collections::BTreeMap<String, f64>,
-    /// Per item still to do: where its sampled duration comes from.
-    #[schema(value_type = Object)]
-    pub durations: std::collections::BTreeMap<String, DurationSource>,
-    pub samples: usize,
-    pub seed: u64,
-    /// Some date relied on a year with no published holiday schedule.
-    pub assumed: bool,
-    /// Items whose applicability is not known yet (待确认: a fact their rule reads is
-    /// missing) and that nobody has started: the forecast plans them as not applying.
-    /// Each with its promised limit and how many working days each milestone would move
-    /// if it applied after all.
-    pub unconfirmed: Vec<UnconfirmedItem>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UnconfirmedItem {
-    pub code: String,
-    /// The promised limit, working days.
-    pub duration: f64,
-    /// Per milestone (construction_permit, construction_start, completion_acceptance): the
-    /// working days it would move if the item applied.
-    #[schema(value_type = Object)]
-    pub adds: std::collections::BTreeMap<String, f64>,
-}
-
-/// The forecast of a phase as the API and pages show it.
-pub async fn forecast_of(
-    state: &AppState,
-    scope: &luodi_domain::Scope,
-    project: &Project,
-    phase: &Phase,
-    samples: usize,
-    seed: u64,
-    changes: &[luodi_domain::forecast::critical_path::ModeChange],
-) -> Result<ForecastResponse, ApiError> {
-    use luodi_domain::forecast::critical_path::START_TARGET_WORKING_DAYS;
-    use luodi_domain::forecast::critical_path::{Plan, WhatIfError, forecast_phase_with};
-    use luodi_domain::forecast::monte_carlo::{DurationModel, simulate_with};
-    use luodi_domain::forecast::portfolio::{History, item_model, phase_model};
-    let list = state
-        .store
-        .service_list(scope, phase.id)
-        .await
-        .map_err(ApiError::internal)?;
-    let (_, _, catalogue) = state
-        .store
-        .catalogue(list.zone_id, Some(list.catalogue_version_id))
-        .await
-        .map_err(ApiError::internal)?;
-    let cal = state.store.calendar().await.map_err(ApiError::internal)?;
-    let today = zone_today();
-    let items = list.forecast_items(&catalogue, &phase.facts);
-    let f = forecast_phase_with(&cal, &catalogue, &items, list.handover_date, today, changes)
-        .map_err(|e| match e {
-            WhatIfError::Network(n) => ApiError::internal(n),
-            other => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_change",
-                other.to_string(),
-            )
-            .field("changes"),
-        })?;
-    // How long each item really took in the zone; open items sample from it.
-    let finished = state
-        .store
-        .finished_items(list.zone_id)
-        .await
-        .map_err(ApiError::internal)?;
-    let history = History::from_finished(&cal, &finished, today);
-    let model = phase_model(&f, &history, START_TARGET_WORKING_DAYS);
-    let durations = f
-        .network
-        .codes
-        .iter()
-        .zip(&f.plans)
-        .filter_map(|(code, plan)| match plan {
-            Plan::Open { duration, .. } => {
-                let m = item_model(&history, code, *duration);
-                Some((
-                    code.clone(),
-                    DurationSource {
-                        source: if code == luodi_domain::forecast::critical_path::BUILD {
-                            "construction_plan"
-                        } else if *duration <= 0.0 {
-                            "no_time"
-                        } else if matches!(m, DurationModel::Empirical { .. }) {
-                            "history"
-                        } else {
-                            "promised_limit"
-                        },
-                        history: history.count(code),
-                        promised: *duration,
-                        typical: m.typical(),
-                    },
-                ))
-            }
-            _ => None,
-        })
-        .collect();
-    let mc = simulate_with(
-        &model.network,
-        &model.plans,
-        &model.samplers,
-        &model.milestones,
-        samples,
-        seed,
-    );
-    let date = |wd: f64| {
-        cal.add_working_days(list.handover_date, wd.ceil() as i64)
-            .value
-            .to_string()
-    };
-    let name = |m: luodi_domain::approvals::catalogue::Milestone| {
-        serde_json::to_value(m)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default()
-    };
-    let milestones = f
-        .milestones
-        .iter()
-        .zip(&mc.milestones)
-        .map(|((m, code, wd, d), spread)| {
-            (
-                name(*m),
-                MilestoneForecast {
-                    item: code.clone(),
-                    date: d.to_string(),
-                    working_days: *wd,
-                    p50: date(spread.p50),
-                    p80: date(spread.p80),
-                    p90: date(spread.p90),
-                    on_target: spread.on_target,
-                },
-            )
-        })
-        .collect();
-    let completion = f
-        .milestones
-        .iter()
-        .find(|m| m.0 == luodi_domain::approvals::catalogue::Milestone::CompletionAcceptance)
-        .map(|m| m.2)
-        .unwrap_or(f.schedule.duration);
-    let unconfirmed = luodi_domain::forecast::critical_path::unconfirmed_effects(&f, &catalogue)
-        .into_iter()
-        .map(|u| UnconfirmedItem {
-            code: u.code,
-            duration: u.duration,
-            adds: u.adds.into_iter().map(|(m, d)| (name(m), d)).collect(),
-        })
-        .collect();
-    let s = &f.schedule;
-    Ok(ForecastResponse {
-        unconfirmed,
-        project_id: project.id,
-        phase: phase.seq,
-        handover_date: list.handover_date.to_string(),
-        today: today.to_string(),
-        critical_path: s
-            .critical_path
-            .iter()
-            .map(|&i| f.network.codes[i].clone())
-            .collect(),
-        duration_working_days: completion,
-        items: f
-            .network
-            .codes
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                (
-                    c.clone(),
-                    ItemTimes {
-                        es: s.es[i],
-                        ef: s.ef[i],
-                        ls: s.ls[i],
-                        lf: s.lf[i],
-                        float: s.float[i],
-                    },
-                )
-            })
-            .collect(),
-        milestones,
-        criticality: f
-            .network
-            .codes
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.clone(), mc.criticality[i]))
-            .collect(),
-        durations,
-        samples,
-        seed,
-        assumed: f.assumed,
-    })
-}
-
 #[utoipa::path(get, path = "/api/v1/projects/{id}/forecast", tag = "projects",
     params(("id" = i64, Path, description = "project id"), ("phase" = Option<i64>, Query, description = "phase number; default the first with a list"),
         ("samples" = Option<usize>, Query, description = "Monte Carlo samples, 100–20,000 (default 1,000)"), ("seed" = Option<u64>, Query, description = "random seed (default 1); the same seed gives the same answer")),
@@ -1235,6 +945,7 @@ pub async fn forecast(
     params.only(&["phase", "samples", "seed"])?;
     let id = path_id(&id, lang)?;
     let project = state
+        .app
         .store
         .project(&caller.user.scope(), id)
         .await
@@ -1244,15 +955,16 @@ pub async fn forecast(
     let phase = phase_with_list(&project, params.int("phase", 1, 99)?, lang)?;
     Ok(Json(
         forecast_of(
-            &state,
-            &caller.user.scope(),
+            &state.app,
+            &caller.caller(),
             &project,
             &phase,
             samples,
             seed,
             &[],
         )
-        .await?,
+        .await
+        .map_err(|e| ApiError::app(lang, e))?,
     ))
 }
 
@@ -1298,6 +1010,7 @@ pub async fn what_if(
     let lang = caller.lang;
     let id = path_id(&id, lang)?;
     let project = state
+        .app
         .store
         .project(&caller.user.scope(), id)
         .await
@@ -1333,9 +1046,28 @@ pub async fn what_if(
         });
     }
     let seed = body.seed.unwrap_or(1);
-    let scope = caller.user.scope();
-    let base = forecast_of(&state, &scope, &project, &phase, samples, seed, &[]).await?;
-    let changed = forecast_of(&state, &scope, &project, &phase, samples, seed, &changes).await?;
+    let base = forecast_of(
+        &state.app,
+        &caller.caller(),
+        &project,
+        &phase,
+        samples,
+        seed,
+        &[],
+    )
+    .await
+    .map_err(|e| ApiError::app(caller.lang, e))?;
+    let changed = forecast_of(
+        &state.app,
+        &caller.caller(),
+        &project,
+        &phase,
+        samples,
+        seed,
+        &changes,
+    )
+    .await
+    .map_err(|e| ApiError::app(caller.lang, e))?;
     let saved = base
         .milestones
         .iter()

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use luodi_domain::{Action, Lang};
+use luodi_domain::{Lang, Operation};
 use luodi_store::core::audit::AuditEntry;
 use luodi_store::stewardship::stewards::{AssignError, StewardAssignment};
 use serde::{Deserialize, Serialize};
@@ -37,6 +37,7 @@ async fn steward_history(
     id: i64,
 ) -> Result<StewardHistory, ApiError> {
     let history = state
+        .app
         .store
         .steward_history(&caller.user.scope(), id)
         .await
@@ -110,9 +111,10 @@ pub async fn assign(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<AssignRequest>,
 ) -> Result<Json<StewardHistory>, ApiError> {
-    let zone = caller.zone_for(Action::AssignSteward)?;
+    let zone = caller.zone_for(Operation::AssignSteward)?;
     let id = path_id(&id, caller.lang)?;
     state
+        .app
         .store
         .assign_steward(&caller.user.actor(), zone, id, body.user_id, &body.reason)
         .await
@@ -165,7 +167,10 @@ pub fn timeline_text(e: &AuditEntry, lang: Lang) -> String {
             }
             action => format!(
                 "{} #{id}",
-                crate::api::notifications::kind_text(&format!("blocker_{action}"), lang)
+                luodi_app::stewardship::notifications::kind_text(
+                    &format!("blocker_{action}"),
+                    lang
+                )
             ),
         };
     }
@@ -245,7 +250,7 @@ pub async fn actor_display(
         if let Some(name) = names.get(&email) {
             return name.clone();
         }
-        let name = match state.store.user_by_email(&email).await {
+        let name = match state.app.store.user_by_email(&email).await {
             Ok(Some(u)) => u.display_name,
             _ => email.clone(),
         };
@@ -289,12 +294,13 @@ pub async fn timeline_entries(
     limit: i64,
 ) -> Result<Vec<TimelineEntry>, ApiError> {
     let entries = state
+        .app
         .store
         .project_timeline(&user.scope(), project, limit)
         .await
         .map_err(|e| ApiError::store(lang, e))?;
     let own = user.actor().label();
-    let enterprise = user.role == luodi_domain::Role::Enterprise;
+    let enterprise = !luodi_domain::Operation::SeeStaffNames.allows(user.role);
     let mut names = std::collections::HashMap::new();
     let mut out = Vec::with_capacity(entries.len());
     for e in &entries {

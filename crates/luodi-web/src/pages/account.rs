@@ -74,7 +74,7 @@ async fn render_account(
         ("account.zone", l.zone_name.clone()),
     ];
     if let Some(d) = u.department_id
-        && let Ok(d) = state.store.department(d).await
+        && let Ok(d) = state.app.store.department(d).await
     {
         facts.push((
             "account.department",
@@ -82,7 +82,7 @@ async fn render_account(
         ));
     }
     if let Some(e) = u.enterprise_id
-        && let Ok(e) = state.store.enterprise(&u.scope(), e).await
+        && let Ok(e) = state.app.store.enterprise(&u.scope(), e).await
     {
         facts.push(("account.enterprise", e.name));
     }
@@ -93,6 +93,7 @@ async fn render_account(
             .unwrap_or_else(|| l.tr.t("account.never").to_string())
     };
     let tokens = state
+        .app
         .store
         .api_tokens(u.id)
         .await
@@ -196,6 +197,7 @@ async fn change_password(
         let keep = crate::extract::cookie(&headers, crate::extract::SESSION_COOKIE);
         let current = form.text("current_password");
         match state
+            .app
             .store
             .set_password(
                 &page.user.actor(),
@@ -274,6 +276,7 @@ async fn create_token(
         ));
     }
     let (_, token) = state
+        .app
         .store
         .create_api_token_for(&page.user.actor(), &page.user, label, days)
         .await
@@ -308,6 +311,7 @@ async fn revoke_token(
         ));
     };
     match state
+        .app
         .store
         .revoke_api_token(&page.user.actor(), &page.user, id)
         .await

@@ -119,11 +119,12 @@ async fn login(
         return again(StatusCode::FORBIDDEN, tr.t("login.expired").to_string());
     }
     match state
+        .app
         .store
         .authenticate_from(&email, &form.text("password"), client)
         .await
     {
-        Ok(LoginOutcome::Success(user)) => match state.store.create_session(&user).await {
+        Ok(LoginOutcome::Success(user)) => match state.app.store.create_session(&user).await {
             Ok((secret, _)) => {
                 let mut cookies = vec![state.cookie(
                     SESSION_COOKIE,
@@ -166,7 +167,7 @@ async fn session_of(
     headers: &HeaderMap,
 ) -> Option<(String, luodi_store::core::sessions::Session)> {
     let secret = cookie(headers, SESSION_COOKIE)?;
-    let session = state.store.session(&secret).await.ok()??;
+    let session = state.app.store.session(&secret).await.ok()??;
     Some((secret, session))
 }
 
@@ -179,7 +180,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
         if !ok || cross_origin_headers(&headers) {
             return (StatusCode::FORBIDDEN, "CSRF").into_response();
         }
-        if let Err(e) = state.store.end_session(&secret).await {
+        if let Err(e) = state.app.store.end_session(&secret).await {
             return ApiError::internal(e).into_response();
         }
     }
@@ -207,7 +208,7 @@ async fn switch_lang(State(state): State<AppState>, headers: HeaderMap, body: By
     }
     if let Some((_, s)) = &session
         && s.user.lang != Some(lang)
-        && let Err(e) = state.store.set_user_lang(&s.user, lang).await
+        && let Err(e) = state.app.store.set_user_lang(&s.user, lang).await
     {
         return ApiError::internal(e).into_response();
     }

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use luodi_domain::stewardship::blocker::{
     Action as BlockerAction, CATEGORIES, PRIORITIES, State as BlockerState,
 };
-use luodi_domain::{Action, Lang};
+use luodi_domain::{Lang, Operation};
 use luodi_store::stewardship::blockers::{BlockerFilter, NewBlocker};
 
 use super::{FormData, Layout, error_page, render};
@@ -132,11 +132,17 @@ async fn render_list(
         ..Default::default()
     };
     let records = state
+        .app
         .store
         .blockers(&scope, &filter)
         .await
         .map_err(|e| ApiError::store(page.lang, e))?;
-    let calendar = state.store.calendar().await.map_err(ApiError::internal)?;
+    let calendar = state
+        .app
+        .store
+        .calendar()
+        .await
+        .map_err(ApiError::internal)?;
     let today = zone_today();
     let caller = api_user(page);
     let mut rows = Vec::new();
@@ -188,9 +194,10 @@ async fn render_list(
             show == "mine",
         ));
     }
-    let may_raise = page.user.role.may(Action::RaiseBlocker);
+    let may_raise = Operation::RaiseBlocker.allows(page.user.role);
     let projects = if may_raise {
         state
+            .app
             .store
             .projects(&scope)
             .await
@@ -202,6 +209,7 @@ async fn render_list(
         Vec::new()
     };
     let departments = state
+        .app
         .store
         .departments(zone)
         .await
@@ -241,11 +249,11 @@ async fn raise(
         let l = Layout::new(&state, &page, "error.title", "nav.stewards", "/blockers").await;
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
     }
-    if !page.user.role.may(Action::RaiseBlocker) {
+    if !Operation::RaiseBlocker.allows(page.user.role) {
         let l = Layout::new(&state, &page, "error.title", "nav.stewards", "/blockers").await;
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     }
-    let party = match luodi_domain::stewardship::blocker::Party::of_role(page.user.role) {
+    let party = match luodi_domain::core::policy::blocker_party(page.user.role) {
         luodi_domain::stewardship::blocker::Party::Enterprise => {
             luodi_domain::stewardship::blocker::Party::Enterprise
         }
@@ -267,6 +275,7 @@ async fn raise(
         department_id: form.text("department_id").parse().unwrap_or(0),
     };
     match state
+        .app
         .store
         .raise_blocker(
             &page.user.actor(),
@@ -349,16 +358,22 @@ async fn render_detail(
     let (Some(zone), Ok(id)) = (page.user.zone_id, id.parse::<i64>()) else {
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
     };
-    let record = match state.store.blocker(&page.user.scope(), id).await {
+    let record = match state.app.store.blocker(&page.user.scope(), id).await {
         Ok(r) => r,
         Err(luodi_store::StoreError::NotFound) => {
             return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
         }
         Err(e) => return Err(ApiError::store(page.lang, e)),
     };
-    let calendar = state.store.calendar().await.map_err(ApiError::internal)?;
+    let calendar = state
+        .app
+        .store
+        .calendar()
+        .await
+        .map_err(ApiError::internal)?;
     let b = response(&api_user(page), &record, &calendar, zone_today(), true)?;
     let departments: Vec<(i64, String)> = state
+        .app
         .store
         .departments(zone)
         .await
@@ -472,12 +487,13 @@ async fn act(
     };
     let result = match to_action(&request, page.lang) {
         Ok(action) => state
+            .app
             .store
             .act_on_blocker(
                 &page.user.actor(),
                 &page.user.scope(),
                 Some(page.user.id.0),
-                luodi_domain::stewardship::blocker::Party::of_role(page.user.role),
+                luodi_domain::core::policy::blocker_party(page.user.role),
                 page.user.department_id.map(|d| d.0),
                 blocker_id,
                 action,

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use luodi_domain::{Lang, Role};
+use luodi_domain::Lang;
 use luodi_store::stewardship::blockers::BlockerFilter;
 
 use super::{Layout, error_page, render};
@@ -106,18 +106,24 @@ async fn board(
     params: QueryParams,
 ) -> Result<Response, ApiError> {
     let l = Layout::new(&state, &page, "board.title", "nav.board", "/board").await;
-    let (Some(zone), false) = (page.user.zone_id, page.user.role == Role::Enterprise) else {
+    let Ok(zone) = page
+        .user
+        .caller()
+        .zone_for(luodi_domain::Operation::ViewBoard)
+    else {
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     };
     let lang = page.lang;
     let scope = page.user.scope();
     let projects = state
+        .app
         .store
         .projects(&scope)
         .await
         .map_err(|e| ApiError::store(lang, e))?;
     // The stewards of the zone's projects; a steward's board is their own by default.
     let names: HashMap<i64, String> = state
+        .app
         .store
         .users(&scope)
         .await
@@ -134,7 +140,9 @@ async fn board(
     let chosen = params
         .text("steward")
         .and_then(|s| s.parse::<i64>().ok())
-        .or_else(|| (page.user.role == Role::Steward).then_some(page.user.id.0))
+        .or_else(|| {
+            luodi_domain::core::policy::is_steward(page.user.role).then_some(page.user.id.0)
+        })
         .or_else(|| stewards.keys().next().copied());
     let steward_name = chosen
         .and_then(|c| stewards.get(&c).cloned())
@@ -144,11 +152,17 @@ async fn board(
         .filter(|p| p.steward_id.map(|s| s.0) == chosen)
         .collect();
 
-    let calendar = state.store.calendar().await.map_err(ApiError::internal)?;
+    let calendar = state
+        .app
+        .store
+        .calendar()
+        .await
+        .map_err(ApiError::internal)?;
     let today = zone_today();
     // Items with a running clock, by project.
     let mut items: HashMap<i64, Vec<(ItemLine, String)>> = HashMap::new();
     let open = state
+        .app
         .store
         .open_items(zone)
         .await
@@ -164,6 +178,7 @@ async fn board(
         };
         if let std::collections::hash_map::Entry::Vacant(e) = catalogues.entry(version) {
             let (_, _, c) = state
+                .app
                 .store
                 .catalogue(zone, Some(version))
                 .await
@@ -215,6 +230,7 @@ async fn board(
     };
     let mut blockers: HashMap<i64, Vec<BlockerLine>> = HashMap::new();
     for b in state
+        .app
         .store
         .blockers(
             &scope,
@@ -244,6 +260,7 @@ async fn board(
     }
     // Forecasts, by phase.
     let forecasts: HashMap<i64, luodi_store::forecast::portfolio::PortfolioRow> = state
+        .app
         .store
         .portfolio(&scope)
         .await
@@ -327,6 +344,7 @@ async fn board(
                 p.name_en.clone().unwrap_or(p.name.clone())
             },
             enterprise: state
+                .app
                 .store
                 .enterprise(&scope, p.enterprise_id)
                 .await

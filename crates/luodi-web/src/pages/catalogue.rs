@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use luodi_domain::approvals::catalogue::{Catalogue, DayUnit, Milestone, TimeLimit};
 use luodi_domain::core::time::{from_stored, zone_display};
-use luodi_domain::{Action, Lang};
+use luodi_domain::{Lang, Operation};
 use luodi_store::StoreError;
 
 use crate::AppState;
@@ -165,12 +165,13 @@ async fn render_page(
     let Some(zone) = page.user.zone_id else {
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
     };
-    let current = match state.store.catalogue(zone, None).await {
+    let current = match state.app.store.catalogue(zone, None).await {
         Ok(found) => Some(found),
         Err(StoreError::NotFound) => None,
         Err(e) => return Err(ApiError::internal(e)),
     };
     let versions = state
+        .app
         .store
         .catalogue_versions(zone)
         .await
@@ -213,7 +214,7 @@ async fn render_page(
     let problems_title =
         l.tr.t("catalogue.problems")
             .replace("{n}", &problems.len().to_string());
-    let may_import = page.user.role.may(Action::ManageCatalogue);
+    let may_import = Operation::ManageCatalogue.allows(page.user.role);
     let l = l.titled(title);
     Ok(render(
         status,
@@ -269,7 +270,7 @@ async fn import(
         let l = Layout::new(&state, &page, "error.title", "nav.catalogue", "/catalogue").await;
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
     }
-    if !page.user.role.may(Action::ManageCatalogue) {
+    if !Operation::ManageCatalogue.allows(page.user.role) {
         let l = Layout::new(&state, &page, "error.title", "nav.catalogue", "/catalogue").await;
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     }
@@ -341,6 +342,7 @@ async fn export(State(state): State<AppState>, page: PageUser) -> Result<Respons
         return Err(ApiError::not_found(page.lang));
     };
     let (v, text, _) = state
+        .app
         .store
         .catalogue(zone, None)
         .await

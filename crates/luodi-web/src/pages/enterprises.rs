@@ -12,7 +12,7 @@ use luodi_domain::core::enterprise::{
     ChainPosition, EnterpriseDraft, EnterpriseInput, EnterpriseSize, FieldError,
 };
 use luodi_domain::core::time::{from_stored, zone_display};
-use luodi_domain::{Action, EnterpriseId, Lang, Role};
+use luodi_domain::{EnterpriseId, Lang, Operation};
 use luodi_store::core::enterprises::{Enterprise, EnterpriseSort};
 use luodi_store::{PageRequest, StoreError};
 
@@ -115,17 +115,14 @@ async fn list(
     params: QueryParams,
 ) -> Result<Response, ApiError> {
     let path = "/enterprises";
-    let title = if page.user.role == Role::Enterprise {
+    let own = luodi_domain::core::policy::own_enterprise_only(page.user.role);
+    let title = if own {
         "nav.my_enterprise"
     } else {
         "enterprise.title"
     };
     let l = Layout::new(&state, &page, title, "nav.enterprises", path).await;
-    let l = if page.user.role == Role::Enterprise {
-        Layout { nav: l.nav, ..l }
-    } else {
-        l
-    };
+    let l = if own { Layout { nav: l.nav, ..l } } else { l };
     let params = params.with_lang(page.lang);
     let (query, req) = match params
         .only(LIST_PARAMS)
@@ -135,6 +132,7 @@ async fn list(
         Err(_) => return Ok(error_page(l, StatusCode::BAD_REQUEST, "error.bad_request")),
     };
     let found = state
+        .app
         .store
         .enterprises(&page.user.scope(), &query, req)
         .await
@@ -222,7 +220,7 @@ async fn list(
     Ok(render(
         StatusCode::OK,
         &ListPage {
-            may_create: page.user.role.may(Action::CreateEnterprise),
+            may_create: Operation::CreateEnterprise.allows(page.user.role),
             l,
             q,
             chain,
@@ -273,6 +271,7 @@ async fn export(
             per_page: PageRequest::MAX_PER_PAGE,
         };
         let batch = state
+            .app
             .store
             .enterprises(&page.user.scope(), &query, req)
             .await
@@ -310,7 +309,7 @@ async fn export(
         headers: cols.iter().map(|c| tr.t(c).to_string()).collect(),
         rows,
     };
-    Ok(table.response(format))
+    Ok(crate::export::response(&table, format))
 }
 
 pub struct FieldView {
@@ -462,7 +461,7 @@ async fn new_form(State(state): State<AppState>, page: PageUser) -> Result<Respo
         "/enterprises/new",
     )
     .await;
-    if !page.user.role.may(Action::CreateEnterprise) {
+    if !Operation::CreateEnterprise.allows(page.user.role) {
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     }
     let f = fields(&EnterpriseInput::default(), &[], page.lang, false);
@@ -497,7 +496,7 @@ async fn create(
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
     }
     let (true, Some(zone)) = (
-        page.user.role.may(Action::CreateEnterprise),
+        Operation::CreateEnterprise.allows(page.user.role),
         page.user.zone_id,
     ) else {
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
@@ -522,6 +521,7 @@ async fn create(
         Err(errors) => return Ok(refuse(l, errors, StatusCode::UNPROCESSABLE_ENTITY)),
     };
     match state
+        .app
         .store
         .create_enterprise(&page.user.actor(), zone, &draft)
         .await
@@ -570,6 +570,7 @@ async fn find(
         return Ok(Err(not_found().await));
     };
     match state
+        .app
         .store
         .enterprise(&page.user.scope(), EnterpriseId(id))
         .await
@@ -635,8 +636,9 @@ async fn show(
         ("enterprise.created_at", shown(&e.created_at)),
         ("enterprise.updated_at", shown(&e.updated_at)),
     ];
-    let history = if page.user.role.may(Action::ViewAudit) {
+    let history = if Operation::ViewAudit.allows(page.user.role) {
         let entries = state
+            .app
             .store
             .audit_entries(
                 &page.user.scope(),
@@ -662,7 +664,7 @@ async fn show(
     Ok(render(
         StatusCode::OK,
         &ShowPage {
-            may_edit: page.user.role.may(Action::EditEnterprise),
+            may_edit: Operation::EditEnterprise.allows(page.user.role),
             id: e.id.0,
             l,
             notice,
@@ -690,14 +692,14 @@ async fn edit_form(
         &path,
     )
     .await;
-    if !page.user.role.may(Action::EditEnterprise) {
+    if !Operation::EditEnterprise.allows(page.user.role) {
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     }
     let f = fields(
         &input_of(&e),
         &[],
         page.lang,
-        page.user.role == Role::Enterprise,
+        !Operation::ChangeEnterpriseCode.allows(page.user.role),
     );
     Ok(render(
         StatusCode::OK,
@@ -735,10 +737,10 @@ async fn update(
     if !form.csrf_ok(&page) {
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
     }
-    if !page.user.role.may(Action::EditEnterprise) {
+    if !Operation::EditEnterprise.allows(page.user.role) {
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     }
-    let locked = page.user.role == Role::Enterprise;
+    let locked = !Operation::ChangeEnterpriseCode.allows(page.user.role);
     let mut input = input_from_form(&form);
     if locked {
         // The code is shown read-only to an enterprise user; never take it from the form.
@@ -764,6 +766,7 @@ async fn update(
         Err(errors) => return Ok(refuse(l, errors, StatusCode::UNPROCESSABLE_ENTITY)),
     };
     match state
+        .app
         .store
         .update_enterprise(
             &page.user.actor(),

@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::routing::get;
 use luodi_domain::core::audit::changed_fields;
 use luodi_domain::core::time::{from_stored, zone_display};
-use luodi_domain::{Action, Lang};
+use luodi_domain::{Lang, Operation};
 use luodi_store::PageRequest;
 use luodi_store::core::audit::AuditEntry;
 use luodi_store::core::enterprises::EnterpriseQuery;
@@ -55,6 +55,7 @@ async fn home(State(state): State<AppState>, page: PageUser) -> Result<Response,
     let l = Layout::new(&state, &page, "home.title", "nav.home", "/").await;
     let scope = page.user.scope();
     let count = state
+        .app
         .store
         .enterprises(
             &scope,
@@ -68,6 +69,7 @@ async fn home(State(state): State<AppState>, page: PageUser) -> Result<Response,
         .map_err(ApiError::internal)?
         .total;
     let parks = state
+        .app
         .store
         .parks(&scope)
         .await
@@ -156,7 +158,7 @@ async fn audit(
     params: QueryParams,
 ) -> Result<Response, ApiError> {
     let l = Layout::new(&state, &page, "audit.title", "nav.audit", "/audit").await;
-    if !page.user.role.may(Action::ViewAudit) {
+    if !Operation::ViewAudit.allows(page.user.role) {
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     }
     let req = match params.page() {
@@ -165,6 +167,7 @@ async fn audit(
     };
     let scope = page.user.scope();
     let (verified, verified_ok) = match state
+        .app
         .store
         .verify_audit(scope.zone.map(|z| z.0))
         .await
@@ -183,6 +186,7 @@ async fn audit(
         ),
     };
     let entries = state
+        .app
         .store
         .audit_entries(&scope, None, req)
         .await

@@ -10,9 +10,9 @@ use axum::routing::{get, post};
 
 use super::{FormData, Layout, error_page, render};
 use crate::AppState;
-use crate::api::notifications::{Inbox, inbox};
 use crate::error::ApiError;
 use crate::extract::PageUser;
+use luodi_app::stewardship::notifications::{Inbox, inbox};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -29,7 +29,9 @@ struct InboxPage {
 
 async fn show(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
     let l = Layout::new(&state, &page, "inbox.title", "", "/inbox").await;
-    let inbox = inbox(&state, page.user.id.0, page.lang, false, 100).await?;
+    let inbox = inbox(&state.app, &page.caller(), false, 100)
+        .await
+        .map_err(|e| ApiError::app(page.lang, e))?;
     Ok(render(StatusCode::OK, &InboxPage { l, inbox }))
 }
 
@@ -49,6 +51,7 @@ async fn read(
     };
     let id = form.get("id").and_then(|v| v.parse().ok());
     match state
+        .app
         .store
         .mark_notifications_read(&page.user.actor(), zone.0, page.user.id.0, id)
         .await

@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use luodi_domain::Role;
 
 use super::{Layout, error_page, render};
 use crate::AppState;
@@ -95,7 +94,12 @@ async fn show(State(state): State<AppState>, page: PageUser) -> Result<Response,
         "/leadership",
     )
     .await;
-    if page.user.role == Role::Enterprise || page.user.zone_id.is_none() {
+    if page
+        .user
+        .caller()
+        .zone_for(luodi_domain::Operation::ViewLeadership)
+        .is_err()
+    {
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     }
     let data = leadership(&state, &page.user, page.lang).await?;

@@ -21,7 +21,9 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use luodi_domain::{Action, Role};
+use luodi_domain::{Operation, Role};
+
+use luodi_domain::core::policy::{decides_for_department, own_enterprise_only};
 
 use crate::AppState;
 use crate::extract::PageUser;
@@ -68,7 +70,7 @@ pub struct Layout {
 /// built yet are listed (so users see the whole product) but are not links.
 fn nav(role: Role, active: &str) -> Vec<NavItem> {
     let mut items: Vec<(&'static str, Option<&'static str>)> = vec![("nav.home", Some("/"))];
-    if role == Role::Enterprise {
+    if own_enterprise_only(role) {
         items.push(("nav.my_enterprise", Some("/enterprises")));
         items.extend([
             ("nav.projects", Some("/projects")),
@@ -91,13 +93,13 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
             ("nav.kpis", None),
         ]);
     }
-    if role == Role::Approval {
+    if decides_for_department(role) {
         items.insert(1, ("nav.queue", Some("/queue")));
     }
-    if role.may(Action::ViewAudit) {
+    if Operation::ViewAudit.allows(role) {
         items.push(("nav.audit", Some("/audit")));
     }
-    if role.may(Action::ManageOutbound) {
+    if Operation::ManageOutbound.allows(role) {
         items.push(("nav.settings", Some("/settings")));
     }
     items.push(("nav.account", Some("/account")));
@@ -123,6 +125,7 @@ impl Layout {
         let tr = Tr::new(page.lang);
         let zone_name = match page.user.zone_id {
             Some(z) => state
+                .app
                 .store
                 .zone(z)
                 .await
@@ -131,6 +134,7 @@ impl Layout {
             None => tr.t("account.province").to_string(),
         };
         let unread = state
+            .app
             .store
             .notifications(page.user.id.0, true, 0)
             .await
@@ -177,17 +181,17 @@ pub fn error_page(l: Layout, status: StatusCode, message_key: &str) -> Response 
     render(status, &ErrorPage { l, message })
 }
 
-/// The user's zone where their role may take `action` there, else the error page to answer
-/// with (403), under the side bar's `nav` item.
+/// The user's zone where the policy lets them do `op` there, else the error page to
+/// answer with (403), under the side bar's `nav` item.
 pub async fn page_zone(
     state: &AppState,
     page: &PageUser,
-    action: luodi_domain::Action,
+    op: luodi_domain::Operation,
     nav: &str,
 ) -> Result<luodi_domain::ZoneId, Response> {
-    match page.user.zone_id {
-        Some(zone) if page.user.role.may(action) => Ok(zone),
-        _ => {
+    match page.user.caller().zone_for(op) {
+        Ok(zone) => Ok(zone),
+        Err(_) => {
             let l = Layout::new(state, page, "error.title", nav, "/").await;
             Err(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"))
         }
@@ -199,7 +203,7 @@ pub async fn form_zone(
     state: &AppState,
     page: &PageUser,
     form: &FormData,
-    action: luodi_domain::Action,
+    action: luodi_domain::Operation,
     nav: &str,
 ) -> Result<luodi_domain::ZoneId, Response> {
     if !form.csrf_ok(page) {

@@ -10,17 +10,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use luodi_domain::Action;
+use luodi_domain::Operation;
 use luodi_domain::land::matching::{LandNeeds, Partner};
 use luodi_domain::stewardship::project::PhaseFacts;
 use luodi_store::land::parcels::Parcel;
 
 use crate::AppState;
-use crate::api::parcels::{MatchRequest, MatchResponse, run_match};
 use crate::error::ApiError;
 use crate::extract::PageUser;
 use crate::map::{MapParcel, render as render_map};
 use crate::pages::{Layout, error_page, render};
+use luodi_app::land::matching::{MatchRequest, MatchResponse, run_match};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -108,11 +108,15 @@ struct ListPage {
 }
 
 async fn parcels_for(state: &AppState, page: &PageUser) -> Result<Option<Vec<Parcel>>, ApiError> {
-    let (Some(zone), true) = (page.user.zone_id, page.user.role.may(Action::ViewParcels)) else {
+    let (Some(zone), true) = (
+        page.user.zone_id,
+        Operation::ViewParcels.allows(page.user.role),
+    ) else {
         return Ok(None);
     };
     Ok(Some(
         state
+            .app
             .store
             .all_parcels(zone)
             .await
@@ -128,6 +132,7 @@ async fn list(State(state): State<AppState>, page: PageUser) -> Result<Response,
     parcels.sort_by(|a, b| a.code.cmp(&b.code));
     let zone = page.user.zone_id.expect("checked");
     let boundaries = state
+        .app
         .store
         .park_boundaries(zone)
         .await
@@ -150,7 +155,7 @@ async fn list(State(state): State<AppState>, page: PageUser) -> Result<Response,
             map,
             rows,
             summary,
-            may_manage: page.user.role.may(Action::ManageParcels),
+            may_manage: Operation::ManageParcels.allows(page.user.role),
             l,
         },
     ))
@@ -171,11 +176,14 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let l = Layout::new(&state, &page, "parcels.title", "nav.parcels", "/parcels").await;
-    let (Some(zone), true) = (page.user.zone_id, page.user.role.may(Action::ViewParcels)) else {
+    let (Some(zone), true) = (
+        page.user.zone_id,
+        Operation::ViewParcels.allows(page.user.role),
+    ) else {
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     };
     let p = match id.parse::<i64>() {
-        Ok(id) => match state.store.parcel(zone, id).await {
+        Ok(id) => match state.app.store.parcel(zone, id).await {
             Ok(p) => p,
             Err(luodi_store::StoreError::NotFound) => {
                 return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
@@ -188,6 +196,7 @@ async fn show(
     let (x0, y0, x1, y1) = p.bbox;
     let pad = ((x1 - x0).max(y1 - y0) * 1.5).max(0.004);
     let parcels = state
+        .app
         .store
         .parcels_in_box(zone, (x0 - pad, y0 - pad, x1 + pad, y1 + pad), 400)
         .await
@@ -360,6 +369,7 @@ async fn match_page(
         enterprise: None,
     };
     let phases = state
+        .app
         .store
         .phases_with_land_needs(zone)
         .await
@@ -367,6 +377,7 @@ async fn match_page(
     // A phase's recorded needs fill the form, and its own reserved parcel stays eligible.
     let chosen = match q.get("phase").and_then(|v| v.parse::<i64>().ok()) {
         Some(id) => state
+            .app
             .store
             .phase(&scope, id)
             .await
@@ -491,7 +502,10 @@ async fn match_page(
             k: Some(5),
             explain: None,
         };
-        match run_match(&state, zone, page.lang, &req).await {
+        match run_match(&state.app, &page.caller(), &req)
+            .await
+            .map_err(|e| ApiError::app(page.lang, e))
+        {
             Ok(r) => Some(r),
             Err(e) if e.status.is_client_error() => {
                 error = Some(format!(
@@ -511,6 +525,7 @@ async fn match_page(
         .map(|r| r.top.iter().map(|t| (t.parcel_id, t.rank)).collect())
         .unwrap_or_default();
     let boundaries = state
+        .app
         .store
         .park_boundaries(zone)
         .await

@@ -58,10 +58,11 @@ async fn page(State(state): State<AppState>, page: PageUser) -> Result<Response,
         "/portfolio",
     )
     .await;
-    let scope = page.user.scope();
-    let p = crate::api::portfolio::portfolio(&state, &scope).await?;
+    let p = luodi_app::forecast::portfolio::portfolio(&state.app, &page.caller())
+        .await
+        .map_err(|e| ApiError::app(page.lang, e))?;
     let catalogue = match page.user.zone_id {
-        Some(z) => state.store.catalogue(z, None).await.ok().map(|c| c.2),
+        Some(z) => state.app.store.catalogue(z, None).await.ok().map(|c| c.2),
         None => None,
     };
     let widest = p

@@ -12,9 +12,9 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use luodi_domain::approvals::catalogue::{Catalogue, ReformMode};
 use luodi_domain::approvals::rule::ASSESSMENTS;
-use luodi_domain::approvals::service_item::{ClockStatus, ItemState, Party, clock, party_of};
+use luodi_domain::approvals::service_item::{ClockStatus, ItemState, Party, clock};
 use luodi_domain::stewardship::project::PhaseStatus;
-use luodi_domain::{Action, Lang, Role};
+use luodi_domain::{Lang, Operation};
 use luodi_store::StoreError;
 use luodi_store::approvals::service_lists::{Handover, ServiceList};
 use luodi_store::stewardship::projects::Project;
@@ -86,6 +86,7 @@ struct ProjectsPage {
 
 async fn enterprise_name(state: &AppState, page: &PageUser, p: &Project) -> String {
     state
+        .app
         .store
         .enterprise(&page.user.scope(), p.enterprise_id)
         .await
@@ -113,14 +114,16 @@ async fn render_projects(
 ) -> Result<Response, ApiError> {
     let l = Layout::new(state, page, "project.title", "nav.projects", "/projects").await;
     let projects = state
+        .app
         .store
         .projects(&page.user.scope())
         .await
         .map_err(ApiError::internal)?;
-    let may_create = page.user.zone_id.is_some() && page.user.role.may(Action::CreateProject);
+    let may_create = page.user.zone_id.is_some() && Operation::CreateProject.allows(page.user.role);
     let (enterprises, stewards) = match page.user.zone_id {
         Some(zone) if may_create => (
             state
+                .app
                 .store
                 .enterprises(
                     &page.user.scope(),
@@ -137,6 +140,7 @@ async fn render_projects(
                 .map(|e| (e.id.0, e.name))
                 .collect(),
             state
+                .app
                 .store
                 .stewards(zone)
                 .await
@@ -145,10 +149,11 @@ async fn render_projects(
         _ => (Vec::new(), Vec::new()),
     };
     let names: std::collections::HashMap<i64, String> =
-        if page.user.role == luodi_domain::Role::Enterprise {
+        if !Operation::SeeStaffNames.allows(page.user.role) {
             Default::default()
         } else {
             state
+                .app
                 .store
                 .users(&page.user.scope())
                 .await
@@ -213,11 +218,18 @@ async fn create(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let form = FormData::parse(&body);
-    let zone =
-        match super::form_zone(&state, &page, &form, Action::CreateProject, "nav.projects").await {
-            Ok(z) => z,
-            Err(r) => return Ok(r),
-        };
+    let zone = match super::form_zone(
+        &state,
+        &page,
+        &form,
+        Operation::CreateProject,
+        "nav.projects",
+    )
+    .await
+    {
+        Ok(z) => z,
+        Err(r) => return Ok(r),
+    };
     let typed = NewProjectForm {
         enterprise_id: form.text("enterprise_id"),
         name: form.text("name"),
@@ -379,7 +391,7 @@ async fn render_project(
     let Some(id) = not_found_id(raw_id) else {
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
     };
-    let p = match state.store.project(&page.user.scope(), id).await {
+    let p = match state.app.store.project(&page.user.scope(), id).await {
         Ok(p) => p,
         Err(StoreError::NotFound) => {
             return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
@@ -411,6 +423,7 @@ async fn render_project(
         ),
     ];
     let stewards = state
+        .app
         .store
         .steward_history(&page.user.scope(), p.id)
         .await
@@ -425,7 +438,8 @@ async fn render_project(
             .map_or_else(|| "—".to_string(), |a| a.name.clone()),
     ));
     let steward_choices = match page.user.zone_id {
-        Some(zone) if page.user.role.may(Action::AssignSteward) => state
+        Some(zone) if Operation::AssignSteward.allows(page.user.role) => state
+            .app
             .store
             .stewards(zone)
             .await
@@ -448,7 +462,12 @@ async fn render_project(
     timeline.reverse();
     let mut phases = Vec::new();
     for ph in &p.phases {
-        let has_list = match state.store.service_list(&page.user.scope(), ph.id).await {
+        let has_list = match state
+            .app
+            .store
+            .service_list(&page.user.scope(), ph.id)
+            .await
+        {
             Ok(_) => true,
             Err(StoreError::NotFound) => false,
             Err(e) => return Err(ApiError::internal(e)),
@@ -463,7 +482,7 @@ async fn render_project(
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "—".into()),
             has_list,
-            moves: if page.user.role.may(Action::MovePhase) {
+            moves: if Operation::MovePhase.allows(page.user.role) {
                 MOVES_BY_HAND
                     .iter()
                     .filter(|m| **m > ph.status)
@@ -497,7 +516,7 @@ async fn render_project(
             project_id: p.id,
             facts,
             phases,
-            may_hand_over: page.user.role.may(Action::HandOverLand),
+            may_hand_over: Operation::HandOverLand.allows(page.user.role),
             today: zone_today().to_string(),
             assessments,
             error,
@@ -526,11 +545,18 @@ async fn assign_steward(
 ) -> Result<Response, ApiError> {
     let form = FormData::parse(&body);
     let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
-    let zone =
-        match super::form_zone(&state, &page, &form, Action::AssignSteward, "nav.projects").await {
-            Ok(z) => z,
-            Err(r) => return Ok(r),
-        };
+    let zone = match super::form_zone(
+        &state,
+        &page,
+        &form,
+        Operation::AssignSteward,
+        "nav.projects",
+    )
+    .await
+    {
+        Ok(z) => z,
+        Err(r) => return Ok(r),
+    };
     let Some(pid) = not_found_id(&id) else {
         return Ok(error_page(
             l().await,
@@ -549,6 +575,7 @@ async fn assign_steward(
         .await;
     };
     match state
+        .app
         .store
         .assign_steward(&page.user.actor(), zone, pid, user, &form.text("reason"))
         .await
@@ -574,11 +601,11 @@ async fn move_phase(
 ) -> Result<Response, ApiError> {
     let form = FormData::parse(&body);
     let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
-    let zone = match super::form_zone(&state, &page, &form, Action::MovePhase, "nav.projects").await
-    {
-        Ok(z) => z,
-        Err(r) => return Ok(r),
-    };
+    let zone =
+        match super::form_zone(&state, &page, &form, Operation::MovePhase, "nav.projects").await {
+            Ok(z) => z,
+            Err(r) => return Ok(r),
+        };
     let (Some(pid), Some(seq)) = (not_found_id(&id), not_found_id(&seq)) else {
         return Ok(error_page(
             l().await,
@@ -586,7 +613,7 @@ async fn move_phase(
             "error.not_found",
         ));
     };
-    let Ok(project) = state.store.project(&page.user.scope(), pid).await else {
+    let Ok(project) = state.app.store.project(&page.user.scope(), pid).await else {
         return Ok(error_page(
             l().await,
             StatusCode::NOT_FOUND,
@@ -615,12 +642,13 @@ async fn move_phase(
         .map(str::trim)
         .filter(|c| !c.is_empty());
     match state
+        .app
         .store
         .move_phase(&page.user.actor(), zone, phase.id, to, commitment)
         .await
     {
         Ok(_) => {
-            state.forecast_wake.notify_one();
+            state.app.forecast_wake.notify_one();
             Ok(Redirect::to(&format!("/projects/{pid}")).into_response())
         }
         Err(luodi_store::stewardship::projects::MoveError::Refused(e)) => {
@@ -647,7 +675,7 @@ async fn hand_over(
     if !form.csrf_ok(&page) {
         return Ok(error_page(l().await, StatusCode::FORBIDDEN, "error.csrf"));
     }
-    if !page.user.role.may(Action::HandOverLand) {
+    if !Operation::HandOverLand.allows(page.user.role) {
         return Ok(error_page(
             l().await,
             StatusCode::FORBIDDEN,
@@ -661,7 +689,7 @@ async fn hand_over(
             "error.not_found",
         ));
     };
-    let project = match state.store.project(&page.user.scope(), pid).await {
+    let project = match state.app.store.project(&page.user.scope(), pid).await {
         Ok(p) => p,
         Err(StoreError::NotFound) => {
             return Ok(error_page(
@@ -695,12 +723,13 @@ async fn hand_over(
         assessments,
     };
     match state
+        .app
         .store
         .hand_over(&page.user.actor(), &page.user.scope(), phase.id, &handover)
         .await
     {
         Ok(_) => {
-            state.forecast_wake.notify_one();
+            state.app.forecast_wake.notify_one();
             Ok(Redirect::to(&format!("/projects/{pid}/phases/{seq}")).into_response())
         }
         Err(e) => {
@@ -794,7 +823,7 @@ pub async fn load_list(
     let (Some(pid), Some(seq)) = (not_found_id(raw_id), not_found_id(raw_seq)) else {
         return Ok(None);
     };
-    let project = match state.store.project(&user.scope(), pid).await {
+    let project = match state.app.store.project(&user.scope(), pid).await {
         Ok(p) => p,
         Err(StoreError::NotFound) => return Ok(None),
         Err(e) => return Err(ApiError::internal(e)),
@@ -802,12 +831,13 @@ pub async fn load_list(
     let Some(phase) = project.phases.iter().find(|p| p.seq == seq) else {
         return Ok(None);
     };
-    let list = match state.store.service_list(&user.scope(), phase.id).await {
+    let list = match state.app.store.service_list(&user.scope(), phase.id).await {
         Ok(l) => l,
         Err(StoreError::NotFound) => return Ok(None),
         Err(e) => return Err(ApiError::internal(e)),
     };
     let (_, _, catalogue) = state
+        .app
         .store
         .catalogue(list.zone_id, Some(list.catalogue_version_id))
         .await
@@ -841,10 +871,15 @@ async fn render_list(
     };
     let lang = page.lang;
     let tr = l.tr;
-    let cal = state.store.calendar().await.map_err(ApiError::internal)?;
+    let cal = state
+        .app
+        .store
+        .calendar()
+        .await
+        .map_err(ApiError::internal)?;
     let today = zone_today();
     let own_department = match page.user.department_id {
-        Some(d) => state.store.department(d).await.ok().map(|d| d.code),
+        Some(d) => state.app.store.department(d).await.ok().map(|d| d.code),
         None => None,
     };
     let dept_name = |code: &str| {
@@ -878,7 +913,7 @@ async fn render_list(
             today,
         );
         *counts.entry(k.status.class()).or_default() += 1;
-        let party = party_of(
+        let party = luodi_domain::core::policy::item_party(
             page.user.role,
             own_department.as_deref() == Some(item.department_code.as_str()),
         );
@@ -1067,6 +1102,7 @@ async fn step(
     };
     let result = match step_event(&request, page.lang) {
         Ok(event) => state
+            .app
             .store
             .item_step(&page.user, item_id, event, request.version)
             .await
@@ -1074,7 +1110,7 @@ async fn step(
         Err(e) => Err(e),
     };
     if result.is_ok() {
-        state.forecast_wake.notify_one();
+        state.app.forecast_wake.notify_one();
     }
     match result {
         Ok(_) => Ok(Redirect::to(&format!(
@@ -1124,25 +1160,37 @@ async fn queue(State(state): State<AppState>, page: PageUser) -> Result<Response
     let (Some(zone), Some(dept)) = (page.user.zone_id, page.user.department_id) else {
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
     };
-    if page.user.role != Role::Approval {
+    if page
+        .user
+        .caller()
+        .zone_for(Operation::ViewDepartmentQueue)
+        .is_err()
+    {
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     }
     let department = state
+        .app
         .store
         .department(dept)
         .await
         .map_err(ApiError::internal)?;
     let entries = state
+        .app
         .store
         .department_queue(zone, &department.code)
         .await
         .map_err(ApiError::internal)?;
-    let cal = state.store.calendar().await.map_err(ApiError::internal)?;
+    let cal = state
+        .app
+        .store
+        .calendar()
+        .await
+        .map_err(ApiError::internal)?;
     let today = zone_today();
     let mut rows = Vec::new();
     for (item, project_id, phase_id) in entries {
         let scope = page.user.scope();
-        let Ok(project) = state.store.project(&scope, project_id).await else {
+        let Ok(project) = state.app.store.project(&scope, project_id).await else {
             continue;
         };
         let seq = project
@@ -1151,10 +1199,11 @@ async fn queue(State(state): State<AppState>, page: PageUser) -> Result<Response
             .find(|p| p.id == phase_id)
             .map(|p| p.seq)
             .unwrap_or(1);
-        let Ok(list) = state.store.service_list(&scope, phase_id).await else {
+        let Ok(list) = state.app.store.service_list(&scope, phase_id).await else {
             continue;
         };
         let Ok((_, _, catalogue)) = state
+            .app
             .store
             .catalogue(zone, Some(list.catalogue_version_id))
             .await
@@ -1229,17 +1278,20 @@ pub async fn build_notice(
     };
     let scope = user.scope();
     let enterprise = state
+        .app
         .store
         .enterprise(&scope, loaded.project.enterprise_id)
         .await
         .map_err(ApiError::internal)?;
     let zone = state
+        .app
         .store
         .zone(loaded.list.zone_id)
         .await
         .map_err(ApiError::internal)?;
     let steward = match loaded.project.steward_id {
         Some(u) => state
+            .app
             .store
             .user(u)
             .await
@@ -1248,6 +1300,7 @@ pub async fn build_notice(
         None => None,
     };
     let version = state
+        .app
         .store
         .catalogue_versions(loaded.list.zone_id)
         .await
@@ -1332,7 +1385,7 @@ struct LatePage {
 /// Leadership's view: open items by department, overdue ones listed.
 async fn late(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
     let l = Layout::new(&state, &page, "late.title", "nav.late", "/late").await;
-    let (Some(zone), false) = (page.user.zone_id, page.user.role == Role::Enterprise) else {
+    let Ok(zone) = page.user.caller().zone_for(Operation::ViewLateness) else {
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     };
     let departments = crate::api::projects::lateness(&state, zone, page.lang).await?;
@@ -1385,17 +1438,23 @@ async fn gantt_page(
     let Some(phase) = project.phases.iter().find(|p| p.seq == seq).cloned() else {
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
     };
-    let f = crate::api::projects::forecast_of(
-        &state,
-        &page.user.scope(),
+    let f = luodi_app::forecast::phase::forecast_of(
+        &state.app,
+        &page.caller(),
         &project,
         &phase,
         1_000,
         1,
         &[],
     )
-    .await?;
-    let cal = state.store.calendar().await.map_err(ApiError::internal)?;
+    .await
+    .map_err(|e| ApiError::app(page.lang, e))?;
+    let cal = state
+        .app
+        .store
+        .calendar()
+        .await
+        .map_err(ApiError::internal)?;
     let tr = l.tr;
     // Rows in the order of the forecast's network, by earliest start.
     let mut codes: Vec<&String> = f.items.keys().collect();

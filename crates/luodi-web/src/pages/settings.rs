@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use luodi_domain::Action;
+use luodi_domain::Operation;
 use luodi_domain::core::time::{from_stored, zone_display};
 use luodi_domain::stewardship::blocker::{Rung, Sla};
 use luodi_domain::stewardship::outbound::{Outbound, Webhook, WebhookFormat};
@@ -20,9 +20,9 @@ use luodi_store::stewardship::outbox::{OutboxCounts, OutboxEntry};
 
 use super::{FormData, Layout, error_page, render};
 use crate::AppState;
-use crate::api::notifications::kind_text;
 use crate::error::ApiError;
 use crate::extract::PageUser;
+use luodi_app::stewardship::notifications::kind_text;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -96,12 +96,14 @@ async fn render_settings(
     status: StatusCode,
     error: Option<(&'static str, String)>,
 ) -> Result<Response, ApiError> {
-    let zone = match super::page_zone(state, page, Action::ManageOutbound, "nav.settings").await {
+    let zone = match super::page_zone(state, page, Operation::ManageOutbound, "nav.settings").await
+    {
         Ok(z) => z,
         Err(r) => return Ok(r),
     };
     let l = Layout::new(state, page, "settings.title", "nav.settings", "/settings").await;
     let sla = state
+        .app
         .store
         .blocker_sla(zone)
         .await
@@ -115,16 +117,19 @@ async fn render_settings(
     };
     let (head_after, leader_after) = (after("department_head"), after("zone_leader"));
     let lifecycle: LifecyclePolicy = state
+        .app
         .store
         .zone_setting(zone, LIFECYCLE)
         .await
         .map_err(ApiError::internal)?;
     let outbound: Outbound = state
+        .app
         .store
         .zone_setting(zone, OUTBOUND)
         .await
         .map_err(ApiError::internal)?;
     let (entries, counts) = state
+        .app
         .store
         .outbox(zone.0, None, 30)
         .await
@@ -176,11 +181,18 @@ async fn set_sla(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let form = FormData::parse(&body);
-    let zone =
-        match super::form_zone(&state, &page, &form, Action::SetBlockerSla, "nav.settings").await {
-            Ok(z) => z,
-            Err(r) => return Ok(r),
-        };
+    let zone = match super::form_zone(
+        &state,
+        &page,
+        &form,
+        Operation::SetBlockerSla,
+        "nav.settings",
+    )
+    .await
+    {
+        Ok(z) => z,
+        Err(r) => return Ok(r),
+    };
     let refuse = |e: String| {
         render_settings(
             &state,
@@ -189,7 +201,7 @@ async fn set_sla(
             Some(("sla", e)),
         )
     };
-    let mut sla = match state.store.blocker_sla(zone).await {
+    let mut sla = match state.app.store.blocker_sla(zone).await {
         Ok(s) => s,
         Err(e) => return Err(ApiError::internal(e)),
     };
@@ -226,6 +238,7 @@ async fn set_sla(
         return refuse(e.to_string()).await;
     }
     state
+        .app
         .store
         .set_blocker_sla(&page.user.actor(), zone, &sla)
         .await
@@ -243,7 +256,7 @@ async fn set_lifecycle(
         &state,
         &page,
         &form,
-        Action::SetLifecyclePolicy,
+        Operation::SetLifecyclePolicy,
         "nav.settings",
     )
     .await
@@ -255,6 +268,7 @@ async fn set_lifecycle(
         start_on_commitment: form.get("start_on_commitment").is_some(),
     };
     state
+        .app
         .store
         .set_zone_setting(&page.user.actor(), zone, LIFECYCLE, &policy)
         .await
@@ -271,6 +285,7 @@ async fn change_outbound(
     change: impl FnOnce(&mut Outbound),
 ) -> Result<Response, ApiError> {
     let mut outbound: Outbound = state
+        .app
         .store
         .zone_setting(zone, OUTBOUND)
         .await
@@ -285,8 +300,11 @@ async fn change_outbound(
         )
         .await;
     }
-    if let Err(r) =
-        crate::outbound::check_targets(&outbound, &state.config.outbound.allow_hosts).await
+    if let Err(r) = luodi_app::stewardship::delivery::check_targets(
+        &outbound,
+        &state.app.settings.outbound.allow_hosts,
+    )
+    .await
     {
         let e = crate::api::outbound::internal_target(page.lang, &r);
         return render_settings(
@@ -298,6 +316,7 @@ async fn change_outbound(
         .await;
     }
     state
+        .app
         .store
         .set_zone_setting(&page.user.actor(), zone, OUTBOUND, &outbound)
         .await
@@ -311,8 +330,14 @@ async fn set_email(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let form = FormData::parse(&body);
-    let zone = match super::form_zone(&state, &page, &form, Action::ManageOutbound, "nav.settings")
-        .await
+    let zone = match super::form_zone(
+        &state,
+        &page,
+        &form,
+        Operation::ManageOutbound,
+        "nav.settings",
+    )
+    .await
     {
         Ok(z) => z,
         Err(r) => return Ok(r),
@@ -327,8 +352,14 @@ async fn add_webhook(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let form = FormData::parse(&body);
-    let zone = match super::form_zone(&state, &page, &form, Action::ManageOutbound, "nav.settings")
-        .await
+    let zone = match super::form_zone(
+        &state,
+        &page,
+        &form,
+        Operation::ManageOutbound,
+        "nav.settings",
+    )
+    .await
     {
         Ok(z) => z,
         Err(r) => return Ok(r),
@@ -373,8 +404,14 @@ async fn remove_webhook(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let form = FormData::parse(&body);
-    let zone = match super::form_zone(&state, &page, &form, Action::ManageOutbound, "nav.settings")
-        .await
+    let zone = match super::form_zone(
+        &state,
+        &page,
+        &form,
+        Operation::ManageOutbound,
+        "nav.settings",
+    )
+    .await
     {
         Ok(z) => z,
         Err(r) => return Ok(r),
@@ -393,8 +430,14 @@ async fn retry(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let form = FormData::parse(&body);
-    let zone = match super::form_zone(&state, &page, &form, Action::ManageOutbound, "nav.settings")
-        .await
+    let zone = match super::form_zone(
+        &state,
+        &page,
+        &form,
+        Operation::ManageOutbound,
+        "nav.settings",
+    )
+    .await
     {
         Ok(z) => z,
         Err(r) => return Ok(r),
@@ -404,6 +447,7 @@ async fn retry(
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
     };
     match state
+        .app
         .store
         .retry_outbox(&page.user.actor(), zone.0, id)
         .await

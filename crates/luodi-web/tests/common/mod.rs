@@ -7,9 +7,17 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
+use luodi_app::App;
 use luodi_store::testing::TestDb;
 use luodi_store::{Backend, Store, demo};
 use luodi_web::{AppState, WebConfig, router};
+
+/// The settings a test app runs with: the application's and the web layer's.
+#[derive(Default)]
+pub struct Config {
+    pub app: luodi_app::Settings,
+    pub web: WebConfig,
+}
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -53,15 +61,16 @@ impl TestApp {
     /// A new app on an empty database with the demo zone loaded; `None` when the
     /// PostgreSQL half is skipped.
     pub async fn new(backend: Backend) -> Option<TestApp> {
-        TestApp::with_config(backend, WebConfig::default()).await
+        TestApp::with_config(backend, Config::default()).await
     }
 
-    /// [`TestApp::new`] with the web layer's settings given.
-    pub async fn with_config(backend: Backend, config: WebConfig) -> Option<TestApp> {
+    /// [`TestApp::new`] with the application's and the web layer's settings given.
+    pub async fn with_config(backend: Backend, config: Config) -> Option<TestApp> {
         let db = TestDb::new(backend).await?;
         let store = Store::open(&db.url).await.expect("open");
         demo::load(&store).await.expect("demo loads");
-        let app = router(AppState::new(store.clone(), config));
+        let application = App::new(store.clone(), config.app).expect("valid settings");
+        let app = router(AppState::new(application, config.web));
         Some(TestApp {
             store,
             app,

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use crate::metrics::SharedMetrics;
+use crate::App;
 
 /// Tells a job to stop after its current step.
 #[derive(Clone)]
@@ -74,7 +74,7 @@ impl Jobs {
     pub fn every<F, Fut>(
         &mut self,
         name: &'static str,
-        metrics: SharedMetrics,
+        observer: Observer,
         every: Duration,
         mut step: F,
     ) where
@@ -86,7 +86,7 @@ impl Jobs {
             loop {
                 let started = Instant::now();
                 let result = step().await;
-                metrics.job_step(name, started.elapsed(), result.is_ok());
+                observer.step(name, started.elapsed(), result.is_ok());
                 let pause = match result {
                     Ok(Next::Again) => Duration::ZERO,
                     Ok(Next::Wait) => every,
@@ -136,4 +136,91 @@ pub enum Next {
     Wait,
     /// There is more to do: go again at once.
     Again,
+}
+
+/// Told of every step of every job (the web layer counts them for `/metrics`).
+pub trait StepObserver: Send + Sync {
+    fn step(&self, job: &'static str, took: Duration, ok: bool);
+}
+
+/// An observer shared by the jobs.
+pub type Observer = std::sync::Arc<dyn StepObserver>;
+
+/// Starts every background job of a server: the database check, the forecaster, the
+/// matcher's index, escalation, delivery and token expiry warnings.
+pub fn start(app: &App, observer: Observer) -> Jobs {
+    let mut jobs = Jobs::new();
+    {
+        let app = app.clone();
+        jobs.every(
+            "database_check",
+            observer.clone(),
+            crate::core::health::CHECK_EVERY,
+            move || {
+                let app = app.clone();
+                async move {
+                    if crate::core::health::check(&app).await {
+                        Ok(Next::Wait)
+                    } else {
+                        Err("the database does not answer".to_string())
+                    }
+                }
+            },
+        );
+    }
+    {
+        let (app, observer) = (app.clone(), observer.clone());
+        jobs.spawn("forecast", move |stop| {
+            crate::forecast::portfolio::forecaster(app, observer, stop)
+        });
+    }
+    {
+        let app = app.clone();
+        jobs.every(
+            "match_index",
+            observer.clone(),
+            crate::land::index::POLL,
+            move || {
+                let app = app.clone();
+                async move { crate::land::index::refresh_step(&app.match_index, &app.store).await }
+            },
+        );
+    }
+    {
+        let app = app.clone();
+        jobs.every(
+            "escalate",
+            observer.clone(),
+            crate::stewardship::escalation::ESCALATE_EVERY,
+            move || {
+                let app = app.clone();
+                async move { crate::stewardship::escalation::escalate_step(&app).await }
+            },
+        );
+    }
+    {
+        let deliverer = app.deliverer.clone();
+        jobs.every(
+            "deliver",
+            observer.clone(),
+            app.settings.outbound.every,
+            move || {
+                let deliverer = deliverer.clone();
+                async move { crate::stewardship::delivery::deliver_step(&deliverer).await }
+            },
+        );
+    }
+    {
+        let app = app.clone();
+        jobs.every(
+            "token_expiry",
+            observer,
+            crate::core::tokens::WARN_EVERY,
+            move || {
+                let app = app.clone();
+                async move { crate::core::tokens::warn_step(&app).await }
+            },
+        );
+    }
+    jobs
 }

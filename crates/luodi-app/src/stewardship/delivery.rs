@@ -289,10 +289,11 @@ impl Deliverer {
         // The robots and mail clients show the title first: say what happened in it.
         m.title = format!(
             "{}：{}",
-            crate::api::notifications::kind_text(&m.kind, luodi_domain::Lang::Zh),
+            crate::stewardship::notifications::kind_text(&m.kind, luodi_domain::Lang::Zh),
             m.title
         );
-        m.body = crate::api::notifications::body_text(&m.kind, &m.body, luodi_domain::Lang::Zh);
+        m.body =
+            crate::stewardship::notifications::body_text(&m.kind, &m.body, luodi_domain::Lang::Zh);
         if let Some(base) = &self.public_url
             && m.link.starts_with('/')
         {

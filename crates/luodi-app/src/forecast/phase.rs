@@ -1,0 +1,254 @@
+//! One phase's forecast as the API and the pages show it: the critical path, each
+//! milestone's deterministic date and its P50/P80/P90 from Monte Carlo over the zone's
+//! history, where each open item's duration comes from, and what items of unknown
+//! applicability would add.
+
+use luodi_domain::Operation;
+use luodi_store::stewardship::projects::{Phase, Project};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::forecast::ForecastError;
+use crate::{App, Caller};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemTimes {
+    /// Earliest start, working days from the phase's land handover.
+    pub es: f64,
+    pub ef: f64,
+    pub ls: f64,
+    pub lf: f64,
+    pub float: f64,
+}
+
+/// Where an open item's Monte Carlo duration comes from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DurationSource {
+    /// `history` (the zone's decisions of this item, recent ones weighing more),
+    /// `promised_limit` (a PERT around the limit, when fewer than 5 decisions are known),
+    /// `construction_plan` (the building work: 0.9–1.5 times the planned months) or
+    /// `no_time` (decided on the spot, or on commitment in a what-if).
+    pub source: &'static str,
+    /// Decisions of this item the zone has seen.
+    pub history: usize,
+    /// The promised limit, working days.
+    pub promised: f64,
+    /// The median (history) or the mode (promised limit), working days.
+    pub typical: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MilestoneForecast {
+    /// The item whose completion is the milestone.
+    pub item: String,
+    /// Deterministic date.
+    pub date: String,
+    pub working_days: f64,
+    pub p50: String,
+    pub p80: String,
+    pub p90: String,
+    /// For construction_start: the chance of starting within 30 working days of handover (拿地即开工).
+    pub on_target: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ForecastResponse {
+    pub project_id: i64,
+    pub phase: i64,
+    pub handover_date: String,
+    pub today: String,
+    /// Item codes in order, from the first to the last item of the critical path.
+    pub critical_path: Vec<String>,
+    /// Deterministic, land handover to completion acceptance.
+    pub duration_working_days: f64,
+    #[schema(value_type = Object)]
+    pub items: std::collections::BTreeMap<String, ItemTimes>,
+    /// construction_permit, construction_start, completion_acceptance
+    #[schema(value_type = Object)]
+    pub milestones: std::collections::BTreeMap<String, MilestoneForecast>,
+    /// How often each item lay on the critical path across the samples (0–1).
+    #[schema(value_type = Object)]
+    pub criticality: std::collections::BTreeMap<String, f64>,
+    /// Per item still to do: where its sampled duration comes from.
+    #[schema(value_type = Object)]
+    pub durations: std::collections::BTreeMap<String, DurationSource>,
+    pub samples: usize,
+    pub seed: u64,
+    /// Some date relied on a year with no published holiday schedule.
+    pub assumed: bool,
+    /// Items whose applicability is not known yet (待确认: a fact their rule reads is
+    /// missing) and that nobody has started: the forecast plans them as not applying.
+    /// Each with its promised limit and how many working days each milestone would move
+    /// if it applied after all.
+    pub unconfirmed: Vec<UnconfirmedItem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnconfirmedItem {
+    pub code: String,
+    /// The promised limit, working days.
+    pub duration: f64,
+    /// Per milestone (construction_permit, construction_start, completion_acceptance): the
+    /// working days it would move if the item applied.
+    #[schema(value_type = Object)]
+    pub adds: std::collections::BTreeMap<String, f64>,
+}
+
+/// The forecast of a phase as the API and pages show it.
+pub async fn forecast_of(
+    app: &App,
+    caller: &Caller,
+    project: &Project,
+    phase: &Phase,
+    samples: usize,
+    seed: u64,
+    changes: &[luodi_domain::forecast::critical_path::ModeChange],
+) -> Result<ForecastResponse, ForecastError> {
+    use luodi_domain::forecast::critical_path::START_TARGET_WORKING_DAYS;
+    use luodi_domain::forecast::critical_path::{Plan, WhatIfError, forecast_phase_with};
+    use luodi_domain::forecast::monte_carlo::{DurationModel, simulate_with};
+    use luodi_domain::forecast::portfolio::{History, item_model, phase_model};
+    let scope = &caller.scope_for(Operation::ViewForecast)?;
+    let list = app.store.service_list(scope, phase.id).await?;
+    let (_, _, catalogue) = app
+        .store
+        .catalogue(list.zone_id, Some(list.catalogue_version_id))
+        .await?;
+    let cal = app.store.calendar().await?;
+    let today = app.today();
+    let items = list.forecast_items(&catalogue, &phase.facts);
+    let f = forecast_phase_with(&cal, &catalogue, &items, list.handover_date, today, changes)
+        .map_err(|e| match e {
+            WhatIfError::Network(n) => ForecastError::internal(n),
+            other => ForecastError::Change(other),
+        })?;
+    // How long each item really took in the zone; open items sample from it.
+    let finished = app.store.finished_items(list.zone_id).await?;
+    let history = History::from_finished(&cal, &finished, today);
+    let model = phase_model(&f, &history, START_TARGET_WORKING_DAYS);
+    let durations = f
+        .network
+        .codes
+        .iter()
+        .zip(&f.plans)
+        .filter_map(|(code, plan)| match plan {
+            Plan::Open { duration, .. } => {
+                let m = item_model(&history, code, *duration);
+                Some((
+                    code.clone(),
+                    DurationSource {
+                        source: if code == luodi_domain::forecast::critical_path::BUILD {
+                            "construction_plan"
+                        } else if *duration <= 0.0 {
+                            "no_time"
+                        } else if matches!(m, DurationModel::Empirical { .. }) {
+                            "history"
+                        } else {
+                            "promised_limit"
+                        },
+                        history: history.count(code),
+                        promised: *duration,
+                        typical: m.typical(),
+                    },
+                ))
+            }
+            _ => None,
+        })
+        .collect();
+    let mc = simulate_with(
+        &model.network,
+        &model.plans,
+        &model.samplers,
+        &model.milestones,
+        samples,
+        seed,
+    );
+    let date = |wd: f64| {
+        cal.add_working_days(list.handover_date, wd.ceil() as i64)
+            .value
+            .to_string()
+    };
+    let name = |m: luodi_domain::approvals::catalogue::Milestone| {
+        serde_json::to_value(m)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let milestones = f
+        .milestones
+        .iter()
+        .zip(&mc.milestones)
+        .map(|((m, code, wd, d), spread)| {
+            (
+                name(*m),
+                MilestoneForecast {
+                    item: code.clone(),
+                    date: d.to_string(),
+                    working_days: *wd,
+                    p50: date(spread.p50),
+                    p80: date(spread.p80),
+                    p90: date(spread.p90),
+                    on_target: spread.on_target,
+                },
+            )
+        })
+        .collect();
+    let completion = f
+        .milestones
+        .iter()
+        .find(|m| m.0 == luodi_domain::approvals::catalogue::Milestone::CompletionAcceptance)
+        .map(|m| m.2)
+        .unwrap_or(f.schedule.duration);
+    let unconfirmed = luodi_domain::forecast::critical_path::unconfirmed_effects(&f, &catalogue)
+        .into_iter()
+        .map(|u| UnconfirmedItem {
+            code: u.code,
+            duration: u.duration,
+            adds: u.adds.into_iter().map(|(m, d)| (name(m), d)).collect(),
+        })
+        .collect();
+    let s = &f.schedule;
+    Ok(ForecastResponse {
+        unconfirmed,
+        project_id: project.id,
+        phase: phase.seq,
+        handover_date: list.handover_date.to_string(),
+        today: today.to_string(),
+        critical_path: s
+            .critical_path
+            .iter()
+            .map(|&i| f.network.codes[i].clone())
+            .collect(),
+        duration_working_days: completion,
+        items: f
+            .network
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                (
+                    c.clone(),
+                    ItemTimes {
+                        es: s.es[i],
+                        ef: s.ef[i],
+                        ls: s.ls[i],
+                        lf: s.lf[i],
+                        float: s.float[i],
+                    },
+                )
+            })
+            .collect(),
+        milestones,
+        criticality: f
+            .network
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), mc.criticality[i]))
+            .collect(),
+        durations,
+        samples,
+        seed,
+        assumed: f.assumed,
+    })
+}

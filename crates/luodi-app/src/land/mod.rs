@@ -1,0 +1,147 @@
+//! Land's use cases: the zone's parcels as files (export and import), the matcher, and
+//! the matcher's in-memory index.
+
+pub mod files;
+pub mod index;
+pub mod matching;
+
+use luodi_domain::Text;
+use luodi_domain::core::policy::Denied;
+use luodi_domain::land::matching::NeedsError;
+use luodi_domain::land::parcel::FeatureProblem;
+use luodi_domain::stewardship::project::FactError;
+use luodi_store::StoreError;
+
+use crate::problem::{FieldProblem, Kind, Problem};
+
+/// What a land use case can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum LandError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The permission policy refuses the caller.
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    /// A GeoJSON file that is not UTF-8.
+    #[error("the body must be UTF-8")]
+    Encoding,
+    /// A refused file: every problem by feature or row; nothing was written.
+    #[error("the file has {} problem(s)", .0.len())]
+    Import(Vec<FeatureProblem>),
+    /// A match named a phase the caller does not see.
+    #[error("no such phase")]
+    UnknownPhase,
+    /// A match without land needs, given or recorded on its phase.
+    #[error("land needs are required")]
+    NeedsRequired,
+    /// Land needs the rules refuse; the text before the rule's field (`needs.` in a match).
+    #[error("{0}")]
+    Needs(NeedsError, &'static str),
+    #[error("{}: {}", .0.field, .0.message)]
+    Facts(FactError),
+    /// Matcher weights the rules refuse.
+    #[error("{0}")]
+    Weights(NeedsError),
+    /// A number outside its range: the field, the least and the most.
+    #[error("{0} must be {1}–{2}")]
+    OutOfRange(&'static str, i64, i64),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl LandError {
+    /// A fault of ours, with its cause for the log.
+    pub fn internal(e: impl std::fmt::Display) -> LandError {
+        LandError::Internal(e.to_string())
+    }
+}
+
+/// A whole number as English writes it: 10,000.
+fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+impl From<LandError> for Problem {
+    fn from(e: LandError) -> Problem {
+        match e {
+            LandError::Store(e) => e.into(),
+            LandError::Denied(e) => e.into(),
+            LandError::Encoding => Problem::new(
+                Kind::Malformed,
+                "bad_encoding",
+                Text::new("请求体须为 UTF-8", "the body must be UTF-8"),
+            ),
+            LandError::Import(problems) => {
+                let mut p = Problem::invalid(
+                    "invalid_parcels",
+                    Text::new(
+                        format!("文件有 {} 处问题，未导入任何地块", problems.len()),
+                        format!(
+                            "the file has {} problem(s); no parcel was imported",
+                            problems.len()
+                        ),
+                    ),
+                );
+                p.errors = problems
+                    .iter()
+                    .map(|f| {
+                        let message = f.to_string();
+                        FieldProblem {
+                            field: format!("{}s[{}].{}", f.unit, f.index, f.field),
+                            code: "invalid_feature".into(),
+                            message: Text::new(message.clone(), message),
+                        }
+                    })
+                    .collect();
+                p.field = p.errors.first().map(|f| f.field.clone());
+                p
+            }
+            LandError::UnknownPhase => Problem::not_found().field("phase_id"),
+            LandError::NeedsRequired => Problem::invalid(
+                "required",
+                Text::new(
+                    "须给出用地需求，或所选期次已记录用地需求",
+                    "give the land needs, or a phase whose land needs are recorded",
+                ),
+            )
+            .field("needs"),
+            LandError::Needs(e, prefix) => {
+                let message = e.to_string();
+                Problem::invalid("invalid_needs", Text::new(message.clone(), message))
+                    .field(format!("{prefix}{}", e.field))
+            }
+            LandError::Facts(e) => {
+                let message = e.to_string();
+                Problem::invalid("invalid_fact", Text::new(message.clone(), message))
+                    .field(format!("facts.{}", e.field))
+            }
+            LandError::Weights(e) if e.field == "weights" => Problem::invalid(
+                "invalid_weight",
+                Text::new("权重之和须大于 0", "the weights must add up to more than 0"),
+            )
+            .field("weights"),
+            LandError::Weights(e) => Problem::invalid(
+                "invalid_weight",
+                Text::new(format!("{}：权重应为不小于 0 的数", e.field), e.to_string()),
+            )
+            .field(format!("weights.{}", e.field)),
+            LandError::OutOfRange(field, min, max) => Problem::invalid(
+                "out_of_range",
+                Text::new(
+                    format!("{field} 应为 {min}–{max}"),
+                    format!("{field} must be {}–{}", grouped(min), grouped(max)),
+                ),
+            )
+            .field(field),
+            LandError::Internal(cause) => Problem::internal(cause),
+        }
+    }
+}

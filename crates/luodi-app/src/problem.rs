@@ -1,0 +1,149 @@
+//! What a use case tells its caller when it cannot do what was asked: the kind of
+//! failure (which an adapter turns into its status), a code for machines, a message in
+//! both languages, and the field or fields at fault. Each module's error converts into a
+//! [`Problem`] with `From`; the adapters read nothing else.
+
+use std::borrow::Cow;
+
+use luodi_domain::Text;
+use luodi_store::StoreError;
+
+/// The kinds of failure, each with one answer in every adapter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The request cannot be read at all: not the encoding or form it must have (400).
+    Malformed,
+    /// The input is wrong (422 over HTTP).
+    Invalid,
+    /// Nothing the caller may see by that name (404).
+    NotFound,
+    /// The caller's role may not do this (403).
+    Forbidden,
+    /// A unique key is taken, or the record changed since it was read (409).
+    Conflict,
+    /// The database cannot be reached now; try again shortly (503).
+    Unavailable,
+    /// A fault of ours; the cause is logged, never shown (500).
+    Internal,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldProblem {
+    pub field: String,
+    pub code: Cow<'static, str>,
+    pub message: Text,
+}
+
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub kind: Kind,
+    pub code: Cow<'static, str>,
+    pub message: Text,
+    /// The field (or parameter) at fault, when one is.
+    pub field: Option<String>,
+    /// Every field at fault, when several are.
+    pub errors: Vec<FieldProblem>,
+}
+
+impl Problem {
+    pub fn new(kind: Kind, code: impl Into<Cow<'static, str>>, message: Text) -> Problem {
+        Problem {
+            kind,
+            code: code.into(),
+            message,
+            field: None,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Wrong input: `code` and what is wrong.
+    pub fn invalid(code: impl Into<Cow<'static, str>>, message: Text) -> Problem {
+        Problem::new(Kind::Invalid, code, message)
+    }
+
+    pub fn not_found() -> Problem {
+        Problem::new(
+            Kind::NotFound,
+            "not_found",
+            Text::new("未找到", "not found"),
+        )
+    }
+
+    pub fn forbidden() -> Problem {
+        Problem::new(
+            Kind::Forbidden,
+            "forbidden",
+            Text::new("您的角色无权执行此操作", "your role may not do this"),
+        )
+    }
+
+    /// A fault of ours: the cause is logged here, once, and never shown.
+    pub fn internal(cause: impl std::fmt::Display) -> Problem {
+        tracing::error!(%cause, "internal error");
+        Problem::new(
+            Kind::Internal,
+            "internal",
+            Text::new("internal error", "internal error"),
+        )
+    }
+
+    pub fn unavailable() -> Problem {
+        Problem::new(
+            Kind::Unavailable,
+            "unavailable",
+            Text::new(
+                "数据库暂时无法访问，请稍后重试",
+                "the database cannot be reached just now; try again in a few seconds",
+            ),
+        )
+    }
+
+    /// Names the field at fault.
+    pub fn field(mut self, field: impl Into<String>) -> Problem {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Problem {
+        match e {
+            StoreError::NotFound => Problem::not_found(),
+            StoreError::Conflict { field, value } => Problem::new(
+                Kind::Conflict,
+                "conflict",
+                Text::new(
+                    format!("{field} “{value}” 已存在"),
+                    format!("{field} '{value}' already exists"),
+                ),
+            )
+            .field(field),
+            StoreError::Stale => Problem::new(
+                Kind::Conflict,
+                "stale",
+                Text::new(
+                    "该记录已被他人修改，请刷新后重试",
+                    "the record was changed by someone else; reload and try again",
+                ),
+            )
+            .field("version"),
+            e if e.is_unavailable() => {
+                tracing::warn!(cause = %e, "database unreachable");
+                Problem::unavailable()
+            }
+            other => Problem::internal(other),
+        }
+    }
+}
+
+impl From<luodi_domain::core::policy::Denied> for Problem {
+    fn from(_: luodi_domain::core::policy::Denied) -> Problem {
+        Problem::forbidden()
+    }
+}
+
+impl From<tokio::task::JoinError> for Problem {
+    fn from(e: tokio::task::JoinError) -> Problem {
+        Problem::internal(e)
+    }
+}

@@ -1,0 +1,179 @@
+//! The house rules of the code, checked on the source: SQL only in the store, roles
+//! compared only in the permission policy, the adapters apart (the CLI never builds the
+//! web layer's state, the use cases know nothing of HTTP), and the crates' dependencies
+//! pointing down.
+
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Every `.rs` file under `dir`, with its text.
+fn sources(dir: &str) -> Vec<(PathBuf, String)> {
+    fn walk(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.push((path, text));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&root().join(dir), &mut out);
+    out
+}
+
+/// The lines of `text` outside `#[cfg(test)]` modules and comments, numbered from 1.
+fn code_lines(text: &str) -> Vec<(usize, &str)> {
+    let end = text.find("#[cfg(test)]").unwrap_or(text.len());
+    text[..end]
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .filter(|(_, l)| !l.trim_start().starts_with("//"))
+        .collect()
+}
+
+fn found(crates: &[&str], skip: &[&str], hit: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut out = Vec::new();
+    for dir in crates {
+        for (path, text) in sources(dir) {
+            let shown = path
+                .strip_prefix(root())
+                .unwrap_or(&path)
+                .display()
+                .to_string();
+            if skip.iter().any(|s| shown.ends_with(s)) {
+                continue;
+            }
+            for (n, line) in code_lines(&text) {
+                if hit(line) {
+                    out.push(format!("{shown}:{n}: {}", line.trim()));
+                }
+            }
+        }
+    }
+    out
+}
+
+const SOURCES: &[&str] = &[
+    "crates/luodi-domain/src",
+    "crates/luodi-store/src",
+    "crates/luodi-app/src",
+    "crates/luodi-web/src",
+    "crates/luodi/src",
+];
+
+#[test]
+fn sql_only_in_the_store() {
+    let hits = found(
+        &[
+            "crates/luodi-domain/src",
+            "crates/luodi-app/src",
+            "crates/luodi-web/src",
+            "crates/luodi/src",
+        ],
+        &[],
+        |l| {
+            l.contains("sqlx::")
+                || l.contains("SELECT ")
+                || l.contains("UPDATE ")
+                || l.contains("INSERT INTO")
+        },
+    );
+    assert!(
+        hits.is_empty(),
+        "SQL outside luodi-store:\n{}",
+        hits.join("\n")
+    );
+}
+
+#[test]
+fn roles_are_compared_only_in_the_policy() {
+    let comparison = |l: &str| {
+        let l = l.replace(' ', "");
+        l.contains("role==")
+            || l.contains("role!=")
+            || l.contains("==Role::")
+            || l.contains("!=Role::")
+            || l.contains("==luodi_domain::Role::")
+            || l.contains("!=luodi_domain::Role::")
+            || (l.contains("matches!(") && l.contains("role,"))
+            || (l.starts_with("match") && l.contains("role{"))
+    };
+    let hits = found(
+        SOURCES,
+        &[
+            "luodi-domain/src/core/policy.rs",
+            "luodi-domain/src/core/role.rs",
+        ],
+        comparison,
+    );
+    assert!(
+        hits.is_empty(),
+        "roles compared outside crates/luodi-domain/src/core/policy.rs:\n{}",
+        hits.join("\n")
+    );
+}
+
+#[test]
+fn the_cli_never_builds_the_web_layers_state() {
+    let hits = found(&["crates/luodi/src"], &[], |l| {
+        l.contains("AppState") || l.contains("luodi_web::api") || l.contains("luodi_web::pages")
+    });
+    assert!(
+        hits.is_empty(),
+        "the CLI reaches into the web layer:\n{}",
+        hits.join("\n")
+    );
+}
+
+#[test]
+fn the_use_cases_know_nothing_of_http() {
+    let hits = found(&["crates/luodi-app/src"], &[], |l| {
+        l.contains("axum") || l.contains("luodi_web") || l.contains("StatusCode")
+    });
+    assert!(
+        hits.is_empty(),
+        "HTTP in the use cases:\n{}",
+        hits.join("\n")
+    );
+}
+
+/// Each crate depends only on the crates below it: domain ← store ← app ← web ← binary.
+#[test]
+fn dependencies_point_down() {
+    let order = [
+        "luodi-domain",
+        "luodi-store",
+        "luodi-app",
+        "luodi-web",
+        "luodi",
+    ];
+    for (i, krate) in order.iter().enumerate() {
+        let manifest =
+            std::fs::read_to_string(root().join("crates").join(krate).join("Cargo.toml")).unwrap();
+        let deps = manifest
+            .split("[dependencies]")
+            .nth(1)
+            .unwrap_or("")
+            .split("\n[")
+            .next()
+            .unwrap_or("");
+        for above in &order[i + 1..] {
+            let needle = format!("\n{above}.workspace");
+            assert!(
+                !deps.contains(&needle),
+                "{krate} depends on {above}, which stands above it"
+            );
+        }
+    }
+}
