@@ -4,10 +4,8 @@
 //! sees and raises only its own; an approval officer acts for their own department.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use chrono::NaiveDate;
 use luodi_domain::core::calendar::Calendar;
 use luodi_domain::stewardship::blocker::{
@@ -21,18 +19,21 @@ use luodi_store::stewardship::blockers::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::AppState;
 use crate::api::enterprises::path_id;
 use crate::api::projects::zone_today;
 use crate::error::{ApiError, ErrorBody, t};
 use crate::extract::{ApiUser, JsonBody, QueryParams};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/blockers", get(list).post(raise))
-        .route("/api/v1/blockers/{id}", get(show))
-        .route("/api/v1/blockers/{id}/actions", post(act))
-        .route("/api/v1/blocker-sla", get(sla).put(set_sla))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, raise))
+        .routes(routes!(show))
+        .routes(routes!(act))
+        .routes(routes!(sla, set_sla))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

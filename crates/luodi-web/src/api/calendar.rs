@@ -1,22 +1,23 @@
 //! `/api/v1/calendar`: the working-day calendar in use (built-in years plus imported ones).
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 use chrono::NaiveDate;
 use luodi_domain::core::calendar::DayKind;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiUser, QueryParams};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/calendar/days", get(days))
-        .route("/api/v1/calendar/add", get(add))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(days))
+        .routes(routes!(add))
 }
 
 /// The longest range one request may ask for.

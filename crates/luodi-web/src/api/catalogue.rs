@@ -2,32 +2,30 @@
 //! (administrators) import a new version as TOML.
 
 use axum::Json;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use luodi_domain::approvals::catalogue::{Catalogue, CatalogueError, DayUnit, TimeLimit};
 use luodi_domain::{Lang, Operation, ZoneId};
 use luodi_store::approvals::catalogue::{CatalogueVersion, ImportError, ImportOutcome};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
+
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody, FieldErrorBody, t};
 use crate::extract::{ApiUser, QueryParams};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/catalogue",
-            get(show)
-                .post(import)
-                .layer(axum::extract::DefaultBodyLimit::max(MAX_CATALOGUE_BYTES)),
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(
+            routes!(show, import).layer(axum::extract::DefaultBodyLimit::max(MAX_CATALOGUE_BYTES)),
         )
-        .route("/api/v1/catalogue/versions", get(versions))
-        .route("/api/v1/catalogue/export", get(export))
+        .routes(routes!(versions))
+        .routes(routes!(export))
 }
 
 /// The largest catalogue file accepted (a 5,000-item catalogue is about 4 MiB).

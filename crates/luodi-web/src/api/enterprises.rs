@@ -1,10 +1,8 @@
 //! `/api/v1/enterprises`: list, create, show, update.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
 use luodi_domain::core::enterprise::{ChainPosition, EnterpriseDraft, EnterpriseInput};
 use luodi_domain::core::industry::IndustryCode;
 use luodi_domain::{EnterpriseId, Lang, Operation, Role};
@@ -12,14 +10,17 @@ use luodi_store::core::enterprises::{Enterprise, EnterpriseQuery, EnterpriseSort
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody, t};
 use crate::extract::{ApiUser, JsonBody, QueryParams};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/enterprises", get(list).post(create))
-        .route("/api/v1/enterprises/{id}", get(show).put(update))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update))
 }
 
 /// An enterprise to create, or the full new state of one to update.

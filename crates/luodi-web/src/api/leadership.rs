@@ -5,9 +5,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 use chrono::Datelike;
 use luodi_domain::Lang;
 use luodi_domain::stewardship::blocker::{ClockStatus, State as BlockerState};
@@ -16,13 +14,16 @@ use luodi_store::stewardship::blockers::BlockerFilter;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::AppState;
 use crate::api::projects::zone_today;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiUser;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/leadership", get(show))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(show))
 }
 
 /// Age buckets of open blockers, in working days since raised.

@@ -1,25 +1,27 @@
 //! A phase's lifecycle by hand: `POST /api/v1/phases/{id}/move`, past the guards of
 //! `PhaseStatus::check_move`; and the zone's policy on starting on commitment.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use luodi_domain::stewardship::project::{LifecyclePolicy, PhaseStatus};
 use luodi_domain::{Lang, Operation};
 use luodi_store::stewardship::projects::MoveError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::AppState;
 use crate::api::enterprises::path_id;
 use crate::error::{ApiError, ErrorBody, t};
 use crate::extract::{ApiUser, JsonBody};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/phases/{id}/move", post(move_phase))
-        .route("/api/v1/lifecycle-policy", get(policy).put(set_policy))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(move_phase))
+        .routes(routes!(policy, set_policy))
 }
 
 /// The stage to move to, and the enterprise's commitment when construction is to start

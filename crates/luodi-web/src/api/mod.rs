@@ -21,27 +21,13 @@ use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use utoipa_axum::router::OpenApiRouter;
+
 use crate::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Luodi (落地) API", description = "Landing industrial projects and serving them for life. Authenticate with `Authorization: Bearer TOKEN` (`luodi token create`). Errors share one shape: `code`, `message` and, for a 4xx about a field, `field`."),
-    paths(
-        enterprises::list, enterprises::create, enterprises::show, enterprises::update,
-        account::me, account::zones, account::list_tokens, account::create_token, account::revoke_token,
-        audit::list,
-        calendar::days, calendar::add,
-        catalogue::show, catalogue::versions, catalogue::export, catalogue::import,
-        projects::list, projects::create, projects::show, projects::hand_over, projects::service_list, projects::step, projects::queue, projects::late, projects::notice, projects::forecast, projects::what_if,
-        portfolio::list,
-        stewards::history, stewards::assign, stewards::timeline,
-        notifications::list, notifications::read,
-        outbound::show, outbound::set, outbound::outbox, outbound::retry,
-        leadership::show,
-        lifecycle::move_phase, lifecycle::policy, lifecycle::set_policy,
-        blockers::list, blockers::show, blockers::raise, blockers::act, blockers::sla, blockers::set_sla,
-        parcels::list, parcels::show, parcels::import, parcels::export, parcels::export_csv, parcels::export_xlsx, parcels::reserve, parcels::release, parcels::match_parcels, parcels::match_weights, parcels::set_match_weights, parcels::set_land_needs,
-    ),
     modifiers(&BearerAuth),
     tags((name = "enterprises", description = "企业 — enterprises of the zone"), (name = "account", description = "the caller, its zone and API tokens"), (name = "audit", description = "the hash-chained audit trail"), (name = "calendar", description = "工作日 — the PRC working-day calendar"), (name = "catalogue", description = "服务事项目录 — the zone's service catalogue"), (name = "projects", description = "项目 — projects, phases, service lists and their items"), (name = "parcels", description = "地块 — land parcels, their import and export, reservation, and matching projects to them"), (name = "blockers", description = "难点堵点 — a project's blockers, their three clocks and escalations"), (name = "notifications", description = "通知 — the caller's in-app inbox, and where the zone's notifications go out (email, webhooks: generic, WeCom, DingTalk)"), (name = "leadership", description = "领导视图 — phases by stage, blockers by department and age, SLA compliance"))
 )]
@@ -59,8 +45,11 @@ impl Modify for BearerAuth {
     }
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+/// The API's routes and their description, from one list: each module's router names its
+/// handlers with `routes!`, which registers each with the method and path its
+/// `#[utoipa::path]` states, so a route cannot exist without its description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(enterprises::router())
         .merge(account::router())
         .merge(audit::router())
@@ -75,4 +64,9 @@ pub fn router() -> Router<AppState> {
         .merge(lifecycle::router())
         .merge(outbound::router())
         .merge(stewards::router())
+}
+
+/// The API's routes.
+pub fn router() -> Router<AppState> {
+    routes().into()
 }

@@ -1,20 +1,22 @@
 //! `/api/v1/notifications`: the caller's in-app inbox.
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiUser, JsonBody, QueryParams};
 use luodi_app::stewardship::notifications::{Inbox, inbox};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/notifications", get(list))
-        .route("/api/v1/notifications/read", post(read))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(read))
 }
 
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications",

@@ -13,12 +13,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::ApiDoc;
-
 /// The description as served.
 pub fn description() -> utoipa::openapi::OpenApi {
-    use utoipa::OpenApi;
-    let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the description serialises");
+    let (_, described) = super::routes().split_for_parts();
+    let mut doc = serde_json::to_value(described).expect("the description serialises");
     complete(&mut doc);
     serde_json::from_value(doc).expect("the completed description reads back")
 }

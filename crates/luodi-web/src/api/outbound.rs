@@ -2,10 +2,9 @@
 //! webhooks), and what became of each delivery: `GET /api/v1/outbox`,
 //! `POST /api/v1/outbox/{id}/retry`. Administrators only; secrets are never shown.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use luodi_domain::Operation;
 use luodi_domain::stewardship::outbound::Outbound;
 use luodi_store::core::orgs::OUTBOUND;
@@ -13,16 +12,19 @@ use luodi_store::stewardship::outbox::{OutboxCounts, OutboxEntry};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::AppState;
 use crate::api::enterprises::path_id;
 use crate::error::{ApiError, ErrorBody, t};
 use crate::extract::{ApiUser, JsonBody, QueryParams};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/outbound", get(show).put(set))
-        .route("/api/v1/outbox", get(outbox))
-        .route("/api/v1/outbox/{id}/retry", post(retry))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(show, set))
+        .routes(routes!(outbox))
+        .routes(routes!(retry))
 }
 
 #[utoipa::path(get, path = "/api/v1/outbound", tag = "notifications",

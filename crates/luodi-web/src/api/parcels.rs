@@ -4,12 +4,10 @@
 //! enterprise sees no parcels (their reservations tell of other projects).
 
 use axum::Json;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use luodi_app::land::LandError;
 use luodi_app::land::files::{FileKind, ImportResponse};
 use luodi_app::land::matching::{MatchRequest, MatchResponse, run_match};
@@ -20,29 +18,26 @@ use luodi_store::land::parcels::{AllocationError, Parcel};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::AppState;
 use crate::api::enterprises::path_id;
 use crate::error::{ApiError, ErrorBody, t};
 use crate::extract::{ApiUser, JsonBody, QueryParams};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/parcels", get(list).post(import))
-        .route("/api/v1/parcels.geojson", get(export))
-        .route("/api/v1/parcels.csv", get(export_csv))
-        .route("/api/v1/parcels.xlsx", get(export_xlsx))
-        .route("/api/v1/parcels/{id}", get(show))
-        .route("/api/v1/parcels/{id}/reserve", post(reserve))
-        .route("/api/v1/parcels/{id}/release", post(release))
-        .route("/api/v1/match", post(match_parcels))
-        .route(
-            "/api/v1/match/weights",
-            get(match_weights).put(set_match_weights),
-        )
-        .route(
-            "/api/v1/phases/{id}/land-needs",
-            axum::routing::put(set_land_needs),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, import))
+        .routes(routes!(export))
+        .routes(routes!(export_csv))
+        .routes(routes!(export_xlsx))
+        .routes(routes!(show))
+        .routes(routes!(reserve))
+        .routes(routes!(release))
+        .routes(routes!(match_parcels))
+        .routes(routes!(match_weights, set_match_weights))
+        .routes(routes!(set_land_needs))
 }
 
 /// A parcel as the API shows it.

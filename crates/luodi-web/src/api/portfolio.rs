@@ -1,16 +1,18 @@
 //! `/api/v1/portfolio`: the portfolio ([`luodi_app::forecast::portfolio`]).
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use luodi_app::forecast::portfolio::{PortfolioResponse, portfolio};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::ApiUser;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/portfolio", get(list))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list))
 }
 
 #[utoipa::path(get, path = "/api/v1/portfolio", tag = "projects",

@@ -2,10 +2,8 @@
 //! departments' queues. Reads follow the caller's scope: an enterprise sees its own.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use chrono::NaiveDate;
 use luodi_domain::approvals::catalogue::Catalogue;
 use luodi_domain::approvals::service_item::{ItemEvent, SpecialProcedure, clock};
@@ -21,29 +19,26 @@ use utoipa::ToSchema;
 use luodi_app::forecast::phase::{ForecastResponse, forecast_of};
 use luodi_app::stewardship::projects::{ProjectResponse, project_response};
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::AppState;
 use crate::api::enterprises::path_id;
 use crate::error::{ApiError, ErrorBody, t};
 use crate::extract::{ApiUser, JsonBody};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/projects", get(list).post(create))
-        .route("/api/v1/projects/{id}", get(show))
-        .route(
-            "/api/v1/projects/{id}/phases/{seq}/handover",
-            post(hand_over),
-        )
-        .route(
-            "/api/v1/projects/{id}/phases/{seq}/service-list",
-            get(service_list),
-        )
-        .route("/api/v1/service-items/{id}/steps", post(step))
-        .route("/api/v1/departments/{code}/queue", get(queue))
-        .route("/api/v1/service-items/late", get(late))
-        .route("/api/v1/projects/{id}/phases/{seq}/notice", get(notice))
-        .route("/api/v1/projects/{id}/forecast", get(forecast))
-        .route("/api/v1/projects/{id}/forecast/what-if", post(what_if))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show))
+        .routes(routes!(hand_over))
+        .routes(routes!(service_list))
+        .routes(routes!(step))
+        .routes(routes!(queue))
+        .routes(routes!(late))
+        .routes(routes!(notice))
+        .routes(routes!(forecast))
+        .routes(routes!(what_if))
 }
 
 #[utoipa::path(get, path = "/api/v1/projects", tag = "projects", responses((status = 200, body = [ProjectResponse])), security(("bearer" = [])))]

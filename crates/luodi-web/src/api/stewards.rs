@@ -1,25 +1,27 @@
 //! A project's steward and its history (`/api/v1/projects/{id}/steward`), and the project's
 //! timeline of everything that happened to it (`/api/v1/projects/{id}/timeline`).
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use luodi_domain::{Lang, Operation};
 use luodi_store::core::audit::AuditEntry;
 use luodi_store::stewardship::stewards::{AssignError, StewardAssignment};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::AppState;
 use crate::api::enterprises::path_id;
 use crate::error::{ApiError, ErrorBody, t};
 use crate::extract::{ApiUser, JsonBody, QueryParams};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/projects/{id}/steward", get(history).post(assign))
-        .route("/api/v1/projects/{id}/timeline", get(timeline))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(history, assign))
+        .routes(routes!(timeline))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
