@@ -117,6 +117,7 @@ impl FromRequestParts<AppState> for ApiUser {
                 .map_err(ApiError::internal)?
                 .ok_or_else(|| ApiError::unauthorized(lang))?;
             let lang = request_lang(parts, Some(&user));
+            parts.extensions.insert(CallerLang(lang));
             return Ok(ApiUser {
                 user,
                 lang,
@@ -151,11 +152,62 @@ impl FromRequestParts<AppState> for ApiUser {
                 ));
             }
         }
+        parts.extensions.insert(CallerLang(lang));
         Ok(ApiUser {
             user: session.user,
             lang,
             token_expires: None,
         })
+    }
+}
+
+/// The caller's language, left in the request by [`ApiUser`] for the extractors after it.
+#[derive(Debug, Clone, Copy)]
+struct CallerLang(Lang);
+
+/// The language an extractor answers in: the caller's, once [`ApiUser`] has run, else the
+/// request's.
+fn lang_of(parts: &Parts) -> Lang {
+    parts
+        .extensions
+        .get::<CallerLang>()
+        .map_or_else(|| request_lang(parts, None), |l| l.0)
+}
+
+/// A path parameter that must be a positive whole number (an id), as `raw` was given:
+/// 400 naming `id` otherwise.
+pub fn path_id(raw: &str, lang: Lang) -> Result<i64, ApiError> {
+    raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_parameter",
+            t(
+                lang,
+                &format!("路径参数 id“{raw}”须为正整数"),
+                &format!("path parameter id '{raw}' must be a positive whole number"),
+            ),
+        )
+        .field("id")
+    })
+}
+
+/// The route's one path parameter, an id: a positive whole number, or 400 naming `id`
+/// (in the caller's language when it follows [`ApiUser`] among a handler's arguments).
+#[derive(Debug, Clone, Copy)]
+pub struct PathId(pub i64);
+
+impl FromRequestParts<AppState> for PathId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let lang = lang_of(parts);
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|e| {
+                    ApiError::new(StatusCode::BAD_REQUEST, "bad_parameter", e.body_text())
+                })?;
+        path_id(&raw, lang).map(PathId)
     }
 }
 

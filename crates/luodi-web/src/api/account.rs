@@ -1,7 +1,7 @@
 //! `/api/v1/me`, `/api/v1/zones` and the caller's API tokens.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -10,9 +10,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::enterprises::path_id;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiUser, JsonBody};
+use crate::extract::{ApiUser, JsonBody, PathId};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -215,9 +214,8 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<StatusCode, ApiError> {
-    let id = path_id(&id, caller.lang)?;
     state
         .app
         .store

@@ -4,7 +4,7 @@
 //! sees and raises only its own; an approval officer acts for their own department.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use luodi_domain::core::calendar::Calendar;
@@ -23,10 +23,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::enterprises::path_id;
-use crate::api::projects::zone_today;
 use crate::error::{ApiError, ErrorBody, t};
-use crate::extract::{ApiUser, JsonBody, QueryParams};
+use crate::extract::{ApiUser, JsonBody, PathId, QueryParams};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -312,7 +310,7 @@ pub async fn list(
         .calendar()
         .await
         .map_err(ApiError::internal)?;
-    let today = zone_today();
+    let today = state.app.today();
     Ok(Json(BlockerList {
         today: today.to_string(),
         blockers: records
@@ -329,9 +327,8 @@ pub async fn list(
 pub async fn show(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<BlockerResponse>, ApiError> {
-    let id = path_id(&id, caller.lang)?;
     let b = state
         .app
         .store
@@ -344,7 +341,13 @@ pub async fn show(
         .calendar()
         .await
         .map_err(ApiError::internal)?;
-    Ok(Json(response(&caller, &b, &calendar, zone_today(), true)?))
+    Ok(Json(response(
+        &caller,
+        &b,
+        &calendar,
+        state.app.today(),
+        true,
+    )?))
 }
 
 /// A blocker to raise.
@@ -407,7 +410,7 @@ pub async fn raise(
             Some(caller.user.id.0),
             party,
             &new,
-            zone_today(),
+            state.app.today(),
         )
         .await
         .map_err(|e| action_error(caller.lang, e))?;
@@ -419,7 +422,7 @@ pub async fn raise(
         .map_err(ApiError::internal)?;
     Ok((
         StatusCode::CREATED,
-        Json(response(&caller, &b, &calendar, zone_today(), true)?),
+        Json(response(&caller, &b, &calendar, state.app.today(), true)?),
     ))
 }
 
@@ -512,10 +515,9 @@ pub fn to_action(r: &ActionRequest, lang: Lang) -> Result<BlockerAction, ApiErro
 pub async fn act(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     JsonBody(body): JsonBody<ActionRequest>,
 ) -> Result<Json<BlockerResponse>, ApiError> {
-    let id = path_id(&id, caller.lang)?;
     if caller.user.zone_id.is_none() {
         return Err(ApiError::forbidden(caller.lang));
     }
@@ -532,7 +534,7 @@ pub async fn act(
             id,
             action,
             body.version,
-            zone_today(),
+            state.app.today(),
         )
         .await
         .map_err(|e| action_error(caller.lang, e))?;
@@ -542,7 +544,13 @@ pub async fn act(
         .calendar()
         .await
         .map_err(ApiError::internal)?;
-    Ok(Json(response(&caller, &b, &calendar, zone_today(), true)?))
+    Ok(Json(response(
+        &caller,
+        &b,
+        &calendar,
+        state.app.today(),
+        true,
+    )?))
 }
 
 #[utoipa::path(get, path = "/api/v1/blocker-sla", tag = "blockers",

@@ -1,7 +1,7 @@
 //! `/api/v1/enterprises`: list, create, show, update.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use luodi_domain::core::enterprise::{ChainPosition, EnterpriseDraft, EnterpriseInput};
 use luodi_domain::core::industry::IndustryCode;
@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody, t};
-use crate::extract::{ApiUser, JsonBody, QueryParams};
+use crate::extract::{ApiUser, JsonBody, PathId, QueryParams};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -258,31 +258,15 @@ pub async fn create(
     ))
 }
 
-/// Reads an id from the path, naming it when it is not a number.
-pub fn path_id(raw: &str, lang: Lang) -> Result<i64, ApiError> {
-    raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_parameter",
-            t(
-                lang,
-                &format!("路径参数 id“{raw}”须为正整数"),
-                &format!("path parameter id '{raw}' must be a positive whole number"),
-            ),
-        )
-        .field("id")
-    })
-}
-
 #[utoipa::path(get, path = "/api/v1/enterprises/{id}", tag = "enterprises", params(("id" = i64, Path, description = "enterprise id")),
     responses((status = 200, body = EnterpriseResponse), (status = 404, description = "no such enterprise, or not yours", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn show(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<EnterpriseResponse>, ApiError> {
-    let id = EnterpriseId(path_id(&id, caller.lang)?);
+    let id = EnterpriseId(id);
     let e = state
         .app
         .store
@@ -299,11 +283,11 @@ pub async fn show(
 pub async fn update(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     JsonBody(body): JsonBody<EnterpriseRequest>,
 ) -> Result<Json<EnterpriseResponse>, ApiError> {
     let lang = caller.lang;
-    let id = EnterpriseId(path_id(&id, lang)?);
+    let id = EnterpriseId(id);
     if !Operation::EditEnterprise.allows(caller.user.role) {
         return Err(ApiError::forbidden(lang));
     }

@@ -18,7 +18,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::projects::zone_today;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiUser;
 
@@ -87,7 +86,7 @@ pub async fn leadership(
     lang: Lang,
 ) -> Result<Leadership, ApiError> {
     let scope = user.scope();
-    let today = zone_today();
+    let today = state.app.today();
     let projects = state
         .app
         .store

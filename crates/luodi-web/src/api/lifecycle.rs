@@ -2,7 +2,7 @@
 //! `PhaseStatus::check_move`; and the zone's policy on starting on commitment.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use luodi_domain::stewardship::project::{LifecyclePolicy, PhaseStatus};
 use luodi_domain::{Lang, Operation};
@@ -14,9 +14,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::enterprises::path_id;
 use crate::error::{ApiError, ErrorBody, t};
-use crate::extract::{ApiUser, JsonBody};
+use crate::extract::{ApiUser, JsonBody, PathId};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -52,11 +51,10 @@ pub struct MoveResponse {
 pub async fn move_phase(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     JsonBody(body): JsonBody<MoveRequest>,
 ) -> Result<Json<MoveResponse>, ApiError> {
     let zone = caller.zone_for(Operation::MovePhase)?;
-    let id = path_id(&id, caller.lang)?;
     let lang = caller.lang;
     let to = PhaseStatus::parse(body.status.trim()).ok_or_else(|| {
         ApiError::new(

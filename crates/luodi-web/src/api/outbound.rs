@@ -3,7 +3,7 @@
 //! `POST /api/v1/outbox/{id}/retry`. Administrators only; secrets are never shown.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use luodi_domain::Operation;
 use luodi_domain::stewardship::outbound::Outbound;
@@ -16,9 +16,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::enterprises::path_id;
 use crate::error::{ApiError, ErrorBody, t};
-use crate::extract::{ApiUser, JsonBody, QueryParams};
+use crate::extract::{ApiUser, JsonBody, PathId, QueryParams};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -150,11 +149,10 @@ pub async fn outbox(
 pub async fn retry(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     JsonBody(_empty): JsonBody<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let zone = caller.zone_for(Operation::ManageOutbound)?;
-    let id = path_id(&id, caller.lang)?;
     let retried = state
         .app
         .store

@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use luodi_app::land::LandError;
@@ -22,9 +22,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::enterprises::path_id;
 use crate::error::{ApiError, ErrorBody, t};
-use crate::extract::{ApiUser, JsonBody, QueryParams};
+use crate::extract::{ApiUser, JsonBody, PathId, QueryParams};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -137,10 +136,9 @@ pub async fn list(
 pub async fn show(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<ParcelResponse>, ApiError> {
     let zone = caller.zone_for(Operation::ViewParcels)?;
-    let id = path_id(&id, caller.lang)?;
     let p = state
         .app
         .store
@@ -291,11 +289,10 @@ pub fn allocation_error(lang: Lang, e: AllocationError) -> ApiError {
 pub async fn reserve(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     JsonBody(body): JsonBody<ReserveRequest>,
 ) -> Result<Json<ParcelResponse>, ApiError> {
     let zone = caller.zone_for(Operation::ManageParcels)?;
-    let id = path_id(&id, caller.lang)?;
     let p = state
         .app
         .store
@@ -319,11 +316,10 @@ pub struct ReleaseRequest {
 pub async fn release(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     JsonBody(body): JsonBody<ReleaseRequest>,
 ) -> Result<Json<ParcelResponse>, ApiError> {
     let zone = caller.zone_for(Operation::ManageParcels)?;
-    let id = path_id(&id, caller.lang)?;
     if body.reason.trim().is_empty() {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -409,11 +405,10 @@ pub async fn set_match_weights(
 pub async fn set_land_needs(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     JsonBody(needs): JsonBody<LandNeeds>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let zone = caller.zone_for(Operation::ManageParcels)?;
-    let id = path_id(&id, caller.lang)?;
     needs.check().map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -23,9 +23,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::enterprises::path_id;
 use crate::error::{ApiError, ErrorBody, t};
-use crate::extract::{ApiUser, JsonBody};
+use crate::extract::{ApiUser, JsonBody, PathId, path_id};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -216,9 +215,8 @@ pub async fn create_project(
 pub async fn show(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<ProjectResponse>, ApiError> {
-    let id = path_id(&id, caller.lang)?;
     let p = state
         .app
         .store
@@ -440,11 +438,6 @@ pub struct ServiceListResponse {
     pub items: Vec<ListItemResponse>,
 }
 
-/// The zone's today.
-pub fn zone_today() -> NaiveDate {
-    luodi_domain::core::time::zone_date(chrono::Utc::now())
-}
-
 pub fn item_response(
     cal: &Calendar,
     catalogue: &Catalogue,
@@ -521,7 +514,7 @@ async fn list_response(
         .calendar()
         .await
         .map_err(ApiError::internal)?;
-    let today = zone_today();
+    let today = state.app.today();
     Ok(ServiceListResponse {
         id: list.id,
         project_id: project.id,
@@ -596,11 +589,12 @@ pub struct StepRequest {
     pub version: Option<i64>,
 }
 
-/// Turns a step request into an event, naming the field at fault.
-pub fn step_event(body: &StepRequest, lang: Lang) -> Result<ItemEvent, ApiError> {
+/// Turns a step request into an event (on `today` unless it says), naming the field at
+/// fault.
+pub fn step_event(body: &StepRequest, lang: Lang, today: NaiveDate) -> Result<ItemEvent, ApiError> {
     let on = match &body.on {
         Some(d) => parse_date(d, "on", lang)?,
-        None => zone_today(),
+        None => today,
     };
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let date = |v: &Option<String>, field: &'static str| {
@@ -675,12 +669,11 @@ pub fn step_error(lang: Lang, e: StepError) -> ApiError {
 pub async fn step(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     JsonBody(body): JsonBody<StepRequest>,
 ) -> Result<Json<ListItemResponse>, ApiError> {
     let lang = caller.lang;
-    let id = path_id(&id, lang)?;
-    let event = step_event(&body, lang)?;
+    let event = step_event(&body, lang, state.app.today())?;
     let (item, catalogue_version) = state
         .app
         .store
@@ -708,7 +701,7 @@ pub async fn step(
         &cal,
         &catalogue,
         &item,
-        zone_today(),
+        state.app.today(),
         lang,
     )))
 }
@@ -746,7 +739,7 @@ pub async fn queue(
         .calendar()
         .await
         .map_err(ApiError::internal)?;
-    let today = zone_today();
+    let today = state.app.today();
     Ok(Json(
         entries
             .into_iter()
@@ -806,7 +799,7 @@ pub async fn lateness(
         .calendar()
         .await
         .map_err(ApiError::internal)?;
-    let today = zone_today();
+    let today = state.app.today();
     let mut catalogues: std::collections::HashMap<i64, Catalogue> =
         std::collections::HashMap::new();
     let mut by_dept: std::collections::BTreeMap<String, DepartmentLateness> =
@@ -932,13 +925,12 @@ fn phase_with_list(project: &Project, seq: Option<i64>, lang: Lang) -> Result<Ph
 pub async fn forecast(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     params: crate::extract::QueryParams,
 ) -> Result<Json<ForecastResponse>, ApiError> {
     let lang = caller.lang;
     let params = params.with_lang(lang);
     params.only(&["phase", "samples", "seed"])?;
-    let id = path_id(&id, lang)?;
     let project = state
         .app
         .store
@@ -998,12 +990,11 @@ pub struct WhatIfResponse {
 pub async fn what_if(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     JsonBody(body): JsonBody<WhatIfRequest>,
 ) -> Result<Json<WhatIfResponse>, ApiError> {
     use luodi_domain::approvals::catalogue::ReformMode;
     let lang = caller.lang;
-    let id = path_id(&id, lang)?;
     let project = state
         .app
         .store

@@ -2,7 +2,7 @@
 //! timeline of everything that happened to it (`/api/v1/projects/{id}/timeline`).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use luodi_domain::{Lang, Operation};
 use luodi_store::core::audit::AuditEntry;
@@ -14,9 +14,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::enterprises::path_id;
 use crate::error::{ApiError, ErrorBody, t};
-use crate::extract::{ApiUser, JsonBody, QueryParams};
+use crate::extract::{ApiUser, JsonBody, PathId, QueryParams};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -60,9 +59,8 @@ async fn steward_history(
 pub async fn history(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Json<StewardHistory>, ApiError> {
-    let id = path_id(&id, caller.lang)?;
     Ok(Json(steward_history(&state, &caller, id).await?))
 }
 
@@ -110,11 +108,10 @@ pub fn assign_error(lang: Lang, e: AssignError) -> ApiError {
 pub async fn assign(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     JsonBody(body): JsonBody<AssignRequest>,
 ) -> Result<Json<StewardHistory>, ApiError> {
     let zone = caller.zone_for(Operation::AssignSteward)?;
-    let id = path_id(&id, caller.lang)?;
     state
         .app
         .store
@@ -275,10 +272,9 @@ pub async fn actor_display(
 pub async fn timeline(
     State(state): State<AppState>,
     caller: ApiUser,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     params: QueryParams,
 ) -> Result<Json<Vec<TimelineEntry>>, ApiError> {
-    let id = path_id(&id, caller.lang)?;
     let params = params.with_lang(caller.lang);
     params.only(&["limit"])?;
     let limit = params.int("limit", 1, 1000)?.unwrap_or(200);

@@ -2,7 +2,6 @@
 
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -12,7 +11,7 @@ use luodi_domain::core::time::{from_stored, zone_display};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::PageUser;
-use crate::pages::{FormData, Layout, error_page, render};
+use crate::pages::{Layout, PageForm, error_page, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -168,15 +167,9 @@ async fn account(State(state): State<AppState>, page: PageUser) -> Result<Respon
 
 async fn change_password(
     State(state): State<AppState>,
-    page: PageUser,
     headers: axum::http::HeaderMap,
-    body: Bytes,
+    PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
-    if !form.csrf_ok(&page) {
-        let l = Layout::new(&state, &page, "error.title", "nav.account", "/account").await;
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
-    }
     let tr = crate::i18n::Tr::new(page.lang);
     let min = luodi_store::core::users::MIN_PASSWORD_CHARS;
     let (new, confirm) = (form.text("new_password"), form.text("confirm_password"));
@@ -249,14 +242,8 @@ async fn change_password(
 
 async fn create_token(
     State(state): State<AppState>,
-    page: PageUser,
-    body: Bytes,
+    PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
-    if !form.csrf_ok(&page) {
-        let l = Layout::new(&state, &page, "error.title", "nav.account", "/account").await;
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
-    }
     let label = form.text("label");
     let label = label.trim();
     let days = form
@@ -294,15 +281,10 @@ async fn create_token(
 
 async fn revoke_token(
     State(state): State<AppState>,
-    page: PageUser,
     Path(id): Path<String>,
-    body: Bytes,
+    PageForm { page, form: _ }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
     let l = || Layout::new(&state, &page, "error.title", "nav.account", "/account");
-    if !form.csrf_ok(&page) {
-        return Ok(error_page(l().await, StatusCode::FORBIDDEN, "error.csrf"));
-    }
     let Ok(id) = id.parse::<i64>() else {
         return Ok(error_page(
             l().await,

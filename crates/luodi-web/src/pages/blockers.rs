@@ -5,7 +5,6 @@
 
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -16,10 +15,9 @@ use luodi_domain::stewardship::blocker::{
 use luodi_domain::{Lang, Operation};
 use luodi_store::stewardship::blockers::{BlockerFilter, NewBlocker};
 
-use super::{FormData, Layout, error_page, render};
+use super::{Layout, PageForm, error_page, render};
 use crate::AppState;
 use crate::api::blockers::{ActionRequest, BlockerResponse, action_error, response, to_action};
-use crate::api::projects::zone_today;
 use crate::error::ApiError;
 use crate::extract::{ApiUser, PageUser, QueryParams};
 
@@ -143,7 +141,7 @@ async fn render_list(
         .calendar()
         .await
         .map_err(ApiError::internal)?;
-    let today = zone_today();
+    let today = state.app.today();
     let caller = api_user(page);
     let mut rows = Vec::new();
     for r in &records {
@@ -241,14 +239,8 @@ async fn render_list(
 
 async fn raise(
     State(state): State<AppState>,
-    page: PageUser,
-    body: Bytes,
+    PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
-    if !form.csrf_ok(&page) {
-        let l = Layout::new(&state, &page, "error.title", "nav.stewards", "/blockers").await;
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
-    }
     if !Operation::RaiseBlocker.allows(page.user.role) {
         let l = Layout::new(&state, &page, "error.title", "nav.stewards", "/blockers").await;
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
@@ -283,7 +275,7 @@ async fn raise(
             Some(page.user.id.0),
             party,
             &new,
-            zone_today(),
+            state.app.today(),
         )
         .await
     {
@@ -371,7 +363,7 @@ async fn render_detail(
         .calendar()
         .await
         .map_err(ApiError::internal)?;
-    let b = response(&api_user(page), &record, &calendar, zone_today(), true)?;
+    let b = response(&api_user(page), &record, &calendar, state.app.today(), true)?;
     let departments: Vec<(i64, String)> = state
         .app
         .store
@@ -456,15 +448,9 @@ async fn render_detail(
 
 async fn act(
     State(state): State<AppState>,
-    page: PageUser,
     Path(id): Path<String>,
-    body: Bytes,
+    PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
-    if !form.csrf_ok(&page) {
-        let l = Layout::new(&state, &page, "error.title", "nav.stewards", "/blockers").await;
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
-    }
     let Ok(blocker_id) = id.parse::<i64>() else {
         let l = Layout::new(&state, &page, "error.title", "nav.stewards", "/blockers").await;
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
@@ -498,7 +484,7 @@ async fn act(
                 blocker_id,
                 action,
                 request.version,
-                zone_today(),
+                state.app.today(),
             )
             .await
             .map_err(|e| action_error(page.lang, e)),

@@ -17,7 +17,7 @@ use luodi_store::stewardship::blockers::BlockerFilter;
 use super::{Layout, error_page, render};
 use crate::AppState;
 use crate::api::blockers::response as blocker_response;
-use crate::api::projects::{department_name, item_response, zone_today};
+use crate::api::projects::{department_name, item_response};
 use crate::error::ApiError;
 use crate::extract::{ApiUser, PageUser, QueryParams};
 
@@ -158,7 +158,7 @@ async fn board(
         .calendar()
         .await
         .map_err(ApiError::internal)?;
-    let today = zone_today();
+    let today = state.app.today();
     // Items with a running clock, by project.
     let mut items: HashMap<i64, Vec<(ItemLine, String)>> = HashMap::new();
     let open = state

@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -23,7 +22,7 @@ use crate::export::{ExportFormat, Table};
 use crate::extract::{PageUser, QueryParams, url_encode};
 use crate::i18n::Tr;
 use crate::pages::home::{AuditRow, audit_row};
-use crate::pages::{FormData, Layout, Pager, error_page, render};
+use crate::pages::{FormData, Layout, PageForm, Pager, error_page, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -480,10 +479,8 @@ async fn new_form(State(state): State<AppState>, page: PageUser) -> Result<Respo
 
 async fn create(
     State(state): State<AppState>,
-    page: PageUser,
-    body: Bytes,
+    PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
     let l = Layout::new(
         &state,
         &page,
@@ -492,9 +489,6 @@ async fn create(
         "/enterprises/new",
     )
     .await;
-    if !form.csrf_ok(&page) {
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
-    }
     let (true, Some(zone)) = (
         Operation::CreateEnterprise.allows(page.user.role),
         page.user.zone_id,
@@ -716,15 +710,13 @@ async fn edit_form(
 
 async fn update(
     State(state): State<AppState>,
-    page: PageUser,
     Path(id): Path<String>,
-    body: Bytes,
+    PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
     let e = match find(&state, &page, &id).await? {
         Ok(e) => e,
         Err(res) => return Ok(res),
     };
-    let form = FormData::parse(&body);
     let path = format!("/enterprises/{}/edit", e.id);
     let l = Layout::new(
         &state,
@@ -734,9 +726,6 @@ async fn update(
         &path,
     )
     .await;
-    if !form.csrf_ok(&page) {
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
-    }
     if !Operation::EditEnterprise.allows(page.user.role) {
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     }

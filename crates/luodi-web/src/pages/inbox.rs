@@ -2,13 +2,12 @@
 
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-use super::{FormData, Layout, error_page, render};
+use super::{Layout, PageForm, error_page, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::PageUser;
@@ -37,14 +36,8 @@ async fn show(State(state): State<AppState>, page: PageUser) -> Result<Response,
 
 async fn read(
     State(state): State<AppState>,
-    page: PageUser,
-    body: Bytes,
+    PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
-    if !form.csrf_ok(&page) {
-        let l = Layout::new(&state, &page, "error.title", "", "/inbox").await;
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
-    }
     let Some(zone) = page.user.zone_id else {
         let l = Layout::new(&state, &page, "error.title", "", "/inbox").await;
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));

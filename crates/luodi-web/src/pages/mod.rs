@@ -198,19 +198,34 @@ pub async fn page_zone(
     }
 }
 
-/// Where a form that changes the zone may go on: its CSRF token good, and [`page_zone`].
-pub async fn form_zone(
-    state: &AppState,
-    page: &PageUser,
-    form: &FormData,
-    action: luodi_domain::Operation,
-    nav: &str,
-) -> Result<luodi_domain::ZoneId, Response> {
-    if !form.csrf_ok(page) {
-        let l = Layout::new(state, page, "error.title", nav, "/").await;
-        return Err(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
+/// A form posted by a signed-in user, its CSRF token checked: every page form that
+/// changes something takes this, so none can forget the check. A form without the
+/// session's token, or posted from another site, is answered with the 403 page before the
+/// handler runs; a visitor without a session is sent to the login page.
+pub struct PageForm {
+    pub page: PageUser,
+    pub form: FormData,
+}
+
+impl axum::extract::FromRequest<AppState> for PageForm {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Response> {
+        use axum::extract::FromRequestParts;
+        let (mut parts, body) = req.into_parts();
+        let page = PageUser::from_request_parts(&mut parts, state).await?;
+        let path = parts.uri.path().to_string();
+        let req = axum::extract::Request::from_parts(parts, body);
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let form = FormData::parse(&bytes);
+        if !form.csrf_ok(&page) {
+            let l = Layout::new(state, &page, "error.title", "", &path).await;
+            return Err(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
+        }
+        Ok(PageForm { page, form })
     }
-    page_zone(state, page, action, nav).await
 }
 
 /// A submitted form, as name–value pairs.

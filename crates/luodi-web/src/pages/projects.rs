@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -20,14 +19,12 @@ use luodi_store::approvals::service_lists::{Handover, ServiceList};
 use luodi_store::stewardship::projects::Project;
 
 use crate::AppState;
-use crate::api::projects::{
-    StepRequest, handover_error, parse_date, step_error, step_event, zone_today,
-};
+use crate::api::projects::{StepRequest, handover_error, parse_date, step_error, step_event};
 use crate::error::ApiError;
 use crate::extract::PageUser;
 use crate::i18n::Tr;
 use crate::pages::catalogue::limit_text;
-use crate::pages::{FormData, Layout, error_page, render};
+use crate::pages::{Layout, PageForm, error_page, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -214,18 +211,9 @@ async fn render_projects(
 /// stage chosen; a refusal is shown above the form with every field at fault.
 async fn create(
     State(state): State<AppState>,
-    page: PageUser,
-    body: Bytes,
+    PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
-    let zone = match super::form_zone(
-        &state,
-        &page,
-        &form,
-        Operation::CreateProject,
-        "nav.projects",
-    )
-    .await
+    let zone = match super::page_zone(&state, &page, Operation::CreateProject, "nav.projects").await
     {
         Ok(z) => z,
         Err(r) => return Ok(r),
@@ -517,7 +505,7 @@ async fn render_project(
             facts,
             phases,
             may_hand_over: Operation::HandOverLand.allows(page.user.role),
-            today: zone_today().to_string(),
+            today: state.app.today().to_string(),
             assessments,
             error,
             stewards: steward_rows,
@@ -539,20 +527,11 @@ async fn show(
 /// on the project's page with its reason.
 async fn assign_steward(
     State(state): State<AppState>,
-    page: PageUser,
     Path(id): Path<String>,
-    body: Bytes,
+    PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
     let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
-    let zone = match super::form_zone(
-        &state,
-        &page,
-        &form,
-        Operation::AssignSteward,
-        "nav.projects",
-    )
-    .await
+    let zone = match super::page_zone(&state, &page, Operation::AssignSteward, "nav.projects").await
     {
         Ok(z) => z,
         Err(r) => return Ok(r),
@@ -595,17 +574,14 @@ async fn assign_steward(
 /// project's page with its reason.
 async fn move_phase(
     State(state): State<AppState>,
-    page: PageUser,
     Path((id, seq)): Path<(String, String)>,
-    body: Bytes,
+    PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
     let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
-    let zone =
-        match super::form_zone(&state, &page, &form, Operation::MovePhase, "nav.projects").await {
-            Ok(z) => z,
-            Err(r) => return Ok(r),
-        };
+    let zone = match super::page_zone(&state, &page, Operation::MovePhase, "nav.projects").await {
+        Ok(z) => z,
+        Err(r) => return Ok(r),
+    };
     let (Some(pid), Some(seq)) = (not_found_id(&id), not_found_id(&seq)) else {
         return Ok(error_page(
             l().await,
@@ -666,15 +642,10 @@ async fn move_phase(
 
 async fn hand_over(
     State(state): State<AppState>,
-    page: PageUser,
     Path((id, seq)): Path<(String, String)>,
-    body: Bytes,
+    PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
     let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
-    if !form.csrf_ok(&page) {
-        return Ok(error_page(l().await, StatusCode::FORBIDDEN, "error.csrf"));
-    }
     if !Operation::HandOverLand.allows(page.user.role) {
         return Ok(error_page(
             l().await,
@@ -877,7 +848,7 @@ async fn render_list(
         .calendar()
         .await
         .map_err(ApiError::internal)?;
-    let today = zone_today();
+    let today = state.app.today();
     let own_department = match page.user.department_id {
         Some(d) => state.app.store.department(d).await.ok().map(|d| d.code),
         None => None,
@@ -1053,16 +1024,10 @@ async fn service_list(
 
 async fn step(
     State(state): State<AppState>,
-    page: PageUser,
     Path(id): Path<String>,
-    body: Bytes,
+    PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
     let (project_id, seq) = (form.text("project_id"), form.text("seq"));
-    if !form.csrf_ok(&page) {
-        let l = Layout::new(&state, &page, "error.title", "nav.projects", "/projects").await;
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
-    }
     let Some(item_id) = not_found_id(&id) else {
         let l = Layout::new(&state, &page, "error.title", "nav.projects", "/projects").await;
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
@@ -1100,7 +1065,7 @@ async fn step(
         verify_by: opt("verify_by"),
         version: opt("version").and_then(|v| v.parse().ok()),
     };
-    let result = match step_event(&request, page.lang) {
+    let result = match step_event(&request, page.lang, state.app.today()) {
         Ok(event) => state
             .app
             .store
@@ -1186,7 +1151,7 @@ async fn queue(State(state): State<AppState>, page: PageUser) -> Result<Response
         .calendar()
         .await
         .map_err(ApiError::internal)?;
-    let today = zone_today();
+    let today = state.app.today();
     let mut rows = Vec::new();
     for (item, project_id, phase_id) in entries {
         let scope = page.user.scope();
@@ -1320,7 +1285,7 @@ pub async fn build_notice(
         &loaded,
         &parties,
         tr,
-        zone_today(),
+        state.app.today(),
     )))
 }
 
@@ -1395,7 +1360,7 @@ async fn late(State(state): State<AppState>, page: PageUser) -> Result<Response,
         l.tr.t("late.summary")
             .replace("{open}", &open.to_string())
             .replace("{overdue}", &overdue.to_string())
-            .replace("{today}", &zone_today().to_string());
+            .replace("{today}", &state.app.today().to_string());
     Ok(render(
         StatusCode::OK,
         &LatePage {
@@ -1479,7 +1444,7 @@ async fn gantt_page(
             },
         })
         .collect();
-    let svg = crate::gantt::render(&f, &rows, &cal, list.handover_date, zone_today(), &tr);
+    let svg = crate::gantt::render(&f, &rows, &cal, list.handover_date, state.app.today(), &tr);
     // Items of unknown applicability, apart: what each would add if it applies.
     let unconfirmed: Vec<(String, String, String)> = f
         .unconfirmed

@@ -5,7 +5,6 @@
 
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -18,7 +17,7 @@ use luodi_domain::stewardship::project::LifecyclePolicy;
 use luodi_store::core::orgs::{LIFECYCLE, OUTBOUND};
 use luodi_store::stewardship::outbox::{OutboxCounts, OutboxEntry};
 
-use super::{FormData, Layout, error_page, render};
+use super::{FormData, Layout, PageForm, error_page, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::PageUser;
@@ -177,18 +176,9 @@ fn days(form: &FormData, field: &'static str) -> Result<Option<u32>, String> {
 
 async fn set_sla(
     State(state): State<AppState>,
-    page: PageUser,
-    body: Bytes,
+    PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
-    let zone = match super::form_zone(
-        &state,
-        &page,
-        &form,
-        Operation::SetBlockerSla,
-        "nav.settings",
-    )
-    .await
+    let zone = match super::page_zone(&state, &page, Operation::SetBlockerSla, "nav.settings").await
     {
         Ok(z) => z,
         Err(r) => return Ok(r),
@@ -248,18 +238,10 @@ async fn set_sla(
 
 async fn set_lifecycle(
     State(state): State<AppState>,
-    page: PageUser,
-    body: Bytes,
+    PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
-    let zone = match super::form_zone(
-        &state,
-        &page,
-        &form,
-        Operation::SetLifecyclePolicy,
-        "nav.settings",
-    )
-    .await
+    let zone = match super::page_zone(&state, &page, Operation::SetLifecyclePolicy, "nav.settings")
+        .await
     {
         Ok(z) => z,
         Err(r) => return Ok(r),
@@ -326,44 +308,26 @@ async fn change_outbound(
 
 async fn set_email(
     State(state): State<AppState>,
-    page: PageUser,
-    body: Bytes,
+    PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
-    let zone = match super::form_zone(
-        &state,
-        &page,
-        &form,
-        Operation::ManageOutbound,
-        "nav.settings",
-    )
-    .await
-    {
-        Ok(z) => z,
-        Err(r) => return Ok(r),
-    };
+    let zone =
+        match super::page_zone(&state, &page, Operation::ManageOutbound, "nav.settings").await {
+            Ok(z) => z,
+            Err(r) => return Ok(r),
+        };
     let on = form.get("email").is_some();
     change_outbound(&state, &page, zone, |o| o.email = on).await
 }
 
 async fn add_webhook(
     State(state): State<AppState>,
-    page: PageUser,
-    body: Bytes,
+    PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
-    let zone = match super::form_zone(
-        &state,
-        &page,
-        &form,
-        Operation::ManageOutbound,
-        "nav.settings",
-    )
-    .await
-    {
-        Ok(z) => z,
-        Err(r) => return Ok(r),
-    };
+    let zone =
+        match super::page_zone(&state, &page, Operation::ManageOutbound, "nav.settings").await {
+            Ok(z) => z,
+            Err(r) => return Ok(r),
+        };
     let format = match form.text("format").as_str() {
         "generic" => WebhookFormat::Generic,
         "wecom" => WebhookFormat::Wecom,
@@ -400,22 +364,13 @@ async fn add_webhook(
 
 async fn remove_webhook(
     State(state): State<AppState>,
-    page: PageUser,
-    body: Bytes,
+    PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
-    let zone = match super::form_zone(
-        &state,
-        &page,
-        &form,
-        Operation::ManageOutbound,
-        "nav.settings",
-    )
-    .await
-    {
-        Ok(z) => z,
-        Err(r) => return Ok(r),
-    };
+    let zone =
+        match super::page_zone(&state, &page, Operation::ManageOutbound, "nav.settings").await {
+            Ok(z) => z,
+            Err(r) => return Ok(r),
+        };
     let name = form.text("name");
     change_outbound(&state, &page, zone, |o| {
         o.webhooks.retain(|w| w.name != name)
@@ -425,23 +380,14 @@ async fn remove_webhook(
 
 async fn retry(
     State(state): State<AppState>,
-    page: PageUser,
     Path(id): Path<String>,
-    body: Bytes,
+    PageForm { page, form: _ }: PageForm,
 ) -> Result<Response, ApiError> {
-    let form = FormData::parse(&body);
-    let zone = match super::form_zone(
-        &state,
-        &page,
-        &form,
-        Operation::ManageOutbound,
-        "nav.settings",
-    )
-    .await
-    {
-        Ok(z) => z,
-        Err(r) => return Ok(r),
-    };
+    let zone =
+        match super::page_zone(&state, &page, Operation::ManageOutbound, "nav.settings").await {
+            Ok(z) => z,
+            Err(r) => return Ok(r),
+        };
     let Some(id) = id.parse::<i64>().ok().filter(|n| *n > 0) else {
         let l = Layout::new(&state, &page, "error.title", "nav.settings", "/settings").await;
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
