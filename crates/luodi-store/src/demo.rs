@@ -554,7 +554,7 @@ async fn load_parcels(store: &Store, zone: &Zone) -> Result<()> {
     let boundary = serde_json::json!({"type": "Polygon", "coordinates": [[
         [120.2815, 36.2975], [120.3100, 36.2960], [120.3140, 36.3040], [120.3135, 36.3180],
         [120.2990, 36.3195], [120.2820, 36.3170], [120.2800, 36.3080], [120.2815, 36.2975]]]});
-    let shape = luodi_domain::land::parcel::shape_from_geojson(Some(&boundary))
+    let shape = luodi_domain::land::geometry::shape_from_geojson(Some(&boundary))
         .unwrap_or_else(|p| unreachable!("the demo park boundary is valid: {p:?}"));
     store
         .set_park_boundary(&Actor::System("demo"), zone.id, "biomed-park", &shape)
@@ -627,7 +627,7 @@ async fn load_parcels(store: &Store, zone: &Zone) -> Result<()> {
         }));
     }
     let text = serde_json::json!({"type": "FeatureCollection", "features": features}).to_string();
-    let drafts = luodi_domain::land::parcel::parcels_from_geojson(&text)
+    let drafts = luodi_domain::land::readers::parcels_from_geojson(&text)
         .unwrap_or_else(|p| unreachable!("the demo parcels are valid: {p:?}"));
     match store
         .import_parcels(&Actor::System("demo"), zone.id, &drafts)
@@ -938,7 +938,7 @@ async fn load_history(
         // as every handover is.
         let parcel_code = format!("GX-{}-P{:02}", &handover[..4], k + 1);
         let parcel = past_parcel(k, &parcel_code, *mu, industry, &assessments);
-        let drafts = luodi_domain::land::parcel::parcels_from_geojson(&parcel.to_string())
+        let drafts = luodi_domain::land::readers::parcels_from_geojson(&parcel.to_string())
             .unwrap_or_else(|p| unreachable!("the demo's past parcels are valid: {p:?}"));
         match store.import_parcels(&actor, zone.id, &drafts).await {
             Ok(_) => {}

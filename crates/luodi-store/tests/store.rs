@@ -88,7 +88,7 @@ async fn reserved_parcel(
         "properties": {"code": code},
         "geometry": {"type": "Polygon", "coordinates": [[[lon, 36.25], [lon + 0.003, 36.25], [lon + 0.003, 36.252], [lon, 36.252], [lon, 36.25]]]}}]})
     .to_string();
-    let drafts = luodi_domain::land::parcel::parcels_from_geojson(&text).unwrap();
+    let drafts = luodi_domain::land::readers::parcels_from_geojson(&text).unwrap();
     store
         .import_parcels(&Actor::Cli, zone, &drafts)
         .await
@@ -1434,7 +1434,8 @@ mod portfolio {
 mod parcels {
     //! Parcels: import all or nothing, and never two phases on one parcel.
     use super::*;
-    use luodi_domain::land::parcel::{ParcelStatus, parcels_from_geojson};
+    use luodi_domain::land::parcel::ParcelStatus;
+    use luodi_domain::land::readers::parcels_from_geojson;
     use luodi_store::approvals::service_lists::{Handover, HandoverError};
     use luodi_store::land::parcels::AllocationError;
     use serde_json::json;
@@ -1527,7 +1528,7 @@ mod parcels {
         }
         assert!((page[0].area_m2 - drafts[0].shape.area_m2()).abs() < 0.01);
         assert!(
-            (page[0].area_mu - page[0].area_m2 / luodi_domain::land::parcel::M2_PER_MU).abs()
+            (page[0].area_mu - page[0].area_m2 / luodi_domain::land::geometry::M2_PER_MU).abs()
                 < 1e-9
         );
         assert_eq!(page[1].status, ParcelStatus::Withdrawn);
@@ -1805,7 +1806,8 @@ mod parcels {
 mod parcel_races {
     //! A file cannot make or undo a reservation; a release never frees another phase's.
     use super::*;
-    use luodi_domain::land::parcel::{ParcelStatus, parcels_from_geojson};
+    use luodi_domain::land::parcel::ParcelStatus;
+    use luodi_domain::land::readers::parcels_from_geojson;
     use luodi_store::land::parcels::{AllocationError, ParcelImportError};
     use serde_json::json;
 

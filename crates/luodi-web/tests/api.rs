@@ -2176,7 +2176,7 @@ mod parcels {
         let file = json!({"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": {"code": "GX-NEW-1", "status": "available"},
              "geometry": {"type": "Polygon", "coordinates": [[[120.398, 36.328], [120.402, 36.328], [120.402, 36.332], [120.398, 36.332], [120.398, 36.328]]]}}]});
-        let drafts = luodi_domain::land::parcel::parcels_from_geojson(&file.to_string()).unwrap();
+        let drafts = luodi_domain::land::readers::parcels_from_geojson(&file.to_string()).unwrap();
         app.store
             .import_parcels(&luodi_store::Actor::Cli, zone, &drafts)
             .await

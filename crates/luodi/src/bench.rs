@@ -390,7 +390,8 @@ fn bench_needs() -> luodi_domain::land::matching::LandNeeds {
 pub async fn parcels(b: ParcelBench<'_>) -> anyhow::Result<()> {
     use luodi_domain::land::match_index::{Index, Query};
     use luodi_domain::land::matching::{AssessmentSavings, Candidate, Weights, assessment_value};
-    use luodi_domain::land::parcel::{ParcelAttrs, parcels_from_geojson, synthetic_collection};
+    use luodi_domain::land::parcel::ParcelAttrs;
+    use luodi_domain::land::readers::{parcels_from_geojson, synthetic_collection};
     let runs = b.runs.max(1);
     std::fs::create_dir_all(b.data)?;
 
@@ -518,7 +519,7 @@ pub async fn parcels(b: ParcelBench<'_>) -> anyhow::Result<()> {
                     );
                     // Rectangles a few hundred metres wide: the local scale is ample here.
                     let area_mu = (x1 - x0) * 89_700.0 * (y1 - y0) * 110_900.0
-                        / luodi_domain::land::parcel::M2_PER_MU;
+                        / luodi_domain::land::geometry::M2_PER_MU;
                     Some((
                         a,
                         area_mu,

@@ -810,7 +810,7 @@ fn parcel_areas_agree_with_geographiclib() {
             .collect();
         ring.push(ring[0]);
         let geometry = serde_json::json!({"type": "Polygon", "coordinates": [ring]});
-        let shape = luodi_domain::land::parcel::shape_from_geojson(Some(&geometry))
+        let shape = luodi_domain::land::geometry::shape_from_geojson(Some(&geometry))
             .unwrap_or_else(|e| panic!("polygon {k}: {e:?}"));
         ours.push(shape.area_m2());
         rings.push(ring);

@@ -3,7 +3,7 @@
 //! it is; and a file imported, all or nothing.
 
 use luodi_domain::Operation;
-use luodi_domain::land::parcel::{parcels_from_csv, parcels_from_geojson, parcels_from_xlsx};
+use luodi_domain::land::readers::{parcels_from_csv, parcels_from_geojson, parcels_from_xlsx};
 use luodi_store::land::parcels::{Parcel, ParcelImportError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -96,7 +96,7 @@ pub async fn parcel_table(app: &App, caller: &Caller) -> Result<Table, LandError
     let wkt: std::collections::HashMap<i64, String> = parcels
         .iter()
         .filter_map(|p| {
-            luodi_domain::land::parcel::shape_from_geojson(Some(&p.geometry))
+            luodi_domain::land::geometry::shape_from_geojson(Some(&p.geometry))
                 .ok()
                 .map(|s| (p.id, s.to_wkt()))
         })

@@ -142,14 +142,15 @@ mod tests {
         let geojson = json!({"type": "FeatureCollection", "features": [{"type": "Feature",
             "properties": {"code": "A-1", "name": "a\u{0}b", "note": ["x\u{1b}"]},
             "geometry": {"type": "Polygon", "coordinates": [[[120.0, 36.0], [120.01, 36.0], [120.01, 36.01], [120.0, 36.01], [120.0, 36.0]]]}}]});
-        let problems = crate::land::parcel::parcels_from_geojson(&geojson.to_string()).unwrap_err();
+        let problems =
+            crate::land::readers::parcels_from_geojson(&geojson.to_string()).unwrap_err();
         let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
         assert!(
             fields.contains(&"name") && fields.contains(&"note"),
             "{problems:?}"
         );
         let csv = "code,name,wkt\nB-1,\"x\u{0}\",\"POLYGON((120 36, 120.01 36, 120.01 36.01, 120 36.01, 120 36))\"\n";
-        let problems = crate::land::parcel::parcels_from_csv(csv.as_bytes()).unwrap_err();
+        let problems = crate::land::readers::parcels_from_csv(csv.as_bytes()).unwrap_err();
         assert_eq!(problems[0].field, "name", "{problems:?}");
     }
 }

@@ -116,7 +116,7 @@ fn parcel_from(r: &sqlx::any::AnyRow) -> Result<Parcel> {
         code: r.get("code"),
         status,
         area_m2,
-        area_mu: area_m2 / luodi_domain::land::parcel::M2_PER_MU,
+        area_mu: area_m2 / luodi_domain::land::geometry::M2_PER_MU,
         centroid: (e7("centroid_lon_e7"), e7("centroid_lat_e7")),
         bbox: (
             e7("min_lon_e7"),
@@ -754,7 +754,7 @@ impl Store {
                     attrs,
                     area_mu: r.get::<i64, _>("area_cm2") as f64
                         / 1e4
-                        / luodi_domain::land::parcel::M2_PER_MU,
+                        / luodi_domain::land::geometry::M2_PER_MU,
                     centroid: (e7("centroid_lon_e7"), e7("centroid_lat_e7")),
                 })
             })
@@ -832,7 +832,7 @@ impl Store {
         actor: &Actor,
         zone: ZoneId,
         park_code: &str,
-        shape: &luodi_domain::land::parcel::Shape,
+        shape: &luodi_domain::land::geometry::Shape,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let geometry = shape.to_geojson().to_string();

@@ -46,14 +46,14 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<ExitCode> {
             let checked = if lower.ends_with(".csv") || lower.ends_with(".xlsx") {
                 let bytes = std::fs::read(&file).with_context(|| format!("cannot read {file}"))?;
                 bar.set_position(size);
-                luodi_domain::land::parcel::parcels_from_file(&file, &bytes)
+                luodi_domain::land::readers::parcels_from_file(&file, &bytes)
             } else {
                 // GeoJSON is read as a stream: one feature at a time, never the whole file.
                 let reader = std::io::BufReader::with_capacity(
                     1 << 20,
                     std::fs::File::open(&file).with_context(|| format!("cannot read {file}"))?,
                 );
-                luodi_domain::land::parcel::parcels_from_geojson_reader(
+                luodi_domain::land::readers::parcels_from_geojson_reader(
                     bar.wrap_read(reader),
                     &mut |_| {},
                 )
