@@ -6,12 +6,13 @@
 //! token expiry, the database check) are jobs of this crate ([`jobs`]).
 //!
 //! One folder a module, with the same names as in the rules and the store: [`core`],
-//! [`land`], [`forecast`], [`stewardship`] so far; approvals and leadership follow.
+//! [`land`], [`forecast`], [`stewardship`], [`leadership`] so far; approvals follows.
 
 pub mod core;
 pub mod forecast;
 pub mod jobs;
 pub mod land;
+pub mod leadership;
 pub mod problem;
 pub mod schemas;
 pub mod stewardship;

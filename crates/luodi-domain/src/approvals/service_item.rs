@@ -547,18 +547,6 @@ impl ClockStatus {
             ClockStatus::Waived => Text::new("免于办理", "waived"),
         }
     }
-
-    /// The CSS class of the status badge.
-    pub fn class(self) -> &'static str {
-        match self {
-            ClockStatus::Done | ClockStatus::Waived => "done",
-            ClockStatus::Running | ClockStatus::Waiting => "running",
-            ClockStatus::DueSoon => "due",
-            ClockStatus::Overdue | ClockStatus::DoneLate | ClockStatus::Refused => "overdue",
-            ClockStatus::Stopped | ClockStatus::Incomplete => "stopped",
-            ClockStatus::NotStarted => "not-started",
-        }
-    }
 }
 
 /// Days the item reaches "due soon": this many working days or fewer left.

@@ -790,14 +790,16 @@ impl ClockStatus {
         }
     }
 
-    pub fn class(self) -> &'static str {
+    /// How urgently a clock in this state wants attention, most urgent first: a clock
+    /// missed (or met late), then one due soon, then one running, then one paused or
+    /// withdrawn, then one met.
+    pub fn urgency(self) -> u8 {
         match self {
-            ClockStatus::Running => "running",
-            ClockStatus::DueSoon => "due",
-            // Waiting on the enterprise is no fault of the department's: shown grey.
-            ClockStatus::Paused | ClockStatus::Cancelled => "not-started",
-            ClockStatus::Missed | ClockStatus::MetLate => "overdue",
-            ClockStatus::Met => "done",
+            ClockStatus::Missed | ClockStatus::MetLate => 0,
+            ClockStatus::DueSoon => 1,
+            ClockStatus::Running => 2,
+            ClockStatus::Paused | ClockStatus::Cancelled => 3,
+            ClockStatus::Met => 4,
         }
     }
 }
@@ -1007,6 +1009,19 @@ pub fn escalations_due(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The board shows each blocker by its most urgent clock: a missed one before one due
+    /// soon, before one running, before one paused, before one met.
+    #[test]
+    fn clocks_order_by_urgency() {
+        use ClockStatus::*;
+        let mut all = [Met, Paused, Running, DueSoon, Missed, Cancelled, MetLate];
+        all.sort_by_key(|s| s.urgency());
+        assert_eq!(
+            all,
+            [Missed, MetLate, DueSoon, Running, Paused, Cancelled, Met]
+        );
+    }
     use proptest::prelude::*;
 
     fn d(s: &str) -> NaiveDate {

@@ -5,7 +5,6 @@ use axum::extract::State;
 use luodi_domain::Operation;
 use serde::Serialize;
 use utoipa::ToSchema;
-
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

@@ -18,7 +18,6 @@ use luodi_store::stewardship::blockers::{
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

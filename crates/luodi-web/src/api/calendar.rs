@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 use luodi_domain::core::calendar::DayKind;
 use serde::Serialize;
 use utoipa::ToSchema;
-
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

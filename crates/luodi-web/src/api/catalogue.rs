@@ -11,7 +11,6 @@ use luodi_domain::{Lang, Operation, ZoneId};
 use luodi_store::approvals::catalogue::{CatalogueVersion, ImportError, ImportOutcome};
 use serde::Serialize;
 use utoipa::ToSchema;
-
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 

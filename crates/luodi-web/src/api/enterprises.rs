@@ -9,7 +9,6 @@ use luodi_domain::{EnterpriseId, Lang, Operation, Role};
 use luodi_store::core::enterprises::{Enterprise, EnterpriseQuery, EnterpriseSort};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

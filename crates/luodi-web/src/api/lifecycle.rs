@@ -9,7 +9,6 @@ use luodi_domain::{Lang, Operation};
 use luodi_store::stewardship::projects::MoveError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

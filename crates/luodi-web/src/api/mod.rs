@@ -20,7 +20,6 @@ pub mod stewards;
 use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppState;

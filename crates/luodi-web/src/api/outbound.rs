@@ -11,7 +11,6 @@ use luodi_store::core::orgs::OUTBOUND;
 use luodi_store::stewardship::outbox::{OutboxCounts, OutboxEntry};
 use serde::Serialize;
 use utoipa::ToSchema;
-
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

@@ -17,7 +17,6 @@ use luodi_domain::{Lang, Operation};
 use luodi_store::land::parcels::{AllocationError, Parcel};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::State;
 use luodi_app::forecast::portfolio::{PortfolioResponse, portfolio};
-
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

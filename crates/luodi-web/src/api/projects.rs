@@ -18,7 +18,6 @@ use utoipa::ToSchema;
 
 use luodi_app::forecast::phase::{ForecastResponse, forecast_of};
 use luodi_app::stewardship::projects::{ProjectResponse, project_response};
-
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

@@ -9,7 +9,6 @@ use luodi_store::core::audit::AuditEntry;
 use luodi_store::stewardship::stewards::{AssignError, StewardAssignment};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

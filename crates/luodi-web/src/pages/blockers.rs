@@ -56,7 +56,7 @@ fn cells(b: &BlockerResponse) -> Vec<ClockCell> {
         .map(|c| ClockCell {
             label: c.label.clone(),
             text: c.status_text.clone(),
-            class: c.status.class(),
+            class: super::badge::blocker(c.status),
             due: c.due.clone(),
             limit: c.limit,
             used: c.used,

@@ -90,16 +90,6 @@ struct BoardPage {
     slipped_total: usize,
 }
 
-fn class_rank(class: &str) -> u8 {
-    match class {
-        "overdue" => 0,
-        "due" => 1,
-        "running" => 2,
-        "stopped" | "not-started" => 3,
-        _ => 4,
-    }
-}
-
 async fn board(
     State(state): State<AppState>,
     page: PageUser,
@@ -246,7 +236,7 @@ async fn board(
         let worst = r
             .clocks
             .iter()
-            .min_by_key(|c| class_rank(c.status.class()))
+            .min_by_key(|c| c.status.urgency())
             .expect("three clocks");
         blockers.entry(b.project_id).or_default().push(BlockerLine {
             id: r.id,
@@ -255,7 +245,7 @@ async fn board(
             state_text: r.state_text.clone(),
             clock: format!("{} {}", worst.label, worst.status_text),
             due: worst.due.clone(),
-            class: worst.status.class(),
+            class: super::badge::blocker(worst.status),
         });
     }
     // Forecasts, by phase.

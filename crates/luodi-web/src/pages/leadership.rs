@@ -9,9 +9,9 @@ use axum::routing::get;
 
 use super::{Layout, error_page, render};
 use crate::AppState;
-use crate::api::leadership::{Leadership, leadership};
 use crate::error::ApiError;
 use crate::extract::PageUser;
+use luodi_app::leadership::{Leadership, leadership};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/leadership", get(show))
@@ -102,7 +102,9 @@ async fn show(State(state): State<AppState>, page: PageUser) -> Result<Response,
     {
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     }
-    let data = leadership(&state, &page.user, page.lang).await?;
+    let data = leadership(&state.app, &page.caller())
+        .await
+        .map_err(|e| ApiError::app(page.lang, e))?;
     let stage_chart = bar_chart(
         l.tr.t("leadership.stages"),
         &data

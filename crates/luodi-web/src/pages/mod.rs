@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod badge;
 pub mod blockers;
 pub mod board;
 pub mod catalogue;

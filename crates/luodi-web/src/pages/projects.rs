@@ -883,7 +883,7 @@ async fn render_list(
             &item.events(),
             today,
         );
-        *counts.entry(k.status.class()).or_default() += 1;
+        *counts.entry(super::badge::item(k.status)).or_default() += 1;
         let party = luodi_domain::core::policy::item_party(
             page.user.role,
             own_department.as_deref() == Some(item.department_code.as_str()),
@@ -939,7 +939,7 @@ async fn render_list(
             note,
             department: dept_name(&item.department_code),
             status: k.status.label().get(lang).to_string(),
-            status_class: k.status.class(),
+            status_class: super::badge::item(k.status),
             clock: clock_text,
             due: k.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
             version: item.version,
@@ -1205,7 +1205,7 @@ async fn queue(State(state): State<AppState>, page: PageUser) -> Result<Response
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "—".into()),
             status: k.status.label().get(page.lang).to_string(),
-            status_class: k.status.class(),
+            status_class: super::badge::item(k.status),
             due: k.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
         });
     }
