@@ -177,3 +177,37 @@ fn dependencies_point_down() {
         }
     }
 }
+
+/// Every key of the translation catalogue that the code names with `i18n::text` or
+/// `i18n::fill` exists (the templates' and pages' keys are checked in `luodi-web`).
+#[test]
+fn every_catalogue_key_the_code_names_exists() {
+    let mut named = 0;
+    let mut missing = Vec::new();
+    for dir in SOURCES {
+        for (path, text) in sources(dir) {
+            for call in ["i18n::text(", "i18n::fill("] {
+                for part in text.split(call).skip(1) {
+                    // The language, then the key as a literal.
+                    let Some((_, rest)) = part.split_once(',') else {
+                        continue;
+                    };
+                    let rest = rest.trim_start();
+                    let Some(rest) = rest.strip_prefix('"') else {
+                        continue;
+                    };
+                    let key = rest.split('"').next().unwrap_or("");
+                    named += 1;
+                    if !luodi_domain::core::i18n::has(key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(named >= 2, "found only {named} keys");
+    assert!(
+        missing.is_empty(),
+        "keys missing from the catalogue: {missing:#?}"
+    );
+}

@@ -3,6 +3,7 @@
 
 use luodi_domain::Lang;
 use luodi_domain::Operation;
+use luodi_domain::core::i18n;
 use luodi_domain::core::policy::Denied;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -10,37 +11,24 @@ use utoipa::ToSchema;
 use crate::stewardship::StewardshipError;
 use crate::{App, Caller};
 
-fn t(lang: Lang, zh: &str, en: &str) -> String {
-    luodi_domain::Text::new(zh, en).get(lang).to_string()
+/// What a kind of notification says, in `lang`; a kind the catalogue does not know reads
+/// as itself.
+pub fn kind_text(kind: &str, lang: Lang) -> String {
+    let key = format!("notification.kind.{kind}");
+    if i18n::has(&key) {
+        i18n::text(lang, &key).to_string()
+    } else {
+        kind.to_string()
+    }
 }
 
-/// What a kind of notification says, in `lang`.
-pub fn kind_text(kind: &str, lang: Lang) -> String {
-    let (zh, en) = match kind {
-        "blocker_raised" => ("新的难点堵点", "new blocker"),
-        "blocker_acknowledged" => ("难点堵点已签收", "blocker acknowledged"),
-        "blocker_rerouted" => ("难点堵点已转办", "blocker re-routed"),
-        "blocker_answered" => ("难点堵点已答复", "blocker answered"),
-        "blocker_waiting_on_enterprise" => {
-            ("请企业补充材料", "the department waits on the enterprise")
-        }
-        "blocker_enterprise_responded" => ("企业已回复", "the enterprise responded"),
-        "blocker_marked_complex" => ("难点堵点延长办结时限", "more time allowed (complex)"),
-        "blocker_resolved" => ("难点堵点已办结，请确认", "blocker resolved: please confirm"),
-        "blocker_confirmed" => ("企业已确认并评价", "the enterprise confirmed and rated"),
-        "blocker_withdrawn" => ("难点堵点已撤回", "blocker withdrawn"),
-        "blocker_escalated" => (
-            "难点堵点超时升级督办",
-            "blocker escalated: a clock was missed",
-        ),
-        "steward_assigned" => ("您被指派为项目服务管家", "you are the project's steward"),
-        "steward_released" => ("项目已转交其他服务管家", "the project has a new steward"),
-        "token_expiring" => ("API 令牌即将到期", "an API token expires soon"),
-        other => (other, other),
-    };
-    match lang {
-        Lang::Zh => zh.to_string(),
-        Lang::En => en.to_string(),
+/// A word of the catalogue under `section` for `name`, or `name` itself.
+fn word(section: &str, name: &str, lang: Lang) -> String {
+    let key = format!("notification.{section}.{name}");
+    if i18n::has(&key) {
+        i18n::text(lang, &key).to_string()
+    } else {
+        name.to_string()
     }
 }
 
@@ -52,28 +40,15 @@ pub fn body_text(kind: &str, body: &str, lang: Lang) -> String {
             let Some((clock, target)) = body.split_once(" · ") else {
                 return body.to_string();
             };
-            let clock = match clock {
-                "acknowledge" => t(lang, "签收", "acknowledge"),
-                "answer" => t(lang, "答复", "answer"),
-                "resolve" => t(lang, "办结", "resolve"),
-                other => other.to_string(),
-            };
-            let to = match target {
-                "department_head" => t(lang, "部门负责人", "the department head"),
-                "zone_leader" => t(lang, "园区领导", "the zone leaders"),
-                other => other.to_string(),
-            };
-            t(
+            let clock = word("clock", clock, lang);
+            let to = word("target", target, lang);
+            i18n::fill(
                 lang,
-                &format!("{clock}时限已过，已升级至{to}督办"),
-                &format!("the {clock} clock was missed: escalated to {to}"),
+                "notification.body.escalated",
+                &[("clock", &clock), ("to", &to)],
             )
         }
-        "token_expiring" => t(
-            lang,
-            &format!("将于 {body} 到期，请在账户页创建新令牌"),
-            &format!("expires on {body}; make a new one on the account page"),
-        ),
+        "token_expiring" => i18n::fill(lang, "notification.body.token_expiring", &[("day", body)]),
         _ => body.to_string(),
     }
 }

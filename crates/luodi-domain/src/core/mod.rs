@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod enterprise;
+pub mod i18n;
 pub mod ids;
 pub mod industry;
 pub mod lang;
