@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use http_body_util::BodyExt;
 use luodi_domain::Lang;
-use luodi_domain::core::text::{describe, forbidden_char};
+use luodi_domain::core::text::forbidden_char;
 
 use crate::error::{ApiError, t};
 use crate::extract::request_lang;
@@ -24,26 +24,6 @@ fn forbidden_pair(pairs: &[(String, String)]) -> Option<(String, char)> {
             .or_else(|| forbidden_char(v))
             .map(|c| (k.clone(), c))
     })
-}
-
-/// The 422 for a control character in `field`.
-pub fn control_error(lang: Lang, field: &str, c: char) -> ApiError {
-    let field = if field.is_empty() { "body" } else { field };
-    // The field's name itself may hold the character: show it escaped.
-    let shown: String = field.escape_debug().collect();
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "control_character",
-        t(
-            lang,
-            &format!("“{shown}”含有控制字符 {}，请删除后重试", describe(c)),
-            &format!(
-                "{shown}: holds the control character {}; remove it and try again",
-                describe(c)
-            ),
-        ),
-    )
-    .field(shown)
 }
 
 fn refuse(api: bool, err: ApiError) -> Response {
@@ -75,7 +55,7 @@ pub async fn check_text(req: Request, next: Next) -> Response {
     if let Some(query) = parts.uri.query() {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
         if let Some((field, c)) = forbidden_pair(&pairs) {
-            return refuse(api, control_error(lang, &field, c));
+            return refuse(api, crate::error::control_error(lang, &field, c));
         }
         let mut seen = std::collections::HashSet::new();
         if let Some((k, _)) = pairs.iter().find(|(k, _)| !seen.insert(k.as_str())) {
@@ -116,7 +96,7 @@ pub async fn check_text(req: Request, next: Next) -> Response {
     };
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
     if let Some((field, c)) = forbidden_pair(&pairs) {
-        return refuse(api, control_error(lang, &field, c));
+        return refuse(api, crate::error::control_error(lang, &field, c));
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await

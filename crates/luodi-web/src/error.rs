@@ -222,3 +222,26 @@ impl IntoResponse for ApiError {
         res
     }
 }
+
+/// The 422 for a control character in `field`.
+pub fn control_error(lang: Lang, field: &str, c: char) -> ApiError {
+    let field = if field.is_empty() { "body" } else { field };
+    // The field's name itself may hold the character: show it escaped.
+    let shown: String = field.escape_debug().collect();
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "control_character",
+        t(
+            lang,
+            &format!(
+                "“{shown}”含有控制字符 {}，请删除后重试",
+                luodi_domain::core::text::describe(c)
+            ),
+            &format!(
+                "{shown}: holds the control character {}; remove it and try again",
+                luodi_domain::core::text::describe(c)
+            ),
+        ),
+    )
+    .field(shown)
+}

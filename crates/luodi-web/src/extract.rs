@@ -270,72 +270,6 @@ pub fn url_encode(s: &str) -> String {
         .collect()
 }
 
-/// The client's address: the connection's peer, or — when the peer is one of the
-/// operator's reverse proxies (`trusted_proxies`) — the last address in
-/// `X-Forwarded-For` that is not one of them. None in process (tests without a socket).
-pub struct ClientAddr(pub Option<std::net::IpAddr>);
-
-impl FromRequestParts<AppState> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(client_addr(
-            &parts.headers,
-            &parts.extensions,
-            &state.config.trusted_proxies,
-        )))
-    }
-}
-
-/// Whether a request says it was forwarded by a proxy (`X-Forwarded-For`, `Forwarded`).
-pub fn forwarded(headers: &axum::http::HeaderMap) -> bool {
-    headers.contains_key("x-forwarded-for") || headers.contains_key(header::FORWARDED)
-}
-
-pub fn client_addr(
-    headers: &axum::http::HeaderMap,
-    extensions: &axum::http::Extensions,
-    trusted: &[crate::metrics::IpNet],
-) -> Option<std::net::IpAddr> {
-    let peer = extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
-        .0
-        .ip();
-    let is_proxy = |ip: std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
-    if !is_proxy(peer) {
-        if forwarded(headers) {
-            warn_untrusted_proxy(peer);
-        }
-        return Some(peer);
-    }
-    let forwarded: Vec<std::net::IpAddr> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse().ok())
-        .collect();
-    Some(
-        forwarded
-            .into_iter()
-            .rev()
-            .find(|a| !is_proxy(*a))
-            .unwrap_or(peer),
-    )
-}
-
-/// Says once per process that a proxy forwards requests without being trusted: every
-/// client then has the proxy's address, so the per-address login limit holds them all.
-fn warn_untrusted_proxy(peer: std::net::IpAddr) {
-    static WARNED: std::sync::Once = std::sync::Once::new();
-    WARNED.call_once(|| {
-        tracing::warn!(%peer, "requests come forwarded (X-Forwarded-For) from a proxy not in trusted_proxies: every client shares the proxy's address for the per-address login limit; set trusted_proxies");
-    });
-}
-
 /// The request's language for pages that need no login.
 pub struct ReqLang(pub Lang);
 
@@ -439,7 +373,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], lang: Lang) -> Result<T, Ap
         && let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes)
         && let Some((field, c)) = luodi_domain::core::text::json_forbidden(&v)
     {
-        return Err(crate::edge::control_error(lang, &field, c));
+        return Err(crate::error::control_error(lang, &field, c));
     }
     Ok(value)
 }
@@ -607,4 +541,9 @@ impl QueryParams {
                 .unwrap_or(20),
         })
     }
+}
+
+/// Whether two secrets are equal, in time that does not depend on where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -4,6 +4,7 @@
 //! to one shape ([`error`]).
 
 pub mod api;
+pub mod client;
 pub mod edge;
 pub mod error;
 pub mod export;
@@ -46,7 +47,7 @@ pub struct WebConfig {
     pub limits: server::Limits,
     /// The reverse proxies in front of this server, whose `X-Forwarded-For` names the
     /// client (for the per-address login limit).
-    pub trusted_proxies: Vec<metrics::IpNet>,
+    pub trusted_proxies: Vec<client::IpNet>,
 }
 
 /// What every handler is given: the application and the web layer's own settings and

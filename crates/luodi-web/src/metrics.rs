@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -18,6 +18,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
+pub use crate::client::IpNet;
 
 /// Upper bounds of the latency buckets, seconds.
 const BUCKETS: [f64; 12] = [
@@ -131,47 +132,6 @@ impl Default for MetricsAccess {
     }
 }
 
-/// An address range, `10.0.0.0/8` or `::1/128` (a bare address is a range of one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IpNet {
-    addr: IpAddr,
-    prefix: u8,
-}
-
-impl IpNet {
-    pub fn parse(s: &str) -> Option<IpNet> {
-        let (a, p) = match s.trim().split_once('/') {
-            Some((a, p)) => (a, Some(p)),
-            None => (s.trim(), None),
-        };
-        let addr: IpAddr = a.parse().ok()?;
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix = match p {
-            Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max)?,
-            None => max,
-        };
-        Some(IpNet { addr, prefix })
-    }
-
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        let ip = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
-            v4 => v4,
-        };
-        match (self.addr, ip) {
-            (IpAddr::V4(n), IpAddr::V4(a)) => {
-                let mask = u32::MAX.checked_shl(32 - self.prefix as u32).unwrap_or(0);
-                u32::from(n) & mask == u32::from(a) & mask
-            }
-            (IpAddr::V6(n), IpAddr::V6(a)) => {
-                let mask = u128::MAX.checked_shl(128 - self.prefix as u32).unwrap_or(0);
-                u128::from(n) & mask == u128::from(a) & mask
-            }
-            _ => false,
-        }
-    }
-}
-
 fn allowed(state: &AppState, req: &Request) -> bool {
     let access = &state.config.metrics;
     if let Some(token) = &access.token {
@@ -180,9 +140,9 @@ fn allowed(state: &AppState, req: &Request) -> bool {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
-        if sent
-            .is_some_and(|s| crate::pages::constant_time_eq(s.trim().as_bytes(), token.as_bytes()))
-        {
+        if sent.is_some_and(|s| {
+            crate::extract::constant_time_eq(s.trim().as_bytes(), token.as_bytes())
+        }) {
             return true;
         }
     }
@@ -193,8 +153,8 @@ fn allowed(state: &AppState, req: &Request) -> bool {
     // through a trusted proxy the client's own address counts, through any other none.
     let trusted = &state.config.trusted_proxies;
     let from = if trusted.iter().any(|n| n.contains(peer.ip())) {
-        crate::extract::client_addr(req.headers(), req.extensions(), trusted)
-    } else if crate::extract::forwarded(req.headers()) {
+        crate::client::client_addr(req.headers(), req.extensions(), trusted)
+    } else if crate::client::forwarded(req.headers()) {
         None
     } else {
         Some(peer.ip())
@@ -360,29 +320,6 @@ impl luodi_app::jobs::StepObserver for Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ranges_hold_their_addresses() {
-        let lo = IpNet::parse("127.0.0.0/8").unwrap();
-        assert!(lo.contains("127.1.2.3".parse().unwrap()));
-        assert!(!lo.contains("10.0.0.1".parse().unwrap()));
-        assert!(
-            lo.contains("::ffff:127.0.0.1".parse().unwrap()),
-            "v4-mapped"
-        );
-        let one = IpNet::parse("10.1.2.3").unwrap();
-        assert!(one.contains("10.1.2.3".parse().unwrap()));
-        assert!(!one.contains("10.1.2.4".parse().unwrap()));
-        let v6 = IpNet::parse("fd00::/8").unwrap();
-        assert!(v6.contains("fd12::1".parse().unwrap()));
-        assert!(
-            IpNet::parse("0.0.0.0/0")
-                .unwrap()
-                .contains("8.8.8.8".parse().unwrap())
-        );
-        assert!(IpNet::parse("10.0.0.0/33").is_none());
-        assert!(IpNet::parse("nonsense").is_none());
-    }
 
     #[test]
     fn histograms_are_cumulative() {

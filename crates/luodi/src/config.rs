@@ -98,9 +98,9 @@ pub struct Settings {
     pub webhook_allow_hosts: Vec<String>,
     /// The audit anchor's key (at least 32 bytes), when one is configured.
     pub audit_key: Option<Vec<u8>>,
-    pub metrics_allow: Vec<luodi_web::metrics::IpNet>,
+    pub metrics_allow: Vec<luodi_web::client::IpNet>,
     pub metrics_token: Option<String>,
-    pub trusted_proxies: Vec<luodi_web::metrics::IpNet>,
+    pub trusted_proxies: Vec<luodi_web::client::IpNet>,
     pub header_timeout: std::time::Duration,
 }
 
@@ -327,7 +327,7 @@ pub fn load(
     let metrics_allow = ranges
         .iter()
         .map(|r| {
-            luodi_web::metrics::IpNet::parse(r).ok_or_else(|| ConfigError::Range {
+            luodi_web::client::IpNet::parse(r).ok_or_else(|| ConfigError::Range {
                 setting: range_setting,
                 value: r.clone(),
             })
@@ -343,7 +343,7 @@ pub fn load(
     let trusted_proxies = proxies
         .iter()
         .map(|r| {
-            luodi_web::metrics::IpNet::parse(r).ok_or_else(|| ConfigError::Range {
+            luodi_web::client::IpNet::parse(r).ok_or_else(|| ConfigError::Range {
                 setting: proxy_setting,
                 value: r.clone(),
             })

@@ -13,12 +13,13 @@ use luodi_store::core::users::{LOCK_MINUTES, LoginOutcome};
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::extract::constant_time_eq;
 use crate::extract::{
     LANG_COOKIE, LOGIN_CSRF_COOKIE, ReqLang, SESSION_COOKIE, cookie, cross_origin_headers,
     request_lang,
 };
 use crate::i18n::Tr;
-use crate::pages::{FormData, constant_time_eq, render, safe_next};
+use crate::pages::{FormData, render, safe_next};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -91,7 +92,7 @@ async fn login_page(
 async fn login(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
-    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
+    crate::client::ClientAddr(client): crate::client::ClientAddr,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {

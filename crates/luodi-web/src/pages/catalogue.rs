@@ -15,9 +15,10 @@ use luodi_store::StoreError;
 use crate::AppState;
 use crate::api::catalogue::{MAX_CATALOGUE_BYTES, import_text};
 use crate::error::ApiError;
+use crate::extract::constant_time_eq;
 use crate::extract::{PageUser, QueryParams};
 use crate::i18n::Tr;
-use crate::pages::{Layout, constant_time_eq, error_page, render};
+use crate::pages::{Layout, error_page, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -255,14 +255,10 @@ impl FormData {
     /// Whether the form carries the session's CSRF token and came from our own pages.
     pub fn csrf_ok(&self, page: &PageUser) -> bool {
         !page.cross_origin
-            && self
-                .get("_csrf")
-                .is_some_and(|t| constant_time_eq(t.as_bytes(), page.csrf.as_bytes()))
+            && self.get("_csrf").is_some_and(|t| {
+                crate::extract::constant_time_eq(t.as_bytes(), page.csrf.as_bytes())
+            })
     }
-}
-
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Page links of a list.
