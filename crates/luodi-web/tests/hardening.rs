@@ -602,7 +602,7 @@ async fn throttle_race(app: &TestApp) {
     }
     // Each attempt is counted before its password is checked: at most the limit are.
     assert!(
-        bad < luodi_store::core::users::MAX_FAILURES as usize,
+        bad < luodi_domain::core::login::MAX_FAILURES as usize,
         "{bad} checked and refused"
     );
     assert!(
@@ -640,7 +640,7 @@ async fn throttle_address(app: &TestApp) {
     }
     assert_eq!(
         throttled,
-        55 - luodi_store::core::users::MAX_ADDRESS_FAILURES as usize
+        55 - luodi_domain::core::login::MAX_ADDRESS_FAILURES as usize
     );
     // The address is locked out, even for a right password; another address is not.
     assert!(matches!(

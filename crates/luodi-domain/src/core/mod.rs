@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod ids;
 pub mod industry;
 pub mod lang;
+pub mod login;
 pub mod money;
 pub mod policy;
 pub mod role;

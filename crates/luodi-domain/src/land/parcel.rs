@@ -43,6 +43,38 @@ impl ParcelStatus {
     pub fn parse(s: &str) -> Option<ParcelStatus> {
         ParcelStatus::ALL.into_iter().find(|p| p.as_str() == s)
     }
+
+    /// Whether the status belongs to a phase's allocation (reserved or handed over).
+    pub fn is_allocation(self) -> bool {
+        matches!(self, ParcelStatus::Reserved | ParcelStatus::HandedOver)
+    }
+}
+
+/// Whether an imported file may give a parcel the status `given` (`status_given`: the file
+/// names a status at all) when the zone holds it as `current` (none: a new parcel), and
+/// why not. Reservations and handovers belong to a phase: a file may keep them, not make
+/// or undo them.
+pub fn import_status_allowed(
+    current: Option<ParcelStatus>,
+    given: ParcelStatus,
+    status_given: bool,
+) -> Result<(), String> {
+    if !status_given
+        || current == Some(given)
+        || !(given.is_allocation() || current.is_some_and(ParcelStatus::is_allocation))
+    {
+        return Ok(());
+    }
+    let given = given.as_str();
+    Err(match current {
+        None => format!(
+            "a new parcel cannot come in as {given}: give it the status available (or leave the status out), import it, then reserve it for its phase and hand it over in Luodi"
+        ),
+        Some(current) => format!(
+            "the parcel is {}; reserve, release and hand over parcels in Luodi, not by import",
+            current.as_str()
+        ),
+    })
 }
 
 /// Land uses a parcel may carry.
@@ -403,4 +435,33 @@ pub struct FeatureProblem {
     pub code: Option<String>,
     pub field: String,
     pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ParcelStatus::*;
+
+    #[test]
+    fn a_file_keeps_allocations_but_neither_makes_nor_undoes_them() {
+        assert!(import_status_allowed(None, Available, true).is_ok());
+        assert!(import_status_allowed(Some(Available), Withdrawn, true).is_ok());
+        assert!(import_status_allowed(Some(Reserved), Reserved, true).is_ok());
+        assert!(import_status_allowed(Some(HandedOver), Available, false).is_ok());
+        assert!(
+            import_status_allowed(None, Reserved, true)
+                .unwrap_err()
+                .starts_with("a new parcel cannot come in as reserved")
+        );
+        assert!(
+            import_status_allowed(Some(Available), HandedOver, true)
+                .unwrap_err()
+                .contains("the parcel is available")
+        );
+        assert!(
+            import_status_allowed(Some(Reserved), Available, true)
+                .unwrap_err()
+                .contains("the parcel is reserved")
+        );
+    }
 }

@@ -10,6 +10,9 @@ use sqlx::Row;
 
 use crate::core::audit::{self, Actor, Change, INSTALLATION_CHAIN};
 use crate::{Result, Store, StoreError, now};
+use luodi_domain::core::login::{
+    LOCK_MINUTES, MAX_ADDRESS_FAILURES, MAX_FAILURES, MIN_PASSWORD_CHARS, THROTTLE_WINDOW_MINUTES,
+};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct User {
@@ -74,15 +77,6 @@ pub enum UserError {
     #[error(transparent)]
     Store(#[from] StoreError),
 }
-
-pub const MIN_PASSWORD_CHARS: usize = 10;
-/// Failed logins allowed for one account within [`THROTTLE_WINDOW_MINUTES`].
-pub const MAX_FAILURES: i64 = 5;
-pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
-/// Failed password checks allowed from one client address within the window, over any
-/// accounts (password spraying).
-pub const MAX_ADDRESS_FAILURES: i64 = 20;
-pub const LOCK_MINUTES: i64 = 15;
 
 const USER_COLUMNS: &str =
     "id, zone_id, email, display_name, role, department_id, enterprise_id, lang, disabled_at";

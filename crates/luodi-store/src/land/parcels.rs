@@ -186,28 +186,20 @@ impl Store {
         }
         let mut problems = Vec::new();
         for (index, d) in drafts.iter().enumerate() {
-            let current = existing.get(&d.attrs.code).map(|h| h.status.as_str());
-            let given = d.attrs.status.as_str();
-            let allocation = |s: &str| s == "reserved" || s == "handed_over";
-            // Reservations and handovers belong to a phase: a file may keep them, not make
-            // or undo them.
-            if d.attrs.status_given
-                && current != Some(given)
-                && (allocation(given) || current.is_some_and(allocation))
-            {
+            let current = existing
+                .get(&d.attrs.code)
+                .and_then(|h| ParcelStatus::parse(&h.status));
+            if let Err(reason) = luodi_domain::land::parcel::import_status_allowed(
+                current,
+                d.attrs.status,
+                d.attrs.status_given,
+            ) {
                 problems.push(luodi_domain::land::parcel::FeatureProblem {
                     unit: "feature",
                     index,
                     code: Some(d.attrs.code.clone()),
                     field: "status".into(),
-                    reason: match current {
-                        None => format!(
-                            "a new parcel cannot come in as {given}: give it the status available (or leave the status out), import it, then reserve it for its phase and hand it over in Luodi"
-                        ),
-                        Some(current) => format!(
-                            "the parcel is {current}; reserve, release and hand over parcels in Luodi, not by import"
-                        ),
-                    },
+                    reason,
                 });
             }
         }

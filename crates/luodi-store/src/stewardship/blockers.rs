@@ -7,8 +7,7 @@
 use chrono::NaiveDate;
 use luodi_domain::core::calendar::Calendar;
 use luodi_domain::stewardship::blocker::{
-    Action, Blocker, BlockerError, CATEGORIES, ClockKind, Event, PRIORITIES, Party, Sla, SlaLimits,
-    State, escalations_due,
+    Action, Blocker, BlockerError, ClockKind, Event, Party, Sla, SlaLimits, State, escalations_due,
 };
 use luodi_domain::{Scope, ZoneId};
 use serde::Serialize;
@@ -164,46 +163,6 @@ fn invalid(field: &'static str, reason: impl Into<String>) -> BlockerActionError
     }
 }
 
-/// Checks what a new blocker says, naming the field at fault.
-fn check_new(b: &NewBlocker) -> Result<(), BlockerActionError> {
-    if !CATEGORIES.iter().any(|c| c.0 == b.category) {
-        let codes: Vec<&str> = CATEGORIES.iter().map(|c| c.0).collect();
-        return Err(invalid(
-            "category",
-            format!("'{}' is not one of {}", b.category, codes.join(", ")),
-        ));
-    }
-    if !PRIORITIES.iter().any(|c| c.0 == b.priority) {
-        let codes: Vec<&str> = PRIORITIES.iter().map(|c| c.0).collect();
-        return Err(invalid(
-            "priority",
-            format!("'{}' is not one of {}", b.priority, codes.join(", ")),
-        ));
-    }
-    let title = b.title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
-        return Err(invalid("title", "a title of 1–200 characters is needed"));
-    }
-    if b.description.trim().is_empty() || b.description.chars().count() > 5000 {
-        return Err(invalid(
-            "description",
-            "a description of 1–5,000 characters is needed",
-        ));
-    }
-    if b.attachments.len() > 20 {
-        return Err(invalid("attachments", "at most 20 attachments"));
-    }
-    for (i, a) in b.attachments.iter().enumerate() {
-        if a.trim().is_empty() || a.chars().count() > 200 || a.contains(['/', '\\']) {
-            return Err(invalid(
-                "attachments",
-                format!("attachment {i}: a file name of 1–200 characters, without slashes"),
-            ));
-        }
-    }
-    Ok(())
-}
-
 impl Store {
     /// The zone's blocker limits and escalation ladder (the defaults unless it set its own).
     pub async fn blocker_sla(&self, zone: ZoneId) -> Result<Sla> {
@@ -228,7 +187,14 @@ impl Store {
         new: &NewBlocker,
         today: NaiveDate,
     ) -> Result<BlockerRecord, BlockerActionError> {
-        check_new(new)?;
+        luodi_domain::stewardship::blocker::check_new(
+            &new.category,
+            &new.priority,
+            &new.title,
+            &new.description,
+            &new.attachments,
+        )
+        .map_err(|e| invalid(e.field, e.reason))?;
         let project = sqlx::query(
             "SELECT id, zone_id, enterprise_id FROM projects WHERE ($1 IS NULL OR zone_id = $1) AND ($2 IS NULL OR enterprise_id = $2) AND id = $3",
         )

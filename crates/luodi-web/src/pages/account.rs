@@ -171,7 +171,7 @@ async fn change_password(
     PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
     let tr = crate::i18n::Tr::new(page.lang);
-    let min = luodi_store::core::users::MIN_PASSWORD_CHARS;
+    let min = luodi_domain::core::login::MIN_PASSWORD_CHARS;
     let (new, confirm) = (form.text("new_password"), form.text("confirm_password"));
     let mut errors = Vec::new();
     if new.chars().count() < min {

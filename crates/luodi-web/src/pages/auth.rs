@@ -9,7 +9,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use luodi_domain::Lang;
-use luodi_store::core::users::{LOCK_MINUTES, LoginOutcome};
+use luodi_domain::core::login::LOCK_MINUTES;
+use luodi_store::core::users::LoginOutcome;
 
 use crate::AppState;
 use crate::error::ApiError;
