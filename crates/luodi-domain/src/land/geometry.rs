@@ -433,22 +433,25 @@ fn ring_positions(name: &str, ring: &Value) -> Result<Vec<(f64, f64)>, Vec<Geome
     }
 }
 
+/// A square ring of `side` degrees at Qingdao High-tech Zone, counter-clockwise: the
+/// parcel the geometry's and the readers' tests draw.
+#[cfg(test)]
+pub(crate) fn test_square(lon: f64, lat: f64, side: f64) -> Value {
+    serde_json::json!([
+        [lon, lat],
+        [lon + side, lat],
+        [lon + side, lat + side],
+        [lon, lat + side],
+        [lon, lat]
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::land::geometry::test_square as square;
     use crate::land::readers::geometry_from_wkt;
     use serde_json::json;
-
-    /// A square of `side` degrees at Qingdao High-tech Zone, counter-clockwise.
-    fn square(lon: f64, lat: f64, side: f64) -> Value {
-        json!([
-            [lon, lat],
-            [lon + side, lat],
-            [lon + side, lat + side],
-            [lon, lat + side],
-            [lon, lat]
-        ])
-    }
 
     /// Point 13 of issue 14: a 35,000-vertex polygon (0.94 MB) cost 11 s of CPU in the
     /// quadratic validity check. Now a ring's positions are capped with a clear error, and

@@ -536,19 +536,9 @@ pub fn synthetic_collection(n: usize, seed: u64) -> Value {
 mod tests {
     use super::*;
     use crate::land::geometry::M2_PER_MU;
+    use crate::land::geometry::test_square as square;
     use crate::land::parcel::ParcelStatus;
     use serde_json::json;
-
-    /// A square of `side` degrees at Qingdao High-tech Zone, counter-clockwise.
-    fn square(lon: f64, lat: f64, side: f64) -> Value {
-        json!([
-            [lon, lat],
-            [lon + side, lat],
-            [lon + side, lat + side],
-            [lon, lat + side],
-            [lon, lat]
-        ])
-    }
 
     fn feature(code: &str, geometry: Value) -> Value {
         json!({"type": "Feature", "properties": {"code": code}, "geometry": geometry})
