@@ -7,6 +7,7 @@ use common::{Browser, TestApp};
 use luodi_store::demo;
 
 on_both! {
+    the_queue_page_is_for_those_who_decide_for_a_department => queue_page_for_deciders;
     every_demo_role_logs_in_and_sees_its_modules => roles_log_in;
     enterprise_user_gets_404_for_other_enterprises => page_isolation;
     enterprise_form_shows_errors_beside_fields => enterprise_form;
@@ -1663,4 +1664,33 @@ mod new_project_page {
     on_both! {
         record_a_project_on_the_page => record;
     }
+}
+
+/// A department's queue page is for its approval officers: an administrator who was given
+/// a department (the CLI allows it) is refused it, as before the permission policy.
+async fn queue_page_for_deciders(app: &TestApp) {
+    use sqlx::Row;
+    let row = sqlx::query("SELECT zone_id, department_id FROM users WHERE email = $1")
+        .bind("approval@luodi.demo")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let new = luodi_store::core::users::NewUser {
+        zone_id: Some(luodi_domain::ZoneId(row.get("zone_id"))),
+        email: "admin-with-department@luodi.demo".into(),
+        display_name: "部门管理员".into(),
+        role: luodi_domain::Role::Admin,
+        department_id: Some(luodi_domain::DepartmentId(row.get("department_id"))),
+        enterprise_id: None,
+    };
+    app.store
+        .create_user(&luodi_store::Actor::Cli, new, demo::DEMO_PASSWORD)
+        .await
+        .unwrap();
+    let mut admin = app.login("admin-with-department@luodi.demo").await;
+    let r = admin.get(app, "/queue").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let mut officer = app.login("approval@luodi.demo").await;
+    let r = officer.get(app, "/queue").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }

@@ -97,7 +97,7 @@ pub async fn run_match(
     let phase = match req.phase_id {
         Some(id) => Some(app.store.phase(&scope, id).await.map_err(|e| match e {
             StoreError::NotFound => LandError::UnknownPhase,
-            e => LandError::Store(e),
+            e => LandError::PhaseLookup(e),
         })?),
         None => None,
     };

@@ -31,6 +31,9 @@ pub enum LandError {
     /// A match named a phase the caller does not see.
     #[error("no such phase")]
     UnknownPhase,
+    /// The phase a match named could not be read.
+    #[error("phase_id: {0}")]
+    PhaseLookup(StoreError),
     /// A match without land needs, given or recorded on its phase.
     #[error("land needs are required")]
     NeedsRequired,
@@ -105,6 +108,7 @@ impl From<LandError> for Problem {
                 p
             }
             LandError::UnknownPhase => Problem::not_found().field("phase_id"),
+            LandError::PhaseLookup(e) => Problem::from(e).field("phase_id"),
             LandError::NeedsRequired => Problem::invalid(
                 "required",
                 Text::new(

@@ -215,14 +215,13 @@ impl axum::extract::FromRequest<AppState> for PageForm {
         use axum::extract::FromRequestParts;
         let (mut parts, body) = req.into_parts();
         let page = PageUser::from_request_parts(&mut parts, state).await?;
-        let path = parts.uri.path().to_string();
         let req = axum::extract::Request::from_parts(parts, body);
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(IntoResponse::into_response)?;
         let form = FormData::parse(&bytes);
         if !form.csrf_ok(&page) {
-            let l = Layout::new(state, &page, "error.title", "", &path).await;
+            let l = Layout::new(state, &page, "error.title", "", "/").await;
             return Err(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
         }
         Ok(PageForm { page, form })

@@ -78,13 +78,10 @@ pub async fn open_or_create(s: &Settings) -> anyhow::Result<Store> {
     })
 }
 
-/// A use case's problem as the CLI says it: in English.
+/// A use case's problem as the CLI says it: its message, in English.
 pub fn said(e: impl Into<luodi_app::problem::Problem>) -> anyhow::Error {
     let p: luodi_app::problem::Problem = e.into();
-    match &p.field {
-        Some(field) => anyhow::anyhow!("{field}: {}", p.message.en),
-        None => anyhow::anyhow!("{}", p.message.en),
-    }
+    anyhow::anyhow!("{}", p.message.en)
 }
 
 pub fn report_catalogue_errors(
