@@ -186,11 +186,16 @@ fn every_catalogue_key_the_code_names_exists() {
     let mut missing = Vec::new();
     for dir in SOURCES {
         for (path, text) in sources(dir) {
-            for call in ["i18n::text(", "i18n::fill("] {
+            for call in ["i18n::text(", "i18n::fill(", "Text::key(", "Text::fill("] {
                 for part in text.split(call).skip(1) {
-                    // The language, then the key as a literal.
-                    let Some((_, rest)) = part.split_once(',') else {
-                        continue;
+                    // The language (for i18n's), then the key as a literal.
+                    let rest = if call.starts_with("i18n") {
+                        let Some((_, rest)) = part.split_once(',') else {
+                            continue;
+                        };
+                        rest
+                    } else {
+                        part
                     };
                     let rest = rest.trim_start();
                     let Some(rest) = rest.strip_prefix('"') else {

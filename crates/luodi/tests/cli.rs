@@ -1709,11 +1709,12 @@ fn the_server_drops_slow_clients_and_drains_on_sigterm() {
     let get = |path: &str, extra: &str| -> String {
         let mut s = TcpStream::connect(&addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        write!(
+        // A server that refuses a head may close while this side is still writing it
+        // (a broken pipe or a reset); what it answered before closing is still read.
+        let _ = write!(
             s,
             "GET {path} HTTP/1.1\r\nHost: x\r\n{extra}Connection: close\r\n\r\n"
-        )
-        .unwrap();
+        );
         let mut out = String::new();
         let _ = s.read_to_string(&mut out);
         out

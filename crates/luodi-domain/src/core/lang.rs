@@ -72,6 +72,22 @@ impl Text {
         }
     }
 
+    /// The catalogue's text for `key` (see [`crate::core::i18n`]) in both languages.
+    pub fn key(key: &str) -> Self {
+        Text {
+            zh: crate::core::i18n::text(Lang::Zh, key).into(),
+            en: crate::core::i18n::text(Lang::En, key).into(),
+        }
+    }
+
+    /// The catalogue's text for `key` in both languages, each `{name}` blank filled.
+    pub fn fill(key: &str, values: &[(&str, &str)]) -> Self {
+        Text {
+            zh: crate::core::i18n::fill(Lang::Zh, key, values),
+            en: crate::core::i18n::fill(Lang::En, key, values),
+        }
+    }
+
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::Zh => &self.zh,
