@@ -6,8 +6,9 @@
 //! token expiry, the database check) are jobs of this crate ([`jobs`]).
 //!
 //! One folder a module, with the same names as in the rules and the store: [`core`],
-//! [`land`], [`forecast`], [`stewardship`], [`leadership`] so far; approvals follows.
+//! [`land`], [`approvals`], [`forecast`], [`stewardship`], [`leadership`].
 
+pub mod approvals;
 pub mod core;
 pub mod forecast;
 pub mod jobs;
@@ -17,15 +18,20 @@ pub mod problem;
 pub mod schemas;
 pub mod stewardship;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use luodi_domain::approvals::catalogue::Catalogue;
 use luodi_store::Store;
 
 pub use crate::core::caller::Caller;
 use crate::core::health::DbHealth;
 use crate::land::index::MatchIndexes;
 use crate::stewardship::delivery::{Deliverer, OutboundConfig, OutboundConfigError};
+
+/// Parsed catalogue versions by zone and version id.
+type Catalogues = HashMap<(luodi_domain::ZoneId, i64), Arc<Catalogue>>;
 
 /// The application's own settings (the adapters have theirs).
 #[derive(Debug, Clone)]
@@ -65,6 +71,9 @@ pub struct App {
     pub db_health: Arc<DbHealth>,
     /// Sends the outbox's email and webhooks.
     pub deliverer: Arc<Deliverer>,
+    /// Each catalogue version read so far, parsed, by zone and id (a version never changes:
+    /// a new catalogue is a new version).
+    catalogues: Arc<std::sync::Mutex<Catalogues>>,
 }
 
 impl App {
@@ -80,6 +89,7 @@ impl App {
             match_index: Default::default(),
             db_health: Default::default(),
             deliverer: Arc::new(deliverer),
+            catalogues: Default::default(),
         })
     }
 
@@ -87,6 +97,29 @@ impl App {
     /// the tests use.
     pub fn with_defaults(store: Store) -> App {
         App::new(store, Settings::default()).expect("the default settings are valid")
+    }
+
+    /// The catalogue version `id` of `zone`, parsed once per process.
+    pub async fn catalogue_version(
+        &self,
+        zone: luodi_domain::ZoneId,
+        id: i64,
+    ) -> Result<Arc<Catalogue>, luodi_store::StoreError> {
+        if let Some(c) = self
+            .catalogues
+            .lock()
+            .expect("not poisoned")
+            .get(&(zone, id))
+        {
+            return Ok(c.clone());
+        }
+        let (_, _, catalogue) = self.store.catalogue(zone, Some(id)).await?;
+        let catalogue = Arc::new(catalogue);
+        self.catalogues
+            .lock()
+            .expect("not poisoned")
+            .insert((zone, id), catalogue.clone());
+        Ok(catalogue)
     }
 
     /// Today in the zone's time zone (UTC+8): the day clocks and forecasts count from.

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 
 use luodi_domain::Text;
+use luodi_domain::core::enterprise::FieldError;
 use luodi_store::StoreError;
 
 /// The kinds of failure, each with one answer in every adapter.
@@ -62,40 +63,44 @@ impl Problem {
     }
 
     pub fn not_found() -> Problem {
-        Problem::new(
-            Kind::NotFound,
-            "not_found",
-            Text::new("未找到", "not found"),
-        )
+        Problem::new(Kind::NotFound, "not_found", Text::key("problem.not_found"))
     }
 
     pub fn forbidden() -> Problem {
-        Problem::new(
-            Kind::Forbidden,
-            "forbidden",
-            Text::new("您的角色无权执行此操作", "your role may not do this"),
-        )
+        Problem::new(Kind::Forbidden, "forbidden", Text::key("problem.forbidden"))
     }
 
     /// A fault of ours: the cause is logged here, once, and never shown.
     pub fn internal(cause: impl std::fmt::Display) -> Problem {
         tracing::error!(%cause, "internal error");
-        Problem::new(
-            Kind::Internal,
-            "internal",
-            Text::new("internal error", "internal error"),
-        )
+        Problem::new(Kind::Internal, "internal", Text::key("problem.internal"))
     }
 
     pub fn unavailable() -> Problem {
         Problem::new(
             Kind::Unavailable,
             "unavailable",
-            Text::new(
-                "数据库暂时无法访问，请稍后重试",
-                "the database cannot be reached just now; try again in a few seconds",
-            ),
+            Text::key("problem.unavailable"),
         )
+    }
+
+    /// Field errors from the rules: each field named, the first one the problem's.
+    pub fn fields(errors: &[FieldError]) -> Problem {
+        let mut p = match errors.first() {
+            Some(first) => {
+                Problem::invalid(first.code, first.text.clone()).field(first.field.clone())
+            }
+            None => Problem::invalid("invalid", Text::key("problem.invalid")),
+        };
+        p.errors = errors
+            .iter()
+            .map(|f| FieldProblem {
+                field: f.field.clone(),
+                code: f.code.into(),
+                message: f.text.clone(),
+            })
+            .collect();
+        p
     }
 
     /// Names the field at fault.
@@ -112,21 +117,12 @@ impl From<StoreError> for Problem {
             StoreError::Conflict { field, value } => Problem::new(
                 Kind::Conflict,
                 "conflict",
-                Text::new(
-                    format!("{field} “{value}” 已存在"),
-                    format!("{field} '{value}' already exists"),
-                ),
+                Text::fill("problem.conflict", &[("field", field), ("value", &value)]),
             )
             .field(field),
-            StoreError::Stale => Problem::new(
-                Kind::Conflict,
-                "stale",
-                Text::new(
-                    "该记录已被他人修改，请刷新后重试",
-                    "the record was changed by someone else; reload and try again",
-                ),
-            )
-            .field("version"),
+            StoreError::Stale => {
+                Problem::new(Kind::Conflict, "stale", Text::key("problem.stale")).field("version")
+            }
             e if e.is_unavailable() => {
                 tracing::warn!(cause = %e, "database unreachable");
                 Problem::unavailable()

@@ -201,6 +201,37 @@ impl ApiError {
     }
 }
 
+tokio::task_local! {
+    /// The language the request being answered reads: the request's (its cookie or
+    /// `Accept-Language`), then the caller's once an extractor knows who is asking.
+    static ANSWER_LANG: std::cell::Cell<Lang>;
+}
+
+/// Answers `future` (a request) in `lang` unless the caller turns out to read another.
+pub async fn answering_in<F: std::future::Future>(lang: Lang, future: F) -> F::Output {
+    ANSWER_LANG.scope(std::cell::Cell::new(lang), future).await
+}
+
+/// The language of the request being answered (Chinese outside one).
+pub fn answer_lang() -> Lang {
+    ANSWER_LANG
+        .try_with(std::cell::Cell::get)
+        .unwrap_or_default()
+}
+
+/// The caller is known: the rest of the request is answered in their language.
+pub fn answer_in(lang: Lang) {
+    let _ = ANSWER_LANG.try_with(|l| l.set(lang));
+}
+
+/// A use case's error, or anything that is a [`Problem`], answers with `?` in the
+/// request's language.
+impl<E: Into<Problem>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError::app(answer_lang(), e)
+    }
+}
+
 /// Seconds a client is asked to wait when the database is unreachable.
 pub const RETRY_AFTER_SECONDS: i64 = 5;
 

@@ -50,6 +50,18 @@ pub fn request_lang(parts: &Parts, user: Option<&User>) -> Lang {
         .unwrap_or_default()
 }
 
+/// Middleware: every answer (an error's message above all) is in the request's language,
+/// or the caller's once [`ApiUser`] or [`PageUser`] knows them.
+pub async fn answer_in_request_lang(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let lang = request_lang(&parts, None);
+    let req = axum::extract::Request::from_parts(parts, body);
+    crate::error::answering_in(lang, next.run(req)).await
+}
+
 fn bearer(parts: &Parts) -> Option<&str> {
     parts
         .headers
@@ -118,6 +130,7 @@ impl FromRequestParts<AppState> for ApiUser {
                 .ok_or_else(|| ApiError::unauthorized(lang))?;
             let lang = request_lang(parts, Some(&user));
             parts.extensions.insert(CallerLang(lang));
+            crate::error::answer_in(lang);
             return Ok(ApiUser {
                 user,
                 lang,
@@ -153,6 +166,7 @@ impl FromRequestParts<AppState> for ApiUser {
             }
         }
         parts.extensions.insert(CallerLang(lang));
+        crate::error::answer_in(lang);
         Ok(ApiUser {
             user: session.user,
             lang,
@@ -246,6 +260,7 @@ impl FromRequestParts<AppState> for PageUser {
         match state.app.store.session(&secret).await {
             Ok(Some(s)) => {
                 let lang = request_lang(parts, Some(&s.user));
+                crate::error::answer_in(lang);
                 Ok(PageUser {
                     user: s.user,
                     csrf: s.csrf_token,

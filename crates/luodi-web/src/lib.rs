@@ -114,6 +114,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), health::gate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn(edge::check_text))
+        .layer(axum::middleware::from_fn(extract::answer_in_request_lang))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // A body that stops coming, or a request that never ends, does not hold a
         // connection forever (the listener bounds the head; these bound the rest).

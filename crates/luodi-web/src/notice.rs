@@ -1,21 +1,20 @@
-//! 一次性告知书 — the one-time notification of a project phase: everything the enterprise
-//! must do, told once, as an HTML page and as a PDF typeset by Typst with a CJK font found
-//! on the machine (no font is shipped). The same [`Notice`] data feeds both.
+//! 一次性告知书 — the one-time notification of a project phase typeset as a PDF by Typst
+//! with a CJK font found on the machine (no font is shipped); what it says is the
+//! application's ([`luodi_app::approvals::notice`]), which the page shows too.
 
 use std::sync::{Arc, OnceLock};
 
+use axum::http::StatusCode;
+use luodi_app::Caller;
+use luodi_app::approvals::notice::{self, Notice};
 use luodi_domain::Lang;
-use luodi_domain::approvals::catalogue::{Catalogue, ReformMode};
-use luodi_domain::approvals::rule::ASSESSMENTS;
-use luodi_domain::approvals::service_item::ItemState;
-use serde::Serialize;
 use typst::foundations::{Dict, IntoValue, Value};
 use typst_as_lib::TypstEngine;
 use typst_as_lib::typst_kit_options::TypstKitFontOptions;
 
+use crate::AppState;
+use crate::error::ApiError;
 use crate::i18n::Tr;
-use crate::pages::catalogue::limit_text;
-use crate::pages::projects::Loaded;
 
 const TEMPLATE: &str = include_str!("../templates/notice.typ");
 
@@ -28,282 +27,6 @@ pub const CJK_FONTS: &[&str] = &[
     "WenQuanYi Zen Hei",
     "AR PL UMing CN",
 ];
-
-#[derive(Debug, Clone, Serialize)]
-pub struct NoticeItem {
-    pub code: String,
-    pub name: String,
-    pub note: String,
-    pub department: String,
-    pub limit: String,
-    pub modes: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct NoticeCategory {
-    pub name: String,
-    pub items: Vec<NoticeItem>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct NoticeStage {
-    pub name: String,
-    pub categories: Vec<NoticeCategory>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct NoticeMaterial {
-    pub name: String,
-    pub items: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct NoticeNote {
-    pub code: String,
-    pub name: String,
-    pub reason: String,
-}
-
-/// Everything the notification says.
-#[derive(Debug, Clone, Serialize)]
-pub struct Notice {
-    pub title: String,
-    pub subtitle: String,
-    pub header: Vec<(String, String)>,
-    pub intro: String,
-    pub columns: Vec<String>,
-    pub stages: Vec<NoticeStage>,
-    pub materials: Vec<NoticeMaterial>,
-    pub waived: Vec<NoticeNote>,
-    pub confirm: Vec<NoticeNote>,
-    pub contact: String,
-    pub issuer: String,
-    pub issued_on: String,
-    pub footer: String,
-    pub item_count: usize,
-}
-
-/// Who the notification is for and from.
-pub struct Parties {
-    pub enterprise: String,
-    pub uscc: String,
-    pub zone: String,
-    pub steward: Option<(String, String)>,
-    pub catalogue_version: String,
-}
-
-pub fn build(loaded: &Loaded, parties: &Parties, tr: &Tr, issued_on: chrono::NaiveDate) -> Notice {
-    let Loaded {
-        project,
-        seq,
-        list,
-        catalogue,
-    } = loaded;
-    let lang = tr.lang;
-    let phase = project.phases.iter().find(|p| p.seq == *seq);
-    let pick = |zh: &str, en: &str| tr.pick(zh, en).to_string();
-    let dept = |code: &str| {
-        catalogue
-            .file
-            .departments
-            .iter()
-            .find(|d| d.code == code)
-            .map(|d| pick(&d.name_zh, &d.name_en))
-            .unwrap_or_else(|| code.to_string())
-    };
-    let assessment = |kind: &str| {
-        ASSESSMENTS
-            .iter()
-            .find(|a| a.0 == kind)
-            .map(|a| {
-                if lang == Lang::Zh {
-                    a.1.to_string()
-                } else {
-                    a.2.to_string()
-                }
-            })
-            .unwrap_or_else(|| kind.to_string())
-    };
-    let mut to_do: Vec<&str> = Vec::new();
-    let mut waived = Vec::new();
-    let mut confirm = Vec::new();
-    for item in &list.items {
-        let Some(c) = catalogue.item(&item.code) else {
-            continue;
-        };
-        let name = pick(&c.name_zh, &c.name_en);
-        if let Some(kind) = &item.waived_by {
-            waived.push(NoticeNote {
-                code: item.code.clone(),
-                name,
-                reason: tr
-                    .t("list.waived_note")
-                    .replace("{assessment}", &assessment(kind)),
-            });
-            continue;
-        }
-        if item.applicability == luodi_domain::approvals::catalogue::Applicability::ToConfirm {
-            confirm.push(NoticeNote {
-                code: item.code.clone(),
-                name: name.clone(),
-                reason: c.applies_when.clone().unwrap_or_default(),
-            });
-        }
-        to_do.push(&item.code);
-    }
-    let stages = catalogue
-        .file
-        .stages
-        .iter()
-        .map(|s| NoticeStage {
-            name: pick(&s.name_zh, &s.name_en),
-            categories: catalogue
-                .file
-                .categories
-                .iter()
-                .filter_map(|k| {
-                    let items: Vec<NoticeItem> = to_do
-                        .iter()
-                        .filter_map(|code| catalogue.item(code))
-                        .filter(|c| c.stage == s.code && c.category == k.code)
-                        .map(|c| {
-                            let done = list.items.iter().any(|i| {
-                                i.code == c.code
-                                    && i.state == ItemState::Approved
-                                    && c.done_at_handover
-                            });
-                            NoticeItem {
-                                code: c.code.clone(),
-                                name: pick(&c.name_zh, &c.name_en),
-                                note: if done {
-                                    tr.t("notice.done_at_handover").to_string()
-                                } else {
-                                    c.legal_basis.clone()
-                                },
-                                department: dept(&c.department),
-                                limit: format!(
-                                    "{}\n{} {}",
-                                    limit_text(c.promised_limit, lang),
-                                    tr.t("notice.statutory"),
-                                    limit_text(c.statutory_limit, lang)
-                                ),
-                                modes: c
-                                    .modes
-                                    .iter()
-                                    .filter(|m| **m != ReformMode::RegionalAssessment)
-                                    .map(|m| m.label().get(lang).to_string())
-                                    .collect::<Vec<_>>()
-                                    .join("\n"),
-                            }
-                        })
-                        .collect();
-                    (!items.is_empty()).then(|| NoticeCategory {
-                        name: pick(&k.name_zh, &k.name_en),
-                        items,
-                    })
-                })
-                .collect(),
-        })
-        .filter(|s| !s.categories.is_empty())
-        .collect();
-    let open: Vec<&str> = to_do
-        .iter()
-        .copied()
-        .filter(|code| {
-            !list
-                .items
-                .iter()
-                .any(|i| &i.code == code && i.state == ItemState::Approved)
-        })
-        .collect();
-    let materials = catalogue
-        .materials_for(&open)
-        .into_iter()
-        .map(|(m, items)| NoticeMaterial {
-            name: pick(&m.name_zh, &m.name_en),
-            items: items.join(", "),
-        })
-        .collect();
-    let phase_name = phase.map(|p| p.name.clone()).unwrap_or_default();
-    let parcel = phase
-        .and_then(|p| p.parcel_code.clone())
-        .unwrap_or_else(|| "—".into());
-    let assessed = phase
-        .and_then(|p| p.parcel_assessments.clone())
-        .unwrap_or_default()
-        .iter()
-        .map(|a| assessment(a))
-        .collect::<Vec<_>>()
-        .join(if lang == Lang::Zh { "、" } else { ", " });
-    let header = vec![
-        (
-            tr.t("notice.enterprise").to_string(),
-            format!("{}（{}）", parties.enterprise, parties.uscc),
-        ),
-        (
-            tr.t("notice.project").to_string(),
-            format!(
-                "{} · {}",
-                pick(
-                    &project.name,
-                    project.name_en.as_deref().unwrap_or(&project.name)
-                ),
-                phase_name
-            ),
-        ),
-        (tr.t("notice.parcel").to_string(), parcel),
-        (
-            tr.t("notice.assessed").to_string(),
-            if assessed.is_empty() {
-                "—".into()
-            } else {
-                assessed
-            },
-        ),
-        (
-            tr.t("notice.handover").to_string(),
-            list.handover_date.to_string(),
-        ),
-        (
-            tr.t("notice.catalogue").to_string(),
-            parties.catalogue_version.clone(),
-        ),
-    ];
-    let contact = match &parties.steward {
-        Some((name, email)) => tr
-            .t("notice.contact_steward")
-            .replace("{name}", name)
-            .replace("{email}", email),
-        None => tr.t("notice.contact_none").to_string(),
-    };
-    Notice {
-        title: tr.t("notice.title").to_string(),
-        subtitle: parties.zone.clone(),
-        header,
-        intro: tr
-            .t("notice.intro")
-            .replace("{n}", &to_do.len().to_string()),
-        columns: [
-            "catalogue.code",
-            "catalogue.item",
-            "catalogue.department",
-            "notice.limit",
-            "catalogue.modes",
-        ]
-        .iter()
-        .map(|k| tr.t(k).to_string())
-        .collect(),
-        stages,
-        materials,
-        waived,
-        confirm,
-        contact,
-        issuer: parties.zone.clone(),
-        issued_on: issued_on.to_string(),
-        footer: format!("{} · {}", tr.t("notice.title"), parties.enterprise),
-        item_count: to_do.len(),
-    }
-}
 
 fn json_to_typst(v: &serde_json::Value) -> Value {
     match v {
@@ -414,24 +137,31 @@ pub fn pdf(notice: &Notice, tr: &Tr) -> Result<Vec<u8>, PdfError> {
         .map_err(|e| PdfError::Typst(format!("{e:?}")))
 }
 
-/// Used by tests: the catalogue items a notice lists, in order.
-pub fn listed_codes(notice: &Notice) -> Vec<String> {
-    notice
-        .stages
-        .iter()
-        .flat_map(|s| {
-            s.categories
-                .iter()
-                .flat_map(|c| c.items.iter().map(|i| i.code.clone()))
-        })
-        .collect()
-}
-
-/// The catalogue the notice was made from (kept for callers that only have the notice).
-pub fn item_names(catalogue: &Catalogue, codes: &[String], tr: &Tr) -> Vec<String> {
-    codes
-        .iter()
-        .filter_map(|c| catalogue.item(c))
-        .map(|i| tr.pick(&i.name_zh, &i.name_en).to_string())
-        .collect()
+/// The notification of phase `seq` of project `id` (as the path gave them) as a PDF in the
+/// caller's language: 404 when the caller sees no such list, 503 when the server has no
+/// Chinese font.
+pub async fn pdf_of(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    seq: &str,
+) -> Result<Vec<u8>, ApiError> {
+    let lang = caller.lang;
+    let number = |raw: &str| raw.parse::<i64>().ok().filter(|n| *n > 0);
+    let (Some(id), Some(seq)) = (number(id), number(seq)) else {
+        return Err(ApiError::not_found(lang));
+    };
+    let Some(n) = notice::notice(&state.app, caller, id, seq).await? else {
+        return Err(ApiError::not_found(lang));
+    };
+    let tr = Tr::new(lang);
+    match tokio::task::spawn_blocking(move || pdf(&n, &tr)).await? {
+        Ok(bytes) => Ok(bytes),
+        Err(PdfError::NoCjkFont) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no_cjk_font",
+            Tr::new(lang).t("notice.no_cjk_font"),
+        )),
+        Err(e) => Err(ApiError::internal(e)),
+    }
 }

@@ -21,6 +21,15 @@ pub enum ForecastError {
     /// A what-if change the list cannot take (an unknown item, a mode it does not offer).
     #[error("{0}")]
     Change(WhatIfError),
+    /// No phase of that number with a service list (the field that named it).
+    #[error("no such phase with a list")]
+    NoPhase(&'static str),
+    /// A number outside its range: the field, the least and the most.
+    #[error("{0} must be {1}–{2}")]
+    OutOfRange(&'static str, i64, i64),
+    /// A what-if change's mode that is no reform mode: the change's place and the mode.
+    #[error("'{1}' is not a reform mode")]
+    Mode(usize, String),
     /// Stored data a forecast cannot be made from; logged, never shown.
     #[error("{0}")]
     Internal(String),
@@ -43,6 +52,24 @@ impl From<ForecastError> for Problem {
                 Problem::invalid("invalid_change", Text::new(message.clone(), message))
                     .field("changes")
             }
+            ForecastError::NoPhase(field) => Problem::not_found().field(field),
+            ForecastError::OutOfRange(field, min, max) => Problem::invalid(
+                "out_of_range",
+                Text::fill(
+                    "approvals.error.out_of_range",
+                    &[
+                        ("field", field),
+                        ("min", &min.to_string()),
+                        ("max", &max.to_string()),
+                    ],
+                ),
+            )
+            .field(field),
+            ForecastError::Mode(i, mode) => Problem::invalid(
+                "invalid_choice",
+                Text::fill("forecast.error.mode_choice", &[("value", &mode)]),
+            )
+            .field(format!("changes[{i}].mode")),
             ForecastError::Internal(cause) => Problem::internal(cause),
         }
     }

@@ -5,7 +5,7 @@
 
 use luodi_domain::Operation;
 use luodi_store::stewardship::projects::{Phase, Project};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::forecast::ForecastError;
@@ -110,9 +110,8 @@ pub async fn forecast_of(
     use luodi_domain::forecast::portfolio::{History, item_model, phase_model};
     let scope = &caller.scope_for(Operation::ViewForecast)?;
     let list = app.store.service_list(scope, phase.id).await?;
-    let (_, _, catalogue) = app
-        .store
-        .catalogue(list.zone_id, Some(list.catalogue_version_id))
+    let catalogue = app
+        .catalogue_version(list.zone_id, list.catalogue_version_id)
         .await?;
     let cal = app.store.calendar().await?;
     let today = app.today();
@@ -250,5 +249,120 @@ pub async fn forecast_of(
         samples,
         seed,
         assumed: f.assumed,
+    })
+}
+
+/// The phase to forecast: the one asked for, or the first with its land; either way it must
+/// have been handed its land (which is when its list is made).
+pub fn phase_with_list(
+    project: &Project,
+    seq: Option<i64>,
+    field: &'static str,
+) -> Result<Phase, ForecastError> {
+    let found = match seq {
+        Some(seq) => project.phases.iter().find(|p| p.seq == seq),
+        None => project
+            .phases
+            .iter()
+            .find(|p| p.land_handover_date.is_some()),
+    };
+    found
+        .filter(|p| p.land_handover_date.is_some())
+        .cloned()
+        .ok_or(ForecastError::NoPhase(field))
+}
+
+/// The forecast of project `id`'s phase `seq` (default the first with a list), from
+/// `samples` Monte Carlo runs seeded with `seed`.
+pub async fn forecast(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    seq: Option<i64>,
+    samples: usize,
+    seed: u64,
+) -> Result<ForecastResponse, ForecastError> {
+    let scope = caller.scope_for(Operation::ViewForecast)?;
+    let project = app.store.project(&scope, id).await?;
+    let phase = phase_with_list(&project, seq, "phase")?;
+    forecast_of(app, caller, &project, &phase, samples, seed, &[]).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModeChangeRequest {
+    #[schema(example = "SG02")]
+    pub item: String,
+    /// commitment, parallel, minor_missing or regional_assessment
+    #[schema(example = "commitment")]
+    pub mode: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIfRequest {
+    /// Phase number; default the first with a list.
+    pub phase: Option<i64>,
+    pub changes: Vec<ModeChangeRequest>,
+    pub samples: Option<usize>,
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WhatIfResponse {
+    pub base: ForecastResponse,
+    pub what_if: ForecastResponse,
+    /// Per milestone, working days saved by the changes (deterministic).
+    #[schema(value_type = Object)]
+    pub saved_working_days: std::collections::BTreeMap<String, f64>,
+}
+
+/// The forecast of project `id`'s phase as it is and with the reform modes `request`
+/// changes, and the working days each milestone gains.
+pub async fn what_if(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    request: &WhatIfRequest,
+) -> Result<WhatIfResponse, ForecastError> {
+    use luodi_domain::approvals::catalogue::ReformMode;
+    let scope = caller.scope_for(Operation::ViewForecast)?;
+    let project = app.store.project(&scope, id).await?;
+    let phase = phase_with_list(&project, request.phase, "phase")?;
+    let samples = request.samples.unwrap_or(1_000);
+    if !(100..=20_000).contains(&samples) {
+        return Err(ForecastError::OutOfRange("samples", 100, 20_000));
+    }
+    let mut changes = Vec::new();
+    for (i, c) in request.changes.iter().enumerate() {
+        let mode = match c.mode.as_str() {
+            "commitment" => ReformMode::Commitment,
+            "parallel" => ReformMode::Parallel,
+            "minor_missing" => ReformMode::MinorMissing,
+            "regional_assessment" => ReformMode::RegionalAssessment,
+            other => return Err(ForecastError::Mode(i, other.into())),
+        };
+        changes.push(luodi_domain::forecast::critical_path::ModeChange {
+            item: c.item.clone(),
+            mode,
+        });
+    }
+    let seed = request.seed.unwrap_or(1);
+    let base = forecast_of(app, caller, &project, &phase, samples, seed, &[]).await?;
+    let changed = forecast_of(app, caller, &project, &phase, samples, seed, &changes).await?;
+    let saved = base
+        .milestones
+        .iter()
+        .filter_map(|(name, m)| {
+            changed
+                .milestones
+                .get(name)
+                .map(|w| (name.clone(), m.working_days - w.working_days))
+        })
+        .collect();
+    Ok(WhatIfResponse {
+        base,
+        what_if: changed,
+        saved_working_days: saved,
     })
 }

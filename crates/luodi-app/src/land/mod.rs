@@ -4,6 +4,7 @@
 pub mod files;
 pub mod index;
 pub mod matching;
+pub mod reservations;
 
 use luodi_domain::Text;
 use luodi_domain::core::policy::Denied;
@@ -11,6 +12,7 @@ use luodi_domain::land::matching::NeedsError;
 use luodi_domain::land::parcel::FeatureProblem;
 use luodi_domain::stewardship::project::FactError;
 use luodi_store::StoreError;
+use luodi_store::land::parcels::AllocationError;
 
 use crate::problem::{FieldProblem, Kind, Problem};
 
@@ -48,6 +50,12 @@ pub enum LandError {
     /// A number outside its range: the field, the least and the most.
     #[error("{0} must be {1}–{2}")]
     OutOfRange(&'static str, i64, i64),
+    /// A release without its reason.
+    #[error("give the reason for releasing the parcel")]
+    ReasonRequired,
+    /// A reservation, release or handover the parcel's state refuses.
+    #[error(transparent)]
+    Allocation(#[from] AllocationError),
     #[error("{0}")]
     Internal(String),
 }
@@ -145,7 +153,56 @@ impl From<LandError> for Problem {
                 ),
             )
             .field(field),
+            LandError::ReasonRequired => {
+                Problem::invalid("required", Text::key("land.error.release_reason_required"))
+                    .field("reason")
+            }
+            LandError::Allocation(e) => allocation_problem(e),
             LandError::Internal(cause) => Problem::internal(cause),
         }
+    }
+}
+
+fn allocation_problem(e: AllocationError) -> Problem {
+    match e {
+        AllocationError::Store(e) => e.into(),
+        AllocationError::PhaseHasParcel(code) => Problem::new(
+            Kind::Conflict,
+            "phase_has_parcel",
+            Text::fill("land.error.phase_has_parcel", &[("code", &code)]),
+        )
+        .field("phase_id"),
+        AllocationError::NotAvailable { code, status } => {
+            let key = format!("parcels.status_{status}");
+            let status_zh = luodi_domain::core::i18n::text(luodi_domain::Lang::Zh, &key);
+            Problem::new(
+                Kind::Conflict,
+                "not_available",
+                Text::new(
+                    luodi_domain::core::i18n::fill(
+                        luodi_domain::Lang::Zh,
+                        "land.error.not_available",
+                        &[("code", &code), ("status", status_zh)],
+                    ),
+                    luodi_domain::core::i18n::fill(
+                        luodi_domain::Lang::En,
+                        "land.error.not_available",
+                        &[("code", &code), ("status", status)],
+                    ),
+                ),
+            )
+            .field("status")
+        }
+        AllocationError::NotReservedForPhase { code } => Problem::new(
+            Kind::Conflict,
+            "not_reserved_for_phase",
+            Text::fill("land.error.not_reserved_for_phase", &[("code", &code)]),
+        )
+        .field("phase_id"),
+        AllocationError::UnknownParcel { code } => Problem::invalid(
+            "unknown_parcel",
+            Text::fill("land.error.unknown_parcel", &[("code", &code)]),
+        )
+        .field("parcel_code"),
     }
 }

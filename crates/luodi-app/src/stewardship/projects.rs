@@ -1,8 +1,13 @@
-//! Projects and their phases as the API and the CLI show them.
+//! Projects and their phases: recorded, listed and read, as the API and the CLI show them.
 
-use luodi_store::stewardship::projects::{Phase, Project};
-use serde::Serialize;
+use luodi_domain::stewardship::project::{PhaseInput, ProjectDraft, ProjectInput};
+use luodi_domain::{EnterpriseId, Operation, Scope, UserId};
+use luodi_store::stewardship::projects::{NewPhase, NewProject, Phase, Project};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use super::StewardshipError;
+use crate::{App, Caller};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PhaseResponse {
@@ -68,4 +73,117 @@ pub fn project_response(p: &Project) -> ProjectResponse {
         steward_user_id: p.steward_id.map(|u| u.0),
         phases: p.phases.iter().map(phase_response).collect(),
     }
+}
+
+/// The projects the caller sees.
+pub async fn list(app: &App, caller: &Caller) -> Result<Vec<Project>, StewardshipError> {
+    let scope = caller.scope_for(Operation::ViewProjects)?;
+    Ok(app.store.projects(&scope).await?)
+}
+
+/// Project `id`, if the caller sees it.
+pub async fn show(app: &App, caller: &Caller, id: i64) -> Result<Project, StewardshipError> {
+    let scope = caller.scope_for(Operation::ViewProjects)?;
+    Ok(app.store.project(&scope, id).await?)
+}
+
+/// A new project: its enterprise, facts, steward and phases.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProjectRequest {
+    pub enterprise_id: i64,
+    #[schema(example = "青岛国药科技城")]
+    pub name: String,
+    pub name_en: Option<String>,
+    /// Yuan, as text (exact).
+    #[schema(example = "6000000000")]
+    pub total_investment_yuan: String,
+    #[schema(example = "C2761")]
+    pub industry_code: Option<String>,
+    /// upstream, midstream or downstream.
+    pub chain_position: Option<String>,
+    pub expected_output_yuan: Option<String>,
+    pub expected_tax_yuan: Option<String>,
+    pub jobs: Option<i64>,
+    /// An active steward of the zone (项目服务管家).
+    pub steward_user_id: Option<i64>,
+    /// 1–10 phases: name, status (lead or signed) and the facts rules read.
+    #[schema(value_type = Vec<crate::schemas::PhaseInputSchema>, min_items = 1, max_items = 10)]
+    pub phases: Vec<PhaseInput>,
+}
+
+/// Checks a new project (fields, its enterprise and steward in the zone, a name not taken)
+/// and records it in the caller's zone.
+pub async fn create(
+    app: &App,
+    caller: &Caller,
+    request: CreateProjectRequest,
+) -> Result<Project, StewardshipError> {
+    let zone = caller.zone_for(Operation::CreateProject)?;
+    let draft = ProjectDraft::parse(&ProjectInput {
+        name: request.name,
+        name_en: request.name_en,
+        total_investment_yuan: request.total_investment_yuan,
+        industry_code: request.industry_code,
+        chain_position: request.chain_position,
+        expected_output_yuan: request.expected_output_yuan,
+        expected_tax_yuan: request.expected_tax_yuan,
+        jobs: request.jobs,
+        phases: request.phases,
+    })
+    .map_err(StewardshipError::Fields)?;
+    let scope = Scope {
+        zone: Some(zone),
+        enterprise: None,
+    };
+    let enterprise = EnterpriseId(request.enterprise_id);
+    if app.store.enterprise(&scope, enterprise).await.is_err() {
+        return Err(StewardshipError::UnknownEnterprise(request.enterprise_id));
+    }
+    if let Some(s) = request.steward_user_id
+        && !app
+            .store
+            .stewards(zone)
+            .await?
+            .iter()
+            .any(|(id, _)| *id == s)
+    {
+        return Err(StewardshipError::NotSteward(s));
+    }
+    if app
+        .store
+        .project_by_name(zone, &draft.name)
+        .await?
+        .is_some()
+    {
+        return Err(StewardshipError::NameTaken(draft.name));
+    }
+    Ok(app
+        .store
+        .create_project(
+            &caller.actor,
+            zone,
+            &NewProject {
+                enterprise_id: enterprise,
+                name: draft.name,
+                name_en: draft.name_en,
+                total_investment: draft.total_investment,
+                industry_code: draft.industry_code,
+                chain_position: draft.chain_position,
+                expected_output: draft.expected_output,
+                expected_tax: draft.expected_tax,
+                jobs: draft.jobs,
+                steward_id: request.steward_user_id.map(UserId),
+                phases: draft
+                    .phases
+                    .into_iter()
+                    .map(|(name, status, facts)| NewPhase {
+                        name,
+                        status,
+                        facts,
+                    })
+                    .collect(),
+            },
+        )
+        .await?)
 }

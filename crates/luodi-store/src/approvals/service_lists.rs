@@ -519,7 +519,26 @@ impl Store {
         event: ItemEvent,
         expected_version: Option<i64>,
     ) -> Result<(ListItem, i64), StepError> {
-        let scope = user.scope();
+        self.item_step_as(
+            &user.caller(),
+            &user.actor(),
+            item_id,
+            event,
+            expected_version,
+        )
+        .await
+    }
+
+    /// [`Store::item_step`] for a caller as the policy sees them, written as `actor`.
+    pub async fn item_step_as(
+        &self,
+        caller: &luodi_domain::core::policy::Caller,
+        actor: &Actor,
+        item_id: i64,
+        event: ItemEvent,
+        expected_version: Option<i64>,
+    ) -> Result<(ListItem, i64), StepError> {
+        let scope = caller.read_scope();
         let mut tx = self.begin_write().await?;
         let sql = format!(
             "SELECT i.id, i.code, i.department_code, i.applicability, i.waived_by, i.prerequisites_json, i.state, i.timeline_json, i.version, i.zone_id, l.catalogue_version_id,
@@ -540,7 +559,7 @@ impl Store {
             return Err(StoreError::Stale.into());
         }
         let zone: i64 = row.get("zone_id");
-        let own_department = match user.department_id {
+        let own_department = match caller.department {
             Some(d) => sqlx::query("SELECT code FROM departments WHERE id = $1")
                 .bind(d.0)
                 .fetch_optional(&mut *tx)
@@ -550,7 +569,7 @@ impl Store {
             None => None,
         };
         let party = luodi_domain::core::policy::item_party(
-            user.role,
+            caller.role,
             own_department.as_deref() == Some(item.department_code.as_str()),
         )
         .ok_or(StepError::Forbidden)?;
@@ -582,7 +601,7 @@ impl Store {
         let t = now();
         timeline.push(TimelineEntry {
             event: event.clone(),
-            actor: user.actor().label(),
+            actor: actor.label(),
             at: t.clone(),
         });
         sqlx::query("UPDATE service_list_items SET state = $1, timeline_json = $2, updated_at = $3, version = version + 1 WHERE id = $4")
@@ -595,7 +614,7 @@ impl Store {
             .map_err(StoreError::from)?;
         audit::record(
             &mut tx,
-            &user.actor(),
+            actor,
             Change {
                 zone_id: zone,
                 action: event.name(),
@@ -612,7 +631,7 @@ impl Store {
         if let (ItemState::Approved, Some(m)) = (state, milestone) {
             advance_phase(
                 &mut tx,
-                &user.actor(),
+                actor,
                 zone,
                 row.get("phase_id"),
                 PhaseStatus::at_milestone(m),

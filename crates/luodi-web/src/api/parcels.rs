@@ -11,17 +11,18 @@ use axum::response::{IntoResponse, Response};
 use luodi_app::land::LandError;
 use luodi_app::land::files::{FileKind, ImportResponse};
 use luodi_app::land::matching::{MatchRequest, MatchResponse, run_match};
+use luodi_app::land::reservations;
+use luodi_domain::Operation;
 use luodi_domain::land::matching::{LandNeeds, Weights};
 use luodi_domain::land::parcel::{ParcelAttrs, ParcelStatus};
-use luodi_domain::{Lang, Operation};
-use luodi_store::land::parcels::{AllocationError, Parcel};
+use luodi_store::land::parcels::Parcel;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::error::{ApiError, ErrorBody, t};
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiUser, JsonBody, PathId, QueryParams};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -228,58 +229,6 @@ pub struct ReserveRequest {
     pub phase_id: i64,
 }
 
-/// The answer to a refused reservation, release or handover of a parcel.
-pub fn allocation_error(lang: Lang, e: AllocationError) -> ApiError {
-    match e {
-        AllocationError::Store(e) => ApiError::store(lang, e),
-        AllocationError::PhaseHasParcel(code) => ApiError::new(
-            StatusCode::CONFLICT,
-            "phase_has_parcel",
-            t(
-                lang,
-                &format!("该期项目已预留地块 {code}"),
-                &format!("this phase already has parcel {code}"),
-            ),
-        )
-        .field("phase_id"),
-        AllocationError::NotAvailable { code, status } => ApiError::new(
-            StatusCode::CONFLICT,
-            "not_available",
-            t(
-                lang,
-                &format!(
-                    "地块 {code} 当前为“{}”，不能预留",
-                    crate::i18n::Tr::new(lang).t(&format!("parcels.status_{status}"))
-                ),
-                &format!("parcel {code} is {status}, not available"),
-            ),
-        )
-        .field("status"),
-        AllocationError::NotReservedForPhase { code } => ApiError::new(
-            StatusCode::CONFLICT,
-            "not_reserved_for_phase",
-            t(
-                lang,
-                &format!("地块 {code} 没有预留给这一期项目，不能释放或交地"),
-                &format!("parcel {code} is not reserved for this phase"),
-            ),
-        )
-        .field("phase_id"),
-        AllocationError::UnknownParcel { code } => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "unknown_parcel",
-            t(
-                lang,
-                &format!("园区没有地块 {code}：请先导入该地块并预留给这一期项目，再交地"),
-                &format!(
-                    "the zone has no parcel {code}: import it, reserve it for this phase, then hand it over"
-                ),
-            ),
-        )
-        .field("parcel_code"),
-    }
-}
-
 #[utoipa::path(post, path = "/api/v1/parcels/{id}/reserve", tag = "parcels", params(("id" = i64, Path, description = "parcel id")),
     request_body = ReserveRequest,
     responses((status = 200, body = ParcelResponse), (status = 403, body = ErrorBody), (status = 404, description = "no such parcel or phase in the zone", body = ErrorBody),
@@ -291,13 +240,7 @@ pub async fn reserve(
     PathId(id): PathId,
     JsonBody(body): JsonBody<ReserveRequest>,
 ) -> Result<Json<ParcelResponse>, ApiError> {
-    let zone = caller.zone_for(Operation::ManageParcels)?;
-    let p = state
-        .app
-        .store
-        .reserve_parcel(&caller.user.actor(), zone, id, body.phase_id)
-        .await
-        .map_err(|e| allocation_error(caller.lang, e))?;
+    let p = reservations::reserve(&state.app, &caller.caller(), id, body.phase_id).await?;
     Ok(Json(p.into()))
 }
 
@@ -318,25 +261,7 @@ pub async fn release(
     PathId(id): PathId,
     JsonBody(body): JsonBody<ReleaseRequest>,
 ) -> Result<Json<ParcelResponse>, ApiError> {
-    let zone = caller.zone_for(Operation::ManageParcels)?;
-    if body.reason.trim().is_empty() {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "required",
-            t(
-                caller.lang,
-                "须说明释放原因",
-                "give the reason for releasing the parcel",
-            ),
-        )
-        .field("reason"));
-    }
-    let p = state
-        .app
-        .store
-        .release_parcel(&caller.user.actor(), zone, id, body.reason.trim())
-        .await
-        .map_err(|e| allocation_error(caller.lang, e))?;
+    let p = reservations::release(&state.app, &caller.caller(), id, &body.reason).await?;
     Ok(Json(p.into()))
 }
 

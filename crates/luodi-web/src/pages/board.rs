@@ -17,9 +17,11 @@ use luodi_store::stewardship::blockers::BlockerFilter;
 use super::{Layout, error_page, render};
 use crate::AppState;
 use crate::api::blockers::response as blocker_response;
-use crate::api::projects::{department_name, item_response};
 use crate::error::ApiError;
 use crate::extract::{ApiUser, PageUser, QueryParams};
+use luodi_app::approvals::department_name;
+use luodi_app::approvals::lateness::{self, OpenItem};
+use luodi_domain::approvals::service_item::ClockStatus as ItemClock;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/board", get(board))
@@ -96,13 +98,13 @@ async fn board(
     params: QueryParams,
 ) -> Result<Response, ApiError> {
     let l = Layout::new(&state, &page, "board.title", "nav.board", "/board").await;
-    let Ok(zone) = page
-        .user
+    if page
         .caller()
         .zone_for(luodi_domain::Operation::ViewBoard)
-    else {
+        .is_err()
+    {
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
-    };
+    }
     let lang = page.lang;
     let scope = page.user.scope();
     let projects = state
@@ -142,76 +144,63 @@ async fn board(
         .filter(|p| p.steward_id.map(|s| s.0) == chosen)
         .collect();
 
-    let calendar = state
-        .app
-        .store
-        .calendar()
-        .await
-        .map_err(ApiError::internal)?;
-    let today = state.app.today();
     // Items with a running clock, by project.
     let mut items: HashMap<i64, Vec<(ItemLine, String)>> = HashMap::new();
-    let open = state
-        .app
-        .store
-        .open_items(zone)
-        .await
-        .map_err(ApiError::internal)?;
-    let mut catalogues = HashMap::new();
     let seq_of: HashMap<i64, i64> = mine
         .iter()
         .flat_map(|p| p.phases.iter().map(|ph| (ph.id, ph.seq)))
         .collect();
-    for (item, project_id, phase_id, version) in open {
+    for open in lateness::board_items(&state.app, &page.caller()).await? {
+        let OpenItem {
+            item,
+            project_id,
+            phase_id,
+            catalogue,
+            clock,
+        } = open;
         let Some(seq) = seq_of.get(&phase_id) else {
             continue;
         };
-        if let std::collections::hash_map::Entry::Vacant(e) = catalogues.entry(version) {
-            let (_, _, c) = state
-                .app
-                .store
-                .catalogue(zone, Some(version))
-                .await
-                .map_err(ApiError::internal)?;
-            e.insert(c);
-        }
-        let catalogue = &catalogues[&version];
-        let r = item_response(&calendar, catalogue, &item, today, lang);
-        // Decided items are done, unless approved on commitment and still to verify.
-        let verifying = r.clock.verification_due.is_some();
-        if item.state == luodi_domain::approvals::service_item::ItemState::Approved && !verifying {
-            continue;
-        }
-        let Some(due) = r.clock.due.clone().or(r.clock.verification_due.clone()) else {
+        let Some(due) = clock.due.or(clock.verification_due).map(|d| d.to_string()) else {
             continue;
         };
-        let department = department_name(catalogue, &item.department_code, lang);
-        let class = if r.clock.verification_overdue {
+        let department = department_name(&catalogue, &item.department_code, lang);
+        let class = if clock.verification_overdue {
             "overdue"
         } else {
-            match r.clock.status.as_str() {
-                "overdue" => "overdue",
-                "due_soon" => "due",
-                "running" | "waiting" => "running",
-                "stopped" => "stopped",
+            match clock.status {
+                ItemClock::Overdue => "overdue",
+                ItemClock::DueSoon => "due",
+                ItemClock::Running | ItemClock::Waiting => "running",
+                ItemClock::Stopped => "stopped",
                 _ => "not-started",
             }
         }
         .to_string();
+        let name = catalogue
+            .item(&item.code)
+            .map(|c| l.tr.pick(&c.name_zh, &c.name_en).to_string())
+            .unwrap_or_default();
+        let (code, status_text) = (
+            item.code.clone(),
+            clock.status.label().get(lang).to_string(),
+        );
         items.entry(project_id).or_default().push((
             ItemLine {
                 project_id,
                 seq: *seq,
-                code: r.code.clone(),
-                name: r.name.clone(),
+                code,
+                name,
                 department,
                 due: due.clone(),
-                status_text: r.clock.status_text.clone(),
+                status_text,
                 class,
             },
             due,
         ));
     }
+    let calendar = state.app.store.calendar().await?;
+    let today = state.app.today();
     // Open blockers, by project.
     let caller = ApiUser {
         user: page.user.clone(),

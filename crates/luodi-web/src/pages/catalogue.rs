@@ -7,9 +7,10 @@ use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use luodi_domain::approvals::catalogue::{Catalogue, DayUnit, Milestone, TimeLimit};
+use luodi_app::approvals::limit_text;
+use luodi_domain::Operation;
+use luodi_domain::approvals::catalogue::{Catalogue, Milestone};
 use luodi_domain::core::time::{from_stored, zone_display};
-use luodi_domain::{Lang, Operation};
 use luodi_store::StoreError;
 
 use crate::AppState;
@@ -75,18 +76,6 @@ struct CataloguePage {
     notice: Option<String>,
     problems: Vec<Problem>,
     problems_title: String,
-}
-
-/// A time limit as people in the zone write it.
-pub fn limit_text(l: TimeLimit, lang: Lang) -> String {
-    match (l.days, l.unit, lang) {
-        (0, _, Lang::Zh) => "即办".into(),
-        (0, _, Lang::En) => "on the spot".into(),
-        (n, DayUnit::Working, Lang::Zh) => format!("{n} 个工作日"),
-        (n, DayUnit::Working, Lang::En) => format!("{n} working days"),
-        (n, DayUnit::Calendar, Lang::Zh) => format!("{n} 日"),
-        (n, DayUnit::Calendar, Lang::En) => format!("{n} calendar days"),
-    }
 }
 
 pub fn milestone_label(m: Milestone, tr: &Tr) -> String {

@@ -8,23 +8,24 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::NaiveDate;
-use luodi_domain::approvals::catalogue::{Catalogue, ReformMode};
+use luodi_domain::approvals::catalogue::ReformMode;
 use luodi_domain::approvals::rule::ASSESSMENTS;
 use luodi_domain::approvals::service_item::{ClockStatus, ItemState, Party, clock};
 use luodi_domain::stewardship::project::PhaseStatus;
 use luodi_domain::{Lang, Operation};
 use luodi_store::StoreError;
-use luodi_store::approvals::service_lists::{Handover, ServiceList};
 use luodi_store::stewardship::projects::Project;
 
 use crate::AppState;
-use crate::api::projects::{StepRequest, handover_error, parse_date, step_error, step_event};
 use crate::error::ApiError;
 use crate::extract::PageUser;
 use crate::i18n::Tr;
-use crate::pages::catalogue::limit_text;
 use crate::pages::{Layout, PageForm, error_page, render};
+use luodi_app::approvals::limit_text;
+use luodi_app::approvals::service_lists::{self, HandoverRequest, Loaded};
+use luodi_app::approvals::steps::{self, StepRequest};
+use luodi_app::approvals::{ApprovalsError, lateness, notice};
+use luodi_app::stewardship::projects::{self, CreateProjectRequest};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -213,11 +214,10 @@ async fn create(
     State(state): State<AppState>,
     PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let zone = match super::page_zone(&state, &page, Operation::CreateProject, "nav.projects").await
+    if let Err(r) = super::page_zone(&state, &page, Operation::CreateProject, "nav.projects").await
     {
-        Ok(z) => z,
-        Err(r) => return Ok(r),
-    };
+        return Ok(r);
+    }
     let typed = NewProjectForm {
         enterprise_id: form.text("enterprise_id"),
         name: form.text("name"),
@@ -268,7 +268,7 @@ async fn create(
     const ORDINALS: [&str; 10] = [
         "一期", "二期", "三期", "四期", "五期", "六期", "七期", "八期", "九期", "十期",
     ];
-    let request = crate::api::projects::CreateProjectRequest {
+    let request = CreateProjectRequest {
         enterprise_id,
         name: typed.name.clone(),
         name_en: None,
@@ -288,9 +288,13 @@ async fn create(
             })
             .collect(),
     };
-    match crate::api::projects::create_project(&state, &page.user, page.lang, zone, request).await {
+    match projects::create(&state.app, &page.caller(), request).await {
         Ok(p) => Ok(Redirect::to(&format!("/projects/{}", p.id)).into_response()),
         Err(e) => {
+            let e = ApiError::app(page.lang, e);
+            if e.status.is_server_error() {
+                return Err(e);
+            }
             let message = if e.body.errors.is_empty() {
                 e.body.message.clone()
             } else {
@@ -646,69 +650,33 @@ async fn hand_over(
     PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
     let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
-    if !Operation::HandOverLand.allows(page.user.role) {
-        return Ok(error_page(
-            l().await,
-            StatusCode::FORBIDDEN,
-            "error.forbidden",
-        ));
-    }
-    let (Some(pid), Some(seq)) = (not_found_id(&id), not_found_id(&seq)) else {
+    let (Some(pid), Some(_)) = (not_found_id(&id), not_found_id(&seq)) else {
         return Ok(error_page(
             l().await,
             StatusCode::NOT_FOUND,
             "error.not_found",
         ));
     };
-    let project = match state.app.store.project(&page.user.scope(), pid).await {
-        Ok(p) => p,
-        Err(StoreError::NotFound) => {
-            return Ok(error_page(
-                l().await,
-                StatusCode::NOT_FOUND,
-                "error.not_found",
-            ));
-        }
-        Err(e) => return Err(ApiError::internal(e)),
-    };
-    let Some(phase) = project.phases.iter().find(|p| p.seq == seq) else {
-        return Ok(error_page(
-            l().await,
-            StatusCode::NOT_FOUND,
-            "error.not_found",
-        ));
-    };
-    let date = match parse_date(&form.text("handover_date"), "handover_date", page.lang) {
-        Ok(d) => d,
-        Err(e) => return render_project(&state, &page, &id, e.status, Some(e.body.message)).await,
-    };
-    let assessments: Vec<String> = form
-        .0
-        .iter()
-        .filter(|(k, _)| k == "assessment")
-        .map(|(_, v)| v.clone())
-        .collect();
-    let handover = Handover {
-        date,
+    let request = HandoverRequest {
+        handover_date: form.text("handover_date"),
         parcel_code: form.text("parcel_code"),
-        assessments,
+        parcel_assessments: form
+            .0
+            .iter()
+            .filter(|(k, _)| k == "assessment")
+            .map(|(_, v)| v.clone())
+            .collect(),
     };
-    match state
-        .app
-        .store
-        .hand_over(&page.user.actor(), &page.user.scope(), phase.id, &handover)
-        .await
-    {
-        Ok(_) => {
-            state.app.forecast_wake.notify_one();
-            Ok(Redirect::to(&format!("/projects/{pid}/phases/{seq}")).into_response())
-        }
+    match service_lists::hand_over(&state.app, &page.caller(), pid, &seq, &request).await {
+        Ok(_) => Ok(Redirect::to(&format!("/projects/{pid}/phases/{seq}")).into_response()),
         Err(e) => {
-            let e = handover_error(page.lang, e);
-            if e.status.is_server_error() {
-                return Err(e);
+            let e = ApiError::app(page.lang, e);
+            match e.status {
+                StatusCode::FORBIDDEN => Ok(error_page(l().await, e.status, "error.forbidden")),
+                StatusCode::NOT_FOUND => Ok(error_page(l().await, e.status, "error.not_found")),
+                s if s.is_server_error() => Err(e),
+                s => render_project(&state, &page, &id, s, Some(e.body.message)).await,
             }
-            render_project(&state, &page, &id, e.status, Some(e.body.message)).await
         }
     }
 }
@@ -777,48 +745,17 @@ fn actions_for(
         .collect()
 }
 
-pub struct Loaded {
-    pub project: Project,
-    pub seq: i64,
-    pub list: ServiceList,
-    pub catalogue: Catalogue,
-}
-
-/// The project, phase list and its catalogue version, if the user sees them.
-pub async fn load_list(
+/// The phase's list the path names, if the user sees it.
+async fn load_list(
     state: &AppState,
-    user: &luodi_store::core::users::User,
+    page: &PageUser,
     raw_id: &str,
     raw_seq: &str,
 ) -> Result<Option<Loaded>, ApiError> {
     let (Some(pid), Some(seq)) = (not_found_id(raw_id), not_found_id(raw_seq)) else {
         return Ok(None);
     };
-    let project = match state.app.store.project(&user.scope(), pid).await {
-        Ok(p) => p,
-        Err(StoreError::NotFound) => return Ok(None),
-        Err(e) => return Err(ApiError::internal(e)),
-    };
-    let Some(phase) = project.phases.iter().find(|p| p.seq == seq) else {
-        return Ok(None);
-    };
-    let list = match state.app.store.service_list(&user.scope(), phase.id).await {
-        Ok(l) => l,
-        Err(StoreError::NotFound) => return Ok(None),
-        Err(e) => return Err(ApiError::internal(e)),
-    };
-    let (_, _, catalogue) = state
-        .app
-        .store
-        .catalogue(list.zone_id, Some(list.catalogue_version_id))
-        .await
-        .map_err(ApiError::internal)?;
-    Ok(Some(Loaded {
-        project,
-        seq,
-        list,
-        catalogue,
-    }))
+    Ok(service_lists::load(&state.app, &page.caller(), pid, seq).await?)
 }
 
 async fn render_list(
@@ -836,7 +773,7 @@ async fn render_list(
         seq,
         list,
         catalogue,
-    }) = load_list(state, &page.user, raw_id, raw_seq).await?
+    }) = load_list(state, page, raw_id, raw_seq).await?
     else {
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
     };
@@ -1065,19 +1002,10 @@ async fn step(
         verify_by: opt("verify_by"),
         version: opt("version").and_then(|v| v.parse().ok()),
     };
-    let result = match step_event(&request, page.lang, state.app.today()) {
-        Ok(event) => state
-            .app
-            .store
-            .item_step(&page.user, item_id, event, request.version)
-            .await
-            .map_err(|e| step_error(page.lang, e)),
-        Err(e) => Err(e),
-    };
-    if result.is_ok() {
-        state.app.forecast_wake.notify_one();
-    }
-    match result {
+    match steps::step(&state.app, &page.caller(), item_id, &request)
+        .await
+        .map_err(|e| ApiError::app(page.lang, e))
+    {
         Ok(_) => Ok(Redirect::to(&format!(
             "/projects/{}/phases/{}#row-{}",
             project_id.parse::<i64>().unwrap_or(0),
@@ -1122,89 +1050,43 @@ struct QueuePage {
 
 async fn queue(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
     let l = Layout::new(&state, &page, "queue.title", "nav.queue", "/queue").await;
-    let (Some(zone), Some(dept)) = (page.user.zone_id, page.user.department_id) else {
-        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    let queue = match lateness::own_queue(&state.app, &page.caller()).await {
+        Ok(Some(q)) => q,
+        Ok(None) => return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found")),
+        Err(e) => {
+            let e = ApiError::app(page.lang, e);
+            if e.status == StatusCode::FORBIDDEN {
+                return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+            }
+            return Err(e);
+        }
     };
-    // The page is a department's own queue: for those who decide for one.
-    if !luodi_domain::core::policy::decides_for_department(page.user.role) {
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
-    }
-    let department = state
-        .app
-        .store
-        .department(dept)
-        .await
-        .map_err(ApiError::internal)?;
-    let entries = state
-        .app
-        .store
-        .department_queue(zone, &department.code)
-        .await
-        .map_err(ApiError::internal)?;
-    let cal = state
-        .app
-        .store
-        .calendar()
-        .await
-        .map_err(ApiError::internal)?;
-    let today = state.app.today();
-    let mut rows = Vec::new();
-    for (item, project_id, phase_id) in entries {
-        let scope = page.user.scope();
-        let Ok(project) = state.app.store.project(&scope, project_id).await else {
-            continue;
-        };
-        let seq = project
-            .phases
-            .iter()
-            .find(|p| p.id == phase_id)
-            .map(|p| p.seq)
-            .unwrap_or(1);
-        let Ok(list) = state.app.store.service_list(&scope, phase_id).await else {
-            continue;
-        };
-        let Ok((_, _, catalogue)) = state
-            .app
-            .store
-            .catalogue(zone, Some(list.catalogue_version_id))
-            .await
-        else {
-            continue;
-        };
-        let Some(c) = catalogue.item(&item.code) else {
-            continue;
-        };
-        let k = clock(&cal, c.promised_limit, false, &item.events(), today);
-        let submitted: Option<NaiveDate> = item.timeline.iter().find_map(|t| {
-            matches!(
-                t.event,
-                luodi_domain::approvals::service_item::ItemEvent::Submit { .. }
-            )
-            .then(|| t.event.on())
-        });
-        rows.push(QueueRow {
-            project_id,
-            seq,
-            project: format!(
-                "{} {}",
-                project.name,
-                project
-                    .phases
-                    .iter()
-                    .find(|p| p.id == phase_id)
-                    .map(|p| p.name.as_str())
-                    .unwrap_or("")
-            ),
-            code: item.code.clone(),
-            name: l.tr.pick(&c.name_zh, &c.name_en).to_string(),
-            submitted: submitted
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "—".into()),
-            status: k.status.label().get(page.lang).to_string(),
-            status_class: super::badge::item(k.status),
-            due: k.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
-        });
-    }
+    let rows = queue
+        .entries
+        .iter()
+        .filter_map(|e| {
+            let c = e.catalogue.item(&e.item.code)?;
+            Some(QueueRow {
+                project_id: e.project_id,
+                seq: e.seq,
+                project: format!("{} {}", e.project_name, e.phase_name),
+                code: e.item.code.clone(),
+                name: l.tr.pick(&c.name_zh, &c.name_en).to_string(),
+                submitted: e
+                    .submitted
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "—".into()),
+                status: e.clock.status.label().get(page.lang).to_string(),
+                status_class: super::badge::item(e.clock.status),
+                due: e
+                    .clock
+                    .due
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "—".into()),
+            })
+        })
+        .collect();
+    let department = queue.department;
     let department =
         l.tr.pick(&department.name_zh, &department.name_en)
             .to_string();
@@ -1222,67 +1104,8 @@ async fn queue(State(state): State<AppState>, page: PageUser) -> Result<Response
 #[template(path = "notice.html")]
 struct NoticePage {
     l: Layout,
-    n: crate::notice::Notice,
+    n: notice::Notice,
     pdf_href: String,
-}
-
-/// The notification of a phase the user sees, in the user's language.
-pub async fn build_notice(
-    state: &AppState,
-    user: &luodi_store::core::users::User,
-    id: &str,
-    seq: &str,
-    tr: &Tr,
-) -> Result<Option<crate::notice::Notice>, ApiError> {
-    let Some(loaded) = load_list(state, user, id, seq).await? else {
-        return Ok(None);
-    };
-    let scope = user.scope();
-    let enterprise = state
-        .app
-        .store
-        .enterprise(&scope, loaded.project.enterprise_id)
-        .await
-        .map_err(ApiError::internal)?;
-    let zone = state
-        .app
-        .store
-        .zone(loaded.list.zone_id)
-        .await
-        .map_err(ApiError::internal)?;
-    let steward = match loaded.project.steward_id {
-        Some(u) => state
-            .app
-            .store
-            .user(u)
-            .await
-            .ok()
-            .map(|u| (u.display_name, u.email)),
-        None => None,
-    };
-    let version = state
-        .app
-        .store
-        .catalogue_versions(loaded.list.zone_id)
-        .await
-        .map_err(ApiError::internal)?
-        .into_iter()
-        .find(|v| v.id == loaded.list.catalogue_version_id)
-        .map(|v| v.version)
-        .unwrap_or_default();
-    let parties = crate::notice::Parties {
-        enterprise: enterprise.name,
-        uscc: enterprise.uscc,
-        zone: tr.pick(&zone.name_zh, &zone.name_en).to_string(),
-        steward,
-        catalogue_version: version,
-    };
-    Ok(Some(crate::notice::build(
-        &loaded,
-        &parties,
-        tr,
-        state.app.today(),
-    )))
 }
 
 async fn notice_page(
@@ -1292,7 +1115,10 @@ async fn notice_page(
 ) -> Result<Response, ApiError> {
     let path = format!("/projects/{id}/phases/{seq}/notice");
     let l = Layout::new(&state, &page, "notice.title", "nav.projects", &path).await;
-    let Some(n) = build_notice(&state, &page.user, &id, &seq, &l.tr).await? else {
+    let (Some(pid), Some(number)) = (not_found_id(&id), not_found_id(&seq)) else {
+        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    };
+    let Some(n) = notice::notice(&state.app, &page.caller(), pid, number).await? else {
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
     };
     let pdf_href = format!("/projects/{id}/phases/{seq}/notice.pdf");
@@ -1304,35 +1130,21 @@ async fn notice_pdf(
     page: PageUser,
     Path((id, seq)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let tr = Tr::new(page.lang);
-    let Some(n) = build_notice(&state, &page.user, &id, &seq, &tr).await? else {
-        return Err(ApiError::not_found(page.lang));
-    };
-    let made = tokio::task::spawn_blocking(move || crate::notice::pdf(&n, &tr))
-        .await
-        .map_err(ApiError::internal)?;
-    match made {
-        Ok(bytes) => Ok((
-            [
-                (
-                    axum::http::header::CONTENT_TYPE,
-                    "application/pdf".to_string(),
-                ),
-                (
-                    axum::http::header::CONTENT_DISPOSITION,
-                    format!("inline; filename=\"notice-{id}-{seq}.pdf\""),
-                ),
-            ],
-            bytes,
-        )
-            .into_response()),
-        Err(e @ crate::notice::PdfError::NoCjkFont) => Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "no_cjk_font",
-            e.to_string(),
-        )),
-        Err(e) => Err(ApiError::internal(e)),
-    }
+    let pdf = crate::notice::pdf_of(&state, &page.caller(), &id, &seq).await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"notice-{id}-{seq}.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
 }
 
 #[derive(Template)]
@@ -1340,16 +1152,19 @@ async fn notice_pdf(
 struct LatePage {
     l: Layout,
     summary: String,
-    departments: Vec<crate::api::projects::DepartmentLateness>,
+    departments: Vec<lateness::DepartmentLateness>,
 }
 
 /// Leadership's view: open items by department, overdue ones listed.
 async fn late(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
     let l = Layout::new(&state, &page, "late.title", "nav.late", "/late").await;
-    let Ok(zone) = page.user.caller().zone_for(Operation::ViewLateness) else {
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+    let departments = match lateness::by_department(&state.app, &page.caller()).await {
+        Ok(d) => d,
+        Err(ApprovalsError::Denied(_)) => {
+            return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+        }
+        Err(e) => return Err(e.into()),
     };
-    let departments = crate::api::projects::lateness(&state, zone, page.lang).await?;
     let overdue: usize = departments.iter().map(|d| d.overdue).sum();
     let open: usize = departments.iter().map(|d| d.open).sum();
     let summary =
@@ -1392,7 +1207,7 @@ async fn gantt_page(
         seq,
         list,
         catalogue,
-    }) = load_list(&state, &page.user, &id, &seq).await?
+    }) = load_list(&state, &page, &id, &seq).await?
     else {
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
     };
@@ -1408,14 +1223,8 @@ async fn gantt_page(
         1,
         &[],
     )
-    .await
-    .map_err(|e| ApiError::app(page.lang, e))?;
-    let cal = state
-        .app
-        .store
-        .calendar()
-        .await
-        .map_err(ApiError::internal)?;
+    .await?;
+    let cal = state.app.store.calendar().await?;
     let tr = l.tr;
     // Rows in the order of the forecast's network, by earliest start.
     let mut codes: Vec<&String> = f.items.keys().collect();
