@@ -48,12 +48,10 @@ pub enum ReformMode {
 impl ReformMode {
     pub fn label(self) -> Text {
         match self {
-            ReformMode::Parallel => Text::new("并联审批", "parallel approval"),
-            ReformMode::Commitment => Text::new("告知承诺制", "commitment-based approval"),
-            ReformMode::MinorMissing => {
-                Text::new("容缺受理", "acceptance with minor materials missing")
-            }
-            ReformMode::RegionalAssessment => Text::new("区域评估", "regional assessment"),
+            ReformMode::Parallel => Text::key("rules.catalogue.mode_parallel"),
+            ReformMode::Commitment => Text::key("rules.catalogue.mode_commitment"),
+            ReformMode::MinorMissing => Text::key("rules.catalogue.mode_minor_missing"),
+            ReformMode::RegionalAssessment => Text::key("rules.catalogue.mode_regional_assessment"),
         }
     }
 }
@@ -746,6 +744,7 @@ pub fn synthetic(n: usize, seed: u64) -> CatalogueFile {
             .wrapping_add(1442695040888963407);
         ((state >> 33) as usize) % m.max(1)
     };
+    // The made-up catalogue's own names are data, not interface text.
     let named = |prefix: &str, i: usize| {
         (
             format!("{prefix}{i}"),

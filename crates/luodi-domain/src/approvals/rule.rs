@@ -27,7 +27,8 @@ pub enum AttrKind {
     Industry,
 }
 
-/// Regional assessments (区域评估) a parcel may already be covered by.
+/// Regional assessments (区域评估) a parcel may already be covered by: the official names
+/// of the reform's assessments, data like a code table (the web pages and the CLI read it).
 pub const ASSESSMENTS: &[(&str, &str, &str)] = &[
     ("environment", "环境影响评价", "environmental impact"),
     ("energy", "节能评价", "energy conservation"),
@@ -49,7 +50,8 @@ pub const ASSESSMENTS: &[(&str, &str, &str)] = &[
     ("meteorology", "气候可行性论证", "climate feasibility"),
 ];
 
-/// The attributes a rule may use, with their kinds and meanings.
+/// The attributes a rule may use, with their kinds and meanings: the rule language's
+/// reference for catalogue authors (the CLI prints it), naming the official Chinese terms.
 pub const ATTRIBUTES: &[(&str, AttrKind, &str)] = &[
     (
         "industry",

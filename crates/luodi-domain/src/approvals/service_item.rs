@@ -14,8 +14,9 @@
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::approvals::catalogue::{DayUnit, TimeLimit};
+use crate::approvals::catalogue::{DayUnit, ReformMode, TimeLimit};
 use crate::core::calendar::Calendar;
+use crate::core::i18n;
 use crate::core::lang::Text;
 
 /// Where an item stands.
@@ -76,18 +77,15 @@ impl ItemState {
 
     pub fn label(self) -> Text {
         match self {
-            ItemState::NotStarted => Text::new("未申报", "not started"),
-            ItemState::Submitted => Text::new("待受理", "submitted"),
-            ItemState::Accepted => Text::new("办理中", "in progress"),
-            ItemState::Returned => Text::new("补正中", "returned for correction"),
-            ItemState::Incomplete => Text::new(
-                "待补正材料（未受理）",
-                "returned before acceptance: materials to complete",
-            ),
-            ItemState::Special => Text::new("特别程序", "special procedure"),
-            ItemState::Approved => Text::new("已办结", "approved"),
-            ItemState::Refused => Text::new("不予许可", "refused"),
-            ItemState::Waived => Text::new("免于办理", "waived"),
+            ItemState::NotStarted => Text::key("rules.service_item.state_not_started"),
+            ItemState::Submitted => Text::key("rules.service_item.state_submitted"),
+            ItemState::Accepted => Text::key("rules.service_item.state_accepted"),
+            ItemState::Returned => Text::key("rules.service_item.state_returned"),
+            ItemState::Incomplete => Text::key("rules.service_item.state_incomplete"),
+            ItemState::Special => Text::key("rules.service_item.state_special"),
+            ItemState::Approved => Text::key("rules.service_item.state_approved"),
+            ItemState::Refused => Text::key("rules.service_item.state_refused"),
+            ItemState::Waived => Text::key("rules.service_item.state_waived"),
         }
     }
 
@@ -232,16 +230,16 @@ pub enum TransitionError {
 /// A step's name as people say it: `resubmit` is 重新提交.
 pub fn step_label(step: &str) -> Option<Text> {
     Some(match step {
-        "submit" => Text::new("申报", "submit"),
-        "accept" => Text::new("受理", "accept"),
-        "return" => Text::new("退回补正", "return for correction"),
-        "resubmit" => Text::new("补正后重新提交", "resubmit"),
-        "start_special" => Text::new("启动特别程序", "start a special procedure"),
-        "end_special" => Text::new("结束特别程序", "end the special procedure"),
-        "extend" => Text::new("延期", "extend"),
-        "approve" => Text::new("办结", "approve"),
-        "refuse" => Text::new("不予许可", "refuse"),
-        "verify" => Text::new("核查承诺", "verify the commitment"),
+        "submit" => Text::key("rules.service_item.step_submit"),
+        "accept" => Text::key("rules.service_item.step_accept"),
+        "return" => Text::key("rules.service_item.step_return"),
+        "resubmit" => Text::key("rules.service_item.step_resubmit"),
+        "start_special" => Text::key("rules.service_item.step_start_special"),
+        "end_special" => Text::key("rules.service_item.step_end_special"),
+        "extend" => Text::key("rules.service_item.step_extend"),
+        "approve" => Text::key("rules.service_item.step_approve"),
+        "refuse" => Text::key("rules.service_item.step_refuse"),
+        "verify" => Text::key("rules.service_item.step_verify"),
         _ => return None,
     })
 }
@@ -249,10 +247,10 @@ pub fn step_label(step: &str) -> Option<Text> {
 /// A field a step needs, as people name it.
 fn field_label(field: &str) -> Text {
     match field {
-        "reason" => Text::new("理由", "reason"),
-        "missing_due" => Text::new("容缺材料补齐期限", "the date the missing materials are due"),
-        "note" => Text::new("说明", "note"),
-        "approver" => Text::new("批准人", "approver"),
+        "reason" => Text::key("rules.service_item.field_reason"),
+        "missing_due" => Text::key("rules.service_item.field_missing_due"),
+        "note" => Text::key("rules.service_item.field_note"),
+        "approver" => Text::key("rules.service_item.field_approver"),
         other => Text::new(other.to_string(), other.to_string()),
     }
 }
@@ -268,49 +266,58 @@ impl TransitionError {
                 let st = ItemState::parse(state)
                     .map(ItemState::label)
                     .unwrap_or_else(|| Text::new(state.to_string(), state.to_string()));
-                Text::new(
-                    format!("事项当前为“{}”，不能“{}”", st.zh, step(event).zh),
-                    format!(
-                        "'{}' is not possible while the item is {}",
-                        step(event).en,
-                        st.en
-                    ),
-                )
+                let step = step(event);
+                Text::from_fn(|lang| {
+                    i18n::fill(
+                        lang,
+                        "rules.service_item.wrong_state",
+                        &[("state", st.get(lang)), ("step", step.get(lang))],
+                    )
+                })
             }
             TransitionError::WrongParty { event, needed } => {
                 let who = if needed.contains("department") {
-                    Text::new("事项所属部门", "the item's department")
+                    Text::key("rules.service_item.party_department")
                 } else {
-                    Text::new("企业或其服务管家", "the enterprise or its steward")
+                    Text::key("rules.service_item.party_applicant")
                 };
-                Text::new(
-                    format!("“{}”应由{}办理", step(event).zh, who.zh),
-                    format!("'{}' is for {}, not for you", step(event).en, who.en),
-                )
+                let step = step(event);
+                Text::from_fn(|lang| {
+                    i18n::fill(
+                        lang,
+                        "rules.service_item.wrong_party",
+                        &[("step", step.get(lang)), ("party", who.get(lang))],
+                    )
+                })
             }
-            TransitionError::BeforeLast { on, last } => Text::new(
-                format!("日期 {on} 早于该事项上一步的日期 {last}"),
-                format!("the date {on} is before the item's last step ({last})"),
+            TransitionError::BeforeLast { on, last } => Text::fill(
+                "rules.service_item.before_last",
+                &[("on", &on.to_string()), ("last", &last.to_string())],
             ),
             TransitionError::Missing { field } => {
                 let f = field_label(field);
-                Text::new(format!("须填写“{}”", f.zh), format!("{} is required", f.en))
+                Text::from_fn(|lang| {
+                    i18n::fill(
+                        lang,
+                        "rules.service_item.missing",
+                        &[("field", f.get(lang))],
+                    )
+                })
             }
-            TransitionError::BadExtension => {
-                Text::new("延期须为 1–60 天", "an extension must add 1 to 60 days")
-            }
+            TransitionError::BadExtension => Text::key("rules.service_item.bad_extension"),
             TransitionError::ModeNotAllowed(mode) => {
                 let m = match *mode {
-                    "minor_missing" => {
-                        Text::new("容缺受理", "acceptance with minor materials missing")
-                    }
-                    "commitment" => Text::new("告知承诺", "approval on commitment"),
+                    "minor_missing" => ReformMode::MinorMissing.label(),
+                    "commitment" => Text::key("rules.service_item.mode_commitment"),
                     other => Text::new(other.to_string(), other.to_string()),
                 };
-                Text::new(
-                    format!("服务事项目录没有为该事项列出“{}”", m.zh),
-                    format!("the catalogue does not allow {} for this item", m.en),
-                )
+                Text::from_fn(|lang| {
+                    i18n::fill(
+                        lang,
+                        "rules.service_item.mode_not_allowed",
+                        &[("mode", m.get(lang))],
+                    )
+                })
             }
         }
     }
@@ -528,23 +535,17 @@ pub enum ClockStatus {
 impl ClockStatus {
     pub fn label(self) -> Text {
         match self {
-            ClockStatus::NotStarted => Text::new("未申报", "not started"),
-            ClockStatus::Waiting => Text::new("待受理", "awaiting acceptance"),
-            ClockStatus::Incomplete => Text::new(
-                "待补正材料（未受理，不计时）",
-                "materials to complete (not accepted, no clock)",
-            ),
-            ClockStatus::Running => Text::new("办理中", "running"),
-            ClockStatus::DueSoon => Text::new("2 个工作日内到期", "due within 2 working days"),
-            ClockStatus::Overdue => Text::new("已超期", "overdue"),
-            ClockStatus::Stopped => Text::new(
-                "计时暂停（补正/特别程序）",
-                "stopped (correction or special procedure)",
-            ),
-            ClockStatus::Done => Text::new("已办结", "done"),
-            ClockStatus::DoneLate => Text::new("超期办结", "done late"),
-            ClockStatus::Refused => Text::new("不予许可", "refused"),
-            ClockStatus::Waived => Text::new("免于办理", "waived"),
+            ClockStatus::NotStarted => Text::key("rules.service_item.clock_not_started"),
+            ClockStatus::Waiting => Text::key("rules.service_item.clock_waiting"),
+            ClockStatus::Incomplete => Text::key("rules.service_item.clock_incomplete"),
+            ClockStatus::Running => Text::key("rules.service_item.clock_running"),
+            ClockStatus::DueSoon => Text::key("rules.service_item.clock_due_soon"),
+            ClockStatus::Overdue => Text::key("rules.service_item.clock_overdue"),
+            ClockStatus::Stopped => Text::key("rules.service_item.clock_stopped"),
+            ClockStatus::Done => Text::key("rules.service_item.clock_done"),
+            ClockStatus::DoneLate => Text::key("rules.service_item.clock_done_late"),
+            ClockStatus::Refused => Text::key("rules.service_item.clock_refused"),
+            ClockStatus::Waived => Text::key("rules.service_item.clock_waived"),
         }
     }
 }

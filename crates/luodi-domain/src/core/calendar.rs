@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
-use crate::core::lang::Text;
+use crate::core::i18n;
+use crate::core::lang::{Lang, Text};
 
 /// The calendar built into the release: 2020–2026.
 pub const BUILTIN: &str = include_str!("../../data/calendar-cn.toml");
@@ -65,76 +66,136 @@ struct HolidayFile {
 }
 
 /// Why a calendar file is refused; each names the year and the date or entry at fault.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CalendarError {
-    #[error("the calendar file is not valid TOML: {0}")]
     Syntax(String),
-    #[error("year {year}: '{value}' is not a date (YYYY-MM-DD)")]
-    BadDate { year: i32, value: String },
-    #[error("year {year}: {date} belongs to another year")]
-    WrongYear { year: i32, date: NaiveDate },
-    #[error("year {year}: holiday '{name}' ends ({to}) before it starts ({from})")]
+    BadDate {
+        year: i32,
+        value: String,
+    },
+    WrongYear {
+        year: i32,
+        date: NaiveDate,
+    },
     Backwards {
         year: i32,
         name: String,
         from: NaiveDate,
         to: NaiveDate,
     },
-    #[error("year {year}: {date} is both a holiday and a working day")]
-    Both { year: i32, date: NaiveDate },
-    #[error(
-        "year {year}: {date} is listed as a make-up working day but is a {weekday}, not a weekend day"
-    )]
+    Both {
+        year: i32,
+        date: NaiveDate,
+    },
     NotWeekend {
         year: i32,
         date: NaiveDate,
         weekday: Weekday,
     },
-    #[error("year {year}: holidays '{first}' and '{second}' overlap on {date}")]
     Overlap {
         year: i32,
         first: String,
         second: String,
         date: NaiveDate,
     },
-    #[error("year {0} appears twice")]
     DuplicateYear(i32),
-    #[error("year {0} is outside 1990–2200")]
     YearOutOfRange(i32),
 }
 
+fn weekday_key(d: Weekday) -> &'static str {
+    match d {
+        Weekday::Mon => "rules.calendar.weekday_mon",
+        Weekday::Tue => "rules.calendar.weekday_tue",
+        Weekday::Wed => "rules.calendar.weekday_wed",
+        Weekday::Thu => "rules.calendar.weekday_thu",
+        Weekday::Fri => "rules.calendar.weekday_fri",
+        Weekday::Sat => "rules.calendar.weekday_sat",
+        Weekday::Sun => "rules.calendar.weekday_sun",
+    }
+}
+
 impl CalendarError {
+    /// The reason in both languages.
     pub fn text(&self) -> Text {
-        let zh = match self {
-            CalendarError::Syntax(e) => format!("日历文件不是有效的 TOML：{e}"),
-            CalendarError::BadDate { year, value } => {
-                format!("{year} 年：“{value}”不是日期（YYYY-MM-DD）")
-            }
-            CalendarError::WrongYear { year, date } => format!("{year} 年：{date} 属于其他年份"),
+        Text::from_fn(|lang| self.message(lang))
+    }
+
+    /// The reason in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let fill = |key, values: &[(&str, &str)]| i18n::fill(lang, key, values);
+        match self {
+            CalendarError::Syntax(e) => fill("rules.calendar.syntax", &[("error", e)]),
+            CalendarError::BadDate { year, value } => fill(
+                "rules.calendar.bad_date",
+                &[("year", &year.to_string()), ("value", value)],
+            ),
+            CalendarError::WrongYear { year, date } => fill(
+                "rules.calendar.wrong_year",
+                &[("year", &year.to_string()), ("date", &date.to_string())],
+            ),
             CalendarError::Backwards {
                 year,
                 name,
                 from,
                 to,
-            } => format!("{year} 年：假期“{name}”结束日 {to} 早于开始日 {from}"),
-            CalendarError::Both { year, date } => {
-                format!("{year} 年：{date} 同时是假日和调休工作日")
-            }
-            CalendarError::NotWeekend { year, date, .. } => {
-                format!("{year} 年：调休工作日 {date} 不是周末")
-            }
+            } => fill(
+                "rules.calendar.backwards",
+                &[
+                    ("year", &year.to_string()),
+                    ("name", name),
+                    ("from", &from.to_string()),
+                    ("to", &to.to_string()),
+                ],
+            ),
+            CalendarError::Both { year, date } => fill(
+                "rules.calendar.both",
+                &[("year", &year.to_string()), ("date", &date.to_string())],
+            ),
+            CalendarError::NotWeekend {
+                year,
+                date,
+                weekday,
+            } => fill(
+                "rules.calendar.not_weekend",
+                &[
+                    ("year", &year.to_string()),
+                    ("date", &date.to_string()),
+                    ("weekday", i18n::text(lang, weekday_key(*weekday))),
+                ],
+            ),
             CalendarError::Overlap {
                 year,
                 first,
                 second,
                 date,
-            } => format!("{year} 年：假期“{first}”与“{second}”在 {date} 重叠"),
-            CalendarError::DuplicateYear(y) => format!("{y} 年出现了两次"),
-            CalendarError::YearOutOfRange(y) => format!("{y} 年超出 1990–2200 的范围"),
-        };
-        Text::new(zh, self.to_string())
+            } => fill(
+                "rules.calendar.overlap",
+                &[
+                    ("year", &year.to_string()),
+                    ("first", first),
+                    ("second", second),
+                    ("date", &date.to_string()),
+                ],
+            ),
+            CalendarError::DuplicateYear(y) => {
+                fill("rules.calendar.duplicate_year", &[("year", &y.to_string())])
+            }
+            CalendarError::YearOutOfRange(y) => fill(
+                "rules.calendar.year_out_of_range",
+                &[("year", &y.to_string())],
+            ),
+        }
     }
 }
+
+/// The reason in English.
+impl std::fmt::Display for CalendarError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for CalendarError {}
 
 /// Whether a day is worked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

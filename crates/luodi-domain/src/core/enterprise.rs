@@ -55,9 +55,9 @@ impl ChainPosition {
 
     pub fn label(self) -> Text {
         match self {
-            Self::Upstream => Text::new("上游", "Upstream"),
-            Self::Midstream => Text::new("中游", "Midstream"),
-            Self::Downstream => Text::new("下游", "Downstream"),
+            Self::Upstream => Text::key("rules.enterprise.chain_upstream"),
+            Self::Midstream => Text::key("rules.enterprise.chain_midstream"),
+            Self::Downstream => Text::key("rules.enterprise.chain_downstream"),
         }
     }
 }
@@ -90,10 +90,10 @@ impl EnterpriseSize {
 
     pub fn label(self) -> Text {
         match self {
-            Self::Large => Text::new("大型", "Large"),
-            Self::Medium => Text::new("中型", "Medium"),
-            Self::Small => Text::new("小型", "Small"),
-            Self::Micro => Text::new("微型", "Micro"),
+            Self::Large => Text::key("rules.enterprise.size_large"),
+            Self::Medium => Text::key("rules.enterprise.size_medium"),
+            Self::Small => Text::key("rules.enterprise.size_small"),
+            Self::Micro => Text::key("rules.enterprise.size_micro"),
         }
     }
 }
@@ -141,10 +141,7 @@ fn max_len(errors: &mut Vec<FieldError>, field: &str, v: &Option<String>, max: u
         errors.push(FieldError::new(
             field,
             "too_long",
-            Text::new(
-                format!("不能超过 {max} 个字符"),
-                format!("must be at most {max} characters"),
-            ),
+            Text::fill("rules.enterprise.too_long", &[("max", &max.to_string())]),
         ));
     }
 }
@@ -161,7 +158,7 @@ impl EnterpriseDraft {
             errors.push(FieldError::new(
                 "name",
                 "required",
-                Text::new("必须填写企业名称", "the enterprise's name is required"),
+                Text::key("rules.enterprise.name_required"),
             ));
         }
         max_len(&mut errors, "name", &Some(name.clone()), 200);
@@ -182,12 +179,7 @@ impl EnterpriseDraft {
                 errors.push(FieldError::new(
                     "chain_position",
                     "invalid_choice",
-                    Text::new(
-                        format!("“{c}”不是产业链位置：应为 upstream、midstream 或 downstream"),
-                        format!(
-                            "'{c}' is not a chain position: use upstream, midstream or downstream"
-                        ),
-                    ),
+                    Text::fill("rules.enterprise.bad_chain_position", &[("value", &c)]),
                 ));
             }
             p
@@ -198,10 +190,7 @@ impl EnterpriseDraft {
                 errors.push(FieldError::new(
                     "size",
                     "invalid_choice",
-                    Text::new(
-                        format!("“{c}”不是企业规模：应为 large、medium、small 或 micro"),
-                        format!("'{c}' is not a size: use large, medium, small or micro"),
-                    ),
+                    Text::fill("rules.enterprise.bad_size", &[("value", &c)]),
                 ));
             }
             p
@@ -222,10 +211,7 @@ impl EnterpriseDraft {
                 errors.push(FieldError::new(
                     "contact_phone",
                     "invalid_phone",
-                    Text::new(
-                        "电话号码只能包含数字、空格和 + - ( )，5–20 位数字",
-                        "a phone number has 5–20 digits and only digits, spaces and + - ( )",
-                    ),
+                    Text::key("rules.enterprise.bad_phone"),
                 ));
             }
         }
@@ -238,7 +224,7 @@ impl EnterpriseDraft {
                 errors.push(FieldError::new(
                     "contact_email",
                     "invalid_email",
-                    Text::new("不是有效的电子邮箱地址", "not a valid e-mail address"),
+                    Text::key("rules.enterprise.bad_email"),
                 ));
             }
         }

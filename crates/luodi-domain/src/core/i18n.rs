@@ -58,12 +58,27 @@ pub fn has(key: &str) -> bool {
     TEXTS[0].contains_key(key)
 }
 
-/// The text for `key` in `lang` with each `{name}` blank filled.
+/// The text for `key` in `lang` with each `{name}` blank filled, in one pass (a value is
+/// never read for blanks itself); a blank without a value stays as it is.
 pub fn fill(lang: Lang, key: &str, values: &[(&str, &str)]) -> String {
-    let mut out = text(lang, key).to_string();
-    for (name, value) in values {
-        out = out.replace(&format!("{{{name}}}"), value);
+    let text = text(lang, key);
+    let mut out =
+        String::with_capacity(text.len() + values.iter().map(|v| v.1.len()).sum::<usize>());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        if let Some(close) = after.find('}')
+            && let Some((_, value)) = values.iter().find(|(name, _)| *name == &after[..close])
+        {
+            out.push_str(value);
+            rest = &after[close + 1..];
+        } else {
+            out.push('{');
+            rest = after;
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -108,5 +123,22 @@ mod tests {
             "expires on 2026-12-14; make a new one on the account page"
         );
         assert_eq!(text(Lang::Zh, "no.such.key"), "no.such.key");
+    }
+
+    /// One pass: a value is never read for blanks, and a blank without a value stays.
+    #[test]
+    fn blanks_are_filled_once() {
+        assert_eq!(
+            fill(
+                Lang::En,
+                "notification.body.escalated",
+                &[("clock", "{to}"), ("to", "the zone leaders")]
+            ),
+            "the {to} clock was missed: escalated to the zone leaders"
+        );
+        assert_eq!(
+            fill(Lang::En, "notification.body.escalated", &[("to", "x")]),
+            "the {clock} clock was missed: escalated to x"
+        );
     }
 }

@@ -4,9 +4,11 @@
 
 use std::fmt;
 
+use crate::core::i18n;
 use crate::core::lang::{Lang, Text};
 
-/// Sections with the two-digit divisions (大类) each spans, and their names.
+/// Sections with the two-digit divisions (大类) each spans, and their names: data of the
+/// classification, not interface text.
 const SECTIONS: &[(char, u8, u8, &str, &str)] = &[
     (
         'A',
@@ -90,7 +92,8 @@ const SECTIONS: &[(char, u8, u8, &str, &str)] = &[
     ('T', 97, 97, "国际组织", "International organisations"),
 ];
 
-/// Names of the codes the health cluster uses most (GB/T 4754-2017).
+/// Names of the codes the health cluster uses most (GB/T 4754-2017): data of the
+/// classification, not interface text.
 const NAMES: &[(&str, &str, &str)] = &[
     ("27", "医药制造业", "Manufacture of medicines"),
     ("271", "化学药品原料药制造", "Chemical APIs"),
@@ -180,15 +183,13 @@ const NAMES: &[(&str, &str, &str)] = &[
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IndustryCode(String);
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a string is not a GB/T 4754 code.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IndustryError {
-    #[error(
-        "'{0}' is not a GB/T 4754 code: use a section letter A–T and/or 2 to 4 digits, e.g. C2761 or 2761"
-    )]
     Malformed(String),
-    #[error("division {division} does not exist in GB/T 4754-2017 (divisions run 01–97)")]
-    NoSuchDivision { division: String },
-    #[error("division {division} belongs to section {actual}, not {given}")]
+    NoSuchDivision {
+        division: String,
+    },
     WrongSection {
         division: String,
         given: char,
@@ -197,23 +198,47 @@ pub enum IndustryError {
 }
 
 impl IndustryError {
+    /// The reason in both languages.
     pub fn text(&self) -> Text {
-        let zh = match self {
-            IndustryError::Malformed(s) => format!(
-                "“{s}”不是 GB/T 4754 行业代码：应为门类字母 A–T 和/或 2–4 位数字，如 C2761 或 2761"
-            ),
-            IndustryError::NoSuchDivision { division } => {
-                format!("GB/T 4754-2017 中没有大类 {division}（大类为 01–97）")
+        Text::from_fn(|lang| self.message(lang))
+    }
+
+    /// The reason in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            IndustryError::Malformed(s) => {
+                i18n::fill(lang, "rules.industry.malformed", &[("code", s)])
             }
+            IndustryError::NoSuchDivision { division } => i18n::fill(
+                lang,
+                "rules.industry.no_such_division",
+                &[("division", division)],
+            ),
             IndustryError::WrongSection {
                 division,
                 given,
                 actual,
-            } => format!("大类 {division} 属于门类 {actual}，而不是 {given}"),
-        };
-        Text::new(zh, self.to_string())
+            } => i18n::fill(
+                lang,
+                "rules.industry.wrong_section",
+                &[
+                    ("division", division),
+                    ("given", &given.to_string()),
+                    ("actual", &actual.to_string()),
+                ],
+            ),
+        }
     }
 }
+
+/// The reason in English.
+impl fmt::Display for IndustryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for IndustryError {}
 
 fn section_of(division: u8) -> Option<char> {
     SECTIONS

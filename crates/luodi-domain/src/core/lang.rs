@@ -88,6 +88,15 @@ impl Text {
         }
     }
 
+    /// The text `make` writes in each language: for a catalogue text whose blanks take a
+    /// value that is itself different in each language.
+    pub fn from_fn(make: impl Fn(Lang) -> String) -> Self {
+        Text {
+            zh: make(Lang::Zh),
+            en: make(Lang::En),
+        }
+    }
+
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::Zh => &self.zh,

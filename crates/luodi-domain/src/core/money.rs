@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::i18n;
 use crate::core::lang::Lang;
 
 /// An amount of money in fen (1 yuan = 100 fen).
@@ -70,12 +71,12 @@ impl Fen {
         const WAN: i128 = 10_000 * 100;
         const YI: i128 = 100_000_000 * 100;
         let v = self.0 as i128;
-        let (unit_fen, zh, en) = if v.abs() >= YI {
-            (YI, "亿元", "hundred million yuan")
+        let (unit_fen, unit) = if v.abs() >= YI {
+            (YI, "rules.money.yi")
         } else if v.abs() >= WAN {
-            (WAN, "万元", "ten-thousand yuan")
+            (WAN, "rules.money.wan")
         } else {
-            (100, "元", "yuan")
+            (100, "rules.money.yuan")
         };
         // Round to hundredths of the unit.
         let hundredths = (v * 100 * 2 + unit_fen * v.signum()) / (unit_fen * 2);
@@ -85,10 +86,7 @@ impl Fen {
             hundredths.abs() / 100,
             hundredths.abs() % 100
         );
-        match lang {
-            Lang::Zh => format!("{s} {zh}"),
-            Lang::En => format!("{s} {en}"),
-        }
+        format!("{s} {}", i18n::text(lang, unit))
     }
 }
 

@@ -53,13 +53,13 @@ impl Role {
 
     pub fn label(self) -> Text {
         match self {
-            Role::Admin => Text::new("系统管理员", "Administrator"),
-            Role::Investment => Text::new("招商专员", "Investment officer"),
-            Role::Landing => Text::new("落地办", "Landing office"),
-            Role::Approval => Text::new("审批人员", "Approval officer"),
-            Role::Steward => Text::new("项目服务管家", "Project steward"),
-            Role::Leader => Text::new("领导", "Leadership"),
-            Role::Enterprise => Text::new("企业用户", "Enterprise user"),
+            Role::Admin => Text::key("rules.role.admin"),
+            Role::Investment => Text::key("rules.role.investment"),
+            Role::Landing => Text::key("rules.role.landing"),
+            Role::Approval => Text::key("rules.role.approval"),
+            Role::Steward => Text::key("rules.role.steward"),
+            Role::Leader => Text::key("rules.role.leader"),
+            Role::Enterprise => Text::key("rules.role.enterprise"),
         }
     }
 }

@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use crate::core::i18n;
 use crate::core::lang::{Lang, Text};
 
 /// The 31 characters a code may use: digits and capitals without I, O, Z, S, V.
@@ -18,7 +19,7 @@ const WEIGHTS: [u32; 17] = [
 const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 
 /// Registration authorities (position 1) and the organisation types (position 2) each
-/// may issue, after GB 32100-2015 Annex A.
+/// may issue, after GB 32100-2015 Annex A. Data of the standard, not interface text.
 const AUTHORITIES: &[(char, &str, &str, &str)] = &[
     ('1', "机构编制", "establishment administration", "1239"),
     ('2', "外交", "foreign affairs", "19"),
@@ -56,98 +57,123 @@ const PROVINCES: &[&str] = &[
 pub struct Uscc(String);
 
 /// Why a string is not a unified social credit code.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UsccError {
-    #[error("the code is empty")]
     Empty,
-    #[error("the code has {0} characters; it must have exactly 18")]
+    /// The number of characters.
     WrongLength(usize),
-    #[error("character {position} ('{ch}') is not allowed: {hint}")]
     BadCharacter {
         position: usize,
         ch: char,
+        /// The catalogue key of what the code allows instead.
         hint: &'static str,
     },
-    #[error("character 1 ('{0}') is not a registration authority code of GB 32100")]
     BadAuthority(char),
-    #[error(
-        "character 2 ('{ty}') is not an organisation type that authority '{authority}' ({authority_name}) issues; allowed: {allowed}"
-    )]
     BadOrganisationType {
         authority: char,
         authority_name: &'static str,
         ty: char,
         allowed: String,
     },
-    #[error(
-        "characters 3–8 ('{0}') are not an administrative division code (six digits starting with a province code)"
-    )]
     BadDivision(String),
-    #[error(
-        "characters 9–17 ('{code}') are not a valid organisation code (GB 11714): its check character should be '{expected}', not '{found}'"
-    )]
     BadOrganisationCode {
         code: String,
         expected: char,
         found: char,
     },
-    #[error(
-        "the check character (18th) is '{found}' but the first 17 characters require '{expected}'"
-    )]
-    BadCheckCharacter { expected: char, found: char },
+    BadCheckCharacter {
+        expected: char,
+        found: char,
+    },
 }
 
 impl UsccError {
-    /// The reason in the user's language.
+    /// The reason in both languages.
     pub fn text(&self) -> Text {
-        let zh = match self {
-            UsccError::Empty => "代码为空".to_string(),
-            UsccError::WrongLength(n) => format!("代码有 {n} 位，应为 18 位"),
-            UsccError::BadCharacter { position, ch, hint } => {
-                let zh_hint = match *hint {
-                    HINT_EXCLUDED => "代码不使用字母 I、O、Z、S、V",
-                    _ => "只允许数字和大写字母",
-                };
-                format!("第 {position} 位字符“{ch}”不允许：{zh_hint}")
+        Text::from_fn(|lang| self.message(lang))
+    }
+
+    /// The reason in the user's language.
+    pub fn message(&self, lang: Lang) -> String {
+        let ch = |c: &char| c.to_string();
+        match self {
+            UsccError::Empty => i18n::text(lang, "rules.uscc.empty").to_string(),
+            UsccError::WrongLength(n) => {
+                i18n::fill(lang, "rules.uscc.wrong_length", &[("n", &n.to_string())])
             }
+            UsccError::BadCharacter {
+                position,
+                ch: c,
+                hint,
+            } => i18n::fill(
+                lang,
+                "rules.uscc.bad_character",
+                &[
+                    ("position", &position.to_string()),
+                    ("ch", &ch(c)),
+                    ("hint", i18n::text(lang, hint)),
+                ],
+            ),
             UsccError::BadAuthority(c) => {
-                format!("第 1 位“{c}”不是 GB 32100 规定的登记管理部门代码")
+                i18n::fill(lang, "rules.uscc.bad_authority", &[("ch", &ch(c))])
             }
             UsccError::BadOrganisationType {
                 authority,
+                authority_name,
                 ty,
                 allowed,
-                ..
             } => {
-                let name = authority_zh(*authority);
-                format!(
-                    "第 2 位“{ty}”不是登记管理部门“{authority}”（{name}）的机构类别代码；允许：{allowed}"
+                let name = match lang {
+                    Lang::Zh => authority_zh(*authority),
+                    Lang::En => *authority_name,
+                };
+                i18n::fill(
+                    lang,
+                    "rules.uscc.bad_organisation_type",
+                    &[
+                        ("ty", &ch(ty)),
+                        ("authority", &ch(authority)),
+                        ("name", name),
+                        ("allowed", allowed),
+                    ],
                 )
             }
             UsccError::BadDivision(d) => {
-                format!("第 3–8 位“{d}”不是行政区划代码（六位数字，以省级代码开头）")
+                i18n::fill(lang, "rules.uscc.bad_division", &[("division", d)])
             }
             UsccError::BadOrganisationCode {
                 code,
                 expected,
                 found,
-            } => format!(
-                "第 9–17 位“{code}”不是有效的组织机构代码（GB 11714）：其校验码应为“{expected}”，而不是“{found}”"
+            } => i18n::fill(
+                lang,
+                "rules.uscc.bad_organisation_code",
+                &[
+                    ("code", code),
+                    ("expected", &ch(expected)),
+                    ("found", &ch(found)),
+                ],
             ),
-            UsccError::BadCheckCharacter { expected, found } => {
-                format!("校验码（第 18 位）为“{found}”，按前 17 位应为“{expected}”")
-            }
-        };
-        Text::new(zh, self.to_string())
-    }
-
-    pub fn message(&self, lang: Lang) -> String {
-        self.text().get(lang).to_string()
+            UsccError::BadCheckCharacter { expected, found } => i18n::fill(
+                lang,
+                "rules.uscc.bad_check_character",
+                &[("expected", &ch(expected)), ("found", &ch(found))],
+            ),
+        }
     }
 }
 
-const HINT_EXCLUDED: &str = "the letters I, O, Z, S and V are never used";
-const HINT_CHARSET: &str = "only digits and capital letters are used";
+/// The reason in English.
+impl fmt::Display for UsccError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for UsccError {}
+
+const HINT_EXCLUDED: &str = "rules.uscc.hint_excluded";
+const HINT_CHARSET: &str = "rules.uscc.hint_charset";
 
 fn authority_zh(c: char) -> &'static str {
     AUTHORITIES

@@ -20,7 +20,9 @@ use rayon::prelude::*;
 use crate::approvals::catalogue::{Catalogue, ListedItem};
 use crate::approvals::service_item::{ItemEvent, Party};
 use crate::core::calendar::Calendar;
+use crate::core::i18n;
 use crate::core::industry::IndustryCode;
+use crate::core::lang::Lang;
 use crate::forecast::critical_path::{
     AFTER_COMPLETION, BUILD, DEFAULT_BUILD_MONTHS, ForecastItem, Network, Plan,
     START_TARGET_WORKING_DAYS, Schedule, WORKING_DAYS_PER_MONTH, forecast_phase, with_building,
@@ -135,7 +137,11 @@ pub fn course(
                     events.push((
                         ItemEvent::Return {
                             on,
-                            reason: "材料需补正 / materials to correct".into(),
+                            reason: format!(
+                                "{} / {}",
+                                i18n::text(Lang::Zh, "rules.portfolio.return_reason"),
+                                i18n::text(Lang::En, "rules.portfolio.return_reason")
+                            ),
                         },
                         Party::Department,
                     ));

@@ -8,6 +8,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::core::i18n;
 use crate::core::industry::IndustryCode;
 use crate::core::lang::Lang;
 use crate::land::parcel::{ParcelAttrs, ParcelStatus, SEWAGE_CLASSES};
@@ -241,128 +242,138 @@ pub enum Exclusion {
 impl Exclusion {
     /// The constraint in words, in `lang`.
     pub fn text(&self, lang: Lang) -> String {
-        let zh = lang == Lang::Zh;
-        let opt = |v: &Option<f64>| {
-            v.map_or(
-                if zh { "未提供" } else { "not given" }.to_string(),
-                |v| format!("{v:.1}"),
-            )
-        };
-        let per_mu = |what: (&str, &str),
-                      figure: (&str, &str),
+        let text = |key| i18n::text(lang, key);
+        let fill = |key, values: &[(&str, &str)]| i18n::fill(lang, key, values);
+        let one = |v: f64| format!("{v:.1}");
+        let opt = |v: &Option<f64>| v.map_or_else(|| text("rules.matching.not_given").into(), one);
+        let per_mu = |what: &'static str,
+                      figure: &'static str,
                       needed: f64,
-                      offered: Option<f64>| match (offered, zh) {
-            (Some(o), true) => format!("{} {o:.1} 万元/亩，低于地块下限 {needed}", what.0),
-            (Some(o), false) => {
-                format!(
-                    "{} {o:.1} 万元/亩 is below the parcel's minimum {needed}",
-                    what.1
-                )
-            }
-            (None, true) => format!(
-                "项目未提供{}；地块要求{}不低于 {needed} 万元/亩",
-                figure.0, what.0
+                      offered: Option<f64>| match offered {
+            Some(o) => fill(
+                "rules.matching.per_mu_below",
+                &[
+                    ("what", text(what)),
+                    ("offered", &one(o)),
+                    ("needed", &needed.to_string()),
+                ],
             ),
-            (None, false) => format!(
-                "the project gives no {}; the parcel requires {} of at least {needed} 万元/亩",
-                figure.1, what.1
+            None => fill(
+                "rules.matching.per_mu_not_given",
+                &[
+                    ("figure", text(figure)),
+                    ("what", text(what)),
+                    ("needed", &needed.to_string()),
+                ],
             ),
         };
-        match (self, zh) {
-            (Exclusion::NotAvailable { status }, true) => {
-                format!("地块{}", status_zh(*status))
+        match self {
+            Exclusion::NotAvailable { status } => {
+                // English names the status by its code.
+                let status = match lang {
+                    Lang::Zh => text(status_key(*status)),
+                    Lang::En => status.as_str(),
+                };
+                fill("rules.matching.not_available", &[("status", status)])
             }
-            (Exclusion::NotAvailable { status }, false) => {
-                format!("the parcel is {}", status.as_str())
-            }
-            (Exclusion::Area { area_mu, min, max }, true) => {
-                format!("{area_mu:.1} 亩，不在所需 {min}–{max} 亩之内")
-            }
-            (Exclusion::Area { area_mu, min, max }, false) => {
-                format!("{area_mu:.1} mu is outside the {min}–{max} mu wanted")
-            }
-            (Exclusion::Industry { industry, allowed }, true) => format!(
-                "行业 {} 不在地块准入行业 {} 之内",
-                industry.as_deref().unwrap_or("（未提供）"),
-                allowed.join("、")
+            Exclusion::Area { area_mu, min, max } => fill(
+                "rules.matching.area",
+                &[
+                    ("area", &one(*area_mu)),
+                    ("min", &min.to_string()),
+                    ("max", &max.to_string()),
+                ],
             ),
-            (Exclusion::Industry { industry, allowed }, false) => format!(
-                "industry {} is not among the parcel's {}",
-                industry.as_deref().unwrap_or("(not given)"),
-                allowed.join(", ")
+            Exclusion::Industry { industry, allowed } => fill(
+                "rules.matching.industry",
+                &[
+                    (
+                        "industry",
+                        industry
+                            .as_deref()
+                            .unwrap_or_else(|| text("rules.matching.industry_not_given")),
+                    ),
+                    ("allowed", &allowed.join(text("rules.matching.list_sep"))),
+                ],
             ),
-            (Exclusion::Park { park, preferred }, true) => format!(
-                "所在园区 {} 不在首选园区（{}）之内",
-                park.as_deref().unwrap_or("（无）"),
-                preferred.join("、")
+            Exclusion::Park { park, preferred } => fill(
+                "rules.matching.park",
+                &[
+                    (
+                        "park",
+                        park.as_deref()
+                            .unwrap_or_else(|| text("rules.matching.park_none")),
+                    ),
+                    (
+                        "preferred",
+                        &preferred.join(text("rules.matching.list_sep")),
+                    ),
+                ],
             ),
-            (Exclusion::Park { park, preferred }, false) => format!(
-                "park {} is not among those preferred ({})",
-                park.as_deref().unwrap_or("(none)"),
-                preferred.join(", ")
-            ),
-            (Exclusion::InvestmentIntensity { needed, offered }, _) => per_mu(
-                ("投资强度", "investment intensity"),
-                ("固定资产投资", "fixed-asset investment"),
+            Exclusion::InvestmentIntensity { needed, offered } => per_mu(
+                "rules.matching.investment_intensity",
+                "rules.matching.fixed_asset_investment",
                 *needed,
                 *offered,
             ),
-            (Exclusion::TaxPerMu { needed, offered }, _) => per_mu(
-                ("亩均税收", "tax per mu"),
-                ("年税收", "annual tax"),
+            Exclusion::TaxPerMu { needed, offered } => per_mu(
+                "rules.matching.tax_per_mu",
+                "rules.matching.annual_tax",
                 *needed,
                 *offered,
             ),
-            (Exclusion::OutputPerMu { needed, offered }, _) => per_mu(
-                ("亩均产出", "output per mu"),
-                ("年产值", "annual output"),
+            Exclusion::OutputPerMu { needed, offered } => per_mu(
+                "rules.matching.output_per_mu",
+                "rules.matching.annual_output",
                 *needed,
                 *offered,
             ),
-            (Exclusion::Power { needed, available }, true) => {
-                format!("供电 {} kVA，不足所需 {needed} kVA", opt(available))
-            }
-            (Exclusion::Power { needed, available }, false) => {
-                format!(
-                    "power {} kVA is short of the {needed} kVA needed",
-                    opt(available)
-                )
-            }
-            (Exclusion::Water { needed, available }, true) => {
-                format!("供水 {} m³/日，不足所需 {needed} m³/日", opt(available))
-            }
-            (Exclusion::Water { needed, available }, false) => format!(
-                "water {} m³/day is short of the {needed} m³/day needed",
-                opt(available)
+            Exclusion::Power { needed, available } => fill(
+                "rules.matching.power",
+                &[
+                    ("available", &opt(available)),
+                    ("needed", &needed.to_string()),
+                ],
             ),
-            (Exclusion::Gas, true) => "无燃气供应".into(),
-            (Exclusion::Gas, false) => "no gas supply".into(),
-            (Exclusion::Steam, true) => "无蒸汽供应".into(),
-            (Exclusion::Steam, false) => "no steam supply".into(),
-            (Exclusion::Sewage { needed, accepted }, true) => format!(
-                "排水等级 {needed} 不被接纳（地块接纳 {}）",
-                accepted.as_deref().unwrap_or("无工业废水等级")
+            Exclusion::Water { needed, available } => fill(
+                "rules.matching.water",
+                &[
+                    ("available", &opt(available)),
+                    ("needed", &needed.to_string()),
+                ],
             ),
-            (Exclusion::Sewage { needed, accepted }, false) => format!(
-                "sewage class {needed} is not accepted (the parcel takes {})",
-                accepted.as_deref().unwrap_or("no industrial sewage class")
+            Exclusion::Gas => text("rules.matching.gas").into(),
+            Exclusion::Steam => text("rules.matching.steam").into(),
+            Exclusion::Sewage { needed, accepted } => fill(
+                "rules.matching.sewage",
+                &[
+                    ("needed", needed),
+                    (
+                        "accepted",
+                        accepted
+                            .as_deref()
+                            .unwrap_or_else(|| text("rules.matching.sewage_none")),
+                    ),
+                ],
             ),
-            (Exclusion::Budget { price, budget }, true) => {
-                format!("价格 {price} 万元/亩，超过预算 {budget}")
-            }
-            (Exclusion::Budget { price, budget }, false) => {
-                format!("price {price} 万元/亩 is over the budget of {budget}")
-            }
+            Exclusion::Budget { price, budget } => fill(
+                "rules.matching.budget",
+                &[
+                    ("price", &price.to_string()),
+                    ("budget", &budget.to_string()),
+                ],
+            ),
         }
     }
 }
 
-fn status_zh(s: ParcelStatus) -> &'static str {
+/// The catalogue key of a parcel status's name.
+fn status_key(s: ParcelStatus) -> &'static str {
     match s {
-        ParcelStatus::Available => "可供",
-        ParcelStatus::Reserved => "已预留",
-        ParcelStatus::HandedOver => "已交付",
-        ParcelStatus::Withdrawn => "已撤回",
+        ParcelStatus::Available => "parcels.status_available",
+        ParcelStatus::Reserved => "parcels.status_reserved",
+        ParcelStatus::HandedOver => "parcels.status_handed_over",
+        ParcelStatus::Withdrawn => "parcels.status_withdrawn",
     }
 }
 
@@ -713,116 +724,137 @@ pub fn score(
 ) -> Scored {
     let a = c.attrs;
     let f = Figures::of(c);
-    let zh = lang == Lang::Zh;
-    let tx = |z: String, e: String| if zh { z } else { e };
+    let text = |key| i18n::text(lang, key);
+    let fill = |key, values: &[(&str, &str)]| i18n::fill(lang, key, values);
     let saving = saved(&a.assessments);
     let [v0, v1, v2, v3, v4] = values(needs, &f);
     let vals = [v0, v1, v2, v3, v4, assessment_value(&saving)];
     let shares = shares(weights);
 
     let mid = (needs.area_mu_min + needs.area_mu_max) / 2.0;
-    let area = tx(
-        format!(
-            "{:.1} 亩，所需 {}–{} 亩（最佳 {mid:.1}）",
-            c.area_mu, needs.area_mu_min, needs.area_mu_max
-        ),
-        format!(
-            "{:.1} mu against {}–{} mu wanted (best at {mid:.1})",
-            c.area_mu, needs.area_mu_min, needs.area_mu_max
-        ),
+    let area = fill(
+        "rules.matching.area_detail",
+        &[
+            ("area", &format!("{:.1}", c.area_mu)),
+            ("min", &needs.area_mu_min.to_string()),
+            ("max", &needs.area_mu_max.to_string()),
+            ("best", &format!("{mid:.1}")),
+        ],
     );
 
-    let labels = if zh {
-        ["投资强度", "亩均税收", "亩均产出"]
-    } else {
-        ["investment", "tax", "output"]
-    };
+    let labels = [
+        "rules.matching.indicator_investment",
+        "rules.matching.indicator_tax",
+        "rules.matching.indicator_output",
+    ];
     let notes: Vec<String> = indicator_pairs(needs, &f)
         .iter()
         .zip(labels)
         .filter_map(|((min, have), label)| match (min, have) {
-            (Some(min), Some(have)) if *min > 0.0 => {
-                Some(format!("{label} {have:.1} ≥ {min} 万元/亩"))
-            }
+            (Some(min), Some(have)) if *min > 0.0 => Some(fill(
+                "rules.matching.indicator_note",
+                &[
+                    ("label", text(label)),
+                    ("have", &format!("{have:.1}")),
+                    ("min", &min.to_string()),
+                ],
+            )),
             _ => None,
         })
         .collect();
     let indicators = if notes.is_empty() {
-        tx(
-            "地块未设可比对的亩均下限".into(),
-            "the parcel sets no per-mu minimum the project is tested against".into(),
-        )
+        text("rules.matching.no_indicator").to_string()
     } else {
-        notes.join(if zh { "；" } else { "; " })
+        notes.join(text("rules.matching.note_sep"))
     };
 
-    let supply = |need: Option<f64>, have: Option<f64>, unit: &str| match (need, have) {
-        (Some(n), Some(h)) if n > 0.0 => tx(
-            format!("{h} {unit}，需 {n}"),
-            format!("{h} {unit} for {n} needed"),
-        ),
-        (_, Some(h)) => tx(
-            format!("{h} {unit}，未给需求"),
-            format!("{h} {unit}, need not given"),
-        ),
-        _ => tx(format!("{unit}：未提供"), format!("{unit}: not given")),
+    let supply = |need: Option<f64>, have: Option<f64>, unit: &'static str| {
+        let unit = text(unit);
+        match (need, have) {
+            (Some(n), Some(h)) if n > 0.0 => fill(
+                "rules.matching.supply_for_need",
+                &[
+                    ("have", &h.to_string()),
+                    ("unit", unit),
+                    ("need", &n.to_string()),
+                ],
+            ),
+            (_, Some(h)) => fill(
+                "rules.matching.supply_need_not_given",
+                &[("have", &h.to_string()), ("unit", unit)],
+            ),
+            _ => fill("rules.matching.supply_not_given", &[("unit", unit)]),
+        }
     };
-    let pd = supply(needs.power_kva, a.power_kva, "kVA");
-    let wd = supply(needs.water_m3_per_day, a.water_m3_per_day, "m³/day");
-    let utilities = if zh {
-        let y = |b: bool| if b { "有" } else { "无" };
-        format!(
-            "供电 {pd}；供水 {wd}；燃气{}，蒸汽{}，道路{}",
-            y(a.gas),
-            y(a.steam),
-            y(a.road_access)
-        )
-    } else {
-        format!(
-            "power {pd}; water {wd}; gas {}, steam {}, road {}",
-            yes(a.gas),
-            yes(a.steam),
-            yes(a.road_access)
-        )
+    let has = |b: bool| {
+        if b {
+            text("rules.matching.has")
+        } else {
+            text("rules.matching.has_not")
+        }
     };
+    let utilities = fill(
+        "rules.matching.utilities_detail",
+        &[
+            (
+                "power",
+                &supply(needs.power_kva, a.power_kva, "rules.matching.unit_power"),
+            ),
+            (
+                "water",
+                &supply(
+                    needs.water_m3_per_day,
+                    a.water_m3_per_day,
+                    "rules.matching.unit_water",
+                ),
+            ),
+            ("gas", has(a.gas)),
+            ("steam", has(a.steam)),
+            ("road", has(a.road_access)),
+        ],
+    );
 
     let reference = needs.budget_per_mu_wan.unwrap_or(REFERENCE_PRICE_WAN);
     let price = match a.price_per_mu_wan {
-        Some(price) => match (zh, needs.budget_per_mu_wan.is_some()) {
-            (true, true) => format!("{price} 万元/亩，预算 {reference}"),
-            (true, false) => format!("{price} 万元/亩，参考价 {reference}"),
-            (false, true) => format!("{price} 万元/亩 against a budget of {reference}"),
-            (false, false) => format!("{price} 万元/亩 against a reference of {reference}"),
-        },
-        None => tx("未提供价格".into(), "price not given".into()),
+        Some(price) => fill(
+            if needs.budget_per_mu_wan.is_some() {
+                "rules.matching.price_budget"
+            } else {
+                "rules.matching.price_reference"
+            },
+            &[
+                ("price", &price.to_string()),
+                ("reference", &reference.to_string()),
+            ],
+        ),
+        None => text("rules.matching.price_not_given").to_string(),
     };
 
     let synergy = match nearest_partner(needs, c.centroid) {
-        Some((i, d)) => {
-            let name = &needs.partners[i].name;
-            tx(
-                format!("距{name} {d:.1} 公里"),
-                format!("{d:.1} km to {name}"),
-            )
-        }
-        None => tx("未给链上伙伴".into(), "no chain partners given".into()),
+        Some((i, d)) => fill(
+            "rules.matching.synergy_detail",
+            &[
+                ("name", &needs.partners[i].name),
+                ("distance", &format!("{d:.1}")),
+            ],
+        ),
+        None => text("rules.matching.no_partners").to_string(),
     };
 
-    let assessments = match (saving.waived.is_empty(), zh) {
-        (true, true) => "地块的区域评估不免办任何事项".to_string(),
-        (true, false) => "no regional assessment on the parcel waives an item".to_string(),
-        (false, true) => format!(
-            "免办 {}（共 {} 个工作日的审批）；开工提前 {} 个工作日",
-            saving.waived.join("、"),
-            saving.workload_days,
-            saving.start_days
-        ),
-        (false, false) => format!(
-            "waives {} ({} working days of approvals); construction start {} working days earlier",
-            saving.waived.join(", "),
-            saving.workload_days,
-            saving.start_days
-        ),
+    let assessments = if saving.waived.is_empty() {
+        text("rules.matching.no_waiver").to_string()
+    } else {
+        fill(
+            "rules.matching.waives",
+            &[
+                (
+                    "items",
+                    &saving.waived.join(text("rules.matching.list_sep")),
+                ),
+                ("workload", &saving.workload_days.to_string()),
+                ("start", &saving.start_days.to_string()),
+            ],
+        )
     };
 
     let details = [area, indicators, utilities, price, synergy, assessments];
@@ -846,10 +878,6 @@ pub fn score(
         components,
         saving,
     }
-}
-
-fn yes(b: bool) -> &'static str {
-    if b { "yes" } else { "no" }
 }
 
 /// Hard constraints, then scores, then the best `k` with every exclusion explained.

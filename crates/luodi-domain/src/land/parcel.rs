@@ -329,6 +329,7 @@ impl ParcelAttrs {
                     Some(0) => Some(false),
                     _ => None,
                 },
+                // The spellings an imported file may use (input words, not texts shown).
                 Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
                     "true" | "yes" | "1" | "是" | "有" => Some(true),
                     "false" | "no" | "0" | "否" | "无" => Some(false),

@@ -16,7 +16,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::core::calendar::Calendar;
-use crate::core::lang::Text;
+use crate::core::i18n;
+use crate::core::lang::{Lang, Text};
 
 /// The zone's limits, in working days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,7 +78,8 @@ impl SlaLimits {
     }
 }
 
-/// What a blocker is about: (code, 中文, English).
+/// What a blocker is about: (code, 中文, English). Still a table here, not catalogue keys:
+/// the web pages and API read it as one.
 pub const CATEGORIES: &[(&str, &str, &str)] = &[
     ("land", "用地", "land"),
     ("planning", "规划设计", "planning and design"),
@@ -90,7 +92,7 @@ pub const CATEGORIES: &[(&str, &str, &str)] = &[
     ("other", "其他", "other"),
 ];
 
-/// How pressing it is: (code, 中文, English).
+/// How pressing it is: (code, 中文, English). A table the web pages read, as [`CATEGORIES`].
 pub const PRIORITIES: &[(&str, &str, &str)] = &[
     ("normal", "一般", "normal"),
     ("high", "紧急", "high"),
@@ -151,9 +153,9 @@ impl ClockKind {
 
     pub fn label(self) -> Text {
         match self {
-            ClockKind::Acknowledge => Text::new("签收", "acknowledge"),
-            ClockKind::Answer => Text::new("答复", "answer"),
-            ClockKind::Resolve => Text::new("办结", "resolve"),
+            ClockKind::Acknowledge => Text::key("notification.clock.acknowledge"),
+            ClockKind::Answer => Text::key("notification.clock.answer"),
+            ClockKind::Resolve => Text::key("notification.clock.resolve"),
         }
     }
 }
@@ -311,12 +313,12 @@ impl State {
 
     pub fn label(self) -> Text {
         match self {
-            State::Open => Text::new("待签收", "awaiting acknowledgement"),
-            State::Acknowledged => Text::new("已签收", "acknowledged"),
-            State::Answered => Text::new("已答复", "answered"),
-            State::Resolved => Text::new("待企业确认", "awaiting the enterprise's confirmation"),
-            State::Closed => Text::new("已办结", "closed"),
-            State::Withdrawn => Text::new("已撤回", "withdrawn"),
+            State::Open => Text::key("rules.blocker.state_open"),
+            State::Acknowledged => Text::key("rules.blocker.state_acknowledged"),
+            State::Answered => Text::key("rules.blocker.state_answered"),
+            State::Resolved => Text::key("rules.blocker.state_resolved"),
+            State::Closed => Text::key("rules.blocker.state_closed"),
+            State::Withdrawn => Text::key("rules.blocker.state_withdrawn"),
         }
     }
 }
@@ -325,84 +327,104 @@ impl State {
 pub const REOPEN_AT_OR_BELOW: u8 = 2;
 
 /// Why an action is refused, in words.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BlockerError {
-    #[error("a blocker is raised by its steward or its enterprise")]
     RaisedBy,
-    #[error("the first event must raise the blocker, and only the first")]
     NotRaised,
-    #[error("{action} is not possible while the blocker is {state}")]
+    /// The action's and the state's names (`answered`, `open`).
     State {
         action: &'static str,
         state: &'static str,
     },
-    #[error("{action} is not for the {party}")]
+    /// The action's and the party's names.
     Party {
         action: &'static str,
         party: &'static str,
     },
-    #[error("a rating is 1 to 5, not {0}")]
     Rating(u8),
-    #[error(
-        "the complex limit is above the ordinary {ordinary} and at most {most} working days, not {given}"
-    )]
     ComplexLimit {
         given: u32,
         ordinary: u32,
         most: u32,
     },
-    #[error("events go forward in time: {0} is before the previous event")]
     Backwards(NaiveDate),
-    #[error("already waiting on the enterprise")]
     AlreadyWaiting,
-    #[error("not waiting on the enterprise")]
     NotWaiting,
-    #[error("{0} must not be empty")]
+    /// The field's name.
     Empty(&'static str),
-    #[error("that is the department it is already with")]
     SameDepartment,
 }
 
 impl BlockerError {
-    /// The refusal in `lang` (the `Display` text is the English one).
-    pub fn text(&self, lang: crate::Lang) -> String {
-        if lang == crate::Lang::En {
-            return self.to_string();
-        }
-        let state_zh =
-            |s: &str| State::parse(s).map_or(s.to_string(), |s| s.label().zh.to_string());
+    /// The refusal in `lang` (the `Display` text is the English one). English names the
+    /// state by its code, Chinese by its label.
+    pub fn text(&self, lang: Lang) -> String {
+        let text = |key| i18n::text(lang, key).to_string();
         match self {
-            BlockerError::RaisedBy => "难点堵点由项目管家或企业提报".into(),
-            BlockerError::NotRaised => "第一条记录须为提报，且只能有一条提报".into(),
+            BlockerError::RaisedBy => text("rules.blocker.raised_by"),
+            BlockerError::NotRaised => text("rules.blocker.not_raised"),
             BlockerError::State { action, state } => {
-                format!("事项当前为“{}”，不能进行“{action}”", state_zh(state))
+                let state = match lang {
+                    Lang::Zh => State::parse(state).map_or(state.to_string(), |s| s.label().zh),
+                    Lang::En => state.to_string(),
+                };
+                i18n::fill(
+                    lang,
+                    "rules.blocker.wrong_state",
+                    &[("action", action), ("state", &state)],
+                )
             }
             BlockerError::Party { action, party } => {
-                let who = match *party {
-                    "steward" => "项目管家",
-                    "enterprise" => "企业",
-                    "department" => "责任部门",
-                    "leader" => "领导",
-                    _ => "系统",
+                let party = match *party {
+                    "steward" => i18n::text(lang, "rules.blocker.party_steward"),
+                    "enterprise" => i18n::text(lang, "rules.blocker.party_enterprise"),
+                    "department" => i18n::text(lang, "rules.blocker.party_department"),
+                    "leader" => i18n::text(lang, "rules.blocker.party_leader"),
+                    _ => i18n::text(lang, "rules.blocker.party_system"),
                 };
-                format!("“{action}”不由{who}办理")
+                i18n::fill(
+                    lang,
+                    "rules.blocker.wrong_party",
+                    &[("action", action), ("party", party)],
+                )
             }
-            BlockerError::Rating(r) => format!("评价应为 1–5 分，不是 {r}"),
+            BlockerError::Rating(r) => {
+                i18n::fill(lang, "rules.blocker.rating", &[("rating", &r.to_string())])
+            }
             BlockerError::ComplexLimit {
                 given,
                 ordinary,
                 most,
-            } => format!(
-                "复杂事项的办结时限应大于一般时限 {ordinary} 个工作日、至多 {most} 个工作日，不是 {given}"
+            } => i18n::fill(
+                lang,
+                "rules.blocker.complex_limit",
+                &[
+                    ("given", &given.to_string()),
+                    ("ordinary", &ordinary.to_string()),
+                    ("most", &most.to_string()),
+                ],
             ),
-            BlockerError::Backwards(d) => format!("记录须按时间先后：{d} 早于上一条"),
-            BlockerError::AlreadyWaiting => "已在等待企业补充".into(),
-            BlockerError::NotWaiting => "当前并未等待企业补充".into(),
-            BlockerError::Empty(field) => format!("{field} 不能为空"),
-            BlockerError::SameDepartment => "事项已在该部门".into(),
+            BlockerError::Backwards(d) => {
+                i18n::fill(lang, "rules.blocker.backwards", &[("date", &d.to_string())])
+            }
+            BlockerError::AlreadyWaiting => text("rules.blocker.already_waiting"),
+            BlockerError::NotWaiting => text("rules.blocker.not_waiting"),
+            BlockerError::Empty(field) => {
+                i18n::fill(lang, "rules.blocker.empty", &[("field", field)])
+            }
+            BlockerError::SameDepartment => text("rules.blocker.same_department"),
         }
     }
 }
+
+/// The refusal in English.
+impl std::fmt::Display for BlockerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+impl std::error::Error for BlockerError {}
 
 fn party_name(p: Party) -> &'static str {
     match p {
@@ -778,15 +800,13 @@ pub enum ClockStatus {
 impl ClockStatus {
     pub fn label(self) -> Text {
         match self {
-            ClockStatus::Running => Text::new("计时中", "running"),
-            ClockStatus::DueSoon => Text::new("即将到期", "due soon"),
-            ClockStatus::Paused => {
-                Text::new("暂停（等待企业）", "paused (waiting on the enterprise)")
-            }
-            ClockStatus::Missed => Text::new("已超时", "missed"),
-            ClockStatus::Met => Text::new("按时", "met"),
-            ClockStatus::MetLate => Text::new("超时完成", "met late"),
-            ClockStatus::Cancelled => Text::new("已撤回", "withdrawn"),
+            ClockStatus::Running => Text::key("rules.blocker.clock_running"),
+            ClockStatus::DueSoon => Text::key("rules.blocker.clock_due_soon"),
+            ClockStatus::Paused => Text::key("rules.blocker.clock_paused"),
+            ClockStatus::Missed => Text::key("rules.blocker.clock_missed"),
+            ClockStatus::Met => Text::key("rules.blocker.clock_met"),
+            ClockStatus::MetLate => Text::key("rules.blocker.clock_met_late"),
+            ClockStatus::Cancelled => Text::key("rules.blocker.clock_cancelled"),
         }
     }
 

@@ -8,6 +8,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::core::i18n;
+use crate::core::lang::Lang;
+
 /// A zone's outbound settings. The default sends nothing outside Luodi.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -406,10 +409,16 @@ pub fn webhook_accepted(format: WebhookFormat, status: u16, body: &str) -> Resul
     }
 }
 
-/// An email's subject and plain-text body.
+/// An email's subject and plain-text body. A message carries no language (its title and
+/// body are already in their reader's): the subject names Luodi in Chinese.
 pub fn email(message: &Message) -> (String, String) {
     (
-        format!("[落地 · {}] {}", message.zone, message.title),
+        format!(
+            "[{} · {}] {}",
+            i18n::text(Lang::Zh, "app.name"),
+            message.zone,
+            message.title
+        ),
         plain_text(message),
     )
 }
@@ -438,7 +447,13 @@ fn markdown(message: &Message, wecom: bool) -> String {
     if !message.body.is_empty() {
         s.push_str(&format!("\n> {}", message.body.replace('\n', "\n> ")));
     }
-    s.push_str(&format!("\n\n[查看 Open]({})", message.link));
+    // A robot posts into a group chat of readers of either language: the link says both.
+    s.push_str(&format!(
+        "\n\n[{} {}]({})",
+        i18n::text(Lang::Zh, "rules.outbound.open"),
+        i18n::text(Lang::En, "rules.outbound.open"),
+        message.link
+    ));
     s
 }
 

@@ -5,8 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::approvals::rule::{ASSESSMENTS, Fact, Facts};
+use crate::core::i18n;
 use crate::core::industry::IndustryCode;
-use crate::core::lang::Text;
+use crate::core::lang::{Lang, Text};
 
 /// A phase's place in the lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -68,69 +69,87 @@ impl PhaseStatus {
 
     pub fn label(self) -> Text {
         match self {
-            PhaseStatus::Lead => Text::new("线索", "lead"),
-            PhaseStatus::Signed => Text::new("已签约", "signed"),
-            PhaseStatus::LandMatched => Text::new("已匹配地块", "land matched"),
-            PhaseStatus::LandHandedOver => Text::new("已交地", "land handed over"),
-            PhaseStatus::ConstructionPermit => Text::new("已取得施工许可", "construction permit"),
-            PhaseStatus::ConstructionStarted => Text::new("已开工", "construction started"),
-            PhaseStatus::CompletionAccepted => Text::new("已竣工验收", "completion accepted"),
-            PhaseStatus::InProduction => Text::new("已投产", "in production"),
+            PhaseStatus::Lead => Text::key("rules.project.phase_lead"),
+            PhaseStatus::Signed => Text::key("rules.project.phase_signed"),
+            PhaseStatus::LandMatched => Text::key("rules.project.phase_land_matched"),
+            PhaseStatus::LandHandedOver => Text::key("rules.project.phase_land_handed_over"),
+            PhaseStatus::ConstructionPermit => Text::key("rules.project.phase_construction_permit"),
+            PhaseStatus::ConstructionStarted => {
+                Text::key("rules.project.phase_construction_started")
+            }
+            PhaseStatus::CompletionAccepted => Text::key("rules.project.phase_completion_accepted"),
+            PhaseStatus::InProduction => Text::key("rules.project.phase_in_production"),
         }
     }
 }
 
 /// Why a phase may not move to a stage by hand.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LifecycleError {
-    #[error("a phase only moves forward: it is {from} already")]
-    Backwards { from: &'static str },
-    #[error("{to} is recorded by {by}, not by hand")]
-    Recorded { to: &'static str, by: &'static str },
-    #[error("land matched needs a parcel reserved for the phase")]
+    /// The stage (`as_str`) it is at already.
+    Backwards {
+        from: &'static str,
+    },
+    /// The stage (`as_str`) and, in English, what records it.
+    Recorded {
+        to: &'static str,
+        by: &'static str,
+    },
     NoParcel,
-    #[error(
-        "construction cannot start before the construction permit, unless the zone allows start on commitment (承诺即开工) and the commitment is recorded"
-    )]
     NoPermit,
-    #[error("the zone does not allow construction to start on commitment")]
     CommitmentNotAllowed,
-    #[error("construction starts on land handed over")]
     NoLand,
-    #[error("production follows completion acceptance")]
     NotCompleted,
 }
 
+/// What records the land handover, in English (as [`LifecycleError::Recorded`] holds it).
+fn by_handover() -> &'static str {
+    i18n::text(Lang::En, "rules.project.by_handover")
+}
+
 impl LifecycleError {
-    /// The refusal in `lang` (the `Display` text is the English one).
-    pub fn text(&self, lang: crate::Lang) -> String {
-        if lang == crate::Lang::En {
-            return self.to_string();
-        }
-        let zh =
-            |s: &str| PhaseStatus::parse(s).map_or(s.to_string(), |s| s.label().zh.to_string());
+    /// The refusal in `lang` (the `Display` text is the English one). English names the
+    /// stage by its code, Chinese by its label.
+    pub fn text(&self, lang: Lang) -> String {
+        let stage = |s: &str| match lang {
+            Lang::Zh => PhaseStatus::parse(s).map_or(s.to_string(), |s| s.label().zh),
+            Lang::En => s.to_string(),
+        };
         match self {
             LifecycleError::Backwards { from } => {
-                format!("期次只能向前推进：当前已是“{}”", zh(from))
+                i18n::fill(lang, "rules.project.backwards", &[("from", &stage(from))])
             }
             LifecycleError::Recorded { to, by } => {
-                let by = if by.contains("handover") {
-                    "交地登记"
+                let by = if *by == by_handover() {
+                    i18n::text(lang, "rules.project.by_handover")
                 } else {
-                    "对应节点事项的审批"
+                    i18n::text(lang, "rules.project.by_milestone")
                 };
-                format!("“{}”由{by}记录，不能手工推进", zh(to))
+                i18n::fill(
+                    lang,
+                    "rules.project.recorded",
+                    &[("to", &stage(to)), ("by", by)],
+                )
             }
-            LifecycleError::NoParcel => "已匹配地块须先为该期次预留地块".into(),
-            LifecycleError::NoPermit => {
-                "取得施工许可前不能开工；园区允许承诺即开工时，须记录承诺内容".into()
+            LifecycleError::NoParcel => i18n::text(lang, "rules.project.no_parcel").into(),
+            LifecycleError::NoPermit => i18n::text(lang, "rules.project.no_permit").into(),
+            LifecycleError::CommitmentNotAllowed => {
+                i18n::text(lang, "rules.project.commitment_not_allowed").into()
             }
-            LifecycleError::CommitmentNotAllowed => "园区未允许承诺即开工".into(),
-            LifecycleError::NoLand => "须在交地后开工".into(),
-            LifecycleError::NotCompleted => "竣工验收后方可投产".into(),
+            LifecycleError::NoLand => i18n::text(lang, "rules.project.no_land").into(),
+            LifecycleError::NotCompleted => i18n::text(lang, "rules.project.not_completed").into(),
         }
     }
 }
+
+/// The refusal in English.
+impl std::fmt::Display for LifecycleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+impl std::error::Error for LifecycleError {}
 
 /// The zone's lifecycle policy.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,11 +187,11 @@ impl PhaseStatus {
             LandMatched => Err(LifecycleError::NoParcel),
             LandHandedOver => Err(LifecycleError::Recorded {
                 to: to.as_str(),
-                by: "the land handover",
+                by: by_handover(),
             }),
             ConstructionPermit | CompletionAccepted => Err(LifecycleError::Recorded {
                 to: to.as_str(),
-                by: "the approval of its milestone item",
+                by: i18n::text(Lang::En, "rules.project.by_milestone"),
             }),
             ConstructionStarted if self < LandHandedOver => Err(LifecycleError::NoLand),
             ConstructionStarted if self >= ConstructionPermit => Ok(()),
@@ -404,10 +423,7 @@ impl ProjectDraft {
             errors.push(FieldError::new(
                 "name",
                 "required",
-                Text::new(
-                    "须填写项目名称（200 字以内）",
-                    "a project name of up to 200 characters is needed",
-                ),
+                Text::key("rules.project.name_required"),
             ));
         }
         let mut money = |field: &str, raw: Option<&str>, required: bool| -> Option<Fen> {
@@ -417,7 +433,7 @@ impl ProjectDraft {
                     errors.push(FieldError::new(
                         field,
                         "required",
-                        Text::new("须填写金额（元）", "an amount in yuan is needed"),
+                        Text::key("rules.project.amount_required"),
                     ));
                     None
                 }
@@ -428,10 +444,7 @@ impl ProjectDraft {
                         errors.push(FieldError::new(
                             field,
                             "invalid_amount",
-                            Text::new(
-                                format!("“{raw}”不是金额（元，至多两位小数，不为负）"),
-                                format!("'{raw}' is not an amount of yuan (at most two decimals, not negative)"),
-                            ),
+                            Text::fill("rules.project.bad_amount", &[("amount", raw)]),
                         ));
                         None
                     }
@@ -480,10 +493,7 @@ impl ProjectDraft {
                     errors.push(FieldError::new(
                         "chain_position",
                         "invalid_choice",
-                        Text::new(
-                            format!("“{c}”不是产业链位置：应为 upstream、midstream 或 downstream"),
-                            format!("'{c}' is not a chain position: use upstream, midstream or downstream"),
-                        ),
+                        Text::fill("rules.enterprise.bad_chain_position", &[("value", c)]),
                     ));
                 }
                 p
@@ -494,16 +504,16 @@ impl ProjectDraft {
             errors.push(FieldError::new(
                 "jobs",
                 "out_of_range",
-                Text::new("就业岗位应为 0–1000000", "jobs must be 0–1000000"),
+                Text::key("rules.project.jobs_out_of_range"),
             ));
         }
         if input.phases.is_empty() || input.phases.len() > MAX_PHASES {
             errors.push(FieldError::new(
                 "phases",
                 "out_of_range",
-                Text::new(
-                    format!("项目须有 1–{MAX_PHASES} 期"),
-                    format!("a project has 1 to {MAX_PHASES} phases"),
+                Text::fill(
+                    "rules.project.phase_count",
+                    &[("max", &MAX_PHASES.to_string())],
                 ),
             ));
         }
@@ -514,19 +524,13 @@ impl ProjectDraft {
                 errors.push(FieldError::new(
                     &format!("phases[{i}].name"),
                     "required",
-                    Text::new(
-                        "须填写期次名称（60 字以内）",
-                        "a phase name of up to 60 characters is needed",
-                    ),
+                    Text::key("rules.project.phase_name_required"),
                 ));
             } else if input.phases[..i].iter().any(|o| o.name.trim() == pname) {
                 errors.push(FieldError::new(
                     &format!("phases[{i}].name"),
                     "duplicate",
-                    Text::new(
-                        format!("期次名称“{pname}”重复"),
-                        format!("phase name '{pname}' is used twice"),
-                    ),
+                    Text::fill("rules.project.phase_name_twice", &[("name", &pname)]),
                 ));
             }
             let status = match ph.status.as_deref().map(str::trim).unwrap_or("lead") {
@@ -536,10 +540,7 @@ impl ProjectDraft {
                     errors.push(FieldError::new(
                         &format!("phases[{i}].status"),
                         "invalid_choice",
-                        Text::new(
-                            format!("新项目的期次只能是 lead（意向）或 signed（已签约），不能是“{other}”"),
-                            format!("a new project's phase is lead or signed, not '{other}'"),
-                        ),
+                        Text::fill("rules.project.new_phase_status", &[("status", other)]),
                     ));
                     PhaseStatus::Lead
                 }
