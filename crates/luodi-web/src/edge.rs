@@ -12,9 +12,10 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use http_body_util::BodyExt;
 use luodi_domain::Lang;
+use luodi_domain::core::i18n;
 use luodi_domain::core::text::forbidden_char;
 
-use crate::error::{ApiError, t};
+use crate::error::ApiError;
 use crate::extract::request_lang;
 
 /// The parameter of a query string or form that holds a control character, with it.
@@ -64,11 +65,7 @@ pub async fn check_text(req: Request, next: Next) -> Response {
                 ApiError::new(
                     StatusCode::BAD_REQUEST,
                     "duplicate_parameter",
-                    t(
-                        lang,
-                        &format!("查询参数“{k}”出现了不止一次，请只给一次"),
-                        &format!("query parameter '{k}' is given more than once; give it once"),
-                    ),
+                    i18n::fill(lang, "web.error.duplicate_parameter", &[("name", k)]),
                 )
                 .field(k.clone()),
             );
@@ -107,13 +104,10 @@ pub fn too_large(lang: Lang) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",
-        t(
+        i18n::fill(
             lang,
-            &format!("请求体超过 {} KiB 的上限", crate::MAX_BODY_BYTES / 1024),
-            &format!(
-                "the body is larger than the limit of {} KiB",
-                crate::MAX_BODY_BYTES / 1024
-            ),
+            "web.error.body_over_limit",
+            &[("kib", &(crate::MAX_BODY_BYTES / 1024).to_string())],
         ),
     )
 }
@@ -150,25 +144,21 @@ pub async fn api_error_shape(req: Request, next: Next) -> Response {
         StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
             status,
             "method_not_allowed",
-            t(
-                lang,
-                "此路径不接受该请求方法",
-                "this route does not take that method",
-            ),
+            i18n::text(lang, "web.error.method_not_allowed"),
         ),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
             status,
             "unsupported_media_type",
-            t(lang, "不支持的请求体类型", "unsupported body type"),
+            i18n::text(lang, "web.error.unsupported_media_type"),
         ),
         s if s.is_server_error() => {
             tracing::error!(status = %s, body = %text, "an error outside any handler");
-            ApiError::new(status, "internal", "internal error")
+            ApiError::new(status, "internal", i18n::text(lang, "problem.internal"))
         }
         s => ApiError::new(
             s,
             "bad_request",
-            t(lang, &format!("请求有误：{text}"), &text),
+            i18n::fill(lang, "web.error.bad_request", &[("detail", &text)]),
         ),
     };
     err.status = status;

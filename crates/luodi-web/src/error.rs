@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use luodi_app::problem::{Kind, Problem};
 use luodi_domain::Lang;
 use luodi_domain::core::enterprise::FieldError;
+use luodi_domain::core::i18n;
 use luodi_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -63,11 +64,7 @@ impl ApiError {
         Self::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
-            t(
-                lang,
-                "需要登录或有效的 API 令牌",
-                "log in or send a valid API token (Authorization: Bearer …)",
-            ),
+            i18n::text(lang, "problem.unauthorized"),
         )
     }
 
@@ -75,7 +72,7 @@ impl ApiError {
         Self::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            t(lang, "您的角色无权执行此操作", "your role may not do this"),
+            i18n::text(lang, "problem.forbidden"),
         )
     }
 
@@ -83,7 +80,7 @@ impl ApiError {
         Self::new(
             StatusCode::NOT_FOUND,
             "not_found",
-            t(lang, "未找到", "not found"),
+            i18n::text(lang, "problem.not_found"),
         )
     }
 
@@ -108,30 +105,7 @@ impl ApiError {
     }
 
     pub fn store(lang: Lang, err: StoreError) -> Self {
-        match err {
-            StoreError::NotFound => Self::not_found(lang),
-            StoreError::Conflict { field, value } => Self::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                t(
-                    lang,
-                    &format!("{field} “{value}” 已存在"),
-                    &format!("{field} '{value}' already exists"),
-                ),
-            )
-            .field(field),
-            StoreError::Stale => Self::new(
-                StatusCode::CONFLICT,
-                "stale",
-                t(
-                    lang,
-                    "该记录已被他人修改，请刷新后重试",
-                    "the record was changed by someone else; reload and try again",
-                ),
-            )
-            .field("version"),
-            other => Self::internal(other),
-        }
+        Self::app(lang, err)
     }
 
     /// A use case's problem, in `lang`: its kind chooses the status.
@@ -148,7 +122,7 @@ impl ApiError {
                 return Self::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",
-                    "internal error",
+                    i18n::text(lang, "problem.internal"),
                 );
             }
         };
@@ -171,11 +145,7 @@ impl ApiError {
         let mut e = Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
-            t(
-                lang,
-                "数据库暂时无法访问，请稍后重试",
-                "the database cannot be reached just now; try again in a few seconds",
-            ),
+            i18n::text(lang, "problem.unavailable"),
         );
         e.retry_after = Some(RETRY_AFTER_SECONDS);
         e
@@ -190,13 +160,13 @@ impl ApiError {
             .is_some_and(StoreError::is_unavailable);
         if unavailable {
             tracing::warn!(%cause, "database unreachable");
-            return Self::unavailable(Lang::default());
+            return Self::unavailable(answer_lang());
         }
         tracing::error!(%cause, "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
-            "internal error",
+            i18n::text(answer_lang(), "problem.internal"),
         )
     }
 }
@@ -262,16 +232,13 @@ pub fn control_error(lang: Lang, field: &str, c: char) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         "control_character",
-        t(
+        i18n::fill(
             lang,
-            &format!(
-                "“{shown}”含有控制字符 {}，请删除后重试",
-                luodi_domain::core::text::describe(c)
-            ),
-            &format!(
-                "{shown}: holds the control character {}; remove it and try again",
-                luodi_domain::core::text::describe(c)
-            ),
+            "web.error.control_character",
+            &[
+                ("field", &shown),
+                ("character", &luodi_domain::core::text::describe(c)),
+            ],
         ),
     )
     .field(shown)

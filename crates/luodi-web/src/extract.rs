@@ -7,7 +7,9 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use luodi_app::core::sessions;
 use luodi_domain::Lang;
+use luodi_domain::core::i18n;
 use luodi_store::core::users::User;
 use serde::de::DeserializeOwned;
 
@@ -121,10 +123,7 @@ impl FromRequestParts<AppState> for ApiUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let lang = request_lang(parts, None);
         if let Some(token) = bearer(parts) {
-            let (user, expires) = state
-                .app
-                .store
-                .token_caller(token)
+            let (user, expires) = sessions::by_token(&state.app, token)
                 .await
                 .map_err(ApiError::internal)?
                 .ok_or_else(|| ApiError::unauthorized(lang))?;
@@ -140,10 +139,7 @@ impl FromRequestParts<AppState> for ApiUser {
         let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(ApiError::unauthorized(lang));
         };
-        let session = state
-            .app
-            .store
-            .session(&secret)
+        let session = sessions::by_cookie(&state.app, &secret)
             .await
             .map_err(ApiError::internal)?
             .ok_or_else(|| ApiError::unauthorized(lang))?;
@@ -157,11 +153,7 @@ impl FromRequestParts<AppState> for ApiUser {
                 return Err(ApiError::new(
                     StatusCode::FORBIDDEN,
                     "csrf",
-                    t(
-                        lang,
-                        "缺少或错误的 CSRF 令牌",
-                        "missing or wrong CSRF token (X-CSRF-Token)",
-                    ),
+                    i18n::text(lang, "web.error.csrf"),
                 ));
             }
         }
@@ -195,11 +187,7 @@ pub fn path_id(raw: &str, lang: Lang) -> Result<i64, ApiError> {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "bad_parameter",
-            t(
-                lang,
-                &format!("路径参数 id“{raw}”须为正整数"),
-                &format!("path parameter id '{raw}' must be a positive whole number"),
-            ),
+            i18n::fill(lang, "web.error.path_id", &[("raw", raw)]),
         )
         .field("id")
     })
@@ -257,7 +245,7 @@ impl FromRequestParts<AppState> for PageUser {
         let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(to_login());
         };
-        match state.app.store.session(&secret).await {
+        match sessions::by_cookie(&state.app, &secret).await {
             Ok(Some(s)) => {
                 let lang = request_lang(parts, Some(&s.user));
                 crate::error::answer_in(lang);
@@ -320,11 +308,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
-                t(
-                    lang,
-                    "请求体须为 JSON（Content-Type: application/json）",
-                    "the body must be JSON (Content-Type: application/json)",
-                ),
+                i18n::text(lang, "web.error.json_media_type"),
             ));
         }
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
@@ -334,13 +318,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
                     ApiError::new(
                         StatusCode::PAYLOAD_TOO_LARGE,
                         "payload_too_large",
-                        t(
+                        i18n::fill(
                             lang,
-                            &format!("请求体超过 {} KiB", crate::MAX_BODY_BYTES / 1024),
-                            &format!(
-                                "the body is larger than {} KiB",
-                                crate::MAX_BODY_BYTES / 1024
-                            ),
+                            "web.error.body_larger_than",
+                            &[("kib", &(crate::MAX_BODY_BYTES / 1024).to_string())],
                         ),
                     )
                 } else {
@@ -369,18 +350,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], lang: Lang) -> Result<T, Ap
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "malformed_json",
-            t(
+            i18n::fill(
                 lang,
-                &format!(
-                    "JSON 之后还有多余内容：第 {} 行第 {} 列",
-                    e.line(),
-                    e.column()
-                ),
-                &format!(
-                    "unexpected text after the JSON value at line {}, column {}",
-                    e.line(),
-                    e.column()
-                ),
+                "web.error.text_after_json",
+                &[
+                    ("line", &e.line().to_string()),
+                    ("column", &e.column().to_string()),
+                ],
             ),
         ));
     }
@@ -405,18 +381,13 @@ fn parse_json_value<'de, T: DeserializeOwned>(
             Category::Syntax | Category::Eof => ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "malformed_json",
-                t(
+                i18n::fill(
                     lang,
-                    &format!(
-                        "JSON 格式错误：第 {} 行第 {} 列",
-                        inner.line(),
-                        inner.column()
-                    ),
-                    &format!(
-                        "malformed JSON at line {}, column {}",
-                        inner.line(),
-                        inner.column()
-                    ),
+                    "web.error.malformed_json",
+                    &[
+                        ("line", &inner.line().to_string()),
+                        ("column", &inner.column().to_string()),
+                    ],
                 ),
             ),
             _ => {
@@ -451,15 +422,16 @@ fn parse_json_value<'de, T: DeserializeOwned>(
                     field
                 };
                 let clean = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                let zh = match code {
-                    "unknown_field" => format!("未知字段“{field}”"),
-                    "required" => format!("缺少必填字段“{field}”"),
-                    _ => format!("字段“{field}”类型错误：{clean}"),
+                // English shows serde's own words (which list the fields expected).
+                let key = match (lang, code) {
+                    (Lang::Zh, "unknown_field") => "web.error.unknown_field",
+                    (Lang::Zh, "required") => "web.error.missing_field",
+                    _ => "web.error.field_type",
                 };
                 ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     code,
-                    t(lang, &zh, &format!("{field}: {clean}")),
+                    i18n::fill(lang, key, &[("field", &field), ("detail", &clean)]),
                 )
                 .field(field)
             }
@@ -501,10 +473,10 @@ impl QueryParams {
             Some((k, _)) => Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "unknown_parameter",
-                t(
+                i18n::fill(
                     self.lang,
-                    &format!("未知查询参数“{k}”；可用：{}", known.join(", ")),
-                    &format!("unknown query parameter '{k}'; known: {}", known.join(", ")),
+                    "web.error.unknown_parameter",
+                    &[("name", k), ("known", &known.join(", "))],
                 ),
             )
             .field(k.clone())),
@@ -526,12 +498,25 @@ impl QueryParams {
         };
         match v.trim().parse::<i64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
-            _ => Err(self.bad(
+            _ => Err(self.refuse(
                 name,
-                &format!("须为 {min} 到 {max} 之间的整数",),
-                &format!("must be a whole number from {min} to {max}"),
+                "web.error.parameter_range",
+                &[("min", &min.to_string()), ("max", &max.to_string())],
             )),
         }
+    }
+
+    /// 400 naming parameter `name`: the catalogue's text `key` (which names the parameter
+    /// with the blank `{name}`) filled with `values`.
+    pub fn refuse(&self, name: &str, key: &str, values: &[(&str, &str)]) -> ApiError {
+        let mut all = vec![("name", name)];
+        all.extend_from_slice(values);
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_parameter",
+            i18n::fill(self.lang, key, &all),
+        )
+        .field(name)
     }
 
     pub fn bad(&self, name: &str, zh: &str, en: &str) -> ApiError {

@@ -90,7 +90,7 @@ async fn fallback(req: Request) -> Response {
         return ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
-            error::t(lang, "没有这个 API 路径", "no such API route"),
+            luodi_domain::core::i18n::text(lang, "problem.no_route"),
         )
         .into_response();
     }

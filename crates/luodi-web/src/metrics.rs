@@ -167,24 +167,28 @@ pub async fn render(State(state): State<AppState>, req: Request) -> Response {
         return crate::error::ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            "metrics are served to the addresses and the token the operator allows (metrics_allow, metrics_token_file)",
+            luodi_domain::core::i18n::text(
+                crate::extract::request_lang(&req.into_parts().0, None),
+                "web.error.metrics_forbidden",
+            ),
         )
         .into_response();
     }
-    let db_up = !state.app.db_health.is_down() && state.app.store.ping().await.is_ok();
+    let snapshot = luodi_app::core::health::snapshot(&state.app).await;
+    let db_up = snapshot.db_up;
     let mut out = String::new();
     let _ = writeln!(
         out,
         "# HELP luodi_build_info The running version.\n# TYPE luodi_build_info gauge\nluodi_build_info{{version=\"{}\",backend=\"{}\"}} 1",
         env!("CARGO_PKG_VERSION"),
-        state.app.store.backend().name()
+        snapshot.backend
     );
     let _ = writeln!(
         out,
         "# HELP luodi_database_up Whether the database answered the last scrape.\n# TYPE luodi_database_up gauge\nluodi_database_up {}",
         u8::from(db_up)
     );
-    let (size, idle, max) = state.app.store.pool_stats();
+    let (size, idle, max) = snapshot.pool;
     let size = size as usize;
     let _ = writeln!(
         out,
@@ -201,7 +205,7 @@ pub async fn render(State(state): State<AppState>, req: Request) -> Response {
         "# HELP luodi_match_index_parcels Parcels held in memory for the matcher, over all zones.\n# TYPE luodi_match_index_parcels gauge\nluodi_match_index_parcels {}",
         state.app.match_index.parcels()
     );
-    if db_up && let Ok(backlog) = state.app.store.outbox_backlog().await {
+    if let Some(backlog) = snapshot.outbox {
         let _ = writeln!(
             out,
             "# HELP luodi_outbox_deliveries Deliveries in the outbox (all zones), by state.\n# TYPE luodi_outbox_deliveries gauge"

@@ -45,3 +45,31 @@ pub async fn check(app: &App) -> bool {
     app.db_health.record(up);
     up
 }
+
+/// What the operator's metrics report of the database and the outbox.
+pub struct Snapshot {
+    /// Whether the database answered just now (and was not down at the last check).
+    pub db_up: bool,
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+    /// The pool's connections: open, idle, the most it opens.
+    pub pool: (u32, usize, u32),
+    /// Deliveries in the outbox by state, when the database answered.
+    pub outbox: Option<Vec<(String, i64)>>,
+}
+
+/// The database's and the outbox's state now, for the metrics.
+pub async fn snapshot(app: &App) -> Snapshot {
+    let db_up = !app.db_health.is_down() && app.store.ping().await.is_ok();
+    let outbox = if db_up {
+        app.store.outbox_backlog().await.ok()
+    } else {
+        None
+    };
+    Snapshot {
+        db_up,
+        backend: app.store.backend().name(),
+        pool: app.store.pool_stats(),
+        outbox,
+    }
+}

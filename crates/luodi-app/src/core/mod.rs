@@ -3,6 +3,7 @@
 
 pub mod caller;
 pub mod health;
+pub mod sessions;
 pub mod table;
 pub mod tokens;
 

@@ -17,14 +17,14 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, LogNormal};
 use rayon::prelude::*;
 
-use crate::approvals::catalogue::{Catalogue, ListedItem};
+use crate::approvals::catalogue::{Catalogue, ListedItem, Milestone};
 use crate::approvals::service_item::{ItemEvent, Party};
 use crate::core::calendar::Calendar;
 use crate::core::i18n;
 use crate::core::industry::IndustryCode;
 use crate::core::lang::Lang;
 use crate::forecast::critical_path::{
-    AFTER_COMPLETION, BUILD, DEFAULT_BUILD_MONTHS, ForecastItem, Network, Plan,
+    AFTER_COMPLETION, BUILD, DEFAULT_BUILD_MONTHS, ForecastItem, Network, PhaseForecast, Plan,
     START_TARGET_WORKING_DAYS, Schedule, WORKING_DAYS_PER_MONTH, forecast_phase, with_building,
     working_days,
 };
@@ -502,6 +502,92 @@ pub fn synthetic(
         .collect()
 }
 
+/// What the portfolio keeps of a phase's forecast: the construction start against the
+/// target (forecast, or actual once it started), the milestones' median dates and the
+/// first critical item still to be decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outlook {
+    /// Land handover plus `target` working days.
+    pub target_start_date: NaiveDate,
+    /// The construction-start item, its deterministic date and its P50/P80/P90 dates.
+    pub start_item: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub start_p50_date: Option<NaiveDate>,
+    pub start_p80_date: Option<NaiveDate>,
+    pub start_p90_date: Option<NaiveDate>,
+    /// The day construction started (its item approved), once it has.
+    pub started_on: Option<NaiveDate>,
+    /// Working days the actual (or P50) start lies after the target; negative when ahead.
+    pub late_working_days: i64,
+    /// The chance of starting by the target, in thousandths.
+    pub on_target_permille: Option<i64>,
+    pub permit_p50_date: Option<NaiveDate>,
+    pub completion_p50_date: Option<NaiveDate>,
+    /// The first item on the critical path not yet done, waived or to be confirmed.
+    pub next_critical_item: Option<String>,
+}
+
+/// The outlook of a phase handed over on `handover`, from its items, its deterministic
+/// forecast `f` and the Monte Carlo run `mc` of the same model, against a start `target`
+/// in working days.
+pub fn outlook(
+    calendar: &Calendar,
+    handover: NaiveDate,
+    items: &[ForecastItem],
+    f: &PhaseForecast,
+    mc: &MonteCarlo,
+    target: f64,
+) -> Outlook {
+    let day = |wd: f64| calendar.add_working_days(handover, wd.ceil() as i64).value;
+    let spread_of = |m: Milestone| {
+        f.milestones
+            .iter()
+            .position(|x| x.0 == m)
+            .map(|k| (&f.milestones[k], &mc.milestones[k]))
+    };
+    let start = spread_of(Milestone::ConstructionStart);
+    let started_on = start.and_then(|((_, code, _, _), _)| {
+        items.iter().find(|i| &i.code == code).and_then(|i| {
+            i.events.iter().find_map(|e| match e {
+                ItemEvent::Approve { on, .. } => Some(*on),
+                _ => None,
+            })
+        })
+    });
+    let late_working_days = match (started_on, start) {
+        (Some(on), _) => calendar.working_days_between(handover, on).value - target as i64,
+        (None, Some((_, s))) => s.p50.ceil() as i64 - target as i64,
+        (None, None) => 0,
+    };
+    let next_critical_item = f
+        .schedule
+        .critical_path
+        .iter()
+        .find(|&&i| {
+            !matches!(
+                f.plans[i],
+                Plan::Done { .. } | Plan::Waived | Plan::Unconfirmed
+            )
+        })
+        .map(|&i| f.network.codes[i].clone());
+    Outlook {
+        target_start_date: day(target),
+        start_item: start.map(|((_, code, _, _), _)| code.clone()),
+        start_date: start.map(|((_, _, _, d), _)| *d),
+        start_p50_date: start.map(|(_, s)| day(s.p50)),
+        start_p80_date: start.map(|(_, s)| day(s.p80)),
+        start_p90_date: start.map(|(_, s)| day(s.p90)),
+        started_on,
+        late_working_days,
+        on_target_permille: start
+            .and_then(|(_, s)| s.on_target)
+            .map(|p| (p * 1000.0).round() as i64),
+        permit_p50_date: spread_of(Milestone::ConstructionPermit).map(|(_, s)| day(s.p50)),
+        completion_p50_date: spread_of(Milestone::CompletionAcceptance).map(|(_, s)| day(s.p50)),
+        next_critical_item,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -768,5 +854,66 @@ mod tests {
             .filter(|p| matches!(p, Plan::Running { .. }))
             .count();
         assert!(done > 100 && running > 5, "{done} done, {running} running");
+    }
+
+    #[test]
+    fn an_outlook_reads_the_start_against_its_target() {
+        let (cal, cat) = setup();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let handover = d("2026-03-02");
+        let items: Vec<ForecastItem> = listed(&cat, 3)
+            .into_iter()
+            .map(|l| ForecastItem {
+                code: l.code,
+                prerequisites: l.prerequisites,
+                waived: l.waived_by.is_some(),
+                events: Vec::new(),
+                duration: None,
+                unconfirmed: false,
+            })
+            .collect();
+        let items = with_building(items, &cat, None);
+        let f = forecast_phase(&cal, &cat, &items, handover, handover).unwrap();
+        let model = phase_model(&f, &History::default(), START_TARGET_WORKING_DAYS);
+        let mc = &simulate_each(std::slice::from_ref(&model), 200, 1)[0];
+        let o = outlook(&cal, handover, &items, &f, mc, START_TARGET_WORKING_DAYS);
+        assert_eq!(
+            o.target_start_date,
+            cal.add_working_days(handover, 30).value,
+            "the target is 30 working days after the handover"
+        );
+        assert_eq!(o.start_item.as_deref(), Some("SG07"));
+        assert_eq!(o.started_on, None);
+        let p50 = o.start_p50_date.unwrap();
+        assert!(p50 <= o.start_p80_date.unwrap() && o.start_p80_date <= o.start_p90_date);
+        // Late by the working days from the target to the P50 start.
+        let to_p50 = cal.working_days_between(handover, p50).value;
+        assert!((o.late_working_days - (to_p50 - 30)).abs() <= 1, "{o:?}");
+        assert!(o.next_critical_item.is_some());
+        assert!(o.permit_p50_date.unwrap() <= p50 && p50 < o.completion_p50_date.unwrap());
+
+        // Once its item is approved the start is a fact: lateness counts to that day.
+        let started = d("2026-03-20");
+        let mut items = items;
+        for i in items.iter_mut().filter(|i| i.code == "SG07") {
+            i.events = vec![
+                ItemEvent::Submit { on: started },
+                ItemEvent::Accept {
+                    on: started,
+                    missing: vec![],
+                    missing_due: None,
+                },
+                ItemEvent::Approve {
+                    on: started,
+                    verify_by: None,
+                },
+            ];
+        }
+        let o = outlook(&cal, handover, &items, &f, mc, START_TARGET_WORKING_DAYS);
+        assert_eq!(o.started_on, Some(started));
+        assert_eq!(
+            o.late_working_days,
+            cal.working_days_between(handover, started).value - 30
+        );
     }
 }

@@ -8,10 +8,9 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use luodi_domain::approvals::catalogue::{Catalogue, Milestone};
-use luodi_domain::approvals::service_item::ItemEvent;
-use luodi_domain::forecast::critical_path::{Plan, START_TARGET_WORKING_DAYS, forecast_phase};
-use luodi_domain::forecast::portfolio::{History, phase_model, simulate_each};
+use luodi_domain::approvals::catalogue::Catalogue;
+use luodi_domain::forecast::critical_path::{START_TARGET_WORKING_DAYS, forecast_phase};
+use luodi_domain::forecast::portfolio::{History, outlook, phase_model, simulate_each};
 use luodi_domain::stewardship::project::PhaseStatus;
 use luodi_domain::{Scope, ZoneId};
 use serde::Serialize;
@@ -259,40 +258,14 @@ impl Store {
                 .await?;
         }
         for ((phase_id, project_id, key, list, items, f, _), mc) in computed.iter().zip(&runs) {
-            let handover = list.handover_date;
-            let day = |wd: f64| calendar.add_working_days(handover, wd.ceil() as i64).value;
-            let spread_of = |m: Milestone| {
-                f.milestones
-                    .iter()
-                    .position(|x| x.0 == m)
-                    .map(|k| (&f.milestones[k], &mc.milestones[k]))
-            };
-            let start = spread_of(Milestone::ConstructionStart);
-            let started_on = start.and_then(|((_, code, _, _), _)| {
-                items.iter().find(|i| &i.code == code).and_then(|i| {
-                    i.events.iter().find_map(|e| match e {
-                        ItemEvent::Approve { on, .. } => Some(*on),
-                        _ => None,
-                    })
-                })
-            });
-            let target = START_TARGET_WORKING_DAYS;
-            let late = match (started_on, start) {
-                (Some(on), _) => calendar.working_days_between(handover, on).value - target as i64,
-                (None, Some((_, s))) => s.p50.ceil() as i64 - target as i64,
-                (None, None) => 0,
-            };
-            let next_critical = f
-                .schedule
-                .critical_path
-                .iter()
-                .find(|&&i| {
-                    !matches!(
-                        f.plans[i],
-                        Plan::Done { .. } | Plan::Waived | Plan::Unconfirmed
-                    )
-                })
-                .map(|&i| f.network.codes[i].clone());
+            let o = outlook(
+                &calendar,
+                list.handover_date,
+                items,
+                f,
+                mc,
+                START_TARGET_WORKING_DAYS,
+            );
             let text = |d: Option<NaiveDate>| d.map(|d| d.to_string());
             sqlx::query(
                 "INSERT INTO phase_forecasts (phase_id, zone_id, project_id, inputs_key, computed_at, today, handover_date, target_start_date,
@@ -313,23 +286,19 @@ impl Store {
             .bind(key)
             .bind(&t)
             .bind(today.to_string())
-            .bind(handover.to_string())
-            .bind(day(target).to_string())
-            .bind(start.map(|((_, code, _, _), _)| code.clone()))
-            .bind(text(start.map(|((_, _, _, d), _)| *d)))
-            .bind(text(start.map(|(_, s)| day(s.p50))))
-            .bind(text(start.map(|(_, s)| day(s.p80))))
-            .bind(text(start.map(|(_, s)| day(s.p90))))
-            .bind(text(started_on))
-            .bind(late)
-            .bind(
-                start
-                    .and_then(|(_, s)| s.on_target)
-                    .map(|p| (p * 1000.0).round() as i64),
-            )
-            .bind(text(spread_of(Milestone::ConstructionPermit).map(|(_, s)| day(s.p50))))
-            .bind(text(spread_of(Milestone::CompletionAcceptance).map(|(_, s)| day(s.p50))))
-            .bind(next_critical)
+            .bind(list.handover_date.to_string())
+            .bind(o.target_start_date.to_string())
+            .bind(o.start_item.clone())
+            .bind(text(o.start_date))
+            .bind(text(o.start_p50_date))
+            .bind(text(o.start_p80_date))
+            .bind(text(o.start_p90_date))
+            .bind(text(o.started_on))
+            .bind(o.late_working_days)
+            .bind(o.on_target_permille)
+            .bind(text(o.permit_p50_date))
+            .bind(text(o.completion_p50_date))
+            .bind(o.next_critical_item.clone())
             .bind(samples as i64)
             .bind(seed as i64)
             .execute(&mut *tx)
@@ -340,8 +309,8 @@ impl Store {
             )
             .bind(phase_id)
             .bind(today.to_string())
-            .bind(text(start.map(|(_, s)| day(s.p50))))
-            .bind(late)
+            .bind(text(o.start_p50_date))
+            .bind(o.late_working_days)
             .execute(&mut *tx)
             .await?;
         }

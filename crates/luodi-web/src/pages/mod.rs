@@ -124,23 +124,11 @@ impl Layout {
         path: &str,
     ) -> Layout {
         let tr = Tr::new(page.lang);
-        let zone_name = match page.user.zone_id {
-            Some(z) => state
-                .app
-                .store
-                .zone(z)
-                .await
-                .map(|z| tr.pick(&z.name_zh, &z.name_en).to_string())
-                .unwrap_or_default(),
-            None => tr.t("account.province").to_string(),
-        };
-        let unread = state
-            .app
-            .store
-            .notifications(page.user.id.0, true, 0)
-            .await
-            .map(|n| n.1)
-            .unwrap_or(0);
+        let frame = luodi_app::core::sessions::frame(&state.app, &page.user, page.lang).await;
+        let zone_name = frame
+            .zone_name
+            .unwrap_or_else(|| tr.t("account.province").to_string());
+        let unread = frame.unread;
         Layout {
             unread,
             title: tr.t(title_key).to_string(),

@@ -110,7 +110,12 @@ pub async fn demo(DemoArgs { database, addr }: DemoArgs) -> anyhow::Result<ExitC
             .forecast_sweep(zone.id, today - chrono::Duration::days(7), 1000, 1)
             .await?;
     }
-    println!("落地 Luodi demo — {} ({})", zone.name_zh, zone.name_en);
+    println!(
+        "{} Luodi demo — {} ({})",
+        luodi_domain::core::i18n::text(luodi_domain::Lang::Zh, "app.name"),
+        zone.name_zh,
+        zone.name_en
+    );
     println!(
         "Database: {}",
         luodi_store::url_without_secret(&settings.database)
