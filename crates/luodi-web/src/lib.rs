@@ -1,7 +1,10 @@
 //! Luodi's HTTP layer: the JSON API (with its OpenAPI description and offline docs) and
-//! the server-rendered pages, both calling the same store with the same rules. Handlers
-//! parse input at the edge ([`extract`]), ask the rules, call the store, and map errors
-//! to one shape ([`error`]).
+//! the server-rendered pages, both adapters over the same use cases ([`luodi_app`]).
+//! Handlers parse input at the edge ([`extract`]), call one use case with the caller and
+//! render what it returns; a use case's error becomes the one error shape ([`error`]) in
+//! the request's language with `?`. The web layer keeps what is HTTP's own: the listener
+//! ([`server`]), the edge checks ([`edge`]), the metrics, and how things look (templates,
+//! the SVG map and Gantt chart, the PDF typesetting, the badges).
 
 pub mod api;
 pub mod client;

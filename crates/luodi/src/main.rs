@@ -1,5 +1,9 @@
-//! `luodi` — one binary for the whole product: `demo`, `serve`, `migrate`, `user`,
-//! `token` and `audit`. Each subcommand calls the same store the web layer calls.
+//! `luodi` — one binary for the whole product: `demo`, `serve`, `migrate`, `zone`,
+//! `catalogue`, `calendar`, `user`, `token`, `import`, `export`, `projects`, `portfolio`,
+//! `forecast`, `bench` and `audit`, one file a group under `cmd`. A subcommand parses its arguments, calls a
+//! use case of `luodi-app` as the operator (`Caller::operator`) and prints what it returns;
+//! the operator's own work that no user does — migrations, the demo zone, the audit
+//! chain's anchors — goes to the store directly. It never builds the web layer's state.
 
 mod bench;
 mod cmd;
