@@ -325,3 +325,107 @@ fn no_import_circles_in_the_web_crate() {
     );
     assert!(modules.len() > 20, "found only {} modules", modules.len());
 }
+
+/// Every text a user reads comes from the translation catalogue (`luodi-domain/locales`),
+/// none is written in the code: no Chinese string literal outside the catalogue, no
+/// `Text::new` with literal words, no inline `t(lang, "中文", "English")` pair. Data that is
+/// not interface text — the national classifications, the demo zone, the benchmark's
+/// made-up catalogue, the words an import accepts — is listed with how many literals each
+/// file may hold, so that a message slipped in beside the data still fails.
+#[test]
+fn no_user_facing_text_outside_the_catalogue() {
+    const DATA: &[(&str, usize, &str)] = &[
+        ("luodi-store/src/demo.rs", 80, "the demo zone's records"),
+        (
+            "luodi-domain/src/core/industry.rs",
+            60,
+            "GB/T 4754 section and class names",
+        ),
+        (
+            "luodi-domain/src/core/uscc.rs",
+            40,
+            "GB 32100 registration authorities",
+        ),
+        (
+            "luodi-domain/src/approvals/rule.rs",
+            40,
+            "regional assessments' and attributes' official names",
+        ),
+        (
+            "luodi-domain/src/approvals/catalogue.rs",
+            30,
+            "the benchmark's made-up catalogue",
+        ),
+        (
+            "luodi-domain/src/land/parcel.rs",
+            4,
+            "the yes/no words an import accepts",
+        ),
+        (
+            "luodi-domain/src/stewardship/blocker.rs",
+            30,
+            "blocker categories and priorities (the web reads them as tables)",
+        ),
+        ("luodi/src/bench.rs", 5, "the benchmark's made-up records"),
+    ];
+    let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let mut slipped = Vec::new();
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for dir in SOURCES {
+        for (path, text) in sources(dir) {
+            let shown = path
+                .strip_prefix(root())
+                .unwrap_or(&path)
+                .display()
+                .to_string();
+            let data = DATA.iter().find(|(f, _, _)| shown.ends_with(f));
+            for (n, line) in code_lines(&text) {
+                let literal = line
+                    .split('"')
+                    .skip(1)
+                    .step_by(2)
+                    .any(|s| s.chars().any(cjk));
+                // The OpenAPI description, its examples and the CLI's help are for
+                // integrators and operators, in English with the Chinese terms they name.
+                // An error's Display (`#[error]`) is for the log; what a user reads is the
+                // problem the use case makes of it.
+                if ["description = \"", "about = \"", "example = \"", "#[error("]
+                    .iter()
+                    .any(|a| line.contains(a))
+                {
+                    continue;
+                }
+                let inline_pair = line.contains("Text::new(\"")
+                    || ["t(lang, \"", "t(self.lang, \"", "tr(\""]
+                        .iter()
+                        .any(|call| {
+                            line.match_indices(call).any(|(i, _)| {
+                                !line[..i].chars().next_back().is_some_and(|c| {
+                                    c.is_alphanumeric() || c == '_' || c == ':' || c == '.'
+                                })
+                            })
+                        });
+                if literal && data.is_some() {
+                    *counts.entry(shown.clone()).or_default() += 1;
+                } else if literal || inline_pair {
+                    slipped.push(format!("{shown}:{n}: {}", line.trim()));
+                }
+            }
+        }
+    }
+    for (file, max, what) in DATA {
+        let n = counts
+            .iter()
+            .find(|(f, _)| f.ends_with(file))
+            .map_or(0, |(_, n)| *n);
+        assert!(
+            n <= *max,
+            "{file} holds {n} Chinese literals, more than the {max} of its data ({what}): is a message among them?"
+        );
+    }
+    assert!(
+        slipped.is_empty(),
+        "user-facing text outside the catalogue (crates/luodi-domain/locales):\n{}",
+        slipped.join("\n")
+    );
+}

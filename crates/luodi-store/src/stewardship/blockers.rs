@@ -15,7 +15,9 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::core::audit::{self, Actor, Change};
-use crate::stewardship::notifications::{Notice, enterprise_users, notify, users_with_role};
+use crate::stewardship::notifications::{
+    NewNotification, enterprise_users, notify, users_with_role,
+};
 use crate::{Result, Store, StoreError, now};
 
 /// A blocker to raise.
@@ -277,7 +279,7 @@ impl Store {
         notify(
             &mut tx,
             &to,
-            &Notice {
+            &NewNotification {
                 zone_id: zone,
                 kind: "blocker_raised",
                 title: new.title.trim(),
@@ -517,7 +519,7 @@ impl Store {
         notify(
             &mut tx,
             &to,
-            &Notice {
+            &NewNotification {
                 zone_id: current.zone_id,
                 kind: &format!("blocker_{}", event.action.name()),
                 title: &current.title,
@@ -619,7 +621,7 @@ impl Store {
                 let notified = notify(
                     &mut tx,
                     &to,
-                    &Notice {
+                    &NewNotification {
                         zone_id: b.zone_id,
                         kind: "blocker_escalated",
                         title: &b.title,

@@ -21,9 +21,9 @@ pub struct Notification {
     pub read_at: Option<String>,
 }
 
-/// What to tell, and to whom.
+/// A notification to write: what to tell (its kind, title, body and link) in which zone.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Notice<'a> {
+pub struct NewNotification<'a> {
     pub zone_id: i64,
     pub kind: &'a str,
     pub title: &'a str,
@@ -33,7 +33,11 @@ pub struct Notice<'a> {
 
 /// Writes `notice` to each user's inbox (once each) and to the outbox where the zone sends
 /// it out (email, webhooks), inside `tx`.
-pub(crate) async fn notify(tx: &mut Tx, users: &[i64], notice: &Notice<'_>) -> Result<usize> {
+pub(crate) async fn notify(
+    tx: &mut Tx,
+    users: &[i64],
+    notice: &NewNotification<'_>,
+) -> Result<usize> {
     let mut users = users.to_vec();
     users.sort_unstable();
     users.dedup();

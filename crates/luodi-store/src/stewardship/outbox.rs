@@ -17,7 +17,7 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::core::audit::{self, Actor, Change};
-use crate::stewardship::notifications::Notice;
+use crate::stewardship::notifications::NewNotification;
 use crate::{Result, Store, StoreError, Tx, now};
 
 /// How many times a row is tried before it is given up as failed.
@@ -58,7 +58,11 @@ pub struct OutboxEntry {
 
 /// Writes the outbound copies of `notice` for `users` inside `tx`: one per webhook of the
 /// zone that wants its kind, and, where the zone sends email, one per user. Returns how many.
-pub(crate) async fn enqueue(tx: &mut Tx, users: &[i64], notice: &Notice<'_>) -> Result<usize> {
+pub(crate) async fn enqueue(
+    tx: &mut Tx,
+    users: &[i64],
+    notice: &NewNotification<'_>,
+) -> Result<usize> {
     let Some(zone) = sqlx::query("SELECT name_zh, outbound_json FROM zones WHERE id = $1")
         .bind(notice.zone_id)
         .fetch_optional(&mut **tx)

@@ -8,7 +8,7 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::core::audit::{self, Actor, Change};
-use crate::stewardship::notifications::{Notice, notify};
+use crate::stewardship::notifications::{NewNotification, notify};
 use crate::{Result, Store, StoreError, Tx, now};
 
 /// One stretch of a steward's service of a project.
@@ -149,7 +149,7 @@ impl Store {
         notify(
             &mut tx,
             &[steward],
-            &Notice {
+            &NewNotification {
                 zone_id: zone.0,
                 kind: "steward_assigned",
                 title: &name,
@@ -162,7 +162,7 @@ impl Store {
             notify(
                 &mut tx,
                 &[before],
-                &Notice {
+                &NewNotification {
                     zone_id: zone.0,
                     kind: "steward_released",
                     title: &name,
