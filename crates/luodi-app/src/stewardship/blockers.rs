@@ -546,16 +546,18 @@ pub async fn page(
         .iter()
         .map(|r| response(caller, r, &calendar, today, false))
         .collect::<Result<_, _>>()?;
-    let may_raise = Operation::RaiseBlocker.allows(caller.policy.role);
-    let projects = if may_raise {
-        app.store
-            .projects(&scope)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.name))
-            .collect()
-    } else {
-        Vec::new()
+    // The form to raise one, with the projects it may be raised on, where the caller may.
+    let (may_raise, projects) = match caller.scope_for(Operation::RaiseBlocker) {
+        Ok(raise) => (
+            true,
+            app.store
+                .projects(&raise)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.name))
+                .collect(),
+        ),
+        Err(_) => (false, Vec::new()),
     };
     Ok(BlockersView {
         today,

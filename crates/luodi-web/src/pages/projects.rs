@@ -440,16 +440,11 @@ async fn assign_steward(
     PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
     let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
-    let forbidden = || Layout::new(&state, &page, "error.title", "nav.projects", "/");
+    if let Err(r) = super::page_zone(&state, &page, Operation::AssignSteward, "nav.projects").await
+    {
+        return Ok(r);
+    }
     let Some(pid) = not_found_id(&id) else {
-        // Refused before anything else, as the policy refuses it.
-        if page.caller().zone_for(Operation::AssignSteward).is_err() {
-            return Ok(error_page(
-                forbidden().await,
-                StatusCode::FORBIDDEN,
-                "error.forbidden",
-            ));
-        }
         return Ok(error_page(
             l().await,
             StatusCode::NOT_FOUND,
@@ -457,13 +452,6 @@ async fn assign_steward(
         ));
     };
     let Some(user_id) = form.text("user_id").trim().parse::<i64>().ok() else {
-        if page.caller().zone_for(Operation::AssignSteward).is_err() {
-            return Ok(error_page(
-                forbidden().await,
-                StatusCode::FORBIDDEN,
-                "error.forbidden",
-            ));
-        }
         return render_project(
             &state,
             &page,
@@ -483,7 +471,7 @@ async fn assign_steward(
             let e = ApiError::app(page.lang, e);
             match e.status {
                 StatusCode::FORBIDDEN => Ok(error_page(
-                    forbidden().await,
+                    l().await,
                     StatusCode::FORBIDDEN,
                     "error.forbidden",
                 )),
@@ -507,15 +495,10 @@ async fn move_phase(
     PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
     let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
-    let forbidden = || Layout::new(&state, &page, "error.title", "nav.projects", "/");
+    if let Err(r) = super::page_zone(&state, &page, Operation::MovePhase, "nav.projects").await {
+        return Ok(r);
+    }
     let (Some(pid), Some(seq)) = (not_found_id(&id), not_found_id(&seq)) else {
-        if page.caller().zone_for(Operation::MovePhase).is_err() {
-            return Ok(error_page(
-                forbidden().await,
-                StatusCode::FORBIDDEN,
-                "error.forbidden",
-            ));
-        }
         return Ok(error_page(
             l().await,
             StatusCode::NOT_FOUND,
@@ -546,7 +529,7 @@ async fn move_phase(
             let e = ApiError::app(page.lang, e);
             match e.status {
                 StatusCode::FORBIDDEN => Ok(error_page(
-                    forbidden().await,
+                    l().await,
                     StatusCode::FORBIDDEN,
                     "error.forbidden",
                 )),
