@@ -1,6 +1,9 @@
 //! 领导视图 — the leadership view as a use case: phases by stage, open blockers by
 //! department and age, and each department's blocker clocks met on time month by month
-//! (the rules are [`luodi_domain::leadership`]'s).
+//! (the rules are [`luodi_domain::leadership`]'s); and the portfolio as its page shows it
+//! ([`portfolio`]).
+
+pub mod portfolio;
 
 use std::collections::BTreeMap;
 
@@ -26,6 +29,9 @@ pub enum LeadershipError {
     /// The permission policy refuses the caller.
     #[error(transparent)]
     Denied(#[from] luodi_domain::core::policy::Denied),
+    /// The portfolio's forecasts.
+    #[error(transparent)]
+    Forecast(#[from] crate::forecast::ForecastError),
     /// Stored data the view cannot read; logged, never shown.
     #[error("{0}")]
     Internal(String),
@@ -43,6 +49,7 @@ impl From<LeadershipError> for Problem {
         match e {
             LeadershipError::Store(e) => e.into(),
             LeadershipError::Denied(e) => e.into(),
+            LeadershipError::Forecast(e) => e.into(),
             LeadershipError::Internal(cause) => Problem::internal(cause),
         }
     }

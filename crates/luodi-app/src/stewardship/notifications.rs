@@ -5,7 +5,7 @@ use luodi_domain::Lang;
 use luodi_domain::Operation;
 use luodi_domain::core::i18n;
 use luodi_domain::core::policy::Denied;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::stewardship::StewardshipError;
@@ -102,6 +102,50 @@ pub async fn inbox(
             })
             .collect(),
     })
+}
+
+/// The caller's notifications as the API lists them: `unread` (`true` or `false`, as
+/// written) for only the unread ones, at most `limit`.
+pub async fn list(
+    app: &App,
+    caller: &Caller,
+    unread: Option<&str>,
+    limit: i64,
+) -> Result<Inbox, StewardshipError> {
+    let unread_only = super::flag("unread", unread)?;
+    inbox(app, caller, unread_only, limit).await
+}
+
+/// Which to mark read: one (`id`) or, without it, all.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadRequest {
+    pub id: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReadResponse {
+    pub marked: u64,
+}
+
+/// Marks the caller's notification `id` read, or all of them without one; how many were
+/// marked. Refused to a user of no zone.
+pub async fn mark_read(
+    app: &App,
+    caller: &Caller,
+    id: Option<i64>,
+) -> Result<ReadResponse, StewardshipError> {
+    let zone = caller.zone_for(Operation::ManageOwnAccount)?;
+    let user = caller.user_id.ok_or(Denied {
+        operation: Operation::ManageOwnAccount,
+        role: caller.policy.role,
+    })?;
+    let marked = app
+        .store
+        .mark_notifications_read(&caller.actor, zone.0, user.0, id)
+        .await
+        .map_err(StewardshipError::Notification)?;
+    Ok(ReadResponse { marked })
 }
 
 #[cfg(test)]

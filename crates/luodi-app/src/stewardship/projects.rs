@@ -2,11 +2,14 @@
 
 use luodi_domain::stewardship::project::{PhaseInput, ProjectDraft, ProjectInput};
 use luodi_domain::{EnterpriseId, Operation, Scope, UserId};
+use luodi_store::StoreError;
 use luodi_store::stewardship::projects::{NewPhase, NewProject, Phase, Project};
+use luodi_store::stewardship::stewards::StewardAssignment;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::StewardshipError;
+use super::stewards::{TimelineEntry, actor_display, current, timeline};
 use crate::{App, Caller};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -186,4 +189,163 @@ pub async fn create(
             },
         )
         .await?)
+}
+
+/// A project as the projects page lists it.
+pub struct ProjectLine {
+    pub project: Project,
+    /// Its enterprise's name (empty when the caller does not see it).
+    pub enterprise: String,
+    /// Its steward's name, where the caller sees the staff's names.
+    pub steward: Option<String>,
+}
+
+/// The projects page: the projects the caller sees and, where they may record one, the
+/// enterprises and stewards the form offers.
+pub struct ProjectsView {
+    pub projects: Vec<ProjectLine>,
+    /// Projects signed (one phase at least at signing or beyond).
+    pub signed: usize,
+    pub may_create: bool,
+    /// (id, name), for the form.
+    pub enterprises: Vec<(i64, String)>,
+    pub stewards: Vec<(i64, String)>,
+}
+
+/// The name of the project's enterprise, if the caller sees it.
+async fn enterprise_name(app: &App, scope: &Scope, p: &Project) -> String {
+    app.store
+        .enterprise(scope, p.enterprise_id)
+        .await
+        .map(|e| e.name)
+        .unwrap_or_default()
+}
+
+/// The projects the caller sees, as their page lists them.
+pub async fn list_page(app: &App, caller: &Caller) -> Result<ProjectsView, StewardshipError> {
+    let scope = caller.scope_for(Operation::ViewProjects)?;
+    let projects = app.store.projects(&scope).await?;
+    let (may_create, enterprises, stewards) = match caller.zone_for(Operation::CreateProject) {
+        Ok(zone) => {
+            let create = caller.scope_for(Operation::CreateProject)?;
+            let enterprises = app
+                .store
+                .enterprises(
+                    &create,
+                    &Default::default(),
+                    luodi_store::PageRequest {
+                        page: 1,
+                        per_page: luodi_store::PageRequest::MAX_PER_PAGE,
+                    },
+                )
+                .await?
+                .items
+                .into_iter()
+                .map(|e| (e.id.0, e.name))
+                .collect();
+            (true, enterprises, app.store.stewards(zone).await?)
+        }
+        Err(_) => (false, Vec::new(), Vec::new()),
+    };
+    let names: std::collections::HashMap<i64, String> =
+        if Operation::SeeStaffNames.allows(caller.policy.role) {
+            app.store
+                .users(&scope)
+                .await?
+                .into_iter()
+                .map(|u| (u.id.0, u.display_name))
+                .collect()
+        } else {
+            Default::default()
+        };
+    let signed = projects
+        .iter()
+        .filter(|p| {
+            luodi_domain::stewardship::project::is_signed(p.phases.iter().map(|ph| ph.status))
+        })
+        .count();
+    let mut lines = Vec::with_capacity(projects.len());
+    for project in projects {
+        lines.push(ProjectLine {
+            enterprise: enterprise_name(app, &scope, &project).await,
+            steward: project.steward_id.and_then(|u| names.get(&u.0).cloned()),
+            project,
+        });
+    }
+    Ok(ProjectsView {
+        projects: lines,
+        signed,
+        may_create,
+        enterprises,
+        stewards,
+    })
+}
+
+/// A steward's assignment with who made it, as a person reads it.
+pub struct StewardLine {
+    pub assignment: StewardAssignment,
+    pub assigned_by: String,
+}
+
+/// What a project's page shows.
+pub struct ProjectView {
+    pub project: Project,
+    pub enterprise: String,
+    /// The steward now, by name.
+    pub steward: Option<String>,
+    /// Every assignment, the first first.
+    pub stewards: Vec<StewardLine>,
+    /// The zone's stewards to hand the project to, where the caller may: (id, name).
+    pub steward_choices: Vec<(i64, String)>,
+    /// The newest first.
+    pub timeline: Vec<TimelineEntry>,
+    /// The ids of the phases that have a service list.
+    pub listed: Vec<i64>,
+    /// Whether the caller may move phases by hand, and hand land over.
+    pub may_move: bool,
+    pub may_hand_over: bool,
+}
+
+/// Project `id` as its page shows it, if the caller sees it.
+pub async fn page(app: &App, caller: &Caller, id: i64) -> Result<ProjectView, StewardshipError> {
+    let scope = caller.scope_for(Operation::ViewProjects)?;
+    let project = app.store.project(&scope, id).await?;
+    let enterprise = enterprise_name(app, &scope, &project).await;
+    let history = app.store.steward_history(&scope, project.id).await?;
+    let steward = current(&history).map(|a| a.name.clone());
+    let steward_choices = match caller.zone_for(Operation::AssignSteward) {
+        Ok(zone) => app.store.stewards(zone).await?,
+        Err(_) => Vec::new(),
+    };
+    let mut names = std::collections::HashMap::new();
+    let mut stewards = Vec::with_capacity(history.len());
+    for assignment in history {
+        let assigned_by =
+            actor_display(app, &assignment.assigned_by, caller.lang, &mut names).await;
+        stewards.push(StewardLine {
+            assignment,
+            assigned_by,
+        });
+    }
+    let mut timeline = timeline(app, caller, project.id, 50).await?;
+    timeline.reverse();
+    let mut listed = Vec::new();
+    for ph in &project.phases {
+        match app.store.service_list(&scope, ph.id).await {
+            Ok(_) => listed.push(ph.id),
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(ProjectView {
+        project,
+        enterprise,
+        steward,
+        stewards,
+        steward_choices,
+        timeline,
+        listed,
+        may_move: Operation::MovePhase.allows(caller.policy.role),
+        may_hand_over: Operation::HandOverLand.allows(caller.policy.role),
+    })
 }

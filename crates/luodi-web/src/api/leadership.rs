@@ -22,8 +22,5 @@ pub async fn show(
     State(state): State<AppState>,
     caller: ApiUser,
 ) -> Result<Json<Leadership>, ApiError> {
-    let view = leadership(&state.app, &caller.caller())
-        .await
-        .map_err(|e| ApiError::app(caller.lang, e))?;
-    Ok(Json(view))
+    Ok(Json(leadership(&state.app, &caller.caller()).await?))
 }

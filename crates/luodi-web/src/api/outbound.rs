@@ -1,21 +1,20 @@
 //! Where a zone's notifications go out: `GET/PUT /api/v1/outbound` (email on or off, the
 //! webhooks), and what became of each delivery: `GET /api/v1/outbox`,
-//! `POST /api/v1/outbox/{id}/retry`. Administrators only; secrets are never shown.
+//! `POST /api/v1/outbox/{id}/retry`. Administrators only; secrets are never shown. Each
+//! handler parses, calls one use case ([`luodi_app::stewardship::outbound`]) and answers
+//! with what it returns.
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use luodi_domain::Operation;
+use luodi_app::stewardship::StewardshipError;
+use luodi_app::stewardship::delivery::TargetRefused;
+use luodi_app::stewardship::outbound::{self, OutboxList};
 use luodi_domain::stewardship::outbound::Outbound;
-use luodi_store::core::orgs::OUTBOUND;
-use luodi_store::stewardship::outbox::{OutboxCounts, OutboxEntry};
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::error::{ApiError, ErrorBody, t};
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiUser, JsonBody, PathId, QueryParams};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -33,14 +32,9 @@ pub async fn show(
     State(state): State<AppState>,
     caller: ApiUser,
 ) -> Result<Json<Outbound>, ApiError> {
-    let zone = caller.zone_for(Operation::ManageOutbound)?;
-    let o: Outbound = state
-        .app
-        .store
-        .zone_setting(zone, OUTBOUND)
-        .await
-        .map_err(|e| ApiError::store(caller.lang, e))?;
-    Ok(Json(o.redacted()))
+    Ok(Json(
+        outbound::settings(&state.app, &caller.caller()).await?,
+    ))
 }
 
 #[utoipa::path(put, path = "/api/v1/outbound", tag = "notifications",
@@ -53,59 +47,15 @@ pub async fn set(
     caller: ApiUser,
     JsonBody(body): JsonBody<Outbound>,
 ) -> Result<Json<Outbound>, ApiError> {
-    let zone = caller.zone_for(Operation::ManageOutbound)?;
-    let lang = caller.lang;
-    let current: Outbound = state
-        .app
-        .store
-        .zone_setting(zone, OUTBOUND)
-        .await
-        .map_err(|e| ApiError::store(lang, e))?;
-    let new = current.merged_with_existing(body);
-    new.check().map_err(|e| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()).field(e.field)
-    })?;
-    luodi_app::stewardship::delivery::check_targets(&new, &state.app.settings.outbound.allow_hosts)
-        .await
-        .map_err(|r| internal_target(lang, &r))?;
-    state
-        .app
-        .store
-        .set_zone_setting(&caller.user.actor(), zone, OUTBOUND, &new)
-        .await
-        .map_err(|e| ApiError::store(lang, e))?;
-    Ok(Json(new.redacted()))
+    Ok(Json(
+        outbound::set_settings(&state.app, &caller.caller(), body).await?,
+    ))
 }
 
-/// The refusal of a webhook aimed inside the server's network.
-pub fn internal_target(
-    lang: luodi_domain::Lang,
-    r: &luodi_app::stewardship::delivery::TargetRefused,
-) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "internal_address",
-        t(
-            lang,
-            &format!(
-                "{}：指向内部地址 {}，Webhook 不得访问内网（只有服务器运维人员可通过 webhook_allow_hosts 放行指定主机）",
-                r.field, r.address
-            ),
-            &format!(
-                "{}: points at the internal address {}, which webhooks may not reach (only the server's operator can allow a host, with webhook_allow_hosts)",
-                r.field, r.address
-            ),
-        ),
-    )
-    .field(r.field.clone())
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OutboxList {
-    #[schema(value_type = Object)]
-    pub counts: OutboxCounts,
-    #[schema(value_type = Vec<Object>)]
-    pub deliveries: Vec<OutboxEntry>,
+/// The refusal of a webhook aimed inside the server's network, in `lang` (the settings
+/// page shows it too).
+pub fn internal_target(lang: luodi_domain::Lang, r: &TargetRefused) -> ApiError {
+    ApiError::app(lang, StewardshipError::InternalTarget(r.clone()))
 }
 
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "notifications",
@@ -117,27 +67,12 @@ pub async fn outbox(
     caller: ApiUser,
     params: QueryParams,
 ) -> Result<Json<OutboxList>, ApiError> {
-    let zone = caller.zone_for(Operation::ManageOutbound)?;
     let params = params.with_lang(caller.lang);
     params.only(&["state", "limit"])?;
-    let wanted = params.text("state");
-    if let Some(s) = wanted
-        && !["pending", "sent", "failed"].contains(&s)
-    {
-        return Err(params.bad(
-            "state",
-            "应为 pending、sent 或 failed",
-            "must be pending, sent or failed",
-        ));
-    }
     let limit = params.int("limit", 1, 500)?.unwrap_or(100);
-    let (deliveries, counts) = state
-        .app
-        .store
-        .outbox(zone.0, wanted, limit)
-        .await
-        .map_err(|e| ApiError::store(caller.lang, e))?;
-    Ok(Json(OutboxList { counts, deliveries }))
+    Ok(Json(
+        outbound::outbox(&state.app, &caller.caller(), params.text("state"), limit).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/outbox/{id}/retry", tag = "notifications", params(("id" = i64, Path, description = "delivery id")),
@@ -151,23 +86,6 @@ pub async fn retry(
     PathId(id): PathId,
     JsonBody(_empty): JsonBody<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let zone = caller.zone_for(Operation::ManageOutbound)?;
-    let retried = state
-        .app
-        .store
-        .retry_outbox(&caller.user.actor(), zone.0, id)
-        .await
-        .map_err(|e| ApiError::store(caller.lang, e))?;
-    if !retried {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "not_failed",
-            t(
-                caller.lang,
-                "只有发送失败的投递可以重发",
-                "only a failed delivery is sent again",
-            ),
-        ));
-    }
+    outbound::retry(&state.app, &caller.caller(), id).await?;
     Ok(Json(serde_json::json!({"id": id, "state": "pending"})))
 }

@@ -21,8 +21,5 @@ pub async fn list(
     State(state): State<AppState>,
     caller: ApiUser,
 ) -> Result<Json<PortfolioResponse>, ApiError> {
-    let view = portfolio(&state.app, &caller.caller())
-        .await
-        .map_err(|e| ApiError::app(caller.lang, e))?;
-    Ok(Json(view))
+    Ok(Json(portfolio(&state.app, &caller.caller()).await?))
 }

@@ -9,17 +9,17 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use luodi_domain::stewardship::blocker::{
-    Action as BlockerAction, CATEGORIES, PRIORITIES, State as BlockerState,
+use luodi_app::stewardship::StewardshipError;
+use luodi_app::stewardship::blockers::{
+    self, ActionRequest, BlockerResponse, RaiseRequest, attachment_names,
 };
-use luodi_domain::{Lang, Operation};
-use luodi_store::stewardship::blockers::{BlockerFilter, NewBlocker};
+use luodi_domain::core::i18n;
+use luodi_domain::stewardship::blocker::Action as BlockerAction;
 
 use super::{Layout, PageForm, error_page, render};
 use crate::AppState;
-use crate::api::blockers::{ActionRequest, BlockerResponse, action_error, response, to_action};
 use crate::error::ApiError;
-use crate::extract::{ApiUser, PageUser, QueryParams};
+use crate::extract::{PageUser, QueryParams};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -80,23 +80,6 @@ struct ListPage {
     error: Option<String>,
 }
 
-fn api_user(page: &PageUser) -> ApiUser {
-    ApiUser {
-        user: page.user.clone(),
-        lang: page.lang,
-        token_expires: None,
-    }
-}
-
-fn pick(
-    lang: Lang,
-    list: &[(&'static str, &'static str, &'static str)],
-) -> Vec<(&'static str, String)> {
-    list.iter()
-        .map(|c| (c.0, if lang == Lang::Zh { c.1 } else { c.2 }.to_string()))
-        .collect()
-}
-
 async fn list(
     State(state): State<AppState>,
     page: PageUser,
@@ -114,39 +97,18 @@ async fn render_list(
     error: Option<String>,
 ) -> Result<Response, ApiError> {
     let l = Layout::new(state, page, "blockers.title", "nav.stewards", "/blockers").await;
-    let Some(zone) = page.user.zone_id else {
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+    let view = match blockers::page(&state.app, &page.caller(), show).await {
+        Ok(v) => v,
+        Err(StewardshipError::Denied(_)) => {
+            return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+        }
+        Err(e) => return Err(ApiError::app(page.lang, e)),
     };
-    let scope = page.user.scope();
-    let filter = BlockerFilter {
-        open: show == "open",
-        state: match show {
-            "closed" => Some(BlockerState::Closed),
-            _ => None,
-        },
-        department_id: (show == "mine" && page.user.department_id.is_some())
-            .then(|| page.user.department_id.map(|d| d.0))
-            .flatten(),
-        ..Default::default()
-    };
-    let records = state
-        .app
-        .store
-        .blockers(&scope, &filter)
-        .await
-        .map_err(|e| ApiError::store(page.lang, e))?;
-    let calendar = state
-        .app
-        .store
-        .calendar()
-        .await
-        .map_err(ApiError::internal)?;
-    let today = state.app.today();
-    let caller = api_user(page);
-    let mut rows = Vec::new();
-    for r in &records {
-        let b = response(&caller, r, &calendar, today, false)?;
-        rows.push(Row {
+    let today = view.today;
+    let rows: Vec<Row> = view
+        .blockers
+        .iter()
+        .map(|b| Row {
             id: b.id,
             title: b.title.clone(),
             category_text: b.category_text.clone(),
@@ -156,9 +118,9 @@ async fn render_list(
             department: b.department.clone(),
             state_text: b.state_text.clone(),
             waiting_on_enterprise: b.waiting_on_enterprise,
-            clocks: cells(&b),
-        });
-    }
+            clocks: cells(b),
+        })
+        .collect();
     let missed = rows
         .iter()
         .filter(|r| r.clocks.iter().any(|c| c.class == "overdue"))
@@ -185,36 +147,13 @@ async fn render_list(
             show == "closed",
         ),
     ];
-    if page.user.department_id.is_some() {
+    if view.has_department {
         shows.push((
             "mine",
             l.tr.t("blockers.show_mine").to_string(),
             show == "mine",
         ));
     }
-    let may_raise = Operation::RaiseBlocker.allows(page.user.role);
-    let projects = if may_raise {
-        state
-            .app
-            .store
-            .projects(&scope)
-            .await
-            .map_err(|e| ApiError::store(page.lang, e))?
-            .into_iter()
-            .map(|p| (p.id, p.name))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let departments = state
-        .app
-        .store
-        .departments(zone)
-        .await
-        .map_err(|e| ApiError::store(page.lang, e))?
-        .into_iter()
-        .map(|d| (d.id.0, l.tr.pick(&d.name_zh, &d.name_en).to_string()))
-        .collect();
     let clock_names = luodi_domain::stewardship::blocker::ClockKind::ALL
         .iter()
         .map(|k| k.label().get(page.lang).to_string())
@@ -226,11 +165,11 @@ async fn render_list(
             shows,
             clock_names,
             rows,
-            may_raise,
-            projects,
-            categories: pick(page.lang, CATEGORIES),
-            priorities: pick(page.lang, PRIORITIES),
-            departments,
+            may_raise: view.may_raise,
+            projects: view.projects,
+            categories: blockers::categories(page.lang),
+            priorities: blockers::priorities(page.lang),
+            departments: view.departments,
             error,
             l,
         },
@@ -241,47 +180,24 @@ async fn raise(
     State(state): State<AppState>,
     PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    if !Operation::RaiseBlocker.allows(page.user.role) {
-        let l = Layout::new(&state, &page, "error.title", "nav.stewards", "/blockers").await;
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
-    }
-    let party = match luodi_domain::core::policy::blocker_party(page.user.role) {
-        luodi_domain::stewardship::blocker::Party::Enterprise => {
-            luodi_domain::stewardship::blocker::Party::Enterprise
-        }
-        _ => luodi_domain::stewardship::blocker::Party::Steward,
-    };
-    let new = NewBlocker {
+    let request = RaiseRequest {
         project_id: form.text("project_id").parse().unwrap_or(0),
         phase_id: None,
         category: form.text("category"),
-        priority: form.get("priority").unwrap_or("normal").to_string(),
+        priority: Some(form.get("priority").unwrap_or("normal").to_string()),
         title: form.text("title"),
         description: form.text("description"),
-        attachments: form
-            .text("attachments")
-            .split([',', '，', '、'])
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect(),
+        attachments: attachment_names(&form.text("attachments")),
         department_id: form.text("department_id").parse().unwrap_or(0),
     };
-    match state
-        .app
-        .store
-        .raise_blocker(
-            &page.user.actor(),
-            &page.user.scope(),
-            Some(page.user.id.0),
-            party,
-            &new,
-            state.app.today(),
-        )
-        .await
-    {
+    match blockers::raise(&state.app, &page.caller(), request).await {
         Ok(b) => Ok(Redirect::to(&format!("/blockers/{}", b.id)).into_response()),
+        Err(StewardshipError::Denied(_)) => {
+            let l = Layout::new(&state, &page, "error.title", "nav.stewards", "/blockers").await;
+            Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"))
+        }
         Err(e) => {
-            let e = action_error(page.lang, e);
+            let e = ApiError::app(page.lang, e);
             if e.status.is_server_error() {
                 return Err(e);
             }
@@ -347,32 +263,25 @@ async fn render_detail(
     error: Option<String>,
 ) -> Result<Response, ApiError> {
     let l = Layout::new(state, page, "blockers.title", "nav.stewards", "/blockers").await;
-    let (Some(zone), Ok(id)) = (page.user.zone_id, id.parse::<i64>()) else {
+    let Ok(id) = id.parse::<i64>() else {
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
     };
-    let record = match state.app.store.blocker(&page.user.scope(), id).await {
-        Ok(r) => r,
-        Err(luodi_store::StoreError::NotFound) => {
+    let detail = match blockers::detail(&state.app, &page.caller(), id).await {
+        Ok(d) => d,
+        // A user of no zone sees no blocker.
+        Err(StewardshipError::Denied(_)) => {
             return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
         }
-        Err(e) => return Err(ApiError::store(page.lang, e)),
+        Err(e) => {
+            let e = ApiError::app(page.lang, e);
+            if e.status == StatusCode::NOT_FOUND {
+                return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+            }
+            return Err(e);
+        }
     };
-    let calendar = state
-        .app
-        .store
-        .calendar()
-        .await
-        .map_err(ApiError::internal)?;
-    let b = response(&api_user(page), &record, &calendar, state.app.today(), true)?;
-    let departments: Vec<(i64, String)> = state
-        .app
-        .store
-        .departments(zone)
-        .await
-        .map_err(|e| ApiError::store(page.lang, e))?
-        .into_iter()
-        .map(|d| (d.id.0, l.tr.pick(&d.name_zh, &d.name_en).to_string()))
-        .collect();
+    let b = detail.blocker;
+    let departments = detail.departments;
     let dept_name = |id: i64| {
         departments
             .iter()
@@ -385,9 +294,11 @@ async fn render_detail(
         .iter()
         .map(|e| {
             let detail = match &e.action {
-                BlockerAction::Rerouted { department, reason } => {
-                    format!("→ {}：{reason}", dept_name(*department))
-                }
+                BlockerAction::Rerouted { department, reason } => i18n::fill(
+                    page.lang,
+                    "stewardship.blocker_page.rerouted",
+                    &[("department", &dept_name(*department)), ("reason", reason)],
+                ),
                 BlockerAction::Answered { text }
                 | BlockerAction::EnterpriseResponded { text }
                 | BlockerAction::Resolved { text } => text.clone(),
@@ -471,25 +382,9 @@ async fn act(
         resolve_limit: opt("resolve_limit").and_then(|v| v.parse().ok()),
         version: opt("version").and_then(|v| v.parse().ok()),
     };
-    let result = match to_action(&request, page.lang) {
-        Ok(action) => state
-            .app
-            .store
-            .act_on_blocker(
-                &page.user.actor(),
-                &page.user.scope(),
-                Some(page.user.id.0),
-                luodi_domain::core::policy::blocker_party(page.user.role),
-                page.user.department_id.map(|d| d.0),
-                blocker_id,
-                action,
-                request.version,
-                state.app.today(),
-            )
-            .await
-            .map_err(|e| action_error(page.lang, e)),
-        Err(e) => Err(e),
-    };
+    let result = blockers::act(&state.app, &page.caller(), blocker_id, &request)
+        .await
+        .map_err(|e| ApiError::app(page.lang, e));
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/blockers/{blocker_id}")).into_response()),
         Err(e) if e.status.is_server_error() => Err(e),

@@ -11,7 +11,7 @@ use super::{Layout, PageForm, error_page, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::PageUser;
-use luodi_app::stewardship::notifications::{Inbox, inbox};
+use luodi_app::stewardship::notifications::{Inbox, inbox, mark_read};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -28,9 +28,7 @@ struct InboxPage {
 
 async fn show(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
     let l = Layout::new(&state, &page, "inbox.title", "", "/inbox").await;
-    let inbox = inbox(&state.app, &page.caller(), false, 100)
-        .await
-        .map_err(|e| ApiError::app(page.lang, e))?;
+    let inbox = inbox(&state.app, &page.caller(), false, 100).await?;
     Ok(render(StatusCode::OK, &InboxPage { l, inbox }))
 }
 
@@ -38,22 +36,18 @@ async fn read(
     State(state): State<AppState>,
     PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let Some(zone) = page.user.zone_id else {
-        let l = Layout::new(&state, &page, "error.title", "", "/inbox").await;
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
-    };
     let id = form.get("id").and_then(|v| v.parse().ok());
-    match state
-        .app
-        .store
-        .mark_notifications_read(&page.user.actor(), zone.0, page.user.id.0, id)
-        .await
-    {
+    match mark_read(&state.app, &page.caller(), id).await {
         Ok(_) => Ok(Redirect::to("/inbox").into_response()),
-        Err(luodi_store::StoreError::NotFound) => {
+        Err(e) => {
+            let e = ApiError::app(page.lang, e);
+            let key = match e.status {
+                StatusCode::FORBIDDEN => "error.forbidden",
+                StatusCode::NOT_FOUND => "error.not_found",
+                _ => return Err(e),
+            };
             let l = Layout::new(&state, &page, "error.title", "", "/inbox").await;
-            Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"))
+            Ok(error_page(l, e.status, key))
         }
-        Err(e) => Err(ApiError::store(page.lang, e)),
     }
 }

@@ -11,7 +11,7 @@ use super::{Layout, error_page, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::PageUser;
-use luodi_app::leadership::{Leadership, leadership};
+use luodi_app::leadership::{Leadership, LeadershipError, leadership};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/leadership", get(show))
@@ -94,17 +94,13 @@ async fn show(State(state): State<AppState>, page: PageUser) -> Result<Response,
         "/leadership",
     )
     .await;
-    if page
-        .user
-        .caller()
-        .zone_for(luodi_domain::Operation::ViewLeadership)
-        .is_err()
-    {
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
-    }
-    let data = leadership(&state.app, &page.caller())
-        .await
-        .map_err(|e| ApiError::app(page.lang, e))?;
+    let data = match leadership(&state.app, &page.caller()).await {
+        Ok(data) => data,
+        Err(LeadershipError::Denied(_)) => {
+            return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+        }
+        Err(e) => return Err(ApiError::app(page.lang, e)),
+    };
     let stage_chart = bar_chart(
         l.tr.t("leadership.stages"),
         &data

@@ -58,13 +58,8 @@ async fn page(State(state): State<AppState>, page: PageUser) -> Result<Response,
         "/portfolio",
     )
     .await;
-    let p = luodi_app::forecast::portfolio::portfolio(&state.app, &page.caller())
-        .await
-        .map_err(|e| ApiError::app(page.lang, e))?;
-    let catalogue = match page.user.zone_id {
-        Some(z) => state.app.store.catalogue(z, None).await.ok().map(|c| c.2),
-        None => None,
-    };
+    let view = luodi_app::leadership::portfolio::page(&state.app, &page.caller()).await?;
+    let p = &view.portfolio;
     let widest = p
         .rows
         .iter()
@@ -81,11 +76,7 @@ async fn page(State(state): State<AppState>, page: PageUser) -> Result<Response,
             let next_name = if next_code == luodi_domain::forecast::critical_path::BUILD {
                 l.tr.t("gantt.building").to_string()
             } else {
-                catalogue
-                    .as_ref()
-                    .and_then(|c| c.item(&next_code))
-                    .map(|i| l.tr.pick(&i.name_zh, &i.name_en).to_string())
-                    .unwrap_or_default()
+                view.item_names.get(&next_code).cloned().unwrap_or_default()
             };
             let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
             Row {

@@ -11,10 +11,7 @@ use axum::routing::{get, post};
 use luodi_domain::approvals::catalogue::ReformMode;
 use luodi_domain::approvals::rule::ASSESSMENTS;
 use luodi_domain::approvals::service_item::{ClockStatus, ItemState, Party, clock};
-use luodi_domain::stewardship::project::PhaseStatus;
 use luodi_domain::{Lang, Operation};
-use luodi_store::StoreError;
-use luodi_store::stewardship::projects::Project;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -25,7 +22,11 @@ use luodi_app::approvals::limit_text;
 use luodi_app::approvals::service_lists::{self, HandoverRequest, Loaded};
 use luodi_app::approvals::steps::{self, StepRequest};
 use luodi_app::approvals::{ApprovalsError, lateness, notice};
+use luodi_app::stewardship::StewardshipError;
+use luodi_app::stewardship::lifecycle::{self, MOVES_BY_HAND, MoveRequest};
 use luodi_app::stewardship::projects::{self, CreateProjectRequest};
+use luodi_app::stewardship::stewards::{self, AssignRequest, TimelineEntry};
+use luodi_domain::core::i18n;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -82,16 +83,6 @@ struct ProjectsPage {
     error: Option<String>,
 }
 
-async fn enterprise_name(state: &AppState, page: &PageUser, p: &Project) -> String {
-    state
-        .app
-        .store
-        .enterprise(&page.user.scope(), p.enterprise_id)
-        .await
-        .map(|e| e.name)
-        .unwrap_or_default()
-}
-
 async fn list(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
     render_projects(
         &state,
@@ -111,93 +102,40 @@ async fn render_projects(
     error: Option<String>,
 ) -> Result<Response, ApiError> {
     let l = Layout::new(state, page, "project.title", "nav.projects", "/projects").await;
-    let projects = state
-        .app
-        .store
-        .projects(&page.user.scope())
-        .await
-        .map_err(ApiError::internal)?;
-    let may_create = page.user.zone_id.is_some() && Operation::CreateProject.allows(page.user.role);
-    let (enterprises, stewards) = match page.user.zone_id {
-        Some(zone) if may_create => (
-            state
-                .app
-                .store
-                .enterprises(
-                    &page.user.scope(),
-                    &Default::default(),
-                    luodi_store::PageRequest {
-                        page: 1,
-                        per_page: luodi_store::PageRequest::MAX_PER_PAGE,
-                    },
-                )
-                .await
-                .map_err(ApiError::internal)?
-                .items
-                .into_iter()
-                .map(|e| (e.id.0, e.name))
-                .collect(),
-            state
-                .app
-                .store
-                .stewards(zone)
-                .await
-                .map_err(ApiError::internal)?,
-        ),
-        _ => (Vec::new(), Vec::new()),
-    };
-    let names: std::collections::HashMap<i64, String> =
-        if !Operation::SeeStaffNames.allows(page.user.role) {
-            Default::default()
-        } else {
-            state
-                .app
-                .store
-                .users(&page.user.scope())
-                .await
-                .map_err(ApiError::internal)?
-                .into_iter()
-                .map(|u| (u.id.0, u.display_name))
-                .collect()
-        };
-    let mut rows = Vec::new();
-    for p in &projects {
-        rows.push(ProjectRow {
-            id: p.id,
-            name: l
-                .tr
-                .pick(&p.name, p.name_en.as_deref().unwrap_or(&p.name))
-                .to_string(),
-            enterprise: enterprise_name(state, page, p).await,
-            investment: p.total_investment.display(page.lang),
-            investment_exact: p.total_investment.exact_yuan(),
-            phases: p
-                .phases
-                .iter()
-                .map(|ph| format!("{} {}", ph.name, ph.status.label().get(page.lang)))
-                .collect::<Vec<_>>()
-                .join(" · "),
-            steward: p
-                .steward_id
-                .and_then(|u| names.get(&u.0).cloned())
-                .unwrap_or_else(|| "—".into()),
-        });
-    }
-    let signed = projects
+    let view = projects::list_page(&state.app, &page.caller()).await?;
+    let rows = view
+        .projects
         .iter()
-        .filter(|p| {
-            luodi_domain::stewardship::project::is_signed(p.phases.iter().map(|ph| ph.status))
+        .map(|line| {
+            let p = &line.project;
+            ProjectRow {
+                id: p.id,
+                name: l
+                    .tr
+                    .pick(&p.name, p.name_en.as_deref().unwrap_or(&p.name))
+                    .to_string(),
+                enterprise: line.enterprise.clone(),
+                investment: p.total_investment.display(page.lang),
+                investment_exact: p.total_investment.exact_yuan(),
+                phases: p
+                    .phases
+                    .iter()
+                    .map(|ph| format!("{} {}", ph.name, ph.status.label().get(page.lang)))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                steward: line.steward.clone().unwrap_or_else(|| "—".into()),
+            }
         })
-        .count();
+        .collect();
     Ok(render(
         status,
         &ProjectsPage {
             l,
             rows,
-            signed,
-            may_create,
-            enterprises,
-            stewards,
+            signed: view.signed,
+            may_create: view.may_create,
+            enterprises: view.enterprises,
+            stewards: view.stewards,
             chains: luodi_domain::core::enterprise::ChainPosition::ALL
                 .iter()
                 .map(|c| (c.as_str(), c.label().get(page.lang).to_string()))
@@ -321,14 +259,6 @@ pub struct PhaseRow {
     pub moves: Vec<(&'static str, String)>,
 }
 
-/// The stages reached by hand (the others by the handover and the milestone approvals).
-const MOVES_BY_HAND: [PhaseStatus; 4] = [
-    PhaseStatus::Signed,
-    PhaseStatus::LandMatched,
-    PhaseStatus::ConstructionStarted,
-    PhaseStatus::InProduction,
-];
-
 pub struct StewardRow {
     pub name: String,
     pub from: String,
@@ -358,7 +288,7 @@ struct ProjectPage {
     /// The zone's stewards to hand the project to, where the user may: (id, name).
     steward_choices: Vec<(i64, String)>,
     /// The newest first.
-    timeline: Vec<crate::api::stewards::TimelineEntry>,
+    timeline: Vec<TimelineEntry>,
 }
 
 fn not_found_id(raw: &str) -> Option<i64> {
@@ -383,22 +313,29 @@ async fn render_project(
     let Some(id) = not_found_id(raw_id) else {
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
     };
-    let p = match state.app.store.project(&page.user.scope(), id).await {
-        Ok(p) => p,
-        Err(StoreError::NotFound) => {
-            return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    let view = match projects::page(&state.app, &page.caller(), id).await {
+        Ok(v) => v,
+        Err(e) => {
+            let e = ApiError::app(page.lang, e);
+            if e.status == StatusCode::NOT_FOUND {
+                return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+            }
+            return Err(e);
         }
-        Err(e) => return Err(ApiError::internal(e)),
     };
+    let p = &view.project;
     let lang = page.lang;
     let facts = vec![
-        ("project.enterprise", enterprise_name(state, page, &p).await),
+        ("project.enterprise", view.enterprise.clone()),
         (
             "project.investment",
-            format!(
-                "{} ({} 元)",
-                p.total_investment.display(lang),
-                p.total_investment.exact_yuan()
+            i18n::fill(
+                lang,
+                "stewardship.project_page.investment",
+                &[
+                    ("display", &p.total_investment.display(lang)),
+                    ("exact", &p.total_investment.exact_yuan()),
+                ],
             ),
         ),
         (
@@ -413,58 +350,26 @@ async fn render_project(
             "project.jobs",
             p.jobs.map(|j| j.to_string()).unwrap_or_else(|| "—".into()),
         ),
+        (
+            "project.steward",
+            view.steward.clone().unwrap_or_else(|| "—".to_string()),
+        ),
     ];
-    let stewards = state
-        .app
-        .store
-        .steward_history(&page.user.scope(), p.id)
-        .await
-        .map_err(ApiError::internal)?;
-    let mut facts = facts;
-    facts.push((
-        "project.steward",
-        stewards
-            .iter()
-            .rev()
-            .find(|a| a.until_at.is_none())
-            .map_or_else(|| "—".to_string(), |a| a.name.clone()),
-    ));
-    let steward_choices = match page.user.zone_id {
-        Some(zone) if Operation::AssignSteward.allows(page.user.role) => state
-            .app
-            .store
-            .stewards(zone)
-            .await
-            .map_err(ApiError::internal)?,
-        _ => Vec::new(),
-    };
-    let mut names = std::collections::HashMap::new();
-    let mut steward_rows = Vec::with_capacity(stewards.len());
-    for a in &stewards {
-        steward_rows.push(StewardRow {
-            name: a.name.clone(),
-            from: shown_time(&a.from_at),
-            until: a.until_at.as_deref().map(shown_time),
-            reason: a.reason.clone(),
-            by: crate::api::stewards::actor_display(state, &a.assigned_by, lang, &mut names).await,
-        });
-    }
-    let mut timeline =
-        crate::api::stewards::timeline_entries(state, &page.user, page.lang, p.id, 50).await?;
-    timeline.reverse();
-    let mut phases = Vec::new();
-    for ph in &p.phases {
-        let has_list = match state
-            .app
-            .store
-            .service_list(&page.user.scope(), ph.id)
-            .await
-        {
-            Ok(_) => true,
-            Err(StoreError::NotFound) => false,
-            Err(e) => return Err(ApiError::internal(e)),
-        };
-        phases.push(PhaseRow {
+    let steward_rows = view
+        .stewards
+        .iter()
+        .map(|s| StewardRow {
+            name: s.assignment.name.clone(),
+            from: shown_time(&s.assignment.from_at),
+            until: s.assignment.until_at.as_deref().map(shown_time),
+            reason: s.assignment.reason.clone(),
+            by: s.assigned_by.clone(),
+        })
+        .collect();
+    let phases = p
+        .phases
+        .iter()
+        .map(|ph| PhaseRow {
             seq: ph.seq,
             name: ph.name.clone(),
             status: ph.status.label().get(lang).to_string(),
@@ -473,8 +378,8 @@ async fn render_project(
                 .land_handover_date
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "—".into()),
-            has_list,
-            moves: if Operation::MovePhase.allows(page.user.role) {
+            has_list: view.listed.contains(&ph.id),
+            moves: if view.may_move {
                 MOVES_BY_HAND
                     .iter()
                     .filter(|m| **m > ph.status)
@@ -483,8 +388,8 @@ async fn render_project(
             } else {
                 Vec::new()
             },
-        });
-    }
+        })
+        .collect();
     let title =
         l.tr.pick(&p.name, p.name_en.as_deref().unwrap_or(&p.name))
             .to_string();
@@ -508,13 +413,13 @@ async fn render_project(
             project_id: p.id,
             facts,
             phases,
-            may_hand_over: Operation::HandOverLand.allows(page.user.role),
+            may_hand_over: view.may_hand_over,
             today: state.app.today().to_string(),
             assessments,
             error,
             stewards: steward_rows,
-            steward_choices,
-            timeline,
+            steward_choices: view.steward_choices,
+            timeline: view.timeline,
         },
     ))
 }
@@ -535,11 +440,10 @@ async fn assign_steward(
     PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
     let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
-    let zone = match super::page_zone(&state, &page, Operation::AssignSteward, "nav.projects").await
+    if let Err(r) = super::page_zone(&state, &page, Operation::AssignSteward, "nav.projects").await
     {
-        Ok(z) => z,
-        Err(r) => return Ok(r),
-    };
+        return Ok(r);
+    }
     let Some(pid) = not_found_id(&id) else {
         return Ok(error_page(
             l().await,
@@ -547,7 +451,7 @@ async fn assign_steward(
             "error.not_found",
         ));
     };
-    let Some(user) = form.text("user_id").trim().parse::<i64>().ok() else {
+    let Some(user_id) = form.text("user_id").trim().parse::<i64>().ok() else {
         return render_project(
             &state,
             &page,
@@ -557,19 +461,28 @@ async fn assign_steward(
         )
         .await;
     };
-    match state
-        .app
-        .store
-        .assign_steward(&page.user.actor(), zone, pid, user, &form.text("reason"))
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/projects/{pid}#stewards")).into_response()),
-        Err(luodi_store::stewardship::stewards::AssignError::Store(StoreError::NotFound)) => Ok(
-            error_page(l().await, StatusCode::NOT_FOUND, "error.not_found"),
-        ),
+    let request = AssignRequest {
+        user_id,
+        reason: form.text("reason"),
+    };
+    match stewards::assign(&state.app, &page.caller(), pid, &request).await {
+        Ok(_) => Ok(Redirect::to(&format!("/projects/{pid}#stewards")).into_response()),
         Err(e) => {
-            let e = crate::api::stewards::assign_error(page.lang, e);
-            render_project(&state, &page, &id, e.status, Some(e.body.message)).await
+            let e = ApiError::app(page.lang, e);
+            match e.status {
+                StatusCode::FORBIDDEN => Ok(error_page(
+                    l().await,
+                    StatusCode::FORBIDDEN,
+                    "error.forbidden",
+                )),
+                StatusCode::NOT_FOUND => Ok(error_page(
+                    l().await,
+                    StatusCode::NOT_FOUND,
+                    "error.not_found",
+                )),
+                s if s.is_server_error() => Err(e),
+                s => render_project(&state, &page, &id, s, Some(e.body.message)).await,
+            }
         }
     }
 }
@@ -582,10 +495,9 @@ async fn move_phase(
     PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
     let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
-    let zone = match super::page_zone(&state, &page, Operation::MovePhase, "nav.projects").await {
-        Ok(z) => z,
-        Err(r) => return Ok(r),
-    };
+    if let Err(r) = super::page_zone(&state, &page, Operation::MovePhase, "nav.projects").await {
+        return Ok(r);
+    }
     let (Some(pid), Some(seq)) = (not_found_id(&id), not_found_id(&seq)) else {
         return Ok(error_page(
             l().await,
@@ -593,53 +505,44 @@ async fn move_phase(
             "error.not_found",
         ));
     };
-    let Ok(project) = state.app.store.project(&page.user.scope(), pid).await else {
-        return Ok(error_page(
-            l().await,
-            StatusCode::NOT_FOUND,
-            "error.not_found",
-        ));
+    let request = MoveRequest {
+        status: form.text("status"),
+        commitment: form
+            .get("commitment")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string),
     };
-    let Some(phase) = project.phases.iter().find(|ph| ph.seq == seq) else {
-        return Ok(error_page(
-            l().await,
-            StatusCode::NOT_FOUND,
-            "error.not_found",
-        ));
-    };
-    let Some(to) = PhaseStatus::parse(form.text("status").trim()) else {
-        return render_project(
-            &state,
-            &page,
-            &id,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(format!("status: {}", form.text("status"))),
-        )
-        .await;
-    };
-    let commitment = form
-        .get("commitment")
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    match state
-        .app
-        .store
-        .move_phase(&page.user.actor(), zone, phase.id, to, commitment)
-        .await
-    {
-        Ok(_) => {
-            state.app.forecast_wake.notify_one();
-            Ok(Redirect::to(&format!("/projects/{pid}")).into_response())
+    match lifecycle::move_project_phase(&state.app, &page.caller(), pid, seq, &request).await {
+        Ok(_) => Ok(Redirect::to(&format!("/projects/{pid}")).into_response()),
+        Err(StewardshipError::NotAStage(raw)) => {
+            render_project(
+                &state,
+                &page,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(format!("status: {raw}")),
+            )
+            .await
         }
-        Err(luodi_store::stewardship::projects::MoveError::Refused(e)) => {
-            let why = match page.lang {
-                Lang::Zh => format!("不能转入该阶段：{}", e.text(page.lang)),
-                Lang::En => e.to_string(),
-            };
-            render_project(&state, &page, &id, StatusCode::CONFLICT, Some(why)).await
-        }
-        Err(luodi_store::stewardship::projects::MoveError::Store(e)) => {
-            Err(ApiError::store(page.lang, e))
+        Err(e) => {
+            let e = ApiError::app(page.lang, e);
+            match e.status {
+                StatusCode::FORBIDDEN => Ok(error_page(
+                    l().await,
+                    StatusCode::FORBIDDEN,
+                    "error.forbidden",
+                )),
+                StatusCode::NOT_FOUND => Ok(error_page(
+                    l().await,
+                    StatusCode::NOT_FOUND,
+                    "error.not_found",
+                )),
+                StatusCode::CONFLICT => {
+                    render_project(&state, &page, &id, e.status, Some(e.body.message)).await
+                }
+                _ => Err(e),
+            }
         }
     }
 }
