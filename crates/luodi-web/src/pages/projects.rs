@@ -203,9 +203,8 @@ async fn create(
         "" => None,
         s => s.parse::<i64>().ok(),
     };
-    const ORDINALS: [&str; 10] = [
-        "一期", "二期", "三期", "四期", "五期", "六期", "七期", "八期", "九期", "十期",
-    ];
+    // The phases' names in the user's words: 一期, 二期 … or Phase 1, Phase 2 …
+    let ordinals: Vec<&str> = Tr::new(page.lang).t("project.phase_ordinals").split(',').collect();
     let request = CreateProjectRequest {
         enterprise_id,
         name: typed.name.clone(),
@@ -217,7 +216,7 @@ async fn create(
         expected_tax_yuan: None,
         jobs,
         steward_user_id: steward,
-        phases: ORDINALS[..count]
+        phases: ordinals[..count.min(ordinals.len())]
             .iter()
             .map(|name| luodi_domain::stewardship::project::PhaseInput {
                 name: name.to_string(),
@@ -733,30 +732,18 @@ async fn render_list(
             | ClockStatus::Waiting
             | ClockStatus::Incomplete
             | ClockStatus::Waived => limit_text(c.promised_limit, lang),
-            _ => match lang {
-                Lang::Zh => format!(
-                    "已用 {} / {}",
-                    k.used,
-                    limit_text(
+            _ => tr.t("list.clock_used")
+                .replace("{used}", &k.used.to_string())
+                .replace(
+                    "{limit}",
+                    &limit_text(
                         luodi_domain::approvals::catalogue::TimeLimit {
                             days: k.limit,
-                            unit: k.unit
+                            unit: k.unit,
                         },
-                        lang
-                    )
+                        lang,
+                    ),
                 ),
-                Lang::En => format!(
-                    "{} used of {}",
-                    k.used,
-                    limit_text(
-                        luodi_domain::approvals::catalogue::TimeLimit {
-                            days: k.limit,
-                            unit: k.unit
-                        },
-                        lang
-                    )
-                ),
-            },
         };
         let note = match (&item.waived_by, item.applicability) {
             (Some(kind), _) => {
