@@ -4,6 +4,7 @@
 pub mod files;
 pub mod index;
 pub mod matching;
+pub mod parcels;
 pub mod reservations;
 
 use luodi_domain::Text;
