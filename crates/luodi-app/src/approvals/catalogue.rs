@@ -432,3 +432,40 @@ pub async fn import_text(
         Err(ImportError::Store(e)) => Err(e.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use luodi_domain::Lang;
+
+    #[test]
+    fn a_refused_catalogue_names_every_problem() {
+        let errors = vec![
+            FileProblem::NoItems,
+            FileProblem::Syntax("expected `=`".into()),
+        ];
+        let p = Problem::from(CatalogueError::Invalid(errors));
+        assert_eq!(
+            (p.kind, p.code.as_ref()),
+            (Kind::Invalid, "invalid_catalogue")
+        );
+        assert_eq!(
+            p.message.get(Lang::En),
+            "the catalogue has 2 problem(s); nothing was imported"
+        );
+        assert_eq!(p.message.get(Lang::Zh), "目录有 2 处问题，未导入任何内容");
+        assert_eq!(p.errors.len(), 2);
+        assert_eq!(p.errors[0].field, "catalogue");
+        assert_eq!(p.errors[1].code, "syntax");
+        assert_eq!(p.field.as_deref(), Some("catalogue"));
+        let p = Problem::from(CatalogueError::VersionTaken("2026.2".into()));
+        assert_eq!(
+            (p.kind, p.field.as_deref()),
+            (Kind::Conflict, Some("version"))
+        );
+        assert_eq!(
+            p.message.get(Lang::En),
+            "version 2026.2 already exists with different content; use a new version"
+        );
+    }
+}

@@ -124,3 +124,29 @@ pub async fn add(
         assumed: due.assumed,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::Problem;
+    use luodi_domain::Lang;
+
+    #[test]
+    fn a_date_parameter_is_required_and_a_date() {
+        assert_eq!(
+            date_param("from", Some(" 2026-10-01 ")).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 10, 1).unwrap()
+        );
+        let p = Problem::from(date_param("from", None).unwrap_err());
+        assert_eq!(p.field.as_deref(), Some("from"));
+        assert_eq!(
+            p.message.get(Lang::En),
+            "query parameter 'from' is required (YYYY-MM-DD)"
+        );
+        let p = Problem::from(date_param("to", Some("tomorrow")).unwrap_err());
+        assert_eq!(
+            p.message.get(Lang::Zh),
+            "查询参数“to”“tomorrow”不是日期（YYYY-MM-DD）"
+        );
+    }
+}

@@ -438,3 +438,75 @@ pub async fn update(
         .update_enterprise(&caller.actor, &scope, current.id, &draft, version)
         .await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::{Kind, Problem};
+
+    fn refused(filter: ListFilter) -> Problem {
+        filter.parse().expect_err("refused").into()
+    }
+
+    #[test]
+    fn the_filters_are_read_and_wrong_ones_named() {
+        let q = ListFilter {
+            q: Some("医疗".into()),
+            chain_position: Some("upstream".into()),
+            industry: Some("C27".into()),
+            sort: Some("uscc".into()),
+            order: Some("desc".into()),
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(q.chain_position, Some(ChainPosition::Upstream));
+        assert_eq!(q.sort, Some(EnterpriseSort::Uscc));
+        assert!(q.descending && q.industry_prefix.is_some());
+
+        let p = refused(ListFilter {
+            order: Some("up".into()),
+            ..Default::default()
+        });
+        assert_eq!(
+            (p.kind, p.code.as_ref()),
+            (Kind::Malformed, "bad_parameter")
+        );
+        assert_eq!(p.field.as_deref(), Some("order"));
+        assert_eq!(
+            p.message.get(Lang::En),
+            "query parameter 'order' must be asc or desc"
+        );
+        assert_eq!(p.message.get(Lang::Zh), "查询参数“order”应为 asc 或 desc");
+
+        // English says why the industry is wrong; Chinese that it is no code.
+        let p = refused(ListFilter {
+            industry: Some("Z99".into()),
+            ..Default::default()
+        });
+        assert_eq!(p.field.as_deref(), Some("industry"));
+        assert!(
+            p.message
+                .get(Lang::En)
+                .starts_with("query parameter 'industry' is wrong: "),
+            "{}",
+            p.message.en
+        );
+        assert_eq!(
+            p.message.get(Lang::Zh),
+            "查询参数“industry”不是 GB/T 4754 代码"
+        );
+    }
+
+    #[test]
+    fn a_locked_code_is_refused_on_its_field() {
+        let p = Problem::from(CoreError::CodeLocked);
+        assert_eq!(
+            (p.kind, p.field.as_deref()),
+            (Kind::Forbidden, Some("uscc"))
+        );
+        assert_eq!(
+            p.message.get(Lang::En),
+            "an enterprise user cannot change the unified social credit code; ask the zone"
+        );
+    }
+}

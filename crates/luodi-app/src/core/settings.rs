@@ -267,3 +267,49 @@ pub async fn retry_delivery(app: &App, caller: &Caller, id: &str) -> Result<(), 
         Err(CoreError::NotFailed(id))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::Problem;
+    use luodi_domain::Lang;
+
+    #[test]
+    fn working_days_are_whole_numbers_or_nothing() {
+        assert_eq!(days("answer", " 4 ").unwrap(), Some(4));
+        assert_eq!(days("leader_after", "").unwrap(), None);
+        let e = days("answer", "x").unwrap_err();
+        assert_eq!(form_of(&e), "sla");
+        let p = Problem::from(e);
+        assert_eq!(p.field.as_deref(), Some("answer"));
+        assert_eq!(
+            p.message.get(Lang::Zh),
+            "answer: 'x' is not a whole number of working days"
+        );
+    }
+
+    #[test]
+    fn a_webhook_form_is_read() {
+        let hook = webhook(&WebhookForm {
+            name: " 督办群 ".into(),
+            format: "wecom".into(),
+            url: "https://example.com/hook".into(),
+            secret: " ".into(),
+            kinds: "blocker_escalated，steward_*, x".into(),
+        })
+        .unwrap();
+        assert_eq!(hook.name, "督办群");
+        assert_eq!(hook.secret, None);
+        assert_eq!(hook.kinds, ["blocker_escalated", "steward_*", "x"]);
+        let e = webhook(&WebhookForm {
+            format: "fax".into(),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(form_of(&e), "outbound");
+        assert_eq!(
+            Problem::from(e).message.get(Lang::En),
+            "format: 'fax' is not generic, wecom or dingtalk"
+        );
+    }
+}
