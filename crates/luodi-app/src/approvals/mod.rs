@@ -2,6 +2,7 @@
 //! each item's clock), the steps taken on its items, the departments' queues and their
 //! lateness, and the one-time notification (一次性告知书).
 
+pub mod catalogue;
 pub mod lateness;
 pub mod notice;
 pub mod service_lists;

@@ -4,13 +4,15 @@
 pub mod files;
 pub mod index;
 pub mod matching;
+pub mod parcels;
 pub mod reservations;
 
-use luodi_domain::Text;
+use luodi_domain::core::i18n;
 use luodi_domain::core::policy::Denied;
 use luodi_domain::land::matching::NeedsError;
 use luodi_domain::land::parcel::FeatureProblem;
 use luodi_domain::stewardship::project::FactError;
+use luodi_domain::{Lang, Text};
 use luodi_store::StoreError;
 use luodi_store::land::parcels::AllocationError;
 
@@ -88,18 +90,12 @@ impl From<LandError> for Problem {
             LandError::Encoding => Problem::new(
                 Kind::Malformed,
                 "bad_encoding",
-                Text::new("请求体须为 UTF-8", "the body must be UTF-8"),
+                Text::key("land.problem.encoding"),
             ),
             LandError::Import(problems) => {
                 let mut p = Problem::invalid(
                     "invalid_parcels",
-                    Text::new(
-                        format!("文件有 {} 处问题，未导入任何地块", problems.len()),
-                        format!(
-                            "the file has {} problem(s); no parcel was imported",
-                            problems.len()
-                        ),
-                    ),
+                    Text::fill("land.problem.import", &[("n", &problems.len().to_string())]),
                 );
                 p.errors = problems
                     .iter()
@@ -117,14 +113,10 @@ impl From<LandError> for Problem {
             }
             LandError::UnknownPhase => Problem::not_found().field("phase_id"),
             LandError::PhaseLookup(e) => Problem::from(e).field("phase_id"),
-            LandError::NeedsRequired => Problem::invalid(
-                "required",
-                Text::new(
-                    "须给出用地需求，或所选期次已记录用地需求",
-                    "give the land needs, or a phase whose land needs are recorded",
-                ),
-            )
-            .field("needs"),
+            LandError::NeedsRequired => {
+                { Problem::invalid("required", Text::key("land.problem.needs_required")) }
+                    .field("needs")
+            }
             LandError::Needs(e, prefix) => {
                 let message = e.to_string();
                 Problem::invalid("invalid_needs", Text::new(message.clone(), message))
@@ -135,22 +127,41 @@ impl From<LandError> for Problem {
                 Problem::invalid("invalid_fact", Text::new(message.clone(), message))
                     .field(format!("facts.{}", e.field))
             }
-            LandError::Weights(e) if e.field == "weights" => Problem::invalid(
-                "invalid_weight",
-                Text::new("权重之和须大于 0", "the weights must add up to more than 0"),
-            )
-            .field("weights"),
+            LandError::Weights(e) if e.field == "weights" => {
+                Problem::invalid("invalid_weight", Text::key("land.problem.weights_sum"))
+                    .field("weights")
+            }
             LandError::Weights(e) => Problem::invalid(
                 "invalid_weight",
-                Text::new(format!("{}：权重应为不小于 0 的数", e.field), e.to_string()),
+                // The Chinese text says what a weight must be; the English one the rules'
+                // reason, in English.
+                Text::from_fn(|lang| {
+                    let reason = match lang {
+                        Lang::Zh => "",
+                        Lang::En => e.reason.as_str(),
+                    };
+                    i18n::fill(
+                        lang,
+                        "land.problem.weight",
+                        &[("field", e.field), ("reason", reason)],
+                    )
+                }),
             )
             .field(format!("weights.{}", e.field)),
             LandError::OutOfRange(field, min, max) => Problem::invalid(
                 "out_of_range",
-                Text::new(
-                    format!("{field} 应为 {min}–{max}"),
-                    format!("{field} must be {}–{}", grouped(min), grouped(max)),
-                ),
+                // English groups the digits (10,000); Chinese does not.
+                Text::from_fn(|lang| {
+                    let (min, max) = match lang {
+                        Lang::Zh => (min.to_string(), max.to_string()),
+                        Lang::En => (grouped(min), grouped(max)),
+                    };
+                    i18n::fill(
+                        lang,
+                        "land.problem.out_of_range",
+                        &[("field", field), ("min", &min), ("max", &max)],
+                    )
+                }),
             )
             .field(field),
             LandError::ReasonRequired => {
@@ -204,5 +215,32 @@ fn allocation_problem(e: AllocationError) -> Problem {
             Text::fill("land.error.unknown_parcel", &[("code", &code)]),
         )
         .field("parcel_code"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_read_as_before_in_both_languages() {
+        let p = Problem::from(LandError::Weights(NeedsError {
+            field: "price",
+            reason: "-1 is not a weight of zero or more".into(),
+        }));
+        assert_eq!(p.field.as_deref(), Some("weights.price"));
+        assert_eq!(p.message.get(Lang::Zh), "price：权重应为不小于 0 的数");
+        assert_eq!(
+            p.message.get(Lang::En),
+            "price: -1 is not a weight of zero or more"
+        );
+        let p = Problem::from(LandError::OutOfRange("explain", 0, 10_000));
+        assert_eq!(p.message.get(Lang::Zh), "explain 应为 0–10000");
+        assert_eq!(p.message.get(Lang::En), "explain must be 0–10,000");
+        let p = Problem::from(LandError::Import(Vec::new()));
+        assert_eq!(
+            p.message.get(Lang::En),
+            "the file has 0 problem(s); no parcel was imported"
+        );
     }
 }

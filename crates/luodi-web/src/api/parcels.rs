@@ -1,23 +1,21 @@
 //! `/api/v1/parcels` and `/api/v1/match`: the zone's land parcels — list, read, import
 //! (GeoJSON, all or nothing), export (GeoJSON), reserve and release — and the matcher that
 //! ranks them for a project's land needs with every reason shown. Zone staff only: an
-//! enterprise sees no parcels (their reservations tell of other projects).
+//! enterprise sees no parcels (their reservations tell of other projects). Each handler
+//! parses, calls one use case of [`luodi_app::land`] and answers with what it returns.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use luodi_app::land::LandError;
 use luodi_app::land::files::{FileKind, ImportResponse};
 use luodi_app::land::matching::{MatchRequest, MatchResponse, run_match};
+use luodi_app::land::parcels::{
+    self, ParcelPage, ParcelResponse, ReleaseRequest, ReserveRequest, parse_status,
+};
 use luodi_app::land::reservations;
-use luodi_domain::Operation;
 use luodi_domain::land::matching::{LandNeeds, Weights};
-use luodi_domain::land::parcel::{ParcelAttrs, ParcelStatus};
-use luodi_store::land::parcels::Parcel;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -39,59 +37,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_land_needs))
 }
 
-/// A parcel as the API shows it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ParcelResponse {
-    pub id: i64,
-    pub code: String,
-    /// Geodesic, WGS84.
-    pub area_m2: f64,
-    /// 1 mu = 2000/3 m².
-    pub area_mu: f64,
-    /// `available`, `reserved`, `handed_over` or `withdrawn`.
-    pub status: String,
-    /// [longitude, latitude].
-    pub centroid: [f64; 2],
-    pub reserved_phase_id: Option<i64>,
-    pub handed_phase_id: Option<i64>,
-    /// Every attribute (see `luodi import parcels` in the README for names and defaults),
-    /// unknown properties under `extra`.
-    #[schema(value_type = Object)]
-    pub attributes: ParcelAttrs,
-    /// GeoJSON geometry.
-    #[schema(value_type = Object)]
-    pub geometry: serde_json::Value,
-    pub version: i64,
-    pub updated_at: String,
-}
-
-impl From<Parcel> for ParcelResponse {
-    fn from(p: Parcel) -> Self {
-        ParcelResponse {
-            id: p.id,
-            code: p.code,
-            area_m2: (p.area_m2 * 100.0).round() / 100.0,
-            area_mu: (p.area_mu * 1000.0).round() / 1000.0,
-            status: p.status.as_str().to_string(),
-            centroid: [p.centroid.0, p.centroid.1],
-            reserved_phase_id: p.reserved_phase_id,
-            handed_phase_id: p.handed_phase_id,
-            attributes: p.attrs,
-            geometry: p.geometry,
-            version: p.version,
-            updated_at: p.updated_at,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ParcelPage {
-    pub items: Vec<ParcelResponse>,
-    pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
-}
-
 #[utoipa::path(get, path = "/api/v1/parcels", tag = "parcels",
     params(("status" = Option<String>, Query, description = "available, reserved, handed_over or withdrawn"),
         ("page" = Option<i64>, Query, description = "from 1"), ("per_page" = Option<i64>, Query, description = "1–200, default 20")),
@@ -102,32 +47,13 @@ pub async fn list(
     caller: ApiUser,
     params: QueryParams,
 ) -> Result<Json<ParcelPage>, ApiError> {
-    let zone = caller.zone_for(Operation::ViewParcels)?;
     let params = params.with_lang(caller.lang);
     params.only(&["status", "page", "per_page"])?;
-    let status = match params.text("status") {
-        Some(s) => Some(ParcelStatus::parse(s).ok_or_else(|| {
-            params.bad(
-                "status",
-                "应为 available、reserved、handed_over 或 withdrawn",
-                "must be available, reserved, handed_over or withdrawn",
-            )
-        })?),
-        None => None,
-    };
+    let status = parse_status(params.text("status"))?;
     let page = params.page()?;
-    let (items, total) = state
-        .app
-        .store
-        .parcels(zone, status, page.offset(), page.per_page)
-        .await
-        .map_err(|e| ApiError::store(caller.lang, e))?;
-    Ok(Json(ParcelPage {
-        items: items.into_iter().map(Into::into).collect(),
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    }))
+    Ok(Json(
+        parcels::list(&state.app, &caller.caller(), status, page).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/parcels/{id}", tag = "parcels", params(("id" = i64, Path, description = "parcel id")),
@@ -138,13 +64,7 @@ pub async fn show(
     caller: ApiUser,
     PathId(id): PathId,
 ) -> Result<Json<ParcelResponse>, ApiError> {
-    let zone = caller.zone_for(Operation::ViewParcels)?;
-    let p = state
-        .app
-        .store
-        .parcel(zone, id)
-        .await
-        .map_err(|e| ApiError::store(caller.lang, e))?;
+    let p = parcels::show(&state.app, &caller.caller(), id).await?;
     Ok(Json(p.into()))
 }
 
@@ -164,9 +84,8 @@ pub async fn import(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map_or(FileKind::GeoJson, FileKind::from_media_type);
-    let done = luodi_app::land::files::import(&state.app, &caller.caller(), kind, body.to_vec())
-        .await
-        .map_err(|e| ApiError::app(caller.lang, e))?;
+    let done =
+        luodi_app::land::files::import(&state.app, &caller.caller(), kind, body.to_vec()).await?;
     Ok((StatusCode::CREATED, Json(done)))
 }
 
@@ -174,9 +93,7 @@ pub async fn import(
     responses((status = 200, description = "every parcel of the zone as a GeoJSON FeatureCollection", content_type = "application/geo+json", body = luodi_app::schemas::FeatureCollectionSchema), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn export(State(state): State<AppState>, caller: ApiUser) -> Result<Response, ApiError> {
-    let fc = luodi_app::land::files::feature_collection(&state.app, &caller.caller())
-        .await
-        .map_err(|e| ApiError::app(caller.lang, e))?;
+    let fc = luodi_app::land::files::feature_collection(&state.app, &caller.caller()).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/geo+json"),
@@ -197,9 +114,7 @@ pub async fn export_csv(
     State(state): State<AppState>,
     caller: ApiUser,
 ) -> Result<Response, ApiError> {
-    let table = luodi_app::land::files::parcel_table(&state.app, &caller.caller())
-        .await
-        .map_err(|e| ApiError::app(caller.lang, e))?;
+    let table = luodi_app::land::files::parcel_table(&state.app, &caller.caller()).await?;
     Ok(crate::export::response(
         &table,
         crate::export::ExportFormat::Csv,
@@ -213,20 +128,11 @@ pub async fn export_xlsx(
     State(state): State<AppState>,
     caller: ApiUser,
 ) -> Result<Response, ApiError> {
-    let table = luodi_app::land::files::parcel_table(&state.app, &caller.caller())
-        .await
-        .map_err(|e| ApiError::app(caller.lang, e))?;
+    let table = luodi_app::land::files::parcel_table(&state.app, &caller.caller()).await?;
     Ok(crate::export::response(
         &table,
         crate::export::ExportFormat::Xlsx,
     ))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReserveRequest {
-    /// The project phase to reserve the parcel for.
-    pub phase_id: i64,
 }
 
 #[utoipa::path(post, path = "/api/v1/parcels/{id}/reserve", tag = "parcels", params(("id" = i64, Path, description = "parcel id")),
@@ -242,13 +148,6 @@ pub async fn reserve(
 ) -> Result<Json<ParcelResponse>, ApiError> {
     let p = reservations::reserve(&state.app, &caller.caller(), id, body.phase_id).await?;
     Ok(Json(p.into()))
-}
-
-/// Why a reservation is given up; kept in the audit trail.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReleaseRequest {
-    pub reason: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/parcels/{id}/release", tag = "parcels", params(("id" = i64, Path, description = "parcel id")),
@@ -274,10 +173,7 @@ pub async fn match_parcels(
     caller: ApiUser,
     JsonBody(body): JsonBody<MatchRequest>,
 ) -> Result<Json<MatchResponse>, ApiError> {
-    let view = run_match(&state.app, &caller.caller(), &body)
-        .await
-        .map_err(|e| ApiError::app(caller.lang, e))?;
-    Ok(Json(view))
+    Ok(Json(run_match(&state.app, &caller.caller(), &body).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/match/weights", tag = "parcels",
@@ -288,14 +184,8 @@ pub async fn match_weights(
     State(state): State<AppState>,
     caller: ApiUser,
 ) -> Result<Json<Weights>, ApiError> {
-    let zone = caller.zone_for(Operation::ViewParcels)?;
     Ok(Json(
-        state
-            .app
-            .store
-            .match_weights(zone)
-            .await
-            .map_err(|e| ApiError::store(caller.lang, e))?,
+        parcels::match_weights(&state.app, &caller.caller()).await?,
     ))
 }
 
@@ -309,16 +199,7 @@ pub async fn set_match_weights(
     caller: ApiUser,
     JsonBody(weights): JsonBody<Weights>,
 ) -> Result<Json<Weights>, ApiError> {
-    let zone = caller.zone_for(Operation::SetMatchWeights)?;
-    weights
-        .check()
-        .map_err(|e| ApiError::app(caller.lang, LandError::Weights(e)))?;
-    state
-        .app
-        .store
-        .set_match_weights(&caller.user.actor(), zone, &weights)
-        .await
-        .map_err(|e| ApiError::store(caller.lang, e))?;
+    parcels::set_match_weights(&state.app, &caller.caller(), &weights).await?;
     Ok(Json(weights))
 }
 
@@ -332,25 +213,7 @@ pub async fn set_land_needs(
     PathId(id): PathId,
     JsonBody(needs): JsonBody<LandNeeds>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let zone = caller.zone_for(Operation::ManageParcels)?;
-    needs.check().map_err(|e| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_needs",
-            e.to_string(),
-        )
-        .field(e.field)
-    })?;
-    let scope = luodi_domain::Scope {
-        zone: Some(zone),
-        enterprise: None,
-    };
-    state
-        .app
-        .store
-        .set_land_needs(&caller.user.actor(), &scope, id, &needs)
-        .await
-        .map_err(|e| ApiError::store(caller.lang, e))?;
+    parcels::set_land_needs(&state.app, &caller.caller(), id, &needs).await?;
     Ok(Json(
         serde_json::json!({"phase_id": id, "land_needs": needs}),
     ))

@@ -6,7 +6,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use luodi_app::core::CoreError;
+use luodi_app::core::account::{self, NewTokenRequest, PasswordChange};
 use luodi_domain::core::time::{from_stored, zone_display};
+use luodi_store::StoreError;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -55,7 +58,7 @@ pub struct PasswordField {
 #[derive(Default)]
 struct Extra {
     new_token: Option<String>,
-    password_errors: Vec<(&'static str, String)>,
+    password_errors: Vec<(String, String)>,
     password_changed: bool,
     status: Option<StatusCode>,
 }
@@ -65,6 +68,9 @@ async fn render_account(
     page: &PageUser,
     extra: Extra,
 ) -> Result<Response, ApiError> {
+    let view = account::account(&state.app, &page.caller())
+        .await
+        .map_err(|e| ApiError::app(page.lang, e))?;
     let l = Layout::new(state, page, "account.title", "nav.account", "/account").await;
     let u = &page.user;
     let mut facts = vec![
@@ -72,18 +78,11 @@ async fn render_account(
         ("account.role", u.role.label().get(page.lang).to_string()),
         ("account.zone", l.zone_name.clone()),
     ];
-    if let Some(d) = u.department_id
-        && let Ok(d) = state.app.store.department(d).await
-    {
-        facts.push((
-            "account.department",
-            l.tr.pick(&d.name_zh, &d.name_en).to_string(),
-        ));
+    if let Some(d) = view.department {
+        facts.push(("account.department", d));
     }
-    if let Some(e) = u.enterprise_id
-        && let Ok(e) = state.app.store.enterprise(&u.scope(), e).await
-    {
-        facts.push(("account.enterprise", e.name));
+    if let Some(e) = view.enterprise {
+        facts.push(("account.enterprise", e));
     }
     let show = |t: &Option<String>| {
         t.as_deref()
@@ -91,12 +90,8 @@ async fn render_account(
             .map(zone_display)
             .unwrap_or_else(|| l.tr.t("account.never").to_string())
     };
-    let tokens = state
-        .app
-        .store
-        .api_tokens(u.id)
-        .await
-        .map_err(ApiError::internal)?
+    let tokens = view
+        .tokens
         .into_iter()
         .map(|t| {
             let expired = from_stored(&t.expires_at).is_none_or(|e| e <= chrono::Utc::now());
@@ -170,113 +165,69 @@ async fn change_password(
     headers: axum::http::HeaderMap,
     PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let tr = crate::i18n::Tr::new(page.lang);
-    let min = luodi_domain::core::login::MIN_PASSWORD_CHARS;
-    let (new, confirm) = (form.text("new_password"), form.text("confirm_password"));
-    let mut errors = Vec::new();
-    if new.chars().count() < min {
-        errors.push((
-            "new_password",
-            tr.t("account.password_short")
-                .replace("{n}", &min.to_string()),
-        ));
-    } else if new != confirm {
-        errors.push((
-            "confirm_password",
-            tr.t("account.password_mismatch").to_string(),
-        ));
-    }
-    if errors.is_empty() {
-        let keep = crate::extract::cookie(&headers, crate::extract::SESSION_COOKIE);
-        let current = form.text("current_password");
-        match state
-            .app
-            .store
-            .set_password(
-                &page.user.actor(),
-                &page.user,
-                Some(&current),
-                &new,
-                keep.as_deref(),
-                form.get("revoke_tokens").is_some(),
-            )
-            .await
-        {
-            Ok(()) => {
-                return render_account(
-                    &state,
-                    &page,
-                    Extra {
-                        password_changed: true,
-                        ..Extra::default()
-                    },
-                )
-                .await;
-            }
-            Err(luodi_store::core::users::UserError::Invalid(_)) => errors.push((
-                "current_password",
-                tr.t("account.password_wrong").to_string(),
-            )),
-            Err(luodi_store::core::users::UserError::Throttled { retry_after_secs }) => errors
-                .push((
-                    "current_password",
-                    tr.t("account.password_throttled")
-                        .replace("{minutes}", &((retry_after_secs + 59) / 60).to_string()),
-                )),
-            Err(luodi_store::core::users::UserError::Store(e)) => {
-                return Err(ApiError::internal(e));
-            }
-        }
-    }
-    render_account(
-        &state,
-        &page,
-        Extra {
-            password_errors: errors,
-            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+    let keep = crate::extract::cookie(&headers, crate::extract::SESSION_COOKIE);
+    let (current, new, confirm) = (
+        form.text("current_password"),
+        form.text("new_password"),
+        form.text("confirm_password"),
+    );
+    let change = PasswordChange {
+        current: &current,
+        new: &new,
+        confirm: &confirm,
+        keep_session: keep.as_deref(),
+        revoke_tokens: form.get("revoke_tokens").is_some(),
+    };
+    let extra = match account::change_password(&state.app, &page.caller(), &change).await {
+        Ok(()) => Extra {
+            password_changed: true,
             ..Extra::default()
         },
-    )
-    .await
+        Err(e) => {
+            let e = ApiError::app(page.lang, e);
+            if e.status.is_server_error() {
+                return Err(e);
+            }
+            Extra {
+                password_errors: vec![(e.body.field.unwrap_or_default(), e.body.message)],
+                status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+                ..Extra::default()
+            }
+        }
+    };
+    render_account(&state, &page, extra).await
 }
 
 async fn create_token(
     State(state): State<AppState>,
     PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let label = form.text("label");
-    let label = label.trim();
-    let days = form
-        .text("days")
-        .trim()
-        .parse::<i64>()
-        .unwrap_or(luodi_store::core::sessions::TOKEN_DAYS);
-    if label.is_empty()
-        || label.chars().count() > 100
-        || !(1..=luodi_store::core::sessions::MAX_TOKEN_DAYS).contains(&days)
-    {
-        let l = Layout::new(&state, &page, "error.title", "nav.account", "/account").await;
-        return Ok(error_page(
-            l,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "error.bad_request",
-        ));
+    let request = NewTokenRequest {
+        label: form.text("label"),
+        expires_in_days: form.text("days").trim().parse::<i64>().ok(),
+    };
+    match account::create_token(&state.app, &page.caller(), &request, None).await {
+        Ok(token) => {
+            render_account(
+                &state,
+                &page,
+                Extra {
+                    new_token: Some(token.token),
+                    ..Extra::default()
+                },
+            )
+            .await
+        }
+        Err(CoreError::TokenLabel | CoreError::TokenDays) => {
+            let l = Layout::new(&state, &page, "error.title", "nav.account", "/account").await;
+            Ok(error_page(
+                l,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "error.bad_request",
+            ))
+        }
+        Err(e) => Err(ApiError::app(page.lang, e)),
     }
-    let (_, token) = state
-        .app
-        .store
-        .create_api_token_for(&page.user.actor(), &page.user, label, days)
-        .await
-        .map_err(ApiError::internal)?;
-    render_account(
-        &state,
-        &page,
-        Extra {
-            new_token: Some(token),
-            ..Extra::default()
-        },
-    )
-    .await
 }
 
 async fn revoke_token(
@@ -292,18 +243,13 @@ async fn revoke_token(
             "error.not_found",
         ));
     };
-    match state
-        .app
-        .store
-        .revoke_api_token(&page.user.actor(), &page.user, id)
-        .await
-    {
+    match account::revoke_token(&state.app, &page.caller(), id).await {
         Ok(()) => Ok(Redirect::to("/account").into_response()),
-        Err(luodi_store::StoreError::NotFound) => Ok(error_page(
+        Err(CoreError::Store(StoreError::NotFound)) => Ok(error_page(
             l().await,
             StatusCode::NOT_FOUND,
             "error.not_found",
         )),
-        Err(e) => Err(ApiError::internal(e)),
+        Err(e) => Err(ApiError::app(page.lang, e)),
     }
 }

@@ -8,9 +8,9 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use luodi_app::core::account;
+use luodi_app::core::login::{self, LogIn};
 use luodi_domain::Lang;
-use luodi_domain::core::login::LOCK_MINUTES;
-use luodi_store::core::users::LoginOutcome;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -120,46 +120,40 @@ async fn login(
     if !sent_ok || cross_origin_headers(&headers) {
         return again(StatusCode::FORBIDDEN, tr.t("login.expired").to_string());
     }
-    match state
-        .app
-        .store
-        .authenticate_from(&email, &form.text("password"), client)
-        .await
-    {
-        Ok(LoginOutcome::Success(user)) => match state.app.store.create_session(&user).await {
-            Ok((secret, _)) => {
-                let mut cookies = vec![state.cookie(
-                    SESSION_COOKIE,
-                    &secret,
-                    luodi_store::core::sessions::ABSOLUTE_HOURS * 3600,
-                )];
-                if let Some(l) = user.lang {
-                    cookies.push(state.cookie(LANG_COOKIE, l.tag(), 365 * 86400));
-                }
-                (
-                    AppendHeaders(cookies.into_iter().map(|c| (SET_COOKIE, c))),
-                    Redirect::to(&next),
-                )
-                    .into_response()
+    match login::log_in(&state.app, &email, &form.text("password"), client).await {
+        Ok(LogIn::Session { secret, lang }) => {
+            let mut cookies = vec![state.cookie(
+                SESSION_COOKIE,
+                &secret,
+                luodi_store::core::sessions::ABSOLUTE_HOURS * 3600,
+            )];
+            if let Some(l) = lang {
+                cookies.push(state.cookie(LANG_COOKIE, l.tag(), 365 * 86400));
             }
-            Err(e) => ApiError::internal(e).into_response(),
-        },
-        Ok(LoginOutcome::BadCredentials) => {
+            (
+                AppendHeaders(cookies.into_iter().map(|c| (SET_COOKIE, c))),
+                Redirect::to(&next),
+            )
+                .into_response()
+        }
+        Ok(LogIn::BadCredentials) => {
             again(StatusCode::UNAUTHORIZED, tr.t("login.failed").to_string())
         }
-        Ok(LoginOutcome::Throttled { retry_after_secs }) => {
-            let minutes = (retry_after_secs + 59) / 60;
+        Ok(LogIn::Throttled {
+            retry_after_secs,
+            minutes,
+        }) => {
             let mut res = again(
                 StatusCode::TOO_MANY_REQUESTS,
                 tr.t("login.throttled")
-                    .replace("{minutes}", &minutes.min(LOCK_MINUTES).to_string()),
+                    .replace("{minutes}", &minutes.to_string()),
             );
             if let Ok(v) = retry_after_secs.to_string().parse() {
                 res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
             }
             res
         }
-        Err(e) => ApiError::internal(e).into_response(),
+        Err(e) => ApiError::app(lang, e).into_response(),
     }
 }
 
@@ -169,7 +163,7 @@ async fn session_of(
     headers: &HeaderMap,
 ) -> Option<(String, luodi_store::core::sessions::Session)> {
     let secret = cookie(headers, SESSION_COOKIE)?;
-    let session = state.app.store.session(&secret).await.ok()??;
+    let session = login::session(&state.app, &secret).await.ok()??;
     Some((secret, session))
 }
 
@@ -182,8 +176,8 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
         if !ok || cross_origin_headers(&headers) {
             return (StatusCode::FORBIDDEN, "CSRF").into_response();
         }
-        if let Err(e) = state.app.store.end_session(&secret).await {
-            return ApiError::internal(e).into_response();
+        if let Err(e) = login::log_out(&state.app, &secret).await {
+            return ApiError::app(session.user.lang.unwrap_or_default(), e).into_response();
         }
     }
     (
@@ -196,7 +190,12 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
 async fn switch_lang(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let form = FormData::parse(&body);
     let Some(lang) = form.get("lang").and_then(Lang::from_tag) else {
-        return (StatusCode::BAD_REQUEST, "lang must be zh-CN or en").into_response();
+        let tr = Tr::new(request_lang_headers(&headers));
+        return (
+            StatusCode::BAD_REQUEST,
+            tr.t("core.error.lang_choice").to_string(),
+        )
+            .into_response();
     };
     let sent = form.get("_csrf").unwrap_or("");
     let session = session_of(&state, &headers).await;
@@ -209,10 +208,10 @@ async fn switch_lang(State(state): State<AppState>, headers: HeaderMap, body: By
         return (StatusCode::FORBIDDEN, tr.t("error.csrf").to_string()).into_response();
     }
     if let Some((_, s)) = &session
-        && s.user.lang != Some(lang)
-        && let Err(e) = state.app.store.set_user_lang(&s.user, lang).await
+        && let Err(e) =
+            account::set_language(&state.app, &luodi_app::Caller::user(&s.user, lang), lang).await
     {
-        return ApiError::internal(e).into_response();
+        return ApiError::app(lang, e).into_response();
     }
     (
         AppendHeaders([(

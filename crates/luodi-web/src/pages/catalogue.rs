@@ -4,17 +4,16 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use luodi_app::approvals::catalogue::{self, CatalogueError, MAX_CATALOGUE_BYTES};
 use luodi_app::approvals::limit_text;
-use luodi_domain::Operation;
 use luodi_domain::approvals::catalogue::{Catalogue, Milestone};
 use luodi_domain::core::time::{from_stored, zone_display};
-use luodi_store::StoreError;
 
 use crate::AppState;
-use crate::api::catalogue::{MAX_CATALOGUE_BYTES, import_text};
+use crate::api::catalogue::toml_download;
 use crate::error::ApiError;
 use crate::extract::constant_time_eq;
 use crate::extract::{PageUser, QueryParams};
@@ -127,7 +126,7 @@ fn stage_blocks(c: &Catalogue, tr: &Tr) -> Vec<StageBlock> {
                         .iter()
                         .map(|m| m.label().get(lang).to_string())
                         .collect::<Vec<_>>()
-                        .join("、"),
+                        .join(tr.t("core.text.list_separator")),
                     rule: i.applies_when.clone().unwrap_or_default(),
                     prerequisites: i.prerequisites.join(", "),
                     milestone: i.milestone.map(|m| milestone_label(m, tr)),
@@ -152,20 +151,16 @@ async fn render_page(
         "/catalogue",
     )
     .await;
-    let Some(zone) = page.user.zone_id else {
-        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    let view = match catalogue::page(&state.app, &page.caller()).await {
+        Ok(v) => v,
+        Err(CatalogueError::ZoneRequired) => {
+            return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+        }
+        Err(e) => return Err(ApiError::app(page.lang, e)),
     };
-    let current = match state.app.store.catalogue(zone, None).await {
-        Ok(found) => Some(found),
-        Err(StoreError::NotFound) => None,
-        Err(e) => return Err(ApiError::internal(e)),
-    };
-    let versions = state
-        .app
-        .store
-        .catalogue_versions(zone)
-        .await
-        .map_err(ApiError::internal)?
+    let current = view.current;
+    let versions = view
+        .versions
         .into_iter()
         .map(|v| VersionRow {
             version: v.version,
@@ -185,7 +180,7 @@ async fn render_page(
         })
         .collect();
     let (has_catalogue, summary, stages, title) = match &current {
-        Some((v, _, c)) => {
+        Some((v, c)) => {
             let summary =
                 l.tr.t("catalogue.summary")
                     .replace("{version}", &v.version)
@@ -204,7 +199,7 @@ async fn render_page(
     let problems_title =
         l.tr.t("catalogue.problems")
             .replace("{n}", &problems.len().to_string());
-    let may_import = Operation::ManageCatalogue.allows(page.user.role);
+    let may_import = view.may_import;
     let l = l.titled(title);
     Ok(render(
         status,
@@ -260,7 +255,8 @@ async fn import(
         let l = Layout::new(&state, &page, "error.title", "nav.catalogue", "/catalogue").await;
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
     }
-    if !Operation::ManageCatalogue.allows(page.user.role) {
+    let caller = page.caller();
+    if catalogue::may_import(&caller).is_err() {
         let l = Layout::new(&state, &page, "error.title", "nav.catalogue", "/catalogue").await;
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     }
@@ -295,13 +291,17 @@ async fn import(
             .await;
         }
     };
-    match import_text(&state, &page.user, page.lang, &text).await {
-        Ok((_, v)) => Ok(Redirect::to(&format!(
+    match catalogue::import_text(&state.app, &caller, &text).await {
+        Ok(done) => Ok(Redirect::to(&format!(
             "/catalogue?imported={}",
-            crate::extract::url_encode(&v.version)
+            crate::extract::url_encode(&done.version.version)
         ))
         .into_response()),
-        Err(e) if e.status.is_client_error() => {
+        Err(e) => {
+            let e = ApiError::app(page.lang, e);
+            if !e.status.is_client_error() {
+                return Err(e);
+            }
             let mut problems: Vec<Problem> = e
                 .body
                 .errors
@@ -323,32 +323,13 @@ async fn import(
             }
             render_page(&state, &page, e.status, None, problems).await
         }
-        Err(e) => Err(e),
     }
 }
 
 async fn export(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
-    let Some(zone) = page.user.zone_id else {
-        return Err(ApiError::not_found(page.lang));
-    };
-    let (v, text, _) = state
-        .app
-        .store
-        .catalogue(zone, None)
-        .await
-        .map_err(|e| ApiError::store(page.lang, e))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/toml; charset=utf-8".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"catalogue-{}.toml\"", v.version),
-            ),
-        ],
-        text,
-    )
-        .into_response())
+    match catalogue::export(&state.app, &page.caller(), None).await {
+        Ok(file) => Ok(toml_download(file)),
+        Err(CatalogueError::ZoneRequired) => Err(ApiError::not_found(page.lang)),
+        Err(e) => Err(ApiError::app(page.lang, e)),
+    }
 }

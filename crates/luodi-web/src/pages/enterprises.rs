@@ -7,20 +7,19 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use luodi_domain::core::enterprise::{
-    ChainPosition, EnterpriseDraft, EnterpriseInput, EnterpriseSize, FieldError,
-};
+use luodi_app::core::CoreError;
+use luodi_app::core::enterprises::{self, LIST_PARAMS, LockedCode};
+use luodi_domain::core::enterprise::{ChainPosition, EnterpriseInput, EnterpriseSize, FieldError};
 use luodi_domain::core::time::{from_stored, zone_display};
-use luodi_domain::{EnterpriseId, Lang, Operation};
+use luodi_domain::{Lang, Text};
+use luodi_store::StoreError;
 use luodi_store::core::enterprises::{Enterprise, EnterpriseSort};
-use luodi_store::{PageRequest, StoreError};
 
 use crate::AppState;
-use crate::api::enterprises::{LIST_PARAMS, list_query};
+use crate::api::enterprises::list_filter;
 use crate::error::ApiError;
-use crate::export::{ExportFormat, Table};
+use crate::export::ExportFormat;
 use crate::extract::{PageUser, QueryParams, url_encode};
-use crate::i18n::Tr;
 use crate::pages::home::{AuditRow, audit_row};
 use crate::pages::{FormData, Layout, PageForm, Pager, error_page, render};
 
@@ -121,21 +120,18 @@ async fn list(
         "enterprise.title"
     };
     let l = Layout::new(&state, &page, title, "nav.enterprises", path).await;
-    let l = if own { Layout { nav: l.nav, ..l } } else { l };
     let params = params.with_lang(page.lang);
     let (query, req) = match params
         .only(LIST_PARAMS)
-        .and_then(|_| Ok((list_query(&params)?, params.page()?)))
+        .and_then(|_| Ok((list_filter(&params).parse()?, params.page()?)))
     {
         Ok(x) => x,
         Err(_) => return Ok(error_page(l, StatusCode::BAD_REQUEST, "error.bad_request")),
     };
-    let found = state
-        .app
-        .store
-        .enterprises(&page.user.scope(), &query, req)
+    let listed = enterprises::list(&state.app, &page.caller(), &query, req)
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(|e| ApiError::app(page.lang, e))?;
+    let found = listed.found;
     let q = query.search.clone().unwrap_or_default();
     let chain = query
         .chain_position
@@ -219,7 +215,7 @@ async fn list(
     Ok(render(
         StatusCode::OK,
         &ListPage {
-            may_create: Operation::CreateEnterprise.allows(page.user.role),
+            may_create: listed.may_create,
             l,
             q,
             chain,
@@ -247,67 +243,8 @@ async fn export(
     };
     let params = params.with_lang(page.lang);
     params.only(LIST_PARAMS)?;
-    let query = list_query(&params)?;
-    let tr = Tr::new(page.lang);
-    let cols = [
-        "enterprise.uscc",
-        "enterprise.name",
-        "enterprise.name_en",
-        "enterprise.industry_code",
-        "enterprise.industry",
-        "enterprise.chain_position",
-        "enterprise.size",
-        "enterprise.address",
-        "enterprise.contact_name",
-        "enterprise.contact_phone",
-        "enterprise.contact_email",
-    ];
-    let mut rows = Vec::new();
-    let mut p = 1;
-    loop {
-        let req = PageRequest {
-            page: p,
-            per_page: PageRequest::MAX_PER_PAGE,
-        };
-        let batch = state
-            .app
-            .store
-            .enterprises(&page.user.scope(), &query, req)
-            .await
-            .map_err(ApiError::internal)?;
-        let label = |t: Option<luodi_domain::Text>| {
-            t.map(|t| t.get(page.lang).to_string()).unwrap_or_default()
-        };
-        for e in batch.items.iter() {
-            rows.push(
-                [
-                    e.uscc.clone(),
-                    e.name.clone(),
-                    e.name_en.clone().unwrap_or_default(),
-                    e.industry_code.clone().unwrap_or_default(),
-                    e.industry().map(|c| c.name(page.lang)).unwrap_or_default(),
-                    label(e.chain_position.map(|c| c.label())),
-                    label(e.size.map(|s| s.label())),
-                    e.address.clone().unwrap_or_default(),
-                    e.contact_name.clone().unwrap_or_default(),
-                    e.contact_phone.clone().unwrap_or_default(),
-                    e.contact_email.clone().unwrap_or_default(),
-                ]
-                .into_iter()
-                .map(crate::export::Cell::from)
-                .collect(),
-            );
-        }
-        if p * PageRequest::MAX_PER_PAGE >= batch.total {
-            break;
-        }
-        p += 1;
-    }
-    let table = Table {
-        name: "enterprises".into(),
-        headers: cols.iter().map(|c| tr.t(c).to_string()).collect(),
-        rows,
-    };
+    let query = list_filter(&params).parse()?;
+    let table = enterprises::export(&state.app, &page.caller(), &query).await?;
     Ok(crate::export::response(&table, format))
 }
 
@@ -444,10 +381,7 @@ fn fields(
 
 /// The field error for a code another enterprise of the zone already has.
 fn code_taken(field: &str, value: &str) -> FieldError {
-    let text = luodi_domain::Text::new(
-        format!("该园区已有统一社会信用代码为 {value} 的企业"),
-        format!("an enterprise with code {value} already exists in this zone"),
-    );
+    let text = Text::fill("core.error.code_taken", &[("value", value)]);
     FieldError::new(field, "conflict", text)
 }
 
@@ -460,7 +394,7 @@ async fn new_form(State(state): State<AppState>, page: PageUser) -> Result<Respo
         "/enterprises/new",
     )
     .await;
-    if !Operation::CreateEnterprise.allows(page.user.role) {
+    if enterprises::may_create(&page.caller()).is_err() {
         return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
     }
     let f = fields(&EnterpriseInput::default(), &[], page.lang, false);
@@ -489,12 +423,6 @@ async fn create(
         "/enterprises/new",
     )
     .await;
-    let (true, Some(zone)) = (
-        Operation::CreateEnterprise.allows(page.user.role),
-        page.user.zone_id,
-    ) else {
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
-    };
     let input = input_from_form(&form);
     let refuse = |l: Layout, errors: Vec<FieldError>, status: StatusCode| {
         let f = fields(&input, &errors, page.lang, false);
@@ -510,23 +438,16 @@ async fn create(
             },
         )
     };
-    let draft = match EnterpriseDraft::parse(&input) {
-        Ok(d) => d,
-        Err(errors) => return Ok(refuse(l, errors, StatusCode::UNPROCESSABLE_ENTITY)),
-    };
-    match state
-        .app
-        .store
-        .create_enterprise(&page.user.actor(), zone, &draft)
-        .await
-    {
+    match enterprises::create(&state.app, &page.caller(), &input).await {
         Ok(e) => Ok(Redirect::to(&format!("/enterprises/{}?created=1", e.id)).into_response()),
-        Err(StoreError::Conflict { field, value }) => Ok(refuse(
+        Err(CoreError::Denied(_)) => Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden")),
+        Err(CoreError::Fields(errors)) => Ok(refuse(l, errors, StatusCode::UNPROCESSABLE_ENTITY)),
+        Err(CoreError::Store(StoreError::Conflict { field, value })) => Ok(refuse(
             l,
             vec![code_taken(field, &value)],
             StatusCode::CONFLICT,
         )),
-        Err(e) => Err(ApiError::internal(e)),
+        Err(e) => Err(ApiError::app(page.lang, e)),
     }
 }
 
@@ -541,38 +462,25 @@ struct ShowPage {
     history: Vec<AuditRow>,
 }
 
-async fn find(
-    state: &AppState,
-    page: &PageUser,
-    raw_id: &str,
-) -> Result<Result<Enterprise, Response>, ApiError> {
-    let not_found = || async {
-        error_page(
-            Layout::new(
-                state,
-                page,
-                "error.title",
-                "nav.enterprises",
-                "/enterprises",
-            )
-            .await,
-            StatusCode::NOT_FOUND,
-            "error.not_found",
+/// The not-found page (also for what the caller may not see).
+async fn not_found(state: &AppState, page: &PageUser) -> Response {
+    error_page(
+        Layout::new(
+            state,
+            page,
+            "error.title",
+            "nav.enterprises",
+            "/enterprises",
         )
-    };
-    let Ok(id) = raw_id.parse::<i64>() else {
-        return Ok(Err(not_found().await));
-    };
-    match state
-        .app
-        .store
-        .enterprise(&page.user.scope(), EnterpriseId(id))
-        .await
-    {
-        Ok(e) => Ok(Ok(e)),
-        Err(StoreError::NotFound) => Ok(Err(not_found().await)),
-        Err(e) => Err(ApiError::internal(e)),
-    }
+        .await,
+        StatusCode::NOT_FOUND,
+        "error.not_found",
+    )
+}
+
+/// The id in a path: a number, or nothing there.
+fn path_id(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok()
 }
 
 /// `/enterprises/{id}` shows one; `/enterprises/export.csv` and `.xlsx` export the list.
@@ -595,10 +503,15 @@ async fn show(
     Path(id): Path<String>,
     params: QueryParams,
 ) -> Result<Response, ApiError> {
-    let e = match find(&state, &page, &id).await? {
-        Ok(e) => e,
-        Err(res) => return Ok(res),
+    let Some(id) = path_id(&id) else {
+        return Ok(not_found(&state, &page).await);
     };
+    let view = match enterprises::view(&state.app, &page.caller(), id).await {
+        Ok(v) => v,
+        Err(CoreError::Store(StoreError::NotFound)) => return Ok(not_found(&state, &page).await),
+        Err(e) => return Err(ApiError::app(page.lang, e)),
+    };
+    let e = &view.enterprise;
     let path = format!("/enterprises/{}", e.id);
     let l = Layout::new(&state, &page, "enterprise.title", "nav.enterprises", &path)
         .await
@@ -610,7 +523,7 @@ async fn show(
         ("enterprise.uscc", e.uscc.clone()),
         ("enterprise.name", e.name.clone()),
         ("enterprise.name_en", dash(&e.name_en)),
-        ("enterprise.industry", industry_text(&e, lang)),
+        ("enterprise.industry", industry_text(e, lang)),
         (
             "enterprise.chain_position",
             e.chain_position
@@ -630,24 +543,7 @@ async fn show(
         ("enterprise.created_at", shown(&e.created_at)),
         ("enterprise.updated_at", shown(&e.updated_at)),
     ];
-    let history = if Operation::ViewAudit.allows(page.user.role) {
-        let entries = state
-            .app
-            .store
-            .audit_entries(
-                &page.user.scope(),
-                Some(("enterprise", &e.id.to_string())),
-                PageRequest {
-                    page: 1,
-                    per_page: 50,
-                },
-            )
-            .await
-            .map_err(ApiError::internal)?;
-        entries.items.iter().map(|e| audit_row(&l.tr, e)).collect()
-    } else {
-        Vec::new()
-    };
+    let history = view.history.iter().map(|e| audit_row(&l.tr, e)).collect();
     let notice = if params.text("created").is_some() {
         Some(l.tr.t("enterprise.created").to_string())
     } else if params.text("saved").is_some() {
@@ -658,7 +554,7 @@ async fn show(
     Ok(render(
         StatusCode::OK,
         &ShowPage {
-            may_edit: Operation::EditEnterprise.allows(page.user.role),
+            may_edit: view.may_edit,
             id: e.id.0,
             l,
             notice,
@@ -673,32 +569,37 @@ async fn edit_form(
     page: PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let e = match find(&state, &page, &id).await? {
-        Ok(e) => e,
-        Err(res) => return Ok(res),
+    let Some(id) = path_id(&id) else {
+        return Ok(not_found(&state, &page).await);
     };
-    let path = format!("/enterprises/{}/edit", e.id);
-    let l = Layout::new(
-        &state,
-        &page,
-        "enterprise.edit_title",
-        "nav.enterprises",
-        &path,
-    )
-    .await;
-    if !Operation::EditEnterprise.allows(page.user.role) {
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
-    }
-    let f = fields(
-        &input_of(&e),
-        &[],
-        page.lang,
-        !Operation::ChangeEnterpriseCode.allows(page.user.role),
-    );
+    let path = format!("/enterprises/{id}/edit");
+    let l = || {
+        Layout::new(
+            &state,
+            &page,
+            "enterprise.edit_title",
+            "nav.enterprises",
+            &path,
+        )
+    };
+    let form = match enterprises::edit_form(&state.app, &page.caller(), id).await {
+        Ok(f) => f,
+        Err(CoreError::Store(StoreError::NotFound)) => return Ok(not_found(&state, &page).await),
+        Err(CoreError::Denied(_)) => {
+            return Ok(error_page(
+                l().await,
+                StatusCode::FORBIDDEN,
+                "error.forbidden",
+            ));
+        }
+        Err(e) => return Err(ApiError::app(page.lang, e)),
+    };
+    let e = &form.enterprise;
+    let f = fields(&input_of(e), &[], page.lang, form.code_locked);
     Ok(render(
         StatusCode::OK,
         &FormPage {
-            l,
+            l: l().await,
             action: format!("/enterprises/{}", e.id),
             cancel: format!("/enterprises/{}", e.id),
             version: Some(e.version),
@@ -713,28 +614,24 @@ async fn update(
     Path(id): Path<String>,
     PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let e = match find(&state, &page, &id).await? {
-        Ok(e) => e,
-        Err(res) => return Ok(res),
+    let Some(id) = path_id(&id) else {
+        return Ok(not_found(&state, &page).await);
     };
-    let path = format!("/enterprises/{}/edit", e.id);
-    let l = Layout::new(
-        &state,
-        &page,
-        "enterprise.edit_title",
-        "nav.enterprises",
-        &path,
-    )
-    .await;
-    if !Operation::EditEnterprise.allows(page.user.role) {
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
-    }
-    let locked = !Operation::ChangeEnterpriseCode.allows(page.user.role);
-    let mut input = input_from_form(&form);
-    if locked {
-        // The code is shown read-only to an enterprise user; never take it from the form.
-        input.uscc = e.uscc.clone();
-    }
+    let path = format!("/enterprises/{id}/edit");
+    let l = || {
+        Layout::new(
+            &state,
+            &page,
+            "enterprise.edit_title",
+            "nav.enterprises",
+            &path,
+        )
+    };
+    let caller = page.caller();
+    // The code is shown read-only to an enterprise user; the use case never takes it
+    // from the form.
+    let locked = enterprises::code_locked(&caller);
+    let input = input_from_form(&form);
     let version = form.get("version").and_then(|v| v.parse::<i64>().ok());
     let refuse = |l: Layout, errors: Vec<FieldError>, status: StatusCode| {
         let f = fields(&input, &errors, page.lang, locked);
@@ -742,48 +639,39 @@ async fn update(
             status,
             &FormPage {
                 l,
-                action: format!("/enterprises/{}", e.id),
-                cancel: format!("/enterprises/{}", e.id),
+                action: format!("/enterprises/{id}"),
+                cancel: format!("/enterprises/{id}"),
                 version,
                 fields: f,
                 errors,
             },
         )
     };
-    let draft = match EnterpriseDraft::parse(&input) {
-        Ok(d) => d,
-        Err(errors) => return Ok(refuse(l, errors, StatusCode::UNPROCESSABLE_ENTITY)),
-    };
-    match state
-        .app
-        .store
-        .update_enterprise(
-            &page.user.actor(),
-            &page.user.scope(),
-            e.id,
-            &draft,
-            version,
-        )
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/enterprises/{}?saved=1", e.id)).into_response()),
-        Err(StoreError::Conflict { field, value }) => Ok(refuse(
-            l,
+    match enterprises::update(&state.app, &caller, id, &input, version, LockedCode::Keep).await {
+        Ok(e) => Ok(Redirect::to(&format!("/enterprises/{}?saved=1", e.id)).into_response()),
+        Err(CoreError::Store(StoreError::NotFound)) => Ok(not_found(&state, &page).await),
+        Err(CoreError::Denied(_)) => Ok(error_page(
+            l().await,
+            StatusCode::FORBIDDEN,
+            "error.forbidden",
+        )),
+        Err(CoreError::Fields(errors)) => {
+            Ok(refuse(l().await, errors, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        Err(CoreError::Store(StoreError::Conflict { field, value })) => Ok(refuse(
+            l().await,
             vec![code_taken(field, &value)],
             StatusCode::CONFLICT,
         )),
-        Err(StoreError::Stale) => {
-            let text = luodi_domain::Text::new(
-                "该记录已被他人修改，请刷新后重试",
-                "someone else changed this record; reload and try again",
-            );
-            Ok(refuse(
-                l,
-                vec![FieldError::new("name", "stale", text)],
-                StatusCode::CONFLICT,
-            ))
-        }
-        Err(StoreError::NotFound) => Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found")),
-        Err(e) => Err(ApiError::internal(e)),
+        Err(CoreError::Store(StoreError::Stale)) => Ok(refuse(
+            l().await,
+            vec![FieldError::new(
+                "name",
+                "stale",
+                Text::key("core.error.enterprise_stale"),
+            )],
+            StatusCode::CONFLICT,
+        )),
+        Err(e) => Err(ApiError::app(page.lang, e)),
     }
 }

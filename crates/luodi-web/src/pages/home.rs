@@ -6,12 +6,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use luodi_app::core::CoreError;
+use luodi_app::core::audit;
+use luodi_app::core::home::{self, ParkCard};
 use luodi_domain::core::audit::changed_fields;
 use luodi_domain::core::time::{from_stored, zone_display};
-use luodi_domain::{Lang, Operation};
 use luodi_store::PageRequest;
 use luodi_store::core::audit::AuditEntry;
-use luodi_store::core::enterprises::EnterpriseQuery;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -26,12 +27,6 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit))
 }
 
-pub struct ParkCard {
-    pub name: String,
-    pub area: String,
-    pub focus: String,
-}
-
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
@@ -40,60 +35,17 @@ struct HomePage {
     parks: Vec<ParkCard>,
 }
 
-/// An area in 亩 with m² beside it, as the zone writes it.
-pub fn area_text(m2: i64, lang: Lang) -> String {
-    // 1 mu = 2000/3 m²; round to whole mu.
-    let mu = (m2 * 3 + 1000) / 2000;
-    let group = |n: i64| luodi_domain::core::money::group_digits(n.unsigned_abs());
-    match lang {
-        Lang::Zh => format!("{} 亩（{} 平方米）", group(mu), group(m2)),
-        Lang::En => format!("{} mu ({} m²)", group(mu), group(m2)),
-    }
-}
-
 async fn home(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
+    let view = home::home(&state.app, &page.caller())
+        .await
+        .map_err(|e| ApiError::app(page.lang, e))?;
     let l = Layout::new(&state, &page, "home.title", "nav.home", "/").await;
-    let scope = page.user.scope();
-    let count = state
-        .app
-        .store
-        .enterprises(
-            &scope,
-            &EnterpriseQuery::default(),
-            PageRequest {
-                page: 1,
-                per_page: 1,
-            },
-        )
-        .await
-        .map_err(ApiError::internal)?
-        .total;
-    let parks = state
-        .app
-        .store
-        .parks(&scope)
-        .await
-        .map_err(ApiError::internal)?
-        .into_iter()
-        .map(|p| {
-            let focus = p.focus.split(" / ").collect::<Vec<_>>();
-            ParkCard {
-                name: l.tr.pick(&p.name_zh, &p.name_en).to_string(),
-                area: area_text(p.area_m2, page.lang),
-                focus: match page.lang {
-                    Lang::Zh => focus.first().copied().unwrap_or(""),
-                    Lang::En => focus.last().copied().unwrap_or(""),
-                }
-                .to_string(),
-            }
-        })
-        .collect();
     Ok(render(
         StatusCode::OK,
         &HomePage {
             l,
-            enterprise_count: count,
-            parks,
+            enterprise_count: view.enterprise_count,
+            parks: view.parks,
         },
     ))
 }
@@ -158,39 +110,25 @@ async fn audit(
     params: QueryParams,
 ) -> Result<Response, ApiError> {
     let l = Layout::new(&state, &page, "audit.title", "nav.audit", "/audit").await;
-    if !Operation::ViewAudit.allows(page.user.role) {
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
-    }
     let req = match params.page() {
         Ok(p) => PageRequest { per_page: 50, ..p },
         Err(_) => return Ok(error_page(l, StatusCode::BAD_REQUEST, "error.bad_request")),
     };
-    let scope = page.user.scope();
-    let (verified, verified_ok) = match state
-        .app
-        .store
-        .verify_audit(scope.zone.map(|z| z.0))
-        .await
-        .map_err(ApiError::internal)?
-    {
-        Ok(reports) => (
-            l.tr.t("audit.verified").replace(
-                "{n}",
-                &reports.iter().map(|r| r.entries).sum::<usize>().to_string(),
-            ),
+    let trail = match audit::trail(&state.app, &page.caller(), req).await {
+        Ok(t) => t,
+        Err(CoreError::Denied(_)) => {
+            return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+        }
+        Err(e) => return Err(ApiError::app(page.lang, e)),
+    };
+    let (verified, verified_ok) = match trail.verified {
+        Ok(n) => (
+            l.tr.t("audit.verified").replace("{n}", &n.to_string()),
             true,
         ),
-        Err(e) => (
-            l.tr.t("audit.broken").replace("{reason}", &e.to_string()),
-            false,
-        ),
+        Err(reason) => (l.tr.t("audit.broken").replace("{reason}", &reason), false),
     };
-    let entries = state
-        .app
-        .store
-        .audit_entries(&scope, None, req)
-        .await
-        .map_err(ApiError::internal)?;
+    let entries = trail.entries;
     let pager = Pager::new(&l.tr, entries.total, req.page, req.per_page, |p| {
         format!("/audit?page={p}")
     });

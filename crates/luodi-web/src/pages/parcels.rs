@@ -10,9 +10,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use luodi_domain::Operation;
+use luodi_app::land::LandError;
+use luodi_app::land::matching::MatchResponse;
+use luodi_app::land::parcels;
+use luodi_domain::core::i18n;
 use luodi_domain::land::matching::{LandNeeds, Partner};
-use luodi_domain::stewardship::project::PhaseFacts;
+use luodi_store::StoreError;
 use luodi_store::land::parcels::Parcel;
 
 use crate::AppState;
@@ -20,7 +23,6 @@ use crate::error::ApiError;
 use crate::extract::PageUser;
 use crate::map::{MapParcel, render as render_map};
 use crate::pages::{Layout, error_page, render};
-use luodi_app::land::matching::{MatchRequest, MatchResponse, run_match};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -107,37 +109,29 @@ struct ListPage {
     may_manage: bool,
 }
 
-async fn parcels_for(state: &AppState, page: &PageUser) -> Result<Option<Vec<Parcel>>, ApiError> {
-    let (Some(zone), true) = (
-        page.user.zone_id,
-        Operation::ViewParcels.allows(page.user.role),
-    ) else {
-        return Ok(None);
-    };
-    Ok(Some(
-        state
-            .app
-            .store
-            .all_parcels(zone)
-            .await
-            .map_err(|e| ApiError::store(page.lang, e))?,
-    ))
+/// The page for a land use case's refusal: the 403 or 404 page, or the error.
+fn refused(l: Layout, lang: luodi_domain::Lang, e: LandError) -> Result<Response, ApiError> {
+    match e {
+        LandError::Denied(_) => Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden")),
+        LandError::Store(StoreError::NotFound) => {
+            Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"))
+        }
+        e => Err(ApiError::app(lang, e)),
+    }
 }
 
 async fn list(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
     let l = Layout::new(&state, &page, "parcels.title", "nav.parcels", "/parcels").await;
-    let Some(mut parcels) = parcels_for(&state, &page).await? else {
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+    let view = match parcels::map(&state.app, &page.caller()).await {
+        Ok(v) => v,
+        Err(e) => return refused(l, page.lang, e),
     };
-    parcels.sort_by(|a, b| a.code.cmp(&b.code));
-    let zone = page.user.zone_id.expect("checked");
-    let boundaries = state
-        .app
-        .store
-        .park_boundaries(zone)
-        .await
-        .map_err(|e| ApiError::store(page.lang, e))?;
-    let map = render_map(&boundaries, &drawn(&parcels, &l, |_| None, None), &l.tr);
+    let parcels = view.parcels;
+    let map = render_map(
+        &view.boundaries,
+        &drawn(&parcels, &l, |_| None, None),
+        &l.tr,
+    );
     let available = parcels
         .iter()
         .filter(|p| p.status == luodi_domain::land::parcel::ParcelStatus::Available)
@@ -155,7 +149,7 @@ async fn list(State(state): State<AppState>, page: PageUser) -> Result<Response,
             map,
             rows,
             summary,
-            may_manage: Operation::ManageParcels.allows(page.user.role),
+            may_manage: view.may_manage,
             l,
         },
     ))
@@ -176,31 +170,11 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let l = Layout::new(&state, &page, "parcels.title", "nav.parcels", "/parcels").await;
-    let (Some(zone), true) = (
-        page.user.zone_id,
-        Operation::ViewParcels.allows(page.user.role),
-    ) else {
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+    let view = match parcels::parcel_page(&state.app, &page.caller(), &id).await {
+        Ok(v) => v,
+        Err(e) => return refused(l, page.lang, e),
     };
-    let p = match id.parse::<i64>() {
-        Ok(id) => match state.app.store.parcel(zone, id).await {
-            Ok(p) => p,
-            Err(luodi_store::StoreError::NotFound) => {
-                return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
-            }
-            Err(e) => return Err(ApiError::store(page.lang, e)),
-        },
-        Err(_) => return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found")),
-    };
-    // The map around the parcel: its neighbours within a few hundred metres.
-    let (x0, y0, x1, y1) = p.bbox;
-    let pad = ((x1 - x0).max(y1 - y0) * 1.5).max(0.004);
-    let parcels = state
-        .app
-        .store
-        .parcels_in_box(zone, (x0 - pad, y0 - pad, x1 + pad, y1 + pad), 400)
-        .await
-        .map_err(|e| ApiError::store(page.lang, e))?;
+    let (p, parcels) = (view.parcel, view.neighbours);
     let map = render_map(&[], &drawn(&parcels, &l, |_| None, Some(p.id)), &l.tr);
     let a = &p.attrs;
     let num = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_else(|| "—".into());
@@ -229,35 +203,47 @@ async fn show(
         (tr.t("parcels.price").to_string(), num(a.price_per_mu_wan)),
         (
             tr.t("parcels.utilities").to_string(),
-            format!(
-                "{} kVA · {} m³/d · gas {} · steam {} · road {} · sewage {}",
-                num(a.power_kva),
-                num(a.water_m3_per_day),
-                a.gas,
-                a.steam,
-                a.road_access,
-                a.sewage_class.clone().unwrap_or_else(|| "—".into())
+            i18n::fill(
+                tr.lang,
+                "land.page.utilities",
+                &[
+                    ("power", &num(a.power_kva)),
+                    ("water", &num(a.water_m3_per_day)),
+                    ("gas", &a.gas.to_string()),
+                    ("steam", &a.steam.to_string()),
+                    ("road", &a.road_access.to_string()),
+                    (
+                        "sewage",
+                        &a.sewage_class.clone().unwrap_or_else(|| "—".into()),
+                    ),
+                ],
             ),
         ),
         (
             tr.t("parcels.planning").to_string(),
-            format!(
-                "FAR {}–{} · coverage ≥ {} · green ≤ {} · height ≤ {} m",
-                num(a.plot_ratio_min),
-                num(a.plot_ratio_max),
-                num(a.building_coverage_min),
-                num(a.green_ratio_max),
-                num(a.height_max_m)
+            i18n::fill(
+                tr.lang,
+                "land.page.planning",
+                &[
+                    ("min", &num(a.plot_ratio_min)),
+                    ("max", &num(a.plot_ratio_max)),
+                    ("coverage", &num(a.building_coverage_min)),
+                    ("green", &num(a.green_ratio_max)),
+                    ("height", &num(a.height_max_m)),
+                ],
             ),
         ),
         (
             tr.t("parcels.indicators").to_string(),
-            format!(
-                "{} / {} / {} 万元/亩 · {} tce/万元",
-                num(a.investment_intensity_min_wan_per_mu),
-                num(a.tax_per_mu_min_wan),
-                num(a.output_per_mu_min_wan),
-                num(a.energy_per_value_added_max_tce)
+            i18n::fill(
+                tr.lang,
+                "land.page.indicators",
+                &[
+                    ("investment", &num(a.investment_intensity_min_wan_per_mu)),
+                    ("tax", &num(a.tax_per_mu_min_wan)),
+                    ("output", &num(a.output_per_mu_min_wan)),
+                    ("energy", &num(a.energy_per_value_added_max_tce)),
+                ],
             ),
         ),
         (
@@ -276,7 +262,7 @@ async fn show(
                         .unwrap_or_else(|| k.clone())
                 })
                 .collect::<Vec<_>>()
-                .join("、"),
+                .join(tr.t("core.text.list_separator")),
         ),
         (
             tr.t("parcels.checked_on").to_string(),
@@ -347,107 +333,15 @@ const FIELDS: &[(&str, &str, &str)] = &[
     ("partner_lat", "match.partner_lat", "36.3052"),
 ];
 
-async fn match_page(
-    State(state): State<AppState>,
-    page: PageUser,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    let l = Layout::new(
-        &state,
-        &page,
-        "match.title",
-        "nav.parcels",
-        "/parcels/match",
-    )
-    .await;
-    let Some(parcels) = parcels_for(&state, &page).await? else {
-        return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
-    };
-    let zone = page.user.zone_id.expect("checked");
-    let scope = luodi_domain::Scope {
-        zone: Some(zone),
-        enterprise: None,
-    };
-    let phases = state
-        .app
-        .store
-        .phases_with_land_needs(zone)
-        .await
-        .map_err(|e| ApiError::store(page.lang, e))?;
-    // A phase's recorded needs fill the form, and its own reserved parcel stays eligible.
-    let chosen = match q.get("phase").and_then(|v| v.parse::<i64>().ok()) {
-        Some(id) => state
-            .app
-            .store
-            .phase(&scope, id)
-            .await
-            .ok()
-            .filter(|p| p.land_needs.is_some()),
-        None => None,
-    };
-    let recorded: HashMap<&str, String> = chosen
-        .as_ref()
-        .and_then(|p| p.land_needs.as_ref())
-        .map(|n| {
-            let f = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-            HashMap::from([
-                ("area_mu_min", n.area_mu_min.to_string()),
-                ("area_mu_max", n.area_mu_max.to_string()),
-                ("industry", n.industry.clone().unwrap_or_default()),
-                ("investment_wan", f(n.investment_wan)),
-                ("annual_tax_wan", f(n.annual_tax_wan)),
-                ("annual_output_wan", f(n.annual_output_wan)),
-                ("power_kva", f(n.power_kva)),
-                ("water_m3_per_day", f(n.water_m3_per_day)),
-                ("budget_per_mu_wan", f(n.budget_per_mu_wan)),
-                (
-                    "partner_lon",
-                    n.partners
-                        .first()
-                        .map(|p| p.lon.to_string())
-                        .unwrap_or_default(),
-                ),
-                (
-                    "partner_lat",
-                    n.partners
-                        .first()
-                        .map(|p| p.lat.to_string())
-                        .unwrap_or_default(),
-                ),
-            ])
-        })
-        .unwrap_or_default();
-    let value = |name: &str, default: &str| {
-        if chosen.is_some() {
-            return recorded.get(name).cloned().unwrap_or_default();
-        }
-        q.get(name).cloned().unwrap_or_else(|| {
-            if q.is_empty() {
-                default.to_string()
-            } else {
-                String::new()
-            }
-        })
-    };
-    let form: Vec<(String, String, String)> = FIELDS
-        .iter()
-        .map(|(name, key, default)| {
-            (
-                name.to_string(),
-                l.tr.t(key).to_string(),
-                value(name, default),
-            )
-        })
-        .collect();
-    let get = |name: &str| {
-        form.iter()
-            .find(|f| f.0 == name)
-            .map(|f| f.2.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
+/// The land needs the form says, or the first field that is not a number (in words).
+fn needs_of(
+    value: impl Fn(&str) -> Option<String>,
+    q: &HashMap<String, String>,
+    l: &Layout,
+) -> (LandNeeds, Option<String>) {
     let mut error = None;
     let mut number = |name: &str| -> Option<f64> {
-        let v = get(name)?;
+        let v = value(name)?;
         match v.parse::<f64>() {
             Ok(n) => Some(n),
             Err(_) => {
@@ -459,7 +353,7 @@ async fn match_page(
     let needs = LandNeeds {
         area_mu_min: number("area_mu_min").unwrap_or(0.0),
         area_mu_max: number("area_mu_max").unwrap_or(0.0),
-        industry: get("industry"),
+        industry: value("industry"),
         investment_wan: number("investment_wan"),
         annual_tax_wan: number("annual_tax_wan"),
         annual_output_wan: number("annual_output_wan"),
@@ -478,58 +372,117 @@ async fn match_page(
         },
         ..Default::default()
     };
-    let needs = match chosen.as_ref().and_then(|p| p.land_needs.clone()) {
-        Some(recorded) => recorded,
-        None => needs,
-    };
-    let (gas, steam) = (needs.gas, needs.steam);
-    let result = if error.is_none() {
-        let req = MatchRequest {
-            phase_id: chosen.as_ref().map(|p| p.id),
-            needs: Some(needs),
-            facts: Some(
-                chosen
-                    .as_ref()
-                    .map(|p| p.facts.clone())
-                    .unwrap_or(PhaseFacts {
-                        new_construction: Some(true),
-                        approval_route: Some("filing".into()),
-                        eia_class: Some("report_table".into()),
-                        ..Default::default()
-                    }),
-            ),
-            weights: None,
-            k: Some(5),
-            explain: None,
-        };
-        match run_match(&state.app, &page.caller(), &req)
-            .await
-            .map_err(|e| ApiError::app(page.lang, e))
-        {
-            Ok(r) => Some(r),
-            Err(e) if e.status.is_client_error() => {
-                error = Some(format!(
-                    "{}: {}",
-                    e.body.field.clone().unwrap_or_default(),
-                    e.body.message
-                ));
-                None
+    (needs, error)
+}
+
+/// A phase's recorded land needs as the form's fields.
+fn recorded_fields(n: &LandNeeds) -> HashMap<&'static str, String> {
+    let f = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    HashMap::from([
+        ("area_mu_min", n.area_mu_min.to_string()),
+        ("area_mu_max", n.area_mu_max.to_string()),
+        ("industry", n.industry.clone().unwrap_or_default()),
+        ("investment_wan", f(n.investment_wan)),
+        ("annual_tax_wan", f(n.annual_tax_wan)),
+        ("annual_output_wan", f(n.annual_output_wan)),
+        ("power_kva", f(n.power_kva)),
+        ("water_m3_per_day", f(n.water_m3_per_day)),
+        ("budget_per_mu_wan", f(n.budget_per_mu_wan)),
+        (
+            "partner_lon",
+            n.partners
+                .first()
+                .map(|p| p.lon.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "partner_lat",
+            n.partners
+                .first()
+                .map(|p| p.lat.to_string())
+                .unwrap_or_default(),
+        ),
+    ])
+}
+
+async fn match_page(
+    State(state): State<AppState>,
+    page: PageUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let l = Layout::new(
+        &state,
+        &page,
+        "match.title",
+        "nav.parcels",
+        "/parcels/match",
+    )
+    .await;
+    // The form as given; its defaults when nothing is.
+    let given = |name: &str, default: &str| {
+        q.get(name).cloned().unwrap_or_else(|| {
+            if q.is_empty() {
+                default.to_string()
+            } else {
+                String::new()
             }
-            Err(e) => return Err(e),
-        }
-    } else {
-        None
+        })
     };
+    let given_field = |name: &str| {
+        let default = FIELDS.iter().find(|f| f.0 == name).map_or("", |f| f.2);
+        Some(given(name, default).trim().to_string()).filter(|v| !v.is_empty())
+    };
+    let (form_needs, form_error) = needs_of(given_field, &q, &l);
+    // A phase's recorded needs fill the form, and its own reserved parcel stays eligible.
+    let phase = q.get("phase").and_then(|v| v.parse::<i64>().ok());
+    let needs = form_error.is_none().then_some(form_needs.clone());
+    let view = match parcels::match_page(&state.app, &page.caller(), phase, needs, 5).await {
+        Ok(v) => v,
+        Err(e) => return refused(l, page.lang, e),
+    };
+    let chosen = view.chosen;
+    let recorded = chosen
+        .as_ref()
+        .and_then(|p| p.land_needs.as_ref())
+        .map(recorded_fields)
+        .unwrap_or_default();
+    let form: Vec<(String, String, String)> = FIELDS
+        .iter()
+        .map(|(name, key, default)| {
+            let value = if chosen.is_some() {
+                recorded.get(name).cloned().unwrap_or_default()
+            } else {
+                given(name, default)
+            };
+            (name.to_string(), l.tr.t(key).to_string(), value)
+        })
+        .collect();
+    let mut error = if chosen.is_some() { None } else { form_error };
+    let (gas, steam) = match &view.needs {
+        Some(n) => (n.gas, n.steam),
+        None => (form_needs.gas, form_needs.steam),
+    };
+    let result = match view.outcome {
+        Some(Ok(r)) => Some(r),
+        Some(Err(e)) => {
+            let e = ApiError::app(page.lang, e);
+            if !e.status.is_client_error() {
+                return Err(e);
+            }
+            error = Some(format!(
+                "{}: {}",
+                e.body.field.clone().unwrap_or_default(),
+                e.body.message
+            ));
+            None
+        }
+        None => None,
+    };
+    let (parcels, phases, boundaries) = (view.parcels, view.phases, view.boundaries);
     let ranks: HashMap<i64, usize> = result
         .as_ref()
         .map(|r| r.top.iter().map(|t| (t.parcel_id, t.rank)).collect())
         .unwrap_or_default();
-    let boundaries = state
-        .app
-        .store
-        .park_boundaries(zone)
-        .await
-        .map_err(|e| ApiError::store(page.lang, e))?;
     let map = render_map(
         &boundaries,
         &drawn(&parcels, &l, |id| ranks.get(&id).copied(), None),

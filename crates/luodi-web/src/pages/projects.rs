@@ -204,7 +204,10 @@ async fn create(
         s => s.parse::<i64>().ok(),
     };
     // The phases' names in the user's words: 一期, 二期 … or Phase 1, Phase 2 …
-    let ordinals: Vec<&str> = Tr::new(page.lang).t("project.phase_ordinals").split(',').collect();
+    let ordinals: Vec<&str> = Tr::new(page.lang)
+        .t("project.phase_ordinals")
+        .split(',')
+        .collect();
     let request = CreateProjectRequest {
         enterprise_id,
         name: typed.name.clone(),
@@ -732,7 +735,8 @@ async fn render_list(
             | ClockStatus::Waiting
             | ClockStatus::Incomplete
             | ClockStatus::Waived => limit_text(c.promised_limit, lang),
-            _ => tr.t("list.clock_used")
+            _ => tr
+                .t("list.clock_used")
                 .replace("{used}", &k.used.to_string())
                 .replace(
                     "{limit}",

@@ -9,15 +9,16 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use luodi_domain::Operation;
+use luodi_app::core::CoreError;
+use luodi_app::core::settings::{self, OutboundChange, SlaForm, WebhookForm};
 use luodi_domain::core::time::{from_stored, zone_display};
-use luodi_domain::stewardship::blocker::{Rung, Sla};
-use luodi_domain::stewardship::outbound::{Outbound, Webhook, WebhookFormat};
+use luodi_domain::stewardship::blocker::Sla;
+use luodi_domain::stewardship::outbound::Outbound;
 use luodi_domain::stewardship::project::LifecyclePolicy;
-use luodi_store::core::orgs::{LIFECYCLE, OUTBOUND};
+use luodi_store::StoreError;
 use luodi_store::stewardship::outbox::{OutboxCounts, OutboxEntry};
 
-use super::{FormData, Layout, PageForm, error_page, render};
+use super::{Layout, PageForm, error_page, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::PageUser;
@@ -95,18 +96,13 @@ async fn render_settings(
     status: StatusCode,
     error: Option<(&'static str, String)>,
 ) -> Result<Response, ApiError> {
-    let zone = match super::page_zone(state, page, Operation::ManageOutbound, "nav.settings").await
-    {
-        Ok(z) => z,
-        Err(r) => return Ok(r),
+    let view = match settings::settings(&state.app, &page.caller()).await {
+        Ok(v) => v,
+        Err(CoreError::Denied(_)) => return Ok(forbidden(state, page).await),
+        Err(e) => return Err(ApiError::app(page.lang, e)),
     };
     let l = Layout::new(state, page, "settings.title", "nav.settings", "/settings").await;
-    let sla = state
-        .app
-        .store
-        .blocker_sla(zone)
-        .await
-        .map_err(ApiError::internal)?;
+    let sla = view.sla;
     let after = |to: &str| {
         sla.ladder
             .iter()
@@ -115,24 +111,6 @@ async fn render_settings(
             .unwrap_or_default()
     };
     let (head_after, leader_after) = (after("department_head"), after("zone_leader"));
-    let lifecycle: LifecyclePolicy = state
-        .app
-        .store
-        .zone_setting(zone, LIFECYCLE)
-        .await
-        .map_err(ApiError::internal)?;
-    let outbound: Outbound = state
-        .app
-        .store
-        .zone_setting(zone, OUTBOUND)
-        .await
-        .map_err(ApiError::internal)?;
-    let (entries, counts) = state
-        .app
-        .store
-        .outbox(zone.0, None, 30)
-        .await
-        .map_err(ApiError::internal)?;
     let (error_at, error) = match error {
         Some((at, e)) => (at, Some(e)),
         None => ("", None),
@@ -144,10 +122,14 @@ async fn render_settings(
             sla,
             head_after,
             leader_after,
-            lifecycle,
-            outbound: outbound.redacted(),
-            counts,
-            deliveries: entries.iter().map(|e| delivery_row(e, page.lang)).collect(),
+            lifecycle: view.lifecycle,
+            outbound: view.outbound,
+            counts: view.counts,
+            deliveries: view
+                .deliveries
+                .iter()
+                .map(|e| delivery_row(e, page.lang))
+                .collect(),
             error,
             error_at,
         },
@@ -162,220 +144,109 @@ fn done(anchor: &str) -> Response {
     Redirect::to(&format!("/settings#{anchor}")).into_response()
 }
 
-/// A whole number of working days from a form field, or the error naming it.
-fn days(form: &FormData, field: &'static str) -> Result<Option<u32>, String> {
-    let raw = form.text(field);
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
+/// The page for a change that went through (back to its form), or for one refused: the
+/// error page when the caller may not or there is no such thing, the settings with the
+/// refusal at its form otherwise.
+async fn answer(
+    state: &AppState,
+    page: &PageUser,
+    result: Result<(), CoreError>,
+    anchor: &str,
+) -> Result<Response, ApiError> {
+    match result {
+        Ok(()) => Ok(done(anchor)),
+        Err(e) => refused(state, page, e).await,
     }
-    raw.parse::<u32>()
-        .map(Some)
-        .map_err(|_| format!("{field}: '{raw}' is not a whole number of working days"))
+}
+
+/// The 403 page of a user who may not change the zone's settings.
+async fn forbidden(state: &AppState, page: &PageUser) -> Response {
+    let l = Layout::new(state, page, "error.title", "nav.settings", "/").await;
+    error_page(l, StatusCode::FORBIDDEN, "error.forbidden")
+}
+
+async fn refused(state: &AppState, page: &PageUser, e: CoreError) -> Result<Response, ApiError> {
+    match e {
+        CoreError::Denied(_) => Ok(forbidden(state, page).await),
+        CoreError::Store(StoreError::NotFound) => {
+            let l = Layout::new(state, page, "error.title", "nav.settings", "/settings").await;
+            Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"))
+        }
+        e => {
+            let at = settings::form_of(&e);
+            let e = ApiError::app(page.lang, e);
+            if at.is_empty() || !e.status.is_client_error() {
+                return Err(e);
+            }
+            render_settings(state, page, e.status, Some((at, e.body.message))).await
+        }
+    }
 }
 
 async fn set_sla(
     State(state): State<AppState>,
     PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let zone = match super::page_zone(&state, &page, Operation::SetBlockerSla, "nav.settings").await
-    {
-        Ok(z) => z,
-        Err(r) => return Ok(r),
+    let sla = SlaForm {
+        acknowledge: form.text("acknowledge"),
+        answer: form.text("answer"),
+        resolve: form.text("resolve"),
+        resolve_complex: form.text("resolve_complex"),
+        head_after: form.text("head_after"),
+        leader_after: form.text("leader_after"),
     };
-    let refuse = |e: String| {
-        render_settings(
-            &state,
-            &page,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(("sla", e)),
-        )
-    };
-    let mut sla = match state.app.store.blocker_sla(zone).await {
-        Ok(s) => s,
-        Err(e) => return Err(ApiError::internal(e)),
-    };
-    for (field, slot) in [
-        ("acknowledge", &mut sla.limits.acknowledge),
-        ("answer", &mut sla.limits.answer),
-        ("resolve", &mut sla.limits.resolve),
-        ("resolve_complex", &mut sla.limits.resolve_complex),
-    ] {
-        match days(&form, field) {
-            Ok(Some(d)) => *slot = d,
-            Ok(None) => {
-                return refuse(format!("{field}: a number of working days is needed")).await;
-            }
-            Err(e) => return refuse(e).await,
-        }
-    }
-    let mut ladder = Vec::new();
-    for (field, to) in [
-        ("head_after", "department_head"),
-        ("leader_after", "zone_leader"),
-    ] {
-        match days(&form, field) {
-            Ok(Some(d)) => ladder.push(Rung {
-                to: to.to_string(),
-                after_working_days: d,
-            }),
-            Ok(None) => {}
-            Err(e) => return refuse(e).await,
-        }
-    }
-    sla.ladder = ladder;
-    if let Err(e) = sla.check() {
-        return refuse(e.to_string()).await;
-    }
-    state
-        .app
-        .store
-        .set_blocker_sla(&page.user.actor(), zone, &sla)
-        .await
-        .map_err(|e| ApiError::store(page.lang, e))?;
-    Ok(done("sla"))
+    let result = settings::set_blocker_sla(&state.app, &page.caller(), &sla).await;
+    answer(&state, &page, result, "sla").await
 }
 
 async fn set_lifecycle(
     State(state): State<AppState>,
     PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let zone = match super::page_zone(&state, &page, Operation::SetLifecyclePolicy, "nav.settings")
-        .await
-    {
-        Ok(z) => z,
-        Err(r) => return Ok(r),
-    };
-    let policy = LifecyclePolicy {
-        start_on_commitment: form.get("start_on_commitment").is_some(),
-    };
-    state
-        .app
-        .store
-        .set_zone_setting(&page.user.actor(), zone, LIFECYCLE, &policy)
-        .await
-        .map_err(|e| ApiError::store(page.lang, e))?;
-    Ok(done("lifecycle"))
+    let on = form.get("start_on_commitment").is_some();
+    let result = settings::set_lifecycle(&state.app, &page.caller(), on).await;
+    answer(&state, &page, result, "lifecycle").await
 }
 
-/// Replaces the zone's outbound settings with `change` applied, checked as the API checks
-/// them; a refusal is shown at the outbound forms.
+/// Applies `change` to the zone's outbound settings, checked as the API checks them; a
+/// refusal is shown at the outbound forms.
 async fn change_outbound(
     state: &AppState,
     page: &PageUser,
-    zone: luodi_domain::ZoneId,
-    change: impl FnOnce(&mut Outbound),
+    change: OutboundChange,
 ) -> Result<Response, ApiError> {
-    let mut outbound: Outbound = state
-        .app
-        .store
-        .zone_setting(zone, OUTBOUND)
-        .await
-        .map_err(ApiError::internal)?;
-    change(&mut outbound);
-    if let Err(e) = outbound.check() {
-        return render_settings(
-            state,
-            page,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(("outbound", e.to_string())),
-        )
-        .await;
-    }
-    if let Err(r) = luodi_app::stewardship::delivery::check_targets(
-        &outbound,
-        &state.app.settings.outbound.allow_hosts,
-    )
-    .await
-    {
-        let e = crate::api::outbound::internal_target(page.lang, &r);
-        return render_settings(
-            state,
-            page,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(("outbound", e.body.message)),
-        )
-        .await;
-    }
-    state
-        .app
-        .store
-        .set_zone_setting(&page.user.actor(), zone, OUTBOUND, &outbound)
-        .await
-        .map_err(|e| ApiError::store(page.lang, e))?;
-    Ok(done("outbound"))
+    let result = settings::change_outbound(&state.app, &page.caller(), change).await;
+    answer(state, page, result, "outbound").await
 }
 
 async fn set_email(
     State(state): State<AppState>,
     PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let zone =
-        match super::page_zone(&state, &page, Operation::ManageOutbound, "nav.settings").await {
-            Ok(z) => z,
-            Err(r) => return Ok(r),
-        };
     let on = form.get("email").is_some();
-    change_outbound(&state, &page, zone, |o| o.email = on).await
+    change_outbound(&state, &page, OutboundChange::Email(on)).await
 }
 
 async fn add_webhook(
     State(state): State<AppState>,
     PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let zone =
-        match super::page_zone(&state, &page, Operation::ManageOutbound, "nav.settings").await {
-            Ok(z) => z,
-            Err(r) => return Ok(r),
-        };
-    let format = match form.text("format").as_str() {
-        "generic" => WebhookFormat::Generic,
-        "wecom" => WebhookFormat::Wecom,
-        "dingtalk" => WebhookFormat::Dingtalk,
-        other => {
-            return render_settings(
-                &state,
-                &page,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some((
-                    "outbound",
-                    format!("format: '{other}' is not generic, wecom or dingtalk"),
-                )),
-            )
-            .await;
-        }
+    let hook = WebhookForm {
+        name: form.text("name"),
+        format: form.text("format"),
+        url: form.text("url"),
+        secret: form.text("secret"),
+        kinds: form.text("kinds"),
     };
-    let secret = form.text("secret").trim().to_string();
-    let hook = Webhook {
-        name: form.text("name").trim().to_string(),
-        format,
-        url: form.text("url").trim().to_string(),
-        secret: (!secret.is_empty()).then_some(secret),
-        kinds: form
-            .text("kinds")
-            .split([',', '，', ' '])
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-            .map(str::to_string)
-            .collect(),
-    };
-    change_outbound(&state, &page, zone, |o| o.webhooks.push(hook)).await
+    change_outbound(&state, &page, OutboundChange::AddWebhook(hook)).await
 }
 
 async fn remove_webhook(
     State(state): State<AppState>,
     PageForm { page, form }: PageForm,
 ) -> Result<Response, ApiError> {
-    let zone =
-        match super::page_zone(&state, &page, Operation::ManageOutbound, "nav.settings").await {
-            Ok(z) => z,
-            Err(r) => return Ok(r),
-        };
     let name = form.text("name");
-    change_outbound(&state, &page, zone, |o| {
-        o.webhooks.retain(|w| w.name != name)
-    })
-    .await
+    change_outbound(&state, &page, OutboundChange::RemoveWebhook(name)).await
 }
 
 async fn retry(
@@ -383,38 +254,6 @@ async fn retry(
     Path(id): Path<String>,
     PageForm { page, form: _ }: PageForm,
 ) -> Result<Response, ApiError> {
-    let zone =
-        match super::page_zone(&state, &page, Operation::ManageOutbound, "nav.settings").await {
-            Ok(z) => z,
-            Err(r) => return Ok(r),
-        };
-    let Some(id) = id.parse::<i64>().ok().filter(|n| *n > 0) else {
-        let l = Layout::new(&state, &page, "error.title", "nav.settings", "/settings").await;
-        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
-    };
-    match state
-        .app
-        .store
-        .retry_outbox(&page.user.actor(), zone.0, id)
-        .await
-    {
-        Ok(true) => Ok(done("deliveries")),
-        Ok(false) => {
-            render_settings(
-                &state,
-                &page,
-                StatusCode::CONFLICT,
-                Some((
-                    "deliveries",
-                    format!("delivery {id} has not failed; only a failed one is sent again"),
-                )),
-            )
-            .await
-        }
-        Err(luodi_store::StoreError::NotFound) => {
-            let l = Layout::new(&state, &page, "error.title", "nav.settings", "/settings").await;
-            Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"))
-        }
-        Err(e) => Err(ApiError::store(page.lang, e)),
-    }
+    let result = settings::retry_delivery(&state.app, &page.caller(), &id).await;
+    answer(&state, &page, result, "deliveries").await
 }
