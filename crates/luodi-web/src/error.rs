@@ -205,13 +205,6 @@ impl<E: Into<Problem>> From<E> for ApiError {
 /// Seconds a client is asked to wait when the database is unreachable.
 pub const RETRY_AFTER_SECONDS: i64 = 5;
 
-pub fn t(lang: Lang, zh: &str, en: &str) -> String {
-    match lang {
-        Lang::Zh => zh.to_string(),
-        Lang::En => en.to_string(),
-    }
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut res = (self.status, Json(self.body)).into_response();

@@ -14,7 +14,7 @@ use luodi_store::core::users::User;
 use serde::de::DeserializeOwned;
 
 use crate::AppState;
-use crate::error::{ApiError, t};
+use crate::error::ApiError;
 
 pub const SESSION_COOKIE: &str = "luodi_session";
 pub const LANG_COOKIE: &str = "luodi_lang";
@@ -515,19 +515,6 @@ impl QueryParams {
             StatusCode::BAD_REQUEST,
             "bad_parameter",
             i18n::fill(self.lang, key, &all),
-        )
-        .field(name)
-    }
-
-    pub fn bad(&self, name: &str, zh: &str, en: &str) -> ApiError {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_parameter",
-            t(
-                self.lang,
-                &format!("查询参数“{name}”{zh}"),
-                &format!("query parameter '{name}' {en}"),
-            ),
         )
         .field(name)
     }

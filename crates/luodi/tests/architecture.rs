@@ -1,7 +1,8 @@
-//! The house rules of the code, checked on the source: SQL only in the store, roles
-//! compared only in the permission policy, the adapters apart (the CLI never builds the
-//! web layer's state, the use cases know nothing of HTTP), and the crates' dependencies
-//! pointing down.
+//! The house rules of the code, checked on the source: SQL only in the store, the web
+//! layer calling use cases and never the store, roles compared only in the permission
+//! policy, the adapters apart (the CLI never builds the web layer's state, the use cases
+//! know nothing of HTTP), no import circles in the web crate, every user-facing text in
+//! the catalogue, and the crates' dependencies pointing down.
 
 use std::path::{Path, PathBuf};
 
@@ -92,6 +93,22 @@ fn sql_only_in_the_store() {
     assert!(
         hits.is_empty(),
         "SQL outside luodi-store:\n{}",
+        hits.join("\n")
+    );
+}
+
+/// The web layer is an adapter: its handlers, pages, extractors and metrics call the
+/// use cases of `luodi-app`, never the store (which would put a use case, unchecked by
+/// the policy, in an HTTP handler).
+#[test]
+fn the_web_layer_calls_use_cases_not_the_store() {
+    let hits = found(&["crates/luodi-web/src"], &[], |l| {
+        let l = l.trim_end();
+        l.contains(".store.") || l.ends_with(".store") || l.contains("Store::")
+    });
+    assert!(
+        hits.is_empty(),
+        "the store called from luodi-web:\n{}",
         hits.join("\n")
     );
 }

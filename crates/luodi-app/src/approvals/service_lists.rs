@@ -283,3 +283,35 @@ pub async fn load(
         catalogue,
     }))
 }
+
+/// A phase's list as its page shows it: the list with what it is read against, the
+/// calendar and day the clocks are read on, and the caller's own department (whose items
+/// they decide).
+pub struct ListPage {
+    pub loaded: Loaded,
+    pub calendar: Calendar,
+    pub today: NaiveDate,
+    pub own_department: Option<String>,
+}
+
+/// Phase `seq` of project `id` for its page (`None`: nothing the caller sees).
+pub async fn page(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    seq: i64,
+) -> Result<Option<ListPage>, ApprovalsError> {
+    let Some(loaded) = load(app, caller, id, seq).await? else {
+        return Ok(None);
+    };
+    let own_department = match caller.policy.department {
+        Some(d) => app.store.department(d).await.ok().map(|d| d.code),
+        None => None,
+    };
+    Ok(Some(ListPage {
+        loaded,
+        calendar: app.store.calendar().await?,
+        today: app.today(),
+        own_department,
+    }))
+}

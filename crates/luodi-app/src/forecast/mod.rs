@@ -30,6 +30,9 @@ pub enum ForecastError {
     /// A what-if change's mode that is no reform mode: the change's place and the mode.
     #[error("'{1}' is not a reform mode")]
     Mode(usize, String),
+    /// Reading the phase's list failed.
+    #[error(transparent)]
+    Approvals(#[from] crate::approvals::ApprovalsError),
     /// Stored data a forecast cannot be made from; logged, never shown.
     #[error("{0}")]
     Internal(String),
@@ -70,6 +73,7 @@ impl From<ForecastError> for Problem {
                 Text::fill("forecast.error.mode_choice", &[("value", &mode)]),
             )
             .field(format!("changes[{i}].mode")),
+            ForecastError::Approvals(e) => e.into(),
             ForecastError::Internal(cause) => Problem::internal(cause),
         }
     }

@@ -366,3 +366,36 @@ pub async fn what_if(
         saved_working_days: saved,
     })
 }
+
+/// What a phase's Gantt chart is drawn from: its list, the phase, its forecast (1,000
+/// samples, seed 1), the calendar and today.
+pub struct GanttView {
+    pub loaded: crate::approvals::service_lists::Loaded,
+    pub phase: Phase,
+    pub forecast: ForecastResponse,
+    pub calendar: luodi_domain::core::calendar::Calendar,
+    pub today: chrono::NaiveDate,
+}
+
+/// The Gantt chart's data for phase `seq` of project `id` (`None`: nothing the caller sees).
+pub async fn gantt(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    seq: i64,
+) -> Result<Option<GanttView>, ForecastError> {
+    let Some(loaded) = crate::approvals::service_lists::load(app, caller, id, seq).await? else {
+        return Ok(None);
+    };
+    let Some(phase) = loaded.project.phases.iter().find(|p| p.seq == seq).cloned() else {
+        return Ok(None);
+    };
+    let forecast = forecast_of(app, caller, &loaded.project, &phase, 1_000, 1, &[]).await?;
+    Ok(Some(GanttView {
+        loaded,
+        phase,
+        forecast,
+        calendar: app.store.calendar().await?,
+        today: app.today(),
+    }))
+}

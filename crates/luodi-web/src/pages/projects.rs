@@ -19,9 +19,10 @@ use crate::extract::PageUser;
 use crate::i18n::Tr;
 use crate::pages::{Layout, PageForm, error_page, render};
 use luodi_app::approvals::limit_text;
-use luodi_app::approvals::service_lists::{self, HandoverRequest, Loaded};
+use luodi_app::approvals::service_lists::{self, HandoverRequest, ListPage, Loaded};
 use luodi_app::approvals::steps::{self, StepRequest};
 use luodi_app::approvals::{ApprovalsError, lateness, notice};
+use luodi_app::forecast::phase::GanttView;
 use luodi_app::stewardship::StewardshipError;
 use luodi_app::stewardship::lifecycle::{self, MOVES_BY_HAND, MoveRequest};
 use luodi_app::stewardship::projects::{self, CreateProjectRequest};
@@ -650,19 +651,6 @@ fn actions_for(
         .collect()
 }
 
-/// The phase's list the path names, if the user sees it.
-async fn load_list(
-    state: &AppState,
-    page: &PageUser,
-    raw_id: &str,
-    raw_seq: &str,
-) -> Result<Option<Loaded>, ApiError> {
-    let (Some(pid), Some(seq)) = (not_found_id(raw_id), not_found_id(raw_seq)) else {
-        return Ok(None);
-    };
-    Ok(service_lists::load(&state.app, &page.caller(), pid, seq).await?)
-}
-
 async fn render_list(
     state: &AppState,
     page: &PageUser,
@@ -673,28 +661,26 @@ async fn render_list(
 ) -> Result<Response, ApiError> {
     let path = format!("/projects/{raw_id}/phases/{raw_seq}");
     let l = Layout::new(state, page, "list.title", "nav.projects", &path).await;
-    let Some(Loaded {
-        project,
-        seq,
-        list,
-        catalogue,
-    }) = load_list(state, page, raw_id, raw_seq).await?
+    let (Some(pid), Some(number)) = (not_found_id(raw_id), not_found_id(raw_seq)) else {
+        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    };
+    let Some(ListPage {
+        loaded:
+            Loaded {
+                project,
+                seq,
+                list,
+                catalogue,
+            },
+        calendar: cal,
+        today,
+        own_department,
+    }) = service_lists::page(&state.app, &page.caller(), pid, number).await?
     else {
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
     };
     let lang = page.lang;
     let tr = l.tr;
-    let cal = state
-        .app
-        .store
-        .calendar()
-        .await
-        .map_err(ApiError::internal)?;
-    let today = state.app.today();
-    let own_department = match page.user.department_id {
-        Some(d) => state.app.store.department(d).await.ok().map(|d| d.code),
-        None => None,
-    };
     let dept_name = |code: &str| {
         catalogue
             .file
@@ -1096,29 +1082,25 @@ async fn gantt_page(
 ) -> Result<Response, ApiError> {
     let path = format!("/projects/{id}/phases/{seq}/gantt");
     let l = Layout::new(&state, &page, "gantt.title", "nav.projects", &path).await;
-    let Some(Loaded {
-        project,
-        seq,
-        list,
-        catalogue,
-    }) = load_list(&state, &page, &id, &seq).await?
+    let (Some(pid), Some(number)) = (not_found_id(&id), not_found_id(&seq)) else {
+        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    };
+    let Some(GanttView {
+        loaded:
+            Loaded {
+                project,
+                seq,
+                list,
+                catalogue,
+            },
+        phase,
+        forecast: f,
+        calendar: cal,
+        today,
+    }) = luodi_app::forecast::phase::gantt(&state.app, &page.caller(), pid, number).await?
     else {
         return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
     };
-    let Some(phase) = project.phases.iter().find(|p| p.seq == seq).cloned() else {
-        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
-    };
-    let f = luodi_app::forecast::phase::forecast_of(
-        &state.app,
-        &page.caller(),
-        &project,
-        &phase,
-        1_000,
-        1,
-        &[],
-    )
-    .await?;
-    let cal = state.app.store.calendar().await?;
     let tr = l.tr;
     // Rows in the order of the forecast's network, by earliest start.
     let mut codes: Vec<&String> = f.items.keys().collect();
@@ -1143,7 +1125,7 @@ async fn gantt_page(
             },
         })
         .collect();
-    let svg = crate::gantt::render(&f, &rows, &cal, list.handover_date, state.app.today(), &tr);
+    let svg = crate::gantt::render(&f, &rows, &cal, list.handover_date, today, &tr);
     // Items of unknown applicability, apart: what each would add if it applies.
     let unconfirmed: Vec<(String, String, String)> = f
         .unconfirmed
