@@ -46,12 +46,24 @@ mod tests {
     fn every_key_used_in_templates_and_code_exists() {
         let root = concat!(env!("CARGO_MANIFEST_DIR"));
         let mut missing = Vec::new();
-        for dir in ["templates", "src", "src/pages"] {
-            for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+        let mut files = Vec::new();
+        let mut dirs = vec![
+            std::path::PathBuf::from(format!("{root}/templates")),
+            format!("{root}/src").into(),
+        ];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
                 let path = entry.unwrap().path();
                 if path.is_dir() {
-                    continue;
+                    dirs.push(path);
+                } else {
+                    files.push(path);
                 }
+            }
+        }
+        assert!(files.len() > 60, "found only {} files", files.len());
+        {
+            for path in files {
                 let text = std::fs::read_to_string(&path).unwrap();
                 for part in text.split(".t(\"").skip(1) {
                     let key = part.split('"').next().unwrap();

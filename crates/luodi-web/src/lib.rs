@@ -6,18 +6,24 @@
 //! ([`server`]), the edge checks ([`edge`]), the metrics, and how things look (templates,
 //! the SVG map and Gantt chart, the PDF typesetting, the badges).
 
+// The modules, each with its API and pages; the same names as in the other crates.
+pub mod approvals;
+pub mod core;
+pub mod forecast;
+pub mod land;
+pub mod leadership;
+pub mod stewardship;
+
+// What every module's API and pages share: the route lists, the layout, the edge.
 pub mod api;
 pub mod client;
 pub mod edge;
 pub mod error;
 pub mod export;
 pub mod extract;
-pub mod gantt;
 pub mod health;
 pub mod i18n;
-pub mod map;
 pub mod metrics;
-pub mod notice;
 pub mod pages;
 pub mod server;
 
@@ -108,7 +114,7 @@ pub fn router(state: AppState) -> Router {
         .into();
     Router::new()
         .merge(api::router())
-        .merge(pages::router())
+        .merge(pages::routes::router())
         .merge(docs)
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics::render))

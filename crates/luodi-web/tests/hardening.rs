@@ -255,7 +255,7 @@ async fn shared_error_shape(app: &TestApp) {
         ("/api/v1/parcels", luodi_web::MAX_BODY_BYTES + 10),
         (
             "/api/v1/catalogue",
-            luodi_web::api::catalogue::MAX_CATALOGUE_BYTES + 10,
+            luodi_web::approvals::api::catalogue::MAX_CATALOGUE_BYTES + 10,
         ),
     ] {
         let req = Request::builder()

@@ -1,21 +1,9 @@
 //! The JSON API under `/api/v1`, its OpenAPI description at `/api/openapi.json` and the
-//! offline Swagger UI at `/api/docs`.
+//! offline Swagger UI at `/api/docs`: the list of every module's API router (each module's
+//! handlers live in its folder, `crate::<module>::api`) and what the description says of
+//! all of them.
 
-pub mod account;
-pub mod audit;
-pub mod blockers;
-pub mod calendar;
-pub mod catalogue;
-pub mod enterprises;
-pub mod leadership;
-pub mod lifecycle;
-pub mod notifications;
 pub mod openapi;
-pub mod outbound;
-pub mod parcels;
-pub mod portfolio;
-pub mod projects;
-pub mod stewards;
 
 use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -49,20 +37,28 @@ impl Modify for BearerAuth {
 /// `#[utoipa::path]` states, so a route cannot exist without its description.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(enterprises::router())
-        .merge(account::router())
-        .merge(audit::router())
-        .merge(calendar::router())
-        .merge(catalogue::router())
-        .merge(projects::router())
-        .merge(portfolio::router())
-        .merge(parcels::router())
-        .merge(blockers::router())
-        .merge(notifications::router())
-        .merge(leadership::router())
-        .merge(lifecycle::router())
-        .merge(outbound::router())
-        .merge(stewards::router())
+        // core
+        .merge(crate::core::api::enterprises::router())
+        .merge(crate::core::api::account::router())
+        .merge(crate::core::api::audit::router())
+        .merge(crate::core::api::calendar::router())
+        // land
+        .merge(crate::land::api::router())
+        // approvals
+        .merge(crate::approvals::api::catalogue::router())
+        .merge(crate::approvals::api::service_lists::router())
+        // forecast
+        .merge(crate::forecast::api::phase::router())
+        .merge(crate::forecast::api::portfolio::router())
+        // stewardship
+        .merge(crate::stewardship::api::projects::router())
+        .merge(crate::stewardship::api::blockers::router())
+        .merge(crate::stewardship::api::notifications::router())
+        .merge(crate::stewardship::api::lifecycle::router())
+        .merge(crate::stewardship::api::outbound::router())
+        .merge(crate::stewardship::api::stewards::router())
+        // leadership
+        .merge(crate::leadership::api::router())
 }
 
 /// The API's routes.

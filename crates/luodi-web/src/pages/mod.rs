@@ -1,24 +1,12 @@
-//! Server-rendered pages: one template struct per page, one `router()` per resource, the
-//! shared layout ([`Layout`]) and the helpers every page uses (forms with CSRF, pagers,
-//! error pages).
+//! Server-rendered pages: what every module's pages share (each module's pages live in
+//! its folder, `crate::<module>::pages`, one template struct per page; [`routes`] lists
+//! them all): the shared layout ([`Layout`]) and the helpers every page uses (forms with CSRF, pagers, error
+//! pages, path numbers, the badges' classes).
 
-pub mod account;
-pub mod auth;
 pub mod badge;
-pub mod blockers;
-pub mod board;
-pub mod catalogue;
-pub mod enterprises;
-pub mod home;
-pub mod inbox;
-pub mod leadership;
-pub mod parcels;
-pub mod portfolio;
-pub mod projects;
-pub mod settings;
+pub mod routes;
 
 use askama::Template;
-use axum::Router;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -30,21 +18,10 @@ use crate::AppState;
 use crate::extract::PageUser;
 use crate::i18n::Tr;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(auth::router())
-        .merge(home::router())
-        .merge(enterprises::router())
-        .merge(account::router())
-        .merge(catalogue::router())
-        .merge(projects::router())
-        .merge(portfolio::router())
-        .merge(parcels::router())
-        .merge(blockers::router())
-        .merge(inbox::router())
-        .merge(settings::router())
-        .merge(board::router())
-        .merge(leadership::router())
+/// A number in a page's path (an id, a phase), when it is a positive whole number; a
+/// page answers anything else with its 404.
+pub fn path_number(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|n| *n > 0)
 }
 
 pub struct NavItem {

@@ -7,10 +7,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 
-use super::{Layout, error_page, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::PageUser;
+use crate::pages::{Layout, error_page, render};
 use luodi_app::leadership::{Leadership, LeadershipError, leadership};
 
 pub fn router() -> Router<AppState> {

@@ -16,11 +16,11 @@ use luodi_store::StoreError;
 use luodi_store::core::enterprises::{Enterprise, EnterpriseSort};
 
 use crate::AppState;
-use crate::api::enterprises::list_filter;
+use crate::core::api::enterprises::list_filter;
+use crate::core::pages::home::{AuditRow, audit_row};
 use crate::error::ApiError;
 use crate::export::ExportFormat;
 use crate::extract::{PageUser, QueryParams, url_encode};
-use crate::pages::home::{AuditRow, audit_row};
 use crate::pages::{FormData, Layout, PageForm, Pager, error_page, render};
 
 pub fn router() -> Router<AppState> {

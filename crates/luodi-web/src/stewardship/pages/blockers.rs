@@ -16,10 +16,10 @@ use luodi_app::stewardship::blockers::{
 use luodi_domain::core::i18n;
 use luodi_domain::stewardship::blocker::Action as BlockerAction;
 
-use super::{Layout, PageForm, error_page, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{PageUser, QueryParams};
+use crate::pages::{Layout, PageForm, error_page, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -56,7 +56,7 @@ fn cells(b: &BlockerResponse) -> Vec<ClockCell> {
         .map(|c| ClockCell {
             label: c.label.clone(),
             text: c.status_text.clone(),
-            class: super::badge::blocker(c.status),
+            class: crate::pages::badge::blocker(c.status),
             due: c.due.clone(),
             limit: c.limit,
             used: c.used,

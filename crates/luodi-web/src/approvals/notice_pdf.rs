@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Tr;
 
-const TEMPLATE: &str = include_str!("../templates/notice.typ");
+const TEMPLATE: &str = include_str!("../../templates/notice.typ");
 
 /// CJK font families tried in order; the test command installs WenQuanYi Micro Hei.
 pub const CJK_FONTS: &[&str] = &[

@@ -13,11 +13,11 @@ use luodi_app::stewardship::StewardshipError;
 use luodi_app::stewardship::board::{self, BoardBlocker, BoardItem, BoardPhase};
 use luodi_domain::approvals::service_item::ClockStatus as ItemClock;
 
-use super::{Layout, error_page, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{PageUser, QueryParams};
 use crate::i18n::Tr;
+use crate::pages::{Layout, error_page, render};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/board", get(board))
@@ -123,7 +123,7 @@ fn blocker_line(b: BoardBlocker) -> BlockerLine {
         state_text: b.state_text,
         clock: format!("{} {}", b.worst.label, b.worst.status_text),
         due: b.worst.due,
-        class: super::badge::blocker(b.worst.status),
+        class: crate::pages::badge::blocker(b.worst.status),
     }
 }
 

@@ -13,7 +13,7 @@ use luodi_domain::approvals::catalogue::{Catalogue, Milestone};
 use luodi_domain::core::time::{from_stored, zone_display};
 
 use crate::AppState;
-use crate::api::catalogue::toml_download;
+use crate::approvals::api::catalogue::toml_download;
 use crate::error::ApiError;
 use crate::extract::constant_time_eq;
 use crate::extract::{PageUser, QueryParams};

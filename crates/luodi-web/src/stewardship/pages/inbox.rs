@@ -7,10 +7,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-use super::{Layout, PageForm, error_page, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::PageUser;
+use crate::pages::{Layout, PageForm, error_page, render};
 use luodi_app::stewardship::notifications::{Inbox, inbox, mark_read};
 
 pub fn router() -> Router<AppState> {

@@ -18,10 +18,10 @@ use luodi_domain::stewardship::project::LifecyclePolicy;
 use luodi_store::StoreError;
 use luodi_store::stewardship::outbox::{OutboxCounts, OutboxEntry};
 
-use super::{Layout, PageForm, error_page, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::PageUser;
+use crate::pages::{Layout, PageForm, error_page, render};
 use luodi_app::stewardship::notifications::kind_text;
 
 pub fn router() -> Router<AppState> {

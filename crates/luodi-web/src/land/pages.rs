@@ -21,7 +21,7 @@ use luodi_store::land::parcels::Parcel;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::PageUser;
-use crate::map::{MapParcel, render as render_map};
+use crate::land::map::{MapParcel, render as render_map};
 use crate::pages::{Layout, error_page, render};
 
 pub fn router() -> Router<AppState> {

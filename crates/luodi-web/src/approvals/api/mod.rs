@@ -1,0 +1,4 @@
+//! Approvals' JSON API.
+
+pub mod catalogue;
+pub mod service_lists;

@@ -1,0 +1,4 @@
+//! Approvals' pages.
+
+pub mod catalogue;
+pub mod service_lists;

@@ -1,0 +1,7 @@
+//! The core's pages.
+
+pub mod account;
+pub mod auth;
+pub mod enterprises;
+pub mod home;
+pub mod settings;

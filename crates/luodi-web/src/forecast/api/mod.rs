@@ -1,0 +1,4 @@
+//! Forecasts' JSON API.
+
+pub mod phase;
+pub mod portfolio;

@@ -1,0 +1,4 @@
+//! Forecasts' pages.
+
+pub mod gantt;
+pub mod portfolio;

@@ -1,0 +1,6 @@
+//! Land's API and pages: the zone's parcels (list, import, export, reserve, release), the
+//! matcher, and the parcels' map drawn as server-side SVG.
+
+pub mod api;
+pub mod map;
+pub mod pages;

@@ -1,0 +1,4 @@
+//! The leadership view's API and page.
+
+pub mod api;
+pub mod pages;

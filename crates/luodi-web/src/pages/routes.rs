@@ -1,0 +1,30 @@
+//! Every module's pages, in one list: adding a module's pages is a line here.
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        // core
+        .merge(crate::core::pages::auth::router())
+        .merge(crate::core::pages::home::router())
+        .merge(crate::core::pages::enterprises::router())
+        .merge(crate::core::pages::account::router())
+        .merge(crate::core::pages::settings::router())
+        // land
+        .merge(crate::land::pages::router())
+        // approvals
+        .merge(crate::approvals::pages::catalogue::router())
+        .merge(crate::approvals::pages::service_lists::router())
+        // forecast
+        .merge(crate::forecast::pages::gantt::router())
+        .merge(crate::forecast::pages::portfolio::router())
+        // stewardship
+        .merge(crate::stewardship::pages::projects::router())
+        .merge(crate::stewardship::pages::blockers::router())
+        .merge(crate::stewardship::pages::inbox::router())
+        .merge(crate::stewardship::pages::board::router())
+        // leadership
+        .merge(crate::leadership::pages::router())
+}

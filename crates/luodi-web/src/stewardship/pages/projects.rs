@@ -1,0 +1,535 @@
+//! Project pages: the list (and the form that records a project), a project with its
+//! phases, stewards, timeline and the land handover form; a steward handed on and a phase
+//! moved by hand.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use luodi_domain::approvals::rule::ASSESSMENTS;
+use luodi_domain::{Lang, Operation};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::PageUser;
+use crate::i18n::Tr;
+use crate::pages::{Layout, PageForm, error_page, path_number, render};
+use luodi_app::stewardship::StewardshipError;
+use luodi_app::stewardship::lifecycle::{self, MOVES_BY_HAND, MoveRequest};
+use luodi_app::stewardship::projects::{self, CreateProjectRequest};
+use luodi_app::stewardship::stewards::{self, AssignRequest, TimelineEntry};
+use luodi_domain::core::i18n;
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/projects", get(list).post(create))
+        .route("/projects/{id}", get(show))
+        .route("/projects/{id}/phases/{seq}/move", post(move_phase))
+        .route("/projects/{id}/steward", post(assign_steward))
+}
+
+pub struct ProjectRow {
+    pub id: i64,
+    pub name: String,
+    pub enterprise: String,
+    pub investment: String,
+    pub investment_exact: String,
+    pub phases: String,
+    pub steward: String,
+}
+
+/// What the new-project form holds (kept as typed when it is refused).
+#[derive(Default)]
+pub struct NewProjectForm {
+    pub enterprise_id: String,
+    pub name: String,
+    pub investment: String,
+    pub industry_code: String,
+    pub chain_position: String,
+    pub jobs: String,
+    pub steward: String,
+    pub phases: String,
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "projects.html")]
+struct ProjectsPage {
+    l: Layout,
+    rows: Vec<ProjectRow>,
+    signed: usize,
+    /// The form, where the user may record projects: enterprises and stewards to choose.
+    may_create: bool,
+    enterprises: Vec<(i64, String)>,
+    stewards: Vec<(i64, String)>,
+    chains: Vec<(&'static str, String)>,
+    form: NewProjectForm,
+    error: Option<String>,
+}
+
+async fn list(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
+    render_projects(
+        &state,
+        &page,
+        StatusCode::OK,
+        NewProjectForm::default(),
+        None,
+    )
+    .await
+}
+
+async fn render_projects(
+    state: &AppState,
+    page: &PageUser,
+    status: StatusCode,
+    form: NewProjectForm,
+    error: Option<String>,
+) -> Result<Response, ApiError> {
+    let l = Layout::new(state, page, "project.title", "nav.projects", "/projects").await;
+    let view = projects::list_page(&state.app, &page.caller()).await?;
+    let rows = view
+        .projects
+        .iter()
+        .map(|line| {
+            let p = &line.project;
+            ProjectRow {
+                id: p.id,
+                name: l
+                    .tr
+                    .pick(&p.name, p.name_en.as_deref().unwrap_or(&p.name))
+                    .to_string(),
+                enterprise: line.enterprise.clone(),
+                investment: p.total_investment.display(page.lang),
+                investment_exact: p.total_investment.exact_yuan(),
+                phases: p
+                    .phases
+                    .iter()
+                    .map(|ph| format!("{} {}", ph.name, ph.status.label().get(page.lang)))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                steward: line.steward.clone().unwrap_or_else(|| "—".into()),
+            }
+        })
+        .collect();
+    Ok(render(
+        status,
+        &ProjectsPage {
+            l,
+            rows,
+            signed: view.signed,
+            may_create: view.may_create,
+            enterprises: view.enterprises,
+            stewards: view.stewards,
+            chains: luodi_domain::core::enterprise::ChainPosition::ALL
+                .iter()
+                .map(|c| (c.as_str(), c.label().get(page.lang).to_string()))
+                .collect(),
+            form,
+            error,
+        },
+    ))
+}
+
+/// Records a project from the form: its phases named 一期, 二期 … (Phase 1 …), all at the
+/// stage chosen; a refusal is shown above the form with every field at fault.
+async fn create(
+    State(state): State<AppState>,
+    PageForm { page, form }: PageForm,
+) -> Result<Response, ApiError> {
+    if let Err(r) =
+        crate::pages::page_zone(&state, &page, Operation::CreateProject, "nav.projects").await
+    {
+        return Ok(r);
+    }
+    let typed = NewProjectForm {
+        enterprise_id: form.text("enterprise_id"),
+        name: form.text("name"),
+        investment: form.text("total_investment_yuan"),
+        industry_code: form.text("industry_code"),
+        chain_position: form.text("chain_position"),
+        jobs: form.text("jobs"),
+        steward: form.text("steward_user_id"),
+        phases: form.text("phases"),
+        status: form.text("status"),
+    };
+    let refuse = |typed, message: String| {
+        render_projects(
+            &state,
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            typed,
+            Some(message),
+        )
+    };
+    let Ok(enterprise_id) = typed.enterprise_id.trim().parse::<i64>() else {
+        return refuse(typed, "enterprise_id".into()).await;
+    };
+    let count = match typed.phases.trim().parse::<usize>() {
+        Ok(n) if (1..=luodi_domain::stewardship::project::MAX_PHASES).contains(&n) => n,
+        _ => {
+            let m = format!(
+                "phases: 1–{}",
+                luodi_domain::stewardship::project::MAX_PHASES
+            );
+            return refuse(typed, m).await;
+        }
+    };
+    let jobs = match typed.jobs.trim() {
+        "" => None,
+        j => match j.parse::<i64>() {
+            Ok(j) => Some(j),
+            Err(_) => {
+                let m = format!("jobs: '{j}'");
+                return refuse(typed, m).await;
+            }
+        },
+    };
+    let steward = match typed.steward.trim() {
+        "" => None,
+        s => s.parse::<i64>().ok(),
+    };
+    // The phases' names in the user's words: 一期, 二期 … or Phase 1, Phase 2 …
+    let ordinals: Vec<&str> = Tr::new(page.lang)
+        .t("project.phase_ordinals")
+        .split(',')
+        .collect();
+    let request = CreateProjectRequest {
+        enterprise_id,
+        name: typed.name.clone(),
+        name_en: None,
+        total_investment_yuan: typed.investment.clone(),
+        industry_code: Some(typed.industry_code.clone()),
+        chain_position: Some(typed.chain_position.clone()),
+        expected_output_yuan: None,
+        expected_tax_yuan: None,
+        jobs,
+        steward_user_id: steward,
+        phases: ordinals[..count.min(ordinals.len())]
+            .iter()
+            .map(|name| luodi_domain::stewardship::project::PhaseInput {
+                name: name.to_string(),
+                status: Some(typed.status.clone()),
+                facts: Default::default(),
+            })
+            .collect(),
+    };
+    match projects::create(&state.app, &page.caller(), request).await {
+        Ok(p) => Ok(Redirect::to(&format!("/projects/{}", p.id)).into_response()),
+        Err(e) => {
+            let e = ApiError::app(page.lang, e);
+            if e.status.is_server_error() {
+                return Err(e);
+            }
+            let message = if e.body.errors.is_empty() {
+                e.body.message.clone()
+            } else {
+                e.body
+                    .errors
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("；")
+            };
+            render_projects(&state, &page, e.status, typed, Some(message)).await
+        }
+    }
+}
+
+pub struct PhaseRow {
+    pub seq: i64,
+    pub name: String,
+    pub status: String,
+    pub parcel: String,
+    pub handover_date: String,
+    pub has_list: bool,
+    /// The later stages a phase may be moved to by hand: (code, label).
+    pub moves: Vec<(&'static str, String)>,
+}
+
+pub struct StewardRow {
+    pub name: String,
+    pub from: String,
+    pub until: Option<String>,
+    pub reason: String,
+    pub by: String,
+}
+
+fn shown_time(stored: &str) -> String {
+    luodi_domain::core::time::from_stored(stored)
+        .map(luodi_domain::core::time::zone_display)
+        .unwrap_or_else(|| stored.to_string())
+}
+
+#[derive(Template)]
+#[template(path = "project.html")]
+struct ProjectPage {
+    l: Layout,
+    project_id: i64,
+    facts: Vec<(&'static str, String)>,
+    phases: Vec<PhaseRow>,
+    may_hand_over: bool,
+    today: String,
+    assessments: Vec<(String, String)>,
+    error: Option<String>,
+    stewards: Vec<StewardRow>,
+    /// The zone's stewards to hand the project to, where the user may: (id, name).
+    steward_choices: Vec<(i64, String)>,
+    /// The newest first.
+    timeline: Vec<TimelineEntry>,
+}
+
+pub(crate) async fn render_project(
+    state: &AppState,
+    page: &PageUser,
+    raw_id: &str,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, ApiError> {
+    let l = Layout::new(
+        state,
+        page,
+        "project.title",
+        "nav.projects",
+        &format!("/projects/{raw_id}"),
+    )
+    .await;
+    let Some(id) = path_number(raw_id) else {
+        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    };
+    let view = match projects::page(&state.app, &page.caller(), id).await {
+        Ok(v) => v,
+        Err(e) => {
+            let e = ApiError::app(page.lang, e);
+            if e.status == StatusCode::NOT_FOUND {
+                return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+            }
+            return Err(e);
+        }
+    };
+    let p = &view.project;
+    let lang = page.lang;
+    let facts = vec![
+        ("project.enterprise", view.enterprise.clone()),
+        (
+            "project.investment",
+            i18n::fill(
+                lang,
+                "stewardship.project_page.investment",
+                &[
+                    ("display", &p.total_investment.display(lang)),
+                    ("exact", &p.total_investment.exact_yuan()),
+                ],
+            ),
+        ),
+        (
+            "enterprise.industry",
+            p.industry_code
+                .as_deref()
+                .and_then(|c| luodi_domain::core::industry::IndustryCode::parse(c).ok())
+                .map(|c| format!("{} {}", c, c.name(lang)))
+                .unwrap_or_else(|| "—".into()),
+        ),
+        (
+            "project.jobs",
+            p.jobs.map(|j| j.to_string()).unwrap_or_else(|| "—".into()),
+        ),
+        (
+            "project.steward",
+            view.steward.clone().unwrap_or_else(|| "—".to_string()),
+        ),
+    ];
+    let steward_rows = view
+        .stewards
+        .iter()
+        .map(|s| StewardRow {
+            name: s.assignment.name.clone(),
+            from: shown_time(&s.assignment.from_at),
+            until: s.assignment.until_at.as_deref().map(shown_time),
+            reason: s.assignment.reason.clone(),
+            by: s.assigned_by.clone(),
+        })
+        .collect();
+    let phases = p
+        .phases
+        .iter()
+        .map(|ph| PhaseRow {
+            seq: ph.seq,
+            name: ph.name.clone(),
+            status: ph.status.label().get(lang).to_string(),
+            parcel: ph.parcel_code.clone().unwrap_or_else(|| "—".into()),
+            handover_date: ph
+                .land_handover_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into()),
+            has_list: view.listed.contains(&ph.id),
+            moves: if view.may_move {
+                MOVES_BY_HAND
+                    .iter()
+                    .filter(|m| **m > ph.status)
+                    .map(|m| (m.as_str(), m.label().get(lang).to_string()))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        })
+        .collect();
+    let title =
+        l.tr.pick(&p.name, p.name_en.as_deref().unwrap_or(&p.name))
+            .to_string();
+    let assessments = ASSESSMENTS
+        .iter()
+        .map(|(k, zh, en)| {
+            (
+                k.to_string(),
+                if lang == Lang::Zh {
+                    zh.to_string()
+                } else {
+                    en.to_string()
+                },
+            )
+        })
+        .collect();
+    Ok(render(
+        status,
+        &ProjectPage {
+            l: l.titled(title),
+            project_id: p.id,
+            facts,
+            phases,
+            may_hand_over: view.may_hand_over,
+            today: state.app.today().to_string(),
+            assessments,
+            error,
+            stewards: steward_rows,
+            steward_choices: view.steward_choices,
+            timeline: view.timeline,
+        },
+    ))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    render_project(&state, &page, &id, StatusCode::OK, None).await
+}
+
+/// Hands the project to another steward (see `Store::assign_steward`); a refusal is shown
+/// on the project's page with its reason.
+async fn assign_steward(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    PageForm { page, form }: PageForm,
+) -> Result<Response, ApiError> {
+    let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
+    if let Err(r) =
+        crate::pages::page_zone(&state, &page, Operation::AssignSteward, "nav.projects").await
+    {
+        return Ok(r);
+    }
+    let Some(pid) = path_number(&id) else {
+        return Ok(error_page(
+            l().await,
+            StatusCode::NOT_FOUND,
+            "error.not_found",
+        ));
+    };
+    let Some(user_id) = form.text("user_id").trim().parse::<i64>().ok() else {
+        return render_project(
+            &state,
+            &page,
+            &id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(format!("user_id: {}", form.text("user_id"))),
+        )
+        .await;
+    };
+    let request = AssignRequest {
+        user_id,
+        reason: form.text("reason"),
+    };
+    match stewards::assign(&state.app, &page.caller(), pid, &request).await {
+        Ok(_) => Ok(Redirect::to(&format!("/projects/{pid}#stewards")).into_response()),
+        Err(e) => {
+            let e = ApiError::app(page.lang, e);
+            match e.status {
+                StatusCode::FORBIDDEN => Ok(error_page(
+                    l().await,
+                    StatusCode::FORBIDDEN,
+                    "error.forbidden",
+                )),
+                StatusCode::NOT_FOUND => Ok(error_page(
+                    l().await,
+                    StatusCode::NOT_FOUND,
+                    "error.not_found",
+                )),
+                s if s.is_server_error() => Err(e),
+                s => render_project(&state, &page, &id, s, Some(e.body.message)).await,
+            }
+        }
+    }
+}
+
+/// Moves a phase on by hand (see `PhaseStatus::check_move`); a refusal is shown on the
+/// project's page with its reason.
+async fn move_phase(
+    State(state): State<AppState>,
+    Path((id, seq)): Path<(String, String)>,
+    PageForm { page, form }: PageForm,
+) -> Result<Response, ApiError> {
+    let l = || Layout::new(&state, &page, "error.title", "nav.projects", "/projects");
+    if let Err(r) =
+        crate::pages::page_zone(&state, &page, Operation::MovePhase, "nav.projects").await
+    {
+        return Ok(r);
+    }
+    let (Some(pid), Some(seq)) = (path_number(&id), path_number(&seq)) else {
+        return Ok(error_page(
+            l().await,
+            StatusCode::NOT_FOUND,
+            "error.not_found",
+        ));
+    };
+    let request = MoveRequest {
+        status: form.text("status"),
+        commitment: form
+            .get("commitment")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string),
+    };
+    match lifecycle::move_project_phase(&state.app, &page.caller(), pid, seq, &request).await {
+        Ok(_) => Ok(Redirect::to(&format!("/projects/{pid}")).into_response()),
+        Err(StewardshipError::NotAStage(raw)) => {
+            render_project(
+                &state,
+                &page,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(format!("status: {raw}")),
+            )
+            .await
+        }
+        Err(e) => {
+            let e = ApiError::app(page.lang, e);
+            match e.status {
+                StatusCode::FORBIDDEN => Ok(error_page(
+                    l().await,
+                    StatusCode::FORBIDDEN,
+                    "error.forbidden",
+                )),
+                StatusCode::NOT_FOUND => Ok(error_page(
+                    l().await,
+                    StatusCode::NOT_FOUND,
+                    "error.not_found",
+                )),
+                StatusCode::CONFLICT => {
+                    render_project(&state, &page, &id, e.status, Some(e.body.message)).await
+                }
+                _ => Err(e),
+            }
+        }
+    }
+}
