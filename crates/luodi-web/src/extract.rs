@@ -106,15 +106,6 @@ impl ApiUser {
     pub fn caller(&self) -> luodi_app::Caller {
         luodi_app::Caller::user(&self.user, self.lang)
     }
-
-    /// The caller's zone, when the policy lets them do `op` there (403 otherwise, and for
-    /// a province-level user, who has no zone to act in).
-    pub fn zone_for(&self, op: luodi_domain::Operation) -> Result<luodi_domain::ZoneId, ApiError> {
-        self.user
-            .caller()
-            .zone_for(op)
-            .map_err(|_| ApiError::forbidden(self.lang))
-    }
 }
 
 impl FromRequestParts<AppState> for ApiUser {

@@ -3,7 +3,6 @@
 
 use luodi_domain::Lang;
 use luodi_domain::core::login::LOCK_MINUTES;
-use luodi_store::core::sessions::Session;
 use luodi_store::core::users::LoginOutcome;
 
 use super::CoreError;
@@ -45,11 +44,6 @@ pub async fn log_in(
             },
         },
     )
-}
-
-/// The live session whose secret is `secret`, if any.
-pub async fn session(app: &App, secret: &str) -> Result<Option<Session>, CoreError> {
-    Ok(app.store.session(secret).await?)
 }
 
 /// Ends the session whose secret is `secret`.

@@ -163,7 +163,9 @@ async fn session_of(
     headers: &HeaderMap,
 ) -> Option<(String, luodi_store::core::sessions::Session)> {
     let secret = cookie(headers, SESSION_COOKIE)?;
-    let session = login::session(&state.app, &secret).await.ok()??;
+    let session = luodi_app::core::sessions::by_cookie(&state.app, &secret)
+        .await
+        .ok()??;
     Some((secret, session))
 }
 

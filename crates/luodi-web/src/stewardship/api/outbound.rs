@@ -6,8 +6,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use luodi_app::stewardship::StewardshipError;
-use luodi_app::stewardship::delivery::TargetRefused;
 use luodi_app::stewardship::outbound::{self, OutboxList};
 use luodi_domain::stewardship::outbound::Outbound;
 use utoipa_axum::router::OpenApiRouter;
@@ -50,12 +48,6 @@ pub async fn set(
     Ok(Json(
         outbound::set_settings(&state.app, &caller.caller(), body).await?,
     ))
-}
-
-/// The refusal of a webhook aimed inside the server's network, in `lang` (the settings
-/// page shows it too).
-pub fn internal_target(lang: luodi_domain::Lang, r: &TargetRefused) -> ApiError {
-    ApiError::app(lang, StewardshipError::InternalTarget(r.clone()))
 }
 
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "notifications",

@@ -14,7 +14,6 @@ use luodi_domain::{Lang, Operation};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::PageUser;
-use crate::i18n::Tr;
 use crate::pages::{Layout, PageForm, error_page, path_number, render};
 use luodi_app::stewardship::StewardshipError;
 use luodi_app::stewardship::lifecycle::{self, MOVES_BY_HAND, MoveRequest};
@@ -189,9 +188,8 @@ async fn create(
         "" => None,
         s => s.parse::<i64>().ok(),
     };
-    // The phases' names in the user's words: 一期, 二期 … or Phase 1, Phase 2 …
-    let ordinals: Vec<&str> = Tr::new(page.lang)
-        .t("project.phase_ordinals")
+    // A phase's name is a record of the zone, named as the zone names it: 一期, 二期 …
+    let ordinals: Vec<&str> = i18n::text(Lang::Zh, "project.phase_ordinals")
         .split(',')
         .collect();
     let request = CreateProjectRequest {
