@@ -1065,6 +1065,13 @@ mod parcel_pages {
         assert!(
             one.body.contains("id=\"parcel-facts\"") && one.body.contains("stroke=\"#b3261e\"")
         );
+        // Its supplies read as words, not as true and false.
+        assert!(
+            one.body.contains("燃气 有") || one.body.contains("燃气 无"),
+            "{}",
+            one.body
+        );
+        assert!(!one.body.contains("燃气 true") && !one.body.contains("燃气 false"));
         assert_eq!(
             landing.get(app, "/parcels/99999").await.status,
             StatusCode::NOT_FOUND

@@ -179,6 +179,13 @@ async fn show(
     let a = &p.attrs;
     let num = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_else(|| "—".into());
     let tr = &l.tr;
+    let yes_no = |b: bool| {
+        tr.t(if b {
+            "rules.matching.has"
+        } else {
+            "rules.matching.has_not"
+        })
+    };
     let mut facts = vec![
         (tr.t("parcels.code").to_string(), p.code.clone()),
         (
@@ -203,15 +210,16 @@ async fn show(
         (tr.t("parcels.price").to_string(), num(a.price_per_mu_wan)),
         (
             tr.t("parcels.utilities").to_string(),
+            // Supplies a parcel has or lacks read as words, not as true and false.
             i18n::fill(
                 tr.lang,
                 "land.page.utilities",
                 &[
                     ("power", &num(a.power_kva)),
                     ("water", &num(a.water_m3_per_day)),
-                    ("gas", &a.gas.to_string()),
-                    ("steam", &a.steam.to_string()),
-                    ("road", &a.road_access.to_string()),
+                    ("gas", yes_no(a.gas)),
+                    ("steam", yes_no(a.steam)),
+                    ("road", yes_no(a.road_access)),
                     (
                         "sewage",
                         &a.sewage_class.clone().unwrap_or_else(|| "—".into()),
