@@ -71,12 +71,10 @@ pub enum CoreError {
         field: String,
         message: Text,
     },
-    /// A webhook aimed inside the server's network: the field and the address.
-    #[error("{field}: points at the internal address {address}")]
-    InternalTarget { field: String, address: String },
-    /// A delivery retried that has not failed.
-    #[error("delivery {0} has not failed")]
-    NotFailed(i64),
+    /// The zone's outbound settings or a delivery refused by stewardship's use cases,
+    /// which the settings page calls.
+    #[error(transparent)]
+    Stewardship(#[from] crate::stewardship::StewardshipError),
 }
 
 impl CoreError {
@@ -146,19 +144,7 @@ impl From<CoreError> for Problem {
             CoreError::Setting { field, message, .. } => {
                 Problem::invalid("invalid_setting", message).field(field)
             }
-            CoreError::InternalTarget { field, address } => Problem::invalid(
-                "internal_address",
-                Text::fill(
-                    "core.error.internal_target",
-                    &[("field", &field), ("address", &address)],
-                ),
-            )
-            .field(field),
-            CoreError::NotFailed(id) => Problem::new(
-                Kind::Conflict,
-                "not_failed",
-                Text::fill("core.error.not_failed", &[("id", &id.to_string())]),
-            ),
+            CoreError::Stewardship(e) => e.into(),
         }
     }
 }

@@ -12,7 +12,7 @@ use luodi_store::core::orgs::{LIFECYCLE, OUTBOUND};
 use luodi_store::stewardship::outbox::{OutboxCounts, OutboxEntry};
 
 use super::CoreError;
-use crate::stewardship::delivery::check_targets;
+use crate::stewardship::StewardshipError;
 use crate::{App, Caller};
 
 /// What separates a webhook's kinds in the form: a comma (ASCII or full-width), a space.
@@ -52,8 +52,10 @@ pub async fn settings(app: &App, caller: &Caller) -> Result<SettingsView, CoreEr
 pub fn form_of(e: &CoreError) -> &'static str {
     match e {
         CoreError::Setting { form, .. } => form,
-        CoreError::InternalTarget { .. } => "outbound",
-        CoreError::NotFailed(_) => "deliveries",
+        CoreError::Stewardship(
+            StewardshipError::Outbound(_) | StewardshipError::InternalTarget(_),
+        ) => "outbound",
+        CoreError::Stewardship(StewardshipError::NotFailed) => "deliveries",
         _ => "",
     }
 }
@@ -141,14 +143,11 @@ pub async fn set_lifecycle(
     caller: &Caller,
     start_on_commitment: bool,
 ) -> Result<(), CoreError> {
-    let zone = caller.zone_for(Operation::SetLifecyclePolicy)?;
     let policy = LifecyclePolicy {
         start_on_commitment,
     };
-    Ok(app
-        .store
-        .set_zone_setting(&caller.actor, zone, LIFECYCLE, &policy)
-        .await?)
+    crate::stewardship::lifecycle::set_policy(app, caller, policy).await?;
+    Ok(())
 }
 
 /// A webhook as the form gives it.
@@ -237,35 +236,20 @@ async fn write_outbound(
     zone: ZoneId,
     outbound: &Outbound,
 ) -> Result<(), CoreError> {
-    outbound
-        .check()
-        .map_err(|e| refused("outbound", e.field.clone(), e.to_string()))?;
-    check_targets(outbound, &app.settings.outbound.allow_hosts)
-        .await
-        .map_err(|r| CoreError::InternalTarget {
-            field: r.field,
-            address: r.address,
-        })?;
-    Ok(app
-        .store
-        .set_zone_setting(&caller.actor, zone, OUTBOUND, outbound)
-        .await?)
+    Ok(crate::stewardship::outbound::write(app, caller, zone, outbound).await?)
 }
 
 /// Sends failed delivery `id` (as given) of the caller's zone again; not found when the
 /// zone has none of that id, refused when it has not failed.
 pub async fn retry_delivery(app: &App, caller: &Caller, id: &str) -> Result<(), CoreError> {
-    let zone = caller.zone_for(Operation::ManageOutbound)?;
+    // The policy first: a caller who may not manage deliveries is refused whatever the id.
+    caller.zone_for(Operation::ManageOutbound)?;
     let id = id
         .parse::<i64>()
         .ok()
         .filter(|n| *n > 0)
         .ok_or(StoreError::NotFound)?;
-    if app.store.retry_outbox(&caller.actor, zone.0, id).await? {
-        Ok(())
-    } else {
-        Err(CoreError::NotFailed(id))
-    }
+    Ok(crate::stewardship::outbound::retry(app, caller, id).await?)
 }
 
 #[cfg(test)]

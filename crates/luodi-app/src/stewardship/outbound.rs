@@ -1,8 +1,8 @@
 //! Where a zone's notifications go out (email on or off, the webhooks) and what became of
 //! each delivery, with a failed one's retry. Administrators only; secrets are never shown.
 
-use luodi_domain::Operation;
 use luodi_domain::stewardship::outbound::Outbound;
+use luodi_domain::{Operation, ZoneId};
 use luodi_store::core::orgs::OUTBOUND;
 use luodi_store::stewardship::outbox::{OutboxCounts, OutboxEntry};
 use serde::Serialize;
@@ -30,14 +30,26 @@ pub async fn set_settings(
     let zone = caller.zone_for(Operation::ManageOutbound)?;
     let current: Outbound = app.store.zone_setting(zone, OUTBOUND).await?;
     let new = current.merged_with_existing(settings);
-    new.check().map_err(StewardshipError::Outbound)?;
-    check_targets(&new, &app.settings.outbound.allow_hosts)
+    write(app, caller, zone, &new).await?;
+    Ok(new.redacted())
+}
+
+/// Writes `outbound` as zone `zone`'s settings once checked: the settings' rules, then no
+/// webhook aimed inside the server's network. The API and the settings page share it.
+pub(crate) async fn write(
+    app: &App,
+    caller: &Caller,
+    zone: ZoneId,
+    outbound: &Outbound,
+) -> Result<(), StewardshipError> {
+    outbound.check().map_err(StewardshipError::Outbound)?;
+    check_targets(outbound, &app.settings.outbound.allow_hosts)
         .await
         .map_err(StewardshipError::InternalTarget)?;
-    app.store
-        .set_zone_setting(&caller.actor, zone, OUTBOUND, &new)
-        .await?;
-    Ok(new.redacted())
+    Ok(app
+        .store
+        .set_zone_setting(&caller.actor, zone, OUTBOUND, outbound)
+        .await?)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
