@@ -312,3 +312,23 @@ test('an enterprise user sees its own enterprise and a 404 for another', async (
   assert.equal(api.status(), 404);
   await context.close();
 });
+
+test('on a phone (390 px) no page is wider than the screen, as any role, in both languages', async () => {
+  const paths = ['/', '/enterprises', '/projects', '/projects/1', '/projects/1/phases/1', '/projects/1/phases/1/notice', '/projects/1/phases/1/gantt', '/late', '/parcels', '/parcels/match', '/blockers', '/board', '/inbox', '/portfolio', '/leadership', '/catalogue', '/settings', '/account', '/audit', '/queue'];
+  for (const [who, locale] of [['admin', 'zh-CN'], ['approval', 'en-US'], ['enterprise', 'zh-CN']]) {
+    const context = await browser.newContext({ locale, viewport: { width: 390, height: 800 } });
+    const page = await context.newPage();
+    await login(page, `${who}@luodi.demo`);
+    await page.waitForURL(`${base}/`);
+    const wide = [];
+    for (const path of paths) {
+      await page.goto(`${base}${path}`);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 390) wide.push(`${path} ${width} px`);
+    }
+    await page.goto(`${base}/board`);
+    await page.screenshot({ path: join(out, `board-390-${who}.png`) });
+    assert.deepEqual(wide, [], `${who} at 390 px`);
+    await context.close();
+  }
+});
