@@ -164,14 +164,18 @@ pub fn parse_date(raw: &str, field: &str) -> Result<chrono::NaiveDate, Approvals
     })
 }
 
-/// A time limit as people say it: 即办 / on the spot, 20 个工作日 / 20 working days.
+/// A time limit as people say it: 即办 / on the spot, 1 个工作日 / 1 working day, 20 个工作日
+/// / 20 working days.
 pub fn limit_text(l: TimeLimit, lang: Lang) -> String {
     let n = l.days.to_string();
-    match (l.days, l.unit) {
-        (0, _) => i18n::text(lang, "approvals.limit.on_the_spot").into(),
-        (_, DayUnit::Working) => i18n::fill(lang, "approvals.limit.working_days", &[("n", &n)]),
-        (_, DayUnit::Calendar) => i18n::fill(lang, "approvals.limit.calendar_days", &[("n", &n)]),
-    }
+    let key = match (l.days, l.unit) {
+        (0, _) => return i18n::text(lang, "approvals.limit.on_the_spot").into(),
+        (1, DayUnit::Working) => "approvals.limit.working_day",
+        (1, DayUnit::Calendar) => "approvals.limit.calendar_day",
+        (_, DayUnit::Working) => "approvals.limit.working_days",
+        (_, DayUnit::Calendar) => "approvals.limit.calendar_days",
+    };
+    i18n::fill(lang, key, &[("n", &n)])
 }
 
 /// A department's name in the catalogue, in `lang` (its code when the catalogue lacks it).
@@ -186,4 +190,25 @@ pub fn department_name(catalogue: &Catalogue, code: &str, lang: Lang) -> String 
             Lang::En => d.name_en.clone(),
         })
         .unwrap_or_else(|| code.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_read_as_people_say_them() {
+        let limit = |days, unit| TimeLimit { days, unit };
+        let en = |l| limit_text(l, Lang::En);
+        assert_eq!(en(limit(0, DayUnit::Working)), "on the spot");
+        assert_eq!(en(limit(1, DayUnit::Working)), "1 working day");
+        assert_eq!(en(limit(20, DayUnit::Working)), "20 working days");
+        assert_eq!(en(limit(1, DayUnit::Calendar)), "1 calendar day");
+        assert_eq!(en(limit(60, DayUnit::Calendar)), "60 calendar days");
+        assert_eq!(
+            limit_text(limit(1, DayUnit::Working), Lang::Zh),
+            "1 个工作日"
+        );
+        assert_eq!(limit_text(limit(0, DayUnit::Calendar), Lang::Zh), "即办");
+    }
 }

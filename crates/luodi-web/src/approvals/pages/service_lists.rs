@@ -215,6 +215,8 @@ async fn render_list(
             | ClockStatus::Waiting
             | ClockStatus::Incomplete
             | ClockStatus::Waived => limit_text(c.promised_limit, lang),
+            // An item decided on the spot has no days to count.
+            _ if k.limit == 0 => limit_text(c.promised_limit, lang),
             _ => tr
                 .t("list.clock_used")
                 .replace("{used}", &k.used.to_string())
