@@ -128,8 +128,8 @@ pub struct WeightsSchema {
 #[derive(Serialize, ToSchema)]
 #[allow(dead_code)]
 pub struct PhaseInputSchema {
-    /// 1–100 characters.
-    #[schema(min_length = 1, max_length = 100)]
+    /// 1–60 characters, unique in the project.
+    #[schema(min_length = 1, max_length = 60)]
     pub name: String,
     /// `lead` (default) or `signed`; later stages are reached by their own steps.
     #[schema(pattern = "^(lead|signed)$")]

@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_items_returned_before_acceptance"),
     migration!(15, "0015_audit_anchors"),
     migration!(16, "0016_token_expiry"),
+    migration!(17, "0017_project_version"),
 ];
 
 fn checksum(sql: &str) -> String {

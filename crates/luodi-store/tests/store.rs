@@ -2506,3 +2506,174 @@ mod outbox {
         channels_are_taken_apart => channels_are_taken_apart;
     }
 }
+
+mod project_edits {
+    use super::*;
+    use luodi_domain::core::money::Fen;
+    use luodi_domain::stewardship::project::{PhaseFacts, PhaseStatus};
+    use luodi_store::stewardship::projects::{EditError, NewPhase, NewProject, ProjectEdit};
+
+    fn edit_of(p: &luodi_store::stewardship::projects::Project) -> ProjectEdit {
+        ProjectEdit {
+            name: p.name.clone(),
+            name_en: p.name_en.clone(),
+            total_investment: p.total_investment,
+            industry_code: p.industry_code.clone(),
+            chain_position: p.chain_position,
+            expected_output: p.expected_output,
+            expected_tax: p.expected_tax,
+            jobs: p.jobs,
+            phases: p
+                .phases
+                .iter()
+                .map(|ph| NewPhase {
+                    name: ph.name.clone(),
+                    status: ph.status,
+                    facts: ph.facts.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// An edit changes the details and the phases' names and conditions, adds phases at
+    /// the end (keeping every stage), raises the version, and is audited with the old
+    /// values; a stale version, a taken name and a phase left out change nothing.
+    async fn edit(store: Store) {
+        let zone = demo::load(&store).await.unwrap().id;
+        let e = store
+            .enterprise_by_uscc(zone, demo::demo_uscc(3).as_str())
+            .await
+            .unwrap()
+            .unwrap();
+        let p = store
+            .create_project(
+                &Actor::Cli,
+                zone,
+                &NewProject {
+                    enterprise_id: e.id,
+                    name: "条件待定的项目".into(),
+                    name_en: None,
+                    total_investment: Fen::from_yuan(100_000_000).unwrap(),
+                    industry_code: Some("C2761".into()),
+                    chain_position: None,
+                    expected_output: None,
+                    expected_tax: None,
+                    jobs: None,
+                    steward_id: None,
+                    phases: vec![NewPhase {
+                        name: "一期".into(),
+                        status: PhaseStatus::Signed,
+                        facts: PhaseFacts::default(),
+                    }],
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(p.version, 1);
+        let audit = count(&store, "audit_log").await;
+        let mut edit = edit_of(&p);
+        edit.total_investment = Fen::from_yuan(120_000_000).unwrap();
+        edit.phases[0].facts.eia_class = Some("report_table".into());
+        edit.phases[0].facts.hazardous_chemicals = Some(false);
+        edit.phases.push(NewPhase {
+            name: "二期".into(),
+            status: PhaseStatus::Lead,
+            facts: PhaseFacts {
+                approval_route: Some("filing".into()),
+                ..PhaseFacts::default()
+            },
+        });
+        let after = store
+            .update_project(&Actor::Cli, zone, p.id, 1, &edit)
+            .await
+            .unwrap();
+        assert_eq!(after.version, 2);
+        assert_eq!(after.total_investment, Fen::from_yuan(120_000_000).unwrap());
+        assert_eq!(after.phases.len(), 2);
+        assert_eq!(after.phases[0].status, PhaseStatus::Signed, "a stage stays");
+        assert_eq!(
+            after.phases[0].facts.eia_class.as_deref(),
+            Some("report_table")
+        );
+        assert_eq!(
+            (after.phases[1].seq, after.phases[1].status),
+            (2, PhaseStatus::Lead)
+        );
+        assert_eq!(count(&store, "audit_log").await, audit + 1);
+        let scope = luodi_domain::Scope {
+            zone: Some(zone),
+            enterprise: None,
+        };
+        let entry = store
+            .audit_entries(
+                &scope,
+                Some(("project", &p.id.to_string())),
+                luodi_store::PageRequest {
+                    page: 1,
+                    per_page: 1,
+                },
+            )
+            .await
+            .unwrap()
+            .items
+            .remove(0);
+        assert_eq!(entry.action, "update");
+        assert_eq!(entry.before["total_investment_fen"], 10_000_000_000i64);
+        assert_eq!(entry.after["total_investment_fen"], 12_000_000_000i64);
+        assert_eq!(
+            entry.before["phases"][0]["facts"]["eia_class"],
+            serde_json::Value::Null
+        );
+        assert_eq!(entry.after["phases"][1]["added"], true);
+
+        // The version read is stale now: refused, nothing changes.
+        let mut late = edit_of(&after);
+        late.name = "迟到的修改".into();
+        assert!(matches!(
+            store
+                .update_project(&Actor::Cli, zone, p.id, 1, &late)
+                .await,
+            Err(EditError::Store(StoreError::Stale))
+        ));
+        // A phase left out.
+        let mut fewer = edit_of(&after);
+        fewer.phases.pop();
+        assert!(matches!(
+            store
+                .update_project(&Actor::Cli, zone, p.id, 2, &fewer)
+                .await,
+            Err(EditError::PhasesRemoved { had: 2 })
+        ));
+        // Another project's name.
+        let taken = store.projects(&scope).await.unwrap();
+        let other = taken.iter().find(|o| o.id != p.id).unwrap().name.clone();
+        let mut clash = edit_of(&after);
+        clash.name = other.clone();
+        assert!(matches!(
+            store
+                .update_project(&Actor::Cli, zone, p.id, 2, &clash)
+                .await,
+            Err(EditError::Store(StoreError::Conflict { field: "name", .. }))
+        ));
+        // Another zone's caller does not reach it.
+        assert!(matches!(
+            store
+                .update_project(
+                    &Actor::Cli,
+                    luodi_domain::ZoneId(zone.0 + 999),
+                    p.id,
+                    2,
+                    &edit_of(&after)
+                )
+                .await,
+            Err(EditError::Store(StoreError::NotFound))
+        ));
+        let unchanged = store.project(&scope, p.id).await.unwrap();
+        assert_eq!(unchanged, after);
+        assert_eq!(count(&store, "audit_log").await, audit + 1);
+    }
+
+    on_both! {
+        a_project_is_edited_whole_or_not_at_all => edit;
+    }
+}

@@ -211,6 +211,9 @@ pub struct PageUser {
     pub lang: Lang,
     /// The request came from another site's page (its Origin is not ours).
     pub cross_origin: bool,
+    /// What a form's save just did, when a page is reached by its redirect
+    /// (`?done=saved`): the page's layout confirms it.
+    pub done: Option<String>,
 }
 
 impl PageUser {
@@ -245,12 +248,25 @@ impl FromRequestParts<AppState> for PageUser {
                     csrf: s.csrf_token,
                     lang,
                     cross_origin: cross_origin(parts),
+                    done: done_of(parts),
                 })
             }
             Ok(None) => Err(to_login()),
             Err(e) => Err(ApiError::internal(e).into_response()),
         }
     }
+}
+
+/// The `done` query parameter, when it is a word (`saved`, `land_needs`): what a form's
+/// save did, for the page its redirect reaches to confirm.
+fn done_of(parts: &Parts) -> Option<String> {
+    let query = parts.uri.query()?;
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == "done")
+        .map(|(_, v)| v)
+        .filter(|v| v.len() <= 40 && v.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
 }
 
 pub fn url_encode(s: &str) -> String {

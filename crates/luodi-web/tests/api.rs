@@ -4023,6 +4023,76 @@ mod new_projects {
             .await
             .json();
         assert_eq!(d["projects"].as_i64().unwrap(), before + 1);
+
+        // Edited through PUT with the version read: the conditions change, a phase is added,
+        // audited; an enterprise may not; a stale version and a phase left out change nothing.
+        assert_eq!(p["version"], 1);
+        let mut edit = json!({"version": 1, "name": "海尔生物医疗冷链产业园", "total_investment_yuan": "1300000000",
+            "industry_code": "C3589", "chain_position": "midstream", "jobs": 650,
+            "phases": [{"name": "一期", "status": "in_production", "facts": {"land_area_mu": 80.0, "eia_class": "report_table"}},
+                {"name": "二期"}, {"name": "三期", "status": "signed"}]});
+        let put = |token: String, body: serde_json::Value| async move {
+            app.api(
+                "PUT",
+                &format!("/api/v1/projects/{id}"),
+                Some(&token),
+                Some(&body.to_string()),
+            )
+            .await
+        };
+        assert_eq!(
+            put(haier.clone(), edit.clone()).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            put(own.clone(), edit.clone()).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let audits = audit_count(app).await;
+        let r = put(investment.clone(), edit.clone()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let e = r.json();
+        assert_eq!(e["version"], 2);
+        assert_eq!(e["total_investment_yuan"], "1300000000.00");
+        assert_eq!(
+            e["phases"][0]["status"], "signed",
+            "a stage is its lifecycle's"
+        );
+        assert_eq!(e["phases"][0]["facts"]["eia_class"], "report_table");
+        assert_eq!(
+            (
+                e["phases"][2]["name"].clone(),
+                e["phases"][2]["status"].clone()
+            ),
+            (json!("三期"), json!("signed"))
+        );
+        assert_eq!(audit_count(app).await, audits + 1);
+        let r = put(investment.clone(), edit.clone()).await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::CONFLICT, json!("version"))
+        );
+        edit["version"] = json!(2);
+        edit["phases"].as_array_mut().unwrap().truncate(2);
+        let r = put(investment.clone(), edit.clone()).await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("phases")),
+            "{}",
+            r.body
+        );
+        edit["phases"][1]["facts"] = json!({"eia_class": "big"});
+        let r = put(investment.clone(), edit).await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!("phases[1].facts.eia_class")
+            ),
+            "{}",
+            r.body
+        );
+        assert_eq!(audit_count(app).await, audits + 1, "nothing written");
     }
 
     on_both! {

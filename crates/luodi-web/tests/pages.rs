@@ -1592,22 +1592,49 @@ mod settings_page {
 }
 
 mod new_project_page {
-    //! Recording a project on the projects page: refused with every field named and the
-    //! values kept; recorded, it opens with its phases and steward.
+    //! Recording a project on its form, with its phases and their conditions: refused with
+    //! each error beside its field in the user's language and the values kept; a phase added
+    //! by a button that keeps what is typed; recorded, it opens with a confirmation, its
+    //! phases, steward and conditions in words; edited later (audited), and an edit made on
+    //! a stale copy refused.
     use super::*;
+
+    fn refs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+        form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+    }
 
     async fn record(app: &TestApp) {
         let mut enterprise = app.login("enterprise@luodi.demo").await;
         let page = enterprise.get(app, "/projects").await;
         assert!(
-            !page.body.contains("id=\"project-form\""),
+            !page.body.contains("id=\"new-project\""),
             "not for an enterprise"
+        );
+        assert_eq!(
+            enterprise.get(app, "/projects/new").await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            enterprise.get(app, "/projects/1/edit").await.status,
+            StatusCode::FORBIDDEN
         );
         let mut b = app.login("investment@luodi.demo").await;
         let page = b.get(app, "/projects").await;
         assert!(
-            page.body.contains("id=\"project-form\"")
+            page.body.contains("href=\"/projects/new\"")
                 && page.body.contains("id=\"project-summary\"")
+        );
+        let page = b.get(app, "/projects/new").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("id=\"project-form\""));
+        assert!(
+            page.body.contains("value=\"一期\""),
+            "the first phase is named as the zone names it"
+        );
+        assert!(
+            page.body.contains("<option value=\"filing\">备案</option>")
+                && page.body.contains(">待确认</option>"),
+            "conditions are choices in words, to be confirmed allowed"
         );
         let csrf = page.csrf();
         let zone = demo::zone_id(&app.store).await.unwrap();
@@ -1634,37 +1661,186 @@ mod new_project_page {
                 ("_csrf", csrf.clone()),
                 ("enterprise_id", haier.clone()),
                 ("name", "海尔生物医疗冷链产业园".to_string()),
-                ("total_investment_yuan", investment.to_string()),
+                ("total_investment_wan", investment.to_string()),
                 ("industry_code", "C3589".to_string()),
                 ("chain_position", "midstream".to_string()),
                 ("jobs", "600".to_string()),
                 ("steward_user_id", steward.clone()),
-                ("phases", "3".to_string()),
-                ("status", "signed".to_string()),
+                ("phase_count", "3".to_string()),
+                ("phase1_name", "一期".to_string()),
+                ("phase1_status", "signed".to_string()),
+                ("phase1_approval_route", "filing".to_string()),
+                ("phase1_eia_class", "report_table".to_string()),
+                ("phase1_hazardous_chemicals", "no".to_string()),
+                ("phase1_land_area_mu", "120".to_string()),
+                ("phase2_name", "二期".to_string()),
+                ("phase2_status", "lead".to_string()),
+                ("phase3_name", "三期".to_string()),
+                ("phase3_status", "lead".to_string()),
             ]
         };
-        let bad = form("十二亿");
-        let pairs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let r = b.post(app, "/projects", &pairs).await;
+        // A bad amount and a bad condition: each error beside its field, in Chinese, with
+        // nothing recorded and everything typed kept.
+        let mut bad = form("十二亿");
+        bad.push(("phase2_height_m", "高".to_string()));
+        let r = b.post(app, "/projects", &refs(&bad)).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
-            r.body.contains("id=\"project-error\"") && r.body.contains("total_investment_yuan"),
+            r.body.contains("id=\"total_investment_wan-error\"")
+                && r.body.contains("“十二亿”不是以万元计的金额"),
             "{}",
             r.body
+        );
+        assert!(
+            r.body.contains("id=\"phase2_height_m-error\"") && r.body.contains("“高”不是数字"),
+            "{}",
+            r.body
+        );
+        assert!(
+            !r.body.contains("total_investment_yuan"),
+            "no raw field names"
         );
         assert!(
             r.body.contains("value=\"海尔生物医疗冷链产业园\""),
             "what was typed is kept"
         );
-        let good = form("1200000000");
-        let pairs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let r = b.post(app, "/projects", &pairs).await;
+        assert!(
+            app.store
+                .project_by_name(zone, "海尔生物医疗冷链产业园")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // The use case's refusal (a name taken) also sits beside its field.
+        let mut taken = form("120000");
+        taken[2].1 = app
+            .store
+            .projects(&luodi_domain::Scope {
+                zone: Some(zone),
+                enterprise: None,
+            })
+            .await
+            .unwrap()[0]
+            .name
+            .clone();
+        let r = b.post(app, "/projects", &refs(&taken)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("id=\"name-error\""), "{}", r.body);
+        // "Add a phase" shows a fourth phase, keeps what is typed and records nothing.
+        let mut more = form("120000");
+        more.push(("add_phase", "1".to_string()));
+        let r = b.post(app, "/projects", &refs(&more)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("id=\"phase-4\"") && r.body.contains("value=\"三期\""));
+        assert!(!r.body.contains("id=\"form-error\""));
+        // Recorded: 12 亿元 typed as 120000 万元.
+        let r = b.post(app, "/projects", &refs(&form("120000"))).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(r.location().ends_with("?done=created"));
         let page = b.get(app, r.location()).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(
             page.body.contains("三期") && page.body.contains("陈静"),
             "three phases and the steward"
+        );
+        assert!(page.body.contains("id=\"notice\"") && page.body.contains("已登记"));
+        assert!(
+            page.body
+                .contains("<dt>环评类别</dt><dd>环境影响报告表</dd>")
+                && page.body.contains("<dt>涉及危险化学品</dt><dd>否</dd>"),
+            "conditions in words: {}",
+            page.body
+        );
+        let id = app
+            .store
+            .project_by_name(zone, "海尔生物医疗冷链产业园")
+            .await
+            .unwrap()
+            .unwrap();
+        let scope = luodi_domain::Scope {
+            zone: Some(zone),
+            enterprise: None,
+        };
+        let p = app.store.project(&scope, id).await.unwrap();
+        assert_eq!(p.total_investment.exact_yuan(), "1,200,000,000.00");
+        assert_eq!(p.phases[0].facts.land_area_mu, Some(120.0));
+        assert_eq!(p.phases[1].facts, Default::default());
+
+        // Edited: the form opens with what is recorded, in 万元.
+        let edit = b.get(app, &format!("/projects/{id}/edit")).await;
+        assert_eq!(edit.status, StatusCode::OK);
+        assert!(
+            edit.body
+                .contains("name=\"total_investment_wan\" value=\"120000\"")
+                && edit.body.contains("name=\"version\" value=\"1\""),
+            "{}",
+            edit.body
+        );
+        let mut changed: Vec<(&'static str, String)> = form("130000")
+            .into_iter()
+            .filter(|(k, _)| {
+                !k.ends_with("_status") && *k != "enterprise_id" && *k != "steward_user_id"
+            })
+            .collect();
+        changed.push(("version", "1".to_string()));
+        changed.push(("phase2_approval_route", "approval".to_string()));
+        let r = b
+            .post(app, &format!("/projects/{id}/edit"), &refs(&changed))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = b.get(app, r.location()).await;
+        assert!(page.body.contains("已保存"));
+        let p = app.store.project(&scope, id).await.unwrap();
+        assert_eq!(p.total_investment.exact_yuan(), "1,300,000,000.00");
+        assert_eq!(
+            p.phases[1].facts.approval_route.as_deref(),
+            Some("approval")
+        );
+        assert_eq!(p.version, 2);
+        // The same form sent again carries version 1: refused, and says why.
+        let r = b
+            .post(app, &format!("/projects/{id}/edit"), &refs(&changed))
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("id=\"form-general\""), "{}", r.body);
+        assert_eq!(app.store.project(&scope, id).await.unwrap().version, 2);
+        // In English, the refusal reads in English beside its field.
+        let mut en = app.login("landing@luodi.demo").await;
+        let lang = en.get(app, "/account").await.csrf();
+        en.post(
+            app,
+            "/lang",
+            &[("_csrf", lang.as_str()), ("lang", "en"), ("next", "/")],
+        )
+        .await;
+        let edit = en.get(app, &format!("/projects/{id}/edit")).await;
+        let csrf = edit.csrf();
+        let mut english: Vec<(&'static str, String)> = changed
+            .iter()
+            .map(|(k, v)| {
+                (
+                    *k,
+                    if *k == "_csrf" {
+                        csrf.clone()
+                    } else {
+                        v.clone()
+                    },
+                )
+            })
+            .collect();
+        english.retain(|(k, _)| *k != "version");
+        english.push(("version", "2".to_string()));
+        english.push(("phase1_construction_months", "100".to_string()));
+        let r = en
+            .post(app, &format!("/projects/{id}/edit"), &refs(&english))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body.contains("id=\"phase1_construction_months-error\"")
+                && r.body
+                    .contains("100 is not a building period of 0.5 to 60 months"),
+            "{}",
+            r.body
         );
     }
 

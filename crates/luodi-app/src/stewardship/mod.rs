@@ -48,6 +48,9 @@ pub enum StewardshipError {
     /// The zone has a project of that name.
     #[error("the zone has a project named '{0}'")]
     NameTaken(String),
+    /// An edit that leaves out phases the project has (it had this many).
+    #[error("the project has {0} phases; an edit keeps them all")]
+    PhasesRemoved(usize),
     /// A use case of approvals that a stewardship view reads (the board's items).
     #[error(transparent)]
     Approvals(#[from] ApprovalsError),
@@ -146,6 +149,14 @@ impl From<StewardshipError> for Problem {
                 Text::fill("stewardship.error.name_taken", &[("name", &name)]),
             )
             .field("name"),
+            StewardshipError::PhasesRemoved(had) => Problem::invalid(
+                "phases_removed",
+                Text::fill(
+                    "stewardship.error.phases_removed",
+                    &[("had", &had.to_string())],
+                ),
+            )
+            .field("phases"),
             StewardshipError::Approvals(e) => e.into(),
             StewardshipError::BadParameter { name, key } => Problem::new(
                 Kind::Malformed,

@@ -3,7 +3,9 @@
 use luodi_domain::stewardship::project::{PhaseInput, ProjectDraft, ProjectInput};
 use luodi_domain::{EnterpriseId, Operation, Scope, UserId};
 use luodi_store::StoreError;
-use luodi_store::stewardship::projects::{NewPhase, NewProject, Phase, Project};
+use luodi_store::stewardship::projects::{
+    EditError, NewPhase, NewProject, Phase, Project, ProjectEdit,
+};
 use luodi_store::stewardship::stewards::StewardAssignment;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -43,6 +45,8 @@ pub struct ProjectResponse {
     /// 项目服务管家 — the steward now (`/api/v1/projects/{id}/steward` has the history).
     pub steward_user_id: Option<i64>,
     pub phases: Vec<PhaseResponse>,
+    /// Raised by every edit; `PUT /api/v1/projects/{id}` names the version it read.
+    pub version: i64,
 }
 
 fn yuan(f: luodi_domain::core::money::Fen) -> String {
@@ -75,6 +79,7 @@ pub fn project_response(p: &Project) -> ProjectResponse {
         jobs: p.jobs,
         steward_user_id: p.steward_id.map(|u| u.0),
         phases: p.phases.iter().map(phase_response).collect(),
+        version: p.version,
     }
 }
 
@@ -191,6 +196,143 @@ pub async fn create(
         .await?)
 }
 
+/// A project's new details, as read: the version read (the edit is refused if the
+/// project changed since), and every phase in order — the existing ones first (their
+/// names and conditions; their `status` is not read, since a phase's stage is its
+/// lifecycle's), then any added (`lead` or `signed`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProjectRequest {
+    /// The project's `version` as read.
+    pub version: i64,
+    #[schema(example = "青岛国药科技城")]
+    pub name: String,
+    pub name_en: Option<String>,
+    /// Yuan, as text (exact).
+    #[schema(example = "6000000000")]
+    pub total_investment_yuan: String,
+    #[schema(example = "C2761")]
+    pub industry_code: Option<String>,
+    /// upstream, midstream or downstream.
+    pub chain_position: Option<String>,
+    pub expected_output_yuan: Option<String>,
+    pub expected_tax_yuan: Option<String>,
+    pub jobs: Option<i64>,
+    /// Every phase the project has, in order, then any added: 1–10 in all.
+    #[schema(value_type = Vec<crate::schemas::PhaseInputSchema>, min_items = 1, max_items = 10)]
+    pub phases: Vec<PhaseInput>,
+}
+
+/// Changes project `id` of the caller's zone: checks every field as a new project's, then
+/// records the change (audited) if nobody changed the project since `version`.
+pub async fn update(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    request: UpdateProjectRequest,
+) -> Result<Project, StewardshipError> {
+    let zone = caller.zone_for(Operation::EditProject)?;
+    let scope = Scope {
+        zone: Some(zone),
+        enterprise: None,
+    };
+    let existing = app.store.project(&scope, id).await?;
+    let mut phases = request.phases;
+    for p in phases.iter_mut().take(existing.phases.len()) {
+        p.status = None;
+    }
+    let draft = ProjectDraft::parse(&ProjectInput {
+        name: request.name,
+        name_en: request.name_en,
+        total_investment_yuan: request.total_investment_yuan,
+        industry_code: request.industry_code,
+        chain_position: request.chain_position,
+        expected_output_yuan: request.expected_output_yuan,
+        expected_tax_yuan: request.expected_tax_yuan,
+        jobs: request.jobs,
+        phases,
+    })
+    .map_err(StewardshipError::Fields)?;
+    let edit = ProjectEdit {
+        name: draft.name,
+        name_en: draft.name_en,
+        total_investment: draft.total_investment,
+        industry_code: draft.industry_code,
+        chain_position: draft.chain_position,
+        expected_output: draft.expected_output,
+        expected_tax: draft.expected_tax,
+        jobs: draft.jobs,
+        phases: draft
+            .phases
+            .into_iter()
+            .map(|(name, status, facts)| NewPhase {
+                name,
+                status,
+                facts,
+            })
+            .collect(),
+    };
+    match app
+        .store
+        .update_project(&caller.actor, zone, id, request.version, &edit)
+        .await
+    {
+        Ok(p) => {
+            // The forecast reads the phases' conditions (the building period).
+            app.forecast_wake.notify_one();
+            Ok(p)
+        }
+        Err(EditError::PhasesRemoved { had }) => Err(StewardshipError::PhasesRemoved(had)),
+        Err(EditError::Store(StoreError::Conflict { value, .. })) => {
+            Err(StewardshipError::NameTaken(value))
+        }
+        Err(EditError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// What the project form offers a new project: the zone's enterprises and its stewards,
+/// (id, name) each, by name.
+pub struct FormChoices {
+    pub enterprises: Vec<(i64, String)>,
+    pub stewards: Vec<(i64, String)>,
+}
+
+/// The choices of the form that records a project, for a caller who may record one.
+pub async fn form_choices(app: &App, caller: &Caller) -> Result<FormChoices, StewardshipError> {
+    let zone = caller.zone_for(Operation::CreateProject)?;
+    let scope = caller.scope_for(Operation::CreateProject)?;
+    let mut enterprises: Vec<(i64, String)> = app
+        .store
+        .enterprises(
+            &scope,
+            &Default::default(),
+            luodi_store::PageRequest {
+                page: 1,
+                per_page: luodi_store::PageRequest::MAX_PER_PAGE,
+            },
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|e| (e.id.0, e.name))
+        .collect();
+    enterprises.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(FormChoices {
+        enterprises,
+        stewards: app.store.stewards(zone).await?,
+    })
+}
+
+/// Project `id` as its edit form reads it, for a caller who may edit it.
+pub async fn for_edit(app: &App, caller: &Caller, id: i64) -> Result<Project, StewardshipError> {
+    let zone = caller.zone_for(Operation::EditProject)?;
+    let scope = Scope {
+        zone: Some(zone),
+        enterprise: None,
+    };
+    Ok(app.store.project(&scope, id).await?)
+}
+
 /// A project as the projects page lists it.
 pub struct ProjectLine {
     pub project: Project,
@@ -200,16 +342,13 @@ pub struct ProjectLine {
     pub steward: Option<String>,
 }
 
-/// The projects page: the projects the caller sees and, where they may record one, the
-/// enterprises and stewards the form offers.
+/// The projects page: the projects the caller sees, and whether they may record one.
 pub struct ProjectsView {
     pub projects: Vec<ProjectLine>,
     /// Projects signed (one phase at least at signing or beyond).
     pub signed: usize,
+    /// Whether the caller may record a project.
     pub may_create: bool,
-    /// (id, name), for the form.
-    pub enterprises: Vec<(i64, String)>,
-    pub stewards: Vec<(i64, String)>,
 }
 
 /// The name of the project's enterprise, if the caller sees it.
@@ -225,28 +364,7 @@ async fn enterprise_name(app: &App, scope: &Scope, p: &Project) -> String {
 pub async fn list_page(app: &App, caller: &Caller) -> Result<ProjectsView, StewardshipError> {
     let scope = caller.scope_for(Operation::ViewProjects)?;
     let projects = app.store.projects(&scope).await?;
-    let (may_create, enterprises, stewards) = match caller.zone_for(Operation::CreateProject) {
-        Ok(zone) => {
-            let create = caller.scope_for(Operation::CreateProject)?;
-            let enterprises = app
-                .store
-                .enterprises(
-                    &create,
-                    &Default::default(),
-                    luodi_store::PageRequest {
-                        page: 1,
-                        per_page: luodi_store::PageRequest::MAX_PER_PAGE,
-                    },
-                )
-                .await?
-                .items
-                .into_iter()
-                .map(|e| (e.id.0, e.name))
-                .collect();
-            (true, enterprises, app.store.stewards(zone).await?)
-        }
-        Err(_) => (false, Vec::new(), Vec::new()),
-    };
+    let may_create = caller.zone_for(Operation::CreateProject).is_ok();
     let names: std::collections::HashMap<i64, String> =
         if Operation::SeeStaffNames.allows(caller.policy.role) {
             app.store
@@ -276,8 +394,6 @@ pub async fn list_page(app: &App, caller: &Caller) -> Result<ProjectsView, Stewa
         projects: lines,
         signed,
         may_create,
-        enterprises,
-        stewards,
     })
 }
 
@@ -304,6 +420,8 @@ pub struct ProjectView {
     /// Whether the caller may move phases by hand, and hand land over.
     pub may_move: bool,
     pub may_hand_over: bool,
+    /// Whether the caller may edit the project (its details, phases and conditions).
+    pub may_edit: bool,
 }
 
 /// Project `id` as its page shows it, if the caller sees it.
@@ -347,5 +465,6 @@ pub async fn page(app: &App, caller: &Caller, id: i64) -> Result<ProjectView, St
         listed,
         may_move: Operation::MovePhase.allows(caller.policy.role),
         may_hand_over: Operation::HandOverLand.allows(caller.policy.role),
+        may_edit: caller.zone_for(Operation::EditProject).is_ok(),
     })
 }

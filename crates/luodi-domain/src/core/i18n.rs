@@ -53,6 +53,16 @@ pub fn text(lang: Lang, key: &str) -> &str {
     TEXTS[i].get(key).map(String::as_str).unwrap_or(key)
 }
 
+/// The text of `key` in `lang`, for keys made at run time (`conditions.{field}`): the
+/// catalogue's own, so it lives as long as the program; `None` for a key it lacks.
+pub fn lookup(lang: Lang, key: &str) -> Option<&'static str> {
+    let i = match lang {
+        Lang::Zh => 0,
+        Lang::En => 1,
+    };
+    TEXTS[i].get(key).map(String::as_str)
+}
+
 /// Whether the catalogue has `key`.
 pub fn has(key: &str) -> bool {
     TEXTS[0].contains_key(key)

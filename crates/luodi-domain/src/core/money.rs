@@ -57,6 +57,48 @@ impl Fen {
         Ok(Fen(if neg { -fen } else { fen }))
     }
 
+    /// Parses an amount in 万元 (ten thousand yuan), as zone staff write sums: `6000`,
+    /// `1,234.5`, `0.000001` (one fen: six decimals are exact). More decimals are refused.
+    pub fn parse_wan(input: &str) -> Result<Fen, MoneyError> {
+        let bad = || MoneyError::NotAnAmount(input.to_string());
+        let s: String = input.trim().chars().filter(|c| *c != ',').collect();
+        let (neg, s) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s.as_str()),
+        };
+        let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+        if whole.is_empty()
+            || frac.len() > 6
+            || !whole.chars().all(|c| c.is_ascii_digit())
+            || !frac.chars().all(|c| c.is_ascii_digit())
+        {
+            return Err(bad());
+        }
+        let too_large = || MoneyError::TooLarge(input.to_string());
+        let whole: i64 = whole.parse().map_err(|_| too_large())?;
+        let frac: i64 = format!("{frac:0<6}").parse().map_err(|_| bad())?;
+        let fen = whole
+            .checked_mul(1_000_000)
+            .and_then(|w| w.checked_add(frac))
+            .ok_or_else(too_large)?;
+        Ok(Fen(if neg { -fen } else { fen }))
+    }
+
+    /// The exact amount in 万元 as a form shows it to be typed again: no grouping, no
+    /// trailing zeros (`6000`, `1234.5`, `0.000001`); [`Fen::parse_wan`] reads it back.
+    pub fn wan_text(self) -> String {
+        let neg = self.0 < 0;
+        let abs = self.0.unsigned_abs();
+        let frac = format!("{:06}", abs % 1_000_000);
+        let frac = frac.trim_end_matches('0');
+        format!(
+            "{}{}{}{frac}",
+            if neg { "-" } else { "" },
+            abs / 1_000_000,
+            if frac.is_empty() { "" } else { "." }
+        )
+    }
+
     /// The exact amount, e.g. `12,345,678.90`.
     pub fn exact_yuan(self) -> String {
         let neg = self.0 < 0;
@@ -121,6 +163,11 @@ mod tests {
         }
 
         #[test]
+        fn wan_text_parses_back(fen in -1_000_000_000_000_000i64..1_000_000_000_000_000) {
+            prop_assert_eq!(Fen::parse_wan(&Fen(fen).wan_text()), Ok(Fen(fen)));
+        }
+
+        #[test]
         fn display_is_within_half_a_hundredth_of_the_unit(fen in 0i64..1_000_000_000_000_000) {
             let shown = Fen(fen).display(Lang::Zh);
             let (number, unit) = shown.split_once(' ').unwrap();
@@ -143,6 +190,23 @@ mod tests {
             Fen::parse_yuan("99999999999999999999"),
             Err(MoneyError::TooLarge(_))
         ));
+    }
+
+    #[test]
+    fn parses_wan() {
+        assert_eq!(Fen::parse_wan("6000"), Fen::parse_yuan("60000000"));
+        assert_eq!(Fen::parse_wan("1,234.5"), Fen::parse_yuan("12345000"));
+        assert_eq!(Fen::parse_wan("0.000001"), Ok(Fen(1)));
+        assert!(Fen::parse_wan("0.0000001").is_err());
+        assert!(Fen::parse_wan("1e3").is_err());
+        assert!(Fen::parse_wan("").is_err());
+        assert!(Fen::parse_wan("万").is_err());
+        assert!(matches!(
+            Fen::parse_wan("99999999999999"),
+            Err(MoneyError::TooLarge(_))
+        ));
+        assert_eq!(Fen::parse_wan("6000").unwrap().wan_text(), "6000");
+        assert_eq!(Fen(123_450_000).wan_text(), "123.45");
     }
 
     #[test]

@@ -97,6 +97,7 @@ operations! {
     ManageCatalogue = "manage_catalogue", true, "import a new version of the service catalogue";
     ViewProjects = "view_projects", false, "list and read projects, their phases, service lists, notices and timelines";
     CreateProject = "create_project", true, "record a project with its phases";
+    EditProject = "edit_project", true, "change a project's details, its phases' names and conditions, and add phases";
     HandOverLand = "hand_over_land", true, "record a phase's land handover, which makes its service list";
     /// Who may take which step is the item's workflow's (by [`item_party`]).
     TakeItemStep = "take_item_step", true, "take a step of a service item (submit, accept, decide …)";
@@ -173,7 +174,9 @@ impl Operation {
                 _ => None,
             },
             ViewDepartmentQueue => zone_if(staff),
-            MovePhase => zone_if(matches!(role, Admin | Landing | Investment | Steward)),
+            MovePhase | EditProject => {
+                zone_if(matches!(role, Admin | Landing | Investment | Steward))
+            }
             SeeStaffNames => zone_if(staff),
             RaiseBlocker => match role {
                 Admin | Investment | Landing | Steward => Some(OwnZone),

@@ -2,5 +2,6 @@
 //! SLA clocks and escalation ladder, and outbound notifications' shapes.
 
 pub mod blocker;
+pub mod conditions;
 pub mod outbound;
 pub mod project;

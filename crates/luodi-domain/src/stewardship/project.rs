@@ -265,55 +265,74 @@ impl PhaseFacts {
         ]
     }
 
-    /// Checks value ranges and the allowed words of the text facts.
-    pub fn check(&self) -> Result<(), FactError> {
-        let numbers = self.numbers();
-        for (field, v) in numbers {
+    /// The words each text fact allows, as stored.
+    pub const WORDS: [(&'static str, &'static [&'static str]); 3] = [
+        ("approval_route", &["filing", "approval"]),
+        (
+            "eia_class",
+            &["report_book", "report_table", "registration"],
+        ),
+        (
+            "land_supply",
+            &["auction", "with_scheme", "lease", "allocation"],
+        ),
+    ];
+
+    fn word(&self, field: &str) -> &Option<String> {
+        match field {
+            "approval_route" => &self.approval_route,
+            "eia_class" => &self.eia_class,
+            _ => &self.land_supply,
+        }
+    }
+
+    /// Every fact out of range or not one of its words: (field, why) in both languages.
+    pub fn problems(&self) -> Vec<(&'static str, Text)> {
+        let mut out = Vec::new();
+        for (field, v) in self.numbers() {
             if let Some(v) = v
                 && (!v.is_finite() || v < 0.0)
             {
-                return Err(FactError {
+                out.push((
                     field,
-                    message: format!("{v} is not a number of zero or more"),
-                });
+                    Text::fill("rules.project.fact_negative", &[("value", &v.to_string())]),
+                ));
             }
         }
         if let Some(m) = self.construction_months
             && !(m.is_finite() && (0.5..=60.0).contains(&m))
         {
-            return Err(FactError {
-                field: "construction_months",
-                message: format!("{m} is not a building period of 0.5 to 60 months"),
-            });
+            out.push((
+                "construction_months",
+                Text::fill("rules.project.fact_months", &[("value", &m.to_string())]),
+            ));
         }
-        let words: [(&'static str, &Option<String>, &[&str]); 3] = [
-            (
-                "approval_route",
-                &self.approval_route,
-                &["filing", "approval"],
-            ),
-            (
-                "eia_class",
-                &self.eia_class,
-                &["report_book", "report_table", "registration"],
-            ),
-            (
-                "land_supply",
-                &self.land_supply,
-                &["auction", "with_scheme", "lease", "allocation"],
-            ),
-        ];
-        for (field, v, allowed) in words {
-            if let Some(v) = v
+        for (field, allowed) in Self::WORDS {
+            if let Some(v) = self.word(field)
                 && !allowed.contains(&v.as_str())
             {
-                return Err(FactError {
+                out.push((
                     field,
-                    message: format!("'{v}' is not one of {}", allowed.join(", ")),
-                });
+                    Text::fill(
+                        "rules.project.fact_word",
+                        &[("value", v), ("allowed", &allowed.join(", "))],
+                    ),
+                ));
             }
         }
-        Ok(())
+        out
+    }
+
+    /// Checks value ranges and the allowed words of the text facts: the first problem,
+    /// in English (the record's check; forms show [`PhaseFacts::problems`]).
+    pub fn check(&self) -> Result<(), FactError> {
+        match self.problems().into_iter().next() {
+            None => Ok(()),
+            Some((field, text)) => Err(FactError {
+                field,
+                message: text.en,
+            }),
+        }
     }
 
     /// The facts applicability rules read, with the project's industry and the parcel's
@@ -545,11 +564,11 @@ impl ProjectDraft {
                     PhaseStatus::Lead
                 }
             };
-            if let Err(e) = ph.facts.check() {
+            for (field, text) in ph.facts.problems() {
                 errors.push(FieldError::new(
-                    &format!("phases[{i}].facts.{}", e.field),
+                    &format!("phases[{i}].facts.{field}"),
                     "invalid_fact",
-                    Text::new(e.message.clone(), e.message.clone()),
+                    text,
                 ));
             }
             phases.push((pname, status, ph.facts.clone()));

@@ -44,6 +44,8 @@ pub struct Project {
     /// 项目服务管家 — the steward who serves the project.
     pub steward_id: Option<luodi_domain::UserId>,
     pub phases: Vec<Phase>,
+    /// Raised by every edit; an edit names the version it read.
+    pub version: i64,
 }
 
 /// A project to create, with its phases.
@@ -62,6 +64,31 @@ pub struct NewProject {
     pub phases: Vec<NewPhase>,
 }
 
+/// A project's new details: its phases in order, the existing ones first (their names and
+/// conditions; their stage is their lifecycle's), then any added.
+#[derive(Debug, Clone)]
+pub struct ProjectEdit {
+    pub name: String,
+    pub name_en: Option<String>,
+    pub total_investment: Fen,
+    pub industry_code: Option<String>,
+    pub chain_position: Option<ChainPosition>,
+    pub expected_output: Option<Fen>,
+    pub expected_tax: Option<Fen>,
+    pub jobs: Option<i64>,
+    pub phases: Vec<NewPhase>,
+}
+
+/// Why an edit was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    /// Phases are added, never taken away (each has its own history).
+    #[error("the project has {had} phases; an edit keeps them all")]
+    PhasesRemoved { had: usize },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 #[derive(Debug, Clone)]
 pub struct NewPhase {
     pub name: String,
@@ -69,7 +96,7 @@ pub struct NewPhase {
     pub facts: PhaseFacts,
 }
 
-const PROJECT_COLUMNS: &str = "id, zone_id, enterprise_id, name, name_en, total_investment_fen, industry_code, chain_position, expected_output_fen, expected_tax_fen, jobs, steward_user_id";
+const PROJECT_COLUMNS: &str = "id, zone_id, enterprise_id, name, name_en, total_investment_fen, industry_code, chain_position, expected_output_fen, expected_tax_fen, jobs, steward_user_id, version";
 const PHASE_COLUMNS: &str = "id, project_id, seq, name, status, facts_json, parcel_code, parcel_assessments_json, land_handover_date, land_needs_json";
 
 pub(crate) fn phase_from(r: &sqlx::any::AnyRow) -> Phase {
@@ -115,6 +142,7 @@ fn project_from(r: &sqlx::any::AnyRow) -> Project {
             .get::<Option<i64>, _>("steward_user_id")
             .map(luodi_domain::UserId),
         phases: Vec::new(),
+        version: r.get("version"),
     }
 }
 
@@ -267,6 +295,157 @@ impl Store {
             enterprise: None,
         };
         self.project(&scope, id).await
+    }
+
+    /// Changes project `id` of the zone: its details, its phases' names and conditions, and
+    /// phases added at the end. `expected_version` must be the version the editor read,
+    /// else [`StoreError::Stale`]; another project of the zone's name is a conflict on
+    /// `name`. Audited with the old and new values of whatever changed.
+    pub async fn update_project(
+        &self,
+        actor: &Actor,
+        zone: ZoneId,
+        id: i64,
+        expected_version: i64,
+        edit: &ProjectEdit,
+    ) -> std::result::Result<Project, EditError> {
+        let scope = Scope {
+            zone: Some(zone),
+            enterprise: None,
+        };
+        let mut tx = self.begin_write().await?;
+        let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE zone_id = $1 AND id = $2");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(zone.0)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::from)?
+            .ok_or(StoreError::NotFound)?;
+        let before = project_from(&row);
+        if before.version != expected_version {
+            return Err(StoreError::Stale.into());
+        }
+        let sql = format!(
+            "SELECT {PHASE_COLUMNS} FROM project_phases WHERE project_id = $1 ORDER BY seq"
+        );
+        let phases: Vec<Phase> = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(StoreError::from)?
+            .iter()
+            .map(phase_from)
+            .collect();
+        if edit.phases.len() < phases.len() {
+            return Err(EditError::PhasesRemoved { had: phases.len() });
+        }
+        if sqlx::query("SELECT id FROM projects WHERE zone_id = $1 AND name = $2 AND id <> $3")
+            .bind(zone.0)
+            .bind(&edit.name)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::from)?
+            .is_some()
+        {
+            return Err(StoreError::Conflict {
+                field: "name",
+                value: edit.name.clone(),
+            }
+            .into());
+        }
+        let t = now();
+        let changed = sqlx::query(
+            "UPDATE projects SET name = $1, name_en = $2, total_investment_fen = $3, industry_code = $4, chain_position = $5, expected_output_fen = $6, expected_tax_fen = $7, jobs = $8, updated_at = $9, version = version + 1
+             WHERE id = $10 AND version = $11",
+        )
+        .bind(&edit.name)
+        .bind(edit.name_en.clone())
+        .bind(edit.total_investment.0)
+        .bind(edit.industry_code.clone())
+        .bind(edit.chain_position.map(|c| c.as_str()))
+        .bind(edit.expected_output.map(|f| f.0))
+        .bind(edit.expected_tax.map(|f| f.0))
+        .bind(edit.jobs)
+        .bind(&t)
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?
+        .rows_affected();
+        if changed != 1 {
+            return Err(StoreError::Stale.into());
+        }
+        let details = |p: &ProjectEdit| {
+            json!({"name": p.name, "name_en": p.name_en, "total_investment_fen": p.total_investment.0,
+                "industry_code": p.industry_code, "chain_position": p.chain_position.map(|c| c.as_str()),
+                "expected_output_fen": p.expected_output.map(|f| f.0), "expected_tax_fen": p.expected_tax.map(|f| f.0), "jobs": p.jobs})
+        };
+        let old = ProjectEdit {
+            name: before.name.clone(),
+            name_en: before.name_en.clone(),
+            total_investment: before.total_investment,
+            industry_code: before.industry_code.clone(),
+            chain_position: before.chain_position,
+            expected_output: before.expected_output,
+            expected_tax: before.expected_tax,
+            jobs: before.jobs,
+            phases: Vec::new(),
+        };
+        let (mut was, mut is) = (Vec::new(), Vec::new());
+        for (i, p) in edit.phases.iter().enumerate() {
+            let facts = serde_json::to_string(&p.facts).expect("facts serialise");
+            match phases.get(i) {
+                Some(old) if old.name == p.name && old.facts == p.facts => {}
+                Some(old) => {
+                    sqlx::query("UPDATE project_phases SET name = $1, facts_json = $2, updated_at = $3 WHERE id = $4")
+                        .bind(&p.name)
+                        .bind(&facts)
+                        .bind(&t)
+                        .bind(old.id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(StoreError::from)?;
+                    was.push(json!({"seq": old.seq, "name": old.name, "facts": old.facts}));
+                    is.push(json!({"seq": old.seq, "name": p.name, "facts": p.facts}));
+                }
+                None => {
+                    sqlx::query("INSERT INTO project_phases (zone_id, project_id, seq, name, status, facts_json, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
+                        .bind(zone.0)
+                        .bind(id)
+                        .bind(i as i64 + 1)
+                        .bind(&p.name)
+                        .bind(p.status.as_str())
+                        .bind(&facts)
+                        .bind(&t)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(StoreError::from)?;
+                    is.push(json!({"seq": i + 1, "name": p.name, "status": p.status.as_str(), "facts": p.facts, "added": true}));
+                }
+            }
+        }
+        let mut before_json = details(&old);
+        let mut after_json = details(edit);
+        before_json["phases"] = json!(was);
+        after_json["phases"] = json!(is);
+        audit::record(
+            &mut tx,
+            actor,
+            Change {
+                zone_id: zone.0,
+                action: "update",
+                entity: "project",
+                entity_id: id.to_string(),
+                before: before_json,
+                after: after_json,
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(self.project(&scope, id).await?)
     }
 
     /// The zone of a project the scope sees (not found otherwise): the check before

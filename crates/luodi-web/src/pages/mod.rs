@@ -4,6 +4,7 @@
 //! pages, path numbers, the badges' classes).
 
 pub mod badge;
+pub mod form;
 pub mod routes;
 
 use askama::Template;
@@ -42,6 +43,8 @@ pub struct Layout {
     pub nav: Vec<NavItem>,
     /// Unread notifications, shown by the inbox link.
     pub unread: i64,
+    /// The confirmation of what the user just saved (`?done=…` after a form's redirect).
+    pub notice: Option<String>,
 }
 
 /// The side bar: the modules of the brief, in the order of a project's life. Modules not
@@ -106,7 +109,11 @@ impl Layout {
             .zone_name
             .unwrap_or_else(|| tr.t("account.province").to_string());
         let unread = frame.unread;
+        let notice = page.done.as_deref().and_then(|d| {
+            luodi_domain::core::i18n::lookup(page.lang, &format!("done.{d}")).map(str::to_string)
+        });
         Layout {
+            notice,
             unread,
             title: tr.t(title_key).to_string(),
             user_name: page.user.display_name.clone(),

@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::forecast::pages::portfolio::router())
         // stewardship
         .merge(crate::stewardship::pages::projects::router())
+        .merge(crate::stewardship::pages::project_form::router())
         .merge(crate::stewardship::pages::blockers::router())
         .merge(crate::stewardship::pages::inbox::router())
         .merge(crate::stewardship::pages::board::router())

@@ -21,6 +21,7 @@ use crate::core::pages::home::{AuditRow, audit_row};
 use crate::error::ApiError;
 use crate::export::ExportFormat;
 use crate::extract::{PageUser, QueryParams, url_encode};
+use crate::pages::form::FieldView;
 use crate::pages::{FormData, Layout, PageForm, Pager, error_page, render};
 
 pub fn router() -> Router<AppState> {
@@ -248,17 +249,6 @@ async fn export(
     Ok(crate::export::response(&table, format))
 }
 
-pub struct FieldView {
-    pub name: &'static str,
-    pub label: &'static str,
-    pub value: String,
-    pub required: bool,
-    pub readonly: bool,
-    pub options: Vec<(String, String)>,
-    pub error: Option<String>,
-    pub hint: Option<&'static str>,
-}
-
 #[derive(Template)]
 #[template(path = "enterprise_form.html")]
 struct FormPage {
@@ -306,60 +296,41 @@ fn fields(
     lang: Lang,
     uscc_readonly: bool,
 ) -> Vec<FieldView> {
-    let err = |name: &str| {
-        errors
-            .iter()
-            .find(|e| e.field == name)
-            .map(|e| e.message(lang).to_string())
+    let text = |name: &str, label: &str, value: &Option<String>| {
+        FieldView::text(lang, name, label, value.clone().unwrap_or_default())
     };
-    let text = |name: &'static str, label: &'static str, value: &Option<String>| FieldView {
-        name,
-        label,
-        value: value.clone().unwrap_or_default(),
-        required: false,
-        readonly: false,
-        options: Vec::new(),
-        error: err(name),
-        hint: None,
-    };
+    let hint = |key: &str| luodi_domain::core::i18n::text(lang, key).to_string();
+    let mut uscc = text("uscc", "enterprise.uscc", &Some(input.uscc.clone()))
+        .required()
+        .hint(hint("enterprise.uscc_hint"));
+    uscc.readonly = uscc_readonly;
     vec![
-        FieldView {
-            required: true,
-            readonly: uscc_readonly,
-            hint: Some("enterprise.uscc_hint"),
-            ..text("uscc", "enterprise.uscc", &Some(input.uscc.clone()))
-        },
-        FieldView {
-            required: true,
-            ..text("name", "enterprise.name", &Some(input.name.clone()))
-        },
+        uscc,
+        text("name", "enterprise.name", &Some(input.name.clone())).required(),
         text("name_en", "enterprise.name_en", &input.name_en),
-        FieldView {
-            hint: Some("enterprise.industry_hint"),
-            ..text(
-                "industry_code",
-                "enterprise.industry_code",
-                &input.industry_code,
-            )
-        },
-        FieldView {
-            options: ChainPosition::ALL
+        text(
+            "industry_code",
+            "enterprise.industry_code",
+            &input.industry_code,
+        )
+        .hint(hint("enterprise.industry_hint")),
+        text(
+            "chain_position",
+            "enterprise.chain_position",
+            &input.chain_position,
+        )
+        .choices(
+            ChainPosition::ALL
                 .iter()
                 .map(|c| (c.as_str().to_string(), c.label().get(lang).to_string()))
                 .collect(),
-            ..text(
-                "chain_position",
-                "enterprise.chain_position",
-                &input.chain_position,
-            )
-        },
-        FieldView {
-            options: EnterpriseSize::ALL
+        ),
+        text("size", "enterprise.size", &input.size).choices(
+            EnterpriseSize::ALL
                 .iter()
                 .map(|c| (c.as_str().to_string(), c.label().get(lang).to_string()))
                 .collect(),
-            ..text("size", "enterprise.size", &input.size)
-        },
+        ),
         text("address", "enterprise.address", &input.address),
         text(
             "contact_name",
@@ -377,6 +348,9 @@ fn fields(
             &input.contact_email,
         ),
     ]
+    .into_iter()
+    .map(|f| f.checked(errors, lang))
+    .collect()
 }
 
 /// The field error for a code another enterprise of the zone already has.

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use luodi_app::stewardship::projects::{
-    self, CreateProjectRequest, ProjectResponse, project_response,
+    self, CreateProjectRequest, ProjectResponse, UpdateProjectRequest, project_response,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -17,7 +17,7 @@ use crate::extract::{ApiUser, JsonBody, PathId};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
-        .routes(routes!(show))
+        .routes(routes!(show, update))
 }
 
 #[utoipa::path(get, path = "/api/v1/projects", tag = "projects", responses((status = 200, body = [ProjectResponse])), security(("bearer" = [])))]
@@ -52,4 +52,20 @@ pub async fn show(
 ) -> Result<Json<ProjectResponse>, ApiError> {
     let p = projects::show(&state.app, &caller.caller(), id).await?;
     Ok(Json(project_response(&p)))
+}
+
+#[utoipa::path(put, path = "/api/v1/projects/{id}", tag = "projects", params(("id" = i64, Path, description = "project id")), request_body = UpdateProjectRequest,
+    responses((status = 200, description = "changed (its details, its phases' names and conditions, phases added); audited with the old values", body = ProjectResponse),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "the zone has another project of that name, or the project changed since `version` was read", body = ErrorBody),
+        (status = 422, description = "every field at fault, e.g. phases[1].facts.eia_class; or a phase left out", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    PathId(id): PathId,
+    JsonBody(body): JsonBody<UpdateProjectRequest>,
+) -> Result<Json<ProjectResponse>, ApiError> {
+    let project = projects::update(&state.app, &caller.caller(), id, body).await?;
+    Ok(Json(project_response(&project)))
 }

@@ -3,4 +3,5 @@
 pub mod blockers;
 pub mod board;
 pub mod inbox;
+pub mod project_form;
 pub mod projects;

@@ -17,12 +17,13 @@ use crate::extract::PageUser;
 use crate::pages::{Layout, PageForm, error_page, path_number, render};
 use luodi_app::stewardship::StewardshipError;
 use luodi_app::stewardship::lifecycle::{self, MOVES_BY_HAND, MoveRequest};
-use luodi_app::stewardship::projects::{self, CreateProjectRequest};
+use luodi_app::stewardship::projects;
 use luodi_app::stewardship::stewards::{self, AssignRequest, TimelineEntry};
 use luodi_domain::core::i18n;
+use luodi_domain::stewardship::conditions;
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/projects", get(list).post(create))
+        .route("/projects", get(list))
         .route("/projects/{id}", get(show))
         .route("/projects/{id}/phases/{seq}/move", post(move_phase))
         .route("/projects/{id}/steward", post(assign_steward))
@@ -38,52 +39,24 @@ pub struct ProjectRow {
     pub steward: String,
 }
 
-/// What the new-project form holds (kept as typed when it is refused).
-#[derive(Default)]
-pub struct NewProjectForm {
-    pub enterprise_id: String,
-    pub name: String,
-    pub investment: String,
-    pub industry_code: String,
-    pub chain_position: String,
-    pub jobs: String,
-    pub steward: String,
-    pub phases: String,
-    pub status: String,
-}
-
 #[derive(Template)]
 #[template(path = "projects.html")]
 struct ProjectsPage {
     l: Layout,
     rows: Vec<ProjectRow>,
     signed: usize,
-    /// The form, where the user may record projects: enterprises and stewards to choose.
+    /// Whether the user may record projects (the link to the form).
     may_create: bool,
-    enterprises: Vec<(i64, String)>,
-    stewards: Vec<(i64, String)>,
-    chains: Vec<(&'static str, String)>,
-    form: NewProjectForm,
-    error: Option<String>,
 }
 
 async fn list(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
-    render_projects(
-        &state,
-        &page,
-        StatusCode::OK,
-        NewProjectForm::default(),
-        None,
-    )
-    .await
+    render_projects(&state, &page, StatusCode::OK).await
 }
 
 async fn render_projects(
     state: &AppState,
     page: &PageUser,
     status: StatusCode,
-    form: NewProjectForm,
-    error: Option<String>,
 ) -> Result<Response, ApiError> {
     let l = Layout::new(state, page, "project.title", "nav.projects", "/projects").await;
     let view = projects::list_page(&state.app, &page.caller()).await?;
@@ -118,120 +91,8 @@ async fn render_projects(
             rows,
             signed: view.signed,
             may_create: view.may_create,
-            enterprises: view.enterprises,
-            stewards: view.stewards,
-            chains: luodi_domain::core::enterprise::ChainPosition::ALL
-                .iter()
-                .map(|c| (c.as_str(), c.label().get(page.lang).to_string()))
-                .collect(),
-            form,
-            error,
         },
     ))
-}
-
-/// Records a project from the form: its phases named 一期, 二期 … (Phase 1 …), all at the
-/// stage chosen; a refusal is shown above the form with every field at fault.
-async fn create(
-    State(state): State<AppState>,
-    PageForm { page, form }: PageForm,
-) -> Result<Response, ApiError> {
-    if let Err(r) =
-        crate::pages::page_zone(&state, &page, Operation::CreateProject, "nav.projects").await
-    {
-        return Ok(r);
-    }
-    let typed = NewProjectForm {
-        enterprise_id: form.text("enterprise_id"),
-        name: form.text("name"),
-        investment: form.text("total_investment_yuan"),
-        industry_code: form.text("industry_code"),
-        chain_position: form.text("chain_position"),
-        jobs: form.text("jobs"),
-        steward: form.text("steward_user_id"),
-        phases: form.text("phases"),
-        status: form.text("status"),
-    };
-    let refuse = |typed, message: String| {
-        render_projects(
-            &state,
-            &page,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            typed,
-            Some(message),
-        )
-    };
-    let Ok(enterprise_id) = typed.enterprise_id.trim().parse::<i64>() else {
-        return refuse(typed, "enterprise_id".into()).await;
-    };
-    let count = match typed.phases.trim().parse::<usize>() {
-        Ok(n) if (1..=luodi_domain::stewardship::project::MAX_PHASES).contains(&n) => n,
-        _ => {
-            let m = format!(
-                "phases: 1–{}",
-                luodi_domain::stewardship::project::MAX_PHASES
-            );
-            return refuse(typed, m).await;
-        }
-    };
-    let jobs = match typed.jobs.trim() {
-        "" => None,
-        j => match j.parse::<i64>() {
-            Ok(j) => Some(j),
-            Err(_) => {
-                let m = format!("jobs: '{j}'");
-                return refuse(typed, m).await;
-            }
-        },
-    };
-    let steward = match typed.steward.trim() {
-        "" => None,
-        s => s.parse::<i64>().ok(),
-    };
-    // A phase's name is a record of the zone, named as the zone names it: 一期, 二期 …
-    let ordinals: Vec<&str> = i18n::text(Lang::Zh, "project.phase_ordinals")
-        .split(',')
-        .collect();
-    let request = CreateProjectRequest {
-        enterprise_id,
-        name: typed.name.clone(),
-        name_en: None,
-        total_investment_yuan: typed.investment.clone(),
-        industry_code: Some(typed.industry_code.clone()),
-        chain_position: Some(typed.chain_position.clone()),
-        expected_output_yuan: None,
-        expected_tax_yuan: None,
-        jobs,
-        steward_user_id: steward,
-        phases: ordinals[..count.min(ordinals.len())]
-            .iter()
-            .map(|name| luodi_domain::stewardship::project::PhaseInput {
-                name: name.to_string(),
-                status: Some(typed.status.clone()),
-                facts: Default::default(),
-            })
-            .collect(),
-    };
-    match projects::create(&state.app, &page.caller(), request).await {
-        Ok(p) => Ok(Redirect::to(&format!("/projects/{}", p.id)).into_response()),
-        Err(e) => {
-            let e = ApiError::app(page.lang, e);
-            if e.status.is_server_error() {
-                return Err(e);
-            }
-            let message = if e.body.errors.is_empty() {
-                e.body.message.clone()
-            } else {
-                e.body
-                    .errors
-                    .iter()
-                    .map(|f| format!("{}: {}", f.field, f.message))
-                    .collect::<Vec<_>>()
-                    .join("；")
-            };
-            render_projects(&state, &page, e.status, typed, Some(message)).await
-        }
-    }
 }
 
 pub struct PhaseRow {
@@ -275,6 +136,16 @@ struct ProjectPage {
     steward_choices: Vec<(i64, String)>,
     /// The newest first.
     timeline: Vec<TimelineEntry>,
+    may_edit: bool,
+    /// Each phase's conditions in words: (phase name, (label, value) known, how many to be
+    /// confirmed).
+    conditions: Vec<PhaseConditions>,
+}
+
+pub struct PhaseConditions {
+    pub name: String,
+    pub known: Vec<(&'static str, String)>,
+    pub unknown: usize,
 }
 
 pub(crate) async fn render_project(
@@ -402,6 +273,16 @@ pub(crate) async fn render_project(
             stewards: steward_rows,
             steward_choices: view.steward_choices,
             timeline: view.timeline,
+            may_edit: view.may_edit,
+            conditions: p
+                .phases
+                .iter()
+                .map(|ph| PhaseConditions {
+                    name: ph.name.clone(),
+                    known: conditions::described(&ph.facts, lang),
+                    unknown: conditions::unknown_count(&ph.facts),
+                })
+                .collect(),
         },
     ))
 }
