@@ -1326,6 +1326,155 @@ mod board_page {
     }
 }
 
+mod home_work {
+    //! Each role's home is its work queue: the parts the policy gives the role, each a
+    //! count linking to its filtered list and the items linking to themselves; an
+    //! enterprise's home holds its own work only.
+    use super::*;
+
+    /// The home's parts: (heading, count, link) in order.
+    fn parts(body: &str) -> Vec<(String, usize, String)> {
+        body.split("<section class=\"work-part ")
+            .skip(1)
+            .map(|part| {
+                let href = part
+                    .split("<h2><a href=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap();
+                let heading = part
+                    .split("\">")
+                    .nth(2)
+                    .unwrap()
+                    .split(" <span")
+                    .next()
+                    .unwrap();
+                let count = part
+                    .split("<span class=\"count\">")
+                    .nth(1)
+                    .unwrap()
+                    .split('<')
+                    .next()
+                    .unwrap();
+                (
+                    heading.to_string(),
+                    count.parse().unwrap(),
+                    href.replace("&#38;", "&").replace("&amp;", "&"),
+                )
+            })
+            .collect()
+    }
+
+    async fn homes(app: &TestApp) {
+        let sinopharm = app.sinopharm().await;
+        let home = |email: &'static str| async move {
+            let mut b = app.login(email).await;
+            let r = b.get(app, "/").await;
+            assert_eq!(r.status, StatusCode::OK, "{email}");
+            r.body
+        };
+        // The steward: the projects that need them, items overdue and next, open blockers
+        // worst first, each linking to the item.
+        let body = home("steward@luodi.demo").await;
+        let p = parts(&body);
+        let headings: Vec<&str> = p.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(
+            headings,
+            [
+                "需要您处理的项目",
+                "超期事项",
+                "即将到期的事项",
+                "未办结堵点（按时限紧迫排序）"
+            ],
+            "{body}"
+        );
+        assert!(p[1].1 >= 1 && p[3].1 == 3, "{p:?}");
+        assert!(body.contains(&format!("href=\"/projects/{sinopharm}\"")));
+        assert!(
+            body.contains("#row-"),
+            "items link to their row of the list"
+        );
+        assert!(body.contains("一期消防设计审查意见不明确"));
+        assert!(
+            !body.contains("研发人员人才公寓配租"),
+            "a closed blocker is no work"
+        );
+        // The approval officer: the department's items by due date and its blockers.
+        let body = home("approval@luodi.demo").await;
+        let p = parts(&body);
+        assert_eq!(
+            p.iter().map(|x| x.2.as_str()).collect::<Vec<_>>()[..3],
+            ["/queue?due=overdue", "/queue?due=today", "/queue?due=week"]
+        );
+        assert!(
+            p[3].2
+                .starts_with("/blockers?state=open&waiting_on=department&department="),
+            "{p:?}"
+        );
+        // The landing office: signed phases waiting for land, reservations waiting for
+        // handover.
+        let body = home("landing@luodi.demo").await;
+        let p = parts(&body);
+        assert_eq!(
+            (p[0].2.as_str(), p[1].2.as_str()),
+            ("/projects?stage=signed", "/projects?stage=land_matched")
+        );
+        assert!(
+            p[0].1 >= 3 && body.contains("青岛国药科技城 二期"),
+            "{body}"
+        );
+        // The leader: the red figures.
+        let body = home("leader@luodi.demo").await;
+        let p = parts(&body);
+        assert_eq!(p[0].2, "/blockers?clock=missed");
+        assert!(p[0].1 >= 1 && body.contains("三期用地红线与规划条件不一致"));
+        // The administrator: deliveries, the calendar, locked users.
+        let body = home("admin@luodi.demo").await;
+        let p = parts(&body);
+        let headings: Vec<&str> = p.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(
+            &headings[..3],
+            ["发送失败的通知", "工作日历", "被锁定的用户"]
+        );
+        // Five wrong passwords lock an account: the administrator's home names it.
+        for _ in 0..6 {
+            app.store
+                .authenticate("investment@luodi.demo", "wrong")
+                .await
+                .unwrap();
+        }
+        let body = home("admin@luodi.demo").await;
+        let p = parts(&body);
+        assert_eq!(p[2].1, 1, "{body}");
+        assert!(body.contains("investment@luodi.demo"));
+        // The enterprise: what to submit, what is returned, its blockers, its forecasts;
+        // nobody else's.
+        let body = home("enterprise@luodi.demo").await;
+        let p = parts(&body);
+        let headings: Vec<&str> = p.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(
+            headings,
+            [
+                "可以申报的事项",
+                "退回补正的事项",
+                "等待您处理的堵点",
+                "本企业期次预计开工"
+            ]
+        );
+        assert!(
+            body.contains("二期施工用电接入容量不足"),
+            "the blocker waiting on it"
+        );
+        assert!(!body.contains("康湾"), "no other enterprise's work: {body}");
+    }
+
+    on_both! {
+        each_roles_home_is_its_work_queue => homes;
+    }
+}
+
 mod leadership_page {
     use super::*;
 

@@ -15,6 +15,7 @@ pub mod sessions;
 pub mod settings;
 pub mod table;
 pub mod tokens;
+pub mod work;
 
 use luodi_domain::Text;
 use luodi_domain::core::enterprise::FieldError;
@@ -75,6 +76,12 @@ pub enum CoreError {
     /// which the settings page calls.
     #[error(transparent)]
     Stewardship(#[from] crate::stewardship::StewardshipError),
+    /// A use case of approvals that a core view reads (the home's department queue).
+    #[error(transparent)]
+    Approvals(#[from] crate::approvals::ApprovalsError),
+    /// A use case of forecast that a core view reads (the home's forecasts).
+    #[error(transparent)]
+    Forecast(#[from] crate::forecast::ForecastError),
 }
 
 impl CoreError {
@@ -145,6 +152,8 @@ impl From<CoreError> for Problem {
                 Problem::invalid("invalid_setting", message).field(field)
             }
             CoreError::Stewardship(e) => e.into(),
+            CoreError::Approvals(e) => e.into(),
+            CoreError::Forecast(e) => e.into(),
         }
     }
 }

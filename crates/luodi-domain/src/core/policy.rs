@@ -296,6 +296,87 @@ pub fn decides_for_department(role: Role) -> bool {
     Operation::TakeItemStep.reach(role) == Some(Reach::OwnDepartment)
 }
 
+/// A part of a home page's work queue: what a role's home shows first, each a count that
+/// links to its filtered list and the items themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    /// A steward's projects that need them (overdue items, missed clocks, late forecasts).
+    StewardProjects,
+    /// Items overdue on the steward's projects.
+    StewardOverdue,
+    /// Items due next on the steward's projects.
+    StewardDueNext,
+    /// The open blockers of the steward's projects, the worst clock first.
+    StewardBlockers,
+    /// The department's items overdue, due today and due this week.
+    DepartmentOverdue,
+    DepartmentDueToday,
+    DepartmentDueThisWeek,
+    /// Blockers waiting on the department's answer.
+    DepartmentBlockers,
+    /// Signed phases with no parcel reserved.
+    PhasesWaitingForLand,
+    /// Phases with a parcel reserved, not handed over.
+    ReservationsWaitingForHandover,
+    /// Phases not handed over whose conditions are still to be confirmed.
+    ConditionsToConfirm,
+    /// The enterprise's items to submit (not started) and returned for correction.
+    EnterpriseToSubmit,
+    EnterpriseReturned,
+    /// The enterprise's blockers waiting for its confirmation or its information.
+    EnterpriseBlockers,
+    /// The enterprise's phases and when they are forecast to start building.
+    EnterpriseForecasts,
+    /// Blockers whose clock is missed, by department (the leadership's red figures).
+    MissedBlockers,
+    /// Phases forecast to start after their target.
+    LatePhases,
+    /// Deliveries (email, webhooks) that failed.
+    FailedDeliveries,
+    /// Next year's working-day calendar, when it is not published yet.
+    CalendarNextYear,
+    /// Users locked out by wrong passwords.
+    LockedUsers,
+}
+
+/// What the home of a user of `role` shows, in order.
+pub fn home_work(role: Role) -> &'static [Work] {
+    use Work::*;
+    match role {
+        Role::Steward => &[
+            StewardProjects,
+            StewardOverdue,
+            StewardDueNext,
+            StewardBlockers,
+        ],
+        Role::Approval => &[
+            DepartmentOverdue,
+            DepartmentDueToday,
+            DepartmentDueThisWeek,
+            DepartmentBlockers,
+        ],
+        Role::Landing => &[
+            PhasesWaitingForLand,
+            ReservationsWaitingForHandover,
+            ConditionsToConfirm,
+        ],
+        Role::Investment => &[ConditionsToConfirm, PhasesWaitingForLand],
+        Role::Leader => &[MissedBlockers, LatePhases],
+        Role::Enterprise => &[
+            EnterpriseToSubmit,
+            EnterpriseReturned,
+            EnterpriseBlockers,
+            EnterpriseForecasts,
+        ],
+        Role::Admin => &[
+            FailedDeliveries,
+            CalendarNextYear,
+            LockedUsers,
+            MissedBlockers,
+        ],
+    }
+}
+
 /// Whether a user of `role` is a project steward (项目服务管家), who can be assigned
 /// projects and whose board opens on their own.
 pub fn is_steward(role: Role) -> bool {

@@ -245,6 +245,27 @@ impl Store {
         Ok(rows.iter().map(user_from).collect())
     }
 
+    /// The zone's users locked out by wrong passwords at `now`: (name, email, locked until),
+    /// the soonest to be free first.
+    pub async fn locked_users(
+        &self,
+        zone: luodi_domain::ZoneId,
+        now: &str,
+    ) -> Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT u.display_name, u.email, t.locked_until FROM login_throttle t JOIN users u ON t.key = 'email:' || u.email
+             WHERE u.zone_id = $1 AND t.locked_until IS NOT NULL AND t.locked_until > $2 ORDER BY t.locked_until, u.email",
+        )
+        .bind(zone.0)
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("display_name"), r.get("email"), r.get("locked_until")))
+            .collect())
+    }
+
     /// Checks a password, counting failures per account: after [`MAX_FAILURES`] within
     /// the window the account is locked for [`LOCK_MINUTES`], even for the right password.
     pub async fn authenticate(&self, email: &str, password: &str) -> Result<LoginOutcome> {

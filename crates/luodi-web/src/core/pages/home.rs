@@ -9,6 +9,7 @@ use axum::routing::get;
 use luodi_app::core::CoreError;
 use luodi_app::core::audit;
 use luodi_app::core::home::{self, ParkCard};
+use luodi_app::core::work::{self, WorkPart};
 use luodi_domain::core::audit::changed_fields;
 use luodi_domain::core::time::{from_stored, zone_display};
 use luodi_store::PageRequest;
@@ -31,12 +32,18 @@ pub fn router() -> Router<AppState> {
 #[template(path = "home.html")]
 struct HomePage {
     l: Layout,
+    /// The role's work, first.
+    work: Vec<WorkPart>,
     enterprise_count: i64,
     parks: Vec<ParkCard>,
 }
 
 async fn home(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
-    let view = home::home(&state.app, &page.caller())
+    let caller = page.caller();
+    let view = home::home(&state.app, &caller)
+        .await
+        .map_err(|e| ApiError::app(page.lang, e))?;
+    let work = work::work(&state.app, &caller)
         .await
         .map_err(|e| ApiError::app(page.lang, e))?;
     let l = Layout::new(&state, &page, "home.title", "nav.home", "/").await;
@@ -44,6 +51,7 @@ async fn home(State(state): State<AppState>, page: PageUser) -> Result<Response,
         StatusCode::OK,
         &HomePage {
             l,
+            work,
             enterprise_count: view.enterprise_count,
             parks: view.parks,
         },
