@@ -75,11 +75,16 @@ pub struct ParcelPage {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReserveRequest {
-    /// The project phase to reserve the parcel for.
+    /// The project phase to reserve the parcel for; a phase before `land_matched` moves
+    /// to it.
     pub phase_id: i64,
+    /// Why this parcel (the pages require it); kept in the audit trail.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
-/// Why a reservation is given up; kept in the audit trail.
+/// Why a reservation is given up; kept in the audit trail. A phase at `land_matched` goes
+/// back to `signed`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReleaseRequest {
