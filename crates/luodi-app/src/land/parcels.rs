@@ -158,7 +158,10 @@ pub async fn set_land_needs(
     needs: &LandNeeds,
 ) -> Result<(), LandError> {
     let zone = caller.zone_for(Operation::ManageParcels)?;
-    needs.check().map_err(|e| LandError::Needs(e, ""))?;
+    let problems = needs.problems();
+    if !problems.is_empty() {
+        return Err(LandError::Needs(problems, ""));
+    }
     let scope = zone_scope(zone);
     Ok(app
         .store
