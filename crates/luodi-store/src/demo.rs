@@ -526,7 +526,7 @@ async fn load_sinopharm(
     // The landing office reserved the parcel for phase 1 when it matched it.
     if let Some(parcel) = store.parcel_by_code(zone.id, SINOPHARM_PARCEL).await? {
         match store
-            .reserve_parcel(&actor, zone.id, parcel.id, project.phases[0].id)
+            .reserve_parcel(&actor, zone.id, parcel.id, project.phases[0].id, None)
             .await
         {
             Ok(_) => {}
@@ -951,7 +951,7 @@ async fn load_history(
             .ok_or(StoreError::NotFound)?
             .id;
         match store
-            .reserve_parcel(&actor, zone.id, parcel_id, phase)
+            .reserve_parcel(&actor, zone.id, parcel_id, phase, None)
             .await
         {
             Ok(_) => {}

@@ -95,7 +95,7 @@ async fn reserved_parcel(
         .unwrap();
     let id = store.parcel_by_code(zone, code).await.unwrap().unwrap().id;
     store
-        .reserve_parcel(&Actor::Cli, zone, id, phase_id)
+        .reserve_parcel(&Actor::Cli, zone, id, phase_id, None)
         .await
         .unwrap();
 }
@@ -1576,7 +1576,7 @@ mod parcels {
             ))
         ));
         let reserved = store
-            .reserve_parcel(&Actor::Cli, zone, id, p2)
+            .reserve_parcel(&Actor::Cli, zone, id, p2, None)
             .await
             .unwrap();
         assert_eq!(
@@ -1584,19 +1584,19 @@ mod parcels {
             (ParcelStatus::Reserved, Some(p2))
         );
         assert!(matches!(
-            store.reserve_parcel(&Actor::Cli, zone, id, p3).await,
+            store.reserve_parcel(&Actor::Cli, zone, id, p3, None).await,
             Err(AllocationError::NotAvailable {
                 status: "reserved",
                 ..
             })
         ));
         assert!(matches!(
-            store.reserve_parcel(&Actor::Cli, zone, page[2].id, p2).await,
+            store.reserve_parcel(&Actor::Cli, zone, page[2].id, p2, None).await,
             Err(AllocationError::PhaseHasParcel(code)) if code == "GX-T-01"
         ));
         assert!(matches!(
             store
-                .reserve_parcel(&Actor::Cli, zone, page[1].id, p3)
+                .reserve_parcel(&Actor::Cli, zone, page[1].id, p3, None)
                 .await,
             Err(AllocationError::NotAvailable {
                 status: "withdrawn",
@@ -1675,7 +1675,9 @@ mod parcels {
             .iter()
             .map(|&ph| {
                 let store = store.clone();
-                tokio::spawn(async move { store.reserve_parcel(&Actor::Cli, zone, id, ph).await })
+                tokio::spawn(
+                    async move { store.reserve_parcel(&Actor::Cli, zone, id, ph, None).await },
+                )
             })
             .collect();
         let mut won = Vec::new();
@@ -1771,7 +1773,7 @@ mod parcels {
             .unwrap()
             .id;
         store
-            .reserve_parcel(&Actor::Cli, zone, id, phase)
+            .reserve_parcel(&Actor::Cli, zone, id, phase, None)
             .await
             .unwrap();
         let changed = store
@@ -1784,7 +1786,7 @@ mod parcels {
         // A refused reservation takes no revision.
         assert!(
             store
-                .reserve_parcel(&Actor::Cli, zone, id, phase)
+                .reserve_parcel(&Actor::Cli, zone, id, phase, None)
                 .await
                 .is_err()
         );
@@ -1800,6 +1802,90 @@ mod parcels {
         import_reserve_hand_over => import_reserve_hand_over;
         one_parcel_one_phase_under_concurrency => one_parcel_one_phase_under_concurrency;
         revisions_track_every_write => revisions_track_every_write;
+        a_reservation_matches_the_phases_land_and_a_release_unmatches_it => reservation_moves_the_phase;
+    }
+
+    /// The phase moves with its reservation, in the same transaction, and the audit entry
+    /// says how (with the reason for reserving, when one is given).
+    async fn reservation_moves_the_phase(store: Store) {
+        use luodi_domain::stewardship::project::PhaseStatus;
+        let zone = demo::load(&store).await.unwrap().id;
+        let scope = Scope {
+            zone: Some(zone),
+            enterprise: None,
+        };
+        let phase = phases(&store, zone, 1).await[0];
+        let status = async |store: &Store| store.phase(&scope, phase).await.unwrap().status;
+        assert_eq!(status(&store).await, PhaseStatus::Signed);
+        store
+            .import_parcels(
+                &Actor::Cli,
+                zone,
+                &parcels_from_geojson(&file(&[("GX-M-01", 120.40, json!({}))])).unwrap(),
+            )
+            .await
+            .unwrap();
+        let id = store
+            .parcel_by_code(zone, "GX-M-01")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        store
+            .reserve_parcel(&Actor::Cli, zone, id, phase, Some("匹配第一名"))
+            .await
+            .unwrap();
+        assert_eq!(status(&store).await, PhaseStatus::LandMatched);
+        let entry = async |store: &Store| {
+            store
+                .audit_entries(
+                    &scope,
+                    Some(("parcel", &id.to_string())),
+                    luodi_store::PageRequest {
+                        page: 1,
+                        per_page: 1,
+                    },
+                )
+                .await
+                .unwrap()
+                .items
+                .remove(0)
+        };
+        let reserved = entry(&store).await;
+        assert_eq!(reserved.action, "reserve");
+        assert_eq!(reserved.before["phase_status"], "signed");
+        assert_eq!(reserved.after["phase_status"], "land_matched");
+        assert_eq!(reserved.after["reason"], "匹配第一名");
+        store
+            .release_parcel(&Actor::Cli, zone, id, "企业改选地块")
+            .await
+            .unwrap();
+        assert_eq!(status(&store).await, PhaseStatus::Signed);
+        let released = entry(&store).await;
+        assert_eq!(released.action, "release");
+        assert_eq!(released.before["phase_status"], "land_matched");
+        assert_eq!(released.after["phase_status"], "signed");
+        assert_eq!(released.after["reason"], "企业改选地块");
+        // A phase already past land matched is neither moved on nor back.
+        store
+            .reserve_parcel(&Actor::Cli, zone, id, phase, None)
+            .await
+            .unwrap();
+        store
+            .hand_over(
+                &Actor::Cli,
+                &scope,
+                phase,
+                &luodi_store::approvals::service_lists::Handover {
+                    date: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+                    parcel_code: "GX-M-01".into(),
+                    assessments: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(status(&store).await, PhaseStatus::LandHandedOver);
+        assert!(store.verify_audit(None).await.unwrap().is_ok());
     }
 }
 
@@ -1887,7 +1973,7 @@ mod parcel_races {
             .await
             .unwrap();
         store
-            .reserve_parcel(&Actor::Cli, zone, id, project.phases[2].id)
+            .reserve_parcel(&Actor::Cli, zone, id, project.phases[2].id, None)
             .await
             .unwrap();
         // Re-importing without a status keeps the reservation; with "available" it is refused.
@@ -1925,7 +2011,7 @@ mod parcel_races {
         ));
         // Handover matches the parcel code whatever its case.
         store
-            .reserve_parcel(&Actor::Cli, zone, id, project.phases[2].id)
+            .reserve_parcel(&Actor::Cli, zone, id, project.phases[2].id, None)
             .await
             .unwrap();
         let h = luodi_store::approvals::service_lists::Handover {

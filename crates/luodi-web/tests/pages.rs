@@ -672,8 +672,10 @@ mod project_pages {
         );
         let page = landing.get(app, &format!("/projects/{project_id}")).await;
         assert!(page.body.contains("id=\"list-1\""), "phase 1 has its list");
+        // Phase 3 can be handed over once a parcel is reserved for it; until then the
+        // page says so (and links to matching) instead of a form that can only fail.
         assert!(
-            page.body.contains("id=\"handover-3\""),
+            page.body.contains("id=\"handover-needs-parcel-3\""),
             "phase 3 can be handed over"
         );
         let csrf = page.csrf();
@@ -712,6 +714,11 @@ mod project_pages {
         };
         let phase3 = app.store.project(&scope, project_id).await.unwrap().phases[2].id;
         app.reserved_parcel(&token, "GX-2025-09", phase3).await;
+        let page = landing.get(app, &format!("/projects/{project_id}")).await;
+        assert!(
+            page.body.contains("id=\"handover-3\""),
+            "phase 3 can be handed over"
+        );
         let r = landing
             .post(
                 app,
@@ -730,6 +737,12 @@ mod project_pages {
         assert!(
             list3.body.contains("id=\"row-PG10\"") && list3.body.contains("免于办理"),
             "flood assessment waives PG10"
+        );
+        // In PG10's own row: the legend also says 免于办理.
+        let row = list3.body.split("id=\"row-PG10\"").nth(1).unwrap();
+        assert!(
+            row[..row.find("</tr>").unwrap()].contains("免于办理"),
+            "{row}"
         );
 
         // Phase 1: the enterprise submits the construction permit, the bureau returns it.
@@ -1513,7 +1526,13 @@ mod phase_moves {
         let url = format!("/projects/{id}");
         let mut landing = app.login("landing@luodi.demo").await;
         let p = landing.get(app, &url).await;
-        assert!(p.body.contains("id=\"move-2\""), "phase 2 can be moved on");
+        // Phase 2 (signed, no parcel) can take no move by hand now: the moves are listed
+        // with why, and no form offers one that can only fail.
+        assert!(
+            p.body.contains("id=\"cannot-move-2\""),
+            "phase 2 can be moved on"
+        );
+        assert!(!p.body.contains("id=\"move-2\""));
         // Phase 2 has no parcel: land matched is refused, with the reason on the page.
         let r = landing
             .post(
@@ -2025,4 +2044,567 @@ async fn queue_page_for_deciders(app: &TestApp) {
     let mut officer = app.login("approval@luodi.demo").await;
     let r = officer.get(app, "/queue").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+mod land_steps {
+    //! The landing office's part of the main job on pages: land needs on the project page,
+    //! match → reserve, release, hand over the reserved parcel, and only the moves that
+    //! can succeed offered. An enterprise user sees and does none of it.
+    use super::*;
+    use luodi_domain::stewardship::project::PhaseStatus;
+
+    fn scope(zone: luodi_domain::ZoneId) -> luodi_domain::Scope {
+        luodi_domain::Scope {
+            zone: Some(zone),
+            enterprise: None,
+        }
+    }
+
+    /// The demo's Sinopharm project's phase `seq` as stored.
+    async fn phase(app: &TestApp, seq: usize) -> luodi_store::stewardship::projects::Phase {
+        let zone = demo::zone_id(&app.store).await.unwrap();
+        app.store
+            .project(&scope(zone), app.sinopharm().await)
+            .await
+            .unwrap()
+            .phases[seq - 1]
+            .clone()
+    }
+
+    /// The text of an element by its id, up to its closing tag `end`.
+    fn element<'a>(body: &'a str, id: &str, end: &str) -> &'a str {
+        let at = body
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("no #{id} in {body}"));
+        let rest = &body[at..];
+        &rest[..rest.find(end).unwrap_or(rest.len())]
+    }
+
+    /// The landing officer records and edits a phase's land needs on the project page;
+    /// each problem sits beside its field with the field's label, values stay as typed,
+    /// and the save redirects to the page with a confirmation.
+    async fn land_needs_on_the_project_page(app: &TestApp) {
+        let pid = app.sinopharm().await;
+        let mut landing = app.login("landing@luodi.demo").await;
+        let page = landing.get(app, &format!("/projects/{pid}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        // Phase 2's recorded needs, in words.
+        let needs = element(&page.body, "needs-2", "</dl>");
+        assert!(needs.contains("60–200 亩"), "{needs}");
+        assert!(needs.contains("C2761 "), "the industry by name: {needs}");
+        assert!(
+            needs.contains("<dt>燃气</dt><dd>需要</dd>")
+                && needs.contains("<dt>蒸汽</dt><dd>不需要</dd>")
+                && needs.contains("<dt>固定资产投资</dt><dd>15.00 亿元</dd>"),
+            "{needs}"
+        );
+        assert!(needs.contains("国药器械青岛公司（经度 120.3003，纬度 36.3052）"));
+        assert!(page.body.contains("id=\"needs-form-2\""));
+        let csrf = page.csrf();
+        let path = format!("/projects/{pid}/phases/2/land-needs");
+        let r = landing
+            .post(
+                app,
+                &path,
+                &[
+                    ("_csrf", &csrf),
+                    ("area_mu_min", "70"),
+                    ("area_mu_max", "abc"),
+                    ("industry", "C2761"),
+                    ("investment_wan", ""),
+                    ("partner_name", "国药器械"),
+                    ("partner_lon", "999"),
+                    ("partner_lat", "36.3"),
+                    ("gas", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            element(&r.body, "needs-2-area_mu_max-error", "</p>")
+                .contains("最大面积（亩）：“abc”不是数字"),
+            "{}",
+            r.body
+        );
+        assert!(
+            element(&r.body, "needs-2-partner_lon-error", "</p>")
+                .contains("链上伙伴经度：国药器械的经度 999 不在 -180 到 180 之间")
+        );
+        assert!(r.body.contains("value=\"abc\"") && r.body.contains("value=\"999\""));
+        assert!(
+            r.body
+                .contains("id=\"needs-2-area_mu_min\" name=\"area_mu_min\" value=\"70\"")
+        );
+        // Nothing was recorded.
+        assert_eq!(phase(app, 2).await.land_needs.unwrap().area_mu_min, 60.0);
+        let r = landing
+            .post(
+                app,
+                &path,
+                &[
+                    ("_csrf", &csrf),
+                    ("area_mu_min", "70"),
+                    ("area_mu_max", "150"),
+                    ("industry", "c2761"),
+                    ("investment_wan", ""),
+                    ("power_kva", "5000"),
+                    ("sewage_class", "B"),
+                    ("preferred_parks", "biomed-park"),
+                    ("partner_name", "国药器械"),
+                    ("partner_lon", "120.30"),
+                    ("partner_lat", "36.30"),
+                    ("steam", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.location(), format!("/projects/{pid}?saved=2#land-2"));
+        let page = landing.get(app, r.location()).await;
+        assert!(
+            element(&page.body, "project-notice", "</p>").contains("已保存二期的用地需求"),
+            "{}",
+            page.body
+        );
+        let needs = phase(app, 2).await.land_needs.unwrap();
+        assert_eq!(
+            (needs.area_mu_min, needs.area_mu_max, needs.investment_wan),
+            (70.0, 150.0, None)
+        );
+        assert_eq!(needs.industry.as_deref(), Some("C2761"));
+        assert!(!needs.gas && needs.steam);
+        // In English, the label is English.
+        let r = landing
+            .post(
+                app,
+                "/lang",
+                &[("_csrf", &csrf), ("lang", "en"), ("next", "/")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = landing
+            .post(
+                app,
+                &path,
+                &[("_csrf", &csrf), ("area_mu_min", ""), ("area_mu_max", "10")],
+            )
+            .await;
+        assert!(
+            element(&r.body, "needs-2-area_mu_min-error", "</p>")
+                .contains("Area from (mu): required"),
+            "{}",
+            r.body
+        );
+
+        // The enterprise sees no land needs and cannot record them.
+        let mut enterprise = app.login("enterprise@luodi.demo").await;
+        let page = enterprise.get(app, &format!("/projects/{pid}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!page.body.contains("id=\"land\"") && !page.body.contains("needs-form-"));
+        let r = enterprise
+            .post(
+                app,
+                &path,
+                &[
+                    ("_csrf", &page.csrf()),
+                    ("area_mu_min", "1"),
+                    ("area_mu_max", "2"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(phase(app, 2).await.land_needs.unwrap().area_mu_min, 70.0);
+    }
+
+    /// From the phase, "Match parcels" opens the matcher with its needs; a ranked parcel is
+    /// reserved with a reason (required), which moves the phase to land matched; the
+    /// project page confirms it and offers the release, which moves it back.
+    async fn match_reserve_and_release(app: &TestApp) {
+        let pid = app.sinopharm().await;
+        let ph2 = phase(app, 2).await;
+        let mut landing = app.login("landing@luodi.demo").await;
+        let page = landing.get(app, &format!("/projects/{pid}")).await;
+        let link = format!("href=\"/parcels/match?phase={}\" id=\"match-2\"", ph2.id);
+        assert!(page.body.contains(&link), "{}", page.body);
+        let m = landing
+            .get(app, &format!("/parcels/match?phase={}", ph2.id))
+            .await;
+        assert_eq!(m.status, StatusCode::OK);
+        assert!(
+            m.body.contains("id=\"need-area_mu_min\" value=\"60\""),
+            "prefilled"
+        );
+        let first = element(&m.body, "rank-1", "</h3>");
+        let parcel_id: i64 = first
+            .split("href=\"/parcels/")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let form_id = format!("reserve-{parcel_id}");
+        assert!(
+            m.body.contains(&format!("id=\"{form_id}\"")),
+            "a Reserve button"
+        );
+        assert!(element(&m.body, &form_id, "</form>").contains("预留给青岛国药科技城 · 二期"));
+        let csrf = m.csrf();
+        let ph = ph2.id.to_string();
+        let p = pid.to_string();
+        let path = format!("/parcels/{parcel_id}/reserve");
+        // Without a reason: refused beside the field, nothing reserved.
+        let r = landing
+            .post(
+                app,
+                &path,
+                &[
+                    ("_csrf", &csrf),
+                    ("phase_id", &ph),
+                    ("project_id", &p),
+                    ("reason", " "),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            element(&r.body, &format!("reserve-error-{parcel_id}"), "</p>")
+                .contains("预留原因：请填写原因")
+        );
+        assert_eq!(phase(app, 2).await.status, PhaseStatus::Signed);
+        let r = landing
+            .post(
+                app,
+                &path,
+                &[
+                    ("_csrf", &csrf),
+                    ("phase_id", &ph),
+                    ("project_id", &p),
+                    ("reason", "匹配第一名，企业已踏勘"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.location(), format!("/projects/{pid}?reserved=2#land-2"));
+        assert_eq!(phase(app, 2).await.status, PhaseStatus::LandMatched);
+        let page = landing.get(app, r.location()).await;
+        let code = app
+            .store
+            .parcel(demo::zone_id(&app.store).await.unwrap(), parcel_id)
+            .await
+            .unwrap()
+            .code;
+        assert!(
+            element(&page.body, "project-notice", "</p>")
+                .contains(&format!("已将地块 {code} 预留给二期，该期进入“已匹配地块”")),
+            "{}",
+            page.body
+        );
+        assert!(element(&page.body, "reserved-2", "</p>").contains(&code));
+        let zone = demo::zone_id(&app.store).await.unwrap();
+        let entry = app
+            .store
+            .audit_entries(
+                &scope(zone),
+                Some(("parcel", &parcel_id.to_string())),
+                luodi_store::PageRequest {
+                    page: 1,
+                    per_page: 1,
+                },
+            )
+            .await
+            .unwrap()
+            .items
+            .remove(0);
+        assert_eq!(entry.after["reason"], "匹配第一名，企业已踏勘");
+        // Reserved now, the parcel offers no second Reserve button.
+        let m = landing
+            .get(app, &format!("/parcels/match?phase={}", ph2.id))
+            .await;
+        assert!(!m.body.contains(&format!("id=\"{form_id}\"")));
+
+        // The enterprise can neither reserve nor release.
+        let mut enterprise = app.login("enterprise@luodi.demo").await;
+        let ecsrf = enterprise.get(app, "/").await.csrf();
+        assert_eq!(
+            enterprise
+                .get(app, &format!("/parcels/match?phase={}", ph2.id))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let r = enterprise
+            .post(
+                app,
+                &format!("/parcels/{parcel_id}/release"),
+                &[
+                    ("_csrf", &ecsrf),
+                    ("reason", "x"),
+                    ("project_id", &p),
+                    ("seq", "2"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = enterprise
+            .post(
+                app,
+                &path,
+                &[("_csrf", &ecsrf), ("phase_id", &ph), ("reason", "x")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(
+            !enterprise
+                .get(app, &format!("/projects/{pid}"))
+                .await
+                .body
+                .contains("id=\"release-2\"")
+        );
+
+        // Release from the project page: a reason is required, then the phase is back at
+        // signed with a confirmation.
+        assert!(page.body.contains("id=\"release-2\""));
+        let release = format!("/parcels/{parcel_id}/release");
+        let r = landing
+            .post(
+                app,
+                &release,
+                &[
+                    ("_csrf", &csrf),
+                    ("project_id", &p),
+                    ("seq", "2"),
+                    ("reason", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            element(&r.body, "release-error-2", "</p>").contains("释放原因：请填写原因"),
+            "{}",
+            r.body
+        );
+        let r = landing
+            .post(
+                app,
+                &release,
+                &[
+                    ("_csrf", &csrf),
+                    ("project_id", &p),
+                    ("seq", "2"),
+                    ("reason", "企业改选地块"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = landing.get(app, r.location()).await;
+        assert!(
+            element(&page.body, "project-notice", "</p>")
+                .contains(&format!("已释放地块 {code} 的预留"))
+        );
+        assert_eq!(phase(app, 2).await.status, PhaseStatus::Signed);
+
+        // Release from the parcel's page.
+        let token = app.token("landing@luodi.demo").await;
+        let body = serde_json::json!({"phase_id": ph2.id, "reason": "再次预留"}).to_string();
+        let r = app
+            .api(
+                "POST",
+                &path.replace("/parcels", "/api/v1/parcels"),
+                Some(&token),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(phase(app, 2).await.status, PhaseStatus::LandMatched);
+        let parcel_page = landing.get(app, &format!("/parcels/{parcel_id}")).await;
+        assert!(parcel_page.body.contains("id=\"release-form\""));
+        let r = landing
+            .post(app, &release, &[("_csrf", &csrf), ("reason", "")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(element(&r.body, "release-error", "</p>").contains("释放原因：请填写原因"));
+        let r = landing
+            .post(app, &release, &[("_csrf", &csrf), ("reason", "地块收回")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let parcel_page = landing.get(app, r.location()).await;
+        assert!(parcel_page.body.contains("id=\"parcel-notice\""));
+        assert!(!parcel_page.body.contains("id=\"release-form\""));
+        assert_eq!(phase(app, 2).await.status, PhaseStatus::Signed);
+    }
+
+    /// Blank optional figures in the matcher form set no limit (regression: they excluded
+    /// every parcel), and a partner off the globe is refused with the field and why
+    /// (regression: partner_lon=999 was accepted).
+    async fn match_form_blanks_and_bad_positions(app: &TestApp) {
+        let mut landing = app.login("landing@luodi.demo").await;
+        let blank = "/parcels/match?area_mu_min=60&area_mu_max=200&industry=C2761&investment_wan=&annual_tax_wan=&annual_output_wan=&power_kva=&water_m3_per_day=&budget_per_mu_wan=&partner_lon=&partner_lat=";
+        let m = landing.get(app, blank).await;
+        assert_eq!(m.status, StatusCode::OK, "{}", m.body);
+        assert!(
+            m.body.contains("id=\"rank-1\""),
+            "{}",
+            element(&m.body, "match-summary", "</p>")
+        );
+        let m = landing
+            .get(app, "/parcels/match?area_mu_min=60&area_mu_max=200&industry=C2761&partner_lon=999&partner_lat=36.3")
+            .await;
+        assert_eq!(m.status, StatusCode::OK);
+        assert!(m.body.contains("id=\"match-error\""));
+        assert!(
+            element(&m.body, "partner_lon-error", "</span>")
+                .contains("链上伙伴经度：链上伙伴的经度 999 不在 -180 到 180 之间"),
+            "{}",
+            m.body
+        );
+        assert!(m.body.contains("id=\"need-partner_lon\" value=\"999\""));
+        assert!(!m.body.contains("id=\"rank-1\""));
+        let m = landing
+            .get(
+                app,
+                "/parcels/match?area_mu_min=60&area_mu_max=200&power_kva=lots",
+            )
+            .await;
+        assert!(element(&m.body, "power_kva-error", "</span>").contains("“lots”不是数字"));
+    }
+
+    /// The handover form offers the parcel reserved for the phase, preselected, with the
+    /// parcel's own regional assessments ticked, and what is ticked is sent; without a
+    /// reservation it says so and links to matching.
+    async fn hand_over_the_reserved_parcel(app: &TestApp) {
+        let pid = app.sinopharm().await;
+        let ph3 = phase(app, 3).await;
+        let mut landing = app.login("landing@luodi.demo").await;
+        let page = landing.get(app, &format!("/projects/{pid}")).await;
+        assert!(
+            !page.body.contains("id=\"handover-3\""),
+            "no reservation: no form"
+        );
+        assert!(
+            element(&page.body, "handover-needs-parcel-3", "</p>").contains(&format!(
+                "本期尚未预留地块，暂不能交地。 <a href=\"/parcels/match?phase={}\">匹配地块</a>",
+                ph3.id
+            ))
+        );
+        // A parcel with its own flood assessment, reserved for phase 3.
+        let token = app.token("landing@luodi.demo").await;
+        let fc = serde_json::json!({"type": "FeatureCollection", "features": [{"type": "Feature",
+            "properties": {"code": "GX-H-01", "assessments": ["flood"]},
+            "geometry": {"type": "Polygon", "coordinates": [[[120.25, 36.25], [120.253, 36.25], [120.253, 36.252], [120.25, 36.252], [120.25, 36.25]]]}}]});
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/parcels",
+                Some(&token),
+                Some(&fc.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let zone = demo::zone_id(&app.store).await.unwrap();
+        let parcel = app
+            .store
+            .parcel_by_code(zone, "GX-H-01")
+            .await
+            .unwrap()
+            .unwrap();
+        let body = serde_json::json!({"phase_id": ph3.id}).to_string();
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/parcels/{}/reserve", parcel.id),
+                Some(&token),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let page = landing.get(app, &format!("/projects/{pid}")).await;
+        let form = element(&page.body, "handover-3", "</form>");
+        assert!(
+            form.contains("<option value=\"GX-H-01\" selected>GX-H-01</option>"),
+            "{form}"
+        );
+        assert!(form.contains("value=\"flood\" checked"), "{form}");
+        assert!(!form.contains("value=\"seismic\" checked"), "{form}");
+        // Send what the form holds, with seismic ticked too.
+        let mut fields: Vec<(String, String)> = Vec::new();
+        for input in form
+            .split("<input")
+            .skip(1)
+            .chain(form.split("<select").skip(1))
+        {
+            let attr = |a: &str| {
+                input
+                    .split(&format!("{a}=\""))
+                    .nth(1)
+                    .map(|v| v.split('"').next().unwrap().to_string())
+            };
+            let Some(name) = attr("name") else { continue };
+            let ticked = !input.contains("type=\"checkbox\"")
+                || input.contains(" checked")
+                || attr("value").as_deref() == Some("seismic");
+            if ticked {
+                fields.push((name, attr("value").unwrap_or_default()));
+            }
+        }
+        let sent: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert!(sent.contains(&("parcel_code", "GX-H-01")), "{sent:?}");
+        let r = landing
+            .post(app, &format!("/projects/{pid}/phases/3/handover"), &sent)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let ph = phase(app, 3).await;
+        let mut got = ph.parcel_assessments.unwrap();
+        got.sort();
+        assert_eq!(got, ["flood", "seismic"]);
+        assert_eq!(ph.status, PhaseStatus::LandHandedOver);
+        let list = landing.get(app, r.location()).await;
+        let row = element(&list.body, "row-PG10", "</tr>");
+        assert!(row.contains("免于办理"), "the flood item waived: {row}");
+        // The enterprise sees no handover form.
+        let mut enterprise = app.login("enterprise@luodi.demo").await;
+        let page = enterprise.get(app, &format!("/projects/{pid}")).await;
+        assert!(
+            !page.body.contains("id=\"handover-") && !page.body.contains("handover-needs-parcel")
+        );
+    }
+
+    /// Only the moves that can succeed are offered; the others are listed with why.
+    async fn only_possible_moves_are_offered(app: &TestApp) {
+        let pid = app.sinopharm().await;
+        let mut landing = app.login("landing@luodi.demo").await;
+        let page = landing.get(app, &format!("/projects/{pid}")).await;
+        // Phase 2, signed without a parcel: nothing can be taken by hand.
+        assert!(!page.body.contains("id=\"move-2\""), "{}", page.body);
+        let refused = element(&page.body, "cannot-move-2", "</ul>");
+        assert!(
+            refused.contains("<strong>已匹配地块</strong>: ")
+                && refused.contains("<strong>已开工</strong>: ")
+                && refused.contains("<strong>已投产</strong>: "),
+            "{refused}"
+        );
+        // Phase 1, land handed over: construction cannot start before the permit where the
+        // zone takes no commitment.
+        let refused = element(&page.body, "cannot-move-1", "</ul>");
+        assert!(refused.contains("已开工"), "{refused}");
+        assert!(!page.body.contains("id=\"move-1\""));
+        // The leader moves nothing and sees no move form.
+        let mut leader = app.login("leader@luodi.demo").await;
+        let page = leader.get(app, &format!("/projects/{pid}")).await;
+        assert!(!page.body.contains("cannot-move-") && !page.body.contains("id=\"move-"));
+        let mut enterprise = app.login("enterprise@luodi.demo").await;
+        let page = enterprise.get(app, &format!("/projects/{pid}")).await;
+        assert!(!page.body.contains("cannot-move-") && !page.body.contains("id=\"move-"));
+    }
+
+    on_both! {
+        land_needs_on_the_project_page => land_needs_on_the_project_page;
+        match_reserve_and_release => match_reserve_and_release;
+        match_form_blanks_and_bad_positions => match_form_blanks_and_bad_positions;
+        hand_over_the_reserved_parcel => hand_over_the_reserved_parcel;
+        only_possible_moves_are_offered => only_possible_moves_are_offered;
+    }
 }

@@ -106,7 +106,11 @@ pub async fn run_match(
         .clone()
         .or_else(|| phase.as_ref().and_then(|p| p.land_needs.clone()))
         .ok_or(LandError::NeedsRequired)?;
-    let industry = needs.check().map_err(|e| LandError::Needs(e, "needs."))?;
+    let problems = needs.problems();
+    if !problems.is_empty() {
+        return Err(LandError::Needs(problems, "needs."));
+    }
+    let industry = needs.check().map_err(LandError::internal)?;
     let k = req.k.unwrap_or(10);
     if !(1..=100).contains(&k) {
         return Err(LandError::OutOfRange("k", 1, 100));

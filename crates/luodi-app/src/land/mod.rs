@@ -9,7 +9,7 @@ pub mod reservations;
 
 use luodi_domain::core::i18n;
 use luodi_domain::core::policy::Denied;
-use luodi_domain::land::matching::NeedsError;
+use luodi_domain::land::matching::{NeedsError, NeedsProblem};
 use luodi_domain::land::parcel::FeatureProblem;
 use luodi_domain::stewardship::project::FactError;
 use luodi_domain::{Lang, Text};
@@ -41,9 +41,10 @@ pub enum LandError {
     /// A match without land needs, given or recorded on its phase.
     #[error("land needs are required")]
     NeedsRequired,
-    /// Land needs the rules refuse; the text before the rule's field (`needs.` in a match).
-    #[error("{0}")]
-    Needs(NeedsError, &'static str),
+    /// Land needs the rules refuse: every field at fault, and the text before each field
+    /// (`needs.` in a match). Never empty.
+    #[error("{}: {}", .0[0].field, .0[0].reason.en)]
+    Needs(Vec<NeedsProblem>, &'static str),
     #[error("{}: {}", .0.field, .0.message)]
     Facts(FactError),
     /// Matcher weights the rules refuse.
@@ -117,10 +118,39 @@ impl From<LandError> for Problem {
                 { Problem::invalid("required", Text::key("land.problem.needs_required")) }
                     .field("needs")
             }
-            LandError::Needs(e, prefix) => {
-                let message = e.to_string();
-                Problem::invalid("invalid_needs", Text::new(message.clone(), message))
-                    .field(format!("{prefix}{}", e.field))
+            LandError::Needs(problems, prefix) => {
+                // The first at fault as the API named it (a partner's position under
+                // `partners`), with its reason in both languages; every one in `errors`.
+                let field = |f: &str| {
+                    let f = if f.starts_with("partners.") {
+                        "partners"
+                    } else {
+                        f
+                    };
+                    format!("{prefix}{f}")
+                };
+                let first = problems.first().cloned();
+                let mut p = match first {
+                    Some(first) => Problem::invalid(
+                        "invalid_needs",
+                        Text::from_fn(|lang| {
+                            format!("{}: {}", first.field, first.reason.get(lang))
+                        }),
+                    )
+                    .field(field(first.field)),
+                    None => {
+                        Problem::invalid("invalid_needs", Text::key("land.problem.needs_required"))
+                    }
+                };
+                p.errors = problems
+                    .into_iter()
+                    .map(|n| FieldProblem {
+                        field: format!("{prefix}{}", n.field),
+                        code: "invalid_needs".into(),
+                        message: n.reason,
+                    })
+                    .collect();
+                p
             }
             LandError::Facts(e) => {
                 let message = e.to_string();

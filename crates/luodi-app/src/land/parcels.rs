@@ -75,11 +75,16 @@ pub struct ParcelPage {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReserveRequest {
-    /// The project phase to reserve the parcel for.
+    /// The project phase to reserve the parcel for; a phase before `land_matched` moves
+    /// to it.
     pub phase_id: i64,
+    /// Why this parcel (the pages require it); kept in the audit trail.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
-/// Why a reservation is given up; kept in the audit trail.
+/// Why a reservation is given up; kept in the audit trail. A phase at `land_matched` goes
+/// back to `signed`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReleaseRequest {
@@ -153,12 +158,59 @@ pub async fn set_land_needs(
     needs: &LandNeeds,
 ) -> Result<(), LandError> {
     let zone = caller.zone_for(Operation::ManageParcels)?;
-    needs.check().map_err(|e| LandError::Needs(e, ""))?;
+    let problems = needs.problems();
+    if !problems.is_empty() {
+        return Err(LandError::Needs(problems, ""));
+    }
     let scope = zone_scope(zone);
     Ok(app
         .store
         .set_land_needs(&caller.actor, &scope, phase_id, needs)
         .await?)
+}
+
+/// Records the land needs of phase `seq` of project `project` (as the project's page
+/// names it), as [`set_land_needs`] does; returns the phase.
+pub async fn set_project_land_needs(
+    app: &App,
+    caller: &Caller,
+    project: i64,
+    seq: i64,
+    needs: &LandNeeds,
+) -> Result<Phase, LandError> {
+    let zone = caller.zone_for(Operation::ManageParcels)?;
+    let phase = app
+        .store
+        .project(&zone_scope(zone), project)
+        .await?
+        .phases
+        .into_iter()
+        .find(|ph| ph.seq == seq)
+        .ok_or(StoreError::NotFound)?;
+    set_land_needs(app, caller, phase.id, needs).await?;
+    Ok(phase)
+}
+
+/// Phase `id` of the caller's zone, for those who see its land.
+pub async fn phase(app: &App, caller: &Caller, id: i64) -> Result<Phase, LandError> {
+    let zone = caller.zone_for(Operation::ViewParcels)?;
+    Ok(app.store.phase(&zone_scope(zone), id).await?)
+}
+
+/// The parcel reserved for phase `phase_id` (not yet handed over), if any.
+pub async fn reserved_for(
+    app: &App,
+    caller: &Caller,
+    phase_id: i64,
+) -> Result<Option<Parcel>, LandError> {
+    let zone = caller.zone_for(Operation::ViewParcels)?;
+    for id in app.store.phase_parcel_ids(zone, phase_id).await? {
+        let p = app.store.parcel(zone, id).await?;
+        if p.status == ParcelStatus::Reserved && p.reserved_phase_id == Some(phase_id) {
+            return Ok(Some(p));
+        }
+    }
+    Ok(None)
 }
 
 fn zone_scope(zone: ZoneId) -> Scope {
@@ -193,6 +245,8 @@ pub async fn map(app: &App, caller: &Caller) -> Result<ParcelMap, LandError> {
 pub struct ParcelView {
     pub parcel: Parcel,
     pub neighbours: Vec<Parcel>,
+    /// Whether the caller may release the parcel's reservation.
+    pub may_manage: bool,
 }
 
 /// Parcel `id` (as given in the path) with its neighbours; not found when it is not a
@@ -207,7 +261,11 @@ pub async fn parcel_page(app: &App, caller: &Caller, id: &str) -> Result<ParcelV
         .store
         .parcels_in_box(zone, (x0 - pad, y0 - pad, x1 + pad, y1 + pad), 400)
         .await?;
-    Ok(ParcelView { parcel, neighbours })
+    Ok(ParcelView {
+        parcel,
+        neighbours,
+        may_manage: caller.zone_for(Operation::ManageParcels).is_ok(),
+    })
 }
 
 /// The matcher page: the map, the phases whose land needs are recorded, the phase in use,
@@ -223,6 +281,8 @@ pub struct MatchView {
     pub needs: Option<LandNeeds>,
     /// The ranking, or why the matcher refused; none when there was nothing to match.
     pub outcome: Option<Result<MatchResponse, LandError>>,
+    /// Whether the caller may reserve a ranked parcel for the chosen phase.
+    pub may_reserve: bool,
 }
 
 /// The facts a match without a phase assumes: a new building, filed, with an EIA report
@@ -289,5 +349,6 @@ pub async fn match_page(
         chosen,
         needs,
         outcome,
+        may_reserve: caller.zone_for(Operation::ManageParcels).is_ok(),
     })
 }

@@ -31,14 +31,7 @@ pub struct MoveResponse {
     pub status_text: String,
 }
 
-/// The stages a phase is moved to by hand (the others by the handover and the milestone
-/// approvals).
-pub const MOVES_BY_HAND: [PhaseStatus; 4] = [
-    PhaseStatus::Signed,
-    PhaseStatus::LandMatched,
-    PhaseStatus::ConstructionStarted,
-    PhaseStatus::InProduction,
-];
+pub use luodi_domain::stewardship::project::MOVES_BY_HAND;
 
 /// Moves phase `phase_id` of the zone to the stage `request` names, once the lifecycle
 /// allows it; audited, with the commitment when there is one. The forecaster is woken.

@@ -422,6 +422,26 @@ pub struct ProjectView {
     pub may_hand_over: bool,
     /// Whether the caller may edit the project (its details, phases and conditions).
     pub may_edit: bool,
+
+    /// Whether the caller sees the zone's parcels and phases' land needs, and may record
+    /// needs, reserve and release parcels.
+    pub sees_land: bool,
+    pub may_manage_parcels: bool,
+    /// Each phase's land, in the order of `project.phases`.
+    pub land: Vec<PhaseLand>,
+}
+
+/// A phase's land as its project's page shows it.
+pub struct PhaseLand {
+    /// The parcel reserved for the phase (not yet handed over), where the caller sees
+    /// parcels.
+    pub reserved: Option<luodi_store::land::parcels::Parcel>,
+    /// Every stage the caller could move the phase to by hand, each with whether the
+    /// lifecycle allows it now or why not (empty where the caller may not move phases).
+    pub moves: Vec<(
+        luodi_domain::stewardship::project::PhaseStatus,
+        Result<(), luodi_domain::stewardship::project::LifecycleError>,
+    )>,
 }
 
 /// Project `id` as its page shows it, if the caller sees it.
@@ -455,6 +475,39 @@ pub async fn page(app: &App, caller: &Caller, id: i64) -> Result<ProjectView, St
             Err(e) => return Err(e.into()),
         }
     }
+    let land_zone = caller.zone_for(Operation::ViewParcels).ok();
+    let may_move = caller.zone_for(Operation::MovePhase).is_ok();
+    let policy: luodi_domain::stewardship::project::LifecyclePolicy = match land_zone {
+        Some(zone) if may_move => {
+            app.store
+                .zone_setting(zone, luodi_store::core::orgs::LIFECYCLE)
+                .await?
+        }
+        _ => Default::default(),
+    };
+    let mut land = Vec::with_capacity(project.phases.len());
+    for ph in &project.phases {
+        // The phase's parcel, reserved or handed over, as `Store::move_phase` reads it.
+        let mut parcels = Vec::new();
+        if let Some(zone) = land_zone {
+            for id in app.store.phase_parcel_ids(zone, ph.id).await? {
+                parcels.push(app.store.parcel(zone, id).await?);
+            }
+        }
+        let reserved = parcels.iter().find(|p| {
+            p.status == luodi_domain::land::parcel::ParcelStatus::Reserved
+                && p.reserved_phase_id == Some(ph.id)
+        });
+        let moves = if may_move {
+            ph.status.moves_by_hand(!parcels.is_empty(), policy)
+        } else {
+            Vec::new()
+        };
+        land.push(PhaseLand {
+            reserved: reserved.cloned(),
+            moves,
+        });
+    }
     Ok(ProjectView {
         project,
         enterprise,
@@ -463,8 +516,12 @@ pub async fn page(app: &App, caller: &Caller, id: i64) -> Result<ProjectView, St
         steward_choices,
         timeline,
         listed,
-        may_move: Operation::MovePhase.allows(caller.policy.role),
+        may_move,
         may_hand_over: Operation::HandOverLand.allows(caller.policy.role),
         may_edit: caller.zone_for(Operation::EditProject).is_ok(),
+
+        sees_land: land_zone.is_some(),
+        may_manage_parcels: caller.zone_for(Operation::ManageParcels).is_ok(),
+        land,
     })
 }

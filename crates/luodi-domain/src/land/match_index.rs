@@ -561,8 +561,9 @@ impl Index {
                 if min.is_nan() {
                     return false;
                 }
+                // A figure the project does not give sets no limit.
                 if have.is_nan() {
-                    return true;
+                    return false;
                 }
                 let bar = min * area;
                 let margin = bar.abs() * 1e-9 + 1e-300;

@@ -63,23 +63,65 @@ pub struct NeedsError {
     pub reason: String,
 }
 
+/// A problem with one field of the needs, in both languages: `field` is the needs' own
+/// name, or `partners.lon` / `partners.lat` for a chain partner's position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NeedsProblem {
+    pub field: &'static str,
+    pub reason: crate::core::lang::Text,
+}
+
 impl LandNeeds {
+    /// The first problem, as the API reports it (a partner's position under `partners`),
+    /// or the parsed industry.
     pub fn check(&self) -> Result<Option<IndustryCode>, NeedsError> {
-        let bad = |field, reason: String| Err(NeedsError { field, reason });
-        if !(self.area_mu_min.is_finite() && self.area_mu_min > 0.0) {
-            return bad(
-                "area_mu_min",
-                format!("{} is not an area above 0 mu", self.area_mu_min),
-            );
+        if let Some(p) = self.problems().into_iter().next() {
+            let field = if p.field.starts_with("partners.") {
+                "partners"
+            } else {
+                p.field
+            };
+            return Err(NeedsError {
+                field,
+                reason: p.reason.en,
+            });
         }
-        if !(self.area_mu_max.is_finite() && self.area_mu_max >= self.area_mu_min) {
-            return bad(
-                "area_mu_max",
-                format!(
-                    "{} is below area_mu_min {}",
-                    self.area_mu_max, self.area_mu_min
+        Ok(self
+            .industry
+            .as_deref()
+            .and_then(|c| IndustryCode::parse(c).ok()))
+    }
+
+    /// Every field at fault, in the order of the form, each with why.
+    pub fn problems(&self) -> Vec<NeedsProblem> {
+        use crate::core::lang::Text;
+        let mut out = Vec::new();
+        let mut bad = |field, reason| out.push(NeedsProblem { field, reason });
+        let value = |v: f64| v.to_string();
+        if !(self.area_mu_min.is_finite() && self.area_mu_min > 0.0) {
+            bad(
+                "area_mu_min",
+                Text::fill(
+                    "rules.needs.area_min",
+                    &[("value", &value(self.area_mu_min))],
                 ),
             );
+        } else if !(self.area_mu_max.is_finite() && self.area_mu_max >= self.area_mu_min) {
+            bad(
+                "area_mu_max",
+                Text::fill(
+                    "rules.needs.area_max",
+                    &[
+                        ("value", &value(self.area_mu_max)),
+                        ("min", &value(self.area_mu_min)),
+                    ],
+                ),
+            );
+        }
+        if let Some(c) = &self.industry
+            && let Err(e) = IndustryCode::parse(c)
+        {
+            bad("industry", e.text());
         }
         for (field, v) in [
             ("investment_wan", self.investment_wan),
@@ -92,32 +134,44 @@ impl LandNeeds {
             if let Some(v) = v
                 && !(v.is_finite() && v >= 0.0)
             {
-                return bad(field, format!("{v} is not a number of zero or more"));
+                bad(
+                    field,
+                    Text::fill("rules.needs.negative", &[("value", &value(v))]),
+                );
             }
         }
         if let Some(s) = &self.sewage_class
             && !SEWAGE_CLASSES.contains(&s.as_str())
         {
-            return bad(
+            bad(
                 "sewage_class",
-                format!("'{s}' is not one of {}", SEWAGE_CLASSES.join(", ")),
+                Text::fill(
+                    "rules.needs.sewage",
+                    &[("value", s), ("classes", &SEWAGE_CLASSES.join(", "))],
+                ),
             );
         }
-        for (i, p) in self.partners.iter().enumerate() {
-            if !((-180.0..=180.0).contains(&p.lon) && (-90.0..=90.0).contains(&p.lat)) {
-                return bad(
-                    "partners",
-                    format!("partner {i} ({}) has no valid position", p.name),
+        for p in &self.partners {
+            if !(p.lon.is_finite() && (-180.0..=180.0).contains(&p.lon)) {
+                bad(
+                    "partners.lon",
+                    Text::fill(
+                        "rules.needs.longitude",
+                        &[("value", &value(p.lon)), ("name", &p.name)],
+                    ),
+                );
+            }
+            if !(p.lat.is_finite() && (-90.0..=90.0).contains(&p.lat)) {
+                bad(
+                    "partners.lat",
+                    Text::fill(
+                        "rules.needs.latitude",
+                        &[("value", &value(p.lat)), ("name", &p.name)],
+                    ),
                 );
             }
         }
-        match &self.industry {
-            Some(c) => IndustryCode::parse(c).map(Some).map_err(|e| NeedsError {
-                field: "industry",
-                reason: e.to_string(),
-            }),
-            None => Ok(None),
-        }
+        out
     }
 }
 
@@ -473,7 +527,10 @@ pub fn exclusions(
     let short = |needed: Option<f64>, offered: Option<f64>| {
         needed.is_some_and(|n| offered.is_none_or(|o| o < n))
     };
-    if short(
+    // A per-mu minimum the parcel sets binds a figure the project gives; a figure it does
+    // not give (a blank in the form) sets no limit.
+    let below = |min: Option<f64>, offered: Option<f64>| matches!((min, offered), (Some(m), Some(o)) if o < m);
+    if below(
         a.investment_intensity_min_wan_per_mu,
         per_mu(needs.investment_wan),
     ) {
@@ -482,13 +539,13 @@ pub fn exclusions(
             offered: per_mu(needs.investment_wan),
         });
     }
-    if short(a.tax_per_mu_min_wan, per_mu(needs.annual_tax_wan)) {
+    if below(a.tax_per_mu_min_wan, per_mu(needs.annual_tax_wan)) {
         out.push(Exclusion::TaxPerMu {
             needed: a.tax_per_mu_min_wan.unwrap_or(0.0),
             offered: per_mu(needs.annual_tax_wan),
         });
     }
-    if short(a.output_per_mu_min_wan, per_mu(needs.annual_output_wan)) {
+    if below(a.output_per_mu_min_wan, per_mu(needs.annual_output_wan)) {
         out.push(Exclusion::OutputPerMu {
             needed: a.output_per_mu_min_wan.unwrap_or(0.0),
             offered: per_mu(needs.annual_output_wan),
@@ -1099,6 +1156,79 @@ mod tests {
                 waived: vec!["PG09".into(), "PG04".into()],
             }
         }
+    }
+
+    /// Every field at fault is named with its reason in both languages; a chain partner
+    /// off the globe is refused by the coordinate at fault (regression: longitude 999
+    /// was matched).
+    #[test]
+    fn needs_problems_name_each_field_in_both_languages() {
+        let mut n = needs();
+        n.area_mu_max = 50.0;
+        n.power_kva = Some(-1.0);
+        n.partners = vec![Partner {
+            name: "伙伴".into(),
+            lon: 999.0,
+            lat: 36.3,
+        }];
+        let p = n.problems();
+        assert_eq!(
+            p.iter().map(|p| p.field).collect::<Vec<_>>(),
+            ["area_mu_max", "power_kva", "partners.lon"]
+        );
+        assert_eq!(p[0].reason.en, "50 is below the least area wanted, 100 mu");
+        assert_eq!(p[0].reason.zh, "50 小于所需面积下限 100 亩");
+        assert_eq!(p[2].reason.zh, "伙伴的经度 999 不在 -180 到 180 之间");
+        let e = n.check().unwrap_err();
+        assert_eq!(
+            (e.field, e.reason.as_str()),
+            ("area_mu_max", "50 is below the least area wanted, 100 mu")
+        );
+        n.area_mu_max = 140.0;
+        n.power_kva = None;
+        assert_eq!(n.check().unwrap_err().field, "partners");
+        n.partners[0].lon = 120.3;
+        assert!(n.check().is_ok() && n.problems().is_empty());
+    }
+
+    /// A figure the project leaves blank sets no limit: a parcel's per-mu minimums bind
+    /// only the figures given (regression: every parcel with a minimum was excluded).
+    #[test]
+    fn a_figure_not_given_sets_no_limit() {
+        let mut n = needs();
+        n.investment_wan = None;
+        n.annual_tax_wan = None;
+        n.annual_output_wan = None;
+        n.power_kva = None;
+        n.water_m3_per_day = None;
+        n.budget_per_mu_wan = None;
+        let industry = n.check().unwrap();
+        let mut p = parcel("P1");
+        p.investment_intensity_min_wan_per_mu = Some(300.0);
+        p.tax_per_mu_min_wan = Some(20.0);
+        p.output_per_mu_min_wan = Some(500.0);
+        let c = Candidate {
+            id: 1,
+            attrs: &p,
+            area_mu: 120.0,
+            centroid: (120.3, 36.3),
+            own: false,
+        };
+        assert_eq!(exclusions(&n, industry.as_ref(), &c), []);
+        let index = crate::land::match_index::Index::build([c.clone()]);
+        let r = index.query(
+            &crate::land::match_index::Query {
+                needs: &n,
+                industry: industry.as_ref(),
+                weights: &Weights::default(),
+                k: 5,
+                own: &[],
+                explain: 10,
+            },
+            no_saving,
+            Lang::En,
+        );
+        assert_eq!(r.eligible, 1);
     }
 
     #[test]

@@ -209,6 +209,50 @@ impl PhaseStatus {
     }
 }
 
+impl PhaseStatus {
+    /// Where a reservation of a parcel for the phase leaves it: a phase before land matched
+    /// reaches it (land matched means a parcel is reserved); a later one stays.
+    pub fn on_reservation(self) -> PhaseStatus {
+        self.max(PhaseStatus::LandMatched)
+    }
+
+    /// Where giving up the phase's reservation leaves it: a phase at land matched goes
+    /// back to signed, as it no longer has a parcel; any other stays (a phase handed its
+    /// land has no reservation left to give up).
+    pub fn on_release(self) -> PhaseStatus {
+        if self == PhaseStatus::LandMatched {
+            PhaseStatus::Signed
+        } else {
+            self
+        }
+    }
+
+    /// Every stage the phase could be moved to by hand, in order, each with whether the
+    /// lifecycle allows it now or why not; a start before the permit counts as allowed
+    /// where the zone accepts a commitment (the form asks for one).
+    pub fn moves_by_hand(
+        self,
+        parcel_reserved: bool,
+        policy: LifecyclePolicy,
+    ) -> Vec<(PhaseStatus, Result<(), LifecycleError>)> {
+        let commitment = policy.start_on_commitment.then_some("commitment");
+        MOVES_BY_HAND
+            .into_iter()
+            .filter(|to| *to > self)
+            .map(|to| (to, self.check_move(to, parcel_reserved, commitment, policy)))
+            .collect()
+    }
+}
+
+/// The stages a phase is moved to by hand (the others by the handover and the milestone
+/// approvals).
+pub const MOVES_BY_HAND: [PhaseStatus; 4] = [
+    PhaseStatus::Signed,
+    PhaseStatus::LandMatched,
+    PhaseStatus::ConstructionStarted,
+    PhaseStatus::InProduction,
+];
+
 /// What the zone knows about a phase that applicability rules ask about. Every field is
 /// optional: an unknown fact leaves the items that depend on it "to be confirmed".
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -696,6 +740,128 @@ mod tests {
             Err(LifecycleError::Backwards { .. })
         ));
     }
+    #[test]
+    fn a_reservation_matches_the_land_and_its_release_unmatches_it() {
+        use PhaseStatus::*;
+        assert_eq!(Lead.on_reservation(), LandMatched);
+        assert_eq!(Signed.on_reservation(), LandMatched);
+        assert_eq!(LandMatched.on_reservation(), LandMatched);
+        assert_eq!(ConstructionStarted.on_reservation(), ConstructionStarted);
+        assert_eq!(LandMatched.on_release(), Signed);
+        assert_eq!(Signed.on_release(), Signed);
+        assert_eq!(Lead.on_release(), Lead);
+        assert_eq!(LandHandedOver.on_release(), LandHandedOver);
+    }
+
+    #[test]
+    fn the_moves_by_hand_say_which_can_be_taken_and_why_not() {
+        use PhaseStatus::*;
+        let no = LifecyclePolicy::default();
+        let moves = Signed.moves_by_hand(false, no);
+        assert_eq!(
+            moves.iter().map(|m| m.0).collect::<Vec<_>>(),
+            [LandMatched, ConstructionStarted, InProduction]
+        );
+        assert_eq!(moves[0].1, Err(LifecycleError::NoParcel));
+        assert_eq!(moves[1].1, Err(LifecycleError::NoLand));
+        assert_eq!(moves[2].1, Err(LifecycleError::NotCompleted));
+        assert_eq!(Lead.moves_by_hand(false, no)[0], (Signed, Ok(())));
+        assert_eq!(
+            LandHandedOver.moves_by_hand(true, no)[0],
+            (ConstructionStarted, Err(LifecycleError::NoPermit))
+        );
+        let yes = LifecyclePolicy {
+            start_on_commitment: true,
+        };
+        assert_eq!(
+            LandHandedOver.moves_by_hand(true, yes)[0],
+            (ConstructionStarted, Ok(()))
+        );
+        assert!(InProduction.moves_by_hand(true, yes).is_empty());
+    }
+
+    /// A step of a phase's land and lifecycle, as the property test takes them.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Reserve,
+        Release,
+        HandOver,
+        Move(PhaseStatus, bool),
+        Milestone(PhaseStatus),
+    }
+
+    fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+        use proptest::prelude::*;
+        let stage = proptest::sample::select(PhaseStatus::ALL.to_vec());
+        prop_oneof![
+            Just(Step::Reserve),
+            Just(Step::Release),
+            Just(Step::HandOver),
+            (stage.clone(), any::<bool>()).prop_map(|(s, c)| Step::Move(s, c)),
+            proptest::sample::select(vec![
+                PhaseStatus::ConstructionPermit,
+                PhaseStatus::ConstructionStarted,
+                PhaseStatus::CompletionAccepted
+            ])
+            .prop_map(Step::Milestone),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Over any run of reservations, releases, handovers, moves by hand and milestone
+        /// approvals, a phase at land matched or beyond has a parcel reserved or handed
+        /// over; a phase only ever goes back by the release of its reservation, from land
+        /// matched to signed; and every move offered by hand is one `check_move` takes.
+        #[test]
+        fn land_matched_means_a_parcel(
+            start in proptest::sample::select(vec![PhaseStatus::Lead, PhaseStatus::Signed]),
+            commitments in proptest::prelude::any::<bool>(),
+            steps in proptest::collection::vec(step(), 0..40),
+        ) {
+            let policy = LifecyclePolicy { start_on_commitment: commitments };
+            let (mut status, mut reserved, mut handed) = (start, false, false);
+            for s in steps {
+                let before = status;
+                match s {
+                    Step::Reserve if !reserved && !handed => {
+                        reserved = true;
+                        status = status.on_reservation();
+                    }
+                    Step::Release if reserved => {
+                        reserved = false;
+                        status = status.on_release();
+                        proptest::prop_assert!(status >= before || (before == PhaseStatus::LandMatched && status == PhaseStatus::Signed));
+                    }
+                    Step::HandOver if reserved => {
+                        reserved = false;
+                        handed = true;
+                        status = status.max(PhaseStatus::LandHandedOver);
+                    }
+                    Step::Move(to, with_commitment) => {
+                        let commitment = with_commitment.then_some("承诺");
+                        let offered = status
+                            .moves_by_hand(reserved || handed, policy)
+                            .into_iter()
+                            .any(|(m, ok)| m == to && ok.is_ok());
+                        let taken = status.check_move(to, reserved || handed, commitment, policy).is_ok();
+                        if taken {
+                            proptest::prop_assert!(offered, "{:?} → {:?} taken but not offered", status, to);
+                            status = to;
+                        }
+                    }
+                    Step::Milestone(to) if handed => status = status.max(to),
+                    _ => {}
+                }
+                if status != before {
+                    proptest::prop_assert!(status > before || (before == PhaseStatus::LandMatched && status == PhaseStatus::Signed));
+                }
+                if status >= PhaseStatus::LandMatched {
+                    proptest::prop_assert!(reserved || handed, "{:?} without a parcel", status);
+                }
+            }
+        }
+    }
+
     use crate::approvals::rule::Rule;
 
     #[test]

@@ -6,6 +6,7 @@
 
 use luodi_domain::ZoneId;
 use luodi_domain::land::parcel::{ParcelAttrs, ParcelDraft, ParcelStatus};
+use luodi_domain::stewardship::project::PhaseStatus;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -464,27 +465,31 @@ impl Store {
         row.as_ref().map(parcel_from).transpose()
     }
 
-    /// Reserves an available parcel for a phase of the zone. Exactly one of any number of
-    /// concurrent reservations of a parcel succeeds, on every backend and across servers.
+    /// Reserves an available parcel for a phase of the zone, for the reason given if any
+    /// (kept in the audit trail), and moves a phase before land matched to it. Exactly one
+    /// of any number of concurrent reservations of a parcel succeeds, on every backend and
+    /// across servers.
     pub async fn reserve_parcel(
         &self,
         actor: &Actor,
         zone: ZoneId,
         parcel_id: i64,
         phase_id: i64,
+        reason: Option<&str>,
     ) -> Result<Parcel, AllocationError> {
         let mut tx = self.begin_write().await?;
-        let phase_ok = sqlx::query(
-            "SELECT ph.id FROM project_phases ph JOIN projects p ON p.id = ph.project_id WHERE ph.id = $1 AND p.zone_id = $2",
+        let phase_row = sqlx::query(
+            "SELECT ph.status FROM project_phases ph JOIN projects p ON p.id = ph.project_id WHERE ph.id = $1 AND p.zone_id = $2",
         )
         .bind(phase_id)
         .bind(zone.0)
         .fetch_optional(&mut *tx)
         .await
         .map_err(StoreError::from)?;
-        if phase_ok.is_none() {
+        let Some(phase_row) = phase_row else {
             return Err(StoreError::NotFound.into());
-        }
+        };
+        let phase_before = phase_status(phase_id, &phase_row.get::<String, _>("status"))?;
         if let Some(r) = sqlx::query("SELECT code FROM parcels WHERE reserved_phase_id = $1")
             .bind(phase_id)
             .fetch_optional(&mut *tx)
@@ -532,6 +537,8 @@ impl Store {
                 status: status.as_str(),
             });
         }
+        let phase_after = phase_before.on_reservation();
+        set_phase_status(&mut tx, phase_id, phase_before, phase_after).await?;
         audit::record(
             &mut tx,
             actor,
@@ -540,8 +547,13 @@ impl Store {
                 action: "reserve",
                 entity: "parcel",
                 entity_id: parcel_id.to_string(),
-                before: json!({"status": "available"}),
-                after: json!({"status": "reserved", "phase_id": phase_id}),
+                before: json!({"status": "available", "phase_status": phase_before.as_str()}),
+                after: json!({
+                    "status": "reserved",
+                    "phase_id": phase_id,
+                    "phase_status": phase_after.as_str(),
+                    "reason": reason,
+                }),
             },
         )
         .await?;
@@ -585,6 +597,20 @@ impl Store {
                 code: row.get("code"),
             });
         }
+        // The phase the parcel was reserved for no longer has land matched.
+        let mut phase_status_change = (None, None);
+        if let Some(phase_id) = phase
+            && let Some(r) = sqlx::query("SELECT status FROM project_phases WHERE id = $1")
+                .bind(phase_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(StoreError::from)?
+        {
+            let before = phase_status(phase_id, &r.get::<String, _>("status"))?;
+            let after = before.on_release();
+            set_phase_status(&mut tx, phase_id, before, after).await?;
+            phase_status_change = (Some(before.as_str()), Some(after.as_str()));
+        }
         audit::record(
             &mut tx,
             actor,
@@ -593,8 +619,8 @@ impl Store {
                 action: "release",
                 entity: "parcel",
                 entity_id: parcel_id.to_string(),
-                before: json!({"status": "reserved", "phase_id": phase}),
-                after: json!({"status": "available", "reason": reason}),
+                before: json!({"status": "reserved", "phase_id": phase, "phase_status": phase_status_change.0}),
+                after: json!({"status": "available", "reason": reason, "phase_status": phase_status_change.1}),
             },
         )
         .await?;
@@ -646,6 +672,39 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(format!("parcel {code}: {e}")))?;
         Ok(attrs.assessments)
     }
+}
+
+/// A phase's stored status, read.
+fn phase_status(phase_id: i64, stored: &str) -> Result<PhaseStatus, StoreError> {
+    PhaseStatus::parse(stored)
+        .ok_or_else(|| StoreError::Corrupt(format!("phase {phase_id} status")))
+}
+
+/// Moves a phase from `from` to `to` inside a parcel write's transaction (nothing when they
+/// are the same); stale when the phase moved meanwhile.
+async fn set_phase_status(
+    tx: &mut crate::Tx,
+    phase_id: i64,
+    from: PhaseStatus,
+    to: PhaseStatus,
+) -> Result<(), StoreError> {
+    if from == to {
+        return Ok(());
+    }
+    let changed = sqlx::query(
+        "UPDATE project_phases SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+    )
+    .bind(to.as_str())
+    .bind(now())
+    .bind(phase_id)
+    .bind(from.as_str())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
 }
 
 /// Takes the zone's next parcel revision, first in a parcel write's transaction: the

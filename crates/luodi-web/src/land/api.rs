@@ -137,7 +137,7 @@ pub async fn export_xlsx(
 
 #[utoipa::path(post, path = "/api/v1/parcels/{id}/reserve", tag = "parcels", params(("id" = i64, Path, description = "parcel id")),
     request_body = ReserveRequest,
-    responses((status = 200, body = ParcelResponse), (status = 403, body = ErrorBody), (status = 404, description = "no such parcel or phase in the zone", body = ErrorBody),
+    responses((status = 200, description = "reserved for the phase, which moves to `land_matched` if it was before it", body = ParcelResponse), (status = 403, body = ErrorBody), (status = 404, description = "no such parcel or phase in the zone", body = ErrorBody),
         (status = 409, description = "the parcel is not available, or the phase has a parcel already; nothing changed", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn reserve(
@@ -146,13 +146,20 @@ pub async fn reserve(
     PathId(id): PathId,
     JsonBody(body): JsonBody<ReserveRequest>,
 ) -> Result<Json<ParcelResponse>, ApiError> {
-    let p = reservations::reserve(&state.app, &caller.caller(), id, body.phase_id).await?;
+    let p = reservations::reserve(
+        &state.app,
+        &caller.caller(),
+        id,
+        body.phase_id,
+        body.reason.as_deref(),
+    )
+    .await?;
     Ok(Json(p.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/parcels/{id}/release", tag = "parcels", params(("id" = i64, Path, description = "parcel id")),
     request_body = ReleaseRequest,
-    responses((status = 200, body = ParcelResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "not reserved", body = ErrorBody)),
+    responses((status = 200, description = "available again; the phase it was reserved for, if at `land_matched`, is back at `signed`", body = ParcelResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "not reserved", body = ErrorBody), (status = 422, description = "no reason given; `field` is `reason`", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn release(
     State(state): State<AppState>,

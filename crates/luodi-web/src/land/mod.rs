@@ -3,4 +3,6 @@
 
 pub mod api;
 pub mod map;
+pub mod needs_form;
 pub mod pages;
+pub mod reservation_pages;

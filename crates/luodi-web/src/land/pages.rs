@@ -14,7 +14,6 @@ use luodi_app::land::LandError;
 use luodi_app::land::matching::MatchResponse;
 use luodi_app::land::parcels;
 use luodi_domain::core::i18n;
-use luodi_domain::land::matching::{LandNeeds, Partner};
 use luodi_store::StoreError;
 use luodi_store::land::parcels::Parcel;
 
@@ -22,6 +21,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::PageUser;
 use crate::land::map::{MapParcel, render as render_map};
+use crate::land::needs_form::{self, Field};
 use crate::pages::{Layout, error_page, render};
 
 pub fn router() -> Router<AppState> {
@@ -110,7 +110,11 @@ struct ListPage {
 }
 
 /// The page for a land use case's refusal: the 403 or 404 page, or the error.
-fn refused(l: Layout, lang: luodi_domain::Lang, e: LandError) -> Result<Response, ApiError> {
+pub(crate) fn refused(
+    l: Layout,
+    lang: luodi_domain::Lang,
+    e: LandError,
+) -> Result<Response, ApiError> {
     match e {
         LandError::Denied(_) => Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden")),
         LandError::Store(StoreError::NotFound) => {
@@ -162,20 +166,47 @@ struct ParcelPage {
     map: String,
     facts: Vec<(String, String)>,
     extra: Vec<(String, String)>,
+    /// The parcel's id where the user may release its reservation.
+    release: Option<i64>,
+    notice: Option<String>,
+    /// A refused release: why, and the reason as typed.
+    release_error: Option<(String, String)>,
 }
 
 async fn show(
     State(state): State<AppState>,
     page: PageUser,
     Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let l = Layout::new(&state, &page, "parcels.title", "nav.parcels", "/parcels").await;
-    let view = match parcels::parcel_page(&state.app, &page.caller(), &id).await {
+    let notice = q
+        .contains_key("released")
+        .then(|| i18n::text(page.lang, "needs.released_here").to_string());
+    render_parcel(&state, &page, &id, StatusCode::OK, notice, None).await
+}
+
+/// Parcel `id`'s page, with a notice or a refused release.
+pub(crate) async fn render_parcel(
+    state: &AppState,
+    page: &PageUser,
+    id: &str,
+    status: StatusCode,
+    notice: Option<String>,
+    release_error: Option<(String, String)>,
+) -> Result<Response, ApiError> {
+    let l = Layout::new(state, page, "parcels.title", "nav.parcels", "/parcels").await;
+    let release_error = release_error.map(|(why, typed)| {
+        (
+            needs_form::beside(&l.tr, l.tr.t("needs.release_reason"), &why),
+            typed,
+        )
+    });
+    let view = match parcels::parcel_page(&state.app, &page.caller(), id).await {
         Ok(v) => v,
         Err(e) => return refused(l, page.lang, e),
     };
-    let (p, parcels) = (view.parcel, view.neighbours);
-    let map = render_map(&[], &drawn(&parcels, &l, |_| None, Some(p.id)), &l.tr);
+    let (p, parcels) = (&view.parcel, &view.neighbours);
+    let map = render_map(&[], &drawn(parcels, &l, |_| None, Some(p.id)), &l.tr);
     let a = &p.attrs;
     let num = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_else(|| "—".into());
     let tr = &l.tr;
@@ -299,13 +330,19 @@ async fn show(
         p.code,
         a.name.clone().unwrap_or_default()
     ));
+    let release = (view.may_manage
+        && p.status == luodi_domain::land::parcel::ParcelStatus::Reserved)
+        .then_some(p.id);
     Ok(render(
-        StatusCode::OK,
+        status,
         &ParcelPage {
             l,
             map,
             facts,
             extra,
+            release,
+            notice,
+            release_error,
         },
     ))
 }
@@ -314,7 +351,7 @@ async fn show(
 #[template(path = "parcel_match.html")]
 struct MatchPage {
     l: Layout,
-    form: Vec<(String, String, String)>,
+    form: Vec<Field>,
     map: String,
     result: Option<MatchResponse>,
     error: Option<String>,
@@ -324,152 +361,101 @@ struct MatchPage {
     steam: bool,
     /// Phases with recorded needs: (id, "project · phase", the one in use).
     phases: Vec<(i64, String, bool)>,
+    /// Where the user may reserve for the chosen phase: (phase id, project id, the
+    /// button's words), and the parcels still available to reserve.
+    reserve: Option<(i64, i64, String)>,
+    available: Vec<i64>,
+    /// A refused reservation: the parcel, why, and the reason as typed.
+    reserve_error: Option<(i64, String, String)>,
 }
 
-/// The needs form's fields: (name, label key, default).
-const FIELDS: &[(&str, &str, &str)] = &[
-    ("area_mu_min", "match.area_min", "60"),
-    ("area_mu_max", "match.area_max", "200"),
-    ("industry", "match.industry", "C2761"),
-    ("investment_wan", "match.investment", "150000"),
-    ("annual_tax_wan", "match.tax", "5000"),
-    ("annual_output_wan", "match.output", "200000"),
-    ("power_kva", "match.power", "6000"),
-    ("water_m3_per_day", "match.water", "800"),
-    ("budget_per_mu_wan", "match.budget", "40"),
-    ("partner_lon", "match.partner_lon", "120.3003"),
-    ("partner_lat", "match.partner_lat", "36.3052"),
+impl MatchPage {
+    /// The refused reservation of parcel `id`, if that is the one refused.
+    fn refused(&self, id: &i64) -> Option<&(i64, String, String)> {
+        self.reserve_error.as_ref().filter(|e| e.0 == *id)
+    }
+}
+
+/// The matcher form's values when nothing is given: a sample project.
+const DEFAULTS: &[(&str, &str)] = &[
+    ("area_mu_min", "60"),
+    ("area_mu_max", "200"),
+    ("industry", "C2761"),
+    ("investment_wan", "150000"),
+    ("annual_tax_wan", "5000"),
+    ("annual_output_wan", "200000"),
+    ("power_kva", "6000"),
+    ("water_m3_per_day", "800"),
+    ("budget_per_mu_wan", "40"),
+    ("partner_lon", "120.3003"),
+    ("partner_lat", "36.3052"),
 ];
-
-/// The land needs the form says, or the first field that is not a number (in words).
-fn needs_of(
-    value: impl Fn(&str) -> Option<String>,
-    q: &HashMap<String, String>,
-    l: &Layout,
-) -> (LandNeeds, Option<String>) {
-    let mut error = None;
-    let mut number = |name: &str| -> Option<f64> {
-        let v = value(name)?;
-        match v.parse::<f64>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                error.get_or_insert(format!("{name}: '{v}' {}", l.tr.t("match.not_a_number")));
-                None
-            }
-        }
-    };
-    let needs = LandNeeds {
-        area_mu_min: number("area_mu_min").unwrap_or(0.0),
-        area_mu_max: number("area_mu_max").unwrap_or(0.0),
-        industry: value("industry"),
-        investment_wan: number("investment_wan"),
-        annual_tax_wan: number("annual_tax_wan"),
-        annual_output_wan: number("annual_output_wan"),
-        power_kva: number("power_kva"),
-        water_m3_per_day: number("water_m3_per_day"),
-        gas: q.contains_key("gas") || q.is_empty(),
-        steam: q.contains_key("steam"),
-        budget_per_mu_wan: number("budget_per_mu_wan"),
-        partners: match (number("partner_lon"), number("partner_lat")) {
-            (Some(lon), Some(lat)) => vec![Partner {
-                name: l.tr.t("match.partner").to_string(),
-                lon,
-                lat,
-            }],
-            _ => Vec::new(),
-        },
-        ..Default::default()
-    };
-    (needs, error)
-}
-
-/// A phase's recorded land needs as the form's fields.
-fn recorded_fields(n: &LandNeeds) -> HashMap<&'static str, String> {
-    let f = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-    HashMap::from([
-        ("area_mu_min", n.area_mu_min.to_string()),
-        ("area_mu_max", n.area_mu_max.to_string()),
-        ("industry", n.industry.clone().unwrap_or_default()),
-        ("investment_wan", f(n.investment_wan)),
-        ("annual_tax_wan", f(n.annual_tax_wan)),
-        ("annual_output_wan", f(n.annual_output_wan)),
-        ("power_kva", f(n.power_kva)),
-        ("water_m3_per_day", f(n.water_m3_per_day)),
-        ("budget_per_mu_wan", f(n.budget_per_mu_wan)),
-        (
-            "partner_lon",
-            n.partners
-                .first()
-                .map(|p| p.lon.to_string())
-                .unwrap_or_default(),
-        ),
-        (
-            "partner_lat",
-            n.partners
-                .first()
-                .map(|p| p.lat.to_string())
-                .unwrap_or_default(),
-        ),
-    ])
-}
 
 async fn match_page(
     State(state): State<AppState>,
     page: PageUser,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let l = Layout::new(
-        &state,
-        &page,
-        "match.title",
-        "nav.parcels",
-        "/parcels/match",
-    )
-    .await;
+    render_match(&state, &page, &q, None).await
+}
+
+/// The matcher page for the query `q`; `reserve_error` when a reservation from it was
+/// refused.
+pub(crate) async fn render_match(
+    state: &AppState,
+    page: &PageUser,
+    q: &HashMap<String, String>,
+    reserve_error: Option<(i64, String, String)>,
+) -> Result<Response, ApiError> {
+    let l = Layout::new(state, page, "match.title", "nav.parcels", "/parcels/match").await;
     // The form as given; its defaults when nothing is.
-    let given = |name: &str, default: &str| {
-        q.get(name).cloned().unwrap_or_else(|| {
-            if q.is_empty() {
-                default.to_string()
-            } else {
-                String::new()
-            }
-        })
+    let given = |name: &str| -> Option<String> {
+        if q.is_empty() {
+            DEFAULTS
+                .iter()
+                .find(|d| d.0 == name)
+                .map(|d| d.1.to_string())
+        } else {
+            q.get(name).cloned()
+        }
     };
-    let given_field = |name: &str| {
-        let default = FIELDS.iter().find(|f| f.0 == name).map_or("", |f| f.2);
-        Some(given(name, default).trim().to_string()).filter(|v| !v.is_empty())
-    };
-    let (form_needs, form_error) = needs_of(given_field, &q, &l);
+    let gas = q.contains_key("gas") || q.is_empty();
+    let steam = q.contains_key("steam");
+    let parsed = needs_form::parse(given, gas, steam, &l.tr);
     // A phase's recorded needs fill the form, and its own reserved parcel stays eligible.
     let phase = q.get("phase").and_then(|v| v.parse::<i64>().ok());
-    let needs = form_error.is_none().then_some(form_needs.clone());
+    let needs = parsed.as_ref().ok().cloned();
     let view = match parcels::match_page(&state.app, &page.caller(), phase, needs, 5).await {
         Ok(v) => v,
         Err(e) => return refused(l, page.lang, e),
     };
     let chosen = view.chosen;
-    let recorded = chosen
-        .as_ref()
-        .and_then(|p| p.land_needs.as_ref())
-        .map(recorded_fields)
-        .unwrap_or_default();
-    let form: Vec<(String, String, String)> = FIELDS
-        .iter()
-        .map(|(name, key, default)| {
-            let value = if chosen.is_some() {
-                recorded.get(name).cloned().unwrap_or_default()
-            } else {
-                given(name, default)
-            };
-            (name.to_string(), l.tr.t(key).to_string(), value)
-        })
-        .collect();
-    let mut error = if chosen.is_some() { None } else { form_error };
+    let (values, errors) = match (&chosen, &parsed) {
+        (Some(p), _) => (
+            p.land_needs
+                .as_ref()
+                .map(needs_form::values)
+                .unwrap_or_default(),
+            HashMap::new(),
+        ),
+        (None, Ok(_)) => (typed(&given), HashMap::new()),
+        (None, Err(errors)) => (typed(&given), errors.clone()),
+    };
+    let form = needs_form::fields(needs_form::MATCH_FIELDS, &values, &errors, &l.tr);
+    // A refused reservation is a refused write; a form that cannot be read is a search
+    // that found nothing, its problems beside the fields and listed above the map.
+    let status = if reserve_error.is_none() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let form_problems: Vec<&str> = form.iter().filter_map(|f| f.error.as_deref()).collect();
     let (gas, steam) = match &view.needs {
         Some(n) => (n.gas, n.steam),
-        None => (form_needs.gas, form_needs.steam),
+        None => (gas, steam),
     };
+    let mut error =
+        (!form_problems.is_empty()).then(|| form_problems.join(l.tr.t("rules.matching.note_sep")));
     let result = match view.outcome {
         Some(Ok(r)) => Some(r),
         Some(Err(e)) => {
@@ -477,11 +463,7 @@ async fn match_page(
             if !e.status.is_client_error() {
                 return Err(e);
             }
-            error = Some(format!(
-                "{}: {}",
-                e.body.field.clone().unwrap_or_default(),
-                e.body.message
-            ));
+            error = Some(e.body.message);
             None
         }
         None => None,
@@ -496,6 +478,11 @@ async fn match_page(
         &drawn(&parcels, &l, |id| ranks.get(&id).copied(), None),
         &l.tr,
     );
+    let available = parcels
+        .iter()
+        .filter(|p| p.status == luodi_domain::land::parcel::ParcelStatus::Available)
+        .map(|p| p.id)
+        .collect();
     let names = [
         "area",
         "indicators",
@@ -511,8 +498,23 @@ async fn match_page(
         .iter()
         .map(|n| (*n, l.tr.t(&format!("match.constraint_{n}")).to_string()))
         .collect();
+    let reserve = match &chosen {
+        Some(p) if view.may_reserve => {
+            let label = phases
+                .iter()
+                .find(|(id, _, _)| *id == p.id)
+                .map(|(_, project, phase)| format!("{project} · {phase}"))
+                .unwrap_or_else(|| p.name.clone());
+            Some((
+                p.id,
+                p.project_id,
+                i18n::fill(l.tr.lang, "needs.reserve", &[("phase", &label)]),
+            ))
+        }
+        _ => None,
+    };
     Ok(render(
-        StatusCode::OK,
+        status,
         &MatchPage {
             l,
             form,
@@ -533,6 +535,17 @@ async fn match_page(
                     )
                 })
                 .collect(),
+            reserve,
+            available,
+            reserve_error,
         },
     ))
+}
+
+/// The matcher form's values as typed.
+fn typed(given: &impl Fn(&str) -> Option<String>) -> HashMap<&'static str, String> {
+    needs_form::MATCH_FIELDS
+        .iter()
+        .map(|name| (*name, given(name).unwrap_or_default()))
+        .collect()
 }

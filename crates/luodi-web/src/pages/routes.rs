@@ -14,6 +14,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::core::pages::settings::router())
         // land
         .merge(crate::land::pages::router())
+        .merge(crate::land::reservation_pages::router())
         // approvals
         .merge(crate::approvals::pages::catalogue::router())
         .merge(crate::approvals::pages::service_lists::router())
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         // stewardship
         .merge(crate::stewardship::pages::projects::router())
         .merge(crate::stewardship::pages::project_form::router())
+        .merge(crate::stewardship::pages::project_land::router())
         .merge(crate::stewardship::pages::blockers::router())
         .merge(crate::stewardship::pages::inbox::router())
         .merge(crate::stewardship::pages::board::router())

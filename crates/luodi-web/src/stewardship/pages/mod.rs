@@ -4,4 +4,6 @@ pub mod blockers;
 pub mod board;
 pub mod inbox;
 pub mod project_form;
+
+pub mod project_land;
 pub mod projects;

@@ -1,6 +1,7 @@
-//! Project pages: the list (and the form that records a project), a project with its
-//! phases, stewards, timeline and the land handover form; a steward handed on and a phase
-//! moved by hand.
+//! Project pages: the list (and the form that records a project), a project's page as
+//! drawn — its phases with their land (needs, reserved parcel, handover form, the moves
+//! they can take), stewards and timeline; its route and the land steps that come back to
+//! it are in `project_land` — a steward handed on and a phase moved by hand.
 
 use askama::Template;
 use axum::Router;
@@ -8,23 +9,26 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use luodi_domain::Operation;
 use luodi_domain::approvals::rule::ASSESSMENTS;
-use luodi_domain::{Lang, Operation};
 
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::PageUser;
 use crate::pages::{Layout, PageForm, error_page, path_number, render};
 use luodi_app::stewardship::StewardshipError;
-use luodi_app::stewardship::lifecycle::{self, MOVES_BY_HAND, MoveRequest};
+use luodi_app::stewardship::lifecycle::{self, MoveRequest};
 use luodi_app::stewardship::projects;
 use luodi_app::stewardship::stewards::{self, AssignRequest, TimelineEntry};
 use luodi_domain::core::i18n;
 use luodi_domain::stewardship::conditions;
+use std::collections::HashMap;
+
+use crate::land::needs_form::{self, Field};
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/projects", get(list))
-        .route("/projects/{id}", get(show))
         .route("/projects/{id}/phases/{seq}/move", post(move_phase))
         .route("/projects/{id}/steward", post(assign_steward))
 }
@@ -96,14 +100,31 @@ async fn render_projects(
 }
 
 pub struct PhaseRow {
+    pub id: i64,
     pub seq: i64,
     pub name: String,
     pub status: String,
     pub parcel: String,
     pub handover_date: String,
     pub has_list: bool,
-    /// The later stages a phase may be moved to by hand: (code, label).
+    /// The later stages the phase can be moved to by hand now: (code, label).
     pub moves: Vec<(&'static str, String)>,
+    /// Those it cannot move to now: (label, why).
+    pub refused_moves: Vec<(String, String)>,
+    /// The parcel reserved for the phase: (id, code).
+    pub reserved: Option<(i64, String)>,
+    /// The handover form's regional assessments: (kind, label, ticked: the reserved
+    /// parcel's own).
+    pub assessments: Vec<(String, String, bool)>,
+    /// The recorded land needs in words (empty: none recorded).
+    pub needs: Vec<(String, String)>,
+    /// The land-needs form: its fields, gas and steam, and whether it opens (a refusal).
+    pub needs_form: Vec<Field>,
+    pub gas: bool,
+    pub steam: bool,
+    pub needs_open: bool,
+    /// A refused release: why, and the reason as typed.
+    pub release_error: Option<(String, String)>,
 }
 
 pub struct StewardRow {
@@ -129,8 +150,12 @@ struct ProjectPage {
     phases: Vec<PhaseRow>,
     may_hand_over: bool,
     today: String,
-    assessments: Vec<(String, String)>,
     error: Option<String>,
+    notice: Option<String>,
+    /// Whether the user sees the phases' land, and may record needs and release parcels.
+    sees_land: bool,
+    may_manage_parcels: bool,
+    sewage_classes: Vec<&'static str>,
     stewards: Vec<StewardRow>,
     /// The zone's stewards to hand the project to, where the user may: (id, name).
     steward_choices: Vec<(i64, String)>,
@@ -148,12 +173,53 @@ pub struct PhaseConditions {
     pub unknown: usize,
 }
 
+/// What a project page shows beyond the project: a notice after a step, or a form refused
+/// with its values as typed.
+#[derive(Default)]
+pub struct Extras {
+    pub error: Option<String>,
+    pub notice: Option<String>,
+    /// The land-needs form of phase `seq` refused: (seq, values as typed, problems by
+    /// field, gas, steam).
+    pub needs: Option<NeedsTyped>,
+    /// The release of phase `seq`'s parcel refused: (seq, why, the reason as typed).
+    pub release_error: Option<(i64, String, String)>,
+}
+
+pub struct NeedsTyped {
+    pub seq: i64,
+    pub values: HashMap<&'static str, String>,
+    pub errors: HashMap<&'static str, String>,
+    pub gas: bool,
+    pub steam: bool,
+}
+
 pub(crate) async fn render_project(
     state: &AppState,
     page: &PageUser,
     raw_id: &str,
     status: StatusCode,
     error: Option<String>,
+) -> Result<Response, ApiError> {
+    render_project_with(
+        state,
+        page,
+        raw_id,
+        status,
+        Extras {
+            error,
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+pub async fn render_project_with(
+    state: &AppState,
+    page: &PageUser,
+    raw_id: &str,
+    status: StatusCode,
+    extras: Extras,
 ) -> Result<Response, ApiError> {
     let l = Layout::new(
         state,
@@ -219,10 +285,32 @@ pub(crate) async fn render_project(
             by: s.assigned_by.clone(),
         })
         .collect();
-    let phases = p
-        .phases
-        .iter()
-        .map(|ph| PhaseRow {
+    let tr = l.tr;
+    let names = needs_form::all_names();
+    let mut phases = Vec::with_capacity(p.phases.len());
+    for (ph, land) in p.phases.iter().zip(&view.land) {
+        let reserved = land.reserved.as_ref();
+        let own: &[String] = reserved.map_or(&[], |r| &r.attrs.assessments);
+        let typed = extras.needs.as_ref().filter(|n| n.seq == ph.seq);
+        let recorded = ph.land_needs.as_ref();
+        let (values, errors, gas, steam) = match (typed, recorded) {
+            (Some(t), _) => (t.values.clone(), t.errors.clone(), t.gas, t.steam),
+            (None, Some(n)) => (needs_form::values(n), HashMap::new(), n.gas, n.steam),
+            (None, None) => (HashMap::new(), HashMap::new(), false, false),
+        };
+        let (moves, refused_moves) = land.moves.iter().fold(
+            (Vec::new(), Vec::new()),
+            |(mut ok, mut no), (to, allowed)| {
+                let label = to.label().get(lang).to_string();
+                match allowed {
+                    Ok(()) => ok.push((to.as_str(), label)),
+                    Err(why) => no.push((label, why.text(lang))),
+                }
+                (ok, no)
+            },
+        );
+        phases.push(PhaseRow {
+            id: ph.id,
             seq: ph.seq,
             name: ph.name.clone(),
             status: ph.status.label().get(lang).to_string(),
@@ -232,33 +320,41 @@ pub(crate) async fn render_project(
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "—".into()),
             has_list: view.listed.contains(&ph.id),
-            moves: if view.may_move {
-                MOVES_BY_HAND
-                    .iter()
-                    .filter(|m| **m > ph.status)
-                    .map(|m| (m.as_str(), m.label().get(lang).to_string()))
-                    .collect()
-            } else {
-                Vec::new()
-            },
-        })
-        .collect();
+            moves,
+            refused_moves,
+            reserved: reserved.map(|r| (r.id, r.code.clone())),
+            assessments: ASSESSMENTS
+                .iter()
+                .map(|(k, zh, en)| {
+                    (
+                        k.to_string(),
+                        tr.pick(zh, en).to_string(),
+                        own.iter().any(|a| a == k),
+                    )
+                })
+                .collect(),
+            needs: recorded
+                .map(|n| needs_form::in_words(n, &tr))
+                .unwrap_or_default(),
+            needs_form: needs_form::fields(&names, &values, &errors, &tr),
+            gas,
+            steam,
+            needs_open: typed.is_some(),
+            release_error: extras
+                .release_error
+                .as_ref()
+                .filter(|e| e.0 == ph.seq)
+                .map(|e| {
+                    (
+                        needs_form::beside(&tr, tr.t("needs.release_reason"), &e.1),
+                        e.2.clone(),
+                    )
+                }),
+        });
+    }
     let title =
         l.tr.pick(&p.name, p.name_en.as_deref().unwrap_or(&p.name))
             .to_string();
-    let assessments = ASSESSMENTS
-        .iter()
-        .map(|(k, zh, en)| {
-            (
-                k.to_string(),
-                if lang == Lang::Zh {
-                    zh.to_string()
-                } else {
-                    en.to_string()
-                },
-            )
-        })
-        .collect();
     Ok(render(
         status,
         &ProjectPage {
@@ -268,8 +364,11 @@ pub(crate) async fn render_project(
             phases,
             may_hand_over: view.may_hand_over,
             today: state.app.today().to_string(),
-            assessments,
-            error,
+            error: extras.error,
+            notice: extras.notice,
+            sees_land: view.sees_land,
+            may_manage_parcels: view.may_manage_parcels,
+            sewage_classes: needs_form::sewage_classes(),
             stewards: steward_rows,
             steward_choices: view.steward_choices,
             timeline: view.timeline,
@@ -285,14 +384,6 @@ pub(crate) async fn render_project(
                 .collect(),
         },
     ))
-}
-
-async fn show(
-    State(state): State<AppState>,
-    page: PageUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    render_project(&state, &page, &id, StatusCode::OK, None).await
 }
 
 /// Hands the project to another steward (see `Store::assign_steward`); a refusal is shown
