@@ -59,13 +59,15 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<client::IpNet>,
 }
 
-/// What every handler is given: the application and the web layer's own settings and
-/// metrics.
+/// What every handler is given: the application and the web layer's own settings,
+/// metrics and typeset notifications.
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
     pub config: WebConfig,
     pub metrics: metrics::SharedMetrics,
+    /// One-time notifications typeset as PDF, by content.
+    pub notice_pdfs: std::sync::Arc<approvals::notice_cache::PdfCache>,
 }
 
 impl AppState {
@@ -74,6 +76,7 @@ impl AppState {
             app,
             config,
             metrics: Default::default(),
+            notice_pdfs: Default::default(),
         }
     }
 }
