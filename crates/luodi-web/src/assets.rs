@@ -1,11 +1,17 @@
 //! What is served the same to everyone: the stylesheet, which a browser keeps and
-//! revalidates by its ETag (a `304 Not Modified` with no body while it is unchanged).
+//! revalidates by its ETag (a `304 Not Modified` with no body while it is unchanged), and
+//! the API docs (Swagger UI), given a link back into the application.
 
 use std::sync::LazyLock;
 
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
+
+use crate::extract::request_lang;
+use crate::i18n::Tr;
 
 const CSS: &str = include_str!("../assets/luodi.css");
 
@@ -58,6 +64,54 @@ pub async fn css(headers: HeaderMap) -> Response {
         CSS,
     )
         .into_response()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Middleware on the API docs: their page (Swagger UI's `index.html`, which knows nothing
+/// of Luodi) gets a link back to the home page, in the request's language (the language a
+/// user chose is kept in a cookie), and says which language it is in.
+pub async fn docs_home_link(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path != "/api/docs/" && path != "/api/docs/index.html" {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let lang = request_lang(&parts, None);
+    let res = next.run(Request::from_parts(parts, body)).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if res.status() != StatusCode::OK || !html {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let page = String::from_utf8_lossy(&bytes);
+    let tr = Tr::new(lang);
+    let link = format!(
+        "<body>\n<nav aria-label=\"{app}\" style=\"padding:8px 20px;border-bottom:1px solid #d9dde3;font:14px/1.5 'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif\"><a id=\"luodi-home\" href=\"/\" style=\"color:#1f5fa8\">← {app} · {home}</a></nav>",
+        app = escape(tr.t("app.name")),
+        home = escape(tr.t("error.home")),
+    );
+    let page = page
+        .replacen(
+            "<html lang=\"en\">",
+            &format!("<html lang=\"{}\">", lang.tag()),
+            1,
+        )
+        .replacen("<body>", &link, 1);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(page))
 }
 
 #[cfg(test)]

@@ -123,6 +123,7 @@ pub fn router(state: AppState) -> Router {
     let docs: Router<AppState> = SwaggerUi::new("/api/docs")
         .url("/api/openapi.json", api::openapi::description())
         .into();
+    let docs = docs.layer(axum::middleware::from_fn(assets::docs_home_link));
     Router::new()
         .merge(api::router())
         .merge(pages::routes::router())

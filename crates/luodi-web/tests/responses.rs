@@ -1,5 +1,6 @@
 //! How answers travel: compressed (brotli or gzip) when the client accepts it, except
-//! files that are compressed already; the stylesheet revalidated by its ETag.
+//! files that are compressed already; the stylesheet revalidated by its ETag; the API
+//! docs with a way back into the application.
 
 mod common;
 
@@ -12,6 +13,7 @@ use common::{Browser, Reply, TestApp};
 on_both! {
     pages_json_css_and_openapi_are_compressed_when_accepted => compressed;
     the_stylesheet_is_revalidated_by_its_etag => stylesheet_etag;
+    the_api_docs_link_back_home_in_the_users_language => docs_home_link;
 }
 
 fn gunzip(bytes: &[u8]) -> Vec<u8> {
@@ -170,4 +172,67 @@ async fn stylesheet_etag(app: &TestApp) {
     .await;
     assert_eq!(stale.status, StatusCode::OK);
     assert_eq!(stale.body_bytes, css.body_bytes);
+}
+
+/// The API docs (Swagger UI) link to the home page, in the language the user chose
+/// (its cookie) or the browser asks for, and say which language they are in.
+async fn docs_home_link(app: &TestApp) {
+    let zh = get(app, "/api/docs/", None, None, &[]).await;
+    assert_eq!(zh.status, StatusCode::OK);
+    assert!(zh.body.contains("<html lang=\"zh-CN\">"), "{}", zh.body);
+    assert!(
+        zh.body.contains(
+            "<a id=\"luodi-home\" href=\"/\" style=\"color:#1f5fa8\">← 落地 · 返回首页</a>"
+        ),
+        "{}",
+        zh.body
+    );
+    assert!(
+        zh.body.contains("swagger-initializer.js"),
+        "still Swagger UI"
+    );
+
+    let en = get(
+        app,
+        "/api/docs/",
+        None,
+        None,
+        &[(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9")],
+    )
+    .await;
+    assert!(en.body.contains("<html lang=\"en\">"));
+    assert!(
+        en.body.contains("← Luodi · Back to home</a>"),
+        "{}",
+        en.body
+    );
+
+    let chosen = get(
+        app,
+        "/api/docs/",
+        None,
+        None,
+        &[
+            (header::COOKIE, "luodi_lang=en"),
+            (header::ACCEPT_LANGUAGE, "zh-CN"),
+        ],
+    )
+    .await;
+    assert!(chosen.body.contains("Back to home"));
+
+    // Compressed like any page, with the link.
+    let zipped = get(
+        app,
+        "/api/docs/",
+        None,
+        None,
+        &[(header::ACCEPT_ENCODING, "gzip")],
+    )
+    .await;
+    assert_eq!(encoding(&zipped), Some("gzip"));
+    assert!(
+        String::from_utf8(gunzip(&zipped.body_bytes))
+            .unwrap()
+            .contains("luodi-home")
+    );
 }
