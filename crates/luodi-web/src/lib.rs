@@ -162,6 +162,12 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The router [`serve`] serves, over a new state, without its listener and background
+/// jobs: what a benchmark drives in process.
+pub fn app_router(app: App, config: WebConfig) -> Router {
+    router(AppState::new(app, config))
+}
+
 /// Serves until `shutdown` completes: the listener with its limits ([`server`]) and the
 /// application's background jobs ([`luodi_app::jobs`]). On shutdown the listener stops
 /// taking connections and drains the requests under way, then each job finishes its
