@@ -16,6 +16,7 @@ pub mod stewardship;
 
 // What every module's API and pages share: the route lists, the layout, the edge.
 pub mod api;
+pub mod assets;
 pub mod client;
 pub mod edge;
 pub mod error;
@@ -35,6 +36,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use luodi_app::App;
+use tower_http::CompressionLevel;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
@@ -59,13 +63,15 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<client::IpNet>,
 }
 
-/// What every handler is given: the application and the web layer's own settings and
-/// metrics.
+/// What every handler is given: the application and the web layer's own settings,
+/// metrics and typeset notifications.
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
     pub config: WebConfig,
     pub metrics: metrics::SharedMetrics,
+    /// One-time notifications typeset as PDF, by content.
+    pub notice_pdfs: std::sync::Arc<approvals::notice_cache::PdfCache>,
 }
 
 impl AppState {
@@ -74,21 +80,9 @@ impl AppState {
             app,
             config,
             metrics: Default::default(),
+            notice_pdfs: Default::default(),
         }
     }
-}
-
-const CSS: &str = include_str!("../assets/luodi.css");
-
-async fn css() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        CSS,
-    )
-        .into_response()
 }
 
 /// Unknown routes: JSON under `/api`, a page elsewhere.
@@ -107,18 +101,36 @@ async fn fallback(req: Request) -> Response {
         lang.tag(), i18n::Tr::new(lang).t("error.not_found"), i18n::Tr::new(lang).t("error.home")))).into_response()
 }
 
+/// Answers compressed with brotli or gzip when the client accepts them: pages, JSON, the
+/// OpenAPI description, the stylesheet, CSV and the rest of the text. PDFs and XLSX files
+/// are compressed already (and images but SVG, and anything under 32 bytes, are left as
+/// they are). Level 5 of both: brotli's default, 11, is meant for files compressed once,
+/// not for every answer.
+fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new()
+        .quality(CompressionLevel::Precise(5))
+        .compress_when(
+            DefaultPredicate::new()
+                .and(NotForContentType::const_new("application/pdf"))
+                .and(NotForContentType::const_new(
+                    "application/vnd.openxmlformats-officedocument",
+                )),
+        )
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let docs: Router<AppState> = SwaggerUi::new("/api/docs")
         .url("/api/openapi.json", api::openapi::description())
         .into();
+    let docs = docs.layer(axum::middleware::from_fn(assets::docs_home_link));
     Router::new()
         .merge(api::router())
         .merge(pages::routes::router())
         .merge(docs)
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics::render))
-        .route("/assets/luodi.css", get(css))
+        .route("/assets/luodi.css", get(assets::css))
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(state.clone(), health::gate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
@@ -145,8 +157,15 @@ pub fn router(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
         ))
+        .layer(compression())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The router [`serve`] serves, over a new state, without its listener and background
+/// jobs: what a benchmark drives in process.
+pub fn app_router(app: App, config: WebConfig) -> Router {
+    router(AppState::new(app, config))
 }
 
 /// Serves until `shutdown` completes: the listener with its limits ([`server`]) and the

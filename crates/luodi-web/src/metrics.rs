@@ -205,6 +205,22 @@ pub async fn render(State(state): State<AppState>, req: Request) -> Response {
         "# HELP luodi_match_index_parcels Parcels held in memory for the matcher, over all zones.\n# TYPE luodi_match_index_parcels gauge\nluodi_match_index_parcels {}",
         state.app.match_index.parcels()
     );
+    let pdfs = state.notice_pdfs.stats();
+    let _ = writeln!(
+        out,
+        "# HELP luodi_notice_pdf_renders_total One-time notifications typeset as PDF.\n# TYPE luodi_notice_pdf_renders_total counter\nluodi_notice_pdf_renders_total {}",
+        pdfs.renders
+    );
+    let _ = writeln!(
+        out,
+        "# HELP luodi_notice_pdf_cache_hits_total One-time notification PDFs served as typeset before.\n# TYPE luodi_notice_pdf_cache_hits_total counter\nluodi_notice_pdf_cache_hits_total {}",
+        pdfs.hits
+    );
+    let _ = writeln!(
+        out,
+        "# HELP luodi_notice_pdf_cache_bytes Bytes of typeset notifications kept in memory.\n# TYPE luodi_notice_pdf_cache_bytes gauge\nluodi_notice_pdf_cache_bytes {}",
+        pdfs.bytes
+    );
     if let Some(backlog) = snapshot.outbox {
         let _ = writeln!(
             out,

@@ -162,6 +162,114 @@ async fn notice_page_and_pdf(app: &TestApp) {
     );
 }
 
+/// The typesetting counters `/metrics` shows: (PDFs typeset, PDFs served as typeset before).
+async fn pdf_counters(app: &TestApp) -> (u64, u64) {
+    let mut req = axum::http::Request::builder()
+        .uri("/metrics")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [127, 0, 0, 1],
+            9000,
+        ))));
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let counter = |name: &str| -> u64 {
+        r.body
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("{name} is not in /metrics"))
+    };
+    (
+        counter("luodi_notice_pdf_renders_total"),
+        counter("luodi_notice_pdf_cache_hits_total"),
+    )
+}
+
+/// The PDF is typeset once and then served as kept, until the list changes: an item's
+/// approval takes its code out of the materials still needed, so the PDF says something
+/// else, and is typeset again rather than served stale.
+async fn notice_pdf_typeset_once_per_content(app: &TestApp) {
+    let project_id = app.sinopharm().await;
+    let path = format!("/projects/{project_id}/phases/1/notice.pdf");
+    let mut b = app.login("enterprise@luodi.demo").await;
+    let first = b.get(app, &path).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(pdf_counters(app).await, (1, 0));
+    let second = b.get(app, &path).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert_eq!(second.body_bytes, first.body_bytes, "the kept PDF");
+    assert_eq!(
+        pdf_counters(app).await,
+        (1, 1),
+        "served without typesetting"
+    );
+
+    // Approve an open item that asks for materials: the enterprise submits, the
+    // administrator accepts and approves, all today.
+    let enterprise = app.token("enterprise@luodi.demo").await;
+    let admin = app.token("admin@luodi.demo").await;
+    let list = app
+        .api(
+            "GET",
+            &format!("/api/v1/projects/{project_id}/phases/1/service-list"),
+            Some(&enterprise),
+            None,
+        )
+        .await
+        .json();
+    let zone = demo::zone_id(&app.store).await.unwrap();
+    let version = list["catalogue_version_id"].as_i64();
+    let (_, _, catalogue) = app.store.catalogue(zone, version).await.unwrap();
+    let today = luodi_app::core::zone_today().to_string();
+    let step = |token: &str, item: i64, kind: &str| {
+        let body = serde_json::json!({"kind": kind, "on": today}).to_string();
+        let url = format!("/api/v1/service-items/{item}/steps");
+        let token = token.to_string();
+        async move { app.api("POST", &url, Some(&token), Some(&body)).await }
+    };
+    let mut approved = None;
+    for item in list["items"].as_array().unwrap() {
+        let code = item["code"].as_str().unwrap();
+        let asks = catalogue
+            .item(code)
+            .is_some_and(|c| !c.materials.is_empty());
+        if item["state"] != "not_started" || !item["waived_by"].is_null() || !asks {
+            continue;
+        }
+        let id = item["id"].as_i64().unwrap();
+        if step(&enterprise, id, "submit").await.status != StatusCode::OK {
+            continue; // waits for a prerequisite
+        }
+        for kind in ["accept", "approve"] {
+            let r = step(&admin, id, kind).await;
+            assert_eq!(r.status, StatusCode::OK, "{kind} {code}: {}", r.body);
+        }
+        approved = Some(code.to_string());
+        break;
+    }
+    let approved = approved.expect("an open item to approve");
+
+    let third = b.get(app, &path).await;
+    assert_eq!(third.status, StatusCode::OK);
+    assert_eq!(
+        pdf_counters(app).await,
+        (2, 1),
+        "typeset again after {approved}"
+    );
+    let before = pdftotext(&first.body_bytes);
+    let after = pdftotext(&third.body_bytes);
+    assert_ne!(
+        before, after,
+        "the PDF after {approved}'s approval says something else"
+    );
+    let fourth = b.get(app, &path).await;
+    assert_eq!(fourth.body_bytes, third.body_bytes);
+    assert_eq!(pdf_counters(app).await, (2, 2));
+}
+
 on_both! {
     notice_page_and_pdf => notice_page_and_pdf;
+    notice_pdf_typeset_once_per_content => notice_pdf_typeset_once_per_content;
 }

@@ -3,5 +3,6 @@
 //! a PDF.
 
 pub mod api;
+pub mod notice_cache;
 pub mod notice_pdf;
 pub mod pages;

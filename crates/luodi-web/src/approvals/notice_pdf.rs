@@ -1,13 +1,16 @@
 //! 一次性告知书 — the one-time notification of a project phase typeset as a PDF by Typst
 //! with a CJK font found on the machine (no font is shipped); what it says is the
-//! application's ([`luodi_app::approvals::notice`]), which the page shows too.
+//! application's ([`luodi_app::approvals::notice`]), which the page shows too. A PDF is
+//! typeset once per content and kept ([`super::notice_cache`]).
 
 use std::sync::{Arc, OnceLock};
 
+use axum::body::Bytes;
 use axum::http::StatusCode;
 use luodi_app::Caller;
 use luodi_app::approvals::notice::{self, Notice};
 use luodi_domain::Lang;
+use sha2::{Digest, Sha256};
 use typst::foundations::{Dict, IntoValue, Value};
 use typst_as_lib::TypstEngine;
 use typst_as_lib::typst_kit_options::TypstKitFontOptions;
@@ -137,15 +140,28 @@ pub fn pdf(notice: &Notice, tr: &Tr) -> Result<Vec<u8>, PdfError> {
         .map_err(|e| PdfError::Typst(format!("{e:?}")))
 }
 
+/// What a typeset notification is kept under: the SHA-256 of all the typesetter is given
+/// besides the template and the fonts, which do not change while the process runs — the
+/// notification (every text and date it prints) and the language (which picks the labels).
+/// Anything the PDF shows that changes changes the key.
+pub fn cache_key(notice: &Notice, lang: Lang) -> super::notice_cache::Key {
+    let mut hash = Sha256::new();
+    hash.update(lang.tag().as_bytes());
+    hash.update([0]);
+    hash.update(serde_json::to_vec(notice).expect("a notice serialises"));
+    hash.finalize().into()
+}
+
 /// The notification of phase `seq` of project `id` (as the path gave them) as a PDF in the
 /// caller's language: 404 when the caller sees no such list, 503 when the server has no
-/// Chinese font.
+/// Chinese font. The notification is built from the store on every request; only its
+/// typesetting is kept, under [`cache_key`].
 pub async fn pdf_of(
     state: &AppState,
     caller: &Caller,
     id: &str,
     seq: &str,
-) -> Result<Vec<u8>, ApiError> {
+) -> Result<Bytes, ApiError> {
     let lang = caller.lang;
     let number = |raw: &str| raw.parse::<i64>().ok().filter(|n| *n > 0);
     let (Some(id), Some(seq)) = (number(id), number(seq)) else {
@@ -154,8 +170,17 @@ pub async fn pdf_of(
     let Some(n) = notice::notice(&state.app, caller, id, seq).await? else {
         return Err(ApiError::not_found(lang));
     };
-    let tr = Tr::new(lang);
-    match tokio::task::spawn_blocking(move || pdf(&n, &tr)).await? {
+    let key = cache_key(&n, lang);
+    let typeset = state
+        .notice_pdfs
+        .get_or_render(key, || async move {
+            let tr = Tr::new(lang);
+            tokio::task::spawn_blocking(move || pdf(&n, &tr))
+                .await
+                .unwrap_or_else(|e| Err(PdfError::Typst(format!("the typesetter stopped: {e}"))))
+        })
+        .await;
+    match typeset {
         Ok(bytes) => Ok(bytes),
         Err(PdfError::NoCjkFont) => Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -6,8 +6,8 @@ use clap::Args;
 
 #[derive(Args, Clone)]
 pub struct BenchArgs {
-    /// Which figures: catalogue, forecast, parcels, or all
-    #[arg(default_value = "all", value_parser = ["all", "catalogue", "forecast", "parcels"])]
+    /// Which figures: catalogue, forecast, parcels, notice, or all
+    #[arg(default_value = "all", value_parser = ["all", "catalogue", "forecast", "parcels", "notice"])]
     pub what: String,
     /// Items in the synthetic catalogue
     #[arg(long, default_value_t = 5000)]
@@ -70,6 +70,9 @@ pub async fn bench(
             data: std::path::Path::new(&data),
         })
         .await?;
+    }
+    if what == "all" || what == "notice" {
+        crate::bench::notice::notice(runs).await?;
     }
     Ok(ExitCode::SUCCESS)
 }
