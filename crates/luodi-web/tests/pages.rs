@@ -598,6 +598,17 @@ mod catalogue_page {
         let page = b.get(app, "/catalogue").await;
         assert_eq!(page.status, StatusCode::OK);
         assert_eq!(page.body.matches("<tr id=\"item-").count(), 53);
+        // A rule reads in words beside its code; a prerequisite is a name linking to its row.
+        assert!(
+            page.body
+                .contains("立项方式为备案<div class=\"mono muted rule-code\">approval_route"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains("<a href=\"#item-KB02\">投资项目赋码</a>")
+        );
         assert!(page.body.contains("版本 2026.1：3 个阶段、7 类、53 个事项"));
         assert!(
             page.body.contains("7 日") && page.body.contains("即办"),

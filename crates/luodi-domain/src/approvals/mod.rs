@@ -4,4 +4,5 @@
 pub mod catalogue;
 pub mod lateness;
 pub mod rule;
+pub mod rule_words;
 pub mod service_item;

@@ -40,8 +40,11 @@ pub struct ItemRow {
     pub promised: String,
     pub statutory: String,
     pub modes: String,
+    /// Its applicability rule as written, and in words.
     pub rule: String,
-    pub prerequisites: String,
+    pub rule_words: String,
+    /// The items it waits for: (code, name), each a link to its row.
+    pub prerequisites: Vec<(String, String)>,
     pub milestone: Option<String>,
 }
 
@@ -128,7 +131,25 @@ fn stage_blocks(c: &Catalogue, tr: &Tr) -> Vec<StageBlock> {
                         .collect::<Vec<_>>()
                         .join(tr.t("core.text.list_separator")),
                     rule: i.applies_when.clone().unwrap_or_default(),
-                    prerequisites: i.prerequisites.join(", "),
+                    rule_words: i
+                        .applies_when
+                        .as_deref()
+                        .and_then(|r| luodi_domain::approvals::rule::Rule::parse(r).ok())
+                        .map(|r| luodi_domain::approvals::rule_words::describe(&r, lang))
+                        .unwrap_or_default(),
+                    prerequisites: i
+                        .prerequisites
+                        .iter()
+                        .map(|code| {
+                            let name = f
+                                .items
+                                .iter()
+                                .find(|o| &o.code == code)
+                                .map(|o| tr.pick(&o.name_zh, &o.name_en).to_string())
+                                .unwrap_or_else(|| code.clone());
+                            (code.clone(), name)
+                        })
+                        .collect(),
                     milestone: i.milestone.map(|m| milestone_label(m, tr)),
                 })
                 .collect(),
