@@ -1288,6 +1288,19 @@ mod blocker_pages {
         // The enterprise's inbox told it of the resolution; it marks all read.
         assert!(closed.body.contains("id=\"inbox-count\""));
         let inbox = own.get(app, "/inbox").await;
+        // Times read in the zone's clock (2026-12-07 08:00), not as stored UTC text.
+        let stamp = inbox
+            .body
+            .split("<span class=\"muted small\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap();
+        assert!(
+            !stamp.contains('T') && !stamp.ends_with('Z') && stamp.len() == 16,
+            "{stamp}"
+        );
         assert!(
             inbox.body.contains("难点堵点已办结，请确认")
                 && inbox.body.contains(&format!("href=\"{url}\"")),

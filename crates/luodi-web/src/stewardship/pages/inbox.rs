@@ -28,7 +28,13 @@ struct InboxPage {
 
 async fn show(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
     let l = Layout::new(&state, &page, "inbox.title", "", "/inbox").await;
-    let inbox = inbox(&state.app, &page.caller(), false, 100).await?;
+    let mut inbox = inbox(&state.app, &page.caller(), false, 100).await?;
+    // A person reads the zone's clock, not the stored UTC text.
+    for n in &mut inbox.notifications {
+        if let Some(at) = luodi_domain::core::time::from_stored(&n.created_at) {
+            n.created_at = luodi_domain::core::time::zone_display(at);
+        }
+    }
     Ok(render(StatusCode::OK, &InboxPage { l, inbox }))
 }
 
