@@ -3765,6 +3765,13 @@ mod stewards {
                 && html.body.contains("陈静")
                 && html.body.contains("id=\"project-timeline\"")
         );
+        // The timeline names a phase as people do (一期), never by its internal number.
+        let timeline = html.body.split("id=\"project-timeline\"").nth(1).unwrap();
+        assert!(timeline.contains("期次 一期"), "{timeline}");
+        assert!(
+            !(0..10).any(|d| timeline.contains(&format!("期次 {d}"))),
+            "{timeline}"
+        );
         let csrf = html.csrf();
         let r = page
             .post(

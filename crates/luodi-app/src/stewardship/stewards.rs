@@ -95,8 +95,14 @@ fn word(lang: Lang, section: &str, name: &str) -> String {
     }
 }
 
-/// What an audit entry says, in a line.
-pub fn timeline_text(e: &AuditEntry, lang: Lang) -> String {
+/// What an audit entry says, in a line; `names` names the records it may be about, by
+/// (entity, id): the project, its phases (一期 …) and their lists, so a line says 一期,
+/// not a phase's internal number.
+pub fn timeline_text(
+    e: &AuditEntry,
+    lang: Lang,
+    names: &HashMap<(String, String), String>,
+) -> String {
     let id = &e.entity_id;
     let field = |k: &str| e.after.get(k).and_then(|v| v.as_str()).unwrap_or("");
     if e.entity == "blocker" {
@@ -172,7 +178,11 @@ pub fn timeline_text(e: &AuditEntry, lang: Lang) -> String {
     .filter(|v| !v.is_empty())
     .collect::<Vec<_>>()
     .join(" · ");
-    let head = format!("{entity} {id} {action}");
+    let named = names
+        .get(&(e.entity.clone(), id.clone()))
+        .cloned()
+        .unwrap_or_else(|| format!("#{id}"));
+    let head = format!("{entity} {named} {action}");
     if detail.is_empty() {
         head
     } else {
@@ -223,6 +233,25 @@ pub async fn timeline(
     let scope = caller.scope_for(Operation::ViewProjects)?;
     let lang = caller.lang;
     let entries = app.store.project_timeline(&scope, id, limit).await?;
+    let mut records = HashMap::new();
+    if let Ok(project) = app.store.project(&scope, id).await {
+        records.insert(
+            ("project".to_string(), id.to_string()),
+            project.name.clone(),
+        );
+        for ph in &project.phases {
+            records.insert(
+                ("project_phase".to_string(), ph.id.to_string()),
+                ph.name.clone(),
+            );
+            if let Ok(list) = app.store.service_list(&scope, ph.id).await {
+                records.insert(
+                    ("service_list".to_string(), list.id.to_string()),
+                    ph.name.clone(),
+                );
+            }
+        }
+    }
     let own = caller.actor.label();
     let enterprise = !Operation::SeeStaffNames.allows(caller.policy.role);
     let mut names = HashMap::new();
@@ -240,7 +269,7 @@ pub async fn timeline(
             action: e.action.clone(),
             entity: e.entity.clone(),
             entity_id: e.entity_id.clone(),
-            what: timeline_text(e, lang),
+            what: timeline_text(e, lang, &records),
         });
     }
     Ok(out)
