@@ -10,6 +10,7 @@ pub mod escalation;
 pub mod lifecycle;
 pub mod notifications;
 pub mod outbound;
+pub mod project_list;
 pub mod projects;
 pub mod stewards;
 

@@ -4,4 +4,5 @@ pub mod blockers;
 pub mod board;
 pub mod inbox;
 pub mod project_form;
+pub mod project_list;
 pub mod projects;
