@@ -14,6 +14,7 @@ use luodi_store::demo;
 
 on_both! {
     projects_list_searches_filters_sorts_pages_and_exports => projects_list;
+    blockers_list_searches_filters_sorts_pages_and_exports => blockers_list;
 }
 
 /// The ids of the rows a page shows, each row being `<tr id="{prefix}-{id}">`.
@@ -279,4 +280,294 @@ fn common_encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A blocker as the test works it out from the store: its record, who acts next, whether a
+/// clock is missed or due soon.
+struct Seen {
+    id: i64,
+    title: String,
+    project_id: i64,
+    enterprise_id: i64,
+    department: String,
+    state: luodi_domain::stewardship::blocker::State,
+    priority: String,
+    raised_on: chrono::NaiveDate,
+    waiting_on: Option<&'static str>,
+    missed: bool,
+    due_soon: bool,
+}
+
+async fn blockers_seen(app: &TestApp) -> Vec<Seen> {
+    use luodi_domain::stewardship::blocker::ClockStatus;
+    let zone = demo::zone_id(&app.store).await.unwrap();
+    let departments = app.store.departments(zone).await.unwrap();
+    let calendar = app.store.calendar().await.unwrap();
+    let today = luodi_app::core::zone_today();
+    app.store
+        .blockers(&zone_scope(zone), &Default::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            let b = r.blocker().unwrap();
+            let clocks = b.clocks(&calendar, &r.limits, today);
+            Seen {
+                id: r.id,
+                title: r.title.clone(),
+                project_id: r.project_id,
+                enterprise_id: r.enterprise_id,
+                department: departments
+                    .iter()
+                    .find(|d| d.id.0 == r.department_id)
+                    .unwrap()
+                    .code
+                    .clone(),
+                state: r.state,
+                priority: r.priority.clone(),
+                raised_on: r.raised_on,
+                waiting_on: b.waiting_on().map(|p| p.as_str()),
+                missed: clocks.iter().any(|c| c.status.urgency() == 0),
+                due_soon: clocks.iter().any(|c| c.status == ClockStatus::DueSoon),
+            }
+        })
+        .collect()
+}
+
+async fn blockers_list(app: &TestApp) {
+    use luodi_domain::stewardship::blocker::State;
+    // One more blocker, of another project and department and raised by the enterprise,
+    // so every filter has something to leave out.
+    let zone = demo::zone_id(&app.store).await.unwrap();
+    let mut raiser = app.login("enterprise@luodi.demo").await;
+    let csrf = raiser.get(app, "/blockers").await.csrf();
+    let project = app.sinopharm().await;
+    let dept = app
+        .store
+        .department_by_code(zone, "natural-resources")
+        .await
+        .unwrap()
+        .unwrap();
+    let r = raiser
+        .post(
+            app,
+            "/blockers",
+            &[
+                ("_csrf", &csrf),
+                ("project_id", &project.to_string()),
+                ("category", "land"),
+                ("priority", "urgent"),
+                ("department_id", &dept.id.0.to_string()),
+                ("title", "排水管网接驳点待确认"),
+                ("description", "市政排水接驳点位置未定。"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let seen = blockers_seen(app).await;
+    let ids = |f: &dyn Fn(&Seen) -> bool| {
+        seen.iter()
+            .filter(|b| f(b))
+            .map(|b| b.id)
+            .collect::<BTreeSet<_>>()
+    };
+    let shown = |body: &str| {
+        row_ids(body, "blocker")
+            .into_iter()
+            .collect::<BTreeSet<_>>()
+    };
+    let texts = |set: &BTreeSet<i64>| set.iter().map(|i| i.to_string()).collect::<BTreeSet<_>>();
+    let mut b = app.login("admin@luodi.demo").await;
+
+    // The default is the open ones, as `state=open` says; each state, and all.
+    let open = ids(&|s| s.state.is_open());
+    assert!(open.len() >= 3);
+    let page = b.get(app, "/blockers").await;
+    assert_eq!(shown(&page.body), open);
+    assert!(page.body.contains(&format!("共 {} 条", open.len())));
+    assert_eq!(shown(&b.get(app, "/blockers?state=open").await.body), open);
+    assert_eq!(
+        shown(&b.get(app, "/blockers?state=all").await.body),
+        ids(&|_| true)
+    );
+    for (word, state) in [
+        ("unacknowledged", State::Open),
+        ("acknowledged", State::Acknowledged),
+        ("answered", State::Answered),
+        ("closed", State::Closed),
+        ("withdrawn", State::Withdrawn),
+    ] {
+        let page = b.get(app, &format!("/blockers?state={word}")).await;
+        assert_eq!(
+            shown(&page.body),
+            ids(&|s| s.state == state),
+            "state={word}"
+        );
+    }
+    assert!(
+        !ids(&|s| s.state == State::Closed).is_empty(),
+        "the demo closed one"
+    );
+
+    // The home page's links.
+    let bureau = "approval-bureau";
+    let q = format!("state=open&waiting_on=department&department={bureau}");
+    let expected =
+        ids(&|s| s.state.is_open() && s.waiting_on == Some("department") && s.department == bureau);
+    assert!(!expected.is_empty());
+    let page = b.get(app, &format!("/blockers?{q}")).await;
+    assert_eq!(shown(&page.body), expected, "{q}");
+    for rows in exports(&mut b, app, "/blockers", &q).await {
+        assert_eq!(firsts(&rows), texts(&expected), "{q} export");
+    }
+    let missed = ids(&|s| s.state.is_open() && s.missed);
+    assert!(
+        !missed.is_empty(),
+        "the demo's unacknowledged blocker is late"
+    );
+    assert_eq!(
+        shown(&b.get(app, "/blockers?clock=missed").await.body),
+        missed
+    );
+    for rows in exports(&mut b, app, "/blockers", "clock=missed").await {
+        assert_eq!(firsts(&rows), texts(&missed), "clock=missed export");
+    }
+    assert_eq!(
+        shown(&b.get(app, "/blockers?clock=due_soon").await.body),
+        ids(&|s| s.state.is_open() && s.due_soon)
+    );
+    for who in ["enterprise", "department", "steward"] {
+        let page = b.get(app, &format!("/blockers?waiting_on={who}")).await;
+        assert_eq!(
+            shown(&page.body),
+            ids(&|s| s.state.is_open() && s.waiting_on == Some(who)),
+            "waiting_on={who}"
+        );
+    }
+    assert!(
+        !ids(&|s| s.waiting_on == Some("steward")).is_empty(),
+        "the demo's blocker raised by the steward waits on the steward's information"
+    );
+    let page = b
+        .get(app, "/blockers?department=natural-resources&state=all")
+        .await;
+    assert_eq!(
+        shown(&page.body),
+        ids(&|s| s.department == "natural-resources")
+    );
+    let page = b
+        .get(app, &format!("/blockers?project={project}&state=all"))
+        .await;
+    assert_eq!(shown(&page.body), ids(&|s| s.project_id == project));
+    assert!(
+        shown(
+            &b.get(app, "/blockers?department=no-such-department")
+                .await
+                .body
+        )
+        .is_empty(),
+        "an unknown department finds nothing"
+    );
+
+    // Search by title or project.
+    let page = b.get(app, "/blockers?q=%E6%8E%92%E6%B0%B4").await; // 排水
+    assert_eq!(shown(&page.body), ids(&|s| s.title.contains("排水")));
+    let page = b
+        .get(
+            app,
+            &format!(
+                "/blockers?state=all&q={}",
+                common_encode(demo::SINOPHARM_PROJECT)
+            ),
+        )
+        .await;
+    assert_eq!(shown(&page.body), ids(&|s| s.project_id == project));
+
+    // Sorting: raised both ways, priority, the worst clock.
+    let asc = row_ids(
+        &b.get(app, "/blockers?state=all&sort=raised&order=asc")
+            .await
+            .body,
+        "blocker",
+    );
+    let desc_page = b
+        .get(app, "/blockers?state=all&sort=raised&order=desc")
+        .await;
+    assert!(desc_page.body.contains("aria-sort=\"descending\""));
+    let mut desc = row_ids(&desc_page.body, "blocker");
+    desc.reverse();
+    assert_eq!(asc, desc);
+    let days: Vec<_> = asc
+        .iter()
+        .map(|id| seen.iter().find(|s| s.id == *id).unwrap().raised_on)
+        .collect();
+    assert!(days.windows(2).all(|w| w[0] <= w[1]), "oldest first");
+    let by_priority = row_ids(&b.get(app, "/blockers?sort=priority").await.body, "blocker");
+    let first = seen.iter().find(|s| s.id == by_priority[0]).unwrap();
+    assert_eq!(first.priority, "urgent", "the most pressing first");
+    let by_clock = row_ids(&b.get(app, "/blockers?sort=clock").await.body, "blocker");
+    assert!(
+        seen.iter().find(|s| s.id == by_clock[0]).unwrap().missed,
+        "a missed clock first"
+    );
+
+    // Pages.
+    let paged = b
+        .get(
+            app,
+            "/blockers?state=all&sort=raised&order=asc&per_page=2&page=2",
+        )
+        .await;
+    assert_eq!(
+        row_ids(&paged.body, "blocker"),
+        asc[2..4.min(asc.len())].to_vec()
+    );
+    assert!(paged.body.contains("rel=\"prev\""));
+    assert!(paged.body.contains(&format!("共 {} 条", seen.len())));
+
+    // Refusals name the parameter; the raise form stays.
+    let bad = b.get(app, "/blockers?clock=late").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("“clock”"));
+    assert!(
+        raiser
+            .get(app, "/blockers")
+            .await
+            .body
+            .contains("id=\"raise-form\"")
+    );
+
+    // An enterprise user sees only its own enterprise's blockers, whatever it asks.
+    let own_enterprise = app
+        .store
+        .user_by_email("enterprise@luodi.demo")
+        .await
+        .unwrap()
+        .unwrap()
+        .enterprise_id
+        .unwrap()
+        .0;
+    let own = ids(&|s| s.enterprise_id == own_enterprise);
+    assert_eq!(
+        shown(&raiser.get(app, "/blockers?state=all").await.body),
+        own
+    );
+    app.other_enterprise_user().await;
+    let mut haier = app.login("haier@luodi.demo").await;
+    assert!(shown(&haier.get(app, "/blockers?state=all").await.body).is_empty());
+    assert!(
+        shown(
+            &haier
+                .get(app, &format!("/blockers?state=all&project={project}"))
+                .await
+                .body
+        )
+        .is_empty()
+    );
+    for rows in exports(&mut haier, app, "/blockers", "state=all").await {
+        assert!(
+            rows.is_empty(),
+            "nothing of another enterprise in an export"
+        );
+    }
 }
