@@ -15,6 +15,7 @@ use luodi_store::demo;
 on_both! {
     projects_list_searches_filters_sorts_pages_and_exports => projects_list;
     blockers_list_searches_filters_sorts_pages_and_exports => blockers_list;
+    audit_list_filters_by_actor_kind_object_and_zone_days => audit_list;
 }
 
 /// The ids of the rows a page shows, each row being `<tr id="{prefix}-{id}">`.
@@ -570,4 +571,112 @@ async fn blockers_list(app: &TestApp) {
             "nothing of another enterprise in an export"
         );
     }
+}
+
+async fn audit_list(app: &TestApp) {
+    use luodi_store::core::audit::AuditQuery;
+    let zone = demo::zone_id(&app.store).await.unwrap();
+    let scope = zone_scope(zone);
+    // Signing in is audited: sign in first, then read the trail.
+    let mut b = app.login("admin@luodi.demo").await;
+    let every = app
+        .store
+        .audit_search(
+            &scope,
+            &AuditQuery::default(),
+            luodi_store::PageRequest {
+                page: 1,
+                per_page: 100_000,
+            },
+        )
+        .await
+        .unwrap()
+        .items;
+    let ids = |f: &dyn Fn(&luodi_store::core::audit::AuditEntry) -> bool| {
+        every
+            .iter()
+            .filter(|e| f(e))
+            .map(|e| e.id)
+            .collect::<Vec<_>>()
+    };
+    let page = b.get(app, "/audit").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("哈希链校验通过"),
+        "the verification stays"
+    );
+    assert!(page.body.contains(&format!("共 {} 条", every.len())));
+    assert_eq!(
+        row_ids(&page.body, "audit"),
+        every.iter().take(50).map(|e| e.id).collect::<Vec<_>>(),
+        "newest first, 50 a page"
+    );
+    assert!(
+        !page.body.contains("T0") && !page.body.contains("Z</td>"),
+        "no UTC text"
+    );
+
+    // What was done, to which record, by whom.
+    let creates = ids(&|e| e.action == "create");
+    let page = b.get(app, "/audit?kind=create&per_page=200").await;
+    assert_eq!(
+        row_ids(&page.body, "audit"),
+        creates[..creates.len().min(200)].to_vec()
+    );
+    assert!(page.body.contains(&format!("共 {} 条", creates.len())));
+    let project = app.sinopharm().await.to_string();
+    let q = format!("object=project&object_id={project}");
+    let of_project = ids(&|e| e.entity == "project" && e.entity_id == project);
+    assert!(!of_project.is_empty());
+    assert_eq!(
+        row_ids(&b.get(app, &format!("/audit?{q}")).await.body, "audit"),
+        of_project
+    );
+    for rows in exports(&mut b, app, "/audit", &q).await {
+        assert_eq!(rows.len(), of_project.len(), "{q} export");
+    }
+    let by = ids(&|e| e.actor.contains("demo"));
+    let page = b.get(app, "/audit?actor=DEMO&per_page=200").await;
+    assert!(page.body.contains(&format!("共 {} 条", by.len())));
+    let csv = exports(&mut b, app, "/audit", "kind=create").await;
+    for rows in csv {
+        assert_eq!(rows.len(), creates.len(), "kind=create export");
+    }
+
+    // Oldest first when asked, and pages.
+    let asc = b.get(app, "/audit?order=asc&per_page=3&page=2").await;
+    assert!(asc.body.contains("aria-sort=\"ascending\""));
+    let mut oldest = every.iter().map(|e| e.id).collect::<Vec<_>>();
+    oldest.reverse();
+    assert_eq!(row_ids(&asc.body, "audit"), oldest[3..6].to_vec());
+    assert!(asc.body.contains("rel=\"prev\"") && asc.body.contains("rel=\"next\""));
+
+    // Days are the zone's: an entry at 00:30 on 1 October in Qingdao (16:30 UTC on
+    // 30 September) is of 1 October.
+    let moved = every.last().unwrap().id;
+    sqlx::query("UPDATE audit_log SET at = $1 WHERE id = $2")
+        .bind("2026-09-30T16:30:00.000000Z")
+        .bind(moved)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let day = b.get(app, "/audit?from=2026-10-01&to=2026-10-01").await;
+    assert_eq!(row_ids(&day.body, "audit"), vec![moved]);
+    assert!(
+        day.body.contains("2026-10-01 00:30"),
+        "shown in the zone's time"
+    );
+    let before = b.get(app, "/audit?from=2026-09-30&to=2026-09-30").await;
+    assert!(row_ids(&before.body, "audit").is_empty());
+    let bad = b.get(app, "/audit?from=2026-02-30").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("“from”"));
+
+    // Only those who read the trail; an enterprise user is refused, export too.
+    let mut e = app.login("enterprise@luodi.demo").await;
+    assert_eq!(e.get(app, "/audit").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        e.get(app, "/audit/export.csv").await.status,
+        StatusCode::FORBIDDEN
+    );
 }

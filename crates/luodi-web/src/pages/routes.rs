@@ -9,6 +9,7 @@ pub fn router() -> Router<AppState> {
         // core
         .merge(crate::core::pages::auth::router())
         .merge(crate::core::pages::home::router())
+        .merge(crate::core::pages::audit::router())
         .merge(crate::core::pages::enterprises::router())
         .merge(crate::core::pages::account::router())
         .merge(crate::core::pages::settings::router())
