@@ -3,6 +3,7 @@
 
 use luodi_domain::Scope;
 use luodi_store::core::audit::{AuditEntry, AuditQuery};
+use luodi_store::land::parcels::{ParcelLine, ParcelQuery, ParcelSort};
 use luodi_store::testing::TestDb;
 use luodi_store::{Backend, PageRequest, Store, demo};
 
@@ -29,6 +30,7 @@ where
 
 on_both! {
     audit_search_filters_counts_and_pages_in_sql => audit_search;
+    parcel_search_filters_counts_and_pages_in_sql => parcel_search;
 }
 
 /// Every entry `query` finds, page by page.
@@ -174,4 +176,143 @@ async fn audit_search(store: Store) {
         enterprise: None,
     };
     assert_eq!(all(&store, &elsewhere, &AuditQuery::default()).await.1, 0);
+}
+
+async fn parcels_found(
+    store: &Store,
+    zone: luodi_domain::ZoneId,
+    q: &ParcelQuery,
+) -> (Vec<ParcelLine>, i64) {
+    let p = store
+        .parcel_search(
+            zone,
+            q,
+            PageRequest {
+                page: 1,
+                per_page: PageRequest::MAX_PER_PAGE,
+            },
+        )
+        .await
+        .unwrap();
+    (p.items, p.total)
+}
+
+async fn parcel_search(store: Store) {
+    use luodi_domain::land::parcel::ParcelStatus;
+    let zone = demo::load(&store).await.unwrap().id;
+    let every = store.all_parcels(zone).await.unwrap();
+    let (all, total) = parcels_found(&store, zone, &ParcelQuery::default()).await;
+    assert_eq!(total as usize, every.len());
+    let codes = |lines: &[ParcelLine]| {
+        lines
+            .iter()
+            .map(|l| l.parcel.code.clone())
+            .collect::<Vec<_>>()
+    };
+    let mut by_code: Vec<String> = every.iter().map(|p| p.code.clone()).collect();
+    by_code.sort();
+    assert_eq!(codes(&all), by_code, "by code");
+    // Each handed-over parcel names its enterprise; a search finds it by that name.
+    let owned = all
+        .iter()
+        .find(|l| l.owner.is_some())
+        .expect("the demo hands parcels over");
+    let owner = owned.owner.clone().unwrap();
+    let (found, _) = parcels_found(
+        &store,
+        zone,
+        &ParcelQuery {
+            search: Some(owner.chars().take(4).collect()),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(codes(&found).contains(&owned.parcel.code));
+    assert!(found.iter().all(|l| {
+        l.owner.as_deref() == Some(owner.as_str())
+            || l.parcel
+                .code
+                .contains(&owner.chars().take(4).collect::<String>())
+    }));
+    // Status, land use, area bounds in mu (both ends included).
+    for status in ParcelStatus::ALL {
+        let (found, n) = parcels_found(
+            &store,
+            zone,
+            &ParcelQuery {
+                status: Some(status),
+                ..Default::default()
+            },
+        )
+        .await;
+        let expected = every.iter().filter(|p| p.status == status).count();
+        assert_eq!(
+            (found.len(), n as usize),
+            (expected, expected),
+            "{status:?}"
+        );
+    }
+    let land_use = every[0].attrs.land_use.clone();
+    let (found, _) = parcels_found(
+        &store,
+        zone,
+        &ParcelQuery {
+            land_use: Some(land_use.clone()),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        found.len(),
+        every
+            .iter()
+            .filter(|p| p.attrs.land_use == land_use)
+            .count()
+    );
+    assert!(
+        store
+            .parcel_land_uses(zone)
+            .await
+            .unwrap()
+            .contains(&land_use)
+    );
+    let mut areas: Vec<f64> = every.iter().map(|p| p.area_mu).collect();
+    areas.sort_by(f64::total_cmp);
+    let (lo, hi) = (areas[2], areas[areas.len() - 3]);
+    let (found, _) = parcels_found(
+        &store,
+        zone,
+        &ParcelQuery {
+            min_area_mu: Some(lo),
+            max_area_mu: Some(hi),
+            sort: ParcelSort::Area,
+            descending: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let expected = every
+        .iter()
+        .filter(|p| p.area_mu >= lo && p.area_mu <= hi)
+        .count();
+    assert_eq!(found.len(), expected, "{lo}..={hi} mu");
+    assert!(
+        found
+            .windows(2)
+            .all(|w| w[0].parcel.area_mu >= w[1].parcel.area_mu),
+        "largest first"
+    );
+    // Pages are cut in SQL.
+    let page = store
+        .parcel_search(
+            zone,
+            &ParcelQuery::default(),
+            PageRequest {
+                page: 3,
+                per_page: 4,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(codes(&page.items), by_code[8..12].to_vec());
 }

@@ -16,6 +16,7 @@ on_both! {
     projects_list_searches_filters_sorts_pages_and_exports => projects_list;
     blockers_list_searches_filters_sorts_pages_and_exports => blockers_list;
     audit_list_filters_by_actor_kind_object_and_zone_days => audit_list;
+    parcels_list_searches_filters_sorts_pages_and_exports => parcels_list;
 }
 
 /// The ids of the rows a page shows, each row being `<tr id="{prefix}-{id}">`.
@@ -677,6 +678,129 @@ async fn audit_list(app: &TestApp) {
     assert_eq!(e.get(app, "/audit").await.status, StatusCode::FORBIDDEN);
     assert_eq!(
         e.get(app, "/audit/export.csv").await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+async fn parcels_list(app: &TestApp) {
+    use luodi_domain::land::parcel::ParcelStatus;
+    let zone = demo::zone_id(&app.store).await.unwrap();
+    let every = app.store.all_parcels(zone).await.unwrap();
+    let ids = |f: &dyn Fn(&luodi_store::land::parcels::Parcel) -> bool| {
+        every
+            .iter()
+            .filter(|p| f(p))
+            .map(|p| p.id)
+            .collect::<BTreeSet<_>>()
+    };
+    let codes = |set: &BTreeSet<i64>| {
+        every
+            .iter()
+            .filter(|p| set.contains(&p.id))
+            .map(|p| p.code.clone())
+            .collect::<BTreeSet<_>>()
+    };
+    let shown = |body: &str| row_ids(body, "parcel").into_iter().collect::<BTreeSet<_>>();
+    let mut b = app.login("landing@luodi.demo").await;
+    let page = b.get(app, "/parcels").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<svg"), "the map stays");
+    assert_eq!(shown(&page.body), ids(&|_| true));
+    assert!(page.body.contains(&format!("共 {} 条", every.len())));
+
+    // Search by code, and by the enterprise a parcel was handed to.
+    let page = b.get(app, "/parcels?q=gx-2026-0").await;
+    assert_eq!(
+        shown(&page.body),
+        ids(&|p| p.code.to_lowercase().contains("gx-2026-0"))
+    );
+    let sinopharm = app.sinopharm().await;
+    let owner = app
+        .store
+        .enterprise(
+            &zone_scope(zone),
+            app.store
+                .projects(&zone_scope(zone))
+                .await
+                .unwrap()
+                .iter()
+                .find(|p| p.id == sinopharm)
+                .unwrap()
+                .enterprise_id,
+        )
+        .await
+        .unwrap()
+        .name;
+    let page = b
+        .get(app, &format!("/parcels?q={}", common_encode(&owner)))
+        .await;
+    let theirs = shown(&page.body);
+    assert!(
+        theirs.contains(
+            &every
+                .iter()
+                .find(|p| p.code == demo::SINOPHARM_PARCEL)
+                .unwrap()
+                .id
+        ),
+        "the Sinopharm parcel by its enterprise's name"
+    );
+    assert!(page.body.contains(&owner));
+
+    // Status, land use, area; the exports hold exactly the rows shown.
+    for status in ParcelStatus::ALL {
+        let q = format!("status={}", status.as_str());
+        let expected = ids(&|p| p.status == status);
+        assert_eq!(
+            shown(&b.get(app, &format!("/parcels?{q}")).await.body),
+            expected,
+            "{q}"
+        );
+        if !expected.is_empty() {
+            for rows in exports(&mut b, app, "/parcels", &q).await {
+                assert_eq!(firsts(&rows), codes(&expected), "{q} export");
+            }
+        }
+    }
+    let land_use = every[0].attrs.land_use.clone();
+    let q = format!("land_use={}", common_encode(&land_use));
+    assert_eq!(
+        shown(&b.get(app, &format!("/parcels?{q}")).await.body),
+        ids(&|p| p.attrs.land_use == land_use)
+    );
+    let q = "min_area_mu=50&max_area_mu=120.5";
+    let expected = ids(&|p| p.area_mu >= 50.0 && p.area_mu <= 120.5);
+    assert!(!expected.is_empty() && expected.len() < every.len());
+    assert_eq!(
+        shown(&b.get(app, &format!("/parcels?{q}")).await.body),
+        expected
+    );
+    for rows in exports(&mut b, app, "/parcels", q).await {
+        assert_eq!(firsts(&rows), codes(&expected), "{q} export");
+    }
+
+    // Sorted by area both ways, by code; pages.
+    let asc = row_ids(&b.get(app, "/parcels?sort=area").await.body, "parcel");
+    let desc_page = b.get(app, "/parcels?sort=area&order=desc").await;
+    assert!(desc_page.body.contains("aria-sort=\"descending\""));
+    let mut desc = row_ids(&desc_page.body, "parcel");
+    desc.reverse();
+    assert_eq!(asc, desc);
+    let area = |id: &i64| every.iter().find(|p| p.id == *id).unwrap().area_mu;
+    assert!(asc.windows(2).all(|w| area(&w[0]) <= area(&w[1])));
+    let by_code = row_ids(&b.get(app, "/parcels?per_page=200").await.body, "parcel");
+    let paged = b.get(app, "/parcels?per_page=10&page=2").await;
+    assert_eq!(row_ids(&paged.body, "parcel"), by_code[10..20].to_vec());
+    assert!(paged.body.contains("rel=\"prev\"") && paged.body.contains("rel=\"next\""));
+    let bad = b.get(app, "/parcels?min_area_mu=lots").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("“min_area_mu”"));
+
+    // Parcels are the zone's staff's: an enterprise user gets none, exports neither.
+    let mut e = app.login("enterprise@luodi.demo").await;
+    assert_eq!(e.get(app, "/parcels").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        e.get(app, "/parcels/export.csv").await.status,
         StatusCode::FORBIDDEN
     );
 }

@@ -4,3 +4,4 @@
 pub mod api;
 pub mod map;
 pub mod pages;
+pub mod parcel_list;

@@ -14,6 +14,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::core::pages::account::router())
         .merge(crate::core::pages::settings::router())
         // land
+        .merge(crate::land::parcel_list::router())
         .merge(crate::land::pages::router())
         // approvals
         .merge(crate::approvals::pages::catalogue::router())
