@@ -17,6 +17,7 @@ on_both! {
     blockers_list_searches_filters_sorts_pages_and_exports => blockers_list;
     audit_list_filters_by_actor_kind_object_and_zone_days => audit_list;
     parcels_list_searches_filters_sorts_pages_and_exports => parcels_list;
+    queue_list_filters_by_due_and_state => queue_list;
 }
 
 /// The ids of the rows a page shows, each row being `<tr id="{prefix}-{id}">`.
@@ -803,4 +804,80 @@ async fn parcels_list(app: &TestApp) {
         e.get(app, "/parcels/export.csv").await.status,
         StatusCode::FORBIDDEN
     );
+}
+
+async fn queue_list(app: &TestApp) {
+    use luodi_app::approvals::lateness::own_queue;
+    use luodi_app::approvals::queue_list::due_matches;
+    // The department's whole queue, as the use case reads it, is what each filter cuts.
+    let application = luodi_app::App::new(app.store.clone(), Default::default()).unwrap();
+    let officer = app
+        .store
+        .user_by_email("approval@luodi.demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let caller = luodi_app::Caller::user(&officer, luodi_domain::Lang::Zh);
+    let queue = own_queue(&application, &caller)
+        .await
+        .unwrap()
+        .unwrap()
+        .entries;
+    assert!(
+        !queue.is_empty(),
+        "the demo leaves the bureau items to decide"
+    );
+    let today = luodi_app::core::zone_today();
+    let ids = |f: &dyn Fn(&luodi_app::approvals::lateness::OwnQueueEntry) -> bool| {
+        queue
+            .iter()
+            .filter(|e| f(e))
+            .map(|e| e.item.id)
+            .collect::<BTreeSet<_>>()
+    };
+    let shown = |body: &str| row_ids(body, "item").into_iter().collect::<BTreeSet<_>>();
+    let mut b = app.login("approval@luodi.demo").await;
+    let page = b.get(app, "/queue").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(shown(&page.body), ids(&|_| true));
+    assert!(page.body.contains(&format!("共 {} 条", queue.len())));
+
+    // The home page's links: overdue, due today, due within the week.
+    for due in ["overdue", "today", "week"] {
+        let expected = ids(&|e| due_matches(due, e.clock.status, e.clock.due, today));
+        let q = format!("due={due}");
+        assert_eq!(
+            shown(&b.get(app, &format!("/queue?{q}")).await.body),
+            expected,
+            "{q}"
+        );
+        for rows in exports(&mut b, app, "/queue", &q).await {
+            assert_eq!(rows.len(), expected.len(), "{q} export");
+        }
+    }
+    for state in luodi_app::approvals::queue_list::STATES {
+        let expected = ids(&|e| e.item.state.as_str() == *state);
+        let page = b.get(app, &format!("/queue?state={state}")).await;
+        assert_eq!(shown(&page.body), expected, "state={state}");
+    }
+    let code = queue[0].item.code.clone();
+    let page = b.get(app, &format!("/queue?q={code}")).await;
+    assert_eq!(
+        shown(&page.body),
+        ids(&|e| e.item.code.contains(&code) || e.project_name.contains(&code))
+    );
+    let asc = row_ids(&b.get(app, "/queue?sort=submitted").await.body, "item");
+    let mut desc = row_ids(
+        &b.get(app, "/queue?sort=submitted&order=desc").await.body,
+        "item",
+    );
+    desc.reverse();
+    assert_eq!(asc, desc, "both ways");
+    let bad = b.get(app, "/queue?due=tomorrow").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("“due”"));
+    // Only those who decide for a department; an enterprise user is refused.
+    let mut e = app.login("enterprise@luodi.demo").await;
+    assert_ne!(e.get(app, "/queue").await.status, StatusCode::OK);
+    assert_ne!(e.get(app, "/queue/export.csv").await.status, StatusCode::OK);
 }

@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
         // approvals
         .merge(crate::approvals::pages::catalogue::router())
         .merge(crate::approvals::pages::service_lists::router())
+        .merge(crate::approvals::pages::queue::router())
         // forecast
         .merge(crate::forecast::pages::gantt::router())
         .merge(crate::forecast::pages::portfolio::router())
