@@ -18,6 +18,7 @@ on_both! {
     audit_list_filters_by_actor_kind_object_and_zone_days => audit_list;
     parcels_list_searches_filters_sorts_pages_and_exports => parcels_list;
     queue_list_filters_by_due_and_state => queue_list;
+    inbox_list_filters_read_and_unread => inbox_list;
 }
 
 /// The ids of the rows a page shows, each row being `<tr id="{prefix}-{id}">`.
@@ -880,4 +881,87 @@ async fn queue_list(app: &TestApp) {
     let mut e = app.login("enterprise@luodi.demo").await;
     assert_ne!(e.get(app, "/queue").await.status, StatusCode::OK);
     assert_ne!(e.get(app, "/queue/export.csv").await.status, StatusCode::OK);
+}
+
+/// The ids of the notes an inbox page shows, each `<li … id="note-{id}">`.
+fn note_ids(body: &str) -> BTreeSet<i64> {
+    body.match_indices("id=\"note-")
+        .map(|(i, _)| {
+            let rest = &body[i + 9..];
+            rest[..rest.find('"').unwrap()].parse().unwrap()
+        })
+        .collect()
+}
+
+async fn inbox_list(app: &TestApp) {
+    // Whoever the demo told most.
+    let mut best = (0, "");
+    for (email, _, _) in demo::USERS {
+        let user = app.store.user_by_email(email).await.unwrap().unwrap();
+        let (items, _) = app
+            .store
+            .notifications(user.id.0, false, 10_000)
+            .await
+            .unwrap();
+        if items.len() > best.0 {
+            best = (items.len(), email);
+        }
+    }
+    let email = best.1;
+    assert!(best.0 >= 2, "the demo's blockers told someone");
+    let user = app.store.user_by_email(email).await.unwrap().unwrap();
+    let (items, _) = app
+        .store
+        .notifications(user.id.0, false, 10_000)
+        .await
+        .unwrap();
+    let all: BTreeSet<i64> = items.iter().map(|n| n.id).collect();
+    let mut b = app.login(email).await;
+    let page = b.get(app, "/inbox?per_page=200").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(note_ids(&page.body), all);
+    assert!(page.body.contains(&format!("共 {} 条", all.len())));
+    // One read: read and unread part the inbox.
+    let first = items[0].id;
+    let r = b
+        .post(
+            app,
+            "/inbox/read",
+            &[("_csrf", &page.csrf()), ("id", &first.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let read = b.get(app, "/inbox?state=read").await;
+    assert_eq!(note_ids(&read.body), BTreeSet::from([first]));
+    let unread = b.get(app, "/inbox?state=unread&per_page=200").await;
+    let rest: BTreeSet<i64> = all.iter().copied().filter(|i| *i != first).collect();
+    assert_eq!(note_ids(&unread.body), rest);
+    for rows in exports(&mut b, app, "/inbox", "state=unread").await {
+        assert_eq!(rows.len(), rest.len(), "unread export");
+    }
+    // Search, order, pages.
+    let title = items[0].title.clone();
+    let found = b
+        .get(
+            app,
+            &format!("/inbox?per_page=200&q={}", common_encode(&title)),
+        )
+        .await;
+    assert!(note_ids(&found.body).contains(&first));
+    let newest = b.get(app, "/inbox?per_page=1").await;
+    let oldest = b.get(app, "/inbox?per_page=1&order=asc").await;
+    assert_ne!(note_ids(&newest.body), note_ids(&oldest.body));
+    assert!(newest.body.contains("rel=\"next\""));
+    let bad = b.get(app, "/inbox?state=archived").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("“state”"));
+    // Another user's inbox holds none of these.
+    let other = if email == "admin@luodi.demo" {
+        "investment@luodi.demo"
+    } else {
+        "admin@luodi.demo"
+    };
+    let mut o = app.login(other).await;
+    let theirs = note_ids(&o.get(app, "/inbox?per_page=200").await.body);
+    assert!(theirs.is_disjoint(&all));
 }
