@@ -491,6 +491,11 @@ impl QueryParams {
         }
     }
 
+    /// Every parameter as given, in order.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
     pub fn text(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()

@@ -5,6 +5,7 @@
 pub mod catalogue;
 pub mod lateness;
 pub mod notice;
+pub mod queue_list;
 pub mod service_lists;
 pub mod steps;
 

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::CoreError;
+use crate::core::list::{Filter, ListQuery, ListSpec, Values};
 use crate::core::table::{Cell, Table};
 use crate::{App, Caller};
 
@@ -149,6 +150,37 @@ pub const LIST_PARAMS: &[&str] = &[
     "per_page",
 ];
 
+/// What the enterprise list's pages take: the same parameters as the API's list.
+pub const LIST: ListSpec = ListSpec {
+    search: true,
+    filters: &[
+        Filter::new(
+            "chain_position",
+            Values::OneOf(&["upstream", "midstream", "downstream"]),
+        ),
+        // Checked as an industry code by `ListFilter::parse`, which says why it is not one.
+        Filter::new("industry", Values::Text),
+    ],
+    sorts: &["name", "uscc", "industry_code", "created_at"],
+    default_desc: false,
+    per_page: 20,
+    extra: &[],
+};
+
+impl ListFilter {
+    /// The filters of a list query read against [`LIST`].
+    pub fn of(query: &ListQuery) -> ListFilter {
+        let text = |name: &str| query.filter(name).map(str::to_string);
+        ListFilter {
+            q: query.search.clone(),
+            chain_position: text("chain_position"),
+            industry: text("industry"),
+            sort: Some(query.sort.to_string()),
+            order: Some(if query.descending { "desc" } else { "asc" }.to_string()),
+        }
+    }
+}
+
 /// The list's filters as given (each `None` when not given).
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
@@ -237,6 +269,26 @@ pub async fn list(
         may_create: caller.scope_for(Operation::CreateEnterprise).is_ok(),
         own_only: scope.enterprise.is_some(),
     })
+}
+
+/// The list page for a list query (see [`LIST`]): its filters checked, then [`list`].
+pub async fn list_page(
+    app: &App,
+    caller: &Caller,
+    query: &ListQuery,
+) -> Result<EnterpriseList, CoreError> {
+    let filter = ListFilter::of(query).parse()?;
+    list(app, caller, &filter, query.page).await
+}
+
+/// The export of a list query's view (see [`LIST`]), every page of it.
+pub async fn export_page(
+    app: &App,
+    caller: &Caller,
+    query: &ListQuery,
+) -> Result<Table, CoreError> {
+    let filter = ListFilter::of(query).parse()?;
+    export(app, caller, &filter).await
 }
 
 /// Every enterprise the caller sees that matches `query`, all pages of it.

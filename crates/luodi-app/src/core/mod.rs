@@ -10,6 +10,7 @@ pub mod caller;
 pub mod enterprises;
 pub mod health;
 pub mod home;
+pub mod list;
 pub mod login;
 pub mod sessions;
 pub mod settings;

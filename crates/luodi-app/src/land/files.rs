@@ -91,7 +91,13 @@ const TABLE_COLUMNS: &[&str] = &[
 pub async fn parcel_table(app: &App, caller: &Caller) -> Result<Table, LandError> {
     let zone = caller.zone_for(Operation::ViewParcels)?;
     let parcels = app.store.all_parcels(zone).await?;
-    let fc = features_of(&parcels);
+    Ok(table_of(&parcels))
+}
+
+/// Parcels as a table in the form a file imports back: the attributes, extra properties,
+/// then `wkt`.
+pub fn table_of(parcels: &[Parcel]) -> Table {
+    let fc = features_of(parcels);
     let features = fc["features"].as_array().cloned().unwrap_or_default();
     let wkt: std::collections::HashMap<i64, String> = parcels
         .iter()
@@ -137,11 +143,11 @@ pub async fn parcel_table(app: &App, caller: &Caller) -> Result<Table, LandError
                 .collect()
         })
         .collect();
-    Ok(Table {
+    Table {
         name: "parcels".into(),
         headers,
         rows,
-    })
+    }
 }
 
 /// The kinds of parcel file, by media type.

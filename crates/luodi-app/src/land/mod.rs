@@ -4,6 +4,7 @@
 pub mod files;
 pub mod index;
 pub mod matching;
+pub mod parcel_list;
 pub mod parcels;
 pub mod reservations;
 

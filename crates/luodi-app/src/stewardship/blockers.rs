@@ -482,20 +482,6 @@ pub async fn set_sla(app: &App, caller: &Caller, sla: Sla) -> Result<Sla, Stewar
     Ok(sla)
 }
 
-/// The blockers page: the blockers shown, and what the form to raise one offers.
-pub struct BlockersView {
-    pub today: NaiveDate,
-    pub blockers: Vec<BlockerResponse>,
-    /// Whether the caller may raise blockers (and so sees the form).
-    pub may_raise: bool,
-    /// The projects a blocker may be raised on: (id, name).
-    pub projects: Vec<(i64, String)>,
-    /// The zone's departments: (id, name in the caller's language).
-    pub departments: Vec<(i64, String)>,
-    /// Whether the caller has a department (and so may show its own blockers).
-    pub has_department: bool,
-}
-
 /// The zone's departments as (id, name in `lang`).
 async fn departments(
     app: &App,
@@ -518,55 +504,6 @@ async fn departments(
             )
         })
         .collect())
-}
-
-/// The blockers the caller sees, as `show` picks them: `open` (the default), `all`,
-/// `closed`, or `mine` (their department's); with the form's choices.
-pub async fn page(
-    app: &App,
-    caller: &Caller,
-    show: &str,
-) -> Result<BlockersView, StewardshipError> {
-    let zone = caller.zone_for(Operation::ViewBlockers)?;
-    let scope = caller.scope_for(Operation::ViewBlockers)?;
-    let department = caller.policy.department.map(|d| d.0);
-    let filter = BlockerFilter {
-        open: show == "open",
-        state: match show {
-            "closed" => Some(BlockerState::Closed),
-            _ => None,
-        },
-        department_id: department.filter(|_| show == "mine"),
-        ..Default::default()
-    };
-    let records = app.store.blockers(&scope, &filter).await?;
-    let calendar = app.store.calendar().await?;
-    let today = app.today();
-    let blockers = records
-        .iter()
-        .map(|r| response(caller, r, &calendar, today, false))
-        .collect::<Result<_, _>>()?;
-    // The form to raise one, with the projects it may be raised on, where the caller may.
-    let (may_raise, projects) = match caller.scope_for(Operation::RaiseBlocker) {
-        Ok(raise) => (
-            true,
-            app.store
-                .projects(&raise)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p.name))
-                .collect(),
-        ),
-        Err(_) => (false, Vec::new()),
-    };
-    Ok(BlockersView {
-        today,
-        blockers,
-        may_raise,
-        projects,
-        departments: departments(app, zone, caller.lang).await?,
-        has_department: department.is_some(),
-    })
 }
 
 /// A blocker's page: the blocker with its events, and the zone's departments to name

@@ -3,6 +3,7 @@
 //! steward's board, the inbox as its reader reads it, where the zone's notifications go
 //! out, the escalation of missed blocker clocks, and the delivery of email and webhooks.
 
+pub mod blocker_list;
 pub mod blockers;
 pub mod board;
 pub mod delivery;
@@ -10,6 +11,7 @@ pub mod escalation;
 pub mod lifecycle;
 pub mod notifications;
 pub mod outbound;
+pub mod project_list;
 pub mod projects;
 pub mod stewards;
 

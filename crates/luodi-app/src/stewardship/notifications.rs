@@ -8,8 +8,11 @@ use luodi_domain::core::policy::Denied;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::core::list::{Filter, ListQuery, ListSpec, Values};
+use crate::core::table::{Cell, Table};
 use crate::stewardship::StewardshipError;
 use crate::{App, Caller};
+use luodi_store::Page;
 
 /// What a kind of notification says, in `lang`; a kind the catalogue does not know reads
 /// as itself.
@@ -146,6 +149,95 @@ pub async fn mark_read(
         .await
         .map_err(StewardshipError::Notification)?;
     Ok(ReadResponse { marked })
+}
+
+/// The most notifications the inbox list reads of one user: a person's inbox holds
+/// hundreds, so the list filters them here rather than in SQL.
+const INBOX_MOST: i64 = 5_000;
+
+/// What the inbox page takes: `state` (`unread` or `read`), a search of the titles and
+/// kinds, newest first unless `order=asc`.
+pub const LIST: ListSpec = ListSpec {
+    search: true,
+    filters: &[Filter::new("state", Values::OneOf(&["unread", "read"]))],
+    sorts: &["created"],
+    default_desc: true,
+    per_page: 50,
+    extra: &[],
+};
+
+/// A page of the caller's inbox, and how many are unread in all.
+pub struct InboxList {
+    pub unread: i64,
+    pub found: Page<NotificationResponse>,
+}
+
+async fn inbox_matching(
+    app: &App,
+    caller: &Caller,
+    query: &ListQuery,
+) -> Result<(i64, Vec<NotificationResponse>), StewardshipError> {
+    let state = query.filter("state");
+    let all = inbox(app, caller, state == Some("unread"), INBOX_MOST).await?;
+    let mut found: Vec<NotificationResponse> = all
+        .notifications
+        .into_iter()
+        .filter(|n| state != Some("read") || n.read_at.is_some())
+        .filter(|n| query.finds([n.title.as_str(), n.kind_text.as_str(), n.body.as_str()]))
+        .collect();
+    found.sort_by(|a, b| query.directed((&a.created_at, a.id).cmp(&(&b.created_at, b.id))));
+    Ok((all.unread, found))
+}
+
+/// The page of the caller's inbox that `query` asks for.
+pub async fn inbox_list(
+    app: &App,
+    caller: &Caller,
+    query: &ListQuery,
+) -> Result<InboxList, StewardshipError> {
+    let (unread, found) = inbox_matching(app, caller, query).await?;
+    Ok(InboxList {
+        unread,
+        found: query.page_of(found),
+    })
+}
+
+/// Every notification of the caller's that `query` finds, as a table.
+pub async fn inbox_export(
+    app: &App,
+    caller: &Caller,
+    query: &ListQuery,
+) -> Result<Table, StewardshipError> {
+    let (_, found) = inbox_matching(app, caller, query).await?;
+    let lang = caller.lang;
+    let text = |k: &str| i18n::text(lang, k).to_string();
+    let shown = |t: &str| {
+        luodi_domain::core::time::from_stored(t)
+            .map(luodi_domain::core::time::zone_display)
+            .unwrap_or_else(|| t.to_string())
+    };
+    Ok(Table {
+        name: "inbox".into(),
+        headers: vec![
+            text("inbox_list.kind"),
+            text("inbox_list.title"),
+            text("inbox_list.body"),
+            text("inbox_list.created"),
+            text("inbox_list.read"),
+        ],
+        rows: found
+            .iter()
+            .map(|n| {
+                vec![
+                    Cell::from(n.kind_text.clone()),
+                    Cell::from(n.title.clone()),
+                    Cell::from(n.body.clone()),
+                    Cell::from(shown(&n.created_at)),
+                    Cell::from(n.read_at.as_deref().map(shown).unwrap_or_default()),
+                ]
+            })
+            .collect(),
+    })
 }
 
 #[cfg(test)]

@@ -333,22 +333,13 @@ pub async fn for_edit(app: &App, caller: &Caller, id: i64) -> Result<Project, St
     Ok(app.store.project(&scope, id).await?)
 }
 
-/// A project as the projects page lists it.
+/// A project as the projects list shows it (`project_list.rs`).
 pub struct ProjectLine {
     pub project: Project,
     /// Its enterprise's name (empty when the caller does not see it).
     pub enterprise: String,
     /// Its steward's name, where the caller sees the staff's names.
     pub steward: Option<String>,
-}
-
-/// The projects page: the projects the caller sees, and whether they may record one.
-pub struct ProjectsView {
-    pub projects: Vec<ProjectLine>,
-    /// Projects signed (one phase at least at signing or beyond).
-    pub signed: usize,
-    /// Whether the caller may record a project.
-    pub may_create: bool,
 }
 
 /// The name of the project's enterprise, if the caller sees it.
@@ -358,43 +349,6 @@ async fn enterprise_name(app: &App, scope: &Scope, p: &Project) -> String {
         .await
         .map(|e| e.name)
         .unwrap_or_default()
-}
-
-/// The projects the caller sees, as their page lists them.
-pub async fn list_page(app: &App, caller: &Caller) -> Result<ProjectsView, StewardshipError> {
-    let scope = caller.scope_for(Operation::ViewProjects)?;
-    let projects = app.store.projects(&scope).await?;
-    let may_create = caller.zone_for(Operation::CreateProject).is_ok();
-    let names: std::collections::HashMap<i64, String> =
-        if Operation::SeeStaffNames.allows(caller.policy.role) {
-            app.store
-                .users(&scope)
-                .await?
-                .into_iter()
-                .map(|u| (u.id.0, u.display_name))
-                .collect()
-        } else {
-            Default::default()
-        };
-    let signed = projects
-        .iter()
-        .filter(|p| {
-            luodi_domain::stewardship::project::is_signed(p.phases.iter().map(|ph| ph.status))
-        })
-        .count();
-    let mut lines = Vec::with_capacity(projects.len());
-    for project in projects {
-        lines.push(ProjectLine {
-            enterprise: enterprise_name(app, &scope, &project).await,
-            steward: project.steward_id.and_then(|u| names.get(&u.0).cloned()),
-            project,
-        });
-    }
-    Ok(ProjectsView {
-        projects: lines,
-        signed,
-        may_create,
-    })
 }
 
 /// A steward's assignment with who made it, as a person reads it.

@@ -31,6 +31,17 @@ pub fn zone_display(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// The instant a day begins in the zone (midnight UTC+8): what "from 1 October" means to a
+/// reader in the zone, for the lists that filter by day.
+pub fn zone_day_start(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_local_timezone(zone_offset())
+        .single()
+        .expect("a fixed offset has one midnight")
+        .with_timezone(&Utc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +52,17 @@ mod tests {
         assert_eq!(zone_date(t).to_string(), "2026-10-01");
         assert_eq!(zone_display(t), "2026-10-01 01:30");
         assert_eq!(to_stored(t), "2026-09-30T17:30:00.000000Z");
+    }
+
+    #[test]
+    fn a_zone_day_begins_at_four_pm_utc_the_day_before() {
+        let day = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        let start = zone_day_start(day);
+        assert_eq!(to_stored(start), "2026-09-30T16:00:00.000000Z");
+        assert_eq!(zone_date(start), day);
+        assert_eq!(
+            zone_date(start - chrono::Duration::microseconds(1)).to_string(),
+            "2026-09-30"
+        );
     }
 }

@@ -732,6 +732,28 @@ impl Blocker {
         Ok(())
     }
 
+    /// Who must act next (待谁办理), as the lists filter by it; `None` once closed or
+    /// withdrawn. While the department waits on information it is the enterprise's turn —
+    /// or the steward's, when the steward raised the blocker on the enterprise's behalf
+    /// and so gathers what is asked; a resolution waits on the enterprise's confirmation
+    /// (only the enterprise confirms); otherwise the department works on it. Each open
+    /// blocker waits on exactly one party.
+    pub fn waiting_on(&self) -> Option<Party> {
+        if !self.state.is_open() {
+            return None;
+        }
+        if self.waiting_since.is_some() {
+            return Some(match self.raised_by {
+                Party::Steward => Party::Steward,
+                _ => Party::Enterprise,
+            });
+        }
+        Some(match self.state {
+            State::Resolved => Party::Enterprise,
+            _ => Party::Department,
+        })
+    }
+
     /// The resolve limit that applies: the complex one when a leader allowed it.
     pub fn resolve_limit(&self, limits: &SlaLimits) -> u32 {
         self.complex_limit.unwrap_or(limits.resolve)
@@ -1147,6 +1169,62 @@ mod tests {
 
     fn due(c: &Clock) -> Option<String> {
         c.due.map(|d| d.to_string())
+    }
+
+    /// Who must act next, as a blocker goes: the department, the enterprise (or, for a
+    /// blocker the steward raised, the steward) while information is awaited, the
+    /// department again, the enterprise to confirm, then nobody.
+    #[test]
+    fn each_open_blocker_waits_on_one_party() {
+        let limits = SlaLimits::default();
+        let on = |events: &[Event]| Blocker::replay(events, &limits).unwrap().waiting_on();
+        let waiting = |by: Party| {
+            ev(
+                "2026-11-03",
+                by,
+                Action::WaitingOnEnterprise {
+                    reason: "负荷计算书".into(),
+                },
+            )
+        };
+        let ack = ev("2026-11-02", Party::Department, Action::Acknowledged);
+        let mut events = vec![raised("2026-11-02")];
+        assert_eq!(on(&events), Some(Party::Department));
+        events.push(ack.clone());
+        assert_eq!(on(&events), Some(Party::Department));
+        events.push(waiting(Party::Department));
+        assert_eq!(on(&events), Some(Party::Enterprise));
+        let by_steward = [
+            ev("2026-11-02", Party::Steward, Action::Raised),
+            ack,
+            waiting(Party::Department),
+        ];
+        assert_eq!(on(&by_steward), Some(Party::Steward));
+        events.push(ev(
+            "2026-11-04",
+            Party::Enterprise,
+            Action::EnterpriseResponded {
+                text: "已补".into(),
+            },
+        ));
+        assert_eq!(on(&events), Some(Party::Department));
+        events.push(ev(
+            "2026-11-05",
+            Party::Department,
+            Action::Resolved {
+                text: "已解决".into(),
+            },
+        ));
+        assert_eq!(on(&events), Some(Party::Enterprise));
+        events.push(ev(
+            "2026-11-06",
+            Party::Enterprise,
+            Action::Confirmed {
+                rating: 5,
+                comment: String::new(),
+            },
+        ));
+        assert_eq!(on(&events), None);
     }
 
     /// Raised on Wednesday 30 September 2026, the working day before the National Day

@@ -117,7 +117,7 @@ fn enterprise_from(r: &sqlx::any::AnyRow) -> Enterprise {
     }
 }
 
-fn like_pattern(s: &str) -> String {
+pub(crate) fn like_pattern(s: &str) -> String {
     let escaped = s
         .trim()
         .to_lowercase()

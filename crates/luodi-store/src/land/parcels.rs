@@ -12,7 +12,7 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::core::audit::{self, Actor, Change};
-use crate::{Result, Store, StoreError, now};
+use crate::{Page, PageRequest, Result, Store, StoreError, now};
 
 /// A stored parcel.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,6 +34,35 @@ pub struct Parcel {
     pub handed_phase_id: Option<i64>,
     pub version: i64,
     pub updated_at: String,
+}
+
+/// How the parcels list is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ParcelSort {
+    #[default]
+    Code,
+    Area,
+    Status,
+}
+
+/// What the parcels list asks: each `None` asks nothing of its column.
+#[derive(Debug, Clone, Default)]
+pub struct ParcelQuery {
+    /// Part of the code, the name or the owning enterprise's name, in any case.
+    pub search: Option<String>,
+    pub status: Option<ParcelStatus>,
+    pub land_use: Option<String>,
+    pub min_area_mu: Option<f64>,
+    pub max_area_mu: Option<f64>,
+    pub sort: ParcelSort,
+    pub descending: bool,
+}
+
+/// A parcel as the list shows it: with the enterprise it is reserved for or handed to.
+#[derive(Debug, Clone)]
+pub struct ParcelLine {
+    pub parcel: Parcel,
+    pub owner: Option<String>,
 }
 
 /// What an import did.
@@ -405,6 +434,95 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         Ok((rows.iter().map(parcel_from).collect::<Result<_>>()?, total))
+    }
+
+    /// A page of the zone's parcels that match `query`, each with the enterprise it is
+    /// reserved for or handed to, and how many match: filtered, counted and cut in SQL, as
+    /// a zone may hold many thousands.
+    pub async fn parcel_search(
+        &self,
+        zone: ZoneId,
+        query: &ParcelQuery,
+        page: PageRequest,
+    ) -> Result<Page<ParcelLine>> {
+        let search = query
+            .search
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(crate::core::enterprises::like_pattern);
+        // Whole square centimetres, as stored; a bound in mu is met when the parcel's mu
+        // (area_cm2 / 1e4 / M2_PER_MU) is at or beyond it.
+        let cm2 = |mu: f64| mu * luodi_domain::land::geometry::M2_PER_MU * 1e4;
+        let min = query.min_area_mu.map(|mu| cm2(mu).ceil() as i64);
+        let max = query.max_area_mu.map(|mu| cm2(mu).floor() as i64);
+        let owner = "SELECT e.name FROM project_phases ph JOIN projects pr ON pr.id = ph.project_id
+             JOIN enterprises e ON e.id = pr.enterprise_id
+             WHERE ph.id = COALESCE(parcels.handed_phase_id, parcels.reserved_phase_id)";
+        let filter = format!(
+            "zone_id = $1 AND ($2 IS NULL OR LOWER(code) LIKE $2 ESCAPE '\\'
+               OR LOWER(COALESCE(name, '')) LIKE $2 ESCAPE '\\'
+               OR LOWER(COALESCE(({owner}), '')) LIKE $2 ESCAPE '\\')
+             AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR land_use = $4)
+             AND ($5 IS NULL OR area_cm2 >= $5) AND ($6 IS NULL OR area_cm2 <= $6)"
+        );
+        macro_rules! bind_filter {
+            ($q:expr) => {
+                $q.bind(zone.0)
+                    .bind(search.clone())
+                    .bind(query.status.map(|s| s.as_str()))
+                    .bind(query.land_use.clone())
+                    .bind(min)
+                    .bind(max)
+            };
+        }
+        let total: i64 = bind_filter!(sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM parcels WHERE {filter}"
+        ))))
+        .fetch_one(self.pool())
+        .await?
+        .get("n");
+        let dir = if query.descending { "DESC" } else { "ASC" };
+        let collate = self.collate();
+        let order = match query.sort {
+            ParcelSort::Code => format!("code{collate} {dir}"),
+            ParcelSort::Area => format!("area_cm2 {dir}, code{collate} {dir}"),
+            ParcelSort::Status => format!("status {dir}, code{collate} {dir}"),
+        };
+        let rows = bind_filter!(sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS}, ({owner}) AS owner FROM parcels WHERE {filter}
+             ORDER BY {order}, id {dir} LIMIT $7 OFFSET $8"
+        ))))
+        .bind(page.per_page)
+        .bind(page.offset())
+        .fetch_all(self.pool())
+        .await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(ParcelLine {
+                    parcel: parcel_from(r)?,
+                    owner: r.get("owner"),
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            total,
+            page: page.page,
+            per_page: page.per_page,
+        })
+    }
+
+    /// The land uses the zone's parcels have, in order (the parcels list's choices).
+    pub async fn parcel_land_uses(&self, zone: ZoneId) -> Result<Vec<String>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT land_use FROM parcels WHERE zone_id = $1 GROUP BY land_use ORDER BY land_use{}",
+            self.collate()
+        )))
+        .bind(zone.0)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(|r| r.get("land_use")).collect())
     }
 
     /// Every parcel of the zone (for the matcher and exports).

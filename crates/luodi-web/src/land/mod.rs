@@ -6,3 +6,4 @@ pub mod map;
 pub mod needs_form;
 pub mod pages;
 pub mod reservation_pages;
+pub mod parcel_list;

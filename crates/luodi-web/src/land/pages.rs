@@ -1,4 +1,4 @@
-//! Parcel pages (土地与地块匹配): the park map with every parcel, a parcel's page, and the
+//! Parcel pages (土地与地块匹配; the list with the park map is `parcel_list.rs`): a parcel's page, and the
 //! matcher — a project's land needs in, the ranked parcels on the map and every score
 //! component and every exclusion in words out.
 
@@ -26,46 +26,8 @@ use crate::pages::{Layout, error_page, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/parcels", get(list))
         .route("/parcels/match", get(match_page))
         .route("/parcels/{id}", get(show))
-}
-
-pub struct Row {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub area_mu: String,
-    pub status: String,
-    pub status_key: String,
-    pub price: String,
-    pub assessments: usize,
-    pub checked_on: String,
-}
-
-fn row(p: &Parcel, l: &Layout) -> Row {
-    Row {
-        id: p.id,
-        code: p.code.clone(),
-        name: p.attrs.name.clone().unwrap_or_default(),
-        area_mu: format!("{:.1}", p.area_mu),
-        status: l
-            .tr
-            .t(&format!("parcels.status_{}", p.status.as_str()))
-            .to_string(),
-        status_key: p.status.as_str().replace('_', "-"),
-        price: p
-            .attrs
-            .price_per_mu_wan
-            .map(|v| format!("{v}"))
-            .unwrap_or_default(),
-        assessments: p.attrs.assessments.len(),
-        checked_on: p
-            .attrs
-            .checked_on
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
-    }
 }
 
 fn title(p: &Parcel, l: &Layout) -> String {
@@ -79,7 +41,7 @@ fn title(p: &Parcel, l: &Layout) -> String {
 }
 
 /// The parcels to draw on a map, with their ranks in a match and the one a page is about.
-fn drawn<'a>(
+pub(crate) fn drawn<'a>(
     parcels: &'a [Parcel],
     l: &Layout,
     rank: impl Fn(i64) -> Option<usize>,
@@ -99,16 +61,6 @@ fn drawn<'a>(
         .collect()
 }
 
-#[derive(Template)]
-#[template(path = "parcels.html")]
-struct ListPage {
-    l: Layout,
-    map: String,
-    rows: Vec<Row>,
-    summary: String,
-    may_manage: bool,
-}
-
 /// The page for a land use case's refusal: the 403 or 404 page, or the error.
 pub(crate) fn refused(
     l: Layout,
@@ -122,41 +74,6 @@ pub(crate) fn refused(
         }
         e => Err(ApiError::app(lang, e)),
     }
-}
-
-async fn list(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
-    let l = Layout::new(&state, &page, "parcels.title", "nav.parcels", "/parcels").await;
-    let view = match parcels::map(&state.app, &page.caller()).await {
-        Ok(v) => v,
-        Err(e) => return refused(l, page.lang, e),
-    };
-    let parcels = view.parcels;
-    let map = render_map(
-        &view.boundaries,
-        &drawn(&parcels, &l, |_| None, None),
-        &l.tr,
-    );
-    let available = parcels
-        .iter()
-        .filter(|p| p.status == luodi_domain::land::parcel::ParcelStatus::Available)
-        .count();
-    let total_mu: f64 = parcels.iter().map(|p| p.area_mu).sum();
-    let summary =
-        l.tr.t("parcels.summary")
-            .replace("{n}", &parcels.len().to_string())
-            .replace("{mu}", &format!("{total_mu:.0}"))
-            .replace("{available}", &available.to_string());
-    let rows = parcels.iter().map(|p| row(p, &l)).collect();
-    Ok(render(
-        StatusCode::OK,
-        &ListPage {
-            map,
-            rows,
-            summary,
-            may_manage: view.may_manage,
-            l,
-        },
-    ))
 }
 
 #[derive(Template)]

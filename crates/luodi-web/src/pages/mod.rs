@@ -5,6 +5,7 @@
 
 pub mod badge;
 pub mod form;
+pub mod list;
 pub mod routes;
 
 use askama::Template;

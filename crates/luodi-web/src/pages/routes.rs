@@ -9,19 +9,23 @@ pub fn router() -> Router<AppState> {
         // core
         .merge(crate::core::pages::auth::router())
         .merge(crate::core::pages::home::router())
+        .merge(crate::core::pages::audit::router())
         .merge(crate::core::pages::enterprises::router())
         .merge(crate::core::pages::account::router())
         .merge(crate::core::pages::settings::router())
         // land
+        .merge(crate::land::parcel_list::router())
         .merge(crate::land::pages::router())
         .merge(crate::land::reservation_pages::router())
         // approvals
         .merge(crate::approvals::pages::catalogue::router())
         .merge(crate::approvals::pages::service_lists::router())
+        .merge(crate::approvals::pages::queue::router())
         // forecast
         .merge(crate::forecast::pages::gantt::router())
         .merge(crate::forecast::pages::portfolio::router())
         // stewardship
+        .merge(crate::stewardship::pages::project_list::router())
         .merge(crate::stewardship::pages::projects::router())
         .merge(crate::stewardship::pages::project_form::router())
         .merge(crate::stewardship::pages::project_land::router())

@@ -1,4 +1,5 @@
 //! Approvals' pages.
 
 pub mod catalogue;
+pub mod queue;
 pub mod service_lists;

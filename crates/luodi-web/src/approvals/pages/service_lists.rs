@@ -29,7 +29,6 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/phases/{seq}/notice", get(notice_page))
         .route("/projects/{id}/phases/{seq}/notice.pdf", get(notice_pdf))
         .route("/service-items/{id}/steps", post(step))
-        .route("/queue", get(queue))
         .route("/late", get(late))
 }
 
@@ -402,78 +401,6 @@ async fn step(
             .await
         }
     }
-}
-
-pub struct QueueRow {
-    pub project_id: i64,
-    pub seq: i64,
-    pub project: String,
-    pub code: String,
-    pub name: String,
-    pub submitted: String,
-    pub status: String,
-    pub status_class: &'static str,
-    pub due: String,
-}
-
-#[derive(Template)]
-#[template(path = "queue.html")]
-struct QueuePage {
-    l: Layout,
-    department: String,
-    rows: Vec<QueueRow>,
-}
-
-async fn queue(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
-    let l = Layout::new(&state, &page, "queue.title", "nav.queue", "/queue").await;
-    let queue = match lateness::own_queue(&state.app, &page.caller()).await {
-        Ok(Some(q)) => q,
-        Ok(None) => return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found")),
-        Err(e) => {
-            let e = ApiError::app(page.lang, e);
-            if e.status == StatusCode::FORBIDDEN {
-                return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
-            }
-            return Err(e);
-        }
-    };
-    let rows = queue
-        .entries
-        .iter()
-        .filter_map(|e| {
-            let c = e.catalogue.item(&e.item.code)?;
-            Some(QueueRow {
-                project_id: e.project_id,
-                seq: e.seq,
-                project: format!("{} {}", e.project_name, e.phase_name),
-                code: e.item.code.clone(),
-                name: l.tr.pick(&c.name_zh, &c.name_en).to_string(),
-                submitted: e
-                    .submitted
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "—".into()),
-                status: e.clock.status.label().get(page.lang).to_string(),
-                status_class: crate::pages::badge::item(e.clock.status),
-                due: e
-                    .clock
-                    .due
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "—".into()),
-            })
-        })
-        .collect();
-    let department = queue.department;
-    let department =
-        l.tr.pick(&department.name_zh, &department.name_en)
-            .to_string();
-    Ok(render(
-        StatusCode::OK,
-        &QueuePage {
-            l,
-            department,
-            rows,
-        },
-    ))
 }
 
 #[derive(Template)]

@@ -8,21 +8,20 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use luodi_app::core::CoreError;
-use luodi_app::core::enterprises::{self, LIST_PARAMS, LockedCode};
+use luodi_app::core::enterprises::{self, LockedCode};
 use luodi_domain::core::enterprise::{ChainPosition, EnterpriseInput, EnterpriseSize, FieldError};
 use luodi_domain::core::time::{from_stored, zone_display};
 use luodi_domain::{Lang, Text};
 use luodi_store::StoreError;
-use luodi_store::core::enterprises::{Enterprise, EnterpriseSort};
+use luodi_store::core::enterprises::Enterprise;
 
 use crate::AppState;
-use crate::core::api::enterprises::list_filter;
 use crate::core::pages::home::{AuditRow, audit_row};
 use crate::error::ApiError;
-use crate::export::ExportFormat;
-use crate::extract::{PageUser, QueryParams, url_encode};
+use crate::extract::{PageUser, QueryParams};
 use crate::pages::form::FieldView;
-use crate::pages::{FormData, Layout, PageForm, Pager, error_page, render};
+use crate::pages::list::{self, ListView};
+use crate::pages::{FormData, Layout, PageForm, error_page, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -42,26 +41,13 @@ pub struct Row {
     pub size: String,
 }
 
-pub struct Header {
-    pub key: &'static str,
-    pub href: Option<String>,
-    pub arrow: &'static str,
-    pub aria_sort: Option<&'static str>,
-}
-
 #[derive(Template)]
 #[template(path = "enterprises.html")]
 struct ListPage {
     l: Layout,
     may_create: bool,
-    q: String,
-    chain: String,
-    chain_options: Vec<(String, String)>,
-    headers: Vec<Header>,
+    list: ListView,
     rows: Vec<Row>,
-    pager: Pager,
-    export_href: String,
-    export_csv_href: String,
 }
 
 fn industry_text(e: &Enterprise, lang: Lang) -> String {
@@ -89,25 +75,6 @@ fn row(e: Enterprise, lang: Lang) -> Row {
     }
 }
 
-/// The list's URL with its filters, a sort and a page.
-fn list_href(base: &str, q: &str, chain: &str, sort: &str, desc: bool, page: i64) -> String {
-    let mut parts = Vec::new();
-    if !q.is_empty() {
-        parts.push(format!("q={}", url_encode(q)));
-    }
-    if !chain.is_empty() {
-        parts.push(format!("chain_position={chain}"));
-    }
-    parts.push(format!("sort={sort}"));
-    if desc {
-        parts.push("order=desc".into());
-    }
-    if page > 1 {
-        parts.push(format!("page={page}"));
-    }
-    format!("{base}?{}", parts.join("&"))
-}
-
 async fn list(
     State(state): State<AppState>,
     page: PageUser,
@@ -121,111 +88,43 @@ async fn list(
         "enterprise.title"
     };
     let l = Layout::new(&state, &page, title, "nav.enterprises", path).await;
-    let params = params.with_lang(page.lang);
-    let (query, req) = match params
-        .only(LIST_PARAMS)
-        .and_then(|_| Ok((list_filter(&params).parse()?, params.page()?)))
-    {
+    let query = match list::parse(&enterprises::LIST, &params) {
+        Ok(q) => q,
+        Err(e) => return Ok(list::refused(l, e)),
+    };
+    let listed = match enterprises::list_page(&state.app, &page.caller(), &query).await {
         Ok(x) => x,
-        Err(_) => return Ok(error_page(l, StatusCode::BAD_REQUEST, "error.bad_request")),
+        Err(e @ CoreError::BadParameter { .. }) => return Ok(list::refused(l, e)),
+        Err(e) => return Err(ApiError::app(page.lang, e)),
     };
-    let listed = enterprises::list(&state.app, &page.caller(), &query, req)
-        .await
-        .map_err(|e| ApiError::app(page.lang, e))?;
     let found = listed.found;
-    let q = query.search.clone().unwrap_or_default();
-    let chain = query
-        .chain_position
-        .map(|c| c.as_str())
-        .unwrap_or("")
-        .to_string();
-    let sort = query.sort.unwrap_or(EnterpriseSort::Name);
-    let headers = [
-        ("enterprise.name", Some("name")),
-        ("enterprise.uscc", Some("uscc")),
-        ("enterprise.industry", Some("industry_code")),
-        ("enterprise.chain_position", None),
-        ("enterprise.size", None),
-    ]
-    .into_iter()
-    .map(|(key, col)| match col {
-        Some(col) => {
-            let active = EnterpriseSort::parse(col) == Some(sort);
-            Header {
-                key,
-                href: Some(list_href(
-                    path,
-                    &q,
-                    &chain,
-                    col,
-                    active && !query.descending,
-                    1,
-                )),
-                arrow: if !active {
-                    ""
-                } else if query.descending {
-                    " ▼"
-                } else {
-                    " ▲"
-                },
-                aria_sort: active.then_some(if query.descending {
-                    "descending"
-                } else {
-                    "ascending"
-                }),
-            }
-        }
-        None => Header {
-            key,
-            href: None,
-            arrow: "",
-            aria_sort: None,
-        },
-    })
-    .collect();
-    let sort_name = match sort {
-        EnterpriseSort::Name => "name",
-        EnterpriseSort::Uscc => "uscc",
-        EnterpriseSort::IndustryCode => "industry_code",
-        EnterpriseSort::CreatedAt => "created_at",
-    };
-    let pager = Pager::new(&l.tr, found.total, req.page, req.per_page, |p| {
-        list_href(path, &q, &chain, sort_name, query.descending, p)
-    });
-    let export_href = list_href(
-        "/enterprises/export.xlsx",
-        &q,
-        &chain,
-        sort_name,
-        query.descending,
-        1,
-    );
-    let export_csv_href = list_href(
-        "/enterprises/export.csv",
-        &q,
-        &chain,
-        sort_name,
-        query.descending,
-        1,
-    );
+    let tr = &l.tr;
     let chain_options = ChainPosition::ALL
         .iter()
         .map(|c| (c.as_str().to_string(), c.label().get(page.lang).to_string()))
         .collect();
+    let view = ListView::new(tr, path, &query, found.total)
+        .searched(&query)
+        .select(
+            &query,
+            "chain_position",
+            tr.t("enterprise.chain_position"),
+            chain_options,
+            Some(tr.t("lists.all")),
+        )
+        .column(&query, tr.t("enterprise.name"), Some("name"))
+        .column(&query, tr.t("enterprise.uscc"), Some("uscc"))
+        .column(&query, tr.t("enterprise.industry"), Some("industry_code"))
+        .column(&query, tr.t("enterprise.chain_position"), None)
+        .column(&query, tr.t("enterprise.size"), None);
     let rows = found.items.into_iter().map(|e| row(e, page.lang)).collect();
     Ok(render(
         StatusCode::OK,
         &ListPage {
             may_create: listed.may_create,
             l,
-            q,
-            chain,
-            chain_options,
-            headers,
+            list: view,
             rows,
-            pager,
-            export_href,
-            export_csv_href,
         },
     ))
 }
@@ -237,15 +136,12 @@ async fn export(
     Path(file): Path<String>,
     params: QueryParams,
 ) -> Result<Response, ApiError> {
-    let format = match file.as_str() {
-        "export.csv" => ExportFormat::Csv,
-        "export.xlsx" => ExportFormat::Xlsx,
-        _ => return Err(ApiError::not_found(page.lang)),
+    let Some(format) = list::export_format(&file) else {
+        return Err(ApiError::not_found(page.lang));
     };
-    let params = params.with_lang(page.lang);
-    params.only(LIST_PARAMS)?;
-    let query = list_filter(&params).parse()?;
-    let table = enterprises::export(&state.app, &page.caller(), &query).await?;
+    let query =
+        list::parse(&enterprises::LIST, &params).map_err(|e| ApiError::app(page.lang, e))?;
+    let table = enterprises::export_page(&state.app, &page.caller(), &query).await?;
     Ok(crate::export::response(&table, format))
 }
 

@@ -1,4 +1,5 @@
-//! The home page and the audit trail page.
+//! The home page (the audit trail page is `audit.rs`), and an audit entry as a record's
+//! history shows it.
 
 use askama::Template;
 use axum::Router;
@@ -6,26 +7,20 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use luodi_app::core::CoreError;
-use luodi_app::core::audit;
 use luodi_app::core::home::{self, ParkCard};
 use luodi_app::core::work::{self, WorkPart};
 use luodi_domain::core::audit::changed_fields;
 use luodi_domain::core::time::{from_stored, zone_display};
-use luodi_store::PageRequest;
 use luodi_store::core::audit::AuditEntry;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{PageUser, QueryParams};
+use crate::extract::PageUser;
 use crate::i18n::Tr;
-use crate::pages::{Layout, Pager, error_page, render};
-use axum::response::IntoResponse;
+use crate::pages::{Layout, render};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/audit", get(audit))
+    Router::new().route("/", get(home))
 }
 
 #[derive(Template)]
@@ -100,56 +95,4 @@ pub fn audit_row(tr: &Tr, e: &AuditEntry) -> AuditRow {
         entity: format!("{} #{}", audit_word(tr, "what", &e.entity), e.entity_id),
         changes,
     }
-}
-
-#[derive(Template)]
-#[template(path = "audit.html")]
-struct AuditPage {
-    l: Layout,
-    verified: String,
-    verified_ok: bool,
-    rows: Vec<AuditRow>,
-    pager: Pager,
-}
-
-async fn audit(
-    State(state): State<AppState>,
-    page: PageUser,
-    params: QueryParams,
-) -> Result<Response, ApiError> {
-    let l = Layout::new(&state, &page, "audit.title", "nav.audit", "/audit").await;
-    let req = match params.page() {
-        Ok(p) => PageRequest { per_page: 50, ..p },
-        Err(_) => return Ok(error_page(l, StatusCode::BAD_REQUEST, "error.bad_request")),
-    };
-    let trail = match audit::trail(&state.app, &page.caller(), req).await {
-        Ok(t) => t,
-        Err(CoreError::Denied(_)) => {
-            return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
-        }
-        Err(e) => return Err(ApiError::app(page.lang, e)),
-    };
-    let (verified, verified_ok) = match trail.verified {
-        Ok(n) => (
-            l.tr.t("audit.verified").replace("{n}", &n.to_string()),
-            true,
-        ),
-        Err(reason) => (l.tr.t("audit.broken").replace("{reason}", &reason), false),
-    };
-    let entries = trail.entries;
-    let pager = Pager::new(&l.tr, entries.total, req.page, req.per_page, |p| {
-        format!("/audit?page={p}")
-    });
-    let rows = entries.items.iter().map(|e| audit_row(&l.tr, e)).collect();
-    Ok(render(
-        StatusCode::OK,
-        &AuditPage {
-            l,
-            verified,
-            verified_ok,
-            rows,
-            pager,
-        },
-    )
-    .into_response())
 }

@@ -1,6 +1,7 @@
 //! The core's pages.
 
 pub mod account;
+pub mod audit;
 pub mod auth;
 pub mod enterprises;
 pub mod home;

@@ -9,21 +9,28 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use luodi_app::core::list::{ListError, ListQuery};
 use luodi_app::stewardship::StewardshipError;
+use luodi_app::stewardship::blocker_list::{self, LIST, STATES, WAITING_ON};
 use luodi_app::stewardship::blockers::{
     self, ActionRequest, BlockerResponse, RaiseRequest, attachment_names,
 };
 use luodi_domain::core::i18n;
 use luodi_domain::stewardship::blocker::Action as BlockerAction;
+use luodi_domain::stewardship::blocker::{ClockKind, Party, State as BlockerState};
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::export::ExportFormat;
 use crate::extract::{PageUser, QueryParams};
+use crate::pages::list::{self, ListView};
 use crate::pages::{Layout, PageForm, error_page, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/blockers", get(list).post(raise))
+        .route("/blockers/export.csv", get(export_csv))
+        .route("/blockers/export.xlsx", get(export_xlsx))
         .route("/blockers/{id}", get(show))
         .route("/blockers/{id}/act", post(act))
 }
@@ -46,6 +53,8 @@ pub struct Row {
     pub project_name: String,
     pub department: String,
     pub state_text: String,
+    /// Who must act next, in words (empty once closed).
+    pub waiting_on: String,
     pub waiting_on_enterprise: bool,
     pub clocks: Vec<ClockCell>,
 }
@@ -69,8 +78,7 @@ fn cells(b: &BlockerResponse) -> Vec<ClockCell> {
 struct ListPage {
     l: Layout,
     summary: String,
-    shows: Vec<(&'static str, String, bool)>,
-    clock_names: Vec<String>,
+    list: ListView,
     rows: Vec<Row>,
     may_raise: bool,
     projects: Vec<(i64, String)>,
@@ -80,100 +88,204 @@ struct ListPage {
     error: Option<String>,
 }
 
+/// The list's parameters, with the older `show` (open, all, closed, mine) read as the
+/// filters it stood for, so bookmarks made before the shared list still work.
+fn with_show(params: &QueryParams) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (k, v) in params.pairs() {
+        match (k.as_str(), v.as_str()) {
+            ("show", "mine") => pairs.push(("department".into(), "mine".into())),
+            ("show", show) => pairs.push(("state".into(), show.into())),
+            _ => pairs.push((k.clone(), v.clone())),
+        }
+    }
+    pairs
+}
+
 async fn list(
     State(state): State<AppState>,
     page: PageUser,
     params: QueryParams,
 ) -> Result<Response, ApiError> {
-    let show = params.text("show").unwrap_or("open").to_string();
-    render_list(&state, &page, &show, StatusCode::OK, None).await
+    let query = ListQuery::parse(&LIST, &with_show(&params));
+    render_list(&state, &page, query, StatusCode::OK, None).await
 }
 
 async fn render_list(
     state: &AppState,
     page: &PageUser,
-    show: &str,
+    query: Result<ListQuery, ListError>,
     status: StatusCode,
     error: Option<String>,
 ) -> Result<Response, ApiError> {
-    let l = Layout::new(state, page, "blockers.title", "nav.stewards", "/blockers").await;
-    let view = match blockers::page(&state.app, &page.caller(), show).await {
+    let path = "/blockers";
+    let l = Layout::new(state, page, "blockers.title", "nav.stewards", path).await;
+    let query = match query {
+        Ok(q) => q,
+        Err(e) => return Ok(list::refused(l, e)),
+    };
+    let view = match blocker_list::list(&state.app, &page.caller(), &query).await {
         Ok(v) => v,
         Err(StewardshipError::Denied(_)) => {
             return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
         }
         Err(e) => return Err(ApiError::app(page.lang, e)),
     };
-    let today = view.today;
+    let lang = page.lang;
+    let tr = &l.tr;
     let rows: Vec<Row> = view
-        .blockers
+        .found
+        .items
         .iter()
-        .map(|b| Row {
-            id: b.id,
-            title: b.title.clone(),
-            category_text: b.category_text.clone(),
-            priority_text: b.priority_text.clone(),
-            raised_on: b.raised_on.clone(),
-            project_name: b.project_name.clone(),
-            department: b.department.clone(),
-            state_text: b.state_text.clone(),
-            waiting_on_enterprise: b.waiting_on_enterprise,
-            clocks: cells(b),
+        .map(|line| {
+            let b = &line.blocker;
+            Row {
+                id: b.id,
+                title: b.title.clone(),
+                category_text: b.category_text.clone(),
+                priority_text: b.priority_text.clone(),
+                raised_on: b.raised_on.clone(),
+                project_name: b.project_name.clone(),
+                department: b.department.clone(),
+                state_text: b.state_text.clone(),
+                waiting_on: line
+                    .waiting_on
+                    .map(|p| blocker_list::party_text(p, lang))
+                    .unwrap_or_default(),
+                waiting_on_enterprise: b.waiting_on_enterprise,
+                clocks: cells(b),
+            }
         })
         .collect();
-    let missed = rows
+    let summary = tr
+        .t("blockers.summary")
+        .replace("{n}", &view.found.total.to_string())
+        .replace("{missed}", &view.missed.to_string())
+        .replace("{today}", &view.today.to_string());
+    let word = |k: &str| tr.t(k).to_string();
+    let states = STATES
         .iter()
-        .filter(|r| r.clocks.iter().any(|c| c.class == "overdue"))
-        .count();
-    let summary =
-        l.tr.t("blockers.summary")
-            .replace("{n}", &rows.len().to_string())
-            .replace("{missed}", &missed.to_string())
-            .replace("{today}", &today.to_string());
-    let mut shows = vec![
-        (
-            "open",
-            l.tr.t("blockers.show_open").to_string(),
-            show == "open",
-        ),
-        (
-            "all",
-            l.tr.t("blockers.show_all").to_string(),
-            show == "all",
-        ),
-        (
-            "closed",
-            l.tr.t("blockers.show_closed").to_string(),
-            show == "closed",
-        ),
-    ];
+        .map(|s| {
+            let label = match *s {
+                "open" => word("blockers.show_open"),
+                "all" => word("blockers.show_all"),
+                "unacknowledged" => word("blocker_list.unacknowledged"),
+                s => BlockerState::parse(s)
+                    .map(|st| st.label().get(lang).to_string())
+                    .unwrap_or_else(|| s.to_string()),
+            };
+            (s.to_string(), label)
+        })
+        .collect();
+    let mut departments: Vec<(String, String)> = Vec::new();
     if view.has_department {
-        shows.push((
-            "mine",
-            l.tr.t("blockers.show_mine").to_string(),
-            show == "mine",
-        ));
+        departments.push(("mine".into(), word("blockers.show_mine")));
     }
-    let clock_names = luodi_domain::stewardship::blocker::ClockKind::ALL
+    departments.extend(
+        view.departments
+            .iter()
+            .map(|(_, code, name)| (code.clone(), name.clone())),
+    );
+    let projects = view
+        .projects
         .iter()
-        .map(|k| k.label().get(page.lang).to_string())
+        .map(|(id, n)| (id.to_string(), n.clone()))
+        .collect();
+    let clocks = vec![
+        ("missed".to_string(), word("blocker_list.clock_missed")),
+        ("due_soon".to_string(), word("blocker_list.clock_due_soon")),
+    ];
+    let waiting = WAITING_ON
+        .iter()
+        .map(|w| {
+            let label = Party::parse(w)
+                .map(|p| blocker_list::party_text(p, lang))
+                .unwrap_or_default();
+            (w.to_string(), label)
+        })
+        .collect();
+    let all = Some(tr.t("lists.all"));
+    let mut list = ListView::new(tr, path, &query, view.found.total)
+        .searched(&query)
+        .select(&query, "state", tr.t("blockers.state"), states, None)
+        .select(
+            &query,
+            "department",
+            tr.t("blockers.department"),
+            departments,
+            all,
+        )
+        .select(&query, "project", tr.t("blockers.project"), projects, all)
+        .select(&query, "clock", tr.t("blocker_list.clock"), clocks, all)
+        .select(
+            &query,
+            "waiting_on",
+            tr.t("blocker_list.waiting_on"),
+            waiting,
+            all,
+        )
+        .column(&query, tr.t("blockers.title_col"), None)
+        .column(&query, tr.t("blocker_list.raised"), Some("raised"))
+        .column(&query, tr.t("blockers.priority"), Some("priority"))
+        .column(&query, tr.t("blockers.project"), None)
+        .column(&query, tr.t("blockers.department"), None)
+        .column(&query, tr.t("blockers.state"), None);
+    for (i, k) in ClockKind::ALL.iter().enumerate() {
+        // The first clock's heading sorts by the worst of the three.
+        let sort = (i == 0).then_some("clock");
+        list = list.column(&query, k.label().get(lang), sort);
+    }
+    let raise_departments = view
+        .departments
+        .iter()
+        .map(|(id, _, n)| (*id, n.clone()))
         .collect();
     Ok(render(
         status,
         &ListPage {
             summary,
-            shows,
-            clock_names,
+            list,
             rows,
             may_raise: view.may_raise,
-            projects: view.projects,
-            categories: blockers::categories(page.lang),
-            priorities: blockers::priorities(page.lang),
-            departments: view.departments,
+            projects: view.raise_projects,
+            categories: blockers::categories(lang),
+            priorities: blockers::priorities(lang),
+            departments: raise_departments,
             error,
             l,
         },
     ))
+}
+
+async fn export_csv(
+    state: State<AppState>,
+    page: PageUser,
+    params: QueryParams,
+) -> Result<Response, ApiError> {
+    export(state, page, params, ExportFormat::Csv).await
+}
+
+async fn export_xlsx(
+    state: State<AppState>,
+    page: PageUser,
+    params: QueryParams,
+) -> Result<Response, ApiError> {
+    export(state, page, params, ExportFormat::Xlsx).await
+}
+
+/// `/blockers/export.csv` and `.xlsx`: the filtered list, every page of it.
+async fn export(
+    State(state): State<AppState>,
+    page: PageUser,
+    params: QueryParams,
+    format: ExportFormat,
+) -> Result<Response, ApiError> {
+    let query =
+        ListQuery::parse(&LIST, &with_show(&params)).map_err(|e| ApiError::app(page.lang, e))?;
+    let table = blocker_list::export(&state.app, &page.caller(), &query)
+        .await
+        .map_err(|e| ApiError::app(page.lang, e))?;
+    Ok(crate::export::response(&table, format))
 }
 
 async fn raise(
@@ -205,7 +317,8 @@ async fn raise(
                 Some(f) => format!("{f}: {}", e.body.message),
                 None => e.body.message.clone(),
             };
-            render_list(&state, &page, "open", e.status, Some(message)).await
+            let query = ListQuery::parse(&LIST, &[]);
+            render_list(&state, &page, query, e.status, Some(message)).await
         }
     }
 }

@@ -1,4 +1,5 @@
-//! `/inbox`: the user's notifications, and marking them read.
+//! `/inbox`: the user's notifications on the shared list (unread or read, searched,
+//! newest first, paged, exported), and marking them read.
 
 use askama::Template;
 use axum::Router;
@@ -9,13 +10,20 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::PageUser;
+use crate::export::ExportFormat;
+use crate::extract::{PageUser, QueryParams};
+use crate::pages::list::{self, ListView};
 use crate::pages::{Layout, PageForm, error_page, render};
-use luodi_app::stewardship::notifications::{Inbox, inbox, mark_read};
+use luodi_app::stewardship::notifications::{
+    LIST, NotificationResponse, inbox_export, inbox_list, mark_read,
+};
+use luodi_domain::core::time::{from_stored, zone_display};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/inbox", get(show))
+        .route("/inbox/export.csv", get(export_csv))
+        .route("/inbox/export.xlsx", get(export_xlsx))
         .route("/inbox/read", post(read))
 }
 
@@ -23,19 +31,90 @@ pub fn router() -> Router<AppState> {
 #[template(path = "inbox.html")]
 struct InboxPage {
     l: Layout,
-    inbox: Inbox,
+    unread: i64,
+    list: ListView,
+    notifications: Vec<NotificationResponse>,
 }
 
-async fn show(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
-    let l = Layout::new(&state, &page, "inbox.title", "", "/inbox").await;
-    let mut inbox = inbox(&state.app, &page.caller(), false, 100).await?;
-    // A person reads the zone's clock, not the stored UTC text.
-    for n in &mut inbox.notifications {
-        if let Some(at) = luodi_domain::core::time::from_stored(&n.created_at) {
-            n.created_at = luodi_domain::core::time::zone_display(at);
-        }
-    }
-    Ok(render(StatusCode::OK, &InboxPage { l, inbox }))
+async fn show(
+    State(state): State<AppState>,
+    page: PageUser,
+    params: QueryParams,
+) -> Result<Response, ApiError> {
+    let path = "/inbox";
+    let l = Layout::new(&state, &page, "inbox.title", "", path).await;
+    let query = match list::parse(&LIST, &params) {
+        Ok(q) => q,
+        Err(e) => return Ok(list::refused(l, e)),
+    };
+    let found = inbox_list(&state.app, &page.caller(), &query)
+        .await
+        .map_err(|e| ApiError::app(page.lang, e))?;
+    let tr = &l.tr;
+    let states = ["unread", "read"]
+        .iter()
+        .map(|s| (s.to_string(), tr.t(&format!("inbox_list.{s}")).to_string()))
+        .collect();
+    let list = ListView::new(tr, path, &query, found.found.total)
+        .searched(&query)
+        .select(
+            &query,
+            "state",
+            tr.t("inbox_list.state"),
+            states,
+            Some(tr.t("lists.all")),
+        )
+        .column(&query, tr.t("inbox_list.created"), Some("created"));
+    let notifications = found
+        .found
+        .items
+        .into_iter()
+        .map(|mut n| {
+            n.created_at = from_stored(&n.created_at)
+                .map(zone_display)
+                .unwrap_or(n.created_at);
+            n
+        })
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &InboxPage {
+            l,
+            unread: found.unread,
+            list,
+            notifications,
+        },
+    ))
+}
+
+async fn export_csv(
+    state: State<AppState>,
+    page: PageUser,
+    params: QueryParams,
+) -> Result<Response, ApiError> {
+    export(state, page, params, ExportFormat::Csv).await
+}
+
+async fn export_xlsx(
+    state: State<AppState>,
+    page: PageUser,
+    params: QueryParams,
+) -> Result<Response, ApiError> {
+    export(state, page, params, ExportFormat::Xlsx).await
+}
+
+/// `/inbox/export.csv` and `.xlsx`: the filtered inbox, every page of it.
+async fn export(
+    State(state): State<AppState>,
+    page: PageUser,
+    params: QueryParams,
+    format: ExportFormat,
+) -> Result<Response, ApiError> {
+    let query = list::parse(&LIST, &params).map_err(|e| ApiError::app(page.lang, e))?;
+    let table = inbox_export(&state.app, &page.caller(), &query)
+        .await
+        .map_err(|e| ApiError::app(page.lang, e))?;
+    Ok(crate::export::response(&table, format))
 }
 
 async fn read(

@@ -6,4 +6,5 @@ pub mod inbox;
 pub mod project_form;
 
 pub mod project_land;
+pub mod project_list;
 pub mod projects;

@@ -1,14 +1,14 @@
-//! Project pages: the list (and the form that records a project), a project's page as
-//! drawn — its phases with their land (needs, reserved parcel, handover form, the moves
-//! they can take), stewards and timeline; its route and the land steps that come back to
-//! it are in `project_land` — a steward handed on and a phase moved by hand.
+//! Project pages (the list is `project_list.rs`, the form `project_form.rs`): a project's
+//! page as drawn — its phases with their land (needs, reserved parcel, handover form, the
+//! moves they can take), stewards and timeline; its route and the land steps that come back
+//! to it are in `project_land` — a steward handed on and a phase moved by hand.
 
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use luodi_domain::Operation;
 use luodi_domain::approvals::rule::ASSESSMENTS;
 
@@ -28,75 +28,8 @@ use crate::land::needs_form::{self, Field};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/projects", get(list))
         .route("/projects/{id}/phases/{seq}/move", post(move_phase))
         .route("/projects/{id}/steward", post(assign_steward))
-}
-
-pub struct ProjectRow {
-    pub id: i64,
-    pub name: String,
-    pub enterprise: String,
-    pub investment: String,
-    pub investment_exact: String,
-    pub phases: String,
-    pub steward: String,
-}
-
-#[derive(Template)]
-#[template(path = "projects.html")]
-struct ProjectsPage {
-    l: Layout,
-    rows: Vec<ProjectRow>,
-    signed: usize,
-    /// Whether the user may record projects (the link to the form).
-    may_create: bool,
-}
-
-async fn list(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
-    render_projects(&state, &page, StatusCode::OK).await
-}
-
-async fn render_projects(
-    state: &AppState,
-    page: &PageUser,
-    status: StatusCode,
-) -> Result<Response, ApiError> {
-    let l = Layout::new(state, page, "project.title", "nav.projects", "/projects").await;
-    let view = projects::list_page(&state.app, &page.caller()).await?;
-    let rows = view
-        .projects
-        .iter()
-        .map(|line| {
-            let p = &line.project;
-            ProjectRow {
-                id: p.id,
-                name: l
-                    .tr
-                    .pick(&p.name, p.name_en.as_deref().unwrap_or(&p.name))
-                    .to_string(),
-                enterprise: line.enterprise.clone(),
-                investment: p.total_investment.display(page.lang),
-                investment_exact: p.total_investment.exact_yuan(),
-                phases: p
-                    .phases
-                    .iter()
-                    .map(|ph| format!("{} {}", ph.name, ph.status.label().get(page.lang)))
-                    .collect::<Vec<_>>()
-                    .join(" · "),
-                steward: line.steward.clone().unwrap_or_else(|| "—".into()),
-            }
-        })
-        .collect();
-    Ok(render(
-        status,
-        &ProjectsPage {
-            l,
-            rows,
-            signed: view.signed,
-            may_create: view.may_create,
-        },
-    ))
 }
 
 pub struct PhaseRow {
