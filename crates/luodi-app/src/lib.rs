@@ -40,6 +40,8 @@ pub struct Settings {
     pub forecast_every: Duration,
     /// Email and webhooks: where links point, the SMTP server, the sender.
     pub outbound: OutboundConfig,
+    /// How long a parcel file checked on the upload page waits for its confirmation.
+    pub parcel_upload_ttl: Duration,
 }
 
 impl Default for Settings {
@@ -50,6 +52,7 @@ impl Default for Settings {
                 every: Duration::from_secs(5),
                 ..Default::default()
             },
+            parcel_upload_ttl: land::upload::DEFAULT_UPLOAD_TTL,
         }
     }
 }
@@ -74,6 +77,8 @@ pub struct App {
     /// Each catalogue version read so far, parsed, by zone and id (a version never changes:
     /// a new catalogue is a new version).
     catalogues: Arc<std::sync::Mutex<Catalogues>>,
+    /// Parcel files checked on the upload page, waiting for their confirmation.
+    pub uploads: Arc<land::upload::PendingUploads>,
 }
 
 impl App {
@@ -90,6 +95,7 @@ impl App {
             db_health: Default::default(),
             deliverer: Arc::new(deliverer),
             catalogues: Default::default(),
+            uploads: Default::default(),
         })
     }
 

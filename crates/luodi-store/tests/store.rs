@@ -1803,6 +1803,64 @@ mod parcels {
         one_parcel_one_phase_under_concurrency => one_parcel_one_phase_under_concurrency;
         revisions_track_every_write => revisions_track_every_write;
         a_reservation_matches_the_phases_land_and_a_release_unmatches_it => reservation_moves_the_phase;
+        a_comparison_tells_what_an_import_would_do_and_writes_nothing => comparison_writes_nothing;
+    }
+
+    /// `compare_parcels` says, parcel by parcel, what the import then does, refuses what
+    /// it refuses, and writes nothing: no parcel, no audit entry, no revision.
+    async fn comparison_writes_nothing(store: Store) {
+        use luodi_store::land::parcels::{ParcelChange, ParcelImportError};
+        let zone = demo::load(&store).await.unwrap().id;
+        let first = file(&[
+            ("GX-K-01", 120.30, json!({})),
+            ("GX-K-02", 120.31, json!({})),
+        ]);
+        store
+            .import_parcels(&Actor::Cli, zone, &parcels_from_geojson(&first).unwrap())
+            .await
+            .unwrap();
+        let second = parcels_from_geojson(&file(&[
+            ("GX-K-01", 120.30, json!({})),
+            ("GX-K-02", 120.31, json!({"name": "改名"})),
+            ("GX-K-03", 120.32, json!({})),
+        ]))
+        .unwrap();
+        let before = (
+            count(&store, "parcels").await,
+            count(&store, "audit_log").await,
+            store.parcel_revisions().await.unwrap(),
+        );
+        let changes = store.compare_parcels(zone, &second).await.unwrap();
+        assert_eq!(
+            changes,
+            [
+                ParcelChange::Unchanged,
+                ParcelChange::Changed,
+                ParcelChange::New
+            ]
+        );
+        let reserved =
+            parcels_from_geojson(&file(&[("GX-K-04", 120.33, json!({"status": "reserved"}))]))
+                .unwrap();
+        match store.compare_parcels(zone, &reserved).await {
+            Err(ParcelImportError::Invalid(p)) => {
+                assert_eq!((p.len(), p[0].index, p[0].field.as_str()), (1, 0, "status"))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            (
+                count(&store, "parcels").await,
+                count(&store, "audit_log").await,
+                store.parcel_revisions().await.unwrap(),
+            ),
+            before
+        );
+        let done = store
+            .import_parcels(&Actor::Cli, zone, &second)
+            .await
+            .unwrap();
+        assert_eq!((done.created, done.updated, done.unchanged), (1, 1, 1));
     }
 
     /// The phase moves with its reservation, in the same transaction, and the audit entry

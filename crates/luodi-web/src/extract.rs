@@ -214,6 +214,9 @@ pub struct PageUser {
     /// What a form's save just did, when a page is reached by its redirect
     /// (`?done=saved`): the page's layout confirms it.
     pub done: Option<String>,
+    /// The figures the confirmation fills in (`?done=parcels_imported,created:3`): each a
+    /// name and a whole number.
+    pub done_figures: Vec<(String, String)>,
 }
 
 impl PageUser {
@@ -243,12 +246,14 @@ impl FromRequestParts<AppState> for PageUser {
             Ok(Some(s)) => {
                 let lang = request_lang(parts, Some(&s.user));
                 crate::error::answer_in(lang);
+                let done = done_of(parts);
                 Ok(PageUser {
                     user: s.user,
                     csrf: s.csrf_token,
                     lang,
                     cross_origin: cross_origin(parts),
-                    done: done_of(parts),
+                    done: done.as_ref().map(|d| d.0.clone()),
+                    done_figures: done.map(|d| d.1).unwrap_or_default(),
                 })
             }
             Ok(None) => Err(to_login()),
@@ -258,15 +263,28 @@ impl FromRequestParts<AppState> for PageUser {
 }
 
 /// The `done` query parameter, when it is a word (`saved`, `land_needs`): what a form's
-/// save did, for the page its redirect reaches to confirm.
-fn done_of(parts: &Parts) -> Option<String> {
+/// save did, for the page its redirect reaches to confirm; with the figures the
+/// confirmation names after it, each `,name:number` (`parcels_imported,created:3`).
+fn done_of(parts: &Parts) -> Option<(String, Vec<(String, String)>)> {
     let query = parts.uri.query()?;
-    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+    let value = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
         .ok()?
         .into_iter()
         .find(|(k, _)| k == "done")
-        .map(|(_, v)| v)
-        .filter(|v| v.len() <= 40 && v.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        .map(|(_, v)| v)?;
+    let word = |w: &str| {
+        !w.is_empty() && w.len() <= 40 && w.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    };
+    let mut parts = value.split(',');
+    let done = parts.next().filter(|w| word(w))?.to_string();
+    let figures = parts
+        .map(|f| {
+            let (name, n) = f.split_once(':')?;
+            (word(name) && !n.is_empty() && n.len() <= 12 && n.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| (name.to_string(), n.to_string()))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((done, figures))
 }
 
 pub fn url_encode(s: &str) -> String {

@@ -3,6 +3,7 @@
 //! it is; and a file imported, all or nothing.
 
 use luodi_domain::Operation;
+use luodi_domain::land::parcel::ParcelDraft;
 use luodi_domain::land::readers::{parcels_from_csv, parcels_from_geojson, parcels_from_xlsx};
 use luodi_store::land::parcels::{Parcel, ParcelImportError};
 use serde::Serialize;
@@ -178,6 +179,45 @@ impl FileKind {
     }
 }
 
+/// The most a parcel file may hold over the API or from the pages (the web layer's body
+/// limit); a bigger file goes in by `luodi import parcels`.
+pub const MAX_PARCEL_FILE_BYTES: usize = 1024 * 1024;
+
+/// Reads and checks a whole file of `kind`: its parcels, or every problem by feature or
+/// row. Reading and checking geometry is CPU work: it runs on the blocking pool, so a big
+/// file never holds up the workers that answer other requests (and /healthz).
+pub(crate) async fn read(kind: FileKind, body: Vec<u8>) -> Result<Vec<ParcelDraft>, LandError> {
+    if kind == FileKind::GeoJson && std::str::from_utf8(&body).is_err() {
+        return Err(LandError::Encoding);
+    }
+    tokio::task::spawn_blocking(move || match kind {
+        FileKind::Csv => parcels_from_csv(&body),
+        FileKind::Xlsx => parcels_from_xlsx(&body),
+        FileKind::GeoJson => parcels_from_geojson(std::str::from_utf8(&body).unwrap_or_default()),
+    })
+    .await
+    .map_err(LandError::internal)?
+    .map_err(LandError::Import)
+}
+
+impl FileKind {
+    /// The kind of an uploaded file: by its name's extension (`.geojson`/`.json`, `.csv`,
+    /// `.xlsx`); with none of these, by its content (a ZIP container is a workbook) and
+    /// then by its media type, as the API decides. `None` for another extension.
+    pub fn of_upload(name: &str, content_type: &str, bytes: &[u8]) -> Option<FileKind> {
+        let lower = name.to_ascii_lowercase();
+        let ext = lower.rsplit_once('.').map(|(_, e)| e);
+        match ext {
+            Some("geojson" | "json") => Some(FileKind::GeoJson),
+            Some("csv") => Some(FileKind::Csv),
+            Some("xlsx") => Some(FileKind::Xlsx),
+            Some(_) => None,
+            None if bytes.starts_with(b"PK\x03\x04") => Some(FileKind::Xlsx),
+            None => Some(FileKind::from_media_type(content_type)),
+        }
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportResponse {
@@ -196,19 +236,7 @@ pub async fn import(
     body: Vec<u8>,
 ) -> Result<ImportResponse, LandError> {
     let zone = caller.zone_for(Operation::ManageParcels)?;
-    if kind == FileKind::GeoJson && std::str::from_utf8(&body).is_err() {
-        return Err(LandError::Encoding);
-    }
-    // Reading and checking geometry is CPU work: it runs on the blocking pool, so a big
-    // file never holds up the workers that answer other requests (and /healthz).
-    let drafts = tokio::task::spawn_blocking(move || match kind {
-        FileKind::Csv => parcels_from_csv(&body),
-        FileKind::Xlsx => parcels_from_xlsx(&body),
-        FileKind::GeoJson => parcels_from_geojson(std::str::from_utf8(&body).unwrap_or_default()),
-    })
-    .await
-    .map_err(LandError::internal)?
-    .map_err(LandError::Import)?;
+    let drafts = read(kind, body).await?;
     let done = app
         .store
         .import_parcels(&caller.actor, zone, &drafts)

@@ -7,6 +7,7 @@ pub mod matching;
 pub mod parcel_list;
 pub mod parcels;
 pub mod reservations;
+pub mod upload;
 
 use luodi_domain::core::i18n;
 use luodi_domain::core::policy::Denied;
@@ -33,6 +34,19 @@ pub enum LandError {
     /// A refused file: every problem by feature or row; nothing was written.
     #[error("the file has {} problem(s)", .0.len())]
     Import(Vec<FeatureProblem>),
+    /// An uploaded file bigger than the limit (in bytes).
+    #[error("the file is over {0} bytes")]
+    TooLarge(usize),
+    /// An upload with no file, or an empty one.
+    #[error("no file was given")]
+    EmptyFile,
+    /// An uploaded file whose name is not a parcel file's.
+    #[error("'{0}' is not a .geojson, .json, .csv or .xlsx file")]
+    FileType(String),
+    /// A confirmation whose checked file is not kept (unknown, spent, expired, another
+    /// user's): nothing was imported.
+    #[error("the checked file is no longer kept; upload it again")]
+    UploadGone,
     /// A match named a phase the caller does not see.
     #[error("no such phase")]
     UnknownPhase,
@@ -112,6 +126,26 @@ impl From<LandError> for Problem {
                     .collect();
                 p.field = p.errors.first().map(|f| f.field.clone());
                 p
+            }
+            LandError::TooLarge(max) => Problem::invalid(
+                "too_large",
+                Text::fill(
+                    "land.upload.too_large",
+                    &[("mib", &(max / (1024 * 1024)).to_string())],
+                ),
+            )
+            .field("file"),
+            LandError::EmptyFile => {
+                Problem::invalid("required", Text::key("land.upload.no_file")).field("file")
+            }
+            LandError::FileType(name) => Problem::invalid(
+                "unknown_file_type",
+                Text::fill("land.upload.file_type", &[("name", &name)]),
+            )
+            .field("file"),
+            LandError::UploadGone => {
+                Problem::new(Kind::Conflict, "upload_gone", Text::key("land.upload.gone"))
+                    .field("token")
             }
             LandError::UnknownPhase => Problem::not_found().field("phase_id"),
             LandError::PhaseLookup(e) => Problem::from(e).field("phase_id"),

@@ -99,6 +99,87 @@ struct Held {
     digest: [u8; 32],
 }
 
+impl Held {
+    /// Whether the zone holds `draft` exactly so: an import writes nothing for it.
+    fn holds(&self, draft: &ParcelDraft) -> bool {
+        let geometry = draft.shape.to_geojson().to_string();
+        (!draft.attrs.status_given || draft.attrs.status.as_str() == self.status)
+            && content_digest(&geometry, &draft.attrs) == self.digest
+    }
+}
+
+/// The zone's parcels by code, read a few thousand at a time and kept only as a digest,
+/// so a large zone is not held in memory twice.
+async fn held_parcels(
+    conn: &mut sqlx::AnyConnection,
+    zone: ZoneId,
+) -> Result<std::collections::HashMap<String, Held>> {
+    let mut existing: std::collections::HashMap<String, Held> = Default::default();
+    let mut after = 0i64;
+    loop {
+        let rows = sqlx::query("SELECT id, code, status, geometry_json, attrs_json FROM parcels WHERE zone_id = $1 AND id > $2 ORDER BY id LIMIT 5000")
+            .bind(zone.0)
+            .bind(after)
+            .fetch_all(&mut *conn)
+            .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.get("id");
+        for r in &rows {
+            let attrs: ParcelAttrs = serde_json::from_str(&r.get::<String, _>("attrs_json"))
+                .map_err(|e| StoreError::Corrupt(format!("parcel attributes: {e}")))?;
+            existing.insert(
+                r.get("code"),
+                Held {
+                    id: r.get("id"),
+                    status: r.get("status"),
+                    digest: content_digest(&r.get::<String, _>("geometry_json"), &attrs),
+                },
+            );
+        }
+    }
+    Ok(existing)
+}
+
+/// The statuses a file may not give its parcels, given what the zone holds (a file keeps
+/// reservations and handovers but never makes or undoes one): every one, by feature.
+fn status_problems(
+    drafts: &[ParcelDraft],
+    existing: &std::collections::HashMap<String, Held>,
+) -> Vec<luodi_domain::land::parcel::FeatureProblem> {
+    let mut problems = Vec::new();
+    for (index, d) in drafts.iter().enumerate() {
+        let current = existing
+            .get(&d.attrs.code)
+            .and_then(|h| ParcelStatus::parse(&h.status));
+        if let Err(reason) = luodi_domain::land::parcel::import_status_allowed(
+            current,
+            d.attrs.status,
+            d.attrs.status_given,
+        ) {
+            problems.push(luodi_domain::land::parcel::FeatureProblem {
+                unit: "feature",
+                index,
+                code: Some(d.attrs.code.clone()),
+                field: "status".into(),
+                reason,
+            });
+        }
+    }
+    problems
+}
+
+/// What importing a parcel of a file would do to the zone's parcels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParcelChange {
+    /// A code the zone does not hold: added.
+    New,
+    /// A code the zone holds, with another shape, attributes or status: updated.
+    Changed,
+    /// Held exactly so: nothing written.
+    Unchanged,
+}
+
 /// Why an import was refused; nothing was written.
 #[derive(Debug, thiserror::Error)]
 pub enum ParcelImportError {
@@ -188,51 +269,8 @@ impl Store {
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<ParcelImport, ParcelImportError> {
         let mut tx = self.begin_write().await?;
-        // The zone's parcels, read a few thousand at a time and kept only as a digest, so
-        // a large zone is not held in memory twice.
-        let mut existing: std::collections::HashMap<String, Held> = Default::default();
-        let mut after = 0i64;
-        loop {
-            let rows = sqlx::query("SELECT id, code, status, geometry_json, attrs_json FROM parcels WHERE zone_id = $1 AND id > $2 ORDER BY id LIMIT 5000")
-                .bind(zone.0)
-                .bind(after)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(StoreError::from)?;
-            let Some(last) = rows.last() else { break };
-            after = last.get("id");
-            for r in &rows {
-                let attrs: ParcelAttrs = serde_json::from_str(&r.get::<String, _>("attrs_json"))
-                    .map_err(|e| StoreError::Corrupt(format!("parcel attributes: {e}")))?;
-                existing.insert(
-                    r.get("code"),
-                    Held {
-                        id: r.get("id"),
-                        status: r.get("status"),
-                        digest: content_digest(&r.get::<String, _>("geometry_json"), &attrs),
-                    },
-                );
-            }
-        }
-        let mut problems = Vec::new();
-        for (index, d) in drafts.iter().enumerate() {
-            let current = existing
-                .get(&d.attrs.code)
-                .and_then(|h| ParcelStatus::parse(&h.status));
-            if let Err(reason) = luodi_domain::land::parcel::import_status_allowed(
-                current,
-                d.attrs.status,
-                d.attrs.status_given,
-            ) {
-                problems.push(luodi_domain::land::parcel::FeatureProblem {
-                    unit: "feature",
-                    index,
-                    code: Some(d.attrs.code.clone()),
-                    field: "status".into(),
-                    reason,
-                });
-            }
-        }
+        let existing = held_parcels(&mut tx, zone).await?;
+        let problems = status_problems(drafts, &existing);
         if !problems.is_empty() {
             return Err(ParcelImportError::Invalid(problems));
         }
@@ -249,13 +287,11 @@ impl Store {
             if done % 1000 == 0 {
                 progress(updated + unchanged);
             }
-            let geometry = d.shape.to_geojson().to_string();
-            if (!d.attrs.status_given || d.attrs.status.as_str() == held.status)
-                && content_digest(&geometry, &d.attrs) == held.digest
-            {
+            if held.holds(d) {
                 unchanged += 1;
                 continue;
             }
+            let geometry = d.shape.to_geojson().to_string();
             let area_cm2 = (d.shape.area_m2() * 1e4).round() as i64;
             let (cx, cy) = d.shape.centroid();
             let (x0, y0, x1, y1) = d.shape.bbox();
@@ -405,6 +441,31 @@ impl Store {
             updated,
             unchanged,
         })
+    }
+
+    /// What [`Store::import_parcels`] would do with `drafts`, parcel by parcel, read from
+    /// what the zone holds now and writing nothing; refused as the import would refuse
+    /// (a status a file may not give). The import itself decides again in its own
+    /// transaction, so a parcel changed in between is counted as it is then.
+    pub async fn compare_parcels(
+        &self,
+        zone: ZoneId,
+        drafts: &[ParcelDraft],
+    ) -> Result<Vec<ParcelChange>, ParcelImportError> {
+        let mut conn = self.pool().acquire().await.map_err(StoreError::from)?;
+        let existing = held_parcels(&mut conn, zone).await?;
+        let problems = status_problems(drafts, &existing);
+        if !problems.is_empty() {
+            return Err(ParcelImportError::Invalid(problems));
+        }
+        Ok(drafts
+            .iter()
+            .map(|d| match existing.get(&d.attrs.code) {
+                None => ParcelChange::New,
+                Some(held) if held.holds(d) => ParcelChange::Unchanged,
+                Some(_) => ParcelChange::Changed,
+            })
+            .collect())
     }
 
     /// A page of the zone's parcels by code, optionally of one status; and the total.

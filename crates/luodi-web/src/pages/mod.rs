@@ -111,7 +111,14 @@ impl Layout {
             .unwrap_or_else(|| tr.t("account.province").to_string());
         let unread = frame.unread;
         let notice = page.done.as_deref().and_then(|d| {
-            luodi_domain::core::i18n::lookup(page.lang, &format!("done.{d}")).map(str::to_string)
+            let key = format!("done.{d}");
+            luodi_domain::core::i18n::lookup(page.lang, &key)?;
+            let figures: Vec<(&str, &str)> = page
+                .done_figures
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            Some(luodi_domain::core::i18n::fill(page.lang, &key, &figures))
         });
         Layout {
             notice,

@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::land::parcel_list::router())
         .merge(crate::land::pages::router())
         .merge(crate::land::reservation_pages::router())
+        .merge(crate::land::upload_pages::router())
         // approvals
         .merge(crate::approvals::pages::catalogue::router())
         .merge(crate::approvals::pages::service_lists::router())

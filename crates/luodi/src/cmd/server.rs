@@ -55,6 +55,7 @@ pub fn app_settings(settings: &Settings) -> Result<luodi_app::Settings, config::
     Ok(luodi_app::Settings {
         forecast_every: settings.forecast_every,
         outbound,
+        ..Default::default()
     })
 }
 
