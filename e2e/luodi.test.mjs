@@ -3,6 +3,9 @@
 // submits an enterprise with a wrong code and sees the error beside the field, then a
 // right one, and checks an enterprise user cannot open another enterprise's page.
 // Screenshots go to e2e/out/ (and the README's to docs/ when LUODI_SCREENSHOT=1).
+// Every page is checked by axe-core (from this folder's node_modules, injected into the
+// page by the test: Luodi serves no script) as every role that can see it, in both
+// languages, and measured at 390 and 1440 px.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +22,12 @@ const root = join(here, '..');
 const out = join(here, 'out');
 mkdirSync(out, { recursive: true });
 const binary = process.env.LUODI_BIN || join(root, 'target', 'debug', 'luodi');
+const axeScript = join(here, 'node_modules', 'axe-core', 'axe.min.js');
+// The documentation's screenshots (role-page-width-lang.png): refreshed into
+// docs/screenshots/ with LUODI_SCREENSHOT=1, otherwise written beside the others.
+const shots = process.env.LUODI_SCREENSHOT === '1' ? join(root, 'docs', 'screenshots') : join(out, 'screenshots');
+mkdirSync(shots, { recursive: true });
+const roles = ['admin', 'investment', 'landing', 'approval', 'steward', 'leader', 'enterprise'];
 
 let server, browser, base;
 
@@ -64,6 +73,34 @@ async function login(page, email) {
   await page.getByLabel(/电子邮箱|E-mail/).fill(email);
   await page.getByLabel(/密码|Password/).fill('luodi-demo-2026');
   await page.locator('#login-submit').click();
+}
+
+// The user's language is kept with the user, so a test that cares sets it.
+async function useLang(page, lang) {
+  if ((await page.locator('html').getAttribute('lang')) !== lang) {
+    await Promise.all([page.waitForNavigation(), page.locator('#lang-switch').click()]);
+  }
+  assert.equal(await page.locator('html').getAttribute('lang'), lang);
+}
+
+// Ids of an enterprise, a blocker and a parcel of the demo, read once by the administrator.
+let demoIds;
+async function ids() {
+  if (demoIds) return demoIds;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, 'admin@luodi.demo');
+  await page.waitForURL(`${base}/`);
+  const get = async (path) => (await (await page.request.get(`${base}${path}`)).json());
+  demoIds = { enterprise: (await get('/api/v1/enterprises?per_page=1')).items[0].id, blocker: (await get('/api/v1/blockers')).blockers[0].id, parcel: (await get('/api/v1/parcels?per_page=1')).items[0].id };
+  await context.close();
+  return demoIds;
+}
+
+// Every page a user can open (a role that may not see one gets 403 or 404 and skips it).
+async function everyPage() {
+  const { enterprise, blocker, parcel } = await ids();
+  return ['/', '/enterprises', '/enterprises/new', `/enterprises/${enterprise}`, `/enterprises/${enterprise}/edit`, '/projects', '/projects/new', '/projects/1', '/projects/1/edit', '/projects/1/phases/1', '/projects/1/phases/1/notice', '/projects/1/phases/1/gantt', '/queue', '/late', '/parcels', `/parcels/${parcel}`, '/parcels/match', '/blockers', `/blockers/${blocker}`, '/board', '/inbox', '/portfolio', '/leadership', '/catalogue', '/settings', '/account', '/audit'];
 }
 
 test('admin logs in, switches language, is refused a wrong code and accepts a right one', async () => {
@@ -313,22 +350,80 @@ test('an enterprise user sees its own enterprise and a 404 for another', async (
   await context.close();
 });
 
-test('on a phone (390 px) no page is wider than the screen, as any role, in both languages', async () => {
-  const paths = ['/', '/enterprises', '/projects', '/projects/1', '/projects/1/phases/1', '/projects/1/phases/1/notice', '/projects/1/phases/1/gantt', '/late', '/parcels', '/parcels/match', '/blockers', '/board', '/inbox', '/portfolio', '/leadership', '/catalogue', '/settings', '/account', '/audit', '/queue'];
-  for (const [who, locale] of [['admin', 'zh-CN'], ['approval', 'en-US'], ['enterprise', 'zh-CN']]) {
-    const context = await browser.newContext({ locale, viewport: { width: 390, height: 800 } });
-    const page = await context.newPage();
-    await login(page, `${who}@luodi.demo`);
-    await page.waitForURL(`${base}/`);
-    const wide = [];
-    for (const path of paths) {
-      await page.goto(`${base}${path}`);
-      const width = await page.evaluate(() => document.documentElement.scrollWidth);
-      if (width > 390) wide.push(`${path} ${width} px`);
+// The documentation's screenshots: every role's home, and each main page as the role who
+// works on it.
+const pictured = { '/': roles, '/projects': ['investment'], '/projects/new': ['investment'], '/projects/1': ['steward'], '/projects/1/phases/1': ['approval'], '/queue': ['approval'], '/blockers': ['steward'], '/board': ['steward'], '/parcels': ['landing'], '/parcels/match': ['landing'], '/portfolio': ['leader'], '/leadership': ['leader'] };
+const pictureName = { '/': 'home', '/projects': 'projects', '/projects/new': 'project-form', '/projects/1': 'project', '/projects/1/phases/1': 'service-list', '/queue': 'queue', '/blockers': 'blockers', '/board': 'board', '/parcels': 'parcels', '/parcels/match': 'match', '/portfolio': 'portfolio', '/leadership': 'leadership' };
+
+test('no page is wider than the window on a phone (390 px) or a desktop (1440 px), as any role, in both languages', async () => {
+  const { blocker } = await ids();
+  pictured[`/blockers/${blocker}`] = ['steward'];
+  pictureName[`/blockers/${blocker}`] = 'blocker';
+  const paths = await everyPage();
+  const wide = [];
+  const widths = {};
+  for (const width of [390, 1440]) {
+    for (const lang of ['zh-CN', 'en']) {
+      for (const who of roles) {
+        const context = await browser.newContext({ viewport: { width, height: width === 390 ? 844 : 900 } });
+        const page = await context.newPage();
+        await login(page, `${who}@luodi.demo`);
+        await page.waitForURL(`${base}/`);
+        await useLang(page, lang);
+        for (const path of paths) {
+          const res = await page.goto(`${base}${path}`);
+          const w = await page.evaluate(() => document.documentElement.scrollWidth);
+          widths[`${width} ${lang} ${path}`] = Math.max(widths[`${width} ${lang} ${path}`] || 0, w);
+          if (w > width) wide.push(`${who} ${lang} ${path} ${w} px`);
+          if (res.status() === 200 && pictured[path]?.includes(who)) {
+            await page.screenshot({ path: join(shots, `${who}-${pictureName[path]}-${width}-${lang === 'en' ? 'en' : 'zh'}.png`) });
+          }
+        }
+        await context.close();
+      }
     }
-    await page.goto(`${base}/board`);
-    await page.screenshot({ path: join(out, `board-390-${who}.png`) });
-    assert.deepEqual(wide, [], `${who} at 390 px`);
-    await context.close();
+    console.log(`widest at ${width} px:`, Object.entries(widths).filter(([k]) => k.startsWith(`${width} `)).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, v]) => `${k.slice(k.indexOf(' ') + 1)} ${v}`).join(', '));
+    assert.deepEqual(wide, [], `at ${width} px`);
   }
+});
+
+test('no page has a serious or critical accessibility fault (axe-core), as every role, in both languages', async () => {
+  const paths = await everyPage();
+  const faults = [];
+  let checked = 0;
+  const check = async (page, who, lang, path) => {
+    await page.addScriptTag({ path: axeScript });
+    const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    checked += 1;
+    for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
+      for (const node of v.nodes) faults.push(`${v.id} (${v.impact}) ${who} ${lang} ${path}: ${node.target.join(' ')}`);
+    }
+  };
+  for (const lang of ['zh-CN', 'en']) {
+    // Luodi's Content-Security-Policy allows no inline script: only these contexts, which
+    // inject axe, step past it.
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${base}/login`);
+    if ((await page.locator('html').getAttribute('lang')) !== lang) await Promise.all([page.waitForNavigation(), page.locator('form[action="/lang"] button').click()]);
+    await check(page, 'anyone', lang, '/login');
+    await context.close();
+    for (const who of roles) {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
+      const page = await context.newPage();
+      await login(page, `${who}@luodi.demo`);
+      await page.waitForURL(`${base}/`);
+      await useLang(page, lang);
+      for (const path of paths) {
+        const res = await page.goto(`${base}${path}`);
+        if (res.status() === 403 || res.status() === 404) continue;
+        assert.equal(res.status(), 200, `${path} as ${who}`);
+        await check(page, who, lang, path);
+      }
+      await context.close();
+    }
+  }
+  console.log(`axe-core checked ${checked} pages; ${faults.length} serious or critical faults`);
+  for (const f of faults) console.log(`  ${f}`);
+  assert.deepEqual(faults, []);
 });

@@ -34,6 +34,7 @@ pub fn render(
 ) -> String {
     const LABEL: f64 = 300.0;
     const ROW: f64 = 20.0;
+    const LINE: f64 = 13.0;
     const TOP: f64 = 46.0;
     const WIDTH: f64 = 1160.0;
     let critical: std::collections::HashSet<&str> =
@@ -69,7 +70,18 @@ pub fn render(
         Some((b0, b1)) if d > b1 => LABEL + b0 * scale + BREAK + (d - b1) * scale,
         _ => LABEL + d * scale,
     };
-    let height = TOP + rows.len() as f64 * ROW + 40.0;
+    // Each item's name in full, wrapped to the label column: a row is as tall as its lines.
+    let labels: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| wrap(&format!("{} {}", row.code, row.name), LABEL - 16.0))
+        .collect();
+    let mut tops = Vec::with_capacity(rows.len());
+    let mut bottom = TOP;
+    for lines in &labels {
+        tops.push(bottom);
+        bottom += ROW + LINE * (lines.len().max(1) - 1) as f64;
+    }
+    let height = bottom + 40.0;
     let mut s = String::new();
     let _ = write!(
         s,
@@ -135,26 +147,24 @@ pub fn render(
         let Some(t) = f.items.get(&row.code) else {
             continue;
         };
-        let y = TOP + i as f64 * ROW;
+        let y = tops[i];
+        let lines = &labels[i];
         if i % 2 == 0 {
             let _ = write!(
                 s,
-                r##"<rect x="0" y="{y}" width="{WIDTH}" height="{ROW}" fill="#f5f7fa"/>"##
+                r##"<rect x="0" y="{y}" width="{WIDTH}" height="{}" fill="#f5f7fa"/>"##,
+                ROW + LINE * (lines.len().max(1) - 1) as f64
             );
         }
         let on_path = critical.contains(row.code.as_str());
         // An item of unknown applicability: drawn as an outline of what it would take, in
         // grey, and not counted in the forecast.
         if let Some(u) = f.unconfirmed.iter().find(|u| u.code == row.code) {
-            let label: String = format!("{} {}", row.code, row.name)
-                .chars()
-                .take(18)
-                .collect();
             let _ = write!(
                 s,
-                r##"<text x="8" y="{:.1}" fill="#7b8794" font-style="italic">{} {}</text>"##,
+                r##"<text x="8" y="{:.1}" fill="#5f6b7a" font-style="italic">{} {}</text>"##,
                 y + 14.0,
-                esc(&label),
+                tspans(lines),
                 esc(tr.t("gantt.unconfirmed_mark"))
             );
             let (x0, x1) = (x(t.es), x(t.es + u.duration));
@@ -168,8 +178,6 @@ pub fn render(
             );
             continue;
         }
-        let label = format!("{} {}", row.code, row.name);
-        let label: String = label.chars().take(24).collect();
         let _ = write!(
             s,
             r##"<text x="8" y="{:.1}" fill="{}"{}>{}</text>"##,
@@ -180,7 +188,7 @@ pub fn render(
             } else {
                 ""
             },
-            esc(&label)
+            tspans(lines)
         );
         let (x0, x1) = (x(t.es), x(t.ef));
         let colour = if on_path { "#b3261e" } else { "#0b5cad" };
@@ -266,4 +274,87 @@ pub fn render(
     );
     s.push_str("</svg>");
     s
+}
+
+/// The width of a text at the chart's 11 px, as near as the server can tell without the
+/// font: a CJK character is square, a Latin one about half as wide.
+fn text_width(text: &str) -> f64 {
+    text.chars()
+        .map(|c| if c.is_ascii() { 6.0 } else { 11.0 })
+        .sum()
+}
+
+/// A label broken into lines of at most `width`: between words in English, between any
+/// two characters in Chinese; a word longer than a line stands on its own.
+fn wrap(text: &str, width: f64) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut word = String::new();
+    let push = |piece: &str, lines: &mut Vec<String>, line: &mut String| {
+        if piece.is_empty() {
+            return;
+        }
+        if !line.is_empty() && text_width(line) + text_width(piece) > width {
+            lines.push(line.trim_end().to_string());
+            line.clear();
+        }
+        if !(line.is_empty() && piece == " ") {
+            line.push_str(piece);
+        }
+    };
+    for c in text.chars() {
+        if c == ' ' || !c.is_ascii() {
+            push(&word, &mut lines, &mut line);
+            word.clear();
+            push(c.encode_utf8(&mut [0; 4]), &mut lines, &mut line);
+        } else {
+            word.push(c);
+        }
+    }
+    push(&word, &mut lines, &mut line);
+    if !line.trim().is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
+/// A label's lines as the `<tspan>`s of one `<text>`, each under the one before.
+fn tspans(lines: &[String]) -> String {
+    let mut s = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        let _ = write!(
+            s,
+            r#"<tspan x="8" dy="{}">{}</tspan>"#,
+            if i == 0 { "0" } else { "13" },
+            esc(line)
+        );
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{text_width, wrap};
+
+    #[test]
+    fn a_long_name_wraps_whole_within_the_column() {
+        let name = "GK02 Standard-land control indicators (investment intensity, tax per mu, plot ratio, energy, emissions)";
+        let lines = wrap(name, 284.0);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert_eq!(lines.join(" "), name);
+        assert!(lines.iter().all(|l| text_width(l) <= 284.0), "{lines:?}");
+    }
+
+    #[test]
+    fn chinese_breaks_between_characters_and_a_short_name_stays_one_line() {
+        let name = "GK02 标准地控制指标（投资强度、亩均税收、容积率、能耗、排放）";
+        let lines = wrap(name, 120.0);
+        assert!(lines.len() > 2, "{lines:?}");
+        assert_eq!(lines.concat().replace(' ', ""), name.replace(' ', ""));
+        assert!(lines.iter().all(|l| text_width(l) <= 120.0), "{lines:?}");
+        assert_eq!(
+            wrap("SF01 Deed tax", 284.0),
+            vec!["SF01 Deed tax".to_string()]
+        );
+    }
 }

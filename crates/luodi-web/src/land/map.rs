@@ -100,9 +100,11 @@ pub fn render(boundaries: &[ParkBoundary], parcels: &[MapParcel], tr: &Tr) -> St
         d
     };
     let mut s = String::new();
+    // A group, not an image: an image's content is hidden from assistive technology, and
+    // the parcels inside are links to reach by keyboard (axe's nested-interactive).
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0}" width="100%" class="parcel-map" role="img" aria-labelledby="map-title" font-family="PingFang SC, Microsoft YaHei, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif" font-size="11"><title id="map-title">{}</title>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0}" width="100%" class="parcel-map" role="group" aria-labelledby="map-title" font-family="PingFang SC, Microsoft YaHei, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif" font-size="11"><title id="map-title">{}</title>"#,
         esc(tr.t("parcels.map"))
     );
     let _ = write!(
@@ -125,12 +127,17 @@ pub fn render(boundaries: &[ParkBoundary], parcels: &[MapParcel], tr: &Tr) -> St
             (stroke, 1.2)
         };
         let d = path(p.geometry);
+        let title = esc(&p.title);
+        // The link's name starts with what it shows (a rank), so speech matches sight.
+        let name = match p.rank {
+            Some(r) => format!("{r} · {title}"),
+            None => title.clone(),
+        };
         let _ = write!(
             s,
-            r#"<a href="/parcels/{}" id="map-parcel-{}"><path d="{d}" fill="{fill}" stroke="{stroke}" stroke-width="{width}" fill-rule="evenodd"><title>{}</title></path>"#,
+            r#"<a href="/parcels/{}" id="map-parcel-{}" aria-label="{name}"><path d="{d}" fill="{fill}" stroke="{stroke}" stroke-width="{width}" fill-rule="evenodd"><title>{title}</title></path>"#,
             p.id,
             esc(p.code),
-            esc(&p.title)
         );
         // The label at the middle of the parcel's box.
         let pts: Vec<(f64, f64)> = rings(p.geometry).into_iter().flatten().map(px).collect();
