@@ -5,6 +5,6 @@ pub mod api;
 pub mod map;
 pub mod needs_form;
 pub mod pages;
-pub mod reservation_pages;
 pub mod parcel_list;
+pub mod reservation_pages;
 pub mod upload_pages;
