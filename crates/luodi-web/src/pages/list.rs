@@ -65,9 +65,16 @@ pub fn href(path: &str, params: &[(&str, String)]) -> String {
     format!("{path}?{query}")
 }
 
-/// The request's query read against `spec`.
+/// The request's query read against `spec`. `done` is the layout's, not the list's: the
+/// confirmation a save's redirect carries (`/parcels?done=parcels_imported,…`).
 pub fn parse(spec: &ListSpec, params: &QueryParams) -> Result<ListQuery, ListError> {
-    ListQuery::parse(spec, params.pairs())
+    let pairs: Vec<(String, String)> = params
+        .pairs()
+        .iter()
+        .filter(|(k, _)| k != "done")
+        .cloned()
+        .collect();
+    ListQuery::parse(spec, &pairs)
 }
 
 /// The 400 page for a list request that does not fit, saying which parameter and why.
