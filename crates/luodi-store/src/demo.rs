@@ -235,7 +235,7 @@ pub async fn load(store: &Store) -> Result<Zone> {
 /// acknowledged (its clock missed, so `luodi serve` escalates it), one answered and being
 /// worked on, one closed with a rating. Loaded once (when the zone has none).
 async fn load_blockers(store: &Store, zone: &Zone) -> Result<()> {
-    use crate::stewardship::blockers::{BlockerFilter, NewBlocker};
+    use crate::stewardship::blockers::{BlockerFilter, NewBlocker, NewFile};
     use luodi_domain::stewardship::blocker::{Action, Party};
     let scope = luodi_domain::Scope {
         zone: Some(zone.id),
@@ -319,6 +319,16 @@ async fn load_blockers(store: &Store, zone: &Zone) -> Result<()> {
                         text: "已报市规划委员会，拟于 12 月初专题会审议调整。".into(),
                     },
                 ),
+                (
+                    "2026-11-13",
+                    Party::Department,
+                    Action::Commented {
+                        text: "内部备注：控规调整须区规划分局先出具意见，暂勿向企业承诺完成时间。"
+                            .into(),
+                        internal: true,
+                        files: Vec::new(),
+                    },
+                ),
             ],
         ),
         (
@@ -356,8 +366,21 @@ async fn load_blockers(store: &Store, zone: &Zone) -> Result<()> {
             ],
         ),
     ];
-    for (category, priority, title, description, department, by, raised, steps) in cases {
+    for (i, (category, priority, title, description, department, by, raised, steps)) in
+        cases.into_iter().enumerate()
+    {
         let department = dept(department).await?;
+        // The first comes with the power company's receipt, as a file one can download.
+        let files = if i == 0 {
+            vec![NewFile {
+                name: "临时用电申请受理回执.txt".into(),
+                bytes: "国网青岛供电公司 临时用电申请受理回执\n申请容量：2,500 kVA\n受理日期：2026-10-30\n"
+                    .as_bytes()
+                    .to_vec(),
+            }]
+        } else {
+            Vec::new()
+        };
         let b = store
             .raise_blocker(
                 &actor,
@@ -371,7 +394,7 @@ async fn load_blockers(store: &Store, zone: &Zone) -> Result<()> {
                     priority: priority.into(),
                     title: title.into(),
                     description: description.into(),
-                    attachments: Vec::new(),
+                    files,
                     department_id: department,
                 },
                 day(raised),
@@ -389,6 +412,7 @@ async fn load_blockers(store: &Store, zone: &Zone) -> Result<()> {
                     dept_of,
                     b.id,
                     action,
+                    &[],
                     None,
                     day(on),
                 )

@@ -44,6 +44,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(15, "0015_audit_anchors"),
     migration!(16, "0016_token_expiry"),
     migration!(17, "0017_project_version"),
+    migration!(18, "0018_blocker_tickets"),
 ];
 
 fn checksum(sql: &str) -> String {

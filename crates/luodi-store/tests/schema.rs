@@ -14,7 +14,11 @@ fn normalise(ty: &str) -> &'static str {
     match ty.to_ascii_lowercase().as_str() {
         "integer" | "bigint" => "integer",
         "text" => "text",
-        other => panic!("column type {other} is not one of the portable types (integer, text)"),
+        // Files (a blocker's attachments): SQLite's BLOB is PostgreSQL's BYTEA.
+        "blob" | "bytea" => "bytes",
+        other => {
+            panic!("column type {other} is not one of the portable types (integer, text, bytes)")
+        }
     }
 }
 

@@ -2098,7 +2098,9 @@ mod blockers {
     //! escalation made once however many callers race for it.
     use super::*;
     use luodi_domain::stewardship::blocker::{Action, ClockKind, Party, State};
-    use luodi_store::stewardship::blockers::{BlockerActionError, BlockerFilter, NewBlocker};
+    use luodi_store::stewardship::blockers::{
+        BlockerActionError, BlockerFilter, NewBlocker, NewFile,
+    };
     use sqlx::Row;
 
     fn d(s: &str) -> chrono::NaiveDate {
@@ -2139,7 +2141,10 @@ mod blockers {
             priority: "high".into(),
             title: "二期用电负荷无法接入".into(),
             description: "110kV 变电站间隔不足，需电力公司协调。".into(),
-            attachments: vec!["负荷计算书.pdf".into()],
+            files: vec![NewFile {
+                name: "负荷计算书.pdf".into(),
+                bytes: b"%PDF-1.4\n% load calculation\n".to_vec(),
+            }],
             department_id: department,
         }
     }
@@ -2204,17 +2209,15 @@ mod blockers {
             .await
             .unwrap_err();
         assert!(
-            matches!(
-                e,
-                BlockerActionError::Invalid {
-                    field: "category",
-                    ..
-                }
-            ),
+            matches!(&e, BlockerActionError::Fields(f) if f.len() == 1 && f[0].field == "category"),
             "{e}"
         );
+        // A file is judged by its content: a picture named as a PDF is refused, named.
         let mut bad = new(project, dept);
-        bad.attachments = vec!["../etc/passwd".into()];
+        bad.files.push(NewFile {
+            name: "现场.pdf".into(),
+            bytes: b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(),
+        });
         let e = store
             .raise_blocker(
                 &Actor::Cli,
@@ -2227,13 +2230,24 @@ mod blockers {
             .await
             .unwrap_err();
         assert!(
-            matches!(
-                e,
-                BlockerActionError::Invalid {
-                    field: "attachments",
-                    ..
-                }
-            ),
+            matches!(&e, BlockerActionError::Files(f) if f.len() == 1 && e.to_string().contains("现场.pdf")),
+            "{e}"
+        );
+        let mut bad = new(project, dept);
+        bad.files[0].name = "../etc/passwd".into();
+        let e = store
+            .raise_blocker(
+                &Actor::Cli,
+                &own,
+                None,
+                Party::Enterprise,
+                &bad,
+                d("2026-11-02"),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, BlockerActionError::Files(f) if f.len() == 1),
             "{e}"
         );
         // Another enterprise cannot raise one on this project.
@@ -2295,6 +2309,7 @@ mod blockers {
                 Some(other_dept),
                 b.id,
                 Action::Acknowledged,
+                &[],
                 None,
                 d("2026-11-02"),
             )
@@ -2310,6 +2325,7 @@ mod blockers {
                 Some(dept),
                 b.id,
                 Action::Acknowledged,
+                &[],
                 Some(1),
                 d("2026-11-02"),
             )
@@ -2326,6 +2342,7 @@ mod blockers {
                 Some(dept),
                 b.id,
                 Action::Answered { text: "x".into() },
+                &[],
                 Some(1),
                 d("2026-11-03"),
             )
@@ -2344,6 +2361,7 @@ mod blockers {
                     rating: 5,
                     comment: String::new(),
                 },
+                &[],
                 None,
                 d("2026-11-03"),
             )
@@ -2363,6 +2381,7 @@ mod blockers {
                     department: other_dept,
                     reason: "属供电协调".into(),
                 },
+                &[],
                 None,
                 d("2026-11-03"),
             )
@@ -2383,6 +2402,7 @@ mod blockers {
                 Action::Resolved {
                     text: "已协调新增间隔".into(),
                 },
+                &[],
                 None,
                 d("2026-11-05"),
             )
@@ -2400,6 +2420,7 @@ mod blockers {
                     rating: 4,
                     comment: "满意".into(),
                 },
+                &[],
                 None,
                 d("2026-11-06"),
             )

@@ -101,13 +101,18 @@ pub async fn check_text(req: Request, next: Next) -> Response {
 
 /// The 413 of the shared shape.
 pub fn too_large(lang: Lang) -> ApiError {
+    too_large_of(lang, crate::MAX_BODY_BYTES)
+}
+
+/// The 413 of the shared shape for a route whose limit is `limit` bytes.
+pub fn too_large_of(lang: Lang, limit: usize) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",
         i18n::fill(
             lang,
             "web.error.body_over_limit",
-            &[("kib", &(crate::MAX_BODY_BYTES / 1024).to_string())],
+            &[("kib", &(limit / 1024).to_string())],
         ),
     )
 }

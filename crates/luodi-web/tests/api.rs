@@ -2277,7 +2277,7 @@ mod blockers {
         let before = audit_count(app).await;
         let body = |category: &str| {
             json!({"project_id": project, "category": category, "priority": "high", "title": "施工用电无法接入",
-                "description": "临时用电申请已提交两周，供电公司未答复。", "attachments": ["用电申请.pdf"], "department_id": bureau})
+                "description": "临时用电申请已提交两周，供电公司未答复。", "department_id": bureau})
             .to_string()
         };
         let r = app
@@ -2343,7 +2343,7 @@ mod blockers {
             .collect();
         assert_eq!(kinds, ["acknowledge", "answer", "resolve"]);
         assert_eq!(b["clocks"][2]["limit"], 15);
-        assert_eq!(b["actions"], json!(["withdrawn"]));
+        assert_eq!(b["actions"], json!(["withdrawn", "commented"]));
         let url = format!("/api/v1/blockers/{id}");
         let actions = format!("{url}/actions");
 
@@ -2458,7 +2458,10 @@ mod blockers {
             .await;
         assert_eq!(r.json()["state"], "resolved", "{}", r.body);
         let r = app.api("GET", &url, Some(&own), None).await;
-        assert_eq!(r.json()["actions"], json!(["confirmed", "withdrawn"]));
+        assert_eq!(
+            r.json()["actions"],
+            json!(["confirmed", "withdrawn", "commented"])
+        );
         let r = app
             .api(
                 "POST",
@@ -2765,10 +2768,158 @@ mod blockers {
         );
     }
 
+    /// Posts `parts` (name, file name if a file, bytes) as `multipart/form-data`.
+    async fn multipart(
+        app: &TestApp,
+        path: &str,
+        token: &str,
+        parts: &[(&str, Option<&str>, &[u8])],
+    ) -> common::Reply {
+        let boundary = "luodi-api-boundary";
+        let mut body = Vec::new();
+        for (name, file, bytes) in parts {
+            let disposition = match file {
+                Some(f) => format!("form-data; name=\"{name}\"; filename=\"{f}\""),
+                None => format!("form-data; name=\"{name}\""),
+            };
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n").as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let req = axum::http::Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("host", "luodi.test")
+            .header("authorization", format!("Bearer {token}"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        app.send(req).await
+    }
+
+    /// Files over the API: stored with a comment, checked by content, downloaded as they
+    /// came; an internal note's file is the zone's alone.
+    async fn attachments_over_the_api(app: &TestApp) {
+        let bureau = department(app, "approval-bureau").await;
+        let own = app.token("enterprise@luodi.demo").await;
+        let officer = app.token("approval@luodi.demo").await;
+        let body = json!({"project_id": app.sinopharm().await, "category": "utilities", "priority": "high",
+            "title": "施工用电无法接入", "description": "两周未答复", "department_id": bureau});
+        let r = app
+            .api(
+                "POST",
+                "/api/v1/blockers",
+                Some(&own),
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let id = r.json()["id"].as_i64().unwrap();
+        let path = format!("/api/v1/blockers/{id}/attachments");
+        let pdf: &[u8] = b"%PDF-1.7\n% receipt\n";
+        let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        let before = audit_count(app).await;
+        // Refused: no file; a file whose content is not what its name says; an unknown
+        // part. Nothing stored.
+        let r = multipart(app, &path, &own, &[("text", None, "只有文字".as_bytes())]).await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("file"))
+        );
+        let r = multipart(app, &path, &own, &[("file", Some("回执.pdf"), png)]).await;
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!("files")),
+            "{}",
+            r.body
+        );
+        assert!(r.json()["message"].as_str().unwrap().contains("回执.pdf"));
+        let r = multipart(app, &path, &own, &[("evil", None, b"x")]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert_eq!(audit_count(app).await, before);
+        // The enterprise's file, and the officer's internal note with its file.
+        let r = multipart(
+            app,
+            &path,
+            &own,
+            &[
+                ("file", Some("回执.pdf"), pdf),
+                ("text", None, "回执见附件".as_bytes()),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let file = r.json()["attachments"][0].clone();
+        assert_eq!(
+            (
+                file["name"].as_str(),
+                file["media_type"].as_str(),
+                file["size"].as_i64()
+            ),
+            (
+                Some("回执.pdf"),
+                Some("application/pdf"),
+                Some(pdf.len() as i64)
+            )
+        );
+        let r = app
+            .api("GET", file["url"].as_str().unwrap(), Some(&officer), None)
+            .await;
+        assert_eq!((r.status, r.body_bytes.as_slice()), (StatusCode::OK, pdf));
+        let r = multipart(
+            app,
+            &path,
+            &officer,
+            &[("file", Some("草图.png"), png), ("internal", None, b"true")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let note = r.json()["attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["internal"] == true)
+            .unwrap()
+            .clone();
+        let seen = app
+            .api("GET", &format!("/api/v1/blockers/{id}"), Some(&own), None)
+            .await
+            .json();
+        assert_eq!(seen["attachments"].as_array().unwrap().len(), 1, "{seen}");
+        assert!(
+            seen["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["internal"] == false)
+        );
+        let r = app
+            .api("GET", note["url"].as_str().unwrap(), Some(&own), None)
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = app
+            .api("GET", note["url"].as_str().unwrap(), Some(&officer), None)
+            .await;
+        assert_eq!((r.status, r.body_bytes.as_slice()), (StatusCode::OK, png));
+        // Another enterprise: not found, as a missing file.
+        let stranger = app.token(app.other_enterprise_user().await).await;
+        let r = app
+            .api("GET", file["url"].as_str().unwrap(), Some(&stranger), None)
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+
     on_both! {
         raise_follow_and_rate => raise_follow_rate;
         zone_limits_and_ladder => zone_limits;
         inbox_tells_those_involved => inbox_tells_those_involved;
+        files_travel_with_comments_and_notes => attachments_over_the_api;
     }
 }
 
@@ -3208,7 +3359,7 @@ mod outbound {
             .unwrap()
             .get("id");
         let body = json!({"project_id": app.sinopharm().await, "category": "utilities", "priority": "high", "title": title,
-            "description": "临时用电申请已提交两周，供电公司未答复。", "attachments": [], "department_id": bureau});
+            "description": "临时用电申请已提交两周，供电公司未答复。", "department_id": bureau});
         let r = app
             .api(
                 "POST",

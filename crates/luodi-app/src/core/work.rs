@@ -440,6 +440,24 @@ impl Context {
                     lines,
                 )
             }
+            Work::AssignedToMe => {
+                let me = caller.user_id.map(|u| u.0);
+                let mut mine: Vec<&BlockerResponse> = self
+                    .blockers(app, caller)
+                    .await?
+                    .iter()
+                    .filter(|b| me.is_some() && b.assignee_id == me)
+                    .collect();
+                mine.sort_by_key(|b| std::cmp::Reverse(worst_rank(b)));
+                let lines = mine.into_iter().map(|b| blocker_line(b, lang)).collect();
+                part(
+                    "home.work.assigned_to_me",
+                    "home.work.assigned_to_me_none",
+                    "/blockers?state=open&assignee=me".to_string(),
+                    Tone::Warn,
+                    lines,
+                )
+            }
             Work::PhasesWaitingForLand | Work::ReservationsWaitingForHandover => {
                 let stage = if w == Work::PhasesWaitingForLand {
                     PhaseStatus::Signed

@@ -1,6 +1,7 @@
 //! The blockers list (`/blockers`) on the shared list ([`crate::core::list`]): searched by
 //! title or project, filtered by state, department, project, clock and who must act next,
-//! sorted by raised day, priority or worst clock, paged and exported. The state, the
+//! sorted by raised day, priority or worst clock, paged and exported; `assignee=me` is
+//! what is assigned to the caller (an approval officer's "assigned to me"). The state, the
 //! project and the department are asked of the store; the clocks and who acts next are
 //! worked out from each blocker's events on the zone's calendar, so those filters are
 //! applied here (a zone has hundreds of blockers, not millions). The scope is the caller's:
@@ -50,6 +51,8 @@ pub const LIST: ListSpec = ListSpec {
         Filter::new("project", Values::IdOr(&[])),
         Filter::new("clock", Values::OneOf(&["missed", "due_soon"])),
         Filter::new("waiting_on", Values::OneOf(WAITING_ON)),
+        // The officer it is assigned to: a user id, or `me`.
+        Filter::new("assignee", Values::IdOr(&["me"])),
     ],
     sorts: &["raised", "priority", "clock"],
     default_desc: true,
@@ -152,6 +155,12 @@ async fn matching(
             s => BlockerState::parse(s),
         },
         open: state == "open",
+        assignee: match query.filter("assignee") {
+            None => None,
+            // Somebody with no user (an API token) is assigned nothing.
+            Some("me") => Some(caller.user_id.map_or(0, |u| u.0)),
+            Some(_) => query.id("assignee"),
+        },
     };
     let records = app.store.blockers(&scope, &filter).await?;
     let calendar = app.store.calendar().await?;
@@ -180,7 +189,11 @@ async fn matching(
         };
         clock_ok
             && waiting.is_none_or(|w| l.waiting_on.map(Party::as_str) == Some(w))
-            && query.finds([b.title.as_str(), b.project_name.as_str()])
+            && query.finds([
+                b.title.as_str(),
+                b.project_name.as_str(),
+                b.assignee_name.as_deref().unwrap_or(""),
+            ])
     });
     lines.sort_by(|x, y| {
         let (a, b) = (&x.blocker, &y.blocker);
@@ -257,6 +270,7 @@ pub async fn export(
         text("blockers.category"),
         text("blocker_list.raised"),
         text("blocker_list.waiting_on"),
+        text("blocker_list.assignee"),
     ];
     for k in ClockKind::ALL {
         let name = k.label().get(lang).to_string();
@@ -282,6 +296,7 @@ pub async fn export(
                         .map(|p| party_text(p, lang))
                         .unwrap_or_default(),
                 ),
+                Cell::from(b.assignee_name.clone().unwrap_or_default()),
             ];
             for c in &b.clocks {
                 row.push(Cell::from(c.status_text.clone()));

@@ -7,13 +7,17 @@
 
 use chrono::NaiveDate;
 use luodi_domain::core::calendar::Calendar;
-use luodi_domain::core::policy::blocker_party;
+use luodi_domain::core::policy::{blocker_party, reads_internal_notes};
+use luodi_domain::core::time;
+use luodi_domain::stewardship::attachment;
 use luodi_domain::stewardship::blocker::{
     Action as BlockerAction, Blocker, CATEGORIES, Clock, PRIORITIES, Party, Sla,
     State as BlockerState,
 };
 use luodi_domain::{Lang, Operation};
-use luodi_store::stewardship::blockers::{BlockerFilter, BlockerRecord, NewBlocker};
+use luodi_store::stewardship::blockers::{
+    AttachmentFile, AttachmentMeta, BlockerFilter, BlockerRecord, NewBlocker, NewFile,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -43,7 +47,12 @@ pub struct BlockerClockResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventResponse {
     pub seq: i64,
+    /// The working day it counts on.
     pub on: String,
+    /// When it was recorded, in the zone's time (`2026-12-07 08:00`).
+    pub at: String,
+    /// An internal note, which the enterprise never sees.
+    pub internal: bool,
     /// `steward`, `enterprise`, `department`, `leader` or `system`.
     pub by: &'static str,
     pub user_name: Option<String>,
@@ -65,9 +74,14 @@ pub struct BlockerResponse {
     pub priority_text: String,
     pub title: String,
     pub description: String,
-    pub attachments: Vec<String>,
+    /// Its files (those of internal notes only for the zone's side); only on
+    /// `GET /api/v1/blockers/{id}` and after an action.
+    pub attachments: Vec<AttachmentResponse>,
     pub department_id: i64,
     pub department: String,
+    /// The officer of the department it is assigned to.
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
     /// `open`, `acknowledged`, `answered`, `resolved` (awaiting the enterprise's
     /// confirmation), `closed` or `withdrawn`.
     pub state: &'static str,
@@ -86,6 +100,23 @@ pub struct BlockerResponse {
     pub actions: Vec<&'static str>,
     /// In order; only on `GET /api/v1/blockers/{id}` and after an action.
     pub events: Vec<EventResponse>,
+}
+
+/// A file attached to a blocker.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentResponse {
+    pub id: i64,
+    /// The event it came with.
+    pub seq: i64,
+    pub internal: bool,
+    pub name: String,
+    /// Found from its content.
+    pub media_type: String,
+    pub size: i64,
+    pub size_text: String,
+    pub sha256: String,
+    /// Where to download it (`/api/v1/blockers/{id}/attachments/{attachment}`).
+    pub url: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -166,7 +197,28 @@ fn probes() -> Vec<BlockerAction> {
             comment: String::new(),
         },
         BlockerAction::Withdrawn { reason: s() },
+        BlockerAction::Commented {
+            text: s(),
+            internal: false,
+            files: Vec::new(),
+        },
+        BlockerAction::Assigned { user: -1 },
+        BlockerAction::Nudged { text: s() },
     ]
+}
+
+fn attachment_response(b: i64, a: &AttachmentMeta) -> AttachmentResponse {
+    AttachmentResponse {
+        id: a.id,
+        seq: a.seq,
+        internal: a.internal,
+        name: a.name.clone(),
+        media_type: a.media_type.clone(),
+        size: a.size,
+        size_text: attachment::size_text(a.size),
+        sha256: a.sha256.clone(),
+        url: format!("/api/v1/blockers/{b}/attachments/{}", a.id),
+    }
 }
 
 /// A blocker as the caller sees it on `today`: its clocks, the actions the caller may take
@@ -179,6 +231,8 @@ pub fn response(
     with_events: bool,
 ) -> Result<BlockerResponse, StewardshipError> {
     let lang = caller.lang;
+    // Internal notes and their files are the zone's side's alone.
+    let internal_too = reads_internal_notes(caller.policy.role);
     let blocker: Blocker = b.blocker().map_err(StewardshipError::internal)?;
     let clocks = blocker.clocks(calendar, &b.limits, today);
     let actions = match party_for(caller, b) {
@@ -213,8 +267,15 @@ pub fn response(
         priority_text: label(PRIORITIES, &b.priority, lang),
         title: b.title.clone(),
         description: b.description.clone(),
-        attachments: b.attachments.clone(),
+        attachments: b
+            .attachments
+            .iter()
+            .filter(|a| internal_too || !a.internal)
+            .map(|a| attachment_response(b.id, a))
+            .collect(),
         department_id: b.department_id,
+        assignee_id: b.assignee_id,
+        assignee_name: b.assignee_name.clone(),
         department: if lang == Lang::Zh {
             b.department_zh.clone()
         } else {
@@ -234,9 +295,14 @@ pub fn response(
         events: if with_events {
             b.events
                 .iter()
+                .filter(|e| internal_too || !e.event.action.internal())
                 .map(|e| EventResponse {
                     seq: e.seq,
                     on: e.event.on.to_string(),
+                    at: time::from_stored(&e.at)
+                        .map(time::zone_display)
+                        .unwrap_or_else(|| e.at.clone()),
+                    internal: e.event.action.internal(),
                     by: e.event.by.as_str(),
                     user_name: e.user_name.clone(),
                     action: e.event.action.clone(),
@@ -256,6 +322,9 @@ pub struct BlockerQuery {
     pub state: Option<String>,
     pub open: Option<String>,
 }
+
+/// A file as it came with a form or a request.
+pub type Upload = NewFile;
 
 /// The blockers the caller sees, newest first, each with its three clocks today.
 pub async fn list(
@@ -277,6 +346,7 @@ pub async fn list(
             None => None,
         },
         open: super::flag("open", query.open.as_deref())?,
+        assignee: None,
     };
     let records = app.store.blockers(&scope, &filter).await?;
     let calendar = app.store.calendar().await?;
@@ -322,28 +392,17 @@ pub struct RaiseRequest {
     /// 1–5,000 characters.
     #[schema(min_length = 1, max_length = 5000)]
     pub description: String,
-    /// The names of attached files.
-    #[serde(default)]
-    pub attachments: Vec<String>,
     /// The department responsible.
     pub department_id: i64,
 }
 
-/// The names of attached files as typed in one line, separated by commas or 、.
-pub fn attachment_names(typed: &str) -> Vec<String> {
-    typed
-        .split([',', '，', '、'])
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-/// Raises a blocker as the caller (an enterprise for itself, zone staff as the steward);
-/// its clocks start today.
+/// Raises a blocker as the caller (an enterprise for itself, zone staff as the steward),
+/// with the files given (checked by their content; all or nothing); its clocks start today.
 pub async fn raise(
     app: &App,
     caller: &Caller,
     request: RaiseRequest,
+    files: Vec<Upload>,
 ) -> Result<BlockerResponse, StewardshipError> {
     caller.zone_for(Operation::RaiseBlocker)?;
     let scope = caller.scope_for(Operation::RaiseBlocker)?;
@@ -358,7 +417,7 @@ pub async fn raise(
         priority: request.priority.unwrap_or_else(|| "normal".into()),
         title: request.title,
         description: request.description,
-        attachments: request.attachments,
+        files,
         department_id: request.department_id,
     };
     let b = app
@@ -383,9 +442,10 @@ pub struct ActionRequest {
     /// acknowledged, rerouted (department_id, reason), answered (text),
     /// waiting_on_enterprise (reason), enterprise_responded (text), marked_complex
     /// (resolve_limit, reason), resolved (text), confirmed (rating 1–5, comment), withdrawn
-    /// (reason).
+    /// (reason), commented (text; internal: a note the enterprise never sees), assigned
+    /// (assignee_id, an officer of the department), nudged (text).
     #[schema(
-        pattern = "^(acknowledged|rerouted|answered|waiting_on_enterprise|enterprise_responded|marked_complex|resolved|confirmed|withdrawn)$"
+        pattern = "^(acknowledged|rerouted|answered|waiting_on_enterprise|enterprise_responded|marked_complex|resolved|confirmed|withdrawn|commented|assigned|nudged)$"
     )]
     pub kind: String,
     pub text: Option<String>,
@@ -394,6 +454,10 @@ pub struct ActionRequest {
     pub rating: Option<u8>,
     pub comment: Option<String>,
     pub resolve_limit: Option<u32>,
+    /// With `commented`: an internal note, hidden from the enterprise (default false).
+    pub internal: Option<bool>,
+    /// With `assigned`: the officer's user id.
+    pub assignee_id: Option<i64>,
     /// The version the caller saw (recommended): an action on an older one is refused.
     pub version: Option<i64>,
 }
@@ -434,17 +498,30 @@ pub fn to_action(r: &ActionRequest) -> Result<BlockerAction, StewardshipError> {
         "withdrawn" => BlockerAction::Withdrawn {
             reason: text(&r.reason, "reason")?,
         },
+        "commented" => BlockerAction::Commented {
+            text: r.text.clone().unwrap_or_default(),
+            internal: r.internal.unwrap_or(false),
+            files: Vec::new(),
+        },
+        "assigned" => BlockerAction::Assigned {
+            user: r.assignee_id.ok_or_else(|| need("assignee_id"))?,
+        },
+        "nudged" => BlockerAction::Nudged {
+            text: text(&r.text, "text")?,
+        },
         other => return Err(StewardshipError::NotAnAction(other.to_string())),
     })
 }
 
 /// Takes the action `request` on blocker `id` as the caller, if the blocker's workflow
-/// gives them that part now; the blocker as it then stands.
+/// gives them that part now, with the files given (a comment's); the blocker as it then
+/// stands.
 pub async fn act(
     app: &App,
     caller: &Caller,
     id: i64,
     request: &ActionRequest,
+    files: &[Upload],
 ) -> Result<BlockerResponse, StewardshipError> {
     caller.zone_for(Operation::ActOnBlocker)?;
     let scope = caller.scope_for(Operation::ActOnBlocker)?;
@@ -459,6 +536,7 @@ pub async fn act(
             caller.policy.department.map(|d| d.0),
             id,
             action,
+            files,
             request.version,
             app.today(),
         )
@@ -511,6 +589,10 @@ async fn departments(
 pub struct BlockerDetail {
     pub blocker: BlockerResponse,
     pub departments: Vec<(i64, String)>,
+    /// The officers of the department it is with, to assign it to (when the caller may).
+    pub officers: Vec<(i64, String)>,
+    /// Whether the caller writes internal notes (the zone's side).
+    pub writes_internal: bool,
 }
 
 /// Blocker `id` as its page shows it.
@@ -521,8 +603,60 @@ pub async fn detail(
 ) -> Result<BlockerDetail, StewardshipError> {
     let zone = caller.zone_for(Operation::ViewBlockers)?;
     let blocker = show(app, caller, id).await?;
+    let officers = if blocker.actions.contains(&"assigned") {
+        app.store
+            .department_officers(zone.0, blocker.department_id)
+            .await?
+    } else {
+        Vec::new()
+    };
     Ok(BlockerDetail {
         blocker,
         departments: departments(app, zone, caller.lang).await?,
+        officers,
+        writes_internal: reads_internal_notes(caller.policy.role),
     })
+}
+
+/// A file of blocker `id` for the caller to download: of a blocker they see, and never an
+/// internal note's for an enterprise (not found, like a missing one).
+pub async fn attachment(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    attachment: i64,
+) -> Result<AttachmentFile, StewardshipError> {
+    let scope = caller.scope_for(Operation::ViewBlockers)?;
+    Ok(app
+        .store
+        .blocker_attachment(
+            &scope,
+            id,
+            attachment,
+            reads_internal_notes(caller.policy.role),
+        )
+        .await?)
+}
+
+/// The department of the caller's zone a searchable field names: by its name in either
+/// language, its code or its id; none when no department is so named.
+pub async fn department_named(
+    app: &App,
+    caller: &Caller,
+    typed: &str,
+) -> Result<Option<i64>, StewardshipError> {
+    let zone = caller.zone_for(Operation::ViewBlockers)?;
+    let typed = typed.trim();
+    Ok(app
+        .store
+        .departments(zone)
+        .await?
+        .into_iter()
+        .find(|d| {
+            d.name_zh == typed
+                || d.name_en.eq_ignore_ascii_case(typed)
+                || d.code == typed
+                || d.id.0.to_string() == typed
+        })
+        .map(|d| d.id.0))
 }

@@ -20,7 +20,7 @@ use luodi_store::StoreError;
 use luodi_domain::Text;
 use luodi_domain::core::enterprise::FieldError;
 use luodi_domain::core::i18n;
-use luodi_domain::stewardship::blocker::LimitError;
+use luodi_domain::stewardship::blocker::{BlockerError, LimitError, action_label, field_label};
 use luodi_domain::stewardship::outbound::OutboundError;
 use luodi_domain::stewardship::project::LifecycleError;
 use luodi_store::stewardship::blockers::BlockerActionError;
@@ -169,10 +169,16 @@ impl From<StewardshipError> for Problem {
             StewardshipError::Blocker(e) => blocker_problem(e),
             StewardshipError::ActionNeeds { kind, field } => Problem::invalid(
                 "required",
-                Text::fill(
-                    "stewardship.blocker_error.needs",
-                    &[("kind", &kind), ("field", field)],
-                ),
+                Text::from_fn(|lang| {
+                    i18n::fill(
+                        lang,
+                        "stewardship.blocker_error.needs",
+                        &[
+                            ("kind", action_label(&kind).get(lang)),
+                            ("field", field_label(field).get(lang)),
+                        ],
+                    )
+                }),
             )
             .field(field),
             StewardshipError::NotAnAction(kind) => Problem::invalid(
@@ -234,9 +240,35 @@ impl From<StewardshipError> for Problem {
 
 fn blocker_problem(e: BlockerActionError) -> Problem {
     match e {
-        BlockerActionError::Invalid { field, reason } => {
-            Problem::invalid("invalid", english(reason)).field(field)
+        BlockerActionError::Invalid { field, text } => {
+            Problem::invalid("invalid", text).field(field)
         }
+        BlockerActionError::Fields(errors) => Problem::fields(&errors),
+        BlockerActionError::Files(errors) => Problem::invalid(
+            "file_refused",
+            Text::from_fn(move |lang| {
+                errors
+                    .iter()
+                    .map(|e| e.text(lang))
+                    .collect::<Vec<_>>()
+                    .join("；")
+            }),
+        )
+        .field("files"),
+        // What is missing or too long is the field's fault, shown beside it.
+        BlockerActionError::Refused(e @ (BlockerError::Empty(_) | BlockerError::TooLong(..))) => {
+            let field = match e {
+                BlockerError::Empty(f) | BlockerError::TooLong(f, _) => f,
+                _ => "kind",
+            };
+            Problem::invalid("invalid", Text::from_fn(|lang| e.text(lang))).field(field)
+        }
+        BlockerActionError::Refused(e @ BlockerError::InternalByEnterprise) => Problem::new(
+            Kind::Conflict,
+            "refused",
+            Text::from_fn(|lang| e.text(lang)),
+        )
+        .field("internal"),
         BlockerActionError::Refused(e) => Problem::new(
             Kind::Conflict,
             "refused",

@@ -284,6 +284,12 @@ pub fn blocker_party(role: Role) -> BlockerParty {
     }
 }
 
+/// Whether a user of `role` reads and writes a blocker's internal notes (and their files):
+/// everyone on the zone's side, never an enterprise.
+pub fn reads_internal_notes(role: Role) -> bool {
+    blocker_party(role) != BlockerParty::Enterprise
+}
+
 /// Whether what a user of `role` reads is only their own enterprise's (an enterprise
 /// user): their pages speak of "my enterprise".
 pub fn own_enterprise_only(role: Role) -> bool {
@@ -314,6 +320,8 @@ pub enum Work {
     DepartmentDueThisWeek,
     /// Blockers waiting on the department's answer.
     DepartmentBlockers,
+    /// Open blockers assigned to the user by name.
+    AssignedToMe,
     /// Signed phases with no parcel reserved.
     PhasesWaitingForLand,
     /// Phases with a parcel reserved, not handed over.
@@ -354,6 +362,7 @@ pub fn home_work(role: Role) -> &'static [Work] {
             DepartmentDueToday,
             DepartmentDueThisWeek,
             DepartmentBlockers,
+            AssignedToMe,
         ],
         Role::Landing => &[
             PhasesWaitingForLand,

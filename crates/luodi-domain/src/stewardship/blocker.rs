@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::core::calendar::Calendar;
+use crate::core::enterprise::FieldError;
 use crate::core::i18n;
 use crate::core::lang::{Lang, Text};
 
@@ -221,6 +222,25 @@ pub enum Action {
         clock: ClockKind,
         rung: usize,
     },
+    /// A comment on the blocker or, `internal`, a note among the zone's staff and the
+    /// department that the enterprise never sees; with the names of the files it carries
+    /// (stored beside the event). A comment moves no clock.
+    Commented {
+        text: String,
+        #[serde(default)]
+        internal: bool,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<String>,
+    },
+    /// Given to a named officer of the department it is with (their user id); a re-route
+    /// to another department clears it.
+    Assigned {
+        user: i64,
+    },
+    /// 催办: the steward (or a leader) presses whoever must act next.
+    Nudged {
+        text: String,
+    },
 }
 
 impl Party {
@@ -255,7 +275,15 @@ impl Action {
             Action::Confirmed { .. } => "confirmed",
             Action::Withdrawn { .. } => "withdrawn",
             Action::Escalated { .. } => "escalated",
+            Action::Commented { .. } => "commented",
+            Action::Assigned { .. } => "assigned",
+            Action::Nudged { .. } => "nudged",
         }
+    }
+
+    /// Whether only the zone's side sees it (an internal note).
+    pub fn internal(&self) -> bool {
+        matches!(self, Action::Commented { internal: true, .. })
     }
 }
 
@@ -323,6 +351,9 @@ impl State {
     }
 }
 
+/// The most characters a comment or a nudge holds.
+pub const MAX_TEXT: usize = 5000;
+
 /// A rating at or below this reopens the blocker.
 pub const REOPEN_AT_OR_BELOW: u8 = 2;
 
@@ -353,6 +384,12 @@ pub enum BlockerError {
     /// The field's name.
     Empty(&'static str),
     SameDepartment,
+    /// The field's name and its most characters.
+    TooLong(&'static str, usize),
+    /// An enterprise writing an internal note.
+    InternalByEnterprise,
+    /// Assigned to the officer it is already with.
+    AlreadyAssigned,
 }
 
 impl BlockerError {
@@ -364,14 +401,15 @@ impl BlockerError {
             BlockerError::RaisedBy => text("rules.blocker.raised_by"),
             BlockerError::NotRaised => text("rules.blocker.not_raised"),
             BlockerError::State { action, state } => {
-                let state = match lang {
-                    Lang::Zh => State::parse(state).map_or(state.to_string(), |s| s.label().zh),
-                    Lang::En => state.to_string(),
-                };
+                let state = State::parse(state)
+                    .map_or(state.to_string(), |s| s.label().get(lang).to_string());
                 i18n::fill(
                     lang,
                     "rules.blocker.wrong_state",
-                    &[("action", action), ("state", &state)],
+                    &[
+                        ("action", action_label(action).get(lang)),
+                        ("state", &state),
+                    ],
                 )
             }
             BlockerError::Party { action, party } => {
@@ -385,7 +423,7 @@ impl BlockerError {
                 i18n::fill(
                     lang,
                     "rules.blocker.wrong_party",
-                    &[("action", action), ("party", party)],
+                    &[("action", action_label(action).get(lang)), ("party", party)],
                 )
             }
             BlockerError::Rating(r) => {
@@ -409,11 +447,58 @@ impl BlockerError {
             }
             BlockerError::AlreadyWaiting => text("rules.blocker.already_waiting"),
             BlockerError::NotWaiting => text("rules.blocker.not_waiting"),
-            BlockerError::Empty(field) => {
-                i18n::fill(lang, "rules.blocker.empty", &[("field", field)])
-            }
+            BlockerError::Empty(field) => i18n::fill(
+                lang,
+                "rules.blocker.empty",
+                &[("field", field_label(field).get(lang))],
+            ),
             BlockerError::SameDepartment => text("rules.blocker.same_department"),
+            BlockerError::TooLong(field, most) => i18n::fill(
+                lang,
+                "rules.blocker.too_long",
+                &[
+                    ("field", field_label(field).get(lang)),
+                    ("most", &most.to_string()),
+                ],
+            ),
+            BlockerError::InternalByEnterprise => text("rules.blocker.internal_by_enterprise"),
+            BlockerError::AlreadyAssigned => text("rules.blocker.already_assigned"),
         }
+    }
+}
+
+/// An action in words, by its name (`answered` → 答复 / answer).
+pub fn action_label(name: &str) -> Text {
+    match name {
+        "raised" => Text::key("rules.blocker.act_raised"),
+        "acknowledged" => Text::key("rules.blocker.act_acknowledged"),
+        "rerouted" => Text::key("rules.blocker.act_rerouted"),
+        "answered" => Text::key("rules.blocker.act_answered"),
+        "waiting_on_enterprise" => Text::key("rules.blocker.act_waiting_on_enterprise"),
+        "enterprise_responded" => Text::key("rules.blocker.act_enterprise_responded"),
+        "marked_complex" => Text::key("rules.blocker.act_marked_complex"),
+        "resolved" => Text::key("rules.blocker.act_resolved"),
+        "confirmed" => Text::key("rules.blocker.act_confirmed"),
+        "withdrawn" => Text::key("rules.blocker.act_withdrawn"),
+        "escalated" => Text::key("rules.blocker.act_escalated"),
+        "commented" => Text::key("rules.blocker.act_commented"),
+        "assigned" => Text::key("rules.blocker.act_assigned"),
+        "nudged" => Text::key("rules.blocker.act_nudged"),
+        other => Text::new(other, other),
+    }
+}
+
+/// A field of an action's form in words (`reason` → 理由 / the reason).
+pub fn field_label(field: &str) -> Text {
+    match field {
+        "text" => Text::key("rules.blocker.field_text"),
+        "reason" => Text::key("rules.blocker.field_reason"),
+        "department_id" => Text::key("rules.blocker.field_department_id"),
+        "rating" => Text::key("rules.blocker.field_rating"),
+        "resolve_limit" => Text::key("rules.blocker.field_resolve_limit"),
+        "assignee_id" => Text::key("rules.blocker.field_assignee_id"),
+        "files" => Text::key("rules.blocker.field_files"),
+        other => Text::new(other, other),
     }
 }
 
@@ -451,6 +536,8 @@ pub struct Blocker {
     pub reopened: u32,
     /// The last rating the enterprise gave.
     pub rating: Option<u8>,
+    /// The officer of its department it is assigned to (a user id).
+    pub assignee: Option<i64>,
     /// Each clock's stop day, if stopped.
     pub acknowledged_on: Option<NaiveDate>,
     pub answered_on: Option<NaiveDate>,
@@ -498,6 +585,7 @@ impl Blocker {
             department: None,
             reopened: 0,
             rating: None,
+            assignee: None,
             acknowledged_on: None,
             answered_on: None,
             answer_pauses: Vec::new(),
@@ -586,6 +674,8 @@ impl Blocker {
                     return Err(BlockerError::SameDepartment);
                 }
                 self.department = Some(*department);
+                // The new department names its own officer.
+                self.assignee = None;
             }
             Action::Answered { text } => {
                 if !matches!(e.by, Department | Leader) {
@@ -715,6 +805,51 @@ impl Blocker {
                     {
                         p.1 = Some(e.on);
                     }
+                }
+            }
+            Action::Commented {
+                text,
+                internal,
+                files,
+            } => {
+                if e.by == System {
+                    return Err(not_for(a, e.by));
+                }
+                if *internal && e.by == Enterprise {
+                    return Err(BlockerError::InternalByEnterprise);
+                }
+                if !open {
+                    return Err(refuse(a, self.state));
+                }
+                if files.is_empty() {
+                    nonempty(text, "text")?;
+                }
+                if text.chars().count() > MAX_TEXT {
+                    return Err(BlockerError::TooLong("text", MAX_TEXT));
+                }
+            }
+            Action::Assigned { user } => {
+                if !matches!(e.by, Department | Leader) {
+                    return Err(not_for(a, e.by));
+                }
+                if !open {
+                    return Err(refuse(a, self.state));
+                }
+                if self.assignee == Some(*user) {
+                    return Err(BlockerError::AlreadyAssigned);
+                }
+                self.assignee = Some(*user);
+            }
+            Action::Nudged { text } => {
+                if !matches!(e.by, Steward | Leader) {
+                    return Err(not_for(a, e.by));
+                }
+                if !open {
+                    return Err(refuse(a, self.state));
+                }
+                nonempty(text, "text")?;
+                if text.chars().count() > MAX_TEXT {
+                    return Err(BlockerError::TooLong("text", MAX_TEXT));
                 }
             }
             Action::Escalated { clock, rung } => {
@@ -1048,70 +1183,48 @@ pub fn escalations_due(
     out
 }
 
-/// Why what a new blocker says is refused: the field and the reason.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {reason}")]
-pub struct InputError {
-    pub field: &'static str,
-    pub reason: String,
-}
-
-impl InputError {
-    fn new(field: &'static str, reason: impl Into<String>) -> InputError {
-        InputError {
-            field,
-            reason: reason.into(),
-        }
-    }
-}
-
-/// Checks what a new blocker says, naming the field at fault.
+/// Checks what a new blocker says: every field at fault, each named and in words.
 pub fn check_new(
     category: &str,
     priority: &str,
     title: &str,
     description: &str,
-    attachments: &[String],
-) -> Result<(), InputError> {
+) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
     if !CATEGORIES.iter().any(|c| c.0 == category) {
-        let codes: Vec<&str> = CATEGORIES.iter().map(|c| c.0).collect();
-        return Err(InputError::new(
+        errors.push(FieldError::new(
             "category",
-            format!("'{}' is not one of {}", category, codes.join(", ")),
+            "invalid",
+            Text::fill("rules.blocker.not_a_category", &[("value", category)]),
         ));
     }
     if !PRIORITIES.iter().any(|c| c.0 == priority) {
-        let codes: Vec<&str> = PRIORITIES.iter().map(|c| c.0).collect();
-        return Err(InputError::new(
+        errors.push(FieldError::new(
             "priority",
-            format!("'{}' is not one of {}", priority, codes.join(", ")),
+            "invalid",
+            Text::fill("rules.blocker.not_a_priority", &[("value", priority)]),
         ));
     }
     let title = title.trim();
     if title.is_empty() || title.chars().count() > 200 {
-        return Err(InputError::new(
+        errors.push(FieldError::new(
             "title",
-            "a title of 1–200 characters is needed",
+            "length",
+            Text::key("rules.blocker.title_length"),
         ));
     }
-    if description.trim().is_empty() || description.chars().count() > 5000 {
-        return Err(InputError::new(
+    if description.trim().is_empty() || description.chars().count() > MAX_TEXT {
+        errors.push(FieldError::new(
             "description",
-            "a description of 1–5,000 characters is needed",
+            "length",
+            Text::key("rules.blocker.description_length"),
         ));
     }
-    if attachments.len() > 20 {
-        return Err(InputError::new("attachments", "at most 20 attachments"));
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
     }
-    for (i, a) in attachments.iter().enumerate() {
-        if a.trim().is_empty() || a.chars().count() > 200 || a.contains(['/', '\\']) {
-            return Err(InputError::new(
-                "attachments",
-                format!("attachment {i}: a file name of 1–200 characters, without slashes"),
-            ));
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -1122,19 +1235,27 @@ mod tests {
     /// field at fault.
     #[test]
     fn a_new_blocker_is_checked_field_by_field() {
-        let ok = |c: &str, p: &str, t: &str, d: &str, a: &[&str]| {
-            let a: Vec<String> = a.iter().map(|s| s.to_string()).collect();
-            check_new(c, p, t, d, &a).map_err(|e| e.field)
+        let ok = |c: &str, p: &str, t: &str, d: &str| {
+            check_new(c, p, t, d).map_err(|e| {
+                e.iter()
+                    .map(|e| e.field.clone())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
         };
         let (c, p) = (CATEGORIES[0].0, PRIORITIES[0].0);
-        assert_eq!(ok(c, p, "供电", "需要增容", &["a.pdf"]), Ok(()));
-        assert_eq!(ok("nope", p, "t", "d", &[]), Err("category"));
-        assert_eq!(ok(c, "nope", "t", "d", &[]), Err("priority"));
-        assert_eq!(ok(c, p, "  ", "d", &[]), Err("title"));
-        assert_eq!(ok(c, p, &"x".repeat(201), "d", &[]), Err("title"));
-        assert_eq!(ok(c, p, "t", "", &[]), Err("description"));
-        assert_eq!(ok(c, p, "t", "d", &["a/b.pdf"]), Err("attachments"));
-        assert_eq!(ok(c, p, "t", "d", &["a.pdf"; 21]), Err("attachments"));
+        assert_eq!(ok(c, p, "供电", "需要增容"), Ok(()));
+        assert_eq!(ok("nope", p, "t", "d"), Err("category".into()));
+        assert_eq!(ok(c, "nope", "t", "d"), Err("priority".into()));
+        assert_eq!(ok(c, p, "  ", "d"), Err("title".into()));
+        assert_eq!(ok(c, p, &"x".repeat(201), "d"), Err("title".into()));
+        assert_eq!(ok(c, p, "t", ""), Err("description".into()));
+        // Every field at fault, not only the first; in words in either language.
+        let all = check_new("nope", "nope", "", "").unwrap_err();
+        assert_eq!(all.len(), 4);
+        assert_eq!(all[2].message(Lang::Zh), "标题须为 1–200 个字");
+        assert!(all[0].message(Lang::En).contains("'nope'"));
+        // Attachments are files now, checked by their content (attachment.rs).
     }
 
     /// The board shows each blocker by its most urgent clock: a missed one before one due
@@ -1676,6 +1797,67 @@ mod tests {
                 prop_assert_eq!(resolve2.due, Some(cal.add_working_days(day0, limits.resolve as i64 + waited).value));
             } else {
                 prop_assert_eq!(resolve2.due, resolve.due);
+            }
+        }
+
+        /// Any sequence of steps by any party: what `may` offers is what the rules accept;
+        /// an open blocker waits on exactly one party and a closed one on none; a comment
+        /// or a nudge moves neither the state nor a clock; only the zone's side writes
+        /// internal notes; a re-route leaves nobody assigned.
+        #[test]
+        fn any_sequence_of_steps_keeps_the_ticket_whole(
+            steps in proptest::collection::vec((0usize..5, 0usize..15, 0i64..4), 1..40),
+        ) {
+            let cal = Calendar::builtin();
+            let limits = SlaLimits::default();
+            let parties = [Party::Steward, Party::Enterprise, Party::Department, Party::Leader, Party::System];
+            let action = |i: usize| match i {
+                0 => Action::Acknowledged,
+                1 => Action::Rerouted { department: 7 + (i as i64 % 2), reason: "职责".into() },
+                2 => Action::Answered { text: "方案".into() },
+                3 => Action::WaitingOnEnterprise { reason: "资料".into() },
+                4 => Action::EnterpriseResponded { text: "已补".into() },
+                5 => Action::MarkedComplex { resolve_limit: 20, reason: "复杂".into() },
+                6 => Action::Resolved { text: "已解决".into() },
+                7 => Action::Confirmed { rating: 5, comment: String::new() },
+                8 => Action::Confirmed { rating: 1, comment: "未解决".into() },
+                9 => Action::Withdrawn { reason: "不需要了".into() },
+                10 => Action::Commented { text: "进展".into(), internal: false, files: vec![] },
+                11 => Action::Commented { text: String::new(), internal: true, files: vec!["图.png".into()] },
+                12 => Action::Assigned { user: 41 },
+                13 => Action::Nudged { text: "请尽快".into() },
+                _ => Action::Escalated { clock: ClockKind::Answer, rung: 0 },
+            };
+            let day0 = d("2026-03-02");
+            let mut on = day0;
+            let mut events = vec![Event { on, by: Party::Enterprise, action: Action::Raised }];
+            let mut b = Blocker::replay(&events, &limits).unwrap();
+            for (p, a, gap) in steps {
+                on += chrono::Duration::days(gap);
+                let e = Event { on, by: parties[p], action: action(a) };
+                let offered = b.may(&e.action, e.by, &limits);
+                let mut next = events.clone();
+                next.push(e.clone());
+                match Blocker::replay(&next, &limits) {
+                    Ok(after) => {
+                        prop_assert!(offered, "{:?} accepted but not offered", e);
+                        if matches!(e.action, Action::Commented { .. } | Action::Nudged { .. }) {
+                            prop_assert_eq!(after.state, b.state);
+                            prop_assert_eq!(after.clocks(&cal, &limits, on + chrono::Duration::days(30)), b.clocks(&cal, &limits, on + chrono::Duration::days(30)));
+                        }
+                        if e.action.internal() {
+                            prop_assert_ne!(e.by, Party::Enterprise);
+                        }
+                        if matches!(e.action, Action::Rerouted { .. }) {
+                            prop_assert_eq!(after.assignee, None);
+                        }
+                        events = next;
+                        b = after;
+                    }
+                    Err(_) => prop_assert!(!offered, "{:?} offered but refused", e),
+                }
+                prop_assert_eq!(b.waiting_on().is_some(), b.state.is_open());
+                prop_assert_eq!(b.closed_on.is_some(), !b.state.is_open());
             }
         }
     }

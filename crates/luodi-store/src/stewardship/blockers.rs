@@ -5,7 +5,10 @@
 //! clock and rung).
 
 use chrono::NaiveDate;
+use luodi_domain::Text;
 use luodi_domain::core::calendar::Calendar;
+use luodi_domain::core::enterprise::FieldError;
+use luodi_domain::stewardship::attachment::{self, AttachmentError};
 use luodi_domain::stewardship::blocker::{
     Action, Blocker, BlockerError, ClockKind, Event, Party, Sla, SlaLimits, State, escalations_due,
 };
@@ -29,9 +32,39 @@ pub struct NewBlocker {
     pub priority: String,
     pub title: String,
     pub description: String,
-    /// The names of attached files (the files themselves are exchanged elsewhere).
-    pub attachments: Vec<String>,
+    /// Files it is raised with, checked by their content before anything is written.
+    pub files: Vec<NewFile>,
     pub department_id: i64,
+}
+
+/// A file to attach: the name it came with and its bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A file attached to a blocker, without its content.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttachmentMeta {
+    pub id: i64,
+    /// The event it came with (1: the raise).
+    pub seq: i64,
+    /// It came with an internal note: the enterprise never reads it.
+    pub internal: bool,
+    pub name: String,
+    /// Found from the content, never taken from the sender.
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: String,
+}
+
+/// An attached file with its content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttachmentFile {
+    pub meta: AttachmentMeta,
+    pub content: Vec<u8>,
 }
 
 /// An event as stored, with who recorded it.
@@ -42,6 +75,8 @@ pub struct StoredEvent {
     pub event: Event,
     pub user_id: Option<i64>,
     pub user_name: Option<String>,
+    /// When it was recorded (UTC, RFC 3339).
+    pub at: String,
 }
 
 /// A blocker with its events.
@@ -57,11 +92,15 @@ pub struct BlockerRecord {
     pub priority: String,
     pub title: String,
     pub description: String,
-    pub attachments: Vec<String>,
+    /// Its files, without their content, in the order they came (only with one blocker).
+    pub attachments: Vec<AttachmentMeta>,
     pub department_id: i64,
     pub department_zh: String,
     pub department_en: String,
     pub state: State,
+    /// The officer of its department it is assigned to, and their name.
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
     pub raised_on: NaiveDate,
     pub limits: SlaLimits,
     pub version: i64,
@@ -86,14 +125,22 @@ pub struct BlockerFilter {
     pub state: Option<State>,
     /// Only those still open (neither closed nor withdrawn).
     pub open: bool,
+    /// Only those assigned to this user.
+    pub assignee: Option<i64>,
 }
 
 /// Why a blocker action was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum BlockerActionError {
-    /// Bad input, naming the field.
-    #[error("{field}: {reason}")]
-    Invalid { field: &'static str, reason: String },
+    /// Bad input, naming the field, in words.
+    #[error("{field}: {}", .text.en)]
+    Invalid { field: &'static str, text: Text },
+    /// What a new blocker says, every field at fault.
+    #[error("{} field(s) at fault", .0.len())]
+    Fields(Vec<FieldError>),
+    /// Files refused, each named.
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+    Files(Vec<AttachmentError>),
     /// The rules refuse the action now.
     #[error(transparent)]
     Refused(#[from] BlockerError),
@@ -120,8 +167,8 @@ pub struct Escalation {
     pub notified: usize,
 }
 
-const COLUMNS: &str = "b.id, b.zone_id, b.project_id, p.name AS project_name, b.enterprise_id, b.phase_id, b.category, b.priority, b.title, b.description, b.attachments_json, b.department_id, d.name_zh AS department_zh, d.name_en AS department_en, b.state, b.raised_on, b.limits_json, b.version, b.updated_at";
-const FROM: &str = "blockers b JOIN projects p ON p.id = b.project_id JOIN departments d ON d.id = b.department_id";
+const COLUMNS: &str = "b.id, b.zone_id, b.project_id, p.name AS project_name, b.enterprise_id, b.phase_id, b.category, b.priority, b.title, b.description, b.department_id, d.name_zh AS department_zh, d.name_en AS department_en, b.state, b.assignee_user_id, au.display_name AS assignee_name, b.raised_on, b.limits_json, b.version, b.updated_at";
+const FROM: &str = "blockers b JOIN projects p ON p.id = b.project_id JOIN departments d ON d.id = b.department_id LEFT JOIN users au ON au.id = b.assignee_user_id";
 /// $1 zone (or NULL), $2 enterprise (or NULL).
 const SCOPE: &str = "($1 IS NULL OR b.zone_id = $1) AND ($2 IS NULL OR b.enterprise_id = $2)";
 
@@ -140,12 +187,13 @@ fn record_from(r: &sqlx::any::AnyRow) -> Result<BlockerRecord> {
         priority: r.get("priority"),
         title: r.get("title"),
         description: r.get("description"),
-        attachments: serde_json::from_str(&r.get::<String, _>("attachments_json"))
-            .map_err(|e| corrupt("attachments", e.to_string()))?,
+        attachments: Vec::new(),
         department_id: r.get("department_id"),
         department_zh: r.get("department_zh"),
         department_en: r.get("department_en"),
         state: State::parse(&state).ok_or_else(|| corrupt("state", state.clone()))?,
+        assignee_id: r.get("assignee_user_id"),
+        assignee_name: r.get("assignee_name"),
         raised_on: r
             .get::<String, _>("raised_on")
             .parse()
@@ -158,12 +206,71 @@ fn record_from(r: &sqlx::any::AnyRow) -> Result<BlockerRecord> {
     })
 }
 
-fn invalid(field: &'static str, reason: impl Into<String>) -> BlockerActionError {
-    BlockerActionError::Invalid {
-        field,
-        reason: reason.into(),
+fn invalid(field: &'static str, text: Text) -> BlockerActionError {
+    BlockerActionError::Invalid { field, text }
+}
+
+/// The files checked by their content, or every one refused.
+fn check_files(files: &[NewFile]) -> Result<Vec<attachment::Checked>, BlockerActionError> {
+    attachment::check_all(files.iter().map(|f| (f.name.as_str(), f.bytes.as_slice())))
+        .map_err(BlockerActionError::Files)
+}
+
+/// Stores the files an event came with, in its transaction.
+async fn insert_files(
+    tx: &mut crate::Tx,
+    blocker: i64,
+    seq: i64,
+    internal: bool,
+    files: &[NewFile],
+    checked: &[attachment::Checked],
+    user_id: Option<i64>,
+) -> Result<()> {
+    let t = now();
+    for (f, c) in files.iter().zip(checked) {
+        sqlx::query(
+            "INSERT INTO blocker_attachments (blocker_id, seq, internal, name, media_type, size, sha256, content, user_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(blocker)
+        .bind(seq)
+        .bind(i64::from(internal))
+        .bind(&f.name)
+        .bind(c.kind.media_type())
+        .bind(c.size as i64)
+        .bind(&c.sha256)
+        .bind(f.bytes.as_slice())
+        .bind(user_id)
+        .bind(&t)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// What the audit keeps of files: names, sizes and digests, never the content.
+fn files_audit(files: &[NewFile], checked: &[attachment::Checked]) -> serde_json::Value {
+    files
+        .iter()
+        .zip(checked)
+        .map(|(f, c)| json!({"name": f.name, "media_type": c.kind.media_type(), "size": c.size, "sha256": c.sha256}))
+        .collect()
+}
+
+fn meta_from(r: &sqlx::any::AnyRow) -> AttachmentMeta {
+    AttachmentMeta {
+        id: r.get("id"),
+        seq: r.get("seq"),
+        internal: r.get::<i64, _>("internal") != 0,
+        name: r.get("name"),
+        media_type: r.get("media_type"),
+        size: r.get("size"),
+        sha256: r.get("sha256"),
+        created_at: r.get("created_at"),
     }
 }
+
+const ATTACHMENT_COLUMNS: &str = "id, seq, internal, name, media_type, size, sha256, created_at";
 
 impl Store {
     /// The zone's blocker limits and escalation ladder (the defaults unless it set its own).
@@ -194,9 +301,9 @@ impl Store {
             &new.priority,
             &new.title,
             &new.description,
-            &new.attachments,
         )
-        .map_err(|e| invalid(e.field, e.reason))?;
+        .map_err(BlockerActionError::Fields)?;
+        let checked = check_files(&new.files)?;
         let project = sqlx::query(
             "SELECT id, zone_id, enterprise_id FROM projects WHERE ($1 IS NULL OR zone_id = $1) AND ($2 IS NULL OR enterprise_id = $2) AND id = $3",
         )
@@ -206,7 +313,15 @@ impl Store {
         .fetch_optional(self.pool())
         .await
         .map_err(StoreError::from)?
-        .ok_or_else(|| invalid("project_id", format!("no project {} you can see", new.project_id)))?;
+        .ok_or_else(|| {
+            invalid(
+                "project_id",
+                Text::fill(
+                    "stewardship.blocker_error.no_project",
+                    &[("id", &new.project_id.to_string())],
+                ),
+            )
+        })?;
         let zone: i64 = project.get("zone_id");
         if let Some(phase) = new.phase_id {
             let ok = sqlx::query("SELECT id FROM project_phases WHERE id = $1 AND project_id = $2")
@@ -218,7 +333,10 @@ impl Store {
             if ok.is_none() {
                 return Err(invalid(
                     "phase_id",
-                    format!("phase {phase} is not a phase of project {}", new.project_id),
+                    Text::fill(
+                        "stewardship.blocker_error.no_phase",
+                        &[("phase", &phase.to_string())],
+                    ),
                 ));
             }
         }
@@ -245,7 +363,7 @@ impl Store {
         .bind(&new.priority)
         .bind(new.title.trim())
         .bind(new.description.trim())
-        .bind(serde_json::to_string(&new.attachments).expect("names serialise"))
+        .bind("[]")
         .bind(new.department_id)
         .bind(State::Open.as_str())
         .bind(today.to_string())
@@ -256,6 +374,7 @@ impl Store {
         .map_err(StoreError::from)?
         .get("id");
         insert_event(&mut tx, id, 1, &first, user_id).await?;
+        insert_files(&mut tx, id, 1, false, &new.files, &checked, user_id).await?;
         audit::record(
             &mut tx,
             actor,
@@ -267,7 +386,7 @@ impl Store {
                 before: serde_json::Value::Null,
                 after: json!({"project_id": new.project_id, "phase_id": new.phase_id, "category": new.category,
                     "priority": new.priority, "title": new.title.trim(), "department_id": new.department_id,
-                    "attachments": new.attachments, "by": party.as_str()}),
+                    "attachments": files_audit(&new.files, &checked), "by": party.as_str()}),
             },
         )
         .await?;
@@ -306,7 +425,10 @@ impl Store {
         if ok.is_none() {
             return Err(invalid(
                 "department_id",
-                format!("no department {id} in this zone"),
+                Text::fill(
+                    "stewardship.blocker_error.no_department",
+                    &[("id", &id.to_string())],
+                ),
             ));
         }
         Ok(())
@@ -328,7 +450,63 @@ impl Store {
             .await?
             .remove(&id)
             .unwrap_or_default();
+        let sql = format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM blocker_attachments WHERE blocker_id = $1 ORDER BY id"
+        );
+        b.attachments = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(meta_from)
+            .collect();
         Ok(b)
+    }
+
+    /// A file of a blocker the scope sees, with its content; an internal one only when
+    /// `internal_too` (never for an enterprise). Any other is not found, as a missing one.
+    pub async fn blocker_attachment(
+        &self,
+        scope: &Scope,
+        blocker: i64,
+        id: i64,
+        internal_too: bool,
+    ) -> Result<AttachmentFile> {
+        // The blocker first, so that the scope decides.
+        self.blocker(scope, blocker).await?;
+        let sql = format!(
+            "SELECT {ATTACHMENT_COLUMNS}, content FROM blocker_attachments
+             WHERE blocker_id = $1 AND id = $2 AND ($3 = 1 OR internal = 0)"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(blocker)
+            .bind(id)
+            .bind(i64::from(internal_too))
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(AttachmentFile {
+            meta: meta_from(&row),
+            content: row.get("content"),
+        })
+    }
+
+    /// The active approval officers of a department, as (id, name), by name.
+    pub async fn department_officers(
+        &self,
+        zone: i64,
+        department: i64,
+    ) -> Result<Vec<(i64, String)>> {
+        Ok(sqlx::query(
+            "SELECT id, display_name FROM users WHERE zone_id = $1 AND role = 'approval' AND department_id = $2 AND disabled_at IS NULL ORDER BY display_name, id",
+        )
+        .bind(zone)
+        .bind(department)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get("id"), r.get("display_name")))
+        .collect())
     }
 
     /// The blockers the scope sees, by the filter, newest first, each with its events.
@@ -337,6 +515,7 @@ impl Store {
             "SELECT {COLUMNS} FROM {FROM} WHERE {SCOPE}
                AND ($3 IS NULL OR b.project_id = $3) AND ($4 IS NULL OR b.department_id = $4)
                AND ($5 IS NULL OR b.state = $5) AND ($6 = 0 OR b.state NOT IN ('closed', 'withdrawn'))
+               AND ($7 IS NULL OR b.assignee_user_id = $7)
              ORDER BY b.id DESC"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -346,6 +525,7 @@ impl Store {
             .bind(f.department_id)
             .bind(f.state.map(|s| s.as_str()))
             .bind(i64::from(f.open))
+            .bind(f.assignee)
             .fetch_all(self.pool())
             .await?;
         let mut out: Vec<BlockerRecord> = rows.iter().map(record_from).collect::<Result<_>>()?;
@@ -370,7 +550,7 @@ impl Store {
                 .join(",");
             // Only integers are formatted into the text.
             let sql = format!(
-                "SELECT e.blocker_id, e.seq, e.on_date, e.party, e.user_id, u.display_name, e.action_json
+                "SELECT e.blocker_id, e.seq, e.on_date, e.party, e.user_id, u.display_name, e.action_json, e.created_at
                  FROM blocker_events e LEFT JOIN users u ON u.id = e.user_id
                  WHERE e.blocker_id IN ({list}) ORDER BY e.blocker_id, e.seq"
             );
@@ -397,6 +577,7 @@ impl Store {
                     event,
                     user_id: r.get("user_id"),
                     user_name: r.get("display_name"),
+                    at: r.get("created_at"),
                 });
             }
         }
@@ -406,6 +587,8 @@ impl Store {
     /// Takes an action on a blocker the scope sees, as `party`. An approval officer
     /// (`department` given) acts only on blockers with their department. `version` is the
     /// version the caller saw, when it says; an action on an older one is refused as stale.
+    /// Files come only with a comment, checked by their content; an assignment names an
+    /// active officer of the department the blocker is with.
     #[allow(clippy::too_many_arguments)]
     pub async fn act_on_blocker(
         &self,
@@ -416,14 +599,33 @@ impl Store {
         department: Option<i64>,
         id: i64,
         action: Action,
+        files: &[NewFile],
         version: Option<i64>,
         today: NaiveDate,
     ) -> Result<BlockerRecord, BlockerActionError> {
+        let mut action = action;
         if matches!(action, Action::Raised | Action::Escalated { .. }) {
             return Err(invalid(
                 "kind",
-                format!("'{}' is not an action to take", action.name()),
+                Text::fill(
+                    "stewardship.blocker_error.not_a_step",
+                    &[("kind", action.name())],
+                ),
             ));
+        }
+        let checked = check_files(files)?;
+        match &mut action {
+            // The event names the files it came with, as stored.
+            Action::Commented { files: names, .. } => {
+                *names = files.iter().map(|f| f.name.clone()).collect();
+            }
+            _ if !files.is_empty() => {
+                return Err(invalid(
+                    "files",
+                    Text::key("stewardship.blocker_error.files_with_comment"),
+                ));
+            }
+            _ => {}
         }
         let current = self.blocker(scope, id).await?;
         if party == Party::Department && department != Some(current.department_id) {
@@ -438,6 +640,17 @@ impl Store {
             }
             self.department_in_zone(current.zone_id, *department)
                 .await?;
+        }
+        if let Action::Assigned { user } = &action {
+            let officers = self
+                .department_officers(current.zone_id, current.department_id)
+                .await?;
+            if !officers.iter().any(|o| o.0 == *user) {
+                return Err(invalid(
+                    "assignee_id",
+                    Text::key("stewardship.blocker_error.not_an_officer"),
+                ));
+            }
         }
         // Never before the last event: a late entry is dated the day it is made.
         let last = current
@@ -458,13 +671,14 @@ impl Store {
         };
         let mut tx = self.begin_write().await?;
         let changed = sqlx::query(
-            "UPDATE blockers SET state = $1, department_id = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5",
+            "UPDATE blockers SET state = $1, department_id = $2, assignee_user_id = $6, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5",
         )
         .bind(after.state.as_str())
         .bind(department_now)
         .bind(now())
         .bind(id)
         .bind(current.version)
+        .bind(after.assignee)
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from)?
@@ -472,7 +686,18 @@ impl Store {
         if changed != 1 {
             return Err(StoreError::Stale.into());
         }
-        insert_event(&mut tx, id, current.version + 1, &event, user_id).await?;
+        let seq = current.version + 1;
+        insert_event(&mut tx, id, seq, &event, user_id).await?;
+        insert_files(
+            &mut tx,
+            id,
+            seq,
+            event.action.internal(),
+            files,
+            &checked,
+            user_id,
+        )
+        .await?;
         audit::record(
             &mut tx,
             actor,
@@ -482,17 +707,41 @@ impl Store {
                 entity: "blocker",
                 entity_id: id.to_string(),
                 before: json!({"state": current.state.as_str(), "department_id": current.department_id, "version": current.version}),
-                after: json!({"state": after.state.as_str(), "department_id": department_now, "by": party.as_str(), "action": event.action}),
+                after: json!({"state": after.state.as_str(), "department_id": department_now, "assignee_user_id": after.assignee,
+                    "by": party.as_str(), "action": event.action, "files": files_audit(files, &checked)}),
             },
         )
         .await?;
-        // Everyone on the blocker but the one who acted: the enterprise, the steward, the
-        // officers of its department (both, when re-routed).
-        let mut to = enterprise_users(&mut tx, current.enterprise_id).await?;
-        to.extend(steward_of(&mut tx, current.project_id).await?);
-        to.extend(
-            users_with_role(&mut tx, current.zone_id, "approval", Some(department_now)).await?,
-        );
+        // Everyone on the blocker but the one who acted: the enterprise (never of an
+        // internal note), the steward, the officers of its department (both, when
+        // re-routed). A nudge goes to whoever must act next (the assignee, if the
+        // department has named one); an assignment to the officer named and the steward.
+        let department_officers =
+            users_with_role(&mut tx, current.zone_id, "approval", Some(department_now)).await?;
+        let mut to = Vec::new();
+        match &event.action {
+            Action::Nudged { .. } => match after.waiting_on() {
+                Some(Party::Enterprise) => {
+                    to.extend(enterprise_users(&mut tx, current.enterprise_id).await?)
+                }
+                Some(Party::Steward) => to.extend(steward_of(&mut tx, current.project_id).await?),
+                _ => match after.assignee {
+                    Some(a) => to.push(a),
+                    None => to.extend(department_officers),
+                },
+            },
+            Action::Assigned { user } => {
+                to.push(*user);
+                to.extend(steward_of(&mut tx, current.project_id).await?);
+            }
+            a => {
+                if !a.internal() {
+                    to.extend(enterprise_users(&mut tx, current.enterprise_id).await?);
+                }
+                to.extend(steward_of(&mut tx, current.project_id).await?);
+                to.extend(department_officers);
+            }
+        }
         if department_now != current.department_id {
             to.extend(
                 users_with_role(
@@ -514,6 +763,8 @@ impl Store {
             | Action::MarkedComplex { reason, .. }
             | Action::Withdrawn { reason } => reason.clone(),
             Action::Confirmed { rating, comment } => format!("{rating}/5 {comment}"),
+            Action::Commented { text, files, .. } if text.trim().is_empty() => files.join("、"),
+            Action::Commented { text, .. } | Action::Nudged { text } => text.clone(),
             _ => String::new(),
         };
         notify(

@@ -5,9 +5,28 @@ use luodi_domain::Lang;
 use luodi_domain::core::enterprise::FieldError;
 use luodi_domain::core::i18n;
 
+/// What kind of control a field is, beside a text box and a select.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Control {
+    /// A text box, or a select when the field has choices.
+    #[default]
+    Input,
+    /// Several lines of text.
+    TextArea,
+    /// A yes/no box, ticked when the value is `true`.
+    Checkbox,
+    /// Files, several at once, of the kinds `accept` lists.
+    Files { accept: String },
+    /// A text box that suggests these values as one types (a searchable choice).
+    Search(Vec<String>),
+}
+
 pub struct FieldView {
-    /// The form's name for it, also its element id.
+    /// The form's name for it.
     pub name: String,
+    /// Its element id: the name, after the prefix of a page with several forms.
+    pub id: String,
+    pub control: Control,
     /// Its label, in the user's language.
     pub label: String,
     pub value: String,
@@ -31,8 +50,11 @@ impl FieldView {
 
     /// A text box with a label already in the user's language.
     pub fn labelled(name: impl Into<String>, label: String, value: String) -> FieldView {
+        let name = name.into();
         FieldView {
-            name: name.into(),
+            id: name.clone(),
+            name,
+            control: Control::Input,
             label,
             value,
             required: false,
@@ -43,6 +65,17 @@ impl FieldView {
             error: None,
             hint: None,
         }
+    }
+
+    /// Ids prefixed (`act-answered-text`), for a page with several forms.
+    pub fn prefixed(mut self, prefix: &str) -> FieldView {
+        self.id = format!("{prefix}-{}", self.name);
+        self
+    }
+
+    pub fn control(mut self, control: Control) -> FieldView {
+        self.control = control;
+        self
     }
 
     pub fn required(mut self) -> FieldView {
@@ -77,5 +110,39 @@ impl FieldView {
             .find(|e| e.field == self.name)
             .map(|e| e.message(lang).to_string());
         self
+    }
+
+    /// An error already in the user's language.
+    pub fn error(mut self, error: Option<String>) -> FieldView {
+        self.error = error;
+        self
+    }
+
+    /// The suggestions of a searchable field.
+    pub fn suggestions(&self) -> &[String] {
+        match &self.control {
+            Control::Search(v) => v,
+            _ => &[],
+        }
+    }
+
+    pub fn is_textarea(&self) -> bool {
+        self.control == Control::TextArea
+    }
+
+    pub fn is_checkbox(&self) -> bool {
+        self.control == Control::Checkbox
+    }
+
+    pub fn is_search(&self) -> bool {
+        matches!(self.control, Control::Search(_))
+    }
+
+    /// The `accept` list of a file field; none for any other.
+    pub fn accept(&self) -> Option<&str> {
+        match &self.control {
+            Control::Files { accept } => Some(accept),
+            _ => None,
+        }
     }
 }

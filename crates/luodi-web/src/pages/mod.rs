@@ -183,6 +183,11 @@ pub async fn page_zone(
 /// changes something takes this, so none can forget the check. A form without the
 /// session's token, or posted from another site, is answered with the 403 page before the
 /// handler runs; a visitor without a session is sent to the login page.
+///
+/// A form posted as `multipart/form-data` (one with a file input) is read the same way:
+/// its text fields into [`FormData`], its files into [`FormData::files`], within the body
+/// limit of the route. A body past that limit is not an error here: the form is marked
+/// [`FormData::oversize`] for the handler to refuse beside the file field, doing nothing.
 pub struct PageForm {
     pub page: PageUser,
     pub form: FormData,
@@ -195,11 +200,33 @@ impl axum::extract::FromRequest<AppState> for PageForm {
         use axum::extract::FromRequestParts;
         let (mut parts, body) = req.into_parts();
         let page = PageUser::from_request_parts(&mut parts, state).await?;
+        let multipart = parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("multipart/form-data")
+            });
         let req = axum::extract::Request::from_parts(parts, body);
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let form = FormData::parse(&bytes);
+        let form = if multipart {
+            let mut m = axum::extract::Multipart::from_request(req, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+            let form = FormData::from_multipart(&mut m).await;
+            if let Some((field, c)) = form.pairs.iter().find_map(|(k, v)| {
+                luodi_domain::core::text::forbidden_char(v).map(|c| (k.clone(), c))
+            }) {
+                return Err(crate::error::control_error(page.lang, &field, c).into_response());
+            }
+            form
+        } else {
+            let bytes = Bytes::from_request(req, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+            FormData::parse(&bytes)
+        };
         if !form.csrf_ok(&page) {
             let l = Layout::new(state, &page, "error.title", "", "/").await;
             return Err(error_page(l, StatusCode::FORBIDDEN, "error.csrf"));
@@ -208,16 +235,90 @@ impl axum::extract::FromRequest<AppState> for PageForm {
     }
 }
 
-/// A submitted form, as name–value pairs.
-pub struct FormData(pub Vec<(String, String)>);
+/// A file that came with a form: the name the browser gave and its bytes.
+pub struct FormFile {
+    /// The form field it came in.
+    pub field: String,
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A submitted form, as name–value pairs, with the files of a multipart form.
+#[derive(Default)]
+pub struct FormData {
+    pub pairs: Vec<(String, String)>,
+    pub files: Vec<FormFile>,
+    /// The body went past the route's limit: the form was not read whole.
+    oversize: bool,
+}
 
 impl FormData {
+    /// A form of these pairs (one a page fills in itself).
+    pub fn of(pairs: Vec<(String, String)>) -> FormData {
+        FormData {
+            pairs,
+            ..Default::default()
+        }
+    }
+
     pub fn parse(body: &Bytes) -> FormData {
-        FormData(serde_urlencoded::from_bytes(body).unwrap_or_default())
+        FormData::of(serde_urlencoded::from_bytes(body).unwrap_or_default())
+    }
+
+    /// A multipart form's fields and files; a file input left empty sends no file. Stops
+    /// at the body limit, marking the form oversize.
+    async fn from_multipart(m: &mut axum::extract::Multipart) -> FormData {
+        let mut form = FormData::default();
+        let too_large = |e: &axum::extract::multipart::MultipartError| {
+            e.status() == StatusCode::PAYLOAD_TOO_LARGE
+        };
+        loop {
+            let field = match m.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(e) => {
+                    form.oversize = too_large(&e);
+                    break;
+                }
+            };
+            let name = field.name().unwrap_or("").to_string();
+            match field.file_name().map(str::to_string) {
+                Some(file_name) => match field.bytes().await {
+                    Ok(b) if file_name.is_empty() && b.is_empty() => {}
+                    Ok(b) => form.files.push(FormFile {
+                        field: name,
+                        name: file_name,
+                        bytes: b.to_vec(),
+                    }),
+                    Err(e) => {
+                        form.oversize = too_large(&e);
+                        break;
+                    }
+                },
+                None => match field.text().await {
+                    Ok(t) => form.pairs.push((name, t)),
+                    Err(e) => {
+                        form.oversize = too_large(&e);
+                        break;
+                    }
+                },
+            }
+        }
+        form
+    }
+
+    /// The files that came in field `name`.
+    pub fn files_in(&self, name: &str) -> impl Iterator<Item = &FormFile> {
+        self.files.iter().filter(move |f| f.field == name)
+    }
+
+    /// Whether the body went past the route's limit (the form was not read whole).
+    pub fn oversize(&self) -> bool {
+        self.oversize
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
+        self.pairs
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())

@@ -295,6 +295,51 @@ impl Browser {
         r
     }
 
+    /// Posts a form as a browser does when it has a file input (`multipart/form-data`):
+    /// its fields, then its files as (field, file name, bytes).
+    pub async fn post_files(
+        &mut self,
+        app: &TestApp,
+        path: &str,
+        form: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Reply {
+        let boundary = "luodi-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (k, v) in form {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (field, name, bytes) in files {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let mut req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(header::HOST, "luodi.test")
+            .header(header::ORIGIN, "http://luodi.test")
+            .header(header::COOKIE, self.cookie_header())
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            );
+        if let Some(l) = self.lang {
+            req = req.header(header::ACCEPT_LANGUAGE, l);
+        }
+        let r = app.send(req.body(Body::from(body)).unwrap()).await;
+        self.remember(&r);
+        r
+    }
+
     pub fn cookie(&self, name: &str) -> Option<&str> {
         self.cookies
             .iter()

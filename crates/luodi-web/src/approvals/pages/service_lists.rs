@@ -49,7 +49,7 @@ async fn hand_over(
         handover_date: form.text("handover_date"),
         parcel_code: form.text("parcel_code"),
         parcel_assessments: form
-            .0
+            .pairs
             .iter()
             .filter(|(k, _)| k == "assessment")
             .map(|(_, v)| v.clone())

@@ -1,11 +1,14 @@
-//! Pages for blockers (难点堵点): the list with each blocker's three clocks, the form to
-//! raise one, and a blocker's page with its clocks, its timeline and the actions the user
-//! may take. The same rules and storage as `/api/v1/blockers`; an enterprise sees and
-//! raises only its own.
+//! Pages for blockers (难点堵点), which work like tickets: the list with each blocker's
+//! three clocks, the form to raise one (with files, the department searched by name), and
+//! a blocker's page with its clocks, its files, its timeline (each entry with its time)
+//! and the actions the user may take — comments and internal notes, assigning a named
+//! officer, the steward's nudge and re-route. Each refused field shows its error beside it
+//! in the user's language. The same rules and storage as `/api/v1/blockers`; an
+//! enterprise sees and raises only its own, and never an internal note or its files.
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -13,9 +16,11 @@ use luodi_app::core::list::{ListError, ListQuery};
 use luodi_app::stewardship::StewardshipError;
 use luodi_app::stewardship::blocker_list::{self, LIST, STATES, WAITING_ON};
 use luodi_app::stewardship::blockers::{
-    self, ActionRequest, BlockerResponse, RaiseRequest, attachment_names,
+    self, ActionRequest, BlockerResponse, RaiseRequest, Upload,
 };
+use luodi_domain::Lang;
 use luodi_domain::core::i18n;
+use luodi_domain::stewardship::attachment;
 use luodi_domain::stewardship::blocker::Action as BlockerAction;
 use luodi_domain::stewardship::blocker::{ClockKind, Party, State as BlockerState};
 
@@ -23,16 +28,29 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::export::ExportFormat;
 use crate::extract::{PageUser, QueryParams};
+use crate::pages::form::{Control, FieldView};
 use crate::pages::list::{self, ListView};
-use crate::pages::{Layout, PageForm, error_page, render};
+use crate::pages::{FormData, Layout, PageForm, error_page, render};
+
+/// The most a form with files may weigh: every file at its limit, and the text around.
+pub const MAX_FORM_BYTES: usize = attachment::MAX_FILES * attachment::MAX_FILE_BYTES + 256 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/blockers", get(list).post(raise))
+        .route(
+            "/blockers",
+            get(list)
+                .post(raise)
+                .layer(DefaultBodyLimit::max(MAX_FORM_BYTES)),
+        )
         .route("/blockers/export.csv", get(export_csv))
         .route("/blockers/export.xlsx", get(export_xlsx))
         .route("/blockers/{id}", get(show))
-        .route("/blockers/{id}/act", post(act))
+        .route(
+            "/blockers/{id}/act",
+            post(act).layer(DefaultBodyLimit::max(MAX_FORM_BYTES)),
+        )
+        .route("/blockers/{id}/files/{file}", get(download))
 }
 
 pub struct ClockCell {
@@ -52,6 +70,8 @@ pub struct Row {
     pub raised_on: String,
     pub project_name: String,
     pub department: String,
+    /// The officer it is assigned to, if any.
+    pub assignee: Option<String>,
     pub state_text: String,
     /// Who must act next, in words (empty once closed).
     pub waiting_on: String,
@@ -81,10 +101,9 @@ struct ListPage {
     list: ListView,
     rows: Vec<Row>,
     may_raise: bool,
-    projects: Vec<(i64, String)>,
-    categories: Vec<(&'static str, String)>,
-    priorities: Vec<(&'static str, String)>,
-    departments: Vec<(i64, String)>,
+    /// The raise form's fields, with their errors after a refused raise.
+    raise: Vec<FieldView>,
+    /// A refusal that belongs to no one field.
     error: Option<String>,
 }
 
@@ -108,7 +127,103 @@ async fn list(
     params: QueryParams,
 ) -> Result<Response, ApiError> {
     let query = ListQuery::parse(&LIST, &with_show(&params));
-    render_list(&state, &page, query, StatusCode::OK, None).await
+    render_list(&state, &page, query, StatusCode::OK, Refused::none()).await
+}
+
+/// A refused form as it is shown again: what was typed, each field's error, and the
+/// error that belongs to no field.
+#[derive(Default)]
+struct Refused {
+    typed: Vec<(String, String)>,
+    fields: Vec<(String, String)>,
+    general: Option<String>,
+    /// The form it was (an action's kind), on a blocker's page.
+    kind: String,
+}
+
+impl Refused {
+    fn none() -> Refused {
+        Refused::default()
+    }
+
+    /// From the use case's error: its fields' errors under the form's names for them
+    /// (`department_id` is the searchable `department` on the raise form).
+    fn of(e: &ApiError, form: &FormData, rename: &[(&str, &str)]) -> Refused {
+        let name = |f: &str| {
+            rename
+                .iter()
+                .find(|r| r.0 == f)
+                .map_or(f.to_string(), |r| r.1.to_string())
+        };
+        let mut fields: Vec<(String, String)> = e
+            .body
+            .errors
+            .iter()
+            .map(|fe| (name(&fe.field), fe.message.clone()))
+            .collect();
+        let mut general = None;
+        match &e.body.field {
+            Some(f) if fields.is_empty() && f != "kind" && f != "version" => {
+                fields.push((name(f), e.body.message.clone()))
+            }
+            Some(_) if !fields.is_empty() => {}
+            _ => general = Some(e.body.message.clone()),
+        }
+        Refused {
+            typed: form.pairs.clone(),
+            fields,
+            general,
+            kind: form.text("kind"),
+        }
+    }
+
+    fn typed(&self, name: &str) -> String {
+        self.typed
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    fn error(&self, name: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// The files of a form as the use cases take them.
+fn uploads(form: &FormData) -> Vec<Upload> {
+    form.files_in("files")
+        .map(|f| Upload {
+            name: f.name.clone(),
+            bytes: f.bytes.clone(),
+        })
+        .collect()
+}
+
+/// A form whose body went past the limit: refused beside its file field, nothing done.
+fn oversize(lang: Lang, form: &FormData) -> Refused {
+    Refused {
+        typed: form.pairs.clone(),
+        fields: vec![(
+            "files".into(),
+            i18n::fill(
+                lang,
+                "blockers.too_large",
+                &[
+                    (
+                        "mb",
+                        &(attachment::MAX_FILE_BYTES / (1024 * 1024)).to_string(),
+                    ),
+                    ("most", &attachment::MAX_FILES.to_string()),
+                ],
+            ),
+        )],
+        general: None,
+        kind: form.text("kind"),
+    }
 }
 
 async fn render_list(
@@ -116,7 +231,7 @@ async fn render_list(
     page: &PageUser,
     query: Result<ListQuery, ListError>,
     status: StatusCode,
-    error: Option<String>,
+    refused: Refused,
 ) -> Result<Response, ApiError> {
     let path = "/blockers";
     let l = Layout::new(state, page, "blockers.title", "nav.stewards", path).await;
@@ -147,6 +262,7 @@ async fn render_list(
                 raised_on: b.raised_on.clone(),
                 project_name: b.project_name.clone(),
                 department: b.department.clone(),
+                assignee: b.assignee_name.clone(),
                 state_text: b.state_text.clone(),
                 waiting_on: line
                     .waiting_on
@@ -204,6 +320,10 @@ async fn render_list(
             (w.to_string(), label)
         })
         .collect();
+    let mut assignees = Vec::new();
+    if view.has_department {
+        assignees.push(("me".to_string(), word("blocker_list.assignee_me")));
+    }
     let all = Some(tr.t("lists.all"));
     let mut list = ListView::new(tr, path, &query, view.found.total)
         .searched(&query)
@@ -224,6 +344,13 @@ async fn render_list(
             waiting,
             all,
         )
+        .select(
+            &query,
+            "assignee",
+            tr.t("blocker_list.assignee"),
+            assignees,
+            all,
+        )
         .column(&query, tr.t("blockers.title_col"), None)
         .column(&query, tr.t("blocker_list.raised"), Some("raised"))
         .column(&query, tr.t("blockers.priority"), Some("priority"))
@@ -235,11 +362,16 @@ async fn render_list(
         let sort = (i == 0).then_some("clock");
         list = list.column(&query, k.label().get(lang), sort);
     }
-    let raise_departments = view
-        .departments
-        .iter()
-        .map(|(id, _, n)| (*id, n.clone()))
-        .collect();
+    let raise = raise_fields(
+        lang,
+        &view.raise_projects,
+        &view
+            .departments
+            .iter()
+            .map(|(id, _, n)| (*id, n.clone()))
+            .collect::<Vec<_>>(),
+        &refused,
+    );
     Ok(render(
         status,
         &ListPage {
@@ -247,16 +379,583 @@ async fn render_list(
             list,
             rows,
             may_raise: view.may_raise,
-            projects: view.raise_projects,
-            categories: blockers::categories(lang),
-            priorities: blockers::priorities(lang),
-            departments: raise_departments,
-            error,
+            raise,
+            error: refused.general,
             l,
         },
     ))
 }
 
+/// The raise form's fields, as typed and refused.
+fn raise_fields(
+    lang: Lang,
+    projects: &[(i64, String)],
+    departments: &[(i64, String)],
+    refused: &Refused,
+) -> Vec<FieldView> {
+    let t = |k: &str| i18n::text(lang, k).to_string();
+    let typed_or = |name: &str, default: &str| {
+        let v = refused.typed(name);
+        if v.is_empty() { default.to_string() } else { v }
+    };
+    let first_project = projects
+        .first()
+        .map(|p| p.0.to_string())
+        .unwrap_or_default();
+    let codes = |list: Vec<(&'static str, String)>| {
+        list.into_iter()
+            .map(|(c, n)| (c.to_string(), n))
+            .collect::<Vec<_>>()
+    };
+    let field = |name: &str, label: String, value: String| {
+        FieldView::labelled(name, label, value)
+            .prefixed("raise")
+            .error(refused.error(name))
+    };
+    vec![
+        field(
+            "project_id",
+            t("blockers.project"),
+            typed_or("project_id", &first_project),
+        )
+        .choices(
+            projects
+                .iter()
+                .map(|(id, n)| (id.to_string(), n.clone()))
+                .collect(),
+        )
+        .required(),
+        field(
+            "category",
+            t("blockers.category"),
+            typed_or("category", "other"),
+        )
+        .choices(codes(blockers::categories(lang)))
+        .required(),
+        field(
+            "priority",
+            t("blockers.priority"),
+            typed_or("priority", "normal"),
+        )
+        .choices(codes(blockers::priorities(lang)))
+        .required(),
+        field(
+            "department",
+            t("blockers.department"),
+            refused.typed("department"),
+        )
+        .control(Control::Search(
+            departments.iter().map(|d| d.1.clone()).collect(),
+        ))
+        .hint(t("blockers.department_hint"))
+        .required(),
+        field("title", t("blockers.title_col"), refused.typed("title")).required(),
+        field(
+            "description",
+            t("blockers.description"),
+            refused.typed("description"),
+        )
+        .control(Control::TextArea)
+        .required(),
+        field("files", t("blockers.field_files"), String::new())
+            .control(Control::Files {
+                accept: attachment::accept(),
+            })
+            .hint(t("blockers.files_hint")),
+    ]
+}
+
+/// Raises a blocker from its form (files and all), then shows it (Post/Redirect/Get); a
+/// refused raise shows the list again with each error beside its field and what was
+/// typed kept, having written nothing.
+async fn raise(
+    State(state): State<AppState>,
+    PageForm { page, form }: PageForm,
+) -> Result<Response, ApiError> {
+    let lang = page.lang;
+    let again = |refused: Refused, status: StatusCode| {
+        let state = state.clone();
+        let page = &page;
+        async move {
+            let query = ListQuery::parse(&LIST, &[]);
+            render_list(&state, page, query, status, refused).await
+        }
+    };
+    if form.oversize() {
+        return again(oversize(lang, &form), StatusCode::PAYLOAD_TOO_LARGE).await;
+    }
+    let caller = page.caller();
+    // The department by name (the searchable field) or, from an older form, by id.
+    let typed_department = form
+        .get("department")
+        .filter(|v| !v.trim().is_empty())
+        .or(form.get("department_id"))
+        .unwrap_or("")
+        .to_string();
+    let department_id = match blockers::department_named(&state.app, &caller, &typed_department)
+        .await
+    {
+        Ok(Some(id)) => id,
+        Ok(None) => {
+            let key = if typed_department.trim().is_empty() {
+                "blockers.department_needed"
+            } else {
+                "stewardship.blocker_error.no_department_named"
+            };
+            let refused = Refused {
+                typed: form.pairs.clone(),
+                fields: vec![(
+                    "department".into(),
+                    i18n::fill(lang, key, &[("name", typed_department.trim())]),
+                )],
+                ..Refused::default()
+            };
+            return again(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        Err(StewardshipError::Denied(_)) => {
+            let l = Layout::new(&state, &page, "error.title", "nav.stewards", "/blockers").await;
+            return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
+        }
+        Err(e) => return Err(ApiError::app(lang, e)),
+    };
+    let request = RaiseRequest {
+        project_id: form.text("project_id").parse().unwrap_or(0),
+        phase_id: None,
+        category: form.text("category"),
+        priority: Some(form.get("priority").unwrap_or("normal").to_string()),
+        title: form.text("title"),
+        description: form.text("description"),
+        department_id,
+    };
+    match blockers::raise(&state.app, &caller, request, uploads(&form)).await {
+        Ok(b) => Ok(Redirect::to(&format!("/blockers/{}?done=raised", b.id)).into_response()),
+        Err(StewardshipError::Denied(_)) => {
+            let l = Layout::new(&state, &page, "error.title", "nav.stewards", "/blockers").await;
+            Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"))
+        }
+        Err(e) => {
+            let e = ApiError::app(lang, e);
+            if e.status.is_server_error() {
+                return Err(e);
+            }
+            let refused = Refused::of(&e, &form, &[("department_id", "department")]);
+            again(refused, e.status).await
+        }
+    }
+}
+
+/// A file of an entry, as the page links it.
+pub struct FileLink {
+    pub href: String,
+    pub name: String,
+    pub size: String,
+    pub internal: bool,
+}
+
+pub struct EventLine {
+    pub seq: i64,
+    /// The working day it counts on, in words, when it differs from when it was recorded.
+    pub counted_on: Option<String>,
+    /// When it was recorded, in the zone's time.
+    pub at: String,
+    pub what: String,
+    pub who: String,
+    pub detail: String,
+    pub internal: bool,
+    pub files: Vec<FileLink>,
+}
+
+pub struct ActionForm {
+    pub kind: &'static str,
+    pub label: String,
+    pub hint: Option<String>,
+    pub fields: Vec<FieldView>,
+}
+
+#[derive(Template)]
+#[template(path = "blocker.html")]
+struct DetailPage {
+    l: Layout,
+    b: BlockerResponse,
+    clocks: Vec<ClockCell>,
+    events: Vec<EventLine>,
+    files: Vec<FileLink>,
+    forms: Vec<ActionForm>,
+    error: Option<String>,
+}
+
+/// The fields each action's form asks for.
+fn fields(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "rerouted" => &["department", "reason"],
+        "answered" | "enterprise_responded" | "resolved" | "nudged" => &["text"],
+        "waiting_on_enterprise" | "withdrawn" => &["reason"],
+        "marked_complex" => &["resolve_limit", "reason"],
+        "confirmed" => &["rating", "comment"],
+        "commented" => &["text", "internal", "files"],
+        "assigned" => &["assignee_id"],
+        _ => &[],
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    render_detail(&state, &page, &id, StatusCode::OK, Refused::none()).await
+}
+
+async fn render_detail(
+    state: &AppState,
+    page: &PageUser,
+    id: &str,
+    status: StatusCode,
+    refused: Refused,
+) -> Result<Response, ApiError> {
+    let l = Layout::new(state, page, "blockers.title", "nav.stewards", "/blockers").await;
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    };
+    let detail = match blockers::detail(&state.app, &page.caller(), id).await {
+        Ok(d) => d,
+        // A user of no zone sees no blocker.
+        Err(StewardshipError::Denied(_)) => {
+            return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+        }
+        Err(e) => {
+            let e = ApiError::app(page.lang, e);
+            if e.status == StatusCode::NOT_FOUND {
+                return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+            }
+            return Err(e);
+        }
+    };
+    let lang = page.lang;
+    let b = detail.blocker;
+    let departments = detail.departments;
+    let dept_name = |id: i64| {
+        departments
+            .iter()
+            .find(|d| d.0 == id)
+            .map(|d| d.1.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let officer_name = |id: i64| {
+        detail
+            .officers
+            .iter()
+            .find(|o| o.0 == id)
+            .map(|o| o.1.clone())
+            .or_else(|| {
+                (b.assignee_id == Some(id))
+                    .then(|| b.assignee_name.clone())
+                    .flatten()
+            })
+            .unwrap_or_else(|| format!("#{id}"))
+    };
+    let link = |a: &luodi_app::stewardship::blockers::AttachmentResponse| FileLink {
+        href: format!("/blockers/{}/files/{}", b.id, a.id),
+        name: a.name.clone(),
+        size: a.size_text.clone(),
+        internal: a.internal,
+    };
+    let events = b
+        .events
+        .iter()
+        .map(|e| {
+            let detail = match &e.action {
+                BlockerAction::Rerouted { department, reason } => i18n::fill(
+                    lang,
+                    "stewardship.blocker_page.rerouted",
+                    &[("department", &dept_name(*department)), ("reason", reason)],
+                ),
+                BlockerAction::Answered { text }
+                | BlockerAction::EnterpriseResponded { text }
+                | BlockerAction::Resolved { text }
+                | BlockerAction::Commented { text, .. }
+                | BlockerAction::Nudged { text } => text.clone(),
+                BlockerAction::WaitingOnEnterprise { reason }
+                | BlockerAction::Withdrawn { reason } => reason.clone(),
+                BlockerAction::MarkedComplex {
+                    resolve_limit,
+                    reason,
+                } => format!("{resolve_limit} · {reason}"),
+                BlockerAction::Confirmed { rating, comment } => format!("{rating}/5 {comment}"),
+                BlockerAction::Escalated { clock, rung } => format!(
+                    "{} · {}",
+                    clock.label().get(lang),
+                    l.tr.t(&format!("blockers.rung_{rung}"))
+                ),
+                BlockerAction::Assigned { user } => officer_name(*user),
+                BlockerAction::Raised | BlockerAction::Acknowledged => String::new(),
+            };
+            EventLine {
+                seq: e.seq,
+                // The working day it counts on, when not the day it was recorded (an
+                // entry made late, or the demo's history).
+                counted_on: (!e.at.starts_with(&e.on))
+                    .then(|| i18n::fill(lang, "blockers.counted_on", &[("on", &e.on)])),
+                at: e.at.clone(),
+                what: l
+                    .tr
+                    .t(&format!("blockers.action_{}", e.action.name()))
+                    .to_string(),
+                who: e
+                    .user_name
+                    .clone()
+                    .unwrap_or_else(|| l.tr.t(&format!("blockers.party_{}", e.by)).to_string()),
+                detail,
+                internal: e.internal,
+                files: b
+                    .attachments
+                    .iter()
+                    .filter(|a| a.seq == e.seq)
+                    .map(link)
+                    .collect(),
+            }
+        })
+        .collect();
+    let files = b.attachments.iter().map(link).collect();
+    let t = |k: &str| l.tr.t(k).to_string();
+    let forms: Vec<ActionForm> = b
+        .actions
+        .iter()
+        .map(|kind| {
+            let mine = refused.kind == *kind;
+            let typed = |name: &str| {
+                if mine {
+                    refused.typed(name)
+                } else {
+                    String::new()
+                }
+            };
+            let prefix = format!("act-{kind}");
+            let fields = fields(kind)
+                .iter()
+                .filter(|f| **f != "internal" || detail.writes_internal)
+                .map(|f| {
+                    let label = match *f {
+                        "department" => t("blockers.field_department_id"),
+                        f => l.tr.t(&format!("blockers.field_{f}")).to_string(),
+                    };
+                    let mut v = FieldView::labelled(*f, label, typed(f))
+                        .prefixed(&prefix)
+                        .error(if mine { refused.error(f) } else { None });
+                    v = match *f {
+                        "department" => v
+                            .control(Control::Search(
+                                departments
+                                    .iter()
+                                    .filter(|d| d.0 != b.department_id)
+                                    .map(|d| d.1.clone())
+                                    .collect(),
+                            ))
+                            .hint(t("blockers.department_hint"))
+                            .required(),
+                        "rating" => v
+                            .choices(
+                                (1..=5)
+                                    .rev()
+                                    .map(|r| (r.to_string(), r.to_string()))
+                                    .collect(),
+                            )
+                            .required(),
+                        "assignee_id" => v
+                            .choices(
+                                detail
+                                    .officers
+                                    .iter()
+                                    .filter(|o| Some(o.0) != b.assignee_id)
+                                    .map(|o| (o.0.to_string(), o.1.clone()))
+                                    .collect(),
+                            )
+                            .required(),
+                        "internal" => v.hint(t("blockers.internal_hint")),
+                        "files" => v
+                            .control(Control::Files {
+                                accept: attachment::accept(),
+                            })
+                            .hint(t("blockers.files_hint")),
+                        "text" | "comment" => v.control(Control::TextArea),
+                        "resolve_limit" => v.figure().required(),
+                        _ => v.required(),
+                    };
+                    if *f == "text" && *kind != "commented" {
+                        v = v.required();
+                    }
+                    v
+                })
+                .collect();
+            ActionForm {
+                kind,
+                label: l.tr.t(&format!("blockers.action_{kind}")).to_string(),
+                hint: match *kind {
+                    "commented" if detail.writes_internal => Some(t("blockers.comment_hint")),
+                    "nudged" => Some(t("blockers.nudge_hint")),
+                    _ => None,
+                },
+                fields,
+            }
+        })
+        .collect();
+    // An error for a field no form on the page shows (the form is no longer offered, or
+    // has no such field for this user) is shown above them all, not lost.
+    let shown = |field: &str| {
+        forms
+            .iter()
+            .filter(|f| f.kind == refused.kind)
+            .any(|f| f.fields.iter().any(|v| v.name == field))
+    };
+    let mut general: Vec<String> = refused.general.clone().into_iter().collect();
+    general.extend(
+        refused
+            .fields
+            .iter()
+            .filter(|(f, _)| !shown(f))
+            .map(|(_, m)| m.clone()),
+    );
+    let l = l.titled(b.title.clone());
+    Ok(render(
+        status,
+        &DetailPage {
+            clocks: cells(&b),
+            b,
+            events,
+            files,
+            forms,
+            error: (!general.is_empty()).then(|| general.join("；")),
+            l,
+        },
+    ))
+}
+
+/// Takes an action from a blocker's page, then shows the blocker again (Post/Redirect/
+/// Get, with a confirmation); a refused one shows the page with each error beside its
+/// field in the form it came from, what was typed kept, nothing done.
+async fn act(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    PageForm { page, form }: PageForm,
+) -> Result<Response, ApiError> {
+    let lang = page.lang;
+    let Ok(blocker_id) = id.parse::<i64>() else {
+        let l = Layout::new(&state, &page, "error.title", "nav.stewards", "/blockers").await;
+        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
+    };
+    if form.oversize() {
+        return render_detail(
+            &state,
+            &page,
+            &id,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            oversize(lang, &form),
+        )
+        .await;
+    }
+    let caller = page.caller();
+    let opt = |k: &str| {
+        form.get(k)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let kind = form.text("kind");
+    let department_id = match opt("department").or_else(|| opt("department_id")) {
+        None => None,
+        Some(typed) => match blockers::department_named(&state.app, &caller, &typed).await {
+            Ok(Some(d)) => Some(d),
+            Ok(None) => {
+                let refused = Refused {
+                    typed: form.pairs.clone(),
+                    fields: vec![(
+                        "department".into(),
+                        i18n::fill(
+                            lang,
+                            "stewardship.blocker_error.no_department_named",
+                            &[("name", &typed)],
+                        ),
+                    )],
+                    general: None,
+                    kind,
+                };
+                return render_detail(
+                    &state,
+                    &page,
+                    &id,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    refused,
+                )
+                .await;
+            }
+            Err(e) => return Err(ApiError::app(lang, e)),
+        },
+    };
+    let request = ActionRequest {
+        kind: kind.clone(),
+        text: opt("text"),
+        reason: opt("reason"),
+        department_id,
+        rating: opt("rating").and_then(|v| v.parse().ok()),
+        comment: opt("comment"),
+        resolve_limit: opt("resolve_limit").and_then(|v| v.parse().ok()),
+        internal: Some(form.get("internal") == Some("true")),
+        assignee_id: opt("assignee_id").and_then(|v| v.parse().ok()),
+        version: opt("version").and_then(|v| v.parse().ok()),
+    };
+    let result = blockers::act(&state.app, &caller, blocker_id, &request, &uploads(&form))
+        .await
+        .map_err(|e| ApiError::app(lang, e));
+    match result {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/blockers/{blocker_id}?done=blocker_{kind}")).into_response(),
+        ),
+        Err(e) if e.status.is_server_error() => Err(e),
+        Err(e) if e.status == StatusCode::NOT_FOUND => {
+            let l = Layout::new(&state, &page, "error.title", "nav.stewards", "/blockers").await;
+            Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"))
+        }
+        Err(e) => {
+            let refused = Refused::of(&e, &form, &[("department_id", "department")]);
+            render_detail(&state, &page, &id, e.status, refused).await
+        }
+    }
+}
+
+/// A file of a blocker, for those who may see the blocker (never an internal note's for
+/// an enterprise: not found, as a missing one).
+async fn download(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let not_found = || async {
+        let l = Layout::new(&state, &page, "error.title", "nav.stewards", "/blockers").await;
+        Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"))
+    };
+    let (Ok(id), Ok(file)) = (id.parse::<i64>(), file.parse::<i64>()) else {
+        return not_found().await;
+    };
+    match blockers::attachment(&state.app, &page.caller(), id, file).await {
+        Ok(f) => {
+            let inline = attachment::sniff(&f.content).is_some_and(|k| k.inline());
+            Ok(crate::export::file(
+                &f.meta.name,
+                &f.meta.media_type,
+                inline,
+                f.content,
+            ))
+        }
+        Err(StewardshipError::Denied(_)) => not_found().await,
+        Err(e) => {
+            let e = ApiError::app(page.lang, e);
+            if e.status == StatusCode::NOT_FOUND {
+                return not_found().await;
+            }
+            Err(e)
+        }
+    }
+}
 async fn export_csv(
     state: State<AppState>,
     page: PageUser,
@@ -286,231 +985,4 @@ async fn export(
         .await
         .map_err(|e| ApiError::app(page.lang, e))?;
     Ok(crate::export::response(&table, format))
-}
-
-async fn raise(
-    State(state): State<AppState>,
-    PageForm { page, form }: PageForm,
-) -> Result<Response, ApiError> {
-    let request = RaiseRequest {
-        project_id: form.text("project_id").parse().unwrap_or(0),
-        phase_id: None,
-        category: form.text("category"),
-        priority: Some(form.get("priority").unwrap_or("normal").to_string()),
-        title: form.text("title"),
-        description: form.text("description"),
-        attachments: attachment_names(&form.text("attachments")),
-        department_id: form.text("department_id").parse().unwrap_or(0),
-    };
-    match blockers::raise(&state.app, &page.caller(), request).await {
-        Ok(b) => Ok(Redirect::to(&format!("/blockers/{}", b.id)).into_response()),
-        Err(StewardshipError::Denied(_)) => {
-            let l = Layout::new(&state, &page, "error.title", "nav.stewards", "/blockers").await;
-            Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"))
-        }
-        Err(e) => {
-            let e = ApiError::app(page.lang, e);
-            if e.status.is_server_error() {
-                return Err(e);
-            }
-            let message = match &e.body.field {
-                Some(f) => format!("{f}: {}", e.body.message),
-                None => e.body.message.clone(),
-            };
-            let query = ListQuery::parse(&LIST, &[]);
-            render_list(&state, &page, query, e.status, Some(message)).await
-        }
-    }
-}
-
-pub struct EventLine {
-    pub on: String,
-    pub what: String,
-    pub who: String,
-    pub detail: String,
-}
-
-pub struct ActionForm {
-    pub kind: &'static str,
-    pub label: String,
-    pub fields: Vec<(&'static str, String)>,
-}
-
-#[derive(Template)]
-#[template(path = "blocker.html")]
-struct DetailPage {
-    l: Layout,
-    b: BlockerResponse,
-    clocks: Vec<ClockCell>,
-    events: Vec<EventLine>,
-    forms: Vec<ActionForm>,
-    departments: Vec<(i64, String)>,
-    error: Option<String>,
-}
-
-/// The fields each action's form asks for.
-fn fields(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "rerouted" => &["department_id", "reason"],
-        "answered" | "enterprise_responded" | "resolved" => &["text"],
-        "waiting_on_enterprise" | "withdrawn" => &["reason"],
-        "marked_complex" => &["resolve_limit", "reason"],
-        "confirmed" => &["rating", "comment"],
-        _ => &[],
-    }
-}
-
-async fn show(
-    State(state): State<AppState>,
-    page: PageUser,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    render_detail(&state, &page, &id, StatusCode::OK, None).await
-}
-
-async fn render_detail(
-    state: &AppState,
-    page: &PageUser,
-    id: &str,
-    status: StatusCode,
-    error: Option<String>,
-) -> Result<Response, ApiError> {
-    let l = Layout::new(state, page, "blockers.title", "nav.stewards", "/blockers").await;
-    let Ok(id) = id.parse::<i64>() else {
-        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
-    };
-    let detail = match blockers::detail(&state.app, &page.caller(), id).await {
-        Ok(d) => d,
-        // A user of no zone sees no blocker.
-        Err(StewardshipError::Denied(_)) => {
-            return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
-        }
-        Err(e) => {
-            let e = ApiError::app(page.lang, e);
-            if e.status == StatusCode::NOT_FOUND {
-                return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
-            }
-            return Err(e);
-        }
-    };
-    let b = detail.blocker;
-    let departments = detail.departments;
-    let dept_name = |id: i64| {
-        departments
-            .iter()
-            .find(|d| d.0 == id)
-            .map(|d| d.1.clone())
-            .unwrap_or_else(|| id.to_string())
-    };
-    let events = b
-        .events
-        .iter()
-        .map(|e| {
-            let detail = match &e.action {
-                BlockerAction::Rerouted { department, reason } => i18n::fill(
-                    page.lang,
-                    "stewardship.blocker_page.rerouted",
-                    &[("department", &dept_name(*department)), ("reason", reason)],
-                ),
-                BlockerAction::Answered { text }
-                | BlockerAction::EnterpriseResponded { text }
-                | BlockerAction::Resolved { text } => text.clone(),
-                BlockerAction::WaitingOnEnterprise { reason }
-                | BlockerAction::Withdrawn { reason } => reason.clone(),
-                BlockerAction::MarkedComplex {
-                    resolve_limit,
-                    reason,
-                } => format!("{resolve_limit} · {reason}"),
-                BlockerAction::Confirmed { rating, comment } => format!("{rating}/5 {comment}"),
-                BlockerAction::Escalated { clock, rung } => format!(
-                    "{} · {}",
-                    clock.label().get(page.lang),
-                    l.tr.t(&format!("blockers.rung_{rung}"))
-                ),
-                BlockerAction::Raised | BlockerAction::Acknowledged => String::new(),
-            };
-            EventLine {
-                on: e.on.clone(),
-                what: l
-                    .tr
-                    .t(&format!("blockers.action_{}", e.action.name()))
-                    .to_string(),
-                who: e
-                    .user_name
-                    .clone()
-                    .unwrap_or_else(|| l.tr.t(&format!("blockers.party_{}", e.by)).to_string()),
-                detail,
-            }
-        })
-        .collect();
-    let forms = b
-        .actions
-        .iter()
-        .map(|kind| ActionForm {
-            kind,
-            label: l.tr.t(&format!("blockers.action_{kind}")).to_string(),
-            fields: fields(kind)
-                .iter()
-                .map(|f| (*f, l.tr.t(&format!("blockers.field_{f}")).to_string()))
-                .collect(),
-        })
-        .collect();
-    let l = l.titled(b.title.clone());
-    Ok(render(
-        status,
-        &DetailPage {
-            clocks: cells(&b),
-            b,
-            events,
-            forms,
-            departments,
-            error,
-            l,
-        },
-    ))
-}
-
-async fn act(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    PageForm { page, form }: PageForm,
-) -> Result<Response, ApiError> {
-    let Ok(blocker_id) = id.parse::<i64>() else {
-        let l = Layout::new(&state, &page, "error.title", "nav.stewards", "/blockers").await;
-        return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
-    };
-    let opt = |k: &str| {
-        form.get(k)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    };
-    let request = ActionRequest {
-        kind: form.text("kind"),
-        text: opt("text"),
-        reason: opt("reason"),
-        department_id: opt("department_id").and_then(|v| v.parse().ok()),
-        rating: opt("rating").and_then(|v| v.parse().ok()),
-        comment: opt("comment"),
-        resolve_limit: opt("resolve_limit").and_then(|v| v.parse().ok()),
-        version: opt("version").and_then(|v| v.parse().ok()),
-    };
-    let result = blockers::act(&state.app, &page.caller(), blocker_id, &request)
-        .await
-        .map_err(|e| ApiError::app(page.lang, e));
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/blockers/{blocker_id}")).into_response()),
-        Err(e) if e.status.is_server_error() => Err(e),
-        Err(e) if e.status == StatusCode::NOT_FOUND => {
-            let l = Layout::new(&state, &page, "error.title", "nav.stewards", "/blockers").await;
-            Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"))
-        }
-        Err(e) => {
-            let message = match &e.body.field {
-                Some(f) => format!("{f}: {}", e.body.message),
-                None => e.body.message.clone(),
-            };
-            render_detail(&state, &page, &id, e.status, Some(message)).await
-        }
-    }
 }

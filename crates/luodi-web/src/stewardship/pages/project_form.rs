@@ -135,7 +135,7 @@ fn typed_of(p: &Project) -> Typed {
         }
     }
     Typed {
-        form: FormData(pairs),
+        form: FormData::of(pairs),
         phases: p.phases.len(),
     }
 }
@@ -143,7 +143,7 @@ fn typed_of(p: &Project) -> Typed {
 /// A new project's form: one phase, named as the zone names its first (一期).
 fn typed_new() -> Typed {
     Typed {
-        form: FormData(vec![
+        form: FormData::of(vec![
             (phase_key(0, "name"), ordinal(0)),
             (phase_key(0, "status"), "signed".into()),
         ]),
