@@ -794,6 +794,11 @@ mod project_pages {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            r.location(),
+            format!("/projects/{project_id}/phases/1#row-SG06"),
+            "back to the item's row (regression: to `#row-`, the top of the list)"
+        );
         let mut officer = app.login("approval@luodi.demo").await;
         let queue = officer.get(app, "/queue").await;
         assert!(queue.body.contains("SG06"), "{}", queue.body);
