@@ -1512,8 +1512,41 @@ mod home_work {
         assert!(!body.contains("康湾"), "no other enterprise's work: {body}");
     }
 
+    /// The part of a home whose heading links to `href`, as HTML.
+    fn part<'a>(body: &'a str, href: &str) -> &'a str {
+        let heading = format!("<h2><a href=\"{href}\"");
+        body.split("<section class=\"work-part ")
+            .skip(1)
+            .find(|p| p.contains(&heading))
+            .unwrap_or_else(|| panic!("no part linking to {href} in {body}"))
+    }
+
+    /// A phase waiting for its handover names the parcel reserved for it on the landing
+    /// office's home (regression: it said the needs were recorded and asked for a match, as
+    /// for a phase with no parcel yet: the line read the handed-over parcel only).
+    async fn reservation_named(app: &TestApp) {
+        let pid = app.sinopharm().await;
+        let zone = demo::zone_id(&app.store).await.unwrap();
+        let scope = luodi_domain::Scope {
+            zone: Some(zone),
+            enterprise: None,
+        };
+        let phase3 = app.store.project(&scope, pid).await.unwrap().phases[2].id;
+        let token = app.token("landing@luodi.demo").await;
+        app.reserved_parcel(&token, "GX-2027-31", phase3).await;
+        let mut landing = app.login("landing@luodi.demo").await;
+        let body = landing.get(app, "/").await.body;
+        let line = format!("href=\"/projects/{pid}#phase-3\"");
+        let waiting = part(&body, "/projects?stage=land_matched");
+        assert!(waiting.contains(&line), "{waiting}");
+        assert!(waiting.contains("已预留地块 GX-2027-31"), "{waiting}");
+        assert!(!waiting.contains("请匹配并预留"), "{waiting}");
+        assert!(!part(&body, "/projects?stage=signed").contains(&line));
+    }
+
     on_both! {
         each_roles_home_is_its_work_queue => homes;
+        a_reserved_phase_names_its_parcel_on_the_landing_home => reservation_named;
     }
 }
 

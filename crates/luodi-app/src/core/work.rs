@@ -14,6 +14,7 @@ use luodi_domain::stewardship::project::PhaseStatus;
 use luodi_domain::{Lang, Operation};
 
 use super::CoreError;
+use crate::land::parcels as land_parcels;
 use crate::stewardship::blockers::{self, BlockerQuery, BlockerResponse};
 use crate::{App, Caller};
 
@@ -446,19 +447,20 @@ impl Context {
                 } else {
                     PhaseStatus::LandMatched
                 };
-                let lines = self
-                    .projects(app, caller)
-                    .await?
-                    .iter()
-                    .flat_map(|p| {
-                        p.phases
-                            .iter()
-                            .filter(|ph| ph.status == stage)
-                            .map(move |ph| (p, ph))
-                    })
-                    .map(|(p, ph)| WorkLine {
-                        text: format!("{} {}", p.name, ph.name),
-                        detail: match (&ph.parcel_code, &ph.land_needs) {
+                let sees_parcels = caller.zone_for(Operation::ViewParcels).is_ok();
+                let mut lines = Vec::new();
+                for p in self.projects(app, caller).await? {
+                    for ph in p.phases.iter().filter(|ph| ph.status == stage) {
+                        // A reservation is the parcel's, not the phase's: the phase names
+                        // its parcel only once it is handed over.
+                        let reserved = if sees_parcels && stage == PhaseStatus::LandMatched {
+                            land_parcels::reserved_for(app, caller, ph.id)
+                                .await?
+                                .map(|parcel| parcel.code)
+                        } else {
+                            None
+                        };
+                        let detail = match (reserved.as_ref(), &ph.land_needs) {
                             (Some(code), _) => {
                                 i18n::fill(lang, "home.work.reserved_parcel", &[("code", code)])
                             }
@@ -466,10 +468,14 @@ impl Context {
                                 i18n::text(lang, "home.work.needs_recorded").to_string()
                             }
                             (None, None) => i18n::text(lang, "home.work.needs_missing").to_string(),
-                        },
-                        href: format!("/projects/{}#phase-{}", p.id, ph.seq),
-                    })
-                    .collect();
+                        };
+                        lines.push(WorkLine {
+                            text: format!("{} {}", p.name, ph.name),
+                            detail,
+                            href: format!("/projects/{}#phase-{}", p.id, ph.seq),
+                        });
+                    }
+                }
                 if w == Work::PhasesWaitingForLand {
                     part(
                         "home.work.waiting_for_land",
