@@ -5,6 +5,7 @@
 //! their pages say.
 
 use chrono::{Datelike, Duration, NaiveDate};
+use luodi_domain::approvals::catalogue::Catalogue;
 use luodi_domain::approvals::service_item::{ClockStatus as ItemClock, ItemState};
 use luodi_domain::core::i18n;
 use luodi_domain::core::policy::{Work, home_work};
@@ -106,6 +107,17 @@ struct Context {
 
 fn item_href(project: i64, seq: i64, code: &str) -> String {
     format!("/projects/{project}/phases/{seq}#row-{code}")
+}
+
+/// Item `code`'s name in `lang`, as the catalogue its list was made from names it.
+fn item_name(catalogue: &Catalogue, code: &str, lang: Lang) -> String {
+    catalogue
+        .item(code)
+        .map(|c| match lang {
+            Lang::Zh => c.name_zh.clone(),
+            Lang::En => c.name_en.clone(),
+        })
+        .unwrap_or_else(|| code.to_string())
 }
 
 fn blocker_line(b: &BlockerResponse, lang: Lang) -> WorkLine {
@@ -388,31 +400,66 @@ impl Context {
                 entries.sort_by_key(|e| e.clock.due);
                 let lines = entries
                     .into_iter()
-                    .map(|e| {
-                        let c = e.catalogue.item(&e.item.code);
-                        WorkLine {
-                            text: c
-                                .map(|c| match lang {
-                                    Lang::Zh => c.name_zh.clone(),
-                                    Lang::En => c.name_en.clone(),
-                                })
-                                .unwrap_or_else(|| e.item.code.clone()),
-                            detail: i18n::fill(
-                                lang,
-                                "home.work.queue_detail",
-                                &[
-                                    ("project", &format!("{} {}", e.project_name, e.phase_name)),
-                                    (
-                                        "due",
-                                        &e.clock.due.map(|d| d.to_string()).unwrap_or_default(),
-                                    ),
-                                ],
-                            ),
-                            href: item_href(e.project_id, e.seq, &e.item.code),
-                        }
+                    .map(|e| WorkLine {
+                        text: item_name(&e.catalogue, &e.item.code, lang),
+                        detail: i18n::fill(
+                            lang,
+                            "home.work.queue_detail",
+                            &[
+                                ("project", &format!("{} {}", e.project_name, e.phase_name)),
+                                (
+                                    "due",
+                                    &e.clock.due.map(|d| d.to_string()).unwrap_or_default(),
+                                ),
+                            ],
+                        ),
+                        href: item_href(e.project_id, e.seq, &e.item.code),
                     })
                     .collect();
                 part(title, empty, format!("/queue?due={due}"), tone, lines)
+            }
+            Work::DepartmentToAccept => {
+                let Some(queue) = self.queue(app, caller).await? else {
+                    return Ok(part(
+                        "home.work.to_accept",
+                        "home.work.no_department",
+                        "/queue",
+                        Tone::Calm,
+                        Vec::new(),
+                    ));
+                };
+                let mut entries: Vec<_> = queue
+                    .entries
+                    .iter()
+                    .filter(|e| e.item.state == ItemState::Submitted)
+                    .collect();
+                // The longest waiting first.
+                entries.sort_by_key(|e| e.submitted);
+                let lines = entries
+                    .into_iter()
+                    .map(|e| WorkLine {
+                        text: item_name(&e.catalogue, &e.item.code, lang),
+                        detail: i18n::fill(
+                            lang,
+                            "home.work.submitted_detail",
+                            &[
+                                ("project", &format!("{} {}", e.project_name, e.phase_name)),
+                                (
+                                    "date",
+                                    &e.submitted.map(|d| d.to_string()).unwrap_or_default(),
+                                ),
+                            ],
+                        ),
+                        href: item_href(e.project_id, e.seq, &e.item.code),
+                    })
+                    .collect();
+                part(
+                    "home.work.to_accept",
+                    "home.work.to_accept_none",
+                    "/queue?state=submitted",
+                    Tone::Warn,
+                    lines,
+                )
             }
             Work::DepartmentBlockers => {
                 let department = caller.policy.department.map(|d| d.0);
@@ -553,15 +600,8 @@ impl Context {
                             if !wanted {
                                 continue;
                             }
-                            let name = catalogue
-                                .item(&item.code)
-                                .map(|c| match lang {
-                                    Lang::Zh => c.name_zh.clone(),
-                                    Lang::En => c.name_en.clone(),
-                                })
-                                .unwrap_or_else(|| item.code.clone());
                             lines.push(WorkLine {
-                                text: name,
+                                text: item_name(&catalogue, &item.code, lang),
                                 detail: format!("{} {}", p.name, ph.name),
                                 href: item_href(p.id, ph.seq, &item.code),
                             });
