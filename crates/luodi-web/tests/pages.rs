@@ -1456,6 +1456,10 @@ mod home_work {
                 .starts_with("/blockers?state=open&waiting_on=department&department="),
             "{p:?}"
         );
+        assert!(
+            body.contains("id=\"work-department_overdue\""),
+            "each part has an id of its own: {body}"
+        );
         // The landing office: signed phases waiting for land, reservations waiting for
         // handover.
         let body = home("landing@luodi.demo").await;

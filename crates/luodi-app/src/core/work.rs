@@ -67,6 +67,15 @@ pub struct WorkPart {
     pub empty_key: &'static str,
 }
 
+impl WorkPart {
+    /// Its name, as its heading's key names it (`waiting_for_land`): the page's id for it.
+    pub fn name(&self) -> &'static str {
+        self.title_key
+            .strip_prefix("home.work.")
+            .unwrap_or(self.title_key)
+    }
+}
+
 fn part(
     title_key: &'static str,
     empty_key: &'static str,
@@ -353,16 +362,6 @@ impl Context {
                 }
             }
             Work::DepartmentOverdue | Work::DepartmentDueToday | Work::DepartmentDueThisWeek => {
-                let Some(queue) = self.queue(app, caller).await? else {
-                    return Ok(part(
-                        "home.work.department_overdue",
-                        "home.work.no_department",
-                        "/queue",
-                        Tone::Calm,
-                        Vec::new(),
-                    ));
-                };
-                let end = week_end(today);
                 let (title, empty, due, tone): (&'static str, &'static str, &str, Tone) = match w {
                     Work::DepartmentOverdue => (
                         "home.work.department_overdue",
@@ -383,6 +382,17 @@ impl Context {
                         Tone::Warn,
                     ),
                 };
+                // Each part keeps its own heading (and so its id on the page).
+                let Some(queue) = self.queue(app, caller).await? else {
+                    return Ok(part(
+                        title,
+                        "home.work.no_department",
+                        "/queue",
+                        Tone::Calm,
+                        Vec::new(),
+                    ));
+                };
+                let end = week_end(today);
                 let mut entries: Vec<_> = queue
                     .entries
                     .iter()
