@@ -1,7 +1,9 @@
 // End-to-end: the demo in real headless Chromium. Starts `luodi demo` on a fresh SQLite
 // file and a free loopback port, then logs in as the demo admin, switches the language,
 // submits an enterprise with a wrong code and sees the error beside the field, then a
-// right one, and checks an enterprise user cannot open another enterprise's page.
+// right one, and checks an enterprise user cannot open another enterprise's page. The
+// main job is walked through every role's pages, from a project recorded to an item
+// approved, each role's home read at each step.
 // Screenshots go to e2e/out/ (and the README's to docs/ when LUODI_SCREENSHOT=1).
 // Every page is checked by axe-core (from this folder's node_modules, injected into the
 // page by the test: Luodi serves no script) as every role that can see it, in both
@@ -329,6 +331,267 @@ test('the enterprise submits an item and the department accepts and returns it; 
   await officer.screenshot({ path: join(out, 'service-list-returned.png') });
   await officer.context().close();
   await enterprise.context().close();
+});
+
+// The main job, walked in the browser by each role in turn, with no API call and no
+// command: the investment office records a project with two phases and their conditions;
+// the landing office records phase 1's land needs, matches, reserves the first-ranked
+// parcel and hands it over; the phase's service list and forecast appear; the enterprise
+// submits an item, which the department accepts, returns, and approves once resubmitted.
+// Each role's home is read at each step: the work appears there, links to where it is
+// done, and leaves when it is done. The project's id and every user's page stay in
+// variables, so the steps that follow (blockers) go on from where this ends.
+test('the main job, walked in the browser: a project recorded, its land matched, reserved and handed over, its list and forecast, an item submitted, accepted, returned and approved; each home along the way', async () => {
+  const started = Date.now();
+  // Each user in a browser of their own, in Chinese (a user's language is kept with the
+  // user, and other tests switch it).
+  const as = async (email) => {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    await login(page, email);
+    await page.waitForURL(`${base}/`);
+    await useLang(page, 'zh-CN');
+    return page;
+  };
+  // A user's home, part by part (by the part's id): its count and its lines.
+  const home = async (page) => {
+    await page.goto(`${base}/`);
+    return page.locator('#work .work-part').evaluateAll((parts) => Object.fromEntries(parts.map((p) => [p.id.replace(/^work-/, ''), {
+      count: Number(p.querySelector('h2 .count').textContent),
+      lines: [...p.querySelectorAll('li')].map((li) => ({ href: li.querySelector('a').getAttribute('href'), text: li.querySelector('a').textContent, detail: li.querySelector('.muted')?.textContent ?? '' })),
+    }])));
+  };
+  const line = (part, href) => part.lines.find((l) => l.href === href);
+  // Follows a link and waits for the page it opens.
+  const follow = async (page, selector) => {
+    await Promise.all([page.waitForNavigation(), page.locator(selector).first().click()]);
+  };
+  // A step on an item of a service list, as the page offers it.
+  const step = async (page, code, kind, fields = {}) => {
+    await page.locator(`#row-${code} summary`).click();
+    await page.locator(`#kind-${code}`).selectOption(kind);
+    for (const [name, value] of Object.entries(fields)) await page.locator(`#${name}-${code}`).fill(value);
+    await follow(page, `#step-${code} button[type=submit]`);
+    assert.equal(await page.locator('#step-error').count(), 0, `${kind} ${code}: ${await page.locator('#step-error').allInnerTexts()}`);
+    assert.ok(page.url().endsWith(`#row-${code}`), `back at the item's row: ${page.url()}`);
+    return page.locator(`#status-${code}`).innerText();
+  };
+
+  const investment = await as('investment@luodi.demo');
+  const landing = await as('landing@luodi.demo');
+  const enterprise = await as('enterprise@luodi.demo');
+  const officer = await as('approval@luodi.demo');
+
+  // --- The investment office records the project: the enterprise user's own, two signed
+  // phases, each with its conditions, one left to be confirmed.
+  const landingAtFirst = await home(landing);
+  const investmentAtFirst = await home(investment);
+  await investment.goto(`${base}/projects`);
+  await follow(investment, '#new-project');
+  const projectName = '国药细胞治疗中试基地';
+  await investment.selectOption('#enterprise_id', { label: '青岛国药科技城发展有限公司' });
+  await investment.fill('#name', projectName);
+  await investment.fill('#total_investment_wan', '52000');
+  await investment.fill('#industry_code', 'C2761');
+  await investment.selectOption('#chain_position', 'midstream');
+  await investment.fill('#expected_output_wan', '80000');
+  await investment.fill('#expected_tax_wan', '3200.5');
+  await investment.fill('#jobs', '260');
+  await investment.selectOption('#steward_user_id', { label: '陈静' });
+  const conditions = async (seq, chosen) => {
+    for (const [field, value] of Object.entries(chosen)) {
+      const input = investment.locator(`#phase${seq}_${field}`);
+      if ((await input.evaluate((e) => e.tagName)) === 'SELECT') await input.selectOption(value);
+      else await input.fill(value);
+    }
+  };
+  // Phase 1 leaves pathogens (涉及病原微生物) to be confirmed; phase 2, its EIA class.
+  await conditions(1, { approval_route: 'filing', eia_class: 'report_table', land_supply: 'auction', new_construction: 'yes', foreign_invested: 'no', hazardous_chemicals: 'no', radiation: 'no', occupational_hazards: 'yes', special_equipment: 'no', investment_wan: '32000', fixed_asset_investment_wan: '25000', land_area_mu: '90', floor_area_m2: '60000', civil_floor_area_m2: '0', height_m: '24', energy_tce: '3000', construction_months: '18' });
+  await follow(investment, '#add-phase');
+  assert.equal(await investment.inputValue('#name'), projectName, 'adding a phase keeps what was typed');
+  assert.equal(await investment.inputValue('#phase1_approval_route'), 'filing');
+  await investment.fill('#phase2_name', '二期');
+  await investment.selectOption('#phase2_status', 'signed');
+  await investment.locator('#phase-2 details.conditions summary').click();
+  await conditions(2, { approval_route: 'approval', land_supply: 'auction', new_construction: 'yes', foreign_invested: 'no', hazardous_chemicals: 'yes', radiation: 'no', pathogens: 'no', occupational_hazards: 'yes', special_equipment: 'yes', investment_wan: '20000', fixed_asset_investment_wan: '16000', land_area_mu: '60', floor_area_m2: '40000', civil_floor_area_m2: '0', height_m: '30', energy_tce: '1200', construction_months: '24' });
+  await follow(investment, '#save');
+  const created = investment.url().match(/\/projects\/(\d+)\?done=created$/);
+  assert.ok(created, `the save opens the project: ${investment.url()}`);
+  const projectId = Number(created[1]);
+  const projectUrl = `${base}/projects/${projectId}`;
+  assert.equal(await investment.locator('h1').innerText(), projectName);
+  assert.ok(await investment.locator('#notice').isVisible(), 'the save is confirmed');
+  for (const seq of [1, 2]) {
+    assert.equal(await investment.locator(`#phase-${seq} td`).nth(1).innerText(), '已签约');
+    assert.equal(await investment.locator(`#conditions-${seq}-unknown`).innerText(), '（1 项待确认）');
+  }
+  const described = async (seq) => Object.fromEntries(await investment.locator(`#conditions-${seq}-known > div`).evaluateAll((ds) => ds.map((d) => [d.querySelector('dt').textContent, d.querySelector('dd').textContent])));
+  const phase1 = await described(1);
+  assert.equal(phase1['立项方式'], '备案');
+  assert.equal(phase1['环评类别'], '环境影响报告表');
+  assert.equal(phase1['供地方式'], '招拍挂出让');
+  assert.equal(phase1['本期投资（万元）'], '32,000');
+  assert.equal(phase1['涉及病原微生物'], undefined, 'left to be confirmed');
+  const phase2 = await described(2);
+  assert.equal(phase2['立项方式'], '核准');
+  assert.equal(phase2['涉及危险化学品'], '是');
+  assert.equal(phase2['环评类别'], undefined, 'left to be confirmed');
+  // The investment office's home: both phases have a condition to confirm and wait for land.
+  let work = await home(investment);
+  for (const seq of [1, 2]) {
+    assert.equal(line(work.conditions, `/projects/${projectId}/edit#phase-${seq}`)?.detail, '1 项条件待确认');
+    assert.ok(line(work.waiting_for_land, `/projects/${projectId}#phase-${seq}`));
+  }
+  assert.equal(work.conditions.count, investmentAtFirst.conditions.count + 2);
+  assert.equal(work.waiting_for_land.count, investmentAtFirst.waiting_for_land.count + 2);
+
+  // --- The landing office: phase 1's land needs, a match, a reservation, the handover.
+  work = await home(landing);
+  assert.equal(work.waiting_for_land.count, landingAtFirst.waiting_for_land.count + 2);
+  assert.equal(line(work.waiting_for_land, `/projects/${projectId}#phase-1`)?.detail, '尚未登记用地需求');
+  assert.equal(line(work.waiting_for_land, `/projects/${projectId}#phase-2`)?.detail, '尚未登记用地需求');
+  assert.equal(work.waiting_for_handover.count, landingAtFirst.waiting_for_handover.count);
+  await follow(landing, `#work-waiting_for_land a[href="/projects/${projectId}#phase-1"]`);
+  await landing.locator('#land-1 details summary').click();
+  const needs = { area_mu_min: '60', area_mu_max: '120', industry: 'C2761', investment_wan: '32000', annual_tax_wan: '3200', annual_output_wan: '80000', power_kva: '4000', water_m3_per_day: '400', budget_per_mu_wan: '40', wanted_by: '2027-03-31' };
+  for (const [field, value] of Object.entries(needs)) await landing.fill(`#needs-1-${field}`, value);
+  await landing.selectOption('#needs-1-sewage_class', 'B');
+  await follow(landing, '#needs-form-1 button[type=submit]');
+  assert.match(await landing.locator('#project-notice').innerText(), /已保存一期的用地需求/);
+  assert.match(await landing.locator('#needs-1').innerText(), /60–120 亩/);
+  work = await home(landing);
+  assert.equal(line(work.waiting_for_land, `/projects/${projectId}#phase-1`)?.detail, '用地需求已登记：请匹配并预留');
+
+  await landing.goto(projectUrl);
+  await follow(landing, '#match-1');
+  assert.match(await landing.locator('#match-summary').innerText(), /共 \d+ 宗地块，\d+ 宗满足全部硬性条件/);
+  const parcelCode = await landing.locator('#rank-1 h3 a').innerText();
+  await landing.locator('#rank-1 form.reserve-form input[name=reason]').fill('面积、产业准入与污水类别均满足，综合得分第一');
+  await follow(landing, '#rank-1 form.reserve-form button[type=submit]');
+  assert.equal(landing.url(), `${projectUrl}?reserved=1#land-1`);
+  assert.match(await landing.locator('#project-notice').innerText(), new RegExp(`已将地块 ${parcelCode} 预留给一期`));
+  assert.match(await landing.locator('#reserved-1').innerText(), new RegExp(parcelCode));
+  assert.equal(await landing.locator('#phase-1 td').nth(1).innerText(), '已匹配地块');
+  work = await home(landing);
+  assert.equal(line(work.waiting_for_land, `/projects/${projectId}#phase-1`), undefined, 'matched, it waits for land no more');
+  assert.ok(line(work.waiting_for_land, `/projects/${projectId}#phase-2`), 'phase 2 still waits');
+  assert.equal(work.waiting_for_land.count, landingAtFirst.waiting_for_land.count + 1);
+  assert.equal(line(work.waiting_for_handover, `/projects/${projectId}#phase-1`)?.detail, `已预留地块 ${parcelCode}`);
+  assert.equal(work.waiting_for_handover.count, landingAtFirst.waiting_for_handover.count + 1);
+
+  // The handover form offers the reserved parcel and ticks its own regional assessments.
+  await follow(landing, `#work-waiting_for_handover a[href="/projects/${projectId}#phase-1"]`);
+  await landing.locator('#phase-1 details:has(#handover-1) > summary').click();
+  assert.equal(await landing.inputValue('#parcel-1'), parcelCode);
+  const ticked = await landing.locator('#handover-1 input[name=assessment]:checked').count();
+  assert.ok(ticked >= 1, "the parcel's own assessments are ticked");
+  const today = await landing.inputValue('#date-1');
+  await follow(landing, '#handover-1 button[type=submit]');
+  assert.equal(landing.url(), `${projectUrl}/phases/1`, 'the handover opens the list it made');
+  await landing.goto(projectUrl);
+  const handedOver = await landing.locator('#phase-1 td').allInnerTexts();
+  assert.deepEqual(handedOver.slice(1, 4), ['已交地', parcelCode, today]);
+  assert.ok(await landing.locator('#list-1').isVisible());
+  assert.equal(await landing.locator('#phase-2 td').nth(1).innerText(), '已签约');
+  work = await home(landing);
+  assert.equal(line(work.waiting_for_land, `/projects/${projectId}#phase-1`), undefined);
+  assert.equal(line(work.waiting_for_handover, `/projects/${projectId}#phase-1`), undefined, 'handed over, it waits no more');
+  assert.equal(work.waiting_for_handover.count, landingAtFirst.waiting_for_handover.count);
+  work = await home(investment);
+  assert.equal(line(work.conditions, `/projects/${projectId}/edit#phase-1`), undefined, 'a phase handed over has its list: nothing left to confirm');
+  assert.ok(line(work.conditions, `/projects/${projectId}/edit#phase-2`));
+
+  // --- The list and the forecast, as the enterprise sees them from its project's page.
+  work = await home(enterprise);
+  assert.match(line(work.forecasts, `/projects/${projectId}/phases/1/gantt`)?.detail ?? '', /^P50 开工 \d{4}-\d{2}-\d{2}（目标 \d{4}-\d{2}-\d{2}）$/);
+  await enterprise.goto(projectUrl);
+  await follow(enterprise, '#list-1');
+  assert.match(await enterprise.locator('#list-summary').innerText(), new RegExp(`^共 \\d+ 项；${today} 交地`));
+  const waived = enterprise.locator('table.service-list tbody tr').filter({ has: enterprise.locator('.status', { hasText: /^免于办理$/ }) });
+  assert.ok((await waived.count()) >= 1, "the parcel's assessments waive items");
+  for (const note of await waived.locator('td:nth-child(2) .muted').allInnerTexts()) assert.match(note, /区域评估，免于办理/);
+  await follow(enterprise, '#gantt-link');
+  assert.match(await enterprise.locator('#forecast-facts').innerText(), /开工\s+\d{4}-\d{2}-\d{2} · P50 \d{4}-\d{2}-\d{2}/);
+  assert.ok(await enterprise.locator('#gantt svg').isVisible());
+
+  // --- The enterprise submits. What it may submit now is on its home; the approval
+  // bureau's first item, 投资项目赋码 (KB02), waits for the company's registration (KB01).
+  const row = (code) => `/projects/${projectId}/phases/1#row-${code}`;
+  work = await home(enterprise);
+  for (const code of ['KB01', 'GK03', 'SF01']) assert.ok(line(work.to_submit, row(code)), `${code} may be submitted`);
+  assert.equal(line(work.to_submit, row('KB02')), undefined, 'KB02 waits for KB01');
+  await follow(enterprise, `#work-to_submit a[href="${row('KB01')}"]`);
+  assert.equal(await step(enterprise, 'KB01', 'submit'), '待受理');
+  // The demo has no officer of the market regulation bureau: the administrator, who may
+  // decide any item, registers the company in its place.
+  const admin = await as('admin@luodi.demo');
+  await admin.goto(`${projectUrl}/phases/1`);
+  await step(admin, 'KB01', 'accept');
+  assert.equal(await step(admin, 'KB01', 'approve'), '已办结');
+  await admin.context().close();
+  work = await home(enterprise);
+  assert.equal(line(work.to_submit, row('KB01')), undefined, 'submitted, it is no longer to submit');
+  assert.equal(line(work.to_submit, row('KB02'))?.text, '投资项目赋码', 'KB01 approved, KB02 may be submitted');
+  const returnedAtFirst = work.returned.count;
+  const officerAtFirst = await home(officer);
+  await follow(enterprise, `#work-to_submit a[href="${row('KB02')}"]`);
+  assert.equal(await step(enterprise, 'KB02', 'submit'), '待受理');
+
+  // --- The approval bureau accepts, returns for correction, and approves the resubmission.
+  work = await home(officer);
+  assert.match(line(work.to_accept, row('KB02'))?.detail ?? '', new RegExp(`^${projectName} 一期 · ${today} 申报$`));
+  assert.equal(work.to_accept.count, officerAtFirst.to_accept.count + 1);
+  await follow(officer, '#work-to_accept h2 a');
+  assert.match(officer.url(), /\/queue\?state=submitted$/);
+  assert.ok(await officer.locator('#queue-table tr', { hasText: projectName }).filter({ hasText: 'KB02' }).isVisible(), 'the queue lists it');
+  await officer.goto(`${base}/`);
+  await follow(officer, `#work-to_accept a[href="${row('KB02')}"]`);
+  assert.match(await step(officer, 'KB02', 'accept'), /^(办理中|2 个工作日内到期)$/);
+  // Accepted, the item has a due date, and the home shows it by that date: today, this week
+  // (to Sunday), or later, when it is on none of the parts.
+  const due = await officer.locator('#due-KB02').innerText();
+  const dayOf = (d) => new Date(`${d}T00:00:00Z`);
+  const weekEnd = new Date(dayOf(today).getTime() + ((7 - dayOf(today).getUTCDay()) % 7) * 86400000).toISOString().slice(0, 10);
+  const duePart = due === today ? 'department_today' : due <= weekEnd ? 'department_week' : null;
+  const onTheClock = (w) => ['department_overdue', 'department_today', 'department_week'].filter((p) => line(w[p], row('KB02')));
+  work = await home(officer);
+  assert.equal(line(work.to_accept, row('KB02')), undefined, 'accepted, it waits for acceptance no more');
+  assert.equal(work.to_accept.count, officerAtFirst.to_accept.count);
+  assert.deepEqual(onTheClock(work), duePart ? [duePart] : [], `due ${due}, today ${today}`);
+
+  await follow(officer, `#work a[href="${row('KB02')}"]`);
+  assert.equal(await step(officer, 'KB02', 'return', { reason: '营业执照副本不清晰，请补正' }), '计时暂停（补正/特别程序）');
+  work = await home(officer);
+  assert.deepEqual(onTheClock(work), [], 'returned, its clock stops');
+  work = await home(enterprise);
+  assert.equal(line(work.returned, row('KB02'))?.detail, `${projectName} 一期`);
+  assert.equal(work.returned.count, returnedAtFirst + 1);
+  await follow(enterprise, `#work-returned a[href="${row('KB02')}"]`);
+  assert.match(await step(enterprise, 'KB02', 'resubmit'), /^(办理中|2 个工作日内到期)$/);
+  work = await home(enterprise);
+  assert.equal(line(work.returned, row('KB02')), undefined, 'resubmitted, it is no longer returned');
+  assert.equal(work.returned.count, returnedAtFirst);
+
+  work = await home(officer);
+  assert.equal(line(work.to_accept, row('KB02')), undefined, 'a resubmission after acceptance needs no second acceptance');
+  assert.deepEqual(onTheClock(work), duePart ? [duePart] : [], 'resubmitted, its clock runs again');
+  await officer.goto(`${projectUrl}/phases/1`);
+  assert.equal(await step(officer, 'KB02', 'approve'), '已办结');
+  work = await home(officer);
+  assert.deepEqual(onTheClock(work), [], 'approved, it is done');
+  assert.equal(line(work.to_accept, row('KB02')), undefined);
+  // The approval opens what waited for it: the filing (KB03, for a project filed) and the
+  // EIA report form (PG02, for its EIA class) may be submitted now.
+  work = await home(enterprise);
+  assert.equal(line(work.to_submit, row('KB02')), undefined);
+  assert.equal(line(work.to_submit, row('KB03'))?.text, '企业投资项目备案');
+  assert.equal(line(work.to_submit, row('PG02'))?.text, '环境影响报告表审批');
+  assert.equal(line(work.to_submit, row('PG01')), undefined, 'the EIA report book is not for this project');
+
+  // --- blockers: raised with an attachment, answered with an internal note, confirmed and rated (added with the ticket work) ---
+
+  console.log(`the main job walked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  for (const page of [investment, landing, enterprise, officer]) await page.context().close();
 });
 
 test('an enterprise user sees its own enterprise and a 404 for another', async () => {

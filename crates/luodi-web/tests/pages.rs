@@ -794,6 +794,11 @@ mod project_pages {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            r.location(),
+            format!("/projects/{project_id}/phases/1#row-SG06"),
+            "back to the item's row (regression: to `#row-`, the top of the list)"
+        );
         let mut officer = app.login("approval@luodi.demo").await;
         let queue = officer.get(app, "/queue").await;
         assert!(queue.body.contains("SG06"), "{}", queue.body);
@@ -1862,15 +1867,20 @@ mod home_work {
             p.iter().map(|x| x.2.as_str()).collect::<Vec<_>>()[..3],
             ["/queue?due=overdue", "/queue?due=today", "/queue?due=week"]
         );
+        assert_eq!(p[3].2, "/queue?state=submitted");
         assert!(
-            p[3].2
+            p[4].2
                 .starts_with("/blockers?state=open&waiting_on=department&department="),
             "{p:?}"
         );
         // And what is assigned to them by name: nothing in the demo.
         assert_eq!(
-            (p[4].1, p[4].2.as_str()),
+            (p[5].1, p[5].2.as_str()),
             (0, "/blockers?state=open&assignee=me")
+        );
+        assert!(
+            body.contains("id=\"work-department_overdue\""),
+            "each part has an id of its own: {body}"
         );
         // The landing office: signed phases waiting for land, reservations waiting for
         // handover.
@@ -1929,8 +1939,121 @@ mod home_work {
         assert!(!body.contains("康湾"), "no other enterprise's work: {body}");
     }
 
+    /// The part of a home whose heading links to `href`, as HTML.
+    fn part<'a>(body: &'a str, href: &str) -> &'a str {
+        let heading = format!("<h2><a href=\"{href}\"");
+        body.split("<section class=\"work-part ")
+            .skip(1)
+            .find(|p| p.contains(&heading))
+            .unwrap_or_else(|| panic!("no part linking to {href} in {body}"))
+    }
+
+    /// The count a home's part shows.
+    fn count(part: &str) -> usize {
+        part.split("<span class=\"count\">")
+            .nth(1)
+            .and_then(|c| c.split('<').next())
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("no count in {part}"))
+    }
+
+    /// A phase waiting for its handover names the parcel reserved for it on the landing
+    /// office's home (regression: it said the needs were recorded and asked for a match, as
+    /// for a phase with no parcel yet: the line read the handed-over parcel only).
+    async fn reservation_named(app: &TestApp) {
+        let pid = app.sinopharm().await;
+        let zone = demo::zone_id(&app.store).await.unwrap();
+        let scope = luodi_domain::Scope {
+            zone: Some(zone),
+            enterprise: None,
+        };
+        let phase3 = app.store.project(&scope, pid).await.unwrap().phases[2].id;
+        let token = app.token("landing@luodi.demo").await;
+        app.reserved_parcel(&token, "GX-2027-31", phase3).await;
+        let mut landing = app.login("landing@luodi.demo").await;
+        let body = landing.get(app, "/").await.body;
+        let line = format!("href=\"/projects/{pid}#phase-3\"");
+        let waiting = part(&body, "/projects?stage=land_matched");
+        assert!(waiting.contains(&line), "{waiting}");
+        assert!(waiting.contains("已预留地块 GX-2027-31"), "{waiting}");
+        assert!(!waiting.contains("请匹配并预留"), "{waiting}");
+        assert!(!part(&body, "/projects?stage=signed").contains(&line));
+    }
+
+    /// The id of item `code`'s row on a service list page (its step form's action).
+    fn item_id(list: &str, code: &str) -> String {
+        list.split(&format!("id=\"step-{code}\""))
+            .next()
+            .unwrap()
+            .rsplit("action=\"/service-items/")
+            .next()
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Takes step `kind` of item `item` of phase 1 of project `pid` on its list, today.
+    async fn take_step(
+        app: &TestApp,
+        b: &mut Browser,
+        item: &str,
+        pid: i64,
+        csrf: &str,
+        kind: &str,
+    ) {
+        let pid = pid.to_string();
+        let form = [
+            ("_csrf", csrf),
+            ("kind", kind),
+            ("project_id", pid.as_str()),
+            ("seq", "1"),
+        ];
+        let r = b
+            .post(app, &format!("/service-items/{item}/steps"), &form)
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{kind}: {}", r.body);
+    }
+
+    /// An item the enterprise submitted waits on the department's home until the
+    /// department accepts it (regression: the home listed only items with a due date, which
+    /// an item has from its acceptance on, so a submission waiting to be accepted showed
+    /// nowhere on the home of those who accept it).
+    async fn submitted_waits_for_acceptance(app: &TestApp) {
+        let pid = app.sinopharm().await;
+        let row = format!("href=\"/projects/{pid}/phases/1#row-SG06\"");
+        let mut officer = app.login("approval@luodi.demo").await;
+        let body = officer.get(app, "/").await.body;
+        let before = part(&body, "/queue?state=submitted");
+        assert!(!before.contains(&row), "{before}");
+        let waiting = count(before);
+
+        let mut enterprise = app.login("enterprise@luodi.demo").await;
+        let list = enterprise
+            .get(app, &format!("/projects/{pid}/phases/1"))
+            .await;
+        let sg06 = item_id(&list.body, "SG06");
+        take_step(app, &mut enterprise, &sg06, pid, &list.csrf(), "submit").await;
+        let body = officer.get(app, "/").await.body;
+        let now = part(&body, "/queue?state=submitted");
+        assert!(
+            now.contains(&row) && now.contains("建筑工程施工许可证核发"),
+            "{now}"
+        );
+        assert_eq!(count(now), waiting + 1);
+        let csrf = officer.get(app, "/queue").await.csrf();
+        take_step(app, &mut officer, &sg06, pid, &csrf, "accept").await;
+        let body = officer.get(app, "/").await.body;
+        let after = part(&body, "/queue?state=submitted");
+        assert!(!after.contains(&row), "accepted, it waits no more: {after}");
+        assert_eq!(count(after), waiting);
+    }
+
     on_both! {
         each_roles_home_is_its_work_queue => homes;
+        a_reserved_phase_names_its_parcel_on_the_landing_home => reservation_named;
+        a_submission_waits_on_the_departments_home_until_accepted => submitted_waits_for_acceptance;
     }
 }
 

@@ -83,6 +83,9 @@ pub enum CoreError {
     /// A use case of forecast that a core view reads (the home's forecasts).
     #[error(transparent)]
     Forecast(#[from] crate::forecast::ForecastError),
+    /// A use case of land that a core view reads (the home's reserved parcels).
+    #[error(transparent)]
+    Land(#[from] crate::land::LandError),
 }
 
 impl CoreError {
@@ -155,6 +158,7 @@ impl From<CoreError> for Problem {
             CoreError::Stewardship(e) => e.into(),
             CoreError::Approvals(e) => e.into(),
             CoreError::Forecast(e) => e.into(),
+            CoreError::Land(e) => e.into(),
         }
     }
 }

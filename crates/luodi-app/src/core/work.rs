@@ -5,6 +5,7 @@
 //! their pages say.
 
 use chrono::{Datelike, Duration, NaiveDate};
+use luodi_domain::approvals::catalogue::Catalogue;
 use luodi_domain::approvals::service_item::{ClockStatus as ItemClock, ItemState};
 use luodi_domain::core::i18n;
 use luodi_domain::core::policy::{Work, home_work};
@@ -14,6 +15,7 @@ use luodi_domain::stewardship::project::PhaseStatus;
 use luodi_domain::{Lang, Operation};
 
 use super::CoreError;
+use crate::land::parcels as land_parcels;
 use crate::stewardship::blockers::{self, BlockerQuery, BlockerResponse};
 use crate::{App, Caller};
 
@@ -65,6 +67,15 @@ pub struct WorkPart {
     pub empty_key: &'static str,
 }
 
+impl WorkPart {
+    /// Its name, as its heading's key names it (`waiting_for_land`): the page's id for it.
+    pub fn name(&self) -> &'static str {
+        self.title_key
+            .strip_prefix("home.work.")
+            .unwrap_or(self.title_key)
+    }
+}
+
 fn part(
     title_key: &'static str,
     empty_key: &'static str,
@@ -105,6 +116,17 @@ struct Context {
 
 fn item_href(project: i64, seq: i64, code: &str) -> String {
     format!("/projects/{project}/phases/{seq}#row-{code}")
+}
+
+/// Item `code`'s name in `lang`, as the catalogue its list was made from names it.
+fn item_name(catalogue: &Catalogue, code: &str, lang: Lang) -> String {
+    catalogue
+        .item(code)
+        .map(|c| match lang {
+            Lang::Zh => c.name_zh.clone(),
+            Lang::En => c.name_en.clone(),
+        })
+        .unwrap_or_else(|| code.to_string())
 }
 
 fn blocker_line(b: &BlockerResponse, lang: Lang) -> WorkLine {
@@ -340,16 +362,6 @@ impl Context {
                 }
             }
             Work::DepartmentOverdue | Work::DepartmentDueToday | Work::DepartmentDueThisWeek => {
-                let Some(queue) = self.queue(app, caller).await? else {
-                    return Ok(part(
-                        "home.work.department_overdue",
-                        "home.work.no_department",
-                        "/queue",
-                        Tone::Calm,
-                        Vec::new(),
-                    ));
-                };
-                let end = week_end(today);
                 let (title, empty, due, tone): (&'static str, &'static str, &str, Tone) = match w {
                     Work::DepartmentOverdue => (
                         "home.work.department_overdue",
@@ -370,6 +382,17 @@ impl Context {
                         Tone::Warn,
                     ),
                 };
+                // Each part keeps its own heading (and so its id on the page).
+                let Some(queue) = self.queue(app, caller).await? else {
+                    return Ok(part(
+                        title,
+                        "home.work.no_department",
+                        "/queue",
+                        Tone::Calm,
+                        Vec::new(),
+                    ));
+                };
+                let end = week_end(today);
                 let mut entries: Vec<_> = queue
                     .entries
                     .iter()
@@ -387,31 +410,66 @@ impl Context {
                 entries.sort_by_key(|e| e.clock.due);
                 let lines = entries
                     .into_iter()
-                    .map(|e| {
-                        let c = e.catalogue.item(&e.item.code);
-                        WorkLine {
-                            text: c
-                                .map(|c| match lang {
-                                    Lang::Zh => c.name_zh.clone(),
-                                    Lang::En => c.name_en.clone(),
-                                })
-                                .unwrap_or_else(|| e.item.code.clone()),
-                            detail: i18n::fill(
-                                lang,
-                                "home.work.queue_detail",
-                                &[
-                                    ("project", &format!("{} {}", e.project_name, e.phase_name)),
-                                    (
-                                        "due",
-                                        &e.clock.due.map(|d| d.to_string()).unwrap_or_default(),
-                                    ),
-                                ],
-                            ),
-                            href: item_href(e.project_id, e.seq, &e.item.code),
-                        }
+                    .map(|e| WorkLine {
+                        text: item_name(&e.catalogue, &e.item.code, lang),
+                        detail: i18n::fill(
+                            lang,
+                            "home.work.queue_detail",
+                            &[
+                                ("project", &format!("{} {}", e.project_name, e.phase_name)),
+                                (
+                                    "due",
+                                    &e.clock.due.map(|d| d.to_string()).unwrap_or_default(),
+                                ),
+                            ],
+                        ),
+                        href: item_href(e.project_id, e.seq, &e.item.code),
                     })
                     .collect();
                 part(title, empty, format!("/queue?due={due}"), tone, lines)
+            }
+            Work::DepartmentToAccept => {
+                let Some(queue) = self.queue(app, caller).await? else {
+                    return Ok(part(
+                        "home.work.to_accept",
+                        "home.work.no_department",
+                        "/queue",
+                        Tone::Calm,
+                        Vec::new(),
+                    ));
+                };
+                let mut entries: Vec<_> = queue
+                    .entries
+                    .iter()
+                    .filter(|e| e.item.state == ItemState::Submitted)
+                    .collect();
+                // The longest waiting first.
+                entries.sort_by_key(|e| e.submitted);
+                let lines = entries
+                    .into_iter()
+                    .map(|e| WorkLine {
+                        text: item_name(&e.catalogue, &e.item.code, lang),
+                        detail: i18n::fill(
+                            lang,
+                            "home.work.submitted_detail",
+                            &[
+                                ("project", &format!("{} {}", e.project_name, e.phase_name)),
+                                (
+                                    "date",
+                                    &e.submitted.map(|d| d.to_string()).unwrap_or_default(),
+                                ),
+                            ],
+                        ),
+                        href: item_href(e.project_id, e.seq, &e.item.code),
+                    })
+                    .collect();
+                part(
+                    "home.work.to_accept",
+                    "home.work.to_accept_none",
+                    "/queue?state=submitted",
+                    Tone::Warn,
+                    lines,
+                )
             }
             Work::DepartmentBlockers => {
                 let department = caller.policy.department.map(|d| d.0);
@@ -464,19 +522,20 @@ impl Context {
                 } else {
                     PhaseStatus::LandMatched
                 };
-                let lines = self
-                    .projects(app, caller)
-                    .await?
-                    .iter()
-                    .flat_map(|p| {
-                        p.phases
-                            .iter()
-                            .filter(|ph| ph.status == stage)
-                            .map(move |ph| (p, ph))
-                    })
-                    .map(|(p, ph)| WorkLine {
-                        text: format!("{} {}", p.name, ph.name),
-                        detail: match (&ph.parcel_code, &ph.land_needs) {
+                let sees_parcels = caller.zone_for(Operation::ViewParcels).is_ok();
+                let mut lines = Vec::new();
+                for p in self.projects(app, caller).await? {
+                    for ph in p.phases.iter().filter(|ph| ph.status == stage) {
+                        // A reservation is the parcel's, not the phase's: the phase names
+                        // its parcel only once it is handed over.
+                        let reserved = if sees_parcels && stage == PhaseStatus::LandMatched {
+                            land_parcels::reserved_for(app, caller, ph.id)
+                                .await?
+                                .map(|parcel| parcel.code)
+                        } else {
+                            None
+                        };
+                        let detail = match (reserved.as_ref(), &ph.land_needs) {
                             (Some(code), _) => {
                                 i18n::fill(lang, "home.work.reserved_parcel", &[("code", code)])
                             }
@@ -484,10 +543,14 @@ impl Context {
                                 i18n::text(lang, "home.work.needs_recorded").to_string()
                             }
                             (None, None) => i18n::text(lang, "home.work.needs_missing").to_string(),
-                        },
-                        href: format!("/projects/{}#phase-{}", p.id, ph.seq),
-                    })
-                    .collect();
+                        };
+                        lines.push(WorkLine {
+                            text: format!("{} {}", p.name, ph.name),
+                            detail,
+                            href: format!("/projects/{}#phase-{}", p.id, ph.seq),
+                        });
+                    }
+                }
                 if w == Work::PhasesWaitingForLand {
                     part(
                         "home.work.waiting_for_land",
@@ -565,15 +628,8 @@ impl Context {
                             if !wanted {
                                 continue;
                             }
-                            let name = catalogue
-                                .item(&item.code)
-                                .map(|c| match lang {
-                                    Lang::Zh => c.name_zh.clone(),
-                                    Lang::En => c.name_en.clone(),
-                                })
-                                .unwrap_or_else(|| item.code.clone());
                             lines.push(WorkLine {
-                                text: name,
+                                text: item_name(&catalogue, &item.code, lang),
                                 detail: format!("{} {}", p.name, ph.name),
                                 href: item_href(p.id, ph.seq, &item.code),
                             });

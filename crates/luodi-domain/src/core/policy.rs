@@ -318,6 +318,9 @@ pub enum Work {
     DepartmentOverdue,
     DepartmentDueToday,
     DepartmentDueThisWeek,
+    /// The department's items submitted and waiting to be accepted (受理), which have no
+    /// due date until they are.
+    DepartmentToAccept,
     /// Blockers waiting on the department's answer.
     DepartmentBlockers,
     /// Open blockers assigned to the user by name.
@@ -361,6 +364,7 @@ pub fn home_work(role: Role) -> &'static [Work] {
             DepartmentOverdue,
             DepartmentDueToday,
             DepartmentDueThisWeek,
+            DepartmentToAccept,
             DepartmentBlockers,
             AssignedToMe,
         ],

@@ -381,11 +381,11 @@ async fn step(
         .await
         .map_err(|e| ApiError::app(page.lang, e))
     {
-        Ok(_) => Ok(Redirect::to(&format!(
+        Ok(item) => Ok(Redirect::to(&format!(
             "/projects/{}/phases/{}#row-{}",
             project_id.parse::<i64>().unwrap_or(0),
             seq.parse::<i64>().unwrap_or(0),
-            ""
+            item.code
         ))
         .into_response()),
         Err(e) if e.status.is_server_error() => Err(e),

@@ -101,6 +101,7 @@ struct ProjectPage {
 }
 
 pub struct PhaseConditions {
+    pub seq: i64,
     pub name: String,
     pub known: Vec<(&'static str, String)>,
     pub unknown: usize,
@@ -310,6 +311,7 @@ pub async fn render_project_with(
                 .phases
                 .iter()
                 .map(|ph| PhaseConditions {
+                    seq: ph.seq,
                     name: ph.name.clone(),
                     known: conditions::described(&ph.facts, lang),
                     unknown: conditions::unknown_count(&ph.facts),
