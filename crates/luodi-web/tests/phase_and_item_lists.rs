@@ -1,0 +1,263 @@
+//! The shared list on the pages of phases and catalogue items (issue 16, point 2): the
+//! portfolio, every phase of the zone, the service catalogue's items — search, each
+//! filter, sorting both ways, pages, the count, CSV and XLSX exports holding exactly the
+//! filtered rows, and what an enterprise user sees — on SQLite and PostgreSQL. What each
+//! page should show is worked out from the store, not written down, so the demo may grow.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use common::lists::{common_encode, exports, row_ids, zone_scope};
+use luodi_store::demo;
+use luodi_store::forecast::portfolio::PortfolioRow;
+
+on_both! {
+    portfolio_list_searches_filters_sorts_pages_and_exports => portfolio_list;
+}
+
+/// The (first, second) columns of an export's rows, as a set.
+fn pairs(rows: &[Vec<String>]) -> BTreeSet<(String, String)> {
+    rows.iter().map(|r| (r[0].clone(), r[1].clone())).collect()
+}
+
+async fn portfolio_list(app: &TestApp) {
+    use luodi_app::leadership::portfolio::{STAGES, start_date};
+    let zone = demo::zone_id(&app.store).await.unwrap();
+    let mut b = app.login("admin@luodi.demo").await;
+    // Reading the page forecasts every phase, and keeps the forecasts the test reads.
+    let page = b.get(app, "/portfolio?per_page=200").await;
+    assert_eq!(page.status, StatusCode::OK);
+    // The demo's steward serves every project: one is left without, so the steward's
+    // filter has something to leave out.
+    let sinopharm = app.sinopharm().await;
+    sqlx::query("UPDATE projects SET steward_user_id = NULL WHERE id = $1")
+        .bind(sinopharm)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let all = app.store.portfolio(&zone_scope(zone)).await.unwrap();
+    assert!(all.len() >= 4, "the demo has several active phases");
+    let projects = app.store.projects(&zone_scope(zone)).await.unwrap();
+    let steward_of = |r: &PortfolioRow| {
+        projects
+            .iter()
+            .find(|p| p.id == r.project_id)
+            .unwrap()
+            .steward_id
+    };
+    let ids = |f: &dyn Fn(&PortfolioRow) -> bool| {
+        all.iter()
+            .filter(|r| f(r))
+            .map(|r| r.phase_id)
+            .collect::<BTreeSet<_>>()
+    };
+    let names = |set: &BTreeSet<i64>| {
+        all.iter()
+            .filter(|r| set.contains(&r.phase_id))
+            .map(|r| (r.project_name.clone(), r.phase_name.clone()))
+            .collect::<BTreeSet<_>>()
+    };
+    let shown = |body: &str| row_ids(body, "phase").into_iter().collect::<BTreeSet<_>>();
+    assert_eq!(
+        row_ids(&page.body, "phase"),
+        all.iter().map(|r| r.phase_id).collect::<Vec<_>>(),
+        "the ranking: still to start first, the latest first"
+    );
+    assert!(page.body.contains(&format!("共 {} 条", all.len())));
+    let waiting = ids(&|r| r.started_on.is_none());
+    let started = ids(&|r| r.started_on.is_some());
+    assert!(!waiting.is_empty() && !started.is_empty());
+    assert!(
+        page.body.contains("<tr class=\"group\">"),
+        "the ranking's second group"
+    );
+    assert!(page.body.contains(&format!(
+        "在办 {} 个期次，其中尚未开工 {} 个",
+        all.len(),
+        waiting.len()
+    )));
+
+    // Search: a project's, its enterprise's or a phase's name.
+    let finds = |r: &PortfolioRow, needle: &str| {
+        r.project_name.contains(needle)
+            || r.enterprise_name.contains(needle)
+            || r.phase_name.contains(needle)
+    };
+    let sinopharm = all
+        .iter()
+        .find(|r| r.project_name == demo::SINOPHARM_PROJECT)
+        .unwrap();
+    // The demo's active phases are all its projects' first (一期): a phase's name finds
+    // them all, a project's or an enterprise's narrows.
+    for needle in [
+        "国药",
+        sinopharm.enterprise_name.as_str(),
+        sinopharm.phase_name.as_str(),
+    ] {
+        let expected = ids(&|r| finds(r, needle));
+        assert!(!expected.is_empty(), "{needle}");
+        if needle != sinopharm.phase_name {
+            assert!(expected.len() < all.len(), "{needle} narrows");
+        }
+        let q = format!("q={}", common_encode(needle));
+        let page = b.get(app, &format!("/portfolio?{q}&per_page=200")).await;
+        assert_eq!(shown(&page.body), expected, "{needle}");
+        assert!(page.body.contains(&format!("共 {} 条", expected.len())));
+        for rows in exports(&mut b, app, "/portfolio", &q).await {
+            assert_eq!(pairs(&rows), names(&expected), "{needle} export");
+            assert_eq!(rows.len(), expected.len(), "{needle} export");
+        }
+    }
+    let none = b.get(app, "/portfolio?q=no-such-phase-anywhere").await;
+    assert!(row_ids(&none.body, "phase").is_empty() && none.body.contains("共 0 条"));
+
+    // Stage, start, lateness, steward; each export holds exactly the rows shown.
+    let mut filters: Vec<(String, BTreeSet<i64>)> = STAGES
+        .iter()
+        .map(|s| (format!("stage={s}"), ids(&|r| r.status.as_str() == *s)))
+        .collect();
+    filters.extend([
+        ("start=waiting".to_string(), waiting.clone()),
+        ("start=started".to_string(), started.clone()),
+        ("late=late".to_string(), ids(&|r| r.late_working_days > 0)),
+        (
+            "late=on_time".to_string(),
+            ids(&|r| r.late_working_days <= 0),
+        ),
+        (
+            "start=waiting&late=late".to_string(),
+            ids(&|r| r.started_on.is_none() && r.late_working_days > 0),
+        ),
+    ]);
+    let steward = app
+        .store
+        .user_by_email("steward@luodi.demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let theirs = ids(&|r| steward_of(r) == Some(steward.id));
+    assert!(!theirs.is_empty() && theirs.len() < all.len());
+    filters.push((format!("steward={}", steward.id.0), theirs.clone()));
+    let mut narrowed = 0;
+    for (q, expected) in &filters {
+        let page = b.get(app, &format!("/portfolio?{q}&per_page=200")).await;
+        assert_eq!(page.status, StatusCode::OK, "{q}");
+        assert_eq!(shown(&page.body), *expected, "{q}");
+        assert!(
+            page.body.contains(&format!("共 {} 条", expected.len())),
+            "{q} count"
+        );
+        narrowed += usize::from(!expected.is_empty() && expected.len() < all.len());
+        for rows in exports(&mut b, app, "/portfolio", q).await {
+            assert_eq!(pairs(&rows), names(expected), "{q} export");
+            assert_eq!(rows.len(), expected.len(), "{q} export");
+        }
+    }
+    assert!(narrowed >= 5, "the filters narrow the demo's portfolio");
+    let page = b.get(app, "/portfolio?start=started").await;
+    assert!(page.body.contains("<option value=\"started\" selected>"));
+    let mut s = app.login("steward@luodi.demo").await;
+    let mine = s.get(app, "/portfolio?steward=me&per_page=200").await;
+    assert_eq!(shown(&mine.body), theirs, "steward=me");
+
+    // Sorting both ways: by forecast start, by name; the ranking turned round.
+    for sort in ["forecast", "name", "handover", "late"] {
+        let asc = row_ids(
+            &b.get(
+                app,
+                &format!("/portfolio?sort={sort}&order=asc&per_page=200"),
+            )
+            .await
+            .body,
+            "phase",
+        );
+        let desc_page = b
+            .get(
+                app,
+                &format!("/portfolio?sort={sort}&order=desc&per_page=200"),
+            )
+            .await;
+        assert!(desc_page.body.contains("aria-sort=\"descending\""));
+        let mut desc = row_ids(&desc_page.body, "phase");
+        desc.reverse();
+        assert_eq!(
+            asc, desc,
+            "sort={sort}: descending is ascending turned round"
+        );
+        assert_eq!(asc.len(), all.len());
+    }
+    let row = |id: &i64| all.iter().find(|r| r.phase_id == *id).unwrap();
+    let by_start = row_ids(
+        &b.get(app, "/portfolio?sort=forecast&per_page=200")
+            .await
+            .body,
+        "phase",
+    );
+    assert!(
+        by_start
+            .windows(2)
+            .all(|w| start_date(row(&w[0])) <= start_date(row(&w[1])))
+    );
+    let by_name_page = b.get(app, "/portfolio?sort=name&per_page=200").await;
+    assert!(
+        !by_name_page.body.contains("<tr class=\"group\">"),
+        "groups are the ranking's"
+    );
+    let by_name = row_ids(&by_name_page.body, "phase");
+    let mut expected: Vec<&PortfolioRow> = all.iter().collect();
+    expected.sort_by(|a, b| {
+        (&a.project_name, a.phase, a.phase_id).cmp(&(&b.project_name, b.phase, b.phase_id))
+    });
+    assert_eq!(
+        by_name,
+        expected.iter().map(|r| r.phase_id).collect::<Vec<_>>()
+    );
+    let heading = b.get(app, "/portfolio?start=waiting").await;
+    assert!(
+        heading.body.contains(
+            "href=\"/portfolio?start=waiting&#38;per_page=50&#38;sort=name&#38;order=asc\""
+        ),
+        "a heading's link keeps the filter"
+    );
+
+    // Pages.
+    let second = b.get(app, "/portfolio?sort=name&per_page=1&page=2").await;
+    assert_eq!(row_ids(&second.body, "phase"), by_name[1..2].to_vec());
+    assert!(second.body.contains("rel=\"prev\"") && second.body.contains("rel=\"next\""));
+    assert!(second.body.contains(&format!("共 {} 条", all.len())));
+    assert!(second.body.contains("<td>2</td>"), "ranked across pages");
+
+    // A wrong parameter is refused by name.
+    let bad = b.get(app, "/portfolio?late=soon").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("“late”"), "{}", bad.body);
+    let bad = b.get(app, "/portfolio/export.csv?sort=colour").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    // An enterprise user sees its own enterprise's phases only, on the page and in the
+    // exports, whatever it asks for.
+    let user = app
+        .store
+        .user_by_email("enterprise@luodi.demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let own = ids(&|r| Some(luodi_domain::EnterpriseId(r.enterprise_id)) == user.enterprise_id);
+    assert!(!own.is_empty() && own.len() < all.len());
+    let mut e = app.login("enterprise@luodi.demo").await;
+    let page = e.get(app, "/portfolio?per_page=200").await;
+    assert_eq!(shown(&page.body), own);
+    let page = e
+        .get(
+            app,
+            &format!("/portfolio?steward={}&per_page=200", steward.id.0),
+        )
+        .await;
+    assert!(shown(&page.body).is_subset(&own));
+    for rows in exports(&mut e, app, "/portfolio", "").await {
+        assert_eq!(pairs(&rows), names(&own), "own phases only");
+    }
+}
