@@ -10,12 +10,13 @@ use std::collections::BTreeSet;
 
 use axum::http::StatusCode;
 use common::TestApp;
-use common::lists::{common_encode, exports, row_ids, zone_scope};
+use common::lists::{common_encode, exports, firsts, row_ids, zone_scope};
 use luodi_store::demo;
 use luodi_store::forecast::portfolio::PortfolioRow;
 
 on_both! {
     portfolio_list_searches_filters_sorts_pages_and_exports => portfolio_list;
+    catalogue_list_searches_filters_sorts_pages_and_exports => catalogue_list;
 }
 
 /// The (first, second) columns of an export's rows, as a set.
@@ -259,5 +260,186 @@ async fn portfolio_list(app: &TestApp) {
     assert!(shown(&page.body).is_subset(&own));
     for rows in exports(&mut e, app, "/portfolio", "").await {
         assert_eq!(pairs(&rows), names(&own), "own phases only");
+    }
+}
+
+/// The codes of the items a catalogue page shows, each row being `<tr id="item-{code}">`.
+fn row_codes(body: &str) -> Vec<String> {
+    let marker = "<tr id=\"item-";
+    body.match_indices(marker)
+        .map(|(i, _)| {
+            let rest = &body[i + marker.len()..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect()
+}
+
+async fn catalogue_list(app: &TestApp) {
+    use luodi_app::approvals::catalogue_list::MODES;
+    use luodi_domain::approvals::catalogue::Item;
+    let zone = demo::zone_id(&app.store).await.unwrap();
+    let (_, _, catalogue) = app.store.catalogue(zone, None).await.unwrap();
+    let items = &catalogue.file.items;
+    let in_order: Vec<String> = items.iter().map(|i| i.code.clone()).collect();
+    let codes = |f: &dyn Fn(&Item) -> bool| {
+        items
+            .iter()
+            .filter(|i| f(i))
+            .map(|i| i.code.clone())
+            .collect::<BTreeSet<_>>()
+    };
+    let shown = |body: &str| row_codes(body).into_iter().collect::<BTreeSet<_>>();
+    let mut b = app.login("admin@luodi.demo").await;
+    let page = b.get(app, "/catalogue").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(row_codes(&page.body), in_order, "the catalogue's order");
+    assert!(page.body.contains(&format!("共 {} 条", items.len())));
+
+    // Search: a code (any case) or a name.
+    for needle in ["kb0", "许可", "Permit"] {
+        let lower = needle.to_lowercase();
+        let expected = codes(&|i| {
+            [&i.code, &i.name_zh, &i.name_en]
+                .iter()
+                .any(|t| t.to_lowercase().contains(&lower))
+        });
+        assert!(
+            !expected.is_empty() && expected.len() < items.len(),
+            "{needle}"
+        );
+        let q = format!("q={}", common_encode(needle));
+        let page = b.get(app, &format!("/catalogue?{q}")).await;
+        assert_eq!(shown(&page.body), expected, "{needle}");
+        assert!(page.body.contains(&format!("共 {} 条", expected.len())));
+        for rows in exports(&mut b, app, "/catalogue", &q).await {
+            assert_eq!(firsts(&rows), expected, "{needle} export");
+            assert_eq!(rows.len(), expected.len(), "{needle} export");
+        }
+    }
+
+    // Department, stage, category, reform mode: each value the catalogue has.
+    let f = &catalogue.file;
+    let mut filters: Vec<(String, BTreeSet<String>)> = Vec::new();
+    for d in &f.departments {
+        filters.push((
+            format!("department={}", d.code),
+            codes(&|i| i.department == d.code),
+        ));
+    }
+    for s in &f.stages {
+        filters.push((format!("stage={}", s.code), codes(&|i| i.stage == s.code)));
+    }
+    for c in &f.categories {
+        filters.push((
+            format!("category={}", c.code),
+            codes(&|i| i.category == c.code),
+        ));
+    }
+    for (word, mode) in MODES {
+        filters.push((format!("mode={word}"), codes(&|i| i.modes.contains(&mode))));
+    }
+    let first = &items[0];
+    filters.push((
+        format!("department={}&stage={}", first.department, first.stage),
+        codes(&|i| i.department == first.department && i.stage == first.stage),
+    ));
+    let mut narrowed = 0;
+    for (q, expected) in &filters {
+        let page = b.get(app, &format!("/catalogue?{q}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{q}");
+        assert_eq!(shown(&page.body), *expected, "{q}");
+        assert!(
+            page.body.contains(&format!("共 {} 条", expected.len())),
+            "{q} count"
+        );
+        narrowed += usize::from(!expected.is_empty() && expected.len() < items.len());
+        for rows in exports(&mut b, app, "/catalogue", q).await {
+            assert_eq!(firsts(&rows), *expected, "{q} export");
+            assert_eq!(rows.len(), expected.len(), "{q} export");
+        }
+    }
+    assert!(narrowed >= 10, "the filters narrow the catalogue");
+    let page = b
+        .get(app, &format!("/catalogue?department={}", first.department))
+        .await;
+    assert!(
+        page.body
+            .contains(&format!("<option value=\"{}\" selected>", first.department))
+    );
+    // A prerequisite on another page of the list links to the list found by its code.
+    let waits = items.iter().find(|i| !i.prerequisites.is_empty()).unwrap();
+    let page = b
+        .get(app, &format!("/catalogue?q={}", common_encode(&waits.code)))
+        .await;
+    let pre = &waits.prerequisites[0];
+    assert!(
+        page.body
+            .contains(&format!("href=\"/catalogue?q={pre}#item-{pre}\"")),
+        "{}",
+        &page.body[page.body.find("<tbody").unwrap()..]
+    );
+
+    // Sorting both ways, by each sortable column.
+    for sort in ["order", "code", "name", "promised"] {
+        let asc = row_codes(&b.get(app, &format!("/catalogue?sort={sort}")).await.body);
+        let desc_page = b
+            .get(app, &format!("/catalogue?sort={sort}&order=desc"))
+            .await;
+        assert!(desc_page.body.contains("aria-sort=\"descending\""));
+        let mut desc = row_codes(&desc_page.body);
+        desc.reverse();
+        assert_eq!(
+            asc, desc,
+            "sort={sort}: descending is ascending turned round"
+        );
+    }
+    let by_code = row_codes(&b.get(app, "/catalogue?sort=code").await.body);
+    let mut sorted = in_order.clone();
+    sorted.sort();
+    assert_eq!(by_code, sorted);
+    let by_limit = row_codes(&b.get(app, "/catalogue?sort=promised").await.body);
+    let days = |code: &String| {
+        items
+            .iter()
+            .find(|i| &i.code == code)
+            .unwrap()
+            .promised_limit
+            .days
+    };
+    assert!(by_limit.windows(2).all(|w| days(&w[0]) <= days(&w[1])));
+
+    // Pages.
+    let second = b.get(app, "/catalogue?per_page=10&page=2").await;
+    assert_eq!(row_codes(&second.body), in_order[10..20].to_vec());
+    assert!(second.body.contains("rel=\"prev\"") && second.body.contains("rel=\"next\""));
+    assert!(second.body.contains(&format!("共 {} 条", items.len())));
+
+    // A department the catalogue lacks, or a word the list does not know, is refused by
+    // name; the page's own parameter is not.
+    let bad = b.get(app, "/catalogue?department=no-such-bureau").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.body.contains("“department”") && bad.body.contains(&f.departments[0].code),
+        "{}",
+        bad.body
+    );
+    let bad = b.get(app, "/catalogue/export.xlsx?stage=later").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let bad = b.get(app, "/catalogue?mode=fast").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("“mode”"));
+    assert_eq!(
+        b.get(app, "/catalogue?imported=2026.1").await.status,
+        StatusCode::OK
+    );
+
+    // The catalogue is the zone's, not an enterprise's: an enterprise user reads it whole,
+    // and exports it, without the import form.
+    let mut e = app.login("enterprise@luodi.demo").await;
+    let page = e.get(app, "/catalogue").await;
+    assert_eq!(row_codes(&page.body), in_order);
+    assert!(!page.body.contains("id=\"catalogue-import\""));
+    for rows in exports(&mut e, app, "/catalogue", "").await {
+        assert_eq!(rows.len(), items.len());
     }
 }
