@@ -17,6 +17,7 @@ use luodi_store::forecast::portfolio::PortfolioRow;
 on_both! {
     portfolio_list_searches_filters_sorts_pages_and_exports => portfolio_list;
     catalogue_list_searches_filters_sorts_pages_and_exports => catalogue_list;
+    phases_list_searches_filters_sorts_pages_and_exports => phases_list;
 }
 
 /// The (first, second) columns of an export's rows, as a set.
@@ -441,5 +442,286 @@ async fn catalogue_list(app: &TestApp) {
     assert!(!page.body.contains("id=\"catalogue-import\""));
     for rows in exports(&mut e, app, "/catalogue", "").await {
         assert_eq!(rows.len(), items.len());
+    }
+}
+
+/// A phase as the test works it out from the store.
+struct SeenPhase {
+    id: i64,
+    project: String,
+    seq: i64,
+    name: String,
+    enterprise_id: i64,
+    enterprise: String,
+    status: luodi_domain::stewardship::project::PhaseStatus,
+    parcel: Option<String>,
+    to_confirm: usize,
+}
+
+async fn phases_list(app: &TestApp) {
+    use luodi_domain::stewardship::conditions;
+    use luodi_domain::stewardship::project::PhaseStatus;
+    let zone = demo::zone_id(&app.store).await.unwrap();
+    let scope = zone_scope(zone);
+    // The demo's signed phases all wait for land with their conditions known: one gets a
+    // parcel reserved (it then waits for the handover), another forgets its conditions.
+    let signed: Vec<i64> = app
+        .store
+        .projects(&scope)
+        .await
+        .unwrap()
+        .iter()
+        .flat_map(|p| p.phases.iter())
+        .filter(|ph| ph.status == PhaseStatus::Signed)
+        .map(|ph| ph.id)
+        .collect();
+    assert!(signed.len() >= 3, "the demo's phases waiting for land");
+    let parcel = app
+        .store
+        .all_parcels(zone)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.status == luodi_domain::land::parcel::ParcelStatus::Available)
+        .unwrap();
+    app.store
+        .reserve_parcel(&luodi_store::Actor::Cli, zone, parcel.id, signed[0], None)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE project_phases SET facts_json = $1 WHERE id = $2")
+        .bind("{}")
+        .bind(signed[1])
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let mut all = Vec::new();
+    for p in app.store.projects(&scope).await.unwrap() {
+        let enterprise = app.store.enterprise(&scope, p.enterprise_id).await.unwrap();
+        for ph in &p.phases {
+            all.push(SeenPhase {
+                id: ph.id,
+                project: p.name.clone(),
+                seq: ph.seq,
+                name: ph.name.clone(),
+                enterprise_id: p.enterprise_id.0,
+                enterprise: enterprise.name.clone(),
+                status: ph.status,
+                parcel: ph.parcel_code.clone(),
+                to_confirm: conditions::to_confirm(ph.status, &ph.facts),
+            });
+        }
+    }
+    assert!(all.len() > 20, "the demo's projects have many phases");
+    let ids = |f: &dyn Fn(&SeenPhase) -> bool| {
+        all.iter()
+            .filter(|x| f(x))
+            .map(|x| x.id)
+            .collect::<BTreeSet<_>>()
+    };
+    let names = |set: &BTreeSet<i64>| {
+        all.iter()
+            .filter(|x| set.contains(&x.id))
+            .map(|x| (x.project.clone(), x.name.clone()))
+            .collect::<BTreeSet<_>>()
+    };
+    let shown = |body: &str| row_ids(body, "phase").into_iter().collect::<BTreeSet<_>>();
+    let mut b = app.login("admin@luodi.demo").await;
+    assert!(
+        b.get(app, "/projects")
+            .await
+            .body
+            .contains("href=\"/phases\""),
+        "linked from the projects"
+    );
+    let page = b.get(app, "/phases?per_page=200").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let mut by_project: Vec<&SeenPhase> = all.iter().collect();
+    by_project.sort_by(|a, b| (&a.project, a.seq, a.id).cmp(&(&b.project, b.seq, b.id)));
+    let in_order: Vec<i64> = by_project.iter().map(|x| x.id).collect();
+    assert_eq!(
+        row_ids(&page.body, "phase"),
+        in_order,
+        "by project, then phase"
+    );
+    assert!(page.body.contains(&format!("共 {} 条", all.len())));
+
+    // Each phase with a service list shows its forecast start (or the day it started), as
+    // the portfolio keeps it, linking to its Gantt chart.
+    let forecasts = app.store.portfolio(&scope).await.unwrap();
+    assert!(!forecasts.is_empty());
+    for r in &forecasts {
+        let at = page
+            .body
+            .find(&format!("<tr id=\"phase-{}\"", r.phase_id))
+            .unwrap();
+        let row = &page.body[at..at + page.body[at..].find("</tr>").unwrap()];
+        let day = r.started_on.or(r.start_p50_date).unwrap().to_string();
+        assert!(row.contains(&day), "{row}");
+        if r.started_on.is_none() {
+            assert!(row.contains(&format!(
+                "href=\"/projects/{}/phases/{}/gantt\"",
+                r.project_id, r.phase
+            )));
+        }
+    }
+
+    // Search: a project's, an enterprise's, a phase's name, a parcel's code.
+    let sinopharm = all
+        .iter()
+        .find(|x| x.project == demo::SINOPHARM_PROJECT && x.seq == 1)
+        .unwrap();
+    let finds = |x: &SeenPhase, needle: &str| {
+        x.project.contains(needle)
+            || x.enterprise.contains(needle)
+            || x.name.contains(needle)
+            || x.parcel.as_deref().is_some_and(|c| c.contains(needle))
+    };
+    for needle in [
+        "国药",
+        sinopharm.enterprise.as_str(),
+        "二期",
+        demo::SINOPHARM_PARCEL,
+    ] {
+        let expected = ids(&|x| finds(x, needle));
+        assert!(
+            !expected.is_empty() && expected.len() < all.len(),
+            "{needle}"
+        );
+        let q = format!("q={}", common_encode(needle));
+        let page = b.get(app, &format!("/phases?{q}&per_page=200")).await;
+        assert_eq!(shown(&page.body), expected, "{needle}");
+        assert!(page.body.contains(&format!("共 {} 条", expected.len())));
+        for rows in exports(&mut b, app, "/phases", &q).await {
+            assert_eq!(pairs(&rows), names(&expected), "{needle} export");
+            assert_eq!(rows.len(), expected.len(), "{needle} export");
+        }
+    }
+
+    // Stage, and what a phase waits for: land, the land's handover, its conditions.
+    let mut filters: Vec<(String, BTreeSet<i64>)> = PhaseStatus::ALL
+        .iter()
+        .map(|s| (format!("stage={}", s.as_str()), ids(&|x| x.status == *s)))
+        .collect();
+    filters.extend([
+        (
+            "waiting=land".to_string(),
+            ids(&|x| x.status == PhaseStatus::Signed),
+        ),
+        (
+            "waiting=handover".to_string(),
+            ids(&|x| x.status == PhaseStatus::LandMatched),
+        ),
+        (
+            "waiting=conditions".to_string(),
+            ids(&|x| x.status < PhaseStatus::LandHandedOver && x.to_confirm > 0),
+        ),
+        (
+            "stage=signed&waiting=conditions".to_string(),
+            ids(&|x| x.status == PhaseStatus::Signed && x.to_confirm > 0),
+        ),
+    ]);
+    let mut narrowed = 0;
+    for (q, expected) in &filters {
+        let page = b.get(app, &format!("/phases?{q}&per_page=200")).await;
+        assert_eq!(page.status, StatusCode::OK, "{q}");
+        assert_eq!(shown(&page.body), *expected, "{q}");
+        assert!(
+            page.body.contains(&format!("共 {} 条", expected.len())),
+            "{q} count"
+        );
+        narrowed += usize::from(!expected.is_empty() && expected.len() < all.len());
+        for rows in exports(&mut b, app, "/phases", q).await {
+            assert_eq!(pairs(&rows), names(expected), "{q} export");
+            assert_eq!(rows.len(), expected.len(), "{q} export");
+        }
+    }
+    assert!(narrowed >= 6, "the filters narrow the demo's phases");
+    assert!(
+        !ids(&|x| x.to_confirm > 0).is_empty(),
+        "the demo leaves conditions to confirm"
+    );
+    let page = b.get(app, "/phases?waiting=conditions").await;
+    assert!(page.body.contains("<option value=\"conditions\" selected>"));
+    assert!(
+        page.body.contains("/edit#phase-"),
+        "conditions link to the project's form"
+    );
+
+    // Sorting both ways.
+    for sort in ["project", "stage", "forecast", "conditions"] {
+        let asc = row_ids(
+            &b.get(app, &format!("/phases?sort={sort}&per_page=200"))
+                .await
+                .body,
+            "phase",
+        );
+        let desc_page = b
+            .get(app, &format!("/phases?sort={sort}&order=desc&per_page=200"))
+            .await;
+        assert!(desc_page.body.contains("aria-sort=\"descending\""));
+        let mut desc = row_ids(&desc_page.body, "phase");
+        desc.reverse();
+        assert_eq!(
+            asc, desc,
+            "sort={sort}: descending is ascending turned round"
+        );
+        assert_eq!(asc.len(), all.len());
+    }
+    let seen = |id: &i64| all.iter().find(|x| x.id == *id).unwrap();
+    let by_stage = row_ids(
+        &b.get(app, "/phases?sort=stage&per_page=200").await.body,
+        "phase",
+    );
+    assert!(
+        by_stage
+            .windows(2)
+            .all(|w| seen(&w[0]).status <= seen(&w[1]).status)
+    );
+    let by_conditions = row_ids(
+        &b.get(app, "/phases?sort=conditions&order=desc&per_page=200")
+            .await
+            .body,
+        "phase",
+    );
+    assert!(
+        by_conditions
+            .windows(2)
+            .all(|w| seen(&w[0]).to_confirm >= seen(&w[1]).to_confirm)
+    );
+
+    // Pages.
+    let second = b.get(app, "/phases?per_page=5&page=2").await;
+    assert_eq!(row_ids(&second.body, "phase"), in_order[5..10].to_vec());
+    assert!(second.body.contains("rel=\"prev\"") && second.body.contains("rel=\"next\""));
+    assert!(second.body.contains(&format!("共 {} 条", all.len())));
+
+    // A wrong parameter is refused by name.
+    let bad = b.get(app, "/phases?waiting=money").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("“waiting”"), "{}", bad.body);
+    let bad = b.get(app, "/phases/export.csv?stage=finished").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    // An enterprise user sees its own enterprise's phases only, on the page and in the
+    // exports, whatever it asks for.
+    let user = app
+        .store
+        .user_by_email("enterprise@luodi.demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let own = ids(&|x| Some(luodi_domain::EnterpriseId(x.enterprise_id)) == user.enterprise_id);
+    assert!(!own.is_empty() && own.len() < all.len());
+    let mut e = app.login("enterprise@luodi.demo").await;
+    let page = e.get(app, "/phases?per_page=200").await;
+    assert_eq!(shown(&page.body), own);
+    assert!(
+        !page.body.contains("/edit#phase-"),
+        "no link to a form it cannot use"
+    );
+    let page = e.get(app, "/phases?waiting=land&per_page=200").await;
+    assert!(shown(&page.body).is_subset(&own));
+    for rows in exports(&mut e, app, "/phases", "").await {
+        assert_eq!(pairs(&rows), names(&own), "own phases only");
     }
 }
