@@ -8,8 +8,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use axum::http::StatusCode;
-use common::{Browser, TestApp};
-use luodi_domain::Scope;
+use common::TestApp;
+use common::lists::{common_encode, exports, firsts, row_ids, zone_scope};
 use luodi_store::demo;
 
 on_both! {
@@ -19,67 +19,6 @@ on_both! {
     parcels_list_searches_filters_sorts_pages_and_exports => parcels_list;
     queue_list_filters_by_due_and_state => queue_list;
     inbox_list_filters_read_and_unread => inbox_list;
-}
-
-/// The ids of the rows a page shows, each row being `<tr id="{prefix}-{id}">`.
-fn row_ids(body: &str, prefix: &str) -> Vec<i64> {
-    let marker = format!("<tr id=\"{prefix}-");
-    body.match_indices(&marker)
-        .map(|(i, _)| {
-            let rest = &body[i + marker.len()..];
-            rest[..rest.find('"').unwrap()].parse().unwrap()
-        })
-        .collect()
-}
-
-/// The data lines of a CSV export (its heading left out), each split at commas.
-fn csv_rows(body: &str) -> Vec<Vec<String>> {
-    body.trim_start_matches('\u{feff}')
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').map(str::to_string).collect())
-        .collect()
-}
-
-/// The data rows of an XLSX export's first sheet, each cell as text.
-fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
-    use calamine::Reader;
-    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let range = book.worksheet_range_at(0).unwrap().unwrap();
-    range
-        .rows()
-        .skip(1)
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect()
-}
-
-/// The first column of an export's rows, as a set.
-fn firsts(rows: &[Vec<String>]) -> BTreeSet<String> {
-    rows.iter().map(|r| r[0].clone()).collect()
-}
-
-async fn exports(b: &mut Browser, app: &TestApp, path: &str, query: &str) -> [Vec<Vec<String>>; 2] {
-    let csv = b.get(app, &format!("{path}/export.csv?{query}")).await;
-    assert_eq!(
-        csv.status,
-        StatusCode::OK,
-        "{path} csv {query}: {}",
-        csv.body
-    );
-    assert_eq!(
-        csv.headers.get("content-type").unwrap(),
-        "text/csv; charset=utf-8"
-    );
-    let xlsx = b.get(app, &format!("{path}/export.xlsx?{query}")).await;
-    assert_eq!(xlsx.status, StatusCode::OK, "{path} xlsx {query}");
-    [csv_rows(&csv.body), xlsx_rows(&xlsx.body_bytes)]
-}
-
-fn zone_scope(zone: luodi_domain::ZoneId) -> Scope {
-    Scope {
-        zone: Some(zone),
-        enterprise: None,
-    }
 }
 
 async fn projects_list(app: &TestApp) {
@@ -272,18 +211,6 @@ async fn projects_list(app: &TestApp) {
     for rows in exports(&mut haier, app, "/projects", "").await {
         assert_eq!(firsts(&rows), names(&own), "own projects only");
     }
-}
-
-/// A query value, percent-encoded.
-fn common_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A blocker as the test works it out from the store: its record, who acts next, whether a

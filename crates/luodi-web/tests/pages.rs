@@ -1883,17 +1883,31 @@ mod home_work {
             "each part has an id of its own: {body}"
         );
         // The landing office: signed phases waiting for land, reservations waiting for
-        // handover.
+        // handover, phases whose conditions are to be confirmed; each count is that of the
+        // phases list it links to.
         let body = home("landing@luodi.demo").await;
         let p = parts(&body);
         assert_eq!(
             (p[0].2.as_str(), p[1].2.as_str()),
-            ("/projects?stage=signed", "/projects?stage=land_matched")
+            ("/phases?waiting=land", "/phases?waiting=handover")
         );
         assert!(
             p[0].1 >= 3 && body.contains("青岛国药科技城 二期"),
             "{body}"
         );
+        assert!(
+            p.iter().any(|x| x.2 == "/phases?waiting=conditions"),
+            "{p:?}"
+        );
+        let mut landing = app.login("landing@luodi.demo").await;
+        for (heading, count, href) in p.iter().filter(|x| x.2.starts_with("/phases")) {
+            let list = landing.get(app, href).await;
+            assert_eq!(list.status, StatusCode::OK, "{href}");
+            assert!(
+                list.body.contains(&format!("共 {count} 条")),
+                "{heading}: {count} at {href}"
+            );
+        }
         // The leader: the red figures.
         let body = home("leader@luodi.demo").await;
         let p = parts(&body);

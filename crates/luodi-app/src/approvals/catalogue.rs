@@ -41,6 +41,9 @@ pub enum CatalogueError {
     /// The version exists with other content.
     #[error("version {0} already exists with different content")]
     VersionTaken(String),
+    /// A list's parameter the catalogue does not have (a department, stage or category).
+    #[error(transparent)]
+    Query(#[from] crate::core::list::ListError),
 }
 
 impl From<CatalogueError> for Problem {
@@ -71,6 +74,7 @@ impl From<CatalogueError> for Problem {
                 Text::fill("catalogue.error.version_taken", &[("version", &v)]),
             )
             .field("version"),
+            CatalogueError::Query(e) => e.into(),
         }
     }
 }

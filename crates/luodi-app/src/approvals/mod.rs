@@ -3,6 +3,7 @@
 //! lateness, and the one-time notification (一次性告知书).
 
 pub mod catalogue;
+pub mod catalogue_list;
 pub mod lateness;
 pub mod notice;
 pub mod queue_list;

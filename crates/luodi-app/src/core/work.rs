@@ -555,7 +555,7 @@ impl Context {
                     part(
                         "home.work.waiting_for_land",
                         "home.work.waiting_for_land_none",
-                        "/projects?stage=signed",
+                        "/phases?waiting=land",
                         Tone::Warn,
                         lines,
                     )
@@ -563,7 +563,7 @@ impl Context {
                     part(
                         "home.work.waiting_for_handover",
                         "home.work.waiting_for_handover_none",
-                        "/projects?stage=land_matched",
+                        "/phases?waiting=handover",
                         Tone::Warn,
                         lines,
                     )
@@ -575,16 +575,16 @@ impl Context {
                     .await?
                     .iter()
                     .flat_map(|p| p.phases.iter().map(move |ph| (p, ph)))
-                    .filter(|(_, ph)| {
-                        ph.status < PhaseStatus::LandHandedOver
-                            && conditions::unknown_count(&ph.facts) > 0
-                    })
+                    .filter(|(_, ph)| conditions::to_confirm(ph.status, &ph.facts) > 0)
                     .map(|(p, ph)| WorkLine {
                         text: format!("{} {}", p.name, ph.name),
                         detail: i18n::fill(
                             lang,
                             "home.work.conditions_detail",
-                            &[("n", &conditions::unknown_count(&ph.facts).to_string())],
+                            &[(
+                                "n",
+                                &conditions::to_confirm(ph.status, &ph.facts).to_string(),
+                            )],
                         ),
                         href: format!("/projects/{}/edit#phase-{}", p.id, ph.seq),
                     })
@@ -592,7 +592,7 @@ impl Context {
                 part(
                     "home.work.conditions",
                     "home.work.conditions_none",
-                    "/projects",
+                    "/phases?waiting=conditions",
                     Tone::Warn,
                     lines,
                 )

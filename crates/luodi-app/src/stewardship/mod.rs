@@ -11,6 +11,7 @@ pub mod escalation;
 pub mod lifecycle;
 pub mod notifications;
 pub mod outbound;
+pub mod phase_list;
 pub mod project_list;
 pub mod projects;
 pub mod stewards;

@@ -19,7 +19,7 @@ use crate::core::table::{Cell, Table};
 use crate::{App, Caller};
 
 /// Every phase stage by its word, for the `stage` filter.
-const STAGES: &[&str] = &[
+pub const STAGES: &[&str] = &[
     "lead",
     "signed",
     "land_matched",

@@ -5,7 +5,7 @@
 
 use crate::core::i18n;
 use crate::core::lang::{Lang, Text};
-use crate::stewardship::project::PhaseFacts;
+use crate::stewardship::project::{PhaseFacts, PhaseStatus};
 
 /// What kind of value a condition takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -267,6 +267,18 @@ pub fn unknown_count(facts: &PhaseFacts) -> usize {
         .count()
 }
 
+/// How many of a phase's conditions are still to be confirmed: those unknown before its
+/// land is handed over. The handover makes the phase's service list from what is known
+/// then, so an unknown afterwards no longer waits on anyone (the home's count and the
+/// phases list's filter both read this).
+pub fn to_confirm(status: PhaseStatus, facts: &PhaseFacts) -> usize {
+    if status < PhaseStatus::LandHandedOver {
+        unknown_count(facts)
+    } else {
+        0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +291,23 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         from_form(|f| map.get(f).cloned())
+    }
+
+    #[test]
+    fn unknowns_wait_to_be_confirmed_until_the_land_is_handed_over() {
+        let facts = PhaseFacts::default();
+        let unknown = unknown_count(&facts);
+        assert_eq!(unknown, CONDITIONS.len());
+        for status in PhaseStatus::ALL {
+            let expected = if status < PhaseStatus::LandHandedOver {
+                unknown
+            } else {
+                0
+            };
+            assert_eq!(to_confirm(status, &facts), expected, "{status:?}");
+        }
+        let known = read(&[("approval_route", "filing")]).unwrap();
+        assert_eq!(to_confirm(PhaseStatus::Signed, &known), unknown - 1);
     }
 
     #[test]

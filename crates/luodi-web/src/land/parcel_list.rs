@@ -15,7 +15,6 @@ use luodi_store::land::parcels::ParcelLine;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::export::ExportFormat;
 use crate::extract::{PageUser, QueryParams};
 use crate::land::map::render as render_map;
 use crate::land::pages::{drawn, refused};
@@ -25,8 +24,9 @@ use crate::pages::{Layout, render};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/parcels", get(show_list))
-        .route("/parcels/export.csv", get(export_csv))
-        .route("/parcels/export.xlsx", get(export_xlsx))
+        .merge(list::exports("/parcels", &LIST, |state, caller, query| async move {
+            parcel_list::export(&state.app, &caller, &query).await
+        }))
 }
 
 pub struct Row {
@@ -169,34 +169,4 @@ async fn show_list(
             l,
         },
     ))
-}
-
-async fn export_csv(
-    state: State<AppState>,
-    page: PageUser,
-    params: QueryParams,
-) -> Result<Response, ApiError> {
-    export(state, page, params, ExportFormat::Csv).await
-}
-
-async fn export_xlsx(
-    state: State<AppState>,
-    page: PageUser,
-    params: QueryParams,
-) -> Result<Response, ApiError> {
-    export(state, page, params, ExportFormat::Xlsx).await
-}
-
-/// `/parcels/export.csv` and `.xlsx`: the filtered list, every page of it.
-async fn export(
-    State(state): State<AppState>,
-    page: PageUser,
-    params: QueryParams,
-    format: ExportFormat,
-) -> Result<Response, ApiError> {
-    let query = list::parse(&LIST, &params).map_err(|e| ApiError::app(page.lang, e))?;
-    let table = parcel_list::export(&state.app, &page.caller(), &query)
-        .await
-        .map_err(|e| ApiError::app(page.lang, e))?;
-    Ok(crate::export::response(&table, format))
 }

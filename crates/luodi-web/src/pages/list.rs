@@ -2,15 +2,24 @@
 //! labelled control per filter), the count, sortable column headings (with `aria-sort`,
 //! each link keeping the other filters), the pager, and links to export the same filtered
 //! view as CSV and XLSX. The query is read by `luodi_app::core::list`; a page fills a
-//! [`ListView`] and includes `_list_filters.html`, `_list_head.html` and `_list_pager.html`.
+//! [`ListView`] and includes `_list_filters.html`, `_list_head.html` and `_list_pager.html`,
+//! and its router merges [`exports`] for the two downloads.
 
+use std::future::Future;
+
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::get;
+use luodi_app::Caller;
 use luodi_app::core::list::{ListError, ListQuery, ListSpec};
 use luodi_app::problem::Problem;
 
-use crate::export::ExportFormat;
-use crate::extract::{QueryParams, url_encode};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::export::{ExportFormat, Table};
+use crate::extract::{PageUser, QueryParams, url_encode};
 use crate::i18n::Tr;
 use crate::pages::{ErrorPage, Layout, Pager, render};
 
@@ -98,6 +107,40 @@ pub fn export_format(file: &str) -> Option<ExportFormat> {
         "export.xlsx" => Some(ExportFormat::Xlsx),
         _ => None,
     }
+}
+
+/// The routes `{path}/export.csv` and `{path}/export.xlsx`: the view `spec` reads from
+/// the request, every page of it, as the table `table` makes for the caller (the list's
+/// use case, e.g. `project_list::export`). A wrong parameter is the 400 of the shared
+/// error shape; the use case's refusal (403, 404) is its own.
+pub fn exports<F, Fut, E>(path: &str, spec: &'static ListSpec, table: F) -> Router<AppState>
+where
+    F: Fn(AppState, Caller, ListQuery) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Table, E>> + Send + 'static,
+    E: Into<ApiError>,
+{
+    let handler = |format: ExportFormat| {
+        let table = table.clone();
+        move |State(state): State<AppState>, page: PageUser, params: QueryParams| {
+            let table = table.clone();
+            async move {
+                let query = parse(spec, &params).map_err(|e| ApiError::app(page.lang, e))?;
+                let made = table(state, page.caller(), query)
+                    .await
+                    .map_err(Into::into)?;
+                Ok::<Response, ApiError>(crate::export::response(&made, format))
+            }
+        }
+    };
+    Router::new()
+        .route(
+            &format!("{path}/export.csv"),
+            get(handler(ExportFormat::Csv)),
+        )
+        .route(
+            &format!("{path}/export.xlsx"),
+            get(handler(ExportFormat::Xlsx)),
+        )
 }
 
 impl ListView {

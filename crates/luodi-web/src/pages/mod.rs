@@ -179,6 +179,46 @@ pub async fn page_zone(
     }
 }
 
+/// How a page answers a use case's refusal ([`Refusal::of`]): the 403 page when the policy
+/// refuses, the 404 page when the record is not there for the caller, the error itself
+/// for a fault of the server, and anything else — a refusal of what was sent (a conflict,
+/// a rule broken) — handed back for the page to show beside what the user typed.
+pub enum Refusal {
+    /// The policy refused (403) or the record is not the caller's to see (404): the error
+    /// page, with the catalogue's message.
+    Page(StatusCode, &'static str),
+    /// A fault of the server (5xx), answered as it is.
+    Fault(crate::error::ApiError),
+    /// A refusal of what was sent, for the page to show.
+    Input(crate::error::ApiError),
+}
+
+impl Refusal {
+    /// The use case's error `e`, read in `lang`.
+    pub fn of(lang: luodi_domain::Lang, e: impl Into<luodi_app::problem::Problem>) -> Refusal {
+        let e = crate::error::ApiError::app(lang, e);
+        match e.status {
+            StatusCode::FORBIDDEN => Refusal::Page(StatusCode::FORBIDDEN, "error.forbidden"),
+            StatusCode::NOT_FOUND => Refusal::Page(StatusCode::NOT_FOUND, "error.not_found"),
+            s if s.is_server_error() => Refusal::Fault(e),
+            _ => Refusal::Input(e),
+        }
+    }
+
+    /// The answer of a page that shows no refusal itself: the error page in the layout
+    /// `l` makes (made only then), else the error. A page that shows an input's refusal
+    /// matches [`Refusal::Input`] first.
+    pub async fn answer(
+        self,
+        l: impl std::future::Future<Output = Layout>,
+    ) -> Result<Response, crate::error::ApiError> {
+        match self {
+            Refusal::Page(status, key) => Ok(error_page(l.await, status, key)),
+            Refusal::Fault(e) | Refusal::Input(e) => Err(e),
+        }
+    }
+}
+
 /// A form posted by a signed-in user, its CSRF token checked: every page form that
 /// changes something takes this, so none can forget the check. A form without the
 /// session's token, or posted from another site, is answered with the 403 page before the

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::forecast::pages::portfolio::router())
         // stewardship
         .merge(crate::stewardship::pages::project_list::router())
+        .merge(crate::stewardship::pages::phase_list::router())
         .merge(crate::stewardship::pages::projects::router())
         .merge(crate::stewardship::pages::project_form::router())
         .merge(crate::stewardship::pages::project_land::router())

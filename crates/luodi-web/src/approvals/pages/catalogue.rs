@@ -1,5 +1,7 @@
-//! The service catalogue page: the zone's current catalogue by stage, its versions, and
-//! for administrators an import form that lists every problem of a refused file.
+//! The service catalogue page: the zone's current catalogue's items on the shared list
+//! (searched by code or name, filtered by department, stage, category and reform mode,
+//! sorted, paged and exported), its versions, and for administrators an import form that
+//! lists every problem of a refused file.
 
 use askama::Template;
 use axum::Router;
@@ -8,16 +10,18 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use luodi_app::approvals::catalogue::{self, CatalogueError, MAX_CATALOGUE_BYTES};
+use luodi_app::approvals::catalogue_list::{self, LIST, named};
 use luodi_app::approvals::limit_text;
-use luodi_domain::approvals::catalogue::{Catalogue, Milestone};
+use luodi_app::core::list::ListQuery;
+use luodi_domain::approvals::catalogue::{Catalogue, Item};
 use luodi_domain::core::time::{from_stored, zone_display};
 
 use crate::AppState;
 use crate::approvals::api::catalogue::toml_download;
 use crate::error::ApiError;
-use crate::extract::constant_time_eq;
-use crate::extract::{PageUser, QueryParams};
+use crate::extract::{PageUser, QueryParams, constant_time_eq, url_encode};
 use crate::i18n::Tr;
+use crate::pages::list::{self, ListView};
 use crate::pages::{Layout, error_page, render};
 
 pub fn router() -> Router<AppState> {
@@ -29,12 +33,23 @@ pub fn router() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(MAX_CATALOGUE_BYTES)),
         )
         .route("/catalogue/export.toml", get(export))
+        .merge(list::exports(
+            "/catalogue",
+            &LIST,
+            |state, caller, query| async move {
+                match catalogue_list::export(&state.app, &caller, &query).await {
+                    Err(CatalogueError::ZoneRequired) => Err(ApiError::not_found(caller.lang)),
+                    made => made.map_err(ApiError::from),
+                }
+            },
+        ))
 }
 
 pub struct ItemRow {
     pub code: String,
     pub name: String,
     pub legal_basis: String,
+    pub stage: String,
     pub category: String,
     pub department: String,
     pub promised: String,
@@ -43,14 +58,10 @@ pub struct ItemRow {
     /// Its applicability rule as written, and in words.
     pub rule: String,
     pub rule_words: String,
-    /// The items it waits for: (code, name), each a link to its row.
+    /// The items it waits for: (link, name), each a link to its row — on this page, or
+    /// the list found by its code.
     pub prerequisites: Vec<(String, String)>,
     pub milestone: Option<String>,
-}
-
-pub struct StageBlock {
-    pub name: String,
-    pub items: Vec<ItemRow>,
 }
 
 pub struct VersionRow {
@@ -72,7 +83,8 @@ struct CataloguePage {
     l: Layout,
     has_catalogue: bool,
     summary: String,
-    stages: Vec<StageBlock>,
+    list: Option<ListView>,
+    rows: Vec<ItemRow>,
     versions: Vec<VersionRow>,
     may_import: bool,
     notice: Option<String>,
@@ -80,79 +92,53 @@ struct CataloguePage {
     problems_title: String,
 }
 
-pub fn milestone_label(m: Milestone, tr: &Tr) -> String {
-    tr.t(match m {
-        Milestone::ConstructionPermit => "catalogue.milestone_permit",
-        Milestone::ConstructionStart => "catalogue.milestone_start",
-        Milestone::CompletionAcceptance => "catalogue.milestone_completion",
-    })
-    .to_string()
+/// The (code, Chinese, English) names of a catalogue's stages, categories or departments.
+fn names<'a, T>(
+    list: &'a [T],
+    f: impl Fn(&'a T) -> (&'a str, &'a str, &'a str) + Copy,
+) -> impl Iterator<Item = (&'a str, &'a str, &'a str)> + Clone {
+    list.iter().map(f)
 }
 
-fn stage_blocks(c: &Catalogue, tr: &Tr) -> Vec<StageBlock> {
+fn item_rows(items: &[Item], c: &Catalogue, tr: &Tr) -> Vec<ItemRow> {
     let f = &c.file;
     let lang = tr.lang;
-    let name = |list: &[(String, String, String)], code: &str| {
-        list.iter()
-            .find(|x| x.0 == code)
-            .map(|x| tr.pick(&x.1, &x.2).to_string())
-            .unwrap_or_else(|| code.to_string())
-    };
-    let categories: Vec<(String, String, String)> = f
-        .categories
+    let stages = names(&f.stages, |x| (&x.code, &x.name_zh, &x.name_en));
+    let categories = names(&f.categories, |x| (&x.code, &x.name_zh, &x.name_en));
+    let departments = names(&f.departments, |x| (&x.code, &x.name_zh, &x.name_en));
+    items
         .iter()
-        .map(|x| (x.code.clone(), x.name_zh.clone(), x.name_en.clone()))
-        .collect();
-    let departments: Vec<(String, String, String)> = f
-        .departments
-        .iter()
-        .map(|x| (x.code.clone(), x.name_zh.clone(), x.name_en.clone()))
-        .collect();
-    f.stages
-        .iter()
-        .map(|s| StageBlock {
-            name: tr.pick(&s.name_zh, &s.name_en).to_string(),
-            items: f
-                .items
+        .map(|i| ItemRow {
+            code: i.code.clone(),
+            name: catalogue_list::name(i, lang).to_string(),
+            legal_basis: i.legal_basis.clone(),
+            stage: named(stages.clone(), &i.stage, lang).to_string(),
+            category: named(categories.clone(), &i.category, lang).to_string(),
+            department: named(departments.clone(), &i.department, lang).to_string(),
+            promised: limit_text(i.promised_limit, lang),
+            statutory: limit_text(i.statutory_limit, lang),
+            modes: catalogue_list::modes_text(i, lang),
+            rule: i.applies_when.clone().unwrap_or_default(),
+            rule_words: catalogue_list::rule_text(i, lang),
+            prerequisites: i
+                .prerequisites
                 .iter()
-                .filter(|i| i.stage == s.code)
-                .map(|i| ItemRow {
-                    code: i.code.clone(),
-                    name: tr.pick(&i.name_zh, &i.name_en).to_string(),
-                    legal_basis: i.legal_basis.clone(),
-                    category: name(&categories, &i.category),
-                    department: name(&departments, &i.department),
-                    promised: limit_text(i.promised_limit, lang),
-                    statutory: limit_text(i.statutory_limit, lang),
-                    modes: i
-                        .modes
-                        .iter()
-                        .map(|m| m.label().get(lang).to_string())
-                        .collect::<Vec<_>>()
-                        .join(tr.t("core.text.list_separator")),
-                    rule: i.applies_when.clone().unwrap_or_default(),
-                    rule_words: i
-                        .applies_when
-                        .as_deref()
-                        .and_then(|r| luodi_domain::approvals::rule::Rule::parse(r).ok())
-                        .map(|r| luodi_domain::approvals::rule_words::describe(&r, lang))
-                        .unwrap_or_default(),
-                    prerequisites: i
-                        .prerequisites
-                        .iter()
-                        .map(|code| {
-                            let name = f
-                                .items
-                                .iter()
-                                .find(|o| &o.code == code)
-                                .map(|o| tr.pick(&o.name_zh, &o.name_en).to_string())
-                                .unwrap_or_else(|| code.clone());
-                            (code.clone(), name)
-                        })
-                        .collect(),
-                    milestone: i.milestone.map(|m| milestone_label(m, tr)),
+                .map(|code| {
+                    let name = c
+                        .item(code)
+                        .map(|o| catalogue_list::name(o, lang).to_string())
+                        .unwrap_or_else(|| code.clone());
+                    let href = if items.iter().any(|o| &o.code == code) {
+                        format!("#item-{code}")
+                    } else {
+                        format!("/catalogue?q={}#item-{code}", url_encode(code))
+                    };
+                    (href, name)
                 })
                 .collect(),
+            milestone: i
+                .milestone
+                .map(|m| catalogue_list::milestone_text(m, lang).to_string()),
         })
         .collect()
 }
@@ -163,23 +149,23 @@ async fn render_page(
     status: StatusCode,
     notice: Option<String>,
     problems: Vec<Problem>,
+    query: &ListQuery,
 ) -> Result<Response, ApiError> {
-    let l = Layout::new(
-        state,
-        page,
-        "catalogue.title",
-        "nav.catalogue",
-        "/catalogue",
-    )
-    .await;
-    let view = match catalogue::page(&state.app, &page.caller()).await {
+    let path = "/catalogue";
+    let l = Layout::new(state, page, "catalogue.title", "nav.catalogue", path).await;
+    let caller = page.caller();
+    let view = match catalogue::page(&state.app, &caller).await {
         Ok(v) => v,
         Err(CatalogueError::ZoneRequired) => {
             return Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found"));
         }
         Err(e) => return Err(ApiError::app(page.lang, e)),
     };
-    let current = view.current;
+    let listed = match catalogue_list::list(&state.app, &caller, query).await {
+        Ok(v) => v,
+        Err(CatalogueError::Query(e)) => return Ok(list::refused(l, e)),
+        Err(e) => return Err(ApiError::app(page.lang, e)),
+    };
     let versions = view
         .versions
         .into_iter()
@@ -200,22 +186,71 @@ async fn render_page(
             state_class: if v.current { "done" } else { "stopped" },
         })
         .collect();
-    let (has_catalogue, summary, stages, title) = match &current {
-        Some((v, c)) => {
-            let summary =
-                l.tr.t("catalogue.summary")
-                    .replace("{version}", &v.version)
-                    .replace("{stages}", &c.file.stages.len().to_string())
-                    .replace("{categories}", &c.file.categories.len().to_string())
-                    .replace("{items}", &c.items().len().to_string());
+    let (has_catalogue, summary, list, rows, title) = match &listed {
+        Some(found) => {
+            let (v, c) = (&found.version, &found.catalogue);
+            let tr = &l.tr;
+            let summary = tr
+                .t("catalogue.summary")
+                .replace("{version}", &v.version)
+                .replace("{stages}", &c.file.stages.len().to_string())
+                .replace("{categories}", &c.file.categories.len().to_string())
+                .replace("{items}", &c.items().len().to_string());
+            let f = &c.file;
+            let choices = |list: Vec<(&str, &str, &str)>| {
+                list.into_iter()
+                    .map(|(code, zh, en)| (code.to_string(), tr.pick(zh, en).to_string()))
+                    .collect::<Vec<_>>()
+            };
+            let modes = catalogue_list::MODES
+                .iter()
+                .map(|(w, m)| (w.to_string(), m.label().get(tr.lang).to_string()))
+                .collect();
+            let all = Some(tr.t("lists.all"));
+            let list = ListView::new(tr, path, query, found.found.total)
+                .searched(query)
+                .select(
+                    query,
+                    "department",
+                    tr.t("catalogue.department"),
+                    choices(names(&f.departments, |x| (&x.code, &x.name_zh, &x.name_en)).collect()),
+                    all,
+                )
+                .select(
+                    query,
+                    "stage",
+                    tr.t("catalogue.stage"),
+                    choices(names(&f.stages, |x| (&x.code, &x.name_zh, &x.name_en)).collect()),
+                    all,
+                )
+                .select(
+                    query,
+                    "category",
+                    tr.t("catalogue.category"),
+                    choices(names(&f.categories, |x| (&x.code, &x.name_zh, &x.name_en)).collect()),
+                    all,
+                )
+                .select(query, "mode", tr.t("catalogue.modes"), modes, all)
+                .column(query, tr.t("catalogue.code"), Some("code"))
+                .column(query, tr.t("catalogue.item"), Some("name"))
+                .column(query, tr.t("catalogue.stage"), Some("order"))
+                .column(query, tr.t("catalogue.category"), None)
+                .column(query, tr.t("catalogue.department"), None)
+                .column(query, tr.t("catalogue.promised"), Some("promised"))
+                .column(query, tr.t("catalogue.statutory"), None)
+                .column(query, tr.t("catalogue.modes"), None)
+                .column(query, tr.t("catalogue.applies_when"), None)
+                .column(query, tr.t("catalogue.prerequisites"), None);
+            let rows = item_rows(&found.found.items, c, tr);
             (
                 true,
                 summary,
-                stage_blocks(c, &l.tr),
-                l.tr.pick(&v.title_zh, &v.title_en).to_string(),
+                Some(list),
+                rows,
+                tr.pick(&v.title_zh, &v.title_en).to_string(),
             )
         }
-        None => (false, String::new(), Vec::new(), l.title.clone()),
+        None => (false, String::new(), None, Vec::new(), l.title.clone()),
     };
     let problems_title =
         l.tr.t("catalogue.problems")
@@ -228,7 +263,8 @@ async fn render_page(
             l,
             has_catalogue,
             summary,
-            stages,
+            list,
+            rows,
             versions,
             may_import,
             notice,
@@ -243,11 +279,30 @@ async fn page(
     page: PageUser,
     params: QueryParams,
 ) -> Result<Response, ApiError> {
+    let query = match list::parse(&LIST, &params) {
+        Ok(q) => q,
+        Err(e) => {
+            let l = Layout::new(
+                &state,
+                &page,
+                "catalogue.title",
+                "nav.catalogue",
+                "/catalogue",
+            )
+            .await;
+            return Ok(list::refused(l, e));
+        }
+    };
     let tr = Tr::new(page.lang);
     let notice = params
         .text("imported")
         .map(|v| tr.t("catalogue.imported").replace("{version}", v));
-    render_page(&state, &page, StatusCode::OK, notice, Vec::new()).await
+    render_page(&state, &page, StatusCode::OK, notice, Vec::new(), &query).await
+}
+
+/// The list a refused import shows under its problems: the catalogue unfiltered.
+fn first_view() -> ListQuery {
+    ListQuery::parse(&LIST, &[]).expect("the list's defaults fit it")
 }
 
 async fn import(
@@ -294,6 +349,7 @@ async fn import(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
                 vec![problem],
+                &first_view(),
             )
             .await;
         }
@@ -308,6 +364,7 @@ async fn import(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
                 vec![problem],
+                &first_view(),
             )
             .await;
         }
@@ -342,7 +399,7 @@ async fn import(
                     message: e.body.message.clone(),
                 });
             }
-            render_page(&state, &page, e.status, None, problems).await
+            render_page(&state, &page, e.status, None, problems, &first_view()).await
         }
     }
 }

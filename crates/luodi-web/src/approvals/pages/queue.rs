@@ -14,7 +14,6 @@ use luodi_domain::approvals::service_item::ItemState;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::export::ExportFormat;
 use crate::extract::{PageUser, QueryParams};
 use crate::pages::list::{self, ListView};
 use crate::pages::{Layout, error_page, render};
@@ -22,8 +21,15 @@ use crate::pages::{Layout, error_page, render};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/queue", get(queue))
-        .route("/queue/export.csv", get(export_csv))
-        .route("/queue/export.xlsx", get(export_xlsx))
+        .merge(list::exports(
+            "/queue",
+            &LIST,
+            |state, caller, query| async move {
+                queue_list::export(&state.app, &caller, &query)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found(caller.lang))
+            },
+        ))
 }
 
 pub struct QueueRow {
@@ -143,35 +149,4 @@ async fn queue(
             rows,
         },
     ))
-}
-
-async fn export_csv(
-    state: State<AppState>,
-    page: PageUser,
-    params: QueryParams,
-) -> Result<Response, ApiError> {
-    export(state, page, params, ExportFormat::Csv).await
-}
-
-async fn export_xlsx(
-    state: State<AppState>,
-    page: PageUser,
-    params: QueryParams,
-) -> Result<Response, ApiError> {
-    export(state, page, params, ExportFormat::Xlsx).await
-}
-
-/// `/queue/export.csv` and `.xlsx`: the filtered queue, every page of it.
-async fn export(
-    State(state): State<AppState>,
-    page: PageUser,
-    params: QueryParams,
-    format: ExportFormat,
-) -> Result<Response, ApiError> {
-    let query = list::parse(&LIST, &params).map_err(|e| ApiError::app(page.lang, e))?;
-    match queue_list::export(&state.app, &page.caller(), &query).await {
-        Ok(Some(table)) => Ok(crate::export::response(&table, format)),
-        Ok(None) => Err(ApiError::not_found(page.lang)),
-        Err(e) => Err(ApiError::app(page.lang, e)),
-    }
 }

@@ -14,7 +14,6 @@ use luodi_domain::core::time::{from_stored, zone_display};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::export::ExportFormat;
 use crate::extract::{PageUser, QueryParams};
 use crate::pages::list::{self, ListView};
 use crate::pages::{Layout, error_page, render};
@@ -22,8 +21,11 @@ use crate::pages::{Layout, error_page, render};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/audit", get(trail))
-        .route("/audit/export.csv", get(export_csv))
-        .route("/audit/export.xlsx", get(export_xlsx))
+        .merge(list::exports(
+            "/audit",
+            &LIST,
+            |state, caller, query| async move { audit::export(&state.app, &caller, &query).await },
+        ))
 }
 
 pub struct Row {
@@ -113,34 +115,4 @@ async fn trail(
             rows,
         },
     ))
-}
-
-async fn export_csv(
-    state: State<AppState>,
-    page: PageUser,
-    params: QueryParams,
-) -> Result<Response, ApiError> {
-    export(state, page, params, ExportFormat::Csv).await
-}
-
-async fn export_xlsx(
-    state: State<AppState>,
-    page: PageUser,
-    params: QueryParams,
-) -> Result<Response, ApiError> {
-    export(state, page, params, ExportFormat::Xlsx).await
-}
-
-/// `/audit/export.csv` and `.xlsx`: the filtered trail, every page of it.
-async fn export(
-    State(state): State<AppState>,
-    page: PageUser,
-    params: QueryParams,
-    format: ExportFormat,
-) -> Result<Response, ApiError> {
-    let query = list::parse(&LIST, &params).map_err(|e| ApiError::app(page.lang, e))?;
-    let table = audit::export(&state.app, &page.caller(), &query)
-        .await
-        .map_err(|e| ApiError::app(page.lang, e))?;
-    Ok(crate::export::response(&table, format))
 }

@@ -1,5 +1,7 @@
-//! The portfolio page (项目组合预测): every active phase, the latest construction start
-//! first, with its P50/P80/P90 start against the zone's target and the item to push next.
+//! The portfolio page (项目组合预测), `/portfolio`, on the shared list: every active phase,
+//! the latest construction start first, with its P50/P80/P90 start against the zone's
+//! target and the item to push next; searched, filtered by stage, start, lateness and
+//! steward, sorted, paged and exported.
 
 use askama::Template;
 use axum::Router;
@@ -7,19 +9,30 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use luodi_domain::Lang;
+use luodi_app::leadership::portfolio::{self, LIST, STAGES, project_name};
+use luodi_domain::stewardship::project::PhaseStatus;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::PageUser;
-use crate::pages::{Layout, render};
+use crate::extract::{PageUser, QueryParams};
+use crate::pages::list::{self, ListView};
+use crate::pages::{Layout, Refusal, render};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/portfolio", get(page))
+    Router::new()
+        .route("/portfolio", get(page))
+        .merge(list::exports(
+            "/portfolio",
+            &LIST,
+            |state, caller, query| async move {
+                portfolio::export(&state.app, &caller, &query).await
+            },
+        ))
 }
 
 pub struct Row {
-    pub rank: usize,
+    pub rank: i64,
+    pub phase_id: i64,
     pub project_id: i64,
     pub project: String,
     pub enterprise: String,
@@ -37,7 +50,8 @@ pub struct Row {
     pub on_target: String,
     pub next_code: String,
     pub next_name: String,
-    /// The first phase already under construction: the table's second group starts here.
+    /// The first phase already under construction, in the ranking: the table's second
+    /// group starts here.
     pub first_started: bool,
 }
 
@@ -46,49 +60,52 @@ pub struct Row {
 struct PortfolioPage {
     l: Layout,
     summary: String,
+    list: ListView,
     rows: Vec<Row>,
 }
 
-async fn page(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
-    let l = Layout::new(
-        &state,
-        &page,
-        "portfolio.title",
-        "nav.portfolio",
-        "/portfolio",
-    )
-    .await;
-    let view = luodi_app::leadership::portfolio::page(&state.app, &page.caller()).await?;
-    let p = &view.portfolio;
-    let widest = p
-        .rows
+async fn page(
+    State(state): State<AppState>,
+    page: PageUser,
+    params: QueryParams,
+) -> Result<Response, ApiError> {
+    let path = "/portfolio";
+    let l = Layout::new(&state, &page, "portfolio.title", "nav.portfolio", path).await;
+    let query = match list::parse(&LIST, &params) {
+        Ok(q) => q,
+        Err(e) => return Ok(list::refused(l, e)),
+    };
+    let view = match portfolio::list(&state.app, &page.caller(), &query).await {
+        Ok(v) => v,
+        Err(e) => return Refusal::of(page.lang, e).answer(async { l }).await,
+    };
+    let lang = page.lang;
+    let found = &view.found;
+    let widest = found
+        .items
         .iter()
         .map(|r| r.late_working_days.abs())
         .max()
         .unwrap_or(1)
         .max(1);
-    let rows: Vec<Row> = p
-        .rows
+    // The groups (still to start, then under construction) are the ranking's.
+    let ranked = query.sort == "late" && query.descending;
+    let offset = query.page.offset();
+    let rows: Vec<Row> = found
+        .items
         .iter()
         .enumerate()
         .map(|(k, r)| {
             let next_code = r.next_critical_item.clone().unwrap_or_default();
-            let next_name = if next_code == luodi_domain::forecast::critical_path::BUILD {
-                l.tr.t("gantt.building").to_string()
-            } else {
-                view.item_names.get(&next_code).cloned().unwrap_or_default()
-            };
             let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
             Row {
-                rank: k + 1,
+                rank: offset + k as i64 + 1,
+                phase_id: r.phase_id,
                 project_id: r.project_id,
-                project: match (page.lang, &r.project_name_en) {
-                    (Lang::En, Some(en)) => en.clone(),
-                    _ => r.project_name.clone(),
-                },
+                project: project_name(r, lang).to_string(),
                 enterprise: r.enterprise_name.clone(),
                 phase: r.phase_name.clone(),
-                status: r.status.label().get(page.lang).to_string(),
+                status: r.status.label().get(lang).to_string(),
                 steward: r.steward.clone().unwrap_or_default(),
                 handover: r.handover_date.to_string(),
                 target: r.target_start_date.to_string(),
@@ -101,24 +118,74 @@ async fn page(State(state): State<AppState>, page: PageUser) -> Result<Response,
                     .on_target_permille
                     .map(|p| format!("{:.0} %", p as f64 / 10.0))
                     .unwrap_or_default(),
+                next_name: view.item_names.get(&next_code).cloned().unwrap_or_default(),
                 next_code,
-                next_name,
-                first_started: r.started_on.is_some()
-                    && (k == 0 || p.rows[k - 1].started_on.is_none()),
+                first_started: ranked
+                    && r.started_on.is_some()
+                    && (k == 0 || found.items[k - 1].started_on.is_none()),
             }
         })
         .collect();
-    let waiting = rows.iter().filter(|r| r.started_on.is_none()).count();
-    let late = rows
+    let s = &view.summary;
+    let tr = &l.tr;
+    let summary = tr
+        .t("portfolio.summary")
+        .replace("{phases}", &s.phases.to_string())
+        .replace("{waiting}", &s.waiting.to_string())
+        .replace("{late}", &s.late.to_string())
+        .replace("{target}", &s.target_working_days.to_string())
+        .replace("{today}", &s.today);
+    let stages = STAGES
         .iter()
-        .filter(|r| r.started_on.is_none() && r.late > 0)
-        .count();
-    let summary =
-        l.tr.t("portfolio.summary")
-            .replace("{phases}", &rows.len().to_string())
-            .replace("{waiting}", &waiting.to_string())
-            .replace("{late}", &late.to_string())
-            .replace("{target}", &p.target_working_days.to_string())
-            .replace("{today}", &p.today);
-    Ok(render(StatusCode::OK, &PortfolioPage { l, summary, rows }))
+        .filter_map(|s| PhaseStatus::parse(s))
+        .map(|s| (s.as_str().to_string(), s.label().get(lang).to_string()))
+        .collect();
+    let starts = vec![
+        (
+            "waiting".to_string(),
+            tr.t("portfolio.start_waiting").to_string(),
+        ),
+        (
+            "started".to_string(),
+            tr.t("portfolio.start_started").to_string(),
+        ),
+    ];
+    let lateness = vec![
+        ("late".to_string(), tr.t("portfolio.late_late").to_string()),
+        (
+            "on_time".to_string(),
+            tr.t("portfolio.late_on_time").to_string(),
+        ),
+    ];
+    let mut stewards = vec![("me".to_string(), tr.t("lists.me").to_string())];
+    stewards.extend(
+        view.stewards
+            .iter()
+            .map(|(id, n)| (id.to_string(), n.clone())),
+    );
+    let all = Some(tr.t("lists.all"));
+    let list = ListView::new(tr, path, &query, found.total)
+        .searched(&query)
+        .select(&query, "stage", tr.t("project.status"), stages, all)
+        .select(&query, "start", tr.t("portfolio.start"), starts, all)
+        .select(&query, "late", tr.t("portfolio.lateness"), lateness, all)
+        .select(&query, "steward", tr.t("portfolio.steward"), stewards, all)
+        .column(&query, "#", None)
+        .column(&query, tr.t("portfolio.project"), Some("name"))
+        .column(&query, tr.t("portfolio.steward"), None)
+        .column(&query, tr.t("portfolio.handover"), Some("handover"))
+        .column(&query, tr.t("portfolio.target"), None)
+        .column(&query, tr.t("portfolio.p50"), Some("forecast"))
+        .column(&query, tr.t("portfolio.late"), Some("late"))
+        .column(&query, tr.t("portfolio.on_target"), None)
+        .column(&query, tr.t("portfolio.next"), None);
+    Ok(render(
+        StatusCode::OK,
+        &PortfolioPage {
+            l,
+            summary,
+            list,
+            rows,
+        },
+    ))
 }

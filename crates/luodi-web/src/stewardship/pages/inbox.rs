@@ -10,7 +10,6 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::export::ExportFormat;
 use crate::extract::{PageUser, QueryParams};
 use crate::pages::list::{self, ListView};
 use crate::pages::{Layout, PageForm, error_page, render};
@@ -22,8 +21,11 @@ use luodi_domain::core::time::{from_stored, zone_display};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/inbox", get(show))
-        .route("/inbox/export.csv", get(export_csv))
-        .route("/inbox/export.xlsx", get(export_xlsx))
+        .merge(list::exports(
+            "/inbox",
+            &LIST,
+            |state, caller, query| async move { inbox_export(&state.app, &caller, &query).await },
+        ))
         .route("/inbox/read", post(read))
 }
 
@@ -85,36 +87,6 @@ async fn show(
             notifications,
         },
     ))
-}
-
-async fn export_csv(
-    state: State<AppState>,
-    page: PageUser,
-    params: QueryParams,
-) -> Result<Response, ApiError> {
-    export(state, page, params, ExportFormat::Csv).await
-}
-
-async fn export_xlsx(
-    state: State<AppState>,
-    page: PageUser,
-    params: QueryParams,
-) -> Result<Response, ApiError> {
-    export(state, page, params, ExportFormat::Xlsx).await
-}
-
-/// `/inbox/export.csv` and `.xlsx`: the filtered inbox, every page of it.
-async fn export(
-    State(state): State<AppState>,
-    page: PageUser,
-    params: QueryParams,
-    format: ExportFormat,
-) -> Result<Response, ApiError> {
-    let query = list::parse(&LIST, &params).map_err(|e| ApiError::app(page.lang, e))?;
-    let table = inbox_export(&state.app, &page.caller(), &query)
-        .await
-        .map_err(|e| ApiError::app(page.lang, e))?;
-    Ok(crate::export::response(&table, format))
 }
 
 async fn read(

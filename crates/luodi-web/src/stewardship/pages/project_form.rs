@@ -24,7 +24,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::PageUser;
 use crate::pages::form::FieldView;
-use crate::pages::{FormData, Layout, PageForm, error_page, path_number, render};
+use crate::pages::{FormData, Layout, PageForm, Refusal, error_page, path_number, render};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -583,7 +583,11 @@ async fn edit_form(
     };
     let project = match projects::for_edit(&state.app, &page.caller(), id).await {
         Ok(p) => p,
-        Err(e) => return denied_or_missing(l, e, page.lang),
+        Err(e) => {
+            return Refusal::of(page.lang, e)
+                .answer(std::future::ready(l))
+                .await;
+        }
     };
     let stages = stages(&project, page.lang);
     let title = edit_title(&l, &project);
@@ -618,15 +622,6 @@ fn edit_title(l: &Layout, p: &Project) -> String {
     )
 }
 
-fn denied_or_missing(l: Layout, e: StewardshipError, lang: Lang) -> Result<Response, ApiError> {
-    let e = ApiError::app(lang, e);
-    match e.status {
-        StatusCode::FORBIDDEN => Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden")),
-        StatusCode::NOT_FOUND => Ok(error_page(l, StatusCode::NOT_FOUND, "error.not_found")),
-        _ => Err(e),
-    }
-}
-
 async fn update(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -639,7 +634,11 @@ async fn update(
     };
     let project = match projects::for_edit(&state.app, &page.caller(), id).await {
         Ok(p) => p,
-        Err(e) => return denied_or_missing(l, e, page.lang),
+        Err(e) => {
+            return Refusal::of(page.lang, e)
+                .answer(std::future::ready(l))
+                .await;
+        }
     };
     let stages = stages(&project, page.lang);
     let title = edit_title(&l, &project);

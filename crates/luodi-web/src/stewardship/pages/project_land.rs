@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{PageUser, QueryParams};
 use crate::land::needs_form;
-use crate::pages::{Layout, PageForm, error_page, path_number};
+use crate::pages::{Layout, PageForm, Refusal, error_page, path_number};
 use crate::stewardship::pages::projects::{Extras, NeedsTyped, render_project_with};
 
 pub fn router() -> Router<AppState> {
@@ -143,28 +143,15 @@ async fn land_needs(
         Ok(_) => {
             Ok(Redirect::to(&format!("/projects/{pid}?saved={seq}#land-{seq}")).into_response())
         }
-        Err(e) => {
-            let e = ApiError::app(page.lang, e);
-            match e.status {
-                StatusCode::FORBIDDEN => Ok(error_page(
-                    l().await,
-                    StatusCode::FORBIDDEN,
-                    "error.forbidden",
-                )),
-                StatusCode::NOT_FOUND => Ok(error_page(
-                    l().await,
-                    StatusCode::NOT_FOUND,
-                    "error.not_found",
-                )),
-                s if s.is_server_error() => Err(e),
-                // The rules the form already ran: what the use case still refuses is shown
-                // above the page, the values kept.
-                s => {
-                    let mut extras = refused(HashMap::new());
-                    extras.error = Some(e.body.message);
-                    render_project_with(&state, &page, &id, s, extras).await
-                }
+        Err(e) => match Refusal::of(page.lang, e) {
+            // The rules the form already ran: what the use case still refuses is shown
+            // above the page, the values kept.
+            Refusal::Input(e) => {
+                let mut extras = refused(HashMap::new());
+                extras.error = Some(e.body.message);
+                render_project_with(&state, &page, &id, e.status, extras).await
             }
-        }
+            r => r.answer(l()).await,
+        },
     }
 }

@@ -13,7 +13,6 @@ use luodi_domain::stewardship::project::PhaseStatus;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::export::ExportFormat;
 use crate::extract::{PageUser, QueryParams};
 use crate::pages::list::{self, ListView};
 use crate::pages::{Layout, error_page, render};
@@ -21,8 +20,13 @@ use crate::pages::{Layout, error_page, render};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/projects", get(show_list))
-        .route("/projects/export.csv", get(export_csv))
-        .route("/projects/export.xlsx", get(export_xlsx))
+        .merge(list::exports(
+            "/projects",
+            &LIST,
+            |state, caller, query| async move {
+                project_list::export(&state.app, &caller, &query).await
+            },
+        ))
 }
 
 pub struct ProjectRow {
@@ -128,34 +132,4 @@ async fn show_list(
             l,
         },
     ))
-}
-
-async fn export_csv(
-    state: State<AppState>,
-    page: PageUser,
-    params: QueryParams,
-) -> Result<Response, ApiError> {
-    export(state, page, params, ExportFormat::Csv).await
-}
-
-async fn export_xlsx(
-    state: State<AppState>,
-    page: PageUser,
-    params: QueryParams,
-) -> Result<Response, ApiError> {
-    export(state, page, params, ExportFormat::Xlsx).await
-}
-
-/// `/projects/export.csv` and `.xlsx`: the filtered list, every page of it.
-async fn export(
-    State(state): State<AppState>,
-    page: PageUser,
-    params: QueryParams,
-    format: ExportFormat,
-) -> Result<Response, ApiError> {
-    let query = list::parse(&LIST, &params).map_err(|e| ApiError::app(page.lang, e))?;
-    let table = project_list::export(&state.app, &page.caller(), &query)
-        .await
-        .map_err(|e| ApiError::app(page.lang, e))?;
-    Ok(crate::export::response(&table, format))
 }

@@ -15,7 +15,7 @@ use luodi_domain::approvals::rule::ASSESSMENTS;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::PageUser;
-use crate::pages::{Layout, PageForm, error_page, path_number, render};
+use crate::pages::{Layout, PageForm, Refusal, error_page, path_number, render};
 use luodi_app::stewardship::StewardshipError;
 use luodi_app::stewardship::lifecycle::{self, MoveRequest};
 use luodi_app::stewardship::projects;
@@ -357,23 +357,12 @@ async fn assign_steward(
     };
     match stewards::assign(&state.app, &page.caller(), pid, &request).await {
         Ok(_) => Ok(Redirect::to(&format!("/projects/{pid}#stewards")).into_response()),
-        Err(e) => {
-            let e = ApiError::app(page.lang, e);
-            match e.status {
-                StatusCode::FORBIDDEN => Ok(error_page(
-                    l().await,
-                    StatusCode::FORBIDDEN,
-                    "error.forbidden",
-                )),
-                StatusCode::NOT_FOUND => Ok(error_page(
-                    l().await,
-                    StatusCode::NOT_FOUND,
-                    "error.not_found",
-                )),
-                s if s.is_server_error() => Err(e),
-                s => render_project(&state, &page, &id, s, Some(e.body.message)).await,
+        Err(e) => match Refusal::of(page.lang, e) {
+            Refusal::Input(e) => {
+                render_project(&state, &page, &id, e.status, Some(e.body.message)).await
             }
-        }
+            r => r.answer(l()).await,
+        },
     }
 }
 
@@ -417,24 +406,11 @@ async fn move_phase(
             )
             .await
         }
-        Err(e) => {
-            let e = ApiError::app(page.lang, e);
-            match e.status {
-                StatusCode::FORBIDDEN => Ok(error_page(
-                    l().await,
-                    StatusCode::FORBIDDEN,
-                    "error.forbidden",
-                )),
-                StatusCode::NOT_FOUND => Ok(error_page(
-                    l().await,
-                    StatusCode::NOT_FOUND,
-                    "error.not_found",
-                )),
-                StatusCode::CONFLICT => {
-                    render_project(&state, &page, &id, e.status, Some(e.body.message)).await
-                }
-                _ => Err(e),
+        Err(e) => match Refusal::of(page.lang, e) {
+            Refusal::Input(e) if e.status == StatusCode::CONFLICT => {
+                render_project(&state, &page, &id, e.status, Some(e.body.message)).await
             }
-        }
+            r => r.answer(l()).await,
+        },
     }
 }
