@@ -341,7 +341,7 @@ test('the enterprise submits an item and the department accepts and returns it; 
 // Each role's home is read at each step: the work appears there, links to where it is
 // done, and leaves when it is done. The project's id and every user's page stay in
 // variables, so the steps that follow (blockers) go on from where this ends.
-test('the main job, walked in the browser: a project recorded, its land matched, reserved and handed over, its list and forecast, an item submitted, accepted, returned and approved; each home along the way', async () => {
+test('the main job, walked in the browser: a project recorded, its land matched, reserved and handed over, its list and forecast, an item submitted, accepted, returned and approved, a blocker raised with a file, answered with an internal note, resolved, confirmed and rated; each home along the way', async () => {
   const started = Date.now();
   // Each user in a browser of their own, in Chinese (a user's language is kept with the
   // user, and other tests switch it).
@@ -588,7 +588,77 @@ test('the main job, walked in the browser: a project recorded, its land matched,
   assert.equal(line(work.to_submit, row('PG02'))?.text, '环境影响报告表审批');
   assert.equal(line(work.to_submit, row('PG01')), undefined, 'the EIA report book is not for this project');
 
-  // --- blockers: raised with an attachment, answered with an internal note, confirmed and rated (added with the ticket work) ---
+  // --- blockers: raised with an attachment, answered with an internal note, confirmed and rated ---
+  // The enterprise raises one on its new project, a PDF attached, the department searched
+  // by name as people name it.
+  const enterpriseBlockersAtFirst = (await home(enterprise)).enterprise_blockers.count;
+  const officerBlockersAtFirst = (await home(officer)).department_blockers.count;
+  await enterprise.goto(`${base}/blockers`);
+  await enterprise.selectOption('#raise-project_id', { label: projectName });
+  await enterprise.selectOption('#raise-category', 'utilities');
+  await enterprise.selectOption('#raise-priority', 'high');
+  await enterprise.fill('#raise-department', '行政审批服务局');
+  await enterprise.fill('#raise-title', '中试车间临时用电无法接入');
+  await enterprise.fill('#raise-description', '临时用电申请 800 kVA 已提交两周，未见答复。');
+  const receipt = Buffer.from('%PDF-1.4\n% 临时用电申请受理回执\n');
+  await enterprise.setInputFiles('#raise-files', { name: '用电申请回执.pdf', mimeType: 'application/pdf', buffer: receipt });
+  await follow(enterprise, '#raise-form button[type=submit]');
+  const raised = enterprise.url().match(/\/blockers\/(\d+)\?done=raised$/);
+  assert.ok(raised, `the raise opens the blocker: ${enterprise.url()} ${await enterprise.locator('.field-error, #raise-error').allInnerTexts()}`);
+  const blockerUrl = `/blockers/${raised[1]}`;
+  assert.equal(await enterprise.locator('#blocker-department').innerText(), '行政审批服务局');
+  const fileLink = enterprise.locator('#blocker-files a', { hasText: '用电申请回执.pdf' });
+  const fileHref = await fileLink.getAttribute('href');
+  const download = await enterprise.request.get(`${base}${fileHref}`);
+  assert.equal(download.status(), 200);
+  assert.deepEqual(Buffer.from(await download.body()), receipt, 'the file comes back as it went');
+
+  // The department sees it on its home, takes it (assigned to the officer by name),
+  // answers, notes internally what the enterprise is not to read, and resolves.
+  work = await home(officer);
+  assert.ok(line(work.department_blockers, blockerUrl), 'it waits on the department');
+  assert.equal(work.department_blockers.count, officerBlockersAtFirst + 1);
+  await follow(officer, `#work-department_blockers a[href="${blockerUrl}"]`);
+  const act = async (page, kind, fill = async () => {}) => {
+    await fill(page);
+    await follow(page, `#act-${kind} button[type=submit]`);
+    assert.equal(await page.locator('#action-error, .field-error').count(), 0, `${kind}: ${await page.locator('#action-error, .field-error').allInnerTexts()}`);
+    assert.ok(page.url().includes(`?done=blocker_${kind}`), `${kind} confirmed: ${page.url()}`);
+  };
+  await act(officer, 'assigned', async (p) => p.selectOption('#act-assigned-assignee_id', { label: '刘洋' }));
+  assert.equal(await officer.locator('#blocker-assignee').innerText(), '刘洋');
+  work = await home(officer);
+  assert.ok(line(work.assigned_to_me, blockerUrl), 'assigned to me');
+  await officer.goto(`${base}${blockerUrl}`);
+  await act(officer, 'answered', async (p) => p.fill('#act-answered-text', '已约供电公司下周三现场踏勘。'));
+  await act(officer, 'commented', async (p) => {
+    await p.fill('#act-commented-text', '内部：供电公司间隔排期到明年一月，暂勿对外承诺。');
+    await p.check('#act-commented-internal');
+  });
+  const timeline = await officer.locator('#blocker-timeline li').allInnerTexts();
+  assert.ok(timeline.some((t) => t.includes('内部备注') && t.includes('明年一月')), timeline.join('\n'));
+  assert.ok(timeline.every((t) => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(t)), `every entry has its time: ${timeline.join('\n')}`);
+  await act(officer, 'resolved', async (p) => p.fill('#act-resolved-text', '临时用电已接入，容量 800 kVA。'));
+
+  // The enterprise reads the answer, never the note; confirms and rates from its home.
+  work = await home(enterprise);
+  assert.ok(line(work.enterprise_blockers, blockerUrl), 'it waits on the enterprise to confirm');
+  assert.equal(work.enterprise_blockers.count, enterpriseBlockersAtFirst + 1);
+  await follow(enterprise, `#work-enterprise_blockers a[href="${blockerUrl}"]`);
+  const seen = await enterprise.locator('main').innerText();
+  assert.ok(seen.includes('已约供电公司下周三现场踏勘') && seen.includes('临时用电已接入'));
+  assert.ok(!seen.includes('明年一月') && !seen.includes('内部备注'), 'the internal note is the zone side\'s alone');
+  await act(enterprise, 'confirmed', async (p) => {
+    await p.selectOption('#act-confirmed-rating', '5');
+    await p.fill('#act-confirmed-comment', '接入及时，满意');
+  });
+  assert.equal(await enterprise.locator('#blocker-state').innerText(), '已办结');
+  work = await home(enterprise);
+  assert.equal(line(work.enterprise_blockers, blockerUrl), undefined, 'confirmed, it is no longer the enterprise\'s work');
+  assert.equal(work.enterprise_blockers.count, enterpriseBlockersAtFirst);
+  work = await home(officer);
+  assert.equal(line(work.department_blockers, blockerUrl), undefined, 'closed, it is no department work');
+  assert.equal(line(work.assigned_to_me, blockerUrl), undefined);
 
   console.log(`the main job walked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   for (const page of [investment, landing, enterprise, officer]) await page.context().close();

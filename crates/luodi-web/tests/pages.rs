@@ -1588,6 +1588,11 @@ mod blocker_tickets {
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let p = officer.get(app, &url).await;
+        assert!(
+            p.body.contains("<input type=\"checkbox\" id=\"act-commented-internal\" name=\"internal\" value=\"true\""),
+            "an internal note is a ticked box on the comment form: {}",
+            p.body
+        );
         let r = officer
             .post_files(
                 app,
@@ -1612,6 +1617,11 @@ mod blocker_tickets {
         // download, not by the API; it sees the answer.
         let mine = own.get(app, &url).await;
         assert!(mine.body.contains("已约供电公司现场踏勘"));
+        assert!(
+            mine.body.contains("id=\"act-commented\"")
+                && !mine.body.contains("act-commented-internal"),
+            "the enterprise's comment form has no such box"
+        );
         assert!(
             !mine.body.contains("明年三月") && !mine.body.contains("草图.png"),
             "{}",

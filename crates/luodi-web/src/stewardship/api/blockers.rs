@@ -227,7 +227,7 @@ pub async fn attach(
 
 #[utoipa::path(get, path = "/api/v1/blockers/{id}/attachments/{attachment}", tag = "blockers",
     params(("id" = i64, Path, description = "blocker id"), ("attachment" = i64, Path, description = "the file's id, as the blocker's `attachments` list it")),
-    responses((status = 200, description = "the file, with the media type found from its content", content_type = "application/octet-stream"),
+    responses((status = 200, description = "the file, with the media type found from its content", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 400, body = ErrorBody), (status = 404, description = "no such file on a blocker the caller sees (an internal note's, for an enterprise)", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn download(

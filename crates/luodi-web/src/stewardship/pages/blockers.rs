@@ -771,7 +771,9 @@ async fn render_detail(
                                     .collect(),
                             )
                             .required(),
-                        "internal" => v.hint(t("blockers.internal_hint")),
+                        "internal" => v
+                            .control(Control::Checkbox)
+                            .hint(t("blockers.internal_hint")),
                         "files" => v
                             .control(Control::Files {
                                 accept: attachment::accept(),
