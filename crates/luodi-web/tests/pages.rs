@@ -1997,11 +1997,11 @@ mod home_work {
         let mut landing = app.login("landing@luodi.demo").await;
         let body = landing.get(app, "/").await.body;
         let line = format!("href=\"/projects/{pid}#phase-3\"");
-        let waiting = part(&body, "/projects?stage=land_matched");
+        let waiting = part(&body, "/phases?waiting=handover");
         assert!(waiting.contains(&line), "{waiting}");
         assert!(waiting.contains("已预留地块 GX-2027-31"), "{waiting}");
         assert!(!waiting.contains("请匹配并预留"), "{waiting}");
-        assert!(!part(&body, "/projects?stage=signed").contains(&line));
+        assert!(!part(&body, "/phases?waiting=land").contains(&line));
     }
 
     /// The id of item `code`'s row on a service list page (its step form's action).
