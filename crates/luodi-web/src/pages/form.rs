@@ -6,8 +6,10 @@ use luodi_domain::core::enterprise::FieldError;
 use luodi_domain::core::i18n;
 
 pub struct FieldView {
-    /// The form's name for it, also its element id.
+    /// The form's name for it.
     pub name: String,
+    /// Its element's id: its name unless the page has another element of that id.
+    pub id: String,
     /// Its label, in the user's language.
     pub label: String,
     pub value: String,
@@ -31,8 +33,10 @@ impl FieldView {
 
     /// A text box with a label already in the user's language.
     pub fn labelled(name: impl Into<String>, label: String, value: String) -> FieldView {
+        let name = name.into();
         FieldView {
-            name: name.into(),
+            id: name.clone(),
+            name,
             label,
             value,
             required: false,
@@ -43,6 +47,12 @@ impl FieldView {
             error: None,
             hint: None,
         }
+    }
+
+    /// Its element's id, where the name alone would not be unique on the page.
+    pub fn id(mut self, id: impl Into<String>) -> FieldView {
+        self.id = id.into();
+        self
     }
 
     pub fn required(mut self) -> FieldView {
@@ -62,6 +72,12 @@ impl FieldView {
 
     pub fn figure(mut self) -> FieldView {
         self.inputmode = Some("decimal");
+        self
+    }
+
+    /// A whole number (a count of days): the phone shows digits.
+    pub fn whole(mut self) -> FieldView {
+        self.inputmode = Some("numeric");
         self
     }
 
