@@ -102,6 +102,27 @@ async fn roles_log_in(app: &TestApp) {
         let home = b.get(app, "/").await;
         assert_eq!(home.status, StatusCode::OK, "{email}");
         assert!(home.body.contains("青岛高新区"), "{email} sees the zone");
+        // The modules: a menu that opens in place on a phone (a disclosure, no script)
+        // and the side bar on a wide screen, with the same links; the menu says where the
+        // reader is.
+        let between = |start: &str, end: &str| {
+            let rest = home.body.split(start).nth(1).unwrap_or_default();
+            rest.split(end).next().unwrap_or_default().to_string()
+        };
+        let links = |part: &str| -> Vec<String> {
+            part.split("href=\"")
+                .skip(1)
+                .map(|s| s[..s.find('"').unwrap()].to_string())
+                .collect()
+        };
+        let menu = between("<details class=\"menu\" id=\"menu\">", "</details>");
+        let side = between("<div class=\"menu-wide\">", "</div>");
+        assert!(
+            menu.contains("菜单<span class=\"menu-here\"> · 首页</span></summary>"),
+            "{email}: {menu}"
+        );
+        assert!(links(&side).contains(&"/account".to_string()), "{side}");
+        assert_eq!(links(&menu), links(&side), "{email}");
         let sees_audit = home.body.contains("href=\"/audit\"");
         assert_eq!(
             sees_audit,

@@ -145,9 +145,11 @@ async fn problems_listed(app: &TestApp) {
         r.body
     );
     assert!(
-        r.body.contains("<td>-1 不是大于等于零的数</td>")
-            && r.body.contains("<td>“GX-U-01”与第 1 个要素的编号重复</td>")
-            && r.body.contains("<td>必须填写</td>"),
+        r.body
+            .contains("<td class=\"reason\">-1 不是大于等于零的数</td>")
+            && r.body
+                .contains("<td class=\"reason\">“GX-U-01”与第 1 个要素的编号重复</td>")
+            && r.body.contains("<td class=\"reason\">必须填写</td>"),
         "{}",
         r.body
     );
@@ -173,7 +175,8 @@ async fn problems_listed(app: &TestApp) {
     );
     assert!(r.body.contains(">wkt<") && r.body.contains("GX-U-11"));
     assert!(
-        r.body.contains("“120.31”不是“经度 纬度”") && r.body.contains("<td>必须填写</td>"),
+        r.body.contains("“120.31”不是“经度 纬度”")
+            && r.body.contains("<td class=\"reason\">必须填写</td>"),
         "{}",
         r.body
     );
