@@ -102,7 +102,7 @@ async function ids() {
 // Every page a user can open (a role that may not see one gets 403 or 404 and skips it).
 async function everyPage() {
   const { enterprise, blocker, parcel } = await ids();
-  return ['/', '/enterprises', '/enterprises/new', `/enterprises/${enterprise}`, `/enterprises/${enterprise}/edit`, '/projects', '/phases', '/projects/new', '/projects/1', '/projects/1/edit', '/projects/1/phases/1', '/projects/1/phases/1/notice', '/projects/1/phases/1/gantt', '/queue', '/late', '/parcels', `/parcels/${parcel}`, '/parcels/match', '/blockers', `/blockers/${blocker}`, '/board', '/inbox', '/portfolio', '/leadership', '/catalogue', '/settings', '/account', '/audit'];
+  return ['/', '/enterprises', '/enterprises/new', `/enterprises/${enterprise}`, `/enterprises/${enterprise}/edit`, '/projects', '/phases', '/projects/new', '/projects/1', '/projects/1/edit', '/projects/1/phases/1', '/projects/1/phases/1/notice', '/projects/1/phases/1/gantt', '/queue', '/late', '/parcels', `/parcels/${parcel}`, '/parcels/match', '/parcels/upload', '/blockers', `/blockers/${blocker}`, '/board', '/inbox', '/portfolio', '/leadership', '/catalogue', '/settings', '/account', '/audit'];
 }
 
 test('admin logs in, switches language, is refused a wrong code and accepts a right one', async () => {

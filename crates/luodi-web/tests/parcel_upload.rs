@@ -133,8 +133,27 @@ async fn problems_listed(app: &TestApp) {
     for place in ["第 2 个要素", "第 3 个要素", "第 4 个要素"] {
         assert!(r.body.contains(place), "{place}: {}", r.body);
     }
-    assert!(!r.body.contains("第 1 个要素"), "feature 1 is good");
-    assert!(r.body.contains("GX-U-BOW") && r.body.contains("crosses itself"));
+    // (A repeated code names feature 1 in its reason, so look at the places only.)
+    assert!(
+        !r.body.contains("<td class=\"nowrap\">第 1 个要素</td>"),
+        "feature 1 is good"
+    );
+    // Each reason in the user's language.
+    assert!(
+        r.body.contains("GX-U-BOW") && r.body.contains("第 1 个多边形的外环自相交"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body
+            .contains("<td class=\"reason\">-1 不是大于等于零的数</td>")
+            && r.body
+                .contains("<td class=\"reason\">“GX-U-01”与第 1 个要素的编号重复</td>")
+            && r.body.contains("<td class=\"reason\">必须填写</td>"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("crosses itself"), "no English for Chinese");
     assert!(r.body.contains(">plot_ratio_min<") && r.body.contains(">code<"));
     assert!(
         !r.body.contains("id=\"upload-confirm\""),
@@ -155,12 +174,23 @@ async fn problems_listed(app: &TestApp) {
         r.body
     );
     assert!(r.body.contains(">wkt<") && r.body.contains("GX-U-11"));
+    assert!(
+        r.body.contains("“120.31”不是“经度 纬度”")
+            && r.body.contains("<td class=\"reason\">必须填写</td>"),
+        "{}",
+        r.body
+    );
 
     // In English, the places and the page's words are English.
     b.lang = Some("en");
     let r = upload(app, &b, &csrf, "parcels.geojson", &file).await;
     assert!(
         r.body.contains("Feature 2") && r.body.contains("nothing was written"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("GX-U-BOW") && r.body.contains("crosses itself"),
         "{}",
         r.body
     );

@@ -60,11 +60,6 @@ pub fn form_of(e: &CoreError) -> &'static str {
     }
 }
 
-/// A rules' refusal (in English only, as the rules say it) at `form`.
-fn refused(form: &'static str, field: impl Into<String>, message: String) -> CoreError {
-    CoreError::setting(form, field, Text::new(message.clone(), message))
-}
-
 /// The blocker limits and ladder as the form gives them: whole numbers of working days,
 /// the ladder's rungs empty for none.
 #[derive(Debug, Clone, Default)]
@@ -120,6 +115,8 @@ pub async fn set_blocker_sla(app: &App, caller: &Caller, form: &SlaForm) -> Resu
         })?;
     }
     let mut ladder = Vec::new();
+    // The form's field of each rung, to show a rung's refusal beside it.
+    let mut rung_fields = Vec::new();
     for (field, raw, to) in [
         ("head_after", &form.head_after, "department_head"),
         ("leader_after", &form.leader_after, "zone_leader"),
@@ -129,11 +126,19 @@ pub async fn set_blocker_sla(app: &App, caller: &Caller, form: &SlaForm) -> Resu
                 to: to.to_string(),
                 after_working_days: d,
             });
+            rung_fields.push(field);
         }
     }
     sla.ladder = ladder;
-    sla.check()
-        .map_err(|e| refused("sla", e.field, e.to_string()))?;
+    sla.check().map_err(|e| {
+        let field = match (e.field, e.rung) {
+            ("ladder", Some(i)) => rung_fields.get(i).copied().unwrap_or("head_after"),
+            // No rung at all: the first of them is the one to fill in.
+            ("ladder", None) => "head_after",
+            (field, _) => field,
+        };
+        CoreError::setting("sla", field, Text::from_fn(|lang| e.text(lang)))
+    })?;
     Ok(app.store.set_blocker_sla(&caller.actor, zone, &sla).await?)
 }
 
@@ -216,12 +221,45 @@ pub async fn change_outbound(
         OutboundChange::RemoveWebhook(name) => Change::Remove(name),
     };
     let mut outbound: Outbound = app.store.zone_setting(zone, OUTBOUND).await?;
+    // The webhook the form adds, whose refusals go beside the form's fields.
+    let mut added = None;
     match change {
         Change::Email(on) => outbound.email = on,
-        Change::Add(hook) => outbound.webhooks.push(hook),
+        Change::Add(hook) => {
+            added = Some(outbound.webhooks.len());
+            outbound.webhooks.push(hook);
+        }
         Change::Remove(name) => outbound.webhooks.retain(|w| w.name != name),
     }
-    write_outbound(app, caller, zone, &outbound).await
+    write_outbound(app, caller, zone, &outbound)
+        .await
+        .map_err(|e| at_webhook_form(e, added))
+}
+
+/// A refusal of the outbound settings as the settings page shows it: one about the
+/// webhook the form adds (`webhooks[i].url`, `webhooks[i].kinds[k]`) beside the form's
+/// field, in the reader's language; any other above the form, as the API words it.
+fn at_webhook_form(e: CoreError, added: Option<usize>) -> CoreError {
+    let field = |at: &str| {
+        let prefix = format!("webhooks[{}].", added?);
+        let rest = at.strip_prefix(&prefix)?;
+        Some(rest.split('[').next().unwrap_or(rest).to_string())
+    };
+    match e {
+        CoreError::Stewardship(StewardshipError::Outbound(o)) => match field(&o.field) {
+            Some(f) => CoreError::setting("outbound", f, Text::from_fn(|lang| o.text(lang))),
+            None => StewardshipError::Outbound(o).into(),
+        },
+        CoreError::Stewardship(StewardshipError::InternalTarget(t)) => match field(&t.field) {
+            Some(f) => CoreError::setting(
+                "outbound",
+                f,
+                Text::fill("core.settings.internal_address", &[("address", &t.address)]),
+            ),
+            None => StewardshipError::InternalTarget(t).into(),
+        },
+        e => e,
+    }
 }
 
 enum Change {
@@ -267,9 +305,10 @@ mod tests {
         let p = Problem::from(e);
         assert_eq!(p.field.as_deref(), Some("answer"));
         assert_eq!(
-            p.message.get(Lang::Zh),
-            "answer: 'x' is not a whole number of working days"
+            p.message.get(Lang::En),
+            "'x' is not a whole number of working days"
         );
+        assert_eq!(p.message.get(Lang::Zh), "“x”不是整数个工作日");
     }
 
     #[test]
@@ -291,9 +330,12 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(form_of(&e), "outbound");
+        let p = Problem::from(e);
+        assert_eq!(p.field.as_deref(), Some("format"));
         assert_eq!(
-            Problem::from(e).message.get(Lang::En),
-            "format: 'fax' is not generic, wecom or dingtalk"
+            p.message.get(Lang::En),
+            "'fax' is not generic, wecom or dingtalk"
         );
+        assert!(p.message.get(Lang::Zh).contains("不是可选类型"));
     }
 }

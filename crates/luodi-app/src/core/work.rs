@@ -9,14 +9,15 @@ use luodi_domain::approvals::catalogue::Catalogue;
 use luodi_domain::approvals::service_item::{ClockStatus as ItemClock, ItemState};
 use luodi_domain::core::i18n;
 use luodi_domain::core::policy::{Work, home_work};
-use luodi_domain::stewardship::blocker::ClockStatus as BlockerClock;
+use luodi_domain::stewardship::blocker::{ClockStatus as BlockerClock, Party};
 use luodi_domain::stewardship::conditions;
 use luodi_domain::stewardship::project::PhaseStatus;
 use luodi_domain::{Lang, Operation};
 
 use super::CoreError;
 use crate::land::parcels as land_parcels;
-use crate::stewardship::blockers::{self, BlockerQuery, BlockerResponse};
+use crate::stewardship::blocker_list::{self, BlockerLine};
+use crate::stewardship::blockers::BlockerResponse;
 use crate::{App, Caller};
 
 /// How many items a part of the home lists (its count and link show the rest).
@@ -111,7 +112,7 @@ struct Context {
     board: Option<crate::stewardship::board::Board>,
     queue: Option<Option<crate::approvals::lateness::OwnQueue>>,
     projects: Option<Vec<luodi_store::stewardship::projects::Project>>,
-    blockers: Option<Vec<BlockerResponse>>,
+    blockers: Option<Vec<BlockerLine>>,
 }
 
 fn item_href(project: i64, seq: i64, code: &str) -> String {
@@ -212,18 +213,10 @@ impl Context {
         Ok(self.projects.as_deref().expect("read above"))
     }
 
-    /// The open blockers the caller sees.
-    async fn blockers(
-        &mut self,
-        app: &App,
-        caller: &Caller,
-    ) -> Result<&[BlockerResponse], CoreError> {
+    /// The open blockers the caller sees, each with who must act next.
+    async fn blockers(&mut self, app: &App, caller: &Caller) -> Result<&[BlockerLine], CoreError> {
         if self.blockers.is_none() {
-            let query = BlockerQuery {
-                open: Some("true".into()),
-                ..Default::default()
-            };
-            self.blockers = Some(blockers::list(app, caller, &query).await?.blockers);
+            self.blockers = Some(blocker_list::open(app, caller).await?);
         }
         Ok(self.blockers.as_deref().expect("read above"))
     }
@@ -339,6 +332,7 @@ impl Context {
                     .blockers(app, caller)
                     .await?
                     .iter()
+                    .map(|l| &l.blocker)
                     .filter(|b| !missed_only || worst_rank(b) == 5)
                     .collect();
                 open.sort_by_key(|b| std::cmp::Reverse(worst_rank(b)));
@@ -477,11 +471,11 @@ impl Context {
                     .blockers(app, caller)
                     .await?
                     .iter()
-                    .filter(|b| {
-                        Some(b.department_id) == department
-                            && matches!(b.state, "open" | "acknowledged")
-                            && !b.waiting_on_enterprise
-                    })
+                    // As the list it links to counts them: waiting on the department
+                    // (to acknowledge, answer or resolve), not on anyone else.
+                    .filter(|l| l.waiting_on == Some(Party::Department))
+                    .map(|l| &l.blocker)
+                    .filter(|b| Some(b.department_id) == department)
                     .collect();
                 let code = match caller.policy.department {
                     Some(d) => app.store.department(d).await?.code,
@@ -504,6 +498,7 @@ impl Context {
                     .blockers(app, caller)
                     .await?
                     .iter()
+                    .map(|l| &l.blocker)
                     .filter(|b| me.is_some() && b.assignee_id == me)
                     .collect();
                 mine.sort_by_key(|b| std::cmp::Reverse(worst_rank(b)));
@@ -659,8 +654,10 @@ impl Context {
                     .blockers(app, caller)
                     .await?
                     .iter()
-                    .filter(|b| b.state == "resolved" || b.waiting_on_enterprise)
-                    .map(|b| blocker_line(b, lang))
+                    // Who must act next, as the list it links to reads it: a blocker
+                    // raised by the steward that waits on information waits on the steward.
+                    .filter(|l| l.waiting_on == Some(Party::Enterprise))
+                    .map(|l| blocker_line(&l.blocker, lang))
                     .collect();
                 part(
                     "home.work.enterprise_blockers",

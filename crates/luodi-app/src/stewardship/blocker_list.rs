@@ -214,6 +214,13 @@ async fn matching(
     })
 }
 
+/// Every open blocker the caller sees, each with who must act next, as the list without
+/// filters holds them: what the home counts, so its counts are the list's.
+pub async fn open(app: &App, caller: &Caller) -> Result<Vec<BlockerLine>, StewardshipError> {
+    let query = ListQuery::parse(&LIST, &[]).map_err(StewardshipError::internal)?;
+    Ok(matching(app, caller, &query).await?.lines)
+}
+
 /// The page of the blockers list that `query` asks for, with the raise form's choices.
 pub async fn list(
     app: &App,

@@ -83,86 +83,13 @@ impl Shape {
     }
 }
 
-/// What is wrong with a geometry, in words a landing officer can act on. Rings are named
-/// "polygon P shell" or "polygon P hole H" (0-based).
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum GeometryProblem {
-    #[error("the geometry is missing")]
-    Missing,
-    #[error("the geometry type is {0}; a parcel is a Polygon or a MultiPolygon")]
-    WrongType(String),
-    #[error("the coordinates are not an array of rings of [longitude, latitude] positions")]
-    Malformed,
-    #[error(
-        "{ring} has {positions} positions; a ring needs at least 4, the first repeated at the end"
-    )]
-    TooFewPositions { ring: String, positions: usize },
-    #[error("{ring} is not closed: it starts at {first} and ends at {last}")]
-    Unclosed {
-        ring: String,
-        first: String,
-        last: String,
-    },
-    #[error("{ring}, position {index}: {reason}")]
-    BadPosition {
-        ring: String,
-        index: usize,
-        reason: String,
-    },
-    #[error(
-        "latitude and longitude look swapped ({ring}, position {index} is [{x}, {y}]): GeoJSON puts longitude first"
-    )]
-    Swapped {
-        ring: String,
-        index: usize,
-        x: f64,
-        y: f64,
-    },
-    #[error(
-        "{ring}, position {index} [{x}, {y}] lies outside China (73.5–135.1° E, 3.8–53.6° N): WGS84 longitude and latitude are expected, not projected metres"
-    )]
-    OutsideChina {
-        ring: String,
-        index: usize,
-        x: f64,
-        y: f64,
-    },
-    #[error("{ring} crosses itself")]
-    SelfIntersection { ring: String },
-    #[error("{ring} has {positions} positions; a parcel's ring may have at most {max}")]
-    TooManyPositions {
-        ring: String,
-        positions: usize,
-        max: usize,
-    },
-    #[error("{what}: {count}; a parcel may have at most {max}")]
-    TooManyParts {
-        what: String,
-        count: usize,
-        max: usize,
-    },
-    #[error("{ring} lies outside its shell")]
-    HoleOutside { ring: String },
-    #[error("{a} and {b} cross each other")]
-    RingsCross { a: String, b: String },
-    #[error("polygons {a} and {b} of the multipolygon overlap")]
-    PartsOverlap { a: usize, b: usize },
-    #[error("the area is zero")]
-    ZeroArea,
-}
+pub use crate::land::geometry_problem::{GeometryProblem, Parts, Ring};
 
 /// The most positions a ring of a parcel may have: real parcels have tens to hundreds; the
 /// limit keeps one feature from holding a server's worker for long.
 pub const MAX_RING_POSITIONS: usize = 10_000;
 /// The most parts of a multipolygon, and holes of one polygon.
 pub const MAX_PARTS: usize = 100;
-
-fn ring_name(polygon: usize, ring: usize) -> String {
-    match ring {
-        0 => format!("polygon {polygon} shell"),
-        h => format!("polygon {polygon} hole {}", h - 1),
-    }
-}
 
 /// Checks one polygon as OGC requires: each ring has three distinct positions and neither
 /// crosses nor touches itself (an O(n log n) sweep, [`crate::land::ring`]); each hole lies inside
@@ -184,13 +111,13 @@ fn check_polygon(p: usize, polygon: &Polygon, problems: &mut Vec<GeometryProblem
         }
         if distinct.len() < 3 {
             problems.push(GeometryProblem::TooFewPositions {
-                ring: ring_name(p, r),
+                ring: Ring::of(p, r),
                 positions: distinct.len(),
             });
             rings_ok = false;
         } else if crate::land::ring::ring_self_intersection(&coords).is_some() {
             problems.push(GeometryProblem::SelfIntersection {
-                ring: ring_name(p, r),
+                ring: Ring::of(p, r),
             });
             rings_ok = false;
         }
@@ -210,13 +137,13 @@ fn check_polygon(p: usize, polygon: &Polygon, problems: &mut Vec<GeometryProblem
         let m = shell.relate(&prepared);
         if !m.is_contains() {
             problems.push(GeometryProblem::HoleOutside {
-                ring: ring_name(p, h + 1),
+                ring: Ring::of(p, h + 1),
             });
         }
         if m.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional {
             problems.push(GeometryProblem::RingsCross {
-                a: ring_name(p, 0),
-                b: ring_name(p, h + 1),
+                a: Ring::of(p, 0),
+                b: Ring::of(p, h + 1),
             });
         }
         for (k, other) in holes.iter().enumerate().skip(h + 1) {
@@ -228,8 +155,8 @@ fn check_polygon(p: usize, polygon: &Polygon, problems: &mut Vec<GeometryProblem
                 || m.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional
             {
                 problems.push(GeometryProblem::RingsCross {
-                    a: ring_name(p, h + 1),
-                    b: ring_name(p, k + 1),
+                    a: Ring::of(p, h + 1),
+                    b: Ring::of(p, k + 1),
                 });
             }
         }
@@ -266,7 +193,7 @@ pub fn shape_from_geojson(geometry: Option<&Value>) -> Result<Shape, Vec<Geometr
     let mut problems = Vec::new();
     if polygons.len() > MAX_PARTS {
         return Err(vec![GeometryProblem::TooManyParts {
-            what: "polygons of the multipolygon".into(),
+            what: Parts::Polygons,
             count: polygons.len(),
             max: MAX_PARTS,
         }]);
@@ -279,7 +206,7 @@ pub fn shape_from_geojson(geometry: Option<&Value>) -> Result<Shape, Vec<Geometr
         };
         if rings.len() > MAX_PARTS + 1 {
             problems.push(GeometryProblem::TooManyParts {
-                what: format!("holes of polygon {p}"),
+                what: Parts::Holes(p),
                 count: rings.len() - 1,
                 max: MAX_PARTS,
             });
@@ -287,12 +214,7 @@ pub fn shape_from_geojson(geometry: Option<&Value>) -> Result<Shape, Vec<Geometr
         }
         let mut geo_rings = Vec::new();
         for (r, ring) in rings.iter().enumerate() {
-            let name = if r == 0 {
-                format!("polygon {p} shell")
-            } else {
-                format!("polygon {p} hole {}", r - 1)
-            };
-            match ring_positions(&name, ring) {
+            match ring_positions(Ring::of(p, r), ring) {
                 Ok(coords) => geo_rings.push(geo::LineString::from(coords)),
                 Err(mut e) => problems.append(&mut e),
             }
@@ -346,13 +268,13 @@ pub fn shape_from_geojson(geometry: Option<&Value>) -> Result<Shape, Vec<Geometr
 }
 
 /// One ring's positions: each a finite [longitude, latitude] in China, the ring closed.
-fn ring_positions(name: &str, ring: &Value) -> Result<Vec<(f64, f64)>, Vec<GeometryProblem>> {
+fn ring_positions(name: Ring, ring: &Value) -> Result<Vec<(f64, f64)>, Vec<GeometryProblem>> {
     let Some(positions) = ring.as_array() else {
         return Err(vec![GeometryProblem::Malformed]);
     };
     if positions.len() > MAX_RING_POSITIONS {
         return Err(vec![GeometryProblem::TooManyPositions {
-            ring: name.to_string(),
+            ring: name,
             positions: positions.len(),
             max: MAX_RING_POSITIONS,
         }]);
@@ -366,10 +288,9 @@ fn ring_positions(name: &str, ring: &Value) -> Result<Vec<(f64, f64)>, Vec<Geome
                 .flatten()
         });
         match xy {
-            None => problems.push(GeometryProblem::BadPosition {
-                ring: name.to_string(),
+            None => problems.push(GeometryProblem::NotAPosition {
+                ring: name,
                 index: i,
-                reason: "not a [longitude, latitude] pair of numbers".into(),
             }),
             Some((x, y)) => coords.push((x, y)),
         }
@@ -379,14 +300,14 @@ fn ring_positions(name: &str, ring: &Value) -> Result<Vec<(f64, f64)>, Vec<Geome
     }
     if coords.len() < 4 {
         return Err(vec![GeometryProblem::TooFewPositions {
-            ring: name.to_string(),
+            ring: name,
             positions: coords.len(),
         }]);
     }
     let (first, last) = (coords[0], coords[coords.len() - 1]);
     if first != last {
         problems.push(GeometryProblem::Unclosed {
-            ring: name.to_string(),
+            ring: name,
             first: format!("[{}, {}]", first.0, first.1),
             last: format!("[{}, {}]", last.0, last.1),
         });
@@ -399,7 +320,7 @@ fn ring_positions(name: &str, ring: &Value) -> Result<Vec<(f64, f64)>, Vec<Geome
     if swapped {
         let (x, y) = coords[0];
         problems.push(GeometryProblem::Swapped {
-            ring: name.to_string(),
+            ring: name,
             index: 0,
             x,
             y,
@@ -408,14 +329,15 @@ fn ring_positions(name: &str, ring: &Value) -> Result<Vec<(f64, f64)>, Vec<Geome
     }
     for (i, &(x, y)) in coords.iter().enumerate() {
         if !(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y) {
-            problems.push(GeometryProblem::BadPosition {
-                ring: name.to_string(),
+            problems.push(GeometryProblem::OutOfRange {
+                ring: name,
                 index: i,
-                reason: format!("[{x}, {y}] is out of range (longitude −180–180, latitude −90–90)"),
+                x,
+                y,
             });
         } else if !inside(CHINA_LON, x) || !inside(CHINA_LAT, y) {
             problems.push(GeometryProblem::OutsideChina {
-                ring: name.to_string(),
+                ring: name,
                 index: i,
                 x,
                 y,

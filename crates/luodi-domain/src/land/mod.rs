@@ -2,6 +2,7 @@
 //! land needs, and its in-memory index.
 
 pub mod geometry;
+pub mod geometry_problem;
 pub mod match_index;
 pub mod matching;
 pub mod parcel;

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::approvals::rule::ASSESSMENTS;
+use crate::core::i18n;
 use crate::core::industry::IndustryCode;
+use crate::core::lang::{Lang, Text};
 use crate::land::geometry::Shape;
 
 /// Where a parcel stands.
@@ -44,6 +46,20 @@ impl ParcelStatus {
         ParcelStatus::ALL.into_iter().find(|p| p.as_str() == s)
     }
 
+    /// The status in a text: its code in English (as files write it), its name in Chinese.
+    pub fn word(self, lang: Lang) -> String {
+        let name = match self {
+            ParcelStatus::Available => i18n::text(lang, "parcels.status_available"),
+            ParcelStatus::Reserved => i18n::text(lang, "parcels.status_reserved"),
+            ParcelStatus::HandedOver => i18n::text(lang, "parcels.status_handed_over"),
+            ParcelStatus::Withdrawn => i18n::text(lang, "parcels.status_withdrawn"),
+        };
+        match lang {
+            Lang::En => self.as_str().to_string(),
+            Lang::Zh => name.to_string(),
+        }
+    }
+
     /// Whether the status belongs to a phase's allocation (reserved or handed over).
     pub fn is_allocation(self) -> bool {
         matches!(self, ParcelStatus::Reserved | ParcelStatus::HandedOver)
@@ -58,22 +74,28 @@ pub fn import_status_allowed(
     current: Option<ParcelStatus>,
     given: ParcelStatus,
     status_given: bool,
-) -> Result<(), String> {
+) -> Result<(), Text> {
     if !status_given
         || current == Some(given)
         || !(given.is_allocation() || current.is_some_and(ParcelStatus::is_allocation))
     {
         return Ok(());
     }
-    let given = given.as_str();
     Err(match current {
-        None => format!(
-            "a new parcel cannot come in as {given}: give it the status available (or leave the status out), import it, then reserve it for its phase and hand it over in Luodi"
-        ),
-        Some(current) => format!(
-            "the parcel is {}; reserve, release and hand over parcels in Luodi, not by import",
-            current.as_str()
-        ),
+        None => Text::from_fn(|lang| {
+            i18n::fill(
+                lang,
+                "rules.parcel.status_new",
+                &[("status", &given.word(lang))],
+            )
+        }),
+        Some(current) => Text::from_fn(|lang| {
+            i18n::fill(
+                lang,
+                "rules.parcel.status_held",
+                &[("status", &current.word(lang))],
+            )
+        }),
     })
 }
 
@@ -132,12 +154,12 @@ pub struct ParcelAttrs {
     pub extra: Map<String, Value>,
 }
 
-/// A problem with one attribute.
+/// A problem with one attribute, the reason in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {reason}")]
+#[error("{field}: {}", .reason.en)]
 pub struct FieldProblem {
     pub field: String,
-    pub reason: String,
+    pub reason: Text,
 }
 
 const NUMBER_FIELDS: &[&str] = &[
@@ -195,7 +217,7 @@ impl ParcelAttrs {
     /// read naturally; lists may be arrays or comma-separated text.
     pub fn from_properties(props: &Map<String, Value>) -> Result<ParcelAttrs, Vec<FieldProblem>> {
         let mut problems = Vec::new();
-        let mut bad = |field: &str, reason: String| {
+        let mut bad = |field: &str, reason: Text| {
             problems.push(FieldProblem {
                 field: field.to_string(),
                 reason,
@@ -214,9 +236,9 @@ impl ParcelAttrs {
                 let shown: String = k.escape_debug().collect();
                 bad(
                     &shown,
-                    format!(
-                        "holds the control character {}",
-                        crate::core::text::describe(c)
+                    Text::fill(
+                        "rules.parcel.control_character",
+                        &[("character", &crate::core::text::describe(c))],
                     ),
                 );
             }
@@ -227,11 +249,8 @@ impl ParcelAttrs {
         };
         match text("code") {
             Some(c) if code_ok(&c) => a.code = c,
-            Some(c) => bad(
-                "code",
-                format!("'{c}' is not a parcel code: use 1–40 letters, digits, '-', '_' or '.'"),
-            ),
-            None => bad("code", "is required".into()),
+            Some(c) => bad("code", Text::fill("rules.parcel.bad_code", &[("code", &c)])),
+            None => bad("code", Text::key("rules.parcel.code_required")),
         }
         a.name = text("name");
         a.park = text("park");
@@ -241,7 +260,10 @@ impl ParcelAttrs {
             } else {
                 bad(
                     "land_use",
-                    format!("'{u}' is not one of {}", LAND_USES.join(", ")),
+                    Text::fill(
+                        "rules.parcel.not_one_of",
+                        &[("value", &u), ("allowed", &LAND_USES.join(", "))],
+                    ),
                 );
             }
         }
@@ -253,7 +275,16 @@ impl ParcelAttrs {
                 }
                 None => bad(
                     "status",
-                    format!("'{s}' is not one of available, reserved, handed_over, withdrawn"),
+                    Text::fill(
+                        "rules.parcel.not_one_of",
+                        &[
+                            ("value", &s),
+                            (
+                                "allowed",
+                                &ParcelStatus::ALL.map(ParcelStatus::as_str).join(", "),
+                            ),
+                        ],
+                    ),
                 ),
             }
         }
@@ -263,14 +294,20 @@ impl ParcelAttrs {
             } else {
                 bad(
                     "sewage_class",
-                    format!("'{s}' is not one of {}", SEWAGE_CLASSES.join(", ")),
+                    Text::fill(
+                        "rules.parcel.not_one_of",
+                        &[("value", &s), ("allowed", &SEWAGE_CLASSES.join(", "))],
+                    ),
                 );
             }
         }
         if let Some(d) = text("checked_on") {
             match NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
                 Ok(d) => a.checked_on = Some(d),
-                Err(_) => bad("checked_on", format!("'{d}' is not a date (YYYY-MM-DD)")),
+                Err(_) => bad(
+                    "checked_on",
+                    Text::fill("rules.parcel.bad_date", &[("value", &d)]),
+                ),
             }
         }
         let mut numbers = std::collections::HashMap::new();
@@ -285,7 +322,10 @@ impl ParcelAttrs {
                 Some(n) if n.is_finite() && n >= 0.0 => {
                     numbers.insert(k, n);
                 }
-                _ => bad(k, format!("{v} is not a number of zero or more")),
+                _ => bad(
+                    k,
+                    Text::fill("rules.parcel.not_a_number", &[("value", &v.to_string())]),
+                ),
             }
         }
         for k in ["building_coverage_min", "green_ratio_max"] {
@@ -294,7 +334,7 @@ impl ParcelAttrs {
             {
                 bad(
                     k,
-                    format!("{v} is a share: give it between 0 and 1 (e.g. 0.35)"),
+                    Text::fill("rules.parcel.share", &[("value", &v.to_string())]),
                 );
             }
         }
@@ -304,7 +344,10 @@ impl ParcelAttrs {
         {
             bad(
                 "plot_ratio_min",
-                format!("{lo} is above plot_ratio_max {hi}"),
+                Text::fill(
+                    "rules.parcel.plot_ratio",
+                    &[("min", &lo.to_string()), ("max", &hi.to_string())],
+                ),
             );
         }
         let n = |k: &str| numbers.get(k).copied();
@@ -341,18 +384,21 @@ impl ParcelAttrs {
                 ("gas", Some(f)) => a.gas = f,
                 ("steam", Some(f)) => a.steam = f,
                 ("road_access", Some(f)) => a.road_access = f,
-                _ => bad(k, format!("{v} is not true or false")),
+                _ => bad(
+                    k,
+                    Text::fill("rules.parcel.not_a_flag", &[("value", &v.to_string())]),
+                ),
             }
         }
-        let list = |k: &str| -> Result<Vec<String>, String> {
+        let list = |k: &str| -> Result<Vec<String>, Text> {
             match present(k) {
                 None => Ok(Vec::new()),
                 Some(Value::Array(items)) => items
                     .iter()
                     .map(|i| {
-                        i.as_str()
-                            .map(|s| s.trim().to_string())
-                            .ok_or_else(|| format!("{i} is not text"))
+                        i.as_str().map(|s| s.trim().to_string()).ok_or_else(|| {
+                            Text::fill("rules.parcel.not_text", &[("value", &i.to_string())])
+                        })
                     })
                     .collect(),
                 Some(Value::String(s)) => Ok(s
@@ -360,7 +406,10 @@ impl ParcelAttrs {
                     .map(|p| p.trim().to_string())
                     .filter(|p| !p.is_empty())
                     .collect()),
-                Some(other) => Err(format!("{other} is not a list")),
+                Some(other) => Err(Text::fill(
+                    "rules.parcel.not_a_list",
+                    &[("value", &other.to_string())],
+                )),
             }
         };
         match list("allowed_industries") {
@@ -368,7 +417,19 @@ impl ParcelAttrs {
                 for c in codes {
                     match IndustryCode::parse(&c) {
                         Ok(code) => a.allowed_industries.push(code.as_str().to_string()),
-                        Err(e) => bad("allowed_industries", format!("'{c}': {e}")),
+                        Err(e) => {
+                            let why = e.text();
+                            bad(
+                                "allowed_industries",
+                                Text::from_fn(|lang| {
+                                    i18n::fill(
+                                        lang,
+                                        "rules.parcel.industry",
+                                        &[("code", &c), ("reason", why.get(lang))],
+                                    )
+                                }),
+                            );
+                        }
                     }
                 }
             }
@@ -380,15 +441,12 @@ impl ParcelAttrs {
                     if ASSESSMENTS.iter().any(|x| x.0 == k) {
                         a.assessments.push(k);
                     } else {
+                        let kinds: Vec<&str> = ASSESSMENTS.iter().map(|x| x.0).collect();
                         bad(
                             "assessments",
-                            format!(
-                                "'{k}' is not a regional assessment; use {}",
-                                ASSESSMENTS
-                                    .iter()
-                                    .map(|x| x.0)
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
+                            Text::fill(
+                                "rules.parcel.assessment",
+                                &[("value", &k), ("allowed", &kinds.join(", "))],
                             ),
                         );
                     }
@@ -427,15 +485,17 @@ pub struct ParcelDraft {
 
 /// One problem of a file, by feature (GeoJSON) or data row (CSV, XLSX) index, 0-based as
 /// in the file (a spreadsheet's first data row, under the header, is row 0).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("{unit} {index}{}: {field}: {reason}", .code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
+/// Its `Display` is English, for the CLI, the API and the log; a page shows the reason
+/// in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{unit} {index}{}: {field}: {}", .code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(), .reason.en)]
 pub struct FeatureProblem {
     /// `feature` or `row`.
     pub unit: &'static str,
     pub index: usize,
     pub code: Option<String>,
     pub field: String,
-    pub reason: String,
+    pub reason: Text,
 }
 
 #[cfg(test)]
@@ -452,16 +512,19 @@ mod tests {
         assert!(
             import_status_allowed(None, Reserved, true)
                 .unwrap_err()
+                .en
                 .starts_with("a new parcel cannot come in as reserved")
         );
         assert!(
             import_status_allowed(Some(Available), HandedOver, true)
                 .unwrap_err()
+                .en
                 .contains("the parcel is available")
         );
         assert!(
             import_status_allowed(Some(Reserved), Available, true)
                 .unwrap_err()
+                .en
                 .contains("the parcel is reserved")
         );
     }

@@ -7,6 +7,8 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use crate::approvals::rule::ASSESSMENTS;
+use crate::core::i18n;
+use crate::core::lang::{Lang, Text};
 use crate::land::geometry::shape_from_geojson;
 use crate::land::parcel::{FeatureProblem, ParcelAttrs, ParcelDraft, value_text};
 
@@ -23,7 +25,7 @@ pub fn parcels_from_geojson_reader(
     reader: impl std::io::Read,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Vec<ParcelDraft>, Vec<FeatureProblem>> {
-    let whole = |reason: String| {
+    let whole = |reason: Text| {
         vec![FeatureProblem {
             unit: "feature",
             index: 0,
@@ -41,12 +43,17 @@ pub fn parcels_from_geojson_reader(
     let mut de = serde_json::Deserializer::from_reader(reader);
     serde::de::DeserializeSeed::deserialize(&mut collection, &mut de)
         .and_then(|()| de.end())
-        .map_err(|e| whole(format!("not JSON: {e}")))?;
+        .map_err(|e| {
+            whole(Text::fill(
+                "rules.parcel_file.not_json",
+                &[("error", &e.to_string())],
+            ))
+        })?;
     if collection.kind.as_deref() != Some("FeatureCollection") {
-        return Err(whole("not a GeoJSON FeatureCollection".into()));
+        return Err(whole(Text::key("rules.parcel_file.not_a_collection")));
     }
     if !collection.features {
-        return Err(whole("the FeatureCollection has no features array".into()));
+        return Err(whole(Text::key("rules.parcel_file.no_features")));
     }
     collection.rows.finish()
 }
@@ -140,7 +147,7 @@ impl<'de> serde::de::Visitor<'de> for FeaturesSeed<'_, '_> {
 }
 
 /// A row's geometry: given (or absent), or a problem with the field that held it.
-pub type RowGeometry = Result<Option<Value>, (String, String)>;
+pub type RowGeometry = Result<Option<Value>, (String, Text)>;
 
 /// Reads rows of (properties, geometry) — the shape every format is turned into.
 pub fn read_rows(
@@ -152,6 +159,41 @@ pub fn read_rows(
         reader.push(props, geometry);
     }
     reader.finish()
+}
+
+/// A code the file gave an earlier feature or row (`first`, its index): English names it
+/// as the file counts, from 0; Chinese as the upload page does, features from 1 and rows
+/// as the spreadsheet numbers them (the header is row 1).
+fn repeated_code(lang: Lang, code: &str, unit: &str, first: usize) -> String {
+    match (lang, unit) {
+        (Lang::En, _) => i18n::fill(
+            lang,
+            "rules.parcel_file.repeated_code",
+            &[
+                ("code", code),
+                ("unit", unit),
+                ("first", &first.to_string()),
+            ],
+        ),
+        (Lang::Zh, "row") => i18n::fill(
+            lang,
+            "rules.parcel_file.repeated_code",
+            &[
+                ("code", code),
+                ("unit", i18n::text(lang, "rules.parcel_file.unit_row")),
+                ("first", &(first + 2).to_string()),
+            ],
+        ),
+        (Lang::Zh, _) => i18n::fill(
+            lang,
+            "rules.parcel_file.repeated_code",
+            &[
+                ("code", code),
+                ("unit", i18n::text(lang, "rules.parcel_file.unit_feature")),
+                ("first", &(first + 1).to_string()),
+            ],
+        ),
+    }
 }
 
 /// Turns rows into parcels one at a time, keeping every problem (and the first row of
@@ -184,7 +226,7 @@ impl RowReader {
             .filter(|c| !c.is_null())
             .map(value_text)
             .filter(|c| !c.is_empty());
-        let problem = |field: &str, reason: String| FeatureProblem {
+        let problem = |field: &str, reason: Text| FeatureProblem {
             unit,
             index,
             code: code.clone(),
@@ -193,9 +235,10 @@ impl RowReader {
         };
         if let Some(c) = &code {
             if let Some(first) = self.seen.get(c) {
+                let first = *first;
                 self.problems.push(problem(
                     "code",
-                    format!("'{c}' is also {unit} {first}'s code"),
+                    Text::from_fn(|lang| repeated_code(lang, c, unit, first)),
                 ));
             } else {
                 self.seen.insert(c.clone(), index);
@@ -205,7 +248,7 @@ impl RowReader {
         let shape = match geometry {
             Ok(g) => shape_from_geojson(g.as_ref()).map_err(|es| {
                 es.into_iter()
-                    .map(|e| ("geometry".to_string(), e.to_string()))
+                    .map(|e| ("geometry".to_string(), Text::from_fn(|lang| e.text(lang))))
                     .collect::<Vec<_>>()
             }),
             Err(e) => Err(vec![e]),
@@ -237,7 +280,7 @@ impl RowReader {
 
 /// Parses WKT `POLYGON ((x y, …), …)` or `MULTIPOLYGON (((x y, …)), …)` into a GeoJSON
 /// geometry, keeping the rings exactly as written (so an unclosed ring is still caught).
-pub fn geometry_from_wkt(text: &str) -> Result<Value, String> {
+pub fn geometry_from_wkt(text: &str) -> Result<Value, Text> {
     let t = text.trim();
     let upper = t.to_ascii_uppercase();
     let (kind, rest, depth) = if let Some(r) = upper.strip_prefix("MULTIPOLYGON") {
@@ -246,24 +289,22 @@ pub fn geometry_from_wkt(text: &str) -> Result<Value, String> {
         ("Polygon", &t[t.len() - r.len()..], 2)
     } else {
         let word: String = t.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
-        return Err(format!(
-            "'{}' is not POLYGON or MULTIPOLYGON WKT",
-            if word.is_empty() {
-                t.chars().take(20).collect()
-            } else {
-                word
-            }
-        ));
+        let word = if word.is_empty() {
+            t.chars().take(20).collect()
+        } else {
+            word
+        };
+        return Err(Text::fill("rules.parcel_file.wkt_kind", &[("word", &word)]));
     };
     let rest = rest.trim_start();
     if rest.to_ascii_uppercase().starts_with('Z') || rest.to_ascii_uppercase().starts_with('M') {
-        return Err("give 2-D coordinates (longitude latitude), not Z or M".into());
+        return Err(Text::key("rules.parcel_file.wkt_z"));
     }
     if rest.to_ascii_uppercase().starts_with("EMPTY") {
-        return Err("the geometry is EMPTY".into());
+        return Err(Text::key("rules.parcel_file.wkt_empty"));
     }
     // Nested parentheses to nested arrays; positions are "x y".
-    fn parse(s: &str, at: &mut usize, depth: usize) -> Result<Value, String> {
+    fn parse(s: &str, at: &mut usize, depth: usize) -> Result<Value, Text> {
         let b = s.as_bytes();
         let skip = |at: &mut usize| {
             while *at < b.len() && b[*at].is_ascii_whitespace() {
@@ -280,16 +321,22 @@ pub fn geometry_from_wkt(text: &str) -> Result<Value, String> {
             return match nums.as_slice() {
                 [x, y] => match (x.parse::<f64>(), y.parse::<f64>()) {
                     (Ok(x), Ok(y)) => Ok(serde_json::json!([x, y])),
-                    _ => Err(format!("'{} {}' is not a pair of numbers", x, y)),
+                    _ => Err(Text::fill(
+                        "rules.parcel_file.wkt_pair",
+                        &[("x", x), ("y", y)],
+                    )),
                 },
-                _ => Err(format!(
-                    "'{}' is not 'longitude latitude'",
-                    s[start..*at].trim()
+                _ => Err(Text::fill(
+                    "rules.parcel_file.wkt_position",
+                    &[("text", s[start..*at].trim())],
                 )),
             };
         }
         if b.get(*at) != Some(&b'(') {
-            return Err(format!("expected '(' at character {}", *at + 1));
+            return Err(Text::fill(
+                "rules.parcel_file.wkt_open",
+                &[("at", &(*at + 1).to_string())],
+            ));
         }
         *at += 1;
         let mut items = Vec::new();
@@ -302,16 +349,21 @@ pub fn geometry_from_wkt(text: &str) -> Result<Value, String> {
                     *at += 1;
                     return Ok(Value::Array(items));
                 }
-                _ => return Err(format!("expected ',' or ')' at character {}", *at + 1)),
+                _ => {
+                    return Err(Text::fill(
+                        "rules.parcel_file.wkt_next",
+                        &[("at", &(*at + 1).to_string())],
+                    ));
+                }
             }
         }
     }
     let mut at = 0;
     let coordinates = parse(rest, &mut at, depth)?;
     if !rest[at..].trim().is_empty() {
-        return Err(format!(
-            "unexpected text after the geometry: '{}'",
-            rest[at..].trim()
+        return Err(Text::fill(
+            "rules.parcel_file.wkt_after",
+            &[("text", rest[at..].trim())],
         ));
     }
     Ok(serde_json::json!({"type": kind, "coordinates": coordinates}))
@@ -335,7 +387,7 @@ fn table_rows(
             index: 0,
             code: None,
             field: "header".into(),
-            reason: "no geometry column: name one 'wkt' (POLYGON or MULTIPOLYGON WKT)".into(),
+            reason: Text::key("rules.parcel_file.no_wkt_column"),
         }]);
     };
     let column = header[wkt].clone();
@@ -366,7 +418,7 @@ fn table_rows(
 
 /// Reads parcels from CSV (UTF-8, a header row of attribute names and a `wkt` column).
 pub fn parcels_from_csv(bytes: &[u8]) -> Result<Vec<ParcelDraft>, Vec<FeatureProblem>> {
-    let whole = |reason: String| {
+    let whole = |reason: Text| {
         vec![FeatureProblem {
             unit: "row",
             index: 0,
@@ -380,13 +432,18 @@ pub fn parcels_from_csv(bytes: &[u8]) -> Result<Vec<ParcelDraft>, Vec<FeaturePro
             .strip_prefix(b"\xEF\xBB\xBF".as_slice())
             .unwrap_or(bytes),
     )
-    .map_err(|_| whole("not UTF-8 text".into()))?;
+    .map_err(|_| whole(Text::key("rules.parcel_file.not_utf8")))?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| whole(format!("no header row: {e}")))?
+        .map_err(|e| {
+            whole(Text::fill(
+                "rules.parcel_file.no_header",
+                &[("error", &e.to_string())],
+            ))
+        })?
         .iter()
         .map(str::to_string)
         .collect();
@@ -398,7 +455,7 @@ pub fn parcels_from_csv(bytes: &[u8]) -> Result<Vec<ParcelDraft>, Vec<FeaturePro
                 index: i,
                 code: None,
                 field: "file".into(),
-                reason: format!("not CSV: {e}"),
+                reason: Text::fill("rules.parcel_file.not_csv", &[("error", &e.to_string())]),
             }]
         })?;
         rows.push(
@@ -421,7 +478,7 @@ pub fn parcels_from_csv(bytes: &[u8]) -> Result<Vec<ParcelDraft>, Vec<FeaturePro
 /// and a `wkt` column).
 pub fn parcels_from_xlsx(bytes: &[u8]) -> Result<Vec<ParcelDraft>, Vec<FeatureProblem>> {
     use calamine::{Data, Reader};
-    let whole = |reason: String| {
+    let whole = |reason: Text| {
         vec![FeatureProblem {
             unit: "row",
             index: 0,
@@ -430,16 +487,25 @@ pub fn parcels_from_xlsx(bytes: &[u8]) -> Result<Vec<ParcelDraft>, Vec<FeaturePr
             reason,
         }]
     };
-    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes))
-        .map_err(|e| whole(format!("not an XLSX workbook: {e}")))?;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        whole(Text::fill(
+            "rules.parcel_file.not_xlsx",
+            &[("error", &e.to_string())],
+        ))
+    })?;
     let range = book
         .worksheet_range_at(0)
-        .ok_or_else(|| whole("the workbook has no sheet".into()))?
-        .map_err(|e| whole(format!("cannot read the first sheet: {e}")))?;
+        .ok_or_else(|| whole(Text::key("rules.parcel_file.no_sheet")))?
+        .map_err(|e| {
+            whole(Text::fill(
+                "rules.parcel_file.sheet_unreadable",
+                &[("error", &e.to_string())],
+            ))
+        })?;
     let mut rows = range.rows();
     let header: Vec<String> = rows
         .next()
-        .ok_or_else(|| whole("the sheet is empty".into()))?
+        .ok_or_else(|| whole(Text::key("rules.parcel_file.sheet_empty")))?
         .iter()
         .map(|c| c.to_string())
         .collect();
@@ -478,9 +544,7 @@ pub fn parcels_from_file(
                 index: 0,
                 code: None,
                 field: "file".into(),
-                reason:
-                    "not UTF-8 text (GeoJSON expected; CSV and XLSX files need their extension)"
-                        .into(),
+                reason: Text::key("rules.parcel_file.not_utf8_geojson"),
             }]),
         }
     }
@@ -608,44 +672,126 @@ mod tests {
         let at = |i: usize| problems.iter().filter(|p| p.index == i).collect::<Vec<_>>();
         assert!(at(0).is_empty(), "{problems:#?}");
         assert!(
-            at(1)[0].reason.contains("polygon 0 shell crosses itself"),
+            at(1)[0]
+                .reason
+                .en
+                .contains("polygon 0 shell crosses itself"),
             "{:?}",
             at(1)
         );
         assert_eq!(at(1)[0].code.as_deref(), Some("BOW"));
-        assert!(at(2)[0].reason.contains("not closed"), "{:?}", at(2));
+        assert!(at(2)[0].reason.en.contains("not closed"), "{:?}", at(2));
         assert!(
             at(3)[0]
                 .reason
+                .en
                 .contains("polygon 0 hole 0 lies outside its shell"),
             "{:?}",
             at(3)
         );
-        assert!(at(4)[0].reason.contains("swapped"), "{:?}", at(4));
+        assert!(at(4)[0].reason.en.contains("swapped"), "{:?}", at(4));
         assert!(
-            at(5).iter().any(|p| p.reason.contains("out of range")),
+            at(5).iter().any(|p| p.reason.en.contains("out of range")),
             "{:?}",
             at(5)
         );
-        assert!(at(6)[0].reason.contains("Point"), "{:?}", at(6));
+        assert!(at(6)[0].reason.en.contains("Point"), "{:?}", at(6));
         assert!(
             at(7)
                 .iter()
-                .any(|p| p.field == "code" && p.reason == "is required")
+                .any(|p| p.field == "code" && p.reason.en == "is required")
         );
         assert!(at(7).iter().any(|p| p.field == "plot_ratio_min"));
         assert!(
-            at(8).iter().any(|p| p.reason.contains("also feature 0")),
+            at(8).iter().any(|p| p.reason.en.contains("also feature 0")),
             "{:?}",
             at(8)
         );
-        assert!(at(9)[0].reason.contains("missing"), "{:?}", at(9));
+        assert!(at(9)[0].reason.en.contains("missing"), "{:?}", at(9));
         // The message names the feature and its code.
         assert!(
             at(1)[0]
                 .to_string()
                 .starts_with("feature 1 (BOW): geometry:")
         );
+    }
+
+    /// Every problem a parcel file can have reads in Chinese for a Chinese reader (and in
+    /// English, as today, for the CLI, the API and the log).
+    #[test]
+    fn every_problem_reads_in_chinese() {
+        let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let chinese = |p: &FeatureProblem| {
+            assert!(
+                cjk(&p.reason.zh) && p.reason.zh != p.reason.en,
+                "{p}: {}",
+                p.reason.zh
+            );
+        };
+        // No text of the files' tables is the English one.
+        let [zh, en] = crate::core::i18n::catalogues();
+        for (key, text) in zh.iter().filter(|(k, _)| {
+            ["rules.parcel.", "rules.parcel_file.", "rules.geometry."]
+                .iter()
+                .any(|t| k.starts_with(t))
+        }) {
+            assert_ne!(Some(text), en.get(key), "{key}");
+        }
+        // Every attribute refused, a code given twice, lists that are not lists.
+        let f = |props: Value| json!({"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [square(120.3, 36.3, 0.002)]}});
+        let text = collection(vec![
+            f(json!({"code": "a b", "land_use": "farm", "status": "sold",
+                "sewage_class": "Z", "checked_on": "2026-13-01", "power_kva": -1,
+                "green_ratio_max": 2, "plot_ratio_min": 3, "plot_ratio_max": 1, "gas": "maybe",
+                "allowed_industries": "C99x", "assessments": "nope", "note\u{7}": 1})),
+            f(json!({"allowed_industries": [1], "assessments": 7})),
+            f(json!({"code": "TWICE"})),
+            f(json!({"code": "TWICE"})),
+        ]);
+        let problems = parcels_from_geojson(&text).unwrap_err();
+        assert!(problems.len() >= 16, "{problems:#?}");
+        problems.iter().for_each(chinese);
+        let twice = problems
+            .iter()
+            .find(|p| p.field == "code" && p.index == 3)
+            .unwrap();
+        assert_eq!(twice.reason.zh, "“TWICE”与第 3 个要素的编号重复");
+        assert_eq!(twice.reason.en, "'TWICE' is also feature 2's code");
+        // Files that cannot be read at all, and WKT that is not a polygon.
+        let mut empty_book = rust_xlsxwriter::Workbook::new();
+        empty_book.add_worksheet();
+        let empty_sheet = empty_book.save_to_buffer().unwrap();
+        let wkt = |w: &str| format!("code,wkt\nW,\"{w}\"\n");
+        for result in [
+            parcels_from_geojson("{"),
+            parcels_from_geojson("{\"type\": \"Point\"}"),
+            parcels_from_geojson("{\"type\": \"FeatureCollection\"}"),
+            parcels_from_file("parcels.geojson", b"\xff\xfe"),
+            parcels_from_csv(b"\xff,\xfe"),
+            parcels_from_csv(b"code,name\nA,b\n"),
+            parcels_from_csv(b"code,wkt\n\"A,b\n"),
+            parcels_from_xlsx(b"not a zip"),
+            parcels_from_xlsx(&empty_sheet),
+            parcels_from_csv(wkt("POINT (1 2)").as_bytes()),
+            parcels_from_csv(wkt("POLYGON Z ((1 2 3, 4 5 6, 7 8 9, 1 2 3))").as_bytes()),
+            parcels_from_csv(wkt("POLYGON EMPTY").as_bytes()),
+            parcels_from_csv(wkt("POLYGON ((1 2, 3 x, 5 6, 1 2))").as_bytes()),
+            parcels_from_csv(wkt("POLYGON ((1 2, 3, 5 6, 1 2))").as_bytes()),
+            parcels_from_csv(wkt("POLYGON (1 2, 3 4)").as_bytes()),
+            parcels_from_csv(wkt("POLYGON ((1 2, 3 4, 5 6, 1 2)").as_bytes()),
+            parcels_from_csv(wkt("POLYGON ((1 2, 3 4, 5 6, 1 2)) extra").as_bytes()),
+        ] {
+            let problems = result.unwrap_err();
+            problems.iter().for_each(chinese);
+        }
+        // A status a file may not give.
+        for (current, given) in [
+            (None, ParcelStatus::Reserved),
+            (Some(ParcelStatus::HandedOver), ParcelStatus::Available),
+        ] {
+            let why = crate::land::parcel::import_status_allowed(current, given, true).unwrap_err();
+            assert!(cjk(&why.zh) && why.zh != why.en, "{}", why.zh);
+        }
     }
 
     #[test]
@@ -666,7 +812,7 @@ mod tests {
             ("POLYGON ((1 2, 3 4, 5 6, 1 2)", "expected ',' or ')'"),
             ("POLYGON ((1 2, 3 4, 5 6, 1 2)) extra", "unexpected text"),
         ] {
-            let e = geometry_from_wkt(bad).unwrap_err();
+            let e = geometry_from_wkt(bad).unwrap_err().en;
             assert!(e.contains(why), "{bad}: {e}");
         }
     }
@@ -684,9 +830,9 @@ mod tests {
             "{problems:#?}"
         );
         assert!(
-            problems
-                .iter()
-                .any(|p| p.index == 1 && p.field == "geometry" && p.reason.contains("not closed")),
+            problems.iter().any(|p| p.index == 1
+                && p.field == "geometry"
+                && p.reason.en.contains("not closed")),
             "{problems:#?}"
         );
         assert!(
@@ -702,6 +848,7 @@ mod tests {
         assert!(
             parcels_from_csv(b"code,name\nA,b\n").unwrap_err()[0]
                 .reason
+                .en
                 .contains("'wkt'")
         );
 
@@ -726,6 +873,7 @@ mod tests {
         assert!(
             parcels_from_xlsx(b"not a zip").unwrap_err()[0]
                 .reason
+                .en
                 .contains("not an XLSX")
         );
     }

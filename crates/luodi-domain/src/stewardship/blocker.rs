@@ -42,13 +42,93 @@ impl Default for SlaLimits {
     }
 }
 
-/// A limit that is out of range or out of order, naming the field.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {reason}")]
+/// A limit that is out of range or out of order, naming the field (`ladder` for the
+/// ladder, with the rung at fault, 0-based, when it is one rung's).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LimitError {
     pub field: &'static str,
-    pub reason: String,
+    pub rung: Option<usize>,
+    pub problem: LimitProblem,
 }
+
+/// What is wrong with a limit or the ladder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LimitProblem {
+    /// Working days outside 1–120.
+    Range(u32),
+    /// Shorter than the limit before it: its days, that limit's field and days.
+    Shorter {
+        days: u32,
+        than: &'static str,
+        limit: u32,
+    },
+    /// A ladder of this many rungs (it has 1 to 5).
+    Rungs(usize),
+    /// A rung to someone who is not one of [`RUNG_TARGETS`].
+    Target(String),
+    /// A rung more than 60 working days after the missed clock.
+    TooLate(u32),
+    /// A rung sooner than the one before it.
+    Sooner,
+}
+
+impl LimitError {
+    /// What is wrong, in `lang`, without the field's name (a form shows it beside the
+    /// field); another limit it compares with is named in words.
+    pub fn text(&self, lang: Lang) -> String {
+        match &self.problem {
+            LimitProblem::Range(days) => i18n::fill(
+                lang,
+                "rules.blocker.limit_range",
+                &[("days", &days.to_string())],
+            ),
+            LimitProblem::Shorter { days, than, limit } => {
+                let than = match *than {
+                    "acknowledge" => i18n::text(lang, "rules.blocker.limit_acknowledge"),
+                    "answer" => i18n::text(lang, "rules.blocker.limit_answer"),
+                    _ => i18n::text(lang, "rules.blocker.limit_resolve"),
+                };
+                i18n::fill(
+                    lang,
+                    "rules.blocker.limit_shorter",
+                    &[
+                        ("days", &days.to_string()),
+                        ("than", than),
+                        ("limit", &limit.to_string()),
+                    ],
+                )
+            }
+            LimitProblem::Rungs(count) => i18n::fill(
+                lang,
+                "rules.blocker.ladder_rungs",
+                &[("n", &count.to_string())],
+            ),
+            LimitProblem::Target(to) => i18n::fill(
+                lang,
+                "rules.blocker.ladder_target",
+                &[("to", to), ("targets", &RUNG_TARGETS.join(", "))],
+            ),
+            LimitProblem::TooLate(days) => i18n::fill(
+                lang,
+                "rules.blocker.ladder_too_late",
+                &[("days", &days.to_string())],
+            ),
+            LimitProblem::Sooner => i18n::text(lang, "rules.blocker.ladder_sooner").to_string(),
+        }
+    }
+}
+
+/// The refusal in English, with its field (and rung): for the API and the log.
+impl std::fmt::Display for LimitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.rung {
+            Some(i) => write!(f, "{}: rung {i}: {}", self.field, self.text(Lang::En)),
+            None => write!(f, "{}: {}", self.field, self.text(Lang::En)),
+        }
+    }
+}
+
+impl std::error::Error for LimitError {}
 
 impl SlaLimits {
     /// Each limit is 1–120 working days, and acknowledge ≤ answer ≤ resolve ≤ complex.
@@ -63,7 +143,8 @@ impl SlaLimits {
             if !(1..=120).contains(&v) {
                 return Err(LimitError {
                     field,
-                    reason: format!("{v} is not 1–120 working days"),
+                    rung: None,
+                    problem: LimitProblem::Range(v),
                 });
             }
         }
@@ -71,7 +152,12 @@ impl SlaLimits {
             if w[1].1 < w[0].1 {
                 return Err(LimitError {
                     field: w[1].0,
-                    reason: format!("{} is shorter than {} ({})", w[1].1, w[0].0, w[0].1),
+                    rung: None,
+                    problem: LimitProblem::Shorter {
+                        days: w[1].1,
+                        than: w[0].0,
+                        limit: w[0].1,
+                    },
                 });
             }
         }
@@ -1105,37 +1191,23 @@ pub fn default_ladder() -> Vec<Rung> {
 
 /// Checks a ladder: 1–5 rungs of known targets, each no sooner than the one before.
 pub fn check_ladder(ladder: &[Rung]) -> Result<(), LimitError> {
+    let refuse = |rung, problem| LimitError {
+        field: "ladder",
+        rung,
+        problem,
+    };
     if ladder.is_empty() || ladder.len() > 5 {
-        return Err(LimitError {
-            field: "ladder",
-            reason: format!("{} rungs; a ladder has 1 to 5", ladder.len()),
-        });
+        return Err(refuse(None, LimitProblem::Rungs(ladder.len())));
     }
     for (i, r) in ladder.iter().enumerate() {
         if !RUNG_TARGETS.contains(&r.to.as_str()) {
-            return Err(LimitError {
-                field: "ladder",
-                reason: format!(
-                    "rung {i}: '{}' is not one of {}",
-                    r.to,
-                    RUNG_TARGETS.join(", ")
-                ),
-            });
+            return Err(refuse(Some(i), LimitProblem::Target(r.to.clone())));
         }
         if r.after_working_days > 60 {
-            return Err(LimitError {
-                field: "ladder",
-                reason: format!(
-                    "rung {i}: {} is more than 60 working days",
-                    r.after_working_days
-                ),
-            });
+            return Err(refuse(Some(i), LimitProblem::TooLate(r.after_working_days)));
         }
         if i > 0 && r.after_working_days < ladder[i - 1].after_working_days {
-            return Err(LimitError {
-                field: "ladder",
-                reason: format!("rung {i} comes sooner than rung {}", i - 1),
-            });
+            return Err(refuse(Some(i), LimitProblem::Sooner));
         }
     }
     Ok(())
@@ -1526,6 +1598,58 @@ mod tests {
             }
             .text(crate::Lang::Zh)
             .contains("已办结")
+        );
+    }
+
+    #[test]
+    fn limit_refusals_read_in_chinese() {
+        let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let at = |field, rung, problem| LimitError {
+            field,
+            rung,
+            problem,
+        };
+        let shorter = |days, than, limit| LimitProblem::Shorter { days, than, limit };
+        for e in [
+            at("answer", None, LimitProblem::Range(0)),
+            at("answer", None, shorter(1, "acknowledge", 2)),
+            at("resolve", None, shorter(2, "answer", 3)),
+            at("resolve_complex", None, shorter(9, "resolve", 15)),
+            at("ladder", None, LimitProblem::Rungs(0)),
+            at("ladder", Some(0), LimitProblem::Target("mayor".into())),
+            at("ladder", Some(1), LimitProblem::TooLate(61)),
+            at("ladder", Some(1), LimitProblem::Sooner),
+        ] {
+            let (zh, en) = (e.text(Lang::Zh), e.text(Lang::En));
+            assert!(cjk(&zh) && zh != en, "{e}: {zh}");
+            assert!(!cjk(&en) && e.to_string().ends_with(&en), "{e}");
+        }
+        // What the checks give: the field, the rung, the English for the API and the log.
+        let limits = SlaLimits {
+            answer: 0,
+            ..SlaLimits::default()
+        };
+        assert_eq!(
+            limits.check().unwrap_err().to_string(),
+            "answer: 0 is not 1–120 working days"
+        );
+        let limits = SlaLimits {
+            acknowledge: 2,
+            answer: 1,
+            ..SlaLimits::default()
+        };
+        let e = limits.check().unwrap_err();
+        assert_eq!(e.field, "answer");
+        assert_eq!(e.text(Lang::Zh), "1 个工作日短于签收时限（2 个工作日）");
+        let rung = |to: &str, after_working_days| Rung {
+            to: to.into(),
+            after_working_days,
+        };
+        let e = check_ladder(&[rung("department_head", 3), rung("zone_leader", 1)]).unwrap_err();
+        assert_eq!(e.rung, Some(1));
+        assert_eq!(
+            e.to_string(),
+            "ladder: rung 1: comes sooner than the rung before it"
         );
     }
 

@@ -63,12 +63,67 @@ impl WebhookFormat {
 }
 
 /// A setting that cannot be taken, and the field at fault (`webhooks[1].url`).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {reason}")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboundError {
     pub field: String,
-    pub reason: String,
+    pub problem: OutboundProblem,
 }
+
+/// What is wrong with a setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutboundProblem {
+    /// More than [`MAX_WEBHOOKS`] webhooks.
+    TooMany,
+    /// A name empty or longer than 60 characters.
+    NameLength,
+    /// A name another webhook has.
+    NameTaken(String),
+    /// Not an http(s) address with a host.
+    Url,
+    /// A secret empty, longer than 200 characters or with spaces.
+    Secret,
+    /// A secret on a WeCom robot, which has none.
+    WecomSecret,
+    /// Not a notification kind or a prefix of kinds.
+    Kind(String),
+}
+
+impl OutboundError {
+    /// What is wrong, in `lang`, without the field's name (a form shows it beside the
+    /// field).
+    pub fn text(&self, lang: Lang) -> String {
+        match &self.problem {
+            OutboundProblem::TooMany => i18n::fill(
+                lang,
+                "rules.outbound.too_many",
+                &[("max", &MAX_WEBHOOKS.to_string())],
+            ),
+            OutboundProblem::NameLength => {
+                i18n::text(lang, "rules.outbound.name_length").to_string()
+            }
+            OutboundProblem::NameTaken(name) => {
+                i18n::fill(lang, "rules.outbound.name_taken", &[("name", name)])
+            }
+            OutboundProblem::Url => i18n::text(lang, "rules.outbound.url").to_string(),
+            OutboundProblem::Secret => i18n::text(lang, "rules.outbound.secret").to_string(),
+            OutboundProblem::WecomSecret => {
+                i18n::text(lang, "rules.outbound.wecom_secret").to_string()
+            }
+            OutboundProblem::Kind(kind) => {
+                i18n::fill(lang, "rules.outbound.kind", &[("kind", kind)])
+            }
+        }
+    }
+}
+
+/// The refusal in English, with its field: for the API and the log.
+impl std::fmt::Display for OutboundError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.text(Lang::En))
+    }
+}
+
+impl std::error::Error for OutboundError {}
 
 /// The most webhooks a zone may have.
 pub const MAX_WEBHOOKS: usize = 20;
@@ -77,45 +132,31 @@ impl Outbound {
     /// Checks every webhook: a unique name, an http(s) URL, a DingTalk secret that looks
     /// like one, kinds made of lower-case letters and `_` (a trailing `*` for a prefix).
     pub fn check(&self) -> Result<(), OutboundError> {
-        let err = |field: String, reason: &str| {
-            Err(OutboundError {
-                field,
-                reason: reason.to_string(),
-            })
-        };
+        let err = |field: String, problem| Err(OutboundError { field, problem });
         if self.webhooks.len() > MAX_WEBHOOKS {
-            return err(
-                "webhooks".into(),
-                &format!("at most {MAX_WEBHOOKS} webhooks"),
-            );
+            return err("webhooks".into(), OutboundProblem::TooMany);
         }
         for (i, w) in self.webhooks.iter().enumerate() {
             let at = |f: &str| format!("webhooks[{i}].{f}");
             let name = w.name.trim();
             if name.is_empty() || name.chars().count() > 60 {
-                return err(at("name"), "a name of 1 to 60 characters is needed");
+                return err(at("name"), OutboundProblem::NameLength);
             }
             if self.webhooks[..i].iter().any(|o| o.name.trim() == name) {
-                return err(at("name"), &format!("'{name}' names another webhook"));
+                return err(at("name"), OutboundProblem::NameTaken(name.to_string()));
             }
             if !valid_url(&w.url) {
-                return err(
-                    at("url"),
-                    "not an http:// or https:// address with a host, without spaces",
-                );
+                return err(at("url"), OutboundProblem::Url);
             }
             if let Some(secret) = &w.secret {
                 if secret.is_empty()
                     || secret.len() > 200
                     || secret.chars().any(char::is_whitespace)
                 {
-                    return err(at("secret"), "1 to 200 characters without spaces");
+                    return err(at("secret"), OutboundProblem::Secret);
                 }
                 if w.format == WebhookFormat::Wecom {
-                    return err(
-                        at("secret"),
-                        "a WeCom robot has no secret; its key is in the URL",
-                    );
+                    return err(at("secret"), OutboundProblem::WecomSecret);
                 }
             }
             for (k, kind) in w.kinds.iter().enumerate() {
@@ -123,7 +164,7 @@ impl Outbound {
                 if stem.is_empty() || !stem.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
                     return err(
                         format!("webhooks[{i}].kinds[{k}]"),
-                        "a notification kind such as blocker_escalated, or a prefix such as blocker_*",
+                        OutboundProblem::Kind(kind.clone()),
                     );
                 }
             }
@@ -546,6 +587,28 @@ mod tests {
             ..hook(WebhookFormat::Wecom, Some("s"))
         });
         assert_eq!(o.check().unwrap_err().field, "webhooks[2].secret");
+    }
+
+    #[test]
+    fn refusals_read_in_chinese() {
+        let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        for problem in [
+            OutboundProblem::TooMany,
+            OutboundProblem::NameLength,
+            OutboundProblem::NameTaken("督办群".into()),
+            OutboundProblem::Url,
+            OutboundProblem::Secret,
+            OutboundProblem::WecomSecret,
+            OutboundProblem::Kind("Blocker".into()),
+        ] {
+            let e = OutboundError {
+                field: "webhooks[0].url".into(),
+                problem,
+            };
+            let (zh, en) = (e.text(Lang::Zh), e.text(Lang::En));
+            assert!(cjk(&zh) && zh != en, "{e}: {zh}");
+            assert_eq!(e.to_string(), format!("webhooks[0].url: {en}"));
+        }
     }
 
     #[test]

@@ -335,7 +335,7 @@ impl Store {
                         index: done,
                         code: Some(d.attrs.code.clone()),
                         field: "status".into(),
-                        reason: "the parcel was reserved or handed over while the file was imported; import it again".into(),
+                        reason: luodi_domain::Text::key("rules.parcel.changed_meanwhile"),
                     },
                 ]));
             }

@@ -105,7 +105,7 @@ fn problem_row(p: FeatureProblem, tr: &Tr) -> ProblemRow {
         place,
         code: p.code.unwrap_or_default(),
         field: if whole { String::new() } else { p.field },
-        reason: p.reason,
+        reason: p.reason.get(tr.lang).to_string(),
     }
 }
 

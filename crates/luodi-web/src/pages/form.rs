@@ -24,7 +24,8 @@ pub enum Control {
 pub struct FieldView {
     /// The form's name for it.
     pub name: String,
-    /// Its element id: the name, after the prefix of a page with several forms.
+    /// Its element id: the name, unless the page has another element of that id (a
+    /// prefix where a page has several forms).
     pub id: String,
     pub control: Control,
     /// Its label, in the user's language.
@@ -73,6 +74,12 @@ impl FieldView {
         self
     }
 
+    /// Its element's id, where the name alone would not be unique on the page.
+    pub fn id(mut self, id: impl Into<String>) -> FieldView {
+        self.id = id.into();
+        self
+    }
+
     pub fn control(mut self, control: Control) -> FieldView {
         self.control = control;
         self
@@ -95,6 +102,12 @@ impl FieldView {
 
     pub fn figure(mut self) -> FieldView {
         self.inputmode = Some("decimal");
+        self
+    }
+
+    /// A whole number (a count of days): the phone shows digits.
+    pub fn whole(mut self) -> FieldView {
+        self.inputmode = Some("numeric");
         self
     }
 
