@@ -1844,6 +1844,7 @@ mod home_work {
     //! count linking to its filtered list and the items linking to themselves; an
     //! enterprise's home holds its own work only.
     use super::*;
+    use sqlx::Row;
 
     /// The home's parts: (heading, count, link) in order.
     fn parts(body: &str) -> Vec<(String, usize, String)> {
@@ -1962,11 +1963,47 @@ mod home_work {
                 "{heading}: {count} at {href}"
             );
         }
-        // The leader: the red figures.
+        // The leader: the red figures, and what changed this week; each count is that of
+        // the list it links to. A week ago one phase was forecast 3 working days earlier
+        // than now (the history the daily sweep keeps), so its start slipped this week.
+        home("leader@luodi.demo").await;
+        let row = sqlx::query(
+            "SELECT phase_id, day, start_p50_date, late_working_days FROM phase_forecast_history ORDER BY phase_id LIMIT 1",
+        )
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        let day: chrono::NaiveDate = row.get::<String, _>("day").parse().unwrap();
+        sqlx::query("INSERT INTO phase_forecast_history (phase_id, day, start_p50_date, late_working_days) VALUES ($1, $2, $3, $4)")
+            .bind(row.get::<i64, _>("phase_id"))
+            .bind((day - chrono::Duration::days(7)).to_string())
+            .bind(row.get::<Option<String>, _>("start_p50_date"))
+            .bind(row.get::<i64, _>("late_working_days") - 3)
+            .execute(app.store.pool())
+            .await
+            .unwrap();
         let body = home("leader@luodi.demo").await;
         let p = parts(&body);
         assert_eq!(p[0].2, "/blockers?clock=missed");
         assert!(p[0].1 >= 1 && body.contains("三期用地红线与规划条件不一致"));
+        assert_eq!(
+            (p[1].2.as_str(), p[2].2.as_str()),
+            (
+                "/portfolio?start=waiting&late=late",
+                "/portfolio?moved=week"
+            )
+        );
+        assert_eq!(p[2].1, 1, "one start moved this week: {p:?}");
+        assert!(body.contains("推迟 3 个工作日"), "{body}");
+        let mut leader = app.login("leader@luodi.demo").await;
+        for (heading, count, href) in &p[1..3] {
+            let list = leader.get(app, href).await;
+            assert_eq!(list.status, StatusCode::OK, "{href}");
+            assert!(
+                list.body.contains(&format!("共 {count} 条")),
+                "{heading}: {count} at {href}"
+            );
+        }
         // The administrator: deliveries, the calendar, locked users.
         let body = home("admin@luodi.demo").await;
         let p = parts(&body);

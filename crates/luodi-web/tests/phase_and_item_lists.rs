@@ -1,5 +1,6 @@
 //! The shared list on the pages of phases and catalogue items (issue 16, point 2): the
-//! portfolio, every phase of the zone, the service catalogue's items — search, each
+//! portfolio, every phase of the zone, the service catalogue's items, the zone's late
+//! items (`/late`) — search, each
 //! filter, sorting both ways, pages, the count, CSV and XLSX exports holding exactly the
 //! filtered rows, and what an enterprise user sees — on SQLite and PostgreSQL. What each
 //! page should show is worked out from the store, not written down, so the demo may grow.
@@ -18,6 +19,7 @@ on_both! {
     portfolio_list_searches_filters_sorts_pages_and_exports => portfolio_list;
     catalogue_list_searches_filters_sorts_pages_and_exports => catalogue_list;
     phases_list_searches_filters_sorts_pages_and_exports => phases_list;
+    late_list_searches_filters_sorts_pages_and_exports => late_list;
 }
 
 /// The (first, second) columns of an export's rows, as a set.
@@ -724,4 +726,138 @@ async fn phases_list(app: &TestApp) {
     for rows in exports(&mut e, app, "/phases", "").await {
         assert_eq!(pairs(&rows), names(&own), "own phases only");
     }
+}
+
+/// Each department's (code, open, nearly late, late) as the summary table of `/late` shows.
+fn late_summary(body: &str) -> Vec<(String, usize, usize, usize)> {
+    body.split("<tr id=\"late-")
+        .skip(1)
+        .map(|row| {
+            let code = row[..row.find('"').unwrap()].to_string();
+            let row = &row[..row.find("</tr>").unwrap()];
+            let figure = |cell: &str| -> usize {
+                // The cell's text, whether a bare figure or a link's.
+                let text = cell
+                    .rsplit('>')
+                    .find(|t| {
+                        !t.trim().is_empty()
+                            && t.trim().chars().next().is_some_and(|c| c.is_ascii_digit())
+                    })
+                    .unwrap_or("0");
+                text.trim()
+                    .split('<')
+                    .next()
+                    .unwrap()
+                    .trim()
+                    .parse()
+                    .unwrap()
+            };
+            let cells: Vec<&str> = row
+                .split("<td>")
+                .skip(2)
+                .map(|c| c.split("</td>").next().unwrap())
+                .collect();
+            (code, figure(cells[0]), figure(cells[1]), figure(cells[2]))
+        })
+        .collect()
+}
+
+/// The item codes of the late list's rows, in order.
+fn late_codes(body: &str) -> Vec<String> {
+    let table = body.split("id=\"late-items-table\"").nth(1).unwrap();
+    table
+        .split("<td class=\"mono\">")
+        .skip(1)
+        .map(|c| c[..c.find('<').unwrap()].to_string())
+        .collect()
+}
+
+async fn late_list(app: &TestApp) {
+    let mut b = app.login("leader@luodi.demo").await;
+    let all = b.get(app, "/late?late=open&per_page=200").await;
+    assert_eq!(all.status, StatusCode::OK);
+    let ids = row_ids(&all.body, "item");
+    let summary = late_summary(&all.body);
+    let open: usize = summary.iter().map(|d| d.1).sum();
+    assert!(open >= 2, "the demo has open items: {summary:?}");
+    assert_eq!(ids.len(), open, "every open item is listed once");
+    assert!(all.body.contains(&format!("共 {open} 条")));
+    // By default the overdue ones, as the summary counts them.
+    let late = b.get(app, "/late?per_page=200").await;
+    let overdue: usize = summary.iter().map(|d| d.3).sum();
+    let late_ids = row_ids(&late.body, "item");
+    assert_eq!(late_ids.len(), overdue);
+    assert!(late_ids.iter().all(|i| ids.contains(i)));
+    let soon = b.get(app, "/late?late=due_soon&per_page=200").await;
+    assert_eq!(
+        row_ids(&soon.body, "item").len(),
+        summary.iter().map(|d| d.2).sum::<usize>()
+    );
+    // Each department: its own, as many as the summary says.
+    for (code, n, _, over) in &summary {
+        let page = b
+            .get(
+                app,
+                &format!("/late?late=open&department={code}&per_page=200"),
+            )
+            .await;
+        let mine = row_ids(&page.body, "item");
+        assert_eq!(mine.len(), *n, "{code}");
+        assert!(mine.iter().all(|i| ids.contains(i)));
+        let page = b
+            .get(app, &format!("/late?department={code}&per_page=200"))
+            .await;
+        assert_eq!(row_ids(&page.body, "item").len(), *over, "{code} overdue");
+    }
+    // Search by an item's code finds it and no other code.
+    let codes = late_codes(&all.body);
+    let code = &codes[0];
+    let found = b
+        .get(app, &format!("/late?late=open&q={code}&per_page=200"))
+        .await;
+    let found_codes = late_codes(&found.body);
+    assert!(
+        !found_codes.is_empty() && found_codes.iter().all(|c| c == code),
+        "{found_codes:?}"
+    );
+    assert_eq!(
+        found_codes.len(),
+        codes.iter().filter(|c| *c == code).count()
+    );
+    // Sorting both ways, and pages in the same order.
+    let asc = row_ids(
+        &b.get(app, "/late?late=open&sort=due&per_page=200")
+            .await
+            .body,
+        "item",
+    );
+    let mut desc = row_ids(
+        &b.get(app, "/late?late=open&sort=due&order=desc&per_page=200")
+            .await
+            .body,
+        "item",
+    );
+    desc.reverse();
+    assert_eq!(asc, desc);
+    let second = b.get(app, "/late?late=open&per_page=1&page=2").await;
+    assert_eq!(row_ids(&second.body, "item"), vec![ids[1]]);
+    // Both exports hold exactly the filtered rows.
+    for rows in exports(&mut b, app, "/late", "late=open").await {
+        assert_eq!(rows.len(), ids.len());
+        let exported: BTreeSet<String> = rows.iter().map(|r| r[2].clone()).collect();
+        assert_eq!(exported, codes.iter().cloned().collect::<BTreeSet<_>>());
+    }
+    for rows in exports(&mut b, app, "/late", "").await {
+        assert_eq!(rows.len(), overdue);
+    }
+    // A wrong filter is named; an enterprise does not watch the zone's lateness.
+    let bad = b.get(app, "/late?late=soon").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("late"));
+    let mut own = app.login("enterprise@luodi.demo").await;
+    assert_eq!(own.get(app, "/late").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        own.get(app, "/late/export.csv").await.status,
+        StatusCode::FORBIDDEN
+    );
 }

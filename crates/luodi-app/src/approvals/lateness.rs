@@ -205,7 +205,7 @@ pub struct OpenItem {
 }
 
 /// The zone's open items (see [`is_open`]) with their clocks today.
-async fn open_items(app: &App, zone: ZoneId) -> Result<Vec<OpenItem>, ApprovalsError> {
+pub(super) async fn open_items(app: &App, zone: ZoneId) -> Result<Vec<OpenItem>, ApprovalsError> {
     let cal = app.store.calendar().await?;
     let today = app.today();
     let mut out = Vec::new();

@@ -4,6 +4,7 @@
 
 pub mod catalogue;
 pub mod catalogue_list;
+pub mod late_list;
 pub mod lateness;
 pub mod notice;
 pub mod queue_list;

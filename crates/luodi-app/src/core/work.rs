@@ -667,6 +667,49 @@ impl Context {
                     lines,
                 )
             }
+            Work::ChangedThisWeek => {
+                let rows = crate::forecast::portfolio::portfolio(app, caller)
+                    .await?
+                    .rows;
+                let mut moved: Vec<_> = rows
+                    .iter()
+                    .filter(|r| crate::leadership::portfolio::moved(r, "week"))
+                    .collect();
+                // The biggest moves first, later before earlier.
+                moved.sort_by_key(|r| {
+                    std::cmp::Reverse(r.slip.as_ref().map_or(0, |s| s.working_days))
+                });
+                let lines = moved
+                    .into_iter()
+                    .filter_map(|r| {
+                        let slip = r.slip.as_ref()?;
+                        let key = if slip.working_days > 0 {
+                            "board.slipped"
+                        } else {
+                            "board.gained"
+                        };
+                        Some(WorkLine {
+                            text: format!("{} {}", r.project_name, r.phase_name),
+                            detail: i18n::fill(
+                                lang,
+                                key,
+                                &[
+                                    ("since", &slip.since.to_string()),
+                                    ("n", &slip.working_days.abs().to_string()),
+                                ],
+                            ),
+                            href: format!("/projects/{}/phases/{}/gantt", r.project_id, r.phase),
+                        })
+                    })
+                    .collect();
+                part(
+                    "home.work.changed_this_week",
+                    "home.work.changed_this_week_none",
+                    "/portfolio?moved=week",
+                    Tone::Warn,
+                    lines,
+                )
+            }
             Work::EnterpriseForecasts | Work::LatePhases => {
                 let rows = crate::forecast::portfolio::portfolio(app, caller)
                     .await?
@@ -710,7 +753,7 @@ impl Context {
                     part(
                         "home.work.late_phases",
                         "home.work.late_phases_none",
-                        "/portfolio",
+                        "/portfolio?start=waiting&late=late",
                         Tone::Bad,
                         lines,
                     )

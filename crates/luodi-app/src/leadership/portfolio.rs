@@ -33,6 +33,20 @@ pub const STAGES: &[&str] = &[
     "construction_started",
 ];
 
+/// The `moved` filter's words: the forecast start moved since a week before (`week`),
+/// later (`slipped`) or earlier (`gained`).
+pub const MOVED: &[&str] = &["week", "slipped", "gained"];
+
+/// Whether a row's forecast start moved as `moved` says since a week before.
+pub fn moved(r: &PortfolioRow, moved: &str) -> bool {
+    let days = r.slip.as_ref().map_or(0, |s| s.working_days);
+    match moved {
+        "slipped" => days > 0,
+        "gained" => days < 0,
+        _ => days != 0,
+    }
+}
+
 /// What the portfolio list takes.
 pub const LIST: ListSpec = ListSpec {
     search: true,
@@ -41,6 +55,8 @@ pub const LIST: ListSpec = ListSpec {
         Filter::new("start", Values::OneOf(&["waiting", "started"])),
         Filter::new("late", Values::OneOf(&["late", "on_time"])),
         Filter::new("steward", Values::IdOr(&["me"])),
+        // How the forecast start moved since a week before: any way, later, earlier.
+        Filter::new("moved", Values::OneOf(MOVED)),
     ],
     sorts: &["late", "forecast", "name", "handover"],
     default_desc: true,
@@ -138,6 +154,7 @@ async fn matching(
             _ => true,
         })
         .filter(|r| steward.is_none_or(|s| stewards_of.get(&r.project_id) == Some(&s)))
+        .filter(|r| query.filter("moved").is_none_or(|m| moved(r, m)))
         .filter(|r| {
             query.finds([
                 r.project_name.as_str(),

@@ -342,6 +342,8 @@ pub enum Work {
     MissedBlockers,
     /// Phases forecast to start after their target.
     LatePhases,
+    /// Phases whose forecast start moved since a week before (what changed this week).
+    ChangedThisWeek,
     /// Deliveries (email, webhooks) that failed.
     FailedDeliveries,
     /// Next year's working-day calendar, when it is not published yet.
@@ -374,7 +376,7 @@ pub fn home_work(role: Role) -> &'static [Work] {
             ConditionsToConfirm,
         ],
         Role::Investment => &[ConditionsToConfirm, PhasesWaitingForLand],
-        Role::Leader => &[MissedBlockers, LatePhases],
+        Role::Leader => &[MissedBlockers, LatePhases, ChangedThisWeek],
         Role::Enterprise => &[
             EnterpriseToSubmit,
             EnterpriseReturned,

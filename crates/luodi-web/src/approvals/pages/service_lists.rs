@@ -15,13 +15,14 @@ use luodi_domain::approvals::service_item::{ClockStatus, ItemState, Party, clock
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::PageUser;
+use crate::extract::{PageUser, QueryParams};
 use crate::i18n::Tr;
+use crate::pages::list::{self, ListView};
 use crate::pages::{Layout, PageForm, error_page, path_number, render};
 use luodi_app::approvals::limit_text;
 use luodi_app::approvals::service_lists::{self, HandoverRequest, ListPage, Loaded};
 use luodi_app::approvals::steps::{self, StepRequest};
-use luodi_app::approvals::{ApprovalsError, lateness, notice};
+use luodi_app::approvals::{ApprovalsError, late_list, lateness, notice};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/projects/{id}/phases/{seq}", get(service_list))
@@ -30,6 +31,13 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/phases/{seq}/notice.pdf", get(notice_pdf))
         .route("/service-items/{id}/steps", post(step))
         .route("/late", get(late))
+        .merge(crate::pages::list::exports(
+            "/late",
+            &late_list::LIST,
+            |state, caller, query| async move {
+                late_list::export(&state.app, &caller, &query).await
+            },
+        ))
 }
 
 async fn hand_over(
@@ -456,31 +464,106 @@ struct LatePage {
     l: Layout,
     summary: String,
     departments: Vec<lateness::DepartmentLateness>,
+    list: ListView,
+    rows: Vec<LateRow>,
 }
 
-/// Leadership's view: open items by department, overdue ones listed.
-async fn late(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
-    let l = Layout::new(&state, &page, "late.title", "nav.late", "/late").await;
-    let departments = match lateness::by_department(&state.app, &page.caller()).await {
-        Ok(d) => d,
+pub struct LateRow {
+    pub id: i64,
+    pub department: String,
+    pub project_id: i64,
+    pub seq: i64,
+    pub project: String,
+    pub code: String,
+    pub name: String,
+    pub status: String,
+    pub status_class: &'static str,
+    pub due: String,
+    /// Working days past the due day (none while not yet due).
+    pub over: Option<i64>,
+}
+
+/// `/late` (超期督办), for leadership: each department's open, nearly late and late items,
+/// and the zone's items on the shared list, by default those overdue.
+async fn late(
+    State(state): State<AppState>,
+    page: PageUser,
+    params: QueryParams,
+) -> Result<Response, ApiError> {
+    let path = "/late";
+    let l = Layout::new(&state, &page, "late.title", "nav.late", path).await;
+    let query = match list::parse(&late_list::LIST, &params) {
+        Ok(q) => q,
+        Err(e) => return Ok(list::refused(l, e)),
+    };
+    let view = match late_list::list(&state.app, &page.caller(), &query).await {
+        Ok(v) => v,
         Err(ApprovalsError::Denied(_)) => {
             return Ok(error_page(l, StatusCode::FORBIDDEN, "error.forbidden"));
         }
         Err(e) => return Err(e.into()),
     };
+    let departments = view.departments;
     let overdue: usize = departments.iter().map(|d| d.overdue).sum();
     let open: usize = departments.iter().map(|d| d.open).sum();
-    let summary =
-        l.tr.t("late.summary")
-            .replace("{open}", &open.to_string())
-            .replace("{overdue}", &overdue.to_string())
-            .replace("{today}", &state.app.today().to_string());
+    let tr = &l.tr;
+    let summary = tr
+        .t("late.summary")
+        .replace("{open}", &open.to_string())
+        .replace("{overdue}", &overdue.to_string())
+        .replace("{today}", &state.app.today().to_string());
+    let rows = view
+        .found
+        .items
+        .iter()
+        .map(|e| LateRow {
+            id: e.item.id,
+            department: e.department_name.clone(),
+            project_id: e.project_id,
+            seq: e.seq,
+            project: format!("{} {}", e.project_name, e.phase_name),
+            code: e.item.code.clone(),
+            name: e.item.name.clone(),
+            status: e.item.clock.status_text.clone(),
+            status_class: crate::pages::badge::item(e.status),
+            due: e.item.clock.due.clone().unwrap_or_else(|| "—".into()),
+            over: (e.item.clock.remaining < 0).then_some(-e.item.clock.remaining),
+        })
+        .collect();
+    let how = late_list::HOW_LATE
+        .iter()
+        .map(|h| (h.to_string(), tr.t(&format!("late_list.{h}")).to_string()))
+        .collect();
+    let by_department = departments
+        .iter()
+        .map(|d| (d.department.clone(), d.department_name.clone()))
+        .collect();
+    let all = Some(tr.t("lists.all"));
+    let list = ListView::new(tr, path, &query, view.found.total)
+        .searched(&query)
+        .select(&query, "late", tr.t("late_list.late"), how, None)
+        .select(
+            &query,
+            "department",
+            tr.t("catalogue.department"),
+            by_department,
+            all,
+        )
+        .column(&query, tr.t("catalogue.department"), Some("department"))
+        .column(&query, tr.t("project.name"), Some("project"))
+        .column(&query, tr.t("catalogue.code"), None)
+        .column(&query, tr.t("catalogue.item"), None)
+        .column(&query, tr.t("list.status"), None)
+        .column(&query, tr.t("list.due"), Some("due"))
+        .column(&query, tr.t("late.days_over"), Some("over"));
     Ok(render(
         StatusCode::OK,
         &LatePage {
             l,
             summary,
             departments,
+            list,
+            rows,
         },
     ))
 }
