@@ -238,13 +238,7 @@ pub async fn download(
     let id = path_id(&id, caller.lang)?;
     let file = path_id(&file, caller.lang).map_err(|e| e.field("attachment"))?;
     let f = blockers::attachment(&state.app, &caller.caller(), id, file).await?;
-    let inline = attachment::sniff(&f.content).is_some_and(|k| k.inline());
-    Ok(crate::export::file(
-        &f.meta.name,
-        &f.meta.media_type,
-        inline,
-        f.content,
-    ))
+    Ok(crate::stewardship::pages::blockers::serve(f))
 }
 
 #[utoipa::path(get, path = "/api/v1/blocker-sla", tag = "blockers",

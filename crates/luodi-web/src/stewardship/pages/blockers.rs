@@ -939,15 +939,7 @@ async fn download(
         return not_found().await;
     };
     match blockers::attachment(&state.app, &page.caller(), id, file).await {
-        Ok(f) => {
-            let inline = attachment::sniff(&f.content).is_some_and(|k| k.inline());
-            Ok(crate::export::file(
-                &f.meta.name,
-                &f.meta.media_type,
-                inline,
-                f.content,
-            ))
-        }
+        Ok(f) => Ok(serve(f)),
         Err(StewardshipError::Denied(_)) => not_found().await,
         Err(e) => {
             let e = ApiError::app(page.lang, e);
@@ -987,4 +979,11 @@ async fn export(
         .await
         .map_err(|e| ApiError::app(page.lang, e))?;
     Ok(crate::export::response(&table, format))
+}
+
+/// A blocker's file as the page and the API serve it: with the kind its content is,
+/// shown in the browser only when that kind is safe to show.
+pub fn serve(f: luodi_store::stewardship::blockers::AttachmentFile) -> Response {
+    let inline = attachment::sniff(&f.content).is_some_and(|k| k.inline());
+    crate::export::file(&f.meta.name, &f.meta.media_type, inline, f.content)
 }
