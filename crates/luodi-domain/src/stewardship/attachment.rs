@@ -10,7 +10,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::core::i18n;
-use crate::core::lang::Lang;
+use crate::core::lang::{Lang, Text};
 
 /// The most one file may weigh.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -84,19 +84,19 @@ impl Kind {
         }
     }
 
-    /// A name for people: PDF, Word …
-    pub fn name(self) -> &'static str {
+    /// A name for people, in their language (格式名 or 文本): from the catalogue.
+    pub fn label(self) -> Text {
         match self {
-            Kind::Pdf => "PDF",
-            Kind::Ofd => "OFD",
-            Kind::Docx => "Word (docx)",
-            Kind::Xlsx => "Excel (xlsx)",
-            Kind::Pptx => "PowerPoint (pptx)",
-            Kind::OleOffice => "Office 97–2003",
-            Kind::Png => "PNG",
-            Kind::Jpeg => "JPEG",
-            Kind::Webp => "WebP",
-            Kind::Text => "text",
+            Kind::Pdf => Text::key("rules.attachment.kind_pdf"),
+            Kind::Ofd => Text::key("rules.attachment.kind_ofd"),
+            Kind::Docx => Text::key("rules.attachment.kind_docx"),
+            Kind::Xlsx => Text::key("rules.attachment.kind_xlsx"),
+            Kind::Pptx => Text::key("rules.attachment.kind_pptx"),
+            Kind::OleOffice => Text::key("rules.attachment.kind_ole"),
+            Kind::Png => Text::key("rules.attachment.kind_png"),
+            Kind::Jpeg => Text::key("rules.attachment.kind_jpeg"),
+            Kind::Webp => Text::key("rules.attachment.kind_webp"),
+            Kind::Text => Text::key("rules.attachment.kind_text"),
         }
     }
 
@@ -150,7 +150,7 @@ impl AttachmentError {
             AttachmentError::Mismatch(name, kind) => i18n::fill(
                 lang,
                 "rules.attachment.mismatch",
-                &[("name", name), ("kind", kind.name())],
+                &[("name", name), ("kind", kind.label().get(lang))],
             ),
         }
     }
@@ -447,6 +447,12 @@ mod tests {
                 "{en}"
             );
         }
+        assert!(
+            AttachmentError::Mismatch("a.txt".into(), Kind::Text)
+                .text(Lang::Zh)
+                .ends_with("内容是文本文件"),
+            "the kind in words, in the reader's language"
+        );
         assert_eq!(size_text(900), "900 B");
         assert_eq!(size_text(12 * 1024), "12 KB");
         assert_eq!(size_text(3 * 1024 * 1024 + 400 * 1024), "3.4 MB");
