@@ -6,6 +6,7 @@
 //! on none of them.
 
 pub mod approvals;
+pub mod cluster;
 pub mod core;
 pub mod forecast;
 pub mod land;

@@ -1,0 +1,791 @@
+//! 企业统计 — an enterprise's figures for a period, read from a file of rows
+//! (CSV or XLSX, English column names or the template's Chinese headers), and what a
+//! year of them adds up to. Money is exact (fen), entered in 万元 with at most six
+//! decimals; energy in tonnes of standard coal (tce) with at most three decimals, held
+//! as thousandths; land in mu with at most four decimals, held as ten-thousandths.
+//!
+//! A file is read whole: every problem comes back at once, each named by its row (as the
+//! spreadsheet numbers it, the header being row 1) and column, and a file with any
+//! problem gives no rows at all.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::cluster::period::Period;
+use crate::core::i18n;
+use crate::core::lang::{Lang, Text};
+use crate::core::money::Fen;
+use crate::core::uscc::Uscc;
+
+/// The most rows one file may hold.
+pub const MAX_ROWS: usize = 500_000;
+
+/// Energy in thousandths of a tonne of standard coal (kgce).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
+#[serde(transparent)]
+pub struct Tce(pub i64);
+
+impl Tce {
+    pub fn tce(self) -> f64 {
+        self.0 as f64 / 1e3
+    }
+}
+
+/// Land in ten-thousandths of a mu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
+#[serde(transparent)]
+pub struct Mu(pub i64);
+
+impl Mu {
+    pub fn mu(self) -> f64 {
+        self.0 as f64 / 1e4
+    }
+
+    /// The nearest ten-thousandth of a mu to `mu` (for an area computed from parcels).
+    pub fn from_mu(mu: f64) -> Mu {
+        Mu((mu * 1e4).round() as i64)
+    }
+}
+
+/// What an enterprise reports for a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Figures {
+    /// 营业收入, operating revenue.
+    pub revenue: Fen,
+    /// 工业总产值, industrial output value.
+    pub output: Fen,
+    /// 税收, taxes paid.
+    pub tax: Fen,
+    /// 工业增加值, value added.
+    pub value_added: Fen,
+    /// 综合能耗, total energy consumption.
+    pub energy: Tce,
+    /// 研发投入, R&D spending.
+    pub rd: Fen,
+    /// 从业人员, employees (a year made of months: their average).
+    pub employees: i64,
+    /// 用地面积, land used, where the row declares it (a tenant's equivalent mu);
+    /// otherwise the parcels handed to the enterprise's phases count.
+    pub land: Option<Mu>,
+}
+
+/// A file's columns, in the template's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    Uscc,
+    Period,
+    Revenue,
+    Output,
+    Tax,
+    ValueAdded,
+    Energy,
+    Rd,
+    Employees,
+    Land,
+}
+
+impl Column {
+    pub const ALL: [Column; 10] = [
+        Column::Uscc,
+        Column::Period,
+        Column::Revenue,
+        Column::Output,
+        Column::Tax,
+        Column::ValueAdded,
+        Column::Energy,
+        Column::Rd,
+        Column::Employees,
+        Column::Land,
+    ];
+
+    /// The column's name in a file, in the API and in integrations.
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::Uscc => "uscc",
+            Column::Period => "period",
+            Column::Revenue => "revenue_wan",
+            Column::Output => "output_wan",
+            Column::Tax => "tax_wan",
+            Column::ValueAdded => "value_added_wan",
+            Column::Energy => "energy_tce",
+            Column::Rd => "rd_wan",
+            Column::Employees => "employees",
+            Column::Land => "land_mu",
+        }
+    }
+
+    /// The column's heading in the reader's language (the template's Chinese headers).
+    pub fn label(self, lang: Lang) -> &'static str {
+        let key = match self {
+            Column::Uscc => "rules.cluster.column.uscc",
+            Column::Period => "rules.cluster.column.period",
+            Column::Revenue => "rules.cluster.column.revenue_wan",
+            Column::Output => "rules.cluster.column.output_wan",
+            Column::Tax => "rules.cluster.column.tax_wan",
+            Column::ValueAdded => "rules.cluster.column.value_added_wan",
+            Column::Energy => "rules.cluster.column.energy_tce",
+            Column::Rd => "rules.cluster.column.rd_wan",
+            Column::Employees => "rules.cluster.column.employees",
+            Column::Land => "rules.cluster.column.land_mu",
+        };
+        i18n::lookup(lang, key).unwrap_or(key)
+    }
+
+    pub fn required(self) -> bool {
+        self != Column::Land
+    }
+
+    /// The column a heading names: its name, or its heading in either language (with
+    /// or without the unit in brackets), ignoring case and spaces.
+    pub fn of_heading(heading: &str) -> Option<Column> {
+        let norm = |s: &str| -> String {
+            s.chars()
+                .filter(|c| !c.is_whitespace())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let bare = |s: &str| -> String {
+            let s = norm(s);
+            match s.find(['(', '（']) {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        };
+        let h = norm(heading.trim_start_matches('\u{feff}'));
+        Column::ALL.into_iter().find(|c| {
+            h == c.name()
+                || [Lang::Zh, Lang::En]
+                    .into_iter()
+                    .any(|l| h == norm(c.label(l)) || h == bare(c.label(l)))
+        })
+    }
+}
+
+/// One row of a statistics file, read and checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatRow {
+    pub uscc: String,
+    pub period: Period,
+    pub figures: Figures,
+}
+
+/// A problem of a file: its row as the spreadsheet numbers it (the header is row 1; 0
+/// for the file as a whole), the column (its name) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    pub row: usize,
+    pub column: String,
+    pub reason: Text,
+}
+
+impl RowProblem {
+    fn file(reason: Text) -> RowProblem {
+        RowProblem {
+            row: 0,
+            column: "file".into(),
+            reason,
+        }
+    }
+
+    /// The problem in a line: "row 3, tax_wan: …" / "第 3 行 税收（万元）: …".
+    pub fn line(&self, lang: Lang) -> String {
+        let column = Column::ALL
+            .into_iter()
+            .find(|c| c.name() == self.column)
+            .map_or(self.column.as_str(), |c| match lang {
+                Lang::Zh => c.label(lang),
+                Lang::En => c.name(),
+            });
+        if self.row == 0 {
+            return self.reason.get(lang).to_string();
+        }
+        i18n::fill(
+            lang,
+            "rules.cluster.row_problem",
+            &[
+                ("row", &self.row.to_string()),
+                ("column", column),
+                ("reason", self.reason.get(lang)),
+            ],
+        )
+    }
+}
+
+/// Reads a non-negative decimal with at most `decimals` places as a whole number of
+/// its smallest unit (`"1.5"` with 3 places is 1500). Thousands separators are allowed.
+pub fn parse_fixed(input: &str, decimals: usize) -> Result<i64, Text> {
+    let s: String = input.trim().chars().filter(|c| *c != ',').collect();
+    if s.starts_with('-') && s[1..].chars().any(|c| c.is_ascii_digit()) {
+        return Err(Text::fill(
+            "rules.cluster.negative",
+            &[("value", input.trim())],
+        ));
+    }
+    let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
+    if whole.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+    {
+        return Err(Text::fill(
+            "rules.cluster.not_a_number",
+            &[("value", input.trim())],
+        ));
+    }
+    if frac.len() > decimals {
+        return Err(Text::fill(
+            "rules.cluster.too_many_decimals",
+            &[("value", input.trim()), ("decimals", &decimals.to_string())],
+        ));
+    }
+    let too_large = || Text::fill("rules.cluster.too_large", &[("value", input.trim())]);
+    let scale = 10i64.pow(decimals as u32);
+    let whole: i64 = whole.parse().map_err(|_| too_large())?;
+    let frac: i64 = if decimals == 0 {
+        0
+    } else {
+        format!("{frac:0<decimals$}")
+            .parse()
+            .map_err(|_| too_large())?
+    };
+    whole
+        .checked_mul(scale)
+        .and_then(|w| w.checked_add(frac))
+        .ok_or_else(too_large)
+}
+
+/// Reads rows given as a header and numbered rows of cells (`None` for an empty cell;
+/// each row's number as the spreadsheet shows it) — the shape both CSV and XLSX are
+/// turned into.
+pub fn read_table(
+    header: &[String],
+    rows: impl IntoIterator<Item = (usize, Vec<Option<String>>)>,
+) -> Result<Vec<StatRow>, Vec<RowProblem>> {
+    let mut problems = Vec::new();
+    let mut at: HashMap<Column, usize> = HashMap::new();
+    for (i, h) in header.iter().enumerate() {
+        if h.trim().is_empty() {
+            continue;
+        }
+        match Column::of_heading(h) {
+            Some(c) if at.contains_key(&c) => problems.push(RowProblem {
+                row: 1,
+                column: h.trim().to_string(),
+                reason: Text::fill("rules.cluster.column_twice", &[("column", c.name())]),
+            }),
+            Some(c) => {
+                at.insert(c, i);
+            }
+            None => problems.push(RowProblem {
+                row: 1,
+                column: h.trim().to_string(),
+                reason: Text::fill(
+                    "rules.cluster.unknown_column",
+                    &[
+                        ("column", h.trim()),
+                        ("columns", &Column::ALL.map(Column::name).join(", ")),
+                    ],
+                ),
+            }),
+        }
+    }
+    for c in Column::ALL {
+        if c.required() && !at.contains_key(&c) {
+            problems.push(RowProblem {
+                row: 1,
+                column: c.name().into(),
+                reason: Text::fill("rules.cluster.missing_column", &[("column", c.name())]),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut out = Vec::new();
+    let mut first_of: HashMap<(String, Period), usize> = HashMap::new();
+    let mut count = 0usize;
+    for (row, cells) in rows {
+        let cell = |c: Column| -> Option<&str> {
+            at.get(&c)
+                .and_then(|&j| cells.get(j))
+                .and_then(|v| v.as_deref())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
+        if Column::ALL.iter().all(|&c| cell(c).is_none()) {
+            continue; // a blank line
+        }
+        count += 1;
+        if count > MAX_ROWS {
+            problems.push(RowProblem::file(Text::fill(
+                "rules.cluster.too_many_rows",
+                &[("max", &MAX_ROWS.to_string())],
+            )));
+            break;
+        }
+        let before = problems.len();
+        let mut problem = |c: Column, reason: Text| {
+            problems.push(RowProblem {
+                row,
+                column: c.name().into(),
+                reason,
+            })
+        };
+        let mut need = |c: Column| -> Option<&str> {
+            let v = cell(c);
+            if v.is_none() {
+                problem(c, Text::key("rules.cluster.empty"));
+            }
+            v
+        };
+        let uscc = need(Column::Uscc).map(str::to_string);
+        let period = need(Column::Period).map(str::to_string);
+        let money: Vec<(Column, Option<String>)> = [
+            Column::Revenue,
+            Column::Output,
+            Column::Tax,
+            Column::ValueAdded,
+            Column::Rd,
+        ]
+        .into_iter()
+        .map(|c| (c, need(c).map(str::to_string)))
+        .collect();
+        let energy = need(Column::Energy).map(str::to_string);
+        let employees = need(Column::Employees).map(str::to_string);
+        let land = cell(Column::Land).map(str::to_string);
+
+        let uscc = uscc.and_then(|u| match Uscc::parse(&u) {
+            Ok(u) => Some(u.as_str().to_string()),
+            Err(e) => {
+                problem(Column::Uscc, e.text());
+                None
+            }
+        });
+        let period = period.and_then(|p| match Period::parse(&p) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                problem(Column::Period, e);
+                None
+            }
+        });
+        let mut fen = |c: Column, v: Option<String>| -> Fen {
+            v.and_then(|v| match parse_fixed(&v, 6) {
+                Ok(n) => Some(Fen(n)),
+                Err(e) => {
+                    problem(c, e);
+                    None
+                }
+            })
+            .unwrap_or_default()
+        };
+        let mut money = money.into_iter().map(|(c, v)| fen(c, v));
+        let (revenue, output, tax, value_added, rd) = (
+            money.next().unwrap_or_default(),
+            money.next().unwrap_or_default(),
+            money.next().unwrap_or_default(),
+            money.next().unwrap_or_default(),
+            money.next().unwrap_or_default(),
+        );
+        let mut fixed = |c: Column, v: Option<String>, decimals: usize| -> Option<i64> {
+            v.and_then(|v| match parse_fixed(&v, decimals) {
+                Ok(n) => Some(n),
+                Err(e) => {
+                    problem(c, e);
+                    None
+                }
+            })
+        };
+        let energy = Tce(fixed(Column::Energy, energy, 3).unwrap_or_default());
+        let employees = fixed(Column::Employees, employees, 0).unwrap_or_default();
+        let land = fixed(Column::Land, land, 4).map(Mu);
+        if let (Some(u), Some(p)) = (&uscc, period) {
+            match first_of.get(&(u.clone(), p)) {
+                Some(&first) => problem(
+                    Column::Period,
+                    Text::fill(
+                        "rules.cluster.duplicate_row",
+                        &[("first", &first.to_string()), ("period", &p.to_string())],
+                    ),
+                ),
+                None => {
+                    first_of.insert((u.clone(), p), row);
+                }
+            }
+        }
+        if problems.len() == before
+            && let (Some(uscc), Some(period)) = (uscc, period)
+        {
+            out.push(StatRow {
+                uscc,
+                period,
+                figures: Figures {
+                    revenue,
+                    output,
+                    tax,
+                    value_added,
+                    energy,
+                    rd,
+                    employees,
+                    land,
+                },
+            });
+        }
+    }
+    if problems.is_empty() && out.is_empty() {
+        problems.push(RowProblem::file(Text::key("rules.cluster.no_rows")));
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Reads a CSV file (UTF-8, with or without a byte-order mark; a header row).
+pub fn from_csv(bytes: &[u8]) -> Result<Vec<StatRow>, Vec<RowProblem>> {
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| vec![RowProblem::file(Text::key("rules.parcel_file.not_utf8"))])?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| {
+            vec![RowProblem::file(Text::fill(
+                "rules.parcel_file.no_header",
+                &[("error", &e.to_string())],
+            ))]
+        })?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut rows = Vec::new();
+    let (mut counted, mut lines) = (0usize, 0usize);
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| {
+            vec![RowProblem {
+                row: i + 2,
+                column: "file".into(),
+                reason: Text::fill("rules.parcel_file.not_csv", &[("error", &e.to_string())]),
+            }]
+        })?;
+        // The line the record starts on, counted from its byte offset (the reader's own
+        // line count skips blank lines).
+        let line = match record.position() {
+            Some(p) => {
+                // The position may be that of blank lines before the record.
+                let mut to = (p.byte() as usize).min(text.len());
+                while matches!(text.as_bytes().get(to), Some(b'\n' | b'\r')) {
+                    to += 1;
+                }
+                lines += text.as_bytes()[counted..to]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count();
+                counted = to;
+                lines + 1
+            }
+            None => i + 2,
+        };
+        rows.push((line, record.iter().map(|c| Some(c.to_string())).collect()));
+    }
+    read_table(&header, rows)
+}
+
+/// Reads the first sheet of an XLSX workbook. A number cell is read as the shortest
+/// decimal that is the same number; a date cell (a spreadsheet that took `2025-03` for a
+/// date) as its month.
+pub fn from_xlsx(bytes: &[u8]) -> Result<Vec<StatRow>, Vec<RowProblem>> {
+    use calamine::{Data, Reader};
+    let whole = |reason: Text| vec![RowProblem::file(reason)];
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        whole(Text::fill(
+            "rules.parcel_file.not_xlsx",
+            &[("error", &e.to_string())],
+        ))
+    })?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| whole(Text::key("rules.parcel_file.no_sheet")))?
+        .map_err(|e| {
+            whole(Text::fill(
+                "rules.parcel_file.sheet_unreadable",
+                &[("error", &e.to_string())],
+            ))
+        })?;
+    let cell = |c: &Data| -> Option<String> {
+        match c {
+            Data::Empty => None,
+            Data::String(s) => Some(s.clone()),
+            Data::Float(f) => Some(format!("{f}")),
+            Data::Int(i) => Some(i.to_string()),
+            // Days since 1899-12-30 (the spreadsheet's serial), as the month.
+            Data::DateTime(d) => chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+                .and_then(|base| {
+                    base.checked_add_days(chrono::Days::new(d.as_f64().max(0.0) as u64))
+                })
+                .map(|day| day.format("%Y-%m").to_string()),
+            other => Some(other.to_string()),
+        }
+    };
+    // The sheet's first row with anything in it holds the header.
+    let first = range.start().map_or(0, |(row, _)| row as usize) + 1;
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .ok_or_else(|| whole(Text::key("rules.parcel_file.sheet_empty")))?
+        .iter()
+        .map(|c| cell(c).unwrap_or_default())
+        .collect();
+    read_table(
+        &header,
+        rows.enumerate()
+            .map(|(i, r)| (first + 1 + i, r.iter().map(cell).collect::<Vec<_>>())),
+    )
+}
+
+/// The file kinds the importer reads, by the name's extension.
+pub fn from_file(name: &str, bytes: &[u8]) -> Result<Vec<StatRow>, Vec<RowProblem>> {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".xlsx") {
+        from_xlsx(bytes)
+    } else if lower.ends_with(".csv") || lower.ends_with(".txt") {
+        from_csv(bytes)
+    } else if bytes.starts_with(b"PK") {
+        from_xlsx(bytes)
+    } else {
+        from_csv(bytes)
+    }
+}
+
+/// The template's header row in `lang` (Chinese headers for the zone's staff; the
+/// importer reads either).
+pub fn template_header(lang: Lang) -> Vec<&'static str> {
+    Column::ALL.iter().map(|c| c.label(lang)).collect()
+}
+
+/// What a year of an enterprise's rows adds up to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum YearFigures {
+    /// The year's own row, or its twelve months summed (employees: their average;
+    /// land: the last month that declares it).
+    Complete { figures: Figures, from_months: bool },
+    /// Neither a row for the year nor all twelve months: the months missing.
+    Incomplete { missing: Vec<u32> },
+}
+
+impl YearFigures {
+    pub fn figures(&self) -> Option<&Figures> {
+        match self {
+            YearFigures::Complete { figures, .. } => Some(figures),
+            YearFigures::Incomplete { .. } => None,
+        }
+    }
+
+    /// Why a year is incomplete, in words: the months missing.
+    pub fn missing_text(missing: &[u32]) -> Text {
+        let months = missing
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        Text::fill("rules.cluster.months_missing", &[("months", &months)])
+    }
+}
+
+/// Adds up `year` from an enterprise's rows (any periods; others are ignored).
+pub fn year_figures(year: i32, rows: &[(Period, Figures)]) -> YearFigures {
+    if let Some((_, f)) = rows.iter().find(|(p, _)| *p == Period::Year(year)) {
+        return YearFigures::Complete {
+            figures: *f,
+            from_months: false,
+        };
+    }
+    let mut months: [Option<&Figures>; 12] = [None; 12];
+    for (p, f) in rows {
+        if let Period::Month(y, m) = p
+            && *y == year
+        {
+            months[*m as usize - 1] = Some(f);
+        }
+    }
+    let missing: Vec<u32> = (1..=12)
+        .filter(|m| months[*m as usize - 1].is_none())
+        .collect();
+    if !missing.is_empty() {
+        return YearFigures::Incomplete { missing };
+    }
+    let months: Vec<&Figures> = months.into_iter().flatten().collect();
+    let sum = |f: fn(&Figures) -> i64| months.iter().map(|m| f(m)).sum::<i64>();
+    let employees = sum(|f| f.employees);
+    YearFigures::Complete {
+        figures: Figures {
+            revenue: Fen(sum(|f| f.revenue.0)),
+            output: Fen(sum(|f| f.output.0)),
+            tax: Fen(sum(|f| f.tax.0)),
+            value_added: Fen(sum(|f| f.value_added.0)),
+            energy: Tce(sum(|f| f.energy.0)),
+            rd: Fen(sum(|f| f.rd.0)),
+            // The average, to the nearest person (a half rounds up).
+            employees: (employees + 6) / 12,
+            land: months.iter().rev().find_map(|m| m.land),
+        },
+        from_months: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "91370212MA3C5QWX1K";
+
+    fn uscc() -> String {
+        Uscc::complete(&A[..16]).unwrap().as_str().to_string()
+    }
+
+    #[test]
+    fn fixed_decimals_are_exact_and_bounded() {
+        assert_eq!(parse_fixed("1.5", 3), Ok(1500));
+        assert_eq!(parse_fixed("1,234.000001", 6), Ok(1_234_000_001));
+        assert_eq!(parse_fixed("0", 0), Ok(0));
+        assert!(parse_fixed("1.0000001", 6).unwrap_err().en.contains("6"));
+        assert!(parse_fixed("-3", 2).unwrap_err().en.contains("negative"));
+        assert!(parse_fixed("abc", 2).unwrap_err().en.contains("abc"));
+        assert!(parse_fixed("1.5", 0).is_err());
+        assert!(parse_fixed("99999999999999999999", 2).is_err());
+    }
+
+    #[test]
+    fn headings_in_either_language_name_the_columns() {
+        assert_eq!(Column::of_heading("tax_wan"), Some(Column::Tax));
+        assert_eq!(Column::of_heading(" Tax_Wan "), Some(Column::Tax));
+        for c in Column::ALL {
+            assert_eq!(Column::of_heading(c.label(Lang::Zh)), Some(c), "{c:?}");
+            assert_eq!(Column::of_heading(c.label(Lang::En)), Some(c), "{c:?}");
+        }
+        assert_eq!(Column::of_heading("profit"), None);
+    }
+
+    #[test]
+    fn a_good_file_reads_and_a_template_header_is_accepted() {
+        let u = uscc();
+        let csv = format!(
+            "{}\n{u},2025-03,100.5,200,10.000001,50,12.5,3,40,\n{u},2024,1000,2000,100,500,120,30,41,12.25\n",
+            template_header(Lang::Zh).join(",")
+        );
+        let rows = from_csv(csv.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].period, Period::Month(2025, 3));
+        assert_eq!(rows[0].figures.revenue, Fen(100_500_000));
+        assert_eq!(rows[0].figures.tax, Fen(10_000_001));
+        assert_eq!(rows[0].figures.energy, Tce(12_500));
+        assert_eq!(rows[0].figures.land, None);
+        assert_eq!(rows[1].figures.land, Some(Mu(122_500)));
+        assert_eq!(rows[1].figures.employees, 41);
+    }
+
+    #[test]
+    fn every_problem_is_named_by_row_and_column_and_nothing_is_read() {
+        let u = uscc();
+        let head = Column::ALL.map(Column::name).join(",");
+        let csv = format!(
+            "{head}\n{u},2025-03,100,200,10,50,12,3,40,\n\
+             91370212MA3C5QWX1X,2025-13,-1,abc,10.0000001,50,12,3,4.5,\n\
+             {u},2025-03,100,200,10,50,12,3,40,\n\
+             \n\
+             {u},2025-04,,200,10,50,12,3,40,\n"
+        );
+        let problems = from_csv(csv.as_bytes()).unwrap_err();
+        let at: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str()))
+            .collect();
+        assert_eq!(
+            at,
+            vec![
+                (3, "uscc"),
+                (3, "period"),
+                (3, "revenue_wan"),
+                (3, "output_wan"),
+                (3, "tax_wan"),
+                (3, "employees"),
+                (4, "period"),
+                (6, "revenue_wan"),
+            ]
+        );
+        assert!(problems[2].reason.en.contains("negative"));
+        assert!(
+            problems[6].reason.en.contains("row 2"),
+            "{}",
+            problems[6].reason.en
+        );
+        assert!(problems[0].line(Lang::Zh).starts_with("第 3 行"));
+        assert!(problems[0].line(Lang::En).starts_with("row 3, uscc"));
+    }
+
+    #[test]
+    fn a_file_without_its_columns_or_rows_is_refused() {
+        let p = from_csv(b"uscc,period,profit\n").unwrap_err();
+        assert!(p.iter().any(|p| p.column == "profit" && p.row == 1));
+        assert!(p.iter().any(|p| p.column == "tax_wan"));
+        let head = Column::ALL.map(Column::name).join(",");
+        let p = from_csv(format!("{head}\n").as_bytes()).unwrap_err();
+        assert_eq!(p[0].row, 0);
+        assert!(from_csv(b"\xff\xfe").is_err());
+    }
+
+    fn month(revenue: i64, employees: i64) -> Figures {
+        Figures {
+            revenue: Fen(revenue),
+            employees,
+            ..Figures::default()
+        }
+    }
+
+    #[test]
+    fn a_year_is_its_own_row_or_its_twelve_months() {
+        let mut rows: Vec<(Period, Figures)> = (1..=11)
+            .map(|m| (Period::Month(2025, m), month(100, 10 + m as i64)))
+            .collect();
+        assert_eq!(
+            year_figures(2025, &rows),
+            YearFigures::Incomplete { missing: vec![12] }
+        );
+        rows.push((
+            Period::Month(2025, 12),
+            Figures {
+                land: Some(Mu(5)),
+                ..month(100, 22)
+            },
+        ));
+        let YearFigures::Complete {
+            figures,
+            from_months,
+        } = year_figures(2025, &rows)
+        else {
+            panic!("complete")
+        };
+        assert!(from_months);
+        assert_eq!(figures.revenue, Fen(1200));
+        // (11 + … + 21 + 22) / 12 = 198 / 12 = 16.5 → 17
+        assert_eq!(figures.employees, 17);
+        assert_eq!(figures.land, Some(Mu(5)));
+        rows.push((Period::Year(2025), month(5000, 3)));
+        assert_eq!(
+            year_figures(2025, &rows).figures().map(|f| f.revenue),
+            Some(Fen(5000))
+        );
+        assert_eq!(
+            year_figures(2024, &rows),
+            YearFigures::Incomplete {
+                missing: (1..=12).collect()
+            }
+        );
+        assert!(YearFigures::missing_text(&[3, 4]).en.contains("3, 4"));
+    }
+}
