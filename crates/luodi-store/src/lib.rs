@@ -8,6 +8,7 @@
 //! ([`audit`]); every read of zone-owned rows takes a [`luodi_domain::Scope`].
 
 pub mod approvals;
+pub mod cluster;
 pub mod core;
 pub mod demo;
 pub mod forecast;

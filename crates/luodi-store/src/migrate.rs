@@ -45,6 +45,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(16, "0016_token_expiry"),
     migration!(17, "0017_project_version"),
     migration!(18, "0018_blocker_tickets"),
+    migration!(19, "0019_cluster"),
+    migration!(20, "0020_phase_production_dates"),
 ];
 
 fn checksum(sql: &str) -> String {

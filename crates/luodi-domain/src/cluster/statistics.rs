@@ -165,6 +165,8 @@ impl Column {
 /// One row of a statistics file, read and checked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatRow {
+    /// The row's number as the spreadsheet shows it (the header is row 1).
+    pub row: usize,
     pub uscc: String,
     pub period: Period,
     pub figures: Figures,
@@ -416,6 +418,7 @@ pub fn read_table(
             && let (Some(uscc), Some(period)) = (uscc, period)
         {
             out.push(StatRow {
+                row,
                 uscc,
                 period,
                 figures: Figures {

@@ -119,6 +119,17 @@ operations! {
     ViewBoard = "view_board", false, "the steward's board";
     ManageOutbound = "manage_outbound", true, "email and webhook settings, deliveries and their retry";
     ViewLeadership = "view_leadership", false, "the leadership view: stages, blockers by department and age, on-time shares";
+    ViewStatistics = "view_statistics", false, "read and export enterprises' statistics by period, with their versions";
+    /// An enterprise enters its own figures on its portal.
+    EnterStatistics = "enter_statistics", true, "import or enter enterprises' statistics (a correction is a new version)";
+    CloseStatisticsPeriod = "close_statistics_period", true, "close a statistics period (changes then need a reason), or open it again";
+    ViewCluster = "view_cluster", false, "the cluster dashboard: figures by year, targets with the growth still needed, the pipeline's projection";
+    ManageCluster = "manage_cluster", true, "set the cluster's classes, ramp, per-mu (mu jun) scheme, declared and city figures, and its targets";
+    /// An enterprise reads its own class and breakdown.
+    ViewMuEvaluation = "view_mu_evaluation", false, "the per-mu (mu jun) evaluation of a year, each enterprise's class with its breakdown";
+    /// An enterprise reads its own checks.
+    ViewCompletionChecks = "view_completion_checks", false, "post-completion checks with their verdicts";
+    RunCompletionChecks = "run_completion_checks", true, "run the post-completion checks now, and record an accepted explanation of a failed one";
 }
 
 impl Operation {
@@ -184,6 +195,22 @@ impl Operation {
                 _ => None,
             },
             ActOnBlocker => Some(read),
+            ViewStatistics | ViewMuEvaluation | ViewCompletionChecks => match role {
+                Approval => None,
+                _ => Some(read),
+            },
+            EnterStatistics => match role {
+                Admin | Investment => Some(OwnZone),
+                Enterprise => Some(OwnEnterprise),
+                _ => None,
+            },
+            CloseStatisticsPeriod | ManageCluster => zone_if(role == Admin),
+            ViewCluster => match role {
+                Leader => Some(Province),
+                Enterprise | Approval => None,
+                _ => Some(OwnZone),
+            },
+            RunCompletionChecks => zone_if(matches!(role, Admin | Landing)),
         }
     }
 

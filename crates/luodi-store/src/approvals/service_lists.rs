@@ -141,6 +141,7 @@ async fn advance_phase(
             .bind(phase_id)
             .execute(&mut **tx)
             .await?;
+        crate::stewardship::projects::mark_phase_dates(tx, phase_id, after, t).await?;
         audit::record(
             tx,
             actor,

@@ -11,7 +11,7 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::core::audit::{self, Actor, Change};
-use crate::{Result, Store, StoreError, now};
+use crate::{Result, Store, StoreError, Tx, now};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Phase {
@@ -585,6 +585,7 @@ impl Store {
         if changed != 1 {
             return Err(StoreError::Stale.into());
         }
+        mark_phase_dates(&mut tx, phase_id, to, &now()).await?;
         audit::record(
             &mut tx,
             actor,
@@ -601,4 +602,37 @@ impl Store {
         tx.commit().await.map_err(StoreError::from)?;
         Ok(to)
     }
+}
+
+/// Keeps the zone day a phase first reached construction (any status from construction
+/// started on) and production, which the post-completion check reads (migration 0020).
+pub(crate) async fn mark_phase_dates(
+    tx: &mut Tx,
+    phase: i64,
+    status: PhaseStatus,
+    at: &str,
+) -> Result<()> {
+    use luodi_domain::core::time;
+    let Some(day) = time::from_stored(at).map(|t| time::zone_date(t).to_string()) else {
+        return Ok(());
+    };
+    if status >= PhaseStatus::ConstructionStarted {
+        sqlx::query(
+            "UPDATE project_phases SET construction_started_on = COALESCE(construction_started_on, $1) WHERE id = $2",
+        )
+        .bind(&day)
+        .bind(phase)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if status == PhaseStatus::InProduction {
+        sqlx::query(
+            "UPDATE project_phases SET in_production_on = COALESCE(in_production_on, $1) WHERE id = $2",
+        )
+        .bind(&day)
+        .bind(phase)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }

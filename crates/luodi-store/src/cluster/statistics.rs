@@ -1,0 +1,508 @@
+//! Enterprises' statistics by period (migration 0019). Each (enterprise, period) keeps
+//! every version: a correction adds one and marks the one before it superseded, and the
+//! audit entry of the import keeps the old values beside the new. An import is one
+//! transaction: every row is checked against the zone (its enterprise known, its period
+//! open or a reason given) before anything is written, and a file with any problem
+//! writes nothing.
+
+use std::collections::{BTreeSet, HashMap};
+
+use luodi_domain::cluster::period::Period;
+use luodi_domain::cluster::statistics::{Figures, Mu, RowProblem, StatRow, Tce};
+use luodi_domain::core::money::Fen;
+use luodi_domain::{EnterpriseId, Scope, Text, ZoneId};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+
+use crate::core::audit::{self, Actor, Change};
+use crate::{Result, Store, StoreError, now};
+
+/// One version of an enterprise's figures for a period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatRecord {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub uscc: String,
+    pub enterprise: String,
+    pub period: String,
+    pub version: i64,
+    pub figures: Figures,
+    /// `import`, `portal` or `api`.
+    pub source: String,
+    pub reason: Option<String>,
+    pub entered_by: String,
+    pub entered_at: String,
+    /// When a later version replaced it.
+    pub superseded_at: Option<String>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    /// Periods the enterprise had no figures for.
+    pub created: usize,
+    /// Periods whose figures changed (a new version each).
+    pub corrected: usize,
+    /// Rows equal to the figures held.
+    pub unchanged: usize,
+}
+
+/// Why an import was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum StatisticsError {
+    #[error("{} problems", .0.len())]
+    Invalid(Vec<RowProblem>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for StatisticsError {
+    fn from(e: sqlx::Error) -> Self {
+        StatisticsError::Store(e.into())
+    }
+}
+
+/// Which rows a statistics read returns.
+#[derive(Debug, Clone, Default)]
+pub struct StatFilter {
+    pub year: Option<i32>,
+    pub enterprise: Option<EnterpriseId>,
+    /// Only the year rows (`Some(true)`) or only the months (`Some(false)`).
+    pub annual: Option<bool>,
+}
+
+const COLUMNS: &str = "s.id, s.enterprise_id, e.uscc, e.name, s.period, s.version, s.revenue_fen, s.output_fen, s.tax_fen, s.value_added_fen, s.energy_kgce, s.rd_fen, s.employees, s.land_mu_e4, s.source, s.reason, s.entered_by, s.entered_at, s.superseded_at";
+
+fn figures_of(r: &sqlx::any::AnyRow) -> Figures {
+    Figures {
+        revenue: Fen(r.get("revenue_fen")),
+        output: Fen(r.get("output_fen")),
+        tax: Fen(r.get("tax_fen")),
+        value_added: Fen(r.get("value_added_fen")),
+        energy: Tce(r.get("energy_kgce")),
+        rd: Fen(r.get("rd_fen")),
+        employees: r.get("employees"),
+        land: r.get::<Option<i64>, _>("land_mu_e4").map(Mu),
+    }
+}
+
+fn record_of(r: &sqlx::any::AnyRow) -> StatRecord {
+    StatRecord {
+        id: r.get("id"),
+        enterprise_id: r.get("enterprise_id"),
+        uscc: r.get("uscc"),
+        enterprise: r.get("name"),
+        period: r.get("period"),
+        version: r.get("version"),
+        figures: figures_of(r),
+        source: r.get("source"),
+        reason: r.get("reason"),
+        entered_by: r.get("entered_by"),
+        entered_at: r.get("entered_at"),
+        superseded_at: r.get("superseded_at"),
+    }
+}
+
+fn figures_json(f: &Figures) -> serde_json::Value {
+    json!({
+        "revenue_fen": f.revenue.0, "output_fen": f.output.0, "tax_fen": f.tax.0,
+        "value_added_fen": f.value_added.0, "energy_kgce": f.energy.0, "rd_fen": f.rd.0,
+        "employees": f.employees, "land_mu_e4": f.land.map(|m| m.0),
+    })
+}
+
+/// Whether `period` is closed: itself, or (for a month) its year.
+fn is_closed(closed: &BTreeSet<String>, period: Period) -> bool {
+    closed.contains(&period.to_string()) || closed.contains(&period.year().to_string())
+}
+
+impl Store {
+    /// Imports rows of statistics for the zone, all or nothing. `only` limits the rows to
+    /// one enterprise (its own portal): any other code is unknown, as a code the zone
+    /// does not hold. A row for a closed period needs `reason`. Returns what changed.
+    pub async fn import_statistics(
+        &self,
+        actor: &Actor,
+        zone: ZoneId,
+        rows: &[StatRow],
+        source: &str,
+        reason: Option<&str>,
+        only: Option<EnterpriseId>,
+    ) -> std::result::Result<ImportSummary, StatisticsError> {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        let mut tx = self.begin_write().await?;
+        let enterprises: HashMap<String, i64> =
+            sqlx::query("SELECT id, uscc FROM enterprises WHERE zone_id = $1")
+                .bind(zone.0)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| (r.get::<String, _>("uscc"), r.get::<i64, _>("id")))
+                .filter(|(_, id)| only.is_none_or(|o| o.0 == *id))
+                .collect();
+        let closed: BTreeSet<String> =
+            sqlx::query("SELECT period FROM statistic_periods_closed WHERE zone_id = $1")
+                .bind(zone.0)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.get("period"))
+                .collect();
+        let mut problems = Vec::new();
+        for row in rows {
+            if !enterprises.contains_key(&row.uscc) {
+                problems.push(RowProblem {
+                    row: row.row,
+                    column: "uscc".into(),
+                    reason: Text::fill("rules.cluster.unknown_uscc", &[("uscc", &row.uscc)]),
+                });
+            }
+            if reason.is_none() && is_closed(&closed, row.period) {
+                problems.push(RowProblem {
+                    row: row.row,
+                    column: "period".into(),
+                    reason: Text::fill(
+                        "rules.cluster.period_closed",
+                        &[("period", &row.period.to_string())],
+                    ),
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(StatisticsError::Invalid(problems));
+        }
+        // The figures held now for the years the rows touch.
+        let years: BTreeSet<i32> = rows.iter().map(|r| r.period.year()).collect();
+        let mut held: HashMap<(i64, String), (i64, i64, Figures)> = HashMap::new();
+        for year in &years {
+            let found = sqlx::query(
+                "SELECT id, enterprise_id, period, version, revenue_fen, output_fen, tax_fen, value_added_fen, energy_kgce, rd_fen, employees, land_mu_e4
+                 FROM enterprise_statistics WHERE zone_id = $1 AND year = $2 AND superseded_at IS NULL",
+            )
+            .bind(zone.0)
+            .bind(i64::from(*year))
+            .fetch_all(&mut *tx)
+            .await?;
+            for r in &found {
+                held.insert(
+                    (r.get("enterprise_id"), r.get("period")),
+                    (r.get("id"), r.get("version"), figures_of(r)),
+                );
+            }
+        }
+        let t = now();
+        let (by, by_user) = match actor {
+            Actor::User { id, .. } => (actor.label(), Some(id.0)),
+            _ => (actor.label(), None),
+        };
+        let mut summary = ImportSummary::default();
+        let mut inserts: Vec<(i64, &StatRow, i64)> = Vec::new();
+        let mut superseded: Vec<i64> = Vec::new();
+        let mut corrections = Vec::new();
+        for row in rows {
+            let enterprise = enterprises[&row.uscc];
+            let period = row.period.to_string();
+            match held.get(&(enterprise, period.clone())) {
+                Some((_, _, f)) if *f == row.figures => summary.unchanged += 1,
+                Some((id, version, f)) => {
+                    summary.corrected += 1;
+                    superseded.push(*id);
+                    inserts.push((enterprise, row, version + 1));
+                    corrections.push(json!({
+                        "uscc": row.uscc, "period": period, "version": version + 1,
+                        "before": figures_json(f), "after": figures_json(&row.figures),
+                    }));
+                }
+                None => {
+                    summary.created += 1;
+                    inserts.push((enterprise, row, 1));
+                }
+            }
+        }
+        for chunk in superseded.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "UPDATE enterprise_statistics SET superseded_at = $1 WHERE id IN ({})",
+                marks.join(", ")
+            );
+            // Only placeholders are formatted into the text; every value is bound.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&t);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        // Many rows a statement: a round trip per row is most of an import's time.
+        let per = match self.backend() {
+            crate::Backend::Postgres => 500,
+            crate::Backend::Sqlite => 64,
+        };
+        for chunk in inserts.chunks(per) {
+            let mut sql = String::from(
+                "INSERT INTO enterprise_statistics (zone_id, source, reason, entered_by, entered_by_user_id, entered_at,
+                    enterprise_id, period, year, month, version, revenue_fen, output_fen, tax_fen, value_added_fen, energy_kgce, rd_fen, employees, land_mu_e4) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = 7 + i * 13;
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str("($1, $2, $3, $4, $5, $6");
+                for k in 0..13 {
+                    sql.push_str(&format!(", ${}", b + k));
+                }
+                sql.push(')');
+            }
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(zone.0)
+                .bind(source)
+                .bind(reason)
+                .bind(&by)
+                .bind(by_user)
+                .bind(&t);
+            for (enterprise, row, version) in chunk {
+                let f = &row.figures;
+                q = q
+                    .bind(*enterprise)
+                    .bind(row.period.to_string())
+                    .bind(i64::from(row.period.year()))
+                    .bind(row.period.month().map(i64::from))
+                    .bind(*version)
+                    .bind(f.revenue.0)
+                    .bind(f.output.0)
+                    .bind(f.tax.0)
+                    .bind(f.value_added.0)
+                    .bind(f.energy.0)
+                    .bind(f.rd.0)
+                    .bind(f.employees)
+                    .bind(f.land.map(|m| m.0));
+            }
+            q.execute(&mut *tx).await?;
+        }
+        if summary.created + summary.corrected > 0 {
+            let single = rows.len() == 1;
+            audit::record(
+                &mut tx,
+                actor,
+                Change {
+                    zone_id: zone.0,
+                    action: "import_statistics",
+                    entity: "statistics",
+                    entity_id: if single {
+                        format!("{} {}", rows[0].uscc, rows[0].period)
+                    } else {
+                        format!("{} rows", rows.len())
+                    },
+                    before: json!({}),
+                    after: json!({
+                        "source": source, "reason": reason,
+                        "created": summary.created, "corrected": summary.corrected, "unchanged": summary.unchanged,
+                        "corrections": corrections,
+                        "created_rows": if single && summary.created == 1 { json!([{"uscc": rows[0].uscc, "period": rows[0].period.to_string(), "after": figures_json(&rows[0].figures)}]) } else { json!([]) },
+                    }),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// The current figures the scope sees, filtered; newest period first, then by
+    /// enterprise name.
+    pub async fn statistics(&self, scope: &Scope, filter: &StatFilter) -> Result<Vec<StatRecord>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM enterprise_statistics s JOIN enterprises e ON e.id = s.enterprise_id
+             WHERE s.superseded_at IS NULL AND ($1 IS NULL OR s.zone_id = $1) AND ($2 IS NULL OR s.enterprise_id = $2)
+               AND ($3 IS NULL OR s.enterprise_id = $3) AND ($4 IS NULL OR s.year = $4)
+               AND ($5 IS NULL OR ($5 = 1 AND s.month IS NULL) OR ($5 = 0 AND s.month IS NOT NULL))
+             ORDER BY s.year DESC, s.period DESC, e.name, s.id"
+        );
+        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(scope.zone.map(|z| z.0))
+            .bind(scope.enterprise.map(|e| e.0))
+            .bind(filter.enterprise.map(|e| e.0))
+            .bind(filter.year.map(i64::from))
+            .bind(filter.annual.map(i64::from))
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(record_of)
+            .collect())
+    }
+
+    /// Every version of one enterprise's figures for a period, the first first.
+    pub async fn statistic_versions(
+        &self,
+        scope: &Scope,
+        enterprise: EnterpriseId,
+        period: Period,
+    ) -> Result<Vec<StatRecord>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM enterprise_statistics s JOIN enterprises e ON e.id = s.enterprise_id
+             WHERE s.enterprise_id = $1 AND s.period = $2 AND ($3 IS NULL OR s.zone_id = $3) AND ($4 IS NULL OR s.enterprise_id = $4)
+             ORDER BY s.version"
+        );
+        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(enterprise.0)
+            .bind(period.to_string())
+            .bind(scope.zone.map(|z| z.0))
+            .bind(scope.enterprise.map(|e| e.0))
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(record_of)
+            .collect())
+    }
+
+    /// The zone's current rows for `years` as (enterprise id, period, figures): what a
+    /// year's totals and the evaluation add up.
+    pub async fn statistic_rows(
+        &self,
+        zone: ZoneId,
+        years: std::ops::RangeInclusive<i32>,
+    ) -> Result<Vec<(i64, Period, Figures)>> {
+        Ok(sqlx::query(
+            "SELECT enterprise_id, period, revenue_fen, output_fen, tax_fen, value_added_fen, energy_kgce, rd_fen, employees, land_mu_e4
+             FROM enterprise_statistics WHERE zone_id = $1 AND year >= $2 AND year <= $3 AND superseded_at IS NULL",
+        )
+        .bind(zone.0)
+        .bind(i64::from(*years.start()))
+        .bind(i64::from(*years.end()))
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .filter_map(|r| {
+            let period = Period::parse(&r.get::<String, _>("period")).ok()?;
+            Some((r.get("enterprise_id"), period, figures_of(r)))
+        })
+        .collect())
+    }
+
+    /// The periods the zone has closed, and when and by whom: (period, by, at).
+    pub async fn closed_periods(&self, zone: ZoneId) -> Result<Vec<(String, String, String)>> {
+        Ok(sqlx::query(
+            "SELECT period, closed_by, closed_at FROM statistic_periods_closed WHERE zone_id = $1 ORDER BY period DESC",
+        )
+        .bind(zone.0)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| (r.get("period"), r.get("closed_by"), r.get("closed_at")))
+        .collect())
+    }
+
+    /// Closes a period (a year closes its months too), or opens it again; audited.
+    /// Closing a closed period, or opening an open one, is `Conflict`.
+    pub async fn set_period_closed(
+        &self,
+        actor: &Actor,
+        zone: ZoneId,
+        period: Period,
+        closed: bool,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let p = period.to_string();
+        let changed = if closed {
+            sqlx::query(
+                "INSERT INTO statistic_periods_closed (zone_id, period, closed_by, closed_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (zone_id, period) DO NOTHING",
+            )
+            .bind(zone.0)
+            .bind(&p)
+            .bind(actor.label())
+            .bind(now())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        } else {
+            sqlx::query("DELETE FROM statistic_periods_closed WHERE zone_id = $1 AND period = $2")
+                .bind(zone.0)
+                .bind(&p)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        };
+        if changed != 1 {
+            return Err(StoreError::Conflict {
+                field: "period",
+                value: p,
+            });
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            Change {
+                zone_id: zone.0,
+                action: if closed {
+                    "close_period"
+                } else {
+                    "open_period"
+                },
+                entity: "statistics",
+                entity_id: p.clone(),
+                before: json!({"closed": !closed}),
+                after: json!({"closed": closed}),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The land each enterprise of the zone holds: the area of the parcels handed to its
+    /// phases, in ten-thousandths of a mu (1 mu = 10,000 / 15 m²).
+    pub async fn enterprise_land(&self, zone: ZoneId) -> Result<HashMap<i64, Mu>> {
+        let mut out: HashMap<i64, Mu> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT pr.enterprise_id, SUM(pa.area_cm2) AS cm2 FROM parcels pa
+             JOIN project_phases ph ON ph.id = pa.handed_phase_id JOIN projects pr ON pr.id = ph.project_id
+             WHERE pa.zone_id = $1 GROUP BY pr.enterprise_id",
+        )
+        .bind(zone.0)
+        .fetch_all(self.pool())
+        .await?
+        {
+            let cm2: i64 = r.get("cm2");
+            // cm² → m² (÷ 10⁴) → mu (× 15 ÷ 10⁴) → ten-thousandths (× 10⁴).
+            out.insert(r.get("enterprise_id"), Mu((cm2 as f64 * 15.0 / 1e4).round() as i64));
+        }
+        Ok(out)
+    }
+
+    /// Each enterprise's phases as the evaluation reads them: the first day one went into
+    /// production, and whether one is under construction (from construction started up
+    /// to, but not including, in production).
+    pub async fn enterprise_lifecycles(
+        &self,
+        zone: ZoneId,
+    ) -> Result<HashMap<i64, (Option<chrono::NaiveDate>, bool)>> {
+        let mut out: HashMap<i64, (Option<chrono::NaiveDate>, bool)> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT pr.enterprise_id, ph.status, ph.in_production_on FROM project_phases ph JOIN projects pr ON pr.id = ph.project_id
+             WHERE ph.zone_id = $1",
+        )
+        .bind(zone.0)
+        .fetch_all(self.pool())
+        .await?
+        {
+            let e = out.entry(r.get("enterprise_id")).or_default();
+            let status: String = r.get("status");
+            let on = r
+                .get::<Option<String>, _>("in_production_on")
+                .and_then(|d| d.parse::<chrono::NaiveDate>().ok());
+            if status == "in_production" {
+                if let Some(on) = on {
+                    e.0 = Some(e.0.map_or(on, |d| d.min(on)));
+                }
+            } else if matches!(
+                status.as_str(),
+                "construction_permit" | "construction_started" | "completion_accepted"
+            ) {
+                e.1 = true;
+            }
+        }
+        Ok(out)
+    }
+}
