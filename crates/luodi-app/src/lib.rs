@@ -9,6 +9,7 @@
 //! [`land`], [`approvals`], [`forecast`], [`stewardship`], [`leadership`].
 
 pub mod approvals;
+pub mod cluster;
 pub mod core;
 pub mod forecast;
 pub mod jobs;

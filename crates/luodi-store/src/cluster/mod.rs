@@ -3,5 +3,6 @@
 //! figures and targets ([`settings`]); the post-completion checks ([`completion`]).
 
 pub mod completion;
+pub mod pipeline;
 pub mod settings;
 pub mod statistics;

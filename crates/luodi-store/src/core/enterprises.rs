@@ -246,6 +246,21 @@ impl Store {
         Ok(row.as_ref().map(enterprise_from))
     }
 
+    /// Every enterprise the scope sees, by name: for the small per-zone reckonings (the
+    /// cluster's figures, its evaluation) that read them all.
+    pub async fn all_enterprises(&self, scope: &Scope) -> Result<Vec<Enterprise>> {
+        let (zone, ent) = scope_binds(scope);
+        let sql = format!("SELECT {COLUMNS} FROM enterprises WHERE {SCOPE_FILTER} ORDER BY name, id");
+        Ok(sqlx::query(AssertSqlSafe(sql))
+            .bind(zone)
+            .bind(ent)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(enterprise_from)
+            .collect())
+    }
+
     pub async fn enterprises(
         &self,
         scope: &Scope,
