@@ -8,6 +8,7 @@
 
 // The modules, each with its API and pages; the same names as in the other crates.
 pub mod approvals;
+pub mod cluster;
 pub mod core;
 pub mod forecast;
 pub mod land;

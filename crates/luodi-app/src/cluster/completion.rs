@@ -40,7 +40,12 @@ pub struct RunSummary {
 }
 
 /// Runs the zone's checks on `today`, as `actor`.
-pub async fn run_zone(app: &App, actor: &Actor, zone: ZoneId, today: chrono::NaiveDate) -> Result<RunSummary, ClusterError> {
+pub async fn run_zone(
+    app: &App,
+    actor: &Actor,
+    zone: ZoneId,
+    today: chrono::NaiveDate,
+) -> Result<RunSummary, ClusterError> {
     let year = today.year() - 1;
     let phases = app.store.checkable_phases(zone).await?;
     let mut summary = RunSummary {
@@ -104,7 +109,10 @@ pub async fn run_zone(app: &App, actor: &Actor, zone: ZoneId, today: chrono::Nai
         if !changed && held.as_ref().is_some_and(|c| c.blocker_id.is_some()) {
             continue;
         }
-        if held.as_ref().is_some_and(|c| c.blocker_id.is_some() || c.explanation.is_some()) {
+        if held
+            .as_ref()
+            .is_some_and(|c| c.blocker_id.is_some() || c.explanation.is_some())
+        {
             continue;
         }
         let department = match settings.completion_department_id {
@@ -124,7 +132,11 @@ pub async fn run_zone(app: &App, actor: &Actor, zone: ZoneId, today: chrono::Nai
         let lines = check.shortfalls_text();
         let title = Text::fill(
             "cluster.completion.blocker_title",
-            &[("project", &p.project), ("phase", &p.phase), ("year", &year.to_string())],
+            &[
+                ("project", &p.project),
+                ("phase", &p.phase),
+                ("year", &year.to_string()),
+            ],
         );
         let blocker = app
             .store
@@ -155,7 +167,11 @@ pub async fn run_zone(app: &App, actor: &Actor, zone: ZoneId, today: chrono::Nai
                 today,
             )
             .await
-            .map_err(|e| ClusterError::Store(luodi_store::StoreError::Corrupt(format!("completion blocker: {e}"))))?;
+            .map_err(|e| {
+                ClusterError::Store(luodi_store::StoreError::Corrupt(format!(
+                    "completion blocker: {e}"
+                )))
+            })?;
         app.store.set_completion_blocker(id, blocker.id).await?;
         summary.blockers += 1;
     }
@@ -179,13 +195,22 @@ pub async fn explain(app: &App, caller: &Caller, id: i64, text: &str) -> Result<
     let zone = caller.zone_for(Operation::RunCompletionChecks)?;
     let text = text.trim();
     if text.is_empty() || text.chars().count() > 2000 {
-        return Err(ClusterError::field("explanation", Text::key("cluster.error.explanation")));
+        return Err(ClusterError::field(
+            "explanation",
+            Text::key("cluster.error.explanation"),
+        ));
     }
     if let Some(c) = luodi_domain::core::text::forbidden_char(text) {
         return Err(ClusterError::field(
             "explanation",
-            Text::fill("cluster.error.control", &[("char", &luodi_domain::core::text::describe(c))]),
+            Text::fill(
+                "cluster.error.control",
+                &[("char", &luodi_domain::core::text::describe(c))],
+            ),
         ));
     }
-    Ok(app.store.explain_completion(&caller.actor, zone, id, text).await?)
+    Ok(app
+        .store
+        .explain_completion(&caller.actor, zone, id, text)
+        .await?)
 }

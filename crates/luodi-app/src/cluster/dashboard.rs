@@ -19,6 +19,7 @@ use luodi_store::cluster::settings::{KpiTarget, KpiTargetInput, YearKnown};
 use serde::{Deserialize, Serialize};
 
 use super::ClusterError;
+use super::views::KpiTargetView;
 use crate::{App, Caller};
 
 /// The zone a cluster view is of: the caller's, or for a province-level reader the first
@@ -79,7 +80,12 @@ fn years_of(rows: &[(i64, Period, Figures)], range: std::ops::RangeInclusive<i32
 }
 
 /// The cluster's totals for each year of `from..=to` in `zone`.
-pub async fn zone_figures(app: &App, zone: ZoneId, from: i32, to: i32) -> Result<ClusterFigures, ClusterError> {
+pub async fn zone_figures(
+    app: &App,
+    zone: ZoneId,
+    from: i32,
+    to: i32,
+) -> Result<ClusterFigures, ClusterError> {
     let settings = app.store.cluster_settings(zone).await?;
     let rows = app.store.statistic_rows(zone, from..=to).await?;
     let enterprises = app
@@ -150,13 +156,22 @@ pub fn span(app: &App, from: Option<i32>, to: Option<i32>) -> Result<(i32, i32),
     let from = from.unwrap_or(to - 4);
     let range = luodi_domain::cluster::period::YEARS;
     if !range.contains(&from) {
-        return Err(ClusterError::field("from", Text::key("rules.target.year_out_of_range")));
+        return Err(ClusterError::field(
+            "from",
+            Text::key("rules.target.year_out_of_range"),
+        ));
     }
     if !range.contains(&to) {
-        return Err(ClusterError::field("to", Text::key("rules.target.year_out_of_range")));
+        return Err(ClusterError::field(
+            "to",
+            Text::key("rules.target.year_out_of_range"),
+        ));
     }
     if from > to {
-        return Err(ClusterError::field("from", Text::key("cluster.error.from_after_to")));
+        return Err(ClusterError::field(
+            "from",
+            Text::key("cluster.error.from_after_to"),
+        ));
     }
     if to - from > 30 {
         return Err(ClusterError::field("to", Text::key("cluster.error.span")));
@@ -225,7 +240,11 @@ impl TargetView {
 }
 
 fn value_of(figure: Figure, stored: i64) -> f64 {
-    if figure.is_money() { stored as f64 / 100.0 } else { stored as f64 }
+    if figure.is_money() {
+        stored as f64 / 100.0
+    } else {
+        stored as f64
+    }
 }
 
 fn rules_of(t: &KpiTarget, figure: Figure) -> Target {
@@ -245,9 +264,19 @@ pub async fn target_views(app: &App, zone: ZoneId) -> Result<Vec<TargetView>, Cl
     if targets.is_empty() {
         return Ok(Vec::new());
     }
-    let from = targets.iter().map(|t| t.baseline_year).min().unwrap_or(2020);
+    let from = targets
+        .iter()
+        .map(|t| t.baseline_year)
+        .min()
+        .unwrap_or(2020);
     let last = app.today().year() - 1;
-    let to = targets.iter().map(|t| t.target_year).max().unwrap_or(last).min(last).max(from);
+    let to = targets
+        .iter()
+        .map(|t| t.target_year)
+        .max()
+        .unwrap_or(last)
+        .min(last)
+        .max(from);
     let figures = zone_figures(app, zone, from, to).await?;
     let settings = app.store.cluster_settings(zone).await?;
     let landing = app.store.landing_phases(zone).await?;
@@ -278,7 +307,11 @@ pub async fn target_views(app: &App, zone: ZoneId) -> Result<Vec<TargetView>, Cl
             .years
             .iter()
             .zip(&series)
-            .filter(|(y, _)| y.year > t.baseline_year && (y.totals.reporting > 0 || y.totals.declared.is_some() && figure == Figure::Entities))
+            .filter(|(y, _)| {
+                y.year > t.baseline_year
+                    && (y.totals.reporting > 0
+                        || y.totals.declared.is_some() && figure == Figure::Entities)
+            })
             .map(|(_, p)| (p.year, p.value))
             .collect();
         actuals.insert(0, (t.baseline_year, rules.baseline_value));
@@ -308,7 +341,10 @@ pub async fn target_views(app: &App, zone: ZoneId) -> Result<Vec<TargetView>, Cl
             if promised <= 0.0 {
                 continue;
             }
-            let Some(done) = forecasts.get(&p.phase_id).and_then(|f| f.completion_p50_date) else {
+            let Some(done) = forecasts
+                .get(&p.phase_id)
+                .and_then(|f| f.completion_p50_date)
+            else {
                 unforecast += 1;
                 continue;
             };
@@ -326,7 +362,8 @@ pub async fn target_views(app: &App, zone: ZoneId) -> Result<Vec<TargetView>, Cl
             named.insert(p.phase_id, p);
         }
         let first = progress.latest.map_or(t.baseline_year, |(y, _)| y) + 1;
-        let pipeline = targets::pipeline(&landings, &settings.ramp, first..=t.target_year.max(first));
+        let pipeline =
+            targets::pipeline(&landings, &settings.ramp, first..=t.target_year.max(first));
         let gap = targets::gap(&rules, progress.latest, &pipeline);
         let contributors = targets::weightiest(&landings, &settings.ramp, t.target_year, 5)
             .into_iter()
@@ -361,9 +398,24 @@ pub async fn target_views(app: &App, zone: ZoneId) -> Result<Vec<TargetView>, Cl
 }
 
 /// `GET /api/v1/kpi-targets`: the caller's zone's targets with where they stand.
-pub async fn kpi_targets(app: &App, caller: &Caller) -> Result<Vec<TargetView>, ClusterError> {
+pub async fn kpi_targets(app: &App, caller: &Caller) -> Result<Vec<KpiTargetView>, ClusterError> {
     let zone = zone_of(app, caller, Operation::ViewCluster).await?;
-    target_views(app, zone).await
+    api_views(app, zone).await
+}
+
+async fn api_views(app: &App, zone: ZoneId) -> Result<Vec<KpiTargetView>, ClusterError> {
+    let departments: Vec<(i64, String)> = app
+        .store
+        .departments(zone)
+        .await?
+        .into_iter()
+        .map(|d| (d.id.0, d.code))
+        .collect();
+    Ok(target_views(app, zone)
+        .await?
+        .iter()
+        .map(|v| KpiTargetView::of(v, &departments))
+        .collect())
 }
 
 /// A target as written through the API or the settings page: money in 万元.
@@ -404,7 +456,11 @@ fn default_margin() -> f64 {
 }
 
 /// Checks targets, every field at fault named as `targets[i].field`.
-async fn checked(app: &App, zone: ZoneId, input: &[TargetInput]) -> Result<Vec<KpiTargetInput>, ClusterError> {
+async fn checked(
+    app: &App,
+    zone: ZoneId,
+    input: &[TargetInput],
+) -> Result<Vec<KpiTargetInput>, ClusterError> {
     let departments = app.store.departments(zone).await?;
     let mut problems: Vec<(String, Text)> = Vec::new();
     let mut out = Vec::new();
@@ -412,7 +468,9 @@ async fn checked(app: &App, zone: ZoneId, input: &[TargetInput]) -> Result<Vec<K
         let at = |f: &str| format!("targets[{i}].{f}");
         let code_ok = !t.code.is_empty()
             && t.code.len() <= 40
-            && t.code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            && t.code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !code_ok {
             problems.push((at("code"), Text::key("cluster.error.code")));
         }
@@ -428,7 +486,10 @@ async fn checked(app: &App, zone: ZoneId, input: &[TargetInput]) -> Result<Vec<K
                 problems.push((at(f), Text::key("cluster.error.name")));
             }
         }
-        for (f, v) in [("definition_zh", &t.definition_zh), ("definition_en", &t.definition_en)] {
+        for (f, v) in [
+            ("definition_zh", &t.definition_zh),
+            ("definition_en", &t.definition_en),
+        ] {
             if v.chars().count() > 1000 {
                 problems.push((at(f), Text::key("cluster.error.definition")));
             }
@@ -439,7 +500,10 @@ async fn checked(app: &App, zone: ZoneId, input: &[TargetInput]) -> Result<Vec<K
             Some(code) => match departments.iter().find(|d| d.code == code.trim()) {
                 Some(d) => Some(d.id.0),
                 None => {
-                    problems.push((at("owner_department"), Text::fill("cluster.error.department", &[("code", code)])));
+                    problems.push((
+                        at("owner_department"),
+                        Text::fill("cluster.error.department", &[("code", code)]),
+                    ));
                     None
                 }
             },
@@ -447,14 +511,23 @@ async fn checked(app: &App, zone: ZoneId, input: &[TargetInput]) -> Result<Vec<K
         let money = figure.is_none_or(Figure::is_money);
         let mut value = |f: &str, v: &str| -> Option<i64> {
             let parsed = if money {
-                luodi_domain::core::money::Fen::parse_wan(v).ok().map(|f| f.0)
+                luodi_domain::core::money::Fen::parse_wan(v)
+                    .ok()
+                    .map(|f| f.0)
             } else {
                 v.trim().parse::<i64>().ok()
             };
             match parsed {
                 Some(n) if n > 0 => Some(n),
                 _ => {
-                    problems.push((at(f), Text::key(if money { "cluster.error.wan" } else { "cluster.error.count" })));
+                    problems.push((
+                        at(f),
+                        Text::key(if money {
+                            "cluster.error.wan"
+                        } else {
+                            "cluster.error.count"
+                        }),
+                    ));
                     None
                 }
             }
@@ -471,11 +544,18 @@ async fn checked(app: &App, zone: ZoneId, input: &[TargetInput]) -> Result<Vec<K
             }
         };
         let alarm = pct("alarm_growth_pct", t.alarm_growth_pct, &mut problems);
-        let excellence = pct("excellence_growth_pct", t.excellence_growth_pct, &mut problems);
+        let excellence = pct(
+            "excellence_growth_pct",
+            t.excellence_growth_pct,
+            &mut problems,
+        );
         if let (Some(a), Some(e)) = (alarm, excellence)
             && a > e
         {
-            problems.push((at("excellence_growth_pct"), Text::key("cluster.error.thresholds")));
+            problems.push((
+                at("excellence_growth_pct"),
+                Text::key("cluster.error.thresholds"),
+            ));
         }
         if let (Some(figure), Some(b), Some(v)) = (figure, baseline, target) {
             let rules = Target {
@@ -516,7 +596,11 @@ async fn checked(app: &App, zone: ZoneId, input: &[TargetInput]) -> Result<Vec<K
 
 /// `PUT /api/v1/kpi-targets`: the zone's targets become those given (added, changed,
 /// and those not given removed), all or nothing, audited.
-pub async fn put_targets(app: &App, caller: &Caller, input: &[TargetInput]) -> Result<Vec<TargetView>, ClusterError> {
+pub async fn put_targets(
+    app: &App,
+    caller: &Caller,
+    input: &[TargetInput],
+) -> Result<Vec<KpiTargetView>, ClusterError> {
     let zone = caller.zone_for(Operation::ManageCluster)?;
     let checked = checked(app, zone, input).await?;
     let remove: Vec<String> = app
@@ -530,7 +614,7 @@ pub async fn put_targets(app: &App, caller: &Caller, input: &[TargetInput]) -> R
     app.store
         .put_kpi_targets(&caller.actor, zone, &checked, &remove)
         .await?;
-    target_views(app, zone).await
+    api_views(app, zone).await
 }
 
 /// The cluster's output by chain position in a year (complete years only).
@@ -553,7 +637,12 @@ pub struct Dashboard {
     pub ramp: Ramp,
 }
 
-pub async fn dashboard(app: &App, caller: &Caller, from: Option<i32>, to: Option<i32>) -> Result<Dashboard, ClusterError> {
+pub async fn dashboard(
+    app: &App,
+    caller: &Caller,
+    from: Option<i32>,
+    to: Option<i32>,
+) -> Result<Dashboard, ClusterError> {
     let zone = zone_of(app, caller, Operation::ViewCluster).await?;
     let (from, to) = span(app, from, to)?;
     let figures = zone_figures(app, zone, from, to).await?;
@@ -568,17 +657,25 @@ pub async fn dashboard(app: &App, caller: &Caller, from: Option<i32>, to: Option
             enterprise: None,
         })
         .await?;
-    let mut by_position: Vec<(Option<ChainPosition>, usize, luodi_domain::core::money::Fen)> = ChainPosition::ALL
+    let mut by_position: Vec<(Option<ChainPosition>, usize, luodi_domain::core::money::Fen)> =
+        ChainPosition::ALL
+            .iter()
+            .map(|p| (Some(*p), 0, luodi_domain::core::money::Fen::ZERO))
+            .chain(std::iter::once((
+                None,
+                0,
+                luodi_domain::core::money::Fen::ZERO,
+            )))
+            .collect();
+    for e in enterprises
         .iter()
-        .map(|p| (Some(*p), 0, luodi_domain::core::money::Fen::ZERO))
-        .chain(std::iter::once((None, 0, luodi_domain::core::money::Fen::ZERO)))
-        .collect();
-    for e in enterprises.iter().filter(|e| settings.cluster.contains(e.industry_code.as_deref())) {
-        if let Some(f) = ys.by.get(&(e.id.0, to)).and_then(|y| y.figures()) {
-            if let Some(slot) = by_position.iter_mut().find(|s| s.0 == e.chain_position) {
-                slot.1 += 1;
-                slot.2.0 += f.output.0;
-            }
+        .filter(|e| settings.cluster.contains(e.industry_code.as_deref()))
+    {
+        if let Some(f) = ys.by.get(&(e.id.0, to)).and_then(|y| y.figures())
+            && let Some(slot) = by_position.iter_mut().find(|s| s.0 == e.chain_position)
+        {
+            slot.1 += 1;
+            slot.2.0 += f.output.0;
         }
     }
     let (_, lines) = super::evaluation::evaluate_zone(app, zone, to).await?;

@@ -39,7 +39,11 @@ pub struct MuResult {
 }
 
 /// Rates the zone's enterprises for `year` (every one, for the class is a rank).
-pub async fn evaluate_zone(app: &App, zone: ZoneId, year: i32) -> Result<(Scheme, Vec<MuLine>), ClusterError> {
+pub async fn evaluate_zone(
+    app: &App,
+    zone: ZoneId,
+    year: i32,
+) -> Result<(Scheme, Vec<MuLine>), ClusterError> {
     let zone_scope = Scope {
         zone: Some(zone),
         enterprise: None,
@@ -62,7 +66,8 @@ pub async fn evaluate_zone(app: &App, zone: ZoneId, year: i32) -> Result<(Scheme
         }
     }
     let land = app.store.enterprise_land(zone).await?;
-    let lifecycles: HashMap<i64, (Option<chrono::NaiveDate>, bool)> = app.store.enterprise_lifecycles(zone).await?;
+    let lifecycles: HashMap<i64, (Option<chrono::NaiveDate>, bool)> =
+        app.store.enterprise_lifecycles(zone).await?;
     let enterprises = app.store.all_enterprises(&zone_scope).await?;
     let mut subjects = Vec::new();
     let mut who = Vec::new();
@@ -87,10 +92,11 @@ pub async fn evaluate_zone(app: &App, zone: ZoneId, year: i32) -> Result<(Scheme
                 }
             },
         };
-        let year_of = match life.and_then(|(first, building)| Unrated::by_lifecycle(year, first, building)) {
-            Some(why) => Err(why),
-            None => year_of,
-        };
+        let year_of =
+            match life.and_then(|(first, building)| Unrated::by_lifecycle(year, first, building)) {
+                Some(why) => Err(why),
+                None => year_of,
+            };
         subjects.push(Subject {
             uscc: e.uscc.clone(),
             year: year_of,
@@ -117,7 +123,13 @@ pub async fn evaluation(app: &App, caller: &Caller, year: i32) -> Result<MuResul
     let scope = caller.scope_for(Operation::ViewMuEvaluation)?;
     let zones: Vec<ZoneId> = match scope.zone {
         Some(z) => vec![z],
-        None => app.store.zones(&scope).await?.iter().map(|z| z.id).collect(),
+        None => app
+            .store
+            .zones(&scope)
+            .await?
+            .iter()
+            .map(|z| z.id)
+            .collect(),
     };
     let mut lines = Vec::new();
     let mut scheme = Scheme::default();
@@ -181,9 +193,15 @@ async fn filtered(app: &App, caller: &Caller, query: &ListQuery) -> Result<MuRes
     let mut result = evaluation(app, caller, year_of(app, query)).await?;
     result.lines.retain(|l| {
         query.finds([l.name.as_str(), l.uscc.as_str()])
-            && query.filter("class").is_none_or(|c| Class::parse(c) == Some(l.rating.class))
-            && query.filter("group").is_none_or(|g| l.rating.group.map(Group::name) == Some(g))
-            && query.filter("rated").is_none_or(|r| (r == "yes") == l.rating.rated)
+            && query
+                .filter("class")
+                .is_none_or(|c| Class::parse(c) == Some(l.rating.class))
+            && query
+                .filter("group")
+                .is_none_or(|g| l.rating.group.map(Group::name) == Some(g))
+            && query
+                .filter("rated")
+                .is_none_or(|r| (r == "yes") == l.rating.rated)
     });
     result.lines.sort_by(|a, b| {
         let (x, y) = (&a.rating, &b.rating);
@@ -192,8 +210,16 @@ async fn filtered(app: &App, caller: &Caller, query: &ListQuery) -> Result<MuRes
             "score" => x.total_score.total_cmp(&y.total_score),
             "tax_per_mu" => tax_per_mu(x).total_cmp(&tax_per_mu(y)),
             // By group, then rank; the unrated last.
-            _ => (x.group.is_none(), x.group.map(Group::name), x.rank.map(|r| r.0))
-                .cmp(&(y.group.is_none(), y.group.map(Group::name), y.rank.map(|r| r.0))),
+            _ => (
+                x.group.is_none(),
+                x.group.map(Group::name),
+                x.rank.map(|r| r.0),
+            )
+                .cmp(&(
+                    y.group.is_none(),
+                    y.group.map(Group::name),
+                    y.rank.map(|r| r.0),
+                )),
         };
         query.directed(order.then(a.uscc.cmp(&b.uscc)))
     });
@@ -201,7 +227,11 @@ async fn filtered(app: &App, caller: &Caller, query: &ListQuery) -> Result<MuRes
 }
 
 /// The page the query asks for, with the year's counts.
-pub async fn list(app: &App, caller: &Caller, query: &ListQuery) -> Result<(MuResult, Page<MuLine>), ClusterError> {
+pub async fn list(
+    app: &App,
+    caller: &Caller,
+    query: &ListQuery,
+) -> Result<(MuResult, Page<MuLine>), ClusterError> {
     let mut result = filtered(app, caller, query).await?;
     let lines = std::mem::take(&mut result.lines);
     Ok((result, query.page_of(lines)))
@@ -224,7 +254,11 @@ pub async fn export(app: &App, caller: &Caller, query: &ListQuery) -> Result<Tab
     ];
     for i in mu::Indicator::ALL {
         headers.push(format!("{} ({})", i.label().get(lang), i.unit().get(lang)));
-        headers.push(format!("{} · {}", i.label().get(lang), t("cluster.mu.score")));
+        headers.push(format!(
+            "{} · {}",
+            i.label().get(lang),
+            t("cluster.mu.score")
+        ));
     }
     let rows = result
         .lines
@@ -234,12 +268,19 @@ pub async fn export(app: &App, caller: &Caller, query: &ListQuery) -> Result<Tab
             let mut row: Vec<Cell> = vec![
                 l.uscc.as_str().into(),
                 l.name.as_str().into(),
-                r.group.map_or(Cell::Empty, |g| Cell::Text(g.label().get(lang).to_string())),
+                r.group
+                    .map_or(Cell::Empty, |g| Cell::Text(g.label().get(lang).to_string())),
                 r.rank.map_or(Cell::Empty, |(k, _)| Cell::Number(k as f64)),
-                if r.rated { Cell::Number(r.total_score) } else { Cell::Empty },
+                if r.rated {
+                    Cell::Number(r.total_score)
+                } else {
+                    Cell::Empty
+                },
                 Cell::Text(r.class.letter().to_string()),
                 Cell::Bool(r.rated),
-                r.reason.as_ref().map_or(Cell::Empty, |u| Cell::Text(u.text().get(lang).to_string())),
+                r.reason
+                    .as_ref()
+                    .map_or(Cell::Empty, |u| Cell::Text(u.text().get(lang).to_string())),
             ];
             for i in mu::Indicator::ALL {
                 match r.indicators.iter().find(|s| s.indicator == i) {
@@ -259,5 +300,9 @@ pub async fn export(app: &App, caller: &Caller, query: &ListQuery) -> Result<Tab
 
 /// An indicator's value as people read it: R&D intensity in per cent.
 pub fn shown(i: mu::Indicator, value: f64) -> f64 {
-    if i == mu::Indicator::RdIntensity { value * 100.0 } else { value }
+    if i == mu::Indicator::RdIntensity {
+        value * 100.0
+    } else {
+        value
+    }
 }

@@ -6,6 +6,7 @@ pub mod completion;
 pub mod dashboard;
 pub mod evaluation;
 pub mod statistics;
+pub mod views;
 
 use luodi_domain::Text;
 use luodi_domain::cluster::statistics::RowProblem;
@@ -84,7 +85,8 @@ impl From<ClusterError> for Problem {
                 p
             }
             ClusterError::Fields(fields) => {
-                let mut p = Problem::invalid("invalid", fields[0].1.clone()).field(fields[0].0.clone());
+                let mut p =
+                    Problem::invalid("invalid", fields[0].1.clone()).field(fields[0].0.clone());
                 p.errors = fields
                     .into_iter()
                     .map(|(field, message)| FieldProblem {
@@ -97,7 +99,10 @@ impl From<ClusterError> for Problem {
             }
             ClusterError::TooLarge(max) => Problem::invalid(
                 "too_large",
-                Text::fill("land.upload.too_large", &[("mib", &(max / (1024 * 1024)).to_string())]),
+                Text::fill(
+                    "land.upload.too_large",
+                    &[("mib", &(max / (1024 * 1024)).to_string())],
+                ),
             )
             .field("file"),
             ClusterError::EmptyFile => {

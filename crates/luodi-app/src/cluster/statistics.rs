@@ -138,7 +138,11 @@ pub struct StatisticsList {
 
 /// The years the zone has figures for, newest first, and the year a view shows: the one
 /// asked for, else the newest with figures, else last year.
-async fn years(app: &App, caller: &Caller, asked: Option<f64>) -> Result<(Vec<i32>, i32), ClusterError> {
+async fn years(
+    app: &App,
+    caller: &Caller,
+    asked: Option<f64>,
+) -> Result<(Vec<i32>, i32), ClusterError> {
     let scope = caller.scope_for(Operation::ViewStatistics)?;
     let mut years: Vec<i32> = app
         .store
@@ -157,7 +161,11 @@ async fn years(app: &App, caller: &Caller, asked: Option<f64>) -> Result<(Vec<i3
 }
 
 /// Every enterprise the caller sees with figures in `year`, each with its year.
-pub async fn year_lines(app: &App, caller: &Caller, year: i32) -> Result<Vec<YearLine>, ClusterError> {
+pub async fn year_lines(
+    app: &App,
+    caller: &Caller,
+    year: i32,
+) -> Result<Vec<YearLine>, ClusterError> {
     let scope = caller.scope_for(Operation::ViewStatistics)?;
     let rows = app
         .store
@@ -178,10 +186,14 @@ pub async fn year_lines(app: &App, caller: &Caller, year: i32) -> Result<Vec<Yea
         Some(zone) => app.store.cluster_settings(zone).await?.cluster,
         None => Cluster::default(),
     };
-    let mut by_enterprise: std::collections::BTreeMap<i64, Vec<(Period, Figures)>> = Default::default();
+    let mut by_enterprise: std::collections::BTreeMap<i64, Vec<(Period, Figures)>> =
+        Default::default();
     for r in &rows {
         if let Ok(p) = Period::parse(&r.period) {
-            by_enterprise.entry(r.enterprise_id).or_default().push((p, r.figures));
+            by_enterprise
+                .entry(r.enterprise_id)
+                .or_default()
+                .push((p, r.figures));
         }
     }
     Ok(enterprises
@@ -214,7 +226,11 @@ fn key(line: &YearLine, sort: &str) -> i64 {
     }
 }
 
-async fn filtered(app: &App, caller: &Caller, query: &ListQuery) -> Result<(Vec<YearLine>, Vec<i32>, i32), ClusterError> {
+async fn filtered(
+    app: &App,
+    caller: &Caller,
+    query: &ListQuery,
+) -> Result<(Vec<YearLine>, Vec<i32>, i32), ClusterError> {
     let (years, year) = years(app, caller, query.number("year")).await?;
     let mut lines: Vec<YearLine> = year_lines(app, caller, year)
         .await?
@@ -242,7 +258,11 @@ async fn filtered(app: &App, caller: &Caller, query: &ListQuery) -> Result<(Vec<
 }
 
 /// The page of the list `query` asks for.
-pub async fn list(app: &App, caller: &Caller, query: &ListQuery) -> Result<StatisticsList, ClusterError> {
+pub async fn list(
+    app: &App,
+    caller: &Caller,
+    query: &ListQuery,
+) -> Result<StatisticsList, ClusterError> {
     let (lines, years, year) = filtered(app, caller, query).await?;
     let closed = match caller.scope_for(Operation::ViewStatistics)?.zone {
         Some(zone) => app
@@ -271,18 +291,35 @@ pub async fn export(app: &App, caller: &Caller, query: &ListQuery) -> Result<Tab
     let (lines, _, year) = filtered(app, caller, query).await?;
     let lang = caller.lang;
     let t = |k: &str| luodi_domain::core::i18n::text(lang, k).to_string();
-    let mut headers = vec![Column::Uscc.label(lang).to_string(), t("cluster.statistics.enterprise"), Column::Period.label(lang).to_string()];
+    let mut headers = vec![
+        Column::Uscc.label(lang).to_string(),
+        t("cluster.statistics.enterprise"),
+        Column::Period.label(lang).to_string(),
+    ];
     headers.extend(
-        [Column::Revenue, Column::Output, Column::Tax, Column::ValueAdded, Column::Energy, Column::Rd, Column::Employees, Column::Land]
-            .iter()
-            .map(|c| c.label(lang).to_string()),
+        [
+            Column::Revenue,
+            Column::Output,
+            Column::Tax,
+            Column::ValueAdded,
+            Column::Energy,
+            Column::Rd,
+            Column::Employees,
+            Column::Land,
+        ]
+        .iter()
+        .map(|c| c.label(lang).to_string()),
     );
     headers.push(t("cluster.statistics.state"));
     headers.push(t("cluster.statistics.in_cluster"));
     let rows = lines
         .iter()
         .map(|l| {
-            let mut row: Vec<Cell> = vec![l.uscc.as_str().into(), l.name.as_str().into(), Cell::Text(year.to_string())];
+            let mut row: Vec<Cell> = vec![
+                l.uscc.as_str().into(),
+                l.name.as_str().into(),
+                Cell::Text(year.to_string()),
+            ];
             match l.figures.figures() {
                 Some(f) => row.extend([
                     wan(f.revenue),
@@ -311,8 +348,12 @@ pub async fn export(app: &App, caller: &Caller, query: &ListQuery) -> Result<Tab
 /// A year's state in words: from its row, from twelve months, or the months missing.
 pub fn state_text(f: &YearFigures) -> Text {
     match f {
-        YearFigures::Complete { from_months: false, .. } => Text::key("cluster.statistics.from_year_row"),
-        YearFigures::Complete { from_months: true, .. } => Text::key("cluster.statistics.from_months"),
+        YearFigures::Complete {
+            from_months: false, ..
+        } => Text::key("cluster.statistics.from_year_row"),
+        YearFigures::Complete {
+            from_months: true, ..
+        } => Text::key("cluster.statistics.from_months"),
         YearFigures::Incomplete { missing } => YearFigures::missing_text(missing),
     }
 }
@@ -322,7 +363,10 @@ pub fn state_text(f: &YearFigures) -> Text {
 pub fn template(lang: Lang) -> Table {
     Table {
         name: "statistics-template".into(),
-        headers: rules::template_header(lang).iter().map(|h| h.to_string()).collect(),
+        headers: rules::template_header(lang)
+            .iter()
+            .map(|h| h.to_string())
+            .collect(),
         rows: vec![vec![
             "91370212MA3C5QWX1K".into(),
             "2025-01".into(),
@@ -365,7 +409,14 @@ pub async fn rows(
     };
     Ok(app
         .store
-        .statistics(&scope, &StatFilter { year, enterprise, annual })
+        .statistics(
+            &scope,
+            &StatFilter {
+                year,
+                enterprise,
+                annual,
+            },
+        )
         .await?)
 }
 
@@ -430,7 +481,12 @@ pub async fn enterprise_year(
 }
 
 /// Closes a period, or opens it again.
-pub async fn set_closed(app: &App, caller: &Caller, period: &str, closed: bool) -> Result<(), ClusterError> {
+pub async fn set_closed(
+    app: &App,
+    caller: &Caller,
+    period: &str,
+    closed: bool,
+) -> Result<(), ClusterError> {
     let zone = caller.zone_for(Operation::CloseStatisticsPeriod)?;
     let period = Period::parse(period).map_err(|t| ClusterError::field("period", t))?;
     Ok(app

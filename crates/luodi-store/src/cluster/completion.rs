@@ -128,6 +128,12 @@ impl Store {
         check: &Check,
     ) -> Result<(i64, bool)> {
         let mut tx = self.begin_write().await?;
+        sqlx::query("SELECT id FROM project_phases WHERE id = $1 AND zone_id = $2")
+            .bind(phase)
+            .bind(zone.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let json = serde_json::to_string(check).expect("a check serialises");
         let held = sqlx::query(
             "SELECT id, check_json, explanation FROM completion_checks WHERE phase_id = $1 AND year = $2",

@@ -35,8 +35,10 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         // Each project's phases with their investment, to share its promise out.
-        let mut by_project: std::collections::BTreeMap<i64, Vec<(&sqlx::any::AnyRow, Option<f64>)>> =
-            Default::default();
+        let mut by_project: std::collections::BTreeMap<
+            i64,
+            Vec<(&sqlx::any::AnyRow, Option<f64>)>,
+        > = Default::default();
         for r in &rows {
             let facts: serde_json::Value =
                 serde_json::from_str(&r.get::<String, _>("facts_json")).unwrap_or_default();
@@ -44,7 +46,10 @@ impl Store {
                 .get("investment_wan")
                 .and_then(serde_json::Value::as_f64)
                 .filter(|v| *v > 0.0);
-            by_project.entry(r.get("project_id")).or_default().push((r, invest));
+            by_project
+                .entry(r.get("project_id"))
+                .or_default()
+                .push((r, invest));
         }
         let mut out = Vec::new();
         for phases in by_project.values() {

@@ -278,8 +278,8 @@ impl Store {
     }
 
     /// Writes the zone's targets, all in one transaction: each by its code, added or
-    /// changed (its version checked when `versions` names one), and those whose codes
-    /// `remove` names deleted; audited one entry a target.
+    /// changed (its version counts the changes), and those whose codes `remove` names
+    /// deleted; audited one entry a target.
     pub async fn put_kpi_targets(
         &self,
         actor: &Actor,

@@ -472,8 +472,8 @@ impl Store {
     }
 
     /// Each enterprise's phases as the evaluation reads them: the first day one went into
-    /// production, and whether one is under construction (from construction started up
-    /// to, but not including, in production).
+    /// production, and whether one is under construction (from its construction permit up
+    /// to, but not including, in production: the schemes' "construction period").
     pub async fn enterprise_lifecycles(
         &self,
         zone: ZoneId,

@@ -250,7 +250,8 @@ impl Store {
     /// cluster's figures, its evaluation) that read them all.
     pub async fn all_enterprises(&self, scope: &Scope) -> Result<Vec<Enterprise>> {
         let (zone, ent) = scope_binds(scope);
-        let sql = format!("SELECT {COLUMNS} FROM enterprises WHERE {SCOPE_FILTER} ORDER BY name, id");
+        let sql =
+            format!("SELECT {COLUMNS} FROM enterprises WHERE {SCOPE_FILTER} ORDER BY name, id");
         Ok(sqlx::query(AssertSqlSafe(sql))
             .bind(zone)
             .bind(ent)

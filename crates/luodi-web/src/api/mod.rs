@@ -16,7 +16,7 @@ use crate::AppState;
 #[openapi(
     info(title = "Luodi (落地) API", description = "Landing industrial projects and serving them for life. Authenticate with `Authorization: Bearer TOKEN` (`luodi token create`). Errors share one shape: `code`, `message` and, for a 4xx about a field, `field`."),
     modifiers(&BearerAuth),
-    tags((name = "enterprises", description = "企业 — enterprises of the zone"), (name = "account", description = "the caller, its zone and API tokens"), (name = "audit", description = "the hash-chained audit trail"), (name = "calendar", description = "工作日 — the PRC working-day calendar"), (name = "catalogue", description = "服务事项目录 — the zone's service catalogue"), (name = "projects", description = "项目 — projects, phases, service lists and their items"), (name = "parcels", description = "地块 — land parcels, their import and export, reservation, and matching projects to them"), (name = "blockers", description = "难点堵点 — a project's blockers, their three clocks and escalations"), (name = "notifications", description = "通知 — the caller's in-app inbox, and where the zone's notifications go out (email, webhooks: generic, WeCom, DingTalk)"), (name = "leadership", description = "领导视图 — phases by stage, blockers by department and age, SLA compliance"))
+    tags((name = "enterprises", description = "企业 — enterprises of the zone"), (name = "account", description = "the caller, its zone and API tokens"), (name = "audit", description = "the hash-chained audit trail"), (name = "calendar", description = "工作日 — the PRC working-day calendar"), (name = "catalogue", description = "服务事项目录 — the zone's service catalogue"), (name = "projects", description = "项目 — projects, phases, service lists and their items"), (name = "parcels", description = "地块 — land parcels, their import and export, reservation, and matching projects to them"), (name = "blockers", description = "难点堵点 — a project's blockers, their three clocks and escalations"), (name = "notifications", description = "通知 — the caller's in-app inbox, and where the zone's notifications go out (email, webhooks: generic, WeCom, DingTalk)"), (name = "leadership", description = "领导视图 — phases by stage, blockers by department and age, SLA compliance"), (name = "cluster", description = "产业集群 — enterprises' statistics by period, the cluster's figures and targets, the 亩均 evaluation, post-completion checks"))
 )]
 pub struct ApiDoc;
 
@@ -59,6 +59,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(crate::stewardship::api::stewards::router())
         // leadership
         .merge(crate::leadership::api::router())
+        // cluster
+        .merge(crate::cluster::api::router())
 }
 
 /// The API's routes.

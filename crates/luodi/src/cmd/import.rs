@@ -22,10 +22,68 @@ pub enum ImportCommand {
         /// The file: .geojson or .json, .csv, .xlsx
         file: String,
     },
+    /// Enterprises' statistics by period from CSV or XLSX (columns `uscc`, `period`,
+    /// `revenue_wan`, `output_wan`, `tax_wan`, `value_added_wan`, `energy_tce`, `rd_wan`,
+    /// `employees`, `land_mu`; or the template's Chinese headers): every problem is listed
+    /// by row and column, and a file with any problem imports nothing. A period already
+    /// imported gets a new version where its figures differ.
+    Statistics {
+        #[command(flatten)]
+        db: DbArg,
+        /// The zone's code; needed when the database holds several zones
+        #[arg(long)]
+        zone: Option<String>,
+        /// Why figures of a closed period change
+        #[arg(long)]
+        reason: Option<String>,
+        /// The file: .csv or .xlsx
+        file: String,
+    },
 }
 
 pub async fn run(command: ImportCommand) -> anyhow::Result<ExitCode> {
     match command {
+        ImportCommand::Statistics {
+            db,
+            zone,
+            reason,
+            file,
+        } => {
+            let s = settings(db)?;
+            let store = open(&s).await?;
+            let zone_id = pick_zone(&store, zone.as_deref()).await?;
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {file}"))?;
+            let started = std::time::Instant::now();
+            let app = luodi_app::App::with_defaults(store);
+            let caller = luodi_app::Caller::operator(zone_id);
+            match luodi_app::cluster::statistics::import_file(
+                &app,
+                &caller,
+                &file,
+                &bytes,
+                reason.as_deref(),
+                "import",
+            )
+            .await
+            {
+                Ok(done) => {
+                    println!(
+                        "{file}: {} ({:.1} s)",
+                        luodi_app::cluster::statistics::describe(&done).en,
+                        started.elapsed().as_secs_f64()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(luodi_app::cluster::ClusterError::Rows(problems)) => {
+                    for p in &problems {
+                        eprintln!("{file}: {}", p.line(luodi_domain::Lang::En));
+                    }
+                    eprintln!("{} problem(s); nothing was imported", problems.len());
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => Err(anyhow::anyhow!("{e}")),
+            }
+        }
         ImportCommand::Parcels { db, zone, file } => {
             let s = settings(db)?;
             let store = open(&s).await?;
