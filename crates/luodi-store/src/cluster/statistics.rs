@@ -456,7 +456,7 @@ impl Store {
     pub async fn enterprise_land(&self, zone: ZoneId) -> Result<HashMap<i64, Mu>> {
         let mut out: HashMap<i64, Mu> = HashMap::new();
         for r in sqlx::query(
-            "SELECT pr.enterprise_id, SUM(pa.area_cm2) AS cm2 FROM parcels pa
+            "SELECT pr.enterprise_id, CAST(SUM(pa.area_cm2) AS BIGINT) AS cm2 FROM parcels pa
              JOIN project_phases ph ON ph.id = pa.handed_phase_id JOIN projects pr ON pr.id = ph.project_id
              WHERE pa.zone_id = $1 GROUP BY pr.enterprise_id",
         )
