@@ -4,7 +4,7 @@
 //! render what it returns; a use case's error becomes the one error shape ([`error`]) in
 //! the request's language with `?`. The web layer keeps what is HTTP's own: the listener
 //! ([`server`]), the edge checks ([`edge`]), the metrics, and how things look (templates,
-//! the SVG map and Gantt chart, the PDF typesetting, the badges).
+//! the SVG map, Gantt chart and cluster charts, the PDF typesetting, the badges).
 
 // The modules, each with its API and pages; the same names as in the other crates.
 pub mod approvals;
