@@ -39,10 +39,47 @@ pub async fn import_file(
     if bytes.len() > MAX_FILE_BYTES {
         return Err(ClusterError::TooLarge(MAX_FILE_BYTES));
     }
-    let rows = rules::from_file(name, bytes).map_err(ClusterError::Rows)?;
+    let (rows, problems) = rules::from_file_all(name, bytes);
+    import_checked(
+        app,
+        caller,
+        zone,
+        rows,
+        problems,
+        reason,
+        source,
+        scope.enterprise,
+    )
+    .await
+}
+
+/// Imports rows that read, or refuses them with every problem: the file's own and, for
+/// the rows that read, the zone's (an unknown code, a closed period), in row order.
+#[allow(clippy::too_many_arguments)]
+async fn import_checked(
+    app: &App,
+    caller: &Caller,
+    zone: luodi_domain::ZoneId,
+    rows: Vec<rules::StatRow>,
+    mut problems: Vec<rules::RowProblem>,
+    reason: Option<&str>,
+    source: &str,
+    only: Option<EnterpriseId>,
+) -> Result<ImportSummary, ClusterError> {
+    if !problems.is_empty() {
+        if !rows.is_empty() {
+            problems.extend(
+                app.store
+                    .statistics_zone_problems(zone, &rows, reason, only)
+                    .await?,
+            );
+            problems.sort_by_key(|p| p.row);
+        }
+        return Err(ClusterError::Rows(problems));
+    }
     Ok(app
         .store
-        .import_statistics(&caller.actor, zone, &rows, source, reason, scope.enterprise)
+        .import_statistics(&caller.actor, zone, &rows, source, reason, only)
         .await?)
 }
 
@@ -93,11 +130,18 @@ pub async fn import_cells(
     if !problems.is_empty() {
         return Err(ClusterError::Rows(problems));
     }
-    let rows = rules::read_table(&header, table).map_err(ClusterError::Rows)?;
-    Ok(app
-        .store
-        .import_statistics(&caller.actor, zone, &rows, source, reason, scope.enterprise)
-        .await?)
+    let (rows, problems) = rules::read_table_all(&header, table);
+    import_checked(
+        app,
+        caller,
+        zone,
+        rows,
+        problems,
+        reason,
+        source,
+        scope.enterprise,
+    )
+    .await
 }
 
 /// What a statistics line shows: an enterprise's year.

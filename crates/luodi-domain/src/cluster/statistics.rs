@@ -263,6 +263,20 @@ pub fn read_table(
     header: &[String],
     rows: impl IntoIterator<Item = (usize, Vec<Option<String>>)>,
 ) -> Result<Vec<StatRow>, Vec<RowProblem>> {
+    let (rows, problems) = read_table_all(header, rows);
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(problems)
+    }
+}
+
+/// [`read_table`]'s rows that read and every problem, so that the zone's own checks (an
+/// unknown code, a closed period) can name theirs beside the file's in one answer.
+pub fn read_table_all(
+    header: &[String],
+    rows: impl IntoIterator<Item = (usize, Vec<Option<String>>)>,
+) -> (Vec<StatRow>, Vec<RowProblem>) {
     let mut problems = Vec::new();
     let mut at: HashMap<Column, usize> = HashMap::new();
     for (i, h) in header.iter().enumerate() {
@@ -301,7 +315,7 @@ pub fn read_table(
         }
     }
     if !problems.is_empty() {
-        return Err(problems);
+        return (Vec::new(), problems);
     }
     let mut out = Vec::new();
     let mut first_of: HashMap<(String, Period), usize> = HashMap::new();
@@ -437,15 +451,31 @@ pub fn read_table(
     if problems.is_empty() && out.is_empty() {
         problems.push(RowProblem::file(Text::key("rules.cluster.no_rows")));
     }
+    (out, problems)
+}
+
+/// Reads a CSV file (UTF-8, with or without a byte-order mark; a header row).
+pub fn from_csv(bytes: &[u8]) -> Result<Vec<StatRow>, Vec<RowProblem>> {
+    let (rows, problems) = csv_all(bytes);
     if problems.is_empty() {
-        Ok(out)
+        Ok(rows)
     } else {
         Err(problems)
     }
 }
 
-/// Reads a CSV file (UTF-8, with or without a byte-order mark; a header row).
-pub fn from_csv(bytes: &[u8]) -> Result<Vec<StatRow>, Vec<RowProblem>> {
+fn csv_all(bytes: &[u8]) -> (Vec<StatRow>, Vec<RowProblem>) {
+    match csv_cells(bytes) {
+        Ok((header, rows)) => read_table_all(&header, rows),
+        Err(problems) => (Vec::new(), problems),
+    }
+}
+
+/// A CSV file's header and numbered rows.
+#[allow(clippy::type_complexity)]
+fn csv_cells(
+    bytes: &[u8],
+) -> Result<(Vec<String>, Vec<(usize, Vec<Option<String>>)>), Vec<RowProblem>> {
     let bytes = bytes
         .strip_prefix(b"\xEF\xBB\xBF".as_slice())
         .unwrap_or(bytes);
@@ -495,13 +525,33 @@ pub fn from_csv(bytes: &[u8]) -> Result<Vec<StatRow>, Vec<RowProblem>> {
         };
         rows.push((line, record.iter().map(|c| Some(c.to_string())).collect()));
     }
-    read_table(&header, rows)
+    Ok((header, rows))
 }
 
 /// Reads the first sheet of an XLSX workbook. A number cell is read as the shortest
 /// decimal that is the same number; a date cell (a spreadsheet that took `2025-03` for a
 /// date) as its month.
 pub fn from_xlsx(bytes: &[u8]) -> Result<Vec<StatRow>, Vec<RowProblem>> {
+    let (rows, problems) = xlsx_all(bytes);
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(problems)
+    }
+}
+
+fn xlsx_all(bytes: &[u8]) -> (Vec<StatRow>, Vec<RowProblem>) {
+    match xlsx_cells(bytes) {
+        Ok((header, rows)) => read_table_all(&header, rows),
+        Err(problems) => (Vec::new(), problems),
+    }
+}
+
+/// The first sheet's header and numbered rows.
+#[allow(clippy::type_complexity)]
+fn xlsx_cells(
+    bytes: &[u8],
+) -> Result<(Vec<String>, Vec<(usize, Vec<Option<String>>)>), Vec<RowProblem>> {
     use calamine::{Data, Reader};
     let whole = |reason: Text| vec![RowProblem::file(reason)];
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| {
@@ -543,24 +593,32 @@ pub fn from_xlsx(bytes: &[u8]) -> Result<Vec<StatRow>, Vec<RowProblem>> {
         .iter()
         .map(|c| cell(c).unwrap_or_default())
         .collect();
-    read_table(
-        &header,
-        rows.enumerate()
-            .map(|(i, r)| (first + 1 + i, r.iter().map(cell).collect::<Vec<_>>())),
-    )
+    let rows = rows
+        .enumerate()
+        .map(|(i, r)| (first + 1 + i, r.iter().map(cell).collect::<Vec<_>>()))
+        .collect();
+    Ok((header, rows))
 }
 
-/// The file kinds the importer reads, by the name's extension.
+/// The file kinds the importer reads, by the name's extension (else by its content).
 pub fn from_file(name: &str, bytes: &[u8]) -> Result<Vec<StatRow>, Vec<RowProblem>> {
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".xlsx") {
-        from_xlsx(bytes)
-    } else if lower.ends_with(".csv") || lower.ends_with(".txt") {
-        from_csv(bytes)
-    } else if bytes.starts_with(b"PK") {
-        from_xlsx(bytes)
+    let (rows, problems) = from_file_all(name, bytes);
+    if problems.is_empty() {
+        Ok(rows)
     } else {
-        from_csv(bytes)
+        Err(problems)
+    }
+}
+
+/// [`from_file`]'s rows that read and every problem (see [`read_table_all`]).
+pub fn from_file_all(name: &str, bytes: &[u8]) -> (Vec<StatRow>, Vec<RowProblem>) {
+    let lower = name.to_ascii_lowercase();
+    let xlsx = lower.ends_with(".xlsx")
+        || !(lower.ends_with(".csv") || lower.ends_with(".txt")) && bytes.starts_with(b"PK");
+    if xlsx {
+        xlsx_all(bytes)
+    } else {
+        csv_all(bytes)
     }
 }
 

@@ -117,7 +117,74 @@ fn is_closed(closed: &BTreeSet<String>, period: Period) -> bool {
     closed.contains(&period.to_string()) || closed.contains(&period.year().to_string())
 }
 
+/// The zone's checks of rows read from a file: each enterprise known (and, with `only`,
+/// that one), each period open or a reason given. Returns the zone's codes and the
+/// problems.
+async fn zone_checks(
+    tx: &mut crate::Tx,
+    zone: ZoneId,
+    rows: &[StatRow],
+    reason: Option<&str>,
+    only: Option<EnterpriseId>,
+) -> Result<(HashMap<String, i64>, Vec<RowProblem>)> {
+    let enterprises: HashMap<String, i64> =
+        sqlx::query("SELECT id, uscc FROM enterprises WHERE zone_id = $1")
+            .bind(zone.0)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| (r.get::<String, _>("uscc"), r.get::<i64, _>("id")))
+            .filter(|(_, id)| only.is_none_or(|o| o.0 == *id))
+            .collect();
+    let closed: BTreeSet<String> =
+        sqlx::query("SELECT period FROM statistic_periods_closed WHERE zone_id = $1")
+            .bind(zone.0)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| r.get("period"))
+            .collect();
+    let mut problems = Vec::new();
+    for row in rows {
+        if !enterprises.contains_key(&row.uscc) {
+            problems.push(RowProblem {
+                row: row.row,
+                column: "uscc".into(),
+                reason: Text::fill("rules.cluster.unknown_uscc", &[("uscc", &row.uscc)]),
+            });
+        }
+        if reason.is_none() && is_closed(&closed, row.period) {
+            problems.push(RowProblem {
+                row: row.row,
+                column: "period".into(),
+                reason: Text::fill(
+                    "rules.cluster.period_closed",
+                    &[("period", &row.period.to_string())],
+                ),
+            });
+        }
+    }
+    Ok((enterprises, problems))
+}
+
 impl Store {
+    /// The zone's own problems of rows that read (an unknown code, a closed period without
+    /// a reason), to name beside a file's own when the file is refused anyway. Writes
+    /// nothing.
+    pub async fn statistics_zone_problems(
+        &self,
+        zone: ZoneId,
+        rows: &[StatRow],
+        reason: Option<&str>,
+        only: Option<EnterpriseId>,
+    ) -> Result<Vec<RowProblem>> {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        // A refused file is rare; a write transaction reads as any other and is rolled back.
+        let mut tx = self.begin_write().await?;
+        let (_, problems) = zone_checks(&mut tx, zone, rows, reason, only).await?;
+        Ok(problems)
+    }
+
     /// Imports rows of statistics for the zone, all or nothing. `only` limits the rows to
     /// one enterprise (its own portal): any other code is unknown, as a code the zone
     /// does not hold. A row for a closed period needs `reason`. Returns what changed.
@@ -132,43 +199,7 @@ impl Store {
     ) -> std::result::Result<ImportSummary, StatisticsError> {
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         let mut tx = self.begin_write().await?;
-        let enterprises: HashMap<String, i64> =
-            sqlx::query("SELECT id, uscc FROM enterprises WHERE zone_id = $1")
-                .bind(zone.0)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| (r.get::<String, _>("uscc"), r.get::<i64, _>("id")))
-                .filter(|(_, id)| only.is_none_or(|o| o.0 == *id))
-                .collect();
-        let closed: BTreeSet<String> =
-            sqlx::query("SELECT period FROM statistic_periods_closed WHERE zone_id = $1")
-                .bind(zone.0)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| r.get("period"))
-                .collect();
-        let mut problems = Vec::new();
-        for row in rows {
-            if !enterprises.contains_key(&row.uscc) {
-                problems.push(RowProblem {
-                    row: row.row,
-                    column: "uscc".into(),
-                    reason: Text::fill("rules.cluster.unknown_uscc", &[("uscc", &row.uscc)]),
-                });
-            }
-            if reason.is_none() && is_closed(&closed, row.period) {
-                problems.push(RowProblem {
-                    row: row.row,
-                    column: "period".into(),
-                    reason: Text::fill(
-                        "rules.cluster.period_closed",
-                        &[("period", &row.period.to_string())],
-                    ),
-                });
-            }
-        }
+        let (enterprises, problems) = zone_checks(&mut tx, zone, rows, reason, only).await?;
         if !problems.is_empty() {
             return Err(StatisticsError::Invalid(problems));
         }

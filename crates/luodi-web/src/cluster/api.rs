@@ -162,6 +162,7 @@ pub async fn import_statistics(
 
 #[utoipa::path(put, path = "/api/v1/statistics/closed-periods/{period}", tag = "cluster",
     params(("period" = String, Path, description = "a year (2025, which closes its months too) or a month (2025-03)")),
+    request_body(content = Object, description = "an empty object (the body is not read)"),
     responses((status = 204, description = "closed: changes to its figures now need a reason"), (status = 403, body = ErrorBody),
         (status = 409, description = "closed already", body = ErrorBody), (status = 422, description = "not a period", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -267,6 +268,7 @@ pub async fn completion_checks(
 }
 
 #[utoipa::path(post, path = "/api/v1/completion-checks/run", tag = "cluster",
+    request_body(content = Object, description = "an empty object (the body is not read)"),
     responses((status = 200, description = "the checks run now: each phase in production past its production date, on its enterprise's last complete year; a failure opens a blocker", body = RunView),
         (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
