@@ -147,7 +147,8 @@ pub trait StepObserver: Send + Sync {
 pub type Observer = std::sync::Arc<dyn StepObserver>;
 
 /// Starts every background job of a server: the database check, the forecaster, the
-/// matcher's index, escalation, delivery and token expiry warnings.
+/// matcher's index, escalation, delivery, the post-completion checks and token expiry
+/// warnings.
 pub fn start(app: &App, observer: Observer) -> Jobs {
     let mut jobs = Jobs::new();
     {
@@ -207,6 +208,18 @@ pub fn start(app: &App, observer: Observer) -> Jobs {
             move || {
                 let deliverer = deliverer.clone();
                 async move { crate::stewardship::delivery::deliver_step(&deliverer).await }
+            },
+        );
+    }
+    {
+        let app = app.clone();
+        jobs.every(
+            "completion_checks",
+            observer.clone(),
+            crate::cluster::completion::CHECK_EVERY,
+            move || {
+                let app = app.clone();
+                async move { crate::cluster::completion::check_step(&app).await }
             },
         );
     }

@@ -178,6 +178,33 @@ pub async fn run_zone(
     Ok(summary)
 }
 
+/// How often a server runs every zone's checks (a check is kept once per phase and year,
+/// so running again changes nothing until figures, dates or indicators do).
+pub const CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+
+/// One step of the background job: every zone's checks on the zone's today.
+pub async fn check_step(app: &App) -> Result<crate::jobs::Next, String> {
+    let zones = app
+        .store
+        .zones(&Scope {
+            zone: None,
+            enterprise: None,
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    for zone in zones {
+        run_zone(
+            app,
+            &Actor::System("completion_checks"),
+            zone.id,
+            app.today(),
+        )
+        .await
+        .map_err(|e| format!("zone {}: {e}", zone.code))?;
+    }
+    Ok(crate::jobs::Next::Wait)
+}
+
 /// Runs the checks of the caller's zone now.
 pub async fn run(app: &App, caller: &Caller) -> Result<RunSummary, ClusterError> {
     let zone = caller.zone_for(Operation::RunCompletionChecks)?;
