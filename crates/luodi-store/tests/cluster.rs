@@ -53,6 +53,7 @@ on_both! {
     settings_years_and_targets_round_trip_audited => settings_round_trip;
     completion_checks_are_kept_once_and_explained_once => completion_checks;
     a_phase_keeps_the_days_it_reached_construction_and_production => phase_dates;
+    the_databases_year_sums_are_the_rules_years => year_sums;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1344,4 +1345,58 @@ async fn phase_dates(store: Store) {
         .id;
     let az_mu = land[&az.0].mu();
     assert!((az_mu - 285.0).abs() < 285.0 * 0.01, "{az_mu}");
+}
+
+/// The cluster's figures read each enterprise's year as the database adds it up; it must
+/// be the year the rules make of the same rows: its own row where there is one (even
+/// beside months), twelve months added up (employees averaged), nothing when months are
+/// missing.
+async fn year_sums(store: Store) {
+    let (zone, es) = zone_with(&store, "sums", 'K', 3).await;
+    let mut lines = Vec::new();
+    for m in 1..=12 {
+        lines.push(line(
+            &es[0].1,
+            &format!("2025-{m:02}"),
+            &format!("{m}.25"),
+            10 + m,
+        ));
+        if m != 7 {
+            lines.push(line(&es[2].1, &format!("2025-{m:02}"), "1", 5));
+        }
+    }
+    lines.push(line(&es[1].1, "2025", "99.000001", 41));
+    lines.push(line(&es[1].1, "2025-01", "1", 1));
+    lines.push(line(&es[0].1, "2024", "7", 3));
+    let rows = file(&lines);
+    import(&store, zone, &rows, None, None).await.unwrap();
+    let sums = store.statistic_year_sums(zone, 2025..=2025).await.unwrap();
+    assert_eq!(sums.len(), 3, "one line an enterprise and year in range");
+    for (e, _) in &es {
+        let own: Vec<(Period, Figures)> = rows
+            .iter()
+            .filter(|r| store_id(&es, &r.uscc) == *e)
+            .map(|r| (r.period, r.figures))
+            .collect();
+        let rules = luodi_domain::cluster::statistics::year_figures(2025, &own);
+        let sum = sums.iter().find(|s| s.enterprise_id == e.0).unwrap();
+        assert_eq!(sum.figures(), rules.figures().copied(), "enterprise {e:?}");
+    }
+    let a = sums.iter().find(|s| s.enterprise_id == es[0].0.0).unwrap();
+    assert_eq!(a.months, 12);
+    // 1.25 + 2.25 + … + 12.25 万元 = 81 万元; (11 + … + 22) / 12 = 16.5 → 17.
+    assert_eq!(a.figures().unwrap().tax, Fen(81_000_000));
+    assert_eq!(a.figures().unwrap().employees, 17);
+    let b = sums.iter().find(|s| s.enterprise_id == es[1].0.0).unwrap();
+    assert_eq!(
+        b.figures().unwrap().tax,
+        Fen(99_000_001),
+        "the year's own row wins"
+    );
+    let c = sums.iter().find(|s| s.enterprise_id == es[2].0.0).unwrap();
+    assert_eq!((c.months, c.figures()), (11, None));
+}
+
+fn store_id(es: &[(EnterpriseId, String)], uscc: &str) -> EnterpriseId {
+    es.iter().find(|(_, u)| u == uscc).unwrap().0
 }

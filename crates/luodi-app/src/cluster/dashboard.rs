@@ -6,12 +6,11 @@
 //! its forecast start, P90 less P50), so a slipping phase moves the projection as soon
 //! as its forecast moves.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::Datelike;
 use luodi_domain::cluster::figures::{self, CityTotals, Figure, Point, Totals};
-use luodi_domain::cluster::period::Period;
-use luodi_domain::cluster::statistics::{Figures, year_figures};
+use luodi_domain::cluster::statistics::Figures;
 use luodi_domain::cluster::targets::{self, Added, Gap, Landing, Progress, Ramp, Target};
 use luodi_domain::core::enterprise::ChainPosition;
 use luodi_domain::{Operation, Scope, Text, ZoneId};
@@ -57,28 +56,6 @@ pub struct ClusterFigures {
     pub series: Vec<(Figure, Vec<Point>)>,
 }
 
-/// Each enterprise's years from `rows`, and which are in the cluster.
-struct Years {
-    /// (enterprise, year) → the year's figures, complete or not.
-    by: BTreeMap<(i64, i32), luodi_domain::cluster::statistics::YearFigures>,
-}
-
-fn years_of(rows: &[(i64, Period, Figures)], range: std::ops::RangeInclusive<i32>) -> Years {
-    let mut grouped: BTreeMap<i64, Vec<(Period, Figures)>> = BTreeMap::new();
-    for (e, p, f) in rows {
-        grouped.entry(*e).or_default().push((*p, *f));
-    }
-    let mut by = BTreeMap::new();
-    for (e, rows) in &grouped {
-        for year in range.clone() {
-            if rows.iter().any(|(p, _)| p.year() == year) {
-                by.insert((*e, year), year_figures(year, rows));
-            }
-        }
-    }
-    Years { by }
-}
-
 /// The cluster's totals for each year of `from..=to` in `zone`.
 pub async fn zone_figures(
     app: &App,
@@ -87,7 +64,7 @@ pub async fn zone_figures(
     to: i32,
 ) -> Result<ClusterFigures, ClusterError> {
     let settings = app.store.cluster_settings(zone).await?;
-    let rows = app.store.statistic_rows(zone, from..=to).await?;
+    let sums = app.store.statistic_year_sums(zone, from..=to).await?;
     let enterprises = app
         .store
         .all_enterprises(&Scope {
@@ -107,19 +84,18 @@ pub async fn zone_figures(
         .into_iter()
         .map(|y| (y.year, y))
         .collect();
-    let ys = years_of(&rows, from..=to);
     let mut years = Vec::new();
     for year in from..=to {
         let mut t = Totals {
             declared: known.get(&year).and_then(|k| k.declared_entities),
             ..Totals::default()
         };
-        for ((e, y), f) in &ys.by {
-            if *y != year || !members.contains(e) {
+        for s in &sums {
+            if s.year != year || !members.contains(&s.enterprise_id) {
                 continue;
             }
             t.counted += 1;
-            match f.figures() {
+            match s.figures() {
                 Some(f) => {
                     t.reporting += 1;
                     t.output.0 += f.output.0;
@@ -648,8 +624,13 @@ pub async fn dashboard(
     let figures = zone_figures(app, zone, from, to).await?;
     let targets = target_views(app, zone).await?;
     let settings = app.store.cluster_settings(zone).await?;
-    let rows = app.store.statistic_rows(zone, to..=to).await?;
-    let ys = years_of(&rows, to..=to);
+    let sums: HashMap<i64, Figures> = app
+        .store
+        .statistic_year_sums(zone, to..=to)
+        .await?
+        .iter()
+        .filter_map(|s| s.figures().map(|f| (s.enterprise_id, f)))
+        .collect();
     let enterprises = app
         .store
         .all_enterprises(&Scope {
@@ -671,7 +652,7 @@ pub async fn dashboard(
         .iter()
         .filter(|e| settings.cluster.contains(e.industry_code.as_deref()))
     {
-        if let Some(f) = ys.by.get(&(e.id.0, to)).and_then(|y| y.figures())
+        if let Some(f) = sums.get(&e.id.0)
             && let Some(slot) = by_position.iter_mut().find(|s| s.0 == e.chain_position)
         {
             slot.1 += 1;

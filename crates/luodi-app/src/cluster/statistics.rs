@@ -188,15 +188,7 @@ async fn years(
     asked: Option<f64>,
 ) -> Result<(Vec<i32>, i32), ClusterError> {
     let scope = caller.scope_for(Operation::ViewStatistics)?;
-    let mut years: Vec<i32> = app
-        .store
-        .statistics(&scope, &StatFilter::default())
-        .await?
-        .iter()
-        .filter_map(|r| Period::parse(&r.period).ok().map(Period::year))
-        .collect();
-    years.sort_unstable_by(|a, b| b.cmp(a));
-    years.dedup();
+    let years = app.store.statistic_years(&scope).await?;
     let year = asked
         .map(|y| y as i32)
         .or(years.first().copied())

@@ -682,20 +682,29 @@ pub fn year_figures(year: i32, rows: &[(Period, Figures)]) -> YearFigures {
     }
     let months: Vec<&Figures> = months.into_iter().flatten().collect();
     let sum = |f: fn(&Figures) -> i64| months.iter().map(|m| f(m)).sum::<i64>();
-    let employees = sum(|f| f.employees);
+    let totals = Figures {
+        revenue: Fen(sum(|f| f.revenue.0)),
+        output: Fen(sum(|f| f.output.0)),
+        tax: Fen(sum(|f| f.tax.0)),
+        value_added: Fen(sum(|f| f.value_added.0)),
+        energy: Tce(sum(|f| f.energy.0)),
+        rd: Fen(sum(|f| f.rd.0)),
+        employees: sum(|f| f.employees),
+        land: months.iter().rev().find_map(|m| m.land),
+    };
     YearFigures::Complete {
-        figures: Figures {
-            revenue: Fen(sum(|f| f.revenue.0)),
-            output: Fen(sum(|f| f.output.0)),
-            tax: Fen(sum(|f| f.tax.0)),
-            value_added: Fen(sum(|f| f.value_added.0)),
-            energy: Tce(sum(|f| f.energy.0)),
-            rd: Fen(sum(|f| f.rd.0)),
-            // The average, to the nearest person (a half rounds up).
-            employees: (employees + 6) / 12,
-            land: months.iter().rev().find_map(|m| m.land),
-        },
+        figures: twelve_months(totals),
         from_months: true,
+    }
+}
+
+/// A year from its twelve months' totals (employees summed, land the last month's that
+/// declares one): the sums, with employees their average to the nearest person (a half
+/// rounds up). What [`year_figures`] does, for totals a database added up.
+pub fn twelve_months(totals: Figures) -> Figures {
+    Figures {
+        employees: (totals.employees + 6) / 12,
+        ..totals
     }
 }
 

@@ -37,6 +37,28 @@ pub struct StatRecord {
     pub superseded_at: Option<String>,
 }
 
+/// An enterprise's year as the database adds it up ([`Store::statistic_year_sums`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearSum {
+    pub enterprise_id: i64,
+    pub year: i32,
+    /// The year's own row.
+    pub annual: Option<Figures>,
+    /// How many of its months have rows, and their totals (employees summed).
+    pub months: i64,
+    pub month_totals: Figures,
+}
+
+impl YearSum {
+    /// The year's figures when it is complete: its own row, else twelve months.
+    pub fn figures(&self) -> Option<Figures> {
+        self.annual.or_else(|| {
+            (self.months == 12)
+                .then(|| luodi_domain::cluster::statistics::twelve_months(self.month_totals))
+        })
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ImportSummary {
@@ -363,6 +385,22 @@ impl Store {
             .collect())
     }
 
+    /// The years the scope has current figures for, newest first.
+    pub async fn statistic_years(&self, scope: &Scope) -> Result<Vec<i32>> {
+        Ok(sqlx::query(
+            "SELECT DISTINCT year FROM enterprise_statistics
+             WHERE superseded_at IS NULL AND ($1 IS NULL OR zone_id = $1) AND ($2 IS NULL OR enterprise_id = $2)
+             ORDER BY year DESC",
+        )
+        .bind(scope.zone.map(|z| z.0))
+        .bind(scope.enterprise.map(|e| e.0))
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| r.get::<i64, _>("year") as i32)
+        .collect())
+    }
+
     /// Every version of one enterprise's figures for a period, the first first.
     pub async fn statistic_versions(
         &self,
@@ -409,6 +447,83 @@ impl Store {
             Some((r.get("enterprise_id"), period, figures_of(r)))
         })
         .collect())
+    }
+
+    /// Each enterprise's years in `years` as the database adds them up: the year's own
+    /// row, if any, and its months' count and totals (employees summed; the land of the
+    /// months is left out) — what the cluster's figures read, without reading every row.
+    pub async fn statistic_year_sums(
+        &self,
+        zone: ZoneId,
+        years: std::ops::RangeInclusive<i32>,
+    ) -> Result<Vec<YearSum>> {
+        let sum = |col: &str, annual: bool| {
+            let cond = if annual {
+                "s.month IS NULL"
+            } else {
+                "s.month IS NOT NULL"
+            };
+            format!(
+                "CAST(SUM(CASE WHEN {cond} THEN s.{col} ELSE 0 END) AS BIGINT) AS {}_{col}",
+                if annual { "y" } else { "m" }
+            )
+        };
+        let cols = [
+            "revenue_fen",
+            "output_fen",
+            "tax_fen",
+            "value_added_fen",
+            "energy_kgce",
+            "rd_fen",
+            "employees",
+        ];
+        let mut select: Vec<String> = Vec::new();
+        for annual in [true, false] {
+            for c in cols {
+                select.push(sum(c, annual));
+            }
+        }
+        let sql = format!(
+            "SELECT s.enterprise_id, s.year, COUNT(s.month) AS months,
+                    CAST(SUM(CASE WHEN s.month IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS annual,
+                    MAX(CASE WHEN s.month IS NULL THEN s.land_mu_e4 END) AS y_land, {}
+             FROM enterprise_statistics s
+             WHERE s.zone_id = $1 AND s.year >= $2 AND s.year <= $3 AND s.superseded_at IS NULL
+             GROUP BY s.enterprise_id, s.year",
+            select.join(", ")
+        );
+        // Only the columns' names, fixed above, are formatted into the text.
+        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(zone.0)
+            .bind(i64::from(*years.start()))
+            .bind(i64::from(*years.end()))
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                let figures = |p: &str| Figures {
+                    revenue: Fen(r.get(format!("{p}_revenue_fen").as_str())),
+                    output: Fen(r.get(format!("{p}_output_fen").as_str())),
+                    tax: Fen(r.get(format!("{p}_tax_fen").as_str())),
+                    value_added: Fen(r.get(format!("{p}_value_added_fen").as_str())),
+                    energy: Tce(r.get(format!("{p}_energy_kgce").as_str())),
+                    rd: Fen(r.get(format!("{p}_rd_fen").as_str())),
+                    employees: r.get(format!("{p}_employees").as_str()),
+                    land: None,
+                };
+                let annual = (r.get::<i64, _>("annual") > 0).then(|| Figures {
+                    land: r.get::<Option<i64>, _>("y_land").map(Mu),
+                    ..figures("y")
+                });
+                YearSum {
+                    enterprise_id: r.get("enterprise_id"),
+                    year: r.get::<i64, _>("year") as i32,
+                    annual,
+                    months: r.get("months"),
+                    month_totals: figures("m"),
+                }
+            })
+            .collect())
     }
 
     /// The periods the zone has closed, and when and by whom: (period, by, at).
