@@ -58,35 +58,41 @@ impl TestDb {
                     eprintln!("SKIPPED on PostgreSQL: LUODI_TEST_SKIP_POSTGRES=1");
                     return None;
                 }
-                let admin = admin_url();
-                let name = unique_name();
-                let mut conn = sqlx::AnyConnection::connect(&admin)
-                    .await
-                    .unwrap_or_else(|e| {
-                        panic!(
-                            "PostgreSQL at {} is not reachable: {e}",
-                            crate::url_without_secret(&admin)
-                        )
-                    });
-                sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create test database");
-                let _ = conn.close().await;
-                let base = admin
-                    .rsplit_once('/')
-                    .map(|(b, _)| b.to_string())
-                    .unwrap_or(admin.clone());
-                Some(TestDb {
-                    url: format!("{base}/{name}"),
-                    backend,
-                    cleanup: Cleanup::Database {
-                        admin_url: admin,
-                        name,
-                    },
-                })
+                Some(TestDb::postgres().await.unwrap_or_else(|e| panic!("{e}")))
             }
         }
+    }
+
+    /// A new empty PostgreSQL database, or why there is none (the server unreachable, or
+    /// refusing to make it): for the benchmarks, which print the reason instead of
+    /// failing.
+    pub async fn postgres() -> Result<TestDb, String> {
+        sqlx::any::install_default_drivers();
+        let admin = admin_url();
+        let name = unique_name();
+        let mut conn = sqlx::AnyConnection::connect(&admin).await.map_err(|e| {
+            format!(
+                "PostgreSQL at {} is not reachable: {e}",
+                crate::url_without_secret(&admin)
+            )
+        })?;
+        let made = sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await;
+        let _ = conn.close().await;
+        made.map_err(|e| format!("cannot create a test database: {e}"))?;
+        let base = admin
+            .rsplit_once('/')
+            .map(|(b, _)| b.to_string())
+            .unwrap_or(admin.clone());
+        Ok(TestDb {
+            url: format!("{base}/{name}"),
+            backend: Backend::Postgres,
+            cleanup: Cleanup::Database {
+                admin_url: admin,
+                name,
+            },
+        })
     }
 
     /// Removes the database. Call at the end of a test (a panic leaves it for inspection).
@@ -109,4 +115,15 @@ impl TestDb {
             }
         }
     }
+}
+
+/// Empties the statistics table, every zone's rows and versions: the statistics
+/// benchmark imports into an empty table on every run.
+pub async fn empty_statistics(store: &crate::Store) -> crate::Result<()> {
+    let sql = match store.backend() {
+        Backend::Postgres => "TRUNCATE enterprise_statistics",
+        Backend::Sqlite => "DELETE FROM enterprise_statistics",
+    };
+    sqlx::query(sql).execute(store.pool()).await?;
+    Ok(())
 }

@@ -1,7 +1,10 @@
 //! `luodi bench` — the figures the issues set targets for, one JSON line each: checking and
 //! importing a 5,000-item catalogue (target under 1 s) and making a phase's service list
-//! (target under 5 ms). Measured on this machine, median of several runs.
+//! (target under 5 ms); the forecast and parcel figures below; the notification's PDF
+//! ([`notice`]) and the cluster's statistics import and 亩均 evaluation with its pandas
+//! peer ([`cluster`]) in their own files. Measured on this machine, median of several runs.
 
+pub mod cluster;
 pub mod notice;
 
 use std::time::Instant;

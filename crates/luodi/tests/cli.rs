@@ -772,6 +772,194 @@ fn forecast_bench_prints_its_figures_and_agrees_with_networkx() {
     }
 }
 
+/// The Python `scripts/test` sets up in target/bench-venv, if it has pandas. Without it the
+/// pandas comparisons are skipped, saying so, except in CI, where they fail.
+fn pandas_peer() -> Option<std::path::PathBuf> {
+    let python =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-venv/bin/python");
+    let has_peer = Command::new(&python)
+        .args(["-c", "import pandas"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_peer {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI needs the pandas peer: scripts/test installs it into target/bench-venv"
+        );
+        eprintln!("SKIPPED the pandas comparison: no target/bench-venv (scripts/test makes it)");
+    }
+    has_peer.then_some(python)
+}
+
+/// The "done when": the 亩均 classes of a generated set of 500 enterprises agree,
+/// class for class, with an independent computation — the evaluation written again in
+/// pandas (`scripts/bench/mu_pandas.py`). Each enterprise's year is its twelve synthetic
+/// months added up (every tenth small one on a standard plot with a fixed tax, so codes
+/// break ties); the peer reads decimal text made from the exact integers.
+#[test]
+fn mu_classes_of_500_generated_enterprises_agree_with_pandas() {
+    use luodi_domain::cluster::mu::{Class, Group, Scheme, Subject, evaluate};
+    use luodi_domain::cluster::statistics::{Figures, fixed_text, synthetic, year_figures};
+    let Some(python) = pandas_peer() else {
+        return;
+    };
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/bench/mu_pandas.py");
+    for seed in [1, 2, 3] {
+        let rows = synthetic(500, 12, 2025, seed);
+        let subjects: Vec<Subject> = rows
+            .chunks(12)
+            .map(|months| {
+                let list: Vec<_> = months.iter().map(|r| (r.period, r.figures)).collect();
+                let f: Figures = *year_figures(2025, &list).figures().expect("twelve months");
+                Subject {
+                    uscc: months[0].uscc.clone(),
+                    year: Ok((f, f.land.expect("declared"))),
+                }
+            })
+            .collect();
+        assert_eq!(subjects.len(), 500);
+        let ours = evaluate(&Scheme::default(), &subjects);
+
+        let mut input = String::from(
+            "uscc,revenue_wan,tax_wan,value_added_wan,energy_tce,rd_wan,employees,land_mu\n",
+        );
+        for s in &subjects {
+            let (f, land) = s.year.as_ref().unwrap();
+            input.push_str(&format!(
+                "{},{},{},{},{},{},{},{}\n",
+                s.uscc,
+                fixed_text(f.revenue.0, 6),
+                fixed_text(f.tax.0, 6),
+                fixed_text(f.value_added.0, 6),
+                fixed_text(f.energy.0, 3),
+                fixed_text(f.rd.0, 6),
+                f.employees,
+                fixed_text(land.0, 4),
+            ));
+        }
+        let dir = std::env::temp_dir().join(format!("luodi-mu-{}-{seed}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("in.csv"), input).unwrap();
+        let out = Command::new(&python)
+            .arg(&script)
+            .arg(dir.join("in.csv"))
+            .arg(dir.join("out.csv"))
+            .args(["--repeat", "1"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let theirs = std::fs::read_to_string(dir.join("out.csv")).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut lines = theirs.lines();
+        assert_eq!(lines.next(), Some("uscc,group,total_score,class"));
+        let theirs: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+        assert_eq!(theirs.len(), ours.len());
+        let mut per_class = std::collections::BTreeMap::new();
+        for (o, t) in ours.iter().zip(&theirs) {
+            assert!(o.rated, "{} {:?}", o.uscc, o.reason);
+            assert_eq!(t[0], o.uscc);
+            let group = match t[1] {
+                "small" => Group::Below,
+                "above" => Group::Above,
+                g => panic!("group {g}"),
+            };
+            assert_eq!(Some(group), o.group, "seed {seed}, {}", o.uscc);
+            let score: f64 = t[2].parse().unwrap();
+            assert!(
+                (score - o.total_score).abs() < 1e-9,
+                "seed {seed}, {}: Luodi {} pandas {score}",
+                o.uscc,
+                o.total_score
+            );
+            assert_eq!(
+                Class::parse(t[3]),
+                Some(o.class),
+                "seed {seed}, {}: Luodi {} ({:?}), pandas {}",
+                o.uscc,
+                o.class.letter(),
+                o.rank,
+                t[3]
+            );
+            *per_class.entry(o.class).or_insert(0) += 1;
+        }
+        assert_eq!(per_class.len(), 4, "every class appears: {per_class:?}");
+        // The ties on tax per mu are there, so the codes' order decided some ranks.
+        let below: Vec<f64> = ours
+            .iter()
+            .filter(|r| r.group == Some(Group::Below))
+            .map(|r| r.total_score)
+            .collect();
+        let tied = below
+            .iter()
+            .filter(|s| below.iter().filter(|t| t == s).count() > 1)
+            .count();
+        assert!(tied >= 2, "seed {seed}: no tie among the small enterprises");
+    }
+}
+
+/// The cluster benchmark on a small zone prints its figures: the statistics imported into
+/// SQLite and PostgreSQL, and the evaluation with pandas's classes beside it, all equal.
+#[test]
+fn cluster_bench_prints_its_figures_and_agrees_with_pandas() {
+    let python = pandas_peer();
+    let dir = std::env::temp_dir().join(format!("luodi-bench-cluster-{}", std::process::id()));
+    let mut args = vec![
+        "bench",
+        "cluster",
+        "--enterprises",
+        "200",
+        "--months",
+        "12",
+        "--runs",
+        "1",
+        "--data",
+        dir.to_str().unwrap(),
+    ];
+    let py = python.as_ref().map(|p| p.display().to_string());
+    if let Some(py) = &py {
+        args.extend(["--python", py.as_str()]);
+    }
+    let o = luodi(&args, None);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(o.status.success(), "{}", text(&o));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    let names: Vec<&str> = lines.iter().filter_map(|l| l["bench"].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "statistics_import_sqlite",
+            "statistics_import_postgres",
+            "mu_evaluation"
+        ]
+    );
+    assert_eq!(lines[0]["rows"], 2400, "{}", lines[0]);
+    assert!(lines[0]["rows_per_second"].as_f64().unwrap() > 0.0);
+    if luodi_store::testing::postgres_skipped() {
+        assert_eq!(lines[1]["run"], false, "{}", lines[1]);
+    } else {
+        assert_eq!(lines[1]["rows"], 2400, "{}", lines[1]);
+    }
+    let mu = &lines[2];
+    assert_eq!(mu["enterprises"], 200, "{mu}");
+    assert!(mu["value"].as_f64().unwrap() > 0.0, "{mu}");
+    if python.is_some() {
+        assert_eq!(mu["classes_equal"], "200/200", "{mu}");
+        assert_eq!(mu["groups_equal"], "200/200", "{mu}");
+        assert!(mu["max_score_difference"].as_f64().unwrap() < 1e-9, "{mu}");
+        assert!(mu["ratio"].as_f64().unwrap() > 0.0, "{mu}");
+    } else {
+        assert_eq!(mu["pandas_run"], false, "{mu}");
+    }
+}
+
 /// Parcel areas agree with an independent geodesic computation (geographiclib, Karney's
 /// own Python implementation, installed by `scripts/test` in target/bench-venv) to within
 /// 0.01 %: a thousand random simple polygons across China, from a few metres to kilometres.

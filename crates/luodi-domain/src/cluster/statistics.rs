@@ -708,6 +708,139 @@ pub fn twelve_months(totals: Figures) -> Figures {
     }
 }
 
+/// Writes a whole number of a unit's `decimals`-th parts with every decimal place, as
+/// [`parse_fixed`] reads it back: `1500` with 3 places is `1.500`.
+pub fn fixed_text(n: i64, decimals: usize) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    let abs = n.unsigned_abs();
+    if decimals == 0 {
+        return format!("{sign}{abs}");
+    }
+    let scale = 10u64.pow(decimals as u32);
+    format!("{sign}{}.{:0decimals$}", abs / scale, abs % scale)
+}
+
+/// Rows as a CSV file [`from_csv`] reads back to the same rows (when each row's number is
+/// its place in the slice plus two): the columns' names as the header, money in 万元
+/// with six decimals, energy in tce with three, land in mu with four or empty.
+pub fn to_csv(rows: &[StatRow]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(rows.len() * 120);
+    out.push_str(&Column::ALL.map(Column::name).join(","));
+    out.push('\n');
+    for r in rows {
+        let f = &r.figures;
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{}",
+            r.uscc,
+            r.period,
+            fixed_text(f.revenue.0, 6),
+            fixed_text(f.output.0, 6),
+            fixed_text(f.tax.0, 6),
+            fixed_text(f.value_added.0, 6),
+            fixed_text(f.energy.0, 3),
+            fixed_text(f.rd.0, 6),
+            f.employees,
+            f.land.map(|m| fixed_text(m.0, 4)).unwrap_or_default(),
+        );
+    }
+    out
+}
+
+/// A zone's monthly statistics for benchmarks and tests, reproducible from `seed`:
+/// `enterprises` enterprises with valid codes of the Qingdao West Coast (370211), each
+/// with `months` months ending in December of `last_year`, one row each, numbered as
+/// [`to_csv`] writes them. About 30 % are below the 2,000-万元 line. Each has its own
+/// scale (revenue spread evenly on a log scale), growth, tax, value-added, R&D and energy
+/// rates, revenue per employee and per mu; months follow the seasons (the Spring
+/// Festival in February, the year-end push in December) with noise, tax and R&D
+/// lumpier. Money is whole yuan, energy whole kgce, land declared on every row. Every
+/// tenth small enterprise rents a standard 10-mu plot and pays a fixed 1.5 万元 of tax a
+/// month (核定征收), so they tie on tax per mu and their codes break the tie.
+pub fn synthetic(enterprises: usize, months: usize, last_year: i32, seed: u64) -> Vec<StatRow> {
+    use rand::{Rng, SeedableRng};
+    use rand_distr::{Distribution, LogNormal};
+    const SEASON: [f64; 12] = [
+        0.93, 0.72, 1.0, 1.0, 1.02, 1.04, 0.98, 0.97, 1.03, 1.0, 1.06, 1.25,
+    ];
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let noise = LogNormal::new(0.0, 0.12).expect("a valid spread");
+    let lumpy = LogNormal::new(0.0, 0.4).expect("a valid spread");
+    let spread = |rng: &mut rand_chacha::ChaCha8Rng, lo: f64, hi: f64| {
+        rng.random_range(lo.ln()..hi.ln()).exp()
+    };
+    let yuan = |wan: f64| Fen((wan * 1e4).round().max(0.0) as i64 * 100);
+    let charset: Vec<char> = crate::core::uscc::CHARSET.chars().collect();
+    let mut codes = std::collections::HashSet::new();
+    let mut rows = Vec::with_capacity(enterprises * months);
+    for e in 0..enterprises {
+        let uscc = loop {
+            let body: String = (0..6)
+                .map(|_| charset[rng.random_range(0..charset.len())])
+                .collect();
+            let code = Uscc::complete(&format!("91370211MA{body}")).expect("built valid");
+            if codes.insert(code.clone()) {
+                break code.as_str().to_string();
+            }
+        };
+        let small = rng.random_bool(0.3);
+        // The last year's revenue, in 万元.
+        let revenue_wan = if small {
+            spread(&mut rng, 150.0, 1_990.0)
+        } else {
+            spread(&mut rng, 2_050.0, 300_000.0)
+        };
+        let growth: f64 = rng.random_range(-0.08..0.25);
+        let output_ratio = rng.random_range(0.9..1.15);
+        let tax_rate = rng.random_range(0.015..0.09);
+        let va_rate = rng.random_range(0.15..0.4);
+        let tce_per_wan = spread(&mut rng, 0.005, 0.6);
+        let rd_rate = if rng.random_bool(0.2) {
+            0.0
+        } else {
+            rng.random_range(0.005..0.07)
+        };
+        let employees = (revenue_wan / spread(&mut rng, 40.0, 400.0)).max(5.0);
+        let standard = small && e % 10 == 0;
+        let land = if standard {
+            Mu(10 * 10_000)
+        } else {
+            Mu::from_mu((revenue_wan / spread(&mut rng, 60.0, 1_200.0)).clamp(2.0, 800.0))
+        };
+        for k in 0..months {
+            let back = (months - 1 - k) as i32;
+            let (year, month) = (last_year - back.div_euclid(12), 12 - back.rem_euclid(12));
+            let trend = (1.0 + growth).powf(-f64::from(back) / 12.0);
+            let revenue =
+                revenue_wan / 12.0 * SEASON[month as usize - 1] * trend * noise.sample(&mut rng);
+            let figures = Figures {
+                revenue: yuan(revenue),
+                output: yuan(revenue * output_ratio * noise.sample(&mut rng)),
+                tax: if standard {
+                    Fen(15_000 * 100)
+                } else {
+                    yuan(revenue * tax_rate * lumpy.sample(&mut rng))
+                },
+                value_added: yuan(revenue * va_rate * noise.sample(&mut rng)),
+                energy: Tce((revenue * tce_per_wan * noise.sample(&mut rng) * 1e3)
+                    .round()
+                    .max(1.0) as i64),
+                rd: yuan(revenue * rd_rate * lumpy.sample(&mut rng)),
+                employees: (employees * rng.random_range(0.97..1.03)).round().max(1.0) as i64,
+                land: Some(land),
+            };
+            rows.push(StatRow {
+                row: rows.len() + 2,
+                uscc: uscc.clone(),
+                period: Period::Month(year, month as u32),
+                figures,
+            });
+        }
+    }
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -796,6 +929,37 @@ mod tests {
         );
         assert!(problems[0].line(Lang::Zh).starts_with("第 3 行"));
         assert!(problems[0].line(Lang::En).starts_with("row 3, uscc"));
+    }
+
+    #[test]
+    fn written_rows_read_back_the_same() {
+        assert_eq!(fixed_text(1500, 3), "1.500");
+        assert_eq!(fixed_text(1, 6), "0.000001");
+        assert_eq!(fixed_text(-1_234_500_000, 6), "-1234.500000");
+        assert_eq!(fixed_text(41, 0), "41");
+        for (n, d) in [(0, 6), (999_999, 6), (123_456_789, 4), (7, 0)] {
+            assert_eq!(parse_fixed(&fixed_text(n, d), d), Ok(n));
+        }
+        let rows = synthetic(40, 14, 2025, 3);
+        assert_eq!(rows.len(), 40 * 14);
+        assert_eq!(rows[0].period, Period::Month(2024, 11));
+        assert_eq!(rows[13].period, Period::Month(2025, 12));
+        assert_eq!(from_csv(to_csv(&rows).as_bytes()), Ok(rows.clone()));
+        assert_eq!(
+            synthetic(40, 14, 2025, 3),
+            rows,
+            "the same seed, the same rows"
+        );
+        // Every enterprise has a whole year, rateable: revenue, energy, employees, land.
+        for chunk in rows.chunks(14) {
+            let list: Vec<(Period, Figures)> =
+                chunk.iter().map(|r| (r.period, r.figures)).collect();
+            let f = *year_figures(2025, &list).figures().expect("twelve months");
+            assert!(f.revenue.0 > 0 && f.energy.0 > 0 && f.employees > 0);
+            assert!(f.land.is_some_and(|m| m.0 > 0));
+        }
+        let codes: std::collections::HashSet<&str> = rows.iter().map(|r| r.uscc.as_str()).collect();
+        assert_eq!(codes.len(), 40);
     }
 
     #[test]

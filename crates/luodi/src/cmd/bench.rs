@@ -6,8 +6,8 @@ use clap::Args;
 
 #[derive(Args, Clone)]
 pub struct BenchArgs {
-    /// Which figures: catalogue, forecast, parcels, notice, or all
-    #[arg(default_value = "all", value_parser = ["all", "catalogue", "forecast", "parcels", "notice"])]
+    /// Which figures: catalogue, forecast, parcels, notice, cluster, or all
+    #[arg(default_value = "all", value_parser = ["all", "catalogue", "forecast", "parcels", "notice", "cluster"])]
     pub what: String,
     /// Items in the synthetic catalogue
     #[arg(long, default_value_t = 5000)]
@@ -27,8 +27,15 @@ pub struct BenchArgs {
     /// Parcels a match query runs over (parcels)
     #[arg(long, default_value_t = 1_000_000)]
     pub parcels: usize,
-    /// A Python with networkx for the peer figure (`scripts/bench` makes one); without
-    /// it the networkx figure says it was not run, and why
+    /// Enterprises in the synthetic zone, each with its monthly statistics (cluster)
+    #[arg(long, default_value_t = 3_000)]
+    pub enterprises: usize,
+    /// Months of statistics per enterprise, ending in December 2025; the evaluation rates
+    /// 2025, so at least 12 (cluster)
+    #[arg(long, default_value_t = 60)]
+    pub months: usize,
+    /// A Python with networkx and pandas for the peer figures (`scripts/bench/peer-python`
+    /// makes one); without it the networkx and pandas figures say they were not run, and why
     #[arg(long)]
     pub python: Option<String>,
     /// The PostGIS peer script (`scripts/bench/postgis`): it loads the same parcels into
@@ -36,8 +43,9 @@ pub struct BenchArgs {
     /// same GeoJSON file; without it those figures say they were not run
     #[arg(long)]
     pub postgis: Option<String>,
-    /// Where the parcel figures write the files the PostGIS peer reads
-    #[arg(long, default_value = "target/bench/parcels")]
+    /// Where the figures write their files: `parcels/` (the files the PostGIS peer reads)
+    /// and `cluster/` (the statistics CSV, the SQLite database, the pandas peer's CSVs)
+    #[arg(long, default_value = "target/bench")]
     pub data: String,
 }
 
@@ -53,6 +61,8 @@ pub async fn bench(
         parcels,
         postgis,
         data,
+        enterprises,
+        months,
     }: BenchArgs,
 ) -> anyhow::Result<ExitCode> {
     if what == "all" || what == "catalogue" {
@@ -67,12 +77,22 @@ pub async fn bench(
             parcels,
             runs,
             postgis: postgis.as_deref(),
-            data: std::path::Path::new(&data),
+            data: &std::path::Path::new(&data).join("parcels"),
         })
         .await?;
     }
     if what == "all" || what == "notice" {
         crate::bench::notice::notice(runs).await?;
+    }
+    if what == "all" || what == "cluster" {
+        crate::bench::cluster::cluster(crate::bench::cluster::ClusterBench {
+            enterprises,
+            months,
+            runs,
+            python: python.as_deref(),
+            data: std::path::Path::new(&data),
+        })
+        .await?;
     }
     Ok(ExitCode::SUCCESS)
 }
