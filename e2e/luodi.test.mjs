@@ -102,7 +102,7 @@ async function ids() {
 // Every page a user can open (a role that may not see one gets 403 or 404 and skips it).
 async function everyPage() {
   const { enterprise, blocker, parcel } = await ids();
-  return ['/', '/enterprises', '/enterprises/new', `/enterprises/${enterprise}`, `/enterprises/${enterprise}/edit`, '/projects', '/phases', '/projects/new', '/projects/1', '/projects/1/edit', '/projects/1/phases/1', '/projects/1/phases/1/notice', '/projects/1/phases/1/gantt', '/queue', '/late', '/parcels', `/parcels/${parcel}`, '/parcels/match', '/parcels/upload', '/blockers', `/blockers/${blocker}`, '/board', '/inbox', '/portfolio', '/leadership', '/catalogue', '/settings', '/account', '/audit'];
+  return ['/', '/enterprises', '/enterprises/new', `/enterprises/${enterprise}`, `/enterprises/${enterprise}/edit`, '/projects', '/phases', '/projects/new', '/projects/1', '/projects/1/edit', '/projects/1/phases/1', '/projects/1/phases/1/notice', '/projects/1/phases/1/gantt', '/queue', '/late', '/parcels', `/parcels/${parcel}`, '/parcels/match', '/parcels/upload', '/blockers', `/blockers/${blocker}`, '/board', '/inbox', '/portfolio', '/leadership', '/cluster', '/cluster/settings', '/catalogue', '/settings', '/account', '/audit'];
 }
 
 test('admin logs in, switches language, is refused a wrong code and accepts a right one', async () => {
@@ -685,8 +685,8 @@ test('an enterprise user sees its own enterprise and a 404 for another', async (
 
 // The documentation's screenshots: every role's home, and each main page as the role who
 // works on it.
-const pictured = { '/': roles, '/projects': ['investment'], '/projects/new': ['investment'], '/projects/1': ['steward'], '/projects/1/phases/1': ['approval'], '/queue': ['approval'], '/blockers': ['steward'], '/board': ['steward'], '/parcels': ['landing'], '/parcels/match': ['landing'], '/portfolio': ['leader'], '/leadership': ['leader'] };
-const pictureName = { '/': 'home', '/projects': 'projects', '/projects/new': 'project-form', '/projects/1': 'project', '/projects/1/phases/1': 'service-list', '/queue': 'queue', '/blockers': 'blockers', '/board': 'board', '/parcels': 'parcels', '/parcels/match': 'match', '/portfolio': 'portfolio', '/leadership': 'leadership' };
+const pictured = { '/': roles, '/projects': ['investment'], '/projects/new': ['investment'], '/projects/1': ['steward'], '/projects/1/phases/1': ['approval'], '/queue': ['approval'], '/blockers': ['steward'], '/board': ['steward'], '/parcels': ['landing'], '/parcels/match': ['landing'], '/portfolio': ['leader'], '/leadership': ['leader'], '/cluster': ['leader'] };
+const pictureName = { '/': 'home', '/projects': 'projects', '/projects/new': 'project-form', '/projects/1': 'project', '/projects/1/phases/1': 'service-list', '/queue': 'queue', '/blockers': 'blockers', '/board': 'board', '/parcels': 'parcels', '/parcels/match': 'match', '/portfolio': 'portfolio', '/leadership': 'leadership', '/cluster': 'cluster' };
 
 test('no page is wider than the window on a phone (390 px) or a desktop (1440 px), as any role, in both languages', async () => {
   const { blocker } = await ids();

@@ -230,6 +230,17 @@ pub async fn load(store: &Store) -> Result<Zone> {
     Ok(zone)
 }
 
+/// The cluster's numbers of the demo zone (statistics, targets, the city's totals, a
+/// phase in production whose post-completion check fails), loaded once: `luodi demo`
+/// loads them after [`load`]; tests that do not need them leave the zone without.
+pub async fn load_cluster(store: &Store, zone: &Zone) -> Result<()> {
+    let steward = store
+        .user_by_email("steward@luodi.demo")
+        .await?
+        .map(|u| u.id);
+    crate::demo_cluster::load_cluster(store, zone, steward).await
+}
+
 /// A few of the Sinopharm city's blockers at different stages, so the steward's board and
 /// the blocker pages have something to show: one waiting on the enterprise, one nobody has
 /// acknowledged (its clock missed, so `luodi serve` escalates it), one answered and being
@@ -671,6 +682,7 @@ fn past_parcel(
     mu: f64,
     industry: &str,
     assessments: &[String],
+    controls: &serde_json::Value,
 ) -> serde_json::Value {
     let area_m2 = mu * 2000.0 / 3.0;
     let (w_m, h_m) = ((area_m2 * 1.4).sqrt(), (area_m2 / 1.4).sqrt());
@@ -680,7 +692,7 @@ fn past_parcel(
         120.262 + (k % 10) as f64 * 0.0058,
         36.2805 - (k / 10) as f64 * 0.0052,
     );
-    serde_json::json!({"type": "FeatureCollection", "features": [{
+    let mut parcel = serde_json::json!({"type": "FeatureCollection", "features": [{
         "type": "Feature",
         "properties": {
             "code": code,
@@ -697,7 +709,14 @@ fn past_parcel(
         "geometry": {"type": "Polygon", "coordinates": [[
             [x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]
         ]]}
-    }]})
+    }]});
+    if let (Some(props), Some(extra)) = (
+        parcel["features"][0]["properties"].as_object_mut(),
+        controls.as_object(),
+    ) {
+        props.extend(extra.clone());
+    }
+    parcel
 }
 
 /// The demo zone's id, if it has been loaded.
@@ -895,10 +914,6 @@ async fn load_history(
     zone: &Zone,
     steward: Option<luodi_domain::UserId>,
 ) -> Result<()> {
-    use crate::stewardship::projects::{NewPhase, NewProject};
-    use luodi_domain::core::money::Fen;
-    use luodi_domain::stewardship::project::PhaseStatus;
-    use rand::{Rng, SeedableRng};
     if store
         .project_by_name(zone.id, PAST_PROJECTS[0].1)
         .await?
@@ -906,6 +921,31 @@ async fn load_history(
     {
         return Ok(());
     }
+    for (k, past) in PAST_PROJECTS.iter().enumerate() {
+        land_past(store, zone, steward, k, past, &serde_json::json!({})).await?;
+    }
+    Ok(())
+}
+
+/// (enterprise, name, English name, industry, handover day, investment in 亿元, mu)
+pub(crate) type PastProject<'a> = (usize, &'a str, &'a str, &'a str, &'a str, i64, f64);
+
+/// Lands the `k`th project of the zone's history: the project with one phase, its parcel
+/// (with the control indicators `controls` adds to its attributes) reserved and handed
+/// over on the day given, and its service list played forward to [`HISTORY_UNTIL`] as
+/// items really take here. Returns the phase's id.
+pub(crate) async fn land_past(
+    store: &Store,
+    zone: &Zone,
+    steward: Option<luodi_domain::UserId>,
+    k: usize,
+    (enterprise, name, name_en, industry, handover, yi, mu): &PastProject<'_>,
+    controls: &serde_json::Value,
+) -> Result<i64> {
+    use crate::stewardship::projects::{NewPhase, NewProject};
+    use luodi_domain::core::money::Fen;
+    use luodi_domain::stewardship::project::PhaseStatus;
+    use rand::{Rng, SeedableRng};
     let actor = Actor::System("demo");
     let scope = luodi_domain::Scope {
         zone: Some(zone.id),
@@ -915,114 +955,110 @@ async fn load_history(
     let calendar = store.calendar().await?;
     let (y, m, d) = HISTORY_UNTIL;
     let until = chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
-    for (k, (enterprise, name, name_en, industry, handover, yi, mu)) in
-        PAST_PROJECTS.iter().enumerate()
-    {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(k as u64 + 1);
-        let e = store
-            .enterprise_by_uscc(zone.id, demo_uscc(*enterprise).as_str())
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let mut facts = luodi_domain::forecast::portfolio::random_facts(&mut rng);
-        facts.investment_wan = Some(*yi as f64 * 10_000.0);
-        facts.fixed_asset_investment_wan = Some(*yi as f64 * 8_000.0);
-        facts.land_area_mu = Some(*mu);
-        let facts_months = facts.construction_months;
-        let project = store
-            .create_project(
-                &actor,
-                zone.id,
-                &NewProject {
-                    enterprise_id: e.id,
-                    name: name.to_string(),
-                    name_en: Some(name_en.to_string()),
-                    total_investment: Fen::from_yuan(yi * 100_000_000).expect("fits"),
-                    industry_code: Some(industry.to_string()),
-                    chain_position: Some(luodi_domain::core::enterprise::ChainPosition::Midstream),
-                    expected_output: Fen::from_yuan(yi * 150_000_000),
-                    expected_tax: Fen::from_yuan(yi * 8_000_000),
-                    jobs: Some(*yi * 40),
-                    steward_id: steward,
-                    phases: vec![NewPhase {
-                        name: "一期".into(),
-                        status: PhaseStatus::LandMatched,
-                        facts,
-                    }],
-                },
-            )
-            .await?;
-        let assessments: Vec<String> = luodi_domain::approvals::rule::ASSESSMENTS
-            .iter()
-            .filter(|_| rng.random_bool(0.6))
-            .map(|a| a.0.to_string())
-            .collect();
-        let date = chrono::NaiveDate::parse_from_str(handover, "%Y-%m-%d").expect("a date");
-        let phase = project.phases[0].id;
-        // Its land: a parcel the zone holds, reserved for the phase and then handed over,
-        // as every handover is.
-        let parcel_code = format!("GX-{}-P{:02}", &handover[..4], k + 1);
-        let parcel = past_parcel(k, &parcel_code, *mu, industry, &assessments);
-        let drafts = luodi_domain::land::readers::parcels_from_geojson(&parcel.to_string())
-            .unwrap_or_else(|p| unreachable!("the demo's past parcels are valid: {p:?}"));
-        match store.import_parcels(&actor, zone.id, &drafts).await {
-            Ok(_) => {}
-            Err(crate::land::parcels::ParcelImportError::Store(e)) => return Err(e),
-            Err(other) => unreachable!("the demo's past parcels import: {other}"),
-        }
-        let parcel_id = store
-            .parcel_by_code(zone.id, &parcel_code)
-            .await?
-            .ok_or(StoreError::NotFound)?
-            .id;
-        match store
-            .reserve_parcel(&actor, zone.id, parcel_id, phase, None)
-            .await
-        {
-            Ok(_) => {}
-            Err(crate::land::parcels::AllocationError::Store(e)) => return Err(e),
-            Err(other) => unreachable!("the demo's past parcels are reserved: {other}"),
-        }
-        let list = match store
-            .hand_over(
-                &actor,
-                &scope,
-                phase,
-                &crate::approvals::service_lists::Handover {
-                    date,
-                    parcel_code,
-                    assessments: assessments.clone(),
-                },
-            )
-            .await
-        {
-            Ok(list) => list,
-            Err(crate::approvals::service_lists::HandoverError::Store(e)) => return Err(e),
-            Err(other) => unreachable!("the demo's past phases are handed over: {other}"),
-        };
-        let listed: Vec<luodi_domain::approvals::catalogue::ListedItem> = list
-            .items
-            .iter()
-            .map(|i| luodi_domain::approvals::catalogue::ListedItem {
-                code: i.code.clone(),
-                applicability: i.applicability,
-                waived_by: i.waived_by.clone(),
-                prerequisites: i.prerequisites.clone(),
-            })
-            .collect();
-        let course = luodi_domain::forecast::portfolio::course(
-            &calendar,
-            &catalogue,
-            &listed,
-            date,
-            until,
-            facts_months,
-            rng.random(),
-        );
-        match store.import_course(&actor, &scope, phase, &course).await {
-            Ok(_) => {}
-            Err(crate::approvals::service_lists::CourseError::Store(e)) => return Err(e),
-            Err(other) => unreachable!("the demo's courses are possible: {other}"),
-        }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(k as u64 + 1);
+    let e = store
+        .enterprise_by_uscc(zone.id, demo_uscc(*enterprise).as_str())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut facts = luodi_domain::forecast::portfolio::random_facts(&mut rng);
+    facts.investment_wan = Some(*yi as f64 * 10_000.0);
+    facts.fixed_asset_investment_wan = Some(*yi as f64 * 8_000.0);
+    facts.land_area_mu = Some(*mu);
+    let facts_months = facts.construction_months;
+    let project = store
+        .create_project(
+            &actor,
+            zone.id,
+            &NewProject {
+                enterprise_id: e.id,
+                name: name.to_string(),
+                name_en: Some(name_en.to_string()),
+                total_investment: Fen::from_yuan(yi * 100_000_000).expect("fits"),
+                industry_code: Some(industry.to_string()),
+                chain_position: Some(luodi_domain::core::enterprise::ChainPosition::Midstream),
+                expected_output: Fen::from_yuan(yi * 150_000_000),
+                expected_tax: Fen::from_yuan(yi * 8_000_000),
+                jobs: Some(*yi * 40),
+                steward_id: steward,
+                phases: vec![NewPhase {
+                    name: "一期".into(),
+                    status: PhaseStatus::LandMatched,
+                    facts,
+                }],
+            },
+        )
+        .await?;
+    let assessments: Vec<String> = luodi_domain::approvals::rule::ASSESSMENTS
+        .iter()
+        .filter(|_| rng.random_bool(0.6))
+        .map(|a| a.0.to_string())
+        .collect();
+    let date = chrono::NaiveDate::parse_from_str(handover, "%Y-%m-%d").expect("a date");
+    let phase = project.phases[0].id;
+    // Its land: a parcel the zone holds, reserved for the phase and then handed over,
+    // as every handover is.
+    let parcel_code = format!("GX-{}-P{:02}", &handover[..4], k + 1);
+    let parcel = past_parcel(k, &parcel_code, *mu, industry, &assessments, controls);
+    let drafts = luodi_domain::land::readers::parcels_from_geojson(&parcel.to_string())
+        .unwrap_or_else(|p| unreachable!("the demo's past parcels are valid: {p:?}"));
+    match store.import_parcels(&actor, zone.id, &drafts).await {
+        Ok(_) => {}
+        Err(crate::land::parcels::ParcelImportError::Store(e)) => return Err(e),
+        Err(other) => unreachable!("the demo's past parcels import: {other}"),
     }
-    Ok(())
+    let parcel_id = store
+        .parcel_by_code(zone.id, &parcel_code)
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .id;
+    match store
+        .reserve_parcel(&actor, zone.id, parcel_id, phase, None)
+        .await
+    {
+        Ok(_) => {}
+        Err(crate::land::parcels::AllocationError::Store(e)) => return Err(e),
+        Err(other) => unreachable!("the demo's past parcels are reserved: {other}"),
+    }
+    let list = match store
+        .hand_over(
+            &actor,
+            &scope,
+            phase,
+            &crate::approvals::service_lists::Handover {
+                date,
+                parcel_code,
+                assessments: assessments.clone(),
+            },
+        )
+        .await
+    {
+        Ok(list) => list,
+        Err(crate::approvals::service_lists::HandoverError::Store(e)) => return Err(e),
+        Err(other) => unreachable!("the demo's past phases are handed over: {other}"),
+    };
+    let listed: Vec<luodi_domain::approvals::catalogue::ListedItem> = list
+        .items
+        .iter()
+        .map(|i| luodi_domain::approvals::catalogue::ListedItem {
+            code: i.code.clone(),
+            applicability: i.applicability,
+            waived_by: i.waived_by.clone(),
+            prerequisites: i.prerequisites.clone(),
+        })
+        .collect();
+    let course = luodi_domain::forecast::portfolio::course(
+        &calendar,
+        &catalogue,
+        &listed,
+        date,
+        until,
+        facts_months,
+        rng.random(),
+    );
+    match store.import_course(&actor, &scope, phase, &course).await {
+        Ok(_) => {}
+        Err(crate::approvals::service_lists::CourseError::Store(e)) => return Err(e),
+        Err(other) => unreachable!("the demo's courses are possible: {other}"),
+    }
+    Ok(phase)
 }

@@ -11,6 +11,7 @@ pub mod approvals;
 pub mod cluster;
 pub mod core;
 pub mod demo;
+mod demo_cluster;
 pub mod forecast;
 pub mod land;
 mod migrate;

@@ -53,6 +53,8 @@ on_both! {
     settings_years_and_targets_round_trip_audited => settings_round_trip;
     completion_checks_are_kept_once_and_explained_once => completion_checks;
     a_phase_keeps_the_days_it_reached_construction_and_production => phase_dates;
+    a_course_keeps_the_day_construction_started_not_the_day_of_the_import => course_days;
+    settings_unchanged_write_nothing => targets_unchanged;
     the_databases_year_sums_are_the_rules_years => year_sums;
 }
 
@@ -1228,6 +1230,69 @@ async fn completion_checks(store: Store) {
 
 // ---------------------------------------------------------------------------------------
 // 8. The days a phase reached construction and production
+
+/// A course imported (what already happened to a list) starts construction on the day its
+/// construction-start item was approved, not on the day it is imported: the history the
+/// demo plays and the post-completion check's due date read that day.
+async fn course_days(store: Store) {
+    let zone = demo::load(&store).await.unwrap().id;
+    let (_, phase) = sinopharm(&store, zone).await;
+    store
+        .import_course(
+            &Actor::Cli,
+            &zone_scope(zone),
+            phase,
+            &vec![
+                approved("SG06", "2024-10-20"),
+                approved("SG07", "2024-11-04"),
+                approved("YS03", "2025-12-10"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        phase_status(&store, zone, phase).await,
+        PhaseStatus::CompletionAccepted
+    );
+    assert_eq!(
+        phase_days(&store, phase).await,
+        (Some("2024-11-04".to_string()), None)
+    );
+}
+
+/// Writing the targets as they are changes none of them: no version, no audit entry.
+async fn targets_unchanged(store: Store) {
+    let zone = demo::load(&store).await.unwrap();
+    demo::load_cluster(&store, &zone).await.unwrap();
+    let held = store.kpi_targets(zone.id).await.unwrap();
+    assert_eq!(held.len(), 3);
+    let again: Vec<luodi_store::cluster::settings::KpiTargetInput> = held
+        .iter()
+        .map(|t| luodi_store::cluster::settings::KpiTargetInput {
+            code: t.code.clone(),
+            figure: t.figure.clone(),
+            name_zh: t.name_zh.clone(),
+            name_en: t.name_en.clone(),
+            definition_zh: t.definition_zh.clone(),
+            definition_en: t.definition_en.clone(),
+            owner_department_id: t.owner_department_id,
+            baseline_year: t.baseline_year,
+            baseline_value: t.baseline_value,
+            target_year: t.target_year,
+            target_value: t.target_value,
+            yellow_margin_bp: t.yellow_margin_bp,
+            alarm_growth_bp: t.alarm_growth_bp,
+            excellence_growth_bp: t.excellence_growth_bp,
+        })
+        .collect();
+    let audited = count(&store, "audit_log").await;
+    store
+        .put_kpi_targets(&Actor::Cli, zone.id, &again, &[])
+        .await
+        .unwrap();
+    assert_eq!(store.kpi_targets(zone.id).await.unwrap(), held);
+    assert_eq!(count(&store, "audit_log").await, audited);
+}
 
 async fn phase_dates(store: Store) {
     let zone = demo::load(&store).await.unwrap().id;

@@ -354,6 +354,11 @@ fn no_user_facing_text_outside_the_catalogue() {
     const DATA: &[(&str, usize, &str)] = &[
         ("luodi-store/src/demo.rs", 80, "the demo zone's records"),
         (
+            "luodi-store/src/demo_cluster.rs",
+            30,
+            "the demo zone's enterprises, targets and the project in production",
+        ),
+        (
             "luodi-domain/src/core/industry.rs",
             60,
             "GB/T 4754 section and class names",

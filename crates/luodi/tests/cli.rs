@@ -932,22 +932,41 @@ fn cluster_bench_prints_its_figures_and_agrees_with_pandas() {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
         .collect();
     let names: Vec<&str> = lines.iter().filter_map(|l| l["bench"].as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "statistics_import_sqlite",
-            "statistics_import_postgres",
-            "mu_evaluation"
-        ]
-    );
-    assert_eq!(lines[0]["rows"], 2400, "{}", lines[0]);
-    assert!(lines[0]["rows_per_second"].as_f64().unwrap() > 0.0);
-    if luodi_store::testing::postgres_skipped() {
-        assert_eq!(lines[1]["run"], false, "{}", lines[1]);
-    } else {
-        assert_eq!(lines[1]["rows"], 2400, "{}", lines[1]);
+    let postgres = !luodi_store::testing::postgres_skipped();
+    let mut expected = vec!["cluster_figures_sqlite", "statistics_import_sqlite"];
+    if postgres {
+        expected.push("cluster_figures_postgres");
     }
-    let mu = &lines[2];
+    expected.extend(["statistics_import_postgres", "mu_evaluation"]);
+    assert_eq!(names, expected);
+    let by = |name: &str| {
+        lines
+            .iter()
+            .find(|l| l["bench"] == name)
+            .unwrap_or_else(|| panic!("no {name} line"))
+    };
+    let sqlite = by("statistics_import_sqlite");
+    assert_eq!(sqlite["rows"], 2400, "{sqlite}");
+    assert!(sqlite["rows_per_second"].as_f64().unwrap() > 0.0);
+    let figures = by("cluster_figures_sqlite");
+    assert_eq!(figures["years"], 5, "{figures}");
+    assert!(figures["value"].as_f64().unwrap() > 0.0, "{figures}");
+    assert!(
+        figures["last_year_reporting"].as_u64().unwrap() > 0,
+        "the dashboard's last year counts the enterprises reporting: {figures}"
+    );
+    let pg = by("statistics_import_postgres");
+    if postgres {
+        assert_eq!(pg["rows"], 2400, "{pg}");
+        assert_eq!(
+            by("cluster_figures_postgres")["last_year_revenue_fen"],
+            figures["last_year_revenue_fen"],
+            "both databases add the same year up"
+        );
+    } else {
+        assert_eq!(pg["run"], false, "{pg}");
+    }
+    let mu = by("mu_evaluation");
     assert_eq!(mu["enterprises"], 200, "{mu}");
     assert!(mu["value"].as_f64().unwrap() > 0.0, "{mu}");
     if python.is_some() {

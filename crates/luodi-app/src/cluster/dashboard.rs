@@ -317,23 +317,32 @@ pub async fn target_views(app: &App, zone: ZoneId) -> Result<Vec<TargetView>, Cl
             if promised <= 0.0 {
                 continue;
             }
-            let Some(done) = forecasts
-                .get(&p.phase_id)
-                .and_then(|f| f.completion_p50_date)
-            else {
+            // The portfolio's forecast while construction has not started; once it has,
+            // the building months from the day it started.
+            let forecast = forecasts.get(&p.phase_id).and_then(|f| {
+                let done = f.completion_p50_date?;
+                let spread = match (f.start_p50_date, f.start_p90_date) {
+                    (Some(a), Some(b)) if b > a => b - a,
+                    _ => chrono::Duration::zero(),
+                };
+                Some((done, done + spread))
+            });
+            let Some((p50, p90)) = forecast.or_else(|| {
+                targets::building_completion(
+                    p.status == "completion_accepted",
+                    p.construction_started_on,
+                    p.construction_months,
+                    app.today(),
+                )
+            }) else {
                 unforecast += 1;
                 continue;
-            };
-            let f = &forecasts[&p.phase_id];
-            let spread = match (f.start_p50_date, f.start_p90_date) {
-                (Some(a), Some(b)) if b > a => b - a,
-                _ => chrono::Duration::zero(),
             };
             landings.push(Landing {
                 phase_id: p.phase_id,
                 promised,
-                p50: done,
-                p90: done + spread,
+                p50,
+                p90,
             });
             named.insert(p.phase_id, p);
         }
@@ -432,7 +441,7 @@ fn default_margin() -> f64 {
 }
 
 /// Checks targets, every field at fault named as `targets[i].field`.
-async fn checked(
+pub(crate) async fn checked(
     app: &App,
     zone: ZoneId,
     input: &[TargetInput],
@@ -680,5 +689,91 @@ pub async fn dashboard(
             unrated,
         },
         ramp: settings.ramp,
+    })
+}
+
+/// The cluster's figures year by year as a table to export: market entities (counted and
+/// declared), and output, revenue and tax in 万元, each with its growth on the year
+/// before and its share of the city's (per cent), in the reader's language.
+pub async fn figures_table(
+    app: &App,
+    caller: &Caller,
+    from: Option<i32>,
+    to: Option<i32>,
+    lang: luodi_domain::Lang,
+) -> Result<crate::core::table::Table, ClusterError> {
+    use crate::core::table::{Cell, Table};
+    use luodi_domain::core::i18n::text;
+    let figures = cluster_figures(app, caller, from, to).await?;
+    let mut headers = vec![
+        text(lang, "cluster.dashboard.export.year").to_string(),
+        text(lang, "cluster.dashboard.export.counted").to_string(),
+        text(lang, "cluster.dashboard.export.declared").to_string(),
+    ];
+    for f in Figure::ALL {
+        let name = f.label().get(lang).to_string();
+        let unit = if f.is_money() {
+            text(lang, "cluster.dashboard.export.wan")
+        } else {
+            text(lang, "cluster.dashboard.export.count")
+        };
+        headers.push(format!("{name}{unit}"));
+        headers.push(luodi_domain::core::i18n::fill(
+            lang,
+            "cluster.dashboard.export.growth",
+            &[("figure", &name)],
+        ));
+        headers.push(luodi_domain::core::i18n::fill(
+            lang,
+            "cluster.dashboard.export.share",
+            &[("figure", &name)],
+        ));
+    }
+    headers.push(text(lang, "cluster.dashboard.export.reporting").to_string());
+    headers.push(text(lang, "cluster.dashboard.export.incomplete").to_string());
+    let pct = |f: Option<f64>| {
+        f.map_or(Cell::Empty, |f| {
+            Cell::Number((f * 10_000.0).round() / 100.0)
+        })
+    };
+    let rows = figures
+        .years
+        .iter()
+        .enumerate()
+        .map(|(i, y)| {
+            let mut row = vec![
+                Cell::Number(f64::from(y.year)),
+                Cell::Number(y.totals.counted as f64),
+                y.totals
+                    .declared
+                    .map_or(Cell::Empty, |d| Cell::Number(d as f64)),
+            ];
+            for f in Figure::ALL {
+                let p = figures
+                    .series
+                    .iter()
+                    .find(|(sf, _)| *sf == f)
+                    .and_then(|(_, s)| s.get(i));
+                let value = p.map_or(Cell::Empty, |p| {
+                    Cell::Number(if f.is_money() {
+                        // yuan → 万元, exact to the fen
+                        (p.value * 100.0).round() / 1_000_000.0
+                    } else {
+                        p.value
+                    })
+                });
+                row.push(value);
+                row.push(pct(p.and_then(|p| p.growth)));
+                row.push(pct(p.and_then(|p| p.share)));
+            }
+            row.push(Cell::Number(y.totals.reporting as f64));
+            row.push(Cell::Number(y.totals.incomplete as f64));
+            row
+        })
+        .collect();
+    Ok(Table {
+        name: "cluster".into(),
+        headers,
+        rows,
     })
 }

@@ -5,6 +5,7 @@
 pub mod completion;
 pub mod dashboard;
 pub mod evaluation;
+pub mod settings;
 pub mod statistics;
 pub mod views;
 

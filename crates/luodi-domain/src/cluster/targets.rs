@@ -212,6 +212,30 @@ pub struct Landing {
     pub p90: NaiveDate,
 }
 
+/// When a phase the portfolio no longer forecasts (its construction started) completes:
+/// a phase whose completion is accepted is done today; one under construction completes
+/// its building months (the forecast's default where it states none) after it started,
+/// at P50, and a third later at P90 — never before today. `None` when it has not started.
+pub fn building_completion(
+    completed: bool,
+    started: Option<NaiveDate>,
+    months: Option<f64>,
+    today: NaiveDate,
+) -> Option<(NaiveDate, NaiveDate)> {
+    if completed {
+        return Some((today, today));
+    }
+    let started = started?;
+    let months = months
+        .filter(|m| m.is_finite() && *m > 0.0)
+        .unwrap_or(crate::forecast::critical_path::DEFAULT_BUILD_MONTHS);
+    let after = |m: f64| {
+        let days = (m * 365.25 / 12.0).round() as i64;
+        (started + chrono::Duration::days(days)).max(today)
+    };
+    Some((after(months), after(months * 4.0 / 3.0)))
+}
+
 /// What the pipeline adds in one year, at the median and at the late end.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Added {
@@ -292,6 +316,30 @@ mod tests {
             target_value: 40e9,
             yellow_margin_pp: 5.0,
         }
+    }
+
+    #[test]
+    fn a_phase_building_completes_its_months_after_it_started_never_before_today() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let today = d(2026, 12, 7);
+        // Accepted: done today.
+        assert_eq!(
+            building_completion(true, Some(d(2024, 1, 1)), Some(12.0), today),
+            Some((today, today))
+        );
+        // 18 months from 2026-03-01 at P50 (about 2027-08-31), 24 at P90.
+        let (p50, p90) =
+            building_completion(false, Some(d(2026, 3, 1)), Some(18.0), today).unwrap();
+        assert_eq!(p50, d(2027, 8, 31));
+        assert_eq!(p90, d(2028, 3, 1));
+        // Without months, the forecast's default of 12; overdue building ends today.
+        let (p50, p90) = building_completion(false, Some(d(2025, 1, 1)), None, today).unwrap();
+        assert_eq!((p50, p90), (today, today));
+        let (p50, _) =
+            building_completion(false, Some(d(2026, 6, 1)), Some(f64::NAN), today).unwrap();
+        assert_eq!(p50, d(2027, 6, 1));
+        // Not started: the portfolio's forecast or nothing.
+        assert_eq!(building_completion(false, None, Some(12.0), today), None);
     }
 
     #[test]

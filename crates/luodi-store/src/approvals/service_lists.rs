@@ -385,6 +385,7 @@ impl Store {
         let mut status = PhaseStatus::LandHandedOver;
         let mut states = Vec::with_capacity(course.len());
         let mut seen = std::collections::HashSet::new();
+        let mut started: Option<chrono::NaiveDate> = None;
         for (code, events) in course {
             if !seen.insert(code) {
                 return Err(CourseError::Item(code.clone(), "appears twice".into()));
@@ -415,6 +416,14 @@ impl Store {
                 && let Some(m) = catalogue.item(code).and_then(|c| c.milestone)
             {
                 status = status.max(PhaseStatus::at_milestone(m));
+                // The day building began is the first milestone at or past construction
+                // start the course approved (its approval's day), not the import's.
+                if PhaseStatus::at_milestone(m) >= PhaseStatus::ConstructionStarted
+                    && let Some((last, _)) = events.last()
+                {
+                    let on = last.on();
+                    started = Some(started.map_or(on, |s: chrono::NaiveDate| s.min(on)));
+                }
             }
             states.push(state);
         }
@@ -443,6 +452,16 @@ impl Store {
             if changed != 1 {
                 return Err(CourseError::Item(code.clone(), "moved meanwhile".into()));
             }
+        }
+        if let Some(on) = started {
+            sqlx::query(
+                "UPDATE project_phases SET construction_started_on = COALESCE(construction_started_on, $1) WHERE id = $2",
+            )
+            .bind(on.to_string())
+            .bind(phase_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
         }
         let (before, after) = advance_phase(
             &mut tx,

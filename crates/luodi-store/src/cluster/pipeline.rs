@@ -20,13 +20,16 @@ pub struct LandingPhase {
     /// The phase's share of the project's yearly output and tax at full production, fen.
     pub output_fen: i64,
     pub tax_fen: i64,
+    /// The day its construction started, and the months its building takes (its facts).
+    pub construction_started_on: Option<chrono::NaiveDate>,
+    pub construction_months: Option<f64>,
 }
 
 impl Store {
     /// The zone's phases from signed up to (not including) in production.
     pub async fn landing_phases(&self, zone: ZoneId) -> Result<Vec<LandingPhase>> {
         let rows = sqlx::query(
-            "SELECT ph.id, ph.name, ph.status, ph.facts_json, pr.id AS project_id, pr.name AS project, pr.enterprise_id,
+            "SELECT ph.id, ph.name, ph.status, ph.facts_json, ph.construction_started_on, pr.id AS project_id, pr.name AS project, pr.enterprise_id,
                     pr.expected_output_fen, pr.expected_tax_fen
              FROM project_phases ph JOIN projects pr ON pr.id = ph.project_id
              WHERE ph.zone_id = $1 ORDER BY pr.id, ph.seq",
@@ -74,6 +77,14 @@ impl Store {
                     status,
                     output_fen: part(r.get("expected_output_fen")),
                     tax_fen: part(r.get("expected_tax_fen")),
+                    construction_started_on: r
+                        .get::<Option<String>, _>("construction_started_on")
+                        .and_then(|d| d.parse().ok()),
+                    construction_months: serde_json::from_str::<serde_json::Value>(
+                        &r.get::<String, _>("facts_json"),
+                    )
+                    .ok()
+                    .and_then(|f| f.get("construction_months")?.as_f64()),
                 });
             }
         }

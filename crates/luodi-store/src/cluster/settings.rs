@@ -110,6 +110,24 @@ fn target_of(r: &sqlx::any::AnyRow) -> KpiTarget {
     }
 }
 
+/// Whether a stored target already says what `t` says (then writing it changes nothing,
+/// neither its version nor the audit).
+fn unchanged(held: &KpiTarget, t: &KpiTargetInput) -> bool {
+    held.figure == t.figure
+        && held.name_zh == t.name_zh
+        && held.name_en == t.name_en
+        && held.definition_zh == t.definition_zh
+        && held.definition_en == t.definition_en
+        && held.owner_department_id == t.owner_department_id
+        && held.baseline_year == t.baseline_year
+        && held.baseline_value == t.baseline_value
+        && held.target_year == t.target_year
+        && held.target_value == t.target_value
+        && held.yellow_margin_bp == t.yellow_margin_bp
+        && held.alarm_growth_bp == t.alarm_growth_bp
+        && held.excellence_growth_bp == t.excellence_growth_bp
+}
+
 fn target_json(t: &KpiTargetInput) -> serde_json::Value {
     json!({
         "code": t.code, "figure": t.figure, "name_zh": t.name_zh, "name_en": t.name_en,
@@ -303,6 +321,9 @@ impl Store {
                     })?;
             }
             let before = held.iter().find(|h| h.code == target.code);
+            if before.is_some_and(|b| unchanged(b, target)) {
+                continue;
+            }
             sqlx::query(
                 "INSERT INTO kpi_targets (zone_id, code, figure, name_zh, name_en, definition_zh, definition_en, owner_department_id,
                     baseline_year, baseline_value, target_year, target_value, yellow_margin_bp, alarm_growth_bp, excellence_growth_bp, version, updated_at)

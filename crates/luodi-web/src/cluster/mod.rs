@@ -3,3 +3,5 @@
 
 pub mod api;
 pub mod charts;
+pub mod dashboard_pages;
+pub mod settings_pages;

@@ -72,7 +72,7 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
             ("nav.stewards", Some("/blockers")),
             ("nav.fund", None),
             ("nav.leadership", Some("/leadership")),
-            ("nav.kpis", None),
+            ("nav.kpis", Some("/cluster")),
         ]);
     }
     if decides_for_department(role) {

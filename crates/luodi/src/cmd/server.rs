@@ -103,6 +103,7 @@ pub async fn demo(DemoArgs { database, addr }: DemoArgs) -> anyhow::Result<ExitC
     let app_settings = app_settings(&settings)?;
     let store = open_or_create(&settings).await?;
     let zone = demo::load(&store).await?;
+    demo::load_cluster(&store, &zone).await?;
     // A forecast as of a week ago, once, so the steward's board can show how the
     // forecasts moved since (the server forecasts today as it starts).
     if store.forecast_history_days(zone.id).await? == 0 {
@@ -129,8 +130,20 @@ pub async fn demo(DemoArgs { database, addr }: DemoArgs) -> anyhow::Result<ExitC
     for (email, name, role) in demo::USERS {
         println!("  {:<24} {:<12} {}", email, role.as_str(), name);
     }
+    let app = application(store, app_settings)?;
+    // The post-completion checks once now, so the demo's failing check and its blocker
+    // show from the start (the server's job runs them every 6 hours after).
+    let today = luodi_domain::core::time::zone_date(chrono::Utc::now());
+    luodi_app::cluster::completion::run_zone(
+        &app,
+        &luodi_store::Actor::System("demo"),
+        zone.id,
+        today,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("the demo's post-completion checks: {e}"))?;
     luodi_web::serve(
-        application(store, app_settings)?,
+        app,
         web,
         settings.addr,
         luodi_web::server::shutdown_signal()?,
