@@ -106,7 +106,9 @@ async fn list(app: &TestApp) {
     assert!(r.body.contains("十二个月合计") && r.body.contains("取自年度数据"));
     assert!(r.body.contains("5,000.5"), "money in 万元, grouped");
     // Filters: the state.
-    let r = admin.get(app, "/statistics?year=2025&state=incomplete").await;
+    let r = admin
+        .get(app, "/statistics?year=2025&state=incomplete")
+        .await;
     assert_eq!(row_ids(&r.body, "enterprise"), vec![c]);
     assert!(
         r.body.contains("缺少月份：4, 5, 6, 7, 8, 9, 10, 11, 12"),
@@ -188,7 +190,11 @@ async fn refused(app: &TestApp) {
     admin.lang = Some("en");
     let r = upload(&mut admin, app, &csv, "").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("<td>Operating revenue (10k yuan)</td>"), "{}", r.body);
+    assert!(
+        r.body.contains("<td>Operating revenue (10k yuan)</td>"),
+        "{}",
+        r.body
+    );
     assert!(r.body.contains("<td>Period</td>"));
     assert!(r.body.contains("nothing was written"));
     assert_eq!(rows_held(app).await, before, "nothing written");
@@ -220,10 +226,15 @@ async fn good_upload_and_templates(app: &TestApp) {
     assert_eq!(xlsx.status, StatusCode::OK);
     {
         use calamine::Reader;
-        let mut book =
-            calamine::Xlsx::new(std::io::Cursor::new(xlsx.body_bytes.clone())).unwrap();
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx.body_bytes.clone())).unwrap();
         let range = book.worksheet_range_at(0).unwrap().unwrap();
-        let head: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+        let head: Vec<String> = range
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
         assert_eq!(head[0], "统一社会信用代码");
     }
     // The Chinese template, its example row's code made a demo enterprise's, imports.
@@ -237,7 +248,8 @@ async fn good_upload_and_templates(app: &TestApp) {
     );
     let r = admin.get(app, r.location()).await;
     assert!(
-        r.body.contains("已导入统计数据：新增 1 个统计期，更正 0 个，0 个无变化。"),
+        r.body
+            .contains("已导入统计数据：新增 1 个统计期，更正 0 个，0 个无变化。"),
         "{}",
         r.body
     );
@@ -246,7 +258,11 @@ async fn good_upload_and_templates(app: &TestApp) {
     assert!(r.location().ends_with("created:0,corrected:0,unchanged:1"));
     let changed = body.replace("1234.5", "1250");
     let r = upload(&mut admin, app, &changed, "").await;
-    assert!(r.location().ends_with("created:0,corrected:1,unchanged:0"), "{}", r.location());
+    assert!(
+        r.location().ends_with("created:0,corrected:1,unchanged:0"),
+        "{}",
+        r.location()
+    );
     // The template in English: English headings, which the importer reads too.
     admin.lang = Some("en");
     let csv = admin.get(app, "/statistics/template.csv").await;
@@ -264,12 +280,7 @@ async fn good_upload_and_templates(app: &TestApp) {
 }
 
 /// Posts the entry form of enterprise `id` as `b` with `fields` (the rest blank).
-async fn enter(
-    b: &mut Browser,
-    app: &TestApp,
-    id: i64,
-    fields: &[(&str, &str)],
-) -> common::Reply {
+async fn enter(b: &mut Browser, app: &TestApp, id: i64, fields: &[(&str, &str)]) -> common::Reply {
     let page = b.get(app, &format!("/statistics/{id}?year=2025")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let csrf = page.csrf();
@@ -329,23 +340,33 @@ async fn entry(app: &TestApp) {
     }
     assert!(r.body.contains("value=\"abc\""), "typed values kept");
     assert_eq!(rows_held(app).await, before, "nothing written");
-    // In English.
+    // In English (a form's post carries the language cookie, not the header).
     b.lang = Some("en");
+    b.cookies.push(("luodi_lang".into(), "en".into()));
     let page = b.get(app, &format!("/statistics/{own}?year=2025")).await;
     let r = b
         .post(
             app,
             &format!("/statistics/{own}"),
-            &[("_csrf", &page.csrf()), ("period", "2025-03"), ("revenue_wan", "abc")],
+            &[
+                ("_csrf", &page.csrf()),
+                ("period", "2025-03"),
+                ("revenue_wan", "abc"),
+            ],
         )
         .await;
     let at = r.body.find("id=\"revenue_wan-error\"").unwrap();
     assert!(
-        r.body[at..].split("</p>").next().unwrap().contains("not a number"),
+        r.body[at..]
+            .split("</p>")
+            .next()
+            .unwrap()
+            .contains("not a number"),
         "{}",
         &r.body[at..at + 200]
     );
     b.lang = None;
+    b.cookies.retain(|(k, _)| k != "luodi_lang");
     // A good entry, then a correction: a new version, the old values in its history.
     let r = enter(&mut b, app, own, &GOOD).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -356,21 +377,35 @@ async fn entry(app: &TestApp) {
     let page = b.get(app, r.location()).await;
     assert!(page.body.contains("已保存统计数据：新增 1 个统计期"));
     assert!(page.body.contains("120.5"));
-    assert!(page.body.contains("缺少月份：1, 2, 4"), "the months missing");
+    assert!(
+        page.body.contains("缺少月份：1, 2, 4"),
+        "the months missing"
+    );
     let mut corrected = GOOD;
     corrected[1] = ("revenue_wan", "125");
     let r = enter(&mut b, app, own, &corrected).await;
-    assert!(r.location().ends_with("created:0,corrected:1"), "{}", r.location());
+    assert!(
+        r.location().ends_with("created:0,corrected:1"),
+        "{}",
+        r.location()
+    );
     let page = b.get(app, &format!("/statistics/{own}?year=2025")).await;
     let history = &page.body[page.body.find("id=\"version-table\"").unwrap()..];
-    assert!(history.contains("120.5") && history.contains("125"), "{history}");
+    assert!(
+        history.contains("120.5") && history.contains("125"),
+        "{history}"
+    );
     assert!(history.contains("已被更正") && history.contains("现行"));
     assert!(history.contains("页面填报"));
     // The correction link fills the form with the period's figures.
     let page = b
         .get(app, &format!("/statistics/{own}?year=2025&period=2025-03"))
         .await;
-    assert!(page.body.contains("name=\"revenue_wan\" value=\"125\""), "{}", page.body);
+    assert!(
+        page.body.contains("name=\"revenue_wan\" value=\"125\""),
+        "{}",
+        page.body
+    );
 }
 
 async fn closed_periods(app: &TestApp) {
@@ -425,8 +460,17 @@ async fn closed_periods(app: &TestApp) {
     let before = rows_held(app).await;
     let r = enter(&mut b, app, own, &corrected).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let at = r.body.find("id=\"reason-error\"").expect("beside the reason");
-    assert!(r.body[at..].split("</p>").next().unwrap().contains("已关闭"));
+    let at = r
+        .body
+        .find("id=\"reason-error\"")
+        .expect("beside the reason");
+    assert!(
+        r.body[at..]
+            .split("</p>")
+            .next()
+            .unwrap()
+            .contains("已关闭")
+    );
     assert!(r.body.contains("value=\"130\""), "typed values kept");
     assert_eq!(rows_held(app).await, before);
     // With a reason, it is a new version, the reason kept.
@@ -466,7 +510,9 @@ async fn isolation(app: &TestApp) {
     }
     // Another's page, and a post to it: 404, nothing written.
     assert_eq!(
-        b.get(app, &format!("/statistics/{haier}?year=2025")).await.status,
+        b.get(app, &format!("/statistics/{haier}?year=2025"))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
     let page = b.get(app, &format!("/statistics/{own}?year=2025")).await;
@@ -477,7 +523,10 @@ async fn isolation(app: &TestApp) {
     let r = b.post(app, &format!("/statistics/{haier}"), &form).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // A file with another's code reads as a code the zone does not hold.
-    let csv = format!("{HEAD}\n{}\n", line(demo::demo_uscc(2).as_str(), "2025-05", "1"));
+    let csv = format!(
+        "{HEAD}\n{}\n",
+        line(demo::demo_uscc(2).as_str(), "2025-05", "1")
+    );
     let r = upload(&mut b, app, &csv, "").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("本园区没有统一社会信用代码为"));
@@ -532,7 +581,10 @@ async fn homes(app: &TestApp) {
     let card = r.body[at..].split("</div>\n").next().unwrap();
     assert!(card.contains("完整"), "{card}");
     let own = enterprise_id(app, 0).await;
-    assert!(r.body.contains(&format!("/statistics/{own}?year={last}#entry")));
+    assert!(
+        r.body
+            .contains(&format!("/statistics/{own}?year={last}#entry"))
+    );
     // The other enterprise's year is incomplete: its card says which months are missing.
     let haier_user = app.other_enterprise_user().await;
     let mut h = app.login(haier_user).await;

@@ -364,10 +364,7 @@ async fn filtered(
 }
 
 /// The periods the caller's zone has closed, newest first.
-pub async fn closed_periods(
-    app: &App,
-    caller: &Caller,
-) -> Result<Vec<ClosedPeriod>, ClusterError> {
+pub async fn closed_periods(app: &App, caller: &Caller) -> Result<Vec<ClosedPeriod>, ClusterError> {
     Ok(match caller.scope_for(Operation::ViewStatistics)?.zone {
         Some(zone) => app
             .store
@@ -634,8 +631,7 @@ pub async fn enter(
                 .map(|(p, _, _)| p)
                 .collect();
             if let Some(p) = period
-                && (closed.contains(&p.to_string())
-                    || closed.contains(&p.year().to_string()))
+                && (closed.contains(&p.to_string()) || closed.contains(&p.year().to_string()))
             {
                 for problem in problems.iter_mut().filter(|x| x.column == "period") {
                     problem.column = "reason".into();

@@ -71,10 +71,7 @@ pub struct WorkPart {
 impl WorkPart {
     /// Its name, as its heading's key names it (`waiting_for_land`): the page's id for it.
     pub fn name(&self) -> &'static str {
-        self.title_key
-            .rsplit('.')
-            .next()
-            .unwrap_or(self.title_key)
+        self.title_key.rsplit('.').next().unwrap_or(self.title_key)
     }
 }
 

@@ -194,7 +194,10 @@ async fn show_list(
             &query,
             "cluster",
             tr.t("cluster.statistics.in_cluster"),
-            vec![("yes".into(), t("cluster.pages.statistics.yes")), ("no".into(), t("cluster.pages.statistics.no"))],
+            vec![
+                ("yes".into(), t("cluster.pages.statistics.yes")),
+                ("no".into(), t("cluster.pages.statistics.no")),
+            ],
             Some(tr.t("lists.all")),
         )
         .column(&query, tr.t("cluster.statistics.enterprise"), Some("name"))
@@ -324,7 +327,9 @@ async fn render_import(
         String::new(),
     )
     .control(Control::Files {
-        accept: ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into(),
+        accept:
+            ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                .into(),
     })
     .required()
     .error(file_error);
@@ -385,8 +390,7 @@ async fn import(State(state): State<AppState>, form: PageForm) -> Result<Respons
         None => ("statistics.csv".to_string(), &[][..]),
     };
     let given = Some(reason.trim()).filter(|r| !r.is_empty());
-    match statistics::import_file(&state.app, &page.caller(), &name, bytes, given, "import").await
-    {
+    match statistics::import_file(&state.app, &page.caller(), &name, bytes, given, "import").await {
         Ok(done) => Ok(Redirect::to(&format!(
             "/statistics?done=statistics_imported,created:{},corrected:{},unchanged:{}",
             done.created, done.corrected, done.unchanged
@@ -402,15 +406,9 @@ async fn import(State(state): State<AppState>, form: PageForm) -> Result<Respons
         )
         .await),
         Err(e) => match Refusal::of(page.lang, e) {
-            Refusal::Input(e) => Ok(render_import(
-                &state,
-                &page,
-                e.status,
-                reason,
-                Some(e.body.message),
-                &[],
-            )
-            .await),
+            Refusal::Input(e) => {
+                Ok(render_import(&state, &page, e.status, reason, Some(e.body.message), &[]).await)
+            }
             r => {
                 let l = Layout::new(&state, &page, "error.title", "nav.statistics", "/").await;
                 r.answer(async { l }).await
@@ -505,7 +503,11 @@ async fn set_period(State(state): State<AppState>, form: PageForm) -> Result<Res
     match statistics::set_closed(&state.app, &page.caller(), period.trim(), close).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "/statistics/periods?done={}",
-            if close { "period_closed" } else { "period_opened" }
+            if close {
+                "period_closed"
+            } else {
+                "period_opened"
+            }
         ))
         .into_response()),
         Err(e) => match Refusal::of(page.lang, e) {

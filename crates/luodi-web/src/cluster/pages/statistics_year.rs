@@ -97,12 +97,16 @@ fn typed(f: &Figures) -> Vec<(String, String)> {
         (Column::Output.name().into(), f.output.wan_text()),
         (Column::Tax.name().into(), f.tax.wan_text()),
         (Column::ValueAdded.name().into(), f.value_added.wan_text()),
-        (Column::Energy.name().into(), trim(fixed_text(f.energy.0, 3))),
+        (
+            Column::Energy.name().into(),
+            trim(fixed_text(f.energy.0, 3)),
+        ),
         (Column::Rd.name().into(), f.rd.wan_text()),
         (Column::Employees.name().into(), f.employees.to_string()),
         (
             Column::Land.name().into(),
-            f.land.map_or_else(String::new, |m| trim(fixed_text(m.0, 4))),
+            f.land
+                .map_or_else(String::new, |m| trim(fixed_text(m.0, 4))),
         ),
     ]
 }
@@ -191,12 +195,21 @@ async fn page_of(
     let lang = page.lang;
     let id = view.enterprise.id.0;
     let path = format!("/statistics/{id}");
-    let l = Layout::new(state, page, "cluster.pages.statistics.title", "nav.statistics", &path)
-        .await;
+    let l = Layout::new(
+        state,
+        page,
+        "cluster.pages.statistics.title",
+        "nav.statistics",
+        &path,
+    )
+    .await;
     let title = i18n::fill(
         lang,
         "cluster.pages.statistics.year_title",
-        &[("enterprise", &view.enterprise.name), ("year", &view.year.to_string())],
+        &[
+            ("enterprise", &view.enterprise.name),
+            ("year", &view.year.to_string()),
+        ],
     );
     let l = l.titled(title);
     let year = view.year;
@@ -235,11 +248,7 @@ async fn page_of(
             statistics::YearState::Incomplete,
         ),
     };
-    let versions = view
-        .versions
-        .iter()
-        .map(|r| version_row(r, lang))
-        .collect();
+    let versions = view.versions.iter().map(|r| version_row(r, lang)).collect();
     let fields = fields(lang, values, errors);
     render(
         status,
@@ -276,7 +285,15 @@ async fn show(
     params: QueryParams,
 ) -> Result<Response, ApiError> {
     let params = params.with_lang(page.lang);
-    let layout = || Layout::new(&state, &page, "error.title", "nav.statistics", "/statistics");
+    let layout = || {
+        Layout::new(
+            &state,
+            &page,
+            "error.title",
+            "nav.statistics",
+            "/statistics",
+        )
+    };
     let Some(id) = path_number(&raw) else {
         return Refusal::Page(StatusCode::NOT_FOUND, "error.not_found")
             .answer(layout())
@@ -289,12 +306,12 @@ async fn show(
         Ok(y) => y,
         Err(e) => return Ok(bad_query(layout().await, e)),
     };
-    let view =
-        match statistics::enterprise_year(&state.app, &page.caller(), EnterpriseId(id), year).await
-        {
-            Ok(v) => v,
-            Err(e) => return Refusal::of(page.lang, e).answer(layout()).await,
-        };
+    let view = match statistics::enterprise_year(&state.app, &page.caller(), EnterpriseId(id), year)
+        .await
+    {
+        Ok(v) => v,
+        Err(e) => return Refusal::of(page.lang, e).answer(layout()).await,
+    };
     // A period asked for correction: its figures typed in the form already.
     let mut pairs = Vec::new();
     if let Some(p) = params.text("period").and_then(|p| Period::parse(p).ok()) {
@@ -321,7 +338,15 @@ async fn enter(
     form: PageForm,
 ) -> Result<Response, ApiError> {
     let PageForm { page, form } = form;
-    let layout = || Layout::new(&state, &page, "error.title", "nav.statistics", "/statistics");
+    let layout = || {
+        Layout::new(
+            &state,
+            &page,
+            "error.title",
+            "nav.statistics",
+            "/statistics",
+        )
+    };
     let Some(id) = path_number(&raw) else {
         return Refusal::Page(StatusCode::NOT_FOUND, "error.not_found")
             .answer(layout())
