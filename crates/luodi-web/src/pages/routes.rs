@@ -38,4 +38,5 @@ pub fn router() -> Router<AppState> {
         .merge(crate::leadership::pages::router())
         // cluster
         .merge(crate::cluster::pages::statistics::router())
+        .merge(crate::cluster::pages::statistics_year::router())
 }

@@ -2,7 +2,7 @@
 //! with its state, searched, filtered, sorted, paged and exported), the import
 //! `/statistics/import` (a CSV or XLSX file, all or nothing, every problem by row and
 //! column), its templates, and the closed periods `/statistics/periods`. One enterprise's
-//! year and its entry form are [`super::statistics_year`].
+//! year and its entry form are in `statistics_year.rs`.
 
 use askama::Template;
 use axum::Router;
@@ -25,7 +25,7 @@ use crate::extract::{PageUser, QueryParams};
 use crate::i18n::Tr;
 use crate::pages::form::{Control, FieldView};
 use crate::pages::list::{self, ListView};
-use crate::pages::{Layout, PageForm, Refusal, error_page, page_zone, render};
+use crate::pages::{Layout, PageForm, Refusal, page_zone, render};
 
 /// What a multipart form may hold beyond the file: the CSRF field, the reason, the heads.
 const FORM_OVERHEAD_BYTES: usize = 64 * 1024;
@@ -49,7 +49,6 @@ pub fn router() -> Router<AppState> {
         .route("/statistics/template.csv", get(template_csv))
         .route("/statistics/template.xlsx", get(template_xlsx))
         .route("/statistics/periods", get(periods_page).post(set_period))
-        .merge(super::statistics_year::router())
 }
 
 /// An amount in 万元 as the zone writes it (`1,234.5`), with the exact yuan for the hover.
@@ -537,7 +536,6 @@ async fn set_period(State(state): State<AppState>, form: PageForm) -> Result<Res
 
 /// A page's error for a bad query (a year out of range): the 400 page.
 pub fn bad_query(l: Layout, e: ApiError) -> Response {
-    let _ = error_page;
     let title = l.tr.t("error.title").to_string();
     render(
         StatusCode::BAD_REQUEST,
