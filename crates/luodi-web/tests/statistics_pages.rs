@@ -153,6 +153,28 @@ async fn list(app: &TestApp) {
                 .collect()
         );
     }
+    // The province's leader reads the list too (no closing, no import).
+    let mut leader = app.login("leader@luodi.demo").await;
+    let r = leader
+        .get(app, "/statistics?year=2025&state=incomplete")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(row_ids(&r.body, "enterprise"), vec![c]);
+    assert!(
+        !r.body.contains("href=\"/statistics/import\"")
+            && !r.body.contains("href=\"/statistics/periods\"")
+    );
+    // In English, the states in words.
+    admin.lang = Some("en");
+    let r = admin
+        .get(app, "/statistics?year=2025&state=incomplete")
+        .await;
+    assert!(
+        r.body.contains(">Incomplete</a>") && r.body.contains("months missing: 4, 5"),
+        "{}",
+        r.body
+    );
+    admin.lang = None;
     // Another year has no figures: every enterprise reads as none.
     let r = admin.get(app, "/statistics?year=2024&state=none").await;
     assert_eq!(row_ids(&r.body, "enterprise").len(), all.len());
@@ -267,6 +289,12 @@ async fn good_upload_and_templates(app: &TestApp) {
     admin.lang = Some("en");
     let csv = admin.get(app, "/statistics/template.csv").await;
     assert!(csv.body.contains("Taxes paid (10k yuan)"), "{}", csv.body);
+    // An enterprise's template carries its own code: it imports as it comes.
+    let mut b = app.login("enterprise@luodi.demo").await;
+    let csv = b.get(app, "/statistics/template.csv").await;
+    assert!(csv.body.contains(own.as_str()), "{}", csv.body);
+    let r = upload(&mut b, app, &csv.body.replace("2025-01", "2025-02"), "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     // A user who may not enter figures gets the 403 page.
     let mut leader = app.login("leader@luodi.demo").await;
     assert_eq!(

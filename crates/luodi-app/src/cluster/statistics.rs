@@ -494,6 +494,20 @@ pub fn template(lang: Lang) -> Table {
     }
 }
 
+/// The template as the caller downloads it: an enterprise's example row carries its own
+/// code, so the file imports as it is filled in.
+pub async fn template_for(app: &App, caller: &Caller) -> Result<Table, ClusterError> {
+    let scope = caller.scope_for(Operation::EnterStatistics)?;
+    let mut table = template(caller.lang);
+    if let Some(own) = scope.enterprise {
+        let e = app.store.enterprise(&scope, own).await?;
+        if let Some(row) = table.rows.first_mut() {
+            row[0] = e.uscc.as_str().into();
+        }
+    }
+    Ok(table)
+}
+
 /// The rows of the API's `GET /api/v1/statistics`: current figures the caller sees,
 /// filtered by year, enterprise code and kind.
 pub async fn rows(

@@ -421,7 +421,10 @@ async fn template(state: &AppState, page: &PageUser, format: ExportFormat) -> Re
     if let Err(r) = page_zone(state, page, Operation::EnterStatistics, "nav.statistics").await {
         return r;
     }
-    crate::export::response(&statistics::template(page.lang), format)
+    match statistics::template_for(&state.app, &page.caller()).await {
+        Ok(table) => crate::export::response(&table, format),
+        Err(e) => ApiError::app(page.lang, e).into_response(),
+    }
 }
 
 async fn template_csv(State(state): State<AppState>, page: PageUser) -> Response {
