@@ -153,17 +153,73 @@ pub struct YearLine {
     pub in_cluster: bool,
     pub year: i32,
     pub figures: YearFigures,
+    /// Whether the enterprise has any row for the year (else its state is "none").
+    pub has_rows: bool,
     /// The land the year is measured on: the year's own, else the parcels handed over.
     pub land: Option<Mu>,
 }
 
-/// The list `/statistics`: each enterprise's year, searched, filtered by year, by
-/// whether it is complete and by cluster membership, sorted by name or a figure.
+/// Where an enterprise's year stands: complete (its own row or twelve months),
+/// incomplete (some months), or no figures at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YearState {
+    Complete,
+    Incomplete,
+    NoFigures,
+}
+
+impl YearState {
+    /// The list's filter word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            YearState::Complete => "complete",
+            YearState::Incomplete => "incomplete",
+            YearState::NoFigures => "none",
+        }
+    }
+
+    pub const ALL: [YearState; 3] = [
+        YearState::Complete,
+        YearState::Incomplete,
+        YearState::NoFigures,
+    ];
+
+    /// Its name in words.
+    pub fn label(self) -> Text {
+        Text::key(match self {
+            YearState::Complete => "cluster.pages.statistics.state_complete",
+            YearState::Incomplete => "cluster.pages.statistics.state_incomplete",
+            YearState::NoFigures => "cluster.pages.statistics.state_none",
+        })
+    }
+}
+
+impl YearLine {
+    pub fn state(&self) -> YearState {
+        match (&self.figures, self.has_rows) {
+            (YearFigures::Complete { .. }, _) => YearState::Complete,
+            (_, true) => YearState::Incomplete,
+            (_, false) => YearState::NoFigures,
+        }
+    }
+
+    /// Its state in words: where its figures come from, the months missing, or none.
+    pub fn state_text(&self) -> Text {
+        match self.state() {
+            YearState::NoFigures => Text::key("cluster.pages.statistics.no_figures"),
+            _ => state_text(&self.figures),
+        }
+    }
+}
+
+/// The list `/statistics`: each enterprise's year, searched, filtered by year, by its
+/// state (complete, incomplete, none) and by cluster membership, sorted by name or a
+/// figure.
 pub const LIST: ListSpec = ListSpec {
     search: true,
     filters: &[
         Filter::new("year", Values::Number),
-        Filter::new("complete", Values::OneOf(&["yes", "no"])),
+        Filter::new("state", Values::OneOf(&["complete", "incomplete", "none"])),
         Filter::new("cluster", Values::OneOf(&["yes", "no"])),
     ],
     sorts: &["name", "revenue", "output", "tax", "employees"],
@@ -172,12 +228,24 @@ pub const LIST: ListSpec = ListSpec {
     extra: &["done"],
 };
 
+/// A closed period: when and by whom it was closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClosedPeriod {
+    pub period: String,
+    pub by: String,
+    /// Stored UTC time.
+    pub at: String,
+}
+
 /// A page of the list, with the years there are figures for and the year shown.
 pub struct StatisticsList {
     pub found: Page<YearLine>,
     pub year: i32,
     pub years: Vec<i32>,
-    pub closed: Vec<String>,
+    pub closed: Vec<ClosedPeriod>,
+    /// Whether the caller may import or enter figures, and close periods.
+    pub may_enter: bool,
+    pub may_close: bool,
 }
 
 /// The years the zone has figures for, newest first, and the year a view shows: the one
@@ -196,7 +264,8 @@ async fn years(
     Ok((years, year))
 }
 
-/// Every enterprise the caller sees with figures in `year`, each with its year.
+/// Every enterprise the caller sees, each with its year `year` (none where it has no
+/// rows for it).
 pub async fn year_lines(
     app: &App,
     caller: &Caller,
@@ -234,19 +303,20 @@ pub async fn year_lines(
     }
     Ok(enterprises
         .iter()
-        .filter_map(|e| {
-            let own = by_enterprise.get(&e.id.0)?;
-            let figures = rules::year_figures(year, own);
+        .map(|e| {
+            let own = by_enterprise.get(&e.id.0);
+            let figures = rules::year_figures(year, own.map_or(&[][..], Vec::as_slice));
             let declared = figures.figures().and_then(|f| f.land);
-            Some(YearLine {
+            YearLine {
                 enterprise_id: e.id.0,
                 uscc: e.uscc.clone(),
                 name: e.name.clone(),
                 in_cluster: cluster.contains(e.industry_code.as_deref()),
                 year,
+                has_rows: own.is_some(),
                 land: declared.or(land.get(&e.id.0).copied()),
                 figures,
-            })
+            }
         })
         .collect())
 }
@@ -272,10 +342,10 @@ async fn filtered(
         .await?
         .into_iter()
         .filter(|l| query.finds([l.name.as_str(), l.uscc.as_str()]))
-        .filter(|l| match query.filter("complete") {
-            Some("yes") => l.figures.figures().is_some(),
-            Some("no") => l.figures.figures().is_none(),
-            _ => true,
+        .filter(|l| {
+            query
+                .filter("state")
+                .is_none_or(|s| l.state().as_str() == s)
         })
         .filter(|l| match query.filter("cluster") {
             Some("yes") => l.in_cluster,
@@ -293,6 +363,20 @@ async fn filtered(
     Ok((lines, years, year))
 }
 
+/// The periods the caller's zone has closed, newest first.
+pub async fn closed_periods(app: &App, caller: &Caller) -> Result<Vec<ClosedPeriod>, ClusterError> {
+    Ok(match caller.scope_for(Operation::ViewStatistics)?.zone {
+        Some(zone) => app
+            .store
+            .closed_periods(zone)
+            .await?
+            .into_iter()
+            .map(|(period, by, at)| ClosedPeriod { period, by, at })
+            .collect(),
+        None => Vec::new(),
+    })
+}
+
 /// The page of the list `query` asks for.
 pub async fn list(
     app: &App,
@@ -300,21 +384,13 @@ pub async fn list(
     query: &ListQuery,
 ) -> Result<StatisticsList, ClusterError> {
     let (lines, years, year) = filtered(app, caller, query).await?;
-    let closed = match caller.scope_for(Operation::ViewStatistics)?.zone {
-        Some(zone) => app
-            .store
-            .closed_periods(zone)
-            .await?
-            .into_iter()
-            .map(|(p, _, _)| p)
-            .collect(),
-        None => Vec::new(),
-    };
     Ok(StatisticsList {
         found: query.page_of(lines),
         year,
         years,
-        closed,
+        closed: closed_periods(app, caller).await?,
+        may_enter: caller.scope_for(Operation::EnterStatistics).is_ok(),
+        may_close: caller.zone_for(Operation::CloseStatisticsPeriod).is_ok(),
     })
 }
 
@@ -369,7 +445,7 @@ pub async fn export(app: &App, caller: &Caller, query: &ListQuery) -> Result<Tab
                 None => row.extend(std::iter::repeat_n(Cell::Empty, 7)),
             }
             row.push(l.land.map_or(Cell::Empty, |m| Cell::Number(m.mu())));
-            row.push(Cell::Text(state_text(&l.figures).get(lang).to_string()));
+            row.push(Cell::Text(l.state_text().get(lang).to_string()));
             row.push(Cell::Bool(l.in_cluster));
             row
         })
@@ -416,6 +492,20 @@ pub fn template(lang: Lang) -> Table {
             Cell::Empty,
         ]],
     }
+}
+
+/// The template as the caller downloads it: an enterprise's example row carries its own
+/// code, so the file imports as it is filled in.
+pub async fn template_for(app: &App, caller: &Caller) -> Result<Table, ClusterError> {
+    let scope = caller.scope_for(Operation::EnterStatistics)?;
+    let mut table = template(caller.lang);
+    if let Some(own) = scope.enterprise {
+        let e = app.store.enterprise(&scope, own).await?;
+        if let Some(row) = table.rows.first_mut() {
+            row[0] = e.uscc.as_str().into();
+        }
+    }
+    Ok(table)
 }
 
 /// The rows of the API's `GET /api/v1/statistics`: current figures the caller sees,
@@ -466,6 +556,8 @@ pub struct EnterpriseYear {
     /// Every version of each period shown, the first first.
     pub versions: Vec<StatRecord>,
     pub closed: Vec<String>,
+    /// Whether the caller may enter or correct a period here.
+    pub may_enter: bool,
 }
 
 pub async fn enterprise_year(
@@ -513,7 +605,72 @@ pub async fn enterprise_year(
         rows,
         versions,
         closed,
+        may_enter: caller.scope_for(Operation::EnterStatistics).is_ok(),
     })
+}
+
+/// Enters or corrects one period of an enterprise's figures (its portal, or an
+/// officer's entry form): `cells` by column name, all but `uscc`, checked as a file's
+/// row would be (numbered 2). The enterprise must be one the caller sees (else
+/// `NotFound`); a closed period needs `reason`.
+pub async fn enter(
+    app: &App,
+    caller: &Caller,
+    enterprise: EnterpriseId,
+    cells: &[(String, Option<String>)],
+    reason: Option<&str>,
+) -> Result<ImportSummary, ClusterError> {
+    let scope = caller.scope_for(Operation::ViewStatistics)?;
+    let e = app.store.enterprise(&scope, enterprise).await?;
+    let mut row = vec![(Column::Uscc.name().to_string(), Some(e.uscc))];
+    row.extend(
+        cells
+            .iter()
+            .filter(|(name, _)| name != Column::Uscc.name())
+            .cloned(),
+    );
+    let period = cells
+        .iter()
+        .find(|(name, _)| name == Column::Period.name())
+        .and_then(|(_, v)| v.as_deref())
+        .and_then(|v| Period::parse(v.trim()).ok());
+    match import_cells(app, caller, &[row], reason, "portal").await {
+        Err(ClusterError::Rows(mut problems)) => {
+            // A closed period wants a reason: the problem is the reason's, beside its field.
+            let closed: Vec<String> = app
+                .store
+                .closed_periods(e.zone_id)
+                .await?
+                .into_iter()
+                .map(|(p, _, _)| p)
+                .collect();
+            if let Some(p) = period
+                && (closed.contains(&p.to_string()) || closed.contains(&p.year().to_string()))
+            {
+                for problem in problems.iter_mut().filter(|x| x.column == "period") {
+                    problem.column = "reason".into();
+                }
+            }
+            Err(ClusterError::Rows(problems))
+        }
+        other => other,
+    }
+}
+
+/// The caller's own enterprise's line of `year` (an enterprise's home), if the caller
+/// acts for one.
+pub async fn own_year(
+    app: &App,
+    caller: &Caller,
+    year: i32,
+) -> Result<Option<YearLine>, ClusterError> {
+    let Some(own) = caller.scope_for(Operation::ViewStatistics)?.enterprise else {
+        return Ok(None);
+    };
+    Ok(year_lines(app, caller, year)
+        .await?
+        .into_iter()
+        .find(|l| l.enterprise_id == own.0))
 }
 
 /// Closes a period, or opens it again.

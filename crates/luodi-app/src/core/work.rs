@@ -71,9 +71,7 @@ pub struct WorkPart {
 impl WorkPart {
     /// Its name, as its heading's key names it (`waiting_for_land`): the page's id for it.
     pub fn name(&self) -> &'static str {
-        self.title_key
-            .strip_prefix("home.work.")
-            .unwrap_or(self.title_key)
+        self.title_key.rsplit('.').next().unwrap_or(self.title_key)
     }
 }
 
@@ -171,6 +169,16 @@ fn worst_rank(b: &BlockerResponse) -> u8 {
         .map(|c| clock_rank(c.status))
         .max()
         .unwrap_or(0)
+}
+
+/// A cluster use case's refusal on the home: what the home reads of it (the store's
+/// fault, the policy's refusal).
+fn cluster_error(e: crate::cluster::ClusterError) -> CoreError {
+    match e {
+        crate::cluster::ClusterError::Store(s) => CoreError::Store(s),
+        crate::cluster::ClusterError::Denied(d) => CoreError::Denied(d),
+        other => CoreError::Store(luodi_store::StoreError::Corrupt(other.to_string())),
+    }
 }
 
 /// The last day of `today`'s week (Sunday).
@@ -758,6 +766,28 @@ impl Context {
                         lines,
                     )
                 }
+            }
+            Work::StatisticsIncomplete => {
+                use crate::cluster::statistics::{self, YearState};
+                let year = today.year() - 1;
+                let lines = statistics::year_lines(app, caller, year)
+                    .await
+                    .map_err(cluster_error)?
+                    .into_iter()
+                    .filter(|l| l.state() == YearState::Incomplete)
+                    .map(|l| WorkLine {
+                        detail: l.state_text().get(lang).to_string(),
+                        href: format!("/statistics/{}?year={year}", l.enterprise_id),
+                        text: l.name,
+                    })
+                    .collect();
+                part(
+                    "cluster.pages.statistics.home_incomplete",
+                    "cluster.pages.statistics.home_incomplete_none",
+                    format!("/statistics?year={year}&state=incomplete"),
+                    Tone::Warn,
+                    lines,
+                )
             }
             Work::FailedDeliveries => {
                 let view = super::settings::settings(app, caller).await?;

@@ -377,6 +377,8 @@ pub enum Work {
     CalendarNextYear,
     /// Users locked out by wrong passwords.
     LockedUsers,
+    /// Enterprises whose statistics of last year are incomplete (some months missing).
+    StatisticsIncomplete,
 }
 
 /// What the home of a user of `role` shows, in order.
@@ -402,7 +404,11 @@ pub fn home_work(role: Role) -> &'static [Work] {
             ReservationsWaitingForHandover,
             ConditionsToConfirm,
         ],
-        Role::Investment => &[ConditionsToConfirm, PhasesWaitingForLand],
+        Role::Investment => &[
+            ConditionsToConfirm,
+            PhasesWaitingForLand,
+            StatisticsIncomplete,
+        ],
         Role::Leader => &[MissedBlockers, LatePhases, ChangedThisWeek],
         Role::Enterprise => &[
             EnterpriseToSubmit,
@@ -415,6 +421,7 @@ pub fn home_work(role: Role) -> &'static [Work] {
             CalendarNextYear,
             LockedUsers,
             MissedBlockers,
+            StatisticsIncomplete,
         ],
     }
 }

@@ -5,3 +5,4 @@ pub mod api;
 pub mod charts;
 pub mod dashboard_pages;
 pub mod settings_pages;
+pub mod pages;

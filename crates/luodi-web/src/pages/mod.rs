@@ -56,6 +56,7 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
         items.push(("nav.my_enterprise", Some("/enterprises")));
         items.extend([
             ("nav.projects", Some("/projects")),
+            ("nav.statistics", Some("/statistics")),
             ("nav.stewards", Some("/blockers")),
             ("nav.fund", None),
         ]);
@@ -72,8 +73,12 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
             ("nav.stewards", Some("/blockers")),
             ("nav.fund", None),
             ("nav.leadership", Some("/leadership")),
+            ("nav.statistics", Some("/statistics")),
             ("nav.kpis", Some("/cluster")),
         ]);
+    }
+    if !Operation::ViewStatistics.allows(role) {
+        items.retain(|(key, _)| *key != "nav.statistics");
     }
     if decides_for_department(role) {
         items.insert(1, ("nav.queue", Some("/queue")));

@@ -39,4 +39,6 @@ pub fn router() -> Router<AppState> {
         // cluster
         .merge(crate::cluster::dashboard_pages::router())
         .merge(crate::cluster::settings_pages::router())
+        .merge(crate::cluster::pages::statistics::router())
+        .merge(crate::cluster::pages::statistics_year::router())
 }

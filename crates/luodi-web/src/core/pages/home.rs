@@ -31,6 +31,32 @@ struct HomePage {
     work: Vec<WorkPart>,
     enterprise_count: i64,
     parks: Vec<ParkCard>,
+    /// An enterprise's own statistics of last year.
+    own_statistics: Option<OwnStatistics>,
+}
+
+/// An enterprise's card for its own statistics: last year's state and where to enter.
+struct OwnStatistics {
+    year: i32,
+    state: String,
+    state_class: &'static str,
+    detail: String,
+    href: String,
+}
+
+async fn own_statistics(state: &AppState, page: &PageUser) -> Option<OwnStatistics> {
+    let year = chrono::Datelike::year(&state.app.today()) - 1;
+    let line = luodi_app::cluster::statistics::own_year(&state.app, &page.caller(), year)
+        .await
+        .ok()??;
+    let s = line.state();
+    Some(OwnStatistics {
+        year,
+        state: s.label().get(page.lang).to_string(),
+        state_class: crate::cluster::pages::statistics::state_class(s),
+        detail: line.state_text().get(page.lang).to_string(),
+        href: format!("/statistics/{}?year={year}#entry", line.enterprise_id),
+    })
 }
 
 async fn home(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
@@ -41,10 +67,12 @@ async fn home(State(state): State<AppState>, page: PageUser) -> Result<Response,
     let work = work::work(&state.app, &caller)
         .await
         .map_err(|e| ApiError::app(page.lang, e))?;
+    let own_statistics = own_statistics(&state, &page).await;
     let l = Layout::new(&state, &page, "home.title", "nav.home", "/").await;
     Ok(render(
         StatusCode::OK,
         &HomePage {
+            own_statistics,
             l,
             work,
             enterprise_count: view.enterprise_count,
