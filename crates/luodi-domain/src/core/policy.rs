@@ -377,6 +377,8 @@ pub enum Work {
     CalendarNextYear,
     /// Users locked out by wrong passwords.
     LockedUsers,
+    /// Post-completion checks (达产复核) failed and not explained.
+    FailedCompletionChecks,
 }
 
 /// What the home of a user of `role` shows, in order.
@@ -388,6 +390,7 @@ pub fn home_work(role: Role) -> &'static [Work] {
             StewardOverdue,
             StewardDueNext,
             StewardBlockers,
+            FailedCompletionChecks,
         ],
         Role::Approval => &[
             DepartmentOverdue,
@@ -401,9 +404,19 @@ pub fn home_work(role: Role) -> &'static [Work] {
             PhasesWaitingForLand,
             ReservationsWaitingForHandover,
             ConditionsToConfirm,
+            FailedCompletionChecks,
         ],
-        Role::Investment => &[ConditionsToConfirm, PhasesWaitingForLand],
-        Role::Leader => &[MissedBlockers, LatePhases, ChangedThisWeek],
+        Role::Investment => &[
+            ConditionsToConfirm,
+            PhasesWaitingForLand,
+            FailedCompletionChecks,
+        ],
+        Role::Leader => &[
+            MissedBlockers,
+            LatePhases,
+            ChangedThisWeek,
+            FailedCompletionChecks,
+        ],
         Role::Enterprise => &[
             EnterpriseToSubmit,
             EnterpriseReturned,
@@ -415,6 +428,7 @@ pub fn home_work(role: Role) -> &'static [Work] {
             CalendarNextYear,
             LockedUsers,
             MissedBlockers,
+            FailedCompletionChecks,
         ],
     }
 }
