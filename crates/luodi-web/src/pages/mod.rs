@@ -57,6 +57,7 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
         items.extend([
             ("nav.projects", Some("/projects")),
             ("nav.stewards", Some("/blockers")),
+            ("nav.mu", Some("/mu")),
             ("nav.fund", None),
         ]);
     } else {
@@ -72,6 +73,8 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
             ("nav.stewards", Some("/blockers")),
             ("nav.fund", None),
             ("nav.leadership", Some("/leadership")),
+            ("nav.mu", Some("/mu")),
+            ("nav.completion", Some("/completion")),
             ("nav.kpis", None),
         ]);
     }

@@ -36,4 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::stewardship::pages::board::router())
         // leadership
         .merge(crate::leadership::pages::router())
+        // cluster
+        .merge(crate::cluster::pages::mu::router())
+        .merge(crate::cluster::pages::completion::router())
 }

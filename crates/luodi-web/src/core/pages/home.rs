@@ -31,6 +31,44 @@ struct HomePage {
     work: Vec<WorkPart>,
     enterprise_count: i64,
     parks: Vec<ParkCard>,
+    /// An enterprise's 亩均 class of the last year evaluated.
+    mu: Option<MuCard>,
+}
+
+/// The enterprise's 亩均 card: the year, its class in words, its badge and its link.
+pub struct MuCard {
+    pub title: String,
+    pub class: String,
+    pub badge: &'static str,
+    pub reason: Option<String>,
+    pub href: String,
+}
+
+/// The enterprise user's class of its last evaluated year (nobody else's home has one).
+async fn mu_card(state: &AppState, page: &PageUser) -> Result<Option<MuCard>, ApiError> {
+    use crate::cluster::pages::mu::{class_badge, class_text};
+    if !luodi_domain::core::policy::own_enterprise_only(page.user.role) {
+        return Ok(None);
+    }
+    let lang = page.lang;
+    let own = luodi_app::cluster::evaluation::own_class(&state.app, &page.caller())
+        .await
+        .map_err(|e| ApiError::app(lang, e))?;
+    Ok(own.map(|(year, line)| MuCard {
+        title: luodi_domain::core::i18n::fill(
+            lang,
+            "cluster.pages.mu.home_card",
+            &[("year", &year.to_string())],
+        ),
+        class: class_text(&line.rating, lang),
+        badge: class_badge(&line.rating),
+        reason: line
+            .rating
+            .reason
+            .as_ref()
+            .map(|u| u.text().get(lang).to_string()),
+        href: format!("/mu/{}?year={year}", line.enterprise_id),
+    }))
 }
 
 async fn home(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
@@ -41,6 +79,7 @@ async fn home(State(state): State<AppState>, page: PageUser) -> Result<Response,
     let work = work::work(&state.app, &caller)
         .await
         .map_err(|e| ApiError::app(page.lang, e))?;
+    let mu = mu_card(&state, &page).await?;
     let l = Layout::new(&state, &page, "home.title", "nav.home", "/").await;
     Ok(render(
         StatusCode::OK,
@@ -49,6 +88,7 @@ async fn home(State(state): State<AppState>, page: PageUser) -> Result<Response,
             work,
             enterprise_count: view.enterprise_count,
             parks: view.parks,
+            mu,
         },
     ))
 }
