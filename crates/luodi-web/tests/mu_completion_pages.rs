@@ -26,24 +26,59 @@ fn last_year() -> i32 {
     chrono::Datelike::year(&luodi_domain::core::time::zone_date(chrono::Utc::now())) - 1
 }
 
-/// Imports last year's figures of the demo's six enterprises (each on its own land),
-/// Sinopharm's tax `sinopharm_tax` 万元 on 100 mu.
+/// The codes of eight more enterprises, with figures only (the demo's others are still
+/// building, so not rated).
+fn extra_uscc(i: usize) -> String {
+    luodi_domain::core::uscc::Uscc::complete(&format!("91370214MA3D{:04}", i + 1))
+        .unwrap()
+        .to_string()
+}
+
+/// Imports last year's figures of the demo's six enterprises and eight more (each on its
+/// own 100 mu; one of them below the revenue line), Sinopharm's tax `sinopharm_tax` 万元.
 async fn figures(app: &TestApp, sinopharm_tax: &str) {
+    let zone = zone(app).await;
+    for i in 0..8 {
+        let draft = luodi_domain::core::enterprise::EnterpriseDraft::parse(
+            &luodi_domain::core::enterprise::EnterpriseInput {
+                uscc: extra_uscc(i),
+                name: format!("测试企业{i}"),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        app.store
+            .create_enterprise(&Actor::Cli, zone, &draft)
+            .await
+            .unwrap();
+    }
     let admin = app.token("admin@luodi.demo").await;
     let year = last_year().to_string();
-    let rows: Vec<Value> = (0..6)
+    let row = |uscc: String, revenue: usize, tax: String, k: usize| {
+        json!({"uscc": uscc, "period": year,
+            "revenue_wan": revenue.to_string(), "output_wan": "50000", "tax_wan": tax,
+            "value_added_wan": (6000 + 700 * k).to_string(), "energy_tce": (1000 + 300 * k).to_string(),
+            "rd_wan": (400 + 150 * k).to_string(), "employees": 200 + 40 * k as i64, "land_mu": "100"})
+    };
+    let mut rows: Vec<Value> = (0..6)
         .map(|i| {
             let tax = if i == 0 {
                 sinopharm_tax.to_string()
             } else {
                 (300 + 250 * i).to_string()
             };
-            json!({"uscc": demo::demo_uscc(i).to_string(), "period": year,
-                "revenue_wan": (20000 + 7000 * i).to_string(), "output_wan": "50000", "tax_wan": tax,
-                "value_added_wan": "9000", "energy_tce": (1000 + 300 * i).to_string(),
-                "rd_wan": (400 + 150 * i).to_string(), "employees": 200 + 40 * i as i64, "land_mu": "100"})
+            row(demo::demo_uscc(i).to_string(), 20000 + 7000 * i, tax, i)
         })
         .collect();
+    rows.extend((0..8).map(|i| {
+        let revenue = if i == 0 { 1500 } else { 18000 + 4000 * i };
+        row(
+            extra_uscc(i),
+            revenue,
+            (200 + 170 * i).to_string(),
+            (i * 5) % 7,
+        )
+    }));
     let r = app
         .api(
             "POST",
@@ -106,8 +141,15 @@ async fn results(app: &TestApp) {
     assert!(page.body.contains("href=\"/mu\"") || page.body.contains("/mu?"));
     // The class filter lists the API's class A, and only them.
     let mut ids = std::collections::HashMap::new();
-    for i in 0..6 {
-        ids.insert(demo::demo_uscc(i).to_string(), enterprise_id(app, i).await);
+    for e in enterprises {
+        let uscc = e["uscc"].as_str().unwrap();
+        let held = app
+            .store
+            .enterprise_by_uscc(zone(app).await, uscc)
+            .await
+            .unwrap()
+            .unwrap();
+        ids.insert(uscc.to_string(), held.id.0);
     }
     let of_class = |c: &str| -> Vec<i64> {
         let mut v: Vec<i64> = enterprises
