@@ -278,7 +278,7 @@ pub async fn for_project(
         .into_iter()
         .filter(|l| l.record.project_id == project)
         .collect();
-    checks.sort_by(|a, b| b.record.year.cmp(&a.record.year));
+    checks.sort_by_key(|c| std::cmp::Reverse(c.record.year));
     let dates = app.store.phase_production_dates(&scope, project).await?;
     Ok((checks, dates))
 }
