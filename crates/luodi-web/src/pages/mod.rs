@@ -81,6 +81,12 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
     if decides_for_department(role) {
         items.insert(1, ("nav.queue", Some("/queue")));
     }
+    // The cluster's pages only for those who may read them (not a department's officer).
+    items.retain(|(key, _)| match *key {
+        "nav.mu" => Operation::ViewMuEvaluation.allows(role),
+        "nav.completion" => Operation::ViewCompletionChecks.allows(role),
+        _ => true,
+    });
     if Operation::ViewAudit.allows(role) {
         items.push(("nav.audit", Some("/audit")));
     }
