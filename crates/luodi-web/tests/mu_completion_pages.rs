@@ -307,6 +307,15 @@ async fn own_line(app: &TestApp) {
         "B（未参评）".to_string()
     };
     assert!(card.contains(&expected), "{card}");
+    // A department's officer reads neither (nor finds them in the side bar).
+    let mut approval = app.login("approval@luodi.demo").await;
+    let page = approval.get(app, "/").await;
+    assert!(!page.body.contains("href=\"/mu\""));
+    assert!(!page.body.contains("href=\"/completion\""));
+    for path in ["/mu", "/completion"] {
+        let page = approval.get(app, path).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
+    }
     // Another enterprise's user sees its own line only, too.
     let haier = app.other_enterprise_user().await;
     let mut h = app.login(haier).await;
