@@ -95,13 +95,28 @@ async fn dashboard(app: &TestApp) {
     // The breakdowns: by chain position and by 亩均 class, each class a link to its list.
     assert!(page.body.contains("id=\"position-table\""));
     assert!(page.body.contains("上游") && page.body.contains("下游"));
-    for class in ["a", "b", "c", "d"] {
+    for class in ["A", "B", "C", "D"] {
         assert!(
             page.body
                 .contains(&format!("href=\"/mu?year=2025&#38;class={class}\"")),
             "class {class}"
         );
     }
+    // The class's list agrees with the breakdown's count.
+    let table = &page.body[page.body.find("id=\"class-table\"").unwrap()..];
+    let a_count: usize = table
+        .split("class=A\">")
+        .nth(1)
+        .and_then(|rest| rest.split("<td class=\"num\">").nth(1))
+        .and_then(|n| n.split('<').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    let list = b.get(app, "/mu?year=2025&class=A").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(
+        list.body.contains(&format!("共 {a_count} 条")),
+        "the A list counts {a_count}"
+    );
     // The pipeline's words where phases are landing.
     assert!(page.body.contains("在手项目至 2028 年新增"));
 

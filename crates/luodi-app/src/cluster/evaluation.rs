@@ -306,3 +306,57 @@ pub fn shown(i: mu::Indicator, value: f64) -> f64 {
         value
     }
 }
+
+/// The years the caller may choose: those with figures, last year and `shown`, newest
+/// first.
+pub async fn years(app: &App, caller: &Caller, shown: i32) -> Result<Vec<i32>, ClusterError> {
+    let scope = caller.scope_for(Operation::ViewMuEvaluation)?;
+    let mut years = app.store.statistic_years(&scope).await?;
+    years.push(chrono::Datelike::year(&app.today()) - 1);
+    years.push(shown);
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    Ok(years)
+}
+
+/// One enterprise's result of `year` with the year's evaluation it belongs to (its
+/// lines cut to that one); not found when the caller does not see it (another
+/// enterprise's, for an enterprise user) or it was not evaluated.
+pub async fn breakdown(
+    app: &App,
+    caller: &Caller,
+    year: i32,
+    enterprise: i64,
+) -> Result<MuResult, ClusterError> {
+    let mut result = evaluation(app, caller, year).await?;
+    result.lines.retain(|l| l.enterprise_id == enterprise);
+    if result.lines.is_empty() {
+        return Err(ClusterError::Store(luodi_store::StoreError::NotFound));
+    }
+    Ok(result)
+}
+
+/// The enterprise user's own result in the last year evaluated for it: the latest year
+/// up to last year with its figures (last year when it has none). `None` for a user of
+/// no enterprise, or one the evaluation leaves out.
+pub async fn own_class(app: &App, caller: &Caller) -> Result<Option<(i32, MuLine)>, ClusterError> {
+    let scope = caller.scope_for(Operation::ViewMuEvaluation)?;
+    let Some(own) = scope.enterprise else {
+        return Ok(None);
+    };
+    let last = chrono::Datelike::year(&app.today()) - 1;
+    let year = app
+        .store
+        .statistic_years(&scope)
+        .await?
+        .into_iter()
+        .filter(|y| *y <= last)
+        .max()
+        .unwrap_or(last);
+    let result = evaluation(app, caller, year).await?;
+    Ok(result
+        .lines
+        .into_iter()
+        .find(|l| l.enterprise_id == own.0)
+        .map(|l| (year, l)))
+}

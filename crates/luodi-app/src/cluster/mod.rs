@@ -3,6 +3,7 @@
 //! ([`dashboard`]), and the post-completion checks ([`completion`]).
 
 pub mod completion;
+pub mod completion_list;
 pub mod dashboard;
 pub mod evaluation;
 pub mod settings;

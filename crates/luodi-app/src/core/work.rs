@@ -20,6 +20,16 @@ use crate::stewardship::blocker_list::{self, BlockerLine};
 use crate::stewardship::blockers::BlockerResponse;
 use crate::{App, Caller};
 
+/// A cluster use case's refusal as the home's.
+fn cluster_error(e: crate::cluster::ClusterError) -> CoreError {
+    use crate::cluster::ClusterError;
+    match e {
+        ClusterError::Store(s) => CoreError::Store(s),
+        ClusterError::Denied(d) => CoreError::Denied(d),
+        other => CoreError::Store(luodi_store::StoreError::Corrupt(other.to_string())),
+    }
+}
+
 /// How many items a part of the home lists (its count and link show the rest).
 pub const SHOWN: usize = 8;
 
@@ -69,7 +79,8 @@ pub struct WorkPart {
 }
 
 impl WorkPart {
-    /// Its name, as its heading's key names it (`waiting_for_land`): the page's id for it.
+    /// Its name, as its heading's key ends (`home.work.waiting_for_land`:
+    /// `waiting_for_land`): the page's id for it.
     pub fn name(&self) -> &'static str {
         self.title_key.rsplit('.').next().unwrap_or(self.title_key)
     }
@@ -169,16 +180,6 @@ fn worst_rank(b: &BlockerResponse) -> u8 {
         .map(|c| clock_rank(c.status))
         .max()
         .unwrap_or(0)
-}
-
-/// A cluster use case's refusal on the home: what the home reads of it (the store's
-/// fault, the policy's refusal).
-fn cluster_error(e: crate::cluster::ClusterError) -> CoreError {
-    match e {
-        crate::cluster::ClusterError::Store(s) => CoreError::Store(s),
-        crate::cluster::ClusterError::Denied(d) => CoreError::Denied(d),
-        other => CoreError::Store(luodi_store::StoreError::Corrupt(other.to_string())),
-    }
 }
 
 /// The last day of `today`'s week (Sunday).
@@ -834,6 +835,33 @@ impl Context {
                     "home.work.calendar_none",
                     "/settings",
                     Tone::Warn,
+                    lines,
+                )
+            }
+            Work::FailedCompletionChecks => {
+                let failed = crate::cluster::completion_list::failed(app, caller)
+                    .await
+                    .map_err(cluster_error)?;
+                let lines = failed
+                    .iter()
+                    .map(|c| WorkLine {
+                        text: format!("{} {}", c.record.project, c.record.phase),
+                        detail: i18n::fill(
+                            lang,
+                            "cluster.pages.completion.home_detail",
+                            &[
+                                ("year", &c.record.year.to_string()),
+                                ("shortfalls", &c.shortfalls(lang)),
+                            ],
+                        ),
+                        href: format!("/completion/{}", c.record.id),
+                    })
+                    .collect();
+                part(
+                    "cluster.pages.completion.failed_checks",
+                    "cluster.pages.completion.failed_checks_none",
+                    "/completion?verdict=failed",
+                    Tone::Bad,
                     lines,
                 )
             }

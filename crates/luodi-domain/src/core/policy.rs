@@ -379,6 +379,8 @@ pub enum Work {
     LockedUsers,
     /// Enterprises whose statistics of last year are incomplete (some months missing).
     StatisticsIncomplete,
+    /// Post-completion checks (达产复核) failed and not explained.
+    FailedCompletionChecks,
 }
 
 /// What the home of a user of `role` shows, in order.
@@ -390,6 +392,7 @@ pub fn home_work(role: Role) -> &'static [Work] {
             StewardOverdue,
             StewardDueNext,
             StewardBlockers,
+            FailedCompletionChecks,
         ],
         Role::Approval => &[
             DepartmentOverdue,
@@ -403,13 +406,20 @@ pub fn home_work(role: Role) -> &'static [Work] {
             PhasesWaitingForLand,
             ReservationsWaitingForHandover,
             ConditionsToConfirm,
+            FailedCompletionChecks,
         ],
         Role::Investment => &[
             ConditionsToConfirm,
             PhasesWaitingForLand,
             StatisticsIncomplete,
+            FailedCompletionChecks,
         ],
-        Role::Leader => &[MissedBlockers, LatePhases, ChangedThisWeek],
+        Role::Leader => &[
+            MissedBlockers,
+            LatePhases,
+            ChangedThisWeek,
+            FailedCompletionChecks,
+        ],
         Role::Enterprise => &[
             EnterpriseToSubmit,
             EnterpriseReturned,
@@ -422,6 +432,7 @@ pub fn home_work(role: Role) -> &'static [Work] {
             LockedUsers,
             MissedBlockers,
             StatisticsIncomplete,
+            FailedCompletionChecks,
         ],
     }
 }

@@ -46,6 +46,12 @@ pub struct CompletionRecord {
     pub project: String,
     pub enterprise_id: i64,
     pub enterprise: String,
+    /// The parcel handed to the phase (id, code), if it still is.
+    pub parcel: Option<(i64, String)>,
+    /// The phase's agreed production date, and the day its construction started (the
+    /// date due defaults to two years after).
+    pub production_due_on: Option<chrono::NaiveDate>,
+    pub construction_started_on: Option<chrono::NaiveDate>,
     pub year: i32,
     pub passed: bool,
     pub check: Check,
@@ -209,7 +215,10 @@ impl Store {
     /// The checks the scope sees (an enterprise its own), newest year first.
     pub async fn completion_checks(&self, scope: &Scope) -> Result<Vec<CompletionRecord>> {
         let rows = sqlx::query(
-            "SELECT c.*, ph.name AS phase, pr.id AS project_id, pr.name AS project, e.id AS enterprise_id, e.name AS enterprise
+            "SELECT c.*, ph.name AS phase, pr.id AS project_id, pr.name AS project, e.id AS enterprise_id, e.name AS enterprise,
+                    ph.production_due_on, ph.construction_started_on,
+                    (SELECT MIN(pa.id) FROM parcels pa WHERE pa.handed_phase_id = ph.id) AS parcel_id,
+                    (SELECT MIN(pa.code) FROM parcels pa WHERE pa.handed_phase_id = ph.id) AS parcel_code
              FROM completion_checks c JOIN project_phases ph ON ph.id = c.phase_id JOIN projects pr ON pr.id = ph.project_id
              JOIN enterprises e ON e.id = pr.enterprise_id
              WHERE ($1 IS NULL OR c.zone_id = $1) AND ($2 IS NULL OR pr.enterprise_id = $2)
@@ -229,6 +238,11 @@ impl Store {
                     project: r.get("project"),
                     enterprise_id: r.get("enterprise_id"),
                     enterprise: r.get("enterprise"),
+                    parcel: r
+                        .get::<Option<i64>, _>("parcel_id")
+                        .zip(r.get::<Option<String>, _>("parcel_code")),
+                    production_due_on: day(r.get("production_due_on")),
+                    construction_started_on: day(r.get("construction_started_on")),
                     year: r.get::<i64, _>("year") as i32,
                     passed: r.get::<i64, _>("passed") != 0,
                     check: serde_json::from_str(&r.get::<String, _>("check_json")).map_err(
@@ -302,4 +316,90 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+
+    /// The production dates of a project's phases the scope sees: (phase id, construction
+    /// started on, in production on, agreed production date).
+    pub async fn phase_production_dates(
+        &self,
+        scope: &Scope,
+        project: i64,
+    ) -> Result<Vec<PhaseDates>> {
+        let rows = sqlx::query(
+            "SELECT ph.id, ph.construction_started_on, ph.in_production_on, ph.production_due_on
+             FROM project_phases ph JOIN projects pr ON pr.id = ph.project_id
+             WHERE ph.project_id = $1 AND ($2 IS NULL OR pr.zone_id = $2) AND ($3 IS NULL OR pr.enterprise_id = $3)
+             ORDER BY ph.seq",
+        )
+        .bind(project)
+        .bind(scope.zone.map(|z| z.0))
+        .bind(scope.enterprise.map(|e| e.0))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| PhaseDates {
+                phase_id: r.get("id"),
+                construction_started_on: day(r.get("construction_started_on")),
+                in_production_on: day(r.get("in_production_on")),
+                production_due_on: day(r.get("production_due_on")),
+            })
+            .collect())
+    }
+
+    /// Sets (or clears) a phase's agreed production date; audited as
+    /// `set_production_due` with the old and new date. Nothing changes (and nothing is
+    /// audited) when the date is the same.
+    pub async fn set_production_due(
+        &self,
+        actor: &Actor,
+        zone: ZoneId,
+        phase: i64,
+        due: Option<chrono::NaiveDate>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let held = sqlx::query(
+            "SELECT production_due_on FROM project_phases WHERE id = $1 AND zone_id = $2",
+        )
+        .bind(phase)
+        .bind(zone.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let before = day(held.get("production_due_on"));
+        if before == due {
+            return Ok(());
+        }
+        sqlx::query(
+            "UPDATE project_phases SET production_due_on = $1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(due.map(|d| d.to_string()))
+        .bind(now())
+        .bind(phase)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Change {
+                zone_id: zone.0,
+                action: "set_production_due",
+                entity: "project_phase",
+                entity_id: phase.to_string(),
+                before: json!({"production_due_on": before.map(|d| d.to_string())}),
+                after: json!({"production_due_on": due.map(|d| d.to_string())}),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A phase's production dates (migration 0020).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PhaseDates {
+    pub phase_id: i64,
+    pub construction_started_on: Option<chrono::NaiveDate>,
+    pub in_production_on: Option<chrono::NaiveDate>,
+    pub production_due_on: Option<chrono::NaiveDate>,
 }

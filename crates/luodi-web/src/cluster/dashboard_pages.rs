@@ -598,11 +598,7 @@ async fn show(
             (
                 fill(lang, "cluster.dashboard.class", &[("class", c)]),
                 n,
-                format!(
-                    "/mu?year={}&class={}",
-                    d.breakdown.year,
-                    c.to_ascii_lowercase()
-                ),
+                format!("/mu?year={}&class={c}", d.breakdown.year),
             )
         })
         .collect();

@@ -4,5 +4,5 @@
 pub mod api;
 pub mod charts;
 pub mod dashboard_pages;
-pub mod settings_pages;
 pub mod pages;
+pub mod settings_pages;

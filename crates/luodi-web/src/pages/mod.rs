@@ -58,6 +58,7 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
             ("nav.projects", Some("/projects")),
             ("nav.statistics", Some("/statistics")),
             ("nav.stewards", Some("/blockers")),
+            ("nav.mu", Some("/mu")),
             ("nav.fund", None),
         ]);
     } else {
@@ -74,6 +75,8 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
             ("nav.fund", None),
             ("nav.leadership", Some("/leadership")),
             ("nav.statistics", Some("/statistics")),
+            ("nav.mu", Some("/mu")),
+            ("nav.completion", Some("/completion")),
             ("nav.kpis", Some("/cluster")),
         ]);
     }
@@ -83,6 +86,12 @@ fn nav(role: Role, active: &str) -> Vec<NavItem> {
     if decides_for_department(role) {
         items.insert(1, ("nav.queue", Some("/queue")));
     }
+    // The cluster's pages only for those who may read them (not a department's officer).
+    items.retain(|(key, _)| match *key {
+        "nav.mu" => Operation::ViewMuEvaluation.allows(role),
+        "nav.completion" => Operation::ViewCompletionChecks.allows(role),
+        _ => true,
+    });
     if Operation::ViewAudit.allows(role) {
         items.push(("nav.audit", Some("/audit")));
     }

@@ -41,4 +41,6 @@ pub fn router() -> Router<AppState> {
         .merge(crate::cluster::settings_pages::router())
         .merge(crate::cluster::pages::statistics::router())
         .merge(crate::cluster::pages::statistics_year::router())
+        .merge(crate::cluster::pages::mu::router())
+        .merge(crate::cluster::pages::completion::router())
 }

@@ -33,6 +33,8 @@ struct HomePage {
     parks: Vec<ParkCard>,
     /// An enterprise's own statistics of last year.
     own_statistics: Option<OwnStatistics>,
+    /// An enterprise's 亩均 class of the last year evaluated.
+    mu: Option<MuCard>,
 }
 
 /// An enterprise's card for its own statistics: last year's state and where to enter.
@@ -59,6 +61,42 @@ async fn own_statistics(state: &AppState, page: &PageUser) -> Option<OwnStatisti
     })
 }
 
+/// The enterprise's 亩均 card: the year, its class in words, its badge and its link.
+pub struct MuCard {
+    pub title: String,
+    pub class: String,
+    pub badge: &'static str,
+    pub reason: Option<String>,
+    pub href: String,
+}
+
+/// The enterprise user's class of its last evaluated year (nobody else's home has one).
+async fn mu_card(state: &AppState, page: &PageUser) -> Result<Option<MuCard>, ApiError> {
+    use crate::cluster::pages::mu::{class_badge, class_text};
+    if !luodi_domain::core::policy::own_enterprise_only(page.user.role) {
+        return Ok(None);
+    }
+    let lang = page.lang;
+    let own = luodi_app::cluster::evaluation::own_class(&state.app, &page.caller())
+        .await
+        .map_err(|e| ApiError::app(lang, e))?;
+    Ok(own.map(|(year, line)| MuCard {
+        title: luodi_domain::core::i18n::fill(
+            lang,
+            "cluster.pages.mu.home_card",
+            &[("year", &year.to_string())],
+        ),
+        class: class_text(&line.rating, lang),
+        badge: class_badge(&line.rating),
+        reason: line
+            .rating
+            .reason
+            .as_ref()
+            .map(|u| u.text().get(lang).to_string()),
+        href: format!("/mu/{}?year={year}", line.enterprise_id),
+    }))
+}
+
 async fn home(State(state): State<AppState>, page: PageUser) -> Result<Response, ApiError> {
     let caller = page.caller();
     let view = home::home(&state.app, &caller)
@@ -68,6 +106,7 @@ async fn home(State(state): State<AppState>, page: PageUser) -> Result<Response,
         .await
         .map_err(|e| ApiError::app(page.lang, e))?;
     let own_statistics = own_statistics(&state, &page).await;
+    let mu = mu_card(&state, &page).await?;
     let l = Layout::new(&state, &page, "home.title", "nav.home", "/").await;
     Ok(render(
         StatusCode::OK,
@@ -77,6 +116,7 @@ async fn home(State(state): State<AppState>, page: PageUser) -> Result<Response,
             work,
             enterprise_count: view.enterprise_count,
             parks: view.parks,
+            mu,
         },
     ))
 }

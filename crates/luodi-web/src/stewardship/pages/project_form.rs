@@ -10,14 +10,17 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use luodi_app::cluster::completion_list;
 use luodi_app::stewardship::StewardshipError;
 use luodi_app::stewardship::projects::{self, CreateProjectRequest, UpdateProjectRequest};
+use luodi_domain::cluster::completion;
 use luodi_domain::core::enterprise::{ChainPosition, FieldError};
 use luodi_domain::core::i18n;
 use luodi_domain::core::money::Fen;
 use luodi_domain::stewardship::conditions::{self, CONDITIONS, ConditionKind};
 use luodi_domain::stewardship::project::{MAX_PHASES, PhaseInput};
 use luodi_domain::{Lang, Text};
+use luodi_store::cluster::completion::PhaseDates;
 use luodi_store::stewardship::projects::Project;
 
 use crate::AppState;
@@ -41,6 +44,9 @@ pub struct PhaseFields {
     pub name: FieldView,
     /// For a phase being added: lead or signed.
     pub status: Option<FieldView>,
+    /// For a phase the project has: its agreed production date (达产日期), which its
+    /// post-completion check waits for.
+    pub production_due: Option<FieldView>,
     pub conditions: Vec<FieldView>,
     /// Conditions still to be confirmed.
     pub unknown: usize,
@@ -101,8 +107,9 @@ fn form_name(field: &str) -> String {
     }
 }
 
-/// The form's values from a project (the edit form before anything is typed).
-fn typed_of(p: &Project) -> Typed {
+/// The form's values from a project (the edit form before anything is typed), with its
+/// phases' agreed production dates.
+fn typed_of(p: &Project, dates: &[PhaseDates]) -> Typed {
     let wan = |f: Option<Fen>| f.map(Fen::wan_text).unwrap_or_default();
     let mut pairs = vec![
         ("name".to_string(), p.name.clone()),
@@ -127,6 +134,15 @@ fn typed_of(p: &Project) -> Typed {
     ];
     for (i, ph) in p.phases.iter().enumerate() {
         pairs.push((phase_key(i, "name"), ph.name.clone()));
+        pairs.push((
+            phase_key(i, "production_due_on"),
+            dates
+                .iter()
+                .find(|d| d.phase_id == ph.id)
+                .and_then(|d| d.production_due_on)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ));
         for (field, _) in CONDITIONS {
             pairs.push((
                 phase_key(i, field),
@@ -172,7 +188,7 @@ fn fields(
     typed: &Typed,
     errors: &[FieldError],
     lang: Lang,
-    existing: &[String],
+    existing: &[Existing],
     choices: Option<&Choices>,
 ) -> (Vec<FieldView>, Vec<PhaseFields>) {
     let t = |key: &str| i18n::text(lang, key).to_string();
@@ -263,7 +279,7 @@ fn fields(
             let open = i == 0 || conditions.iter().any(|f| f.error.is_some());
             PhaseFields {
                 seq: i + 1,
-                stage: existing.get(i).cloned(),
+                stage: existing.get(i).map(|e| e.stage.clone()),
                 name: FieldView::text(lang, phase_key(i, "name"), "project.phase_name", {
                     typed.get(&phase_key(i, "name"))
                 })
@@ -283,6 +299,20 @@ fn fields(
                     .blank(t("project.stage_lead"))
                     .checked(errors, lang)
                 }),
+                production_due: existing.get(i).map(|e| {
+                    FieldView::text(
+                        lang,
+                        phase_key(i, "production_due_on"),
+                        "cluster.pages.completion.production_due",
+                        typed.get(&phase_key(i, "production_due_on")),
+                    )
+                    .hint(i18n::fill(
+                        lang,
+                        "cluster.pages.completion.production_due_hint",
+                        &[("default", &e.default_due)],
+                    ))
+                    .checked(errors, lang)
+                }),
                 conditions,
                 unknown,
                 open,
@@ -300,11 +330,24 @@ struct Read {
     expected_tax_yuan: Option<String>,
     jobs: Option<i64>,
     phases: Vec<PhaseInput>,
+    /// The agreed production date of each phase the project has, as typed.
+    dues: Vec<Option<chrono::NaiveDate>>,
     errors: Vec<FieldError>,
 }
 
-fn read(typed: &Typed) -> Read {
+fn read(typed: &Typed, existing: usize) -> Read {
     let mut errors = Vec::new();
+    let mut dues = Vec::new();
+    for i in 0..existing.min(typed.phases) {
+        let name = phase_key(i, "production_due_on");
+        match completion_list::parse_due(&typed.get(&name)) {
+            Ok(d) => dues.push(d),
+            Err(text) => {
+                errors.push(FieldError::new(&name, "invalid_date", text));
+                dues.push(None);
+            }
+        }
+    }
     let mut wan = |name: &str, required: bool| -> Option<String> {
         let raw = typed.get(name);
         let raw = raw.trim();
@@ -370,6 +413,7 @@ fn read(typed: &Typed) -> Read {
         expected_tax_yuan: tax,
         jobs,
         phases,
+        dues,
         errors,
     }
 }
@@ -425,7 +469,7 @@ fn page_of(
     version: Option<i64>,
     typed: &Typed,
     errors: &[FieldError],
-    existing: &[String],
+    existing: &[Existing],
     choices: Option<&Choices>,
 ) -> Response {
     let lang = l.tr.lang;
@@ -435,6 +479,9 @@ fn page_of(
         named.push(&p.name.name);
         if let Some(s) = &p.status {
             named.push(&s.name);
+        }
+        if let Some(d) = &p.production_due {
+            named.push(&d.name);
         }
         named.extend(p.conditions.iter().map(|f| f.name.as_str()));
     }
@@ -536,7 +583,7 @@ async fn create(
     if adding {
         return Ok(show(l, StatusCode::OK, &[]));
     }
-    let read = read(&typed);
+    let read = read(&typed, 0);
     let mut errors = read.errors;
     let enterprise_id = typed.get("enterprise_id").trim().parse::<i64>().ok();
     if enterprise_id.is_none() {
@@ -589,7 +636,10 @@ async fn edit_form(
                 .await;
         }
     };
-    let stages = stages(&project, page.lang);
+    let dates = completion_list::production_dates(&state.app, &page.caller(), id)
+        .await
+        .map_err(|e| ApiError::app(page.lang, e))?;
+    let stages = stages(&project, &dates, page.lang);
     let title = edit_title(&l, &project);
     Ok(page_of(
         l.titled(title),
@@ -597,17 +647,37 @@ async fn edit_form(
         format!("/projects/{id}/edit"),
         format!("/projects/{id}"),
         Some(project.version),
-        &typed_of(&project),
+        &typed_of(&project, &dates),
         &[],
         &stages,
         None,
     ))
 }
 
-fn stages(p: &Project, lang: Lang) -> Vec<String> {
+/// A phase the project has, as its form shows it: its stage, and the production date
+/// due when none is agreed (two years after construction started).
+struct Existing {
+    stage: String,
+    default_due: String,
+}
+
+fn stages(p: &Project, dates: &[PhaseDates], lang: Lang) -> Vec<Existing> {
     p.phases
         .iter()
-        .map(|ph| ph.status.label().get(lang).to_string())
+        .map(|ph| Existing {
+            stage: ph.status.label().get(lang).to_string(),
+            default_due: dates
+                .iter()
+                .find(|d| d.phase_id == ph.id)
+                .and_then(|d| completion::production_due(None, d.construction_started_on))
+                .map_or_else(
+                    || {
+                        i18n::text(lang, "cluster.pages.completion.production_due_default")
+                            .to_string()
+                    },
+                    |d| d.to_string(),
+                ),
+        })
         .collect()
 }
 
@@ -640,7 +710,10 @@ async fn update(
                 .await;
         }
     };
-    let stages = stages(&project, page.lang);
+    let dates = completion_list::production_dates(&state.app, &page.caller(), id)
+        .await
+        .map_err(|e| ApiError::app(page.lang, e))?;
+    let stages = stages(&project, &dates, page.lang);
     let title = edit_title(&l, &project);
     let l = l.titled(title);
     let adding = form.get("add_phase").is_some();
@@ -665,10 +738,11 @@ async fn update(
     if adding {
         return Ok(show(l, StatusCode::OK, &[]));
     }
-    let read = read(&typed);
+    let read = read(&typed, project.phases.len());
     if !read.errors.is_empty() {
         return Ok(show(l, StatusCode::UNPROCESSABLE_ENTITY, &read.errors));
     }
+    let dues = read.dues.clone();
     let request = UpdateProjectRequest {
         version: version.unwrap_or_default(),
         name: typed.get("name"),
@@ -682,7 +756,21 @@ async fn update(
         phases: read.phases,
     };
     match projects::update(&state.app, &page.caller(), id, request).await {
-        Ok(p) => Ok(Redirect::to(&format!("/projects/{}?done=saved", p.id)).into_response()),
+        Ok(p) => {
+            // The agreed production dates that changed, each audited on its own.
+            for (ph, due) in project.phases.iter().zip(&dues) {
+                let held = dates
+                    .iter()
+                    .find(|d| d.phase_id == ph.id)
+                    .and_then(|d| d.production_due_on);
+                if held != *due {
+                    completion_list::set_production_due(&state.app, &page.caller(), ph.id, *due)
+                        .await
+                        .map_err(|e| ApiError::app(page.lang, e))?;
+                }
+            }
+            Ok(Redirect::to(&format!("/projects/{}?done=saved", p.id)).into_response())
+        }
         Err(e) => {
             let (status, errors) = refusal(e, page.lang)?;
             Ok(show(l, status, &errors))

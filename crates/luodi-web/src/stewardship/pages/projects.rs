@@ -98,6 +98,18 @@ struct ProjectPage {
     /// Each phase's conditions in words: (phase name, (label, value) known, how many to be
     /// confirmed).
     conditions: Vec<PhaseConditions>,
+    /// The post-completion check of each phase in production (empty when none is, or the
+    /// user sees no checks).
+    completion: Vec<CompletionRow>,
+}
+
+/// A phase in production with its latest post-completion check.
+pub struct CompletionRow {
+    pub phase_id: i64,
+    pub name: String,
+    pub due: String,
+    /// The latest check: (id, year, verdict, badge, shortfalls).
+    pub check: Option<(i64, i32, String, &'static str, String)>,
 }
 
 pub struct PhaseConditions {
@@ -286,6 +298,7 @@ pub async fn render_project_with(
                 }),
         });
     }
+    let completion = completion_rows(state, page, p).await?;
     let title =
         l.tr.pick(&p.name, p.name_en.as_deref().unwrap_or(&p.name))
             .to_string();
@@ -317,8 +330,55 @@ pub async fn render_project_with(
                     unknown: conditions::unknown_count(&ph.facts),
                 })
                 .collect(),
+            completion,
         },
     ))
+}
+
+/// Each phase in production with its latest post-completion check and the date it is
+/// due from.
+async fn completion_rows(
+    state: &AppState,
+    page: &PageUser,
+    p: &luodi_store::stewardship::projects::Project,
+) -> Result<Vec<CompletionRow>, ApiError> {
+    use luodi_app::cluster::completion_list;
+    use luodi_domain::stewardship::project::PhaseStatus;
+    let lang = page.lang;
+    let (checks, dates) = completion_list::for_project(&state.app, &page.caller(), p.id)
+        .await
+        .map_err(|e| ApiError::app(lang, e))?;
+    Ok(p.phases
+        .iter()
+        .filter(|ph| {
+            ph.status == PhaseStatus::InProduction
+                || checks.iter().any(|c| c.record.phase_id == ph.id)
+        })
+        .filter(|_| !dates.is_empty())
+        .map(|ph| {
+            let d = dates.iter().find(|d| d.phase_id == ph.id);
+            let due = d.and_then(|d| {
+                luodi_domain::cluster::completion::production_due(
+                    d.production_due_on,
+                    d.construction_started_on,
+                )
+            });
+            CompletionRow {
+                phase_id: ph.id,
+                name: ph.name.clone(),
+                due: due.map_or("—".into(), |d| d.to_string()),
+                check: checks.iter().find(|c| c.record.phase_id == ph.id).map(|c| {
+                    (
+                        c.record.id,
+                        c.record.year,
+                        c.verdict.label().get(lang).to_string(),
+                        crate::cluster::pages::completion::verdict_badge(c.verdict),
+                        c.shortfalls(lang),
+                    )
+                }),
+            }
+        })
+        .collect())
 }
 
 /// Hands the project to another steward (see `Store::assign_steward`); a refusal is shown
