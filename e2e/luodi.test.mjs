@@ -102,7 +102,7 @@ async function ids() {
 // Every page a user can open (a role that may not see one gets 403 or 404 and skips it).
 async function everyPage() {
   const { enterprise, blocker, parcel } = await ids();
-  return ['/', '/enterprises', '/enterprises/new', `/enterprises/${enterprise}`, `/enterprises/${enterprise}/edit`, '/projects', '/phases', '/projects/new', '/projects/1', '/projects/1/edit', '/projects/1/phases/1', '/projects/1/phases/1/notice', '/projects/1/phases/1/gantt', '/queue', '/late', '/parcels', `/parcels/${parcel}`, '/parcels/match', '/parcels/upload', '/blockers', `/blockers/${blocker}`, '/board', '/inbox', '/portfolio', '/leadership', '/cluster', '/cluster/settings', '/catalogue', '/settings', '/account', '/audit'];
+  return ['/', '/enterprises', '/enterprises/new', `/enterprises/${enterprise}`, `/enterprises/${enterprise}/edit`, '/projects', '/phases', '/projects/new', '/projects/1', '/projects/1/edit', '/projects/1/phases/1', '/projects/1/phases/1/notice', '/projects/1/phases/1/gantt', '/queue', '/late', '/parcels', `/parcels/${parcel}`, '/parcels/match', '/parcels/upload', '/blockers', `/blockers/${blocker}`, '/board', '/inbox', '/portfolio', '/leadership', '/cluster', '/cluster/settings', '/statistics', '/statistics/import', '/statistics/periods', `/statistics/${enterprise}`, '/mu', `/mu/${enterprise}`, '/completion', '/completion/1', '/catalogue', '/settings', '/account', '/audit'];
 }
 
 test('admin logs in, switches language, is refused a wrong code and accepts a right one', async () => {
@@ -662,6 +662,50 @@ test('the main job, walked in the browser: a project recorded, its land matched,
 
   console.log(`the main job walked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   for (const page of [investment, landing, enterprise, officer]) await page.context().close();
+});
+
+test("the leader's cluster dashboard shows the three targets with the growth still needed; the failed post-completion check shows on its project with its blocker", async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await login(page, 'leader@luodi.demo');
+  await page.waitForURL(`${base}/`);
+  await useLang(page, 'zh-CN');
+  // From the side bar to the dashboard.
+  await Promise.all([page.waitForURL(`${base}/cluster`), page.getByRole('link', { name: '产业指标' }).first().click()]);
+  assert.equal(await page.locator('.kpi-card').count(), 3);
+  const sentences = await page.locator('.kpi-sentence').allInnerTexts();
+  for (const want of [/^营收 2028 年 400 亿元：还需年均增长 \d+\.\d %，已实现 \d+\.\d %$/, /^产值 2029 年 500 亿元：还需年均增长 \d+\.\d %，已实现 \d+\.\d %$/, /^市场主体 2027 年 3000 家：还需年均增长 \d+\.\d %，已实现 \d+\.\d %$/]) {
+    assert.ok(sentences.some((s) => want.test(s.trim())), `${want} in ${sentences.join(' | ')}`);
+  }
+  // Each target's chart is drawn, with what the projects on hand add.
+  for (const code of ['revenue-2028', 'output-2029', 'entities-2027']) {
+    assert.ok(await page.locator(`#chart-${code} svg`).isVisible(), code);
+  }
+  assert.match(await page.locator('#kpi-revenue-2028').innerText(), /在手项目至 2028 年新增/);
+  assert.match(await page.locator('#figures-table').innerText(), /2022[\s\S]*80 亿元/);
+  await page.screenshot({ path: join(out, 'cluster-dashboard.png'), fullPage: true });
+  await context.close();
+
+  // The steward finds the failed check on the home, its project and the blocker it opened.
+  const s = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const sp = await s.newPage();
+  await login(sp, 'steward@luodi.demo');
+  await sp.waitForURL(`${base}/`);
+  await useLang(sp, 'zh-CN');
+  const part = sp.locator('#work-failed_checks');
+  assert.match(await part.innerText(), /阿斯利康吸入制剂一期/);
+  await Promise.all([sp.waitForURL(/\/completion\/\d+$/), part.locator('a[href^="/completion/"]').first().click()]);
+  assert.match(await sp.locator('#check-verdict').innerText(), /未达标/);
+  assert.match(await sp.locator('main').innerText(), /亩均税收/);
+  await Promise.all([sp.waitForURL(/\/projects\/\d+/), sp.locator('dd a[href^="/projects/"]').first().click()]);
+  const row = sp.locator('#completion-checks tbody tr').first();
+  assert.match(await row.innerText(), /未达标/);
+  assert.match(await row.innerText(), /亩均税收/);
+  await sp.screenshot({ path: join(out, 'project-completion-check.png'), fullPage: true });
+  await Promise.all([sp.waitForURL(/\/blockers\/\d+$/), row.locator('a.completion-blocker').click()]);
+  assert.match(await sp.locator('h1').innerText(), /达产复核未达标：阿斯利康吸入制剂一期/);
+  assert.match(await sp.locator('main').innerText(), /亩均税收/);
+  await s.close();
 });
 
 test('an enterprise user sees its own enterprise and a 404 for another', async () => {

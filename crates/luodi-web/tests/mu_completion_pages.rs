@@ -631,6 +631,10 @@ async fn failing_check(app: &TestApp) {
         "{section}"
     );
     assert!(section.contains("未达标"));
+    assert!(
+        section.contains(&format!("href=\"/blockers/{blocker}\"")),
+        "the blocker its failure opened, on the project: {section}"
+    );
 
     // On the homes, counted as the list it links to.
     for email in [

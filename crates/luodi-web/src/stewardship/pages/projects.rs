@@ -110,6 +110,8 @@ pub struct CompletionRow {
     pub due: String,
     /// The latest check: (id, year, verdict, badge, shortfalls).
     pub check: Option<(i64, i32, String, &'static str, String)>,
+    /// The blocker its failure opened, for the steward to clear.
+    pub blocker: Option<i64>,
 }
 
 pub struct PhaseConditions {
@@ -376,6 +378,10 @@ async fn completion_rows(
                         c.shortfalls(lang),
                     )
                 }),
+                blocker: checks
+                    .iter()
+                    .find(|c| c.record.phase_id == ph.id)
+                    .and_then(|c| c.record.blocker_id),
             }
         })
         .collect())
