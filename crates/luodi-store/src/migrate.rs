@@ -47,6 +47,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(18, "0018_blocker_tickets"),
     migration!(19, "0019_cluster"),
     migration!(20, "0020_phase_production_dates"),
+    migration!(21, "0021_cluster_schemes"),
 ];
 
 fn checksum(sql: &str) -> String {

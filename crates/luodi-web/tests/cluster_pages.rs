@@ -16,6 +16,7 @@ on_both! {
     the_figures_export_as_csv_and_xlsx_for_the_years_chosen => exports;
     settings_are_kept_and_refused_beside_their_fields => settings;
     only_the_zones_staff_see_the_dashboard_and_only_its_administrator_changes_it => access;
+    a_year_is_rated_on_its_own_scheme_else_the_zones => schemes;
 }
 
 async fn with_cluster(app: &TestApp) {
@@ -331,7 +332,6 @@ async fn settings(app: &TestApp) {
                 ("_csrf", &csrf),
                 ("classes", "C27, 99x"),
                 ("ramp", "80/40"),
-                ("revenue_line_wan", "2000"),
                 ("completion_department", ""),
             ],
         )
@@ -349,7 +349,6 @@ async fn settings(app: &TestApp) {
                 ("_csrf", &csrf),
                 ("classes", "C27, C358"),
                 ("ramp", "50/100"),
-                ("revenue_line_wan", "1500"),
                 ("completion_department", "housing-construction"),
             ],
         )
@@ -358,7 +357,10 @@ async fn settings(app: &TestApp) {
     let after = app.store.cluster_settings(zone).await.unwrap();
     assert_eq!(after.cluster.classes, vec!["C27", "C358"]);
     assert_eq!(after.ramp.to_string(), "50/100");
-    assert_eq!(after.scheme.revenue_line.0, 1_500 * 1_000_000);
+    assert_eq!(
+        after.scheme, before.scheme,
+        "the general form leaves the scheme"
+    );
     assert!(after.completion_department_id.is_some());
 
     // A year's declared count and the city's totals.
@@ -436,4 +438,197 @@ async fn access(app: &TestApp) {
     let mut a = app.login("admin@luodi.demo").await;
     let page = a.get(app, "/cluster").await;
     assert!(page.body.contains("href=\"/cluster/settings\""));
+}
+
+/// The scheme's fields as the zone's default holds them: the above-scale weights
+/// 45/20/15/15/5 with their benchmarks, tax per mu alone below the line.
+fn scheme_form<'a>(csrf: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut form = vec![
+        ("_csrf", csrf),
+        ("method", "min_max"),
+        ("cap", ""),
+        ("revenue_line_wan", "2000"),
+        ("band_a", "25"),
+        ("band_b", "70"),
+        ("band_c", "95"),
+        ("above_tax_per_mu", "45"),
+        ("above_tax_per_mu_benchmark", "15"),
+        ("above_revenue_per_mu", "20"),
+        ("above_revenue_per_mu_benchmark", "300"),
+        ("above_value_added_per_tce", "15"),
+        ("above_value_added_per_tce_benchmark", "3"),
+        ("above_rd_intensity", "15"),
+        ("above_rd_intensity_benchmark", "3"),
+        ("above_labour_productivity", "5"),
+        ("above_labour_productivity_benchmark", "30"),
+        ("below_tax_per_mu", "100"),
+        ("below_tax_per_mu_benchmark", "15"),
+    ];
+    for (k, v) in extra {
+        form.retain(|(f, _)| f != k);
+        form.push((k, v));
+    }
+    form
+}
+
+async fn schemes(app: &TestApp) {
+    with_cluster(app).await;
+    let zone = demo::zone_id(&app.store).await.unwrap();
+    let token = app.token("admin@luodi.demo").await;
+    let method = |year: i32| {
+        let token = token.clone();
+        async move {
+            let v: Value = app
+                .api(
+                    "GET",
+                    &format!("/api/v1/mu-evaluation?year={year}"),
+                    Some(&token),
+                    None,
+                )
+                .await
+                .json();
+            v["method"].as_str().unwrap().to_string()
+        }
+    };
+    assert_eq!(method(2025).await, "min_max");
+    let mut b = app.login("admin@luodi.demo").await;
+    let page = b.get(app, "/cluster/settings").await;
+    assert!(page.body.contains("id=\"scheme-zone\""));
+    assert!(
+        page.body.contains("value=\"45\""),
+        "the zone's weights shown"
+    );
+    let csrf = page.csrf();
+
+    // Refused: weights that do not add up, bands out of order, a benchmark missing with
+    // the benchmark method, a weight that is not a number; nothing written.
+    let audited = app.store.cluster_schemes(zone).await.unwrap();
+    let bad = b
+        .post(
+            app,
+            "/cluster/settings/schemes",
+            &scheme_form(
+                &csrf,
+                &[
+                    ("form", "new"),
+                    ("year", "2025"),
+                    ("method", "benchmark"),
+                    ("cap", "1.2"),
+                    ("above_tax_per_mu", "35"),
+                    ("above_revenue_per_mu_benchmark", ""),
+                    ("band_b", "20"),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(
+        bad.body
+            .contains("规上（营收达线） 组的权重合计为 90，应为 100")
+            || bad.body.contains("权重合计为 90"),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("id=\"scheme-new-band_a-error\""));
+    assert!(
+        bad.body
+            .contains("id=\"scheme-new-above_revenue_per_mu_benchmark-error\"")
+    );
+    assert!(bad.body.contains("value=\"35\""), "what was typed is kept");
+    let bad = b
+        .post(
+            app,
+            "/cluster/settings/schemes",
+            &scheme_form(
+                &csrf,
+                &[
+                    ("form", "new"),
+                    ("year", "2025"),
+                    ("below_tax_per_mu", "lots"),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body
+            .contains("id=\"scheme-new-below_tax_per_mu-error\"")
+    );
+    assert_eq!(app.store.cluster_schemes(zone).await.unwrap(), audited);
+
+    // 2025's own scheme, by benchmark: 2025 is rated on it, 2024 on the zone's.
+    let ok = b
+        .post(
+            app,
+            "/cluster/settings/schemes",
+            &scheme_form(
+                &csrf,
+                &[
+                    ("form", "new"),
+                    ("year", "2025"),
+                    ("method", "benchmark"),
+                    ("cap", "1.2"),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert!(ok.location().contains("done=cluster_scheme_saved"));
+    assert_eq!(method(2025).await, "benchmark");
+    assert_eq!(method(2024).await, "min_max");
+    let page = b.get(app, "/cluster/settings").await;
+    assert!(page.body.contains("id=\"scheme-2025\""));
+    assert!(page.body.contains("2025 年方案"));
+
+    // The zone's scheme changed: the revenue line moves the groups of every other year.
+    let ok = b
+        .post(
+            app,
+            "/cluster/settings/schemes",
+            &scheme_form(&csrf, &[("form", "zone"), ("revenue_line_wan", "3000")]),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let settings = app.store.cluster_settings(zone).await.unwrap();
+    assert_eq!(settings.scheme.revenue_line.0, 3_000 * 1_000_000);
+    assert_eq!(
+        app.store.scheme_for(zone, 2024).await.unwrap(),
+        settings.scheme
+    );
+    assert_ne!(
+        app.store.scheme_for(zone, 2025).await.unwrap(),
+        settings.scheme
+    );
+
+    // Removed: 2025 goes back to the zone's; removing it again is not found.
+    let r = b
+        .post(
+            app,
+            "/cluster/settings/schemes/2025/remove",
+            &[("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(method(2025).await, "min_max");
+    let r = b
+        .post(
+            app,
+            "/cluster/settings/schemes/2025/remove",
+            &[("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // Only the administrator sets schemes.
+    let mut l = app.login("leader@luodi.demo").await;
+    let leader_csrf = l.get(app, "/cluster").await.csrf();
+    let r = l
+        .post(
+            app,
+            "/cluster/settings/schemes",
+            &scheme_form(&leader_csrf, &[("form", "new"), ("year", "2024")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(app.store.cluster_schemes(zone).await.unwrap().is_empty());
 }

@@ -48,7 +48,6 @@ pub async fn evaluate_zone(
         zone: Some(zone),
         enterprise: None,
     };
-    let settings = app.store.cluster_settings(zone).await?;
     let rows = app
         .store
         .statistics(
@@ -103,9 +102,10 @@ pub async fn evaluate_zone(
         });
         who.push(e);
     }
-    let ratings = mu::evaluate(&settings.scheme, &subjects);
+    let scheme = app.store.scheme_for(zone, year).await?;
+    let ratings = mu::evaluate(&scheme, &subjects);
     Ok((
-        settings.scheme,
+        scheme,
         who.iter()
             .zip(ratings)
             .map(|(e, rating)| MuLine {

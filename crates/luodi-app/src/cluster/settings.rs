@@ -1,11 +1,12 @@
 //! The cluster's settings as a zone administrator keeps them: which industry classes make
-//! the cluster, the ramp to full production, the revenue line between the 亩均 groups, the
-//! department a failed post-completion check's blocker goes to; what the zone knows of a
+//! the cluster, the ramp to full production, the department a failed post-completion
+//! check's blocker goes to; the 亩均 scheme, the zone's and a year's own; what the zone knows of a
 //! year beyond its enterprises (a declared count of market entities, the city's totals);
 //! and the targets one by one. Each write is checked whole (every field at fault named),
 //! then stored and audited by the store.
 
 use luodi_domain::cluster::figures::{CityTotals, Cluster};
+use luodi_domain::cluster::mu::Scheme;
 use luodi_domain::cluster::targets::Ramp;
 use luodi_domain::core::money::Fen;
 use luodi_domain::{Operation, Text, ZoneId};
@@ -21,6 +22,8 @@ pub struct SettingsView {
     pub settings: ClusterSettings,
     pub years: Vec<YearKnown>,
     pub targets: Vec<KpiTarget>,
+    /// The 亩均 schemes set for particular years (the zone's own is `settings.scheme`).
+    pub schemes: Vec<(i32, Scheme)>,
     /// The zone's departments: (id, code, Chinese name, English name).
     pub departments: Vec<(i64, String, String, String)>,
 }
@@ -32,6 +35,7 @@ pub async fn view(app: &App, caller: &Caller) -> Result<SettingsView, ClusterErr
         settings: app.store.cluster_settings(zone).await?,
         years: app.store.cluster_years(zone).await?,
         targets: app.store.kpi_targets(zone).await?,
+        schemes: app.store.cluster_schemes(zone).await?,
         departments: app
             .store
             .departments(zone)
@@ -48,13 +52,11 @@ pub struct GeneralInput {
     pub classes: String,
     /// `40/80/100`.
     pub ramp: String,
-    /// In 万元.
-    pub revenue_line_wan: String,
     /// A department's code, or empty for the default.
     pub completion_department: String,
 }
 
-/// Sets the cluster's classes, ramp, revenue line and checks' department; audited.
+/// Sets the cluster's classes, ramp and checks' department; audited.
 pub async fn set_general(
     app: &App,
     caller: &Caller,
@@ -75,13 +77,6 @@ pub async fn set_general(
     match Ramp::parse(input.ramp.trim()) {
         Ok(r) => settings.ramp = r,
         Err(t) => problems.push(("ramp".into(), t)),
-    }
-    match Fen::parse_wan(input.revenue_line_wan.trim()) {
-        Ok(f) if f.0 >= 0 => settings.scheme.revenue_line = f,
-        _ => problems.push((
-            "revenue_line_wan".into(),
-            Text::key("rules.mu.error.revenue_line"),
-        )),
     }
     let code = input.completion_department.trim();
     settings.completion_department_id = if code.is_empty() {
@@ -272,4 +267,191 @@ pub async fn remove_target(app: &App, caller: &Caller, code: &str) -> Result<(),
         .map(|t| input_of(t, &view.departments))
         .collect();
     put_targets(app, caller, &rest).await.map(|_| ())
+}
+
+/// A 亩均 scheme as its form sends it. `year` blank sets the zone's scheme (what a year
+/// without its own is rated on); a weight left blank or 0 leaves the indicator out of
+/// its group. Fields: `method` (`min_max` or `benchmark`), `cap`, `revenue_line_wan`,
+/// `band_a`, `band_b`, `band_c` (per cent of a group's ranks), and for each group and
+/// indicator `{group}_{indicator}` (its weight) and `{group}_{indicator}_benchmark` (R&D
+/// intensity's in per cent).
+pub struct SchemeInput {
+    pub year: String,
+    pub fields: std::collections::HashMap<String, String>,
+}
+
+/// The form's field of a scheme's problem: the group's for its weights, an indicator's
+/// benchmark, the cap, the first band, the revenue line.
+fn scheme_field(e: &luodi_domain::cluster::mu::SchemeError, scheme: &Scheme) -> String {
+    use luodi_domain::cluster::mu::SchemeError as E;
+    match e {
+        E::Weights { group, .. } | E::Empty { group } | E::Twice { group, .. } => group.to_string(),
+        E::Benchmark { indicator } => {
+            let group = if scheme
+                .above
+                .iter()
+                .any(|w| w.indicator.name() == *indicator)
+            {
+                "above"
+            } else {
+                "below"
+            };
+            format!("{group}_{indicator}_benchmark")
+        }
+        E::Cap(_) => "cap".into(),
+        E::Bands(_) => "band_a".into(),
+        E::RevenueLine => "revenue_line_wan".into(),
+    }
+}
+
+/// Reads and checks a scheme from its form: every field at fault named.
+pub fn scheme_of(input: &SchemeInput) -> Result<(Option<i32>, Scheme), ClusterError> {
+    use luodi_domain::cluster::mu::{Indicator, Method, Weighted};
+    let get = |k: &str| input.fields.get(k).map(|v| v.trim()).unwrap_or("");
+    let mut problems: Vec<(String, Text)> = Vec::new();
+    let year = match input.year.trim() {
+        "" => None,
+        y => match y.parse::<i32>() {
+            Ok(y) if luodi_domain::cluster::period::YEARS.contains(&y) => Some(y),
+            _ => {
+                problems.push(("year".into(), Text::key("rules.target.year_out_of_range")));
+                None
+            }
+        },
+    };
+    let number = |k: &str, problems: &mut Vec<(String, Text)>| -> Option<f64> {
+        let v = get(k);
+        if v.is_empty() {
+            return None;
+        }
+        match v.parse::<f64>() {
+            Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
+            _ => {
+                problems.push((k.into(), Text::key("cluster.error.scheme_number")));
+                None
+            }
+        }
+    };
+    let method = match get("method") {
+        "benchmark" => Method::Benchmark {
+            cap: number("cap", &mut problems).unwrap_or(1.2),
+        },
+        _ => Method::MinMax,
+    };
+    let revenue_line = match Fen::parse_wan(get("revenue_line_wan")) {
+        Ok(f) => f,
+        Err(_) => {
+            problems.push((
+                "revenue_line_wan".into(),
+                Text::key("rules.mu.error.revenue_line"),
+            ));
+            Fen(0)
+        }
+    };
+    let mut bands = [0u32; 3];
+    for (i, k) in ["band_a", "band_b", "band_c"].iter().enumerate() {
+        match get(k).parse::<u32>() {
+            Ok(b) => bands[i] = b,
+            Err(_) => problems.push((k.to_string(), Text::key("cluster.error.scheme_band"))),
+        }
+    }
+    let mut groups: [Vec<Weighted>; 2] = [Vec::new(), Vec::new()];
+    for (g, group) in ["above", "below"].iter().enumerate() {
+        for indicator in Indicator::ALL {
+            let k = format!("{group}_{}", indicator.name());
+            let weight = match get(&k) {
+                "" => 0,
+                v => match v.parse::<u32>() {
+                    Ok(w) if w <= 100 => w,
+                    _ => {
+                        problems.push((k.clone(), Text::key("cluster.error.scheme_weight")));
+                        0
+                    }
+                },
+            };
+            // R&D intensity's benchmark is written in per cent; the rules read a fraction.
+            let benchmark = number(&format!("{k}_benchmark"), &mut problems).map(|b| {
+                if indicator == Indicator::RdIntensity {
+                    b / 100.0
+                } else {
+                    b
+                }
+            });
+            if weight > 0 {
+                groups[g].push(Weighted {
+                    indicator,
+                    weight,
+                    benchmark,
+                });
+            }
+        }
+    }
+    let [above, below] = groups;
+    let scheme = Scheme {
+        method,
+        above,
+        below,
+        revenue_line,
+        bands,
+    };
+    if problems.is_empty()
+        && let Err(found) = scheme.check()
+    {
+        for e in found {
+            problems.push((scheme_field(&e, &scheme), e.text()));
+        }
+    }
+    if problems.is_empty() {
+        Ok((year, scheme))
+    } else {
+        Err(ClusterError::Fields(problems))
+    }
+}
+
+/// Sets the zone's 亩均 scheme, or a year's own (`remove`: the year goes back to the
+/// zone's); audited. Returns the year set, if a year's.
+pub async fn set_scheme(
+    app: &App,
+    caller: &Caller,
+    input: &SchemeInput,
+    remove: bool,
+) -> Result<Option<i32>, ClusterError> {
+    let zone = caller.zone_for(Operation::ManageCluster)?;
+    if remove {
+        let Ok(year) = input.year.trim().parse::<i32>() else {
+            return Err(ClusterError::field(
+                "year",
+                Text::key("rules.target.year_out_of_range"),
+            ));
+        };
+        if !app
+            .store
+            .cluster_schemes(zone)
+            .await?
+            .iter()
+            .any(|(y, _)| *y == year)
+        {
+            return Err(ClusterError::Store(luodi_store::StoreError::NotFound));
+        }
+        app.store
+            .set_cluster_scheme(&caller.actor, zone, year, None)
+            .await?;
+        return Ok(Some(year));
+    }
+    let (year, scheme) = scheme_of(input)?;
+    match year {
+        Some(y) => {
+            app.store
+                .set_cluster_scheme(&caller.actor, zone, y, Some(&scheme))
+                .await?
+        }
+        None => {
+            let mut settings = app.store.cluster_settings(zone).await?;
+            settings.scheme = scheme;
+            app.store
+                .set_cluster_settings(&caller.actor, zone, &settings)
+                .await?
+        }
+    }
+    Ok(year)
 }

@@ -211,6 +211,98 @@ impl Store {
         Ok(())
     }
 
+    /// The 亩均 schemes the zone has set for particular years, oldest first.
+    pub async fn cluster_schemes(&self, zone: ZoneId) -> Result<Vec<(i32, Scheme)>> {
+        let mut out = Vec::new();
+        for r in sqlx::query(
+            "SELECT year, scheme_json FROM cluster_schemes WHERE zone_id = $1 ORDER BY year",
+        )
+        .bind(zone.0)
+        .fetch_all(self.pool())
+        .await?
+        {
+            let year = r.get::<i64, _>("year") as i32;
+            let scheme = serde_json::from_str(&r.get::<String, _>("scheme_json"))
+                .map_err(|_| StoreError::Corrupt(format!("zone {} scheme of {year}", zone.0)))?;
+            out.push((year, scheme));
+        }
+        Ok(out)
+    }
+
+    /// The scheme a year is rated on: its own, else the zone's (whose default is the
+    /// above-scale scheme).
+    pub async fn scheme_for(&self, zone: ZoneId, year: i32) -> Result<Scheme> {
+        Ok(
+            match self
+                .cluster_schemes(zone)
+                .await?
+                .into_iter()
+                .find(|(y, _)| *y == year)
+            {
+                Some((_, s)) => s,
+                None => self.cluster_settings(zone).await?.scheme,
+            },
+        )
+    }
+
+    /// Sets a year's own scheme (checked by the caller), or with `None` removes it so the
+    /// year is rated on the zone's; audited.
+    pub async fn set_cluster_scheme(
+        &self,
+        actor: &Actor,
+        zone: ZoneId,
+        year: i32,
+        scheme: Option<&Scheme>,
+    ) -> Result<()> {
+        let before = self
+            .cluster_schemes(zone)
+            .await?
+            .into_iter()
+            .find(|(y, _)| *y == year)
+            .map(|(_, s)| s);
+        let mut tx = self.begin_write().await?;
+        match scheme {
+            Some(s) => {
+                sqlx::query(
+                    "INSERT INTO cluster_schemes (zone_id, year, scheme_json, updated_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (zone_id, year) DO UPDATE SET scheme_json = $3, updated_at = $4",
+                )
+                .bind(zone.0)
+                .bind(i64::from(year))
+                .bind(serde_json::to_string(s).expect("a scheme serialises"))
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM cluster_schemes WHERE zone_id = $1 AND year = $2")
+                    .bind(zone.0)
+                    .bind(i64::from(year))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        audit::record(
+            &mut tx,
+            actor,
+            Change {
+                zone_id: zone.0,
+                action: if scheme.is_some() {
+                    "set_cluster_scheme"
+                } else {
+                    "remove_cluster_scheme"
+                },
+                entity: "cluster_scheme",
+                entity_id: year.to_string(),
+                before: serde_json::to_value(before).expect("serialises"),
+                after: serde_json::to_value(scheme).expect("serialises"),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// What the zone knows of each year beyond its enterprises, oldest first.
     pub async fn cluster_years(&self, zone: ZoneId) -> Result<Vec<YearKnown>> {
         Ok(sqlx::query(

@@ -286,52 +286,66 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        // Many rows a statement: a round trip per row is most of an import's time.
-        let per = match self.backend() {
-            crate::Backend::Postgres => 500,
-            crate::Backend::Sqlite => 64,
-        };
-        for chunk in inserts.chunks(per) {
-            let mut sql = String::from(
-                "INSERT INTO enterprise_statistics (zone_id, source, reason, entered_by, entered_by_user_id, entered_at,
-                    enterprise_id, period, year, month, version, revenue_fen, output_fen, tax_fen, value_added_fen, energy_kgce, rd_fen, employees, land_mu_e4) VALUES ",
-            );
-            for i in 0..chunk.len() {
-                let b = 7 + i * 13;
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str("($1, $2, $3, $4, $5, $6");
-                for k in 0..13 {
-                    sql.push_str(&format!(", ${}", b + k));
-                }
-                sql.push(')');
-            }
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        // Many rows a statement, bound as one JSON text (`Backend::json_rows`): a round
+        // trip per row, or a parameter per value, would be most of an import's time.
+        use crate::SqlType::{Integer, Text};
+        let source_rows = self.backend().json_rows(
+            7,
+            &[
+                ("enterprise_id", Integer),
+                ("period", Text),
+                ("year", Integer),
+                ("month", Integer),
+                ("version", Integer),
+                ("revenue_fen", Integer),
+                ("output_fen", Integer),
+                ("tax_fen", Integer),
+                ("value_added_fen", Integer),
+                ("energy_kgce", Integer),
+                ("rd_fen", Integer),
+                ("employees", Integer),
+                ("land_mu_e4", Integer),
+            ],
+        );
+        let sql = format!(
+            "INSERT INTO enterprise_statistics (zone_id, source, reason, entered_by, entered_by_user_id, entered_at,
+                enterprise_id, period, year, month, version, revenue_fen, output_fen, tax_fen, value_added_fen, energy_kgce, rd_fen, employees, land_mu_e4)
+             SELECT $1, $2, $3, $4, $5, $6, enterprise_id, period, year, month, version, revenue_fen, output_fen, tax_fen, value_added_fen, energy_kgce, rd_fen, employees, land_mu_e4
+             FROM ({source_rows}) AS rows_given"
+        );
+        for chunk in inserts.chunks(20_000) {
+            let given: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|(enterprise, row, version)| {
+                    let f = &row.figures;
+                    json!([
+                        enterprise,
+                        row.period.to_string(),
+                        row.period.year(),
+                        row.period.month(),
+                        version,
+                        f.revenue.0,
+                        f.output.0,
+                        f.tax.0,
+                        f.value_added.0,
+                        f.energy.0,
+                        f.rd.0,
+                        f.employees,
+                        f.land.map(|m| m.0)
+                    ])
+                })
+                .collect();
+            // Only the column list is formatted into the text; every value is bound.
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(zone.0)
                 .bind(source)
                 .bind(reason)
                 .bind(&by)
                 .bind(by_user)
-                .bind(&t);
-            for (enterprise, row, version) in chunk {
-                let f = &row.figures;
-                q = q
-                    .bind(*enterprise)
-                    .bind(row.period.to_string())
-                    .bind(i64::from(row.period.year()))
-                    .bind(row.period.month().map(i64::from))
-                    .bind(*version)
-                    .bind(f.revenue.0)
-                    .bind(f.output.0)
-                    .bind(f.tax.0)
-                    .bind(f.value_added.0)
-                    .bind(f.energy.0)
-                    .bind(f.rd.0)
-                    .bind(f.employees)
-                    .bind(f.land.map(|m| m.0));
-            }
-            q.execute(&mut *tx).await?;
+                .bind(&t)
+                .bind(serde_json::Value::Array(given).to_string())
+                .execute(&mut *tx)
+                .await?;
         }
         if summary.created + summary.corrected > 0 {
             let single = rows.len() == 1;

@@ -29,6 +29,11 @@ pub fn router() -> Router<AppState> {
         .route("/cluster/settings", get(show))
         .route("/cluster/settings/general", post(save_general))
         .route("/cluster/settings/years", post(save_year))
+        .route("/cluster/settings/schemes", post(save_scheme))
+        .route(
+            "/cluster/settings/schemes/{year}/remove",
+            post(remove_scheme),
+        )
         .route("/cluster/settings/targets", post(add_target))
         .route("/cluster/settings/targets/{code}", post(edit_target))
         .route(
@@ -44,6 +49,24 @@ struct TargetForm {
     action: String,
     fields: Vec<FieldView>,
     open: bool,
+}
+
+/// A group of a scheme's form: its heading, its error (weights that do not add up), and
+/// each indicator's weight and benchmark fields.
+type SchemeGroup = (String, Option<String>, Vec<(FieldView, FieldView)>);
+
+/// A 亩均 scheme's form: the zone's, a year's own, or a new year's.
+struct SchemeForm {
+    id: String,
+    title: String,
+    summary: String,
+    fields: Vec<FieldView>,
+    /// Each group's heading, its error (weights that do not add up), and each
+    /// indicator's weight and benchmark fields.
+    groups: Vec<SchemeGroup>,
+    open: bool,
+    /// The year a year's own scheme can be removed for.
+    removable: Option<i32>,
 }
 
 /// A year the zone knows something of, as a row.
@@ -62,6 +85,7 @@ struct SettingsPage {
     year_fields: Vec<FieldView>,
     targets: Vec<TargetForm>,
     new_target: TargetForm,
+    schemes: Vec<SchemeForm>,
     refused_at: String,
     refusal: Option<String>,
 }
@@ -111,13 +135,6 @@ fn general_fields(lang: Lang, view: &SettingsView, refused: Option<&Refused>) ->
         field("ramp", "cluster.settings.ramp", s.ramp.to_string())
             .required()
             .hint(text(lang, "cluster.settings.ramp_hint")),
-        field(
-            "revenue_line_wan",
-            "cluster.settings.revenue_line",
-            s.scheme.revenue_line.wan_text(),
-        )
-        .figure()
-        .required(),
         field(
             "completion_department",
             "cluster.settings.completion_department",
@@ -267,6 +284,171 @@ fn target_fields(
     ]
 }
 
+/// A scheme's form. `year`: the year's own (`Some`), or the zone's (`None`); `new`: a
+/// form for a year not set yet, its year typed.
+fn scheme_form(
+    lang: Lang,
+    id: &str,
+    year: Option<i32>,
+    new: bool,
+    scheme: &luodi_domain::cluster::mu::Scheme,
+    refused: Option<&Refused>,
+) -> SchemeForm {
+    use luodi_domain::cluster::mu::{Indicator, Method};
+    let tr = Tr::new(lang);
+    let field = |name: &str, label: String, held: String| {
+        FieldView::labelled(name, label, typed_or(refused, id, name, held))
+            .prefixed(id)
+            .error(error_of(refused, id, name))
+    };
+    let t = |k: &str| text(lang, k).to_string();
+    let mut fields = Vec::new();
+    if new {
+        fields.push(
+            field("year", t("cluster.settings.year"), String::new())
+                .whole()
+                .required(),
+        );
+    } else if let Some(y) = year {
+        fields.push(
+            FieldView::labelled("year", t("cluster.settings.year"), y.to_string())
+                .prefixed(id)
+                .id(format!("{id}-year-fixed")),
+        );
+        fields.last_mut().expect("just pushed").readonly = true;
+    }
+    let (method, cap) = match scheme.method {
+        Method::MinMax => ("min_max", String::new()),
+        Method::Benchmark { cap } => ("benchmark", format!("{cap}")),
+    };
+    fields.push(
+        field(
+            "method",
+            t("cluster.settings.scheme.method"),
+            method.to_string(),
+        )
+        .choices(vec![
+            ("min_max".into(), t("cluster.settings.scheme.min_max")),
+            ("benchmark".into(), t("cluster.settings.scheme.benchmark")),
+        ])
+        .required(),
+    );
+    fields.push(
+        field("cap", t("cluster.settings.scheme.cap"), cap)
+            .figure()
+            .hint(t("cluster.settings.scheme.cap_hint")),
+    );
+    fields.push(
+        field(
+            "revenue_line_wan",
+            t("cluster.settings.revenue_line"),
+            scheme.revenue_line.wan_text(),
+        )
+        .figure()
+        .required(),
+    );
+    for (i, k) in ["band_a", "band_b", "band_c"].iter().enumerate() {
+        fields.push(
+            field(
+                k,
+                t(&format!("cluster.settings.scheme.{k}")),
+                scheme.bands[i].to_string(),
+            )
+            .whole()
+            .required(),
+        );
+    }
+    let groups = [("above", &scheme.above), ("below", &scheme.below)]
+        .into_iter()
+        .map(|(group, list)| {
+            let rows = Indicator::ALL
+                .iter()
+                .map(|ind| {
+                    let held = list.iter().find(|w| w.indicator == *ind);
+                    let name = format!("{group}_{}", ind.name());
+                    let label = ind.label().get(lang).to_string();
+                    (
+                        field(
+                            &name,
+                            luodi_domain::core::i18n::fill(
+                                lang,
+                                "cluster.settings.scheme.weight",
+                                &[("indicator", &label)],
+                            ),
+                            held.map(|w| w.weight.to_string()).unwrap_or_default(),
+                        )
+                        .whole(),
+                        field(
+                            &format!("{name}_benchmark"),
+                            luodi_domain::core::i18n::fill(
+                                lang,
+                                "cluster.settings.scheme.benchmark_of",
+                                &[("unit", ind.unit().get(lang))],
+                            ),
+                            held.and_then(|w| w.benchmark)
+                                .map(|b| {
+                                    // R&D intensity is a fraction, written in per cent.
+                                    if *ind == Indicator::RdIntensity {
+                                        format!("{}", (b * 1e6).round() / 1e4)
+                                    } else {
+                                        format!("{b}")
+                                    }
+                                })
+                                .unwrap_or_default(),
+                        )
+                        .figure(),
+                    )
+                })
+                .collect();
+            (
+                t(&format!("cluster.settings.scheme.{group}")),
+                error_of(refused, id, group),
+                rows,
+            )
+        })
+        .collect();
+    let weights = |list: &[luodi_domain::cluster::mu::Weighted]| {
+        list.iter()
+            .map(|w| format!("{} {}", w.indicator.label().get(lang), w.weight))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    let summary = luodi_domain::core::i18n::fill(
+        lang,
+        "cluster.settings.scheme.summary",
+        &[
+            ("method", &t(&format!("cluster.settings.scheme.{method}"))),
+            ("line", &scheme.revenue_line.display(lang)),
+            ("above", &weights(&scheme.above)),
+            ("below", &weights(&scheme.below)),
+            (
+                "bands",
+                &format!(
+                    "{}/{}/{}",
+                    scheme.bands[0], scheme.bands[1], scheme.bands[2]
+                ),
+            ),
+        ],
+    );
+    SchemeForm {
+        id: id.to_string(),
+        title: match (new, year) {
+            (true, _) => tr.t("cluster.settings.scheme.new").to_string(),
+            (false, Some(y)) => luodi_domain::core::i18n::fill(
+                lang,
+                "cluster.settings.scheme.year_scheme",
+                &[("year", &y.to_string())],
+            ),
+            (false, None) => tr.t("cluster.settings.scheme.zone_scheme").to_string(),
+        },
+        summary,
+        fields,
+        groups,
+        open: refused.is_some_and(|r| r.form == id),
+        removable: year.filter(|_| !new),
+    }
+}
+
 async fn page(
     state: &AppState,
     page: &PageUser,
@@ -333,6 +515,32 @@ async fn page(
         fields: target_fields(lang, &view, "new", None, r),
         open: r.is_some_and(|r| r.form == "new"),
     };
+    let mut schemes = vec![scheme_form(
+        lang,
+        "scheme-zone",
+        None,
+        false,
+        &view.settings.scheme,
+        r,
+    )];
+    for (year, scheme) in &view.schemes {
+        schemes.push(scheme_form(
+            lang,
+            &format!("scheme-{year}"),
+            Some(*year),
+            false,
+            scheme,
+            r,
+        ));
+    }
+    schemes.push(scheme_form(
+        lang,
+        "scheme-new",
+        None,
+        true,
+        &view.settings.scheme,
+        r,
+    ));
     let l = layout().await;
     Ok(render(
         status,
@@ -342,6 +550,7 @@ async fn page(
             year_fields: year_fields(lang, r),
             targets,
             new_target,
+            schemes,
             refused_at: r.map(|r| r.form.clone()).unwrap_or_default(),
             refusal: r.map(|r| {
                 r.message
@@ -415,7 +624,6 @@ async fn save_general(State(state): State<AppState>, form: PageForm) -> Result<R
     let input = GeneralInput {
         classes: form.form.text("classes"),
         ramp: form.form.text("ramp"),
-        revenue_line_wan: form.form.text("revenue_line_wan"),
         completion_department: form.form.text("completion_department"),
     };
     let result = settings::set_general(&state.app, &form.page.caller(), &input).await;
@@ -434,6 +642,46 @@ async fn save_year(State(state): State<AppState>, form: PageForm) -> Result<Resp
     };
     let result = settings::set_year(&state.app, &form.page.caller(), &input).await;
     answer(&state, form, "year", result, "cluster_year_saved").await
+}
+
+/// The scheme forms' fields as sent.
+fn scheme_input(f: &FormData) -> settings::SchemeInput {
+    settings::SchemeInput {
+        year: f.text("year"),
+        fields: f.pairs.iter().cloned().collect(),
+    }
+}
+
+async fn save_scheme(State(state): State<AppState>, form: PageForm) -> Result<Response, ApiError> {
+    let input = scheme_input(&form.form);
+    // Which form sent it: a year's own (its year fixed), the zone's, or a new year's.
+    let which = match form.form.text("form").as_str() {
+        "zone" => "scheme-zone".to_string(),
+        "new" => "scheme-new".to_string(),
+        _ => format!("scheme-{}", input.year.trim()),
+    };
+    let result = settings::set_scheme(&state.app, &form.page.caller(), &input, false).await;
+    answer(&state, form, &which, result, "cluster_scheme_saved").await
+}
+
+async fn remove_scheme(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+    form: PageForm,
+) -> Result<Response, ApiError> {
+    let input = settings::SchemeInput {
+        year: year.clone(),
+        fields: Default::default(),
+    };
+    let result = settings::set_scheme(&state.app, &form.page.caller(), &input, true).await;
+    answer(
+        &state,
+        form,
+        &format!("scheme-{year}"),
+        result,
+        "cluster_scheme_removed",
+    )
+    .await
 }
 
 /// A target's form as typed, with the fields that could not be read as what they must
