@@ -58,7 +58,7 @@ impl Backend {
     /// of a parameter per value, which both databases parse fast and SQLite, looking
     /// every parameter up by its number, would otherwise spend its time on. The JSON
     /// readers are the one part written twice: SQLite's `json_each` and `->>`,
-    /// PostgreSQL's `json_array_elements` and casts.
+    /// PostgreSQL's `jsonb_array_elements` (the text parsed once) and casts.
     pub fn json_rows(self, param: usize, columns: &[(&str, SqlType)]) -> String {
         let picks: Vec<String> = columns
             .iter()
@@ -72,7 +72,7 @@ impl Backend {
         match self {
             Backend::Sqlite => format!("SELECT {} FROM json_each(${param})", picks.join(", ")),
             Backend::Postgres => format!(
-                "SELECT {} FROM json_array_elements(CAST(${param} AS JSON)) AS r",
+                "SELECT {} FROM jsonb_array_elements(CAST(${param} AS JSONB)) AS r",
                 picks.join(", ")
             ),
         }
