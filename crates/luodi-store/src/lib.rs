@@ -8,6 +8,7 @@
 //! ([`audit`]); every read of zone-owned rows takes a [`luodi_domain::Scope`].
 
 pub mod approvals;
+pub mod bulk;
 pub mod cluster;
 pub mod core;
 pub mod demo;
@@ -51,35 +52,9 @@ impl Backend {
             Backend::Postgres => "postgres",
         }
     }
-
-    /// A `SELECT` of many rows bound as one parameter, `$param`: a JSON array of arrays,
-    /// each inner array a row whose values are `columns` in order (integers, text, or
-    /// null). Each column comes out under its name. A bulk insert binds one text instead
-    /// of a parameter per value, which both databases parse fast and SQLite, looking
-    /// every parameter up by its number, would otherwise spend its time on. The JSON
-    /// readers are the one part written twice: SQLite's `json_each` and `->>`,
-    /// PostgreSQL's `jsonb_array_elements` (the text parsed once) and casts.
-    pub fn json_rows(self, param: usize, columns: &[(&str, SqlType)]) -> String {
-        let picks: Vec<String> = columns
-            .iter()
-            .enumerate()
-            .map(|(i, (name, kind))| match (self, kind) {
-                (Backend::Sqlite, _) => format!("value ->> {i} AS {name}"),
-                (Backend::Postgres, SqlType::Integer) => format!("(r ->> {i})::BIGINT AS {name}"),
-                (Backend::Postgres, SqlType::Text) => format!("(r ->> {i}) AS {name}"),
-            })
-            .collect();
-        match self {
-            Backend::Sqlite => format!("SELECT {} FROM json_each(${param})", picks.join(", ")),
-            Backend::Postgres => format!(
-                "SELECT {} FROM jsonb_array_elements(CAST(${param} AS JSONB)) AS r",
-                picks.join(", ")
-            ),
-        }
-    }
 }
 
-/// A column's type where the SQL must say it ([`Backend::json_rows`]).
+/// A column's type where the SQL must say it ([`Backend::bulk_select`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SqlType {
     Integer,

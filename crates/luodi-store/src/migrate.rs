@@ -48,6 +48,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(19, "0019_cluster"),
     migration!(20, "0020_phase_production_dates"),
     migration!(21, "0021_cluster_schemes"),
+    migration!(22, "0022_statistic_year_sums"),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -121,9 +121,14 @@ impl TestDb {
 /// benchmark imports into an empty table on every run.
 pub async fn empty_statistics(store: &crate::Store) -> crate::Result<()> {
     let sql = match store.backend() {
-        Backend::Postgres => "TRUNCATE enterprise_statistics",
+        Backend::Postgres => "TRUNCATE enterprise_statistics, statistic_year_sums",
         Backend::Sqlite => "DELETE FROM enterprise_statistics",
     };
     sqlx::query(sql).execute(store.pool()).await?;
+    if store.backend() == Backend::Sqlite {
+        sqlx::query("DELETE FROM statistic_year_sums")
+            .execute(store.pool())
+            .await?;
+    }
     Ok(())
 }

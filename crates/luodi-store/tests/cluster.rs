@@ -56,6 +56,7 @@ on_both! {
     a_course_keeps_the_day_construction_started_not_the_day_of_the_import => course_days;
     settings_unchanged_write_nothing => targets_unchanged;
     the_databases_year_sums_are_the_rules_years => year_sums;
+    the_year_sums_stay_the_rules_years_through_corrections => year_sums_kept;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1460,6 +1461,189 @@ async fn year_sums(store: Store) {
     );
     let c = sums.iter().find(|s| s.enterprise_id == es[2].0.0).unwrap();
     assert_eq!((c.months, c.figures()), (11, None));
+}
+
+/// What [`Store::statistic_year_sums`] says of the zone's years against the rules' year
+/// of the current rows, enterprise by enterprise: equal, or the first that differs.
+async fn sums_agree(store: &Store, zone: ZoneId, years: std::ops::RangeInclusive<i32>) -> usize {
+    let rows = store.statistic_rows(zone, years.clone()).await.unwrap();
+    let mut own: std::collections::BTreeMap<(i64, i32), Vec<(Period, Figures)>> =
+        Default::default();
+    for (e, p, f) in rows {
+        own.entry((e, p.year())).or_default().push((p, f));
+    }
+    let sums = store.statistic_year_sums(zone, years).await.unwrap();
+    assert_eq!(sums.len(), own.len(), "one sum an enterprise and year held");
+    for s in &sums {
+        let rules = luodi_domain::cluster::statistics::year_figures(
+            s.year,
+            &own[&(s.enterprise_id, s.year)],
+        );
+        let months = own[&(s.enterprise_id, s.year)]
+            .iter()
+            .filter(|(p, _)| matches!(p, Period::Month(..)))
+            .count();
+        assert_eq!(
+            (s.figures(), s.months as usize),
+            (rules.figures().copied(), months),
+            "enterprise {} year {}",
+            s.enterprise_id,
+            s.year
+        );
+    }
+    sums.len()
+}
+
+/// The database's totals of the zone's years by industry code
+/// ([`Store::statistic_year_totals`]) against the kept sums added up here with
+/// [`YearSum::figures`], code by code: the same counts and money, year by year.
+async fn totals_agree(store: &Store, zone: ZoneId, codes: &[(EnterpriseId, Option<String>)]) {
+    let totals = store
+        .statistic_year_totals(zone, 2024..=2025)
+        .await
+        .unwrap();
+    let sums = store.statistic_year_sums(zone, 2024..=2025).await.unwrap();
+    let mut listed = 0;
+    for year in 2024..=2025 {
+        let mut distinct: Vec<&Option<String>> = codes.iter().map(|(_, c)| c).collect();
+        distinct.sort();
+        distinct.dedup();
+        for code in distinct {
+            let of_year: Vec<_> = sums
+                .iter()
+                .filter(|s| {
+                    s.year == year
+                        && codes
+                            .iter()
+                            .any(|(e, c)| e.0 == s.enterprise_id && c == code)
+                })
+                .collect();
+            let complete: Vec<Figures> = of_year.iter().filter_map(|s| s.figures()).collect();
+            let got = totals.iter().find(|(c, t)| c == code && t.year == year);
+            if of_year.is_empty() {
+                assert!(
+                    got.is_none(),
+                    "{year} {code:?}: a year nobody has is not listed"
+                );
+                continue;
+            }
+            listed += 1;
+            let got = got.unwrap().1;
+            assert_eq!(
+                (got.counted, got.reporting, got.output, got.revenue, got.tax),
+                (
+                    of_year.len() as i64,
+                    complete.len() as i64,
+                    Fen(complete.iter().map(|f| f.output.0).sum()),
+                    Fen(complete.iter().map(|f| f.revenue.0).sum()),
+                    Fen(complete.iter().map(|f| f.tax.0).sum()),
+                ),
+                "{year} {code:?}"
+            );
+        }
+    }
+    assert_eq!(listed, totals.len(), "nothing listed besides");
+}
+
+/// The sums each import keeps in its transaction stay the rules' years of the rows held
+/// through imports that add, correct, leave alone and refuse, at random; and the
+/// migration that made the table fills it the same from rows already held.
+async fn year_sums_kept(store: Store) {
+    use rand::{Rng, SeedableRng};
+    let (zone, es) = zone_with(&store, "kept", 'L', 4).await;
+    // Two enterprises of one industry, one of another, one that states none.
+    let mut codes = Vec::new();
+    for (i, (e, uscc)) in es.iter().enumerate() {
+        let code = [Some("2761"), Some("2761"), Some("3581"), None][i];
+        let draft = EnterpriseDraft::parse(&EnterpriseInput {
+            uscc: uscc.clone(),
+            name: format!("kept 企业 {i}"),
+            industry_code: code.map(str::to_string),
+            ..Default::default()
+        })
+        .unwrap();
+        let stored = store
+            .update_enterprise(&Actor::Cli, &zone_scope(zone), *e, &draft, None)
+            .await
+            .unwrap();
+        codes.push((*e, stored.industry_code));
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+    let periods: Vec<String> = (2024..=2025)
+        .flat_map(|y| {
+            std::iter::once(y.to_string()).chain((1..=12).map(move |m| format!("{y}-{m:02}")))
+        })
+        .collect();
+    for round in 0..12 {
+        let mut lines = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        if round == 0 {
+            // One year made of all twelve months, which later rounds correct.
+            for m in 1..=12 {
+                let period = format!("2025-{m:02}");
+                seen.insert((es[0].1.clone(), period.clone()));
+                lines.push(line(&es[0].1, &period, "3.5", 20 + m));
+            }
+        }
+        for _ in 0..rng.random_range(1..40) {
+            let (_, uscc) = &es[rng.random_range(0..es.len())];
+            let period = &periods[rng.random_range(0..periods.len())];
+            if seen.insert((uscc.clone(), period.clone())) {
+                let tax = format!(
+                    "{}.{:02}",
+                    rng.random_range(0..50),
+                    rng.random_range(0..100)
+                );
+                lines.push(line(uscc, period, &tax, rng.random_range(1..90)));
+            }
+        }
+        let rows = file(&lines);
+        if round % 5 == 4 {
+            // A refused file (an unknown code beside the rows) changes no sum.
+            let before = store.statistic_year_sums(zone, 2024..=2025).await.unwrap();
+            let mut bad = lines.clone();
+            bad.push(line(&code('Y', 9), "2025-01", "1", 1));
+            refused(import(&store, zone, &file(&bad), None, None).await);
+            let mut after = store.statistic_year_sums(zone, 2024..=2025).await.unwrap();
+            let mut before = before;
+            before.sort_by_key(|s| (s.enterprise_id, s.year));
+            after.sort_by_key(|s| (s.enterprise_id, s.year));
+            assert_eq!(
+                before, after,
+                "round {round}: a refused file changed the sums"
+            );
+        }
+        import(&store, zone, &rows, None, None).await.unwrap();
+        sums_agree(&store, zone, 2024..=2025).await;
+        totals_agree(&store, zone, &codes).await;
+    }
+    // The migration's own filling, from the rows held, gives the same sums.
+    let kept = {
+        let mut s = store.statistic_year_sums(zone, 2024..=2025).await.unwrap();
+        s.sort_by_key(|s| (s.enterprise_id, s.year));
+        s
+    };
+    sqlx::query("DROP TABLE statistic_year_sums")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let m = luodi_store::MIGRATIONS
+        .iter()
+        .find(|m| m.version == 22)
+        .unwrap();
+    let sql = match store.backend() {
+        Backend::Sqlite => m.sqlite,
+        Backend::Postgres => m.postgres,
+    };
+    let sql = &sql[sql.find("CREATE TABLE statistic_year_sums").unwrap()..];
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let mut filled = store.statistic_year_sums(zone, 2024..=2025).await.unwrap();
+    filled.sort_by_key(|s| (s.enterprise_id, s.year));
+    assert_eq!(filled, kept);
+    assert!(sums_agree(&store, zone, 2024..=2025).await > 4);
 }
 
 fn store_id(es: &[(EnterpriseId, String)], uscc: &str) -> EnterpriseId {

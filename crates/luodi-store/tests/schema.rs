@@ -1,6 +1,6 @@
 //! Applies the migrations to an empty SQLite and an empty PostgreSQL database and
 //! compares the resulting schemas: same tables, same columns in the same order, same
-//! (normalised) types and nullability, same unique keys.
+//! (normalised) types and nullability, same unique keys, same foreign keys.
 
 use std::collections::BTreeMap;
 
@@ -123,6 +123,73 @@ async fn postgres_schema(store: &Store) -> (Schema, Vec<String>) {
     (schema, uniques)
 }
 
+/// Every foreign key as `table(columns) -> parent(columns)`, sorted.
+async fn sqlite_foreign_keys(store: &Store) -> Vec<String> {
+    let tables = sqlx::query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    for t in tables {
+        let name: String = t.get("name");
+        let keys = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, \"table\" AS parent, \"from\" AS c, \"to\" AS p FROM pragma_foreign_key_list('{name}') ORDER BY id, seq"
+        )))
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        let mut by_id: BTreeMap<i64, (String, Vec<String>, Vec<String>)> = BTreeMap::new();
+        for k in keys {
+            let e = by_id
+                .entry(k.get("id"))
+                .or_insert_with(|| (k.get("parent"), vec![], vec![]));
+            e.1.push(k.get("c"));
+            e.2.push(k.get("p"));
+        }
+        for (parent, cols, to) in by_id.into_values() {
+            out.push(format!(
+                "{name}({}) -> {parent}({})",
+                cols.join(","),
+                to.join(",")
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+async fn postgres_foreign_keys(store: &Store) -> Vec<String> {
+    let keys = sqlx::query(
+        "SELECT t.relname::text AS t, p.relname::text AS parent,
+                array_to_string(array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, o)
+                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o), ',') AS cols,
+                array_to_string(array(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, o)
+                    JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o), ',') AS refs
+         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class p ON p.oid = c.confrelid
+         JOIN pg_namespace n ON n.oid = t.relnamespace
+         WHERE c.contype = 'f' AND n.nspname = 'public'",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let mut out: Vec<String> = keys
+        .iter()
+        .map(|k| {
+            format!(
+                "{}({}) -> {}({})",
+                k.get::<String, _>("t"),
+                k.get::<String, _>("cols"),
+                k.get::<String, _>("parent"),
+                k.get::<String, _>("refs")
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 #[tokio::test]
 async fn sqlite_and_postgres_schemas_match() {
     let lite = TestDb::new(Backend::Sqlite).await.unwrap();
@@ -148,6 +215,17 @@ async fn sqlite_and_postgres_schemas_match() {
         );
     }
     assert_eq!(lite_unique, pg_unique, "unique keys differ");
+    let (lite_fk, pg_fk) = (
+        sqlite_foreign_keys(&s1).await,
+        postgres_foreign_keys(&s2).await,
+    );
+    assert!(
+        lite_fk.contains(
+            &"enterprise_statistics(zone_id,enterprise_id) -> enterprises(zone_id,id)".to_string()
+        ),
+        "{lite_fk:?}"
+    );
+    assert_eq!(lite_fk, pg_fk, "foreign keys differ");
     s1.close().await;
     s2.close().await;
     lite.drop_db().await;

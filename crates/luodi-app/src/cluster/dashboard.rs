@@ -64,19 +64,19 @@ pub async fn zone_figures(
     to: i32,
 ) -> Result<ClusterFigures, ClusterError> {
     let settings = app.store.cluster_settings(zone).await?;
-    let sums = app.store.statistic_year_sums(zone, from..=to).await?;
-    let enterprises = app
-        .store
-        .all_enterprises(&Scope {
-            zone: Some(zone),
-            enterprise: None,
-        })
-        .await?;
-    let members: std::collections::HashSet<i64> = enterprises
-        .iter()
-        .filter(|e| settings.cluster.contains(e.industry_code.as_deref()))
-        .map(|e| e.id.0)
-        .collect();
+    // The zone's years by industry code; the cluster's codes are picked out here.
+    let mut sums: HashMap<i32, luodi_store::cluster::statistics::YearTotals> = HashMap::new();
+    for (code, t) in app.store.statistic_year_totals(zone, from..=to).await? {
+        if !settings.cluster.contains(code.as_deref()) {
+            continue;
+        }
+        let s = sums.entry(t.year).or_default();
+        s.counted += t.counted;
+        s.reporting += t.reporting;
+        s.output.0 += t.output.0;
+        s.revenue.0 += t.revenue.0;
+        s.tax.0 += t.tax.0;
+    }
     let known: HashMap<i32, YearKnown> = app
         .store
         .cluster_years(zone)
@@ -90,20 +90,13 @@ pub async fn zone_figures(
             declared: known.get(&year).and_then(|k| k.declared_entities),
             ..Totals::default()
         };
-        for s in &sums {
-            if s.year != year || !members.contains(&s.enterprise_id) {
-                continue;
-            }
-            t.counted += 1;
-            match s.figures() {
-                Some(f) => {
-                    t.reporting += 1;
-                    t.output.0 += f.output.0;
-                    t.revenue.0 += f.revenue.0;
-                    t.tax.0 += f.tax.0;
-                }
-                None => t.incomplete += 1,
-            }
+        if let Some(s) = sums.get(&year) {
+            t.counted = s.counted;
+            t.reporting = s.reporting;
+            t.incomplete = s.counted - s.reporting;
+            t.output = s.output;
+            t.revenue = s.revenue;
+            t.tax = s.tax;
         }
         years.push(YearRow {
             year,

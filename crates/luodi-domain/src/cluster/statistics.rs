@@ -217,51 +217,72 @@ impl RowProblem {
 /// Reads a non-negative decimal with at most `decimals` places as a whole number of
 /// its smallest unit (`"1.5"` with 3 places is 1500). Thousands separators are allowed.
 pub fn parse_fixed(input: &str, decimals: usize) -> Result<i64, Text> {
-    let s: String = input.trim().chars().filter(|c| *c != ',').collect();
-    if s.starts_with('-') && s[1..].chars().any(|c| c.is_ascii_digit()) {
-        return Err(Text::fill(
-            "rules.cluster.negative",
-            &[("value", input.trim())],
-        ));
+    let trimmed = input.trim();
+    // Thousands separators are dropped; a value without one (nearly all) is read where
+    // it lies, with no copy.
+    let owned: String;
+    let s = if trimmed.contains(',') {
+        owned = trimmed.chars().filter(|c| *c != ',').collect();
+        owned.as_str()
+    } else {
+        trimmed
+    };
+    if s.starts_with('-') && s[1..].bytes().any(|c| c.is_ascii_digit()) {
+        return Err(Text::fill("rules.cluster.negative", &[("value", trimmed)]));
     }
-    let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
     if whole.is_empty()
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || !frac.chars().all(|c| c.is_ascii_digit())
+        || !whole.bytes().all(|c| c.is_ascii_digit())
+        || !frac.bytes().all(|c| c.is_ascii_digit())
     {
         return Err(Text::fill(
             "rules.cluster.not_a_number",
-            &[("value", input.trim())],
+            &[("value", trimmed)],
         ));
     }
     if frac.len() > decimals {
         return Err(Text::fill(
             "rules.cluster.too_many_decimals",
-            &[("value", input.trim()), ("decimals", &decimals.to_string())],
+            &[("value", trimmed), ("decimals", &decimals.to_string())],
         ));
     }
-    let too_large = || Text::fill("rules.cluster.too_large", &[("value", input.trim())]);
-    let scale = 10i64.pow(decimals as u32);
-    let whole: i64 = whole.parse().map_err(|_| too_large())?;
-    let frac: i64 = if decimals == 0 {
-        0
-    } else {
-        format!("{frac:0<decimals$}")
-            .parse()
-            .map_err(|_| too_large())?
-    };
-    whole
-        .checked_mul(scale)
-        .and_then(|w| w.checked_add(frac))
+    let too_large = || Text::fill("rules.cluster.too_large", &[("value", trimmed)]);
+    // Digits only from here: each is added in, the fraction's missing places as zeros.
+    let mut n: i64 = 0;
+    for d in whole.bytes().chain(frac.bytes()) {
+        n = n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(i64::from(d - b'0')))
+            .ok_or_else(too_large)?;
+    }
+    n.checked_mul(10i64.pow((decimals - frac.len()) as u32))
         .ok_or_else(too_large)
+}
+
+/// A row's cells as a reader holds them: the `j`-th, if the row has it and it is not
+/// empty.
+pub trait Cells: Sync {
+    fn cell(&self, j: usize) -> Option<&str>;
+}
+
+impl Cells for Vec<Option<String>> {
+    fn cell(&self, j: usize) -> Option<&str> {
+        self.get(j).and_then(|v| v.as_deref())
+    }
+}
+
+impl Cells for csv::StringRecord {
+    fn cell(&self, j: usize) -> Option<&str> {
+        self.get(j)
+    }
 }
 
 /// Reads rows given as a header and numbered rows of cells (`None` for an empty cell;
 /// each row's number as the spreadsheet shows it) — the shape both CSV and XLSX are
 /// turned into.
-pub fn read_table(
+pub fn read_table<C: Cells>(
     header: &[String],
-    rows: impl IntoIterator<Item = (usize, Vec<Option<String>>)>,
+    rows: impl IntoIterator<Item = (usize, C)>,
 ) -> Result<Vec<StatRow>, Vec<RowProblem>> {
     let (rows, problems) = read_table_all(header, rows);
     if problems.is_empty() {
@@ -273,9 +294,9 @@ pub fn read_table(
 
 /// [`read_table`]'s rows that read and every problem, so that the zone's own checks (an
 /// unknown code, a closed period) can name theirs beside the file's in one answer.
-pub fn read_table_all(
+pub fn read_table_all<C: Cells>(
     header: &[String],
-    rows: impl IntoIterator<Item = (usize, Vec<Option<String>>)>,
+    rows: impl IntoIterator<Item = (usize, C)>,
 ) -> (Vec<StatRow>, Vec<RowProblem>) {
     let mut problems = Vec::new();
     let mut at: HashMap<Column, usize> = HashMap::new();
@@ -317,20 +338,18 @@ pub fn read_table_all(
     if !problems.is_empty() {
         return (Vec::new(), problems);
     }
+    // Each row is read on its own, on every core; what needs the rows before it (the
+    // count, duplicates) is settled after, in the file's order.
+    use rayon::prelude::*;
+    let rows: Vec<(usize, C)> = rows.into_iter().collect();
+    let read: Vec<Option<ReadRow>> = rows
+        .par_iter()
+        .map(|(row, cells)| read_row(&at, *row, cells))
+        .collect();
     let mut out = Vec::new();
-    let mut first_of: HashMap<(String, Period), usize> = HashMap::new();
+    let mut first_of: HashMap<(&str, Period), usize> = HashMap::new();
     let mut count = 0usize;
-    for (row, cells) in rows {
-        let cell = |c: Column| -> Option<&str> {
-            at.get(&c)
-                .and_then(|&j| cells.get(j))
-                .and_then(|v| v.as_deref())
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-        };
-        if Column::ALL.iter().all(|&c| cell(c).is_none()) {
-            continue; // a blank line
-        }
+    for r in read.iter().flatten() {
         count += 1;
         if count > MAX_ROWS {
             problems.push(RowProblem::file(Text::fill(
@@ -339,112 +358,38 @@ pub fn read_table_all(
             )));
             break;
         }
-        let before = problems.len();
-        let mut problem = |c: Column, reason: Text| {
-            problems.push(RowProblem {
-                row,
-                column: c.name().into(),
-                reason,
-            })
-        };
-        let mut need = |c: Column| -> Option<&str> {
-            let v = cell(c);
-            if v.is_none() {
-                problem(c, Text::key("rules.cluster.empty"));
-            }
-            v
-        };
-        let uscc = need(Column::Uscc).map(str::to_string);
-        let period = need(Column::Period).map(str::to_string);
-        let money: Vec<(Column, Option<String>)> = [
-            Column::Revenue,
-            Column::Output,
-            Column::Tax,
-            Column::ValueAdded,
-            Column::Rd,
-        ]
-        .into_iter()
-        .map(|c| (c, need(c).map(str::to_string)))
-        .collect();
-        let energy = need(Column::Energy).map(str::to_string);
-        let employees = need(Column::Employees).map(str::to_string);
-        let land = cell(Column::Land).map(str::to_string);
-
-        let uscc = uscc.and_then(|u| match Uscc::parse(&u) {
-            Ok(u) => Some(u.as_str().to_string()),
-            Err(e) => {
-                problem(Column::Uscc, e.text());
-                None
-            }
-        });
-        let period = period.and_then(|p| match Period::parse(&p) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                problem(Column::Period, e);
-                None
-            }
-        });
-        let mut fen = |c: Column, v: Option<String>| -> Fen {
-            v.and_then(|v| match parse_fixed(&v, 6) {
-                Ok(n) => Some(Fen(n)),
-                Err(e) => {
-                    problem(c, e);
-                    None
+        problems.extend(r.problems.iter().cloned());
+        let mut duplicate = false;
+        if let (Some(u), Some(p)) = (&r.uscc, r.period) {
+            match first_of.entry((u.as_str(), p)) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    duplicate = true;
+                    problems.push(RowProblem {
+                        row: r.row,
+                        column: Column::Period.name().into(),
+                        reason: Text::fill(
+                            "rules.cluster.duplicate_row",
+                            &[
+                                ("first", &first.get().to_string()),
+                                ("period", &p.to_string()),
+                            ],
+                        ),
+                    });
                 }
-            })
-            .unwrap_or_default()
-        };
-        let mut money = money.into_iter().map(|(c, v)| fen(c, v));
-        let (revenue, output, tax, value_added, rd) = (
-            money.next().unwrap_or_default(),
-            money.next().unwrap_or_default(),
-            money.next().unwrap_or_default(),
-            money.next().unwrap_or_default(),
-            money.next().unwrap_or_default(),
-        );
-        let mut fixed = |c: Column, v: Option<String>, decimals: usize| -> Option<i64> {
-            v.and_then(|v| match parse_fixed(&v, decimals) {
-                Ok(n) => Some(n),
-                Err(e) => {
-                    problem(c, e);
-                    None
-                }
-            })
-        };
-        let energy = Tce(fixed(Column::Energy, energy, 3).unwrap_or_default());
-        let employees = fixed(Column::Employees, employees, 0).unwrap_or_default();
-        let land = fixed(Column::Land, land, 4).map(Mu);
-        if let (Some(u), Some(p)) = (&uscc, period) {
-            match first_of.get(&(u.clone(), p)) {
-                Some(&first) => problem(
-                    Column::Period,
-                    Text::fill(
-                        "rules.cluster.duplicate_row",
-                        &[("first", &first.to_string()), ("period", &p.to_string())],
-                    ),
-                ),
-                None => {
-                    first_of.insert((u.clone(), p), row);
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(r.row);
                 }
             }
         }
-        if problems.len() == before
-            && let (Some(uscc), Some(period)) = (uscc, period)
+        if r.problems.is_empty()
+            && !duplicate
+            && let (Some(uscc), Some(period)) = (&r.uscc, r.period)
         {
             out.push(StatRow {
-                row,
-                uscc,
+                row: r.row,
+                uscc: uscc.clone(),
                 period,
-                figures: Figures {
-                    revenue,
-                    output,
-                    tax,
-                    value_added,
-                    energy,
-                    rd,
-                    employees,
-                    land,
-                },
+                figures: r.figures,
             });
         }
     }
@@ -464,6 +409,101 @@ pub fn from_csv(bytes: &[u8]) -> Result<Vec<StatRow>, Vec<RowProblem>> {
     }
 }
 
+/// One row read on its own: what its cells say and their problems, in column order.
+struct ReadRow {
+    row: usize,
+    uscc: Option<String>,
+    period: Option<Period>,
+    figures: Figures,
+    problems: Vec<RowProblem>,
+}
+
+/// Reads one row's cells (`at`: each column's place); `None` for a blank line.
+fn read_row(at: &HashMap<Column, usize>, row: usize, cells: &impl Cells) -> Option<ReadRow> {
+    let cell = |c: Column| -> Option<&str> {
+        at.get(&c)
+            .and_then(|&j| cells.cell(j))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    if Column::ALL.iter().all(|&c| cell(c).is_none()) {
+        return None;
+    }
+    let mut problems = Vec::new();
+    let mut problem = |c: Column, reason: Text| {
+        problems.push(RowProblem {
+            row,
+            column: c.name().into(),
+            reason,
+        })
+    };
+    let mut need = |c: Column| -> Option<&str> {
+        let v = cell(c);
+        if v.is_none() {
+            problem(c, Text::key("rules.cluster.empty"));
+        }
+        v
+    };
+    let uscc = need(Column::Uscc);
+    let period = need(Column::Period);
+    let money: [(Column, Option<&str>); 5] = [
+        Column::Revenue,
+        Column::Output,
+        Column::Tax,
+        Column::ValueAdded,
+        Column::Rd,
+    ]
+    .map(|c| (c, need(c)));
+    let energy = need(Column::Energy);
+    let employees = need(Column::Employees);
+    let land = cell(Column::Land);
+
+    let uscc = uscc.and_then(|u| match Uscc::parse(u) {
+        Ok(u) => Some(u.as_str().to_string()),
+        Err(e) => {
+            problem(Column::Uscc, e.text());
+            None
+        }
+    });
+    let period = period.and_then(|p| match Period::parse(p) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            problem(Column::Period, e);
+            None
+        }
+    });
+    let mut fixed = |c: Column, v: Option<&str>, decimals: usize| -> Option<i64> {
+        v.and_then(|v| match parse_fixed(v, decimals) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                problem(c, e);
+                None
+            }
+        })
+    };
+    let [revenue, output, tax, value_added, rd] =
+        money.map(|(c, v)| Fen(fixed(c, v, 6).unwrap_or_default()));
+    let energy = Tce(fixed(Column::Energy, energy, 3).unwrap_or_default());
+    let employees = fixed(Column::Employees, employees, 0).unwrap_or_default();
+    let land = fixed(Column::Land, land, 4).map(Mu);
+    Some(ReadRow {
+        row,
+        uscc,
+        period,
+        figures: Figures {
+            revenue,
+            output,
+            tax,
+            value_added,
+            energy,
+            rd,
+            employees,
+            land,
+        },
+        problems,
+    })
+}
+
 fn csv_all(bytes: &[u8]) -> (Vec<StatRow>, Vec<RowProblem>) {
     match csv_cells(bytes) {
         Ok((header, rows)) => read_table_all(&header, rows),
@@ -471,11 +511,23 @@ fn csv_all(bytes: &[u8]) -> (Vec<StatRow>, Vec<RowProblem>) {
     }
 }
 
-/// A CSV file's header and numbered rows.
-#[allow(clippy::type_complexity)]
-fn csv_cells(
+/// A CSV file's numbered rows and their records.
+type Records = Vec<(usize, csv::StringRecord)>;
+
+/// A CSV file's header and numbered rows. A file without a quote in its rows (what a
+/// spreadsheet or a system writes of figures) of more than a megabyte is split at line
+/// ends and read on every core at once; otherwise in one pass.
+fn csv_cells(bytes: &[u8]) -> Result<(Vec<String>, Records), Vec<RowProblem>> {
+    csv_cells_in(bytes, None)
+}
+
+/// [`csv_cells`] in `parts` parts where the file allows (for the test that the parts
+/// read as the whole does).
+fn csv_cells_in(
     bytes: &[u8],
-) -> Result<(Vec<String>, Vec<(usize, Vec<Option<String>>)>), Vec<RowProblem>> {
+    parts: Option<usize>,
+) -> Result<(Vec<String>, Records), Vec<RowProblem>> {
+    use rayon::prelude::*;
     let bytes = bytes
         .strip_prefix(b"\xEF\xBB\xBF".as_slice())
         .unwrap_or(bytes);
@@ -495,37 +547,88 @@ fn csv_cells(
         .iter()
         .map(str::to_string)
         .collect();
+    let body = (reader.position().byte() as usize).min(text.len());
+    let rest = &text.as_bytes()[body..];
+    let parts = if rest.contains(&b'"') {
+        1
+    } else {
+        parts.unwrap_or(if rest.len() > 1 << 20 {
+            rayon::current_num_threads()
+        } else {
+            1
+        })
+    }
+    .max(1);
+    // The parts' bounds, each after a line end, and the line ends before each.
+    let mut bounds = vec![body];
+    for k in 1..parts {
+        let from = (body + rest.len() * k / parts).max(*bounds.last().unwrap_or(&body));
+        let at = text.as_bytes()[from..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(text.len(), |i| from + i + 1);
+        bounds.push(at);
+    }
+    bounds.push(text.len());
+    let newlines = |a: usize, b: usize| {
+        text.as_bytes()[a..b]
+            .iter()
+            .filter(|c| **c == b'\n')
+            .count()
+    };
+    let mut before = vec![newlines(0, body)];
+    for w in bounds.windows(2).take(parts - 1) {
+        let last = *before.last().unwrap_or(&0);
+        before.push(last + newlines(w[0], w[1]));
+    }
+    let read: Vec<Result<Records, RowProblem>> = bounds
+        .par_windows(2)
+        .zip(before.par_iter())
+        .map(|(w, lines)| records_of(text, w[0], w[1], *lines))
+        .collect();
     let mut rows = Vec::new();
-    let (mut counted, mut lines) = (0usize, 0usize);
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| {
-            vec![RowProblem {
-                row: i + 2,
-                column: "file".into(),
-                reason: Text::fill("rules.parcel_file.not_csv", &[("error", &e.to_string())]),
-            }]
+    for part in read {
+        rows.extend(part.map_err(|p| vec![p])?);
+    }
+    Ok((header, rows))
+}
+
+/// The records of `text[from..to]` (whole lines), each numbered by the line it starts
+/// on, `lines` being the line ends before `from`.
+fn records_of(text: &str, from: usize, to: usize, mut lines: usize) -> Result<Records, RowProblem> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(&text.as_bytes()[from..to]);
+    let mut rows = Vec::new();
+    let mut counted = from;
+    for record in reader.records() {
+        let record = record.map_err(|e| RowProblem {
+            row: lines + 2,
+            column: "file".into(),
+            reason: Text::fill("rules.parcel_file.not_csv", &[("error", &e.to_string())]),
         })?;
         // The line the record starts on, counted from its byte offset (the reader's own
         // line count skips blank lines).
         let line = match record.position() {
             Some(p) => {
                 // The position may be that of blank lines before the record.
-                let mut to = (p.byte() as usize).min(text.len());
-                while matches!(text.as_bytes().get(to), Some(b'\n' | b'\r')) {
-                    to += 1;
+                let mut at = (from + p.byte() as usize).min(to);
+                while matches!(text.as_bytes().get(at), Some(b'\n' | b'\r')) && at < to {
+                    at += 1;
                 }
-                lines += text.as_bytes()[counted..to]
+                lines += text.as_bytes()[counted..at]
                     .iter()
                     .filter(|b| **b == b'\n')
                     .count();
-                counted = to;
+                counted = at;
                 lines + 1
             }
-            None => i + 2,
+            None => lines + 1,
         };
-        rows.push((line, record.iter().map(|c| Some(c.to_string())).collect()));
+        rows.push((line, record));
     }
-    Ok((header, rows))
+    Ok(rows)
 }
 
 /// Reads the first sheet of an XLSX workbook. A number cell is read as the shortest
@@ -960,6 +1063,52 @@ mod tests {
         }
         let codes: std::collections::HashSet<&str> = rows.iter().map(|r| r.uscc.as_str()).collect();
         assert_eq!(codes.len(), 40);
+    }
+
+    #[test]
+    fn a_file_read_in_parts_reads_as_in_one() {
+        let rows = synthetic(30, 14, 2025, 5);
+        let plain = to_csv(&rows);
+        // Blank lines, CRLF line ends, a BOM and no last line end, as files come.
+        let mut messy = String::from("\u{feff}");
+        for (i, line) in plain.lines().enumerate() {
+            messy.push_str(line);
+            messy.push_str(if i % 7 == 3 {
+                "\r\n\r\n"
+            } else if i % 5 == 0 {
+                "\r\n"
+            } else {
+                "\n"
+            });
+            if i % 11 == 10 {
+                messy.push('\n');
+            }
+        }
+        let messy = messy.trim_end().to_string();
+        for file in [plain, messy] {
+            let whole = csv_cells_in(file.as_bytes(), Some(1)).unwrap();
+            for parts in [2, 3, 8, 1000] {
+                let split = csv_cells_in(file.as_bytes(), Some(parts)).unwrap();
+                assert_eq!(split.0, whole.0);
+                let lines = |r: &Records| -> Vec<(usize, Vec<String>)> {
+                    r.iter()
+                        .map(|(l, rec)| (*l, rec.iter().map(str::to_string).collect()))
+                        .collect()
+                };
+                assert_eq!(lines(&split.1), lines(&whole.1), "{parts} parts");
+            }
+            assert_eq!(whole.1.len(), 30 * 14);
+        }
+        // A line's number counts the blank lines before it.
+        let head = Column::ALL.map(Column::name).join(",");
+        let u = uscc();
+        let file =
+            format!("{head}\n\n{u},2025-03,1,1,1,1,1,1,1,\r\n\r\n{u},2025-04,1,1,1,1,1,1,1,\n");
+        for parts in [1, 2, 3] {
+            let (_, rows) = csv_cells_in(file.as_bytes(), Some(parts)).unwrap();
+            let at: Vec<usize> = rows.iter().map(|(l, _)| *l).collect();
+            assert_eq!(at, vec![3, 5], "{parts} parts");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! open or a reason given) before anything is written, and a file with any problem
 //! writes nothing.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use luodi_domain::cluster::period::Period;
 use luodi_domain::cluster::statistics::{Figures, Mu, RowProblem, StatRow, Tce};
@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
 
+use crate::bulk::{Bulk, Cell};
 use crate::core::audit::{self, Actor, Change};
 use crate::{Result, Store, StoreError, now};
 
@@ -37,7 +38,8 @@ pub struct StatRecord {
     pub superseded_at: Option<String>,
 }
 
-/// An enterprise's year as the database adds it up ([`Store::statistic_year_sums`]).
+/// An enterprise's year added up ([`Store::statistic_year_sums`]): what
+/// `statistic_year_sums` keeps, written by every import in its transaction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct YearSum {
     pub enterprise_id: i64,
@@ -50,6 +52,36 @@ pub struct YearSum {
 }
 
 impl YearSum {
+    /// A year of `enterprise_id` with no rows yet.
+    pub fn empty(enterprise_id: i64, year: i32) -> YearSum {
+        YearSum {
+            enterprise_id,
+            year,
+            annual: None,
+            months: 0,
+            month_totals: Figures::default(),
+        }
+    }
+
+    /// Adds one of the year's current rows: the year's own, or a month's (its land left
+    /// out, its employees summed).
+    pub fn add(&mut self, period: Period, f: &Figures) {
+        match period {
+            Period::Year(_) => self.annual = Some(*f),
+            Period::Month(..) => {
+                let t = &mut self.month_totals;
+                self.months += 1;
+                t.revenue.0 += f.revenue.0;
+                t.output.0 += f.output.0;
+                t.tax.0 += f.tax.0;
+                t.value_added.0 += f.value_added.0;
+                t.energy.0 += f.energy.0;
+                t.rd.0 += f.rd.0;
+                t.employees += f.employees;
+            }
+        }
+    }
+
     /// The year's figures when it is complete: its own row, else twelve months.
     pub fn figures(&self) -> Option<Figures> {
         self.annual.or_else(|| {
@@ -57,6 +89,20 @@ impl YearSum {
                 .then(|| luodi_domain::cluster::statistics::twelve_months(self.month_totals))
         })
     }
+}
+
+/// What some enterprises add up to in a year ([`Store::statistic_year_totals`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct YearTotals {
+    pub year: i32,
+    /// Enterprises with figures for the year.
+    pub counted: i64,
+    /// Those whose year is complete.
+    pub reporting: i64,
+    /// The complete years' totals.
+    pub output: Fen,
+    pub revenue: Fen,
+    pub tax: Fen,
 }
 
 /// What an import did.
@@ -227,7 +273,7 @@ impl Store {
         }
         // The figures held now for the years the rows touch.
         let years: BTreeSet<i32> = rows.iter().map(|r| r.period.year()).collect();
-        let mut held: HashMap<(i64, String), (i64, i64, Figures)> = HashMap::new();
+        let mut held: HashMap<(i64, Period), (i64, i64, Figures)> = HashMap::new();
         for year in &years {
             let found = sqlx::query(
                 "SELECT id, enterprise_id, period, version, revenue_fen, output_fen, tax_fen, value_added_fen, energy_kgce, rd_fen, employees, land_mu_e4
@@ -238,8 +284,11 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
             for r in &found {
+                let period = Period::parse(&r.get::<String, _>("period")).map_err(|_| {
+                    StoreError::Corrupt(format!("statistics row {}", r.get::<i64, _>("id")))
+                })?;
                 held.insert(
-                    (r.get("enterprise_id"), r.get("period")),
+                    (r.get("enterprise_id"), period),
                     (r.get("id"), r.get("version"), figures_of(r)),
                 );
             }
@@ -255,15 +304,14 @@ impl Store {
         let mut corrections = Vec::new();
         for row in rows {
             let enterprise = enterprises[&row.uscc];
-            let period = row.period.to_string();
-            match held.get(&(enterprise, period.clone())) {
+            match held.get(&(enterprise, row.period)) {
                 Some((_, _, f)) if *f == row.figures => summary.unchanged += 1,
                 Some((id, version, f)) => {
                     summary.corrected += 1;
                     superseded.push(*id);
                     inserts.push((enterprise, row, version + 1));
                     corrections.push(json!({
-                        "uscc": row.uscc, "period": period, "version": version + 1,
+                        "uscc": row.uscc, "period": row.period.to_string(), "version": version + 1,
                         "before": figures_json(f), "after": figures_json(&row.figures),
                     }));
                 }
@@ -286,67 +334,69 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        // Many rows a statement, bound as one JSON text (`Backend::json_rows`): a round
-        // trip per row, or a parameter per value, would be most of an import's time.
+        // Many rows a statement, bound as a few parameters (`bulk`): a round trip per
+        // row, or a parameter per value, would be most of an import's time.
         use crate::SqlType::{Integer, Text};
-        let source_rows = self.backend().json_rows(
-            7,
-            &[
-                ("enterprise_id", Integer),
-                ("period", Text),
-                ("year", Integer),
-                ("month", Integer),
-                ("version", Integer),
-                ("revenue_fen", Integer),
-                ("output_fen", Integer),
-                ("tax_fen", Integer),
-                ("value_added_fen", Integer),
-                ("energy_kgce", Integer),
-                ("rd_fen", Integer),
-                ("employees", Integer),
-                ("land_mu_e4", Integer),
-            ],
-        );
+        const COLUMNS: [(&str, crate::SqlType); 13] = [
+            ("enterprise_id", Integer),
+            ("period", Text),
+            ("year", Integer),
+            ("month", Integer),
+            ("version", Integer),
+            ("revenue_fen", Integer),
+            ("output_fen", Integer),
+            ("tax_fen", Integer),
+            ("value_added_fen", Integer),
+            ("energy_kgce", Integer),
+            ("rd_fen", Integer),
+            ("employees", Integer),
+            ("land_mu_e4", Integer),
+        ];
+        let backend = self.backend();
         let sql = format!(
             "INSERT INTO enterprise_statistics (zone_id, source, reason, entered_by, entered_by_user_id, entered_at,
                 enterprise_id, period, year, month, version, revenue_fen, output_fen, tax_fen, value_added_fen, energy_kgce, rd_fen, employees, land_mu_e4)
              SELECT $1, $2, $3, $4, $5, $6, enterprise_id, period, year, month, version, revenue_fen, output_fen, tax_fen, value_added_fen, energy_kgce, rd_fen, employees, land_mu_e4
-             FROM ({source_rows}) AS rows_given"
+             FROM ({}) AS given",
+            backend.bulk_select(7, &COLUMNS)
         );
-        for chunk in inserts.chunks(20_000) {
-            let given: Vec<serde_json::Value> = chunk
-                .iter()
-                .map(|(enterprise, row, version)| {
+        // Each chunk's rows are gathered on every core at once; the database then takes
+        // them one after another.
+        use rayon::prelude::*;
+        let chunks: Vec<Bulk> = inserts
+            .par_chunks(20_000)
+            .map(|chunk| {
+                let mut bulk = Bulk::new(backend, &COLUMNS);
+                for (enterprise, row, version) in chunk {
                     let f = &row.figures;
-                    json!([
-                        enterprise,
-                        row.period.to_string(),
-                        row.period.year(),
-                        row.period.month(),
-                        version,
-                        f.revenue.0,
-                        f.output.0,
-                        f.tax.0,
-                        f.value_added.0,
-                        f.energy.0,
-                        f.rd.0,
-                        f.employees,
-                        f.land.map(|m| m.0)
-                    ])
-                })
-                .collect();
+                    let period = row.period.to_string();
+                    let mut cells = [Cell::Null; 13];
+                    cells[..5].copy_from_slice(&[
+                        Cell::Int(*enterprise),
+                        Cell::Text(&period),
+                        Cell::Int(i64::from(row.period.year())),
+                        row.period.month().map(i64::from).into(),
+                        Cell::Int(*version),
+                    ]);
+                    cells[5..12].copy_from_slice(&figure_cells(f));
+                    cells[12] = f.land.map(|m| m.0).into();
+                    bulk.push(&cells);
+                }
+                bulk
+            })
+            .collect();
+        for bulk in chunks {
             // Only the column list is formatted into the text; every value is bound.
-            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(zone.0)
                 .bind(source)
                 .bind(reason)
                 .bind(&by)
                 .bind(by_user)
-                .bind(&t)
-                .bind(serde_json::Value::Array(given).to_string())
-                .execute(&mut *tx)
-                .await?;
+                .bind(&t);
+            bulk.bind(q).execute(&mut *tx).await?;
         }
+        write_year_sums(&mut tx, self.backend(), zone, &held, &inserts).await?;
         if summary.created + summary.corrected > 0 {
             let single = rows.len() == 1;
             audit::record(
@@ -424,14 +474,17 @@ impl Store {
     ) -> Result<Vec<StatRecord>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM enterprise_statistics s JOIN enterprises e ON e.id = s.enterprise_id
-             WHERE s.enterprise_id = $1 AND s.period = $2 AND ($3 IS NULL OR s.zone_id = $3) AND ($4 IS NULL OR s.enterprise_id = $4)
+             WHERE s.zone_id = (SELECT zone_id FROM enterprises WHERE id = $1) AND s.year = $5
+               AND s.enterprise_id = $1 AND s.period = $2 AND ($3 IS NULL OR s.zone_id = $3) AND ($4 IS NULL OR s.enterprise_id = $4)
              ORDER BY s.version"
         );
+        // The zone and year lead the table's one index.
         Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(enterprise.0)
             .bind(period.to_string())
             .bind(scope.zone.map(|z| z.0))
             .bind(scope.enterprise.map(|e| e.0))
+            .bind(i64::from(period.year()))
             .fetch_all(self.pool())
             .await?
             .iter()
@@ -463,48 +516,79 @@ impl Store {
         .collect())
     }
 
-    /// Each enterprise's years in `years` as the database adds them up: the year's own
-    /// row, if any, and its months' count and totals (employees summed; the land of the
-    /// months is left out) — what the cluster's figures read, without reading every row.
+    /// Each enterprise's years in `years` added up (`statistic_year_sums`, which every
+    /// import keeps): the year's own row, if any, and its months' count and totals
+    /// (employees summed; the land of the months is left out) — what the cluster's
+    /// figures read, one row per enterprise and year instead of every month.
     pub async fn statistic_year_sums(
         &self,
         zone: ZoneId,
         years: std::ops::RangeInclusive<i32>,
     ) -> Result<Vec<YearSum>> {
-        let sum = |col: &str, annual: bool| {
-            let cond = if annual {
-                "s.month IS NULL"
-            } else {
-                "s.month IS NOT NULL"
+        Ok(sqlx::query(
+            "SELECT enterprise_id, year, annual, months, y_land,
+                    y_revenue_fen, y_output_fen, y_tax_fen, y_value_added_fen, y_energy_kgce, y_rd_fen, y_employees,
+                    m_revenue_fen, m_output_fen, m_tax_fen, m_value_added_fen, m_energy_kgce, m_rd_fen, m_employees
+             FROM statistic_year_sums WHERE zone_id = $1 AND year >= $2 AND year <= $3",
+        )
+        .bind(zone.0)
+        .bind(i64::from(*years.start()))
+        .bind(i64::from(*years.end()))
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            // By position, in the order selected.
+            let n = |i: usize| r.get::<i64, _>(i);
+            let figures = |at: usize| Figures {
+                revenue: Fen(n(at)),
+                output: Fen(n(at + 1)),
+                tax: Fen(n(at + 2)),
+                value_added: Fen(n(at + 3)),
+                energy: Tce(n(at + 4)),
+                rd: Fen(n(at + 5)),
+                employees: n(at + 6),
+                land: None,
             };
+            YearSum {
+                enterprise_id: n(0),
+                year: n(1) as i32,
+                annual: (n(2) > 0).then(|| Figures {
+                    land: r.get::<Option<i64>, _>(4).map(Mu),
+                    ..figures(5)
+                }),
+                months: n(3),
+                month_totals: figures(12),
+            }
+        })
+        .collect())
+    }
+
+    /// What the zone's enterprises add up to in each year of `years`, by industry code
+    /// (a cluster is a set of codes): how many have the year, how many of those are
+    /// complete, and the complete ones' output, revenue and tax — each year its own
+    /// row, else its twelve months, as [`YearSum::figures`] takes it — added up in the
+    /// database from the kept sums, so the cluster's five years read a few rows a year.
+    pub async fn statistic_year_totals(
+        &self,
+        zone: ZoneId,
+        years: std::ops::RangeInclusive<i32>,
+    ) -> Result<Vec<(Option<String>, YearTotals)>> {
+        let complete = |col: &str| {
             format!(
-                "CAST(SUM(CASE WHEN {cond} THEN s.{col} ELSE 0 END) AS BIGINT) AS {}_{col}",
-                if annual { "y" } else { "m" }
+                "CAST(SUM(CASE WHEN s.annual > 0 THEN s.y_{col} WHEN s.months = 12 THEN s.m_{col} ELSE 0 END) AS BIGINT) AS {col}"
             )
         };
-        let cols = [
-            "revenue_fen",
-            "output_fen",
-            "tax_fen",
-            "value_added_fen",
-            "energy_kgce",
-            "rd_fen",
-            "employees",
-        ];
-        let mut select: Vec<String> = Vec::new();
-        for annual in [true, false] {
-            for c in cols {
-                select.push(sum(c, annual));
-            }
-        }
         let sql = format!(
-            "SELECT s.enterprise_id, s.year, COUNT(s.month) AS months,
-                    CAST(SUM(CASE WHEN s.month IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS annual,
-                    MAX(CASE WHEN s.month IS NULL THEN s.land_mu_e4 END) AS y_land, {}
-             FROM enterprise_statistics s
-             WHERE s.zone_id = $1 AND s.year >= $2 AND s.year <= $3 AND s.superseded_at IS NULL
-             GROUP BY s.enterprise_id, s.year",
-            select.join(", ")
+            "SELECT s.year, e.industry_code, COUNT(*) AS counted,
+                    CAST(SUM(CASE WHEN s.annual > 0 OR s.months = 12 THEN 1 ELSE 0 END) AS BIGINT) AS reporting,
+                    {}, {}, {}
+             FROM statistic_year_sums s JOIN enterprises e ON e.id = s.enterprise_id
+             WHERE s.zone_id = $1 AND s.year >= $2 AND s.year <= $3
+             GROUP BY s.year, e.industry_code ORDER BY s.year, e.industry_code",
+            complete("output_fen"),
+            complete("revenue_fen"),
+            complete("tax_fen"),
         );
         // Only the columns' names, fixed above, are formatted into the text.
         Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -515,27 +599,17 @@ impl Store {
             .await?
             .iter()
             .map(|r| {
-                let figures = |p: &str| Figures {
-                    revenue: Fen(r.get(format!("{p}_revenue_fen").as_str())),
-                    output: Fen(r.get(format!("{p}_output_fen").as_str())),
-                    tax: Fen(r.get(format!("{p}_tax_fen").as_str())),
-                    value_added: Fen(r.get(format!("{p}_value_added_fen").as_str())),
-                    energy: Tce(r.get(format!("{p}_energy_kgce").as_str())),
-                    rd: Fen(r.get(format!("{p}_rd_fen").as_str())),
-                    employees: r.get(format!("{p}_employees").as_str()),
-                    land: None,
-                };
-                let annual = (r.get::<i64, _>("annual") > 0).then(|| Figures {
-                    land: r.get::<Option<i64>, _>("y_land").map(Mu),
-                    ..figures("y")
-                });
-                YearSum {
-                    enterprise_id: r.get("enterprise_id"),
-                    year: r.get::<i64, _>("year") as i32,
-                    annual,
-                    months: r.get("months"),
-                    month_totals: figures("m"),
-                }
+                (
+                    r.get("industry_code"),
+                    YearTotals {
+                        year: r.get::<i64, _>("year") as i32,
+                        counted: r.get("counted"),
+                        reporting: r.get("reporting"),
+                        output: Fen(r.get("output_fen")),
+                        revenue: Fen(r.get("revenue_fen")),
+                        tax: Fen(r.get("tax_fen")),
+                    },
+                )
             })
             .collect())
     }
@@ -665,4 +739,107 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// A figure's seven measures as bulk values, in the columns' order: revenue, output,
+/// tax, value added, energy, R&D, employees.
+fn figure_cells(f: &Figures) -> [Cell<'static>; 7] {
+    [
+        f.revenue.0,
+        f.output.0,
+        f.tax.0,
+        f.value_added.0,
+        f.energy.0,
+        f.rd.0,
+        f.employees,
+    ]
+    .map(Cell::Int)
+}
+
+/// Keeps `statistic_year_sums` in step with an import, in its transaction: each
+/// (enterprise, year) the inserted rows touch is added up again from the rows it holds
+/// after them (`held`, the current rows of the years touched, less those the import
+/// replaces, and the inserted rows), and written over its old sums.
+async fn write_year_sums(
+    tx: &mut crate::Tx,
+    backend: crate::Backend,
+    zone: ZoneId,
+    held: &HashMap<(i64, Period), (i64, i64, Figures)>,
+    inserts: &[(i64, &StatRow, i64)],
+) -> Result<()> {
+    let touched: HashSet<(i64, i32)> = inserts
+        .iter()
+        .map(|(e, r, _)| (*e, r.period.year()))
+        .collect();
+    let mut current: HashMap<(i64, Period), &Figures> = held
+        .iter()
+        .filter(|((e, p), _)| touched.contains(&(*e, p.year())))
+        .map(|(k, (_, _, f))| (*k, f))
+        .collect();
+    for (e, row, _) in inserts {
+        current.insert((*e, row.period), &row.figures);
+    }
+    let mut sums: HashMap<(i64, i32), YearSum> = HashMap::new();
+    for ((e, p), f) in current {
+        sums.entry((e, p.year()))
+            .or_insert_with(|| YearSum::empty(e, p.year()))
+            .add(p, f);
+    }
+    const COLUMNS: [&str; 19] = [
+        "enterprise_id",
+        "year",
+        "annual",
+        "months",
+        "y_land",
+        "y_revenue_fen",
+        "y_output_fen",
+        "y_tax_fen",
+        "y_value_added_fen",
+        "y_energy_kgce",
+        "y_rd_fen",
+        "y_employees",
+        "m_revenue_fen",
+        "m_output_fen",
+        "m_tax_fen",
+        "m_value_added_fen",
+        "m_energy_kgce",
+        "m_rd_fen",
+        "m_employees",
+    ];
+    let columns = COLUMNS.map(|c| (c, crate::SqlType::Integer));
+    let given = backend.bulk_select(2, &columns);
+    let list = COLUMNS.join(", ");
+    let set: Vec<String> = COLUMNS[2..]
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    // `WHERE true` tells SQLite's parser the ON CONFLICT is the upsert's, not a join's.
+    let sql = format!(
+        "INSERT INTO statistic_year_sums (zone_id, {list}) SELECT $1, {list} FROM ({given}) AS given WHERE true
+         ON CONFLICT (enterprise_id, year) DO UPDATE SET {}",
+        set.join(", ")
+    );
+    let sums: Vec<&YearSum> = sums.values().collect();
+    for chunk in sums.chunks(20_000) {
+        let mut bulk = Bulk::new(backend, &columns);
+        for s in chunk {
+            let y = s.annual.unwrap_or_default();
+            let m = &s.month_totals;
+            let mut cells = [Cell::Null; 19];
+            cells[..5].copy_from_slice(&[
+                Cell::Int(s.enterprise_id),
+                Cell::Int(i64::from(s.year)),
+                Cell::Int(i64::from(s.annual.is_some())),
+                Cell::Int(s.months),
+                s.annual.and_then(|a| a.land).map(|l| l.0).into(),
+            ]);
+            cells[5..12].copy_from_slice(&figure_cells(&y));
+            cells[12..].copy_from_slice(&figure_cells(m));
+            bulk.push(&cells);
+        }
+        // Only the columns' names, fixed above, are formatted into the text.
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(zone.0);
+        bulk.bind(q).execute(&mut **tx).await?;
+    }
+    Ok(())
 }
