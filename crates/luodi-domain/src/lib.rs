@@ -9,6 +9,7 @@ pub mod approvals;
 pub mod cluster;
 pub mod core;
 pub mod forecast;
+pub mod fund;
 pub mod land;
 pub mod leadership;
 pub mod stewardship;
