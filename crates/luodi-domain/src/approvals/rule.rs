@@ -154,7 +154,8 @@ impl fmt::Display for Literal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Literal::Number(n) => write!(f, "{n}"),
-            Literal::Text(s) => write!(f, "{s:?}"),
+            // The language has no escapes: a text never holds a '"'.
+            Literal::Text(s) => write!(f, "\"{s}\""),
         }
     }
 }
@@ -353,6 +354,8 @@ fn lex(src: &str) -> Result<Vec<(usize, Tok)>, RuleError> {
 struct Parser {
     toks: Vec<(usize, Tok)>,
     at: usize,
+    /// The attributes the rule may use, and their kinds.
+    kind_of: fn(&str) -> Option<AttrKind>,
 }
 
 impl Parser {
@@ -456,7 +459,7 @@ impl Parser {
                 }
             }
             Tok::Ident(name) => {
-                let Some(kind) = attribute_kind(&name) else {
+                let Some(kind) = (self.kind_of)(&name) else {
                     let hint = if name.starts_with("parcel.assessed.") {
                         format!(
                             "; assessments are {}",
@@ -567,10 +570,20 @@ impl Parser {
 }
 
 impl Rule {
+    /// Parses and checks a catalogue's applicability rule (the attributes of
+    /// [`ATTRIBUTES`]).
     pub fn parse(src: &str) -> Result<Rule, RuleError> {
+        Rule::parse_with(src, attribute_kind)
+    }
+
+    /// Parses and checks a rule over another vocabulary: the same language, whose
+    /// attributes and their kinds `kind_of` names (a fund programme's eligibility reads
+    /// an enterprise's facts).
+    pub fn parse_with(src: &str, kind_of: fn(&str) -> Option<AttrKind>) -> Result<Rule, RuleError> {
         let mut p = Parser {
             toks: lex(src)?,
             at: 0,
+            kind_of,
         };
         if *p.peek() == Tok::End {
             return p.fail("the rule is empty".into());
@@ -635,6 +648,51 @@ impl Rule {
     }
 }
 
+/// The rule written back in its language, fully parenthesised where it nests, so that
+/// it parses to the same rule; a leaf reads as its author wrote it.
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |values: &[Literal]| {
+            values
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let inner = |r: &Rule| match r {
+            Rule::And(..) | Rule::Or(..) => format!("({r})"),
+            _ => r.to_string(),
+        };
+        match self {
+            Rule::Const(b) => write!(f, "{b}"),
+            Rule::Flag(name) => write!(f, "{name}"),
+            Rule::Not(r) => match **r {
+                Rule::Const(_) | Rule::Flag(_) => write!(f, "not {r}"),
+                _ => write!(f, "not ({r})"),
+            },
+            Rule::And(a, b) => write!(f, "{} and {}", inner(a), inner(b)),
+            Rule::Or(a, b) => write!(f, "{} or {}", inner(a), inner(b)),
+            Rule::Cmp(name, op, lit) => {
+                let op = match op {
+                    CmpOp::Eq => "==",
+                    CmpOp::Ne => "!=",
+                    CmpOp::Lt => "<",
+                    CmpOp::Le => "<=",
+                    CmpOp::Gt => ">",
+                    CmpOp::Ge => ">=",
+                };
+                write!(f, "{name} {op} {lit}")
+            }
+            Rule::In(name, values) => write!(f, "{name} in [{}]", list(values)),
+            Rule::Under(name, codes) => {
+                let codes: Vec<String> =
+                    codes.iter().map(|c| format!("{:?}", c.as_str())).collect();
+                write!(f, "{name} under [{}]", codes.join(", "))
+            }
+        }
+    }
+}
+
 /// A known fact about a project or its parcel.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fact {
@@ -670,6 +728,55 @@ impl Facts {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn any_rule() -> impl Strategy<Value = Rule> {
+        let text = "[a-z_]{1,8}|[一-龥]{1,3}";
+        let leaf = prop_oneof![
+            any::<bool>().prop_map(Rule::Const),
+            Just(Rule::Flag("hazardous_chemicals".into())),
+            (
+                prop_oneof![
+                    Just(CmpOp::Eq),
+                    Just(CmpOp::Ne),
+                    Just(CmpOp::Lt),
+                    Just(CmpOp::Le),
+                    Just(CmpOp::Gt),
+                    Just(CmpOp::Ge)
+                ],
+                -1_000_000i64..1_000_000,
+                0u32..4
+            )
+                .prop_map(|(op, n, places)| Rule::Cmp(
+                    "investment_wan".into(),
+                    op,
+                    Literal::Number(n as f64 / 10f64.powi(places as i32))
+                )),
+            (prop_oneof![Just(CmpOp::Eq), Just(CmpOp::Ne)], text).prop_map(|(op, s)| Rule::Cmp(
+                "eia_class".into(),
+                op,
+                Literal::Text(s)
+            )),
+            proptest::collection::vec(text, 1..4).prop_map(|v| Rule::In(
+                "eia_class".into(),
+                v.into_iter().map(Literal::Text).collect()
+            )),
+            proptest::collection::vec(prop_oneof![Just("C27"), Just("C358"), Just("M7320")], 1..3)
+                .prop_map(|v| Rule::Under(
+                    "industry".into(),
+                    v.into_iter()
+                        .map(|c| IndustryCode::parse(c).unwrap())
+                        .collect()
+                )),
+        ];
+        leaf.prop_recursive(4, 24, 2, |inner| {
+            prop_oneof![
+                inner.clone().prop_map(|r| Rule::Not(Box::new(r))),
+                (inner.clone(), inner.clone())
+                    .prop_map(|(a, b)| Rule::And(Box::new(a), Box::new(b))),
+                (inner.clone(), inner).prop_map(|(a, b)| Rule::Or(Box::new(a), Box::new(b))),
+            ]
+        })
+    }
 
     fn facts() -> Facts {
         let mut f = Facts::default();
@@ -744,6 +851,13 @@ mod tests {
         #[test]
         fn never_panics_on_any_text(src in ".{0,60}") {
             let _ = Rule::parse(&src);
+        }
+
+        #[test]
+        /// A rule written back parses to the same rule.
+        fn a_rule_written_back_reads_the_same(r in any_rule()) {
+            let text = r.to_string();
+            prop_assert_eq!(Rule::parse(&text), Ok(r), "{}", text);
         }
 
         #[test]
