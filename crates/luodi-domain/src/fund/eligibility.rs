@@ -43,22 +43,22 @@ pub const ATTRIBUTES: &[(&str, AttrKind, &str)] = &[
     (
         "revenue_wan",
         AttrKind::Number,
-        "operating revenue of the last complete year, 万元",
+        "operating revenue of the last complete year, in 10,000 yuan (wan)",
     ),
     (
         "output_wan",
         AttrKind::Number,
-        "industrial output of the last complete year, 万元",
+        "industrial output of the last complete year, in 10,000 yuan (wan)",
     ),
     (
         "tax_wan",
         AttrKind::Number,
-        "taxes paid in the last complete year, 万元",
+        "taxes paid in the last complete year, in 10,000 yuan (wan)",
     ),
     (
         "rd_wan",
         AttrKind::Number,
-        "R&D spending of the last complete year, 万元",
+        "R&D spending of the last complete year, in 10,000 yuan (wan)",
     ),
     (
         "rd_intensity_pct",
@@ -74,7 +74,7 @@ pub const ATTRIBUTES: &[(&str, AttrKind, &str)] = &[
     (
         "mu_class",
         AttrKind::Text,
-        "亩均 class of the last evaluated year: A, B, C or D (none when not rated)",
+        "per-mu benefit class of the last evaluated year: A, B, C or D (none when not rated)",
     ),
     (
         "completion_check",
@@ -84,7 +84,7 @@ pub const ATTRIBUTES: &[(&str, AttrKind, &str)] = &[
     (
         "awarded_wan",
         AttrKind::Number,
-        "awarded to it by the fund so far, 万元",
+        "awarded to it by the fund so far, in 10,000 yuan (wan)",
     ),
     (
         "programme_awards",
