@@ -54,6 +54,13 @@ impl Backend {
     }
 }
 
+/// What [`Store::lock_zone`] serialises: each kind its own lock, so that kinds do not
+/// wait on one another. (The migrations' lock is 7306100.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZoneLock {
+    Statistics = 7306117,
+}
+
 /// A column's type where the SQL must say it ([`Backend::bulk_select`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SqlType {
@@ -307,6 +314,22 @@ impl Store {
             inner,
             anchor: self.anchor.clone(),
         })
+    }
+
+    /// Serialises the writes of one kind for one zone inside `tx`, until it ends: what
+    /// one write reads and then writes over (an import's year sums, made from the rows it
+    /// read) is not overtaken by another's. SQLite's write transaction already excludes
+    /// every other writer; PostgreSQL takes a transaction-level advisory lock on
+    /// (`kind`, zone).
+    pub async fn lock_zone(&self, tx: &mut Tx, kind: ZoneLock, zone: i64) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(CAST($1 AS INTEGER), CAST($2 AS INTEGER))")
+                .bind(kind as i64)
+                .bind(zone)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
     }
 
     /// This store anchors every audit entry it writes with `key` (an HMAC kept outside

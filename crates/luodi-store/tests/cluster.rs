@@ -57,6 +57,7 @@ on_both! {
     settings_unchanged_write_nothing => targets_unchanged;
     the_databases_year_sums_are_the_rules_years => year_sums;
     the_year_sums_stay_the_rules_years_through_corrections => year_sums_kept;
+    concurrent_imports_keep_every_month_in_the_year_sums => year_sums_concurrent;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1644,6 +1645,42 @@ async fn year_sums_kept(store: Store) {
     filled.sort_by_key(|s| (s.enterprise_id, s.year));
     assert_eq!(filled, kept);
     assert!(sums_agree(&store, zone, 2024..=2025).await > 4);
+}
+
+/// Twelve imports at once, each of one month of the same enterprise's year (and one of
+/// another enterprise's): each import sums the year from the rows it read, so none may
+/// read before another commits; every month is in the sums after.
+async fn year_sums_concurrent(store: Store) {
+    let (zone, es) = zone_with(&store, "racing", 'M', 2).await;
+    let imports = (1..=12).map(|m| {
+        let store = store.clone();
+        let lines = vec![
+            line(&es[0].1, &format!("2025-{m:02}"), "1", 10),
+            line(&es[1].1, &format!("2024-{m:02}"), "2", 20),
+        ];
+        async move { import(&store, zone, &file(&lines), None, None).await }
+    });
+    for done in futures_join_all(imports).await {
+        done.unwrap();
+    }
+    let sums = store.statistic_year_sums(zone, 2024..=2025).await.unwrap();
+    assert_eq!(sums.len(), 2);
+    assert!(sums.iter().all(|s| s.months == 12), "{sums:?}");
+    sums_agree(&store, zone, 2024..=2025).await;
+}
+
+/// Runs the futures at once (on tasks of their own) and returns their outputs in order.
+async fn futures_join_all<F>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let tasks: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
 }
 
 fn store_id(es: &[(EnterpriseId, String)], uscc: &str) -> EnterpriseId {

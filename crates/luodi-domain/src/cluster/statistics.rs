@@ -21,6 +21,12 @@ use crate::core::uscc::Uscc;
 /// The most rows one file may hold.
 pub const MAX_ROWS: usize = 500_000;
 
+/// The largest figure a row may give, in its held unit (fen, kgce, persons, a mu's
+/// ten-thousandths): 10¹⁵ — ten trillion yuan, a trillion tonnes — far beyond any
+/// enterprise, and small enough that a year of rows (its own and twelve months) adds
+/// up without overflow, and hundreds of such years more.
+pub const MAX_FIGURE: i64 = 1_000_000_000_000_000;
+
 /// Energy in thousandths of a tonne of standard coal (kgce).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
 #[serde(transparent)]
@@ -474,6 +480,13 @@ fn read_row(at: &HashMap<Column, usize>, row: usize, cells: &impl Cells) -> Opti
     });
     let mut fixed = |c: Column, v: Option<&str>, decimals: usize| -> Option<i64> {
         v.and_then(|v| match parse_fixed(v, decimals) {
+            Ok(n) if n > MAX_FIGURE => {
+                problem(
+                    c,
+                    Text::fill("rules.cluster.too_large", &[("value", v.trim())]),
+                );
+                None
+            }
             Ok(n) => Some(n),
             Err(e) => {
                 problem(c, e);
@@ -1109,6 +1122,23 @@ mod tests {
             let at: Vec<usize> = rows.iter().map(|(l, _)| *l).collect();
             assert_eq!(at, vec![3, 5], "{parts} parts");
         }
+    }
+
+    #[test]
+    fn a_figure_past_the_largest_is_refused_by_row_and_column() {
+        let u = uscc();
+        let head = Column::ALL.map(Column::name).join(",");
+        // 10¹⁵ fen is 10⁹ 万元: that much is taken, a fen more is not.
+        let csv = format!(
+            "{head}\n{u},2025-01,1000000000,1,1,1,1,1,1,\n{u},2025-02,1000000000.000001,1,1,1,1,1,1,\n"
+        );
+        let problems = from_csv(csv.as_bytes()).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(
+            (problems[0].row, problems[0].column.as_str()),
+            (3, "revenue_wan")
+        );
+        assert!(problems[0].reason.en.contains("1000000000.000001"));
     }
 
     #[test]

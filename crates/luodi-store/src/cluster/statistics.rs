@@ -65,21 +65,24 @@ impl YearSum {
 
     /// Adds one of the year's current rows: the year's own, or a month's (its land left
     /// out, its employees summed).
-    pub fn add(&mut self, period: Period, f: &Figures) {
+    /// `None` when a total would overflow (a file's figures are bounded so that a year's
+    /// cannot: [`luodi_domain::cluster::statistics::MAX_FIGURE`]).
+    pub fn add(&mut self, period: Period, f: &Figures) -> Option<()> {
         match period {
             Period::Year(_) => self.annual = Some(*f),
             Period::Month(..) => {
                 let t = &mut self.month_totals;
                 self.months += 1;
-                t.revenue.0 += f.revenue.0;
-                t.output.0 += f.output.0;
-                t.tax.0 += f.tax.0;
-                t.value_added.0 += f.value_added.0;
-                t.energy.0 += f.energy.0;
-                t.rd.0 += f.rd.0;
-                t.employees += f.employees;
+                t.revenue.0 = t.revenue.0.checked_add(f.revenue.0)?;
+                t.output.0 = t.output.0.checked_add(f.output.0)?;
+                t.tax.0 = t.tax.0.checked_add(f.tax.0)?;
+                t.value_added.0 = t.value_added.0.checked_add(f.value_added.0)?;
+                t.energy.0 = t.energy.0.checked_add(f.energy.0)?;
+                t.rd.0 = t.rd.0.checked_add(f.rd.0)?;
+                t.employees = t.employees.checked_add(f.employees)?;
             }
         }
+        Some(())
     }
 
     /// The year's figures when it is complete: its own row, else twelve months.
@@ -267,6 +270,10 @@ impl Store {
     ) -> std::result::Result<ImportSummary, StatisticsError> {
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         let mut tx = self.begin_write().await?;
+        // The year sums are made from the rows read here: another import of the zone
+        // must not commit in between.
+        self.lock_zone(&mut tx, crate::ZoneLock::Statistics, zone.0)
+            .await?;
         let (enterprises, problems) = zone_checks(&mut tx, zone, rows, reason, only).await?;
         if !problems.is_empty() {
             return Err(StatisticsError::Invalid(problems));
@@ -779,11 +786,18 @@ async fn write_year_sums(
     for (e, row, _) in inserts {
         current.insert((*e, row.period), &row.figures);
     }
-    let mut sums: HashMap<(i64, i32), YearSum> = HashMap::new();
+    // In key order, so that writers lock the rows in the same order.
+    let mut sums: std::collections::BTreeMap<(i64, i32), YearSum> = Default::default();
     for ((e, p), f) in current {
         sums.entry((e, p.year()))
             .or_insert_with(|| YearSum::empty(e, p.year()))
-            .add(p, f);
+            .add(p, f)
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "enterprise {e}'s {} adds up past the largest sum",
+                    p.year()
+                ))
+            })?;
     }
     const COLUMNS: [&str; 19] = [
         "enterprise_id",
