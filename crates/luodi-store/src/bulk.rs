@@ -149,14 +149,6 @@ impl Bulk {
 }
 
 impl Backend {
-    /// How many parameters a [`Bulk`] of `columns` binds.
-    pub fn bulk_params(self, columns: &[(&str, SqlType)]) -> usize {
-        match self {
-            Backend::Sqlite => 1,
-            Backend::Postgres => columns.len(),
-        }
-    }
-
     /// A `SELECT` of the rows of a [`Bulk`] of `columns` bound from parameter `$first`
     /// on, each column under its name.
     pub fn bulk_select(self, first: usize, columns: &[(&str, SqlType)]) -> String {
